@@ -1,0 +1,75 @@
+/* config.h - dossier's configuration: one YAML file (libyaml), DOSSIER_* environment overrides,
+ * and defaults that make a fresh clone run with nothing set up.
+ *
+ * Owns: ds_config and every string in it (freed by ds_config_deinit). Keys are declared once in
+ * the table in config.c (name, type, field, help); unknown keys and bad values are errors that
+ * name the key and the line. Environment: a key "fetch.user_agent" is overridden by
+ * DOSSIER_FETCH_USER_AGENT. Threading: read-only after ds_config_load.
+ */
+#ifndef DS_PIPELINE_CONFIG_H
+#define DS_PIPELINE_CONFIG_H
+
+#include "pipeline/core/status.h"
+
+#include <stddef.h>
+
+#define DS_CONFIG_MAX_LIST 32
+
+typedef struct ds_str_list {
+    char *v[DS_CONFIG_MAX_LIST];
+    int n;
+} ds_str_list;
+
+typedef struct ds_config {
+    /* db */
+    char *db_dsn;             /* libpq connection string; NULL/"" with no PG* env: private cluster */
+    char *db_pgdata;          /* private cluster folder (default var/pg) */
+    char *db_pg_bindir;       /* where initdb/pg_ctl live */
+    /* log */
+    char *log_file;           /* "-" = stderr */
+    char *log_format;         /* json | text */
+    char *log_level;          /* debug | info | warn | error */
+    /* sources */
+    ds_str_list inbox;        /* folders scanned recursively */
+    ds_str_list include;      /* glob patterns a file name must match (empty: all) */
+    ds_str_list exclude;      /* glob patterns that skip a file */
+    ds_str_list url_lists;    /* files listing paths and URLs, one per line */
+    /* fetch */
+    char *fetch_user_agent;   /* required by sec.gov: "Company Name admin@example.com" */
+    double fetch_max_rps;     /* per host */
+    int fetch_timeout_s;
+    long fetch_max_bytes;
+    int fetch_retries;
+    char *fetch_cache_dir;    /* downloaded files + ETag/Last-Modified state */
+    /* ingest */
+    long ingest_max_bytes;    /* larger inputs are rejected as too_large */
+    int ingest_max_pages;
+    /* chunk */
+    char *tokenizer;          /* tokenizer.json; default: the bundled Qwen3 tokenizer */
+    int chunk_target_tokens;
+    int chunk_overlap_tokens;
+    /* model */
+    char *model_dir;          /* Hugging Face checkpoint dir; empty: rules only */
+    char *model_backend;      /* auto | cpu | cuda */
+    int model_threads;        /* 0: all cores */
+    int model_segment_tokens; /* segmented attention segment size */
+    int model_max_context;
+    /* screening */
+    double screen_threshold;  /* 0..1 */
+    /* run */
+    int run_workers;
+    int run_lease_seconds;
+    int run_max_attempts;
+    int run_retry_base_s;
+    char *metrics_textfile;   /* Prometheus textfile path; empty: none */
+} ds_config;
+
+/* Fills defaults. */
+void ds_config_init(ds_config *cfg);
+void ds_config_deinit(ds_config *cfg);
+/* Loads path (NULL: defaults only) then DOSSIER_* overrides. On error, err names key and line. */
+ds_status ds_config_load(ds_config *cfg, const char *path, ds_err *err);
+/* Writes every key with its value and help, as YAML (for `dossier doctor --config`). */
+void ds_config_dump(const ds_config *cfg, void *file);
+
+#endif

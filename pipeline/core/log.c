@@ -1,0 +1,156 @@
+/* log.c - JSON-lines / text logger (see log.h). */
+#include "log.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+const char *ds_log_level_str(ds_log_level l)
+{
+    return (unsigned)l < 4 ? level_names[l] : "info";
+}
+
+ds_log_level ds_log_level_parse(const char *s, int *ok)
+{
+    for (int i = 0; i < 4; i++)
+        if (s && strcmp(s, level_names[i]) == 0) {
+            if (ok)
+                *ok = 1;
+            return (ds_log_level)i;
+        }
+    if (ok)
+        *ok = 0;
+    return DS_LOG_LEVEL_INFO;
+}
+
+int ds_log_open(ds_log *log, const char *path, int json, ds_log_level min)
+{
+    log->json = json;
+    log->min = min;
+    if (!path || !*path || strcmp(path, "-") == 0) {
+        log->out = stderr;
+        log->owns_out = 0;
+        return 0;
+    }
+    log->out = fopen(path, "a");
+    if (!log->out) {
+        log->out = stderr;
+        log->owns_out = 0;
+        return -1;
+    }
+    log->owns_out = 1;
+    return 0;
+}
+
+void ds_log_close(ds_log *log)
+{
+    if (log && log->owns_out && log->out)
+        fclose(log->out);
+    if (log) {
+        log->out = NULL;
+        log->owns_out = 0;
+    }
+}
+
+/* Length of a valid UTF-8 sequence starting at s, or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n;
+    unsigned cp;
+    if ((s[0] & 0xE0) == 0xC0) { n = 2; cp = s[0] & 0x1F; }
+    else if ((s[0] & 0xF0) == 0xE0) { n = 3; cp = s[0] & 0x0F; }
+    else if ((s[0] & 0xF8) == 0xF0) { n = 4; cp = s[0] & 0x07; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+size_t ds_json_escape(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    if (cap == 0)
+        return 0;
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p && o + 7 < cap) {
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+            p++;
+        } else if (c < 0x20) {
+            const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+            if (esc) {
+                memcpy(out + o, esc, 2);
+                o += 2;
+            } else {
+                o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+            }
+            p++;
+        } else {
+            size_t n = utf8_len(p);
+            if (n == 0) {
+                memcpy(out + o, "\xEF\xBF\xBD", 3);
+                o += 3;
+                p++;
+            } else {
+                memcpy(out + o, p, n);
+                o += n;
+                p += n;
+            }
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+void ds_log_write(ds_log *log, ds_log_level level, const char *component, const char *fmt, ...)
+{
+    if (!log || !log->out || level < log->min)
+        return;
+    char msg[2048], esc[4096], line[4608];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    char ts[40];
+    size_t tl = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + tl, sizeof ts - tl, ".%03ldZ", (long)(tv.tv_usec / 1000));
+
+    int n;
+    if (log->json) {
+        ds_json_escape(esc, sizeof esc, msg);
+        n = snprintf(line, sizeof line,
+                     "{\"ts\":\"%s\",\"level\":\"%s\",\"pid\":%ld,\"component\":\"%s\",\"msg\":\"%s\"}\n",
+                     ts, ds_log_level_str(level), (long)getpid(), component ? component : "-", esc);
+    } else {
+        n = snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, ds_log_level_str(level),
+                     component ? component : "-", msg);
+    }
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if (len > 0 && line[len - 1] != '\n')
+        line[len - 1] = '\n';
+    flockfile(log->out);
+    fwrite(line, 1, len, log->out);
+    fflush(log->out);
+    funlockfile(log->out);
+}

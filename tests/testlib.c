@@ -1,0 +1,94 @@
+/* testlib.c - the test harness (see testlib.h). */
+#include "testlib.h"
+
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int ds_test_failures = 0;
+int ds_test_checks = 0;
+
+int ds_test_done(void)
+{
+    if (ds_test_failures) {
+        fprintf(stderr, "FAILED: %d of %d checks\n", ds_test_failures, ds_test_checks);
+        return 1;
+    }
+    printf("ok: %d checks\n", ds_test_checks);
+    return 0;
+}
+
+void ds_test_skip(const char *why)
+{
+    printf("skip: %s\n", why);
+    exit(77);
+}
+
+static char *slot(void)
+{
+    static char slots[8][4096];
+    static int next = 0;
+    char *s = slots[next];
+    next = (next + 1) % 8;
+    return s;
+}
+
+const char *ds_test_source(const char *rel)
+{
+    const char *root = getenv("DS_SOURCE_DIR");
+    char *s = slot();
+    snprintf(s, 4096, "%s/%s", root ? root : ".", rel);
+    return s;
+}
+
+const char *ds_test_shared(const char *rel)
+{
+    const char *root = getenv("DS_SHARED_DIR");
+    char *s = slot();
+    snprintf(s, 4096, "%s/%s", root ? root : "../shared", rel);
+    struct stat st;
+    return stat(s, &st) == 0 ? s : NULL;
+}
+
+const char *ds_test_tmpdir(void)
+{
+    static char dir[4096];
+    if (dir[0])
+        return dir;
+    const char *bin = getenv("DS_BINARY_DIR");
+    snprintf(dir, sizeof dir, "%s/testtmp", bin ? bin : "/tmp");
+    mkdir(dir, 0777);
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/t%ld", (long)getpid());
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot create %s\n", dir);
+    return dir;
+}
+
+int ds_test_sh(char *out, size_t cap, const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = 0;
+    char tmp[4096];
+    size_t got;
+    while ((got = fread(tmp, 1, sizeof tmp, p)) > 0) {
+        if (out && n + 1 < cap) {
+            size_t c = got < cap - 1 - n ? got : cap - 1 - n;
+            memcpy(out + n, tmp, c);
+            n += c;
+        }
+    }
+    if (out && cap)
+        out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
