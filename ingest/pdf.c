@@ -37,6 +37,16 @@ static int mentions_encrypt(const unsigned char *d, size_t n)
     return 0;
 }
 
+/* Whether the last KiB holds the %%EOF marker (a truncated file has lost it). */
+static int has_eof_marker(const unsigned char *d, size_t n)
+{
+    size_t from = n > 1024 ? n - 1024 : 0;
+    for (size_t i = from; i + 5 <= n; i++)
+        if (d[i] == '%' && memcmp(d + i, "%%EOF", 5) == 0)
+            return 1;
+    return 0;
+}
+
 /* Copies a poppler string (trimmed, NULL when empty) into the document and frees it. */
 static ds_status take_meta(ds_document *doc, gchar *s, const char **out)
 {
@@ -168,8 +178,8 @@ static ds_status analyse(ds_pdf_ctx *ctx, PopplerDocument *pd, const unsigned ch
         if (mentions_encrypt(data, n))
             return ds_err_set(err, DS_ERR_ENCRYPTED,
                               "%s: pdf is encrypted and no text could be decrypted (%d pages)", src, ctx->n_pages);
-        return ds_err_set(err, DS_ERR_NO_TEXT, "%s: pdf has no text layer (%d pages; scanned or images only)", src,
-                          ctx->n_pages);
+        return ds_err_set(err, DS_ERR_NO_TEXT, "%s: pdf has no text layer (%d page%s; scanned or images only)", src,
+                          ctx->n_pages, ctx->n_pages == 1 ? "" : "s");
     }
 
     if ((st = ds_pdf_furniture_mark(ctx)) != DS_OK)
@@ -216,9 +226,18 @@ ds_status ds_pdf_parse(ds_document *doc, const unsigned char *data, size_t n, co
     ds_arena_init(&ctx.scratch, 1u << 20);
     ds_buf_init(&ctx.tmp);
 
+    int truncated = !has_eof_marker(data, n);
     int n_pages = poppler_document_get_n_pages(pd);
     if (n_pages <= 0) {
-        st = ds_err_set(err, DS_ERR_EMPTY, "%s: pdf has no pages", src);
+        if (truncated)
+            st = ds_err_set(err, DS_ERR_DAMAGED, "%s: pdf is truncated (no %%%%EOF) and no page could be recovered",
+                            src);
+        else
+            st = ds_err_set(err, DS_ERR_EMPTY, "%s: pdf has no pages", src);
+        goto out;
+    }
+    if (truncated && ds_doc_add_note(doc, "pdf has no %%%%EOF marker at its end: it may be truncated")) {
+        st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", src);
         goto out;
     }
     if (lim && lim->max_pages > 0 && n_pages > lim->max_pages) {

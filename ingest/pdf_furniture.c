@@ -140,6 +140,7 @@ ds_status ds_pdf_furniture_mark(ds_pdf_ctx *ctx)
         need = 3;
     for (int p = 0; p < ctx->n_pages; p++) {
         ds_pdf_page *pg = &ctx->pages[p];
+        uint32_t marked = 0;
         for (uint32_t l = 0; l < pg->n_lines; l++) {
             if (!is_candidate(pg, l))
                 continue;
@@ -148,9 +149,22 @@ ds_status ds_pdf_furniture_mark(ds_pdf_ctx *ctx)
             if (ctx->tmp.len == 0)
                 continue;
             fentry *e = lookup(&t, ctx->tmp.data, fnv1a(ctx->tmp.data));
-            if (!e->key || e->pages < need)
+            if (e->key && e->pages >= need) {
+                pg->lines[l].furniture = 1;
+                marked++;
+            }
+        }
+        if (marked == pg->n_lines) { /* all the page says: content, not furniture */
+            for (uint32_t l = 0; l < pg->n_lines; l++)
+                pg->lines[l].furniture = 0;
+            continue;
+        }
+        for (uint32_t l = 0; l < pg->n_lines; l++) {
+            if (!pg->lines[l].furniture)
                 continue;
-            pg->lines[l].furniture = 1;
+            if (line_key(pg, &pg->lines[l], &ctx->tmp))
+                return DS_ERR_NOMEM;
+            fentry *e = lookup(&t, ctx->tmp.data, fnv1a(ctx->tmp.data));
             if (!e->recorded) {
                 e->recorded = 1;
                 ds_buf_clear(&ctx->tmp);

@@ -22,7 +22,7 @@
 #define TBL_GAP_IN 3.0f    /* most blank space between rows inside a table, in ems */
 #define TBL_GAP_FAR 6.0f   /* ... when a row with the same columns follows the gap */
 #define TBL_GAP_HEAD 2.0f  /* ... between a header row and the row below it */
-#define TBL_MAX_BRIDGE 2   /* rows without values in a row between two table rows */
+#define TBL_MAX_BRIDGE 4   /* rows without values in a row between two table rows */
 #define TBL_MAX_HEAD 6     /* lines looked at above the first table row */
 #define TBL_SPLIT_GAP 0.4f /* inner gap, in ems, at which a text segment may be cut */
 
@@ -146,7 +146,7 @@ static int label_open(const ds_buf *b)
                                         " with", " net", " on", " at"};
     if (b->len == 0)
         return 0;
-    if (b->data[b->len - 1] == ',')
+    if (b->data[b->len - 1] == ',' || b->data[b->len - 1] == ';')
         return 1;
     for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++) {
         size_t l = strlen(joins[i]);
@@ -233,16 +233,24 @@ static int row_amounts(const grid *g, uint32_t r)
     return 0;
 }
 
-/* Joins labels wrapped over two rows (rows from `from` on; the header is left alone):
- * a label-only row before a row whose label goes on in lower case; a row without values before a
- * row that only continues its cells (empty label); a row with values whose label is unfinished
- * before a row holding only the rest of the label. */
+/* Joins labels wrapped over several rows (rows from `from` on; the header is left alone),
+ * bottom up so that a label wrapped over three lines folds into its value row:
+ * a label-only row before a row whose label goes on (lower case, or the first part ends open);
+ * a row without values before a row that only continues its cells (empty label); a row with
+ * values whose label is unfinished before a row holding only the rest of the label. */
 static ds_status join_wrapped(grid *g, uint32_t from)
 {
-    for (uint32_t r = from; r + 1 < g->rows; r++) {
+    for (uint32_t r = g->rows; r-- > from;) {
+        if (g->dead[r])
+            continue;
         uint32_t n = r + 1;
+        while (n < g->rows && g->dead[n])
+            n++;
+        if (n >= g->rows)
+            continue;
         int only_label = g->txt[CELL(g, r, 0)].len > 0 && !row_has(g, r, 1);
-        if (only_label && starts_lower(&g->txt[CELL(g, n, 0)]) && row_has(g, n, 1)) {
+        if (only_label && (starts_lower(&g->txt[CELL(g, n, 0)]) || label_open(&g->txt[CELL(g, r, 0)])) &&
+            g->txt[CELL(g, n, 0)].len > 0 && row_has(g, n, 1)) {
             if (cell_join(g, CELL(g, r, 0), CELL(g, n, 0)))
                 return DS_ERR_NOMEM;
             ds_buf t = g->txt[CELL(g, r, 0)]; /* the joined label moves down to the value row */
@@ -252,7 +260,7 @@ static ds_status join_wrapped(grid *g, uint32_t from)
             continue;
         }
         if (!row_amounts(g, r) && g->txt[CELL(g, r, g->cols - 1)].len == 0 && row_has(g, r, 0) &&
-            g->txt[CELL(g, n, 0)].len == 0 && row_has(g, n, 1) && !row_amounts(g, r)) {
+            g->txt[CELL(g, n, 0)].len == 0 && row_has(g, n, 1)) {
             /* Everything of row r moves into row n, in front of n's own text. */
             for (uint32_t c = 0; c < g->cols; c++) {
                 size_t a = CELL(g, r, c), b = CELL(g, n, c);
@@ -273,7 +281,6 @@ static ds_status join_wrapped(grid *g, uint32_t from)
             if (cell_join(g, CELL(g, r, 0), CELL(g, n, 0)))
                 return DS_ERR_NOMEM;
             g->dead[n] = 1;
-            r++; /* n is gone */
         }
     }
     return DS_OK;
