@@ -5,7 +5,9 @@
 #   t_pdf_broken: ../shared/data/broken_pdf, encrypted and damaged files (skips when absent)
 #   fuzz_pdf:     the parser as a libFuzzer target; without DOSSIER_FUZZ it replays broken_pdf
 ds_add_test(NAME t_pdf_real SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/pdf_real.c LABELS ingest TIMEOUT 300)
-ds_add_test(NAME t_pdf_synth SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/pdf_synth.c LABELS ingest TIMEOUT 120)
+pkg_check_modules(DS_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
+ds_add_test(NAME t_pdf_synth SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/pdf_synth.c LABELS ingest TIMEOUT 120
+            LIBS PkgConfig::CAIRO PkgConfig::DS_FONTCONFIG)
 ds_add_test(NAME t_pdf_broken SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/pdf_broken.c LABELS ingest TIMEOUT 120)
 set_tests_properties(t_pdf_real t_pdf_synth t_pdf_broken PROPERTIES SKIP_RETURN_CODE 77)
 

@@ -9,6 +9,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #define PAGE_W 612.0
 #define PAGE_H 792.0
@@ -335,9 +336,8 @@ static void furniture(void)
     doc = parse_bytes(&half, "half.pdf", &st, &err, NULL);
     printf("  truncated generated pdf (%zu of %zu bytes): %s %s\n", half.len, p.bytes.len, ds_status_name(st),
            st ? err.msg : "");
-    DS_CHECK(st == DS_ERR_DAMAGED || st == DS_OK || st == DS_ERR_NO_TEXT);
-    if (st == DS_OK)
-        DS_CHECK(doc->n_notes >= 1); /* the missing %%EOF is recorded */
+    DS_CHECK(st == DS_ERR_DAMAGED); /* cairo writes the page tree last: nothing to recover */
+    DS_CHECK(strstr(err.msg, "half.pdf") != NULL);
     ds_document_free(doc);
     ds_buf_deinit(&half);
     ds_buf_deinit(&p.bytes);
@@ -466,5 +466,8 @@ int main(void)
     furniture();
     headings();
     empty_and_truncated();
+    /* Drop cairo's and fontconfig's process-wide caches so the leak checker sees only ours. */
+    cairo_debug_reset_static_data();
+    FcFini();
     return ds_test_done();
 }
