@@ -448,11 +448,11 @@ static int free_runs(const colscan *cs, const uint8_t *occ, float *g0, float *g1
 }
 
 /* Whether the words of lines idx[0..n) lying within [lo, hi) read like a column of prose:
- * most lines have several words there, few are numbers, and most lines run to near the
- * column's right edge. */
+ * most lines have several words there, few of them numbers, few lines have a wide inner gap
+ * (table cells do), and most lines run to near the column's right edge. */
 static int column_is_prose(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n, float lo, float hi)
 {
-    uint32_t parts = 0, words = 0, nums = 0, full = 0;
+    uint32_t parts = 0, words = 0, nums = 0, full = 0, gappy = 0;
     float cx0 = INFINITY, cx1 = -INFINITY;
     for (uint32_t i = 0; i < n; i++) {
         const ds_pdf_line *ln = &pg->lines[idx[i]];
@@ -470,9 +470,12 @@ static int column_is_prose(const ds_pdf_page *pg, const uint32_t *idx, uint32_t 
         const ds_pdf_line *ln = &pg->lines[idx[i]];
         const ds_pdf_word *w = pg->words + ln->w0;
         uint32_t cnt = 0;
+        int gap = 0;
         float px1 = -INFINITY;
         for (uint32_t k = 0; k < ln->nw; k++)
             if (w[k].x0 >= lo && w[k].x1 <= hi) {
+                if (cnt && w[k].x0 - px1 > 1.2f * fmaxf(w[k].size, 1.f))
+                    gap = 1;
                 cnt++;
                 nums += w[k].tok != DS_PDF_TOK_TEXT;
                 px1 = fmaxf(px1, w[k].x1);
@@ -480,10 +483,22 @@ static int column_is_prose(const ds_pdf_page *pg, const uint32_t *idx, uint32_t 
         if (cnt) {
             parts++;
             words += cnt;
+            gappy += gap;
             full += px1 >= cx1 - 0.25f * width;
         }
     }
-    return parts >= 3 && words >= 3 * parts && nums * 4 <= words && full * 2 >= parts;
+    return parts >= 3 && words >= 4 * parts && nums * 4 <= words && gappy * 5 <= parts && full * 2 >= parts;
+}
+
+/* Lines of idx[0..n) with words on both sides of the gutter [g0, g1]. */
+static uint32_t both_sides(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n, float g0, float g1)
+{
+    uint32_t both = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const ds_pdf_line *ln = &pg->lines[idx[i]];
+        both += ln->nw > 0 && pg->words[ln->w0].x0 < g0 && pg->words[ln->w0 + ln->nw - 1].x1 > g1;
+    }
+    return both;
 }
 
 /* Picks the gutters of region idx[0..n) among the candidate free runs: each accepted gutter
@@ -501,7 +516,10 @@ static int choose_gutters(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n
             if (out0[g] >= c1[c])
                 hi = fminf(hi, out0[g]);
         }
-        if (column_is_prose(pg, idx, n, lo, c0[c]) && column_is_prose(pg, idx, n, c1[c], hi)) {
+        /* Text columns sit side by side on most lines of the band. */
+        uint32_t both = both_sides(pg, idx, n, c0[c], c1[c]);
+        if (both >= 3 && both * 5 >= n * 3 && column_is_prose(pg, idx, n, lo, c0[c]) &&
+            column_is_prose(pg, idx, n, c1[c], hi)) {
             int k = ng++;
             while (k > 0 && out0[k - 1] > c0[c]) {
                 out0[k] = out0[k - 1];

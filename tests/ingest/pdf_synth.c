@@ -145,12 +145,17 @@ static void two_columns(void)
 
     pdf p;
     pdf_open(&p);
-    ds_buf left = DS_BUF_INIT, right = DS_BUF_INIT, foot = DS_BUF_INIT, tmp = DS_BUF_INIT;
+    /* Each column holds two paragraphs (a blank line between), the left one split 60 + 30
+     * words and the right one 30 + 60, so no paragraph break faces another across the gutter. */
+    ds_buf l1 = DS_BUF_INIT, l2 = DS_BUF_INIT, r1 = DS_BUF_INIT, r2 = DS_BUF_INIT, foot = DS_BUF_INIT;
+    ds_buf tmp = DS_BUF_INIT;
     font(&p, 16, 1);
     text_at(&p, (PAGE_W - width_of(&p, "Quarterly Review")) / 2, 72, "Quarterly Review");
     font(&p, 10, 0);
-    double yl = paragraph(&p, 54, 110, 240, 13, lw, 90, &left);
-    double yr = paragraph(&p, 318, 110, 240, 13, rw, 90, &right);
+    double yl = paragraph(&p, 54, 110, 240, 13, lw, 60, &l1);
+    yl = paragraph(&p, 54, yl + 13, 240, 13, lw + 60, 30, &l2);
+    double yr = paragraph(&p, 318, 110, 240, 13, rw, 30, &r1);
+    yr = paragraph(&p, 318, yr + 13, 240, 13, rw + 30, 60, &r2);
     paragraph(&p, 54, (yl > yr ? yl : yr) + 20, 504, 13, fw, 40, &foot);
     pdf_close(&p);
 
@@ -159,19 +164,26 @@ static void two_columns(void)
     ds_document *doc = parse_bytes(&p.bytes, "two-columns.pdf", &st, &err, NULL);
     DS_CHECKF(st == DS_OK, "%s", err.msg);
     DS_CHECK(doc->n_pages == 1);
-    DS_CHECKF(doc->n_blocks == 4, "%zu blocks", doc->n_blocks);
-    if (doc->n_blocks == 4) {
+    DS_CHECKF(doc->n_blocks == 6, "%zu blocks", doc->n_blocks);
+    if (doc->n_blocks == 6) {
         DS_CHECK(doc->blocks[0].kind == DS_BLOCK_KIND_HEADING);
         DS_CHECK_STREQ(block_text(doc, 0, &tmp), "Quarterly Review");
-        DS_CHECK_STREQ(block_text(doc, 1, &tmp), left.data); /* the whole left column first */
-        DS_CHECK_STREQ(block_text(doc, 2, &tmp), right.data);
-        DS_CHECK_STREQ(block_text(doc, 3, &tmp), foot.data);
-        DS_CHECK_STREQ(doc->blocks[1].section, "Quarterly Review");
-        DS_CHECK(doc->blocks[1].font_size == 10.0f);
+        DS_CHECK_STREQ(block_text(doc, 1, &tmp), l1.data); /* the whole left column first */
+        DS_CHECK_STREQ(block_text(doc, 2, &tmp), l2.data);
+        DS_CHECK_STREQ(block_text(doc, 3, &tmp), r1.data);
+        DS_CHECK_STREQ(block_text(doc, 4, &tmp), r2.data);
+        DS_CHECK_STREQ(block_text(doc, 5, &tmp), foot.data);
+        for (size_t i = 1; i < 6; i++) {
+            DS_CHECK(doc->blocks[i].kind == DS_BLOCK_KIND_PARAGRAPH);
+            DS_CHECK_STREQ(doc->blocks[i].section, "Quarterly Review");
+            DS_CHECK(doc->blocks[i].font_size == 10.0f);
+        }
     }
     ds_document_free(doc);
-    ds_buf_deinit(&left);
-    ds_buf_deinit(&right);
+    ds_buf_deinit(&l1);
+    ds_buf_deinit(&l2);
+    ds_buf_deinit(&r1);
+    ds_buf_deinit(&r2);
     ds_buf_deinit(&foot);
     ds_buf_deinit(&tmp);
     ds_buf_deinit(&p.bytes);
