@@ -213,7 +213,21 @@ static int outline_match(ds_pdf_ctx *ctx, const ds_pdf_block *b)
     if (!key || !key[0])
         return -1;
     size_t kl = strlen(key);
+    /* Entries are sorted by page, those of unknown page (-1) first: scan those, then the run
+     * of the block's page (found by bisection). */
+    size_t lo = 0, hi = ctx->n_outline;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ctx->outline[mid].page < b->page)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     for (size_t i = 0; i < ctx->n_outline; i++) {
+        if (ctx->outline[i].page != -1 && i < lo)
+            i = lo;
+        if (i >= ctx->n_outline || ctx->outline[i].page > b->page)
+            break;
         ds_pdf_outline_entry *e = &ctx->outline[i];
         if (e->used || (e->page != -1 && e->page != b->page))
             continue;

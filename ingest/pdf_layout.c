@@ -229,8 +229,17 @@ ds_status ds_pdf_page_load(ds_arena *a, ds_pdf_page *pg, PopplerPage *pp)
         w.len = (uint32_t)(p - w.off);
         pg->words[pg->n_words++] = w;
     }
-    for (uint32_t k = 0; k < pg->n_words; k++)
+    for (uint32_t k = 0; k < pg->n_words; k++) {
+        /* Poppler writes what fonts map to: a surrogate or a NUL would make invalid UTF-8 in
+         * cells and titles, so such bytes become '?' (same length, offsets unchanged). */
+        char *ws = pg->text + pg->words[k].off;
+        const gchar *end;
+        while (!g_utf8_validate(ws, (gssize)(pg->text + pg->words[k].off + pg->words[k].len - ws), &end)) {
+            *(char *)end = '?';
+            ws = (char *)end + 1;
+        }
         classify(&pg->words[k], pg->text + pg->words[k].off, pg->words[k].len);
+    }
 done:
     if (attrs)
         poppler_page_free_text_attributes(attrs);
@@ -399,15 +408,14 @@ typedef struct colscan {
 static void mark_line(const colscan *cs, uint8_t *occ, const ds_pdf_line *ln)
 {
     const ds_pdf_word *w = cs->pg->words + ln->w0;
+    float cells = (float)cs->cells;
     for (uint32_t k = 0; k < ln->nw; k++) {
-        int c0 = (int)floorf(w[k].x0 - cs->xa), c1 = (int)ceilf(w[k].x1 - cs->xa);
-        if (c1 <= 0 || c0 >= cs->cells)
+        float a = floorf(w[k].x0 - cs->xa), b = ceilf(w[k].x1 - cs->xa);
+        if (!(b > 0) || !(a < cells)) /* also false for NaN */
             continue;
-        if (c0 < 0)
-            c0 = 0;
-        if (c1 > cs->cells)
-            c1 = cs->cells;
-        memset(occ + c0, 1, (size_t)(c1 - c0));
+        int c0 = a < 0 ? 0 : (int)a, c1 = b > cells ? cs->cells : (int)b;
+        if (c1 > c0)
+            memset(occ + c0, 1, (size_t)(c1 - c0));
     }
 }
 
@@ -551,7 +559,11 @@ ds_status ds_pdf_page_order(ds_arena *a, ds_pdf_page *pg)
         return DS_ERR_NOMEM;
     uint32_t no = 0;
 
-    colscan cs = {pg, 0.2f * pg->width, (int)(0.6f * pg->width), 6};
+    /* Gutters are looked for across the middle 60% of the page, at 1-point resolution (pages
+     * wider than the PDF maximum of 14400 points are not searched). */
+    colscan cs = {pg, 0.2f * pg->width, 0, 6};
+    if (pg->width > 50 && pg->width <= 14400)
+        cs.cells = (int)(0.6f * pg->width);
     uint8_t *occ = NULL, *tmp = NULL;
     if (cs.cells > 8 && m >= 3) {
         occ = ds_arena_alloc(a, (size_t)cs.cells);
