@@ -2,8 +2,8 @@
  * heading when it matches an entry of the PDF outline on its page (level: the entry's depth), or
  * opens with a filing marker ("PART II" level 1, "Item 7." the level below), or is set larger
  * than the body text or wholly in bold (levels by style: larger first, bold before regular at
- * one size, below the outline and filing levels). The body size is the size most characters
- * have.
+ * one size, below the outline and filing levels; only styles recurring on several pages count
+ * as levels). The body size is the size most characters have.
  *
  * Owns: the outline entries and section titles, in the parse's scratch arena.
  * Threading: reentrant; one ds_pdf_ctx at a time. Poppler objects are used only inside
@@ -247,6 +247,8 @@ static int outline_match(ds_pdf_ctx *ctx, const ds_pdf_block *b)
 typedef struct style {
     float size;
     int bold;
+    int pages;     /* pages it heads something on */
+    int last_page;
 } style;
 
 static int style_cmp(const void *a, const void *b)
@@ -294,14 +296,25 @@ ds_status ds_pdf_headings_assign(ds_pdf_ctx *ctx)
         if (!larger && !bold)
             continue;
         how[i] = BY_FONT;
-        style s = {roundf(b->size * 2) / 2, b->bold};
+        style s = {roundf(b->size * 2) / 2, b->bold, 0, -1};
         int k = 0;
         while (k < n_styles && (styles[k].size != s.size || styles[k].bold != s.bold))
             k++;
         if (k == n_styles && n_styles < 32)
             styles[n_styles++] = s;
+        if (k < n_styles && styles[k].last_page != b->page) {
+            styles[k].pages++;
+            styles[k].last_page = b->page;
+        }
     }
     qsort(styles, (size_t)n_styles, sizeof *styles, style_cmp);
+    /* A style's rank counts the styles above it that recur on several pages: a cover page's
+     * one-off big type does not push every real heading down a level. */
+    int rank[32];
+    for (int k = 0, above = 0; k < n_styles; k++) {
+        rank[k] = above;
+        above += styles[k].pages >= 2;
+    }
 
     int sec_part = 1, sec_item = 1 + has_part;
     int font_base = any_outline ? ctx->outline_max_depth + 2 : 1 + has_part + has_item;
@@ -318,11 +331,11 @@ ds_status ds_pdf_headings_assign(ds_pdf_ctx *ctx)
         case BY_OUTLINE: level = b->outline_depth + 1; break;
         case BY_SEC: level = b->sec == DS_PDF_SEC_PART ? sec_part : sec_item; break;
         case BY_FONT: {
-            style s = {roundf(b->size * 2) / 2, b->bold};
+            float size = roundf(b->size * 2) / 2;
             int k = 0;
-            while (k < n_styles && (styles[k].size != s.size || styles[k].bold != s.bold))
+            while (k < n_styles && (styles[k].size != size || styles[k].bold != b->bold))
                 k++;
-            level = font_base + k;
+            level = font_base + (k < n_styles ? rank[k] : n_styles);
             break;
         }
         default: continue;
