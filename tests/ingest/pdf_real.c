@@ -324,8 +324,8 @@ static void adobe(const char *jsonl)
         const char *dates[] = {"", "December 2,", "December 3,"};
         const char *years[] = {"", "2022", "2021"};
         const char *total[] = {"Total liabilities and stockholders’ equity", "$ 27,165", "$ 27,241"};
-        const char *wrapped[] = {"Common stock, $0.0001 par value; 900 shares authorized; 601 shares issued; 462 and "
-                                 "475 shares outstanding, respectively",
+        const char *wrapped[] = {("Common stock, $0.0001 par value; 900 shares authorized; 601 shares issued; 462 "
+                                  "and 475 shares outstanding, respectively"),
                                  "—", "—"};
         DS_CHECK(t->table->header_rows == 2);
         DS_CHECK(table_with_row(doc, 53, dates, 3) == t);
