@@ -43,6 +43,7 @@ typedef struct ds_run {
     ds_chunk_opts chunk_opts;
     ds_run_stats stats;
     int progress;           /* print a progress line (stderr is a terminal) */
+    int idle_wait_s;        /* keep polling an empty queue this long before returning */
     long progress_total;
 } ds_run;
 
