@@ -6,3 +6,4 @@ ds_add_script_test(NAME t_run COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/run_tes
 ds_add_script_test(NAME t_kill_load COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/kill_test.sh PG TIMEOUT 600)
 ds_add_bench(NAME bench_loader SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_loader.c)
 ds_add_script_test(NAME t_roles COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/roles_test.sh PG TIMEOUT 300)
+ds_add_script_test(NAME t_crash COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/crash_test.sh PG TIMEOUT 900 LABELS slow)
