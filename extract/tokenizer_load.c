@@ -375,17 +375,54 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
     if (added && !json_is_null(added) && !json_is_array(added))
         return ds_err_set(err, DS_ERR_TOKENIZER, "%s: added_tokens is not a list", name);
     size_t n_added_json = json_is_array(added) ? json_array_size(added) : 0;
+    tok->added = n_added_json ? ds_calloc(n_added_json, sizeof *tok->added) : NULL;
+    if (n_added_json && !tok->added)
+        return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
+    /* Ids as Hugging Face's AddedVocabulary gives them, in file order: a content already added
+     * or in the vocabulary keeps that id, a new one takes the next free id after the vocabulary
+     * (normally the id written in the file). Empty contents are ignored; a content added twice
+     * keeps its first id and takes the later flags. */
+    size_t vocab_len = json_object_size(vocab);
+    long max_added = -1;
     for (size_t i = 0; i < n_added_json; i++) {
         json_t *t = json_array_get(added, i);
-        json_t *id = json_object_get(t, "id");
-        if (!json_is_integer(id) || json_integer_value(id) < 0 ||
-            json_integer_value(id) >= DS_TOK_MAX_VOCAB || !json_is_string(json_object_get(t, "content")))
-            return ds_err_set(err, DS_ERR_TOKENIZER, "%s: added token %zu has a bad id or content",
-                              name, i);
-        if (json_integer_value(id) > max_id)
-            max_id = (long)json_integer_value(id);
-        if (json_string_length(json_object_get(t, "content")) > longest)
-            longest = json_string_length(json_object_get(t, "content"));
+        json_t *c = json_object_get(t, "content");
+        if (!json_is_object(t) || !json_is_string(c))
+            return ds_err_set(err, DS_ERR_TOKENIZER, "%s: added token %zu has no content", name, i);
+        size_t clen = json_string_length(c);
+        if (clen == 0)
+            continue;
+        ds_tok_added *a = NULL;
+        for (size_t k = 0; k < tok->n_added && !a; k++)
+            if (tok->added[k].len == clen && memcmp(tok->added[k].content, json_string_value(c), clen) == 0)
+                a = &tok->added[k];
+        if (!a) {
+            a = &tok->added[tok->n_added];
+            a->len = clen;
+            a->content = ds_malloc(clen + 1);
+            if (!a->content)
+                return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
+            memcpy(a->content, json_string_value(c), clen + 1);
+            tok->n_added++;
+            json_t *in_vocab = json_object_getn(vocab, a->content, clen);
+            long id = in_vocab ? (long)json_integer_value(in_vocab)
+                      : max_added < 0 || max_added < (long)vocab_len ? (long)vocab_len
+                      : max_added + 1;
+            if (id >= DS_TOK_MAX_VOCAB)
+                return ds_err_set(err, DS_ERR_TOKENIZER, "%s: too many added tokens", name);
+            a->id = (int32_t)id;
+            if (id > max_added)
+                max_added = id;
+        }
+        a->special = a->special || j_bool(t, "special", 0);
+        a->lstrip = j_bool(t, "lstrip", 0);
+        a->rstrip = j_bool(t, "rstrip", 0);
+        a->single_word = j_bool(t, "single_word", 0);
+        a->normalized = j_bool(t, "normalized", !j_bool(t, "special", 0));
+        if ((long)a->id > max_id)
+            max_id = a->id;
+        if (clen > longest)
+            longest = clen;
     }
     if (max_id < 0)
         return ds_err_set(err, DS_ERR_TOKENIZER, "%s: empty vocabulary", name);
@@ -395,8 +432,7 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
     src = ds_calloc(nv, sizeof *src);
     tok->tok_off = ds_malloc((nv + 1) * sizeof *tok->tok_off);
     tok->tok_flags = ds_calloc(nv, 1);
-    tok->added = n_added_json ? ds_calloc(n_added_json, sizeof *tok->added) : NULL;
-    if (!src || !tok->tok_off || !tok->tok_flags || (n_added_json && !tok->added)) {
+    if (!src || !tok->tok_off || !tok->tok_flags) {
         st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
         goto out;
     }
@@ -405,33 +441,10 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
         int32_t id = (int32_t)json_integer_value(val);
         src[id] = (id_src){key, key_len, DS_TOK_F_PRESENT};
     }
-    /* Added tokens: an added token whose content is a vocabulary key takes that key's id, as
-     * Hugging Face's AddedVocabulary does. Empty contents are ignored, as there. */
-    for (size_t i = 0; i < n_added_json; i++) {
-        json_t *t = json_array_get(added, i);
-        json_t *c = json_object_get(t, "content");
-        size_t clen = json_string_length(c);
-        if (clen == 0)
-            continue;
-        ds_tok_added *a = &tok->added[tok->n_added];
-        a->len = clen;
-        a->content = ds_malloc(clen + 1);
-        if (!a->content) {
-            st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-            goto out;
-        }
-        memcpy(a->content, json_string_value(c), clen + 1);
-        json_t *in_vocab = json_object_getn(vocab, a->content, clen);
-        a->id = in_vocab ? (int32_t)json_integer_value(in_vocab)
-                         : (int32_t)json_integer_value(json_object_get(t, "id"));
-        a->special = j_bool(t, "special", 0);
-        a->lstrip = j_bool(t, "lstrip", 0);
-        a->rstrip = j_bool(t, "rstrip", 0);
-        a->single_word = j_bool(t, "single_word", 0);
-        a->normalized = j_bool(t, "normalized", !a->special);
-        tok->n_added++;
+    for (size_t i = 0; i < tok->n_added; i++) {
+        const ds_tok_added *a = &tok->added[i];
         src[a->id].s = a->content;
-        src[a->id].n = clen;
+        src[a->id].n = a->len;
         src[a->id].flags |= DS_TOK_F_PRESENT | DS_TOK_F_ADDED | (a->special ? DS_TOK_F_SPECIAL : 0);
     }
 

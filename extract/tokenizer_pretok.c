@@ -150,7 +150,7 @@ ds_status ds_tok_nfc_append(const char *text, size_t n, ds_buf *out)
         /* A segment that NFC may change: from the character before (a starter the marks may
          * compose with) up to the next inert character. */
         size_t seg = i;
-        if (seg > done) {
+        if (seg > done && s[seg - 1] != 0) { /* (GLib stops at a NUL; nothing composes with one) */
             seg--;
             while (seg > done && (s[seg] & 0xC0) == 0x80)
                 seg--;
