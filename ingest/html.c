@@ -319,6 +319,9 @@ static int heading_level(const char *t, size_t n, size_t bold, size_t plain, siz
         return 1;
     if (item_heading(t, n) && (strong || (n <= 150 && !ends_period)))
         return 2;
+    /* "(in millions)", "(Unaudited)" and check-box lines are not headings */
+    if (t[0] == '(' || (unsigned char)t[0] == 0xE2)
+        return 0;
     if (strong && n <= 150 && !(ends_period && n > 60) && t[n - 1] != ',' && t[n - 1] != ';')
         return 3;
     return 0;
@@ -508,7 +511,7 @@ static float css_size(const char *v, float parent)
     return parent;
 }
 
-enum { BRK_BEFORE = 1, BRK_AFTER = 2 };
+enum { BRK_BEFORE = 1, BRK_AFTER = 2, DISPLAY_INLINE = 4 };
 
 /* Applies an element's presentational attributes; returns 0 when the element is hidden. */
 static int apply_style(hw *w, const xmlNode *n, const char *tag, style *s, int *breaks)
@@ -537,8 +540,12 @@ static int apply_style(hw *w, const xmlNode *n, const char *tag, style *s, int *
     if (!css || !*css)
         return 1;
     char v[64];
-    if (css_get(css, "display", v, sizeof v) && !strcmp(v, "none"))
-        return 0;
+    if (css_get(css, "display", v, sizeof v)) {
+        if (!strcmp(v, "none"))
+            return 0;
+        if (!strncmp(v, "inline", 6))
+            *breaks |= DISPLAY_INLINE;
+    }
     if (css_get(css, "font-weight", v, sizeof v))
         s->bold = !strcmp(v, "bold") || !strcmp(v, "bolder") || atoi(v) >= 600;
     if (css_get(css, "font-size", v, sizeof v))
@@ -685,7 +692,7 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
             r = read_table(w, n, st, depth);
     } else if (!strcasecmp(tag, "br")) {
         s->space = 1;
-    } else if (ds_mk_is_block_tag(tag)) {
+    } else if (ds_mk_is_block_tag(tag) && !(breaks & DISPLAY_INLINE)) {
         if (cell) {
             s->space = 1;
             r = walk_children(w, n, st, cell, depth);

@@ -35,6 +35,7 @@ typedef struct ix_pass {
     DS_VEC(ix_cont) conts;
     size_t notes;
     size_t max_depth;
+    uintptr_t chain; /* continuation chains followed so far */
 } ix_pass;
 
 int ds_ixbrl_is_fact(const ds_mk_doc *md, const xmlNode *el)
@@ -199,12 +200,17 @@ static ds_status text_value(ix_pass *p, const xmlNode *el, const char *name, ds_
     int escape = attr_true(ds_mk_attr(p->scratch, el, "escape"));
     ds_status st = ds_mk_text(p->md, el, escape, skip_exclude, p, &text);
     const char *next = ds_mk_attr(p->scratch, el, "continuedAt");
-    for (size_t steps = 0; st == DS_OK && next && *next; steps++) {
-        const xmlNode *c = steps <= p->conts.n ? find_cont(p, next) : NULL;
-        if (!c) {
-            st = note(p, "ixbrl: fact %s: continuation %s not found or circular", name, next);
+    /* Continuation elements visited for this fact carry its stamp in their _private slot (fact
+     * elements use that slot for text offsets, continuations are never facts). */
+    void *stamp = (void *)(uintptr_t)(++p->chain);
+    while (st == DS_OK && next && *next) {
+        xmlNode *c = (xmlNode *)find_cont(p, next);
+        if (!c || c->_private == stamp) {
+            st = note(p, c ? "ixbrl: fact %s: continuation %s is circular" : "ixbrl: fact %s: continuation %s not found",
+                      name, next);
             break;
         }
+        c->_private = stamp;
         st = ds_mk_text(p->md, c, escape, skip_exclude, p, &text);
         next = ds_mk_attr(p->scratch, c, "continuedAt");
     }

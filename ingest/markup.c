@@ -57,6 +57,12 @@ static void guard_html_start(void *ctx, const xmlChar *name, const xmlChar **att
     if (guard_trips(ctxt))
         return;
     ((mk_guard *)ctxt->_private)->html_start(ctx, name, atts);
+    /* The HTML tree builder drops the prefix of "ix:nonfraction"; put the full name back so
+     * prefixed elements can still be told apart (attributes keep theirs). */
+    const xmlChar *colon = name ? xmlStrchr(name, ':') : NULL;
+    xmlNodePtr n = ctxt->node;
+    if (colon && n && n->type == XML_ELEMENT_NODE && n->name && xmlStrEqual(n->name, colon + 1))
+        xmlNodeSetName(n, name);
 }
 
 /* External entities and DTDs are never fetched, whatever the document asks for. */
