@@ -21,8 +21,11 @@
 typedef struct mk_guard {
     startElementNsSAX2Func xml_start;
     startElementSAXFunc html_start;
+    charactersSAXFunc characters, cdata;
     size_t max_depth, max_elements, elements;
-    int tripped; /* 1: nesting, 2: element count */
+    const void *text_parent; /* element the current run of text goes into */
+    size_t text_run;         /* bytes of that run */
+    int tripped;             /* 1: nesting, 2: element count, 3: text node size */
 } mk_guard;
 
 /* Returns 1 (and stops the parser) when one more element would break a limit. */
@@ -40,6 +43,39 @@ static int guard_trips(xmlParserCtxtPtr ctxt)
     return g->tripped != 0;
 }
 
+/* One text node may hold at most DS_MK_MAX_TEXT bytes: libxml2 checks this only when it
+ * appends to a node, not when a whole in-memory run arrives at once, so it is counted here. */
+static int text_trips(xmlParserCtxtPtr ctxt, int len)
+{
+    mk_guard *g = ctxt->_private;
+    if (g->tripped)
+        return 1;
+    if (g->text_parent != ctxt->node) {
+        g->text_parent = ctxt->node;
+        g->text_run = 0;
+    }
+    g->text_run += len > 0 ? (size_t)len : 0;
+    if (g->text_run > DS_MK_MAX_TEXT) {
+        g->tripped = 3;
+        xmlStopParser(ctxt);
+    }
+    return g->tripped != 0;
+}
+
+static void guard_characters(void *ctx, const xmlChar *ch, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    if (!text_trips(ctxt, len))
+        ((mk_guard *)ctxt->_private)->characters(ctx, ch, len);
+}
+
+static void guard_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    if (!text_trips(ctxt, len))
+        ((mk_guard *)ctxt->_private)->cdata(ctx, ch, len);
+}
+
 static void guard_xml_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
                             int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
                             const xmlChar **attributes)
@@ -47,6 +83,7 @@ static void guard_xml_start(void *ctx, const xmlChar *localname, const xmlChar *
     xmlParserCtxtPtr ctxt = ctx;
     if (guard_trips(ctxt))
         return;
+    ((mk_guard *)ctxt->_private)->text_parent = NULL;
     ((mk_guard *)ctxt->_private)
         ->xml_start(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes, nb_defaulted, attributes);
 }
@@ -175,21 +212,28 @@ ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data
             return ds_err_set(err, DS_ERR_NOMEM, "%s: cannot create the html parser", what);
         if (mode == DS_MK_HTML_UTF8)
             xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
-        htmlCtxtUseOptions(ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                     HTML_PARSE_COMPACT | HTML_PARSE_RECOVER);
+        /* No HTML_PARSE_COMPACT: with it libxml2 skips its text-node size check. */
+        htmlCtxtUseOptions(ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
         g.html_start = ctxt->sax->startElement;
         ctxt->sax->startElement = guard_html_start;
     } else {
         ctxt = xmlCreateMemoryParserCtxt((const char *)data, (int)n);
         if (!ctxt)
             return ds_err_set(err, DS_ERR_NOMEM, "%s: cannot create the xml parser", what);
-        /* No XML_PARSE_NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE. */
-        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+        /* No XML_PARSE_NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE; no COMPACT either,
+         * which makes libxml2 skip its 10 MB text-node limit. */
+        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
         g.xml_start = ctxt->sax->startElementNs;
         ctxt->sax->startElementNs = guard_xml_start;
         ctxt->sax->externalSubset = NULL;
     }
     ctxt->sax->resolveEntity = deny_entity;
+    g.characters = ctxt->sax->characters;
+    g.cdata = ctxt->sax->cdataBlock;
+    if (g.characters)
+        ctxt->sax->characters = guard_characters;
+    if (g.cdata)
+        ctxt->sax->cdataBlock = guard_cdata;
     ctxt->_private = &g;
 
     if (mode != DS_MK_XML)
@@ -205,6 +249,18 @@ ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data
                         ctxt->input ? ctxt->input->line : 0);
     } else if (g.tripped == 2) {
         st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s: more than %zu elements", what, g.max_elements);
+    } else if (g.tripped == 3) {
+        st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s: a text node exceeds %d bytes at line %d", what, DS_MK_MAX_TEXT,
+                        ctxt->input ? ctxt->input->line : 0);
+    } else if (ctxt->lastError.code == XML_ERR_NO_MEMORY) {
+        /* libxml2 reports its own size limits (a text node over 10 MB without
+         * XML_PARSE_HUGE) as a memory error and stops; the tree is then cut short */
+        const char *m = ctxt->lastError.message ? ctxt->lastError.message : "";
+        if (strstr(m, "huge") || strstr(m, "too long") || strstr(m, "limit"))
+            st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s: a text node exceeds the parser's size limit at line %d",
+                            what, ctxt->lastError.line);
+        else
+            st = ds_err_set(err, DS_ERR_NOMEM, "%s: the parser ran out of memory", what);
     } else if (mode == DS_MK_XML && (!ctxt->wellFormed || !doc)) {
         char msg[300];
         const xmlError *e = &ctxt->lastError;

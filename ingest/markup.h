@@ -25,6 +25,9 @@
 /* Default element nesting limit when the caller gives none (libxml2's own limit without
  * XML_PARSE_HUGE is 256 as well, so a larger request is capped there). */
 #define DS_MK_DEFAULT_DEPTH 256
+/* Bytes of text in one text node: libxml2's limit without XML_PARSE_HUGE, enforced for every
+ * input path. */
+#define DS_MK_MAX_TEXT 10000000
 /* Elements in one document; beyond this the DOM would cost too much memory. */
 #define DS_MK_MAX_ELEMENTS 3000000
 
