@@ -188,6 +188,23 @@ static int html_tags(const unsigned char *d, size_t n)
     return 0;
 }
 
+/* 1 when a line of d[0..n) starts (after blanks) with "<html". */
+static int html_line(const unsigned char *d, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && (d[j] == ' ' || d[j] == '\t'))
+            j++;
+        if (starts_ci(d + j, n - j, "<html"))
+            return 1;
+        const unsigned char *nl = memchr(d + j, '\n', n - j);
+        if (!nl)
+            break;
+        i = (size_t)(nl - d) + 1;
+    }
+    return 0;
+}
+
 ds_doc_kind ds_ingest_detect(const unsigned char *data, size_t n, const char *name)
 {
     if (!data || n == 0)
@@ -209,8 +226,8 @@ ds_doc_kind ds_ingest_detect(const unsigned char *data, size_t n, const char *na
     int html = markup && !strcasecmp(root, "html");
     if (!html && markup) /* a fragment or sloppy page starting with markup */
         html = html_tags(data, n) || ext_is(ext, html_ext);
-    if (!html && !markup) /* text before the first tag: HTML only when it says so early */
-        html = find_ci(data, n < 1024 ? n : 1024, "<html") != NULL;
+    if (!html && !markup) /* text before the first tag: HTML when a line opens <html> early */
+        html = html_line(data, n < 1024 ? n : 1024);
     if (html) {
         /* inline XBRL: the namespace on the root or an ix:header anywhere */
         if (find_ci(data, n < 65536 ? n : 65536, "http://www.xbrl.org/2013/inlineXBRL") ||
@@ -219,11 +236,8 @@ ds_doc_kind ds_ingest_detect(const unsigned char *data, size_t n, const char *na
             return DS_DOC_KIND_IXBRL;
         return DS_DOC_KIND_HTML;
     }
-    if (valid_utf8_text(data, n)) {
-        if (markup && ext_is(ext, html_ext))
-            return DS_DOC_KIND_HTML;
+    if (valid_utf8_text(data, n))
         return DS_DOC_KIND_TEXT;
-    }
     /* not UTF-8: legacy 8-bit text is text only when the name says so */
     if (legacy_text(data, n)) {
         if (ext_is(ext, text_ext))
