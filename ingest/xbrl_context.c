@@ -111,7 +111,8 @@ static ds_status take_context(ds_xbrl_defs *d, const ds_mk_doc *md, const xmlNod
         }
     }
     if (st == DS_OK) {
-        qsort(dims.v, dims.n, sizeof *dims.v, cmp_dim);
+        if (dims.n > 1)
+            qsort(dims.v, dims.n, sizeof *dims.v, cmp_dim);
         ds_buf b = DS_BUF_INIT;
         st = ds_buf_reserve(&b, 0);
         for (size_t i = 0; i < dims.n && st == DS_OK; i++)
