@@ -23,3 +23,11 @@ if(ds_edgar_parsers_ready)
 else()
   message(STATUS "t_edgar_parse: not built until ingest/ defines the HTML, XBRL, PDF and text parsers")
 endif()
+
+ds_add_fuzz(NAME fuzz_edgar SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar)
+if(NOT DOSSIER_FUZZ AND EXISTS ${DS_SHARED_DIR}/data/edgar_fulltxt)
+  # The real submissions as a second replay corpus (every file whole and halved).
+  add_test(NAME fuzz_edgar_replay_shared COMMAND fuzz_edgar ${DS_SHARED_DIR}/data/edgar_fulltxt)
+  set_tests_properties(fuzz_edgar_replay_shared PROPERTIES LABELS fuzzreplay ENVIRONMENT "${DS_TEST_ENV}")
+endif()
