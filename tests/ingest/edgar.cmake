@@ -31,3 +31,5 @@ if(NOT DOSSIER_FUZZ AND EXISTS ${DS_SHARED_DIR}/data/edgar_fulltxt)
   add_test(NAME fuzz_edgar_replay_shared COMMAND fuzz_edgar ${DS_SHARED_DIR}/data/edgar_fulltxt)
   set_tests_properties(fuzz_edgar_replay_shared PROPERTIES LABELS fuzzreplay ENVIRONMENT "${DS_TEST_ENV}")
 endif()
+
+ds_add_test(NAME t_sources SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/sources.c LABELS ingest)
