@@ -33,3 +33,6 @@ if(NOT DOSSIER_FUZZ AND EXISTS ${DS_SHARED_DIR}/data/edgar_fulltxt)
 endif()
 
 ds_add_test(NAME t_sources SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/sources.c LABELS ingest)
+
+ds_add_test(NAME t_fetch SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/fetch.c ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c
+            LABELS ingest TIMEOUT 120)
