@@ -92,3 +92,21 @@ int ds_test_sh(char *out, size_t cap, const char *fmt, ...)
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+const char *ds_test_db_create(const char *name)
+{
+    static char dsn[1024];
+    const char *host = getenv("PGHOST");
+    char out[2048];
+    int rc = ds_test_sh(out, sizeof out,
+                        "psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'DROP DATABASE IF EXISTS %s WITH (FORCE)' "
+                        "-c 'CREATE DATABASE %s' 2>&1",
+                        name, name);
+    if (rc != 0) {
+        fprintf(stderr, "cannot create test database %s: %s\n", name, out);
+        exit(1);
+    }
+    snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=%s", host ? host : "/tmp", name,
+             getenv("PGUSER") ? getenv("PGUSER") : "dossier");
+    return dsn;
+}
