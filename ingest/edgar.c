@@ -10,7 +10,6 @@
  * doubled. Owns: nothing beyond the call; parts point into the caller's input.
  * Threading: reentrant.
  */
-#define _GNU_SOURCE /* memmem */
 #include "ingest/edgar_split.h"
 #include "ingest/ingest.h"
 

@@ -7,7 +7,6 @@
  * cache_dir/fetch-state.tsv, and a jitter generator; no global state apart from libcurl's
  * reference-counted global init. Threading: one thread at a time per fetcher.
  */
-#define _GNU_SOURCE /* memmem */
 #include "ingest/fetch.h"
 
 #include "pipeline/core/alloc.h"

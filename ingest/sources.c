@@ -6,7 +6,6 @@
  * stable: a scan sorts what it found by relative path; a list keeps the list's order.
  * Threading: reentrant; no global state.
  */
-#define _GNU_SOURCE /* FNM_LEADING_DIR */
 #include "ingest/sources.h"
 
 #include "pipeline/core/alloc.h"

@@ -1,7 +1,6 @@
 /* edgar_parse.c - tests of ds_edgar_parse (ingest/edgar.c) end to end, with the real HTML, XBRL,
  * PDF and text parsers: metadata from the header, one section per part, skipped parts as
  * notes, a uuencoded PDF read with its pages, and the failure rules. */
-#define _GNU_SOURCE /* strcasestr */
 #include "ingest/ingest.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"

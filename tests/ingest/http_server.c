@@ -1,7 +1,6 @@
 /* http_server.c - the fetch tests' HTTP server (see http_server.h for the routes). Test code:
  * plain malloc and pthreads, no dossier allocation hooks (so failure injection in a test never
  * hits the server). */
-#define _GNU_SOURCE
 #include "http_server.h"
 
 #include <arpa/inet.h>
