@@ -567,11 +567,8 @@ static ds_status split_document(splitter *s, size_t pos, size_t index, size_t *a
         }
     }
     *after = pos;
-    /* Drop the newline before </TEXT> (or before the boundary) and the wrapper tags. */
-    if (body_end > body_start && d[body_end - 1] == '\n')
-        body_end--;
-    if (body_end > body_start && d[body_end - 1] == '\r')
-        body_end--;
+    /* The body runs up to the start of the </TEXT> line, so its last line keeps its newline
+     * (a text file ends with one). The wrapper tags go. */
     if (body_start < body_end) {
         line_at(d, body_end, body_start, &l);
         static const char *const wrappers[][3] = {
@@ -590,10 +587,6 @@ static ds_status split_document(splitter *s, size_t pos, size_t index, size_t *a
                 if (e - body_start >= k && memcmp(d + e - k, wrappers[c][1], k) == 0 &&
                     (e - k == body_start || d[e - k - 1] == '\n')) {
                     body_end = e - k;
-                    if (body_end > body_start && d[body_end - 1] == '\n')
-                        body_end--;
-                    if (body_end > body_start && d[body_end - 1] == '\r')
-                        body_end--;
                     break;
                 }
             }

@@ -64,7 +64,9 @@ typedef struct ds_edgar_part {
     const char *filename;     /* <FILENAME>, "" when absent */
     const char *description;  /* <DESCRIPTION>, "" when absent */
     const char *wrapper;      /* "XBRL", "XML", "PDF" or "" */
-    const unsigned char *body; /* into the input; the bytes inside <TEXT> */
+    const unsigned char *body; /* into the input: the lines between <TEXT> (or the wrapper's
+                                  opening line) and </TEXT> (or the wrapper's closing line), the
+                                  last line's newline included */
     size_t body_len;
     int uuencoded;            /* body is "begin NNN name" ... "end" */
     int has_text;             /* a <TEXT> line was found */

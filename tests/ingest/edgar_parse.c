@@ -173,15 +173,17 @@ static void test_uuencoded_pdf(void)
     DS_CHECK(d->n_pages > 1);
     DS_CHECK(has_section_prefix(d, "PDF aapl-10q.pdf"));
     DS_CHECK(has_section_prefix(d, "10-Q aapl-10q.txt"));
-    /* Blocks of the PDF carry pages, the text part's do not. */
-    int paged = 0, unpaged = 0;
+    /* Page numbers run on through the parts: the PDF's blocks come after the text part's. */
+    int last_text_page = -1, first_pdf_page = 0;
     for (size_t i = 0; i < d->n_blocks; i++) {
-        if (strncmp(d->blocks[i].section, "PDF ", 4) == 0 && d->blocks[i].page_first >= 1)
-            paged++;
-        if (strncmp(d->blocks[i].section, "10-Q ", 5) == 0 && d->blocks[i].page_first == 0)
-            unpaged++;
+        if (strncmp(d->blocks[i].section, "10-Q ", 5) == 0 && d->blocks[i].page_last > last_text_page)
+            last_text_page = d->blocks[i].page_last;
+        if (strncmp(d->blocks[i].section, "PDF ", 4) == 0 && !first_pdf_page)
+            first_pdf_page = d->blocks[i].page_first;
     }
-    DS_CHECK(paged > 0 && unpaged > 0);
+    DS_CHECK(last_text_page >= 0 && first_pdf_page > last_text_page);
+    DS_CHECK(d->n_pages >= first_pdf_page);
+    DS_CHECK(text_has(d, "Quarterly report, plain text part."));
     DS_CHECK_STREQ(d->meta.fiscal_year, "2023"); /* period 2023-07-01, year end 0930 */
     ds_document_free(d);
     ds_buf_deinit(&sub);

@@ -211,7 +211,7 @@ static void test_form4(void)
     DS_CHECK_STREQ(s.p[0].desc, "PRIMARY DOCUMENT");
     DS_CHECK_STREQ(s.p[0].wrapper, "XML");
     DS_CHECK(head_is(&s, 0, "<?xml"));
-    DS_CHECK(tail_is(&s, 0, "</ownershipDocument>"));
+    DS_CHECK(tail_is(&s, 0, "</ownershipDocument>\n"));
     DS_CHECK_STREQ(s.p[1].type, "EX-24");
     DS_CHECK_STREQ(s.p[1].seq, "2");
     DS_CHECK_STREQ(s.p[1].filename, "doc1.htm");
@@ -266,12 +266,12 @@ static void test_8k(void)
     }
     DS_CHECK_STREQ(s.p[0].wrapper, "XBRL");
     DS_CHECK(head_is(&s, 0, "<?xml version='1.0' encoding='ASCII'?>"));
-    DS_CHECK(tail_is(&s, 0, "</html>"));
+    DS_CHECK(tail_is(&s, 0, "</html>\n"));
     DS_CHECK_STREQ(s.p[3].wrapper, "XBRL");
     DS_CHECK(head_is(&s, 3, "<?xml"));
     DS_CHECK_STREQ(s.p[10].wrapper, "XML");
     DS_CHECK_STREQ(s.p[13].wrapper, "XML");
-    DS_CHECK(tail_is(&s, 13, "</xbrl>"));
+    DS_CHECK(tail_is(&s, 13, "</xbrl>\n"));
     DS_CHECK_STREQ(s.p[6].desc, "IDEA: XBRL DOCUMENT");
     DS_CHECK(s.n_notes == 0);
     ds_free(d);
@@ -386,13 +386,13 @@ static void test_tesla_minimal(void)
     DS_CHECK_STREQ(s.p[0].filename, "tsla-10k_20191231.htm");
     /* <XBRL> opened but never closed: the wrapper goes, the body ends at </html>. */
     DS_CHECK_STREQ(s.p[0].wrapper, "XBRL");
-    DS_CHECK(tail_is(&s, 0, "</html>"));
+    DS_CHECK(tail_is(&s, 0, "</html>\n"));
     DS_CHECK_STREQ(s.p[1].type, "EX-21.1");
     DS_CHECK_STREQ(s.p[1].seq, "2"); /* "2  " in the file */
     DS_CHECK_STREQ(s.p[1].filename, "tsla-ex211_20191231.htm");
     DS_CHECK_STREQ(s.p[1].desc, "EX-21.1 SUBSIDIARIES");
     DS_CHECK(head_is(&s, 1, "<html>"));
-    DS_CHECK(tail_is(&s, 1, "</html>"));
+    DS_CHECK(tail_is(&s, 1, "</html>\n"));
     ds_free(d);
 }
 
@@ -449,7 +449,7 @@ static void test_1995_headerless(void)
     DS_CHECK_STREQ(s.p[1].type, "EX-99");
     DS_CHECK_STREQ(s.p[1].seq, "2");
     DS_CHECK(s.p[1].doc_closed); /* the file ends right after </DOCUMENT>, no newline */
-    DS_CHECK(tail_is(&s, 1, "May 22, 1995\n\n"));
+    DS_CHECK(tail_is(&s, 1, "May 22, 1995\n\n\n"));
     DS_CHECK(s.n_notes == 0);
     ds_free(d);
 }
@@ -488,7 +488,7 @@ static void test_ims_header(void)
     DS_CHECK(s.doc_count == 3);
     DS_REQUIRE(s.n_parts == 2);
     DS_CHECK_STREQ(s.p[0].desc, "ANNUAL REPORT");
-    DS_CHECK(s.p[0].body_len == 8 && head_is(&s, 0, "body one"));
+    DS_CHECK(s.p[0].body_len == 9 && head_is(&s, 0, "body one\n"));
     DS_CHECK(head_is(&s, 1, "<PAGE>\nbody two"));
 }
 
@@ -526,7 +526,7 @@ static void test_tag_header(void)
     DS_CHECK_STREQ(s.got_value, "ARMONK");
     DS_REQUIRE(s.n_parts == 1);
     DS_CHECK_STREQ(s.p[0].filename, "ibm-10q.htm");
-    DS_CHECK(s.p[0].body_len == strlen("<html></html>"));
+    DS_CHECK(s.p[0].body_len == strlen("<html></html>\n"));
 }
 
 static void test_broken(void)
@@ -551,9 +551,9 @@ static void test_broken(void)
     DS_CHECK(split_mem(m, strlen(m), &s2) == DS_OK);
     DS_REQUIRE(s2.n_parts == 2);
     DS_CHECK_STREQ(s2.p[0].type, "A");
-    DS_CHECK(s2.p[0].text_closed && !s2.p[0].doc_closed && s2.p[0].body_len == 3);
+    DS_CHECK(s2.p[0].text_closed && !s2.p[0].doc_closed && s2.p[0].body_len == 4);
     DS_CHECK_STREQ(s2.p[1].type, "B");
-    DS_CHECK(s2.p[1].doc_closed && s2.p[1].body_len == 3);
+    DS_CHECK(s2.p[1].doc_closed && s2.p[1].body_len == 4);
     DS_CHECK(s2.n_notes == 1 && strstr(s2.notes[0], "</DOCUMENT>"));
 
     /* Missing </TEXT> and </DOCUMENT>: the text runs to the next document. */
@@ -561,7 +561,7 @@ static void test_broken(void)
     seen s3 = {0};
     DS_CHECK(split_mem(m2, strlen(m2), &s3) == DS_OK);
     DS_REQUIRE(s3.n_parts == 2);
-    DS_CHECK(!s3.p[0].text_closed && s3.p[0].body_len == 3 && head_is(&s3, 0, "one"));
+    DS_CHECK(!s3.p[0].text_closed && s3.p[0].body_len == 4 && head_is(&s3, 0, "one\n"));
 
     /* No <TEXT> at all. */
     const char *nt = "<DOCUMENT>\n<TYPE>A\n</DOCUMENT>\n";
@@ -585,7 +585,7 @@ static void test_broken(void)
     seen s7 = {0};
     DS_CHECK(split_mem(crlf, strlen(crlf), &s7) == DS_OK);
     DS_CHECK_STREQ(s7.accession, "0000000002-25-000002");
-    DS_CHECK(s7.n_parts == 1 && s7.p[0].body_len == 3 && head_is(&s7, 0, "abc"));
+    DS_CHECK(s7.n_parts == 1 && s7.p[0].body_len == 5 && head_is(&s7, 0, "abc\r\n"));
 
     /* Bad dates give NULL, not garbage. */
     const char *bd = "FILED AS OF DATE:\t20251340\nCONFORMED PERIOD OF REPORT:\t2025\n"
@@ -622,7 +622,7 @@ static void test_huge_header_line(void)
     DS_CHECK(s.n_notes == 1 && strstr(s.notes[0], "skipped"));
     DS_CHECK_STREQ(s.company, "(null)");
     DS_CHECK_STREQ(s.accession, "0000000003-25-000003");
-    DS_CHECK(s.n_parts == 1 && s.p[0].body_len == 2);
+    DS_CHECK(s.n_parts == 1 && s.p[0].body_len == 3);
     /* A whole input that is one huge line, no newline at all. */
     memset(d, 'B', n);
     seen s2 = {0};
