@@ -137,6 +137,10 @@ ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n, c
         }
         i = e + 1;
     }
+    if (st == DS_OK && para.len) { /* the last paragraph, when the text has no final newline */
+        st = ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, sp.joined, para.data, para.len, NULL);
+        any_text = 1;
+    }
     ds_buf_deinit(&para);
     if (st)
         return ds_err_set(err, st, "%s: %s while reading text", src, ds_status_str(st));
