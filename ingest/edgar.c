@@ -465,9 +465,14 @@ static ds_status on_event(void *ctx, const ds_edgar_event *ev, ds_err *err)
 ds_status ds_edgar_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
                          ds_err *err)
 {
+    ds_ingest_limits defaults;
+    if (!lim) {
+        ds_ingest_limits_default(&defaults);
+        lim = &defaults;
+    }
     edgar_ctx c = {.doc = doc, .lim = lim};
     c.doc_name = doc->name ? doc->name : doc->source ? doc->source : "edgar submission";
-    if (lim && lim->max_bytes && n > lim->max_bytes)
+    if (lim->max_bytes && n > lim->max_bytes)
         return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: %zu bytes, over the limit of %zu", c.doc_name, n,
                           lim->max_bytes);
     if (doc->kind == DS_DOC_KIND_UNKNOWN)
