@@ -165,8 +165,8 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         fprintf(stderr, "dossier run: give at least one file or folder (see dossier run --help)\n");
         return DS_EXIT_USAGE;
     }
-    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0) {
-        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox in the config file)\n");
+    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0 && cli->cfg.url_lists.n == 0) {
+        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox or sources.url_lists)\n");
         return DS_EXIT_USAGE;
     }
     double t0 = ds_now();
@@ -200,9 +200,10 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         st = ds_run_begin(&run, kind_name(kind), args, &err);
     }
     if (st == DS_OK && kind == RUN_KIND_RUN)
-        st = ds_run_discover(&run, argv + optind, argc - optind, NULL, NULL, &err);
+        st = ds_run_discover(&run, argv + optind, argc - optind, NULL, NULL, NULL, &err);
     if (st == DS_OK && kind == RUN_KIND_NIGHTLY)
-        st = ds_run_discover(&run, cli->cfg.inbox.v, cli->cfg.inbox.n, &cli->cfg.include, &cli->cfg.exclude, &err);
+        st = ds_run_discover(&run, cli->cfg.inbox.v, cli->cfg.inbox.n, &cli->cfg.include, &cli->cfg.exclude,
+                             &cli->cfg.url_lists, &err);
     if (st == DS_OK)
         st = process_with_workers(cli, &run, dsn, workers, &err);
     if (run_ready && run.run_id) {
