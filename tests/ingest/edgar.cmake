@@ -36,4 +36,3 @@ ds_add_test(NAME t_sources SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/sources.c LA
 
 ds_add_test(NAME t_fetch SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/fetch.c ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c
             LABELS ingest TIMEOUT 120)
-ds_add_test(NAME t_ingest_config SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/ingest_config.c LABELS ingest)
