@@ -88,6 +88,8 @@ typedef struct hw {
     tbl *table;                /* the table being read, if any */
     size_t blocks_on_page;
     int last_is_pagenum, last_has_fact;
+    char footer[128]; /* stem of the last page's running footer */
+    size_t footer_len;
 } hw;
 
 /* ---- small text helpers ------------------------------------------------------------------ */
@@ -413,34 +415,63 @@ static ds_status flush(hw *w)
     return st;
 }
 
-/* Moves the last block to the furniture when it is a bare page number (a page footer). */
-static ds_status drop_page_number(hw *w)
+/* Length of the stem of a running footer ending in a page number, "Apple Inc. | Q3 2024 Form
+ * 10-Q | 5" -> "Apple Inc. | Q3 2024 Form 10-Q"; 0 when t is no such line. */
+static size_t footer_stem(const char *t, size_t n)
+{
+    if (n > 120)
+        return 0;
+    size_t e = n, d = 0;
+    while (e > 0 && isdigit((unsigned char)t[e - 1]) && d < 5) {
+        e--;
+        d++;
+    }
+    if (d == 0 || d > 4 || e == 0 || (t[e - 1] != ' ' && t[e - 1] != '|'))
+        return 0;
+    while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == '|' || t[e - 1] == '-'))
+        e--;
+    return e;
+}
+
+/* Moves the last block of the page to the furniture when it is a page footer: a bare page
+ * number, or a line ending in a page number whose stem ended the previous page too. */
+static ds_status drop_footer(hw *w)
 {
     ds_document *doc = w->doc;
-    if (!w->last_is_pagenum || w->last_has_fact || doc->n_blocks == 0)
+    if (w->blocks_on_page == 0 || w->last_has_fact || doc->n_blocks == 0)
         return DS_OK;
     ds_block *b = &doc->blocks[doc->n_blocks - 1];
-    char line[32];
+    if (b->kind != DS_BLOCK_KIND_PARAGRAPH)
+        return DS_OK;
+    const char *t = doc->text.data + b->text_off;
+    size_t stem = footer_stem(t, b->text_len);
+    int running = stem > 0 && stem == w->footer_len && memcmp(t, w->footer, stem) == 0;
+    if (stem > 0 && stem < sizeof w->footer) {
+        memcpy(w->footer, t, stem);
+        w->footer_len = stem;
+    }
+    if (!w->last_is_pagenum && !running)
+        return DS_OK;
+    char line[128];
     size_t l = b->text_len < sizeof line - 1 ? b->text_len : sizeof line - 1;
-    memcpy(line, doc->text.data + b->text_off, l);
+    memcpy(line, t, l);
     line[l] = '\0';
     ds_status st = ds_doc_add_furniture(doc, line);
     doc->text.len = b->text_off >= 2 ? b->text_off - 2 : 0; /* with its "\n\n" separator */
     doc->text.data[doc->text.len] = '\0';
     doc->n_blocks--;
     w->last_is_pagenum = 0;
-    if (w->blocks_on_page)
-        w->blocks_on_page--;
+    w->blocks_on_page--;
     return st;
 }
 
-/* A page break: ends the paragraph, drops a page-number footer, starts the next page (unless
- * the current one is still empty). */
+/* A page break: ends the paragraph, drops a page footer, starts the next page (unless the
+ * current one is still empty). */
 static ds_status page_break(hw *w)
 {
     ds_status st = flush(w);
-    if (st == DS_OK && w->blocks_on_page > 0)
-        st = drop_page_number(w);
+    if (st == DS_OK)
+        st = drop_footer(w);
     if (st != DS_OK || w->blocks_on_page == 0)
         return st;
     w->blocks_on_page = 0;
@@ -1127,7 +1158,7 @@ static ds_status html_text(ds_document *doc, const ds_mk_doc *md, ds_arena *scra
     if (st == DS_OK)
         st = flush(&w);
     if (st == DS_OK)
-        st = drop_page_number(&w); /* the footer of the last page */
+        st = drop_footer(&w); /* the footer of the last page */
     ds_buf_deinit(&w.para.text);
     ds_buf_deinit(&w.section);
     DS_VEC_FREE(w.sec);
