@@ -392,13 +392,14 @@ static ds_status flush(hw *w)
         return DS_OK;
     }
     int kind = w->para_kind, level = w->para_level;
+    /* the plain (not bold) link back to the contents at the top of each page */
+    int toc_link = kind != DS_BLOCK_KIND_LIST_ITEM && w->blocks_on_page == 0 && n == 17 && s->bold == 0 &&
+                   strncasecmp(t, "table of contents", 17) == 0;
     if (kind == DS_BLOCK_KIND_PARAGRAPH &&
         (level = heading_level(t, n, s->bold, s->plain, s->unsized, s->min_size)) > 0)
         kind = DS_BLOCK_KIND_HEADING;
     ds_status st;
-    if (kind == DS_BLOCK_KIND_PARAGRAPH && w->blocks_on_page == 0 && n == 17 &&
-        strncasecmp(t, "table of contents", 17) == 0) {
-        /* the link back to the contents at the top of each page */
+    if (toc_link) {
         char line[18];
         memcpy(line, t, 17);
         line[17] = '\0';
@@ -742,8 +743,6 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
                     p.where = PEND_PARA;
                     p.pos = sink_next_pos(&w->para);
                 }
-                if (cell && !w->table)
-                    p.where = PEND_NEXT;
                 if (DS_VEC_PUSH(w->pend, p))
                     return DS_ERR_NOMEM;
             }
