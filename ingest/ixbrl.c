@@ -211,7 +211,9 @@ static ds_status text_value(ix_pass *p, const xmlNode *el, const char *name, ds_
     while (st == DS_OK && next && *next) {
         xmlNode *c = (xmlNode *)find_cont(p, next);
         if (!c || c->_private == stamp) {
-            st = note(p, c ? "ixbrl: fact %s: continuation %s is circular" : "ixbrl: fact %s: continuation %s not found",
+            st = note(p,
+                      c ? "ixbrl: fact %s: continuation %s is circular"
+                        : "ixbrl: fact %s: continuation %s not found",
                       name, next);
             break;
         }

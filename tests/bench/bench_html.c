@@ -55,8 +55,9 @@ int main(void)
             double t1 = now();
             ds_document *d = ds_document_create();
             d->kind = kind;
-            ds_status st = kind == DS_DOC_KIND_XBRL ? ds_xbrl_parse(d, (const unsigned char *)b.data, b.len, NULL, &err)
-                                                    : ds_html_parse(d, (const unsigned char *)b.data, b.len, NULL, &err);
+            const unsigned char *u = (const unsigned char *)b.data;
+            ds_status st = kind == DS_DOC_KIND_XBRL ? ds_xbrl_parse(d, u, b.len, NULL, &err)
+                                                    : ds_html_parse(d, u, b.len, NULL, &err);
             double t2 = now();
             if (st != DS_OK)
                 printf("%s: %s\n", files[i], err.msg);
