@@ -11,7 +11,6 @@
  * fact pass. Owns: a scratch arena and the parsed tree for the duration of the call.
  * Threading: reentrant.
  */
-#define _GNU_SOURCE /* memmem */
 #include "ingest/ingest.h"
 #include "ingest/markup.h"
 #include "ingest/xbrl_internal.h"
