@@ -17,7 +17,7 @@
 void ds_model_opts_default(ds_model_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->segment_tokens = 256;
+    o->segment_tokens = 512;
     o->kv_block_tokens = 64;
 }
 
@@ -274,7 +274,7 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     else
         ds_model_opts_default(&m->opts);
     if (m->opts.segment_tokens <= 0)
-        m->opts.segment_tokens = 256;
+        m->opts.segment_tokens = 512;
     if (m->opts.kv_block_tokens <= 0)
         m->opts.kv_block_tokens = 64;
     ds_status st;
@@ -357,6 +357,20 @@ void ds_model_foreach_tensor(const ds_model *m, ds_model_tensor_fn fn, void *ud)
             if (fn(ud, t->name, ds_st_dtype_name(t->dtype), t->ndim, t->shape, f))
                 return;
         }
+}
+
+void ds_model_kv_stats(const ds_model *m, ds_model_kv_report *r)
+{
+    ds_kv_stats st;
+    ds_kv_cache_stats(m->kv, &st);
+    memset(r, 0, sizeof *r);
+    r->pages_in_use = st.pages_in_use;
+    r->peak_pages = st.peak_pages_in_use;
+    r->page_tokens = m->opts.kv_block_tokens;
+    r->page_bytes = st.page_bytes;
+    r->pins = st.pins;
+    for (int t = 0; t < 3; t++)
+        r->hit_rate[t] = st.pins ? (double)st.hits[t] / (double)st.pins : 0.0;
 }
 
 /* ---- sequences ----------------------------------------------------------------------------- */

@@ -78,7 +78,7 @@ typedef struct ds_model_seq ds_model_seq;
 
 typedef struct ds_model_opts {
     int n_threads;       /* 0: every online core */
-    int segment_tokens;  /* prefill segment size S (tokens per step); 0: default 256 */
+    int segment_tokens;  /* prefill segment size S (tokens per step); 0: default 512 */
     int kv_block_tokens; /* KV cache page size in tokens; 0: default 64 */
     int isa;             /* 0: best the CPU offers; else a DS_K_ISA_* value to force (tests) */
     int max_context;     /* positions a sequence may reach; 0: unlimited */
@@ -143,6 +143,16 @@ ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, 
 /* One sequence. */
 ds_status ds_model_forward(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
                            ds_model_logits want, float *logits, ds_err *err);
+
+/* KV cache figures: pages, and per tier the share of page pins it served. */
+typedef struct ds_model_kv_report {
+    long pages_in_use, peak_pages;
+    int page_tokens;
+    size_t page_bytes;
+    unsigned long long pins;
+    double hit_rate[3]; /* L1, L2, L3 */
+} ds_model_kv_report;
+void ds_model_kv_stats(const ds_model *m, ds_model_kv_report *r);
 
 /* Index of the largest logit (lowest index on ties). */
 int ds_model_argmax(const float *logits, int n);

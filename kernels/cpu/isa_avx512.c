@@ -61,11 +61,13 @@ HI vf v_exp(vf x)
 HI void v_transpose(vf r[16])
 {
     vf t[16], u[16];
+#pragma GCC unroll 16
     for (int i = 0; i < 16; i += 2) {
         t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
         t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
     }
     /* u[4g + c]: per 128-bit lane L, rows 4g..4g+3 at column 4L + c. */
+#pragma GCC unroll 4
     for (int g = 0; g < 4; g++) {
         __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 2]);
         __m512d c = _mm512_castps_pd(t[4 * g + 1]), d = _mm512_castps_pd(t[4 * g + 3]);
@@ -74,6 +76,7 @@ HI void v_transpose(vf r[16])
         u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
         u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
     }
+#pragma GCC unroll 4
     for (int c = 0; c < 4; c++) {
         vf a = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44);
         vf b = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xEE);

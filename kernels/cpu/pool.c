@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -29,11 +30,12 @@ struct ds_kctx {
     int n_started;
     pthread_mutex_t mu;
     pthread_cond_t cv_work, cv_done;
-    unsigned gen;          /* under mu */
-    _Atomic unsigned agen; /* mirror of gen for spinning */
-    _Atomic int next;
-    _Atomic int pending;
+    unsigned gen;                /* dispatch generation, under mu */
+    _Atomic unsigned agen;       /* its mirror, for spinning */
+    _Atomic uint64_t claim;      /* gen << 48 | n_tasks << 24 | next task index */
+    _Atomic int done;            /* tasks finished in this generation */
     _Atomic int stop;
+    /* the current dispatch; written before the claim counter is published */
     ds_k_task_fn fn;
     void *arg;
     int n_tasks;
@@ -86,11 +88,29 @@ const ds_k_impl *ds_k_impl_for(ds_k_isa isa)
     }
 }
 
+/* Claims and runs tasks until the current dispatch has none left. The claim word holds the
+ * task count next to the index, so a claim decides its own validity: a worker that wakes late
+ * and increments a finished dispatch's word gets an index past its count and stops; a valid
+ * claim belongs to the dispatch in progress, which cannot end while the task runs, so fn/arg
+ * (published before the word, read after the claim) are that dispatch's. */
+#define CLAIM_BITS 24
+#define CLAIM_MASK ((1ull << CLAIM_BITS) - 1)
+#define MAX_TASKS ((int)(CLAIM_MASK >> 1))
+
 static void run_tasks(ds_kctx *c, int id)
 {
-    int t;
-    while ((t = atomic_fetch_add(&c->next, 1)) < c->n_tasks)
-        c->fn(c->arg, t, id);
+    for (;;) {
+        uint64_t cl = atomic_fetch_add_explicit(&c->claim, 1, memory_order_acq_rel);
+        int task = (int)(cl & CLAIM_MASK), n = (int)((cl >> CLAIM_BITS) & CLAIM_MASK);
+        if (task >= n)
+            return;
+        c->fn(c->arg, task, id);
+        if (atomic_fetch_add_explicit(&c->done, 1, memory_order_acq_rel) + 1 == n) {
+            pthread_mutex_lock(&c->mu);
+            pthread_cond_signal(&c->cv_done);
+            pthread_mutex_unlock(&c->mu);
+        }
+    }
 }
 
 static void *worker_main(void *p)
@@ -115,12 +135,46 @@ static void *worker_main(void *p)
             return NULL;
         seen = atomic_load_explicit(&c->agen, memory_order_acquire);
         run_tasks(c, id);
-        if (atomic_fetch_sub(&c->pending, 1) == 1) {
-            pthread_mutex_lock(&c->mu);
-            pthread_cond_signal(&c->cv_done);
-            pthread_mutex_unlock(&c->mu);
-        }
     }
+}
+
+static void dispatch(ds_kctx *c, ds_k_task_fn fn, void *arg, int n_tasks)
+{
+    /* The previous dispatch is complete: no task of it can still be claimed or running. */
+    pthread_mutex_lock(&c->mu);
+    c->gen++;
+    c->fn = fn;
+    c->arg = arg;
+    c->n_tasks = n_tasks;
+    atomic_store_explicit(&c->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->claim, ((uint64_t)(c->gen & 0xffff) << 48) | ((uint64_t)n_tasks << CLAIM_BITS),
+                          memory_order_release);
+    atomic_store_explicit(&c->agen, c->gen, memory_order_release);
+    pthread_cond_broadcast(&c->cv_work);
+    pthread_mutex_unlock(&c->mu);
+    run_tasks(c, 0);
+    /* Wait for tasks other threads claimed; workers still asleep are not waited for. */
+    for (int i = 0; i < SPIN_ITERS && atomic_load(&c->done) < n_tasks; i++)
+        cpu_relax();
+    if (atomic_load(&c->done) < n_tasks) {
+        pthread_mutex_lock(&c->mu);
+        while (atomic_load(&c->done) < n_tasks)
+            pthread_cond_wait(&c->cv_done, &c->mu);
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
+/* Runs batch b of tasks of a dispatch too large for one claim word. */
+typedef struct batch_arg {
+    ds_k_task_fn fn;
+    void *arg;
+    int base;
+} batch_arg;
+
+static void batch_task(void *a, int task, int thread)
+{
+    batch_arg *b = a;
+    b->fn(b->arg, b->base + task, thread);
 }
 
 void ds_kctx_parallel(ds_kctx *c, ds_k_task_fn fn, void *arg, int n_tasks)
@@ -132,24 +186,13 @@ void ds_kctx_parallel(ds_kctx *c, ds_k_task_fn fn, void *arg, int n_tasks)
             fn(arg, t, 0);
         return;
     }
-    c->fn = fn;
-    c->arg = arg;
-    c->n_tasks = n_tasks;
-    atomic_store(&c->next, 0);
-    atomic_store(&c->pending, c->n_threads - 1);
-    pthread_mutex_lock(&c->mu);
-    c->gen++;
-    atomic_store_explicit(&c->agen, c->gen, memory_order_release);
-    pthread_cond_broadcast(&c->cv_work);
-    pthread_mutex_unlock(&c->mu);
-    run_tasks(c, 0);
-    for (int i = 0; i < SPIN_ITERS && atomic_load(&c->pending) != 0; i++)
-        cpu_relax();
-    if (atomic_load(&c->pending) != 0) {
-        pthread_mutex_lock(&c->mu);
-        while (atomic_load(&c->pending) != 0)
-            pthread_cond_wait(&c->cv_done, &c->mu);
-        pthread_mutex_unlock(&c->mu);
+    if (n_tasks <= MAX_TASKS) {
+        dispatch(c, fn, arg, n_tasks);
+        return;
+    }
+    for (int base = 0; base < n_tasks; base += MAX_TASKS) {
+        batch_arg b = {fn, arg, base};
+        dispatch(c, batch_task, &b, n_tasks - base < MAX_TASKS ? n_tasks - base : MAX_TASKS);
     }
 }
 

@@ -55,11 +55,19 @@ AI void pack_panel(float *Wp, const void *W, ds_k_dtype dt, int K, int n0, int n
 {
     for (int cb = 0; cb < NR; cb += VL) {
         int kk = 0;
+        const int full = cb + VL <= nr;
         for (; kk + VL <= kc; kk += VL) {
             vf r[VL];
+            if (full) {
 #pragma GCC unroll 16
-            for (int i = 0; i < VL; i++)
-                r[i] = cb + i < nr ? load_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk) : v_zero();
+                for (int i = 0; i < VL; i++)
+                    r[i] = load_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk);
+            } else {
+#pragma GCC unroll 16
+                for (int i = 0; i < VL; i++)
+                    r[i] = cb + i < nr ? load_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk)
+                                       : v_zero();
+            }
             v_transpose(r);
 #pragma GCC unroll 16
             for (int i = 0; i < VL; i++)

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #define GUARD 32
 static const uint32_t GUARD_BITS = 0x7fc0dead; /* a NaN pattern no kernel writes */
@@ -408,6 +409,37 @@ static void test_attention(void)
     check_attention(16, 64, 16, 4, 0, 128);   /* more rows than a task holds */
 }
 
+/* The pool: every task of every dispatch runs exactly once, whatever the timing of workers. */
+typedef struct pool_arg {
+    int *hits;
+    int gen;
+} pool_arg;
+static void pool_task(void *a, int task, int thread)
+{
+    pool_arg *p = a;
+    (void)thread;
+    __atomic_fetch_add(&p->hits[task], 1 + p->gen * 1000, __ATOMIC_RELAXED);
+}
+static void test_pool(void)
+{
+    static int hits[5000];
+    int bad = 0;
+    for (int th = 1; th <= 2; th++) {
+        ds_kctx *c = ctxs[DS_K_ISA_SCALAR][th];
+        for (int gen = 0; gen < 3000; gen++) {
+            int n = 1 + irand(gen % 10 == 0 ? 5000 : 8);
+            memset(hits, 0, sizeof(int) * n);
+            pool_arg a = {hits, gen % 7};
+            ds_kctx_parallel(c, pool_task, &a, n);
+            for (int i = 0; i < n; i++)
+                bad += hits[i] != 1 + a.gen * 1000;
+            if (gen % 500 == 0)
+                usleep(2000); /* let workers fall asleep */
+        }
+    }
+    DS_CHECKF(bad == 0, "pool: %d tasks run other than exactly once", bad);
+}
+
 static void test_convert(void)
 {
     DS_CHECK(ds_k_bf16_to_f32(0x3f80) == 1.0f);
@@ -445,6 +477,7 @@ int main(void)
         ds_kctx *c = NULL;
         DS_CHECK(ds_kctx_create(&c, 1, DS_K_ISA_AVX512, &err) == DS_ERR_UNSUPPORTED);
     }
+    test_pool();
     test_convert();
     test_matmul();
     test_rowops();
