@@ -3,6 +3,7 @@
  * shape, wrong dtype each give a clear error naming the tensor).
  */
 #include "model/model_internal.h"
+#include "pipeline/core/alloc.h"
 #include "tests/model/tiny_moe.h"
 #include "tests/testlib.h"
 
@@ -332,8 +333,49 @@ static void test_binding(void)
     DS_CHECK(try_load(rt, &err) == DS_OK);
 }
 
+/* Every allocation of loading and of a forward pass may fail: the call returns DS_ERR_NOMEM
+ * and leaks nothing (the sanitizer build checks the leaks). */
+static void test_alloc_failures(void)
+{
+    tiny_spec s;
+    tiny_spec_variant(&s, "mixed");
+    const char *dir = fixture("nomem", &s);
+    int32_t tok[20];
+    for (int i = 0; i < 20; i++)
+        tok[i] = (i * 31) % 300;
+    float *lg = malloc(sizeof(float) * 300);
+    int failures = 0, n;
+    for (n = 0; n < 2000; n++) {
+        ds_err err;
+        ds_model *m = NULL;
+        ds_model_opts o;
+        ds_model_opts_default(&o);
+        o.n_threads = 2;
+        o.segment_tokens = 8;
+        o.kv_block_tokens = 16;
+        ds_alloc_fail_after(n);
+        ds_status st = ds_model_load(&m, dir, &o, &err);
+        if (st == DS_OK) {
+            ds_model_seq *seq = NULL;
+            st = ds_model_seq_create(m, &seq, &err);
+            if (st == DS_OK)
+                st = ds_model_forward(m, seq, tok, 20, DS_MODEL_LOGITS_LAST, lg, &err);
+            ds_model_seq_free(seq);
+            ds_model_free(m);
+        }
+        ds_alloc_fail_after(-1);
+        if (st == DS_OK)
+            break; /* the n-th allocation is past the last one */
+        failures++;
+        DS_CHECKF(st == DS_ERR_NOMEM, "allocation %d failing gave status %d (%s)", n, st, err.msg);
+    }
+    DS_CHECKF(failures > 50 && n < 2000, "%d injected failures over %d allocations", failures, n);
+    free(lg);
+}
+
 int main(void)
 {
+    test_alloc_failures();
     test_safetensors();
     test_config();
     test_binding();
