@@ -1,0 +1,183 @@
+/* cmd_db.c - `dossier db start|stop|status|migrate|psql`: the private cluster under var/pg and
+ * the schema of whatever database is configured. */
+#include "pipeline/cli.h"
+#include "pipeline/db.h"
+
+#include "pipeline/core/proc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void help(void)
+{
+    printf("usage: dossier db <start|stop|status|migrate|psql> [-- psql arguments]\n\n"
+           "  start    create (initdb) and start the private cluster under db.pgdata, then migrate\n"
+           "  stop     stop the private cluster\n"
+           "  status   say where the database is, whether it answers, and its schema version\n"
+           "  migrate  apply the migrations this binary holds (idempotent)\n"
+           "  psql     open psql on the database\n\n"
+           "With no connection configured (--db, db.dsn, PG* variables) the database is the private\n"
+           "cluster: Unix socket only, no TCP. As root, its server runs under the postgres account.\n");
+}
+
+static int is_private(ds_cli *cli)
+{
+    char *dsn = NULL;
+    int priv = 0;
+    ds_err err;
+    if (ds_db_resolve(&cli->cfg, cli->db_dsn, 0, NULL, &dsn, &priv, &err) != DS_OK)
+        priv = 0;
+    free(dsn);
+    return priv;
+}
+
+static int status_cmd(ds_cli *cli)
+{
+    ds_err err;
+    ds_err_clear(&err);
+    char *dsn = NULL;
+    int priv = 0;
+    if (ds_db_resolve(&cli->cfg, cli->db_dsn, 0, &cli->log, &dsn, &priv, &err) != DS_OK) {
+        ds_cli_report(cli, "db status", &err);
+        return ds_cli_exit_for(err.code);
+    }
+    if (priv) {
+        ds_pgcluster c;
+        ds_pgcluster_init(&c, &cli->cfg, &err);
+        int up = ds_pgcluster_running(&c);
+        printf("database: private cluster in %s (%s)\n", c.datadir, up ? "running" : "stopped");
+        printf("socket:   %s (no TCP)%s\n", c.sockdir, c.run_as ? "; server runs as postgres" : "");
+        if (!up) {
+            free(dsn);
+            printf("start it with `dossier db start` (run and nightly start it on demand)\n");
+            return DS_EXIT_DB;
+        }
+    } else {
+        printf("database: %s\n", *dsn ? dsn : "(libpq PG* environment)");
+    }
+    PGconn *conn = NULL;
+    int rc = DS_EXIT_OK;
+    if (ds_db_connect(dsn, &conn, &err) != DS_OK) {
+        ds_cli_report(cli, "db status", &err);
+        rc = DS_EXIT_DB;
+    } else {
+        int v = 0;
+        if (ds_db_schema_version(conn, &v, &err) == DS_OK)
+            printf("schema:   version %d (this binary: %d)%s\n", v, ds_db_schema_version_binary(),
+                   v < ds_db_schema_version_binary() ? " - run `dossier db migrate`" : "");
+        printf("server:   PostgreSQL %d\n", PQserverVersion(conn));
+        PGresult *r = NULL;
+        if (v > 0 && ds_db_exec(conn, &r, &err, "SELECT status, count(*) FROM documents GROUP BY 1 ORDER BY 1", 0,
+                                NULL) == DS_OK) {
+            for (int i = 0; i < PQntuples(r); i++)
+                printf("documents %-12s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        }
+        PQclear(r);
+    }
+    PQfinish(conn);
+    free(dsn);
+    return rc;
+}
+
+static int psql_cmd(ds_cli *cli, int argc, char **argv)
+{
+    ds_err err;
+    ds_err_clear(&err);
+    char *dsn = NULL;
+    if (ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err) != DS_OK) {
+        ds_cli_report(cli, "db psql", &err);
+        return ds_cli_exit_for(err.code);
+    }
+    char *args[64];
+    int n = 0;
+    args[n++] = "psql";
+    if (*dsn) {
+        args[n++] = "-d";
+        args[n++] = dsn;
+    }
+    for (int i = 0; i < argc && n < 62; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    ds_proc_exec(args, NULL, &err);
+    ds_cli_report(cli, "db psql", &err);
+    free(dsn);
+    return DS_EXIT_INTERNAL;
+}
+
+int ds_cmd_db(ds_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        help();
+        return argc < 2 ? DS_EXIT_USAGE : DS_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+        help();
+        return DS_EXIT_OK;
+    }
+    ds_err err;
+    ds_err_clear(&err);
+    if (strcmp(sub, "status") == 0)
+        return status_cmd(cli);
+    if (strcmp(sub, "psql") == 0) {
+        int skip = argc > 2 && strcmp(argv[2], "--") == 0 ? 3 : 2;
+        return psql_cmd(cli, argc - skip, argv + skip);
+    }
+    if (strcmp(sub, "start") == 0 || strcmp(sub, "stop") == 0) {
+        if (!is_private(cli)) {
+            fprintf(stderr, "dossier db %s: a database connection is configured; db %s manages only the private "
+                            "cluster\n", sub, sub);
+            return DS_EXIT_USAGE;
+        }
+        ds_pgcluster c;
+        ds_status st = ds_pgcluster_init(&c, &cli->cfg, &err);
+        if (st == DS_OK && strcmp(sub, "stop") == 0) {
+            st = ds_pgcluster_stop(&c, &cli->log, &err);
+            if (st == DS_OK)
+                printf("private cluster in %s stopped\n", c.datadir);
+        } else if (st == DS_OK) {
+            st = ds_pgcluster_start(&c, &cli->log, &err);
+            if (st == DS_OK) {
+                char dsn[1500];
+                ds_pgcluster_dsn(&c, dsn, sizeof dsn);
+                PGconn *conn = NULL;
+                int applied = 0;
+                st = ds_db_connect(dsn, &conn, &err);
+                if (st == DS_OK)
+                    st = ds_db_migrate(conn, &cli->log, &applied, &err);
+                PQfinish(conn);
+                if (st == DS_OK)
+                    printf("private cluster running in %s (socket %s%s)\n", c.datadir, c.sockdir,
+                           c.run_as ? ", server runs as postgres because dossier runs as root" : "");
+            }
+        }
+        if (st) {
+            ds_cli_report(cli, "db", &err);
+            return ds_cli_exit_for(st);
+        }
+        return DS_EXIT_OK;
+    }
+    if (strcmp(sub, "migrate") == 0) {
+        char *dsn = NULL;
+        PGconn *conn = NULL;
+        int applied = 0;
+        ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+        if (st == DS_OK)
+            st = ds_db_connect(dsn, &conn, &err);
+        if (st == DS_OK)
+            st = ds_db_migrate(conn, &cli->log, &applied, &err);
+        PQfinish(conn);
+        free(dsn);
+        if (st) {
+            ds_cli_report(cli, "db migrate", &err);
+            return ds_cli_exit_for(st);
+        }
+        printf("schema at version %d (%d migration%s applied now)\n", ds_db_schema_version_binary(), applied,
+               applied == 1 ? "" : "s");
+        return DS_EXIT_OK;
+    }
+    fprintf(stderr, "dossier db: unknown subcommand \"%s\" (see dossier db --help)\n", sub);
+    return DS_EXIT_USAGE;
+}

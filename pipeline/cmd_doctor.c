@@ -1,0 +1,126 @@
+/* cmd_doctor.c - `dossier doctor`: checks libraries, configuration, database and GPU, and says
+ * plainly what is wrong and what will be used. Exit 0 when everything needed works. */
+#include "pipeline/cli.h"
+#include "pipeline/db.h"
+
+#include "kernels/gpu.h"
+
+#include <cairo.h>
+#include <curl/curl.h>
+#include <getopt.h>
+#include <libxml/xmlversion.h>
+#include <pango/pango.h>
+#include <poppler.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+static void line(int *problems, const char *what, int ok, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* One result line; ok: 1 fine, 0 a problem (counted), -1 a note. */
+static void line(int *problems, const char *what, int ok, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    printf("[%s] %-10s %s\n", ok > 0 ? " ok " : ok == 0 ? "FAIL" : "note", what, msg);
+    if (ok == 0)
+        (*problems)++;
+}
+
+int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"show-config", no_argument, NULL, 's'},
+                                         {NULL, 0, NULL, 0}};
+    int c, show = 0;
+    while ((c = getopt_long(argc, argv, "hs", opts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: dossier doctor [--show-config]\n\nChecks libraries, configuration, database and GPU "
+                   "and says what is wrong.\n  --show-config   print the effective configuration (YAML)\n");
+            return DS_EXIT_OK;
+        }
+        if (c == 's')
+            show = 1;
+        else
+            return DS_EXIT_USAGE;
+    }
+    int problems = 0;
+    /* Libraries. */
+    line(&problems, "poppler", 1, "poppler-glib %s", poppler_get_version());
+    line(&problems, "libxml2", 1, "libxml2 %s", LIBXML_DOTTED_VERSION);
+    curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+    line(&problems, "libcurl", cv->ssl_version != NULL, "libcurl %s, TLS %s", cv->version,
+         cv->ssl_version ? cv->ssl_version : "missing (https will fail)");
+    line(&problems, "libyaml", 1, "libyaml %s", yaml_get_version_string());
+    line(&problems, "libpq", 1, "libpq %d", PQlibVersion());
+    line(&problems, "cairo", 1, "cairo %s, pango %s", cairo_version_string(), pango_version_string());
+
+    /* Configuration. */
+    line(&problems, "config", 1, "%s", cli->config_path ? cli->config_path : "no file: built-in defaults and DOSSIER_* variables");
+    if (cli->cfg.model_dir && *cli->cfg.model_dir) {
+        char p[2048];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/config.json", cli->cfg.model_dir);
+        line(&problems, "model", stat(p, &st) == 0, "%s%s", cli->cfg.model_dir,
+             stat(p, &st) == 0 ? "" : ": no config.json there");
+    } else {
+        line(&problems, "model", -1, "no checkpoint configured: facts from XBRL and rules, SWOT from the rule set");
+    }
+    if (cli->cfg.fetch_user_agent == NULL || !*cli->cfg.fetch_user_agent)
+        line(&problems, "fetch", -1, "fetch.user_agent is not set: URL sources on sec.gov will be refused");
+    for (int i = 0; i < cli->cfg.inbox.n; i++) {
+        struct stat st;
+        line(&problems, "inbox", stat(cli->cfg.inbox.v[i], &st) == 0 && S_ISDIR(st.st_mode), "%s", cli->cfg.inbox.v[i]);
+    }
+
+    /* Database. */
+    char *dsn = NULL;
+    int priv = 0;
+    ds_err err;
+    ds_err_clear(&err);
+    if (ds_db_resolve(&cli->cfg, cli->db_dsn, 0, NULL, &dsn, &priv, &err) != DS_OK) {
+        line(&problems, "database", 0, "%s", err.msg);
+    } else {
+        ds_pgcluster pc;
+        int skip = 0;
+        if (priv && ds_pgcluster_init(&pc, &cli->cfg, &err) == DS_OK && !ds_pgcluster_running(&pc)) {
+            line(&problems, "database", -1, "private cluster in %s is not running; `dossier run` starts it (or `dossier db start`)",
+                 pc.datadir);
+            skip = 1;
+        }
+        PGconn *conn = NULL;
+        if (!skip && ds_db_connect(dsn, &conn, &err) != DS_OK) {
+            line(&problems, "database", 0, "%s", err.msg);
+        } else if (!skip) {
+            int v = 0;
+            ds_db_schema_version(conn, &v, &err);
+            int mine = ds_db_schema_version_binary();
+            line(&problems, "database", v <= mine, "PostgreSQL %d, schema version %d of %d%s", PQserverVersion(conn), v, mine,
+                 v < mine ? " (run `dossier db migrate`)" : v > mine ? " (database is newer than this binary)" : "");
+        }
+        PQfinish(conn);
+    }
+    free(dsn);
+
+    /* Accelerator. */
+    ds_gpu_info gi;
+    ds_gpu_query(&gi);
+    if (gi.device_count > 0)
+        line(&problems, "gpu", 1, "%d CUDA device(s): %s (compute %d.%d, %.1f GiB); the CUDA backend will be used",
+             gi.device_count, gi.name, gi.cc_major, gi.cc_minor, (double)gi.total_mem / (1024.0 * 1024 * 1024));
+    else
+        line(&problems, "gpu", -1, "no GPU present (%s): the CPU backend will be used", gi.reason);
+    line(&problems, "cpu", 1, "SIMD path: %s", ds_cpu_simd_level());
+
+    if (show) {
+        printf("\n# effective configuration\n");
+        ds_config_dump(&cli->cfg, stdout);
+    }
+    printf("%s\n", problems ? "problems found" : "all checks passed");
+    return problems ? DS_EXIT_USAGE : DS_EXIT_OK;
+}

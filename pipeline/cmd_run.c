@@ -1,0 +1,240 @@
+/* cmd_run.c - the commands that process documents: `run PATH...`, `nightly` (configured
+ * sources, one run at a time cluster-wide) and `worker` (queue only). Each can start several
+ * worker processes on this host (--workers N); they share the queue through PostgreSQL, and
+ * each reports its counters to the coordinator through a pipe. */
+#include "pipeline/cli.h"
+#include "pipeline/db.h"
+#include "pipeline/metrics.h"
+#include "pipeline/run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Key of the advisory lock that makes `nightly` one at a time across hosts. */
+#define NIGHTLY_LOCK_KEY "7426031816"
+
+typedef enum run_kind { RUN_KIND_RUN, RUN_KIND_NIGHTLY, RUN_KIND_WORKER } run_kind;
+
+static const char *kind_name(run_kind k)
+{
+    return k == RUN_KIND_RUN ? "run" : k == RUN_KIND_NIGHTLY ? "nightly" : "worker";
+}
+
+static void help(run_kind k)
+{
+    if (k == RUN_KIND_RUN)
+        printf("usage: dossier run [--workers N] PATH...\n\n"
+               "Processes the given files and folders (recursively): detect, parse, chunk, extract,\n"
+               "load. The same bytes are one document: already loaded inputs are skipped.\n");
+    else if (k == RUN_KIND_NIGHTLY)
+        printf("usage: dossier nightly [--workers N]\n\n"
+               "Processes the configured sources (sources.inbox, sources.url_lists), one run at a\n"
+               "time across every host sharing the database (advisory lock).\n");
+    else
+        printf("usage: dossier worker [--workers N] [--idle-wait S]\n\n"
+               "Claims queued documents and processes them until the queue has none ready. Start\n"
+               "as many as you like, on any hosts sharing the database.\n");
+    printf("\noptions:\n"
+           "  -w, --workers N   worker processes on this host (default run.workers)\n"
+           "      --idle-wait S keep polling an empty queue for S seconds before exiting (other\n"
+           "                    hosts may still be enqueueing; default 0)\n"
+           "  -h, --help        this help\n");
+}
+
+/* Adds a child's counters to the parent's. */
+static void add_stats(ds_run_stats *a, const ds_run_stats *b)
+{
+    a->loaded += b->loaded;
+    a->failed += b->failed;
+    a->quarantined += b->quarantined;
+    a->retried += b->retried;
+    a->pages += b->pages;
+    a->chunks += b->chunks;
+    a->facts += b->facts;
+    a->tokens += b->tokens;
+    a->bytes += b->bytes;
+    for (int i = 0; i < DS_STAGE_COUNT_; i++)
+        a->stage_s[i] += b->stage_s[i];
+}
+
+/* A worker process: own connection, own context, same run id. Writes its counters to fd. */
+static int child_worker(ds_cli *cli, const char *dsn, long long run_id, int idle_wait_s, int fd)
+{
+    ds_err err;
+    ds_err_clear(&err);
+    PGconn *conn = NULL;
+    ds_run run;
+    int rc = DS_EXIT_OK;
+    if (ds_db_connect(dsn, &conn, &err) != DS_OK) {
+        ds_cli_report(cli, "worker", &err);
+        return ds_cli_exit_for(err.code);
+    }
+    if (ds_run_init(&run, &cli->cfg, &cli->log, conn, &err) == DS_OK) {
+        run.run_id = run_id;
+        run.progress = 0;
+        run.idle_wait_s = idle_wait_s;
+        if (ds_run_process_queue(&run, &err) != DS_OK) {
+            ds_cli_report(cli, "worker", &err);
+            rc = ds_cli_exit_for(err.code);
+        }
+        ssize_t w = write(fd, &run.stats, sizeof run.stats);
+        (void)w;
+    } else {
+        ds_cli_report(cli, "worker", &err);
+        rc = ds_cli_exit_for(err.code);
+    }
+    ds_run_deinit(&run);
+    PQfinish(conn);
+    return rc;
+}
+
+/* Processes the queue with n processes (this one included). */
+static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn, int n, ds_err *err)
+{
+    pid_t pids[256];
+    int fds[256];
+    int started = 0;
+    for (int i = 1; i < n && i < 256; i++) {
+        int p[2];
+        if (pipe(p) != 0)
+            return ds_err_set(err, DS_ERR_IO, "pipe: %s", strerror(errno));
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(p[0]);
+            close(p[1]);
+            return ds_err_set(err, DS_ERR_IO, "fork: %s", strerror(errno));
+        }
+        if (pid == 0) {
+            close(p[0]);
+            /* The child must not use the parent's connection socket. */
+            _exit(child_worker(cli, dsn, run->run_id, run->idle_wait_s, p[1]));
+        }
+        close(p[1]);
+        pids[started] = pid;
+        fds[started++] = p[0];
+    }
+    ds_status st = ds_run_process_queue(run, err);
+    for (int i = 0; i < started; i++) {
+        ds_run_stats cs;
+        if (read(fds[i], &cs, sizeof cs) == (ssize_t)sizeof cs)
+            add_stats(&run->stats, &cs);
+        close(fds[i]);
+        int wst;
+        waitpid(pids[i], &wst, 0);
+        if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+            DS_WARN(run->log, "run", "worker process %ld ended with status %d", (long)pids[i],
+                    WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst));
+    }
+    return st;
+}
+
+static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workers", required_argument, NULL, 'w'},
+                                         {"idle-wait", required_argument, NULL, 'i'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int workers = cli->cfg.run_workers, c, idle_wait = 0;
+    while ((c = getopt_long(argc, argv, "w:i:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            idle_wait = atoi(optarg);
+            if (idle_wait < 0 || idle_wait > 86400) {
+                fprintf(stderr, "dossier %s: --idle-wait must be 0..86400 seconds\n", kind_name(kind));
+                return DS_EXIT_USAGE;
+            }
+            break;
+        case 'w':
+            workers = atoi(optarg);
+            if (workers < 1 || workers > 256) {
+                fprintf(stderr, "dossier %s: --workers must be 1..256\n", kind_name(kind));
+                return DS_EXIT_USAGE;
+            }
+            break;
+        case 'h': help(kind); return DS_EXIT_OK;
+        default: help(kind); return DS_EXIT_USAGE;
+        }
+    }
+    if (kind == RUN_KIND_RUN && optind >= argc) {
+        fprintf(stderr, "dossier run: give at least one file or folder (see dossier run --help)\n");
+        return DS_EXIT_USAGE;
+    }
+    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0 && cli->cfg.url_lists.n == 0) {
+        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox or sources.url_lists)\n");
+        return DS_EXIT_USAGE;
+    }
+    double t0 = ds_now();
+    ds_err err;
+    ds_err_clear(&err);
+    char *dsn = NULL;
+    PGconn *conn = NULL;
+    ds_run run;
+    int run_ready = 0, rc = DS_EXIT_OK;
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+    if (st == DS_OK)
+        st = ds_db_connect(dsn, &conn, &err);
+    if (st == DS_OK)
+        st = ds_db_migrate(conn, &cli->log, NULL, &err);
+    if (st == DS_OK && kind == RUN_KIND_NIGHTLY) {
+        PGresult *r = NULL;
+        st = ds_db_exec(conn, &r, &err, "SELECT pg_try_advisory_lock(" NIGHTLY_LOCK_KEY ")", 0, NULL);
+        if (st == DS_OK && PQgetvalue(r, 0, 0)[0] != 't')
+            st = ds_err_set(&err, DS_ERR_BUSY, "another nightly run holds the lock; not starting");
+        PQclear(r);
+    }
+    if (st == DS_OK && (st = ds_run_init(&run, &cli->cfg, &cli->log, conn, &err)) == DS_OK) {
+        run_ready = 1;
+        run.idle_wait_s = idle_wait;
+    }
+    if (st == DS_OK) {
+        char args[1024] = "";
+        size_t o = 0;
+        for (int i = 0; i < argc && o + 2 < sizeof args; i++)
+            o += (size_t)snprintf(args + o, sizeof args - o, "%s%s", i ? " " : "", argv[i]);
+        st = ds_run_begin(&run, kind_name(kind), args, &err);
+    }
+    if (st == DS_OK && kind == RUN_KIND_RUN)
+        st = ds_run_discover(&run, argv + optind, argc - optind, NULL, NULL, NULL, &err);
+    if (st == DS_OK && kind == RUN_KIND_NIGHTLY)
+        st = ds_run_discover(&run, cli->cfg.inbox.v, cli->cfg.inbox.n, &cli->cfg.include, &cli->cfg.exclude,
+                             &cli->cfg.url_lists, &err);
+    if (st == DS_OK)
+        st = process_with_workers(cli, &run, dsn, workers, &err);
+    if (run_ready && run.run_id) {
+        const ds_run_stats *s = &run.stats;
+        const char *status = st ? "failed" : (s->failed + s->quarantined) ? "rejected" : "ok";
+        ds_err ferr;
+        if (PQstatus(conn) == CONNECTION_OK && ds_run_finish(&run, status, &ferr) != DS_OK)
+            DS_WARN(&cli->log, "run", "cannot record the run summary: %s", ferr.msg);
+        if (!cli->quiet)
+            ds_run_print_summary(&run, ds_now() - t0);
+        if (cli->cfg.metrics_textfile && *cli->cfg.metrics_textfile) {
+            ds_err merr;
+            if (ds_metrics_write_textfile(cli->cfg.metrics_textfile, &run, status, ds_now() - t0, &merr) != DS_OK)
+                DS_WARN(&cli->log, "run", "metrics: %s", merr.msg);
+        }
+        if (st == DS_OK && (s->failed + s->quarantined))
+            rc = DS_EXIT_REJECTED;
+    }
+    if (st) {
+        ds_cli_report(cli, kind_name(kind), &err);
+        rc = ds_cli_exit_for(st);
+    }
+    if (run_ready)
+        ds_run_deinit(&run);
+    PQfinish(conn);
+    free(dsn);
+    return rc;
+}
+
+int ds_cmd_run(ds_cli *cli, int argc, char **argv) { return run_command(cli, RUN_KIND_RUN, argc, argv); }
+
+int ds_cmd_nightly(ds_cli *cli, int argc, char **argv) { return run_command(cli, RUN_KIND_NIGHTLY, argc, argv); }
+
+int ds_cmd_worker(ds_cli *cli, int argc, char **argv) { return run_command(cli, RUN_KIND_WORKER, argc, argv); }

@@ -1,0 +1,313 @@
+/* load.c - one document into PostgreSQL in one transaction (see load.h). Values that the
+ * database would reject (malformed dates or numbers from a damaged document) are checked
+ * here first, so a bad value is stored as NULL or text rather than failing the load. */
+#include "pipeline/load.h"
+
+#include "pipeline/core/alloc.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/core/log.h"
+#include "pipeline/db.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ds_is_iso_date(const char *s)
+{
+    if (!s || strlen(s) != 10)
+        return 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!isdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    int m = atoi(s + 5), d = atoi(s + 8);
+    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+int ds_is_decimal(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    if (*s == '-')
+        s++;
+    int digits = 0, dot = 0;
+    for (; *s; s++) {
+        if (isdigit((unsigned char)*s))
+            digits++;
+        else if (*s == '.' && !dot)
+            dot = 1;
+        else
+            return 0;
+    }
+    return digits > 0 && digits < 1000;
+}
+
+static const char *date_or_null(const char *s) { return ds_is_iso_date(s) ? s : NULL; }
+
+/* Lower-case alphanumerics and single spaces: the key that matches a company without a CIK. */
+static void name_key(const char *name, char *out, size_t cap)
+{
+    size_t o = 0;
+    int space = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p && o + 2 < cap; p++) {
+        if (isalnum(*p) || *p >= 0x80) {
+            if (space && o)
+                out[o++] = ' ';
+            space = 0;
+            out[o++] = (char)tolower(*p);
+        } else {
+            space = 1;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* CIK without leading zeros, digits only; "" when not a CIK. */
+static void clean_cik(const char *cik, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!cik)
+        return;
+    while (*cik == '0')
+        cik++;
+    size_t n = strlen(cik);
+    if (n == 0 || n > 10 || n + 1 > cap)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)cik[i]))
+            return;
+    memcpy(out, cik, n + 1);
+}
+
+static ds_status upsert_company(ds_run *run, const ds_document *doc, char *id_out, size_t cap, ds_err *err)
+{
+    id_out[0] = '\0';
+    const char *name = doc->meta.company_name;
+    char cik[16], key[512];
+    clean_cik(doc->meta.cik, cik, sizeof cik);
+    if (!name || !*name) {
+        if (!*cik)
+            return DS_OK;
+        name = cik;
+    }
+    name_key(name, key, sizeof key);
+    if (!*key)
+        return DS_OK;
+    PGresult *r = NULL;
+    ds_status st;
+    if (*cik) {
+        const char *p[] = {cik, name, key};
+        st = ds_db_exec(run->conn, &r, err,
+                        "INSERT INTO companies (cik, name, name_key) VALUES ($1, $2, $3) "
+                        "ON CONFLICT (cik) DO UPDATE SET name = CASE WHEN companies.name = companies.cik "
+                        "THEN EXCLUDED.name ELSE companies.name END RETURNING id",
+                        3, p);
+    } else {
+        const char *p[] = {name, key};
+        st = ds_db_exec(run->conn, &r, err,
+                        "INSERT INTO companies (name, name_key) VALUES ($1, $2) "
+                        "ON CONFLICT (name_key) WHERE cik IS NULL DO UPDATE SET name = companies.name RETURNING id",
+                        2, p);
+    }
+    if (st == DS_OK)
+        snprintf(id_out, cap, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return st;
+}
+
+/* The document's other metadata as a JSON object. */
+static ds_status meta_json(const ds_document *doc, ds_buf *out)
+{
+    char esc[2048];
+    const char *keys[] = {"subject", "creator", "producer", "created", "modified", "company_name", "cik"};
+    const char *vals[] = {doc->meta.subject, doc->meta.creator, doc->meta.producer, doc->meta.created,
+                          doc->meta.modified, doc->meta.company_name, doc->meta.cik};
+    ds_status st = ds_buf_putc(out, '{');
+    int first = 1;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == DS_OK; i++) {
+        if (!vals[i])
+            continue;
+        ds_json_escape(esc, sizeof esc, vals[i]);
+        st = ds_buf_printf(out, "%s\"%s\":\"%s\"", first ? "" : ",", keys[i], esc);
+        first = 0;
+    }
+    const char *const *lists[] = {doc->furniture, doc->notes};
+    const size_t counts[] = {doc->n_furniture, doc->n_notes};
+    const char *names[] = {"furniture", "notes"};
+    for (int l = 0; l < 2 && st == DS_OK; l++) {
+        if (!counts[l])
+            continue;
+        st = ds_buf_printf(out, "%s\"%s\":[", first ? "" : ",", names[l]);
+        first = 0;
+        for (size_t i = 0; i < counts[l] && st == DS_OK; i++) {
+            ds_json_escape(esc, sizeof esc, lists[l][i]);
+            st = ds_buf_printf(out, "%s\"%s\"", i ? "," : "", esc);
+        }
+        if (st == DS_OK)
+            st = ds_buf_putc(out, ']');
+    }
+    if (st == DS_OK)
+        st = ds_buf_putc(out, '}');
+    return st;
+}
+
+static ds_status copy_chunks(ds_run *run, const char *doc_id, const ds_chunk_list *chunks, ds_err *err)
+{
+    ds_copy cp;
+    ds_status st = ds_copy_begin(&cp, run->conn,
+                                 "COPY chunks (document_id, seq, section, page_first, page_last, char_start, "
+                                 "char_end, token_count, is_table, text, run_id) FROM STDIN",
+                                 err);
+    if (st)
+        return st;
+    long long doc = atoll(doc_id);
+    for (size_t i = 0; i < chunks->n && st == DS_OK; i++) {
+        const ds_chunk *c = &chunks->v[i];
+        if (ds_copy_int(&cp, doc) || ds_copy_int(&cp, c->seq) || ds_copy_str(&cp, c->section) ||
+            (c->page_first ? ds_copy_int(&cp, c->page_first) : ds_copy_str(&cp, NULL)) ||
+            (c->page_last ? ds_copy_int(&cp, c->page_last) : ds_copy_str(&cp, NULL)) ||
+            ds_copy_int(&cp, (long long)c->char_start) || ds_copy_int(&cp, (long long)c->char_end) ||
+            ds_copy_int(&cp, (long long)c->token_count) || ds_copy_str(&cp, c->is_table ? "t" : "f") ||
+            ds_copy_field(&cp, c->text, c->text_len) || ds_copy_int(&cp, run->run_id))
+            st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+        else
+            st = ds_copy_row_end(&cp, err);
+    }
+    if (st) {
+        ds_copy_abort(&cp, "client error while sending chunks");
+        return st;
+    }
+    return ds_copy_end(&cp, err);
+}
+
+static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company_id, const ds_document *doc,
+                            const ds_chunk_list *chunks, const ds_fact_list *facts, ds_err *err)
+{
+    if (facts->n == 0)
+        return DS_OK;
+    ds_copy cp;
+    ds_status st = ds_copy_begin(&cp, run->conn,
+                                 "COPY facts (document_id, chunk_seq, company_id, concept, metric, value, value_text, "
+                                 "unit, decimals, period_start, period_end, dimensions, source_extractor, page, "
+                                 "quote, char_start, run_id) FROM STDIN",
+                                 err);
+    if (st)
+        return st;
+    long long doc_num = atoll(doc_id);
+    for (size_t i = 0; i < facts->n && st == DS_OK; i++) {
+        const ds_fact *f = &facts->v[i];
+        const char *value = ds_is_decimal(f->value) ? f->value : NULL;
+        const char *vtext = f->value_text ? f->value_text : (value ? NULL : f->value);
+        long long cstart = -1;
+        if (f->byte_off != SIZE_MAX && f->byte_off <= doc->text.len) {
+            if (f->chunk_seq >= 0 && (size_t)f->chunk_seq < chunks->n &&
+                chunks->v[f->chunk_seq].byte_start <= f->byte_off) {
+                const ds_chunk *c = &chunks->v[f->chunk_seq];
+                cstart = (long long)(c->char_start +
+                                     ds_utf8_count(doc->text.data + c->byte_start, f->byte_off - c->byte_start));
+            } else {
+                cstart = (long long)ds_utf8_count(doc->text.data, f->byte_off);
+            }
+        }
+        if (ds_copy_int(&cp, doc_num) ||
+            (f->chunk_seq >= 0 ? ds_copy_int(&cp, f->chunk_seq) : ds_copy_str(&cp, NULL)) ||
+            ds_copy_str(&cp, *company_id ? company_id : NULL) || ds_copy_str(&cp, f->concept ? f->concept : "") ||
+            ds_copy_str(&cp, f->metric) || ds_copy_str(&cp, value) || ds_copy_str(&cp, vtext) ||
+            ds_copy_str(&cp, f->unit) || ds_copy_str(&cp, f->decimals) ||
+            ds_copy_str(&cp, date_or_null(f->period_start)) || ds_copy_str(&cp, date_or_null(f->period_end)) ||
+            ds_copy_str(&cp, f->dimensions ? f->dimensions : "") || ds_copy_str(&cp, f->source_extractor) ||
+            (f->page > 0 ? ds_copy_int(&cp, f->page) : ds_copy_str(&cp, NULL)) || ds_copy_str(&cp, f->quote) ||
+            (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id))
+            st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+        else
+            st = ds_copy_row_end(&cp, err);
+    }
+    if (st) {
+        ds_copy_abort(&cp, "client error while sending facts");
+        return st;
+    }
+    return ds_copy_end(&cp, err);
+}
+
+ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, const ds_chunk_list *chunks,
+                           const ds_fact_list *facts, ds_err *err)
+{
+    char id[24], run_id[24], company[24] = "";
+    snprintf(id, sizeof id, "%lld", doc_id);
+    snprintf(run_id, sizeof run_id, "%lld", run->run_id);
+    ds_buf meta = DS_BUF_INIT;
+    PGresult *r = NULL;
+    ds_status st = ds_db_begin(run->conn, err);
+    if (st)
+        return st;
+    /* Still ours? A worker whose lease lapsed must not write. */
+    const char *pl[] = {id, run->owner};
+    st = ds_db_exec(run->conn, &r, err,
+                    "SELECT 1 FROM work_queue WHERE document_id = $1::bigint AND state = 'leased' "
+                    "AND lease_owner = $2 FOR UPDATE",
+                    2, pl);
+    if (st == DS_OK && PQntuples(r) == 0)
+        st = ds_err_set(err, DS_ERR_CANCELLED, "lease on document %s was lost; another worker took it", id);
+    PQclear(r);
+    const char *pd[] = {id};
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err,
+                        "DELETE FROM facts WHERE document_id = $1::bigint", 1, pd);
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err, "DELETE FROM swot_items WHERE document_id = $1::bigint", 1, pd);
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err, "DELETE FROM entities WHERE document_id = $1::bigint", 1, pd);
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err, "DELETE FROM chunks WHERE document_id = $1::bigint", 1, pd);
+    if (st == DS_OK)
+        st = upsert_company(run, doc, company, sizeof company, err);
+    if (st == DS_OK)
+        st = copy_chunks(run, id, chunks, err);
+    if (st == DS_OK)
+        st = copy_facts(run, id, company, doc, chunks, facts, err);
+    if (st == DS_OK && meta_json(doc, &meta))
+        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    if (st == DS_OK) {
+        char pages[16], fy[16] = "";
+        snprintf(pages, sizeof pages, "%d", doc->n_pages);
+        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_is_decimal(doc->meta.fiscal_year))
+            snprintf(fy, sizeof fy, "%s", doc->meta.fiscal_year);
+        const char *p[] = {id,
+                           ds_doc_kind_str(doc->kind),
+                           doc->n_pages ? pages : NULL,
+                           *company ? company : NULL,
+                           doc->meta.title,
+                           doc->meta.author,
+                           doc->meta.form_type,
+                           date_or_null(doc->meta.period_end),
+                           *fy ? fy : NULL,
+                           doc->meta.accession,
+                           date_or_null(doc->meta.filing_date),
+                           meta.data,
+                           run_id};
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE documents SET status = 'loaded', kind = $2, pages = $3::int, "
+                        "company_id = $4::bigint, title = $5, author = $6, form_type = $7, period_end = $8::date, "
+                        "fiscal_year = $9::int, accession = $10, filing_date = $11::date, meta = $12::jsonb, "
+                        "loaded_run_id = $13::bigint, loaded_at = now(), updated_at = now(), "
+                        "error_code = NULL, error_message = NULL WHERE id = $1::bigint",
+                        13, p);
+    }
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE work_queue SET state = 'done', lease_owner = NULL, lease_expires = NULL, "
+                        "updated_at = now() WHERE document_id = $1::bigint",
+                        1, pd);
+    if (st == DS_OK)
+        st = ds_db_commit(run->conn, err);
+    if (st)
+        ds_db_rollback(run->conn);
+    ds_buf_deinit(&meta);
+    return st;
+}

@@ -1,0 +1,59 @@
+/* metrics.c - Prometheus textfile of the run summary (see metrics.h). */
+#include "pipeline/metrics.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+ds_status ds_metrics_write_textfile(const char *path, const ds_run *run, const char *status, double wall_s,
+                                    ds_err *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return ds_err_set(err, DS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    const ds_run_stats *s = &run->stats;
+    fprintf(f, "# HELP dossier_run_documents Documents by outcome in the last run.\n"
+               "# TYPE dossier_run_documents gauge\n");
+    const char *names[] = {"seen", "loaded", "unchanged", "failed", "quarantined", "retried"};
+    long vals[] = {s->seen, s->loaded, s->unchanged, s->failed, s->quarantined, s->retried};
+    for (int i = 0; i < 6; i++)
+        fprintf(f, "dossier_run_documents{outcome=\"%s\"} %ld\n", names[i], vals[i]);
+    fprintf(f, "# HELP dossier_run_items Pages, chunks, facts and tokens processed in the last run.\n"
+               "# TYPE dossier_run_items gauge\n"
+               "dossier_run_items{kind=\"pages\"} %lld\n"
+               "dossier_run_items{kind=\"chunks\"} %lld\n"
+               "dossier_run_items{kind=\"facts\"} %lld\n"
+               "dossier_run_items{kind=\"tokens\"} %lld\n"
+               "dossier_run_items{kind=\"bytes\"} %lld\n",
+            s->pages, s->chunks, s->facts, s->tokens, s->bytes);
+    const char *stages[] = {"read", "parse", "chunk", "extract", "load"};
+    fprintf(f, "# HELP dossier_run_stage_seconds Seconds spent per stage in the last run (all workers).\n"
+               "# TYPE dossier_run_stage_seconds gauge\n");
+    for (int i = 0; i < DS_STAGE_COUNT_; i++)
+        fprintf(f, "dossier_run_stage_seconds{stage=\"%s\"} %.3f\n", stages[i], s->stage_s[i]);
+    fprintf(f,
+            "# HELP dossier_run_duration_seconds Wall time of the last run.\n"
+            "# TYPE dossier_run_duration_seconds gauge\n"
+            "dossier_run_duration_seconds %.3f\n"
+            "# HELP dossier_run_success 1 when the last run ended ok, 0 otherwise.\n"
+            "# TYPE dossier_run_success gauge\n"
+            "dossier_run_success{status=\"%s\"} %d\n"
+            "# HELP dossier_run_last_finish_timestamp_seconds When the last run finished.\n"
+            "# TYPE dossier_run_last_finish_timestamp_seconds gauge\n"
+            "dossier_run_last_finish_timestamp_seconds %ld\n",
+            wall_s, status, strcmp(status, "ok") == 0, (long)time(NULL));
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        unlink(tmp);
+        return ds_err_set(err, DS_ERR_IO, "writing %s failed", tmp);
+    }
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ds_err_set(err, DS_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    }
+    return DS_OK;
+}

@@ -1,0 +1,86 @@
+/* process.c - takes one document through every stage: read, detect and parse, chunk,
+ * extract, load. Owns the document for the duration and frees it. Threading: one run context.
+ */
+#include "pipeline/process.h"
+
+#include "extract/chunker.h"
+#include "extract/facts.h"
+#include "ingest/ingest.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/load.h"
+
+#include <string.h>
+
+ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, ds_process_result *res,
+                              ds_err *err)
+{
+    memset(res, 0, sizeof *res);
+    ds_run_stats *s = &run->stats;
+    ds_buf data = DS_BUF_INIT;
+    ds_fact_list facts = {0};
+    ds_chunk_list chunks = {0};
+    ds_document *doc = ds_document_create();
+    if (!doc)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    doc->source = ds_doc_strdup(doc, path);
+    const char *slash = strrchr(path, '/');
+    doc->name = ds_doc_strdup(doc, slash ? slash + 1 : path);
+
+    double t0 = ds_now();
+    size_t limit = run->cfg->ingest_max_bytes > 0 ? (size_t)run->cfg->ingest_max_bytes : 0;
+    ds_status st = ds_buf_read_file(&data, path, limit, err);
+    double t1 = ds_now();
+    s->stage_s[DS_STAGE_READ] += t1 - t0;
+    if (st == DS_OK) {
+        ds_ingest_limits lim;
+        ds_ingest_limits_default(&lim);
+        lim.max_bytes = limit;
+        lim.max_pages = run->cfg->ingest_max_pages;
+        st = ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err);
+        res->kind = doc->kind;
+    }
+    ds_buf_deinit(&data);
+    double t2 = ds_now();
+    s->stage_s[DS_STAGE_PARSE] += t2 - t1;
+    if (st == DS_OK)
+        st = ds_chunk_document(doc, &run->chunk_opts, &chunks, err);
+    double t3 = ds_now();
+    s->stage_s[DS_STAGE_CHUNK] += t3 - t2;
+    if (st == DS_OK)
+        st = ds_extract_xbrl_facts(doc, &chunks, &facts, err);
+    double t4 = ds_now();
+    s->stage_s[DS_STAGE_EXTRACT] += t4 - t3;
+    if (st == DS_OK) {
+        res->parsed = 1;
+        st = ds_load_document(run, doc_id, doc, &chunks, &facts, err);
+        s->stage_s[DS_STAGE_LOAD] += ds_now() - t4;
+        if (st == DS_OK) {
+            res->pages = doc->n_pages;
+            res->chunks = (long)chunks.n;
+            res->facts = (long)facts.n;
+            for (size_t i = 0; i < chunks.n; i++)
+                res->tokens += (long long)chunks.v[i].token_count;
+            res->bytes = (long long)doc->n_bytes;
+        }
+    }
+    ds_fact_list_free(&facts);
+    ds_document_free(doc);
+    return st;
+}
+
+int ds_status_is_permanent(ds_status st)
+{
+    switch (st) {
+    case DS_ERR_EMPTY:
+    case DS_ERR_ENCRYPTED:
+    case DS_ERR_DAMAGED:
+    case DS_ERR_NO_TEXT:
+    case DS_ERR_FORMAT:
+    case DS_ERR_PARSE:
+    case DS_ERR_TOO_LARGE:
+    case DS_ERR_UNSUPPORTED:
+        return 1;
+    default:
+        return 0;
+    }
+}

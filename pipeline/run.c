@@ -1,0 +1,164 @@
+/* run.c - the run context: tokenizer for chunk sizing, the runs row, the summary. */
+#include "pipeline/run.h"
+
+#include "extract/tokenizer.h"
+#include "pipeline/core/alloc.h"
+#include "pipeline/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef DOSSIER_VERSION
+#define DOSSIER_VERSION "0"
+#endif
+#ifndef DOSSIER_SOURCE_DIR
+#define DOSSIER_SOURCE_DIR "."
+#endif
+#ifndef DOSSIER_DATA_DIR
+#define DOSSIER_DATA_DIR "/usr/local/share/dossier"
+#endif
+
+double ds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static size_t count_with_tokenizer(void *ctx, const char *s, size_t n)
+{
+    return ds_tokenizer_count((const ds_tokenizer *)ctx, s, n);
+}
+
+/* Without a tokenizer: about four bytes a token for English prose. Logged as an estimate. */
+static size_t count_estimate(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    (void)s;
+    return (n + 3) / 4;
+}
+
+static int file_exists(const char *p)
+{
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Chunk sizing follows the model's tokenizer: the configured one, the checkpoint's, or the
+ * Qwen3 tokenizer bundled with dossier. */
+static const char *pick_tokenizer(const ds_config *cfg, char *buf, size_t cap)
+{
+    if (cfg->tokenizer && *cfg->tokenizer)
+        return cfg->tokenizer;
+    if (cfg->model_dir && *cfg->model_dir) {
+        snprintf(buf, cap, "%s/tokenizer.json", cfg->model_dir);
+        if (file_exists(buf))
+            return buf;
+    }
+    snprintf(buf, cap, "%s/extract/data/qwen3-tokenizer.json", DOSSIER_SOURCE_DIR);
+    if (file_exists(buf))
+        return buf;
+    snprintf(buf, cap, "%s/qwen3-tokenizer.json", DOSSIER_DATA_DIR);
+    return file_exists(buf) ? buf : NULL;
+}
+
+ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err)
+{
+    memset(run, 0, sizeof *run);
+    run->cfg = cfg;
+    run->log = log;
+    run->conn = conn;
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    snprintf(run->owner, sizeof run->owner, "%s:%ld", host, (long)getpid());
+    char path[2048];
+    const char *tp = pick_tokenizer(cfg, path, sizeof path);
+    run->chunk_opts.target_tokens = (size_t)cfg->chunk_target_tokens;
+    run->chunk_opts.overlap_tokens = (size_t)cfg->chunk_overlap_tokens;
+    if (tp) {
+        run->tok = ds_tokenizer_load(tp, err);
+        if (!run->tok)
+            return ds_err_prefix(err, "chunk.tokenizer");
+        run->chunk_opts.count = count_with_tokenizer;
+        run->chunk_opts.count_ctx = run->tok;
+        DS_DEBUG(log, "extract", "sizing chunks with tokenizer %s", tp);
+    } else {
+        run->chunk_opts.count = count_estimate;
+        DS_WARN(log, "extract", "no tokenizer.json found (chunk.tokenizer unset, no model, no bundled copy): "
+                                "chunk sizes are estimated at 4 bytes per token");
+    }
+    run->progress = isatty(2);
+    return DS_OK;
+}
+
+void ds_run_deinit(ds_run *run)
+{
+    if (!run)
+        return;
+    ds_tokenizer_free(run->tok);
+    run->tok = NULL;
+}
+
+ds_status ds_run_begin(ds_run *run, const char *kind, const char *args, ds_err *err)
+{
+    char host[64] = "localhost", pid[24];
+    gethostname(host, sizeof host - 1);
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    const char *p[] = {kind, host, pid, DOSSIER_VERSION, args ? args : ""};
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(run->conn, &r, err,
+                              "INSERT INTO runs (kind, host, pid, dossier_version, args) "
+                              "VALUES ($1, $2, $3::int, $4, $5) RETURNING id",
+                              5, p);
+    if (st == DS_OK)
+        run->run_id = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return st;
+}
+
+static const char *const stage_names[DS_STAGE_COUNT_] = {"read", "parse", "chunk", "extract", "load"};
+
+ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err)
+{
+    const ds_run_stats *s = &run->stats;
+    char id[24], v[10][24], stages[512];
+    snprintf(id, sizeof id, "%lld", run->run_id);
+    long long vals[10] = {s->seen, s->loaded, s->unchanged, s->failed, s->quarantined,
+                          s->pages, s->chunks, s->facts, s->tokens, s->bytes};
+    for (int i = 0; i < 10; i++)
+        snprintf(v[i], sizeof v[i], "%lld", vals[i]);
+    size_t o = (size_t)snprintf(stages, sizeof stages, "{");
+    for (int i = 0; i < DS_STAGE_COUNT_; i++)
+        o += (size_t)snprintf(stages + o, sizeof stages - o, "%s\"%s\":%.3f", i ? "," : "", stage_names[i],
+                              s->stage_s[i]);
+    snprintf(stages + o, sizeof stages - o, "}");
+    const char *p[] = {id, status, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], stages};
+    return ds_db_exec(run->conn, NULL, err,
+                      "UPDATE runs SET status = $2, finished_at = now(), docs_seen = $3::int, docs_loaded = $4::int, "
+                      "docs_unchanged = $5::int, docs_failed = $6::int, docs_quarantined = $7::int, "
+                      "pages = $8::bigint, chunks = $9::bigint, facts = $10::bigint, tokens = $11::bigint, "
+                      "bytes = $12::bigint, stage_seconds = $13::jsonb WHERE id = $1::bigint",
+                      13, p);
+}
+
+void ds_run_print_summary(const ds_run *run, double wall_s)
+{
+    const ds_run_stats *s = &run->stats;
+    printf("run %lld: %ld seen, %ld loaded, %ld unchanged, %ld failed, %ld quarantined\n", run->run_id, s->seen,
+           s->loaded, s->unchanged, s->failed, s->quarantined);
+    if (s->fetched || s->fetch_failed)
+        printf("  %ld URLs fetched, %ld fetch failures\n", s->fetched, s->fetch_failed);
+    printf("  %lld pages, %lld chunks, %lld facts, %lld tokens, %.1f MB in %.2f s", s->pages, s->chunks, s->facts,
+           s->tokens, (double)s->bytes / 1e6, wall_s);
+    if (wall_s > 0 && s->pages)
+        printf(" (%.1f pages/s)", (double)s->pages / wall_s);
+    printf("\n  stages:");
+    for (int i = 0; i < DS_STAGE_COUNT_; i++)
+        printf(" %s %.2fs", stage_names[i], s->stage_s[i]);
+    printf("\n");
+    fflush(stdout);
+}

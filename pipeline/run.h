@@ -1,0 +1,75 @@
+/* run.h - one run of the pipeline: discovery of inputs into the work queue, claiming queued
+ * documents with leases, taking each through every stage, and the run record.
+ *
+ * Owns: ds_run, the context of one process's part of a run (connection, run id, counters,
+ * token counter). A document's processing owns its ds_document, freed when it is done.
+ * Threading: a ds_run is used by one thread; parallelism is by worker processes, each with
+ * its own ds_run and connection, sharing the queue through PostgreSQL.
+ */
+#ifndef DS_PIPELINE_RUN_H
+#define DS_PIPELINE_RUN_H
+
+#include "extract/chunker.h"
+#include "pipeline/config.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/status.h"
+
+#include <libpq-fe.h>
+
+typedef enum ds_stage {
+    DS_STAGE_READ,
+    DS_STAGE_PARSE,
+    DS_STAGE_CHUNK,
+    DS_STAGE_EXTRACT,
+    DS_STAGE_LOAD,
+    DS_STAGE_COUNT_
+} ds_stage;
+
+typedef struct ds_run_stats {
+    long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
+    long long pages, chunks, facts, tokens, bytes;
+    double stage_s[DS_STAGE_COUNT_];
+} ds_run_stats;
+
+typedef struct ds_tokenizer ds_tokenizer;
+
+typedef struct ds_run {
+    const ds_config *cfg;
+    ds_log *log;
+    PGconn *conn;           /* owned by the caller */
+    long long run_id;
+    char owner[128];        /* host:pid, the lease owner */
+    ds_tokenizer *tok;      /* owned; NULL: chunks are sized by an estimate (logged) */
+    ds_chunk_opts chunk_opts;
+    ds_run_stats stats;
+    int progress;           /* print a progress line (stderr is a terminal) */
+    int idle_wait_s;        /* keep polling an empty queue this long before returning */
+    long progress_total;
+} ds_run;
+
+/* Prepares a run context (loads the tokenizer). conn is borrowed. */
+ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err);
+void ds_run_deinit(ds_run *run);
+
+/* Inserts the runs row (kind: run, nightly, worker). */
+ds_status ds_run_begin(ds_run *run, const char *kind, const char *args, ds_err *err);
+/* Writes the counters and final status to the runs row. */
+ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err);
+
+/* Walks paths (files or folders, recursively) and the entries of url_lists (paths and URLs,
+ * URLs fetched into the cache), and enqueues every document whose bytes are not loaded yet.
+ * include/exclude are glob lists from the config; any list may be NULL. */
+ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds_str_list *include,
+                          const ds_str_list *exclude, const ds_str_list *url_lists, ds_err *err);
+
+/* Claims and processes queued documents until none is ready. Document failures are recorded
+ * and do not stop the loop; only database loss returns an error. */
+ds_status ds_run_process_queue(ds_run *run, ds_err *err);
+
+/* Prints the run summary (stdout). */
+void ds_run_print_summary(const ds_run *run, double wall_s);
+
+/* Seconds on a monotonic clock. */
+double ds_now(void);
+
+#endif

@@ -1,0 +1,236 @@
+/* worker.c - the queue loop: claim a ready document with FOR UPDATE SKIP LOCKED and a lease,
+ * process it, record success or failure (permanent faults at once, transient ones retried
+ * with exponential backoff and jitter until run.max_attempts, then quarantined). Leases of
+ * dead workers are reclaimed: any lapsed lease, and at once those of processes on this host
+ * that no longer exist. A lost database connection is re-established before giving up.
+ * Threading: one ds_run per process.
+ */
+#include "pipeline/db.h"
+#include "pipeline/process.h"
+#include "pipeline/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Frees leases held by processes of this host that have died (a killed worker or run). */
+static ds_status reclaim_local_dead(ds_run *run, ds_err *err)
+{
+    char host[64] = "localhost", prefix[80];
+    gethostname(host, sizeof host - 1);
+    snprintf(prefix, sizeof prefix, "%s:", host);
+    const char *p[] = {prefix};
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(run->conn, &r, err,
+                              "SELECT DISTINCT lease_owner FROM work_queue WHERE state = 'leased' "
+                              "AND starts_with(lease_owner, $1)",
+                              1, p);
+    if (st)
+        return st;
+    for (int i = 0; i < PQntuples(r) && st == DS_OK; i++) {
+        const char *owner = PQgetvalue(r, i, 0);
+        long pid = atol(owner + strlen(prefix));
+        if (pid <= 0 || pid == (long)getpid() || !(kill((pid_t)pid, 0) != 0 && errno == ESRCH))
+            continue;
+        const char *po[] = {owner};
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE work_queue SET lease_expires = now() WHERE state = 'leased' AND lease_owner = $1", 1,
+                        po);
+        DS_INFO(run->log, "queue", "reclaimed documents leased by %s, which is no longer running", owner);
+    }
+    PQclear(r);
+    return st;
+}
+
+typedef struct claim {
+    long long doc_id;
+    char path[4096];
+    int attempts;
+} claim;
+
+/* 1 claimed, 0 nothing ready. */
+static ds_status claim_next(ds_run *run, claim *c, int *got, ds_err *err)
+{
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", run->cfg->run_lease_seconds);
+    const char *p[] = {run->owner, lease};
+    PGresult *r = NULL;
+    *got = 0;
+    ds_status st = ds_db_exec(
+        run->conn, &r, err,
+        "UPDATE work_queue q SET state = 'leased', attempts = q.attempts + 1, lease_owner = $1, "
+        "  lease_expires = now() + make_interval(secs => $2::int), updated_at = now() "
+        "WHERE q.document_id = (SELECT document_id FROM work_queue "
+        "  WHERE (state = 'pending' AND not_before <= now()) OR (state = 'leased' AND lease_expires < now()) "
+        "  ORDER BY not_before, document_id FOR UPDATE SKIP LOCKED LIMIT 1) "
+        "RETURNING q.document_id, q.path, q.attempts",
+        2, p);
+    if (st)
+        return st;
+    if (PQntuples(r) == 1) {
+        c->doc_id = atoll(PQgetvalue(r, 0, 0));
+        snprintf(c->path, sizeof c->path, "%s", PQgetvalue(r, 0, 1));
+        c->attempts = atoi(PQgetvalue(r, 0, 2));
+        *got = 1;
+    }
+    PQclear(r);
+    if (*got) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", c->doc_id);
+        const char *pd[] = {id};
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE documents SET status = 'processing', attempts = attempts + 1, updated_at = now() "
+                        "WHERE id = $1::bigint",
+                        1, pd);
+    }
+    return st;
+}
+
+/* Records a document failure; decides between failed, retry and quarantine. */
+static ds_status record_failure(ds_run *run, const claim *c, ds_doc_kind kind, const ds_err *fail, ds_err *err)
+{
+    int permanent = ds_status_is_permanent(fail->code);
+    int exhausted = c->attempts >= run->cfg->run_max_attempts;
+    const char *doc_status = permanent ? "failed" : exhausted ? "quarantined" : "queued";
+    const char *q_state = permanent ? "done" : exhausted ? "quarantined" : "pending";
+    /* Backoff: base * 2^(attempts-1), with +-25% jitter. */
+    double delay = run->cfg->run_retry_base_s;
+    for (int i = 1; i < c->attempts && delay < 86400; i++)
+        delay *= 2;
+    delay *= 0.75 + 0.5 * ((double)(((unsigned)getpid() * 2654435761u + (unsigned)c->doc_id) % 1000) / 1000.0);
+    char id[24], delay_s[32];
+    snprintf(id, sizeof id, "%lld", c->doc_id);
+    snprintf(delay_s, sizeof delay_s, "%.3f", permanent || exhausted ? 0.0 : delay);
+    const char *pd[] = {id, doc_status, ds_status_name(fail->code), fail->msg, run->owner, ds_doc_kind_str(kind)};
+    const char *pq[] = {id, q_state, fail->msg, delay_s, run->owner};
+    ds_status st = ds_db_begin(run->conn, err);
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE documents SET status = $2, error_code = $3, error_message = $4, kind = $6, "
+                        "  updated_at = now() "
+                        "WHERE id = $1::bigint AND EXISTS (SELECT 1 FROM work_queue WHERE document_id = $1::bigint "
+                        "  AND lease_owner = $5)",
+                        6, pd);
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE work_queue SET state = $2, last_error = $3, lease_owner = NULL, lease_expires = NULL, "
+                        "  not_before = now() + make_interval(secs => $4::double precision), updated_at = now() "
+                        "WHERE document_id = $1::bigint AND lease_owner = $5",
+                        5, pq);
+    if (st == DS_OK)
+        st = ds_db_commit(run->conn, err);
+    if (st) {
+        ds_db_rollback(run->conn);
+        return st;
+    }
+    if (permanent) {
+        run->stats.failed++;
+        DS_WARN(run->log, "run", "document %lld failed: %s", c->doc_id, fail->msg);
+    } else if (exhausted) {
+        run->stats.quarantined++;
+        DS_ERROR(run->log, "run", "document %lld quarantined after %d attempts: %s", c->doc_id, c->attempts,
+                 fail->msg);
+    } else {
+        run->stats.retried++;
+        DS_WARN(run->log, "run", "document %lld attempt %d failed, retry in %.0f s: %s", c->doc_id, c->attempts,
+                delay, fail->msg);
+    }
+    return DS_OK;
+}
+
+/* Re-establishes a lost connection, for up to about a minute (PostgreSQL restarting). */
+static int reconnect(ds_run *run)
+{
+    for (int i = 0; i < 60; i++) {
+        if (PQstatus(run->conn) == CONNECTION_OK)
+            return 1;
+        PQreset(run->conn);
+        if (PQstatus(run->conn) == CONNECTION_OK) {
+            DS_WARN(run->log, "db", "database connection re-established");
+            return 1;
+        }
+        sleep(1);
+    }
+    return 0;
+}
+
+static void progress(ds_run *run)
+{
+    if (!run->progress)
+        return;
+    const ds_run_stats *s = &run->stats;
+    fprintf(stderr, "\r\033[K[dossier] %ld loaded, %ld failed, %ld unchanged | %lld pages, %lld chunks, %lld facts",
+            s->loaded, s->failed + s->quarantined, s->unchanged, s->pages, s->chunks, s->facts);
+    fflush(stderr);
+}
+
+ds_status ds_run_process_queue(ds_run *run, ds_err *err)
+{
+    ds_status st = reclaim_local_dead(run, err);
+    if (st)
+        return st;
+    double idle_since = 0;
+    for (;;) {
+        claim c;
+        int got = 0;
+        st = claim_next(run, &c, &got, err);
+        if (st == DS_ERR_DB_UNREACHABLE && reconnect(run))
+            continue;
+        if (st)
+            return st;
+        if (!got) {
+            /* Nothing ready: wait for other hosts still enqueueing, up to idle_wait_s. */
+            double now = ds_now();
+            if (idle_since == 0)
+                idle_since = now;
+            if (now - idle_since >= run->idle_wait_s)
+                break;
+            sleep(1);
+            continue;
+        }
+        idle_since = 0;
+        ds_process_result res;
+        ds_err fail;
+        ds_err_clear(&fail);
+        st = ds_process_document(run, c.doc_id, c.path, &res, &fail);
+        if (st == DS_OK) {
+            run->stats.loaded++;
+            run->stats.pages += res.pages;
+            run->stats.chunks += res.chunks;
+            run->stats.facts += res.facts;
+            run->stats.tokens += res.tokens;
+            run->stats.bytes += res.bytes;
+            DS_INFO(run->log, "run", "loaded document %lld (%s, %s): %d pages, %ld chunks, %ld facts", c.doc_id,
+                    ds_doc_kind_str(res.kind), c.path, res.pages, res.chunks, res.facts);
+        } else if (st == DS_ERR_CANCELLED) {
+            DS_WARN(run->log, "run", "%s", fail.msg);
+        } else if (PQstatus(run->conn) == CONNECTION_BAD) {
+            /* The database went away mid-document: nothing of it was committed; its lease lapses
+             * or is reclaimed, and it is processed again. */
+            DS_WARN(run->log, "db", "connection lost while loading document %lld: %s", c.doc_id, fail.msg);
+            if (!reconnect(run))
+                return ds_err_set(err, DS_ERR_DB_UNREACHABLE, "database connection lost: %s", fail.msg);
+            char id[24];
+            snprintf(id, sizeof id, "%lld", c.doc_id);
+            const char *p[] = {id, run->owner};
+            if ((st = ds_db_exec(run->conn, NULL, err,
+                                 "UPDATE work_queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
+                                 "attempts = greatest(attempts - 1, 0) WHERE document_id = $1::bigint AND lease_owner = $2",
+                                 2, p)))
+                return st;
+        } else {
+            if ((st = record_failure(run, &c, res.kind, &fail, err))) {
+                if (st == DS_ERR_DB_UNREACHABLE && reconnect(run))
+                    continue;
+                return st;
+            }
+        }
+        progress(run);
+    }
+    if (run->progress)
+        fputc('\n', stderr);
+    return DS_OK;
+}
