@@ -2,17 +2,19 @@
  *
  *   dossier model info DIR [--tensors]
  *   dossier model generate --model DIR (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N]
- *                          [--ids] [--threads N] [--segment N]
+ *                          [--ids] [--chat] [--threads N] [--segment N]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
  *                       [--segment N]
  *
- * argv[0] is "model", argv[1] the subcommand. Text prompts need the tokenizer of the extract
- * stage (DIR/tokenizer.json); until it is part of the build, --prompt-ids takes the ids
- * directly and generated ids are printed as numbers. Defaults for threads and segment size
+ * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
+ * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
+ * --chat); --prompt-ids takes ids directly. The output is decoded to text with that tokenizer
+ * unless --ids asks for the ids (or there is no tokenizer). Defaults for threads and segment size
  * come from the configuration (model.threads, model.segment_tokens) when set.
  * Owns: everything it creates, freed before returning. Threading: runs on the caller's thread;
  * the model spreads its work over its own pool.
  */
+#include "extract/tokenizer.h"
 #include "model/model.h"
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"
@@ -26,22 +28,24 @@
 #include <sys/resource.h>
 #include <time.h>
 
+/* A checkpoint or prompt that cannot be used is the caller's to fix (exit 2), like bad usage;
+ * the rest follows the CLI's mapping. */
 static int exit_for(ds_status st)
 {
     switch (st) {
-    case DS_OK: return DS_EXIT_OK;
-    case DS_ERR_NOMEM:
-    case DS_ERR_INTERNAL:
-    case DS_ERR_IO: return DS_EXIT_INTERNAL;
-    default: return DS_EXIT_USAGE;
+    case DS_ERR_MODEL:
+    case DS_ERR_SHAPE:
+    case DS_ERR_TOKENIZER:
+    case DS_ERR_UNSUPPORTED:
+    case DS_ERR_PARSE:
+    case DS_ERR_TOO_LARGE: return DS_EXIT_USAGE;
+    default: return ds_cli_exit_for(st);
     }
 }
 
 static int fail(ds_cli *cli, const char *what, const ds_err *err)
 {
-    fprintf(stderr, "error: %s: %s\n", what, err->msg);
-    if (cli)
-        ds_log_write(&cli->log, DS_LOG_LEVEL_ERROR, "model", "%s: %s", what, err->msg);
+    ds_cli_report(cli, what, err);
     return exit_for(err->code);
 }
 
@@ -56,13 +60,16 @@ static void print_help(FILE *f)
     fprintf(f,
             "usage: dossier model info DIR [--tensors]\n"
             "       dossier model generate --model DIR (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
-            "                              [--max-tokens N] [--ids] [--threads N] [--segment N]\n"
+            "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
+            "                              [--segment N]\n"
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
             "                           [--threads N] [--segment N]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
-            "generate decodes greedily; --ids prints the generated token ids, space-separated.\n"
+            "generate decodes greedily. The prompt is tokenized with DIR/tokenizer.json as given\n"
+            "(--chat wraps it in the <|im_start|>user ... <|im_start|>assistant template);\n"
+            "the answer is printed as text, or with --ids as token ids, space-separated.\n"
             "bench prints prefill and decode tokens/s, peak memory and KV cache figures.\n");
 }
 
@@ -145,7 +152,7 @@ static int cmd_info(ds_cli *cli, int argc, char **argv)
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int list = 0, ch;
-    optind = 1;
+    optind = 0; /* glibc: re-initialise for this argv */
     while ((ch = getopt_long(argc, argv, "th", lo, NULL)) != -1) {
         if (ch == 't')
             list = 1;
@@ -206,6 +213,7 @@ static int cmd_info(ds_cli *cli, int argc, char **argv)
 
 /* ---- generate -------------------------------------------------------------------------------- */
 
+/* Ids from "1 2 3" into a fresh array (caller frees with ds_free, also on failure). */
 static int parse_ids(const char *s, int32_t **out, int *n, int vocab)
 {
     int cap = 64;
@@ -242,14 +250,15 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                                        {"prompt-ids", required_argument, 0, 'P'},
                                        {"max-tokens", required_argument, 0, 'n'},
                                        {"ids", no_argument, 0, 'i'},
+                                       {"chat", no_argument, 0, 'c'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL;
-    int max_new = 64, ids = 0, threads = 0, segment = 0, ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "m:p:P:n:it:s:h", lo, NULL)) != -1) {
+    int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, ch;
+    optind = 0; /* glibc: re-initialise for this argv */
+    while ((ch = getopt_long(argc, argv, "m:p:P:n:ict:s:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'm': dir = optarg; break;
         case 'p': prompt = optarg; break;
@@ -259,6 +268,7 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                 return usage_error("--max-tokens takes a positive number");
             break;
         case 'i': ids = 1; break;
+        case 'c': chat = 1; break;
         case 't':
             if (parse_int(optarg, 1, 1024, &threads))
                 return usage_error("--threads takes a positive number");
@@ -275,24 +285,67 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         return usage_error("model generate needs --model DIR");
     if (!prompt == !prompt_ids)
         return usage_error("model generate needs exactly one of --prompt and --prompt-ids");
-    if (prompt) {
-        ds_err err;
-        ds_err_set(&err, DS_ERR_UNSUPPORTED,
-                   "text prompts need the tokenizer of the extract stage, not in this build; "
-                   "pass --prompt-ids");
+    if (chat && !prompt)
+        return usage_error("--chat applies to a text --prompt");
+    ds_err err;
+    ds_tokenizer *tk = NULL;
+    char *tk_path = ds_asprintf("%s/tokenizer.json", dir);
+    if (!tk_path) {
+        ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
         return fail(cli, "model generate", &err);
     }
+    if (prompt || !ids) {
+        tk = ds_tokenizer_load(tk_path, &err);
+        if (!tk && (prompt || err.code != DS_ERR_NOT_FOUND)) {
+            ds_free(tk_path);
+            return fail(cli, "model generate: tokenizer", &err);
+        }
+    }
+    ds_free(tk_path);
     ds_model *m = NULL;
-    ds_err err;
     ds_status st = load_model(cli, dir, threads, segment, &m, &err);
-    if (st != DS_OK)
+    if (st != DS_OK) {
+        ds_tokenizer_free(tk);
         return fail(cli, dir, &err);
-    int32_t *prompt_tok = NULL, *out = NULL;
-    int n_prompt = 0, n_out = 0, rc = DS_EXIT_OK;
+    }
+    ds_tokens prompt_tok = DS_TOKENS_INIT;
+    int32_t *out = NULL;
+    int n_out = 0, rc = DS_EXIT_OK;
     ds_model_seq *seq = NULL;
-    if (parse_ids(prompt_ids, &prompt_tok, &n_prompt, ds_model_config_of(m)->vocab_size) != 0) {
-        rc = usage_error("--prompt-ids takes token ids within the vocabulary, space-separated");
-        goto done;
+    const int vocab = ds_model_config_of(m)->vocab_size;
+    if (prompt) {
+        ds_buf text = DS_BUF_INIT;
+        if (chat)
+            st = ds_buf_printf(&text, "<|im_start|>user\n%s<|im_end|>\n<|im_start|>assistant\n", prompt);
+        else
+            st = ds_buf_puts(&text, prompt);
+        if (st == DS_OK)
+            st = ds_tokenizer_encode(tk, text.data, text.len, 1, &prompt_tok, &err);
+        else
+            ds_err_set(&err, st, "out of memory");
+        ds_buf_deinit(&text);
+        if (st != DS_OK) {
+            rc = fail(cli, "model generate: tokenizing the prompt", &err);
+            goto done;
+        }
+        for (size_t i = 0; i < prompt_tok.n; i++)
+            if (prompt_tok.v[i] >= vocab) {
+                ds_err_set(&err, DS_ERR_TOKENIZER, "token id %d of the prompt is outside the model's vocabulary of %d",
+                           prompt_tok.v[i], vocab);
+                rc = fail(cli, "model generate", &err);
+                goto done;
+            }
+        if (prompt_tok.n == 0) {
+            rc = usage_error("the prompt has no tokens");
+            goto done;
+        }
+    } else {
+        int n = 0;
+        if (parse_ids(prompt_ids, &prompt_tok.v, &n, vocab) != 0) {
+            rc = usage_error("--prompt-ids takes token ids within the vocabulary, space-separated");
+            goto done;
+        }
+        prompt_tok.n = prompt_tok.cap = (size_t)n;
     }
     out = ds_malloc(sizeof(int32_t) * (size_t)max_new);
     if (!out || ds_model_seq_create(m, &seq, &err) != DS_OK) {
@@ -301,24 +354,38 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         goto done;
     }
     double tp, td;
-    st = ds_model_generate_greedy(m, seq, prompt_tok, n_prompt, max_new, out, &n_out, &tp, &td, &err);
+    st = ds_model_generate_greedy(m, seq, prompt_tok.v, (int)prompt_tok.n, max_new, out, &n_out, &tp,
+                                  &td, &err);
     if (st != DS_OK) {
         rc = fail(cli, "model generate", &err);
         goto done;
     }
-    for (int i = 0; i < n_out; i++)
-        printf("%s%d", i ? " " : "", out[i]);
-    printf("\n");
-    if (!ids)
-        fprintf(stderr, "note: printing token ids (decoding to text needs the tokenizer)\n");
+    if (ids || !tk) {
+        for (int i = 0; i < n_out; i++)
+            printf("%s%d", i ? " " : "", out[i]);
+        printf("\n");
+        if (!ids)
+            fprintf(stderr, "note: no tokenizer.json in %s: printing token ids\n", dir);
+    } else {
+        ds_buf text = DS_BUF_INIT;
+        if (ds_tokenizer_decode(tk, out, (size_t)n_out, 1, &text, &err) != DS_OK) {
+            ds_buf_deinit(&text);
+            rc = fail(cli, "model generate: decoding the answer", &err);
+            goto done;
+        }
+        fwrite(text.data ? text.data : "", 1, text.len, stdout);
+        printf("\n");
+        ds_buf_deinit(&text);
+    }
     ds_log_write(cli ? &cli->log : NULL, DS_LOG_LEVEL_INFO, "model",
-                 "generated %d tokens from a %d-token prompt: prefill %.3f s, decode %.3f s", n_out,
-                 n_prompt, tp, td);
+                 "generated %d tokens from a %zu-token prompt: prefill %.3f s, decode %.3f s", n_out,
+                 prompt_tok.n, tp, td);
 done:
     ds_model_seq_free(seq);
-    ds_free(prompt_tok);
+    ds_tokens_deinit(&prompt_tok);
     ds_free(out);
     ds_model_free(m);
+    ds_tokenizer_free(tk);
     return rc;
 }
 
@@ -336,7 +403,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                                        {0, 0, 0, 0}};
     const char *dir = NULL;
     int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, ch;
-    optind = 1;
+    optind = 0; /* glibc: re-initialise for this argv */
     while ((ch = getopt_long(argc, argv, "m:p:g:b:t:s:h", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {

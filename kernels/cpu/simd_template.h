@@ -504,6 +504,8 @@ static TGT void att_scores(float *S, int ldS, const float *const *qr, int nrows,
 {
     if (BK % (4 * VL) == 0)
         att_scores_block(S, ldS, qr, nrows, Kt, ldk, D, BK, scale, 4);
+    else if (BK % (2 * VL) == 0)
+        att_scores_block(S, ldS, qr, nrows, Kt, ldk, D, BK, scale, 2);
     else
         att_scores_block(S, ldS, qr, nrows, Kt, ldk, D, BK, scale, 1);
 }
@@ -513,6 +515,8 @@ static TGT void att_pv(float *O, const float *P, int ldP, const float *alpha, in
 {
     if (D % (4 * VL) == 0)
         att_pv_block(O, P, ldP, alpha, nrows, V, D, BK, 4);
+    else if (D % (2 * VL) == 0)
+        att_pv_block(O, P, ldP, alpha, nrows, V, D, BK, 2);
     else if (D % VL == 0)
         att_pv_block(O, P, ldP, alpha, nrows, V, D, BK, 1);
     else {

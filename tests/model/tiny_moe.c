@@ -62,7 +62,7 @@ void tiny_spec_bench735m(tiny_spec *s)
 }
 
 const char *const tiny_variants[] = {"moe", "temp", "mixed", "dense", "tied", "yarn",
-                                     "f16", "f32", "sharded", "bench735m", NULL};
+                                     "f16", "f32", "sharded", "long", "bench735m", NULL};
 
 int tiny_spec_variant(tiny_spec *s, const char *name)
 {
@@ -93,6 +93,12 @@ int tiny_spec_variant(tiny_spec *s, const char *name)
         s->dtype = DS_K_F32;
     } else if (strcmp(name, "sharded") == 0) {
         s->shards = 3;
+    } else if (strcmp(name, "long") == 0) {
+        /* for 200K-token runs: attention dominates, so few heads and layers */
+        s->layers = 2;
+        s->heads = 2;
+        s->kv_heads = 1;
+        s->yarn = 0;
     } else if (strcmp(name, "bench735m") == 0) {
         tiny_spec_bench735m(s);
     } else {

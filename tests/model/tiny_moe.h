@@ -36,7 +36,8 @@ void tiny_spec_bench735m(tiny_spec *s);
 
 /* A named variant: "moe" (the default), "temp" (router temperatures), "mixed" (dense layers
  * through mlp_only_layers [0] and decoder_sparse_step 2), "dense" (Qwen3ForCausalLM), "tied",
- * "yarn", "f16", "f32", "sharded" (3 shards + index), "bench735m". Returns 0, -1 if unknown. */
+ * "yarn", "f16", "f32", "sharded" (3 shards + index), "long" (2 layers, 2 heads / 1 kv head,
+ * for 200K-token runs), "bench735m". Returns 0, -1 if unknown. */
 int tiny_spec_variant(tiny_spec *s, const char *name);
 extern const char *const tiny_variants[];
 
