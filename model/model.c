@@ -11,7 +11,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 void ds_model_opts_default(ds_model_opts *o)
@@ -166,6 +168,128 @@ static ds_status bind_layer(ds_model *m, int l, ds_err *err)
     return DS_OK;
 }
 
+/* Every matrix weight the forward pass reads, for copy_weights. */
+static int collect_weights(ds_model *m, ds_k_weight **out, int cap)
+{
+    int n = 0;
+#define ADD(w)                                                                                     \
+    do {                                                                                           \
+        if (n < cap)                                                                               \
+            out[n] = &(w);                                                                         \
+        n++;                                                                                       \
+    } while (0)
+    ADD(m->embed);
+    if (!m->cfg.tie_word_embeddings)
+        ADD(m->lm_head);
+    for (int l = 0; l < m->cfg.num_layers; l++) {
+        ds_layer_w *L = &m->layers[l];
+        ADD(L->q);
+        ADD(L->k);
+        ADD(L->v);
+        ADD(L->o);
+        if (L->moe) {
+            ADD(L->router);
+            for (int e = 0; e < m->cfg.num_experts; e++) {
+                ADD(L->e_gate[e]);
+                ADD(L->e_up[e]);
+                ADD(L->e_down[e]);
+            }
+        } else {
+            ADD(L->gate);
+            ADD(L->up);
+            ADD(L->down);
+        }
+    }
+#undef ADD
+    return n;
+}
+
+static int cmp_tensor_data(const void *a, const void *b)
+{
+    const ds_st_tensor *x = *(const ds_st_tensor *const *)a, *y = *(const ds_st_tensor *const *)b;
+    return (uintptr_t)x->data < (uintptr_t)y->data ? -1 : (uintptr_t)x->data > (uintptr_t)y->data;
+}
+
+/* Size in bytes of a bound weight: the tensor it points at, found in a table sorted by address
+ * (an empty tensor may share its address with the next one: the largest is taken). */
+static size_t weight_size(const ds_st_tensor **sorted, size_t n, const void *data)
+{
+    size_t lo = 0, hi = n, best = 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)sorted[mid]->data < (uintptr_t)data)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && sorted[lo]->data == data; lo++)
+        if (sorted[lo]->end - sorted[lo]->begin > best)
+            best = sorted[lo]->end - sorted[lo]->begin;
+    return best;
+}
+
+/* copy_weights: one anonymous mapping on 2 MiB pages, each weight copied to a 64-byte aligned
+ * slot; the file mapping's pages are then dropped from this process (they stay in the page
+ * cache for the reference pass and for the next load). */
+static ds_status copy_weights(ds_model *m, ds_err *err)
+{
+    int n = collect_weights(m, NULL, 0);
+    ds_k_weight **ws = ds_malloc(sizeof *ws * (size_t)n);
+    size_t *sz = ds_malloc(sizeof *sz * (size_t)n);
+    if (!ws || !sz) {
+        ds_free(ws);
+        ds_free(sz);
+        return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory");
+    }
+    collect_weights(m, ws, n);
+    const ds_st_tensor **sorted = ds_malloc(sizeof *sorted * (m->ckpt->n_tensors + 1));
+    if (!sorted) {
+        ds_free(ws);
+        ds_free(sz);
+        return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory");
+    }
+    size_t nt = 0;
+    for (int f = 0; f < m->ckpt->n_files; f++)
+        for (size_t i = 0; i < m->ckpt->files[f].n_tensors; i++)
+            sorted[nt++] = &m->ckpt->files[f].tensors[i];
+    qsort(sorted, nt, sizeof *sorted, cmp_tensor_data);
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        sz[i] = weight_size(sorted, nt, ws[i]->data);
+        total += (sz[i] + 63) / 64 * 64;
+    }
+    ds_free(sorted);
+    const size_t huge = (size_t)2 << 20;
+    size_t map_size = (total + huge - 1) / huge * huge + huge;
+    void *map = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        ds_free(ws);
+        ds_free(sz);
+        return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the weights", map_size);
+    }
+    char *base = (char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
+#ifdef MADV_HUGEPAGE
+    madvise(base, map_size - (size_t)(base - (char *)map), MADV_HUGEPAGE);
+#endif
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        /* tied embeddings: lm_head aliases embed, copied once through embed */
+        memcpy(base + off, ws[i]->data, sz[i]);
+        ws[i]->data = base + off;
+        off += (sz[i] + 63) / 64 * 64;
+    }
+    if (m->cfg.tie_word_embeddings)
+        m->lm_head = m->embed;
+    for (int f = 0; f < m->ckpt->n_files; f++)
+        if (m->ckpt->files[f].map)
+            madvise(m->ckpt->files[f].map, m->ckpt->files[f].map_size, MADV_DONTNEED);
+    m->wcopy = map;
+    m->wcopy_size = map_size;
+    ds_free(ws);
+    ds_free(sz);
+    return DS_OK;
+}
+
 static void buf_free(ds_step_buf *b)
 {
     float **fs[] = {&b->x, &b->xn, &b->q, &b->k, &b->v, &b->att, &b->cos, &b->sin, &b->router,
@@ -258,6 +382,8 @@ void ds_model_free(ds_model *m)
     ds_free(m->inv_freq);
     ds_kv_cache_free(m->kv);
     ds_kctx_free(m->kctx);
+    if (m->wcopy)
+        munmap(m->wcopy, m->wcopy_size);
     ds_ckpt_free(m->ckpt);
     ds_model_config_deinit(&m->cfg);
     ds_free(m);
@@ -316,6 +442,8 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     for (int l = 0; l < c->num_layers; l++)
         if ((st = bind_layer(m, l, err)) != DS_OK)
             goto fail;
+    if (m->opts.copy_weights && (st = copy_weights(m, err)) != DS_OK)
+        goto fail;
     m->inv_freq = ds_malloc((size_t)(c->head_dim / 2) * sizeof(float));
     if (!m->inv_freq) {
         st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", dir);

@@ -83,6 +83,9 @@ typedef struct ds_model_opts {
     int isa;             /* 0: best the CPU offers; else a DS_K_ISA_* value to force (tests) */
     int max_context;     /* positions a sequence may reach; 0: unlimited */
     long kv_max_pages;   /* KV cache pages over all sequences; 0: grow without limit */
+    int copy_weights;    /* 1: copy the weights out of the file mapping into anonymous memory
+                            backed by 2 MiB pages (faster streaming in decode, costs the copy at
+                            load and RAM for every weight); 0: use the mapping (default) */
 } ds_model_opts;
 
 void ds_model_opts_default(ds_model_opts *o);

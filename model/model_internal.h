@@ -55,6 +55,8 @@ struct ds_model {
     float **page_mem;
     size_t cap_pages;
     uint64_t n_params, weight_bytes;
+    void *wcopy;        /* anonymous mapping holding copied weights (copy_weights), or NULL */
+    size_t wcopy_size;
     int n_seqs;         /* live sequences */
 };
 

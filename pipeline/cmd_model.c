@@ -2,9 +2,9 @@
  *
  *   dossier model info DIR [--tensors]
  *   dossier model generate --model DIR (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N]
- *                          [--ids] [--chat] [--threads N] [--segment N]
+ *                          [--ids] [--chat] [--threads N] [--segment N] [--copy-weights]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
- *                       [--segment N]
+ *                       [--segment N] [--copy-weights]
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
  * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
@@ -61,16 +61,18 @@ static void print_help(FILE *f)
             "usage: dossier model info DIR [--tensors]\n"
             "       dossier model generate --model DIR (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
             "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
-            "                              [--segment N]\n"
+            "                              [--segment N] [--copy-weights]\n"
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
-            "                           [--threads N] [--segment N]\n"
+            "                           [--threads N] [--segment N] [--copy-weights]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
             "generate decodes greedily. The prompt is tokenized with DIR/tokenizer.json as given\n"
             "(--chat wraps it in the <|im_start|>user ... <|im_start|>assistant template);\n"
             "the answer is printed as text, or with --ids as token ids, space-separated.\n"
-            "bench prints prefill and decode tokens/s, peak memory and KV cache figures.\n");
+            "bench prints prefill and decode tokens/s, peak memory and KV cache figures.\n"
+            "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
+            "(faster decoding; the copy costs load time and RAM for the whole model).\n");
 }
 
 static double now_s(void)
@@ -99,11 +101,12 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, ds_model **m,
-                            ds_err *err)
+static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy,
+                            ds_model **m, ds_err *err)
 {
     ds_model_opts o;
     ds_model_opts_default(&o);
+    o.copy_weights = copy;
     o.n_threads = threads > 0 ? threads : cli ? cli->cfg.model_threads : 0;
     if (segment > 0)
         o.segment_tokens = segment;
@@ -167,7 +170,7 @@ static int cmd_info(ds_cli *cli, int argc, char **argv)
     const char *dir = argv[optind];
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, 1, 0, &m, &err);
+    ds_status st = load_model(cli, dir, 1, 0, 0, &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const ds_model_config *c = ds_model_config_of(m);
@@ -251,14 +254,15 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                                        {"max-tokens", required_argument, 0, 'n'},
                                        {"ids", no_argument, 0, 'i'},
                                        {"chat", no_argument, 0, 'c'},
+                                       {"copy-weights", no_argument, 0, 'C'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL;
-    int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, ch;
+    int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:P:n:ict:s:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'm': dir = optarg; break;
         case 'p': prompt = optarg; break;
@@ -269,6 +273,7 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
             break;
         case 'i': ids = 1; break;
         case 'c': chat = 1; break;
+        case 'C': copy = 1; break;
         case 't':
             if (parse_int(optarg, 1, 1024, &threads))
                 return usage_error("--threads takes a positive number");
@@ -303,7 +308,7 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
     }
     ds_free(tk_path);
     ds_model *m = NULL;
-    ds_status st = load_model(cli, dir, threads, segment, &m, &err);
+    ds_status st = load_model(cli, dir, threads, segment, copy, &m, &err);
     if (st != DS_OK) {
         ds_tokenizer_free(tk);
         return fail(cli, dir, &err);
@@ -397,20 +402,22 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                                        {"prompt-tokens", required_argument, 0, 'p'},
                                        {"gen-tokens", required_argument, 0, 'g'},
                                        {"batch", required_argument, 0, 'b'},
+                                       {"copy-weights", no_argument, 0, 'C'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     const char *dir = NULL;
-    int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, ch;
+    int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:g:b:t:s:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:h", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
         case 'm': dir = optarg; break;
         case 'p': bad = parse_int(optarg, 1, 1 << 24, &np); break;
         case 'g': bad = parse_int(optarg, 1, 1 << 20, &ng); break;
         case 'b': bad = parse_int(optarg, 1, 4096, &batch); break;
+        case 'C': copy = 1; break;
         case 't': bad = parse_int(optarg, 1, 1024, &threads); break;
         case 's': bad = parse_int(optarg, 1, 1 << 20, &segment); break;
         case 'h': print_help(stdout); return DS_EXIT_OK;
@@ -423,7 +430,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         return usage_error("model bench needs --model DIR");
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, threads, segment, &m, &err);
+    ds_status st = load_model(cli, dir, threads, segment, copy, &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const int V = ds_model_config_of(m)->vocab_size;

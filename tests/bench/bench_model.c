@@ -276,6 +276,7 @@ int main(int argc, char **argv)
     ds_model_opts_default(&mo);
     mo.n_threads = threads;
     mo.segment_tokens = np < 512 ? np : 512;
+    mo.copy_weights = 1; /* weights on 2 MiB pages */
     ds_model *m = NULL;
     ds_err err;
     if (ds_model_load(&m, model, &mo, &err) != DS_OK) {

@@ -170,6 +170,21 @@ static void test_invariances(void)
     free(one);
     ds_model_free(m1);
 
+    /* weights copied to anonymous 2 MiB pages: the same bits */
+    {
+        ds_model_opts o;
+        ds_model_opts_default(&o);
+        o.n_threads = 2;
+        o.copy_weights = 1;
+        ds_model *mc = NULL;
+        ds_err err;
+        DS_REQUIRE(ds_model_load(&mc, dir, &o, &err) == DS_OK);
+        float *cp = run(mc, tok, n, NULL);
+        DS_CHECK(memcmp(cp, base, (size_t)n * V * sizeof(float)) == 0);
+        free(cp);
+        ds_model_free(mc);
+    }
+
     /* segmented prefill (segments of 16 and of 13 tokens) equals the unsegmented one */
     int segs[] = {16, 13};
     for (int i = 0; i < 2; i++) {
