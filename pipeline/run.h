@@ -32,6 +32,7 @@ typedef struct ds_run_stats {
 } ds_run_stats;
 
 typedef struct ds_tokenizer ds_tokenizer;
+typedef struct ds_tokenizer_cache ds_tokenizer_cache;
 
 typedef struct ds_run {
     const ds_config *cfg;
@@ -40,6 +41,7 @@ typedef struct ds_run {
     long long run_id;
     char owner[128];        /* host:pid, the lease owner */
     ds_tokenizer *tok;      /* owned; NULL: chunks are sized by an estimate (logged) */
+    ds_tokenizer_cache *tok_cache; /* owned; this process's word cache for counting */
     ds_chunk_opts chunk_opts;
     ds_run_stats stats;
     int progress;           /* print a progress line (stderr is a terminal) */
