@@ -20,6 +20,11 @@ enum { DS_TOK_C_OTHER = 0, DS_TOK_C_L = 1, DS_TOK_C_N = 2, DS_TOK_C_WS = 3 };
 extern const uint8_t ds_tok_uclass_stage1[0x1100];
 extern const uint8_t ds_tok_uclass_stage2[][64];
 
+/* Characters Hugging Face's NFC tables do not know (newer than its Unicode version): sorted
+ * inclusive ranges. NFC must copy them unchanged and never combine them with a neighbour. */
+extern const uint32_t ds_tok_nfc_opaque[][2];
+extern const size_t ds_tok_nfc_opaque_n;
+
 /* The class of a code point (0..0x10FFFF): \p{L}, \p{N}, \s or other, as Hugging Face sees it. */
 static inline int ds_tok_uclass(uint32_t cp)
 {
@@ -98,6 +103,8 @@ int ds_tok_utf8_valid(const char *s, size_t n);
 ds_status ds_tok_utf8_sanitize(const char *s, size_t n, ds_buf *out);
 /* True when cp can never change under NFC nor change a neighbour (fast-path table). */
 int ds_tok_nfc_inert(uint32_t cp);
+/* True when cp is in ds_tok_nfc_opaque. */
+int ds_tok_nfc_opaque_has(uint32_t cp);
 /* Rust regex \w (Alphabetic, marks, decimal digits, connector punctuation, joiners), for
  * single_word added tokens. */
 int ds_tok_is_word_char(uint32_t cp);

@@ -132,12 +132,31 @@ int ds_tok_nfc_inert(uint32_t cp)
            (cp >= 0xFF01 && cp <= 0xFF5E) || (cp >= 0x1F300 && cp <= 0x1FAFF);
 }
 
+int ds_tok_nfc_opaque_has(uint32_t cp)
+{
+    size_t lo = 0, hi = ds_tok_nfc_opaque_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < ds_tok_nfc_opaque[mid][0])
+            hi = mid;
+        else if (cp > ds_tok_nfc_opaque[mid][1])
+            lo = mid + 1;
+        else
+            return 1;
+    }
+    return 0;
+}
+
 ds_status ds_tok_nfc_append(const char *text, size_t n, ds_buf *out)
 {
     const uint8_t *s = (const uint8_t *)text;
-    size_t i = 0, done = 0; /* s[done..i) is known to be unchanged by NFC and not yet copied */
+    /* s[done..i) is known to be unchanged by NFC and not yet copied; no segment may start before
+     * floor (just after a NUL, which GLib cannot take, or after an opaque character). */
+    size_t i = 0, done = 0, floor = 0;
     while (i < n) {
         if (s[i] < 0x80) {
+            if (s[i] == 0)
+                floor = i + 1;
             i++;
             continue;
         }
@@ -147,21 +166,24 @@ ds_status ds_tok_nfc_append(const char *text, size_t n, ds_buf *out)
             i += (size_t)l;
             continue;
         }
-        /* A segment that NFC may change: from the character before (a starter the marks may
-         * compose with) up to the next inert character. */
-        size_t seg = i;
-        if (seg > done && s[seg - 1] != 0) { /* (GLib stops at a NUL; nothing composes with one) */
+        if (ds_tok_nfc_opaque_has(cp)) {
+            i += (size_t)l;
+            floor = i;
+            continue;
+        }
+        /* A segment NFC may change: from the character before (a starter the marks may compose
+         * with) up to the next inert or opaque character. */
+        size_t seg = i, lo = done > floor ? done : floor;
+        if (seg > lo) {
             seg--;
-            while (seg > done && (s[seg] & 0xC0) == 0x80)
+            while (seg > lo && (s[seg] & 0xC0) == 0x80)
                 seg--;
         }
         size_t e = i + (size_t)l;
-        while (e < n) {
-            if (s[e] < 0x80)
-                break;
+        while (e < n && s[e] >= 0x80) {
             int el;
             uint32_t ecp = ds_tok_utf8_decode(s + e, &el);
-            if (ds_tok_nfc_inert(ecp))
+            if (ds_tok_nfc_inert(ecp) || ds_tok_nfc_opaque_has(ecp))
                 break;
             e += (size_t)el;
         }

@@ -96,6 +96,8 @@ add('scripts', 'Ελληνικά Русский текст עברית हिन�
 add('emoji', '😀 👨‍👩‍👧‍👦 🇺🇸🇨🇳 👍🏽 1️⃣ ❤️ 🏳️‍🌈 🧑🏿‍💻');
 add('combining', 'e\u0301 cafe\u0301 A\u030A \u1E9B\u0323 a\u0323\u0301 a\u0301\u0323 \u0344 \u212B \u2000x o\u0308\u0304');
 add('combining2', 'Ame\u0301lie re\u0301sume\u0301 nai\u0308ve Z\u030Cu\u030C n\u0303 \u0041\u0300\u0301\u0302');
+// Marks newer than Hugging Face's NFC tables (Unicode 9): left alone there, never reordered.
+add('nfc_newer', 'a\u0301\u1AC3 N\u{1F6E9}\u0301\u1AC3sT g\u0307 \u{105D2}\u0307 \u{11935}\u{11930} x\u0345\u0897 \u0D3B\u0301');
 add('tabs', 'a\tb\t\tindent\n\t\tcode\tcol1\tcol2\t\tcol3\t');
 add('crlf', 'line1\r\nline2\r\n\r\n\r\r\n\na \r\n b\r');
 add('spaces', 'a  b   leading    trailing   \n  \n    b  x \u00A0 y \u3000\u3000漢字 \u2003em');
