@@ -19,6 +19,7 @@ typedef struct chunker {
     const char *cur_section;
     int cur_open;
     int cur_table;          /* a small table joined the running chunk */
+    int cur_heading_only;   /* the running chunk holds only headings so far */
     /* Character offsets computed incrementally: byte offset -> code points. */
     size_t cc_byte, cc_chars;
 } chunker;
@@ -88,11 +89,12 @@ static ds_status flush(chunker *c)
     return emit(c, c->cur_start, c->cur_end, c->cur_section, c->cur_table, NULL, 0);
 }
 
-/* Cuts a long prose block into pieces at sentence ends (else spaces) with overlap. */
-static ds_status split_prose(chunker *c, const ds_block *b)
+/* Cuts a long prose block into pieces at sentence ends (else spaces) with overlap. The first
+ * piece starts at start (before the block when headings lead into it). */
+static ds_status split_prose(chunker *c, const ds_block *b, size_t start)
 {
     const char *t = c->doc->text.data;
-    size_t start = b->text_off, end = b->text_off + b->text_len;
+    size_t end = b->text_off + b->text_len;
     size_t target = c->o->target_tokens, overlap = c->o->overlap_tokens;
     if (overlap * 2 > target)
         overlap = target / 4;
@@ -227,7 +229,11 @@ ds_status ds_chunk_document(ds_document *doc, const ds_chunk_opts *opts, ds_chun
         const char *section = b->section ? b->section : "";
         /* A heading opens its own section; a new section path closes the running chunk. */
         int section_change = c.cur_open && strcmp(section, c.cur_section) != 0;
-        if (b->kind == DS_BLOCK_KIND_HEADING || section_change) {
+        if (c.cur_open && c.cur_heading_only) {
+            /* Headings in a row lead into what follows; the chunk takes the deepest section. */
+            section_change = 0;
+            c.cur_section = section;
+        } else if (b->kind == DS_BLOCK_KIND_HEADING || section_change) {
             if ((st = flush(&c)))
                 break;
         }
@@ -238,6 +244,7 @@ ds_status ds_chunk_document(ds_document *doc, const ds_chunk_opts *opts, ds_chun
                 c.cur_end = b->text_off + b->text_len;
                 c.cur_tokens += tt;
                 c.cur_table = 1;
+                c.cur_heading_only = 0;
                 continue;
             }
             if ((st = flush(&c)))
@@ -249,12 +256,19 @@ ds_status ds_chunk_document(ds_document *doc, const ds_chunk_opts *opts, ds_chun
             continue;
         }
         size_t bt = count(&c, t + b->text_off, b->text_len);
+        int is_heading = b->kind == DS_BLOCK_KIND_HEADING;
         if (c.cur_open && c.cur_tokens + bt > opts->target_tokens) {
+            if (c.cur_heading_only && !is_heading) {
+                /* Headings lead into the pieces of this block rather than standing alone. */
+                c.cur_open = 0;
+                st = split_prose(&c, b, c.cur_start);
+                continue;
+            }
             if ((st = flush(&c)))
                 break;
         }
         if (!c.cur_open && bt > opts->target_tokens) {
-            st = split_prose(&c, b);
+            st = split_prose(&c, b, b->text_off);
             continue;
         }
         if (!c.cur_open) {
@@ -262,10 +276,13 @@ ds_status ds_chunk_document(ds_document *doc, const ds_chunk_opts *opts, ds_chun
             c.cur_start = b->text_off;
             c.cur_tokens = 0;
             c.cur_table = 0;
+            c.cur_heading_only = 1;
             c.cur_section = section;
         }
         c.cur_end = b->text_off + b->text_len;
         c.cur_tokens += bt;
+        if (!is_heading)
+            c.cur_heading_only = 0;
     }
     if (st == DS_OK)
         st = flush(&c);

@@ -60,8 +60,8 @@ const char *ds_test_tmpdir(void)
     snprintf(dir, sizeof dir, "%s/testtmp", bin ? bin : "/tmp");
     mkdir(dir, 0777);
     snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/t%ld", (long)getpid());
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    char cmd[8300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%.4000s' && mkdir -p '%.4000s'", dir, dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot create %s\n", dir);
     return dir;
@@ -91,4 +91,22 @@ int ds_test_sh(char *out, size_t cap, const char *fmt, ...)
         out[n] = '\0';
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+const char *ds_test_db_create(const char *name)
+{
+    static char dsn[1024];
+    const char *host = getenv("PGHOST");
+    char out[2048];
+    int rc = ds_test_sh(out, sizeof out,
+                        "psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'DROP DATABASE IF EXISTS %s WITH (FORCE)' "
+                        "-c 'CREATE DATABASE %s' 2>&1",
+                        name, name);
+    if (rc != 0) {
+        fprintf(stderr, "cannot create test database %s: %s\n", name, out);
+        exit(1);
+    }
+    snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=%s", host ? host : "/tmp", name,
+             getenv("PGUSER") ? getenv("PGUSER") : "dossier");
+    return dsn;
 }

@@ -61,4 +61,9 @@ const char *ds_test_tmpdir(void); /* a fresh folder for this test process */
 /* Runs a shell command, returns its exit status; output captured into out (may be NULL). */
 int ds_test_sh(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+
+
+/* Creates (dropping first) a database for this test in the test cluster and returns its
+ * connection string (static storage). Needs the `pg` fixture. */
+const char *ds_test_db_create(const char *name);
 #endif

@@ -1,0 +1,45 @@
+# Makefile - convenience wrapper around CMake for people. Everything real is in CMakeLists.txt.
+#   make deps    install the Debian packages (idempotent; root or sudo)
+#   make build   configure and build (build/)
+#   make run     build, generate the sample inbox (var/inbox), run the pipeline on it
+#   make test    build and run every CPU test (a throwaway PostgreSQL is started by the tests)
+#   make bench   build and run the benchmarks (tests/bench), each against its baseline
+#   make install install dossier under PREFIX (default /usr/local)
+BUILD   ?= build
+PREFIX  ?= /usr/local
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+DOSSIER = $(BUILD)/dossier
+
+.PHONY: all deps build run test bench install samples clean
+
+all: build
+
+deps:
+	@sh jobs/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+samples: build
+	@if [ ! -f var/inbox/truth.json ] || [ $(BUILD)/ds_gen_samples -nt var/inbox/truth.json ]; then \
+	    rm -rf var/inbox && $(BUILD)/ds_gen_samples var/inbox; fi
+
+run: samples
+	$(DOSSIER) run var/inbox
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -LE 'gpu|fuzz' -j2 --timeout 900
+
+bench: build
+	cmake --build $(BUILD) --target bench_build -j$(JOBS)
+	@for b in $(BUILD)/bench_*; do [ -x "$$b" ] && { echo "== $$b"; DS_SOURCE_DIR=$(CURDIR) DS_SHARED_DIR=$(CURDIR)/../shared DOSSIER_BIN=$(CURDIR)/$(DOSSIER) "$$b" || exit 1; }; done
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
