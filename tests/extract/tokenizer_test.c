@@ -2,10 +2,11 @@
  *
  * Part 1 (always): a small byte-level tokenizer written here checks merge order, legacy merges,
  * unknown-byte handling, load errors, invalid UTF-8, allocation failures, and the NFC fast-path
- * table against GLib. Part 2 (needs ../shared): the Qwen3 tokenizer.json and variants of it must
- * give exactly the ids of tests/extract/tokenizer/golden.jsonl (made by gen_golden.mjs with the
- * Hugging Face tokenizers library), count must agree, decode must round-trip, and two threads
- * with their own caches must agree. */
+ * table against GLib. Part 2: the Qwen3 tokenizer.json (../shared, else the identical copy in
+ * extract/data) and variants of it must give exactly the ids of
+ * tests/extract/tokenizer/golden.jsonl (made by gen_golden.mjs with the Hugging Face tokenizers
+ * library), count must agree, decode must round-trip, and two threads with their own caches must
+ * agree. */
 #include "extract/tokenizer.h"
 #include "extract/tokenizer_internal.h"
 #include "pipeline/core/alloc.h"
@@ -507,9 +508,15 @@ int main(void)
 {
     test_small();
     test_nfc_inert();
+    /* The Qwen3 tokenizer.json of ../shared, else the identical copy bundled in extract/data. */
     const char *path = ds_test_shared("models/qwen3-tokenizer/tokenizer.json");
+    FILE *bundled = path ? NULL : fopen(ds_test_source("extract/data/qwen3-tokenizer.json"), "rb");
+    if (bundled) {
+        fclose(bundled);
+        path = ds_test_source("extract/data/qwen3-tokenizer.json");
+    }
     if (!path)
-        printf("note: ../shared is absent; the golden comparison against Hugging Face is skipped\n");
+        printf("note: no Qwen3 tokenizer.json (../shared absent, no bundled copy): golden comparison skipped\n");
     else
         test_golden(path);
     return ds_test_done();
