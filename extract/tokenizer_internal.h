@@ -67,8 +67,16 @@ static inline uint64_t ds_tok_hash(const void *p, size_t n)
         n -= 8;
     }
     if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
+        /* 1..7 bytes without a byte loop: two overlapping 4-byte loads, or three single bytes. */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + n - 4, 4);
+            w = ((uint64_t)a << 32) | b;
+        } else {
+            w = (uint64_t)s[0] | ((uint64_t)s[n / 2] << 8) | ((uint64_t)s[n - 1] << 16);
+        }
         h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
         h ^= h >> 29;
     }
@@ -201,7 +209,7 @@ int32_t ds_tok_vocab_find(const ds_tokenizer *tok, const void *bytes, size_t n);
 /* ---- the word cache and scratch space (one thread at a time) -------------------------------- */
 
 typedef struct ds_tok_word {
-    uint64_t hash; /* 0: empty slot */
+    uint32_t hash; /* high half of the word's hash, never 0; 0: empty slot */
     uint32_t key_off;
     uint32_t ids_off;
     uint16_t key_len;
