@@ -290,13 +290,12 @@ static size_t merge_scan(const ds_tokenizer *tok, int32_t *sym, size_t k)
 static ds_status merge_heap(const ds_tokenizer *tok, ds_tokenizer_cache *c, size_t k, size_t *out_k)
 {
     int32_t *sym = c->sym, *prev = c->prev, *next = c->next;
-    size_t need = 3 * k + 4;
-    if (need > c->heap_cap) {
-        void *h = ds_realloc(c->heap, need * sizeof(heap_ent));
+    if (c->heap_cap < k + 4) {
+        void *h = ds_realloc(c->heap, (k + 4) * sizeof(heap_ent));
         if (!h)
             return DS_ERR_NOMEM;
         c->heap = h;
-        c->heap_cap = need;
+        c->heap_cap = k + 4;
     }
     heap_ent *heap = c->heap;
     size_t hn = 0;
@@ -323,8 +322,13 @@ static ds_status merge_heap(const ds_tokenizer *tok, ds_tokenizer_cache *c, size
         next[p] = next[r];
         if (next[r] >= 0)
             prev[next[r]] = p;
-        if (hn + 2 > c->heap_cap)
-            return DS_ERR_INTERNAL;
+        if (hn + 2 > c->heap_cap) { /* each merge adds at most two entries */
+            void *h = ds_realloc(c->heap, c->heap_cap * 2 * sizeof(heap_ent));
+            if (!h)
+                return DS_ERR_NOMEM;
+            c->heap = heap = h;
+            c->heap_cap *= 2;
+        }
         if (prev[p] >= 0) {
             const ds_tok_merge *pm = ds_tok_merge_find(tok, sym[prev[p]], sym[p]);
             if (pm)
