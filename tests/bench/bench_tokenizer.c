@@ -2,8 +2,9 @@
  * transformers.js and the Hugging Face tokenizers Rust library measured in the same run.
  *
  * The text: the financial PDFs of ../shared/data through pdftotext, the iXBRL filings with their
- * tags stripped, the FinanceBench evidence file and the EDGAR full-text filings (about 3 MB). dossier encodes it as one text and
- * as 8 KB pieces (with and without a cache); the baselines run through
+ * tags stripped, the FinanceBench evidence file and the EDGAR full-text filings (about 3 MB).
+ * dossier encodes it as one text and as 8 KB pieces (with and without a cache), and counts 2 KB
+ * pieces as the chunker does; the baselines run through
  * tests/extract/tokenizer/bench_baseline.mjs when node and its node_modules are there. Prints a
  * table; never fails on timing. Usage: bench_tokenizer [TOKENIZER_DIR]. */
 #include "extract/tokenizer.h"

@@ -1,8 +1,8 @@
 /* fuzz_tokenizer.c - libFuzzer target for the tokenizer: any bytes must encode without a crash,
  * count must agree with encode, the cache must not change results, and decode must accept every
  * id encode gave. Uses the Qwen3 tokenizer.json under $DS_SHARED_DIR (else the copy bundled in
- * $DS_SOURCE_DIR/extract/data) when present, else a small byte-level tokenizer built here. The first input byte picks the
- * options; the rest is the text. */
+ * $DS_SOURCE_DIR/extract/data) when present, else a small byte-level tokenizer built here. The
+ * first input byte picks the options; the rest is the text. */
 #include "extract/tokenizer.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
