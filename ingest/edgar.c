@@ -70,131 +70,62 @@ static int has_ci(const unsigned char *h, size_t n, size_t lim, const char *need
         n = lim;
     if (k == 0 || n < k)
         return 0;
-    for (size_t i = 0; i + k <= n; i++) {
-        if (tolower(h[i]) != needle[0])
-            continue;
-        size_t j = 1;
-        while (j < k && tolower(h[i + j]) == needle[j])
-            j++;
-        if (j == k)
+    for (size_t i = 0; i + k <= n; i++)
+        if (tolower(h[i]) == needle[0] && strncasecmp((const char *)h + i, needle, k) == 0)
             return 1;
-    }
-    return 0;
-}
-
-/* Mostly printable: no NUL and under 1% other control bytes in the first 8 KiB. */
-static int looks_textual(const unsigned char *b, size_t n)
-{
-    size_t lim = n < 8192 ? n : 8192, bad = 0;
-    for (size_t i = 0; i < lim; i++) {
-        unsigned char c = b[i];
-        if (c == 0)
-            return 0;
-        if (c < 32 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
-            bad++;
-    }
-    return bad * 100 <= lim;
-}
-
-/* Case-insensitive search for the start tag <name (followed by a blank, '>' or '/') in the first
- * `lim` bytes of h. */
-static int has_tag(const unsigned char *h, size_t n, size_t lim, const char *name)
-{
-    size_t k = strlen(name);
-    if (n > lim)
-        n = lim;
-    for (size_t i = 0; i + k + 2 <= n; i++) {
-        if (h[i] != '<' || strncasecmp((const char *)h + i + 1, name, k) != 0)
-            continue;
-        unsigned char c = h[i + 1 + k];
-        if (c == ' ' || c == '>' || c == '/' || c == '\t' || c == '\r' || c == '\n')
-            return 1;
-    }
     return 0;
 }
 
 /* The name of the first element after the prolog (XML declaration, comments, processing
- * instructions, doctype), lower-cased into name; "" when the content does not start with one.
- * *doctype_html is set when a <!DOCTYPE html> precedes it. */
-static void root_element(const unsigned char *p, size_t m, char *name, size_t cap, int *doctype_html)
+ * instructions, doctype), lower-cased into name; "" when the content does not start with one. */
+static void root_element(const unsigned char *b, size_t n, char *name, size_t cap)
 {
     size_t i = 0;
     name[0] = '\0';
-    *doctype_html = 0;
+    if (n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
     for (int guard = 0; guard < 64; guard++) {
-        while (i < m && isspace(p[i]))
+        while (i < n && isspace(b[i]))
             i++;
-        if (i + 1 >= m || p[i] != '<')
+        if (i + 1 >= n || b[i] != '<')
             return;
-        if (p[i + 1] == '?' || p[i + 1] == '!') {
-            const char *close = p[i + 1] == '?' ? "?>" : ">";
-            if (m - i >= 4 && memcmp(p + i, "<!--", 4) == 0)
+        if (b[i + 1] == '?' || b[i + 1] == '!') {
+            const char *close = b[i + 1] == '?' ? "?>" : ">";
+            if (n - i >= 4 && memcmp(b + i, "<!--", 4) == 0)
                 close = "-->";
-            else if (m - i >= 9 && strncasecmp((const char *)p + i, "<!doctype", 9) == 0 &&
-                     has_ci(p + i, m - i, 32, "html"))
-                *doctype_html = 1;
-            const unsigned char *e = memmem(p + i, m - i, close, strlen(close));
+            const unsigned char *e = memmem(b + i, n - i, close, strlen(close));
             if (!e)
                 return;
-            i = (size_t)(e - p) + strlen(close);
+            i = (size_t)(e - b) + strlen(close);
             continue;
         }
         size_t k = 0;
         i++;
-        while (i < m && k + 1 < cap && (isalnum(p[i]) || p[i] == ':' || p[i] == '_' || p[i] == '-' || p[i] == '.'))
-            name[k++] = (char)tolower(p[i++]);
+        while (i < n && k + 1 < cap && (isalnum(b[i]) || b[i] == ':' || b[i] == '_' || b[i] == '-' || b[i] == '.'))
+            name[k++] = (char)tolower(b[i++]);
         name[k] = '\0';
         return;
     }
 }
 
-/* Local part of a qualified name: "xbrli:xbrl" -> "xbrl". */
-static const char *local_name(const char *q)
-{
-    const char *c = strrchr(q, ':');
-    return c ? c + 1 : q;
-}
-
-/* The kind of a part's bytes, from the content first, the file name as a tie-breaker.
- * *is_xml is set for XML that is neither XBRL nor HTML. */
+/* The kind of a part's bytes: ds_ingest_detect (content first, the file name breaking ties),
+ * except that XML of another vocabulary than HTML or XBRL, which it calls text, is flagged
+ * through *is_xml, and a part that looks like a whole submission is read as text. */
 static ds_doc_kind sniff(const unsigned char *b, size_t n, const char *filename, int *is_xml)
 {
-    static const char *const html_roots[] = {"html", "body", "head", "div", "p", "table", "font", "center",
-                                             "title", "pre", "span", "h1", "h2", "h3", "b", "i", "br", "hr",
-                                             "a", "img", NULL};
     *is_xml = 0;
-    size_t i = 0;
-    if (n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    while (i < n && isspace(b[i]))
-        i++;
-    const unsigned char *p = b + i;
-    size_t m = n - i;
-    if (m >= 5 && memcmp(p, "%PDF-", 5) == 0)
-        return DS_DOC_KIND_PDF;
-    if (has_ci(p, m, 1024, "%pdf-"))
-        return DS_DOC_KIND_PDF;
-    if (!looks_textual(p, m))
-        return DS_DOC_KIND_UNKNOWN;
-    const size_t head = 64 * 1024;
-    int inline_ns = has_ci(p, m, head, "http://www.xbrl.org/2013/inlinexbrl");
-    char root[64];
-    int doctype_html;
-    root_element(p, m, root, sizeof root, &doctype_html);
-    if (doctype_html || ext_in(local_name(root), html_roots))
-        return inline_ns ? DS_DOC_KIND_IXBRL : DS_DOC_KIND_HTML;
-    if (strcmp(local_name(root), "xbrl") == 0)
-        return DS_DOC_KIND_XBRL;
-    if (root[0]) {
-        *is_xml = 1; /* some other XML vocabulary */
-        return DS_DOC_KIND_UNKNOWN;
+    ds_doc_kind k = ds_ingest_detect(b, n, filename);
+    if (k == DS_DOC_KIND_EDGAR)
+        return DS_DOC_KIND_TEXT;
+    if (k == DS_DOC_KIND_TEXT) {
+        char root[64];
+        root_element(b, n, root, sizeof root);
+        if (root[0] && (has_ci(b, n, 256, "<?xml") || ext_in(ext_of(filename), (const char *const[]){"xml", NULL}))) {
+            *is_xml = 1;
+            return DS_DOC_KIND_UNKNOWN;
+        }
     }
-    /* Text first: HTML when markup follows soon, or when the name says so. */
-    if (has_tag(p, m, 4096, "html") || has_tag(p, m, 4096, "body") || has_tag(p, m, 4096, "table") ||
-        has_tag(p, m, 4096, "div") || has_tag(p, m, 4096, "p") || has_tag(p, m, 4096, "font") ||
-        ext_in(ext_of(filename), (const char *const[]){"htm", "html", NULL}))
-        return inline_ns ? DS_DOC_KIND_IXBRL : DS_DOC_KIND_HTML;
-    return DS_DOC_KIND_TEXT;
+    return k;
 }
 
 static const char *const binary_types[] = {"GRAPHIC", "ZIP", "EXCEL", "JSON", "COVER", NULL};
@@ -465,9 +396,14 @@ static ds_status on_event(void *ctx, const ds_edgar_event *ev, ds_err *err)
 ds_status ds_edgar_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
                          ds_err *err)
 {
+    ds_ingest_limits defaults;
+    if (!lim) {
+        ds_ingest_limits_default(&defaults);
+        lim = &defaults;
+    }
     edgar_ctx c = {.doc = doc, .lim = lim};
     c.doc_name = doc->name ? doc->name : doc->source ? doc->source : "edgar submission";
-    if (lim && lim->max_bytes && n > lim->max_bytes)
+    if (lim->max_bytes && n > lim->max_bytes)
         return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: %zu bytes, over the limit of %zu", c.doc_name, n,
                           lim->max_bytes);
     if (doc->kind == DS_DOC_KIND_UNKNOWN)

@@ -14,8 +14,10 @@
 #SBATCH --time=06:00:00
 #SBATCH --output=dossier-%A_%a.out
 set -euo pipefail
-: "${DOSSIER_CONFIG:=/etc/dossier/dossier.yaml}"
-export DOSSIER_CONFIG
+# The site configuration, unless the caller names one (or sets DOSSIER_CONFIG empty for none).
+if [ -z "${DOSSIER_CONFIG+set}" ] && [ -f /etc/dossier/dossier.yaml ]; then
+    export DOSSIER_CONFIG=/etc/dossier/dossier.yaml
+fi
 DOSSIER=${DOSSIER:-dossier}
 task=${SLURM_ARRAY_TASK_ID:-0}
 workers=${DOSSIER_WORKERS:-${SLURM_CPUS_PER_TASK:-1}}

@@ -235,6 +235,11 @@ static void test_failures(void)
     DS_CHECK(has_note(d, "GRAPHIC a.jpg", "skipped"));
     ds_document_free(d);
 
+    /* No limits given: the defaults apply. */
+    d = ds_document_create();
+    DS_CHECK(ds_edgar_parse(d, (const unsigned char *)gr, strlen(gr), NULL, &err) == DS_ERR_NO_TEXT);
+    ds_document_free(d);
+
     /* Over the size limit. */
     ds_ingest_limits lim;
     ds_ingest_limits_default(&lim);
