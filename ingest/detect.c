@@ -104,7 +104,8 @@ static int root_name(const unsigned char *d, size_t n, char *out, size_t cap)
         } else {
             size_t k = 0;
             i++;
-            while (i < lim && k + 1 < cap && (isalnum(d[i]) || d[i] == ':' || d[i] == '-' || d[i] == '_' || d[i] == '.'))
+            while (i < lim && k + 1 < cap &&
+                   (isalnum(d[i]) || d[i] == ':' || d[i] == '-' || d[i] == '_' || d[i] == '.'))
                 out[k++] = (char)d[i++];
             out[k] = '\0';
             return k > 0;

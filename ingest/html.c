@@ -87,6 +87,8 @@ typedef struct hw {
     tbl *table;                /* the table being read, if any */
     size_t blocks_on_page;
     int last_is_pagenum, last_has_fact;
+    char footer[128]; /* stem of the last page's running footer */
+    size_t footer_len;
 } hw;
 
 /* ---- small text helpers ------------------------------------------------------------------ */
@@ -389,13 +391,14 @@ static ds_status flush(hw *w)
         return DS_OK;
     }
     int kind = w->para_kind, level = w->para_level;
+    /* the plain (not bold) link back to the contents at the top of each page */
+    int toc_link = kind != DS_BLOCK_KIND_LIST_ITEM && w->blocks_on_page == 0 && n == 17 && s->bold == 0 &&
+                   strncasecmp(t, "table of contents", 17) == 0;
     if (kind == DS_BLOCK_KIND_PARAGRAPH &&
         (level = heading_level(t, n, s->bold, s->plain, s->unsized, s->min_size)) > 0)
         kind = DS_BLOCK_KIND_HEADING;
     ds_status st;
-    if (kind == DS_BLOCK_KIND_PARAGRAPH && w->blocks_on_page == 0 && n == 17 &&
-        strncasecmp(t, "table of contents", 17) == 0) {
-        /* the link back to the contents at the top of each page */
+    if (toc_link) {
         char line[18];
         memcpy(line, t, 17);
         line[17] = '\0';
@@ -412,34 +415,63 @@ static ds_status flush(hw *w)
     return st;
 }
 
-/* Moves the last block to the furniture when it is a bare page number (a page footer). */
-static ds_status drop_page_number(hw *w)
+/* Length of the stem of a running footer ending in a page number, "Apple Inc. | Q3 2024 Form
+ * 10-Q | 5" -> "Apple Inc. | Q3 2024 Form 10-Q"; 0 when t is no such line. */
+static size_t footer_stem(const char *t, size_t n)
+{
+    if (n > 120)
+        return 0;
+    size_t e = n, d = 0;
+    while (e > 0 && isdigit((unsigned char)t[e - 1]) && d < 5) {
+        e--;
+        d++;
+    }
+    if (d == 0 || d > 4 || e == 0 || (t[e - 1] != ' ' && t[e - 1] != '|'))
+        return 0;
+    while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == '|' || t[e - 1] == '-'))
+        e--;
+    return e;
+}
+
+/* Moves the last block of the page to the furniture when it is a page footer: a bare page
+ * number, or a line ending in a page number whose stem ended the previous page too. */
+static ds_status drop_footer(hw *w)
 {
     ds_document *doc = w->doc;
-    if (!w->last_is_pagenum || w->last_has_fact || doc->n_blocks == 0)
+    if (w->blocks_on_page == 0 || w->last_has_fact || doc->n_blocks == 0)
         return DS_OK;
     ds_block *b = &doc->blocks[doc->n_blocks - 1];
-    char line[32];
+    if (b->kind != DS_BLOCK_KIND_PARAGRAPH)
+        return DS_OK;
+    const char *t = doc->text.data + b->text_off;
+    size_t stem = footer_stem(t, b->text_len);
+    int running = stem > 0 && stem == w->footer_len && memcmp(t, w->footer, stem) == 0;
+    if (stem > 0 && stem < sizeof w->footer) {
+        memcpy(w->footer, t, stem);
+        w->footer_len = stem;
+    }
+    if (!w->last_is_pagenum && !running)
+        return DS_OK;
+    char line[128];
     size_t l = b->text_len < sizeof line - 1 ? b->text_len : sizeof line - 1;
-    memcpy(line, doc->text.data + b->text_off, l);
+    memcpy(line, t, l);
     line[l] = '\0';
     ds_status st = ds_doc_add_furniture(doc, line);
     doc->text.len = b->text_off >= 2 ? b->text_off - 2 : 0; /* with its "\n\n" separator */
     doc->text.data[doc->text.len] = '\0';
     doc->n_blocks--;
     w->last_is_pagenum = 0;
-    if (w->blocks_on_page)
-        w->blocks_on_page--;
+    w->blocks_on_page--;
     return st;
 }
 
-/* A page break: ends the paragraph, drops a page-number footer, starts the next page (unless
- * the current one is still empty). */
+/* A page break: ends the paragraph, drops a page footer, starts the next page (unless the
+ * current one is still empty). */
 static ds_status page_break(hw *w)
 {
     ds_status st = flush(w);
-    if (st == DS_OK && w->blocks_on_page > 0)
-        st = drop_page_number(w);
+    if (st == DS_OK)
+        st = drop_footer(w);
     if (st != DS_OK || w->blocks_on_page == 0)
         return st;
     w->blocks_on_page = 0;
@@ -448,38 +480,35 @@ static ds_status page_break(hw *w)
 
 /* ---- style -------------------------------------------------------------------------------- */
 
-/* Value of CSS property prop in a style attribute, copied into out; 0 when absent. */
-static int css_get(const char *css, const char *prop, char *out, size_t cap)
+/* Calls fn(ctx, property, value) for each declaration of a style attribute, in one pass;
+ * property and value are trimmed and lower-cased copies. */
+static void css_each(const char *css, void (*fn)(void *, const char *, const char *), void *ctx)
 {
-    size_t pl = strlen(prop);
-    for (const char *p = css; p && *p;) {
-        while (*p == ' ' || *p == ';' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        const char *colon = strchr(p, ':'), *semi = strchr(p, ';');
-        if (!colon || (semi && semi < colon)) {
-            p = semi;
-            continue;
+    const char *p = css;
+    while (*p) {
+        const char *end = p;
+        while (*end && *end != ';')
+            end++;
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        if (colon) {
+            char prop[32], val[64];
+            size_t k = 0, v = 0;
+            for (const char *q = p; q < colon && k + 1 < sizeof prop; q++)
+                if (!isspace((unsigned char)*q))
+                    prop[k++] = (char)tolower((unsigned char)*q);
+            prop[k] = '\0';
+            const char *q = colon + 1;
+            while (q < end && isspace((unsigned char)*q))
+                q++;
+            for (; q < end && v + 1 < sizeof val; q++)
+                val[v++] = (char)tolower((unsigned char)*q);
+            while (v > 0 && isspace((unsigned char)val[v - 1]))
+                v--;
+            val[v] = '\0';
+            fn(ctx, prop, val);
         }
-        const char *k_end = colon;
-        while (k_end > p && (k_end[-1] == ' ' || k_end[-1] == '\t'))
-            k_end--;
-        if ((size_t)(k_end - p) == pl && strncasecmp(p, prop, pl) == 0) {
-            const char *v = colon + 1;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            size_t vl = semi ? (size_t)(semi - v) : strlen(v);
-            while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-                vl--;
-            if (vl >= cap)
-                vl = cap - 1;
-            for (size_t i = 0; i < vl; i++)
-                out[i] = (char)tolower((unsigned char)v[i]);
-            out[vl] = '\0';
-            return 1;
-        }
-        p = semi;
+        p = *end ? end + 1 : end;
     }
-    return 0;
 }
 
 static float css_size(const char *v, float parent)
@@ -510,19 +539,106 @@ static float css_size(const char *v, float parent)
     return parent;
 }
 
-enum { BRK_BEFORE = 1, BRK_AFTER = 2, DISPLAY_INLINE = 4 };
+enum { BRK_BEFORE = 1, BRK_AFTER = 2, DISPLAY_INLINE = 4, HIDDEN = 8 };
+
+/* What an HTML tag means for the text layout. */
+enum {
+    TF_BLOCK = 1,     /* starts and ends a paragraph */
+    TF_SKIP = 2,      /* never text: script, style... */
+    TF_BOLD = 4,      /* bold by default */
+    TF_PRE = 8,       /* keeps its lines */
+    TF_FONT = 16,     /* <font size=> */
+    TF_HEAD = 32,     /* <head>: only the title is read */
+    TF_TABLE = 64,
+    TF_BR = 128,
+    TF_LI = 256,
+    TF_HEADING = 512, /* h1..h6 */
+};
+
+typedef struct tag_def {
+    const char *name;
+    unsigned flags;
+} tag_def;
+
+static int cmp_tag(const void *key, const void *el)
+{
+    return strcmp(key, ((const tag_def *)el)->name);
+}
+
+static unsigned tag_flags(const char *tag)
+{
+    static const tag_def tags[] = { /* sorted by name */
+        {"address", TF_BLOCK},   {"article", TF_BLOCK},  {"aside", TF_BLOCK},     {"b", TF_BOLD},
+        {"blockquote", TF_BLOCK}, {"body", TF_BLOCK},    {"br", TF_BR},           {"caption", TF_BLOCK},
+        {"center", TF_BLOCK},    {"dd", TF_BLOCK},       {"div", TF_BLOCK},       {"dl", TF_BLOCK},
+        {"dt", TF_BLOCK},        {"fieldset", TF_BLOCK}, {"figcaption", TF_BLOCK}, {"figure", TF_BLOCK},
+        {"font", TF_FONT},       {"footer", TF_BLOCK},   {"form", TF_BLOCK},
+        {"h1", TF_BLOCK | TF_HEADING | TF_BOLD}, {"h2", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h3", TF_BLOCK | TF_HEADING | TF_BOLD}, {"h4", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h5", TF_BLOCK | TF_HEADING | TF_BOLD}, {"h6", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"head", TF_HEAD},       {"header", TF_BLOCK},   {"hr", TF_BLOCK},        {"html", TF_BLOCK},
+        {"iframe", TF_SKIP},     {"li", TF_BLOCK | TF_LI}, {"main", TF_BLOCK},    {"nav", TF_BLOCK},
+        {"noscript", TF_SKIP},   {"object", TF_SKIP},    {"ol", TF_BLOCK},        {"p", TF_BLOCK},
+        {"pre", TF_BLOCK | TF_PRE}, {"script", TF_SKIP}, {"section", TF_BLOCK},   {"select", TF_SKIP},
+        {"strong", TF_BOLD},     {"style", TF_SKIP},     {"svg", TF_SKIP},        {"table", TF_BLOCK | TF_TABLE},
+        {"tbody", TF_BLOCK},     {"td", TF_BLOCK},       {"template", TF_SKIP},   {"tfoot", TF_BLOCK},
+        {"th", TF_BLOCK | TF_BOLD}, {"thead", TF_BLOCK}, {"title", TF_SKIP},      {"tr", TF_BLOCK},
+        {"ul", TF_BLOCK},
+    };
+    char low[16];
+    size_t i = 0;
+    for (; tag[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)tolower((unsigned char)tag[i]);
+    if (tag[i])
+        return 0;
+    low[i] = '\0';
+    const tag_def *hit = bsearch(low, tags, sizeof tags / sizeof tags[0], sizeof tags[0], cmp_tag);
+    return hit ? hit->flags : 0;
+}
+
+typedef struct css_state {
+    style *s;
+    int breaks;
+} css_state;
+
+static void css_apply(void *ctx, const char *prop, const char *v)
+{
+    css_state *c = ctx;
+    if (!strcmp(prop, "display")) {
+        if (!strcmp(v, "none"))
+            c->breaks |= HIDDEN;
+        else if (!strncmp(v, "inline", 6))
+            c->breaks |= DISPLAY_INLINE;
+    } else if (!strcmp(prop, "font-weight")) {
+        c->s->bold = !strcmp(v, "bold") || !strcmp(v, "bolder") || atoi(v) >= 600;
+    } else if (!strcmp(prop, "font-size")) {
+        c->s->size = css_size(v, c->s->size);
+    } else if (!strcmp(prop, "font")) { /* shorthand: "bold 12pt Times" */
+        if (strstr(v, "bold"))
+            c->s->bold = 1;
+        for (const char *p = v; *p; p++)
+            if (isdigit((unsigned char)*p) && (p == v || p[-1] == ' ')) {
+                c->s->size = css_size(p, c->s->size);
+                break;
+            }
+    } else if ((!strcmp(prop, "page-break-before") && !strcmp(v, "always")) ||
+               (!strcmp(prop, "break-before") && !strcmp(v, "page"))) {
+        c->breaks |= BRK_BEFORE;
+    } else if ((!strcmp(prop, "page-break-after") && !strcmp(v, "always")) ||
+               (!strcmp(prop, "break-after") && !strcmp(v, "page"))) {
+        c->breaks |= BRK_AFTER;
+    }
+}
 
 /* Applies an element's presentational attributes; returns 0 when the element is hidden. */
-static int apply_style(hw *w, const xmlNode *n, const char *tag, style *s, int *breaks)
+static int apply_style(hw *w, const xmlNode *n, unsigned flags, style *s, int *breaks)
 {
     *breaks = 0;
-    if (!strcasecmp(tag, "b") || !strcasecmp(tag, "strong") || !strcasecmp(tag, "th"))
+    if (flags & TF_BOLD)
         s->bold = 1;
-    if (!strcasecmp(tag, "pre"))
+    if (flags & TF_PRE)
         s->pre = 1;
-    if (tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6' && !tag[2])
-        s->bold = 1;
-    if (!strcasecmp(tag, "font")) {
+    if (flags & TF_FONT) {
         const char *sz = ds_mk_attr(w->scratch, n, "size");
         if (sz && *sz) {
             static const float pts[] = {7.5f, 10, 12, 13.5f, 18, 24, 36};
@@ -533,38 +649,20 @@ static int apply_style(hw *w, const xmlNode *n, const char *tag, style *s, int *
                 s->size = pts[v - 1];
         }
     }
-    if (ds_mk_attr(w->scratch, n, "hidden"))
-        return 0;
-    const char *css = ds_mk_attr(w->scratch, n, "style");
+    const char *css = NULL;
+    for (const xmlAttr *a = n->properties; a; a = a->next) { /* one pass over the attributes */
+        const char *nm = (const char *)a->name;
+        if (!strcasecmp(nm, "hidden"))
+            return 0;
+        if (!strcasecmp(nm, "style"))
+            css = ds_mk_attr(w->scratch, n, "style");
+    }
     if (!css || !*css)
         return 1;
-    char v[64];
-    if (css_get(css, "display", v, sizeof v)) {
-        if (!strcmp(v, "none"))
-            return 0;
-        if (!strncmp(v, "inline", 6))
-            *breaks |= DISPLAY_INLINE;
-    }
-    if (css_get(css, "font-weight", v, sizeof v))
-        s->bold = !strcmp(v, "bold") || !strcmp(v, "bolder") || atoi(v) >= 600;
-    if (css_get(css, "font-size", v, sizeof v))
-        s->size = css_size(v, s->size);
-    if (css_get(css, "font", v, sizeof v)) { /* shorthand: "bold 12pt Times" */
-        if (strstr(v, "bold"))
-            s->bold = 1;
-        for (const char *p = v; *p; p++)
-            if (isdigit((unsigned char)*p) && (p == v || p[-1] == ' ')) {
-                s->size = css_size(p, s->size);
-                break;
-            }
-    }
-    if ((css_get(css, "page-break-before", v, sizeof v) && !strcmp(v, "always")) ||
-        (css_get(css, "break-before", v, sizeof v) && !strcmp(v, "page")))
-        *breaks |= BRK_BEFORE;
-    if ((css_get(css, "page-break-after", v, sizeof v) && !strcmp(v, "always")) ||
-        (css_get(css, "break-after", v, sizeof v) && !strcmp(v, "page")))
-        *breaks |= BRK_AFTER;
-    return 1;
+    css_state c = {s, 0};
+    css_each(css, css_apply, &c);
+    *breaks = c.breaks;
+    return !(c.breaks & HIDDEN);
 }
 
 /* ---- the walk ----------------------------------------------------------------------------- */
@@ -644,8 +742,6 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
                     p.where = PEND_PARA;
                     p.pos = sink_next_pos(&w->para);
                 }
-                if (cell && !w->table)
-                    p.where = PEND_NEXT;
                 if (DS_VEC_PUSH(w->pend, p))
                     return DS_ERR_NOMEM;
             }
@@ -656,11 +752,10 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
     }
 
     const char *tag = (const char *)n->name;
-    if (!strcasecmp(tag, "script") || !strcasecmp(tag, "style") || !strcasecmp(tag, "noscript") ||
-        !strcasecmp(tag, "template") || !strcasecmp(tag, "svg") || !strcasecmp(tag, "object") ||
-        !strcasecmp(tag, "iframe") || !strcasecmp(tag, "select"))
+    unsigned flags = tag_flags(tag);
+    if (flags & TF_SKIP)
         return DS_OK;
-    if (!strcasecmp(tag, "head")) {
+    if (flags & TF_HEAD) {
         for (xmlNode *c = n->children; c; c = c->next)
             if (ds_mk_is_html(w->md, c, "title") && !w->doc->meta.title) {
                 ds_buf t = DS_BUF_INIT;
@@ -677,7 +772,7 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
         return DS_OK;
     }
     int breaks;
-    if (!apply_style(w, n, tag, &st, &breaks))
+    if (!apply_style(w, n, flags, &st, &breaks))
         return DS_OK;
     ds_status r = DS_OK;
     if ((breaks & BRK_BEFORE) && !cell)
@@ -685,13 +780,13 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
     if (r != DS_OK)
         return r;
 
-    if (!strcasecmp(tag, "table") && !cell) {
+    if ((flags & TF_TABLE) && !cell) {
         r = flush(w);
         if (r == DS_OK)
             r = read_table(w, n, st, depth);
-    } else if (!strcasecmp(tag, "br")) {
+    } else if (flags & TF_BR) {
         s->space = 1;
-    } else if (ds_mk_is_block_tag(tag) && !(breaks & DISPLAY_INLINE)) {
+    } else if ((flags & TF_BLOCK) && !(breaks & DISPLAY_INLINE)) {
         if (cell) {
             s->space = 1;
             r = walk_children(w, n, st, cell, depth);
@@ -699,10 +794,10 @@ static ds_status walk(hw *w, xmlNode *n, style st, sink *cell, size_t depth)
         } else {
             int save_kind = w->cur_kind, save_level = w->cur_level;
             r = flush(w);
-            if ((tag[0] == 'h' || tag[0] == 'H') && tag[1] >= '1' && tag[1] <= '6' && !tag[2]) {
+            if (flags & TF_HEADING) {
                 w->cur_kind = DS_BLOCK_KIND_HEADING;
                 w->cur_level = tag[1] - '0';
-            } else if (!strcasecmp(tag, "li")) {
+            } else if (flags & TF_LI) {
                 w->cur_kind = DS_BLOCK_KIND_LIST_ITEM;
                 w->cur_level = 0;
             }
@@ -728,7 +823,7 @@ static ds_status read_cell(hw *w, tbl *t, xmlNode *td, style st, size_t col, siz
     sink s = {0};
     int breaks;
     ds_status r = DS_OK;
-    if (apply_style(w, td, (const char *)td->name, &st, &breaks))
+    if (apply_style(w, td, tag_flags((const char *)td->name), &st, &breaks))
         r = walk_children(w, td, st, &s, depth);
     if (r == DS_OK && ds_buf_reserve(&s.text, 0))
         r = DS_ERR_NOMEM;
@@ -749,7 +844,7 @@ static ds_status read_cell(hw *w, tbl *t, xmlNode *td, style st, size_t col, siz
 static ds_status read_row(hw *w, tbl *t, xmlNode *tr, style st, int in_head, size_t depth)
 {
     int breaks;
-    if (!apply_style(w, tr, "tr", &st, &breaks))
+    if (!apply_style(w, tr, TF_BLOCK, &st, &breaks))
         return DS_OK;
     unsigned char busy[MAX_TABLE_COLS];
     for (size_t c = 0; c < MAX_TABLE_COLS; c++)
@@ -1126,7 +1221,7 @@ static ds_status html_text(ds_document *doc, const ds_mk_doc *md, ds_arena *scra
     if (st == DS_OK)
         st = flush(&w);
     if (st == DS_OK)
-        st = drop_page_number(&w); /* the footer of the last page */
+        st = drop_footer(&w); /* the footer of the last page */
     ds_buf_deinit(&w.para.text);
     ds_buf_deinit(&w.section);
     DS_VEC_FREE(w.sec);

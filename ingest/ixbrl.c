@@ -36,6 +36,7 @@ typedef struct ix_pass {
     size_t notes;
     size_t max_depth;
     uintptr_t chain; /* continuation chains followed so far */
+    size_t fractions;
 } ix_pass;
 
 int ds_ixbrl_is_fact(const ds_mk_doc *md, const xmlNode *el)
@@ -78,6 +79,10 @@ static ds_status collect(ix_pass *p, const xmlNode *n, size_t depth)
                 ix_cont k = {ds_mk_attr(p->scratch, c, "id"), c};
                 if (k.id && DS_VEC_PUSH(p->conts, k))
                     return DS_ERR_NOMEM;
+            } else if (!strcasecmp(l, "fraction") && !p->fractions++) {
+                st = ds_doc_add_note(p->doc, "ixbrl: ix:fraction facts are not read");
+                if (st != DS_OK)
+                    return st;
             }
         }
         st = collect(p, c, depth + 1);
@@ -206,7 +211,9 @@ static ds_status text_value(ix_pass *p, const xmlNode *el, const char *name, ds_
     while (st == DS_OK && next && *next) {
         xmlNode *c = (xmlNode *)find_cont(p, next);
         if (!c || c->_private == stamp) {
-            st = note(p, c ? "ixbrl: fact %s: continuation %s is circular" : "ixbrl: fact %s: continuation %s not found",
+            st = note(p,
+                      c ? "ixbrl: fact %s: continuation %s is circular"
+                        : "ixbrl: fact %s: continuation %s not found",
                       name, next);
             break;
         }

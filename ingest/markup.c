@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -408,17 +409,26 @@ const char *ds_mk_attr(ds_arena *scratch, const xmlNode *n, const char *local)
     return NULL;
 }
 
+static int cmp_name(const void *key, const void *el)
+{
+    return strcmp(key, *(const char *const *)el);
+}
+
 int ds_mk_is_block_tag(const char *tag)
 {
-    static const char *const blocks[] = {
+    static const char *const blocks[] = { /* sorted */
         "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "div",
         "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
         "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
         "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"};
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-        if (strcasecmp(tag, blocks[i]) == 0)
-            return 1;
-    return 0;
+    char low[16];
+    size_t i = 0;
+    for (; tag[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)(tag[i] >= 'A' && tag[i] <= 'Z' ? tag[i] - 'A' + 'a' : tag[i]);
+    if (tag[i])
+        return 0;
+    low[i] = '\0';
+    return bsearch(low, blocks, sizeof blocks / sizeof blocks[0], sizeof blocks[0], cmp_name) != NULL;
 }
 
 static ds_status text_rec(const ds_mk_doc *d, const xmlNode *n, int block_breaks, ds_mk_skip_fn skip, void *ctx,

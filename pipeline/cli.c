@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <libxml/parser.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,8 +154,10 @@ int ds_cli_main(int argc, char **argv)
     char **sub_argv = argv + optind - 1;
     optind = 0; /* glibc: 0 re-initialises getopt for the command's own options */
     curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any thread, as libcurl requires */
+    xmlInitParser();                      /* likewise for libxml2 */
     int rc = cmd->fn(&cli, sub_argc, sub_argv);
     curl_global_cleanup();
+    xmlCleanupParser();
     ds_log_close(&cli.log);
     ds_config_deinit(&cli.cfg);
     return rc;

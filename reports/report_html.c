@@ -135,8 +135,8 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
     FILE *f = fopen(path, "w");
     if (!f)
         return ds_err_set(err, DS_ERR_IO, "cannot write %s", path);
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>dossier: ",
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>dossier: ",
           f);
     esc(f, d->title);
     fputs("</title>\n<style>\n"
@@ -156,10 +156,10 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
     esc(f, d->title);
     fputs("</h1>\n<p class=\"sub\">", f);
     if (d->company && d->document_id)
-        esc(f, d->company), fputs(" &middot; ", f);
+        esc(f, d->company), fputs(" &#183; ", f);
     if (d->cik)
-        fputs("CIK ", f), esc(f, d->cik), fputs(" &middot; ", f);
-    fprintf(f, "%d document%s &middot; generated %s by dossier</p>\n</header>\n", d->n_docs, d->n_docs == 1 ? "" : "s",
+        fputs("CIK ", f), esc(f, d->cik), fputs(" &#183; ", f);
+    fprintf(f, "%d document%s &#183; generated %s by dossier</p>\n</header>\n", d->n_docs, d->n_docs == 1 ? "" : "s",
             d->generated_at);
 
     fputs("<section id=\"metrics\">\n<h2>Key metrics</h2>\n<p class=\"sub\">", f);
@@ -192,13 +192,13 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
             any = 1;
             fputs("<p>", f);
             esc(f, s->statement);
-            fputs("<br><span class=\"ev\">", f);
+            fputs("<br/><span class=\"ev\">", f);
             esc(f, s->source);
             if (*s->rule_id)
                 fputs(" rule ", f), esc(f, s->rule_id);
             if (*s->model)
                 fputs(" model ", f), esc(f, s->model);
-            fputs(" &middot; ", f);
+            fputs(" &#183; ", f);
             esc(f, s->document);
             if (s->page)
                 fprintf(f, ", p. %d", s->page);

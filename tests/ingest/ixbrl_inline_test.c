@@ -316,6 +316,35 @@ static void test_edgar_table(void)
     ds_document_free(d);
 }
 
+/* Pages cut at CSS page breaks; bare page numbers and running footers go to the furniture. */
+static void test_pages(void)
+{
+    static const char html[] =
+        "<html><body><p>Page one text.</p><p>Acme Corp | Form 10-K | 1</p>"
+        "<div style=\"page-break-after:always\"></div>"
+        "<p>Page two text.</p><p>Acme Corp | Form 10-K | 2</p>"
+        "<div style=\"break-before:page\"></div>"
+        "<p>Table of Contents</p><p>Page three text.</p><p>Acme Corp | Form 10-K | 3</p>"
+        "<hr style=\"page-break-after:always\"><hr style=\"page-break-after:always\">"
+        "<p>Page four text.</p><p>ii</p></body></html>";
+    ds_status st;
+    ds_document *d = parse(html, DS_DOC_KIND_HTML, &st);
+    DS_CHECK(st == DS_OK);
+    DS_CHECKF(d->n_pages == 4, "%d pages", d->n_pages); /* two breaks in a row make one */
+    const ds_block *b = block_with(d, "Page three text.");
+    DS_CHECK(b && b->page_first == 3 && b->page_last == 3);
+    b = block_with(d, "Page four text.");
+    DS_CHECK(b && b->page_first == 4);
+    DS_CHECK(block_with(d, "Acme Corp | Form 10-K | 1") != NULL); /* not yet known to repeat */
+    DS_CHECK(block_with(d, "Acme Corp | Form 10-K | 2") == NULL);
+    DS_CHECK(block_with(d, "Acme Corp | Form 10-K | 3") == NULL);
+    DS_CHECK(block_with(d, "Table of Contents") == NULL);
+    DS_CHECK(block_with(d, "ii") == NULL);
+    DS_CHECKF(d->n_furniture == 4, "%zu furniture lines", d->n_furniture);
+    DS_CHECK(d->n_blocks == 5);
+    ds_document_free(d);
+}
+
 int main(void)
 {
     char src[sizeof ix_doc_fmt + 64];
@@ -352,5 +381,6 @@ int main(void)
     ds_document_free(b);
 
     test_edgar_table();
+    test_pages();
     return ds_test_done();
 }

@@ -277,8 +277,8 @@ static void test_broken(void)
     DS_CHECK(st == DS_OK && doc_consistent(d) && strstr(d->text.data, "end") != NULL);
     ds_document_free(d);
     static const char bad_ix[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>" IX_OPEN
-                                 "<p>Name <ix:nonNumeric name=\"dei:EntityRegistrantName\" contextRef=\"c\">Caf\xE9 \xFF"
-                                 "</ix:nonNumeric></p></body></html>";
+                                 "<p>Name <ix:nonNumeric name=\"dei:EntityRegistrantName\" contextRef=\"c\">"
+                                 "Caf\xE9 \xFF</ix:nonNumeric></p></body></html>";
     d = run(ds_html_parse, DS_DOC_KIND_IXBRL, bad_ix, sizeof bad_ix - 1, NULL, &st, &err);
     DS_CHECK(st == DS_OK && doc_consistent(d) && d->n_facts == 1);
     ds_document_free(d);
