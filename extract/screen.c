@@ -1,0 +1,681 @@
+/* screen.c - sanctions name screening: the scorer (Jaro-Winkler, token-set) and the blocking
+ * index (see screen.h for the measures and the keys).
+ *
+ * Owns: a ds_screen_index owns an arena holding every string it was given and their normalised
+ * forms, the name table and the sorted key postings. Threading: building is single-threaded;
+ * after ds_screen_index_build nothing in the index changes, and ds_screen_match keeps all its
+ * working state on the stack or in allocations of its own, so it is reentrant.
+ */
+#include "extract/screen.h"
+
+#include "extract/names.h"
+#include "pipeline/core/alloc.h"
+#include "pipeline/core/arena.h"
+#include "pipeline/core/vec.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JW_MAX 255           /* bytes of a string Jaro-Winkler looks at */
+#define TOKEN_MATCH 0.9      /* token pair similarity that counts as the same token */
+#define EDIT1_SIM 0.9        /* similarity given to tokens one edit apart (3+ characters) */
+#define PARTICLE_WEIGHT 0.25 /* weight of an unpaired particle ("al", "bin", "de") */
+#define DROPPED_COST 0.03    /* cost of a dropped middle name between two person names */
+#define LEN_RATIO_FREE 0.85  /* length ratio below which Jaro-Winkler is scaled down */
+#define MAX_QUERY_KEYS 16    /* query tokens used for blocking (bits of the hit mask) */
+
+/* ---- Jaro-Winkler ------------------------------------------------------------------------ */
+
+double ds_screen_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la > JW_MAX)
+        la = JW_MAX;
+    if (lb > JW_MAX)
+        lb = JW_MAX;
+    if (la == 0 && lb == 0)
+        return 1.0;
+    if (la == 0 || lb == 0)
+        return 0.0;
+    if (la == lb && memcmp(a, b, la) == 0)
+        return 1.0;
+    size_t range = (la > lb ? la : lb) / 2;
+    range = range > 0 ? range - 1 : 0;
+    unsigned char ma[JW_MAX], mb[JW_MAX];
+    memset(ma, 0, la);
+    memset(mb, 0, lb);
+    size_t m = 0;
+    for (size_t i = 0; i < la; i++) {
+        size_t lo = i > range ? i - range : 0;
+        size_t hi = i + range + 1 < lb ? i + range + 1 : lb;
+        for (size_t j = lo; j < hi; j++) {
+            if (!mb[j] && a[i] == b[j]) {
+                ma[i] = mb[j] = 1;
+                m++;
+                break;
+            }
+        }
+    }
+    if (m == 0)
+        return 0.0;
+    size_t t = 0, j = 0;
+    for (size_t i = 0; i < la; i++) {
+        if (!ma[i])
+            continue;
+        while (!mb[j])
+            j++;
+        if (a[i] != b[j])
+            t++;
+        j++;
+    }
+    double md = (double)m;
+    double jaro = (md / (double)la + md / (double)lb + (md - (double)t / 2.0) / md) / 3.0;
+    if (jaro <= 0.7)
+        return jaro;
+    size_t p = 0;
+    while (p < 4 && p < la && p < lb && a[p] == b[p])
+        p++;
+    return jaro + (double)p * 0.1 * (1.0 - jaro);
+}
+
+/* Whether a and b are at most one edit apart (insertion, deletion, substitution, or adjacent
+ * transposition). */
+static int within_one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < lb) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tl = la;
+        la = lb;
+        lb = tl;
+    }
+    if (la - lb > 1)
+        return 0;
+    size_t i = 0;
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (i == lb)
+        return 1; /* equal, or a has one extra byte at the end */
+    if (la == lb) {
+        if (memcmp(a + i + 1, b + i + 1, la - i - 1) == 0)
+            return 1; /* substitution */
+        return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
+    }
+    return memcmp(a + i + 1, b + i, lb - i) == 0; /* deletion from a */
+}
+
+/* ---- prepared names ---------------------------------------------------------------------- */
+
+typedef struct ptok {
+    const char *s;
+    uint16_t n;
+    uint8_t particle;
+} ptok;
+
+typedef struct prep {
+    const char *ord, *srt;
+    size_t ord_len, srt_len;
+    size_t ntok;
+    int is_person;
+    ptok tok[DS_NAME_MAX_TOKENS];
+} prep;
+
+static void prep_tokens(prep *p)
+{
+    p->ntok = 0;
+    size_t i = 0;
+    while (i < p->ord_len && p->ntok < DS_NAME_MAX_TOKENS) {
+        while (i < p->ord_len && p->ord[i] == ' ')
+            i++;
+        size_t s = i;
+        while (i < p->ord_len && p->ord[i] != ' ')
+            i++;
+        if (i > s) {
+            ptok *t = &p->tok[p->ntok++];
+            t->s = p->ord + s;
+            t->n = (uint16_t)(i - s > 0xFFFF ? 0xFFFF : i - s);
+            t->particle = (uint8_t)ds_name_is_particle(t->s, t->n);
+        }
+    }
+}
+
+static double token_sim(const ptok *a, const ptok *b)
+{
+    if (a->n == b->n && memcmp(a->s, b->s, a->n) == 0)
+        return 1.0;
+    size_t lo = a->n < b->n ? a->n : b->n, hi = a->n < b->n ? b->n : a->n;
+    if (hi > 2 * lo)
+        return 0.0; /* Jaro-Winkler stays below the bar for such lengths */
+    double jw = ds_screen_jaro_winkler(a->s, a->n, b->s, b->n);
+    if (jw >= TOKEN_MATCH)
+        return jw;
+    if (lo >= 3 && within_one_edit(a->s, a->n, b->s, b->n))
+        return EDIT1_SIM;
+    return 0.0;
+}
+
+/* A candidate pairing: the query tokens and listed-name tokens it consumes (one token, or two
+ * adjacent tokens written together on one side: "hassanali" against "hassan ali"). */
+typedef struct tpair {
+    double s;
+    uint32_t qm, lm;
+} tpair;
+
+#define MAX_PAIRS 128
+
+static void add_pair(tpair *pairs, size_t *np, double s, uint32_t qm, uint32_t lm)
+{
+    /* Kept sorted by descending similarity; when full, the weakest gives way. */
+    size_t k;
+    if (*np < MAX_PAIRS) {
+        k = (*np)++;
+    } else {
+        if (pairs[MAX_PAIRS - 1].s >= s)
+            return;
+        k = MAX_PAIRS - 1;
+    }
+    while (k > 0 && pairs[k - 1].s < s) {
+        pairs[k] = pairs[k - 1];
+        k--;
+    }
+    pairs[k] = (tpair){s, qm, lm};
+}
+
+/* Candidate pairs of each token of a with two adjacent tokens of b written together. */
+static void merged_pairs(const prep *a, const prep *b, int a_is_query, tpair *pairs, size_t *np)
+{
+    for (size_t i = 0; i < a->ntok; i++) {
+        if (a->tok[i].particle || a->tok[i].n < 4)
+            continue;
+        for (size_t j = 0; j + 1 < b->ntok; j++) {
+            char cat[64];
+            size_t n1 = b->tok[j].n, n2 = b->tok[j + 1].n;
+            if (n1 + n2 > sizeof cat)
+                continue;
+            memcpy(cat, b->tok[j].s, n1);
+            memcpy(cat + n1, b->tok[j + 1].s, n2);
+            ptok c = {cat, (uint16_t)(n1 + n2), 0};
+            double s = token_sim(&a->tok[i], &c);
+            if (s < TOKEN_MATCH)
+                continue;
+            uint32_t am = 1u << i, bm = (1u << j) | (1u << (j + 1));
+            add_pair(pairs, np, s, a_is_query ? am : bm, a_is_query ? bm : am);
+        }
+    }
+}
+
+static double token_set(const prep *q, const prep *l)
+{
+    size_t n = q->ntok, m = l->ntok;
+    if (n == 0 || m == 0)
+        return 0.0;
+    tpair pairs[MAX_PAIRS];
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++) {
+            double s = token_sim(&q->tok[i], &l->tok[j]);
+            if (s >= TOKEN_MATCH)
+                add_pair(pairs, &np, s, 1u << i, 1u << j);
+        }
+    merged_pairs(q, l, 1, pairs, &np);
+    merged_pairs(l, q, 0, pairs, &np);
+    uint32_t qm = 0, lm = 0; /* paired token bits */
+    double sum = 0;
+    size_t k = 0;
+    for (size_t p = 0; p < np; p++) {
+        if ((qm & pairs[p].qm) || (lm & pairs[p].lm))
+            continue;
+        qm |= pairs[p].qm;
+        lm |= pairs[p].lm;
+        sum += pairs[p].s;
+        k++;
+    }
+    if (k == 0)
+        return 0.0;
+    double wq = 0, wl = 0;
+    size_t uq = 0, ul = 0, uqp = 0, ulp = 0; /* unpaired (particles counted apart) */
+    for (size_t i = 0; i < n; i++)
+        if (!(qm & (1u << i))) {
+            wq += q->tok[i].particle ? PARTICLE_WEIGHT : 1.0;
+            if (q->tok[i].particle)
+                uqp++;
+            else
+                uq++;
+        }
+    for (size_t j = 0; j < m; j++)
+        if (!(lm & (1u << j))) {
+            wl += l->tok[j].particle ? PARTICLE_WEIGHT : 1.0;
+            if (l->tok[j].particle)
+                ulp++;
+            else
+                ul++;
+        }
+    double strict = sum / ((double)k + wq + wl);
+    double relaxed = 0;
+    if (k >= 2 && q->is_person != 0 && l->is_person != 0) {
+        /* Dropped middle names: one side's first and last tokens are paired and the other side
+         * has nothing unpaired but particles. */
+        int l_ends = (lm & 1u) && (lm & (1u << (m - 1)));
+        int q_ends = (qm & 1u) && (qm & (1u << (n - 1)));
+        if (uq == 0 && l_ends)
+            relaxed = sum / (double)k - DROPPED_COST * (double)ul - 0.01 * (double)(ulp + uqp);
+        else if (ul == 0 && q_ends)
+            relaxed = sum / (double)k - DROPPED_COST * (double)uq - 0.01 * (double)(ulp + uqp);
+    }
+    return strict > relaxed ? strict : relaxed;
+}
+
+static double score_prepared(const prep *q, const prep *l, double *jw_out, double *ts_out)
+{
+    if (q->srt_len == l->srt_len && memcmp(q->srt, l->srt, q->srt_len) == 0) {
+        if (jw_out)
+            *jw_out = 1.0;
+        if (ts_out)
+            *ts_out = 1.0;
+        return 1.0;
+    }
+    double jo = ds_screen_jaro_winkler(q->ord, q->ord_len, l->ord, l->ord_len);
+    double js = ds_screen_jaro_winkler(q->srt, q->srt_len, l->srt, l->srt_len);
+    double jw = jo > js ? jo : js;
+    size_t lo = q->ord_len < l->ord_len ? q->ord_len : l->ord_len;
+    size_t hi = q->ord_len < l->ord_len ? l->ord_len : q->ord_len;
+    double ratio = hi ? (double)lo / (double)hi : 1.0;
+    double jwg = ratio >= LEN_RATIO_FREE ? jw : jw * ratio / LEN_RATIO_FREE;
+    double ts = token_set(q, l);
+    if (jw_out)
+        *jw_out = jw;
+    if (ts_out)
+        *ts_out = ts;
+    double mix = 0.5 * ts + 0.5 * jwg;
+    return ts > mix ? ts : mix;
+}
+
+/* ---- the index --------------------------------------------------------------------------- */
+
+typedef struct sname {
+    long long entry_id, list_id;
+    const char *version;
+    const char *name;
+    const char *ord, *srt;
+    uint16_t ord_len, srt_len;
+    int8_t is_person;
+    uint8_t is_alias;
+} sname;
+
+typedef struct posting {
+    uint64_t key;
+    uint32_t name;
+} posting;
+
+struct ds_screen_index {
+    ds_arena arena;
+    DS_VEC(sname) names;
+    DS_VEC(posting) post;
+    const char *last_version;
+    int built;
+};
+
+ds_screen_index *ds_screen_index_create(void)
+{
+    ds_screen_index *idx = ds_calloc(1, sizeof *idx);
+    if (!idx)
+        return NULL;
+    ds_arena_init(&idx->arena, 1 << 20);
+    return idx;
+}
+
+void ds_screen_index_free(ds_screen_index *idx)
+{
+    if (!idx)
+        return;
+    ds_arena_deinit(&idx->arena);
+    DS_VEC_FREE(idx->names);
+    DS_VEC_FREE(idx->post);
+    ds_free(idx);
+}
+
+size_t ds_screen_index_names(const ds_screen_index *idx) { return idx ? idx->names.n : 0; }
+
+static void prep_from_sname(prep *p, const sname *s)
+{
+    p->ord = s->ord;
+    p->ord_len = s->ord_len;
+    p->srt = s->srt;
+    p->srt_len = s->srt_len;
+    p->is_person = s->is_person;
+    prep_tokens(p);
+}
+
+ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long long list_id, const char *list_version,
+                              const char *name, int is_alias, int is_person)
+{
+    if (!idx || idx->built)
+        return DS_ERR_USAGE;
+    if (!name)
+        return DS_OK;
+    ds_name_norm nn;
+    ds_name_norm_init(&nn);
+    ds_status st = ds_name_normalize(&nn, name, (size_t)-1,
+                                     is_person > 0 ? DS_NAME_KIND_PERSON : is_person == 0 ? DS_NAME_KIND_ORG
+                                                                                           : DS_NAME_KIND_UNKNOWN);
+    if (st)
+        goto done;
+    if (nn.n_tokens == 0 || nn.ordered.len > 0xFFFF)
+        goto done;
+    sname s = {0};
+    s.entry_id = entry_id;
+    s.list_id = list_id;
+    s.is_person = (int8_t)(is_person > 0 ? 1 : is_person == 0 ? 0 : -1);
+    s.is_alias = is_alias ? 1 : 0;
+    if (!list_version)
+        list_version = "";
+    if (idx->last_version && strcmp(idx->last_version, list_version) == 0) {
+        s.version = idx->last_version;
+    } else {
+        s.version = ds_arena_strdup(&idx->arena, list_version);
+        idx->last_version = s.version;
+    }
+    s.name = ds_arena_strdup(&idx->arena, name);
+    s.ord = ds_arena_strndup(&idx->arena, nn.ordered.data, nn.ordered.len);
+    s.srt = ds_arena_strndup(&idx->arena, nn.sorted.data, nn.sorted.len);
+    s.ord_len = (uint16_t)nn.ordered.len;
+    s.srt_len = (uint16_t)nn.sorted.len;
+    if (!s.version || !s.name || !s.ord || !s.srt || DS_VEC_PUSH(idx->names, s)) {
+        st = DS_ERR_NOMEM;
+        goto done;
+    }
+done:
+    ds_name_norm_deinit(&nn);
+    return st;
+}
+
+static uint64_t key_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)n;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+/* Keys of one token (at most 5): the first four bytes and their one-deletion variants; for a
+ * token of 3 bytes the token and its deletions; 2 bytes the token; particles and single
+ * characters none. Returns the count. */
+static size_t token_keys(const ptok *t, uint64_t keys[5])
+{
+    if (t->particle || t->n < 2)
+        return 0;
+    size_t k = t->n >= 4 ? 4 : t->n;
+    size_t n = 0;
+    keys[n++] = key_hash(t->s, k);
+    if (k >= 3) {
+        char d[4];
+        for (size_t i = 0; i < k; i++) {
+            size_t w = 0;
+            for (size_t j = 0; j < k; j++)
+                if (j != i)
+                    d[w++] = t->s[j];
+            uint64_t h = key_hash(d, w);
+            int dup = 0;
+            for (size_t x = 0; x < n; x++)
+                dup |= keys[x] == h;
+            if (!dup)
+                keys[n++] = h;
+        }
+    }
+    return n;
+}
+
+static int posting_cmp(const void *a, const void *b)
+{
+    const posting *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->name < y->name ? -1 : x->name > y->name;
+}
+
+ds_status ds_screen_index_build(ds_screen_index *idx, ds_err *err)
+{
+    if (!idx)
+        return ds_err_set(err, DS_ERR_USAGE, "screening index: no index");
+    if (idx->built)
+        return DS_OK;
+    if (idx->names.n > UINT32_MAX - 1)
+        return ds_err_set(err, DS_ERR_TOO_LARGE, "screening index: %zu names is too many", idx->names.n);
+    prep *p = ds_malloc(sizeof *p);
+    if (!p)
+        return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory");
+    for (size_t i = 0; i < idx->names.n; i++) {
+        prep_from_sname(p, &idx->names.v[i]);
+        for (size_t t = 0; t < p->ntok; t++) {
+            uint64_t keys[5];
+            size_t nk = token_keys(&p->tok[t], keys);
+            if (DS_VEC_RESERVE(idx->post, nk)) {
+                ds_free(p);
+                return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory for %zu names", idx->names.n);
+            }
+            for (size_t k = 0; k < nk; k++)
+                idx->post.v[idx->post.n++] = (posting){keys[k], (uint32_t)i};
+        }
+    }
+    ds_free(p);
+    qsort(idx->post.v, idx->post.n, sizeof *idx->post.v, posting_cmp);
+    size_t w = 0;
+    for (size_t r = 0; r < idx->post.n; r++)
+        if (w == 0 || idx->post.v[r].key != idx->post.v[w - 1].key || idx->post.v[r].name != idx->post.v[w - 1].name)
+            idx->post.v[w++] = idx->post.v[r];
+    idx->post.n = w;
+    idx->built = 1;
+    return DS_OK;
+}
+
+/* First posting with key >= k. */
+static size_t lower_bound(const posting *v, size_t n, uint64_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].key < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- matching ---------------------------------------------------------------------------- */
+
+typedef struct qctx {
+    ds_name_norm nn;
+    prep q;
+} qctx;
+
+static int prepare_query(qctx *c, const char *query, int query_is_person)
+{
+    ds_name_norm_init(&c->nn);
+    if (ds_name_normalize(&c->nn, query ? query : "", (size_t)-1,
+                          query_is_person > 0 ? DS_NAME_KIND_PERSON : query_is_person == 0 ? DS_NAME_KIND_ORG
+                                                                                            : DS_NAME_KIND_UNKNOWN))
+        return -1;
+    if (c->nn.n_tokens == 0)
+        return 0;
+    c->q.ord = c->nn.ordered.data;
+    c->q.ord_len = c->nn.ordered.len;
+    c->q.srt = c->nn.sorted.data;
+    c->q.srt_len = c->nn.sorted.len;
+    c->q.is_person = query_is_person > 0 ? 1 : query_is_person == 0 ? 0 : -1;
+    prep_tokens(&c->q);
+    return 1;
+}
+
+static int kinds_clash(int a, int b) { return a >= 0 && b >= 0 && a != b; }
+
+typedef DS_VEC(ds_screen_hit) hitvec;
+
+static ds_status consider(const ds_screen_index *idx, const prep *q, uint32_t ni, prep *scratch, double threshold,
+                          hitvec *out)
+{
+    const sname *s = &idx->names.v[ni];
+    if (kinds_clash(q->is_person, s->is_person))
+        return DS_OK;
+    prep_from_sname(scratch, s);
+    double jw = 0, ts = 0;
+    double sc = score_prepared(q, scratch, &jw, &ts);
+    if (sc < threshold)
+        return DS_OK;
+    ds_screen_hit h = {s->entry_id, s->list_id, s->version, s->name, sc, jw, ts};
+    return DS_VEC_PUSH(*out, h);
+}
+
+static int hit_by_entry(const void *a, const void *b)
+{
+    const ds_screen_hit *x = a, *y = b;
+    if (x->entry_id != y->entry_id)
+        return x->entry_id < y->entry_id ? -1 : 1;
+    if (x->list_id != y->list_id)
+        return x->list_id < y->list_id ? -1 : 1;
+    return x->score > y->score ? -1 : x->score < y->score;
+}
+
+static int hit_by_score(const void *a, const void *b)
+{
+    const ds_screen_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    if (x->entry_id != y->entry_id)
+        return x->entry_id < y->entry_id ? -1 : 1;
+    return x->list_id < y->list_id ? -1 : x->list_id > y->list_id;
+}
+
+/* Keeps the best hit per entry, orders by score and copies out. */
+static size_t finish(hitvec *hv, ds_screen_hit *hits, size_t max_hits)
+{
+    if (hv->n == 0)
+        return 0;
+    qsort(hv->v, hv->n, sizeof *hv->v, hit_by_entry);
+    size_t w = 0;
+    for (size_t r = 0; r < hv->n; r++)
+        if (w == 0 || hv->v[r].entry_id != hv->v[w - 1].entry_id || hv->v[r].list_id != hv->v[w - 1].list_id)
+            hv->v[w++] = hv->v[r];
+    hv->n = w;
+    qsort(hv->v, hv->n, sizeof *hv->v, hit_by_score);
+    size_t n = hv->n < max_hits ? hv->n : max_hits;
+    if (hits && n)
+        memcpy(hits, hv->v, n * sizeof *hits);
+    return hits ? n : 0;
+}
+
+size_t ds_screen_match_all(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
+                           ds_screen_hit *hits, size_t max_hits)
+{
+    if (!idx || !idx->built)
+        return 0;
+    qctx *c = ds_malloc(sizeof *c + sizeof(prep));
+    if (!c)
+        return 0;
+    prep *scratch = (prep *)(c + 1);
+    hitvec hv = {0};
+    size_t n = 0;
+    int ok = prepare_query(c, query, query_is_person);
+    if (ok > 0) {
+        ds_status st = DS_OK;
+        for (size_t i = 0; i < idx->names.n && !st; i++)
+            st = consider(idx, &c->q, (uint32_t)i, scratch, threshold, &hv);
+        if (!st)
+            n = finish(&hv, hits, max_hits);
+    }
+    DS_VEC_FREE(hv);
+    ds_name_norm_deinit(&c->nn);
+    ds_free(c);
+    return n;
+}
+
+size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
+                       ds_screen_hit *hits, size_t max_hits)
+{
+    if (!idx || !idx->built)
+        return 0;
+    qctx *c = ds_malloc(sizeof *c + sizeof(prep));
+    if (!c)
+        return 0;
+    prep *scratch = (prep *)(c + 1);
+    hitvec hv = {0};
+    DS_VEC(uint32_t) cand = {0};
+    uint16_t *mask = NULL;
+    size_t n = 0;
+    ds_status st = DS_OK;
+    int ok = prepare_query(c, query, query_is_person);
+    if (ok <= 0)
+        goto done;
+    /* Keys of the query's tokens; a name of particles and initials only is scored against all. */
+    size_t nkt = 0;
+    uint64_t keys[MAX_QUERY_KEYS][5];
+    size_t nkeys[MAX_QUERY_KEYS];
+    for (size_t t = 0; t < c->q.ntok && nkt < MAX_QUERY_KEYS; t++) {
+        nkeys[nkt] = token_keys(&c->q.tok[t], keys[nkt]);
+        if (nkeys[nkt])
+            nkt++;
+    }
+    if (nkt == 0) {
+        for (size_t i = 0; i < idx->names.n && !st; i++)
+            st = consider(idx, &c->q, (uint32_t)i, scratch, threshold, &hv);
+        if (!st)
+            n = finish(&hv, hits, max_hits);
+        goto done;
+    }
+    mask = ds_calloc(idx->names.n ? idx->names.n : 1, sizeof *mask);
+    if (!mask)
+        goto done;
+    for (size_t t = 0; t < nkt; t++) {
+        uint16_t bit = (uint16_t)(1u << t);
+        for (size_t k = 0; k < nkeys[t]; k++) {
+            for (size_t p = lower_bound(idx->post.v, idx->post.n, keys[t][k]);
+                 p < idx->post.n && idx->post.v[p].key == keys[t][k]; p++) {
+                uint32_t ni = idx->post.v[p].name;
+                if (!mask[ni] && DS_VEC_PUSH(cand, ni))
+                    goto done;
+                mask[ni] |= bit;
+            }
+        }
+    }
+    int need = nkt == 1 ? 1 : (int)nkt - 1;
+    for (size_t i = 0; i < cand.n && !st; i++) {
+        uint32_t ni = cand.v[i];
+        if (__builtin_popcount(mask[ni]) < need)
+            continue;
+        st = consider(idx, &c->q, ni, scratch, threshold, &hv);
+    }
+    if (!st)
+        n = finish(&hv, hits, max_hits);
+done:
+    ds_free(mask);
+    DS_VEC_FREE(cand);
+    DS_VEC_FREE(hv);
+    ds_name_norm_deinit(&c->nn);
+    ds_free(c);
+    return n;
+}
+
+double ds_screen_score(const char *a, int a_is_person, const char *b, int b_is_person, double *jw, double *token_set_out)
+{
+    qctx *c = ds_malloc(2 * sizeof *c);
+    if (!c)
+        return 0.0;
+    double sc = 0.0;
+    int oa = prepare_query(&c[0], a, a_is_person);
+    int ob = prepare_query(&c[1], b, b_is_person);
+    if (oa > 0 && ob > 0) {
+        sc = score_prepared(&c[0].q, &c[1].q, jw, token_set_out);
+    } else {
+        if (jw)
+            *jw = 0.0;
+        if (token_set_out)
+            *token_set_out = 0.0;
+    }
+    ds_name_norm_deinit(&c[0].nn);
+    ds_name_norm_deinit(&c[1].nn);
+    ds_free(c);
+    return sc;
+}
