@@ -232,9 +232,10 @@ ds_status ds_name_fold(ds_buf *out, const char *s, size_t len)
         fold_char(&f, c);
     }
     ds_free(u);
-    if (!f.st && out->len > 0 && out->data[out->len - 1] == ' ') {
+    if (!f.st && out->len > 0 && out->data[out->len - 1] == ' ')
         out->data[--out->len] = '\0';
-    }
+    if (!f.st && !out->data && ds_buf_reserve(out, 1) == DS_OK)
+        out->data[0] = '\0';
     return f.st;
 }
 
@@ -256,7 +257,8 @@ static const char *const legal_suffixes[] = {
     "limited liability", "limited partnership", "public limited company", "private limited company",
     "private limited", "company limited", "pvt ltd", "co kg", "gmbh co kg", "spol s r o", "s r o",
     "sp z o o", "sp z oo", "s a", "s l", "s r l", "s p a", "s a s", "b v", "n v", "a g", "l l c",
-    "p l c", "joint venture", "trading est", "fz llc", "fz co", "pvt", "sdn bhd",
+    "p l c", "joint venture", "fz llc", "fz co", "sdn bhd", "and co", "and company", "and co kg",
+    "gmbh and co kg", "gmbh and co", "and cie", "et cie",
 };
 
 /* Legal forms found at the start (Russian and Ukrainian forms, Indonesian PT/CV, "the"). */
@@ -383,17 +385,17 @@ static int strip_legal(tok *t, size_t *nt)
 {
     int found = 0;
     for (;;) {
-        size_t k = legal_match(t, *nt, 1);
-        if (k == 0 || k >= *nt)
-            break;
-        *nt -= k;
-        found = 1;
-    }
-    for (;;) {
         size_t k = legal_match(t, *nt, 0);
         if (k == 0 || k >= *nt)
             break;
         memmove(t, t + k, (*nt - k) * sizeof *t);
+        *nt -= k;
+        found = 1;
+    }
+    for (;;) {
+        size_t k = legal_match(t, *nt, 1);
+        if (k == 0 || k >= *nt)
+            break;
         *nt -= k;
         found = 1;
     }

@@ -20,6 +20,7 @@
 #define JW_MAX 255           /* bytes of a string Jaro-Winkler looks at */
 #define TOKEN_MATCH 0.9      /* token pair similarity that counts as the same token */
 #define EDIT1_SIM 0.9        /* similarity given to tokens one edit apart (3+ characters) */
+#define SKELETON_SIM 0.92    /* similarity given to tokens with the same spelling skeleton */
 #define PARTICLE_WEIGHT 0.25 /* weight of an unpaired particle ("al", "bin", "de") */
 #define DROPPED_COST 0.03    /* cost of a dropped middle name between two person names */
 #define LEN_RATIO_FREE 0.85  /* length ratio below which Jaro-Winkler is scaled down */
@@ -107,49 +108,121 @@ static int within_one_edit(const char *a, size_t la, const char *b, size_t lb)
 
 /* ---- prepared names ---------------------------------------------------------------------- */
 
+/* A token of a normalised name, with its spelling skeleton: e->a, o->u, y->i, w->v, q->k,
+ * ph->f and doubled letters written once, so that common transliteration variants
+ * (Mohammed/Muhammad, Yuryevich/Yurievich, Mahmoud/Mahmud) have the same skeleton. */
 typedef struct ptok {
-    const char *s;
-    uint16_t n;
+    const char *s, *k;
+    uint32_t mask;       /* letters present (a bit per letter; digits and other bytes share bits) */
+    uint8_t n, kn;
     uint8_t particle;
 } ptok;
+
+static uint32_t letter_bit(unsigned char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return 1u << (c - 'a');
+    return 1u << (26 + c % 6);
+}
+
+static uint32_t letter_mask(const char *s, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= letter_bit((unsigned char)s[i]);
+    return m;
+}
+
+/* Bytes of s whose letter occurs in mask: a bound on the characters Jaro can match. */
+static size_t count_in(const char *s, size_t n, uint32_t mask)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (letter_bit((unsigned char)s[i]) & mask) != 0;
+    return c;
+}
 
 typedef struct prep {
     const char *ord, *srt;
     size_t ord_len, srt_len;
+    const ptok *tok;
     size_t ntok;
     int is_person;
-    ptok tok[DS_NAME_MAX_TOKENS];
 } prep;
 
-static void prep_tokens(prep *p)
+/* Writes the skeleton of s[0..n) into out (at most n bytes); returns its length. */
+static size_t skeleton(const char *s, size_t n, char *out)
 {
-    p->ntok = 0;
-    size_t i = 0;
-    while (i < p->ord_len && p->ntok < DS_NAME_MAX_TOKENS) {
-        while (i < p->ord_len && p->ord[i] == ' ')
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        switch (c) {
+        case 'e': c = 'a'; break;
+        case 'o': c = 'u'; break;
+        case 'y': c = 'i'; break;
+        case 'w': c = 'v'; break;
+        case 'q': c = 'k'; break;
+        case 'p':
+            if (i + 1 < n && s[i + 1] == 'h') {
+                c = 'f';
+                i++;
+            }
+            break;
+        default: break;
+        }
+        if (o > 0 && out[o - 1] == c && (unsigned char)c < 0x80)
+            continue;
+        out[o++] = c;
+    }
+    return o;
+}
+
+/* Splits a normalised name into tokens (at most DS_NAME_MAX_TOKENS), their skeletons written
+ * into kbuf (at least len bytes). Returns the token count. */
+static size_t split_tokens(const char *ord, size_t len, ptok *tok, char *kbuf)
+{
+    size_t nt = 0, i = 0, ko = 0;
+    while (i < len && nt < DS_NAME_MAX_TOKENS) {
+        while (i < len && ord[i] == ' ')
             i++;
-        size_t s = i;
-        while (i < p->ord_len && p->ord[i] != ' ')
+        size_t st = i;
+        while (i < len && ord[i] != ' ')
             i++;
-        if (i > s) {
-            ptok *t = &p->tok[p->ntok++];
-            t->s = p->ord + s;
-            t->n = (uint16_t)(i - s > 0xFFFF ? 0xFFFF : i - s);
-            t->particle = (uint8_t)ds_name_is_particle(t->s, t->n);
+        if (i > st) {
+            ptok *t = &tok[nt++];
+            size_t n = i - st > 255 ? 255 : i - st;
+            t->s = ord + st;
+            t->n = (uint8_t)n;
+            t->particle = (uint8_t)ds_name_is_particle(t->s, n);
+            t->mask = letter_mask(t->s, n);
+            t->k = kbuf + ko;
+            t->kn = (uint8_t)skeleton(t->s, n, kbuf + ko);
+            ko += t->kn;
         }
     }
+    return nt;
 }
 
 static double token_sim(const ptok *a, const ptok *b)
 {
     if (a->n == b->n && memcmp(a->s, b->s, a->n) == 0)
         return 1.0;
+    if (a->particle || b->particle)
+        return 0.0; /* "al" is not a misspelt "ali" */
     size_t lo = a->n < b->n ? a->n : b->n, hi = a->n < b->n ? b->n : a->n;
     if (hi > 2 * lo)
         return 0.0; /* Jaro-Winkler stays below the bar for such lengths */
-    double jw = ds_screen_jaro_winkler(a->s, a->n, b->s, b->n);
-    if (jw >= TOKEN_MATCH)
-        return jw;
+    /* Jaro-Winkler only when the letters the two share could lift it to the bar. */
+    size_t ma = count_in(a->s, a->n, b->mask), mb = count_in(b->s, b->n, a->mask);
+    double m = (double)(ma < mb ? ma : mb);
+    double jaro_max = (m / (double)a->n + m / (double)b->n + 1.0) / 3.0;
+    if (jaro_max + 0.4 * (1.0 - jaro_max) >= TOKEN_MATCH) {
+        double jw = ds_screen_jaro_winkler(a->s, a->n, b->s, b->n);
+        if (jw >= TOKEN_MATCH)
+            return jw;
+    }
+    if (a->kn == b->kn && memcmp(a->k, b->k, a->kn) == 0)
+        return SKELETON_SIM;
     if (lo >= 3 && within_one_edit(a->s, a->n, b->s, b->n))
         return EDIT1_SIM;
     return 0.0;
@@ -189,13 +262,15 @@ static void merged_pairs(const prep *a, const prep *b, int a_is_query, tpair *pa
         if (a->tok[i].particle || a->tok[i].n < 4)
             continue;
         for (size_t j = 0; j + 1 < b->ntok; j++) {
-            char cat[64];
+            char cat[64], kcat[64];
             size_t n1 = b->tok[j].n, n2 = b->tok[j + 1].n;
-            if (n1 + n2 > sizeof cat)
+            size_t an = a->tok[i].n;
+            if (n1 + n2 > sizeof cat || an + 2 < n1 + n2 || n1 + n2 + 2 < an)
                 continue;
             memcpy(cat, b->tok[j].s, n1);
             memcpy(cat + n1, b->tok[j + 1].s, n2);
-            ptok c = {cat, (uint16_t)(n1 + n2), 0};
+            ptok c = {cat, kcat, b->tok[j].mask | b->tok[j + 1].mask, (uint8_t)(n1 + n2), 0, 0};
+            c.kn = (uint8_t)skeleton(cat, n1 + n2, kcat);
             double s = token_sim(&a->tok[i], &c);
             if (s < TOKEN_MATCH)
                 continue;
@@ -203,6 +278,17 @@ static void merged_pairs(const prep *a, const prep *b, int a_is_query, tpair *pa
             add_pair(pairs, np, s, a_is_query ? am : bm, a_is_query ? bm : am);
         }
     }
+}
+
+/* Whether the first and the last token that are not particles are paired. */
+static int ends_paired(const prep *p, uint32_t paired)
+{
+    size_t a = 0, z = p->ntok;
+    while (a < z && p->tok[a].particle)
+        a++;
+    while (z > a && p->tok[z - 1].particle)
+        z--;
+    return z > a && (paired & (1u << a)) && (paired & (1u << (z - 1)));
 }
 
 static double token_set(const prep *q, const prep *l)
@@ -218,8 +304,10 @@ static double token_set(const prep *q, const prep *l)
             if (s >= TOKEN_MATCH)
                 add_pair(pairs, &np, s, 1u << i, 1u << j);
         }
-    merged_pairs(q, l, 1, pairs, &np);
-    merged_pairs(l, q, 0, pairs, &np);
+    if (n != m) {
+        merged_pairs(q, l, 1, pairs, &np);
+        merged_pairs(l, q, 0, pairs, &np);
+    }
     uint32_t qm = 0, lm = 0; /* paired token bits */
     double sum = 0;
     size_t k = 0;
@@ -256,8 +344,7 @@ static double token_set(const prep *q, const prep *l)
     if (k >= 2 && q->is_person != 0 && l->is_person != 0) {
         /* Dropped middle names: one side's first and last tokens are paired and the other side
          * has nothing unpaired but particles. */
-        int l_ends = (lm & 1u) && (lm & (1u << (m - 1)));
-        int q_ends = (qm & 1u) && (qm & (1u << (n - 1)));
+        int l_ends = ends_paired(l, lm), q_ends = ends_paired(q, qm);
         if (uq == 0 && l_ends)
             relaxed = sum / (double)k - DROPPED_COST * (double)ul - 0.01 * (double)(ulp + uqp);
         else if (ul == 0 && q_ends)
@@ -266,7 +353,9 @@ static double token_set(const prep *q, const prep *l)
     return strict > relaxed ? strict : relaxed;
 }
 
-static double score_prepared(const prep *q, const prep *l, double *jw_out, double *ts_out)
+/* The combined score. With threshold > 0, a pair that cannot reach it is not finished: the
+ * token-set value is returned (below the threshold) and *jw_out is left at 0. */
+static double score_prepared(const prep *q, const prep *l, double threshold, double *jw_out, double *ts_out)
 {
     if (q->srt_len == l->srt_len && memcmp(q->srt, l->srt, q->srt_len) == 0) {
         if (jw_out)
@@ -275,6 +364,13 @@ static double score_prepared(const prep *q, const prep *l, double *jw_out, doubl
             *ts_out = 1.0;
         return 1.0;
     }
+    double ts = token_set(q, l);
+    if (ts_out)
+        *ts_out = ts;
+    if (jw_out)
+        *jw_out = 0.0;
+    if (threshold > 0 && 0.5 * ts + 0.5 < threshold)
+        return ts;
     double jo = ds_screen_jaro_winkler(q->ord, q->ord_len, l->ord, l->ord_len);
     double js = ds_screen_jaro_winkler(q->srt, q->srt_len, l->srt, l->srt_len);
     double jw = jo > js ? jo : js;
@@ -282,11 +378,8 @@ static double score_prepared(const prep *q, const prep *l, double *jw_out, doubl
     size_t hi = q->ord_len < l->ord_len ? l->ord_len : q->ord_len;
     double ratio = hi ? (double)lo / (double)hi : 1.0;
     double jwg = ratio >= LEN_RATIO_FREE ? jw : jw * ratio / LEN_RATIO_FREE;
-    double ts = token_set(q, l);
     if (jw_out)
         *jw_out = jw;
-    if (ts_out)
-        *ts_out = ts;
     double mix = 0.5 * ts + 0.5 * jwg;
     return ts > mix ? ts : mix;
 }
@@ -298,7 +391,10 @@ typedef struct sname {
     const char *version;
     const char *name;
     const char *ord, *srt;
+    uint32_t tok0;       /* first token in the index's token table */
     uint16_t ord_len, srt_len;
+    uint8_t ntok;
+    uint8_t nkey;        /* tokens filed under keys (not particles or single characters) */
     int8_t is_person;
     uint8_t is_alias;
 } sname;
@@ -311,6 +407,7 @@ typedef struct posting {
 struct ds_screen_index {
     ds_arena arena;
     DS_VEC(sname) names;
+    DS_VEC(ptok) toks;   /* pointers into the arena */
     DS_VEC(posting) post;
     const char *last_version;
     int built;
@@ -331,20 +428,27 @@ void ds_screen_index_free(ds_screen_index *idx)
         return;
     ds_arena_deinit(&idx->arena);
     DS_VEC_FREE(idx->names);
+    DS_VEC_FREE(idx->toks);
     DS_VEC_FREE(idx->post);
     ds_free(idx);
 }
 
 size_t ds_screen_index_names(const ds_screen_index *idx) { return idx ? idx->names.n : 0; }
 
-static void prep_from_sname(prep *p, const sname *s)
+static void prep_from_sname(const ds_screen_index *idx, prep *p, const sname *s)
 {
     p->ord = s->ord;
     p->ord_len = s->ord_len;
     p->srt = s->srt;
     p->srt_len = s->srt_len;
     p->is_person = s->is_person;
-    prep_tokens(p);
+    p->tok = idx->toks.v + s->tok0;
+    p->ntok = s->ntok;
+}
+
+static ds_name_kind kind_of(int is_person)
+{
+    return is_person > 0 ? DS_NAME_KIND_PERSON : is_person == 0 ? DS_NAME_KIND_ORG : DS_NAME_KIND_UNKNOWN;
 }
 
 ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long long list_id, const char *list_version,
@@ -354,11 +458,11 @@ ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long lon
         return DS_ERR_USAGE;
     if (!name)
         return DS_OK;
+    if (idx->names.n >= UINT32_MAX - 1)
+        return DS_ERR_TOO_LARGE;
     ds_name_norm nn;
     ds_name_norm_init(&nn);
-    ds_status st = ds_name_normalize(&nn, name, (size_t)-1,
-                                     is_person > 0 ? DS_NAME_KIND_PERSON : is_person == 0 ? DS_NAME_KIND_ORG
-                                                                                           : DS_NAME_KIND_UNKNOWN);
+    ds_status st = ds_name_normalize(&nn, name, (size_t)-1, kind_of(is_person));
     if (st)
         goto done;
     if (nn.n_tokens == 0 || nn.ordered.len > 0xFFFF)
@@ -379,20 +483,30 @@ ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long lon
     s.name = ds_arena_strdup(&idx->arena, name);
     s.ord = ds_arena_strndup(&idx->arena, nn.ordered.data, nn.ordered.len);
     s.srt = ds_arena_strndup(&idx->arena, nn.sorted.data, nn.sorted.len);
+    char *kbuf = ds_arena_alloc(&idx->arena, nn.ordered.len + 1);
     s.ord_len = (uint16_t)nn.ordered.len;
     s.srt_len = (uint16_t)nn.sorted.len;
-    if (!s.version || !s.name || !s.ord || !s.srt || DS_VEC_PUSH(idx->names, s)) {
+    if (!s.version || !s.name || !s.ord || !s.srt || !kbuf ||
+        DS_VEC_RESERVE(idx->toks, DS_NAME_MAX_TOKENS) || DS_VEC_RESERVE(idx->names, 1)) {
         st = DS_ERR_NOMEM;
         goto done;
     }
+    s.tok0 = (uint32_t)idx->toks.n;
+    s.ntok = (uint8_t)split_tokens(s.ord, s.ord_len, idx->toks.v + idx->toks.n, kbuf);
+    for (size_t t = 0; t < s.ntok; t++) {
+        const ptok *tk = &idx->toks.v[idx->toks.n + t];
+        s.nkey += !tk->particle && tk->n >= 2;
+    }
+    idx->toks.n += s.ntok;
+    idx->names.v[idx->names.n++] = s;
 done:
     ds_name_norm_deinit(&nn);
     return st;
 }
 
-static uint64_t key_hash(const char *s, size_t n)
+static uint64_t key_hash(const char *s, size_t n, uint64_t seed)
 {
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)n;
+    uint64_t h = (1469598103934665603ULL ^ seed) ^ (uint64_t)n;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
         h *= 1099511628211ULL;
@@ -400,16 +514,18 @@ static uint64_t key_hash(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
-/* Keys of one token (at most 5): the first four bytes and their one-deletion variants; for a
- * token of 3 bytes the token and its deletions; 2 bytes the token; particles and single
- * characters none. Returns the count. */
-static size_t token_keys(const ptok *t, uint64_t keys[5])
+#define MAX_TOKEN_KEYS 6
+
+/* Keys of one token (at most 6): the first four bytes and their one-deletion variants (for a
+ * token of 3 bytes the token and its deletions; 2 bytes the token), and the first four bytes of
+ * its skeleton; particles and single characters none. Returns the count. */
+static size_t token_keys(const ptok *t, uint64_t keys[MAX_TOKEN_KEYS])
 {
     if (t->particle || t->n < 2)
         return 0;
     size_t k = t->n >= 4 ? 4 : t->n;
     size_t n = 0;
-    keys[n++] = key_hash(t->s, k);
+    keys[n++] = key_hash(t->s, k, 0);
     if (k >= 3) {
         char d[4];
         for (size_t i = 0; i < k; i++) {
@@ -417,7 +533,7 @@ static size_t token_keys(const ptok *t, uint64_t keys[5])
             for (size_t j = 0; j < k; j++)
                 if (j != i)
                     d[w++] = t->s[j];
-            uint64_t h = key_hash(d, w);
+            uint64_t h = key_hash(d, w, 0);
             int dup = 0;
             for (size_t x = 0; x < n; x++)
                 dup |= keys[x] == h;
@@ -425,7 +541,23 @@ static size_t token_keys(const ptok *t, uint64_t keys[5])
                 keys[n++] = h;
         }
     }
+    keys[n++] = key_hash(t->k, t->kn < 4 ? t->kn : 4, 0x5eed);
     return n;
+}
+
+/* Keys of a short token (under 4 bytes) written together with the next one ("ep mnb" as
+ * "epmnb"), so a name whose words were run together or split still meets: the first four
+ * bytes of the two and their one-deletion variants. Returns the count (0 when not short). */
+static size_t joined_keys(const ptok *t, const ptok *next, uint64_t keys[MAX_TOKEN_KEYS])
+{
+    if (t->n >= 4 || t->n + next->n < 4)
+        return 0;
+    char j[4];
+    memcpy(j, t->s, t->n);
+    memcpy(j + t->n, next->s, 4 - t->n);
+    ptok c = {j, j, 0, 4, 0, 0};
+    size_t n = token_keys(&c, keys);
+    return n > 0 ? n - 1 : 0; /* without the skeleton key, which read the raw bytes */
 }
 
 static int posting_cmp(const void *a, const void *b)
@@ -442,25 +574,20 @@ ds_status ds_screen_index_build(ds_screen_index *idx, ds_err *err)
         return ds_err_set(err, DS_ERR_USAGE, "screening index: no index");
     if (idx->built)
         return DS_OK;
-    if (idx->names.n > UINT32_MAX - 1)
-        return ds_err_set(err, DS_ERR_TOO_LARGE, "screening index: %zu names is too many", idx->names.n);
-    prep *p = ds_malloc(sizeof *p);
-    if (!p)
-        return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory");
     for (size_t i = 0; i < idx->names.n; i++) {
-        prep_from_sname(p, &idx->names.v[i]);
-        for (size_t t = 0; t < p->ntok; t++) {
-            uint64_t keys[5];
-            size_t nk = token_keys(&p->tok[t], keys);
-            if (DS_VEC_RESERVE(idx->post, nk)) {
-                ds_free(p);
+        const sname *s = &idx->names.v[i];
+        for (size_t t = 0; t < s->ntok; t++) {
+            uint64_t keys[2 * MAX_TOKEN_KEYS];
+            const ptok *tk = &idx->toks.v[s->tok0 + t];
+            size_t nk = token_keys(tk, keys);
+            if (t + 1 < s->ntok)
+                nk += joined_keys(tk, tk + 1, keys + nk);
+            if (DS_VEC_RESERVE(idx->post, nk))
                 return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory for %zu names", idx->names.n);
-            }
             for (size_t k = 0; k < nk; k++)
                 idx->post.v[idx->post.n++] = (posting){keys[k], (uint32_t)i};
         }
     }
-    ds_free(p);
     qsort(idx->post.v, idx->post.n, sizeof *idx->post.v, posting_cmp);
     size_t w = 0;
     for (size_t r = 0; r < idx->post.n; r++)
@@ -490,23 +617,36 @@ static size_t lower_bound(const posting *v, size_t n, uint64_t k)
 typedef struct qctx {
     ds_name_norm nn;
     prep q;
+    ptok tok[DS_NAME_MAX_TOKENS];
+    char *kbuf;
 } qctx;
 
+static void query_deinit(qctx *c)
+{
+    ds_name_norm_deinit(&c->nn);
+    ds_free(c->kbuf);
+    c->kbuf = NULL;
+}
+
+/* 1 prepared, 0 nothing to match, -1 out of memory. query_deinit in every case. */
 static int prepare_query(qctx *c, const char *query, int query_is_person)
 {
     ds_name_norm_init(&c->nn);
-    if (ds_name_normalize(&c->nn, query ? query : "", (size_t)-1,
-                          query_is_person > 0 ? DS_NAME_KIND_PERSON : query_is_person == 0 ? DS_NAME_KIND_ORG
-                                                                                            : DS_NAME_KIND_UNKNOWN))
+    c->kbuf = NULL;
+    if (ds_name_normalize(&c->nn, query ? query : "", (size_t)-1, kind_of(query_is_person)))
         return -1;
     if (c->nn.n_tokens == 0)
         return 0;
+    c->kbuf = ds_malloc(c->nn.ordered.len + 1);
+    if (!c->kbuf)
+        return -1;
     c->q.ord = c->nn.ordered.data;
     c->q.ord_len = c->nn.ordered.len;
     c->q.srt = c->nn.sorted.data;
     c->q.srt_len = c->nn.sorted.len;
     c->q.is_person = query_is_person > 0 ? 1 : query_is_person == 0 ? 0 : -1;
-    prep_tokens(&c->q);
+    c->q.ntok = split_tokens(c->q.ord, c->q.ord_len, c->tok, c->kbuf);
+    c->q.tok = c->tok;
     return 1;
 }
 
@@ -514,15 +654,15 @@ static int kinds_clash(int a, int b) { return a >= 0 && b >= 0 && a != b; }
 
 typedef DS_VEC(ds_screen_hit) hitvec;
 
-static ds_status consider(const ds_screen_index *idx, const prep *q, uint32_t ni, prep *scratch, double threshold,
-                          hitvec *out)
+static ds_status consider(const ds_screen_index *idx, const prep *q, uint32_t ni, double threshold, hitvec *out)
 {
     const sname *s = &idx->names.v[ni];
     if (kinds_clash(q->is_person, s->is_person))
         return DS_OK;
-    prep_from_sname(scratch, s);
+    prep l;
+    prep_from_sname(idx, &l, s);
     double jw = 0, ts = 0;
-    double sc = score_prepared(q, scratch, &jw, &ts);
+    double sc = score_prepared(q, &l, threshold, &jw, &ts);
     if (sc < threshold)
         return DS_OK;
     ds_screen_hit h = {s->entry_id, s->list_id, s->version, s->name, sc, jw, ts};
@@ -536,7 +676,9 @@ static int hit_by_entry(const void *a, const void *b)
         return x->entry_id < y->entry_id ? -1 : 1;
     if (x->list_id != y->list_id)
         return x->list_id < y->list_id ? -1 : 1;
-    return x->score > y->score ? -1 : x->score < y->score;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return strcmp(x->matched_name, y->matched_name);
 }
 
 static int hit_by_score(const void *a, const void *b)
@@ -552,7 +694,7 @@ static int hit_by_score(const void *a, const void *b)
 /* Keeps the best hit per entry, orders by score and copies out. */
 static size_t finish(hitvec *hv, ds_screen_hit *hits, size_t max_hits)
 {
-    if (hv->n == 0)
+    if (hv->n == 0 || !hits)
         return 0;
     qsort(hv->v, hv->n, sizeof *hv->v, hit_by_entry);
     size_t w = 0;
@@ -562,9 +704,9 @@ static size_t finish(hitvec *hv, ds_screen_hit *hits, size_t max_hits)
     hv->n = w;
     qsort(hv->v, hv->n, sizeof *hv->v, hit_by_score);
     size_t n = hv->n < max_hits ? hv->n : max_hits;
-    if (hits && n)
+    if (n)
         memcpy(hits, hv->v, n * sizeof *hits);
-    return hits ? n : 0;
+    return n;
 }
 
 size_t ds_screen_match_all(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
@@ -572,22 +714,20 @@ size_t ds_screen_match_all(const ds_screen_index *idx, const char *query, int qu
 {
     if (!idx || !idx->built)
         return 0;
-    qctx *c = ds_malloc(sizeof *c + sizeof(prep));
+    qctx *c = ds_malloc(sizeof *c);
     if (!c)
         return 0;
-    prep *scratch = (prep *)(c + 1);
     hitvec hv = {0};
     size_t n = 0;
-    int ok = prepare_query(c, query, query_is_person);
-    if (ok > 0) {
+    if (prepare_query(c, query, query_is_person) > 0) {
         ds_status st = DS_OK;
         for (size_t i = 0; i < idx->names.n && !st; i++)
-            st = consider(idx, &c->q, (uint32_t)i, scratch, threshold, &hv);
+            st = consider(idx, &c->q, (uint32_t)i, threshold, &hv);
         if (!st)
             n = finish(&hv, hits, max_hits);
     }
     DS_VEC_FREE(hv);
-    ds_name_norm_deinit(&c->nn);
+    query_deinit(c);
     ds_free(c);
     return n;
 }
@@ -597,30 +737,30 @@ size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_
 {
     if (!idx || !idx->built)
         return 0;
-    qctx *c = ds_malloc(sizeof *c + sizeof(prep));
+    qctx *c = ds_malloc(sizeof *c);
     if (!c)
         return 0;
-    prep *scratch = (prep *)(c + 1);
     hitvec hv = {0};
     DS_VEC(uint32_t) cand = {0};
     uint16_t *mask = NULL;
     size_t n = 0;
     ds_status st = DS_OK;
-    int ok = prepare_query(c, query, query_is_person);
-    if (ok <= 0)
+    if (prepare_query(c, query, query_is_person) <= 0)
         goto done;
     /* Keys of the query's tokens; a name of particles and initials only is scored against all. */
     size_t nkt = 0;
-    uint64_t keys[MAX_QUERY_KEYS][5];
+    uint64_t keys[MAX_QUERY_KEYS][2 * MAX_TOKEN_KEYS];
     size_t nkeys[MAX_QUERY_KEYS];
     for (size_t t = 0; t < c->q.ntok && nkt < MAX_QUERY_KEYS; t++) {
         nkeys[nkt] = token_keys(&c->q.tok[t], keys[nkt]);
+        if (nkeys[nkt] && t + 1 < c->q.ntok)
+            nkeys[nkt] += joined_keys(&c->q.tok[t], &c->q.tok[t + 1], keys[nkt] + nkeys[nkt]);
         if (nkeys[nkt])
             nkt++;
     }
     if (nkt == 0) {
         for (size_t i = 0; i < idx->names.n && !st; i++)
-            st = consider(idx, &c->q, (uint32_t)i, scratch, threshold, &hv);
+            st = consider(idx, &c->q, (uint32_t)i, threshold, &hv);
         if (!st)
             n = finish(&hv, hits, max_hits);
         goto done;
@@ -640,12 +780,15 @@ size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_
             }
         }
     }
-    int need = nkt == 1 ? 1 : (int)nkt - 1;
+    /* A candidate meets every query token under some key, or as many query tokens as it has
+     * tokens itself (the query may hold more names than the listed one). */
+    int need = (int)nkt;
     for (size_t i = 0; i < cand.n && !st; i++) {
         uint32_t ni = cand.v[i];
-        if (__builtin_popcount(mask[ni]) < need)
+        int h = __builtin_popcount(mask[ni]);
+        if (h < need && h < idx->names.v[ni].nkey)
             continue;
-        st = consider(idx, &c->q, ni, scratch, threshold, &hv);
+        st = consider(idx, &c->q, ni, threshold, &hv);
     }
     if (!st)
         n = finish(&hv, hits, max_hits);
@@ -653,7 +796,7 @@ done:
     ds_free(mask);
     DS_VEC_FREE(cand);
     DS_VEC_FREE(hv);
-    ds_name_norm_deinit(&c->nn);
+    query_deinit(c);
     ds_free(c);
     return n;
 }
@@ -667,15 +810,15 @@ double ds_screen_score(const char *a, int a_is_person, const char *b, int b_is_p
     int oa = prepare_query(&c[0], a, a_is_person);
     int ob = prepare_query(&c[1], b, b_is_person);
     if (oa > 0 && ob > 0) {
-        sc = score_prepared(&c[0].q, &c[1].q, jw, token_set_out);
+        sc = score_prepared(&c[0].q, &c[1].q, 0.0, jw, token_set_out);
     } else {
         if (jw)
             *jw = 0.0;
         if (token_set_out)
             *token_set_out = 0.0;
     }
-    ds_name_norm_deinit(&c[0].nn);
-    ds_name_norm_deinit(&c[1].nn);
+    query_deinit(&c[0]);
+    query_deinit(&c[1]);
     ds_free(c);
     return sc;
 }

@@ -2,22 +2,29 @@
  * token-set measure over normalised names, extract/names.h) and an index that finds the listed
  * names worth scoring without comparing the query with every one.
  *
- * Score: the larger of
- *   - the token-set measure: tokens paired greedily by similarity (Jaro-Winkler >= 0.9, or one
- *     edit apart for tokens of 3+ characters, which counts 0.9), matched similarity over all
- *     tokens (name particles such as "al", "bin", "de" count a quarter when unpaired); for two
- *     person names, tokens missing from the middle of one of them (dropped middle names) cost
- *     only 0.03 each;
- *   - Jaro-Winkler of the ordered and of the sorted normalised strings (the larger), scaled down
- *     when their lengths differ by more than 15% (so a short name is not a match for a long
- *     name that merely starts with it).
- * Identical sorted forms score 1. Scores are in [0, 1].
+ * Score (0..1): names are normalised (extract/names.h) and split into tokens.
+ *   token-set  tokens are paired greedily, best first. A pair counts when the two are the same,
+ *              or Jaro-Winkler >= 0.9, or they share a spelling skeleton (e->a, o->u, y->i,
+ *              w->v, q->k, ph->f, doubled letters once: Mohammed/Muhammad; counts 0.92), or they
+ *              are one edit apart and 3+ characters long (counts 0.9). When the token counts
+ *              differ, a token may also pair with two adjacent tokens of the other name written
+ *              together ("hassanali" / "hassan ali"). Particles ("al", "bin", "de") pair only with
+ *              themselves. Value: paired similarity over (pairs + unpaired tokens), an unpaired
+ *              particle weighing 0.25. Between two names that may be persons, when one name's
+ *              first and last tokens are paired and the other has nothing unpaired (dropped or
+ *              added middle names), the value is the mean pair similarity less 0.03 for each
+ *              unpaired token, if that is higher.
+ *   jw         Jaro-Winkler of the ordered and of the sorted normalised strings, the larger,
+ *              scaled down when their lengths differ by more than 15%.
+ *   score      max(token-set, (token-set + jw) / 2); identical sorted forms score 1.
  *
- * Index: every name is filed under keys of its tokens: the first four bytes and the four
- * one-deletion variants of them (three bytes for shorter tokens, one-character tokens and
- * particles not filed), so one typo, insertion, deletion or transposition near the start of a
- * token still meets. A listed name becomes a candidate when all query tokens but one (all of a
- * one-token query) meet it under some key; candidates are then scored.
+ * Index: every listed name is filed under keys of its tokens: the first four bytes, the four
+ * one-deletion variants of them (three-byte tokens: the token and its deletions), the first four
+ * bytes of the skeleton, and for a token under four bytes the start of it written together with
+ * the next token; particles and one-character tokens are not filed. One edit near the start of
+ * a token, a transliteration variant with the same skeleton, and words run together all still
+ * meet. A listed name is scored when every filed query token meets it under some key, or when
+ * as many query tokens meet it as it has filed tokens (the query holds extra names).
  *
  * Owns: the index owns copies of every string given to it (names, list versions); hits point
  * into the index and stay valid until ds_screen_index_free. Threading: add and build from one
