@@ -258,7 +258,11 @@ static const char *const legal_suffixes[] = {
     "private limited", "company limited", "pvt ltd", "co kg", "gmbh co kg", "spol s r o", "s r o",
     "sp z o o", "sp z oo", "s a", "s l", "s r l", "s p a", "s a s", "b v", "n v", "a g", "l l c",
     "p l c", "joint venture", "fz llc", "fz co", "sdn bhd", "and co", "and company", "and co kg",
-    "gmbh and co kg", "gmbh and co", "and cie", "et cie",
+    "gmbh and co kg", "gmbh and co", "and cie", "et cie", "s a de c v", "de c v", "s de r l de c v",
+    "s de r l", "c v", "partnership", "ca", "c a", "jointstock", "jointstock company", "cia", "y cia",
+    "s p r de r l de c v", "spr de rl de cv", "s p r de r l", "spr de rl", "s c de r l de c v",
+    "sc de rl de cv", "s c s", "s en c s", "e u", "s a c", "sac", "s a s",
+    "open joint stock company", "closed joint stock company", "public joint stock company",
 };
 
 /* Legal forms found at the start (Russian and Ukrainian forms, Indonesian PT/CV, "the"). */
@@ -293,7 +297,8 @@ static const char *const suffixes_person[] = {"jr", "jnr", "sr", "snr", "junior"
 
 static const char *const particles[] = {
     "al", "el", "ul", "bin", "ibn", "ben", "bint", "de", "del", "della", "der", "den", "di", "da",
-    "do", "dos", "das", "du", "la", "le", "van", "von", "y", "the", "of", "and", "und", "et", "ter", "ten",
+    "do", "dos", "das", "du", "la", "le", "les", "des", "van", "von", "y", "the", "of", "and", "und", "et",
+    "ter", "ten", "for", "in", "on", "at", "to", "or", "an",
 };
 
 static int in_set(const char *const *set, size_t n, const char *tok, size_t len)
@@ -328,6 +333,7 @@ int ds_name_is_particle(const char *token, size_t len)
         len = strlen(token);
     return IN_SET(particles, token, len);
 }
+
 
 /* ---- tokens and rules -------------------------------------------------------------------- */
 
@@ -365,7 +371,64 @@ static size_t phrase_len_at(const char *phrase, const tok *t, size_t nt, size_t 
     return k;
 }
 
-/* Longest legal-form phrase at the end (at_end) or the start of t, in tokens. */
+/* Whether a and b are at most one edit apart (insertion, deletion, substitution, or two
+ * adjacent characters swapped). */
+static int one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < lb) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tl = la;
+        la = lb;
+        lb = tl;
+    }
+    if (la - lb > 1)
+        return 0;
+    size_t i = 0;
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (i == lb)
+        return 1;
+    if (la == lb)
+        return memcmp(a + i + 1, b + i + 1, la - i - 1) == 0 ||
+               (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, la - i - 2) == 0);
+    return memcmp(a + i + 1, b + i, lb - i) == 0;
+}
+
+/* A misspelt long legal-form word ("compnay", "grup", "limted"): one edit from a one-word form
+ * of 5 or more letters, the token 4 or more. */
+static int fuzzy_legal(const tok *t)
+{
+    if (t->n < 4)
+        return 0;
+    for (size_t i = 0; i < sizeof legal_suffixes / sizeof legal_suffixes[0]; i++) {
+        size_t l = strlen(legal_suffixes[i]);
+        if (l >= 5 && !memchr(legal_suffixes[i], ' ', l) && one_edit(t->s, t->n, legal_suffixes[i], l))
+            return 1;
+    }
+    return 0;
+}
+
+/* A misspelt title of 5+ letters at the start of a person's name ("sheik", "shiekh", "generl"). */
+static int fuzzy_honorific(const tok *t)
+{
+    if (t->n < 5)
+        return 0;
+    const char *const *sets[2] = {honorifics_strong, honorifics_person};
+    size_t sizes[2] = {sizeof honorifics_strong / sizeof honorifics_strong[0],
+                       sizeof honorifics_person / sizeof honorifics_person[0]};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sizes[k]; i++) {
+            size_t l = strlen(sets[k][i]);
+            if (l >= 5 && one_edit(t->s, t->n, sets[k][i], l))
+                return 1;
+        }
+    return 0;
+}
+
+/* Longest legal-form phrase at the end (at_end) or the start of t, in tokens; a misspelt
+ * one-word form at the end counts too. */
 static size_t legal_match(const tok *t, size_t nt, int at_end)
 {
     const char *const *set = at_end ? legal_suffixes : legal_prefixes;
@@ -376,6 +439,8 @@ static size_t legal_match(const tok *t, size_t nt, int at_end)
         if (k > best)
             best = k;
     }
+    if (best == 0 && at_end && nt > 0 && fuzzy_legal(&t[nt - 1]))
+        best = 1;
     return best;
 }
 
@@ -404,10 +469,10 @@ static int strip_legal(tok *t, size_t *nt)
 
 static void strip_person(tok *t, size_t *nt, int known_person)
 {
-    /* Generational suffixes: anywhere for a known person, at the end otherwise. */
+    /* Generational suffixes of a known person (an unknown name keeps them: "Seastar III" may
+     * be a ship). */
     for (size_t i = 0; i < *nt && *nt > 1;) {
-        int last = i + 1 == *nt;
-        if ((known_person || last) && IN_SET(suffixes_person, t[i].s, t[i].n)) {
+        if (known_person && IN_SET(suffixes_person, t[i].s, t[i].n)) {
             memmove(t + i, t + i + 1, (*nt - i - 1) * sizeof *t);
             (*nt)--;
             continue;
@@ -415,7 +480,7 @@ static void strip_person(tok *t, size_t *nt, int known_person)
         i++;
     }
     while (*nt > 1 && (IN_SET(honorifics_strong, t[0].s, t[0].n) ||
-                       (known_person && IN_SET(honorifics_person, t[0].s, t[0].n)))) {
+                       (known_person && (IN_SET(honorifics_person, t[0].s, t[0].n) || fuzzy_honorific(&t[0]))))) {
         memmove(t, t + 1, (*nt - 1) * sizeof *t);
         (*nt)--;
     }
@@ -486,6 +551,21 @@ static long only_comma(const char *s, size_t len)
     return count == 1 ? at : -1;
 }
 
+/* How many leading words of raw text form a legal form ("AO Gazprom" -> 1), 0 when none. */
+static int legal_prefix_words(const char *text, size_t len)
+{
+    ds_buf f = DS_BUF_INIT;
+    if (ds_name_fold(&f, text, len) || !f.data) {
+        ds_buf_deinit(&f);
+        return 0;
+    }
+    tok t[DS_NAME_MAX_TOKENS];
+    size_t nt = split(f.data, f.len, t, DS_NAME_MAX_TOKENS);
+    int k = (int)legal_match(t, nt, 0);
+    ds_buf_deinit(&f);
+    return k;
+}
+
 ds_status ds_name_normalize(ds_name_norm *out, const char *name, size_t len, ds_name_kind kind)
 {
     ds_buf folded = DS_BUF_INIT;
@@ -496,7 +576,19 @@ ds_status ds_name_normalize(ds_name_norm *out, const char *name, size_t len, ds_
         len = strlen(name);
     out->n_tokens = 0;
     out->kind = kind;
-    long comma = kind == DS_NAME_KIND_PERSON ? only_comma(name, len) : -1;
+    long comma = kind != DS_NAME_KIND_ORG ? only_comma(name, len) : -1;
+    if (comma >= 0 && kind == DS_NAME_KIND_UNKNOWN) {
+        /* "LAST, First" marks a person, unless a legal form stands on either side of the comma
+         * ("ANGLO-CARIBBEAN CO., LTD.", "SUEX OTC, S.R.O."). */
+        size_t w = name[comma] == ',' ? 1 : ((unsigned char)name[comma] == 0xEF ? 3 : 2);
+        if (ds_name_legal_form_suffix(name, (size_t)comma) > 0 ||
+            ds_name_legal_form_suffix(name + comma + w, len - (size_t)comma - w) > 0 ||
+            legal_prefix_words(name + comma + w, len - (size_t)comma - w) > 0)
+            comma = -1;
+        else
+            kind = DS_NAME_KIND_PERSON;
+        out->kind = kind;
+    }
     if (comma >= 0) {
         /* "LAST, First Middle": the part after the comma first. */
         size_t w = name[comma] == ',' ? 1 : ((unsigned char)name[comma] == 0xEF ? 3 : 2);
@@ -574,4 +666,17 @@ int ds_name_honorific_prefix(const char *text, size_t len)
         k++;
     ds_buf_deinit(&f);
     return k;
+}
+
+int ds_name_is_noise(const char *token, size_t len)
+{
+    if (len == (size_t)-1)
+        len = strlen(token);
+    if (IN_SET(particles, token, len) || IN_SET(honorifics_strong, token, len) ||
+        IN_SET(suffixes_person, token, len))
+        return 1;
+    if (IN_SET(legal_suffixes, token, len) || IN_SET(legal_prefixes, token, len))
+        return 1;
+    tok t = {token, len};
+    return fuzzy_legal(&t);
 }

@@ -50,7 +50,8 @@ void ds_name_norm_deinit(ds_name_norm *n); /* frees the buffers; NULL is a no-op
  *   ORG:     legal-form words and phrases (Ltd, LLC, GmbH, S.A. de C.V., OOO, Joint Stock
  *            Company, Group, Holdings...) are removed from the end and the start, repeatedly;
  *   UNKNOWN: ORG rules when a legal form is found at either end, else the unambiguous honorifics
- *            (Mr, Mrs, Dr, Sheikh...) at the start and suffixes at the end are removed.
+ *            (Mr, Mrs, Dr, Sheikh...) at the start are removed (suffixes stay: "Seastar III").
+ * A one-word legal form of 5+ letters misspelt by one edit ("Compnay") counts at the end.
  * A removal that would leave no token is not made. Returns DS_ERR_NOMEM only. */
 ds_status ds_name_normalize(ds_name_norm *out, const char *name, size_t len, ds_name_kind kind);
 
@@ -65,8 +66,13 @@ ds_status ds_name_fold(ds_buf *out, const char *s, size_t len);
 int ds_name_is_legal_form(const char *token, size_t len);
 /* Whether a single folded token is an honorific, title or rank ("mr", "dr", "sheikh", "general"). */
 int ds_name_is_honorific(const char *token, size_t len);
-/* Whether a single folded token is a name particle ("al", "el", "bin", "de", "van", "of", "and"...). */
+/* Whether a single folded token is a name particle or stop word ("al", "bin", "de", "van",
+ * "of", "and", "for"...). */
 int ds_name_is_particle(const char *token, size_t len);
+/* Whether a single folded token carries little of a name's identity wherever it stands: a
+ * particle, a legal-form word (or one misspelt: "compnay"), an unambiguous honorific ("haji",
+ * "sheikh", "mr") or a generational suffix ("jr", "iii"). Screening weighs such words lightly. */
+int ds_name_is_noise(const char *token, size_t len);
 
 /* For raw text (e.g. a capitalised sequence found in a document): how many trailing words form a
  * legal form ("Acme Holdings Co., Ltd." -> 3: holdings co ltd), 0 when none. */

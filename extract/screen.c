@@ -21,8 +21,9 @@
 #define TOKEN_MATCH 0.9      /* token pair similarity that counts as the same token */
 #define EDIT1_SIM 0.9        /* similarity given to tokens one edit apart (3+ characters) */
 #define SKELETON_SIM 0.92    /* similarity given to tokens with the same spelling skeleton */
-#define PARTICLE_WEIGHT 0.25 /* weight of an unpaired particle ("al", "bin", "de") */
+#define NOISE_WEIGHT 0.1     /* weight of an unpaired noise word ("al", "bin", "ltd", "haji") */
 #define DROPPED_COST 0.03    /* cost of a dropped middle name between two person names */
+#define JW_LEN_DIFF 2        /* tokens further apart in length are not compared by Jaro-Winkler */
 #define LEN_RATIO_FREE 0.85  /* length ratio below which Jaro-Winkler is scaled down */
 #define MAX_QUERY_KEYS 16    /* query tokens used for blocking (bits of the hit mask) */
 
@@ -108,14 +109,14 @@ static int within_one_edit(const char *a, size_t la, const char *b, size_t lb)
 
 /* ---- prepared names ---------------------------------------------------------------------- */
 
-/* A token of a normalised name, with its spelling skeleton: e->a, o->u, y->i, w->v, q->k,
- * ph->f and doubled letters written once, so that common transliteration variants
- * (Mohammed/Muhammad, Yuryevich/Yurievich, Mahmoud/Mahmud) have the same skeleton. */
+/* A token of a normalised name, with its spelling skeleton: ee->i, e->a, o->u, y->i, w->v,
+ * q->k, ph->f, kh->h and doubled letters written once, so that common transliteration variants
+ * (Mohammed/Muhammad, Yuryevich/Yurievich, Mahmoud/Mahmud, Saeed/Said) have the same skeleton. */
 typedef struct ptok {
     const char *s, *k;
     uint32_t mask;       /* letters present (a bit per letter; digits and other bytes share bits) */
     uint8_t n, kn;
-    uint8_t particle;
+    uint8_t noise;       /* ds_name_is_noise (particle, legal form, title, suffix) or one letter */
 } ptok;
 
 static uint32_t letter_bit(unsigned char c)
@@ -156,6 +157,10 @@ static size_t skeleton(const char *s, size_t n, char *out)
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
+        if (c == 'e' && i + 1 < n && s[i + 1] == 'e') {
+            c = 'i'; /* ee as in Saeed / Said */
+            i++;
+        }
         switch (c) {
         case 'e': c = 'a'; break;
         case 'o': c = 'u'; break;
@@ -165,6 +170,12 @@ static size_t skeleton(const char *s, size_t n, char *out)
         case 'p':
             if (i + 1 < n && s[i + 1] == 'h') {
                 c = 'f';
+                i++;
+            }
+            break;
+        case 'k':
+            if (i + 1 < n && s[i + 1] == 'h') {
+                c = 'h';
                 i++;
             }
             break;
@@ -193,7 +204,7 @@ static size_t split_tokens(const char *ord, size_t len, ptok *tok, char *kbuf)
             size_t n = i - st > 255 ? 255 : i - st;
             t->s = ord + st;
             t->n = (uint8_t)n;
-            t->particle = (uint8_t)ds_name_is_particle(t->s, n);
+            t->noise = (uint8_t)(n == 1 || ds_name_is_noise(t->s, n));
             t->mask = letter_mask(t->s, n);
             t->k = kbuf + ko;
             t->kn = (uint8_t)skeleton(t->s, n, kbuf + ko);
@@ -207,23 +218,37 @@ static double token_sim(const ptok *a, const ptok *b)
 {
     if (a->n == b->n && memcmp(a->s, b->s, a->n) == 0)
         return 1.0;
-    if (a->particle || b->particle)
-        return 0.0; /* "al" is not a misspelt "ali" */
     size_t lo = a->n < b->n ? a->n : b->n, hi = a->n < b->n ? b->n : a->n;
-    if (hi > 2 * lo)
-        return 0.0; /* Jaro-Winkler stays below the bar for such lengths */
-    /* Jaro-Winkler only when the letters the two share could lift it to the bar. */
-    size_t ma = count_in(a->s, a->n, b->mask), mb = count_in(b->s, b->n, a->mask);
-    double m = (double)(ma < mb ? ma : mb);
-    double jaro_max = (m / (double)a->n + m / (double)b->n + 1.0) / 3.0;
-    if (jaro_max + 0.4 * (1.0 - jaro_max) >= TOKEN_MATCH) {
-        double jw = ds_screen_jaro_winkler(a->s, a->n, b->s, b->n);
-        if (jw >= TOKEN_MATCH)
-            return jw;
+    if (a->noise || b->noise) /* one edit only: "al" pairs with "el", "agl" or "a" */
+        return within_one_edit(a->s, a->n, b->s, b->n) ? EDIT1_SIM : 0.0;
+    int edit1 = lo >= 3 && within_one_edit(a->s, a->n, b->s, b->n);
+    if (hi - lo <= JW_LEN_DIFF) {
+        /* Jaro-Winkler only when the letters the two share could lift it to the bar. */
+        size_t ma = count_in(a->s, a->n, b->mask), mb = count_in(b->s, b->n, a->mask);
+        double m = (double)(ma < mb ? ma : mb);
+        double jaro_max = (m / (double)a->n + m / (double)b->n + 1.0) / 3.0;
+        if (jaro_max + 0.4 * (1.0 - jaro_max) >= TOKEN_MATCH) {
+            double jw = ds_screen_jaro_winkler(a->s, a->n, b->s, b->n);
+            if (jw >= TOKEN_MATCH)
+                return jw;
+        }
     }
     if (a->kn == b->kn && memcmp(a->k, b->k, a->kn) == 0)
         return SKELETON_SIM;
-    if (lo >= 3 && within_one_edit(a->s, a->n, b->s, b->n))
+    return edit1 ? EDIT1_SIM : 0.0;
+}
+
+/* Similarity of a token with several tokens written together: the same, one edit apart, or
+ * the same skeleton (no Jaro-Winkler: long joined strings share too much by chance). */
+static double joined_sim(const ptok *a, const ptok *c)
+{
+    if (a->n == c->n && memcmp(a->s, c->s, a->n) == 0)
+        return 1.0;
+    if (a->n < 4)
+        return 0.0;
+    if (a->kn == c->kn && memcmp(a->k, c->k, a->kn) == 0)
+        return SKELETON_SIM;
+    if (within_one_edit(a->s, a->n, c->s, c->n))
         return EDIT1_SIM;
     return 0.0;
 }
@@ -231,62 +256,87 @@ static double token_sim(const ptok *a, const ptok *b)
 /* A candidate pairing: the query tokens and listed-name tokens it consumes (one token, or two
  * adjacent tokens written together on one side: "hassanali" against "hassan ali"). */
 typedef struct tpair {
-    double s;
+    double s;       /* similarity */
+    double order;   /* s, less a hair for pairs far apart in relative position (ties) */
     uint32_t qm, lm;
 } tpair;
 
 #define MAX_PAIRS 128
 
-static void add_pair(tpair *pairs, size_t *np, double s, uint32_t qm, uint32_t lm)
+/* Relative position (0..1) of the first token in mask among n tokens. */
+static double rel_pos(uint32_t mask, size_t n)
 {
-    /* Kept sorted by descending similarity; when full, the weakest gives way. */
+    return n > 1 ? (double)__builtin_ctz(mask) / (double)(n - 1) : 0.0;
+}
+
+static void add_pair(tpair *pairs, size_t *np, double s, uint32_t qm, size_t nq, uint32_t lm, size_t nl)
+{
+    /* Kept sorted by descending order key; when full, the weakest gives way. Between equally
+     * similar pairs, the one whose tokens stand at the same relative place wins ("Ali Noor
+     * Mohammad" pairs its last word with the last "Mohammad" of "Ali Mohammad Noor Mohammad"). */
+    double d = rel_pos(qm, nq) - rel_pos(lm, nl);
+    double order = s - 1e-6 * (d < 0 ? -d : d);
     size_t k;
     if (*np < MAX_PAIRS) {
         k = (*np)++;
     } else {
-        if (pairs[MAX_PAIRS - 1].s >= s)
+        if (pairs[MAX_PAIRS - 1].order >= order)
             return;
         k = MAX_PAIRS - 1;
     }
-    while (k > 0 && pairs[k - 1].s < s) {
+    while (k > 0 && pairs[k - 1].order < order) {
         pairs[k] = pairs[k - 1];
         k--;
     }
-    pairs[k] = (tpair){s, qm, lm};
+    pairs[k] = (tpair){s, order, qm, lm};
 }
 
-/* Candidate pairs of each token of a with two adjacent tokens of b written together. */
+/* Candidate pairs of each token of a with two or three adjacent tokens of b written together
+ * ("abdalhamid" against "abd al hamid"). */
 static void merged_pairs(const prep *a, const prep *b, int a_is_query, tpair *pairs, size_t *np)
 {
     for (size_t i = 0; i < a->ntok; i++) {
-        if (a->tok[i].particle || a->tok[i].n < 4)
+        const ptok *t = &a->tok[i];
+        if (t->n < 2)
             continue;
         for (size_t j = 0; j + 1 < b->ntok; j++) {
-            char cat[64], kcat[64];
-            size_t n1 = b->tok[j].n, n2 = b->tok[j + 1].n;
-            size_t an = a->tok[i].n;
-            if (n1 + n2 > sizeof cat || an + 2 < n1 + n2 || n1 + n2 + 2 < an)
-                continue;
-            memcpy(cat, b->tok[j].s, n1);
-            memcpy(cat + n1, b->tok[j + 1].s, n2);
-            ptok c = {cat, kcat, b->tok[j].mask | b->tok[j + 1].mask, (uint8_t)(n1 + n2), 0, 0};
-            c.kn = (uint8_t)skeleton(cat, n1 + n2, kcat);
-            double s = token_sim(&a->tok[i], &c);
-            if (s < TOKEN_MATCH)
-                continue;
-            uint32_t am = 1u << i, bm = (1u << j) | (1u << (j + 1));
-            add_pair(pairs, np, s, a_is_query ? am : bm, a_is_query ? bm : am);
+            char cat[96], kcat[96];
+            size_t len = 0;
+            uint32_t bm = 0, mask = 0;
+            for (size_t span = 0; span < 3 && j + span < b->ntok; span++) {
+                const ptok *u = &b->tok[j + span];
+                if (len + u->n > sizeof cat)
+                    break;
+                memcpy(cat + len, u->s, u->n);
+                len += u->n;
+                bm |= 1u << (j + span);
+                mask |= u->mask;
+                if (span == 0)
+                    continue;
+                if (len + 2 < (size_t)t->n || (size_t)t->n + 2 < len)
+                    continue;
+                ptok c = {cat, kcat, mask, (uint8_t)len, 0, 0};
+                c.kn = (uint8_t)skeleton(cat, len, kcat);
+                double s = joined_sim(t, &c);
+                if (s < TOKEN_MATCH)
+                    continue;
+                uint32_t am = 1u << i;
+                if (a_is_query)
+                    add_pair(pairs, np, s, am, a->ntok, bm, b->ntok);
+                else
+                    add_pair(pairs, np, s, bm, b->ntok, am, a->ntok);
+            }
         }
     }
 }
 
-/* Whether the first and the last token that are not particles are paired. */
+/* Whether the first and the last token, unpaired noise words aside, are paired. */
 static int ends_paired(const prep *p, uint32_t paired)
 {
     size_t a = 0, z = p->ntok;
-    while (a < z && p->tok[a].particle)
+    while (a < z && p->tok[a].noise && !(paired & (1u << a)))
         a++;
-    while (z > a && p->tok[z - 1].particle)
+    while (z > a && p->tok[z - 1].noise && !(paired & (1u << (z - 1))))
         z--;
     return z > a && (paired & (1u << a)) && (paired & (1u << (z - 1)));
 }
@@ -302,12 +352,10 @@ static double token_set(const prep *q, const prep *l)
         for (size_t j = 0; j < m; j++) {
             double s = token_sim(&q->tok[i], &l->tok[j]);
             if (s >= TOKEN_MATCH)
-                add_pair(pairs, &np, s, 1u << i, 1u << j);
+                add_pair(pairs, &np, s, 1u << i, n, 1u << j, m);
         }
-    if (n != m) {
-        merged_pairs(q, l, 1, pairs, &np);
-        merged_pairs(l, q, 0, pairs, &np);
-    }
+    merged_pairs(q, l, 1, pairs, &np);
+    merged_pairs(l, q, 0, pairs, &np);
     uint32_t qm = 0, lm = 0; /* paired token bits */
     double sum = 0;
     size_t k = 0;
@@ -322,28 +370,32 @@ static double token_set(const prep *q, const prep *l)
     if (k == 0)
         return 0.0;
     double wq = 0, wl = 0;
-    size_t uq = 0, ul = 0, uqp = 0, ulp = 0; /* unpaired (particles counted apart) */
+    size_t uq = 0, ul = 0, uqp = 0, ulp = 0; /* unpaired (noise words counted apart) */
     for (size_t i = 0; i < n; i++)
         if (!(qm & (1u << i))) {
-            wq += q->tok[i].particle ? PARTICLE_WEIGHT : 1.0;
-            if (q->tok[i].particle)
+            int noise = q->tok[i].noise;
+            wq += noise ? NOISE_WEIGHT : 1.0;
+            if (noise)
                 uqp++;
             else
                 uq++;
         }
     for (size_t j = 0; j < m; j++)
         if (!(lm & (1u << j))) {
-            wl += l->tok[j].particle ? PARTICLE_WEIGHT : 1.0;
-            if (l->tok[j].particle)
+            int noise = l->tok[j].noise;
+            wl += noise ? NOISE_WEIGHT : 1.0;
+            if (noise)
                 ulp++;
             else
                 ul++;
         }
+    if (uq == 0 && ul == 0) /* only noise words unpaired: "Osama bin Laden" / "Osama Laden" */
+        return sum / (double)k - 0.01 * (double)(uqp + ulp);
     double strict = sum / ((double)k + wq + wl);
     double relaxed = 0;
     if (k >= 2 && q->is_person != 0 && l->is_person != 0) {
         /* Dropped middle names: one side's first and last tokens are paired and the other side
-         * has nothing unpaired but particles. */
+         * has nothing unpaired but noise words. */
         int l_ends = ends_paired(l, lm), q_ends = ends_paired(q, qm);
         if (uq == 0 && l_ends)
             relaxed = sum / (double)k - DROPPED_COST * (double)ul - 0.01 * (double)(ulp + uqp);
@@ -394,7 +446,8 @@ typedef struct sname {
     uint32_t tok0;       /* first token in the index's token table */
     uint16_t ord_len, srt_len;
     uint8_t ntok;
-    uint8_t nkey;        /* tokens filed under keys (not particles or single characters) */
+    uint8_t nkey;        /* tokens filed under keys */
+    uint8_t keyall;      /* all tokens are noise: noise words are filed too */
     int8_t is_person;
     uint8_t is_alias;
 } sname;
@@ -495,7 +548,13 @@ ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long lon
     s.ntok = (uint8_t)split_tokens(s.ord, s.ord_len, idx->toks.v + idx->toks.n, kbuf);
     for (size_t t = 0; t < s.ntok; t++) {
         const ptok *tk = &idx->toks.v[idx->toks.n + t];
-        s.nkey += !tk->particle && tk->n >= 2;
+        s.nkey += !tk->noise && tk->n >= 2;
+    }
+    if (s.nkey == 0) {
+        /* Nothing but noise words ("Holding Company"): file them all. */
+        s.keyall = 1;
+        for (size_t t = 0; t < s.ntok; t++)
+            s.nkey += idx->toks.v[idx->toks.n + t].n >= 2;
     }
     idx->toks.n += s.ntok;
     idx->names.v[idx->names.n++] = s;
@@ -518,10 +577,10 @@ static uint64_t key_hash(const char *s, size_t n, uint64_t seed)
 
 /* Keys of one token (at most 6): the first four bytes and their one-deletion variants (for a
  * token of 3 bytes the token and its deletions; 2 bytes the token), and the first four bytes of
- * its skeleton; particles and single characters none. Returns the count. */
-static size_t token_keys(const ptok *t, uint64_t keys[MAX_TOKEN_KEYS])
+ * its skeleton; noise words (unless all) and single characters none. Returns the count. */
+static size_t token_keys(const ptok *t, int all, uint64_t keys[MAX_TOKEN_KEYS])
 {
-    if (t->particle || t->n < 2)
+    if ((t->noise && !all) || t->n < 2)
         return 0;
     size_t k = t->n >= 4 ? 4 : t->n;
     size_t n = 0;
@@ -548,15 +607,19 @@ static size_t token_keys(const ptok *t, uint64_t keys[MAX_TOKEN_KEYS])
 /* Keys of a short token (under 4 bytes) written together with the next one ("ep mnb" as
  * "epmnb"), so a name whose words were run together or split still meets: the first four
  * bytes of the two and their one-deletion variants. Returns the count (0 when not short). */
-static size_t joined_keys(const ptok *t, const ptok *next, uint64_t keys[MAX_TOKEN_KEYS])
+static size_t joined_keys(const ptok *t, const ptok *next, int exact, uint64_t keys[MAX_TOKEN_KEYS])
 {
     if (t->n >= 4 || t->n + next->n < 4)
         return 0;
     char j[4];
     memcpy(j, t->s, t->n);
     memcpy(j + t->n, next->s, 4 - t->n);
+    if (exact) {
+        keys[0] = key_hash(j, 4, 0);
+        return 1;
+    }
     ptok c = {j, j, 0, 4, 0, 0};
-    size_t n = token_keys(&c, keys);
+    size_t n = token_keys(&c, 1, keys);
     return n > 0 ? n - 1 : 0; /* without the skeleton key, which read the raw bytes */
 }
 
@@ -579,9 +642,9 @@ ds_status ds_screen_index_build(ds_screen_index *idx, ds_err *err)
         for (size_t t = 0; t < s->ntok; t++) {
             uint64_t keys[2 * MAX_TOKEN_KEYS];
             const ptok *tk = &idx->toks.v[s->tok0 + t];
-            size_t nk = token_keys(tk, keys);
+            size_t nk = token_keys(tk, s->keyall, keys);
             if (t + 1 < s->ntok)
-                nk += joined_keys(tk, tk + 1, keys + nk);
+                nk += joined_keys(tk, tk + 1, 0, keys + nk);
             if (DS_VEC_RESERVE(idx->post, nk))
                 return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory for %zu names", idx->names.n);
             for (size_t k = 0; k < nk; k++)
@@ -747,17 +810,25 @@ size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_
     ds_status st = DS_OK;
     if (prepare_query(c, query, query_is_person) <= 0)
         goto done;
-    /* Keys of the query's tokens; a name of particles and initials only is scored against all. */
+    /* Keys of the query's tokens (of its noise words too when it has nothing else); a name of
+     * initials only is scored against every listed name. */
     size_t nkt = 0;
-    uint64_t keys[MAX_QUERY_KEYS][2 * MAX_TOKEN_KEYS];
+    uint64_t keys[MAX_QUERY_KEYS][3 * MAX_TOKEN_KEYS];
     size_t nkeys[MAX_QUERY_KEYS];
-    for (size_t t = 0; t < c->q.ntok && nkt < MAX_QUERY_KEYS; t++) {
-        nkeys[nkt] = token_keys(&c->q.tok[t], keys[nkt]);
-        if (nkeys[nkt] && t + 1 < c->q.ntok)
-            nkeys[nkt] += joined_keys(&c->q.tok[t], &c->q.tok[t + 1], keys[nkt] + nkeys[nkt]);
-        if (nkeys[nkt])
+    for (int all = 0; all < 2 && nkt == 0; all++)
+        for (size_t t = 0; t < c->q.ntok && nkt < MAX_QUERY_KEYS; t++) {
+            const ptok *tk = c->q.tok;
+            nkeys[nkt] = token_keys(&tk[t], all, keys[nkt]);
+            if (!nkeys[nkt])
+                continue;
+            /* A short word run together with its neighbour ("sa id" for "said"): those keys
+             * count for this token too. */
+            if (t + 1 < c->q.ntok)
+                nkeys[nkt] += joined_keys(&tk[t], &tk[t + 1], 0, keys[nkt] + nkeys[nkt]);
+            if (t > 0)
+                nkeys[nkt] += joined_keys(&tk[t - 1], &tk[t], 1, keys[nkt] + nkeys[nkt]);
             nkt++;
-    }
+        }
     if (nkt == 0) {
         for (size_t i = 0; i < idx->names.n && !st; i++)
             st = consider(idx, &c->q, (uint32_t)i, threshold, &hv);

@@ -2,18 +2,23 @@
  * token-set measure over normalised names, extract/names.h) and an index that finds the listed
  * names worth scoring without comparing the query with every one.
  *
- * Score (0..1): names are normalised (extract/names.h) and split into tokens.
- *   token-set  tokens are paired greedily, best first. A pair counts when the two are the same,
- *              or Jaro-Winkler >= 0.9, or they share a spelling skeleton (e->a, o->u, y->i,
- *              w->v, q->k, ph->f, doubled letters once: Mohammed/Muhammad; counts 0.92), or they
- *              are one edit apart and 3+ characters long (counts 0.9). When the token counts
- *              differ, a token may also pair with two adjacent tokens of the other name written
- *              together ("hassanali" / "hassan ali"). Particles ("al", "bin", "de") pair only with
- *              themselves. Value: paired similarity over (pairs + unpaired tokens), an unpaired
- *              particle weighing 0.25. Between two names that may be persons, when one name's
- *              first and last tokens are paired and the other has nothing unpaired (dropped or
- *              added middle names), the value is the mean pair similarity less 0.03 for each
- *              unpaired token, if that is higher.
+ * Score (0..1): names are normalised (extract/names.h) and split into tokens. Noise words
+ * (ds_name_is_noise: particles, legal forms, unambiguous titles, generational suffixes) and
+ * single letters carry little weight.
+ *   token-set  tokens are paired greedily, best first (between equal pairs, those at the same
+ *              relative place first). Two tokens pair when they are the same, or within two
+ *              characters in length with Jaro-Winkler >= 0.9, or share a spelling skeleton
+ *              (ee->i, e->a, o->u, y->i, w->v, q->k, ph->f, kh->h, doubled letters once:
+ *              Mohammed/Muhammad, Saeed/Said; counts 0.92), or are one edit apart with 3+
+ *              characters (counts 0.9). A noise word pairs only within one edit ("al"/"el").
+ *              A token may also pair with two or three adjacent tokens of the other name
+ *              written together ("hassanali" / "hassan ali", "abdalhamid" / "abd al hamid";
+ *              same, same skeleton or one edit). Value: paired similarity over (pairs + unpaired
+ *              tokens), an unpaired noise word weighing 0.1; when only noise words are unpaired,
+ *              the mean pair similarity less 0.01 for each. Between two names that may be
+ *              persons, when one name's first and last tokens (unpaired noise aside) are paired
+ *              and the other has nothing unpaired but noise (dropped or added middle names), the
+ *              mean pair similarity less 0.03 for each unpaired token, if that is higher.
  *   jw         Jaro-Winkler of the ordered and of the sorted normalised strings, the larger,
  *              scaled down when their lengths differ by more than 15%.
  *   score      max(token-set, (token-set + jw) / 2); identical sorted forms score 1.
@@ -21,10 +26,14 @@
  * Index: every listed name is filed under keys of its tokens: the first four bytes, the four
  * one-deletion variants of them (three-byte tokens: the token and its deletions), the first four
  * bytes of the skeleton, and for a token under four bytes the start of it written together with
- * the next token; particles and one-character tokens are not filed. One edit near the start of
- * a token, a transliteration variant with the same skeleton, and words run together all still
- * meet. A listed name is scored when every filed query token meets it under some key, or when
- * as many query tokens meet it as it has filed tokens (the query holds extra names).
+ * the next token (and its deletions); noise words and one-letter tokens are not filed unless
+ * the name has nothing else. A query token also looks under the start of itself written
+ * together with its short neighbour. One edit near the start of a token, a variant with the
+ * same skeleton, and words run together or split all still meet. A listed name is scored when
+ * every filed query token meets it under some key, or when as many query tokens meet it as it
+ * has filed tokens (the query holds extra names). The blocking can miss a pair of tokens that
+ * Jaro-Winkler alone pairs with two edits in their first four letters (the screening test
+ * measures the index against scoring every name: 99% of the hits or more).
  *
  * Owns: the index owns copies of every string given to it (names, list versions); hits point
  * into the index and stay valid until ds_screen_index_free. Threading: add and build from one

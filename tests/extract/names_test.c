@@ -84,7 +84,10 @@ int main(void)
     check_norm("Gazprom Neft PJSC", DS_NAME_KIND_UNKNOWN, "gazprom neft", NULL);
     check_norm("Mrs Jane Doe", DS_NAME_KIND_UNKNOWN, "jane doe", NULL);
     check_norm("General Motors", DS_NAME_KIND_UNKNOWN, "general motors", NULL);
-    check_norm("SMITH, John", DS_NAME_KIND_UNKNOWN, "smith john", "john smith");
+    check_norm("SMITH, John", DS_NAME_KIND_UNKNOWN, "john smith", "john smith");
+    check_norm("BANK CHBRR, AO", DS_NAME_KIND_UNKNOWN, "bank chbrr", NULL);
+    check_norm("NKUNDA, General", DS_NAME_KIND_UNKNOWN, "nkunda", NULL);
+    check_norm("Shiekh Ali", DS_NAME_KIND_PERSON, "ali", NULL);
     check_norm("", DS_NAME_KIND_UNKNOWN, "", "");
     check_norm("...", DS_NAME_KIND_ORG, "", "");
     {
