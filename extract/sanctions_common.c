@@ -198,7 +198,8 @@ static int alias_row_cmp(const void *a, const void *b)
 ds_status ds_sl_finish(ds_sl_builder *b, ds_sanctions_list **out, ds_err *err)
 {
     ds_sanctions_list *l = b->list;
-    qsort(b->aliases.v, b->aliases.n, sizeof *b->aliases.v, alias_row_cmp);
+    if (b->aliases.n)
+        qsort(b->aliases.v, b->aliases.n, sizeof *b->aliases.v, alias_row_cmp);
     ds_sanctions_alias *all = NULL;
     if (b->aliases.n) {
         all = ds_arena_alloc(&l->arena, b->aliases.n * sizeof *all);

@@ -408,7 +408,8 @@ static ds_status read_add(ds_sl_builder *b, const ds_sanctions_csv_files *in, co
         st = err->code;
         goto done;
     }
-    qsort(rows.v, rows.n, sizeof *rows.v, addr_cmp);
+    if (rows.n)
+        qsort(rows.v, rows.n, sizeof *rows.v, addr_cmp);
     for (size_t i = 0; i < rows.n;) {
         size_t e = rows.v[i].entry;
         ds_sanctions_entry *en = &b->entries.v[e];

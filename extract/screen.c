@@ -606,7 +606,8 @@ static size_t token_keys(const ptok *t, int all, uint64_t keys[MAX_TOKEN_KEYS])
 
 /* Keys of a short token (under 4 bytes) written together with the next one ("ep mnb" as
  * "epmnb"), so a name whose words were run together or split still meets: the first four
- * bytes of the two and their one-deletion variants. Returns the count (0 when not short). */
+ * bytes of the two and (unless exact) their one-deletion variants. Returns the count (0 when
+ * the token is not short). */
 static size_t joined_keys(const ptok *t, const ptok *next, int exact, uint64_t keys[MAX_TOKEN_KEYS])
 {
     if (t->n >= 4 || t->n + next->n < 4)
@@ -651,7 +652,8 @@ ds_status ds_screen_index_build(ds_screen_index *idx, ds_err *err)
                 idx->post.v[idx->post.n++] = (posting){keys[k], (uint32_t)i};
         }
     }
-    qsort(idx->post.v, idx->post.n, sizeof *idx->post.v, posting_cmp);
+    if (idx->post.n)
+        qsort(idx->post.v, idx->post.n, sizeof *idx->post.v, posting_cmp);
     size_t w = 0;
     for (size_t r = 0; r < idx->post.n; r++)
         if (w == 0 || idx->post.v[r].key != idx->post.v[w - 1].key || idx->post.v[r].name != idx->post.v[w - 1].name)
