@@ -1,6 +1,7 @@
 /* cmd_lists.c - `dossier lists load|status|screen`: loading sanctions lists into the database,
  * showing the active versions, and screening names against them from the command line. */
 #include "pipeline/cli.h"
+#include "pipeline/core/alloc.h"
 #include "pipeline/db.h"
 #include "pipeline/lists.h"
 
@@ -41,7 +42,7 @@ static int connect_db(ds_cli *cli, PGconn **conn, int migrate, const char *what)
         st = ds_db_connect(dsn, conn, &err);
     if (!st && migrate)
         st = ds_db_migrate(*conn, &cli->log, NULL, &err);
-    free(dsn);
+    ds_free(dsn);
     if (st) {
         ds_cli_report(cli, what, &err);
         PQfinish(*conn);
@@ -79,7 +80,7 @@ static int load_cmd(ds_cli *cli, int argc, char **argv)
     int rc = connect_db(cli, &conn, 1, "lists load");
     if (rc)
         return rc;
-    ds_lists_loaded *rec = calloc((size_t)n, sizeof *rec);
+    ds_lists_loaded *rec = ds_calloc((size_t)n, sizeof *rec);
     if (!rec) {
         PQfinish(conn);
         return DS_EXIT_INTERNAL;
@@ -91,7 +92,7 @@ static int load_cmd(ds_cli *cli, int argc, char **argv)
     if (st) {
         ds_cli_report(cli, "lists load", &err);
         fprintf(stderr, "dossier: lists load: nothing was changed\n");
-        free(rec);
+        ds_free(rec);
         return st == DS_ERR_PARSE || st == DS_ERR_FORMAT || st == DS_ERR_EMPTY ? DS_EXIT_USAGE : ds_cli_exit_for(st);
     }
     for (int i = 0; i < n; i++) {
@@ -111,7 +112,7 @@ static int load_cmd(ds_cli *cli, int argc, char **argv)
         DS_INFO(&cli->log, "lists", "loaded %s version %s as list %lld: %zu entries, %zu names", r->source, r->version,
                 r->list_id, r->entries, r->names);
     }
-    free(rec);
+    ds_free(rec);
     return DS_EXIT_OK;
 }
 

@@ -7,6 +7,7 @@
 #include "testlib.h"
 
 #include "extract/sanctions.h"
+#include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 
 static ds_buf read_or_die(const char *path)
@@ -318,8 +319,49 @@ static void test_windows_1252(void)
     ds_sanctions_list_free(l);
 }
 
+/* Every allocation failing in turn: each parser gives DS_OK or DS_ERR_NOMEM, never a crash or
+ * (under the sanitizers) a leak. */
+static void test_out_of_memory(void)
+{
+    ds_buf xml = read_or_die(ds_test_source("tests/extract/data/ofac_sdn_sample.xml"));
+    static const char csv[] = "10,\"A, B\",\"individual\",\"X] [Y\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'C'.\"\r\n"
+                              "11,\"D LTD.\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n";
+    static const char alt[] = "10,1,\"aka\",\"E, F\",-0- \r\n11,2,\"fka\",\"G\",-0- \r\n";
+    static const char add[] = "10,1,\"Street\",\"City\",\"Country\",-0- \r\n";
+    int nomem = 0, ok = 0;
+    for (long n = 0; n < 400; n++) {
+        ds_sanctions_list *l = NULL;
+        ds_err err;
+        ds_alloc_fail_after(n);
+        ds_status st = ds_sanctions_parse(xml.data, xml.len, "sdn.xml", &l, &err);
+        ds_alloc_fail_after(-1);
+        DS_CHECKF(st == DS_OK || st == DS_ERR_NOMEM, "xml, allocation %ld failing: %s", n, ds_status_str(st));
+        nomem += st == DS_ERR_NOMEM;
+        ok += st == DS_OK;
+        ds_sanctions_list_free(l);
+        ds_sanctions_csv_files f = {0};
+        f.sdn = csv;
+        f.sdn_n = sizeof csv - 1;
+        f.alt = alt;
+        f.alt_n = sizeof alt - 1;
+        f.add = add;
+        f.add_n = sizeof add - 1;
+        l = NULL;
+        ds_alloc_fail_after(n);
+        st = ds_sanctions_parse_ofac_csv(&f, &l, &err);
+        ds_alloc_fail_after(-1);
+        DS_CHECKF(st == DS_OK || st == DS_ERR_NOMEM, "csv, allocation %ld failing: %s", n, ds_status_str(st));
+        if (st == DS_OK)
+            DS_CHECK(l->n_entries == 2 && l->n_aliases == 3);
+        ds_sanctions_list_free(l);
+    }
+    DS_CHECK(nomem > 0 && ok > 0);
+    ds_buf_deinit(&xml);
+}
+
 int main(void)
 {
+    test_out_of_memory();
     test_ofac_csv();
     test_un();
     test_eu();

@@ -6,6 +6,7 @@
 
 #include "extract/sanctions.h"
 #include "extract/screen.h"
+#include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 
 #include <math.h>
@@ -254,8 +255,38 @@ static void test_index(void)
     ds_screen_index_free(NULL);
 }
 
+/* Allocation failures while adding, building and matching: a status or no hits, no crash. */
+static void test_out_of_memory(void)
+{
+    static const char *const names[] = {"BANCO NACIONAL DE CUBA", "KHOROSHEV, Dmitry Yuryevich", "ROSNEFT TRADING S.A.",
+                                        "HARAKAT-UL JIHAD ISLAMI"};
+    int built = 0;
+    for (long n = 0; n < 200; n++) {
+        ds_alloc_fail_after(n);
+        ds_screen_index *idx = ds_screen_index_create();
+        ds_status st = idx ? DS_OK : DS_ERR_NOMEM;
+        ds_err err;
+        for (size_t i = 0; i < 4 && !st; i++)
+            st = ds_screen_index_add(idx, (long long)i + 1, 1, "v", names[i], 0, i == 1);
+        if (!st)
+            st = ds_screen_index_build(idx, &err);
+        ds_screen_hit hits[4];
+        size_t h = st ? 0 : ds_screen_match(idx, "Dmitry Khoroshev", 1, 0.88, hits, 4);
+        ds_alloc_fail_after(-1);
+        DS_CHECKF(st == DS_OK || st == DS_ERR_NOMEM, "allocation %ld failing: %s", n, ds_status_str(st));
+        DS_CHECK(h <= 1);
+        if (!st) {
+            built++;
+            DS_CHECK(ds_screen_match(idx, "Dmitry Khoroshev", 1, 0.88, hits, 4) == 1 && hits[0].entry_id == 2);
+        }
+        ds_screen_index_free(idx);
+    }
+    DS_CHECK(built > 0);
+}
+
 int main(void)
 {
+    test_out_of_memory();
     test_jaro_winkler();
     test_scores();
     test_index();
