@@ -1,0 +1,878 @@
+/* statement_tables.c - facts from the tables of a document (financial statements in PDFs and
+ * HTML filings): row labels matched to canonical metrics, numbers parsed as printed, values
+ * scaled exactly by the table's "in thousands/millions/billions", and columns tied to the
+ * periods of the header rows (see ds_extract_table_facts in facts.h).
+ *
+ * Owns: nothing beyond the call; fact strings go into the document's arena, scratch memory is
+ * freed before returning. Threading: reentrant; one document per call.
+ */
+#include "extract/facts.h"
+
+#include "extract/dates.h"
+#include "extract/decimal.h"
+#include "extract/evidence.h"
+#include "pipeline/core/alloc.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_COLS 64       /* wider tables are not statements */
+#define CELL_MAX 160      /* longer cells are text, not numbers */
+#define CONTEXT_BLOCKS 3  /* headings/paragraphs looked at before a table */
+#define CONTEXT_BYTES 800 /* of each */
+
+/* ---- numbers as printed ------------------------------------------------------------------ */
+
+typedef enum num_kind {
+    NUM_BLANK,   /* empty cell */
+    NUM_NONE,    /* text, not a number */
+    NUM_VALUE,   /* a number */
+    NUM_DASH,    /* "—", "-", "–": zero */
+    NUM_PERCENT  /* a percentage */
+} num_kind;
+
+typedef struct cell_num {
+    num_kind kind;
+    char digits[80];  /* plain decimal, sign applied, unscaled: "-1234.5" */
+    const char *currency; /* "USD", "EUR", "GBP", "JPY" or NULL */
+} cell_num;
+
+/* Copies a cell into out with spaces, dashes and marks made ASCII: no-break and thin spaces
+ * become ' ', the dash family '-', daggers and superscript digits (footnote marks) go. */
+static int simplify(const char *s, char *out, size_t cap, const char **currency)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (o + 2 >= cap)
+            return -1;
+        if (p[0] == 0xC2 && (p[1] == 0xA0)) {
+            out[o++] = ' ';
+            p += 2;
+        } else if (p[0] == 0xC2 && (p[1] == 0xB9 || p[1] == 0xB2 || p[1] == 0xB3)) {
+            p += 2; /* ¹ ² ³ */
+        } else if (p[0] == 0xC2 && p[1] == 0xA3) {
+            *currency = "GBP";
+            p += 2;
+        } else if (p[0] == 0xC2 && p[1] == 0xA5) {
+            *currency = "JPY";
+            p += 2;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x89 || p[2] == 0xAF || p[2] == 0x8A)) {
+            out[o++] = ' ';
+            p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x92 && p[2] <= 0x95) {
+            out[o++] = '-'; /* ‒ – — ― */
+            p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x88 && p[2] == 0x92) {
+            out[o++] = '-'; /* − */
+            p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA0 || p[2] == 0xA1)) {
+            p += 3; /* † ‡ */
+        } else if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xB0 && p[2] <= 0xB9) {
+            p += 3; /* superscript digits */
+        } else if (p[0] == 0xE2 && p[1] == 0x82 && p[2] == 0xAC) {
+            *currency = "EUR";
+            p += 3;
+        } else if (*p == '$') {
+            if (!*currency || strcmp(*currency, "USD") != 0)
+                *currency = "USD";
+            p++;
+        } else if (*p == '*') {
+            p++;
+        } else {
+            out[o++] = (char)*p++;
+        }
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+static void remove_word(char *s, const char *w, const char **currency, const char *code)
+{
+    char *hit = strstr(s, w);
+    if (!hit)
+        return;
+    size_t n = strlen(w);
+    memmove(hit, hit + n, strlen(hit + n) + 1);
+    *currency = code;
+}
+
+static void parse_cell(const char *cell, cell_num *out)
+{
+    char b[CELL_MAX + 8];
+    out->kind = NUM_BLANK;
+    out->digits[0] = '\0';
+    out->currency = NULL;
+    if (!cell)
+        return;
+    if (strlen(cell) > CELL_MAX || simplify(cell, b, sizeof b, &out->currency)) {
+        out->kind = NUM_NONE;
+        return;
+    }
+    remove_word(b, "US", &out->currency, "USD"); /* what "US$" leaves */
+    remove_word(b, "USD", &out->currency, "USD");
+    remove_word(b, "EUR", &out->currency, "EUR");
+    remove_word(b, "GBP", &out->currency, "GBP");
+    if (strchr(b, '%')) {
+        out->kind = NUM_PERCENT;
+        return;
+    }
+    /* Spaces out. */
+    size_t n = 0;
+    for (size_t i = 0; b[i]; i++)
+        if (!isspace((unsigned char)b[i]))
+            b[n++] = b[i];
+    b[n] = '\0';
+    if (n == 0)
+        return; /* blank (a lone "$" or mark) */
+    /* A trailing footnote mark "(1)" or "(a)" after a number. */
+    if (n >= 4 && b[n - 1] == ')') {
+        size_t open = n - 1;
+        while (open > 0 && b[open] != '(')
+            open--;
+        size_t inner = n - 2 - open;
+        int mark = b[open] == '(' && inner >= 1 && inner <= 2;
+        for (size_t i = open + 1; mark && i < n - 1; i++)
+            if (!isalnum((unsigned char)b[i]))
+                mark = 0;
+        int digit_before = 0;
+        for (size_t i = 0; mark && i < open; i++)
+            if (isdigit((unsigned char)b[i]))
+                digit_before = 1;
+        if (mark && digit_before) {
+            n = open;
+            b[n] = '\0';
+        }
+    }
+    int all_dash = 1;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != '-')
+            all_dash = 0;
+    if (all_dash) {
+        out->kind = NUM_DASH;
+        snprintf(out->digits, sizeof out->digits, "0");
+        return;
+    }
+    const char *p = b, *end = b + n;
+    int neg = 0;
+    if (*p == '(') {
+        neg = 1;
+        p++;
+    }
+    if (end > p && end[-1] == ')') {
+        neg = 1;
+        end--;
+    }
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p < end && *p == '(') { /* "-(5)" is not a form statements use */
+        out->kind = NUM_NONE;
+        return;
+    }
+    /* digits with thousands commas, then an optional fraction */
+    char d[80];
+    size_t o = 0;
+    int group = 0, groups = 0, first_group = 0, digits = 0;
+    const char *q = p;
+    for (; q < end && (isdigit((unsigned char)*q) || *q == ','); q++) {
+        if (*q == ',') {
+            if (group == 0 || (groups > 0 && group != 3) || (groups == 0 && group > 3)) {
+                out->kind = NUM_NONE;
+                return;
+            }
+            if (groups == 0)
+                first_group = group;
+            groups++;
+            group = 0;
+            continue;
+        }
+        if (o + 2 >= sizeof d)
+            break;
+        d[o++] = *q;
+        group++;
+        digits++;
+    }
+    (void)first_group;
+    if (digits == 0 || (groups > 0 && group != 3)) {
+        out->kind = NUM_NONE;
+        return;
+    }
+    if (q < end && *q == '.') {
+        d[o++] = '.';
+        q++;
+        int fd = 0;
+        for (; q < end && isdigit((unsigned char)*q) && o + 2 < sizeof d; q++, fd++)
+            d[o++] = *q;
+        if (fd == 0) {
+            out->kind = NUM_NONE;
+            return;
+        }
+    }
+    if (q != end) {
+        out->kind = NUM_NONE;
+        return;
+    }
+    d[o] = '\0';
+    char *dst = out->digits;
+    size_t dcap = sizeof out->digits;
+    if (neg) {
+        *dst++ = '-';
+        dcap--;
+    }
+    if (ds_decimal_normalize(d, dst, dcap)) {
+        out->kind = NUM_NONE;
+        return;
+    }
+    if (neg && strcmp(dst, "0") == 0)
+        memmove(out->digits, dst, 2); /* "-0" is 0 */
+    out->kind = NUM_VALUE;
+}
+
+/* ---- periods in header text ---------------------------------------------------------------- */
+
+typedef struct period_info {
+    int months;       /* duration in months, 0 when not stated */
+    int year;         /* 0 when none */
+    int month, day;   /* 0 when none */
+    int n_years;      /* years seen in the text */
+    int years[8];
+} period_info;
+
+static const char *const month_names[12][2] = {
+    {"january", "jan"}, {"february", "feb"}, {"march", "mar"},     {"april", "apr"},
+    {"may", "may"},     {"june", "jun"},     {"july", "jul"},      {"august", "aug"},
+    {"september", "sep"}, {"october", "oct"}, {"november", "nov"}, {"december", "dec"},
+};
+
+/* Lower-case copy with every run of non-alphanumerics one space. */
+static void lower_words(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    int sp = 1;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 2 < cap; p++) {
+        if (isalnum(*p)) {
+            out[o++] = (char)tolower(*p);
+            sp = 0;
+        } else if (!sp) {
+            out[o++] = ' ';
+            sp = 1;
+        }
+    }
+    while (o && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+}
+
+/* Is w (a word in a words string) a month? 1..12 or 0. */
+static int month_of(const char *w, size_t n)
+{
+    for (int m = 0; m < 12; m++) {
+        if (strlen(month_names[m][0]) == n && strncmp(w, month_names[m][0], n) == 0)
+            return m + 1;
+        if (strlen(month_names[m][1]) == n && strncmp(w, month_names[m][1], n) == 0)
+            return m + 1;
+        if (m == 8 && n == 4 && strncmp(w, "sept", 4) == 0)
+            return 9;
+    }
+    return 0;
+}
+
+static int word_num(const char *w, size_t n)
+{
+    if (n == 0 || n > 4)
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)w[i]))
+            return -1;
+        v = v * 10 + (w[i] - '0');
+    }
+    return v;
+}
+
+static int has_phrase(const char *words, const char *phrase)
+{
+    size_t n = strlen(phrase);
+    for (const char *p = strstr(words, phrase); p; p = strstr(p + 1, phrase))
+        if ((p == words || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 1;
+    return 0;
+}
+
+/* Reads durations, dates and years from header text. With anchored, a month and day count
+ * only right after "ended", "ending", "as of", "as at" or "at" (text around a table). */
+static void parse_period(const char *text, int anchored, period_info *pi)
+{
+    char w[1200];
+    lower_words(text, w, sizeof w);
+    static const struct {
+        const char *phrase;
+        int months;
+    } durations[] = {
+        {"three months", 3}, {"3 months", 3},   {"quarter ended", 3},  {"quarter ending", 3}, {"13 weeks", 3},
+        {"thirteen weeks", 3}, {"three month", 3}, {"six months", 6},  {"6 months", 6},      {"26 weeks", 6},
+        {"six month", 6},      {"nine months", 9}, {"9 months", 9},    {"39 weeks", 9},      {"nine month", 9},
+        {"twelve months", 12}, {"12 months", 12}, {"year ended", 12}, {"years ended", 12},  {"year ending", 12},
+        {"years ending", 12},  {"fiscal year", 12}, {"fiscal years", 12}, {"52 weeks", 12}, {"53 weeks", 12},
+        {"for the year", 12},  {"fiscal", 12},    {"fy", 12},
+    };
+    if (!pi->months)
+        for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++)
+            if (has_phrase(w, durations[i].phrase)) {
+                pi->months = durations[i].months;
+                break;
+            }
+    /* Walk the words. */
+    const char *prev[3] = {"", "", ""};
+    size_t prevn[3] = {0, 0, 0};
+    for (const char *p = w; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int m = month_of(p, n);
+        int num = word_num(p, n);
+        /* "fy2023", "fy23" */
+        if (n >= 4 && n <= 6 && p[0] == 'f' && p[1] == 'y' && word_num(p + 2, n - 2) >= 0) {
+            int y = word_num(p + 2, n - 2);
+            if (n == 4)
+                y += 2000;
+            if (y >= 1900 && y <= 2100 && pi->n_years < 8)
+                pi->years[pi->n_years++] = y;
+            if (!pi->year && y >= 1900 && y <= 2100)
+                pi->year = y;
+            if (!pi->months)
+                pi->months = 12;
+        } else if (num >= 1900 && num <= 2100 && n == 4) {
+            if (pi->n_years < 8)
+                pi->years[pi->n_years++] = num;
+            if (!pi->year)
+                pi->year = num;
+        } else if (m && !pi->month) {
+            /* month day | day month */
+            const char *nx = e ? e + 1 : "";
+            const char *nxe = strchr(nx, ' ');
+            size_t nxn = nxe ? (size_t)(nxe - nx) : strlen(nx);
+            int day = word_num(nx, nxn);
+            int pday = word_num(prev[0], prevn[0]);
+            int dd = day >= 1 && day <= 31 ? day : (pday >= 1 && pday <= 31 ? pday : 0);
+            int anchor_ok = !anchored;
+            /* the words before "month" (or before "day month") */
+            int back = (dd && dd == pday && !(day >= 1 && day <= 31)) ? 1 : 0;
+            const char *a1 = prev[back], *a2 = back + 1 < 3 ? prev[back + 1] : "";
+            size_t a1n = prevn[back], a2n = back + 1 < 3 ? prevn[back + 1] : 0;
+            if ((a1n == 5 && strncmp(a1, "ended", 5) == 0) || (a1n == 6 && strncmp(a1, "ending", 6) == 0) ||
+                (a1n == 2 && strncmp(a1, "at", 2) == 0) ||
+                (a1n == 2 && strncmp(a1, "of", 2) == 0 && a2n == 2 && strncmp(a2, "as", 2) == 0) ||
+                (a1n == 2 && strncmp(a1, "at", 2) == 0 && a2n == 2 && strncmp(a2, "as", 2) == 0))
+                anchor_ok = 1;
+            if (dd && anchor_ok) {
+                pi->month = m;
+                pi->day = dd;
+            }
+        }
+        prev[2] = prev[1];
+        prevn[2] = prevn[1];
+        prev[1] = prev[0];
+        prevn[1] = prevn[0];
+        prev[0] = p;
+        prevn[0] = n;
+        p = e ? e + 1 : p + n;
+    }
+}
+
+/* ---- scale ------------------------------------------------------------------------------- */
+
+typedef struct scale_info {
+    int found;
+    int exp10;        /* 3, 6, 9 */
+    int except_shares; /* share counts are not scaled */
+} scale_info;
+
+static void lower_copy(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < cap; s++)
+        out[o++] = (char)tolower((unsigned char)*s);
+    out[o] = '\0';
+}
+
+/* strict: only the explicit forms (used on text around the table, which may be prose). */
+static void find_scale(const char *text, int strict, scale_info *si)
+{
+    if (si->found || !text)
+        return;
+    char l[CONTEXT_BYTES * 2];
+    lower_copy(text, l, sizeof l);
+    static const struct {
+        const char *pat;
+        int exp10;
+        int strict_ok;
+    } pats[] = {
+        {"in thousands", 3, 1},  {"in millions", 6, 1},   {"in billions", 9, 1},  {"thousands of dollars", 3, 1},
+        {"millions of dollars", 6, 1}, {"billions of dollars", 9, 1}, {"(thousands", 3, 1}, {"(millions", 6, 1},
+        {"(billions", 9, 1},     {"in $000", 3, 1},       {"($000", 3, 1},        {"$'000", 3, 1},
+        {"£'000", 3, 1},         {"€'000", 3, 1},         {"in 000s", 3, 1},      {"(000s)", 3, 1},
+        {"(000's)", 3, 1},       {"(000)", 3, 1},         {"in $ millions", 6, 1}, {"in $ thousands", 3, 1},
+        {"in $ billions", 9, 1}, {"$ in millions", 6, 1}, {"$ in thousands", 3, 1}, {"$ in billions", 9, 1},
+        {"thousands", 3, 0},     {"millions", 6, 0},      {"billions", 9, 0},     {"$m", 6, 0},
+        {"£m", 6, 0},            {"€m", 6, 0},            {"$bn", 9, 0},          {"£bn", 9, 0},
+        {"€bn", 9, 0},
+    };
+    for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+        if (strict && !pats[i].strict_ok)
+            continue;
+        const char *hit = strstr(l, pats[i].pat);
+        if (!hit)
+            continue;
+        size_t pl = strlen(pats[i].pat);
+        char after = hit[pl];
+        /* "$m" must not be the start of a word ("$more") */
+        if (!pats[i].strict_ok && isalpha((unsigned char)after))
+            continue;
+        si->found = 1;
+        si->exp10 = pats[i].exp10;
+        si->except_shares = strstr(l, "except share") || strstr(l, "except for share") ||
+                            strstr(l, "except shares") || strstr(l, "except number of shares") ||
+                            strstr(l, "except share and per share") || strstr(l, "except per share and share");
+        return;
+    }
+}
+
+/* ---- one table ------------------------------------------------------------------------------ */
+
+typedef struct col_period {
+    int ok;
+    int year, month, day;
+    int months; /* 0 unknown */
+    char end[11];
+} col_period;
+
+typedef struct table_ctx {
+    ds_document *doc;
+    const ds_chunk_list *chunks;
+    ds_fact_list *out;
+    const char *extractor;
+    const ds_block *block;
+    const ds_table *t;
+    size_t bi; /* block index */
+} table_ctx;
+
+static const char *cell_at(const ds_table *t, size_t r, size_t c)
+{
+    const char *s = t->cells[r * t->n_cols + c];
+    return s ? s : "";
+}
+
+static int blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s) && (unsigned char)*s != 0xC2 && (unsigned char)*s != 0xA0)
+            return 0;
+    return 1;
+}
+
+static int year_like(const char *s)
+{
+    period_info pi = {0};
+    parse_period(s, 0, &pi);
+    cell_num cn;
+    parse_cell(s, &cn);
+    return pi.year != 0 && (cn.kind != NUM_VALUE || strlen(cn.digits) == 4);
+}
+
+/* Text around the table: up to CONTEXT_BLOCKS headings/paragraphs before it (nearest first),
+ * stopping at another table. */
+static ds_status around_text(const table_ctx *tc, ds_buf *out)
+{
+    const ds_document *doc = tc->doc;
+    for (size_t k = 1; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
+        const ds_block *b = &doc->blocks[tc->bi - k];
+        if (b->kind == DS_BLOCK_KIND_TABLE)
+            break;
+        size_t n = b->text_len < CONTEXT_BYTES ? b->text_len : CONTEXT_BYTES;
+        if (ds_buf_append(out, doc->text.data + b->text_off, n) || ds_buf_putc(out, '\n'))
+            return DS_ERR_NOMEM;
+    }
+    return DS_OK;
+}
+
+/* Assigns header text to value columns for one header row (see the file comment). */
+static ds_status assign_header_row(const ds_table *t, size_t r, size_t label_col, const size_t *vcols, size_t nv,
+                                   ds_buf *col_text)
+{
+    size_t idx[MAX_COLS], cnt = 0;
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (c != label_col && !blank(cell_at(t, r, c)))
+            idx[cnt++] = c;
+    if (cnt == 0)
+        return DS_OK;
+    for (size_t j = 0; j < nv; j++) {
+        size_t src;
+        if (cnt == nv) {
+            src = idx[j];
+        } else if (nv % cnt == 0) {
+            src = idx[j / (nv / cnt)];
+        } else {
+            /* nearest header cell at or left of the column, else the first to its right */
+            src = idx[0];
+            for (size_t k = 0; k < cnt; k++)
+                if (idx[k] <= vcols[j])
+                    src = idx[k];
+        }
+        if (ds_buf_puts(&col_text[j], cell_at(t, r, src)) || ds_buf_putc(&col_text[j], ' '))
+            return DS_ERR_NOMEM;
+    }
+    /* One cell holding every column's year ("2023 2022"): the years go in order. */
+    if (cnt == 1 && nv > 1) {
+        period_info pi = {0};
+        parse_period(cell_at(t, r, idx[0]), 0, &pi);
+        if ((size_t)pi.n_years == nv)
+            for (size_t j = 0; j < nv; j++)
+                if (ds_buf_printf(&col_text[j], " \x01%d ", pi.years[j]))
+                    return DS_ERR_NOMEM;
+    }
+    return DS_OK;
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+    char l[600];
+    lower_copy(hay, l, sizeof l);
+    return strstr(l, needle) != NULL;
+}
+
+/* The row's text in doc->text (without the newline). */
+static void row_span(const table_ctx *tc, size_t r, size_t *off, size_t *len)
+{
+    const ds_table *t = tc->t;
+    size_t start = t->row_offsets[r];
+    size_t end = r + 1 < t->n_rows ? t->row_offsets[r + 1] : tc->block->text_off + tc->block->text_len;
+    const char *txt = tc->doc->text.data;
+    while (end > start && (txt[end - 1] == '\n' || txt[end - 1] == '\r'))
+        end--;
+    *off = start;
+    *len = end - start;
+}
+
+static const char *detect_currency(const table_ctx *tc, const char *context)
+{
+    const ds_table *t = tc->t;
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
+        const char *s = t->cells[i] ? t->cells[i] : "";
+        if (strchr(s, '$'))
+            return "USD";
+        if (strstr(s, "\xE2\x82\xAC"))
+            return "EUR";
+        if (strstr(s, "\xC2\xA3"))
+            return "GBP";
+    }
+    if (strchr(context, '$') || contains_ci(context, "dollars"))
+        return "USD";
+    if (strstr(context, "\xE2\x82\xAC") || contains_ci(context, "euro"))
+        return "EUR";
+    if (strstr(context, "\xC2\xA3") || contains_ci(context, "pounds sterling"))
+        return "GBP";
+    return NULL;
+}
+
+static ds_status table_facts(table_ctx *tc, ds_err *err)
+{
+    const ds_table *t = tc->t;
+    ds_document *doc = tc->doc;
+    if (t->n_rows < 2 || t->n_cols < 2 || t->n_cols > MAX_COLS || !t->row_offsets)
+        return DS_OK;
+    ds_status st = DS_OK;
+    size_t nr = t->n_rows, nc = t->n_cols;
+    cell_num *nums = ds_calloc(nr * nc, sizeof *nums);
+    ds_buf col_text[MAX_COLS];
+    for (size_t j = 0; j < MAX_COLS; j++)
+        ds_buf_init(&col_text[j]);
+    ds_buf ctx = DS_BUF_INIT, around = DS_BUF_INIT;
+    if (!nums) {
+        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory reading a table of %s", doc->name ? doc->name : "document");
+        goto done;
+    }
+    for (size_t i = 0; i < nr * nc; i++)
+        parse_cell(t->cells[i], &nums[i]);
+
+    /* Header rows: as the parser says, or the leading rows holding only years and text. */
+    size_t hr = t->header_rows < nr ? t->header_rows : 0;
+    if (hr == 0) {
+        for (size_t r = 0; r < nr && r < 4; r++) {
+            int years = 0, values = 0;
+            for (size_t c = 1; c < nc; c++) {
+                const char *s = cell_at(t, r, c);
+                if (nums[r * nc + c].kind == NUM_VALUE && !year_like(s))
+                    values++;
+                else if (year_like(s))
+                    years++;
+            }
+            if (values)
+                break;
+            if (years)
+                hr = r + 1;
+        }
+    }
+    if (hr >= nr)
+        goto done;
+
+    /* Label column: the one with the most text cells in the body. */
+    size_t label_col = 0, best = 0;
+    for (size_t c = 0; c < nc; c++) {
+        size_t n = 0;
+        for (size_t r = hr; r < nr; r++)
+            if (nums[r * nc + c].kind == NUM_NONE)
+                n++;
+        if (n > best) {
+            best = n;
+            label_col = c;
+        }
+    }
+    /* Value columns: right of the label column, with a number in the body. */
+    size_t vcols[MAX_COLS], nv = 0;
+    for (size_t c = label_col + 1; c < nc; c++) {
+        int any = 0;
+        for (size_t r = hr; r < nr; r++)
+            if (nums[r * nc + c].kind == NUM_VALUE || nums[r * nc + c].kind == NUM_DASH)
+                any = 1;
+        if (any)
+            vcols[nv++] = c;
+    }
+    if (nv == 0)
+        goto done;
+
+    /* Context: every header cell, then the text before the table. */
+    for (size_t r = 0; r < hr && st == DS_OK; r++)
+        for (size_t c = 0; c < nc && st == DS_OK; c++)
+            if (ds_buf_puts(&ctx, cell_at(t, r, c)) || ds_buf_putc(&ctx, ' '))
+                st = DS_ERR_NOMEM;
+    /* label-only rows at the top of the body ("(in millions, except per share data)") */
+    for (size_t r = hr; r < nr && r < hr + 2 && st == DS_OK; r++) {
+        int vals = 0;
+        for (size_t j = 0; j < nv; j++)
+            vals += nums[r * nc + vcols[j]].kind != NUM_BLANK;
+        if (!vals && (ds_buf_puts(&ctx, cell_at(t, r, label_col)) || ds_buf_putc(&ctx, ' ')))
+            st = DS_ERR_NOMEM;
+    }
+    if (st == DS_OK)
+        st = around_text(tc, &around);
+    if (st == DS_OK) {
+        for (size_t r = 0; r < hr && st == DS_OK; r++)
+            st = assign_header_row(t, r, label_col, vcols, nv, col_text);
+    }
+    if (st) {
+        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory reading a table of %s", doc->name ? doc->name : "document");
+        goto done;
+    }
+    const char *ctx_s = ctx.data ? ctx.data : "";
+    const char *around_s = around.data ? around.data : "";
+
+    scale_info sc = {0, 0, 0};
+    find_scale(ctx_s, 0, &sc);
+    find_scale(around_s, 1, &sc);
+    period_info pctx = {0}, paround = {0};
+    parse_period(ctx_s, 1, &pctx);
+    parse_period(around_s, 1, &paround);
+    /* a date in the header cells themselves counts without an anchor ("December 31,") */
+    if (!pctx.month) {
+        period_info loose = {0};
+        char hdr_nums[1200] = "";
+        size_t o = 0;
+        for (size_t r = 0; r < hr; r++)
+            for (size_t c = 0; c < nc; c++) {
+                const char *s = cell_at(t, r, c);
+                size_t n = strlen(s);
+                if (o + n + 2 < sizeof hdr_nums) {
+                    memcpy(hdr_nums + o, s, n);
+                    o += n;
+                    hdr_nums[o++] = ' ';
+                    hdr_nums[o] = '\0';
+                }
+            }
+        parse_period(hdr_nums, 0, &loose);
+        pctx.month = loose.month;
+        pctx.day = loose.day;
+    }
+    int meta_m = 0, meta_d = 0;
+    long meta_days;
+    if (doc->meta.period_end && ds_date_parse(doc->meta.period_end, &meta_days) == 0) {
+        int y;
+        ds_date_to_ymd(meta_days, &y, &meta_m, &meta_d);
+    }
+
+    /* Periods of the value columns. */
+    col_period cp[MAX_COLS];
+    int any_period = 0;
+    for (size_t j = 0; j < nv; j++) {
+        memset(&cp[j], 0, sizeof cp[j]);
+        const char *ct = col_text[j].data ? col_text[j].data : "";
+        period_info pc = {0};
+        parse_period(ct, 0, &pc);
+        const char *forced = strchr(ct, '\x01'); /* a year split out of a shared cell */
+        if (forced) {
+            int y = 0;
+            for (const char *p = forced + 1; isdigit((unsigned char)*p); p++)
+                y = y * 10 + (*p - '0');
+            pc.year = y;
+        }
+        if (!pc.year)
+            continue;
+        cp[j].year = pc.year;
+        cp[j].month = pc.month ? pc.month : pctx.month ? pctx.month : paround.month ? paround.month : meta_m ? meta_m : 12;
+        cp[j].day = pc.month ? pc.day : pctx.month ? pctx.day : paround.month ? paround.day : meta_m ? meta_d : 31;
+        cp[j].months = pc.months ? pc.months : pctx.months ? pctx.months : paround.months;
+        int dim = ds_date_days_in_month(cp[j].year, cp[j].month);
+        if (cp[j].day > dim)
+            cp[j].day = dim;
+        ds_date_format(ds_date_from_ymd(cp[j].year, cp[j].month, cp[j].day), cp[j].end);
+        cp[j].ok = 1;
+        any_period = 1;
+    }
+    if (!any_period)
+        goto done;
+
+    /* Statement kind: a table with no duration and mostly balance-sheet rows is a balance sheet. */
+    int n_inst = 0, n_flow = 0, any_months = pctx.months || paround.months;
+    for (size_t j = 0; j < nv; j++)
+        any_months |= cp[j].months != 0;
+    for (size_t r = hr; r < nr; r++) {
+        const char *m = ds_metric_for_label(cell_at(t, r, label_col), NULL);
+        if (m && ds_metric_is_instant(m))
+            n_inst++;
+        else if (m)
+            n_flow++;
+    }
+    if (n_inst + n_flow == 0)
+        goto done; /* nothing a credit analyst asks for: not a statement */
+    int instant_table = !any_months && n_inst >= n_flow;
+    const char *currency = detect_currency(tc, ctx_s);
+    if (!currency)
+        currency = detect_currency(tc, around_s);
+
+    /* Rows. */
+    char section_label[256] = "";
+    for (size_t r = hr; r < nr && st == DS_OK; r++) {
+        const char *label = cell_at(t, r, label_col);
+        int vals = 0, pct = 0;
+        for (size_t j = 0; j < nv; j++) {
+            num_kind k = nums[r * nc + vcols[j]].kind;
+            vals += k == NUM_VALUE || k == NUM_DASH;
+            pct += k == NUM_PERCENT;
+        }
+        if (!vals) {
+            if (!blank(label) && !pct) {
+                char key[256];
+                ds_label_key(label, key, sizeof key);
+                snprintf(section_label, sizeof section_label, "%s", key);
+            }
+            continue;
+        }
+        if (pct || strchr(label, '%') || blank(label))
+            continue;
+        char key[256];
+        ds_label_key(label, key, sizeof key);
+        const char *metric = ds_metric_for_label(label, NULL);
+        const char *concept = label;
+        int generic = !strcmp(key, "basic") || !strcmp(key, "diluted") || !strcmp(key, "basic and diluted");
+        int per_share = strstr(key, "per share") || strstr(key, "per common share") ||
+                        (generic && (strstr(section_label, "per share") || strstr(section_label, "per common share")));
+        if (generic) {
+            if (per_share)
+                metric = key[0] == 'd' ? "eps_diluted" : "eps_basic";
+            concept = ds_arena_printf(&doc->arena, "%s: %s", *section_label ? section_label : "", label);
+            if (!concept) {
+                st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+                break;
+            }
+        }
+        if (ds_metric_is_per_share(metric))
+            per_share = 1;
+        int shares = !per_share && (strstr(key, "shares") || (generic && strstr(section_label, "shares")));
+        int exp10 = per_share || (shares && sc.except_shares) ? 0 : (sc.found ? sc.exp10 : 0);
+        const char *unit = NULL;
+        if (per_share)
+            unit = currency ? ds_arena_printf(&doc->arena, "%s/shares", currency) : NULL;
+        else if (shares)
+            unit = "shares";
+        else
+            unit = currency;
+        int instant = metric ? ds_metric_is_instant(metric) : instant_table;
+        size_t roff, rlen;
+        row_span(tc, r, &roff, &rlen);
+        const char *quote = ds_arena_strndup(&doc->arena, doc->text.data + roff, rlen);
+        if (!quote) {
+            st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        int page = ds_doc_page_of(doc, roff);
+        int chunk_seq = ds_evidence_chunk(tc->chunks, roff);
+        for (size_t j = 0; j < nv && st == DS_OK; j++) {
+            const cell_num *cn = &nums[r * nc + vcols[j]];
+            if (!cp[j].ok || (cn->kind != NUM_VALUE && cn->kind != NUM_DASH))
+                continue;
+            char scaled[128];
+            if (ds_decimal_scale(cn->digits, exp10, scaled, sizeof scaled))
+                continue;
+            ds_fact f = {0};
+            f.concept = concept;
+            f.metric = metric;
+            f.value = ds_arena_strdup(&doc->arena, scaled);
+            f.unit = unit;
+            f.decimals = cn->kind == NUM_DASH
+                             ? NULL
+                             : ds_arena_printf(&doc->arena, "%d", ds_decimal_fraction_digits(cn->digits) - exp10);
+            f.period_end = ds_arena_strdup(&doc->arena, cp[j].end);
+            if (!instant) {
+                long end_days;
+                char sbuf[11];
+                ds_date_parse(cp[j].end, &end_days);
+                ds_date_format(ds_date_period_start(end_days, cp[j].months ? cp[j].months : 12), sbuf);
+                f.period_start = ds_arena_strdup(&doc->arena, sbuf);
+                if (!f.period_start)
+                    st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+            }
+            f.dimensions = "";
+            f.source_extractor = tc->extractor;
+            f.quote = quote;
+            f.page = page;
+            f.chunk_seq = chunk_seq;
+            f.byte_off = roff;
+            if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != NUM_DASH && !f.decimals)))
+                st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+            if (st == DS_OK && ds_fact_list_push(tc->out, &f))
+                st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+        }
+    }
+
+done:
+    ds_free(nums);
+    for (size_t j = 0; j < MAX_COLS; j++)
+        ds_buf_deinit(&col_text[j]);
+    ds_buf_deinit(&ctx);
+    ds_buf_deinit(&around);
+    return st;
+}
+
+ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, ds_fact_list *out, ds_err *err)
+{
+    table_ctx tc = {0};
+    tc.doc = doc;
+    tc.chunks = chunks;
+    tc.out = out;
+    tc.extractor = doc->kind == DS_DOC_KIND_PDF ? "pdf_table" : "html_table";
+    for (size_t i = 0; i < doc->n_blocks; i++) {
+        const ds_block *b = &doc->blocks[i];
+        if (b->kind != DS_BLOCK_KIND_TABLE || !b->table)
+            continue;
+        tc.block = b;
+        tc.t = b->table;
+        tc.bi = i;
+        ds_status st = table_facts(&tc, err);
+        if (st)
+            return st;
+    }
+    return DS_OK;
+}

@@ -1,0 +1,2 @@
+# tests/extract/facts.cmake - facts, statement tables, SWOT rules, entities and AML signals.
+ds_add_test(NAME t_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/facts_test.c)
