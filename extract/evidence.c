@@ -14,8 +14,8 @@ int ds_evidence_chunk(const ds_chunk_list *chunks, size_t off)
     return chunks->v[c].seq;
 }
 
-/* The block holding off (blocks are in text order); NULL when none. */
-static const ds_block *block_of(const ds_document *doc, size_t off)
+/* Blocks are in text order: a binary search. */
+const ds_block *ds_evidence_block(const ds_document *doc, size_t off)
 {
     size_t lo = 0, hi = doc->n_blocks;
     while (lo < hi) {
@@ -87,7 +87,7 @@ void ds_evidence_sentence(const ds_document *doc, const ds_chunk_list *chunks, s
     if (off + len > tl)
         len = tl - off;
     size_t lo = 0, hi = tl;
-    const ds_block *b = block_of(doc, off);
+    const ds_block *b = ds_evidence_block(doc, off);
     if (b) {
         lo = b->text_off;
         hi = b->text_off + b->text_len;

@@ -26,6 +26,9 @@ typedef struct ds_evidence {
  * NULL. */
 int ds_evidence_chunk(const ds_chunk_list *chunks, size_t off);
 
+/* The block holding byte offset off, NULL when none does. */
+const ds_block *ds_evidence_block(const ds_document *doc, size_t off);
+
 /* The sentence holding [off, off + len) of doc->text: bounded by its block, by sentence ends
  * ('.', '!', '?' or ';' followed by a space, except after abbreviations such as "Inc." or "Mr."
  * and initials), by the chunk holding off, and by DS_EVIDENCE_MAX_QUOTE bytes around the

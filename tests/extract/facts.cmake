@@ -1,3 +1,4 @@
 # tests/extract/facts.cmake - facts, statement tables, SWOT rules, entities and AML signals.
 ds_add_test(NAME t_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/facts_test.c)
 ds_add_test(NAME t_entities SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/entities_test.c)
+ds_add_test(NAME t_swot SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/swot_test.c)
