@@ -2,3 +2,4 @@
 ds_add_test(NAME t_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/facts_test.c)
 ds_add_test(NAME t_entities SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/entities_test.c)
 ds_add_test(NAME t_swot SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/swot_test.c)
+ds_add_test(NAME t_credit SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/credit_test.c PG TIMEOUT 300)

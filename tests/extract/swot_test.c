@@ -5,8 +5,14 @@
  * in extract/swot_rules.md matches the code. */
 #include "testlib.h"
 
+#include "extract/entities.h"
 #include "extract/swot.h"
+#include "pipeline/cli.h"
 #include "pipeline/core/buf.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <unistd.h>
 
 static size_t count4(void *ctx, const char *s, size_t n)
 {
@@ -300,6 +306,39 @@ static void test_rule_table(void)
     ds_buf_deinit(&tbl);
 }
 
+/* `dossier rules` prints the same tables. */
+static void test_rules_command(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/rules.md", ds_test_tmpdir());
+    fflush(stdout);
+    int saved = dup(1);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    DS_REQUIRE(saved >= 0 && fd >= 0);
+    dup2(fd, 1);
+    close(fd);
+    ds_cli cli;
+    memset(&cli, 0, sizeof cli);
+    char a0[] = "rules", a1[] = "--fatf", a2[] = "--swot";
+    char *argv[] = {a0, a1, a2, NULL};
+    optind = 1;
+    int rc = ds_cmd_rules(&cli, 3, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    DS_CHECK(rc == 0);
+    ds_buf got = DS_BUF_INIT, tbl = DS_BUF_INIT;
+    ds_err err;
+    DS_REQUIRE(ds_buf_read_file(&got, path, 0, &err) == DS_OK);
+    DS_REQUIRE(ds_swot_rules_table(&tbl) == DS_OK);
+    DS_CHECK(strstr(got.data, tbl.data) != NULL);
+    DS_CHECK(strstr(got.data, "| IR | Iran | High-Risk Jurisdictions subject to a Call for Action | " DS_FATF_AS_OF " |") !=
+             NULL);
+    DS_CHECK(strstr(got.data, "Red-flag") == NULL);
+    ds_buf_deinit(&got);
+    ds_buf_deinit(&tbl);
+}
+
 int main(void)
 {
     test_metrics_fire();
@@ -308,5 +347,6 @@ int main(void)
     test_metrics_quarter();
     test_text();
     test_rule_table();
+    test_rules_command();
     return ds_test_done();
 }
