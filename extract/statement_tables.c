@@ -14,6 +14,7 @@
 #include "pipeline/core/alloc.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -387,8 +388,8 @@ static void parse_period(const char *text, int anchored, period_info *pi)
 
 typedef struct scale_info {
     int found;
-    int exp10;        /* 3, 6, 9 */
-    int except_shares; /* share counts are not scaled */
+    int exp10;       /* 3, 6, 9: the scale of the amounts */
+    int share_exp10; /* the scale of share counts */
 } scale_info;
 
 static void lower_copy(const char *s, char *out, size_t cap)
@@ -399,45 +400,73 @@ static void lower_copy(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
-/* strict: only the explicit forms (used on text around the table, which may be prose). */
+static const struct {
+    const char *pat;
+    int exp10;
+    int strict_ok;
+} scale_pats[] = {
+    {"in thousands", 3, 1},  {"in millions", 6, 1},   {"in billions", 9, 1},  {"thousands of dollars", 3, 1},
+    {"millions of dollars", 6, 1}, {"billions of dollars", 9, 1}, {"(thousands", 3, 1}, {"(millions", 6, 1},
+    {"(billions", 9, 1},     {"in $000", 3, 1},       {"($000", 3, 1},        {"$'000", 3, 1},
+    {"£'000", 3, 1},         {"€'000", 3, 1},         {"in 000s", 3, 1},      {"(000s)", 3, 1},
+    {"(000's)", 3, 1},       {"(000)", 3, 1},         {"in $ millions", 6, 1}, {"in $ thousands", 3, 1},
+    {"in $ billions", 9, 1}, {"$ in millions", 6, 1}, {"$ in thousands", 3, 1}, {"$ in billions", 9, 1},
+    {"thousands", 3, 0},     {"millions", 6, 0},      {"billions", 9, 0},     {"$m", 6, 0},
+    {"£m", 6, 0},            {"€m", 6, 0},            {"$bn", 9, 0},          {"£bn", 9, 0},
+    {"€bn", 9, 0},
+};
+
+/* The earliest scale mention at or after from; its position and exponent, or NULL. */
+static const char *earliest_scale(const char *from, int strict, int *exp10)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < sizeof scale_pats / sizeof scale_pats[0]; i++) {
+        if (strict && !scale_pats[i].strict_ok)
+            continue;
+        size_t pl = strlen(scale_pats[i].pat);
+        for (const char *hit = strstr(from, scale_pats[i].pat); hit; hit = strstr(hit + 1, scale_pats[i].pat)) {
+            /* "$m" must not start a word ("$more") */
+            if (!scale_pats[i].strict_ok && isalpha((unsigned char)hit[pl]))
+                continue;
+            if (!best || hit < best) {
+                best = hit;
+                *exp10 = scale_pats[i].exp10;
+            }
+            break;
+        }
+    }
+    return best;
+}
+
+/* The scale of a table from text around it: the first scale mentioned is the amounts'; share
+ * counts follow it unless an "except" clause names shares ("except share data": unscaled;
+ * "except number of shares which are reflected in thousands": their own scale). strict: only
+ * the explicit forms (for prose before the table). */
 static void find_scale(const char *text, int strict, scale_info *si)
 {
     if (si->found || !text)
         return;
     char l[CONTEXT_BYTES * 2];
     lower_copy(text, l, sizeof l);
-    static const struct {
-        const char *pat;
-        int exp10;
-        int strict_ok;
-    } pats[] = {
-        {"in thousands", 3, 1},  {"in millions", 6, 1},   {"in billions", 9, 1},  {"thousands of dollars", 3, 1},
-        {"millions of dollars", 6, 1}, {"billions of dollars", 9, 1}, {"(thousands", 3, 1}, {"(millions", 6, 1},
-        {"(billions", 9, 1},     {"in $000", 3, 1},       {"($000", 3, 1},        {"$'000", 3, 1},
-        {"£'000", 3, 1},         {"€'000", 3, 1},         {"in 000s", 3, 1},      {"(000s)", 3, 1},
-        {"(000's)", 3, 1},       {"(000)", 3, 1},         {"in $ millions", 6, 1}, {"in $ thousands", 3, 1},
-        {"in $ billions", 9, 1}, {"$ in millions", 6, 1}, {"$ in thousands", 3, 1}, {"$ in billions", 9, 1},
-        {"thousands", 3, 0},     {"millions", 6, 0},      {"billions", 9, 0},     {"$m", 6, 0},
-        {"£m", 6, 0},            {"€m", 6, 0},            {"$bn", 9, 0},          {"£bn", 9, 0},
-        {"€bn", 9, 0},
-    };
-    for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
-        if (strict && !pats[i].strict_ok)
-            continue;
-        const char *hit = strstr(l, pats[i].pat);
-        if (!hit)
-            continue;
-        size_t pl = strlen(pats[i].pat);
-        char after = hit[pl];
-        /* "$m" must not be the start of a word ("$more") */
-        if (!pats[i].strict_ok && isalpha((unsigned char)after))
-            continue;
-        si->found = 1;
-        si->exp10 = pats[i].exp10;
-        si->except_shares = strstr(l, "except share") || strstr(l, "except for share") ||
-                            strstr(l, "except shares") || strstr(l, "except number of shares") ||
-                            strstr(l, "except share and per share") || strstr(l, "except per share and share");
+    int e = 0;
+    const char *hit = earliest_scale(l, strict, &e);
+    if (!hit)
         return;
+    si->found = 1;
+    si->exp10 = e;
+    si->share_exp10 = e;
+    const char *ex = strstr(hit, "except");
+    const char *sh = ex ? strstr(ex, "share") : NULL;
+    if (sh) {
+        /* "per share" alone does not speak of share counts */
+        int counts = 0;
+        for (const char *p = ex; (p = strstr(p, "share")) != NULL; p++)
+            if (!(p >= l + 4 && strncmp(p - 4, "per ", 4) == 0))
+                counts = 1;
+        if (counts) {
+            int se = 0;
+            si->share_exp10 = earliest_scale(sh, strict, &se) ? se : 0;
+        }
     }
 }
 
@@ -450,7 +479,18 @@ typedef struct col_period {
     char end[11];
 } col_period;
 
+#define MAX_FY_ENDS 64
+
 typedef struct table_ctx {
+    int collect; /* first pass: only learn fiscal year ends */
+    /* Year-long columns with their own full date ("Year ended December 3, 2021"): the end of
+     * each fiscal year, for columns that give only the year (52/53-week years end on
+     * different days). */
+    struct {
+        int year;
+        long end;
+    } fy_end[MAX_FY_ENDS];
+    size_t n_fy_end;
     ds_document *doc;
     const ds_chunk_list *chunks;
     ds_fact_list *out;
@@ -578,6 +618,43 @@ static const char *detect_currency(const table_ctx *tc, const char *context)
     return NULL;
 }
 
+/* The metric of a row, given its section: none under deferred taxes ("Deferred tax
+ * liabilities: Depreciation and amortization" is a tax balance), and debt listed under
+ * "Current liabilities:" is its current portion ("Term debt" twice on one balance sheet). */
+static const char *row_metric(const ds_table *t, size_t r, size_t label_col, long section_row)
+{
+    char sk[256] = "";
+    if (section_row >= 0)
+        ds_label_key(cell_at(t, (size_t)section_row, label_col), sk, sizeof sk);
+    if (strstr(sk, "deferred tax") || strstr(sk, "tax assets") || strstr(sk, "tax liabilities"))
+        return NULL;
+    const char *m = ds_metric_for_label(cell_at(t, r, label_col), NULL);
+    if (m && !strcmp(m, "long_term_debt") && has_phrase(sk, "current") && !strstr(sk, "non current") &&
+        !strstr(sk, "noncurrent"))
+        m = "current_portion_long_term_debt";
+    return m;
+}
+
+/* The commonest month and day among the fiscal year ends learnt; 0 when none. */
+static void common_fy_end(const table_ctx *tc, int *month, int *day)
+{
+    int best = 0;
+    for (size_t i = 0; i < tc->n_fy_end; i++) {
+        int y, m, d, n = 0;
+        ds_date_to_ymd(tc->fy_end[i].end, &y, &m, &d);
+        for (size_t k = 0; k < tc->n_fy_end; k++) {
+            int y2, m2, d2;
+            ds_date_to_ymd(tc->fy_end[k].end, &y2, &m2, &d2);
+            n += m2 == m && d2 == d;
+        }
+        if (n > best) {
+            best = n;
+            *month = m;
+            *day = d;
+        }
+    }
+}
+
 static ds_status table_facts(table_ctx *tc, ds_err *err)
 {
     const ds_table *t = tc->t;
@@ -591,6 +668,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     for (size_t j = 0; j < MAX_COLS; j++)
         ds_buf_init(&col_text[j]);
     ds_buf ctx = DS_BUF_INIT, around = DS_BUF_INIT;
+    long *section_of = NULL;
     if (!nums) {
         st = ds_err_set(err, DS_ERR_NOMEM, "out of memory reading a table of %s", doc->name ? doc->name : "document");
         goto done;
@@ -669,6 +747,24 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     }
     const char *ctx_s = ctx.data ? ctx.data : "";
     const char *around_s = around.data ? around.data : "";
+    /* A table under a heading naming a segment ("Domestic Streaming Segment") breaks the
+     * company down: its rows get dimensions "segment=<heading>". */
+    const char *segment = NULL;
+    for (size_t k = 1; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
+        const ds_block *b = &doc->blocks[tc->bi - k];
+        if (b->kind == DS_BLOCK_KIND_TABLE)
+            break;
+        if (b->kind != DS_BLOCK_KIND_HEADING)
+            continue;
+        char hk[256], hb[256];
+        size_t hl = b->text_len < sizeof hb - 1 ? b->text_len : sizeof hb - 1;
+        memcpy(hb, doc->text.data + b->text_off, hl);
+        hb[hl] = '\0';
+        ds_label_key(hb, hk, sizeof hk);
+        if (has_phrase(hk, "segment") || has_phrase(hk, "segments"))
+            segment = ds_arena_printf(&doc->arena, "segment=%s", hk);
+        break;
+    }
 
     scale_info sc = {0, 0, 0};
     find_scale(ctx_s, 0, &sc);
@@ -720,17 +816,73 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         }
         if (!pc.year)
             continue;
+        /* "2015 vs. 2014", "Change", "% Increase": a comparison, not a period */
+        char lc[600];
+        lower_copy(ct, lc, sizeof lc);
+        if (strstr(lc, " vs") || strstr(lc, "versus") || strstr(lc, "change") || strstr(lc, "variance") ||
+            strstr(lc, "increase") || strstr(lc, "decrease") || strchr(lc, '%'))
+            continue;
+        size_t n_pct = 0, n_val = 0;
+        for (size_t r = hr; r < nr; r++) {
+            n_pct += nums[r * nc + vcols[j]].kind == NUM_PERCENT;
+            n_val += nums[r * nc + vcols[j]].kind == NUM_VALUE;
+        }
+        if (n_pct > n_val)
+            continue;
         cp[j].year = pc.year;
-        cp[j].month = pc.month ? pc.month : pctx.month ? pctx.month : paround.month ? paround.month : meta_m ? meta_m : 12;
-        cp[j].day = pc.month ? pc.day : pctx.month ? pctx.day : paround.month ? paround.day : meta_m ? meta_d : 31;
         cp[j].months = pc.months ? pc.months : pctx.months ? pctx.months : paround.months;
+        /* The end date: the column's own; else the fiscal year end learnt from the document for
+         * a year-long or balance-sheet column; else the table's; else the document's period end
+         * day; else the commonest fiscal year end day of the document; else December 31. */
+        long learnt = LONG_MIN;
+        if (!pc.month && (cp[j].months == 0 || cp[j].months == 12))
+            for (size_t k = 0; k < tc->n_fy_end; k++)
+                if (tc->fy_end[k].year == pc.year)
+                    learnt = tc->fy_end[k].end;
+        if (learnt != LONG_MIN) {
+            int y;
+            ds_date_to_ymd(learnt, &y, &cp[j].month, &cp[j].day);
+            cp[j].year = y;
+        } else {
+            int cm = 0, cd = 0;
+            common_fy_end(tc, &cm, &cd);
+            cp[j].month = pc.month ? pc.month : pctx.month ? pctx.month : paround.month ? paround.month
+                                                  : meta_m  ? meta_m
+                                                  : cm      ? cm
+                                                            : 12;
+            cp[j].day = pc.month ? pc.day : pctx.month ? pctx.day : paround.month ? paround.day : meta_m ? meta_d
+                                                                                      : cm   ? cd
+                                                                                             : 31;
+        }
         int dim = ds_date_days_in_month(cp[j].year, cp[j].month);
         if (cp[j].day > dim)
             cp[j].day = dim;
         ds_date_format(ds_date_from_ymd(cp[j].year, cp[j].month, cp[j].day), cp[j].end);
+        if (tc->collect && pc.month && cp[j].months == 12 && tc->n_fy_end < MAX_FY_ENDS) {
+            long e = ds_date_from_ymd(cp[j].year, cp[j].month, cp[j].day);
+            int known = 0;
+            for (size_t k = 0; k < tc->n_fy_end; k++)
+                known |= tc->fy_end[k].year == cp[j].year;
+            if (!known) {
+                tc->fy_end[tc->n_fy_end].year = cp[j].year;
+                tc->fy_end[tc->n_fy_end].end = e;
+                tc->n_fy_end++;
+            }
+        }
         cp[j].ok = 1;
         any_period = 1;
     }
+    if (tc->collect)
+        goto done;
+    /* Columns sharing one period are not period columns (a fair-value table dated once). */
+    for (size_t j = 0; j < nv; j++)
+        for (size_t k = j + 1; k < nv; k++)
+            if (cp[j].year && cp[k].year && !strcmp(cp[j].end, cp[k].end) &&
+                (cp[j].months ? cp[j].months : 12) == (cp[k].months ? cp[k].months : 12))
+                cp[j].ok = cp[k].ok = 0;
+    any_period = 0;
+    for (size_t j = 0; j < nv; j++)
+        any_period |= cp[j].ok;
     if (!any_period)
         goto done;
 
@@ -751,6 +903,37 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     const char *currency = detect_currency(tc, ctx_s);
     if (!currency)
         currency = detect_currency(tc, around_s);
+
+    /* Section of each row: the nearest label-only row above it. A label repeated under two
+     * sections ("Americas: Net sales", "Europe: Net sales") is a breakdown, not the
+     * consolidated figure: such rows get dimensions "section=<section>". */
+    section_of = ds_calloc(nr, sizeof *section_of);
+    if (!section_of) {
+        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory reading a table of %s", doc->name ? doc->name : "document");
+        goto done;
+    }
+    {
+        long cur = -1;
+        for (size_t r = hr; r < nr; r++) {
+            int vals = 0, pct = 0;
+            for (size_t j = 0; j < nv; j++) {
+                num_kind k = nums[r * nc + vcols[j]].kind;
+                vals += k == NUM_VALUE || k == NUM_DASH;
+                pct += k == NUM_PERCENT;
+            }
+            if (!vals && !pct && !blank(cell_at(t, r, label_col)))
+                cur = (long)r;
+            section_of[r] = vals ? cur : -1;
+            /* "Total current liabilities" closes "Current liabilities:" */
+            if (vals && cur >= 0) {
+                char rk[256], ck[256];
+                ds_label_key(cell_at(t, r, label_col), rk, sizeof rk);
+                ds_label_key(cell_at(t, (size_t)cur, label_col), ck, sizeof ck);
+                if (!strncmp(rk, "total ", 6) && *ck && strstr(rk + 6, ck))
+                    cur = -1;
+            }
+        }
+    }
 
     /* Rows. */
     char section_label[256] = "";
@@ -774,11 +957,15 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             continue;
         char key[256];
         ds_label_key(label, key, sizeof key);
-        const char *metric = ds_metric_for_label(label, NULL);
+        const char *metric = row_metric(t, r, label_col, section_of[r]);
         const char *concept = label;
         int generic = !strcmp(key, "basic") || !strcmp(key, "diluted") || !strcmp(key, "basic and diluted");
+        /* "Shares used in computing earnings per share: Basic" counts shares; "Earnings per share:
+         * Basic" is a per-share amount. */
+        int section_counts_shares = generic && has_phrase(section_label, "shares");
         int per_share = strstr(key, "per share") || strstr(key, "per common share") ||
-                        (generic && (strstr(section_label, "per share") || strstr(section_label, "per common share")));
+                        (generic && !section_counts_shares &&
+                         (strstr(section_label, "per share") || strstr(section_label, "per common share")));
         if (generic) {
             if (per_share)
                 metric = key[0] == 'd' ? "eps_diluted" : "eps_basic";
@@ -790,8 +977,26 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         }
         if (ds_metric_is_per_share(metric))
             per_share = 1;
-        int shares = !per_share && (strstr(key, "shares") || (generic && strstr(section_label, "shares")));
-        int exp10 = per_share || (shares && sc.except_shares) ? 0 : (sc.found ? sc.exp10 : 0);
+        const char *dims = segment ? segment : "";
+        for (size_t r2 = hr; r2 < nr && section_of[r] >= 0 && !generic; r2++) {
+            char key2[256];
+            if (r2 == r || section_of[r2] < 0 || section_of[r2] == section_of[r])
+                continue;
+            ds_label_key(cell_at(t, r2, label_col), key2, sizeof key2);
+            const char *m2 = row_metric(t, r2, label_col, section_of[r2]);
+            if (strcmp(key, key2) == 0 && (m2 == metric || (m2 && metric && !strcmp(m2, metric)))) {
+                char sk[200];
+                ds_label_key(cell_at(t, (size_t)section_of[r], label_col), sk, sizeof sk);
+                dims = ds_arena_printf(&doc->arena, "section=%s", sk);
+                if (!dims) {
+                    st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+                    dims = "";
+                }
+                break;
+            }
+        }
+        int shares = !per_share && (strstr(key, "shares") || section_counts_shares);
+        int exp10 = per_share || !sc.found ? 0 : shares ? sc.share_exp10 : sc.exp10;
         const char *unit = NULL;
         if (per_share)
             unit = currency ? ds_arena_printf(&doc->arena, "%s/shares", currency) : NULL;
@@ -834,7 +1039,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
                 if (!f.period_start)
                     st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
             }
-            f.dimensions = "";
+            f.dimensions = dims;
             f.source_extractor = tc->extractor;
             f.quote = quote;
             f.page = page;
@@ -849,6 +1054,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
 
 done:
     ds_free(nums);
+    ds_free(section_of);
     for (size_t j = 0; j < MAX_COLS; j++)
         ds_buf_deinit(&col_text[j]);
     ds_buf_deinit(&ctx);
@@ -863,16 +1069,20 @@ ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, 
     tc.chunks = chunks;
     tc.out = out;
     tc.extractor = doc->kind == DS_DOC_KIND_PDF ? "pdf_table" : "html_table";
-    for (size_t i = 0; i < doc->n_blocks; i++) {
-        const ds_block *b = &doc->blocks[i];
-        if (b->kind != DS_BLOCK_KIND_TABLE || !b->table)
-            continue;
-        tc.block = b;
-        tc.t = b->table;
-        tc.bi = i;
-        ds_status st = table_facts(&tc, err);
-        if (st)
-            return st;
+    /* Pass 1 learns the fiscal year ends the tables state; pass 2 emits the facts. */
+    for (int pass = 0; pass < 2; pass++) {
+        tc.collect = pass == 0;
+        for (size_t i = 0; i < doc->n_blocks; i++) {
+            const ds_block *b = &doc->blocks[i];
+            if (b->kind != DS_BLOCK_KIND_TABLE || !b->table)
+                continue;
+            tc.block = b;
+            tc.t = b->table;
+            tc.bi = i;
+            ds_status st = table_facts(&tc, err);
+            if (st)
+                return st;
+        }
     }
     return DS_OK;
 }

@@ -60,9 +60,10 @@ static const ds_swot_rule rules[] = {
      "a lawsuit, class action or complaint is filed or pending against the company (not hypothetical, not "
      "\"not a party\")"},
     {"SWOT-CUS-01", DS_SWOT_WEAKNESS, "text",
-     "a customer accounts for 10% or more of revenue or sales (\"no customer accounted\" excluded)"},
+     "one customer (or a few named as such) accounts for 10% or more of revenue or sales (\"no customer\" excluded)"},
     {"SWOT-OPP-01", DS_SWOT_OPPORTUNITY, "text", "expansion into new markets or geographies (not in a risk warning)"},
-    {"SWOT-OPP-02", DS_SWOT_OPPORTUNITY, "text", "new products or services launched or introduced (not in a risk warning)"},
+    {"SWOT-OPP-02", DS_SWOT_OPPORTUNITY, "text",
+     "the company launched, introduced or released new products or services (not in a risk warning)"},
     {"SWOT-OPP-03", DS_SWOT_OPPORTUNITY, "text",
      "an acquisition or merger completed or agreed (not in a risk warning)"},
 };
@@ -541,7 +542,8 @@ static const char *const hypothetical[] = {" could ", " may ", " might ", " woul
                                            " whether ", "unless ", " potential ", NULL};
 /* Wording of risk warnings around opportunities. */
 static const char *const risky[] = {" risk", " fail", " unable", "not be successful", "no assurance",
-                                    "cannot assure", " may not ", " could ", NULL};
+                                    "cannot assure", " may not ", " could ", " can ", " impact", "our ability to",
+                                    " depend", NULL};
 
 static const text_rule text_rules[] = {
     {"SWOT-GC-01", "The document states substantial doubt about the ability to continue as a going concern.",
@@ -554,7 +556,8 @@ static const text_rule text_rules[] = {
      L("identified", "not effective", "ineffective", "existed", "exists", "resulted in", "due to", "because of"),
      L("no material weakness", "did not identify", "not identified any", "has been remediated",
        "have been remediated", "was remediated", "were remediated", "is a deficiency, or a combination",
-       "is a deficiency or a combination", "remediation was completed", "definition"),
+       "is a deficiency or a combination", "remediation was completed", "definition", "assessing the risk",
+       "risk that a material weakness", "our audit included", "obtaining an understanding"),
      1, 0},
     {"SWOT-CVT-01", "The document reports a breach of, default under or waiver of a debt covenant.",
      L("covenant"),
@@ -571,10 +574,13 @@ static const text_rule text_rules[] = {
        "are not party", "not aware of any"),
      1, 0},
     {"SWOT-CUS-01", "The document reports customer concentration: one customer accounts for a large share of revenue.",
-     L("customer", "customers", "distributor", "distributors"),
+     L("one customer", "single customer", "largest customer", "largest customers", "customer a ", "customer b ",
+       "two customers", "three customers", "one distributor", "largest distributor", "ten largest customers",
+       "top ten customers", "top five customers", "major customer", "significant customer", "one client",
+       "largest client"),
      L("% of", " percent of"),
      L("no customer accounted", "no single customer", "no one customer", "none of our customers", "no other customer",
-       "did not have any customer", "no customers accounted"),
+       "did not have any customer", "no customers", "no customer ", "not have any customer"),
      0, 10},
     {"SWOT-OPP-01", "The document reports expansion into new markets.",
      L("expand into", "expanded into", "expanding into", "expansion into", "entered new markets",
@@ -583,8 +589,10 @@ static const text_rule text_rules[] = {
      NONE, risky, 0, 0},
     {"SWOT-OPP-02", "The document reports new products or services launched or introduced.",
      L("launched a new", "launched new", "launched our new", "introduced a new", "introduced new",
-       "introduced our new", "new product launch", "new products", "new product", "new services", "new offerings"),
-     L("launch", "introduc", "release", "announced", "began selling", "rolled out"),
+       "introduced our new", "released a new", "we launched", "we introduced", "began shipping",
+       "announced the following new", "new product launches"),
+     L("product", "service", "platform", "app", "feature", "model", "device", "version", "offering", "solution",
+       "brand", "store"),
      risky, 0, 0},
     {"SWOT-OPP-03", "The document reports an acquisition or merger completed or agreed.",
      L("completed the acquisition of", "completed its acquisition of", "completed our acquisition of",

@@ -3,3 +3,7 @@ ds_add_test(NAME t_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/facts_test.c)
 ds_add_test(NAME t_entities SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/entities_test.c)
 ds_add_test(NAME t_swot SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/swot_test.c)
 ds_add_test(NAME t_credit SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/credit_test.c PG TIMEOUT 300)
+# Real filings through the PDF parser: registered once the parser is in the tree.
+if(EXISTS ${CMAKE_SOURCE_DIR}/ingest/pdf.c)
+  ds_add_test(NAME t_real_pdf_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/real_pdf_test.c TIMEOUT 300)
+endif()

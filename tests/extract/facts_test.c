@@ -408,13 +408,6 @@ static void test_other_headers(void)
         "Net income",       "500",                          "(100)",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 1, c1, NULL) == DS_OK);
-    /* a bare year with a June fiscal year end from the document */
-    doc->meta.period_end = "2023-06-30";
-    const char *c2[] = {
-        "",              "Fiscal 2023", "Fiscal 2022",
-        "Net revenues",  "7,000",       "6,000",
-    };
-    DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 1, c2, NULL) == DS_OK);
     /* a table of contents: numbers but no metric */
     const char *c3[] = {"Item", "Page", "Risk Factors", "12", "Properties", "30"};
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 2, 1, c3, NULL) == DS_OK);
@@ -429,15 +422,148 @@ static void test_other_headers(void)
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-12-31", "2023-01-01", "5000");
     CHECK_FACT(&l, "net_income", "2022-12-31", "2022-01-01", "-100");
-    CHECK_FACT(&l, "revenue", "2023-06-30", "2022-07-01", "7000");
-    CHECK_FACT(&l, "revenue", "2022-06-30", "2021-07-01", "6000");
-    CHECK_FACT(&l, "total_assets", "2023-06-30", NULL, "900");
-    DS_CHECKF(l.n == 8, "%zu facts", l.n);
+    CHECK_FACT(&l, "total_assets", "2023-12-31", NULL, "900");
+    DS_CHECKF(l.n == 6, "%zu facts", l.n);
     const ds_fact *f = find_fact(&l, "revenue", "2023-12-31", "2023-01-01");
     if (f) {
         DS_CHECK(f->unit == NULL); /* no currency anywhere: none made up */
         DS_CHECK_STREQ(f->decimals, "0");
     }
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* A bare year takes the fiscal year end of the document's period end (June here). */
+static void test_fiscal_year_from_meta(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->meta.period_end = "2023-06-30";
+    const char *c2[] = {
+        "",              "Fiscal 2023", "Fiscal 2022",
+        "Net revenues",  "7,000",       "6,000",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 1, c2, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-06-30", "2022-07-01", "7000");
+    CHECK_FACT(&l, "revenue", "2022-06-30", "2021-07-01", "6000");
+    DS_CHECK(l.n == 2);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* 52/53-week years: a table stating "December 2, 2022" and "December 3, 2021" teaches the
+ * fiscal year ends that a later "2022 | 2021" table uses; "Term debt" is current or long-term
+ * by its section, and "Total current liabilities" closes the current section. */
+static void test_learnt_year_ends_and_debt(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    const char *p = "(In millions, except number of shares which are reflected in thousands and per share amounts)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    const char *is[] = {
+        "",                                             "Years Ended",      "",
+        "",                                             "December 2, 2022", "December 3, 2021",
+        "Total revenue",                                "17,606",           "15,785",
+        "Shares used in computing earnings per share:", "",                 "",
+        "Basic",                                        "469,530",          "477,480",
+        "Earnings per share:",                          "",                 "",
+        "Basic",                                        "10.13",            "10.10",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 2, is, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "", "Balance sheets (in millions)", 28, NULL) == DS_OK);
+    const char *bs[] = {
+        "",                          "2022",   "2021",
+        "Current liabilities:",      "",       "",
+        "Term debt",                 "7,216",  "11,128",
+        "Total current liabilities", "8,128",  "6,932",
+        "Long-term debt",            "3,629",  "4,123",
+        "Non-current liabilities:",  "",       "",
+        "Term debt",                 "98,071", "98,959",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 1, bs, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2022-12-02", "2021-12-03", "17606000000");
+    CHECK_FACT(&l, "revenue", "2021-12-03", "2020-12-04", "15785000000");
+    CHECK_FACT(&l, "eps_basic", "2022-12-02", "2021-12-03", "10.13");
+    CHECK_FACT(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-03", "469530000");
+    CHECK_FACT(&l, "current_portion_long_term_debt", "2022-12-02", NULL, "7216000000");
+    CHECK_FACT(&l, "current_portion_long_term_debt", "2021-12-03", NULL, "11128000000");
+    CHECK_FACT(&l, "current_liabilities", "2021-12-03", NULL, "6932000000");
+    const ds_fact *f = find_fact(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-03");
+    if (f) {
+        DS_CHECK(f->metric == NULL);
+        DS_CHECK_STREQ(f->unit, "shares");
+    }
+    /* "Long-term debt" after "Total current liabilities" is long-term, and both debt rows kept */
+    size_t ltd = 0, term = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (l.v[i].metric && !strcmp(l.v[i].metric, "long_term_debt") && !strcmp(l.v[i].period_end, "2022-12-02")) {
+            ltd++;
+            term += !strcmp(l.v[i].value, "98071000000") && !strcmp(l.v[i].concept, "Term debt");
+        }
+    DS_CHECK(ltd == 2 && term == 1);
+    for (size_t i = 0; i < l.n; i++)
+        DS_CHECK_STREQ(l.v[i].dimensions, "");
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* Breakdowns are not the consolidated figure: labels repeated under sections, tables under a
+ * segment heading. Comparison columns ("2015 vs. 2014", "%") and columns all dated alike (a
+ * fair-value table) give no facts. */
+static void test_breakdowns(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    const char *seg[] = {
+        "(in millions)", "2023",  "2022",
+        "Americas:",     "",      "",
+        "Net sales",     "$ 350", "$ 370",
+        "Europe:",       "",      "",
+        "Net sales",     "200",   "190",
+        "Total net sales", "550", "560",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 6, 3, 1, seg, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Domestic Streaming Segment", 26, NULL) == DS_OK);
+    const char *dom[] = {
+        "",          "Year Ended December 31,", "",        "",              "Change", "",
+        "",          "2015",                    "2014",    "2015 vs. 2014", "",       "",
+        "Revenues",  "$ 4,180",                 "$ 3,431", "$ 749",         "22%",    "",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 6, 2, dom, NULL) == DS_OK);
+    const char *fv[] = {
+        "",                 "July 1, 2023", "July 1, 2023", "July 1, 2023",
+        "Commercial paper", "364",          "—",            "364",
+        "Total revenues",   "1",            "2",            "3",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 4, 1, fv, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    size_t americas = 0, consolidated = 0, segment = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        const ds_fact *f = &l.v[i];
+        DS_CHECK(strcmp(f->period_end, "2023-07-01") != 0);
+        DS_CHECK(strcmp(f->value, "749000000") != 0);
+        if (!strcmp(f->dimensions, "section=americas"))
+            americas++;
+        if (!strcmp(f->dimensions, "segment=domestic streaming segment"))
+            segment++;
+        if (!*f->dimensions) {
+            consolidated++;
+            DS_CHECK_STREQ(f->concept, "Total net sales");
+        }
+    }
+    DS_CHECK(americas == 2);
+    DS_CHECK(segment == 2);
+    DS_CHECK(consolidated == 2);
+    DS_CHECK(l.n == 8);
     ds_fact_list_free(&l);
     ds_document_free(doc);
 }
@@ -453,5 +579,8 @@ int main(void)
     test_balance_sheet();
     test_quarterly();
     test_other_headers();
+    test_fiscal_year_from_meta();
+    test_learnt_year_ends_and_debt();
+    test_breakdowns();
     return ds_test_done();
 }
