@@ -259,8 +259,9 @@ static int tok_is(const char *t, const tok *k, const char *w)
 static int tok_in(const char *t, const tok *k, const char *const *list)
 {
     size_t n = core_len(t, k);
+    char c0 = t[k->off];
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && strncmp(t + k->off, list[i], n) == 0)
+        if (list[i][0] == c0 && strncmp(t + k->off, list[i], n) == 0 && list[i][n] == '\0')
             return 1;
     return 0;
 }
@@ -268,8 +269,9 @@ static int tok_in(const char *t, const tok *k, const char *const *list)
 static int tok_in_ci(const char *t, const tok *k, const char *const *list)
 {
     size_t n = core_len(t, k);
+    int c0 = tolower((unsigned char)t[k->off]);
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && strncasecmp(t + k->off, list[i], n) == 0)
+        if (tolower((unsigned char)list[i][0]) == c0 && strncasecmp(t + k->off, list[i], n) == 0 && list[i][n] == '\0')
             return 1;
     return 0;
 }
@@ -563,7 +565,12 @@ static size_t collect_name(const char *t, const tok *tk, size_t nt, size_t i, in
 /* A role starting at token i: number of tokens it spans, else 0. */
 static size_t role_at(const char *t, const tok *tk, size_t nt, size_t i)
 {
+    int c0 = tolower((unsigned char)t[tk[i].off]);
+    if (!c0 || !strchr("bcdefgimnopstv", c0))
+        return 0; /* no role starts with another letter */
     for (size_t r = 0; roles[r]; r++) {
+        if (roles[r][0] != c0)
+            continue;
         const char *p = roles[r];
         size_t j = i;
         int ok = 1;

@@ -246,8 +246,10 @@ const char *ds_country_code(const char *name, int *territory)
     if (!name)
         return NULL;
     size_t n = strlen(name);
+    int c0 = tolower((unsigned char)name[0]);
     for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
-        if (places[p].code && strlen(places[p].name) == n && match_at(name, n, 0, places[p].name) == n) {
+        if (places[p].code && tolower((unsigned char)places[p].name[0]) == c0 && strlen(places[p].name) == n &&
+            match_at(name, n, 0, places[p].name) == n) {
             if (territory)
                 *territory = places[p].territory;
             return places[p].code;

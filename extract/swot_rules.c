@@ -668,15 +668,21 @@ static ds_status text_rule_apply(ctx *c, const char *lower, const text_rule *r)
     int hits = 0;
     ds_evidence first = {0};
     size_t last_sentence_end = 0;
-    /* Anchors are found in text order by scanning each in turn and keeping the earliest. */
+    /* Anchors are found in text order: the next occurrence of each is kept and searched again
+     * only once passed, so the text is scanned once per anchor. */
+    const char *next[32];
+    size_t na = 0;
+    for (; r->anchors[na] && na < 32; na++)
+        next[na] = strstr(lower, r->anchors[na]);
     size_t pos = 0;
     while (st == DS_OK && hits < 3) {
         const char *best = NULL;
         size_t alen = 0;
-        for (size_t a = 0; r->anchors[a]; a++) {
-            const char *h = strstr(lower + pos, r->anchors[a]);
-            if (h && (!best || h < best)) {
-                best = h;
+        for (size_t a = 0; a < na; a++) {
+            if (next[a] && next[a] < lower + pos)
+                next[a] = strstr(lower + pos, r->anchors[a]);
+            if (next[a] && (!best || next[a] < best)) {
+                best = next[a];
                 alen = strlen(r->anchors[a]);
             }
         }

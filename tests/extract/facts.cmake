@@ -7,3 +7,4 @@ ds_add_test(NAME t_credit SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/credit_test.
 if(EXISTS ${CMAKE_SOURCE_DIR}/ingest/pdf.c)
   ds_add_test(NAME t_real_pdf_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/real_pdf_test.c TIMEOUT 300)
 endif()
+ds_add_fuzz(NAME fuzz_extract SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/fuzz_extract.c CORPUS ${CMAKE_SOURCE_DIR}/tests/extract/fuzz_corpus)
