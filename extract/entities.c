@@ -310,7 +310,8 @@ static int is_digit_tok(const char *t, const tok *k)
 static const char *const abbreviations[] = {
     "Inc", "Corp", "Co", "Ltd", "Mr", "Mrs", "Ms", "Dr", "No", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e", "U.S",
     "S.A", "N.V", "B.V", "L.P", "L.L.C", "S.p.A", "Prof", "Messrs", "Nos", "Pty", "Pte", "P.L.C", "K.K", "S.r.l",
-    "S.L", "U.K", "U.A.E", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", NULL};
+    "S.L", "U.K", "U.A.E", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "INC", "CORP", "LTD", "CO", NULL};
 
 static int ends_sentence(const char *t, const tok *k)
 {
@@ -331,7 +332,7 @@ static const char *const strong_forms[] = {
     "Inc", "Incorporated", "Corp", "Corporation", "LLC", "L.L.C", "LLP", "L.L.P", "LP", "L.P", "Ltd", "Limited",
     "PLC", "plc", "P.L.C", "GmbH", "AG", "S.A", "SA", "S.A.S", "SAS", "N.V", "NV", "B.V", "BV", "SpA", "S.p.A",
     "S.r.l", "Srl", "AB", "ASA", "Oy", "Oyj", "K.K", "Pty", "Pte", "SE", "Bhd", "Berhad", "S.L", "Co", "KG",
-    "INC", "CORP", "CORPORATION", "LTD", "LIMITED", "INCORPORATED", "GMBH", "S.P.A", "SPA", NULL};
+    "INC", "CORP", "CORPORATION", "LTD", "LIMITED", "GMBH", "S.P.A", "SPA", NULL};
 static const char *const weak_forms[] = {"Company", "Holdings", "Holding", "Group", "COMPANY", "HOLDINGS", "GROUP",
                                          NULL};
 static const char *const org_connectors[] = {"&", "and", "of", "de", "du", "des", "la", "le", "der", "den", "van",
@@ -342,13 +343,25 @@ static const char *const org_stop_start[] = {
     "Including", "Through", "Pursuant", "Also", "However", "During", "Since", "When", "After", "Before", "Upon",
     "Following", "Although", "While", "If", "Because", "Unlike", "Like", "Neither", "Either", "Only", "All", "Any",
     "No", "Not", "Other", "Another", "See", "Note", "Item", "Section", "Part", "Exhibit", "We", "It", "He", "She",
-    "They", "Via", "Whereas", "Acquired", "Subsidiary", "Subsidiaries", "Affiliates", "Former", "Formerly", NULL};
+    "They", "Via", "Whereas", "Acquired", "Subsidiary", "Subsidiaries", "Affiliates", "Former", "Formerly",
+    "Vice", "President", "Chief", "Officer", "Executive", "Finance", "Director", "Directors", "Board",
+    "Stockholders", "Shareholders", "Chairman", "Secretary", "Treasurer", "Counsel", "Senior", "CFO", "CEO", NULL};
 static const char *const generic_words[] = {
     "The", "Company", "Parent", "Operating", "Holding", "Holdings", "Investment", "Subsidiary", "Registrant",
     "Insurance", "Trust", "Management", "Group", "Our", "Its", "This", "Each", "Such", "Combined", "New", "Old",
     "Successor", "Predecessor", "Member", "Managing", "Acquiring", "Target", "Surviving", "Merged", "Private",
     "Public", "Limited", "Liability", "Partnership", "Finance", "Financing", "Issuer", "Guarantor", "Borrower",
     "Lender", "Agent", "Administrative", "Collateral", NULL};
+
+/* Words of a document or an arrangement, not of a name: "Form 10-K of Netflix, Inc.",
+ * "Consent of Ernst & Young LLP", "Stock Plan and Netflix, Inc." keep only what follows the
+ * last "of" or "and" after such a word. */
+static const char *const document_words[] = {
+    "Form", "Report", "Consent", "Plan", "Agreement", "Quarterly", "Annual", "Amended", "Restated", "Stock",
+    "Company", "Letter", "Schedule", "Exhibit", "Indenture", "Certificate", "Articles", "Bylaws", "Statement",
+    "Statements", "Registration", "Proxy", "Opinion", "Power", "Attorney", "Subsidiaries", "List", "Code", "Policy",
+    "Award", "Employment", "Incentive", "Purchase", "Guarantee", "Deed", "Supplemental", "Directors", "Board",
+    "Stockholders", "Shareholders", "Offer", "Terms", "Notice", "Auditors", "Firm", NULL};
 
 static int is_form(const char *t, const tok *k, int *weak)
 {
@@ -377,6 +390,9 @@ static ds_status find_orgs(ds_document *doc, const ds_chunk_list *chunks, tok *t
         int weak = 0;
         if (!is_form(t, &tk[i], &weak))
             continue;
+        /* "documents incorporated by reference" */
+        if (tok_is(t, &tk[i], "Incorporated") && i + 1 < nt && (tok_is(t, &tk[i + 1], "by") || tok_is(t, &tk[i + 1], "herein")))
+            continue;
         /* forward: further forms ("Holdings, Inc.", "Co., Ltd.", "Pty Ltd") */
         size_t last = i;
         while (last + 1 < nt && tk[last + 1].gap <= GAP_COMMA && !ends_sentence(t, &tk[last])) {
@@ -400,9 +416,21 @@ static ds_status find_orgs(ds_document *doc, const ds_chunk_list *chunks, tok *t
                 break; /* the end of another name */
             first--;
         }
-        /* trim leading connectors and sentence words */
-        while (first < i && (tok_in(t, &tk[first], org_connectors) || tok_in(t, &tk[first], org_stop_start)))
+        /* trim leading connectors, sentence and role words, and numbers ("10.8 Adobe Inc.") */
+        while (first < i && (tok_in(t, &tk[first], org_connectors) || tok_in(t, &tk[first], org_stop_start) ||
+                             strspn(t + tk[first].off, "0123456789.") >= tk[first].len))
             first++;
+        {
+            int doc_word = 0;
+            size_t cut = first;
+            for (size_t k = first; k < i; k++) {
+                if (tok_in(t, &tk[k], document_words))
+                    doc_word = 1;
+                else if (doc_word && (tok_is(t, &tk[k], "of") || tok_is(t, &tk[k], "and")))
+                    cut = k + 1;
+            }
+            first = cut;
+        }
         for (size_t k = first; k < i; k++)
             if (!tok_in(t, &tk[k], org_connectors) && (!weak || !tok_in(t, &tk[k], generic_words)))
                 words++;
@@ -466,7 +494,11 @@ static const char *const not_names[] = {
     "Products", "Product", "Sales", "Marketing", "Research", "Development", "Cost", "Costs", "Operating", "Other",
     "Gross", "Profit", "Loss", "Cash", "Flows", "Balance", "Sheets", "Sheet", "Annex", "Schedule", "Appendix",
     "Registrant", "Registrants", "Commission", "Hon", "Limited", "Ltd", "Corp", "LLC", "LLP", "Plc", "PLC",
-    "Chairwoman", "Chairperson", "CEO", "CFO", "COO", "Co", "Mr", "Mrs", "Ms", "Dr", NULL};
+    "Chairwoman", "Chairperson", "CEO", "CFO", "COO", "Co", "Mr", "Mrs", "Ms", "Dr", "Digital", "Media", "Cloud",
+    "Experience", "Property", "Intellectual", "Transactions", "Related", "Grant", "Restricted", "Employee",
+    "Employees", "Worldwide", "Field", "Software", "Platform", "Document", "Documents", "Creative", "Finance",
+    "Strategy", "Engineering", "Data", "Analytics", "Customer", "Customers", "Independence", "Relationships",
+    "Certain", "Materials", "Applied", "Partners", "Chair", "Manager", "Managers", NULL};
 
 /* Roles, as lower-case word sequences; the first word decides a quick test. */
 static const char *const roles[] = {
@@ -482,7 +514,7 @@ static const char *const roles[] = {
     NULL};
 
 static const char *const fillers[] = {"our", "the", "its", "a", "an", "as", "is", "was", "who", "serves", "served",
-                                      "has", "been", "and", "former", "current", "then", "currently", "formerly",
+                                      "has", "been", "former", "current", "then", "currently", "formerly",
                                       "interim", "acting", "also", "will", "serve", "became", "named", "appointed",
                                       "his", "her", "their", "lead", "sole", NULL};
 
@@ -503,6 +535,10 @@ static int name_word(const char *t, const tok *k, int allcaps_ok)
     if (dotted && k->len >= 2)
         return 2;
     if (!has_lower(t, k) && !allcaps_ok)
+        return 0;
+    /* "Adobe’s" is a possessive, not a name word */
+    if ((n > 2 && t[k->off + n - 2] == '\'' && t[k->off + n - 1] == 's') ||
+        (n > 4 && !memcmp(t + k->off + n - 4, "\xE2\x80\x99s", 4)))
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[k->off + i];
@@ -660,12 +696,22 @@ static ds_status find_persons(ds_document *doc, const ds_chunk_list *chunks, tok
         size_t r = role_at(t, tk, nt, i);
         if (r) {
             size_t j = i + r;
-            /* "Chairman of the Board", "President and Chief Executive Officer" */
-            while (j < nt && tk[j].gap == GAP_SPACE &&
-                   (tok_is(t, &tk[j], "of") || tok_is(t, &tk[j], "the") || tok_is(t, &tk[j], "Board") ||
-                    tok_is(t, &tk[j], "Directors") || tok_is(t, &tk[j], "and")))
-                j += tok_is(t, &tk[j], "and") && role_at(t, tk, nt, j + 1) ? 1 + role_at(t, tk, nt, j + 1) : 1;
-            if (j < nt && tk[j].gap <= GAP_COMMA && !tk[j].in_org && (n = collect_name(t, tk, nt, j, 2, 0)) > 0) {
+            /* "Chairman of the Board (of Directors)", "President and Chief Executive Officer" */
+            for (;;) {
+                if (j + 2 < nt && tok_is(t, &tk[j], "of") && tok_is(t, &tk[j + 1], "the") &&
+                    tok_is(t, &tk[j + 2], "Board") && tk[j].gap == GAP_SPACE) {
+                    j += 3;
+                    if (j + 1 < nt && tok_is(t, &tk[j], "of") && tok_is(t, &tk[j + 1], "Directors"))
+                        j += 2;
+                } else if (j + 1 < nt && tok_is(t, &tk[j], "and") && tk[j].gap == GAP_SPACE &&
+                           role_at(t, tk, nt, j + 1)) {
+                    j += 1 + role_at(t, tk, nt, j + 1);
+                } else {
+                    break;
+                }
+            }
+            /* only a space between role and name: "President, Digital Media" names a business */
+            if (j < nt && tk[j].gap == GAP_SPACE && !tk[j].in_org && (n = collect_name(t, tk, nt, j, 2, 0)) > 0) {
                 role_text(t, tk, i, r, detail, sizeof detail);
                 st = add_person(doc, chunks, tk, j, n, "role_before", detail, out);
                 i = j + n - 1;
