@@ -25,8 +25,8 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 samples: build
-	@if [ ! -f var/inbox/truth.json ] || [ $(BUILD)/ds_gen_samples -nt var/inbox/truth.json ]; then \
-	    rm -rf var/inbox && $(BUILD)/ds_gen_samples var/inbox; fi
+	@if [ ! -f var/samples-truth.json ] || [ $(BUILD)/ds_gen_samples -nt var/samples-truth.json ]; then \
+	    rm -rf var/inbox && $(BUILD)/ds_gen_samples var/inbox --truth var/samples-truth.json; fi
 
 run: samples
 	$(DOSSIER) run var/inbox

@@ -137,4 +137,11 @@ ds_status ds_doc_add_note(ds_document *doc, const char *fmt, ...) __attribute__(
 /* Copies a string into the document's arena (NULL stays NULL; NULL on out of memory). */
 const char *ds_doc_strdup(ds_document *doc, const char *s);
 
+/* Appends everything of src to dst (document_merge.c): its text after a blank line, pages,
+ * blocks (tables copied), facts, furniture and notes, with offsets and page numbers moved to
+ * dst's; blocks get the section "<prefix> > <their section>" (just prefix at top level), notes
+ * "<prefix>: <note>". Metadata fields dst lacks are taken from src. src is not changed. On
+ * failure (DS_ERR_NOMEM) dst may hold part of src and should be discarded. */
+ds_status ds_doc_append_document(ds_document *dst, const ds_document *src, const char *section_prefix);
+
 #endif

@@ -105,7 +105,7 @@ ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n, c
             if (!next_blank && e < n)
                 level = 0;
         }
-        if ((blank || is_page_mark || level || e >= n || s[e] == '\f') && para.len) {
+        if ((blank || is_page_mark || level) && para.len) {
             st = ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, sp.joined, para.data, para.len, NULL);
             ds_buf_clear(&para);
             any_text = 1;
@@ -136,6 +136,10 @@ ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n, c
                 st = ds_doc_begin_page(doc);
         }
         i = e + 1;
+    }
+    if (st == DS_OK && para.len) { /* the last paragraph, when the text has no final newline */
+        st = ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, sp.joined, para.data, para.len, NULL);
+        any_text = 1;
     }
     ds_buf_deinit(&para);
     if (st)

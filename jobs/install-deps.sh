@@ -5,11 +5,11 @@
 set -eu
 
 runtime="postgresql postgresql-client libpq5 libpoppler-glib8 poppler-utils libxml2 libcurl4 libyaml-0-2
-libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libjansson4 ca-certificates"
+libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libjansson4 ca-certificates fonts-dejavu-core"
 build="build-essential cmake pkg-config libpq-dev libpoppler-glib-dev libxml2-dev libcurl4-openssl-dev
 libyaml-dev libcairo2-dev libpango1.0-dev libjansson-dev"
 # Tests, sanitizers, fuzzing, benchmark baselines, report rendering checks.
-test="clang libclang-rt-14-dev llvm libopenblas-dev chromium fonts-dejavu-core procps psmisc"
+test="clang libclang-rt-14-dev llvm libopenblas-dev chromium procps psmisc slurm-wlm munge"
 
 want="$runtime"
 [ "${1:-}" = "--runtime" ] || want="$runtime $build $test"

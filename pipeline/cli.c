@@ -2,7 +2,9 @@
  * pipeline/commands.def. The only place (with main) that decides the process exit code. */
 #include "pipeline/cli.h"
 
+#include <curl/curl.h>
 #include <getopt.h>
+#include <libxml/parser.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +153,11 @@ int ds_cli_main(int argc, char **argv)
     int sub_argc = argc - optind + 1;
     char **sub_argv = argv + optind - 1;
     optind = 0; /* glibc: 0 re-initialises getopt for the command's own options */
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any thread, as libcurl requires */
+    xmlInitParser();                      /* likewise for libxml2 */
     int rc = cmd->fn(&cli, sub_argc, sub_argv);
+    curl_global_cleanup();
+    xmlCleanupParser();
     ds_log_close(&cli.log);
     ds_config_deinit(&cli.cfg);
     return rc;

@@ -36,11 +36,13 @@ static void help(run_kind k)
                "Processes the configured sources (sources.inbox, sources.url_lists), one run at a\n"
                "time across every host sharing the database (advisory lock).\n");
     else
-        printf("usage: dossier worker [--workers N] [--run-id ID]\n\n"
+        printf("usage: dossier worker [--workers N] [--idle-wait S]\n\n"
                "Claims queued documents and processes them until the queue has none ready. Start\n"
                "as many as you like, on any hosts sharing the database.\n");
     printf("\noptions:\n"
            "  -w, --workers N   worker processes on this host (default run.workers)\n"
+           "      --idle-wait S keep polling an empty queue for S seconds before exiting (other\n"
+           "                    hosts may still be enqueueing; default 0)\n"
            "  -h, --help        this help\n");
 }
 
@@ -61,7 +63,7 @@ static void add_stats(ds_run_stats *a, const ds_run_stats *b)
 }
 
 /* A worker process: own connection, own context, same run id. Writes its counters to fd. */
-static int child_worker(ds_cli *cli, const char *dsn, long long run_id, int fd)
+static int child_worker(ds_cli *cli, const char *dsn, long long run_id, int idle_wait_s, int fd)
 {
     ds_err err;
     ds_err_clear(&err);
@@ -75,6 +77,7 @@ static int child_worker(ds_cli *cli, const char *dsn, long long run_id, int fd)
     if (ds_run_init(&run, &cli->cfg, &cli->log, conn, &err) == DS_OK) {
         run.run_id = run_id;
         run.progress = 0;
+        run.idle_wait_s = idle_wait_s;
         if (ds_run_process_queue(&run, &err) != DS_OK) {
             ds_cli_report(cli, "worker", &err);
             rc = ds_cli_exit_for(err.code);
@@ -110,7 +113,7 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
         if (pid == 0) {
             close(p[0]);
             /* The child must not use the parent's connection socket. */
-            _exit(child_worker(cli, dsn, run->run_id, p[1]));
+            _exit(child_worker(cli, dsn, run->run_id, run->idle_wait_s, p[1]));
         }
         close(p[1]);
         pids[started] = pid;
@@ -134,11 +137,19 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
 static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
 {
     static const struct option opts[] = {{"workers", required_argument, NULL, 'w'},
+                                         {"idle-wait", required_argument, NULL, 'i'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    int workers = cli->cfg.run_workers, c;
-    while ((c = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+    int workers = cli->cfg.run_workers, c, idle_wait = 0;
+    while ((c = getopt_long(argc, argv, "w:i:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'i':
+            idle_wait = atoi(optarg);
+            if (idle_wait < 0 || idle_wait > 86400) {
+                fprintf(stderr, "dossier %s: --idle-wait must be 0..86400 seconds\n", kind_name(kind));
+                return DS_EXIT_USAGE;
+            }
+            break;
         case 'w':
             workers = atoi(optarg);
             if (workers < 1 || workers > 256) {
@@ -154,8 +165,8 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         fprintf(stderr, "dossier run: give at least one file or folder (see dossier run --help)\n");
         return DS_EXIT_USAGE;
     }
-    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0) {
-        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox in the config file)\n");
+    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0 && cli->cfg.url_lists.n == 0) {
+        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox or sources.url_lists)\n");
         return DS_EXIT_USAGE;
     }
     double t0 = ds_now();
@@ -177,8 +188,10 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
             st = ds_err_set(&err, DS_ERR_BUSY, "another nightly run holds the lock; not starting");
         PQclear(r);
     }
-    if (st == DS_OK && (st = ds_run_init(&run, &cli->cfg, &cli->log, conn, &err)) == DS_OK)
+    if (st == DS_OK && (st = ds_run_init(&run, &cli->cfg, &cli->log, conn, &err)) == DS_OK) {
         run_ready = 1;
+        run.idle_wait_s = idle_wait;
+    }
     if (st == DS_OK) {
         char args[1024] = "";
         size_t o = 0;
@@ -187,9 +200,10 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         st = ds_run_begin(&run, kind_name(kind), args, &err);
     }
     if (st == DS_OK && kind == RUN_KIND_RUN)
-        st = ds_run_discover(&run, argv + optind, argc - optind, NULL, NULL, &err);
+        st = ds_run_discover(&run, argv + optind, argc - optind, NULL, NULL, NULL, &err);
     if (st == DS_OK && kind == RUN_KIND_NIGHTLY)
-        st = ds_run_discover(&run, cli->cfg.inbox.v, cli->cfg.inbox.n, &cli->cfg.include, &cli->cfg.exclude, &err);
+        st = ds_run_discover(&run, cli->cfg.inbox.v, cli->cfg.inbox.n, &cli->cfg.include, &cli->cfg.exclude,
+                             &cli->cfg.url_lists, &err);
     if (st == DS_OK)
         st = process_with_workers(cli, &run, dsn, workers, &err);
     if (run_ready && run.run_id) {

@@ -1,66 +1,51 @@
-/* discover.c - finds input files (files and folders walked recursively, include/exclude
- * globs on the path relative to the folder given) and enqueues each document whose bytes are
- * new: a document row keyed by SHA-256, the place it was seen, and a work_queue row.
- * Threading: one run context. */
+/* discover.c - finds inputs (files, folders walked by ingest/sources.c with include/exclude
+ * globs, list files of paths and URLs, URLs fetched politely by ingest/fetch.c into the cache)
+ * and enqueues each document whose bytes are new: a document row keyed by SHA-256, the place it
+ * was seen, and a work_queue row. Threading: one run context. */
 #include "pipeline/db.h"
 #include "pipeline/run.h"
 
+#include "ingest/fetch.h"
 #include "ingest/ingest.h"
+#include "ingest/sources.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static int glob_any(const ds_str_list *l, const char *rel, const char *base)
-{
-    for (int i = 0; l && i < l->n; i++)
-        if (fnmatch(l->v[i], rel, FNM_PATHNAME | FNM_PERIOD) == 0 || fnmatch(l->v[i], base, FNM_PERIOD) == 0)
-            return 1;
-    return 0;
-}
-
-typedef struct walk {
-    ds_run *run;
-    const ds_str_list *include, *exclude;
-    ds_err *err;
-    int depth;
-} walk;
-
 /* Registers one file. Unreadable files are recorded in the log and skipped. */
-static ds_status enqueue_file(walk *w, const char *path)
+static ds_status enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
 {
-    ds_run *run = w->run;
     char abs[PATH_MAX];
     if (!realpath(path, abs))
         snprintf(abs, sizeof abs, "%s", path);
+    if (!source)
+        source = abs;
     ds_buf data = DS_BUF_INIT;
     ds_err ferr;
-    size_t limit = run->cfg->ingest_max_bytes > 0 ? (size_t)run->cfg->ingest_max_bytes : 0;
     ds_status fst = ds_buf_read_file(&data, abs, 0, &ferr);
     if (fst != DS_OK) {
         DS_WARN(run->log, "discover", "skipping %s: %s", abs, ferr.msg);
         ds_buf_deinit(&data);
-        return fst == DS_ERR_NOMEM ? ds_err_set(w->err, fst, "%s", ferr.msg) : DS_OK;
+        return fst == DS_ERR_NOMEM ? ds_err_set(err, fst, "%s", ferr.msg) : DS_OK;
     }
-    (void)limit; /* the size limit is enforced when the document is parsed, so it is recorded */
+    /* Sizes are not limited here: the parser records an oversize document as failed. */
     char sha[65], bytes[24], run_id[24];
     ds_ingest_sha256((const unsigned char *)data.data, data.len, sha);
     snprintf(bytes, sizeof bytes, "%zu", data.len);
     snprintf(run_id, sizeof run_id, "%lld", run->run_id);
     ds_buf_deinit(&data);
-    const char *name = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
+    const char *name = strrchr(source, '/') && strrchr(source, '/')[1] ? strrchr(source, '/') + 1 : source;
     run->stats.seen++;
 
-    const char *p[] = {sha, abs, name, bytes, run_id};
+    const char *p[] = {sha, source, name, bytes, run_id};
     PGresult *r = NULL;
-    ds_status st = ds_db_exec(run->conn, &r, w->err,
+    ds_status st = ds_db_exec(run->conn, &r, err,
                               "WITH ins AS (INSERT INTO documents (sha256, source, name, bytes, first_run_id) "
                               "  VALUES ($1, $2, $3, $4::bigint, $5::bigint) ON CONFLICT (sha256) DO NOTHING "
                               "  RETURNING id, status) "
@@ -76,8 +61,8 @@ static ds_status enqueue_file(walk *w, const char *path)
     snprintf(status, sizeof status, "%s", PQgetvalue(r, 0, 1));
     int inserted = PQgetvalue(r, 0, 2)[0] == 't';
     PQclear(r);
-    const char *ps[] = {id, abs};
-    if ((st = ds_db_exec(run->conn, NULL, w->err,
+    const char *ps[] = {id, source};
+    if ((st = ds_db_exec(run->conn, NULL, err,
                          "INSERT INTO document_sources (document_id, source) VALUES ($1::bigint, $2) "
                          "ON CONFLICT (document_id, source) DO UPDATE SET last_seen = now()",
                          2, ps)))
@@ -85,11 +70,11 @@ static ds_status enqueue_file(walk *w, const char *path)
     if (!inserted && strcmp(status, "queued") != 0 && strcmp(status, "processing") != 0) {
         /* loaded, failed (a permanent fault of these bytes) or quarantined: nothing to do. */
         run->stats.unchanged++;
-        DS_DEBUG(run->log, "discover", "%s: same bytes already %s (document %s)", abs, status, id);
+        DS_DEBUG(run->log, "discover", "%s: same bytes already %s (document %s)", source, status, id);
         return DS_OK;
     }
     const char *pq[] = {id, abs, run_id};
-    st = ds_db_exec(run->conn, &r, w->err,
+    st = ds_db_exec(run->conn, &r, err,
                     "INSERT INTO work_queue (document_id, path, run_id) VALUES ($1::bigint, $2, $3::bigint) "
                     "ON CONFLICT (document_id) DO NOTHING RETURNING 1",
                     3, pq);
@@ -99,90 +84,89 @@ static ds_status enqueue_file(walk *w, const char *path)
     return st;
 }
 
-static ds_status walk_path(walk *w, const char *path, const char *rel)
+static void make_filter(ds_source_filter *f, const ds_str_list *include, const ds_str_list *exclude)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        if (w->depth == 0)
-            return ds_err_set(w->err, DS_ERR_NOT_FOUND, "%s: %s", path, strerror(errno));
-        return DS_OK;
+    memset(f, 0, sizeof *f);
+    if (include) {
+        f->include = (const char *const *)include->v;
+        f->n_include = (size_t)include->n;
     }
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (S_ISREG(st.st_mode)) {
-        if (w->depth > 0) {
-            if (w->include && w->include->n && !glob_any(w->include, rel, base))
-                return DS_OK;
-            if (glob_any(w->exclude, rel, base))
-                return DS_OK;
-        }
-        return enqueue_file(w, path);
+    if (exclude) {
+        f->exclude = (const char *const *)exclude->v;
+        f->n_exclude = (size_t)exclude->n;
     }
-    if (!S_ISDIR(st.st_mode))
-        return DS_OK;
-    if (w->depth > 64)
-        return DS_OK; /* symlink loops and absurd depth */
-    if (w->depth > 0 && base[0] == '.')
-        return DS_OK; /* hidden folders */
-    DIR *d = opendir(path);
-    if (!d) {
-        DS_WARN(w->run->log, "discover", "cannot read folder %s: %s", path, strerror(errno));
-        return DS_OK;
-    }
-    /* Sorted, so runs are reproducible. */
-    struct dirent **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    ds_status s = DS_OK;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct dirent **nn = ds_realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                s = ds_err_set(w->err, DS_ERR_NOMEM, "out of memory");
-                break;
-            }
-            names = nn;
-        }
-        names[n] = ds_malloc(sizeof(struct dirent));
-        if (!names[n]) {
-            s = ds_err_set(w->err, DS_ERR_NOMEM, "out of memory");
-            break;
-        }
-        memcpy(names[n++], e, sizeof(struct dirent));
-    }
-    closedir(d);
-    for (size_t i = 0; i + 1 < n; i++) /* insertion sort: folders are small */
-        for (size_t j = i + 1; j > 0 && strcmp(names[j - 1]->d_name, names[j]->d_name) > 0; j--) {
-            struct dirent *t = names[j];
-            names[j] = names[j - 1];
-            names[j - 1] = t;
-        }
-    for (size_t i = 0; i < n && s == DS_OK; i++) {
-        char child[PATH_MAX], crel[PATH_MAX];
-        snprintf(child, sizeof child, "%s/%s", path, names[i]->d_name);
-        snprintf(crel, sizeof crel, "%s%s%s", rel, *rel ? "/" : "", names[i]->d_name);
-        w->depth++;
-        s = walk_path(w, child, crel);
-        w->depth--;
-    }
-    for (size_t i = 0; i < n; i++)
-        ds_free(names[i]);
-    ds_free(names);
-    return s;
 }
 
-ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds_str_list *include,
-                          const ds_str_list *exclude, ds_err *err)
+static ds_status enqueue_list(ds_run *run, ds_source_list *l, ds_fetcher **fetcher, ds_err *err)
 {
-    walk w = {.run = run, .include = include, .exclude = exclude, .err = err};
-    for (int i = 0; i < n_paths; i++) {
-        ds_status st = walk_path(&w, paths[i], "");
+    for (size_t i = 0; i < l->n; i++) {
+        const ds_source_item *it = &l->v[i];
+        ds_status st = DS_OK;
+        if (it->url) {
+            if (!*fetcher) {
+                ds_fetch_options o;
+                ds_fetch_options_default(&o);
+                o.user_agent = run->cfg->fetch_user_agent;
+                o.cache_dir = run->cfg->fetch_cache_dir;
+                o.max_rps = run->cfg->fetch_max_rps;
+                o.timeout_ms = (long)run->cfg->fetch_timeout_s * 1000;
+                o.max_bytes = (uint64_t)run->cfg->fetch_max_bytes;
+                o.max_retries = run->cfg->fetch_retries;
+                o.log = run->log;
+                if ((st = ds_fetcher_create(fetcher, &o, err)))
+                    return st;
+            }
+            ds_fetch_result res;
+            ds_err ferr;
+            memset(&res, 0, sizeof res);
+            if (ds_fetcher_get(*fetcher, it->url, &res, &ferr) == DS_OK) {
+                run->stats.fetched++;
+                st = enqueue_file(run, res.path, it->url, err);
+            } else {
+                run->stats.fetch_failed++;
+                DS_WARN(run->log, "fetch", "%s", ferr.msg);
+            }
+            ds_fetch_result_deinit(&res);
+        } else if (it->missing) {
+            DS_WARN(run->log, "discover", "listed file %s does not exist", it->rel);
+        } else {
+            st = enqueue_file(run, it->path, NULL, err);
+        }
         if (st)
             return st;
     }
-    DS_INFO(run->log, "discover", "%ld inputs seen, %ld enqueued, %ld unchanged", run->stats.seen,
-            run->stats.enqueued, run->stats.unchanged);
     return DS_OK;
+}
+
+ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds_str_list *include,
+                          const ds_str_list *exclude, const ds_str_list *url_lists, ds_err *err)
+{
+    ds_source_filter filter;
+    make_filter(&filter, include, exclude);
+    ds_source_list l;
+    ds_source_list_init(&l);
+    ds_fetcher *fetcher = NULL;
+    ds_status st = DS_OK;
+    for (int i = 0; i < n_paths && st == DS_OK; i++) {
+        struct stat sb;
+        if (stat(paths[i], &sb) != 0) {
+            st = ds_err_set(err, DS_ERR_NOT_FOUND, "%s: %s", paths[i], strerror(errno));
+            break;
+        }
+        if (S_ISDIR(sb.st_mode))
+            st = ds_source_scan_dir(&l, paths[i], &filter, run->log, err);
+        else
+            st = enqueue_file(run, paths[i], NULL, err);
+    }
+    for (int i = 0; url_lists && i < url_lists->n && st == DS_OK; i++)
+        st = ds_source_read_list(&l, url_lists->v[i], &filter, run->log, err);
+    if (st == DS_OK)
+        st = enqueue_list(run, &l, &fetcher, err);
+    ds_fetcher_free(fetcher);
+    ds_source_list_deinit(&l);
+    if (st == DS_OK)
+        DS_INFO(run->log, "discover", "%ld inputs seen, %ld enqueued, %ld unchanged, %ld fetched, %ld fetch failures",
+                run->stats.seen, run->stats.enqueued, run->stats.unchanged, run->stats.fetched,
+                run->stats.fetch_failed);
+    return st;
 }

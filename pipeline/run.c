@@ -191,6 +191,8 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
     const ds_run_stats *s = &run->stats;
     printf("run %lld: %ld seen, %ld loaded, %ld unchanged, %ld failed, %ld quarantined\n", run->run_id, s->seen,
            s->loaded, s->unchanged, s->failed, s->quarantined);
+    if (s->fetched || s->fetch_failed)
+        printf("  %ld URLs fetched, %ld fetch failures\n", s->fetched, s->fetch_failed);
     printf("  %lld pages, %lld chunks, %lld facts, %lld tokens, %.1f MB in %.2f s", s->pages, s->chunks, s->facts,
            s->tokens, (double)s->bytes / 1e6, wall_s);
     if (wall_s > 0 && s->pages)

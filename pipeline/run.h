@@ -26,7 +26,7 @@ typedef enum ds_stage {
 } ds_stage;
 
 typedef struct ds_run_stats {
-    long seen, enqueued, unchanged, loaded, failed, quarantined, retried;
+    long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
 } ds_run_stats;
@@ -45,6 +45,7 @@ typedef struct ds_run {
     ds_screen_index *screen; /* owned; sanctions screening index of the active lists, NULL when none */
     ds_run_stats stats;
     int progress;           /* print a progress line (stderr is a terminal) */
+    int idle_wait_s;        /* keep polling an empty queue this long before returning */
     long progress_total;
 } ds_run;
 
@@ -58,10 +59,11 @@ ds_status ds_run_begin(ds_run *run, const char *kind, const char *args, ds_err *
 /* Writes the counters and final status to the runs row. */
 ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err);
 
-/* Walks paths (files or folders, recursively) and enqueues every document whose bytes are not
- * loaded yet. include/exclude are glob lists from the config (may be NULL). */
+/* Walks paths (files or folders, recursively) and the entries of url_lists (paths and URLs,
+ * URLs fetched into the cache), and enqueues every document whose bytes are not loaded yet.
+ * include/exclude are glob lists from the config; any list may be NULL. */
 ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds_str_list *include,
-                          const ds_str_list *exclude, ds_err *err);
+                          const ds_str_list *exclude, const ds_str_list *url_lists, ds_err *err);
 
 /* Claims and processes queued documents until none is ready. Document failures are recorded
  * and do not stop the loop; only database loss returns an error. */

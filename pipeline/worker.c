@@ -172,6 +172,7 @@ ds_status ds_run_process_queue(ds_run *run, ds_err *err)
     ds_status st = reclaim_local_dead(run, err);
     if (st)
         return st;
+    double idle_since = 0;
     for (;;) {
         claim c;
         int got = 0;
@@ -180,8 +181,17 @@ ds_status ds_run_process_queue(ds_run *run, ds_err *err)
             continue;
         if (st)
             return st;
-        if (!got)
-            break;
+        if (!got) {
+            /* Nothing ready: wait for other hosts still enqueueing, up to idle_wait_s. */
+            double now = ds_now();
+            if (idle_since == 0)
+                idle_since = now;
+            if (now - idle_since >= run->idle_wait_s)
+                break;
+            sleep(1);
+            continue;
+        }
+        idle_since = 0;
         ds_process_result res;
         ds_err fail;
         ds_err_clear(&fail);

@@ -60,8 +60,8 @@ const char *ds_test_tmpdir(void)
     snprintf(dir, sizeof dir, "%s/testtmp", bin ? bin : "/tmp");
     mkdir(dir, 0777);
     snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/t%ld", (long)getpid());
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    char cmd[8300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%.4000s' && mkdir -p '%.4000s'", dir, dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot create %s\n", dir);
     return dir;

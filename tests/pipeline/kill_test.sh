@@ -30,7 +30,8 @@ for attempt in 1 2 3; do
     fi
     wait $pid 2>/dev/null || true
     # It finished before the kill: start over with a fresh database.
-    q "TRUNCATE documents, runs, companies CASCADE" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -d postgres -c "DROP DATABASE $DBNAME WITH (FORCE)" -c "CREATE DATABASE $DBNAME" >/dev/null
+    "$DOSSIER_BIN" --db "$DSN" db migrate >/dev/null 2>&1
 done
 expect "process was killed mid-document" "$killed" 1
 sleep 0.5

@@ -5,3 +5,8 @@ ds_add_test(NAME t_chunker SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/chunker_te
 ds_add_script_test(NAME t_run COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/run_test.sh PG TIMEOUT 600)
 ds_add_script_test(NAME t_kill_load COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/kill_test.sh PG TIMEOUT 600)
 ds_add_bench(NAME bench_loader SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_loader.c)
+ds_add_script_test(NAME t_roles COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/roles_test.sh PG TIMEOUT 300)
+ds_add_script_test(NAME t_crash COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/crash_test.sh PG TIMEOUT 900 LABELS slow)
+ds_add_test(NAME t_nightly SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/nightly_test.c
+            ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
+target_include_directories(t_nightly PRIVATE ${CMAKE_SOURCE_DIR}/tests)

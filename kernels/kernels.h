@@ -1,0 +1,134 @@
+/* kernels.h - the compute op set of the model stage, CPU backend (kernels/cpu/).
+ *
+ * Every op has two forms: the optimized one (ds_k_*), which runs on the context's thread pool
+ * with the instruction set picked at run time from the CPU's feature flags (AVX-512
+ * F/BW/VL/DQ, AVX2/FMA/F16C, or portable scalar C), and a plain single-threaded reference twin
+ * (ds_k_*_ref) written for obviousness with double accumulation, which tests compare against.
+ * The CUDA backend (kernels/cuda/) implements the same contracts.
+ * Signature order: context, outputs, inputs, sizes; shapes are given in comments as (T, N).
+ * All activations are fp32 row-major; weights are (N, K) row-major as in a Hugging Face Linear,
+ * in bf16, f16 or f32, widened to fp32 on the fly (never converted ahead).
+ * Determinism: each output element is computed by one thread in a fixed order, so results do
+ * not depend on the number of threads.
+ * Owns: a ds_kctx owns its worker threads and per-thread scratch. Threading: one caller at a
+ * time per context (the pool is not reentrant); contexts are independent of each other.
+ */
+#ifndef DS_KERNELS_KERNELS_H
+#define DS_KERNELS_KERNELS_H
+
+#include "pipeline/core/status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum ds_k_dtype { DS_K_F32, DS_K_F16, DS_K_BF16 } ds_k_dtype;
+
+typedef enum ds_k_isa {
+    DS_K_ISA_AUTO = 0, /* best available (only as a request) */
+    DS_K_ISA_SCALAR = 1,
+    DS_K_ISA_AVX2 = 2,   /* AVX2 + FMA + F16C */
+    DS_K_ISA_AVX512 = 3  /* AVX-512 F/BW/VL/DQ (+ the AVX2 set) */
+} ds_k_isa;
+
+/* The best instruction set this CPU offers, from its feature flags (cpuid), never its name. */
+ds_k_isa ds_k_isa_best(void);
+const char *ds_k_isa_name(ds_k_isa isa);
+
+/* bf16 / f16 <-> fp32 scalar conversions (round to nearest even). */
+float ds_k_bf16_to_f32(uint16_t h);
+uint16_t ds_k_f32_to_bf16(float f);
+float ds_k_f16_to_f32(uint16_t h);
+uint16_t ds_k_f32_to_f16(float f);
+size_t ds_k_dtype_size(ds_k_dtype t);
+
+/* ---- context: thread pool + instruction set + scratch ---------------------------------- */
+
+typedef struct ds_kctx ds_kctx;
+
+/* n_threads <= 0: every online core. isa DS_K_ISA_AUTO: ds_k_isa_best(); a requested isa the
+ * CPU lacks is an error (DS_ERR_UNSUPPORTED). Caller frees with ds_kctx_free. */
+ds_status ds_kctx_create(ds_kctx **out, int n_threads, ds_k_isa isa, ds_err *err);
+void ds_kctx_free(ds_kctx *c);
+int ds_kctx_threads(const ds_kctx *c);
+ds_k_isa ds_kctx_isa(const ds_kctx *c);
+
+/* Runs fn(arg, task, thread) for task in [0, n_tasks) on the pool; the caller's thread takes
+ * part (thread 0). Returns when every task is done. Tasks are claimed dynamically. */
+typedef void (*ds_k_task_fn)(void *arg, int task, int thread);
+void ds_kctx_parallel(ds_kctx *c, ds_k_task_fn fn, void *arg, int n_tasks);
+
+/* ---- ops -------------------------------------------------------------------------------- */
+
+typedef struct ds_k_weight {
+    const void *data; /* (N, K) row-major, borrowed */
+    ds_k_dtype dtype;
+} ds_k_weight;
+
+/* y (T, N) = x (T, K) . W (N, K)^T; with accumulate, y += instead of y =. */
+void ds_k_matmul(ds_kctx *c, float *y, const float *x, ds_k_weight w, int T, int N, int K,
+                 int accumulate);
+void ds_k_matmul_ref(float *y, const float *x, ds_k_weight w, int T, int N, int K,
+                     int accumulate);
+
+/* Several independent matmuls in one dispatch (MoE experts): work is spread over all of them. */
+typedef struct ds_k_matmul_job {
+    float *y;          /* (T, N) */
+    const float *x;    /* (T, K) */
+    ds_k_weight w;     /* (N, K) */
+    int T, N, K;
+    int accumulate;
+} ds_k_matmul_job;
+void ds_k_matmul_grouped(ds_kctx *c, const ds_k_matmul_job *jobs, int n_jobs);
+
+/* y (R, D) = x (R, D) * rsqrt(mean(x^2) + eps) * w (D). y may equal x. */
+void ds_k_rmsnorm(ds_kctx *c, float *y, const float *x, const float *w, int R, int D, float eps);
+void ds_k_rmsnorm_ref(float *y, const float *x, const float *w, int R, int D, float eps);
+
+/* Rotary embedding, rotate-half form, in place on x (T, H, D): for i < D/2,
+ * (a, b) = (x[i], x[i + D/2]) -> (a cos - b sin, b cos + a sin), with cos, sin (T, D/2) the
+ * tables of each token's position (already scaled by any attention factor). */
+void ds_k_rope(ds_kctx *c, float *x, const float *cos, const float *sin, int T, int H, int D);
+void ds_k_rope_ref(float *x, const float *cos, const float *sin, int T, int H, int D);
+
+/* y (n) = silu(g) * u, silu(v) = v / (1 + exp(-v)). y may equal g or u. */
+void ds_k_silu_mul(ds_kctx *c, float *y, const float *g, const float *u, size_t n);
+void ds_k_silu_mul_ref(float *y, const float *g, const float *u, size_t n);
+
+/* Row-wise softmax: y (R, N) = softmax(x (R, N) * scale). y may equal x. */
+void ds_k_softmax(ds_kctx *c, float *y, const float *x, int R, int N, float scale);
+void ds_k_softmax_ref(float *y, const float *x, int R, int N, float scale);
+
+/* Per row of x (R, N): the k largest values in descending order and their indices (the lower
+ * index first among equal values). idx, val: (R, k). */
+void ds_k_topk(int32_t *idx, float *val, const float *x, int R, int N, int k);
+void ds_k_topk_ref(int32_t *idx, float *val, const float *x, int R, int N, int k);
+
+/* y (n) += x (n). */
+void ds_k_add(ds_kctx *c, float *y, const float *x, size_t n);
+
+/* Rows of a table (V, D) in any weight dtype, widened: y (T, D) = table[ids[t]]. */
+void ds_k_embed(ds_kctx *c, float *y, ds_k_weight table, const int32_t *ids, int T, int D);
+
+/* Paged keys and values of one layer of one sequence. Page p holds positions
+ * [p * page_tokens, (p + 1) * page_tokens); its keys k[p] are stored transposed per head,
+ * (Hkv, D, page_tokens), so a tile of scores is an outer product, and its values v[p] are
+ * (Hkv, page_tokens, D). page_tokens is a multiple of 16. */
+typedef struct ds_k_kv_pages {
+    const float *const *k; /* borrowed, n_pages pointers */
+    const float *const *v;
+    int page_tokens;
+    int n_pages;
+} ds_k_kv_pages;
+
+/* Causal grouped-query attention of T new tokens at positions pos0 .. pos0 + T - 1 over every
+ * position 0 .. pos0 + T - 1 in kv (which already holds the new tokens' keys and values):
+ * out (T, Hq, D) = softmax(q k^T * scale) v, query head h reading kv head h / (Hq / Hkv).
+ * Tiled online softmax over key tiles aligned on absolute positions: no score matrix larger
+ * than a tile exists, and a row's result does not depend on how queries are grouped into
+ * calls (segmented and unsegmented prefill agree to the bit). */
+void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages *kv, int pos0,
+                    int T, int Hq, int Hkv, int D, float scale);
+void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T,
+                        int Hq, int Hkv, int D, float scale);
+
+#endif

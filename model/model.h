@@ -1,0 +1,170 @@
+/* model.h - public interface of the model stage: a Qwen3-MoE (or dense Qwen3) checkpoint loaded
+ * from a Hugging Face directory, sequences with their paged KV cache, and the forward pass.
+ *
+ * Ownership: ds_model_load returns a model the caller frees with ds_model_free; it memory-maps
+ * the safetensors files and owns the mapping, its thread pool and its scratch memory. A
+ * ds_model_seq belongs to the model it was created from and must be freed (ds_model_seq_free)
+ * before the model. Pointers returned by getters are borrowed until ds_model_free.
+ * Threading: a model runs one forward pass at a time (the caller serialises calls on one model);
+ * inside a call the work is spread over the model's own thread pool. Loading is reentrant.
+ * Numerics: weights stay in their file dtype (bf16, f16 or f32) and are widened to fp32 inside
+ * the matmuls; activations, norms, softmax and the KV cache are fp32.
+ */
+#ifndef DS_MODEL_MODEL_H
+#define DS_MODEL_MODEL_H
+
+#include "pipeline/core/status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- configuration (config.json) --------------------------------------------------------- */
+
+typedef enum ds_model_arch {
+    DS_MODEL_ARCH_QWEN3_MOE, /* Qwen3MoeForCausalLM / model_type qwen3_moe */
+    DS_MODEL_ARCH_QWEN3      /* Qwen3ForCausalLM / model_type qwen3 (dense) */
+} ds_model_arch;
+
+typedef enum ds_model_rope_type {
+    DS_MODEL_ROPE_DEFAULT,
+    DS_MODEL_ROPE_YARN
+} ds_model_rope_type;
+
+#define DS_MODEL_MAX_EOS 8
+
+typedef struct ds_model_config {
+    ds_model_arch arch;
+    int hidden_size;
+    int num_layers;             /* num_hidden_layers */
+    int num_heads;              /* num_attention_heads */
+    int num_kv_heads;           /* num_key_value_heads */
+    int head_dim;
+    int vocab_size;
+    int max_position_embeddings;
+    int intermediate_size;      /* dense MLP layers */
+    int moe_intermediate_size;
+    int num_experts;            /* 0 for the dense architecture */
+    int num_experts_per_tok;
+    int norm_topk_prob;
+    int decoder_sparse_step;
+    int *mlp_only_layers;       /* owned, n_mlp_only_layers entries */
+    int n_mlp_only_layers;
+    double rope_theta;
+    double rms_norm_eps;
+    struct {
+        ds_model_rope_type type;
+        double factor;
+        int original_max_position_embeddings;
+        double attention_factor;  /* resolved (mscale rule applied when absent) */
+        double beta_fast, beta_slow;
+        int truncate;
+    } rope_scaling;
+    int tie_word_embeddings;
+    int bos_token_id;           /* -1 when absent */
+    int eos_token_ids[DS_MODEL_MAX_EOS];
+    int n_eos;
+    char torch_dtype[16];       /* informative */
+} ds_model_config;
+
+void ds_model_config_deinit(ds_model_config *cfg);
+/* 1 when layer l uses the sparse MoE block, 0 for a dense MLP (the Hugging Face rule:
+ * not in mlp_only_layers, num_experts > 0 and (l + 1) % decoder_sparse_step == 0). */
+int ds_model_config_layer_is_moe(const ds_model_config *cfg, int layer);
+
+/* ---- loading ----------------------------------------------------------------------------- */
+
+typedef struct ds_model ds_model;
+typedef struct ds_model_seq ds_model_seq;
+
+typedef struct ds_model_opts {
+    int n_threads;       /* 0: every online core */
+    int segment_tokens;  /* prefill segment size S (tokens per step); 0: default 512 */
+    int kv_block_tokens; /* KV cache page size in tokens; 0: default 64 */
+    int isa;             /* 0: best the CPU offers; else a DS_K_ISA_* value to force (tests) */
+    int max_context;     /* positions a sequence may reach; 0: unlimited */
+    long kv_max_pages;   /* KV cache pages over all sequences; 0: grow without limit */
+    int copy_weights;    /* 1: copy the weights out of the file mapping into anonymous memory
+                            backed by 2 MiB pages (faster streaming in decode, costs the copy at
+                            load and RAM for every weight); 0: use the mapping (default) */
+} ds_model_opts;
+
+void ds_model_opts_default(ds_model_opts *o);
+
+/* Loads the checkpoint in dir (config.json + model.safetensors or shards with
+ * model.safetensors.index.json). Every tensor's dtype and shape is checked against the config.
+ * opts may be NULL (defaults). Caller frees with ds_model_free. */
+ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *opts, ds_err *err);
+void ds_model_free(ds_model *m);
+
+const ds_model_config *ds_model_config_of(const ds_model *m);
+/* Parameter count and bytes of the tensors the engine uses. */
+uint64_t ds_model_n_params(const ds_model *m);
+uint64_t ds_model_weight_bytes(const ds_model *m);
+int ds_model_n_threads(const ds_model *m);
+/* Name of the kernel path chosen ("avx512", "avx2", "scalar"). */
+const char *ds_model_isa_name(const ds_model *m);
+
+/* Walks the checkpoint's tensors (all of them, used or not), in file order. fn returns nonzero
+ * to stop. dtype is the safetensors name ("BF16"). */
+typedef int (*ds_model_tensor_fn)(void *ud, const char *name, const char *dtype, int ndim,
+                                  const int64_t *shape, int file_index);
+void ds_model_foreach_tensor(const ds_model *m, ds_model_tensor_fn fn, void *ud);
+int ds_model_n_files(const ds_model *m);
+
+/* ---- sequences and the forward pass ------------------------------------------------------ */
+
+/* A sequence: the token positions processed so far and their KV cache pages. */
+ds_status ds_model_seq_create(ds_model *m, ds_model_seq **out, ds_err *err);
+void ds_model_seq_free(ds_model_seq *s);
+int ds_model_seq_len(const ds_model_seq *s);
+/* Forgets every position from n on (n <= length); the pages past n return to the pool. */
+void ds_model_seq_truncate(ds_model_seq *s, int n);
+
+typedef enum ds_model_logits {
+    DS_MODEL_LOGITS_NONE, /* only fill the KV cache */
+    DS_MODEL_LOGITS_LAST, /* logits of the last token: [vocab] */
+    DS_MODEL_LOGITS_ALL   /* logits of every token: [n, vocab] */
+} ds_model_logits;
+
+/* One sequence's share of a step: append tokens[0..n) to seq and, per want, write logits
+ * (caller-owned, sized as ds_model_logits says). */
+typedef struct ds_model_batch_item {
+    ds_model_seq *seq;
+    const int32_t *tokens;
+    int n;
+    ds_model_logits want;
+    float *logits;
+} ds_model_batch_item;
+
+/* Runs the model over every item (several sequences may share one call: their tokens share
+ * the matmuls, attention stays per sequence). An item longer than the segment size is
+ * processed in segments of S tokens, each attending to every earlier position. Token ids are
+ * checked against the vocabulary and positions against opts.max_context. On error a
+ * sequence keeps the positions of the steps completed before it. */
+ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, int n_items,
+                                 ds_err *err);
+/* One sequence. */
+ds_status ds_model_forward(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                           ds_model_logits want, float *logits, ds_err *err);
+
+/* KV cache figures: pages, and per tier the share of page pins it served. */
+typedef struct ds_model_kv_report {
+    long pages_in_use, peak_pages;
+    int page_tokens;
+    size_t page_bytes;
+    unsigned long long pins;
+    double hit_rate[3]; /* L1, L2, L3 */
+} ds_model_kv_report;
+void ds_model_kv_stats(const ds_model *m, ds_model_kv_report *r);
+
+/* Index of the largest logit (lowest index on ties). */
+int ds_model_argmax(const float *logits, int n);
+
+/* Greedy generation: prefill prompt into seq, then emit up to max_new tokens into out (caller
+ * buffer of max_new ids), stopping after an end-of-sequence id of the config. *n_out receives
+ * the count. Timing of the two phases goes to *prefill_s and *decode_s when non-NULL. */
+ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
+                                   int n_prompt, int max_new, int32_t *out, int *n_out,
+                                   double *prefill_s, double *decode_s, ds_err *err);
+
+#endif

@@ -1,0 +1,9 @@
+# bench_model - the CPU model engine against OpenBLAS sgemm, memory bandwidth and the reference
+# pass, in one run (see the file comment). OpenBLAS is linked into the benchmark only.
+pkg_check_modules(OPENBLAS IMPORTED_TARGET openblas)
+ds_add_bench(NAME bench_model SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_model.c
+             ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)
+if(OPENBLAS_FOUND)
+  target_link_libraries(bench_model PRIVATE PkgConfig::OPENBLAS)
+  target_compile_definitions(bench_model PRIVATE DS_HAVE_OPENBLAS=1)
+endif()

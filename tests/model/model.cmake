@@ -1,0 +1,14 @@
+# tests/model - checkpoint loading, the forward pass against the reference, and the tiny
+# checkpoint generator (also a command-line tool: gen_tiny_moe DIR [variant] [seed]).
+set(DS_TINY_MOE ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)
+ds_add_test(NAME t_model_checkpoint
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_checkpoint.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 120)
+ds_add_test(NAME t_model_forward
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_forward.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 600)
+add_executable(gen_tiny_moe ${CMAKE_SOURCE_DIR}/tests/model/gen_tiny_moe.c ${DS_TINY_MOE})
+target_link_libraries(gen_tiny_moe PRIVATE ds_testlib)
+ds_add_test(NAME t_model_cmd
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_cmd_model.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 120)

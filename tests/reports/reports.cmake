@@ -1,0 +1,4 @@
+# tests/reports - analyst reports (HTML and PDF) on the sample documents.
+add_executable(t_report_xml ${CMAKE_SOURCE_DIR}/tests/reports/report_xml.c)
+target_link_libraries(t_report_xml PRIVATE PkgConfig::LIBXML2)
+ds_add_script_test(NAME t_report COMMAND ${CMAKE_SOURCE_DIR}/tests/reports/report_test.sh PG TIMEOUT 600)
