@@ -58,9 +58,11 @@ ds_status ds_alert_list_push(ds_alert_list *l, const ds_alert *a)
 /* Is entity i the first of its group (same kind and key) in the list? Counts the group. */
 typedef const char *(*group_key_fn)(const ds_entity *e);
 
+/* FATF's high-risk jurisdictions are those "subject to a Call for Action"; a jurisdiction under
+ * increased monitoring (the grey list) is marked on its entity but raises no alert. */
 static const char *key_iso(const ds_entity *e)
 {
-    return e->fatf ? e->fatf->code : NULL;
+    return e->fatf && e->fatf->list == DS_FATF_CALL_FOR_ACTION ? e->fatf->code : NULL;
 }
 
 static const char *key_flag(const ds_entity *e)

@@ -1,5 +1,7 @@
-/* alerts.h - AML alerts drawn from a document's entities: a mention of a FATF-listed
- * jurisdiction (kind high_risk_jurisdiction), a red-flag phrase (red_flag), and a person or
+/* alerts.h - AML alerts drawn from a document's entities: a mention of a jurisdiction on FATF's
+ * high-risk list, "High-Risk Jurisdictions subject to a Call for Action" (kind
+ * high_risk_jurisdiction; grey-list jurisdictions are marked on their entities only), a
+ * red-flag phrase (red_flag), and a person or
  * organisation name that matches a sanctions-list entry through the screening index
  * (sanctions_match). One alert per document and subject: per ISO code, per red-flag rule, per
  * name and matched entry; the first mention is the evidence.

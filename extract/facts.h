@@ -62,12 +62,17 @@ int ds_metric_rank(const char *concept);
 int ds_metric_is_instant(const char *metric);
 /* eps_basic, eps_diluted: never scaled by a table's "in millions". */
 int ds_metric_is_per_share(const char *metric);
+/* cost_of_revenue, interest_expense, depreciation_amortization, capex: amounts XBRL reports as
+ * positive whatever the presentation ("Interest expense (62,229)" is 62229 thousand). */
+int ds_metric_is_magnitude(const char *metric);
 
 /* The fiscal period of a fact's dates. label: "instant" (no start), "FY" (350..380 days),
  * "Q1".."Q4" (84..98 days, numbered from the fiscal year end month), "6M" (175..190 days),
  * "9M" (266..280 days) or "other". fiscal_year: the calendar year in which the fiscal year
- * holding the period end closes. A period ending in the first 7 days of a month counts as
- * ending in the month before (52/53-week years). fy_end_month 1..12 (anything else: 12). */
+ * holding the period end closes, or the year before when fiscal years end in January to May
+ * (the year ending February 1, 2025 is fiscal 2024). A period ending in the first 7 days of a
+ * month counts as ending in the month before (52/53-week years). fy_end_month 1..12 (anything
+ * else: 12). */
 typedef struct ds_fiscal_period {
     const char *label; /* static */
     int fiscal_year;
@@ -97,11 +102,14 @@ ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, d
 
 /* Facts from the document's tables (extract/statement_tables.c): every table whose columns
  * carry periods and one of whose rows names a canonical metric. Values are the numbers as
- * printed ("$ 1,234" 1234, "(1,234)" -1234, "—" 0), footnote marks dropped, scaled exactly by
+ * printed ("$ 1,234" 1234, "(1,234)" -1234, "—" 0; metrics that are positive by definition,
+ * ds_metric_is_magnitude, keep the magnitude as XBRL does), footnote marks dropped, scaled exactly by
  * the "in thousands/millions/billions" of the header rows or the heading or paragraph just
  * before the table (per-share rows are never scaled); "%" rows are skipped. Columns get
  * periods from the header ("2023", "December 31, 2023", "Year Ended December 31, 2023",
- * "Three Months Ended September 30, 2023"); balance-sheet rows are instants. Each fact has
+ * "Three Months Ended September 30, 2023"); balance-sheet rows are instants. A fiscal year
+ * starts the day after the previous one ends (learnt from the document's tables, or from its
+ * 52/53-week calendar when the ends fall on one weekday), else a year before its end. Each fact has
  * source_extractor "pdf_table" (PDF) or "html_table" (other kinds), the row text as quote,
  * the row's offset, page and chunk. Strings live in the document's arena. */
 ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, ds_fact_list *out, ds_err *err);

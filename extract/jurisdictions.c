@@ -205,21 +205,32 @@ static int is_word_byte(unsigned char c)
     return isalnum(c) || c >= 0x80;
 }
 
-/* Case-insensitive (ASCII) match of name at t[i..]; length matched or 0. The character after
- * must not continue a word. */
+/* Case-insensitive (ASCII) match of name at t[i..], a space in name also matching a line
+ * break or several spaces; length matched in t or 0. The character after must not continue a
+ * word. */
 static size_t match_at(const char *t, size_t tl, size_t i, const char *name)
 {
-    size_t n = strlen(name);
-    if (i + n > tl)
-        return 0;
+    size_t j = i, n = strlen(name);
     for (size_t k = 0; k < n; k++) {
-        unsigned char a = (unsigned char)t[i + k], b = (unsigned char)name[k];
+        unsigned char b = (unsigned char)name[k];
+        if (b == ' ') {
+            size_t s = j;
+            while (j < tl && (t[j] == ' ' || t[j] == '\n' || t[j] == '\t' || t[j] == '\r'))
+                j++;
+            if (j == s)
+                return 0;
+            continue;
+        }
+        if (j >= tl)
+            return 0;
+        unsigned char a = (unsigned char)t[j];
         if (a != b && !(a < 0x80 && b < 0x80 && tolower(a) == tolower(b)))
             return 0;
+        j++;
     }
-    if (i + n < tl && is_word_byte((unsigned char)t[i + n]) && name[n - 1] != '.')
+    if (j < tl && is_word_byte((unsigned char)t[j]) && name[n - 1] != '.')
         return 0;
-    return n;
+    return j - i;
 }
 
 /* Longest place written at t[i]; NULL when none. */
@@ -248,8 +259,7 @@ const char *ds_country_code(const char *name, int *territory)
     size_t n = strlen(name);
     int c0 = tolower((unsigned char)name[0]);
     for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
-        if (places[p].code && tolower((unsigned char)places[p].name[0]) == c0 && strlen(places[p].name) == n &&
-            match_at(name, n, 0, places[p].name) == n) {
+        if (places[p].code && tolower((unsigned char)places[p].name[0]) == c0 && match_at(name, n, 0, places[p].name) == n) {
             if (territory)
                 *territory = places[p].territory;
             return places[p].code;

@@ -206,6 +206,9 @@ static const concept_map labels[] = {
     {"additions to property plant and equipment", "capex"},
     {"payments for property and equipment", "capex"},
     {"payments for acquisition of property plant and equipment", "capex"},
+    {"short term debt and current portion of long term debt", "short_term_debt"},
+    {"short term borrowings and current portion of long term debt", "short_term_debt"},
+    {"current portion of long term debt and short term borrowings", "short_term_debt"},
     {"short term debt", "short_term_debt"},
     {"total short term debt", "short_term_debt"},
     {"short term borrowings", "short_term_borrowings"},
@@ -390,6 +393,17 @@ int ds_metric_is_per_share(const char *metric)
     return metric && strncmp(metric, "eps_", 4) == 0;
 }
 
+int ds_metric_is_magnitude(const char *metric)
+{
+    static const char *const m[] = {"cost_of_revenue", "interest_expense", "depreciation_amortization", "capex"};
+    if (!metric)
+        return 0;
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (strcmp(m[i], metric) == 0)
+            return 1;
+    return 0;
+}
+
 /* ---- fiscal periods ---------------------------------------------------------------------- */
 
 /* The month a period end belongs to: a 52/53-week year may end in the first days of the next
@@ -421,8 +435,10 @@ int ds_fiscal_period_classify(const char *start, const char *end, int fy_end_mon
     if (fy_end_month < 1 || fy_end_month > 12)
         fy_end_month = 12;
     int m = effective_month(e), y = effective_year(e);
-    /* The fiscal year a date falls in is named by the calendar year its fiscal year ends. */
-    out->fiscal_year = m <= fy_end_month ? y : y + 1;
+    /* The fiscal year a date falls in is named by the calendar year its fiscal year ends, or
+     * the year before when that year ends in January to May (a retailer's year ending
+     * February 1, 2025 is fiscal 2024). */
+    out->fiscal_year = (m <= fy_end_month ? y : y + 1) - (fy_end_month <= 5);
     if (!start || !*start) {
         out->label = "instant";
         return 0;

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_COLS 64       /* wider tables are not statements */
@@ -635,6 +636,84 @@ static const char *row_metric(const ds_table *t, size_t r, size_t label_col, lon
     return m;
 }
 
+/* Day of the week, 0 Sunday (1970-01-01 was a Thursday). */
+static int weekday(long days)
+{
+    return (int)(((days % 7) + 7 + 4) % 7);
+}
+
+/* Is the fiscal year a 52/53-week one: the learnt ends fall on one weekday and two of them are
+ * 364 or 371 days apart? *fiscal_month: the month the years end in (an end in the first days
+ * of a month counts for the month before); *nearest: the end is the weekday nearest the month
+ * end (some end falls in the next month) rather than the last such weekday of the month. */
+static int weekly_calendar(const table_ctx *tc, int *fiscal_month, int *nearest)
+{
+    if (tc->n_fy_end < 2)
+        return 0;
+    int wd = weekday(tc->fy_end[0].end), pairs = 0, spill = 0, count[13] = {0};
+    for (size_t i = 0; i < tc->n_fy_end; i++) {
+        int y, m, d;
+        if (weekday(tc->fy_end[i].end) != wd)
+            return 0;
+        ds_date_to_ymd(tc->fy_end[i].end, &y, &m, &d);
+        if (d <= 7) {
+            spill = 1;
+            m = m == 1 ? 12 : m - 1;
+        }
+        count[m]++;
+        for (size_t k = i + 1; k < tc->n_fy_end; k++) {
+            long diff = labs(tc->fy_end[i].end - tc->fy_end[k].end);
+            pairs += diff == 364 || diff == 371;
+        }
+    }
+    if (!pairs)
+        return 0;
+    int best = 1;
+    for (int m = 2; m <= 12; m++)
+        if (count[m] > count[best])
+            best = m;
+    if (fiscal_month)
+        *fiscal_month = best;
+    if (nearest)
+        *nearest = spill;
+    return 1;
+}
+
+/* Days from c to the nearest last day of month fm. */
+static long month_end_distance(long c, int fm)
+{
+    int y, m, d;
+    ds_date_to_ymd(c, &y, &m, &d);
+    long best = LONG_MAX;
+    for (int yy = y - 1; yy <= y + 1; yy++) {
+        long a = ds_date_from_ymd(yy, fm, ds_date_days_in_month(yy, fm));
+        if (labs(c - a) < best)
+            best = labs(c - a);
+    }
+    return best;
+}
+
+/* The end of the fiscal year before the one ending on end: learnt from the tables, else from a
+ * 52/53-week calendar; LONG_MIN when unknown. */
+static long prior_fy_end(const table_ctx *tc, long end)
+{
+    for (size_t k = 0; k < tc->n_fy_end; k++) {
+        long d = end - tc->fy_end[k].end;
+        if (d >= 350 && d <= 380)
+            return tc->fy_end[k].end;
+    }
+    int fm, nearest;
+    if (!weekly_calendar(tc, &fm, &nearest))
+        return LONG_MIN;
+    long c1 = end - 364, c2 = end - 371;
+    if (nearest)
+        return month_end_distance(c1, fm) <= month_end_distance(c2, fm) ? c1 : c2;
+    /* the last such weekday of the month: the candidate in the month's last 7 days */
+    int y, m, d;
+    ds_date_to_ymd(c1, &y, &m, &d);
+    return m == fm && d > ds_date_days_in_month(y, m) - 7 ? c1 : c2;
+}
+
 /* The commonest month and day among the fiscal year ends learnt; 0 when none. */
 static void common_fy_end(const table_ctx *tc, int *month, int *day)
 {
@@ -1019,7 +1098,10 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             if (!cp[j].ok || (cn->kind != NUM_VALUE && cn->kind != NUM_DASH))
                 continue;
             char scaled[128];
-            if (ds_decimal_scale(cn->digits, exp10, scaled, sizeof scaled))
+            const char *digits = cn->digits;
+            if (ds_metric_is_magnitude(metric) && digits[0] == '-')
+                digits++; /* "Interest expense (62,229)": an expense of 62,229 */
+            if (ds_decimal_scale(digits, exp10, scaled, sizeof scaled))
                 continue;
             ds_fact f = {0};
             f.concept = concept;
@@ -1031,10 +1113,18 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
                              : ds_arena_printf(&doc->arena, "%d", ds_decimal_fraction_digits(cn->digits) - exp10);
             f.period_end = ds_arena_strdup(&doc->arena, cp[j].end);
             if (!instant) {
-                long end_days;
+                long end_days, start_days;
                 char sbuf[11];
                 ds_date_parse(cp[j].end, &end_days);
-                ds_date_format(ds_date_period_start(end_days, cp[j].months ? cp[j].months : 12), sbuf);
+                int months = cp[j].months ? cp[j].months : 12;
+                long prior = months == 12 ? prior_fy_end(tc, end_days) : LONG_MIN;
+                if (prior != LONG_MIN)
+                    start_days = prior + 1;
+                else if (weekly_calendar(tc, NULL, NULL) && (months == 3 || months == 6 || months == 9))
+                    start_days = end_days - (long)months / 3 * 91 + 1; /* 13, 26, 39 weeks */
+                else
+                    start_days = ds_date_period_start(end_days, months);
+                ds_date_format(start_days, sbuf);
                 f.period_start = ds_arena_strdup(&doc->arena, sbuf);
                 if (!f.period_start)
                     st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");

@@ -28,7 +28,7 @@ COMMENT ON FUNCTION fiscal_period_label(date, date, integer) IS
 
 CREATE FUNCTION fiscal_year_of(p_end date, p_fy_end_month integer) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT CASE WHEN x.m <= x.fy THEN x.y ELSE x.y + 1 END
+SELECT CASE WHEN x.m <= x.fy THEN x.y ELSE x.y + 1 END - CASE WHEN x.fy <= 5 THEN 1 ELSE 0 END
 FROM (SELECT CASE WHEN extract(day FROM p_end) <= 7 THEN (extract(month FROM p_end)::integer + 10) % 12 + 1
                   ELSE extract(month FROM p_end)::integer END AS m,
              CASE WHEN extract(day FROM p_end) <= 7 AND extract(month FROM p_end) = 1
@@ -36,7 +36,7 @@ FROM (SELECT CASE WHEN extract(day FROM p_end) <= 7 THEN (extract(month FROM p_e
              CASE WHEN p_fy_end_month BETWEEN 1 AND 12 THEN p_fy_end_month ELSE 12 END AS fy) x
 $$;
 COMMENT ON FUNCTION fiscal_year_of(date, integer) IS
-    'Fiscal year holding a period end: the calendar year in which that fiscal year closes, given the fiscal year end month.';
+    'Fiscal year holding a period end: the calendar year in which that fiscal year closes, or the year before when fiscal years end in January to May (the year ending February 1, 2025 is fiscal 2024), given the fiscal year end month.';
 
 CREATE VIEW company_metrics AS
 WITH base AS (
@@ -53,36 +53,43 @@ WITH base AS (
     JOIN documents d ON d.id = f.document_id
     WHERE f.metric IS NOT NULL AND f.dimensions = '' AND f.value IS NOT NULL AND f.period_end IS NOT NULL
 ),
-best AS (
-    SELECT DISTINCT ON (company_id, scope_document_id, metric, period_start, period_end) *
-    FROM base
-    ORDER BY company_id, scope_document_id, metric, period_start, period_end, source_rank,
-             filing_date DESC NULLS LAST, loaded_at DESC NULLS LAST, document_id DESC, fact_id
-),
 fy AS (
     SELECT company_id, scope_document_id,
            mode() WITHIN GROUP (ORDER BY CASE WHEN extract(day FROM period_end) <= 7
                                               THEN (extract(month FROM period_end)::integer + 10) % 12 + 1
                                               ELSE extract(month FROM period_end)::integer END) AS fy_end_month
-    FROM best
+    FROM base
     WHERE period_start IS NOT NULL AND period_end - period_start + 1 BETWEEN 350 AND 380
     GROUP BY company_id, scope_document_id
+),
+classified AS (
+    SELECT b.*, COALESCE(fy.fy_end_month, 12) AS fy_end_month,
+           fiscal_period_label(b.period_start, b.period_end, COALESCE(fy.fy_end_month, 12)) AS fiscal_period
+    FROM base b
+    LEFT JOIN fy ON fy.company_id IS NOT DISTINCT FROM b.company_id
+                AND fy.scope_document_id IS NOT DISTINCT FROM b.scope_document_id
+),
+best AS (
+    -- One value per fiscal period and end date: a table's estimate of a 52/53-week year's start
+    -- does not make a second period next to the XBRL one.
+    SELECT DISTINCT ON (company_id, scope_document_id, metric, fiscal_period, period_end,
+                        CASE WHEN fiscal_period = 'other' THEN period_start END) *
+    FROM classified
+    ORDER BY company_id, scope_document_id, metric, fiscal_period, period_end,
+             CASE WHEN fiscal_period = 'other' THEN period_start END, source_rank,
+             filing_date DESC NULLS LAST, loaded_at DESC NULLS LAST, document_id DESC, fact_id
 )
-SELECT b.company_id, b.scope_document_id, b.metric,
-       fiscal_period_label(b.period_start, b.period_end, COALESCE(fy.fy_end_month, 12)) AS fiscal_period,
-       fiscal_year_of(b.period_end, COALESCE(fy.fy_end_month, 12)) AS fiscal_year,
-       COALESCE(fy.fy_end_month, 12) AS fy_end_month,
+SELECT b.company_id, b.scope_document_id, b.metric, b.fiscal_period,
+       fiscal_year_of(b.period_end, b.fy_end_month) AS fiscal_year, b.fy_end_month,
        b.period_start, b.period_end, b.value, b.unit, b.source_extractor, b.concept, b.document_id, b.fact_id,
        b.page, b.chunk_seq, b.quote
-FROM best b
-LEFT JOIN fy ON fy.company_id IS NOT DISTINCT FROM b.company_id
-            AND fy.scope_document_id IS NOT DISTINCT FROM b.scope_document_id;
-COMMENT ON VIEW company_metrics IS 'One value per company, canonical metric and period: the consolidated fact (no dimensions), from XBRL (ixbrl, xbrl) before statement tables (pdf_table, html_table) before the model, then from the latest filing.';
+FROM best b;
+COMMENT ON VIEW company_metrics IS 'One value per company, canonical metric and fiscal period (FY, Q1..Q4, 6M, 9M, instant, with its end date): the consolidated fact (no dimensions), from XBRL (ixbrl, xbrl) before statement tables (pdf_table, html_table) before the model, then from the latest filing.';
 COMMENT ON COLUMN company_metrics.company_id IS 'Reporting company; NULL when the document names none (see scope_document_id).';
 COMMENT ON COLUMN company_metrics.scope_document_id IS 'For facts without a company: the document they are grouped by; NULL when company_id is set.';
 COMMENT ON COLUMN company_metrics.metric IS 'Canonical metric (revenue, operating_income, total_assets, long_term_debt, ...).';
 COMMENT ON COLUMN company_metrics.fiscal_period IS 'FY, Q1..Q4, 6M, 9M, other, or instant for balance-sheet values.';
-COMMENT ON COLUMN company_metrics.fiscal_year IS 'Fiscal year holding the period end (named by the calendar year it closes in).';
+COMMENT ON COLUMN company_metrics.fiscal_year IS 'Fiscal year holding the period end (named by the calendar year it closes in, the year before for years ending January to May).';
 COMMENT ON COLUMN company_metrics.fy_end_month IS 'Fiscal year end month of the company, the commonest month among its year-long periods (12 when it has none).';
 COMMENT ON COLUMN company_metrics.period_start IS 'Start of the duration; NULL for an instant.';
 COMMENT ON COLUMN company_metrics.period_end IS 'End of the duration, or the instant.';
@@ -98,11 +105,13 @@ COMMENT ON COLUMN company_metrics.quote IS 'Text of the fact as shown (a stateme
 
 CREATE VIEW credit_ratios AS
 WITH periods AS (
-    SELECT DISTINCT company_id, scope_document_id, fiscal_period, fiscal_year, period_start, period_end
+    SELECT company_id, scope_document_id, fiscal_period, fiscal_year, period_end,
+           COALESCE(max(period_start) FILTER (WHERE metric = 'revenue'), max(period_start)) AS period_start
     FROM company_metrics
     WHERE fiscal_period IN ('FY', 'Q1', 'Q2', 'Q3', 'Q4')
+    GROUP BY company_id, scope_document_id, fiscal_period, fiscal_year, period_end
     UNION
-    SELECT DISTINCT i.company_id, i.scope_document_id, 'instant', i.fiscal_year, NULL::date, i.period_end
+    SELECT DISTINCT i.company_id, i.scope_document_id, 'instant', i.fiscal_year, i.period_end, NULL::date
     FROM company_metrics i
     WHERE i.fiscal_period = 'instant'
       AND NOT EXISTS (SELECT 1 FROM company_metrics d
@@ -112,28 +121,32 @@ WITH periods AS (
 ),
 inputs AS (
     SELECT p.company_id, p.scope_document_id, p.fiscal_period, p.fiscal_year, p.period_start, p.period_end,
-           max(m.value) FILTER (WHERE m.metric = 'revenue' AND m.period_start = p.period_start) AS revenue,
-           max(m.value) FILTER (WHERE m.metric = 'cost_of_revenue' AND m.period_start = p.period_start) AS cost_of_revenue,
-           max(m.value) FILTER (WHERE m.metric = 'gross_profit' AND m.period_start = p.period_start) AS gross_profit,
-           max(m.value) FILTER (WHERE m.metric = 'operating_income' AND m.period_start = p.period_start) AS operating_income,
-           max(m.value) FILTER (WHERE m.metric = 'net_income' AND m.period_start = p.period_start) AS net_income,
-           max(m.value) FILTER (WHERE m.metric = 'interest_expense' AND m.period_start = p.period_start) AS interest_expense,
-           max(m.value) FILTER (WHERE m.metric = 'depreciation_amortization' AND m.period_start = p.period_start)
+           max(m.value) FILTER (WHERE m.metric = 'revenue' AND m.fiscal_period = p.fiscal_period) AS revenue,
+           max(m.value) FILTER (WHERE m.metric = 'cost_of_revenue' AND m.fiscal_period = p.fiscal_period)
+               AS cost_of_revenue,
+           max(m.value) FILTER (WHERE m.metric = 'gross_profit' AND m.fiscal_period = p.fiscal_period) AS gross_profit,
+           max(m.value) FILTER (WHERE m.metric = 'operating_income' AND m.fiscal_period = p.fiscal_period)
+               AS operating_income,
+           max(m.value) FILTER (WHERE m.metric = 'net_income' AND m.fiscal_period = p.fiscal_period) AS net_income,
+           max(m.value) FILTER (WHERE m.metric = 'interest_expense' AND m.fiscal_period = p.fiscal_period)
+               AS interest_expense,
+           max(m.value) FILTER (WHERE m.metric = 'depreciation_amortization' AND m.fiscal_period = p.fiscal_period)
                AS depreciation_amortization,
-           max(m.value) FILTER (WHERE m.metric = 'operating_cash_flow' AND m.period_start = p.period_start)
+           max(m.value) FILTER (WHERE m.metric = 'operating_cash_flow' AND m.fiscal_period = p.fiscal_period)
                AS operating_cash_flow,
-           max(m.value) FILTER (WHERE m.metric = 'current_assets' AND m.period_start IS NULL) AS current_assets,
-           max(m.value) FILTER (WHERE m.metric = 'current_liabilities' AND m.period_start IS NULL) AS current_liabilities,
-           max(m.value) FILTER (WHERE m.metric = 'total_assets' AND m.period_start IS NULL) AS total_assets,
-           max(m.value) FILTER (WHERE m.metric = 'total_liabilities' AND m.period_start IS NULL) AS total_liabilities,
-           max(m.value) FILTER (WHERE m.metric = 'equity' AND m.period_start IS NULL) AS equity,
-           max(m.value) FILTER (WHERE m.metric = 'cash' AND m.period_start IS NULL) AS cash,
-           max(m.value) FILTER (WHERE m.metric = 'short_term_debt' AND m.period_start IS NULL) AS short_term_debt,
-           max(m.value) FILTER (WHERE m.metric = 'short_term_borrowings' AND m.period_start IS NULL)
+           max(m.value) FILTER (WHERE m.metric = 'current_assets' AND m.fiscal_period = 'instant') AS current_assets,
+           max(m.value) FILTER (WHERE m.metric = 'current_liabilities' AND m.fiscal_period = 'instant')
+               AS current_liabilities,
+           max(m.value) FILTER (WHERE m.metric = 'total_assets' AND m.fiscal_period = 'instant') AS total_assets,
+           max(m.value) FILTER (WHERE m.metric = 'total_liabilities' AND m.fiscal_period = 'instant') AS total_liabilities,
+           max(m.value) FILTER (WHERE m.metric = 'equity' AND m.fiscal_period = 'instant') AS equity,
+           max(m.value) FILTER (WHERE m.metric = 'cash' AND m.fiscal_period = 'instant') AS cash,
+           max(m.value) FILTER (WHERE m.metric = 'short_term_debt' AND m.fiscal_period = 'instant') AS short_term_debt,
+           max(m.value) FILTER (WHERE m.metric = 'short_term_borrowings' AND m.fiscal_period = 'instant')
                AS short_term_borrowings,
-           max(m.value) FILTER (WHERE m.metric = 'current_portion_long_term_debt' AND m.period_start IS NULL)
+           max(m.value) FILTER (WHERE m.metric = 'current_portion_long_term_debt' AND m.fiscal_period = 'instant')
                AS current_portion_long_term_debt,
-           max(m.value) FILTER (WHERE m.metric = 'long_term_debt' AND m.period_start IS NULL) AS long_term_debt
+           max(m.value) FILTER (WHERE m.metric = 'long_term_debt' AND m.fiscal_period = 'instant') AS long_term_debt
     FROM periods p
     JOIN company_metrics m ON m.company_id IS NOT DISTINCT FROM p.company_id
                           AND m.scope_document_id IS NOT DISTINCT FROM p.scope_document_id
@@ -182,7 +195,7 @@ COMMENT ON COLUMN credit_ratios.company_id IS 'Reporting company; NULL when unkn
 COMMENT ON COLUMN credit_ratios.scope_document_id IS 'For facts without a company: the document they come from; NULL when company_id is set.';
 COMMENT ON COLUMN credit_ratios.fiscal_period IS 'FY, Q1..Q4, or instant for a balance-sheet date with no period ending on it.';
 COMMENT ON COLUMN credit_ratios.fiscal_year IS 'Fiscal year holding the period end.';
-COMMENT ON COLUMN credit_ratios.period_start IS 'Start of the period; NULL for an instant row.';
+COMMENT ON COLUMN credit_ratios.period_start IS 'Start of the period (that of the revenue figure when there is one); NULL for an instant row.';
 COMMENT ON COLUMN credit_ratios.period_end IS 'End of the period; balance-sheet values are those at this date.';
 COMMENT ON COLUMN credit_ratios.revenue IS 'Revenue of the period.';
 COMMENT ON COLUMN credit_ratios.cost_of_revenue IS 'Cost of revenue of the period (sign as reported).';
@@ -211,5 +224,5 @@ COMMENT ON COLUMN credit_ratios.current_ratio IS 'current_assets / current_liabi
 COMMENT ON COLUMN credit_ratios.gross_margin IS 'Gross profit (as reported, else revenue - |cost of revenue|) / revenue.';
 COMMENT ON COLUMN credit_ratios.operating_margin IS 'operating_income / revenue.';
 COMMENT ON COLUMN credit_ratios.net_margin IS 'net_income / revenue.';
-COMMENT ON COLUMN credit_ratios.revenue_prior_year IS 'Revenue of the same fiscal period ending 350-380 days earlier.';
+COMMENT ON COLUMN credit_ratios.revenue_prior_year IS 'Revenue of the same fiscal period (FY, or the same quarter) ending 350-380 days earlier.';
 COMMENT ON COLUMN credit_ratios.revenue_yoy_growth IS '(revenue - revenue_prior_year) / |revenue_prior_year|.';

@@ -223,7 +223,8 @@ static void test_schema(void)
         {"2023-01-01", "2023-12-31", "12"}, {"2023-07-01", "2023-09-30", "12"}, {"2022-10-01", "2022-12-31", "9"},
         {"2022-10-02", "2023-10-01", "9"},  {"2023-01-01", "2023-06-30", "12"}, {"2023-01-01", "2023-09-30", "12"},
         {"2023-01-01", "2023-02-15", "12"}, {NULL, "2023-12-31", "12"},         {"2024-01-01", "2024-03-31", "6"},
-        {"2023-01-02", "2024-01-05", "12"},
+        {"2023-01-02", "2024-01-05", "12"}, {"2023-01-29", "2024-02-03", "1"},  {"2023-07-30", "2023-10-28", "1"},
+        {NULL, "2024-05-31", "5"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ds_fiscal_period fp;
@@ -278,6 +279,11 @@ static void test_load_and_ratios(void)
     DS_CHECK_STREQ(ratio("revenue_yoy_growth", "2022-12-31"), "(null)");
     DS_CHECK(one_ll("SELECT count(*) FROM credit_ratios r JOIN companies c ON c.id = r.company_id "
                     "WHERE c.cik = '1234'") == 2);
+    /* the README's query */
+    DS_CHECK(one_ll("SELECT count(*) FROM (SELECT co.name, r.fiscal_year, r.period_end, r.revenue, "
+                    "r.revenue_yoy_growth, r.operating_margin, r.debt_to_equity, r.debt_to_ebitda, "
+                    "r.interest_coverage, r.current_ratio FROM credit_ratios r JOIN companies co ON co.id = r.company_id "
+                    "WHERE r.fiscal_period = 'FY' ORDER BY co.name, r.period_end) q") == 2);
     /* the table's 2023 revenue is loaded but the view keeps the XBRL figure */
     DS_CHECK(one_ll("SELECT count(*) FROM facts WHERE metric = 'revenue' AND source_extractor = 'html_table' "
                     "AND value = 1250000") == 1);

@@ -89,6 +89,13 @@ static void test_fiscal_periods(void)
     DS_REQUIRE(ds_fiscal_period_classify("2022-10-02", "2023-10-01", 9, &fp) == 0);
     DS_CHECK_STREQ(fp.label, "FY");
     DS_CHECK(fp.fiscal_year == 2023);
+    /* a retailer's 53-week year ending February 3, 2024 is fiscal 2023; its third quarter too */
+    DS_REQUIRE(ds_fiscal_period_classify("2023-01-29", "2024-02-03", 1, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "FY");
+    DS_CHECK(fp.fiscal_year == 2023 && fp.days == 371);
+    DS_REQUIRE(ds_fiscal_period_classify("2023-07-30", "2023-10-28", 1, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "Q3");
+    DS_CHECK(fp.fiscal_year == 2023);
     DS_REQUIRE(ds_fiscal_period_classify("2023-01-01", "2023-06-30", 12, &fp) == 0);
     DS_CHECK_STREQ(fp.label, "6M");
     DS_REQUIRE(ds_fiscal_period_classify("2023-01-01", "2023-09-30", 12, &fp) == 0);
@@ -277,7 +284,7 @@ static void test_income_statement(void)
     CHECK_FACT(&l, "revenue", "2023-12-31", "2023-01-01", "1234567000");
     CHECK_FACT(&l, "revenue", "2022-12-31", "2022-01-01", "987654000");
     CHECK_FACT(&l, "revenue", "2021-12-31", "2021-01-01", "800000000");
-    CHECK_FACT(&l, "cost_of_revenue", "2023-12-31", "2023-01-01", "-734567000");
+    CHECK_FACT(&l, "cost_of_revenue", "2023-12-31", "2023-01-01", "734567000"); /* a magnitude, as XBRL */
     CHECK_FACT(&l, "gross_profit", "2022-12-31", "2022-01-01", "400000000");
     CHECK_FACT(&l, "Research and development (1)", "2023-12-31", "2023-01-01", "100000000");
     CHECK_FACT(&l, "Research and development (1)", "2022-12-31", "2022-01-01", "0");
@@ -286,8 +293,8 @@ static void test_income_statement(void)
     CHECK_FACT(&l, "Restructuring", "2022-12-31", "2022-01-01", "1000000");
     CHECK_FACT(&l, "Restructuring", "2021-12-31", "2021-01-01", "2000000");
     CHECK_FACT(&l, "operating_income", "2023-12-31", "2023-01-01", "400000000");
-    CHECK_FACT(&l, "interest_expense", "2023-12-31", "2023-01-01", "-12345000");
-    CHECK_FACT(&l, "interest_expense", "2022-12-31", "2022-01-01", "-1234000");
+    CHECK_FACT(&l, "interest_expense", "2023-12-31", "2023-01-01", "12345000");
+    CHECK_FACT(&l, "interest_expense", "2022-12-31", "2022-01-01", "1234000");
     DS_CHECK(find_fact(&l, "interest_expense", "2021-12-31", "2021-01-01") == NULL); /* n/a */
     CHECK_FACT(&l, "net_income", "2023-12-31", "2023-01-01", "-1234500");
     CHECK_FACT(&l, "net_income", "2022-12-31", "2022-01-01", "-2000000");
@@ -488,14 +495,16 @@ static void test_learnt_year_ends_and_debt(void)
     ds_fact_list l = {0};
     ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
-    CHECK_FACT(&l, "revenue", "2022-12-02", "2021-12-03", "17606000000");
-    CHECK_FACT(&l, "revenue", "2021-12-03", "2020-12-04", "15785000000");
-    CHECK_FACT(&l, "eps_basic", "2022-12-02", "2021-12-03", "10.13");
-    CHECK_FACT(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-03", "469530000");
+    /* fiscal 2022 starts the day after fiscal 2021 ended; fiscal 2021 after the Friday nearest
+     * November 30, 2020 (a 52/53-week calendar: both ends are Fridays 364 days apart) */
+    CHECK_FACT(&l, "revenue", "2022-12-02", "2021-12-04", "17606000000");
+    CHECK_FACT(&l, "revenue", "2021-12-03", "2020-11-28", "15785000000");
+    CHECK_FACT(&l, "eps_basic", "2022-12-02", "2021-12-04", "10.13");
+    CHECK_FACT(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-04", "469530000");
     CHECK_FACT(&l, "current_portion_long_term_debt", "2022-12-02", NULL, "7216000000");
     CHECK_FACT(&l, "current_portion_long_term_debt", "2021-12-03", NULL, "11128000000");
     CHECK_FACT(&l, "current_liabilities", "2021-12-03", NULL, "6932000000");
-    const ds_fact *f = find_fact(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-03");
+    const ds_fact *f = find_fact(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-04");
     if (f) {
         DS_CHECK(f->metric == NULL);
         DS_CHECK_STREQ(f->unit, "shares");
