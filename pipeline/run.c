@@ -12,6 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Sanctions screening arrives with pipeline/lists.h; until then runs screen no names. */
+#if defined(__has_include)
+#if __has_include("pipeline/lists.h")
+#include "pipeline/lists.h"
+#define DS_RUN_SCREENING 1
+#endif
+#endif
+
 #ifndef DOSSIER_VERSION
 #define DOSSIER_VERSION "0"
 #endif
@@ -72,6 +80,30 @@ static const char *pick_tokenizer(const ds_config *cfg, char *buf, size_t cap)
     return file_exists(buf) ? buf : NULL;
 }
 
+/* The screening index, built once per run from the active sanctions lists; NULL when none is
+ * loaded. */
+static ds_status screen_init(ds_run *run, ds_err *err)
+{
+#ifdef DS_RUN_SCREENING
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(run->conn, &r, err, "SELECT count(*) FROM sanctions_lists WHERE active", 0, NULL);
+    long long lists = st == DS_OK ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (st == DS_OK && lists > 0) {
+        st = ds_lists_build_index(run->conn, &run->screen, err);
+        if (st == DS_OK)
+            DS_INFO(run->log, "screening", "screening names against %lld sanctions list(s)", lists);
+    } else if (st == DS_OK) {
+        DS_WARN(run->log, "screening", "no sanctions list is loaded: names are not screened (dossier lists load)");
+    }
+    return st;
+#else
+    (void)run;
+    (void)err;
+    return DS_OK;
+#endif
+}
+
 ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err)
 {
     memset(run, 0, sizeof *run);
@@ -99,6 +131,11 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
                                 "chunk sizes are estimated at 4 bytes per token");
     }
     run->progress = isatty(2);
+    ds_status st = screen_init(run, err);
+    if (st) {
+        ds_run_deinit(run);
+        return ds_err_prefix(err, "sanctions screening index");
+    }
     return DS_OK;
 }
 
@@ -110,6 +147,10 @@ void ds_run_deinit(ds_run *run)
     ds_tokenizer_free(run->tok);
     run->tok_cache = NULL;
     run->tok = NULL;
+#ifdef DS_RUN_SCREENING
+    ds_screen_index_free(run->screen);
+#endif
+    run->screen = NULL;
 }
 
 ds_status ds_run_begin(ds_run *run, const char *kind, const char *args, ds_err *err)
