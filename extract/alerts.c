@@ -9,13 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Sanctions screening arrives with extract/screen.h; until then documents are not screened. */
-#if defined(__has_include)
-#if __has_include("extract/screen.h")
-#define DS_ALERTS_SCREENING 1
 #include "extract/screen.h"
-#endif
-#endif
 
 #define MAX_HITS 8
 
@@ -114,7 +108,6 @@ static ds_status push(ds_document *doc, ds_alert *a, const char *key_subject, co
     return ds_alert_list_push(out, a);
 }
 
-#ifdef DS_ALERTS_SCREENING
 static const char *key_name(const ds_entity *e)
 {
     return e->kind == DS_ENTITY_PERSON || e->kind == DS_ENTITY_ORGANIZATION ? e->name_norm : NULL;
@@ -159,7 +152,6 @@ static ds_status screen_names(ds_document *doc, const ds_entity_list *ents, cons
     }
     return DS_OK;
 }
-#endif
 
 ds_status ds_alerts_build(ds_document *doc, const ds_entity_list *ents, const ds_screen_index *screen,
                           double threshold, ds_alert_list *out, ds_err *err)
@@ -190,13 +182,8 @@ ds_status ds_alerts_build(ds_document *doc, const ds_entity_list *ents, const ds
             st = push(doc, &a, e->flag->category, e->flag->id, ev, out);
         }
     }
-#ifdef DS_ALERTS_SCREENING
     if (st == DS_OK && screen)
         st = screen_names(doc, ents, screen, threshold, out);
-#else
-    (void)screen;
-    (void)threshold;
-#endif
     if (st)
         return ds_err_set(err, st, "out of memory building alerts of %s", doc->name ? doc->name : "document");
     return DS_OK;

@@ -12,13 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Sanctions screening arrives with pipeline/lists.h; until then runs screen no names. */
-#if defined(__has_include)
-#if __has_include("pipeline/lists.h")
+#include "extract/screen.h"
 #include "pipeline/lists.h"
-#define DS_RUN_SCREENING 1
-#endif
-#endif
 
 #ifndef DOSSIER_VERSION
 #define DOSSIER_VERSION "0"
@@ -84,7 +79,6 @@ static const char *pick_tokenizer(const ds_config *cfg, char *buf, size_t cap)
  * loaded. */
 static ds_status screen_init(ds_run *run, ds_err *err)
 {
-#ifdef DS_RUN_SCREENING
     PGresult *r = NULL;
     ds_status st = ds_db_exec(run->conn, &r, err, "SELECT count(*) FROM sanctions_lists WHERE active", 0, NULL);
     long long lists = st == DS_OK ? atoll(PQgetvalue(r, 0, 0)) : 0;
@@ -97,11 +91,6 @@ static ds_status screen_init(ds_run *run, ds_err *err)
         DS_WARN(run->log, "screening", "no sanctions list is loaded: names are not screened (dossier lists load)");
     }
     return st;
-#else
-    (void)run;
-    (void)err;
-    return DS_OK;
-#endif
 }
 
 ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err)
@@ -147,9 +136,7 @@ void ds_run_deinit(ds_run *run)
     ds_tokenizer_free(run->tok);
     run->tok_cache = NULL;
     run->tok = NULL;
-#ifdef DS_RUN_SCREENING
     ds_screen_index_free(run->screen);
-#endif
     run->screen = NULL;
 }
 
