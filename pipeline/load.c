@@ -195,7 +195,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     ds_status st = ds_copy_begin(&cp, run->conn,
                                  "COPY facts (document_id, chunk_seq, company_id, concept, metric, value, value_text, "
                                  "unit, decimals, period_start, period_end, dimensions, source_extractor, page, "
-                                 "quote, char_start, run_id) FROM STDIN",
+                                 "quote, char_start, run_id, model, model_fingerprint, prompt_version) FROM STDIN",
                                  err);
     if (st)
         return st;
@@ -223,7 +223,9 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
             ds_copy_str(&cp, date_or_null(f->period_start)) || ds_copy_str(&cp, date_or_null(f->period_end)) ||
             ds_copy_str(&cp, f->dimensions ? f->dimensions : "") || ds_copy_str(&cp, f->source_extractor) ||
             (f->page > 0 ? ds_copy_int(&cp, f->page) : ds_copy_str(&cp, NULL)) || ds_copy_str(&cp, f->quote) ||
-            (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id))
+            (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id) ||
+            ds_copy_str(&cp, f->model) || ds_copy_str(&cp, f->model_fingerprint) ||
+            ds_copy_str(&cp, f->prompt_version))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);
@@ -263,7 +265,8 @@ static ds_status copy_swot(ds_run *run, const char *doc_id, const char *company_
     ds_copy cp;
     ds_status st = ds_copy_begin(&cp, run->conn,
                                  "COPY swot_items (document_id, chunk_seq, company_id, category, statement, rule_id, "
-                                 "evidence, page, quote, source_extractor, run_id) FROM STDIN",
+                                 "evidence, page, quote, source_extractor, run_id, model, model_fingerprint, "
+                                 "prompt_version) FROM STDIN",
                                  err);
     if (st)
         return st;
@@ -275,7 +278,9 @@ static ds_status copy_swot(ds_run *run, const char *doc_id, const char *company_
             ds_copy_str(&cp, ds_swot_category_str(it->category)) || ds_copy_str(&cp, it->statement) ||
             ds_copy_str(&cp, it->rule_id) || ds_copy_str(&cp, it->evidence ? it->evidence : "[]") ||
             copy_opt_int(&cp, it->page, it->page > 0) || ds_copy_str(&cp, it->quote) ||
-            ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id))
+            ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id) ||
+            ds_copy_str(&cp, it->model) || ds_copy_str(&cp, it->model_fingerprint) ||
+            ds_copy_str(&cp, it->prompt_version))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);
