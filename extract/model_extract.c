@@ -153,8 +153,10 @@ ds_status ds_llm_parse(ds_llm_task t, const char *text, size_t n, ds_llm_output 
         if (!root)
             continue;
         json_t *arr = json_is_array(root) ? root : json_object_get(root, key);
-        if (!json_is_array(arr)) {
+        if (!json_is_array(arr)) { /* a JSON value of another shape: skip it whole */
             json_decref(root);
+            if (jerr.position > 1 && (size_t)jerr.position <= n - i)
+                i += (size_t)jerr.position - 1;
             continue;
         }
         ds_status st = DS_OK;
