@@ -8,16 +8,20 @@
  */
 #include "extract/llm.h"
 
+#include "extract/dates.h"
+#include "extract/decimal.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define MAX_FIELD 4000     /* bytes of one string field at most */
@@ -322,21 +326,116 @@ static size_t doc_offset(const ds_document *doc, const ds_chunk *c, size_t off)
     return SIZE_MAX;
 }
 
-/* The signed decimal of a printed value: "(1,234)" "-1234", "$1.2 million" "1.2". NULL when
- * it has no single number. */
-static const char *decimal_of(ds_document *doc, const char *printed)
+/* Case-insensitive search for word in s. */
+static int has_word(const char *s, const char *word)
 {
-    char key[128];
+    size_t wl = strlen(word);
+    for (; s && *s; s++)
+        if (strncasecmp(s, word, wl) == 0)
+            return 1;
+    return 0;
+}
+
+/* Power of ten a scale word in s stands for ("$1.2 million", "USD thousands"); 0 when none. */
+static int scale_of(const char *s)
+{
+    if (has_word(s, "billion"))
+        return 9;
+    if (has_word(s, "million"))
+        return 6;
+    if (has_word(s, "thousand"))
+        return 3;
+    return 0;
+}
+
+/* The exact decimal of a printed value for the database, as the table extractor gives it:
+ * "(1,234)" -1234, "$1.2 million" 1200000; a scale word in the value, else in the unit,
+ * applies except to per-share metrics; amounts positive by definition keep the magnitude.
+ * NULL when the value is not one number. */
+static const char *decimal_of(ds_document *doc, const char *printed, const char *unit, const char *metric)
+{
+    char key[128], num[160], scaled[192];
     size_t kl = ds_ground_number_key(printed, key, sizeof key);
     if (!kl)
         return NULL;
-    int neg = strchr(printed, '(') != NULL || (strchr(printed, '-') && strchr(printed, '-') < strpbrk(printed, "0123456789."));
-    const char *k = key;
-    if (k[0] == '.')
-        return ds_arena_printf(&doc->arena, "%s0%s", neg ? "-" : "", k);
-    if (k[kl - 1] == '.')
-        key[kl - 1] = '\0';
-    return ds_arena_printf(&doc->arena, "%s%s", neg ? "-" : "", k);
+    const char *digit = strpbrk(printed, "0123456789.");
+    const char *minus = strchr(printed, '-');
+    int neg = strchr(printed, '(') != NULL || (minus && digit && minus < digit);
+    if (metric && ds_metric_is_magnitude(metric))
+        neg = 0;
+    if (key[kl - 1] == '.')
+        key[--kl] = '\0';
+    snprintf(num, sizeof num, "%s%s%s", neg ? "-" : "", key[0] == '.' ? "0" : "", key);
+    int exp10 = scale_of(printed);
+    if (!exp10)
+        exp10 = scale_of(unit);
+    if (metric && ds_metric_is_per_share(metric))
+        exp10 = 0;
+    if (ds_decimal_scale(num, exp10, scaled, sizeof scaled) != 0)
+        return NULL;
+    return ds_arena_strdup(&doc->arena, scaled);
+}
+
+/* The period of a printed phrase: "December 31, 2023", "year ended December 31, 2023", "three
+ * months ended June 30, 2024", "2023-12-31". *end gets the ISO end date; *start the first day
+ * for a stated duration (year, six/nine/three months, quarter), NULL for an instant (balance
+ * sheet metrics, "as of"). Both NULL when the phrase names no day or a flow has no duration. */
+static void period_of(ds_document *doc, const char *printed, const char *metric, const char **start,
+                      const char **end)
+{
+    static const char *const months[] = {"january", "february", "march",     "april",   "may",      "june",
+                                         "july",    "august",   "september", "october", "november", "december"};
+    *start = *end = NULL;
+    long days = -1;
+    for (const char *p = printed; p && *p && days < 0; p++) {
+        if (isdigit((unsigned char)p[0]) && strlen(p) >= 10 && p[4] == '-') {
+            char iso[11];
+            memcpy(iso, p, 10);
+            iso[10] = '\0';
+            if (ds_date_parse(iso, &days) != 0)
+                days = -1;
+            continue;
+        }
+        for (int m = 0; m < 12 && days < 0; m++) {
+            size_t ml = strlen(months[m]);
+            if (strncasecmp(p, months[m], ml) != 0 || (p > printed && isalpha((unsigned char)p[-1])))
+                continue;
+            const char *q = p + ml;
+            while (*q == ' ' || *q == '.')
+                q++;
+            char *e;
+            long d = strtol(q, &e, 10);
+            if (e == q)
+                continue;
+            while (*e == ',' || *e == ' ')
+                e++;
+            char *e2;
+            long y = strtol(e, &e2, 10);
+            if (e2 - e == 4 && d >= 1 && d <= ds_date_days_in_month((int)y, m + 1))
+                days = ds_date_from_ymd((int)y, m + 1, (int)d);
+        }
+    }
+    if (days < 0)
+        return;
+    int span = 0;
+    if (has_word(printed, "three months") || has_word(printed, "quarter") || has_word(printed, "13 weeks"))
+        span = 3;
+    else if (has_word(printed, "six months") || has_word(printed, "26 weeks"))
+        span = 6;
+    else if (has_word(printed, "nine months") || has_word(printed, "39 weeks"))
+        span = 9;
+    else if (has_word(printed, "year") || has_word(printed, "twelve months") || has_word(printed, "52 weeks"))
+        span = 12;
+    int instant = (metric && ds_metric_is_instant(metric)) || has_word(printed, "as of");
+    if (!instant && !span)
+        return;
+    char iso[11];
+    ds_date_format(days, iso);
+    *end = ds_arena_strdup(&doc->arena, iso);
+    if (!instant) {
+        ds_date_format(ds_date_period_start(days, span), iso);
+        *start = ds_arena_strdup(&doc->arena, iso);
+    }
 }
 
 static int is_canonical(const char *m)
@@ -370,10 +469,10 @@ static ds_status add_records(const ds_llm_generator *gen, ds_llm_task t, ds_docu
         ds_fact f = {0};
         f.concept = ds_arena_strdup(a, lf->metric);
         f.metric = is_canonical(lf->metric) ? ds_arena_strdup(a, lf->metric) : ds_metric_for_label(lf->metric, NULL);
-        f.value = decimal_of(doc, lf->value);
+        f.value = decimal_of(doc, lf->value, lf->unit, f.metric);
         f.value_text = ds_arena_strdup(a, lf->value);
         f.unit = *lf->unit ? ds_arena_strdup(a, lf->unit) : NULL;
-        f.period_end = ds_arena_strdup(a, lf->period); /* stored only when an ISO date */
+        period_of(doc, lf->period, f.metric, &f.period_start, &f.period_end);
         f.dimensions = "";
         f.source_extractor = "model";
         f.quote = ds_arena_strdup(a, lf->quote);

@@ -215,8 +215,8 @@ static void test_driver(const ds_tokenizer *tok)
     ds_chunk_list cl = {v, 2};
     const char *answers[] = {
         /* facts: one grounded in chunk 0, one citing chunk 0 for chunk 1's number */
-        "{\"facts\":[{\"metric\":\"revenue\",\"value\":\"$1,234\",\"period\":\"2023\",\"unit\":\"USD millions\","
-        "\"chunk\":0,\"quote\":\"Revenue was $1,234 million in 2023\"},{\"metric\":\"debt\",\"value\":\"5,600\","
+        "{\"facts\":[{\"metric\":\"revenue\",\"value\":\"$1,234\",\"period\":\"year ended December 31, 2023\","
+        "\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Revenue was $1,234 million in 2023\"},{\"metric\":\"debt\",\"value\":\"5,600\","
         "\"period\":\"2023\",\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Total debt was $5,600 million\"}]}",
         /* swot: a grounded threat */
         "junk {\"swot\":[{\"category\":\"threat\",\"statement\":\"Lenders may accelerate.\",\"chunk\":1,"
@@ -238,7 +238,9 @@ static void test_driver(const ds_tokenizer *tok)
     DS_CHECK_STREQ(f->model_fingerprint, "abc123");
     DS_CHECK_STREQ(f->prompt_version, "facts-v1");
     DS_CHECK_STREQ(f->metric, "revenue");
-    DS_CHECK_STREQ(f->value, "1234");
+    DS_CHECK_STREQ(f->value, "1234000000"); /* scaled by the unit, as table facts are */
+    DS_CHECK_STREQ(f->period_start, "2023-01-01");
+    DS_CHECK_STREQ(f->period_end, "2023-12-31");
     DS_CHECK_STREQ(f->value_text, "$1,234");
     DS_CHECK(f->chunk_seq == 0 && f->byte_off == 0);
     const ds_swot_item *it = &swot.v[0];
