@@ -21,9 +21,13 @@ ds_status ds_model_llm_open(ds_model_llm **out, const char *dir, const ds_model_
                             int max_context, ds_err *err);
 void ds_model_llm_free(ds_model_llm *l);
 
-/* The generator for ds_llm_extract_document (borrowed from l). */
+/* The generator for ds_llm_extract_document (borrowed from l). It keeps two sequences between
+ * calls, so a prompt that starts like an earlier one (the shared instructions and schema) only
+ * prefills what differs; answers are the same as from a fresh sequence. */
 const ds_llm_generator *ds_model_llm_generator(const ds_model_llm *l);
 ds_model *ds_model_llm_model(const ds_model_llm *l);
+/* Prompt tokens whose prefill the kept sequences saved so far. */
+size_t ds_model_llm_reused_tokens(const ds_model_llm *l);
 
 /* Generates the answer to prompt[0..n) under a JSON schema, appending at most max_new ids to
  * out; stops at an end-of-sequence id. This is where constrained decoding plugs in: the schema
