@@ -9,6 +9,7 @@
 #define DS_MODEL_MODEL_INTERNAL_H
 
 #include "kernels/kernels.h"
+#include "model/awq.h"
 #include "model/checkpoint_internal.h"
 #include "model/kvcache.h"
 #include "model/model.h"
@@ -58,7 +59,18 @@ struct ds_model {
     void *wcopy;        /* anonymous mapping holding copied weights (copy_weights), or NULL */
     size_t wcopy_size;
     int n_seqs;         /* live sequences */
+    ds_awq_config awq;  /* AutoAWQ checkpoint (awq.c) */
+    ds_k_awq *awq_desc; /* descriptors of the int4 weights, owned, n_awq_desc of cap */
+    int n_awq_desc, cap_awq_desc;
+    /* activation hook (the AWQ calibration, awq_quant.c): called with the inputs of the linear
+     * layers during a forward pass; NULL: off */
+    void (*act_hook)(void *ud, int layer, int site, int expert, const float *x, int rows, int cols);
+    void *act_ud;
 };
+
+/* Sites of the activation hook: inputs of q/k/v, of o_proj, of the MLP or MoE block (gate, up,
+ * router), of an expert's down_proj (expert >= 0) or of the dense down_proj. */
+enum { DS_ACT_ATTN_IN, DS_ACT_O_IN, DS_ACT_MLP_IN, DS_ACT_EXPERT_MID, DS_ACT_DENSE_MID };
 
 struct ds_model_seq {
     ds_model *m;

@@ -5,6 +5,7 @@
  *                          [--ids] [--chat] [--threads N] [--segment N] [--copy-weights]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
  *                       [--segment N] [--copy-weights]
+ *   dossier model quantize ... (cmd_model_quantize.c)
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
  * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
@@ -64,6 +65,8 @@ static void print_help(FILE *f)
             "                              [--segment N] [--copy-weights]\n"
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
             "                           [--threads N] [--segment N] [--copy-weights]\n"
+            "       dossier model quantize --model DIR --out DIR [--group-size 128]\n"
+            "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
@@ -508,6 +511,8 @@ done:
     return rc;
 }
 
+int ds_cmd_model_quantize(ds_cli *cli, int argc, char **argv); /* cmd_model_quantize.c */
+
 int ds_cmd_model(ds_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -521,6 +526,8 @@ int ds_cmd_model(ds_cli *cli, int argc, char **argv)
         return cmd_generate(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "bench") == 0)
         return cmd_bench(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "quantize") == 0)
+        return ds_cmd_model_quantize(cli, argc - 1, argv + 1);
     fprintf(stderr, "error: unknown model subcommand %s\n", argv[1]);
     print_help(stderr);
     return DS_EXIT_USAGE;
