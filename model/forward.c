@@ -329,6 +329,8 @@ ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, 
                               "of %d",
                               i, end, m->opts.max_context);
     }
+    if (m->cuda) /* the CUDA backend (backend.c) */
+        return ds_model_backend_forward(m, items, n_items, err);
     const int S = m->buf.cap;
     int *done = ds_calloc((size_t)(n_items ? n_items : 1), sizeof(int));
     step_part *parts = ds_malloc((size_t)(n_items ? n_items : 1) * sizeof *parts);

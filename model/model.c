@@ -388,6 +388,7 @@ void ds_model_free(ds_model *m)
         }
         ds_free(m->layers);
     }
+    ds_model_backend_close(m);
     buf_free(&m->buf);
     ds_free(m->awq_desc);
     ds_free(m->kp);
@@ -486,6 +487,8 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
         goto fail;
     if ((st = buf_alloc(m, m->opts.segment_tokens, err)) != DS_OK)
         goto fail;
+    if ((st = ds_model_backend_open(m, err)) != DS_OK)
+        goto fail;
     *out = m;
     return DS_OK;
 fail:
@@ -542,6 +545,7 @@ void ds_model_seq_free(ds_model_seq *s)
 {
     if (!s)
         return;
+    ds_model_backend_seq_free(s);
     ds_kv_seq_release(s->m->kv, &s->kv);
     s->m->n_seqs--;
     ds_free(s);
@@ -549,7 +553,11 @@ void ds_model_seq_free(ds_model_seq *s)
 
 int ds_model_seq_len(const ds_model_seq *s) { return s->kv.n_tokens; }
 
-void ds_model_seq_truncate(ds_model_seq *s, int n) { ds_kv_seq_truncate(s->m->kv, &s->kv, n); }
+void ds_model_seq_truncate(ds_model_seq *s, int n)
+{
+    ds_model_backend_seq_truncate(s, n);
+    ds_kv_seq_truncate(s->m->kv, &s->kv, n);
+}
 
 int ds_model_argmax(const float *logits, int n)
 {
@@ -578,6 +586,9 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
         *decode_s = 0;
     if (n_prompt <= 0)
         return ds_err_set(err, DS_ERR_USAGE, "model: empty prompt");
+    if (m->cuda)
+        return ds_model_backend_generate(m, seq, prompt, n_prompt, max_new, out, n_out, prefill_s,
+                                         decode_s, err);
     const int V = m->cfg.vocab_size;
     float *logits = ds_malloc((size_t)V * sizeof(float));
     if (!logits)
