@@ -16,23 +16,24 @@
 #include <string.h>
 #include <time.h>
 
+#define DS_CT_FN static __attribute__((unused)) /* not every test uses every helper */
 #define CT_GUARD 256 /* bytes on each side of a device output */
 #define CT_GUARD_BYTE 0xA5
 
 static ds_cuda_arena ct_arena;
 static uint64_t ct_rng;
 
-static uint64_t ct_rnd(void)
+DS_CT_FN uint64_t ct_rnd(void)
 {
     uint64_t z = (ct_rng += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static float ct_frand(void) { return (float)((ct_rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
-static int ct_irand(int n) { return (int)(ct_rnd() % (uint64_t)n); }
+DS_CT_FN float ct_frand(void) { return (float)((ct_rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
+DS_CT_FN int ct_irand(int n) { return (int)(ct_rnd() % (uint64_t)n); }
 
-static void ct_fail_err(const char *what, const ds_err *err)
+DS_CT_FN void ct_fail_err(const char *what, const ds_err *err)
 {
     fprintf(stderr, "%s: %s\n", what, err->msg);
     DS_REQUIRE(0);
@@ -50,7 +51,7 @@ static void ct_fail_err(const char *what, const ds_err *err)
 
 /* Skips the test when there is no device; else sets up a 2 GB arena (or less if the device is
  * small) and the seed (DS_TEST_SEED or the clock, printed). */
-static void cuda_test_init(size_t arena_bytes)
+DS_CT_FN void cuda_test_init(size_t arena_bytes)
 {
     if (ds_cuda_device_count() <= 0)
         ds_test_skip("no CUDA device (the CUDA tests run on a GPU machine)");
@@ -63,24 +64,24 @@ static void cuda_test_init(size_t arena_bytes)
         ct_fail_err("cuda setup", &err);
 }
 
-static void cuda_test_reset(void) { ct_arena.used = 0; }
+DS_CT_FN void cuda_test_reset(void) { ct_arena.used = 0; }
 
 /* Device memory of n bytes (from the arena; the test fails when it is full). */
-static void *dalloc(size_t n)
+DS_CT_FN void *dalloc(size_t n)
 {
     void *p = ds_cuda_arena_alloc(&ct_arena, n ? n : 1);
     DS_REQUIRE(p);
     return p;
 }
 
-static void h2d(void *d, const void *h, size_t n)
+DS_CT_FN void h2d(void *d, const void *h, size_t n)
 {
     ds_err err;
     if (ds_cuda_copy_h2d(d, h, n, 0, &err) != DS_OK || ds_cuda_stream_sync(0, &err) != DS_OK)
         ct_fail_err("copy to device", &err);
 }
 
-static void d2h(void *h, const void *d, size_t n)
+DS_CT_FN void d2h(void *h, const void *d, size_t n)
 {
     ds_err err;
     if (ds_cuda_stream_sync(0, &err) != DS_OK || ds_cuda_copy_d2h(h, d, n, 0, &err) != DS_OK ||
@@ -89,7 +90,7 @@ static void d2h(void *h, const void *d, size_t n)
 }
 
 /* A device copy of host data. */
-static void *dcopy(const void *h, size_t n)
+DS_CT_FN void *dcopy(const void *h, size_t n)
 {
     void *d = dalloc(n);
     h2d(d, h, n);
@@ -97,7 +98,7 @@ static void *dcopy(const void *h, size_t n)
 }
 
 /* An output of n bytes with CT_GUARD guard bytes on both sides, all set to CT_GUARD_BYTE. */
-static void *dout(size_t n)
+DS_CT_FN void *dout(size_t n)
 {
     char *p = dalloc(n + 2 * CT_GUARD);
     ds_err err;
@@ -106,7 +107,7 @@ static void *dout(size_t n)
     return p + CT_GUARD;
 }
 
-static int guards_ok(const void *d, size_t n)
+DS_CT_FN int guards_ok(const void *d, size_t n)
 {
     unsigned char g[2][CT_GUARD];
     d2h(g[0], (const char *)d - CT_GUARD, CT_GUARD);
@@ -118,7 +119,7 @@ static int guards_ok(const void *d, size_t n)
     return 1;
 }
 
-static double nerr(const float *y, const float *ref, size_t n)
+DS_CT_FN double nerr(const float *y, const float *ref, size_t n)
 {
     double num = 0, den = 0;
     for (size_t i = 0; i < n; i++) {
@@ -130,16 +131,16 @@ static double nerr(const float *y, const float *ref, size_t n)
     return den > 0 ? sqrt(num / den) : sqrt(num);
 }
 
-static void fill(float *p, size_t n, float scale)
+DS_CT_FN void fill(float *p, size_t n, float scale)
 {
     for (size_t i = 0; i < n; i++)
         p[i] = ct_frand() * scale;
 }
 
 /* bf16 rounding of a float (the value the device sees). */
-static float rbf16(float f) { return ds_k_bf16_to_f32(ds_k_f32_to_bf16(f)); }
+DS_CT_FN float rbf16(float f) { return ds_k_bf16_to_f32(ds_k_f32_to_bf16(f)); }
 
-static void widen_bf16(float *out, const uint16_t *in, size_t n)
+DS_CT_FN void widen_bf16(float *out, const uint16_t *in, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = ds_k_bf16_to_f32(in[i]);
