@@ -91,7 +91,7 @@ typedef struct crank {
     float *dg, *du, *logits;
     uint16_t *xn_b, *att_b, *hb, *db, *wscratch;
     void *xg;
-    int32_t *tok, *topi, *cnt, *off, *row_tok, *pair_row, *pages, *pos0, *offT;
+    int32_t *tok, *topi, *cnt, *off, *active, *row_tok, *pair_row, *pages, *pos0, *offT;
     uint64_t *ctr;
     uint32_t *mask;
     void *att_ws;
@@ -261,6 +261,7 @@ static void layout(ds_cuda_engine *e, crank *r, carve *c, size_t *wbytes)
     r->pair_row = take(c, S * K * 4);
     r->cnt = take(c, E * 4);
     r->off = take(c, (E + 1) * 4);
+    r->active = take(c, E * 4);
     r->xg = take(c, S * K * H * xes);
     r->hg = take(c, S * K * f * 4);
     r->hu = take(c, S * K * f * 4);
@@ -912,8 +913,8 @@ static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, co
         return ds_cuda_gemm_bf16(r->blas, y, x, w->w.d.data, 0, T, w->N, w->K, acc, err);
     if (w->w.dtype == DS_K_AWQ4) {
         if (gemv_ok && T <= SMALL_ROWS)
-            return ds_cuda_grouped_gemv(y, x, 1, w->tab, DS_K_AWQ4, w->w.group, r->offT, 1, w->N, w->K, acc, r->s,
-                                        err);
+            return ds_cuda_grouped_gemv(y, x, 1, w->tab, DS_K_AWQ4, w->w.group, r->offT, NULL, 1, 1, w->N, w->K,
+                                        acc, r->s, err);
         TRY(ds_cuda_awq_dequant_bf16(r->wscratch, &w->w, w->N, w->K, r->s, err));
         return ds_cuda_gemm_bf16(r->blas, y, x, r->wscratch, 1, T, w->N, w->K, acc, err);
     }
@@ -1001,12 +1002,16 @@ static ds_status mlp_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *err
     const int E = e->E, k = e->topk, rows = T * k;
     TRY(linear(e, r, r->router, in, &L->router, T, 0, 1, err));
     TRY(ds_cuda_moe_route(r->topi, r->topw, r->router, T, E, k, L->exp_t, e->norm_topk, s, err));
-    TRY(ds_cuda_moe_permute(r->cnt, r->off, r->row_tok, r->row_w, r->pair_row, r->topi, r->topw, T, k, E, s, err));
+    TRY(ds_cuda_moe_permute(r->cnt, r->off, r->active, r->row_tok, r->row_w, r->pair_row, r->topi, r->topw, T, k,
+                            E, s, err));
     TRY(ds_cuda_moe_gather(r->xg, !e->exact, r->xn_f, r->row_tok, rows, H, s, err));
     const ds_k_dtype dt = L->eg[0].w.dtype;
     if (!e->exact && rows <= SMALL_PAIRS) {
-        TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, E, e->f, H, s, err));
-        TRY(ds_cuda_grouped_gemv(r->dn, r->hb, 1, L->td, dt, L->ed[0].w.group, r->off, E, H, e->f, 0, s, err));
+        /* at most rows experts have rows: blocks for those only */
+        TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, r->active, rows, E,
+                                   e->f, H, s, err));
+        TRY(ds_cuda_grouped_gemv(r->dn, r->hb, 1, L->td, dt, L->ed[0].w.group, r->off, r->active, rows, E, H, e->f,
+                                 0, s, err));
     } else {
         TRY(experts_big(e, r, L, T, err));
     }

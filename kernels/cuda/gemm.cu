@@ -258,10 +258,14 @@ template <bool XBF16, bool GATEUP, bool OBF16>
 static __global__ void gemv_bf16_kernel(void *__restrict__ y, const void *__restrict__ x,
                                         const ds_cuda_wdesc *__restrict__ table,
                                         const ds_cuda_wdesc *__restrict__ table2,
-                                        const int32_t *__restrict__ offsets, int N, int K,
+                                        const int32_t *__restrict__ offsets,
+                                        const int32_t *__restrict__ active, int N, int K,
                                         int accumulate)
 {
-    const int e = blockIdx.y, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int e = active ? active[blockIdx.y] : (int)blockIdx.y;
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    if (e < 0)
+        return;
     const int rb = offsets[e], re = offsets[e + 1];
     const int n = blockIdx.x * 8 + warp;
     if (rb >= re || n >= N)
@@ -327,11 +331,15 @@ template <bool XBF16, bool GATEUP, bool OBF16>
 static __global__ void __launch_bounds__(32 * AQ_WARPS)
     gemv_awq_kernel(void *__restrict__ y, const void *__restrict__ x,
                     const ds_cuda_wdesc *__restrict__ table, const ds_cuda_wdesc *__restrict__ table2,
-                    const int32_t *__restrict__ offsets, int N, int K, int group, int accumulate)
+                    const int32_t *__restrict__ offsets, const int32_t *__restrict__ active, int N,
+                    int K, int group, int accumulate)
 {
     constexpr int RR = GATEUP ? 2 : GV_ROWS; /* rows per pass (registers) */
     __shared__ float red[AQ_WARPS][32][8 * (GATEUP ? 2 : 1) + 1];
-    const int e = blockIdx.y, lane = threadIdx.x, warp = threadIdx.y;
+    const int e = active ? active[blockIdx.y] : (int)blockIdx.y;
+    const int lane = threadIdx.x, warp = threadIdx.y;
+    if (e < 0)
+        return; /* uniform over the block */
     const int rb = offsets[e], re = offsets[e + 1];
     if (rb >= re)
         return; /* uniform over the block */
@@ -442,16 +450,17 @@ static __global__ void __launch_bounds__(32 * AQ_WARPS)
 template <bool GATEUP>
 static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, const ds_cuda_wdesc *t1,
                                 const ds_cuda_wdesc *t2, ds_k_dtype dtype, int group,
-                                const int32_t *offsets, int E, int N, int K, int accumulate,
-                                cudaStream_t s, ds_err *err)
+                                const int32_t *offsets, const int32_t *active, int n_launch, int E,
+                                int N, int K, int accumulate, cudaStream_t s, ds_err *err)
 {
-    if (E <= 0 || N <= 0)
+    const int G = active ? (n_launch < E ? n_launch : E) : E; /* groups launched */
+    if (G <= 0 || N <= 0)
         return DS_OK;
-    DS_CUDA_ARG(E <= 65535, err, "cuda grouped gemv: %d groups", E);
+    DS_CUDA_ARG(G <= 65535, err, "cuda grouped gemv: %d groups", G);
     if (dtype == DS_K_BF16) {
         DS_CUDA_ARG(K % 8 == 0, err, "cuda grouped gemv: K = %d is not a multiple of 8", K);
-        dim3 grid((unsigned)((N + 7) / 8), (unsigned)E);
-#define GV(XB, OB) gemv_bf16_kernel<XB, GATEUP, OB><<<grid, 256, 0, s>>>(y, x, t1, t2, offsets, N, K, accumulate)
+        dim3 grid((unsigned)((N + 7) / 8), (unsigned)G);
+#define GV(XB, OB) gemv_bf16_kernel<XB, GATEUP, OB><<<grid, 256, 0, s>>>(y, x, t1, t2, offsets, active, N, K, accumulate)
         if (x_bf16 && y_bf16)
             GV(true, true);
         else if (x_bf16)
@@ -464,8 +473,8 @@ static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, 
     } else if (dtype == DS_K_AWQ4) {
         DS_CUDA_ARG(N % 8 == 0 && group > 0 && K % group == 0, err,
                     "cuda grouped gemv: awq [%d, %d] with group %d", N, K, group);
-        dim3 grid((unsigned)((N / 8 + 31) / 32), (unsigned)E), block(32, AQ_WARPS);
-#define GA(XB, OB) gemv_awq_kernel<XB, GATEUP, OB><<<grid, block, 0, s>>>(y, x, t1, t2, offsets, N, K, group, accumulate)
+        dim3 grid((unsigned)((N / 8 + 31) / 32), (unsigned)G), block(32, AQ_WARPS);
+#define GA(XB, OB) gemv_awq_kernel<XB, GATEUP, OB><<<grid, block, 0, s>>>(y, x, t1, t2, offsets, active, N, K, group, accumulate)
         if (x_bf16 && y_bf16)
             GA(true, true);
         else if (x_bf16)
@@ -483,18 +492,20 @@ static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, 
 }
 
 extern "C" ds_status ds_cuda_grouped_gemv(float *y, const void *x, int x_bf16, const ds_cuda_wdesc *table,
-                                          ds_k_dtype dtype, int group, const int32_t *offsets, int E,
-                                          int N, int K, int accumulate, cudaStream_t s, ds_err *err)
+                                          ds_k_dtype dtype, int group, const int32_t *offsets,
+                                          const int32_t *active, int n_launch, int E, int N, int K,
+                                          int accumulate, cudaStream_t s, ds_err *err)
 {
-    return launch_grouped<false>(y, 0, x, x_bf16, table, table, dtype, group, offsets, E, N, K,
-                                 accumulate, s, err);
+    return launch_grouped<false>(y, 0, x, x_bf16, table, table, dtype, group, offsets, active, n_launch,
+                                 E, N, K, accumulate, s, err);
 }
 
 extern "C" ds_status ds_cuda_grouped_gateup(void *h, int h_bf16, const void *x, int x_bf16,
                                             const ds_cuda_wdesc *gate, const ds_cuda_wdesc *up,
-                                            ds_k_dtype dtype, int group, const int32_t *offsets, int E,
-                                            int F, int K, cudaStream_t s, ds_err *err)
+                                            ds_k_dtype dtype, int group, const int32_t *offsets,
+                                            const int32_t *active, int n_launch, int E, int F, int K,
+                                            cudaStream_t s, ds_err *err)
 {
-    return launch_grouped<true>(h, h_bf16, x, x_bf16, gate, up, dtype, group, offsets, E, F, K, 0, s,
-                                err);
+    return launch_grouped<true>(h, h_bf16, x, x_bf16, gate, up, dtype, group, offsets, active, n_launch,
+                                E, F, K, 0, s, err);
 }

@@ -124,17 +124,22 @@ ds_status ds_cuda_awq_dequant_bf16(uint16_t *wt, const ds_cuda_weight *w, int N,
 /* Grouped matrix-vector products for few rows per group (decode; MoE experts): rows
  * [offsets[e], offsets[e + 1]) of x (rows, K) times the weight table[e] give the same rows of
  * y (rows, N) fp32 (+= with accumulate). x is bf16 (x_bf16) or fp32; the weights BF16 or AWQ4
- * (group size group). offsets: device, E + 1 entries. Each weight row is read once per 4 rows
- * of its group. A dense layer is one group: E = 1. Twin: ds_k_matmul_ref per group. */
+ * (group size group). offsets: device, E + 1 entries. Groups run: 0 .. E - 1 when active is
+ * NULL, else active[0 .. n_launch) (device; negative entries skipped), so that a decode step
+ * launches blocks for the T * k experts that can have rows, not for all E (the list comes from
+ * ds_cuda_moe_permute). Each weight row is read once per 4 rows of its group. A dense layer is
+ * one group: E = 1. Twin: ds_k_matmul_ref per group. */
 ds_status ds_cuda_grouped_gemv(float *y, const void *x, int x_bf16, const ds_cuda_wdesc *table,
-                               ds_k_dtype dtype, int group, const int32_t *offsets, int E, int N,
-                               int K, int accumulate, cudaStream_t s, ds_err *err);
+                               ds_k_dtype dtype, int group, const int32_t *offsets,
+                               const int32_t *active, int n_launch, int E, int N, int K,
+                               int accumulate, cudaStream_t s, ds_err *err);
 /* The same for an MLP's first half, fused: h (rows, F) = silu(x . Wg^T) * (x . Wu^T), written
  * bf16 (h_bf16) or fp32. Twin: two ds_k_matmul_ref and ds_k_silu_mul_ref. */
 ds_status ds_cuda_grouped_gateup(void *h, int h_bf16, const void *x, int x_bf16,
                                  const ds_cuda_wdesc *gate, const ds_cuda_wdesc *up,
-                                 ds_k_dtype dtype, int group, const int32_t *offsets, int E, int F,
-                                 int K, cudaStream_t s, ds_err *err);
+                                 ds_k_dtype dtype, int group, const int32_t *offsets,
+                                 const int32_t *active, int n_launch, int E, int F, int K,
+                                 cudaStream_t s, ds_err *err);
 
 /* ---- row and element-wise ops (elementwise.cu, rmsnorm.cu, rope.cu) ------------------------ */
 
@@ -218,10 +223,11 @@ size_t ds_cuda_attention_workspace(int T, int Hq, int D, int n_splits);
  * on ties, renormalised when norm). logits (T, E), idx / w (T, k); E <= 1024, k <= 32. */
 ds_status ds_cuda_moe_route(int32_t *idx, float *w, const float *logits, int T, int E, int k,
                             float exp_t, int norm, cudaStream_t s, ds_err *err);
-/* Twin: ds_k_moe_permute_ref. counts (E), offsets (E + 1), row_tok / row_w / pair_row (T * k). */
-ds_status ds_cuda_moe_permute(int32_t *counts, int32_t *offsets, int32_t *row_tok, float *row_w,
-                              int32_t *pair_row, const int32_t *idx, const float *w, int T, int k,
-                              int E, cudaStream_t s, ds_err *err);
+/* Twin: ds_k_moe_permute_ref. counts (E), offsets (E + 1), row_tok / row_w / pair_row (T * k);
+ * active (E, may be NULL): the experts with rows in ascending order, then -1. */
+ds_status ds_cuda_moe_permute(int32_t *counts, int32_t *offsets, int32_t *active, int32_t *row_tok,
+                              float *row_w, int32_t *pair_row, const int32_t *idx, const float *w,
+                              int T, int k, int E, cudaStream_t s, ds_err *err);
 /* xg (rows, H) = x[row_tok[r]], fp32 or bf16 (xg_bf16). */
 ds_status ds_cuda_moe_gather(void *xg, int xg_bf16, const float *x, const int32_t *row_tok,
                              int rows, int H, cudaStream_t s, ds_err *err);

@@ -105,15 +105,20 @@ static __global__ void count_kernel(int32_t *__restrict__ counts, const int32_t 
         counts[e] = (int32_t)(c + 0.5f);
 }
 
-static __global__ void scan_kernel(int32_t *__restrict__ offsets, const int32_t *__restrict__ counts, int E)
+static __global__ void scan_kernel(int32_t *__restrict__ offsets, int32_t *__restrict__ active,
+                                   const int32_t *__restrict__ counts, int E)
 {
     if (threadIdx.x == 0 && blockIdx.x == 0) {
-        int32_t acc = 0;
+        int32_t acc = 0, na = 0;
         for (int e = 0; e < E; e++) {
             offsets[e] = acc;
             acc += counts[e];
+            if (active && counts[e] > 0)
+                active[na++] = e;
         }
         offsets[E] = acc;
+        for (int e = na; active && e < E; e++)
+            active[e] = -1;
     }
 }
 
@@ -150,17 +155,17 @@ static __global__ void fill_kernel(int32_t *__restrict__ row_tok, float *__restr
     }
 }
 
-extern "C" ds_status ds_cuda_moe_permute(int32_t *counts, int32_t *offsets, int32_t *row_tok,
-                                         float *row_w, int32_t *pair_row, const int32_t *idx,
-                                         const float *w, int T, int k, int E, cudaStream_t s,
-                                         ds_err *err)
+extern "C" ds_status ds_cuda_moe_permute(int32_t *counts, int32_t *offsets, int32_t *active,
+                                         int32_t *row_tok, float *row_w, int32_t *pair_row,
+                                         const int32_t *idx, const float *w, int T, int k, int E,
+                                         cudaStream_t s, ds_err *err)
 {
     DS_CUDA_ARG(E > 0 && k > 0 && T >= 0 && (long)T * k < (1L << 24), err,
                 "cuda moe permute: %d tokens, top-%d of %d", T, k, E);
     const int n = T * k;
     count_kernel<<<E, 256, 0, s>>>(counts, idx, n);
     DS_CUDA_LAUNCHED(err);
-    scan_kernel<<<1, 32, 0, s>>>(offsets, counts, E);
+    scan_kernel<<<1, 32, 0, s>>>(offsets, active, counts, E);
     DS_CUDA_LAUNCHED(err);
     if (n > 0) {
         fill_kernel<<<E, 256, 0, s>>>(row_tok, row_w, pair_row, offsets, idx, w, n, k);

@@ -380,8 +380,9 @@ static void test_moe(void)
         float *rw = malloc(4 * T * k);
         ds_k_moe_permute_ref(cnt, off, rt, rw, pr, idx, w, T, k, E);
         int32_t *dcnt = dout(4 * E), *doff = dout(4 * (E + 1)), *drt = dout(4 * T * k), *dpr = dout(4 * T * k);
+        int32_t *dact = dout(4 * E);
         float *drw = dout(4 * T * k);
-        CT(ds_cuda_moe_permute(dcnt, doff, drt, drw, dpr, didx, dw, T, k, E, 0, err_));
+        CT(ds_cuda_moe_permute(dcnt, doff, dact, drt, drw, dpr, didx, dw, T, k, E, 0, err_));
         int32_t *g1 = malloc(4 * (E + 1 + 3 * T * k));
         float *g2 = malloc(4 * T * k);
         int ok = 1;
@@ -393,13 +394,24 @@ static void test_moe(void)
         ok &= memcmp(g1, rt, 4 * T * k) == 0;
         d2h(g1, dpr, 4 * T * k);
         ok &= memcmp(g1, pr, 4 * T * k) == 0;
+        d2h(g1, dact, 4 * E); /* the experts with rows, ascending, then -1 */
+        for (int e2 = 0, na = 0; e2 < E; e2++)
+            if (cnt[e2] > 0)
+                ok &= g1[na++] == e2;
+        {
+            int na = 0;
+            for (int e2 = 0; e2 < E; e2++)
+                na += cnt[e2] > 0;
+            for (int i = na; i < E; i++)
+                ok &= g1[i] == -1;
+        }
         d2h(g2, drw, 4 * T * k);
         /* the device's own weights went in: compare with those regrouped */
         for (int t = 0; t < T; t++)
             for (int j = 0; j < k; j++)
                 ok &= g2[pr[t * k + j]] == gw[t * k + j];
         DS_CHECKF(ok, "moe permute T=%d E=%d k=%d differs from the CPU twin", T, E, k);
-        DS_CHECK(guards_ok(dcnt, 4 * E) && guards_ok(doff, 4 * (E + 1)) && guards_ok(drt, 4 * T * k) &&
+        DS_CHECK(guards_ok(dcnt, 4 * E) && guards_ok(dact, 4 * E) && guards_ok(doff, 4 * (E + 1)) && guards_ok(drt, 4 * T * k) &&
                  guards_ok(dpr, 4 * T * k) && guards_ok(drw, 4 * T * k));
 
         /* gather, fp32 and bf16 */
@@ -643,11 +655,21 @@ static void test_gemv(void)
             ds_k_silu_mul_ref(ref, ref, ref2, (size_t)off[E] * N);
         const void *dx = xb ? dcopy(xh, 2 * (size_t)R * K) : dcopy(x, sizeof(float) * R * K);
         const int32_t *doff = dcopy(off, sizeof(int32_t) * (E + 1));
+        /* every other round: only the groups with rows, through an active list (padded with -1) */
+        int32_t act[13], na = 0;
+        for (int e = 0; e < E; e++)
+            if (off[e + 1] > off[e])
+                act[na++] = e;
+        const int use_act = rep % 4 >= 2;
+        act[na] = -1;
+        const int32_t *dact = use_act ? dcopy(act, sizeof(int32_t) * (na + 1)) : NULL;
+        const int n_launch = na + 1;
         if (gateup)
             CT(ds_cuda_grouped_gateup(dy, hb, dx, xb, dcopy(tg, sizeof(tg[0]) * E), dcopy(tu, sizeof(tu[0]) * E), dt, G,
-                                      doff, E, N, K, 0, err_));
+                                      doff, dact, n_launch, E, N, K, 0, err_));
         else
-            CT(ds_cuda_grouped_gemv(dy, dx, xb, dcopy(tg, sizeof(tg[0]) * E), dt, G, doff, E, N, K, acc, 0, err_));
+            CT(ds_cuda_grouped_gemv(dy, dx, xb, dcopy(tg, sizeof(tg[0]) * E), dt, G, doff, dact, n_launch, E, N, K, acc,
+                                    0, err_));
         if (gateup && hb) {
             d2h(yb, dy, 2 * (size_t)R * N);
             widen_bf16(y, yb, (size_t)R * N);
