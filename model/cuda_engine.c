@@ -691,7 +691,7 @@ static ds_status finish_create(ds_cuda_engine *e, const ds_model *m, uint64_t se
             return ds_err_set(err, DS_ERR_INTERNAL, "cuda engine: the device layout does not fit its arena");
         if ((st = ds_cuda_blas_create(&r->blas, r->s, r->blas_ws, BLAS_WS, err)) != DS_OK)
             return st;
-        st = m ? upload_rank(e, r, m, k, err) : random_rank(e, r, seed + (uint64_t)k * 7919, err);
+        st = m ? upload_rank(e, r, m, k, err) : random_rank(e, r, seed, err); /* replicated parts equal */
         if (st != DS_OK)
             return st;
         if (e->o.log)
@@ -808,6 +808,7 @@ void ds_cuda_engine_free(ds_cuda_engine *e)
 const char *ds_cuda_engine_describe(const ds_cuda_engine *e) { return e->desc; }
 size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e) { return e->weight_bytes; }
 long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e) { return e->n_pages * e->PT; }
+int ds_cuda_engine_graph_active(const ds_cuda_engine *e) { return e->graph != NULL; }
 
 /* ---- sequences -------------------------------------------------------------------------------- */
 
@@ -1176,7 +1177,7 @@ static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sa
     TRY(put_inputs(e, NULL, 1, pos0, err)); /* tok[0] already holds the token */
     e->h_u64[0] = (uint64_t)pos0;           /* the sampling counter: the position drawn at */
     TRY(ds_cuda_copy_h2d(e->r[0].ctr, e->h_u64, 8, e->r[0].s, err));
-    const int graphs = e->o.graphs && e->tp == 1 && !e->exact;
+    int graphs = e->o.graphs && e->tp == 1 && !e->exact;
     if (graphs) {
         if (e->graph && (e->g_temp != smp->temperature || e->g_top_p != smp->top_p || e->g_seed != smp->seed ||
                          e->g_mask != e->mask_on)) {
@@ -1184,22 +1185,36 @@ static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sa
             e->graph = NULL;
         }
         if (!e->graph) {
+            /* capture one step; nothing runs while capturing. A capture that fails (an op that
+             * cannot be captured) leaves the state as it was: decoding goes on without graphs. */
             crank *r = &e->r[0];
-            TRY(ds_cuda_capture_begin(r->s, err));
-            ds_status st = body(e, 1, err);
-            if (st == DS_OK)
-                st = choose(e, 1, smp, err);
-            ds_err err2;
-            ds_status st2 = ds_cuda_capture_end(r->s, &e->graph, st == DS_OK ? err : &err2);
-            if (st != DS_OK)
-                return st;
-            if (st2 != DS_OK)
-                return st2;
-            e->g_temp = smp->temperature;
-            e->g_top_p = smp->top_p;
-            e->g_seed = smp->seed;
-            e->g_mask = e->mask_on;
+            ds_err cerr;
+            ds_status st = ds_cuda_capture_begin(r->s, &cerr);
+            if (st == DS_OK) {
+                st = body(e, 1, &cerr);
+                if (st == DS_OK)
+                    st = choose(e, 1, smp, &cerr);
+                ds_err err2;
+                ds_status st2 = ds_cuda_capture_end(r->s, &e->graph, st == DS_OK ? &cerr : &err2);
+                if (st == DS_OK)
+                    st = st2;
+            }
+            if (st != DS_OK) {
+                ds_cuda_graph_free(e->graph);
+                e->graph = NULL;
+                e->o.graphs = 0;
+                graphs = 0;
+                ds_log_write(e->o.log, DS_LOG_LEVEL_WARN, "cuda", "decode graph capture failed (%s); decoding without graphs",
+                             cerr.msg);
+            } else {
+                e->g_temp = smp->temperature;
+                e->g_top_p = smp->top_p;
+                e->g_seed = smp->seed;
+                e->g_mask = e->mask_on;
+            }
         }
+    }
+    if (graphs) {
         TRY(ds_cuda_graph_launch(e->graph, e->r[0].s, err));
     } else {
         TRY(body(e, 1, err));
@@ -1328,6 +1343,7 @@ void ds_cuda_engine_free(ds_cuda_engine *e) { (void)e; }
 const char *ds_cuda_engine_describe(const ds_cuda_engine *e) { (void)e; return "none"; }
 size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e) { (void)e; return 0; }
 long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e) { (void)e; return 0; }
+int ds_cuda_engine_graph_active(const ds_cuda_engine *e) { (void)e; return 0; }
 
 ds_status ds_cuda_seq_create(ds_cuda_engine *e, ds_cuda_seq **out, ds_err *err)
 {

@@ -59,6 +59,8 @@ void ds_cuda_engine_free(ds_cuda_engine *e);
 const char *ds_cuda_engine_describe(const ds_cuda_engine *e);
 size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e); /* per device */
 long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e);    /* tokens */
+/* 1 when decode steps are being replayed from a captured CUDA graph. */
+int ds_cuda_engine_graph_active(const ds_cuda_engine *e);
 
 ds_status ds_cuda_seq_create(ds_cuda_engine *e, ds_cuda_seq **out, ds_err *err);
 void ds_cuda_seq_free(ds_cuda_seq *s);

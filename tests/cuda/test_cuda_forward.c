@@ -166,6 +166,7 @@ static void check_model(const char *label, const char *dir)
         if (ds_cuda_engine_generate(fb, s1, tb, nb, 24, &greedy, o1, &n1, NULL, NULL, &err) != DS_OK ||
             ds_cuda_engine_generate(fn, s2, tb, nb, 24, &greedy, o2, &n2, NULL, NULL, &err) != DS_OK)
             ct_fail_err("generate", &err);
+        DS_CHECKF(ds_cuda_engine_graph_active(fb), "%s: the decode graph was not captured", label);
         DS_CHECKF(n1 == 24 && n2 == 24 && memcmp(o1, o2, sizeof o1) == 0, "%s: graph decode differs", label);
         /* the token mask holds in generation (only multiples of 3 allowed) */
         uint32_t *allow = calloc((size_t)(V + 31) / 32, 4);
