@@ -240,7 +240,11 @@ static void layout(ds_cuda_engine *e, crank *r, carve *c, size_t *wbytes)
     if (r->lm_head.w.dtype == DS_K_AWQ4 && (size_t)r->lm_head.N * r->lm_head.K > wmax)
         wmax = (size_t)r->lm_head.N * r->lm_head.K;
     /* step buffers */
-    const size_t hq = e->hq, hkv = e->hkv, f = e->f > 0 ? e->f : 1, I = e->i > 0 ? e->i : 1;
+    int any_dense = 0;
+    for (int l = 0; l < e->L; l++)
+        any_dense |= !r->L[l].moe;
+    const size_t hq = e->hq, hkv = e->hkv, f = e->f > 0 ? e->f : 1;
+    const size_t I = any_dense && e->i > 0 ? (size_t)e->i : 1; /* dense MLP buffers only when used */
     const size_t lr = (size_t)(e->S < LOGIT_ROWS ? e->S : LOGIT_ROWS);
     r->x = take(c, S * H * 4);
     r->xn_f = take(c, S * H * 4);
