@@ -43,7 +43,7 @@ void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
 
 #define MAX_TP 8
 #define SMALL_ROWS 16     /* int4 dense layers: the GEMV kernel up to this many tokens */
-#define SMALL_PAIRS 128   /* MoE: the grouped GEMV path up to this many (token, expert) pairs */
+#define SMALL_PAIRS 128   /* MoE: the grouped GEMV path up to this many (token, expert) pairs (default) */
 #define LOGIT_ROWS 256    /* lm_head rows per chunk */
 #define BLAS_WS ((size_t)32 << 20)
 #define STAGE_BYTES ((size_t)64 << 20)
@@ -101,7 +101,7 @@ struct ds_cuda_engine {
     ds_model_config cfg; /* copy; mlp_only_layers not kept (per-layer flags instead) */
     ds_cuda_engine_opts o;
     int tp, S, PT, E, topk, H, D, Hq, Hkv, hq, hkv, F, f, I, i, V, L;
-    int exact, awq_group, splits, norm_topk;
+    int exact, awq_group, splits, norm_topk, small_pairs;
     float eps, attn_factor, scale;
     crank r[MAX_TP];
     ds_cuda_comm *comm;
@@ -424,6 +424,7 @@ static ds_status setup_shapes(ds_cuda_engine *e, const ds_model_config *c, const
     e->S = o->segment_tokens > 0 ? o->segment_tokens : e->exact ? 512 : 8192;
     e->PT = o->page_tokens > 0 ? o->page_tokens : 64;
     e->splits = o->decode_splits > 0 ? o->decode_splits : 64;
+    e->small_pairs = o->moe_gemv_pairs > 0 ? o->moe_gemv_pairs : o->moe_gemv_pairs < 0 ? 0 : SMALL_PAIRS;
     e->L = c->num_layers;
     e->H = c->hidden_size;
     e->D = c->head_dim;
@@ -1011,7 +1012,7 @@ static ds_status mlp_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *err
                             E, s, err));
     TRY(ds_cuda_moe_gather(r->xg, !e->exact, r->xn_f, r->row_tok, rows, H, s, err));
     const ds_k_dtype dt = L->eg[0].w.dtype;
-    if (!e->exact && rows <= SMALL_PAIRS) {
+    if (!e->exact && rows <= e->small_pairs) {
         /* at most rows experts have rows: blocks for those only */
         TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, r->active, rows, E,
                                    e->f, H, s, err));

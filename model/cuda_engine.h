@@ -34,6 +34,9 @@ typedef struct ds_cuda_engine_opts {
     long kv_tokens;     /* KV capacity over all sequences; 0: what device memory allows (90%) */
     int graphs;         /* replay single-sequence decode steps as CUDA graphs (bf16, tp 1) */
     int decode_splits;  /* key splits of decode attention; 0: 64 */
+    int moe_gemv_pairs; /* MoE (token, expert) pairs up to which the grouped GEMV kernels run
+                           the experts (no host round trip; decode); above, one cuBLAS GEMM per
+                           expert. 0: 128; -1: always cuBLAS (tests of that path) */
     ds_log *log;
 } ds_cuda_engine_opts;
 

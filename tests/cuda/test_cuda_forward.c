@@ -10,6 +10,7 @@
  *   bf16 engine vs CPU: 5e-2, and the same argmax on at least 90% of rows (bf16 activations into
  *     the GEMMs, bf16 KV and probabilities); inputs whose routing has two experts within 3e-3
  *     of the top-k boundary are redrawn, since a legitimate flip there changes a row entirely;
+ *     the experts through cuBLAS (the prefill path) vs through the GEMV kernels (decode): 1e-2;
  *   graphs: greedy generation with decode graphs equals generation without, token for token;
  *   fp32 engine greedy generation equals the CPU's where every step's top two logits are more
  *     than 1e-3 apart;
@@ -34,10 +35,13 @@ static ds_model *load_cpu(const char *dir)
     return m;
 }
 
+static int g_gemv_pairs; /* ds_cuda_engine_opts.moe_gemv_pairs of the next engines */
+
 static ds_cuda_engine *engine(ds_model *m, ds_cuda_prec prec, int tp, int graphs, int segment)
 {
     ds_cuda_engine_opts o;
     ds_cuda_engine_opts_default(&o);
+    o.moe_gemv_pairs = g_gemv_pairs;
     o.prec = prec;
     o.tp = tp;
     o.graphs = graphs;
@@ -155,6 +159,17 @@ static void check_model(const char *label, const char *dir)
         double e3 = nerr(gb, cb, (size_t)nb * V), agree = argmax_agreement(gb, cb, nb, V);
         printf("%-10s bf16 engine vs cpu: %.3g, argmax agreement %.0f%%\n", label, e3, 100 * agree);
         DS_CHECKF(e3 < 5e-2 && agree >= 0.9, "%s: bf16 engine vs cpu %.3g, agreement %.2f", label, e3, agree);
+        /* the prefill path of the experts (one cuBLAS GEMM per expert, int4 dequantised) on the
+         * same tokens */
+        g_gemv_pairs = -1;
+        ds_cuda_engine *fc = engine(m, DS_CUDA_PREC_BF16, 1, 0, 0);
+        g_gemv_pairs = 0;
+        float *gc = gpu_logits(fc, V, tb, nb, NULL);
+        double e4 = nerr(gc, cb, (size_t)nb * V), e5 = nerr(gc, gb, (size_t)nb * V);
+        printf("%-10s bf16 engine, cuBLAS experts: vs cpu %.3g, vs the GEMV experts %.3g\n", label, e4, e5);
+        DS_CHECKF(e4 < 5e-2 && e5 < 1e-2, "%s: cuBLAS experts vs cpu %.3g, vs GEMV experts %.3g", label, e4, e5);
+        free(gc);
+        ds_cuda_engine_free(fc);
         /* graphs change nothing: greedy tokens with and without */
         ds_cuda_engine *fn = engine(m, DS_CUDA_PREC_BF16, 1, 0, 0);
         int32_t o1[24], o2[24];
