@@ -36,11 +36,10 @@ size_t ds_utf8_count(const char *s, size_t n)
 static size_t char_at(chunker *c, size_t off)
 {
     const char *t = c->doc->text.data;
-    if (off < c->cc_byte) {
-        c->cc_byte = 0;
-        c->cc_chars = 0;
-    }
-    c->cc_chars += ds_utf8_count(t + c->cc_byte, off - c->cc_byte);
+    if (off < c->cc_byte) /* overlapping pieces step back a little */
+        c->cc_chars -= ds_utf8_count(t + off, c->cc_byte - off);
+    else
+        c->cc_chars += ds_utf8_count(t + c->cc_byte, off - c->cc_byte);
     c->cc_byte = off;
     return c->cc_chars;
 }
@@ -89,81 +88,147 @@ static ds_status flush(chunker *c)
     return emit(c, c->cur_start, c->cur_end, c->cur_section, c->cur_table, NULL, 0);
 }
 
-/* Cuts a long prose block into pieces at sentence ends (else spaces) with overlap. The first
- * piece starts at start (before the block when headings lead into it). */
-static ds_status split_prose(chunker *c, const ds_block *b, size_t start)
+typedef DS_VEC(size_t) offset_vec;
+
+/* Is t[i] the end of a sentence (". ", "? ", "! ", "; ", or a line end)? */
+static int sentence_end(const char *t, size_t i, size_t end)
+{
+    if (t[i] == '\n')
+        return 1;
+    return (t[i] == '.' || t[i] == '?' || t[i] == '!' || t[i] == ';') &&
+           (i + 1 == end || t[i + 1] == ' ' || t[i + 1] == '\n');
+}
+
+/* The last candidate in cands whose prefix [from, cand) holds at most limit tokens; 0 if none.
+ * Token counts grow with the prefix, so a binary search needs O(log n) counts. */
+static size_t last_fitting(chunker *c, size_t from, const offset_vec *cands, size_t limit)
+{
+    size_t lo = 0, hi = cands->n, best = 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (count(c, c->doc->text.data + from, cands->v[mid] - from) <= limit) {
+            best = cands->v[mid];
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return best;
+}
+
+/* Where the piece starting at from ends: the last sentence end that keeps it within target
+ * tokens (if that uses at least half the target), else the last word end, else a cut at a
+ * character boundary. Looks at most max_span bytes ahead, so the work is linear in the text. */
+static ds_status cut_point(chunker *c, size_t from, size_t end, size_t target, size_t max_span, size_t *cut)
 {
     const char *t = c->doc->text.data;
+    /* Look ahead about 8 bytes a token (English prose runs 4 to 5), widening only when the
+     * window does not yet reach target tokens. */
+    size_t span = target * 8 + 64, span_end, total;
+    for (;;) {
+        span_end = end - from > span ? from + span : end;
+        while (span_end > from + 1 && span_end < end && ((unsigned char)t[span_end] & 0xC0) == 0x80)
+            span_end--;
+        total = count(c, t + from, span_end - from);
+        if (total > target || span_end == end || span >= max_span)
+            break;
+        span *= 2;
+    }
+    if (total <= target) {
+        *cut = span_end;
+        return DS_OK;
+    }
+    offset_vec sentences = {0}, words = {0};
+    ds_status st = DS_OK;
+    for (size_t i = from; i < span_end && st == DS_OK; i++) {
+        if (sentence_end(t, i, end))
+            st = DS_VEC_PUSH(sentences, i + 1);
+        else if (t[i] == ' ')
+            st = DS_VEC_PUSH(words, i + 1);
+    }
+    size_t best = st == DS_OK ? last_fitting(c, from, &sentences, target) : 0;
+    if (st == DS_OK && (!best || count(c, t + from, best - from) < target / 2)) {
+        for (size_t k = 0; k < sentences.n && st == DS_OK; k++) /* sentence ends are word ends too */
+            st = DS_VEC_PUSH(words, sentences.v[k]);
+        for (size_t a = 1; a < words.n; a++) /* keep offsets sorted (insertion: nearly sorted) */
+            for (size_t b = a; b > 0 && words.v[b - 1] > words.v[b]; b--) {
+                size_t tmp = words.v[b];
+                words.v[b] = words.v[b - 1];
+                words.v[b - 1] = tmp;
+            }
+        size_t w = st == DS_OK ? last_fitting(c, from, &words, target) : 0;
+        if (w > best)
+            best = w;
+    }
+    if (st == DS_OK && !best) {
+        /* One "word" longer than the target: cut in proportion, at a character boundary. */
+        best = from + (span_end - from) * target / total;
+        while (best > from + 1 && ((unsigned char)t[best] & 0xC0) == 0x80)
+            best--;
+        if (best <= from)
+            best = from + 1;
+    }
+    DS_VEC_FREE(sentences);
+    DS_VEC_FREE(words);
+    *cut = best;
+    return st;
+}
+
+/* Start of the overlap before cut: the earliest word start after which at most overlap tokens
+ * remain before cut. */
+static ds_status overlap_start(chunker *c, size_t floor, size_t cut, size_t overlap, size_t *out)
+{
+    *out = cut;
+    if (!overlap)
+        return DS_OK;
+    const char *t = c->doc->text.data;
+    size_t reach = overlap * 8 + 64, from = cut - floor > reach ? cut - reach : floor;
+    offset_vec starts = {0};
+    ds_status st = DS_OK;
+    for (size_t i = cut; i > from && st == DS_OK; i--) /* word starts, nearest first */
+        if (t[i - 1] == ' ' || t[i - 1] == '\n')
+            st = DS_VEC_PUSH(starts, i);
+    /* Binary search over word starts for the farthest one whose tail fits. */
+    size_t lo = 0, hi = starts.n;
+    while (st == DS_OK && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (starts.v[mid] < cut && count(c, t + starts.v[mid], cut - starts.v[mid]) <= overlap) {
+            *out = starts.v[mid];
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    DS_VEC_FREE(starts);
+    return st;
+}
+
+/* Cuts a long prose block into pieces at sentence ends (else word ends) of at most
+ * target tokens, consecutive pieces sharing about overlap tokens. The first piece starts at
+ * start (before the block when headings lead into it). */
+static ds_status split_prose(chunker *c, const ds_block *b, size_t start)
+{
     size_t end = b->text_off + b->text_len;
     size_t target = c->o->target_tokens, overlap = c->o->overlap_tokens;
     if (overlap * 2 > target)
         overlap = target / 4;
-    /* Split points: after ". ", "? ", "! ", newline; fall back to spaces. */
+    const size_t max_span = target * 32 + 256; /* bytes: far more than target tokens can cover */
     size_t piece = start;
-    while (piece < end) {
-        size_t best = 0, last_space = 0, pos = piece;
-        size_t tokens = 0;
-        /* Grow sentence by sentence while under target. */
-        while (pos < end) {
-            size_t next = pos;
-            while (next < end && !((t[next] == '.' || t[next] == '?' || t[next] == '!' || t[next] == ';') &&
-                                   (next + 1 == end || t[next + 1] == ' ' || t[next + 1] == '\n')) &&
-                   t[next] != '\n')
-                next++;
-            if (next < end)
-                next++;
-            size_t add = count(c, t + pos, next - pos);
-            if (tokens + add > target && best) /* keep what fits */
-                break;
-            if (tokens + add > target) {
-                /* One sentence longer than the target: cut at spaces. */
-                size_t q = pos;
-                size_t acc = tokens;
-                while (q < next) {
-                    size_t w = q;
-                    while (w < next && t[w] != ' ')
-                        w++;
-                    if (w < next)
-                        w++;
-                    size_t wt = count(c, t + q, w - q);
-                    if (acc + wt > target && last_space)
-                        break;
-                    acc += wt;
-                    q = w;
-                    last_space = q;
-                }
-                best = last_space ? last_space : next;
-                break;
-            }
-            tokens += add;
-            pos = next;
-            best = pos;
-        }
-        if (!best || best <= piece)
-            best = end;
-        ds_status st = emit(c, piece, best, b->section, 0, NULL, 0);
-        if (st)
-            return st;
-        if (best >= end)
+    ds_status st = DS_OK;
+    while (piece < end && st == DS_OK) {
+        size_t cut;
+        if ((st = cut_point(c, piece, end, target, max_span, &cut)))
             break;
-        /* Next piece starts overlap tokens back, at a word start. */
-        size_t back = best;
-        if (overlap) {
-            size_t acc = 0;
-            while (back > piece + 1) {
-                size_t w = back - 1;
-                while (w > piece && t[w - 1] != ' ')
-                    w--;
-                size_t wt = count(c, t + w, back - w);
-                if (acc + wt > overlap)
-                    break;
-                acc += wt;
-                back = w;
-            }
-        }
-        piece = back > piece ? back : best;
+        if ((st = emit(c, piece, cut, b->section, 0, NULL, 0)))
+            break;
+        if (cut >= end)
+            break;
+        size_t next;
+        if ((st = overlap_start(c, piece + 1, cut, overlap, &next)))
+            break;
+        piece = next > piece ? next : cut;
     }
-    return DS_OK;
+    return st;
 }
 
 /* Emits a table in parts of whole rows, each repeating the header rows. */

@@ -1,5 +1,6 @@
-/* facts.h - the fact record every extractor produces (XBRL, statement tables, model) and the
- * mapping from XBRL concepts to canonical credit metrics.
+/* facts.h - the fact record every extractor produces (XBRL, statement tables, model), the
+ * mapping from XBRL concepts and table row labels to canonical credit metrics, fiscal period
+ * classification, and the resolution of duplicate facts.
  *
  * Ownership: strings in a ds_fact are borrowed from the document's arena (or static tables)
  * and live as long as the document. Threading: reentrant; the concept table is read-only.
@@ -22,7 +23,7 @@ typedef struct ds_fact {
     const char *unit, *decimals;
     const char *period_start, *period_end; /* ISO dates; start NULL for an instant */
     const char *dimensions;       /* "" for the consolidated value */
-    const char *source_extractor; /* "ixbrl", "xbrl", "pdf_table", "model" */
+    const char *source_extractor; /* "ixbrl", "xbrl", "pdf_table", "html_table", "model" */
     const char *quote;            /* text as shown, or NULL */
     int page;                     /* 0 unknown */
     int chunk_seq;                /* -1 none */
@@ -38,11 +39,79 @@ void ds_fact_list_free(ds_fact_list *l);
 ds_status ds_fact_list_push(ds_fact_list *l, const ds_fact *f);
 
 /* Canonical metric of an XBRL concept ("us-gaap:Revenues" -> "revenue"), NULL when none.
- * Prefixes other than us-gaap/ifrs-full are never mapped. */
+ * Prefixes other than us-gaap/ifrs-full are never mapped. The metrics: revenue,
+ * cost_of_revenue, gross_profit, operating_income, net_income, eps_basic, eps_diluted,
+ * total_assets, current_assets, current_liabilities, total_liabilities, equity, cash,
+ * operating_cash_flow, capex, short_term_debt (all current debt), short_term_borrowings,
+ * current_portion_long_term_debt, long_term_debt, interest_expense, depreciation_amortization. */
 const char *ds_metric_for_concept(const char *concept);
+
+/* Canonical metric of a statement-table row label ("Total revenues", "Net income (loss)",
+ * "Total stockholders' equity"), matched exactly after ds_label_key normalisation against the
+ * synonym list; NULL when none. *rank (may be NULL) gets the synonym's position (lower is
+ * preferred). Labels naming an opening balance ("... beginning of year") match nothing. */
+const char *ds_metric_for_label(const char *label, int *rank);
+/* Lower-case words of a label separated by single spaces, apostrophes dropped, other
+ * punctuation a space: "Total stockholders’ equity (deficit)" -> "total stockholders equity
+ * deficit". Returns the length written (out always NUL-terminated when cap > 0). */
+size_t ds_label_key(const char *label, char *out, size_t cap);
+/* Preference of a concept or label among those mapping to the same metric: its position in
+ * the concept table or the synonym list; INT32_MAX when it maps to nothing. */
+int ds_metric_rank(const char *concept);
+/* Balance-sheet metrics (total_assets, equity, cash, debt...) are measured at an instant. */
+int ds_metric_is_instant(const char *metric);
+/* eps_basic, eps_diluted: never scaled by a table's "in millions". */
+int ds_metric_is_per_share(const char *metric);
+/* cost_of_revenue, interest_expense, depreciation_amortization, capex: amounts XBRL reports as
+ * positive whatever the presentation ("Interest expense (62,229)" is 62229 thousand). */
+int ds_metric_is_magnitude(const char *metric);
+
+/* The fiscal period of a fact's dates. label: "instant" (no start), "FY" (350..380 days),
+ * "Q1".."Q4" (84..98 days, numbered from the fiscal year end month), "6M" (175..190 days),
+ * "9M" (266..280 days) or "other". fiscal_year: the calendar year in which the fiscal year
+ * holding the period end closes, or the year before when fiscal years end in January to May
+ * (the year ending February 1, 2025 is fiscal 2024). A period ending in the first 7 days of a
+ * month counts as ending in the month before (52/53-week years). fy_end_month 1..12 (anything
+ * else: 12). */
+typedef struct ds_fiscal_period {
+    const char *label; /* static */
+    int fiscal_year;
+    int days; /* length of a duration, 0 for an instant */
+} ds_fiscal_period;
+/* 0 on success; -1 when the dates are not valid ISO dates or start > end. */
+int ds_fiscal_period_classify(const char *start, const char *end, int fy_end_month, ds_fiscal_period *out);
+
+typedef struct ds_resolve_stats {
+    size_t dropped; /* repeated values removed */
+    size_t demoted; /* facts whose metric went to a preferred concept */
+} ds_resolve_stats;
+
+/* Resolves duplicates in place, within each extractor's facts (stats may be NULL):
+ * - the same value of the same concept for the same period, dimensions and unit, given in
+ *   several contexts (or tables), is kept once (the first one displayed in the text);
+ * - one metric for the same period, dimensions and unit from several concepts (or row
+ *   labels) stays with the preferred one (ds_metric_rank); the others keep their concept and
+ *   value with metric NULL, so a metric has one value per period, dimensions and unit.
+ * Facts with dimensions are left as they are otherwise: the consolidated value is the one
+ * with dimensions "". Order of the remaining facts is kept. */
+ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err);
 
 /* Facts from the document's XBRL facts (inline or instance), tied to the chunk and page that
  * show them. Non-numeric facts longer than max_text bytes keep only their first max_text. */
 ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, ds_fact_list *out, ds_err *err);
+
+/* Facts from the document's tables (extract/statement_tables.c): every table whose columns
+ * carry periods and one of whose rows names a canonical metric. Values are the numbers as
+ * printed ("$ 1,234" 1234, "(1,234)" -1234, "—" 0; metrics that are positive by definition,
+ * ds_metric_is_magnitude, keep the magnitude as XBRL does), footnote marks dropped, scaled exactly by
+ * the "in thousands/millions/billions" of the header rows or the heading or paragraph just
+ * before the table (per-share rows are never scaled); "%" rows are skipped. Columns get
+ * periods from the header ("2023", "December 31, 2023", "Year Ended December 31, 2023",
+ * "Three Months Ended September 30, 2023"); balance-sheet rows are instants. A fiscal year
+ * starts the day after the previous one ends (learnt from the document's tables, or from its
+ * 52/53-week calendar when the ends fall on one weekday), else a year before its end. Each fact has
+ * source_extractor "pdf_table" (PDF) or "html_table" (other kinds), the row text as quote,
+ * the row's offset, page and chunk. Strings live in the document's arena. */
+ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, ds_fact_list *out, ds_err *err);
 
 #endif

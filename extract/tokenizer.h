@@ -15,8 +15,8 @@
  * Input text is UTF-8. Hugging Face only accepts valid Unicode strings; here each invalid byte
  * sequence is replaced by U+FFFD first (the "maximal subpart" rule of Rust's from_utf8_lossy and
  * of the WHATWG decoder), so the ids are those Hugging Face gives for the lossily decoded text.
- * NFC uses GLib's tables, which may lag the Unicode version of Hugging Face's on characters
- * assigned in the newest Unicode versions.
+ * NFC is GLib's, except that the characters Hugging Face's older NFC tables do not know (a
+ * generated list) are left alone, as Hugging Face leaves them.
  *
  * Owns: a ds_tokenizer owns all its tables; it is immutable after ds_tokenizer_load, so any number
  * of threads may use one at the same time. A ds_tokenizer_cache (word cache and scratch space)

@@ -71,15 +71,19 @@ void ds_tokenizer_cache_free(ds_tokenizer_cache *c)
 
 /* ---- word cache ------------------------------------------------------------------------------- */
 
+/* A word's hash: the low bits pick the slot, the high half (never 0) is kept in it. */
+static inline uint32_t wc_tag(uint64_t h) { return (uint32_t)(h >> 32) | 1; }
+
 static const ds_tok_word *wc_find(const ds_tokenizer_cache *c, uint64_t h, const uint8_t *w,
                                   size_t n)
 {
     if (!c->slots)
         return NULL;
     size_t i = (size_t)h & c->mask;
+    uint32_t tag = wc_tag(h);
     for (;;) {
         const ds_tok_word *e = &c->slots[i];
-        if (e->hash == h && e->key_len == n && memcmp(c->keys + e->key_off, w, n) == 0)
+        if (e->hash == tag && e->key_len == n && memcmp(c->keys + e->key_off, w, n) == 0)
             return e;
         if (e->hash == 0)
             return NULL;
@@ -89,6 +93,7 @@ static const ds_tok_word *wc_find(const ds_tokenizer_cache *c, uint64_t h, const
 
 static ds_status wc_grow(ds_tokenizer_cache *c)
 {
+    /* Slots keep only the high half of a hash: rehash from the stored keys. */
     size_t cap = c->slots ? (c->mask + 1) * 2 : 512;
     ds_tok_word *ns = ds_calloc(cap, sizeof *ns);
     if (!ns)
@@ -97,7 +102,7 @@ static ds_status wc_grow(ds_tokenizer_cache *c)
         for (size_t i = 0; i <= c->mask; i++) {
             if (!c->slots[i].hash)
                 continue;
-            size_t j = (size_t)c->slots[i].hash & (cap - 1);
+            size_t j = (size_t)ds_tok_hash(c->keys + c->slots[i].key_off, c->slots[i].key_len) & (cap - 1);
             while (ns[j].hash)
                 j = (j + 1) & (cap - 1);
             ns[j] = c->slots[i];
@@ -140,7 +145,7 @@ static void wc_insert(ds_tokenizer_cache *c, uint64_t h, const uint8_t *w, size_
         i = (i + 1) & c->mask;
     memcpy(c->keys + c->keys_len, w, n);
     memcpy(c->ids + c->ids_len, ids, k * sizeof *ids);
-    c->slots[i] = (ds_tok_word){h, (uint32_t)c->keys_len, (uint32_t)c->ids_len, (uint16_t)n,
+    c->slots[i] = (ds_tok_word){wc_tag(h), (uint32_t)c->keys_len, (uint32_t)c->ids_len, (uint16_t)n,
                                 (uint16_t)k};
     c->keys_len += n;
     c->ids_len += k;
@@ -285,13 +290,12 @@ static size_t merge_scan(const ds_tokenizer *tok, int32_t *sym, size_t k)
 static ds_status merge_heap(const ds_tokenizer *tok, ds_tokenizer_cache *c, size_t k, size_t *out_k)
 {
     int32_t *sym = c->sym, *prev = c->prev, *next = c->next;
-    size_t need = 3 * k + 4;
-    if (need > c->heap_cap) {
-        void *h = ds_realloc(c->heap, need * sizeof(heap_ent));
+    if (c->heap_cap < k + 4) {
+        void *h = ds_realloc(c->heap, (k + 4) * sizeof(heap_ent));
         if (!h)
             return DS_ERR_NOMEM;
         c->heap = h;
-        c->heap_cap = need;
+        c->heap_cap = k + 4;
     }
     heap_ent *heap = c->heap;
     size_t hn = 0;
@@ -318,8 +322,13 @@ static ds_status merge_heap(const ds_tokenizer *tok, ds_tokenizer_cache *c, size
         next[p] = next[r];
         if (next[r] >= 0)
             prev[next[r]] = p;
-        if (hn + 2 > c->heap_cap)
-            return DS_ERR_INTERNAL;
+        if (hn + 2 > c->heap_cap) { /* each merge adds at most two entries */
+            void *h = ds_realloc(c->heap, c->heap_cap * 2 * sizeof(heap_ent));
+            if (!h)
+                return DS_ERR_NOMEM;
+            c->heap = heap = h;
+            c->heap_cap *= 2;
+        }
         if (prev[p] >= 0) {
             const ds_tok_merge *pm = ds_tok_merge_find(tok, sym[prev[p]], sym[p]);
             if (pm)
@@ -359,7 +368,7 @@ ds_status ds_tok_bpe_word(const ds_tokenizer *tok, ds_tokenizer_cache *c, const 
         return sink_put(sink, &tok->byte_id[w[0]], 1);
     uint64_t h = 0;
     if (n <= WC_MAX_KEY) {
-        h = ds_tok_hash(w, n) | 1;
+        h = ds_tok_hash(w, n);
         const ds_tok_word *e = wc_find(c, h, w, n);
         if (e)
             return sink_put(sink, c->ids + e->ids_off, e->n_ids);

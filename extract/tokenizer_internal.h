@@ -20,6 +20,11 @@ enum { DS_TOK_C_OTHER = 0, DS_TOK_C_L = 1, DS_TOK_C_N = 2, DS_TOK_C_WS = 3 };
 extern const uint8_t ds_tok_uclass_stage1[0x1100];
 extern const uint8_t ds_tok_uclass_stage2[][64];
 
+/* Characters Hugging Face's NFC tables do not know (newer than its Unicode version): sorted
+ * inclusive ranges. NFC must copy them unchanged and never combine them with a neighbour. */
+extern const uint32_t ds_tok_nfc_opaque[][2];
+extern const size_t ds_tok_nfc_opaque_n;
+
 /* The class of a code point (0..0x10FFFF): \p{L}, \p{N}, \s or other, as Hugging Face sees it. */
 static inline int ds_tok_uclass(uint32_t cp)
 {
@@ -62,8 +67,16 @@ static inline uint64_t ds_tok_hash(const void *p, size_t n)
         n -= 8;
     }
     if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
+        /* 1..7 bytes without a byte loop: two overlapping 4-byte loads, or three single bytes. */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + n - 4, 4);
+            w = ((uint64_t)a << 32) | b;
+        } else {
+            w = (uint64_t)s[0] | ((uint64_t)s[n / 2] << 8) | ((uint64_t)s[n - 1] << 16);
+        }
         h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
         h ^= h >> 29;
     }
@@ -98,6 +111,8 @@ int ds_tok_utf8_valid(const char *s, size_t n);
 ds_status ds_tok_utf8_sanitize(const char *s, size_t n, ds_buf *out);
 /* True when cp can never change under NFC nor change a neighbour (fast-path table). */
 int ds_tok_nfc_inert(uint32_t cp);
+/* True when cp is in ds_tok_nfc_opaque. */
+int ds_tok_nfc_opaque_has(uint32_t cp);
 /* Rust regex \w (Alphabetic, marks, decimal digits, connector punctuation, joiners), for
  * single_word added tokens. */
 int ds_tok_is_word_char(uint32_t cp);
@@ -194,7 +209,7 @@ int32_t ds_tok_vocab_find(const ds_tokenizer *tok, const void *bytes, size_t n);
 /* ---- the word cache and scratch space (one thread at a time) -------------------------------- */
 
 typedef struct ds_tok_word {
-    uint64_t hash; /* 0: empty slot */
+    uint32_t hash; /* high half of the word's hash, never 0; 0: empty slot */
     uint32_t key_off;
     uint32_t ids_off;
     uint16_t key_len;

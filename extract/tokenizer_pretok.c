@@ -10,6 +10,8 @@
  */
 #include "extract/tokenizer_internal.h"
 
+#include "pipeline/core/alloc.h"
+
 #include <glib.h>
 
 /* ---- UTF-8 ------------------------------------------------------------------------------------ */
@@ -132,12 +134,122 @@ int ds_tok_nfc_inert(uint32_t cp)
            (cp >= 0xFF01 && cp <= 0xFF5E) || (cp >= 0x1F300 && cp <= 0x1FAFF);
 }
 
+int ds_tok_nfc_opaque_has(uint32_t cp)
+{
+    size_t lo = 0, hi = ds_tok_nfc_opaque_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < ds_tok_nfc_opaque[mid][0])
+            hi = mid;
+        else if (cp > ds_tok_nfc_opaque[mid][1])
+            lo = mid + 1;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+/* Stable sort of a[0..n) by combining class (c[i] the class of a[i]): insertion for short runs,
+ * counting sort for long ones. */
+static ds_status sort_by_class(gunichar *a, uint8_t *c, size_t n)
+{
+    if (n < 32) {
+        for (size_t i = 1; i < n; i++) {
+            gunichar x = a[i];
+            uint8_t k = c[i];
+            size_t j = i;
+            for (; j > 0 && c[j - 1] > k; j--) {
+                a[j] = a[j - 1];
+                c[j] = c[j - 1];
+            }
+            a[j] = x;
+            c[j] = k;
+        }
+        return DS_OK;
+    }
+    size_t start[257] = {0};
+    for (size_t i = 0; i < n; i++)
+        start[c[i] + 1]++;
+    for (int k = 1; k <= 256; k++)
+        start[k] += start[k - 1];
+    gunichar *tmp = ds_malloc(n * sizeof *tmp);
+    if (!tmp)
+        return DS_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        tmp[start[c[i]]++] = a[i];
+    memcpy(a, tmp, n * sizeof *a);
+    for (size_t i = 0, k = 0; k < 256; k++)
+        while (i < start[k])
+            c[i++] = (uint8_t)k;
+    ds_free(tmp);
+    return DS_OK;
+}
+
+/* NFC of a long segment. GLib puts combining marks in canonical order with a bubble sort, which
+ * is quadratic in a run of marks (seconds for a few hundred KB of crafted text); so the segment
+ * is decomposed and put in canonical order here first, and GLib's own pass finds nothing left
+ * to move. The result is GLib's NFC of the segment. Caller frees with g_free; NULL on failure. */
+static gchar *nfc_long(const uint8_t *s, size_t n)
+{
+    size_t cap = n + 16, len = 0;
+    gunichar *u = ds_malloc(cap * sizeof *u);
+    uint8_t *cls = NULL;
+    gchar *res = NULL, *utf8 = NULL;
+    if (!u)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        int l;
+        gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+        gsize k = g_unichar_fully_decompose(ds_tok_utf8_decode(s + i, &l), FALSE, d, G_N_ELEMENTS(d));
+        i += (size_t)l;
+        if (len + k > cap) {
+            cap = (len + k) * 2;
+            gunichar *nu = ds_realloc(u, cap * sizeof *u);
+            if (!nu)
+                goto out;
+            u = nu;
+        }
+        memcpy(u + len, d, k * sizeof *d);
+        len += k;
+    }
+    cls = ds_malloc(len + 1);
+    if (!cls)
+        goto out;
+    for (size_t i = 0; i < len; i++)
+        cls[i] = (uint8_t)g_unichar_combining_class(u[i]);
+    for (size_t i = 0; i < len;) {
+        if (!cls[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && cls[j])
+            j++;
+        if (sort_by_class(u + i, cls + i, j - i) != DS_OK)
+            goto out;
+        i = j;
+    }
+    glong wn = 0;
+    utf8 = g_ucs4_to_utf8(u, (glong)len, NULL, &wn, NULL);
+    if (utf8)
+        res = g_utf8_normalize(utf8, wn, G_NORMALIZE_NFC);
+out:
+    g_free(utf8);
+    ds_free(cls);
+    ds_free(u);
+    return res;
+}
+
 ds_status ds_tok_nfc_append(const char *text, size_t n, ds_buf *out)
 {
     const uint8_t *s = (const uint8_t *)text;
-    size_t i = 0, done = 0; /* s[done..i) is known to be unchanged by NFC and not yet copied */
+    /* s[done..i) is known to be unchanged by NFC and not yet copied; no segment may start before
+     * floor (just after a NUL, which GLib cannot take, or after an opaque character). */
+    size_t i = 0, done = 0, floor = 0;
     while (i < n) {
         if (s[i] < 0x80) {
+            if (s[i] == 0)
+                floor = i + 1;
             i++;
             continue;
         }
@@ -147,27 +259,31 @@ ds_status ds_tok_nfc_append(const char *text, size_t n, ds_buf *out)
             i += (size_t)l;
             continue;
         }
-        /* A segment that NFC may change: from the character before (a starter the marks may
-         * compose with) up to the next inert character. */
-        size_t seg = i;
-        if (seg > done && s[seg - 1] != 0) { /* (GLib stops at a NUL; nothing composes with one) */
+        if (ds_tok_nfc_opaque_has(cp)) {
+            i += (size_t)l;
+            floor = i;
+            continue;
+        }
+        /* A segment NFC may change: from the character before (a starter the marks may compose
+         * with) up to the next inert or opaque character. */
+        size_t seg = i, lo = done > floor ? done : floor;
+        if (seg > lo) {
             seg--;
-            while (seg > done && (s[seg] & 0xC0) == 0x80)
+            while (seg > lo && (s[seg] & 0xC0) == 0x80)
                 seg--;
         }
         size_t e = i + (size_t)l;
-        while (e < n) {
-            if (s[e] < 0x80)
-                break;
+        while (e < n && s[e] >= 0x80) {
             int el;
             uint32_t ecp = ds_tok_utf8_decode(s + e, &el);
-            if (ds_tok_nfc_inert(ecp))
+            if (ds_tok_nfc_inert(ecp) || ds_tok_nfc_opaque_has(ecp))
                 break;
             e += (size_t)el;
         }
         if (ds_buf_append(out, s + done, seg - done) != DS_OK)
             return DS_ERR_NOMEM;
-        gchar *nf = g_utf8_normalize((const gchar *)s + seg, (gssize)(e - seg), G_NORMALIZE_NFC);
+        gchar *nf = e - seg > 256 ? nfc_long(s + seg, e - seg)
+                                  : g_utf8_normalize((const gchar *)s + seg, (gssize)(e - seg), G_NORMALIZE_NFC);
         ds_status st = nf ? ds_buf_puts(out, nf) : ds_buf_append(out, s + seg, e - seg);
         g_free(nf);
         if (st != DS_OK)

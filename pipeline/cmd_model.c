@@ -505,9 +505,9 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
     printf("peak memory    %ld MB resident (mapped weights included)\n", ru.ru_maxrss / 1024);
     ds_model_kv_report kv;
     ds_model_kv_stats(m, &kv);
-    printf("kv cache       %ld pages of %d tokens in use (peak %ld, %.1f MB each); hit rates: "
+    printf("kv cache       %ld pages of %d tokens in use (peak %ld, %.1f KiB each); hit rates: "
            "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins (one tier in this build)\n",
-           kv.pages_in_use, kv.page_tokens, kv.peak_pages, kv.page_bytes / 1e6, kv.hit_rate[0] * 100,
+           kv.pages_in_use, kv.page_tokens, kv.peak_pages, kv.page_bytes / 1024.0, kv.hit_rate[0] * 100,
            kv.hit_rate[1] * 100, kv.hit_rate[2] * 100, (unsigned long long)kv.pins);
 done:
     if (seqs)

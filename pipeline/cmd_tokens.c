@@ -109,7 +109,8 @@ int ds_cmd_tokens(ds_cli *cli, int argc, char **argv)
     ds_tokenizer *tok = ds_tokenizer_load(path, &err);
     if (!tok) {
         ds_cli_report(cli, "tokens", &err);
-        return ds_cli_exit_for(err.code);
+        /* A file that is not a usable tokenizer.json is the caller's to fix. */
+        return err.code == DS_ERR_NOMEM || err.code == DS_ERR_IO ? ds_cli_exit_for(err.code) : DS_EXIT_USAGE;
     }
     ds_buf in = DS_BUF_INIT;
     ds_tokens ids = DS_TOKENS_INIT;
@@ -136,5 +137,7 @@ int ds_cmd_tokens(ds_cli *cli, int argc, char **argv)
     ds_tokenizer_cache_free(cache);
     ds_buf_deinit(&in);
     ds_tokenizer_free(tok);
+    if (st == DS_ERR_TOKENIZER && mode == 'd')
+        return DS_EXIT_USAGE; /* an id outside the vocabulary on standard input */
     return ds_cli_exit_for(st);
 }

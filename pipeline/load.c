@@ -3,6 +3,9 @@
  * here first, so a bad value is stored as NULL or text rather than failing the load. */
 #include "pipeline/load.h"
 
+#include "extract/dates.h"
+#include "extract/decimal.h"
+
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/core/log.h"
@@ -14,41 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ds_is_iso_date(const char *s)
+/* Values the database would reject (malformed dates or numbers from a damaged document) go in
+ * as NULL or as text instead of failing the whole load. */
+static const char *date_or_null(const char *s)
 {
-    if (!s || strlen(s) != 10)
-        return 0;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return 0;
-        } else if (!isdigit((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    int m = atoi(s + 5), d = atoi(s + 8);
-    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    long days;
+    return s && ds_date_parse(s, &days) == 0 ? s : NULL;
 }
-
-int ds_is_decimal(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    if (*s == '-')
-        s++;
-    int digits = 0, dot = 0;
-    for (; *s; s++) {
-        if (isdigit((unsigned char)*s))
-            digits++;
-        else if (*s == '.' && !dot)
-            dot = 1;
-        else
-            return 0;
-    }
-    return digits > 0 && digits < 1000;
-}
-
-static const char *date_or_null(const char *s) { return ds_is_iso_date(s) ? s : NULL; }
 
 /* Lower-case alphanumerics and single spaces: the key that matches a company without a CIK. */
 static void name_key(const char *name, char *out, size_t cap)
@@ -202,7 +177,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     long long doc_num = atoll(doc_id);
     for (size_t i = 0; i < facts->n && st == DS_OK; i++) {
         const ds_fact *f = &facts->v[i];
-        const char *value = ds_is_decimal(f->value) ? f->value : NULL;
+        const char *value = ds_decimal_valid(f->value) ? f->value : NULL;
         const char *vtext = f->value_text ? f->value_text : (value ? NULL : f->value);
         long long cstart = -1;
         if (f->byte_off != SIZE_MAX && f->byte_off <= doc->text.len) {
@@ -235,8 +210,145 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     return ds_copy_end(&cp, err);
 }
 
+/* Character offset (code points, as PostgreSQL counts them) of byte offset off, counted from
+ * the chunk that holds it when known; -1 when off is unknown. */
+static long long char_offset(const ds_document *doc, const ds_chunk_list *chunks, int chunk_seq, size_t off)
+{
+    if (off == SIZE_MAX || off > doc->text.len)
+        return -1;
+    if (chunk_seq >= 0 && (size_t)chunk_seq < chunks->n && chunks->v[chunk_seq].byte_start <= off) {
+        const ds_chunk *c = &chunks->v[chunk_seq];
+        return (long long)(c->char_start + ds_utf8_count(doc->text.data + c->byte_start, off - c->byte_start));
+    }
+    return (long long)ds_utf8_count(doc->text.data, off);
+}
+
+static ds_status copy_opt_int(ds_copy *cp, long long v, int present)
+{
+    return present ? ds_copy_int(cp, v) : ds_copy_str(cp, NULL);
+}
+
+static ds_status copy_swot(ds_run *run, const char *doc_id, const char *company_id, const ds_document *doc,
+                           const ds_chunk_list *chunks, const ds_swot_list *items, ds_err *err)
+{
+    (void)doc;
+    (void)chunks;
+    if (items->n == 0)
+        return DS_OK;
+    ds_copy cp;
+    ds_status st = ds_copy_begin(&cp, run->conn,
+                                 "COPY swot_items (document_id, chunk_seq, company_id, category, statement, rule_id, "
+                                 "evidence, page, quote, source_extractor, run_id) FROM STDIN",
+                                 err);
+    if (st)
+        return st;
+    long long doc_num = atoll(doc_id);
+    for (size_t i = 0; i < items->n && st == DS_OK; i++) {
+        const ds_swot_item *it = &items->v[i];
+        if (ds_copy_int(&cp, doc_num) || copy_opt_int(&cp, it->chunk_seq, it->chunk_seq >= 0) ||
+            ds_copy_str(&cp, *company_id ? company_id : NULL) ||
+            ds_copy_str(&cp, ds_swot_category_str(it->category)) || ds_copy_str(&cp, it->statement) ||
+            ds_copy_str(&cp, it->rule_id) || ds_copy_str(&cp, it->evidence ? it->evidence : "[]") ||
+            copy_opt_int(&cp, it->page, it->page > 0) || ds_copy_str(&cp, it->quote) ||
+            ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id))
+            st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+        else
+            st = ds_copy_row_end(&cp, err);
+    }
+    if (st) {
+        ds_copy_abort(&cp, "client error while sending swot items");
+        return st;
+    }
+    return ds_copy_end(&cp, err);
+}
+
+static ds_status copy_entities(ds_run *run, const char *doc_id, const ds_document *doc, const ds_chunk_list *chunks,
+                               const ds_entity_list *ents, ds_err *err)
+{
+    if (ents->n == 0)
+        return DS_OK;
+    ds_copy cp;
+    ds_status st = ds_copy_begin(&cp, run->conn,
+                                 "COPY entities (document_id, chunk_seq, kind, name, name_norm, attributes, page, quote, "
+                                 "char_start, source_extractor, run_id) FROM STDIN",
+                                 err);
+    if (st)
+        return st;
+    long long doc_num = atoll(doc_id);
+    for (size_t i = 0; i < ents->n && st == DS_OK; i++) {
+        const ds_entity *e = &ents->v[i];
+        long long cstart = char_offset(doc, chunks, e->chunk_seq, e->byte_off);
+        if (ds_copy_int(&cp, doc_num) || copy_opt_int(&cp, e->chunk_seq, e->chunk_seq >= 0) ||
+            ds_copy_str(&cp, ds_entity_kind_str(e->kind)) || ds_copy_str(&cp, e->name) ||
+            ds_copy_str(&cp, e->name_norm) || ds_copy_str(&cp, e->attributes ? e->attributes : "{}") ||
+            copy_opt_int(&cp, e->page, e->page > 0) || ds_copy_str(&cp, e->quote) ||
+            copy_opt_int(&cp, cstart, cstart >= 0) || ds_copy_str(&cp, e->source_extractor) ||
+            ds_copy_int(&cp, run->run_id))
+            st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+        else
+            st = ds_copy_row_end(&cp, err);
+    }
+    if (st) {
+        ds_copy_abort(&cp, "client error while sending entities");
+        return st;
+    }
+    return ds_copy_end(&cp, err);
+}
+
+/* Alerts are inserted once: ON CONFLICT (dedup_key) DO NOTHING keeps an alert raised again
+ * (and its review status) as it is. A sanctions match's key ends with the matched entry as
+ * "<list source>:<id in the list>", the same in every version of that list. */
+static ds_status insert_alerts(ds_run *run, const char *doc_id, const char *company_id, const ds_alert_list *alerts,
+                               long *inserted, ds_err *err)
+{
+    ds_status st = DS_OK;
+    char run_id[24];
+    snprintf(run_id, sizeof run_id, "%lld", run->run_id);
+    for (size_t i = 0; i < alerts->n && st == DS_OK; i++) {
+        const ds_alert *a = &alerts->v[i];
+        char chunk[16], score[32], list_id[24], entry_id[24], page[16];
+        snprintf(chunk, sizeof chunk, "%d", a->chunk_seq);
+        snprintf(score, sizeof score, "%.4f", a->score);
+        snprintf(list_id, sizeof list_id, "%lld", a->list_id);
+        snprintf(entry_id, sizeof entry_id, "%lld", a->entry_id);
+        snprintf(page, sizeof page, "%d", a->page);
+        const char *p[] = {a->dedup_key,
+                           ds_alert_kind_str(a->kind),
+                           doc_id,
+                           a->chunk_seq >= 0 ? chunk : NULL,
+                           *company_id ? company_id : NULL,
+                           a->subject,
+                           a->score >= 0 ? score : NULL,
+                           a->list_id > 0 ? list_id : NULL,
+                           a->list_version,
+                           a->entry_id > 0 ? entry_id : NULL,
+                           a->matched_name,
+                           a->evidence ? a->evidence : "{}",
+                           a->page > 0 ? page : NULL,
+                           a->quote,
+                           a->source_extractor,
+                           run_id};
+        PGresult *r = NULL;
+        st = ds_db_exec(run->conn, &r, err,
+                        "INSERT INTO aml_alerts (dedup_key, kind, document_id, chunk_seq, company_id, subject, score, "
+                        "list_id, list_version, matched_entry_id, matched_name, evidence, page, quote, "
+                        "source_extractor, run_id) "
+                        "SELECT CASE WHEN $2 = 'sanctions_match' THEN $1 || COALESCE("
+                        "(SELECT l.source || ':' || e.ext_id FROM sanctions_entries e "
+                        "JOIN sanctions_lists l ON l.id = e.list_id WHERE e.id = $10::bigint), 'entry:' || $10) "
+                        "ELSE $1 END, $2, $3::bigint, $4::int, $5::bigint, $6, $7::numeric, $8::bigint, $9, "
+                        "$10::bigint, $11, $12::jsonb, $13::int, $14, $15, $16::bigint "
+                        "ON CONFLICT (dedup_key) DO NOTHING",
+                        16, p);
+        if (st == DS_OK && inserted)
+            *inserted += atol(PQcmdTuples(r));
+        PQclear(r);
+    }
+    return st;
+}
+
 ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, const ds_chunk_list *chunks,
-                           const ds_fact_list *facts, ds_err *err)
+                           const ds_extraction *x, ds_err *err)
 {
     char id[24], run_id[24], company[24] = "";
     snprintf(id, sizeof id, "%lld", doc_id);
@@ -270,13 +382,25 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
     if (st == DS_OK)
         st = copy_chunks(run, id, chunks, err);
     if (st == DS_OK)
-        st = copy_facts(run, id, company, doc, chunks, facts, err);
+        st = copy_facts(run, id, company, doc, chunks, &x->facts, err);
+    if (st == DS_OK)
+        st = copy_swot(run, id, company, doc, chunks, &x->swot, err);
+    if (st == DS_OK)
+        st = copy_entities(run, id, doc, chunks, &x->entities, err);
+    if (st == DS_OK)
+        st = insert_alerts(run, id, company, &x->alerts, NULL, err);
+    if (st == DS_OK) /* alerts kept from an earlier load whose chunk is gone */
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE aml_alerts a SET chunk_seq = NULL WHERE a.document_id = $1::bigint "
+                        "AND a.chunk_seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chunks c "
+                        "WHERE c.document_id = a.document_id AND c.seq = a.chunk_seq)",
+                        1, pd);
     if (st == DS_OK && meta_json(doc, &meta))
         st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
     if (st == DS_OK) {
         char pages[16], fy[16] = "";
         snprintf(pages, sizeof pages, "%d", doc->n_pages);
-        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_is_decimal(doc->meta.fiscal_year))
+        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_decimal_valid(doc->meta.fiscal_year))
             snprintf(fy, sizeof fy, "%s", doc->meta.fiscal_year);
         const char *p[] = {id,
                            ds_doc_kind_str(doc->kind),

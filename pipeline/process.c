@@ -4,7 +4,7 @@
 #include "pipeline/process.h"
 
 #include "extract/chunker.h"
-#include "extract/facts.h"
+#include "extract/extract.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/load.h"
@@ -17,7 +17,7 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
     memset(res, 0, sizeof *res);
     ds_run_stats *s = &run->stats;
     ds_buf data = DS_BUF_INIT;
-    ds_fact_list facts = {0};
+    ds_extraction x = {0};
     ds_chunk_list chunks = {0};
     ds_document *doc = ds_document_create();
     if (!doc)
@@ -46,24 +46,26 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
         st = ds_chunk_document(doc, &run->chunk_opts, &chunks, err);
     double t3 = ds_now();
     s->stage_s[DS_STAGE_CHUNK] += t3 - t2;
-    if (st == DS_OK)
-        st = ds_extract_xbrl_facts(doc, &chunks, &facts, err);
+    if (st == DS_OK) {
+        ds_extract_opts xo = {run->screen, run->cfg->screen_threshold};
+        st = ds_extract_document(doc, &chunks, &xo, &x, err);
+    }
     double t4 = ds_now();
     s->stage_s[DS_STAGE_EXTRACT] += t4 - t3;
     if (st == DS_OK) {
         res->parsed = 1;
-        st = ds_load_document(run, doc_id, doc, &chunks, &facts, err);
+        st = ds_load_document(run, doc_id, doc, &chunks, &x, err);
         s->stage_s[DS_STAGE_LOAD] += ds_now() - t4;
         if (st == DS_OK) {
             res->pages = doc->n_pages;
             res->chunks = (long)chunks.n;
-            res->facts = (long)facts.n;
+            res->facts = (long)x.facts.n;
             for (size_t i = 0; i < chunks.n; i++)
                 res->tokens += (long long)chunks.v[i].token_count;
             res->bytes = (long long)doc->n_bytes;
         }
     }
-    ds_fact_list_free(&facts);
+    ds_extraction_free(&x);
     ds_document_free(doc);
     return st;
 }

@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "extract/screen.h"
+#include "pipeline/lists.h"
+
 #ifndef DOSSIER_VERSION
 #define DOSSIER_VERSION "0"
 #endif
@@ -29,9 +32,15 @@ double ds_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Counts with the run's word cache: chunking counts the same words many times. */
 static size_t count_with_tokenizer(void *ctx, const char *s, size_t n)
 {
-    return ds_tokenizer_count((const ds_tokenizer *)ctx, s, n);
+    ds_run *run = ctx;
+    size_t count = 0;
+    ds_err err;
+    if (ds_tokenizer_count_cached(run->tok, run->tok_cache, s, n, 0, &count, &err) != DS_OK)
+        return ds_tokenizer_count(run->tok, s, n); /* the cache ran out of memory: count without */
+    return count;
 }
 
 /* Without a tokenizer: about four bytes a token for English prose. Logged as an estimate. */
@@ -66,6 +75,24 @@ static const char *pick_tokenizer(const ds_config *cfg, char *buf, size_t cap)
     return file_exists(buf) ? buf : NULL;
 }
 
+/* The screening index, built once per run from the active sanctions lists; NULL when none is
+ * loaded. */
+static ds_status screen_init(ds_run *run, ds_err *err)
+{
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(run->conn, &r, err, "SELECT count(*) FROM sanctions_lists WHERE active", 0, NULL);
+    long long lists = st == DS_OK ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (st == DS_OK && lists > 0) {
+        st = ds_lists_build_index(run->conn, &run->screen, err);
+        if (st == DS_OK)
+            DS_INFO(run->log, "screening", "screening names against %lld sanctions list(s)", lists);
+    } else if (st == DS_OK) {
+        DS_WARN(run->log, "screening", "no sanctions list is loaded: names are not screened (dossier lists load)");
+    }
+    return st;
+}
+
 ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err)
 {
     memset(run, 0, sizeof *run);
@@ -83,8 +110,9 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
         run->tok = ds_tokenizer_load(tp, err);
         if (!run->tok)
             return ds_err_prefix(err, "chunk.tokenizer");
+        run->tok_cache = ds_tokenizer_cache_create(); /* NULL is fine: counting then goes uncached */
         run->chunk_opts.count = count_with_tokenizer;
-        run->chunk_opts.count_ctx = run->tok;
+        run->chunk_opts.count_ctx = run;
         DS_DEBUG(log, "extract", "sizing chunks with tokenizer %s", tp);
     } else {
         run->chunk_opts.count = count_estimate;
@@ -92,6 +120,11 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
                                 "chunk sizes are estimated at 4 bytes per token");
     }
     run->progress = isatty(2);
+    ds_status st = screen_init(run, err);
+    if (st) {
+        ds_run_deinit(run);
+        return ds_err_prefix(err, "sanctions screening index");
+    }
     return DS_OK;
 }
 
@@ -99,8 +132,12 @@ void ds_run_deinit(ds_run *run)
 {
     if (!run)
         return;
+    ds_tokenizer_cache_free(run->tok_cache);
     ds_tokenizer_free(run->tok);
+    run->tok_cache = NULL;
     run->tok = NULL;
+    ds_screen_index_free(run->screen);
+    run->screen = NULL;
 }
 
 ds_status ds_run_begin(ds_run *run, const char *kind, const char *args, ds_err *err)

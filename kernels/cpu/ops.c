@@ -282,5 +282,12 @@ void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages 
     }
     att_op o = {c, out, q, kv, pos0, T, Hq, Hkv, D, DS_K_ATT_ROWS / G, 0, scale};
     o.n_tiles = (T + o.qt - 1) / o.qt;
+    /* A short context (a decoding step early in a sequence) costs less than a dispatch. */
+    double work = (double)T * (pos0 + T) * Hq * D;
+    if (work < (double)(1 << 20)) {
+        for (int t = 0; t < o.n_tiles * Hkv; t++)
+            att_task(&o, t, 0);
+        return;
+    }
     ds_kctx_parallel(c, att_task, &o, o.n_tiles * Hkv);
 }

@@ -188,6 +188,13 @@ static TGT void micro_kernel_any(float *y, int ldy, const float *x, int ldx, con
 
 /* ---- matmul: matrix-vector form for a few tokens ---------------------------------------- */
 
+#ifndef GEMV_PF
+/* Prefetch distance along the weights (contiguous rows: past the end of a row is the next
+ * rows) into L2. Measured on the AVX-512 machine: a matrix-vector product streaming bf16
+ * weights went from ~62% to ~89% of a plain streaming read with 8 KiB. */
+#define GEMV_PF 8192
+#endif
+
 /* ROWS weight rows from n, TT tokens (both compile-time constants after inlining). */
 AI void gemv_rows(const ds_k_matmul_job *j, int n, int ROWS, int TT, ds_k_dtype dt)
 {
@@ -198,12 +205,17 @@ AI void gemv_rows(const ds_k_matmul_job *j, int n, int ROWS, int TT, ds_k_dtype 
 #pragma GCC unroll 4
         for (int t = 0; t < TT; t++)
             acc[r][t] = v_zero();
+    const size_t esz = dt == DS_K_F32 ? 4 : 2;
     int k = 0;
     for (; k + VL <= K; k += VL) {
         vf w[4];
 #pragma GCC unroll 4
-        for (int r = 0; r < ROWS; r++)
+        for (int r = 0; r < ROWS; r++) {
+            /* the weights stream from memory once: ask for them well ahead */
+            if ((k * esz) % 64 == 0)
+                __builtin_prefetch((const char *)j->w.data + ((size_t)(n + r) * K + k) * esz + GEMV_PF, 0, 1);
             w[r] = load_w(j->w.data, dt, (size_t)(n + r) * K + k);
+        }
 #pragma GCC unroll 4
         for (int t = 0; t < TT; t++) {
             vf xv = v_load(j->x + (size_t)t * K + k);

@@ -184,6 +184,13 @@ static double bytes_per_token(const ds_model_config *c, double bytes_per_weight)
     return w * bytes_per_weight;
 }
 
+static double cpu_now(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+}
+
 static long peak_rss_mb(void)
 {
     struct rusage ru;
@@ -332,19 +339,20 @@ int main(int argc, char **argv)
     /* warm-up: fault the mapped weights in */
     ds_model_forward(m, sq, tok, np < 64 ? np : 64, DS_MODEL_LOGITS_LAST, lg, &err);
     ds_model_seq_truncate(sq, 0);
-    double t0 = now();
+    double t0 = now(), c0 = cpu_now();
     ds_status st = ds_model_forward(m, sq, tok, np, DS_MODEL_LOGITS_LAST, lg, &err);
-    double tp = now() - t0;
+    double tp = now() - t0, cp = cpu_now() - c0;
     if (st != DS_OK) {
         fprintf(stderr, "bench_model: prefill: %s\n", err.msg);
         return 1;
     }
     t0 = now();
+    c0 = cpu_now();
     for (int i = 0; i < ng && st == DS_OK; i++) {
         int32_t nx = ds_model_argmax(lg, V);
         st = ds_model_forward(m, sq, &nx, 1, DS_MODEL_LOGITS_LAST, lg, &err);
     }
-    double td = now() - t0;
+    double td = now() - t0, cd = cpu_now() - c0;
     double pf_gflops = 2.0 * macs_per_token(c, (np + 1) / 2.0) * np / tp / 1e9;
     double bpt = bytes_per_token(c, 2.0);
     double bound = bw2 * 1e9 / bpt;
@@ -352,6 +360,9 @@ int main(int argc, char **argv)
            "prefill", np / tp, pf_gflops, gemm_blas > 0 ? 100.0 * pf_gflops / gemm_blas : 0.0);
     printf("%-44s %10.2f tok/s   bound %.1f tok/s (%.0f MB/token at %.1f GB/s) = %3.0f%%\n",
            "decode", ng / td, bound, bpt / 1e6, bw2, 100.0 * (ng / td) / bound);
+    printf("%-44s prefill %.2f s of cpu for %.2f s of wall clock (%.1f GFLOP per cpu-second); "
+           "decode %.3f cpu-s/token for %.3f s/token\n",
+           "cpu time (what other processes do not take)", cp, tp, pf_gflops * tp / cp, cd / ng, td / ng);
 
     /* 4. the reference path on a few tokens */
     int nr = quick ? 2 : 4;

@@ -6,3 +6,5 @@ ds_add_fuzz(NAME fuzz_tokenizer SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_toke
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/tokenizer)
 ds_add_bench(NAME bench_tokenizer SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_tokenizer.c)
 target_compile_definitions(bench_tokenizer PRIVATE DS_BENCH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+ds_add_script_test(NAME t_tokens_cmd COMMAND ${CMAKE_SOURCE_DIR}/tests/extract/tokens_cmd.sh
+                   LABELS extract TIMEOUT 120)

@@ -1,8 +1,8 @@
 /* fuzz_tokenizer.c - libFuzzer target for the tokenizer: any bytes must encode without a crash,
  * count must agree with encode, the cache must not change results, and decode must accept every
- * id encode gave. Uses the Qwen3 tokenizer.json under $DS_SHARED_DIR when present, else a small
- * byte-level tokenizer built here (so the target always runs). The first input byte picks the
- * options; the rest is the text. */
+ * id encode gave. Uses the Qwen3 tokenizer.json under $DS_SHARED_DIR (else the copy bundled in
+ * $DS_SOURCE_DIR/extract/data) when present, else a small byte-level tokenizer built here. The
+ * first input byte picks the options; the rest is the text. */
 #include "extract/tokenizer.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
@@ -62,10 +62,14 @@ static ds_tokenizer *small_tokenizer(void)
 
 static void setup(void)
 {
-    const char *dir = getenv("DS_SHARED_DIR");
+    const char *dir = getenv("DS_SHARED_DIR"), *src = getenv("DS_SOURCE_DIR");
+    char path[4096];
     if (dir && *dir) {
-        char path[4096];
         snprintf(path, sizeof path, "%s/models/qwen3-tokenizer/tokenizer.json", dir);
+        g_tok = ds_tokenizer_load(path, NULL);
+    }
+    if (!g_tok && src && *src) {
+        snprintf(path, sizeof path, "%s/extract/data/qwen3-tokenizer.json", src);
         g_tok = ds_tokenizer_load(path, NULL);
     }
     if (!g_tok)

@@ -308,6 +308,51 @@ static void test_invariances(void)
     ds_model_free(mb);
 }
 
+/* A longer context through many segments and pages: still the reference's logits, and the KV
+ * cache holds exactly the pages the positions need (memory linear in the context). */
+static void test_long(void)
+{
+    tiny_spec s;
+    tiny_spec_variant(&s, "long");
+    s.yarn = 1; /* positions far past original_max_position_embeddings */
+    s.seed = 11 + rnd() % 1000;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/long", ds_test_tmpdir());
+    DS_REQUIRE(tiny_write(dir, &s) == 0);
+    ds_model *m = load(dir, 2, 256, 64, 0);
+    const int n = 2500, V = s.vocab;
+    int32_t *tok = malloc(sizeof(int32_t) * n);
+    double *ref = malloc(sizeof(double) * V);
+    ds_err err;
+    ds_ref_info info;
+    for (int attempt = 0; attempt < 4; attempt++) { /* redraw on a near tie, see the top */
+        for (int i = 0; i < n; i++)
+            tok[i] = (int32_t)(rnd() % (uint64_t)V);
+        DS_REQUIRE(ds_model_reference_logits(m, tok, n, 0, ref, &info, &err) == DS_OK);
+        if (info.min_router_margin > 1e-6)
+            break;
+    }
+    ds_model_seq *seq;
+    DS_REQUIRE(ds_model_seq_create(m, &seq, &err) == DS_OK);
+    float *lg = malloc(sizeof(float) * V);
+    DS_REQUIRE(ds_model_forward(m, seq, tok, n, DS_MODEL_LOGITS_LAST, lg, &err) == DS_OK);
+    double e = nerr_fd(lg, ref, V);
+    printf("2500 tokens (10 segments, 40 pages) vs reference: %.3g (router margin %.2g)\n", e,
+           info.min_router_margin);
+    if (info.min_router_margin > 1e-6)
+        DS_CHECKF(e < REF_BOUND, "long context: %.3g", e);
+    ds_model_kv_report kv;
+    ds_model_kv_stats(m, &kv);
+    DS_CHECKF(kv.pages_in_use == (n + 63) / 64, "%ld pages for %d positions", kv.pages_in_use, n);
+    ds_model_seq_free(seq);
+    ds_model_kv_stats(m, &kv);
+    DS_CHECK(kv.pages_in_use == 0);
+    free(tok);
+    free(ref);
+    free(lg);
+    ds_model_free(m);
+}
+
 int main(void)
 {
     const char *sd = getenv("DS_TEST_SEED");
@@ -317,5 +362,6 @@ int main(void)
     for (size_t i = 0; i < sizeof variants / sizeof *variants; i++)
         test_variant(variants[i]);
     test_invariances();
+    test_long();
     return ds_test_done();
 }

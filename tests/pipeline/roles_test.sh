@@ -21,6 +21,8 @@ expect "evil file name stored as text" "$(q "SELECT count(*) FROM documents WHER
 expect "evil text stored as text" "$(q "SELECT count(*) FROM chunks WHERE text LIKE '%DROP TABLE chunks;--%'")" 1
 expect "tables intact" "$(q "SELECT count(*) FROM pg_tables WHERE tablename IN ('documents', 'chunks')")" 2
 
+# The pipeline raised the red flag itself (the document says "shell company").
+expect "red flag raised by the pipeline" "$(q "SELECT count(*) FROM aml_alerts WHERE kind = 'red_flag' AND evidence->>'rule' = 'RF-SHELL'")" 1
 # An alert to review.
 q "INSERT INTO aml_alerts (dedup_key, kind, document_id, subject, source_extractor)
    SELECT 'k1', 'red_flag', id, 'shell company', 'test' FROM documents LIMIT 1" >/dev/null
@@ -32,7 +34,7 @@ denied() { # denied WHAT USER SQL
         case $out in *"permission denied"*|*"must be owner"*|*"append-only"*) echo "ok: $1";;
         *) fail "$1: unexpected error: $out";; esac; }
 }
-expect "reader reads open alerts" "$(as t_alice "SELECT count(*) FROM review_open_alerts")" 1
+expect "reader reads open alerts" "$(as t_alice "SELECT count(*) FROM review_open_alerts")" 2
 expect "reader searches chunks" "$(as t_alice "SELECT count(*) FROM search_chunks('\"shell company\"')")" 1
 denied "reader cannot read base tables" t_alice "SELECT count(*) FROM documents"
 denied "reader cannot write" t_alice "INSERT INTO runs (kind, host, pid, dossier_version) VALUES ('run', 'h', 1, 'v')"
@@ -44,7 +46,8 @@ as t_bob "SELECT set_alert_status($alert, 'under_review', \$n\$$note\$n\$)" >/de
 expect "status changed" "$(q "SELECT status FROM aml_alerts WHERE id = $alert")" under_review
 expect "audit row" "$(q "SELECT changed_by || '|' || from_status || '|' || to_status FROM aml_alert_audit WHERE alert_id = $alert")" "t_bob|open|under_review"
 expect "note stored as text" "$(q "SELECT note FROM aml_alert_audit WHERE alert_id = $alert")" "$note"
-expect "alerts intact" "$(q "SELECT count(*) FROM aml_alerts")" 1
+expect "alerts intact" "$(q "SELECT count(*) FROM aml_alerts")" 2
+expect "reader reads the credit review" "$(as t_alice "SELECT count(*) >= 0 FROM review_credit")" t
 expect "reviewer sees the history" "$(as t_bob "SELECT count(*) FROM review_alert_history")" 1
 denied "audit is append-only (update)" "${PGUSER:-dossier}" "UPDATE aml_alert_audit SET note = 'x'"
 denied "audit is append-only (delete)" "${PGUSER:-dossier}" "DELETE FROM aml_alert_audit"

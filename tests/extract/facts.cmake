@@ -1,0 +1,17 @@
+# tests/extract/facts.cmake - facts, statement tables, SWOT rules, entities and AML signals.
+ds_add_test(NAME t_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/facts_test.c)
+ds_add_test(NAME t_entities SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/entities_test.c)
+ds_add_test(NAME t_swot SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/swot_test.c)
+ds_add_test(NAME t_credit SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/credit_test.c PG TIMEOUT 300)
+# Real filings through the PDF parser: registered once the parser is in the tree.
+if(EXISTS ${CMAKE_SOURCE_DIR}/ingest/pdf.c)
+  ds_add_test(NAME t_real_pdf_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/real_pdf_test.c TIMEOUT 300)
+endif()
+ds_add_fuzz(NAME fuzz_extract SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/fuzz_extract.c CORPUS ${CMAKE_SOURCE_DIR}/tests/extract/fuzz_corpus)
+# The sample generator's documents through `dossier run`, against its truth.json.
+if(NOT TARGET PkgConfig::JANSSON)
+  pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
+endif()
+ds_add_test(NAME t_truth SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/truth_test.c PG
+            LIBS PkgConfig::JANSSON ARGS $<TARGET_FILE:ds_gen_samples> LABELS extract TIMEOUT 600)
+add_dependencies(t_truth ds_gen_samples dossier)

@@ -1,0 +1,595 @@
+/* facts_test.c - canonical metrics, fiscal periods, duplicate resolution, exact decimals and
+ * statement tables turned into facts: every printed number format, period headers (years,
+ * dates, "Year Ended", "Three Months Ended"), scaling from the header or the text before the
+ * table, per-share rows, "%" rows, balance-sheet instants, offsets and quotes. */
+#include "testlib.h"
+
+#include "extract/dates.h"
+#include "extract/decimal.h"
+#include "extract/facts.h"
+#include "pipeline/core/alloc.h"
+
+#include <stdint.h>
+
+static void test_decimal(void)
+{
+    char b[64];
+    struct {
+        const char *in;
+        int exp;
+        const char *want;
+    } cases[] = {
+        {"1234", 3, "1234000"},      {"1234.5", 6, "1234500000"}, {"-1234.567", 3, "-1234567"},
+        {"0.25", 0, "0.25"},         {"0.25", -2, "0.0025"},      {"1.5", 9, "1500000000"},
+        {"-0", 6, "0"},              {"0012.500", 0, "12.5"},     {"100", -2, "1"},
+        {"7", 0, "7"},               {"-0.001", 3, "-1"},         {"12.345", 1, "123.45"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        DS_CHECK(ds_decimal_scale(cases[i].in, cases[i].exp, b, sizeof b) == 0);
+        DS_CHECK_STREQ(b, cases[i].want);
+    }
+    DS_CHECK(ds_decimal_scale("1,234", 0, b, sizeof b) == -1);
+    DS_CHECK(ds_decimal_scale("12", 3, b, 4) == -1); /* too small a buffer */
+    DS_CHECK(ds_decimal_cmp("1000", "1000.00") == 0);
+    DS_CHECK(ds_decimal_cmp("-5", "3") < 0);
+    DS_CHECK(ds_decimal_cmp("-5", "-30") > 0);
+    DS_CHECK(ds_decimal_cmp("10.01", "10.1") < 0);
+    DS_CHECK(ds_decimal_fraction_digits("1.250") == 3);
+}
+
+static void test_dates(void)
+{
+    long d, s;
+    char b[11];
+    DS_REQUIRE(ds_date_parse("2023-12-31", &d) == 0);
+    ds_date_format(ds_date_period_start(d, 12), b);
+    DS_CHECK_STREQ(b, "2023-01-01");
+    ds_date_format(ds_date_period_start(d, 3), b);
+    DS_CHECK_STREQ(b, "2023-10-01");
+    DS_REQUIRE(ds_date_parse("2023-09-30", &d) == 0);
+    ds_date_format(ds_date_period_start(d, 3), b);
+    DS_CHECK_STREQ(b, "2023-07-01");
+    ds_date_format(ds_date_period_start(d, 12), b);
+    DS_CHECK_STREQ(b, "2022-10-01");
+    ds_date_format(ds_date_period_start(d, 9), b);
+    DS_CHECK_STREQ(b, "2023-01-01");
+    DS_REQUIRE(ds_date_parse("2024-02-29", &d) == 0); /* leap-year month end */
+    ds_date_format(ds_date_period_start(d, 12), b);
+    DS_CHECK_STREQ(b, "2023-03-01");
+    DS_REQUIRE(ds_date_parse("2023-09-30", &d) == 0 && ds_date_parse("2023-10-01", &s) == 0);
+    DS_CHECK(s - d == 1);
+    DS_REQUIRE(ds_date_parse("2023-06-15", &d) == 0); /* not a month end: day after a year back */
+    ds_date_format(ds_date_period_start(d, 12), b);
+    DS_CHECK_STREQ(b, "2022-06-16");
+    DS_CHECK(ds_date_parse("2023-02-29", &d) == -1);
+    DS_CHECK(ds_date_parse("2023-13-01", &d) == -1);
+    DS_CHECK(ds_date_parse("2023-1-01", &d) == -1);
+}
+
+static void test_fiscal_periods(void)
+{
+    ds_fiscal_period fp;
+    DS_REQUIRE(ds_fiscal_period_classify("2023-01-01", "2023-12-31", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "FY");
+    DS_CHECK(fp.fiscal_year == 2023 && fp.days == 365);
+    DS_REQUIRE(ds_fiscal_period_classify("2023-07-01", "2023-09-30", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "Q3");
+    DS_REQUIRE(ds_fiscal_period_classify("2023-10-01", "2023-12-31", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "Q4");
+    DS_REQUIRE(ds_fiscal_period_classify(NULL, "2023-12-31", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "instant");
+    DS_CHECK(fp.fiscal_year == 2023);
+    /* A September fiscal year: the quarter ending in December is Q1 of the next fiscal year. */
+    DS_REQUIRE(ds_fiscal_period_classify("2022-10-01", "2022-12-31", 9, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "Q1");
+    DS_CHECK(fp.fiscal_year == 2023);
+    /* 52/53-week year ending in the first days of October. */
+    DS_REQUIRE(ds_fiscal_period_classify("2022-09-25", "2023-09-30", 9, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "FY");
+    DS_REQUIRE(ds_fiscal_period_classify("2022-10-02", "2023-10-01", 9, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "FY");
+    DS_CHECK(fp.fiscal_year == 2023);
+    /* a retailer's 53-week year ending February 3, 2024 is fiscal 2023; its third quarter too */
+    DS_REQUIRE(ds_fiscal_period_classify("2023-01-29", "2024-02-03", 1, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "FY");
+    DS_CHECK(fp.fiscal_year == 2023 && fp.days == 371);
+    DS_REQUIRE(ds_fiscal_period_classify("2023-07-30", "2023-10-28", 1, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "Q3");
+    DS_CHECK(fp.fiscal_year == 2023);
+    DS_REQUIRE(ds_fiscal_period_classify("2023-01-01", "2023-06-30", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "6M");
+    DS_REQUIRE(ds_fiscal_period_classify("2023-01-01", "2023-09-30", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "9M");
+    DS_REQUIRE(ds_fiscal_period_classify("2023-01-01", "2023-02-15", 12, &fp) == 0);
+    DS_CHECK_STREQ(fp.label, "other");
+    DS_CHECK(ds_fiscal_period_classify("2023-12-31", "2023-01-01", 12, &fp) == -1);
+    DS_CHECK(ds_fiscal_period_classify(NULL, "garbage", 12, &fp) == -1);
+}
+
+static void test_metric_maps(void)
+{
+    DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:Revenues"), "revenue");
+    DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:LongTermDebtCurrent"), "current_portion_long_term_debt");
+    DS_CHECK_STREQ(ds_metric_for_concept("ifrs-full:Revenue"), "revenue");
+    DS_CHECK(ds_metric_for_concept("acme:Revenues") == NULL);
+    const char *labels[][2] = {
+        {"Total revenues", "revenue"},
+        {"Net sales", "revenue"},
+        {"Revenue", "revenue"},
+        {"Cost of sales", "cost_of_revenue"},
+        {"Gross margin", "gross_profit"},
+        {"Income from operations", "operating_income"},
+        {"Operating income (loss)", "operating_income"},
+        {"Net income (loss)", "net_income"},
+        {"Total assets", "total_assets"},
+        {"Total current assets", "current_assets"},
+        {"Total current liabilities", "current_liabilities"},
+        {"Total liabilities", "total_liabilities"},
+        {"Total stockholders' equity", "equity"},
+        {"Total shareholders’ equity", "equity"},
+        {"Cash and cash equivalents", "cash"},
+        {"Cash and cash equivalents, end of year", "cash"},
+        {"Net cash provided by operating activities", "operating_cash_flow"},
+        {"Net cash provided by (used in) operating activities", "operating_cash_flow"},
+        {"Purchases of property and equipment", "capex"},
+        {"Capital expenditures", "capex"},
+        {"Short-term borrowings", "short_term_borrowings"},
+        {"Current portion of long-term debt", "current_portion_long_term_debt"},
+        {"Long-term debt", "long_term_debt"},
+        {"Long-term debt, net of current portion", "long_term_debt"},
+        {"Interest expense", "interest_expense"},
+        {"Depreciation and amortization", "depreciation_amortization"},
+        {"Total revenues (1)", "revenue"},
+        {"Net sales*", "revenue"},
+        {"Net income:", "net_income"},
+        {"Total revenues ..........", "revenue"},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        DS_CHECK_STREQ(ds_metric_for_label(labels[i][0], NULL), labels[i][1]);
+    DS_CHECK(ds_metric_for_label("Cash and cash equivalents, beginning of year", NULL) == NULL);
+    DS_CHECK(ds_metric_for_label("Basic", NULL) == NULL); /* only with a per-share heading */
+    DS_CHECK(ds_metric_for_label("Research and development", NULL) == NULL);
+    DS_CHECK(ds_metric_rank("us-gaap:Revenues") < ds_metric_rank("us-gaap:SalesRevenueNet"));
+    DS_CHECK(ds_metric_rank("Total revenues") < ds_metric_rank("Revenue"));
+    DS_CHECK(ds_metric_rank("acme:Whatever") == INT32_MAX);
+    DS_CHECK(ds_metric_is_instant("total_assets") && !ds_metric_is_instant("revenue"));
+}
+
+static ds_fact mk(const char *concept, const char *value, const char *start, const char *end, const char *dims,
+                  const char *src, size_t off)
+{
+    ds_fact f = {0};
+    f.concept = concept;
+    f.metric = ds_metric_for_concept(concept);
+    f.value = value;
+    f.unit = "USD";
+    f.period_start = start;
+    f.period_end = end;
+    f.dimensions = dims;
+    f.source_extractor = src;
+    f.chunk_seq = -1;
+    f.byte_off = off;
+    return f;
+}
+
+static void test_resolve(void)
+{
+    ds_fact_list l = {0};
+    ds_err err;
+    /* the same value in three contexts; the displayed one stays */
+    ds_fact a = mk("us-gaap:Revenues", "1000", "2023-01-01", "2023-12-31", "", "ixbrl", SIZE_MAX);
+    ds_fact b = mk("us-gaap:Revenues", "1000.00", "2023-01-01", "2023-12-31", "", "ixbrl", 42);
+    ds_fact c = mk("us-gaap:Revenues", "1000", "2023-01-01", "2023-12-31", "", "ixbrl", 99);
+    /* the same metric from a less preferred concept: demoted, kept */
+    ds_fact d = mk("us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", "990", "2023-01-01", "2023-12-31",
+                   "", "ixbrl", 120);
+    /* another period: untouched */
+    ds_fact e = mk("us-gaap:Revenues", "900", "2022-01-01", "2022-12-31", "", "ixbrl", 150);
+    /* a segment: a different dimensions scope, untouched */
+    ds_fact g = mk("us-gaap:Revenues", "400", "2023-01-01", "2023-12-31", "srt:SegmentAxis=a:EuropeMember", "ixbrl",
+                   160);
+    /* the same figure from a table: another extractor, untouched */
+    ds_fact h = mk("Total revenues", "1000", "2023-01-01", "2023-12-31", "", "html_table", 170);
+    h.metric = "revenue";
+    ds_fact all[] = {a, b, c, d, e, g, h};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        DS_REQUIRE(ds_fact_list_push(&l, &all[i]) == DS_OK);
+    ds_resolve_stats rs;
+    DS_REQUIRE(ds_facts_resolve(&l, &rs, &err) == DS_OK);
+    DS_CHECK(rs.dropped == 2);
+    DS_CHECK(rs.demoted == 1);
+    DS_REQUIRE(l.n == 5);
+    DS_CHECK(l.v[0].byte_off == 42); /* order kept, the displayed copy kept */
+    DS_CHECK_STREQ(l.v[1].concept, "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax");
+    DS_CHECK(l.v[1].metric == NULL);
+    DS_CHECK_STREQ(l.v[2].value, "900");
+    DS_CHECK_STREQ(l.v[2].metric, "revenue");
+    DS_CHECK_STREQ(l.v[3].metric, "revenue");
+    DS_CHECK_STREQ(l.v[4].metric, "revenue");
+    /* preferred concept later in the list still wins */
+    l.n = 0;
+    DS_REQUIRE(ds_fact_list_push(&l, &d) == DS_OK && ds_fact_list_push(&l, &b) == DS_OK);
+    DS_REQUIRE(ds_facts_resolve(&l, NULL, &err) == DS_OK);
+    DS_CHECK(l.n == 2 && l.v[0].metric == NULL && l.v[1].metric && strcmp(l.v[1].metric, "revenue") == 0);
+    ds_fact_list_free(&l);
+    ds_fact_list_free(NULL);
+}
+
+/* ---- tables -------------------------------------------------------------------------------- */
+
+static const ds_fact *find_fact(const ds_fact_list *l, const char *metric_or_concept, const char *end,
+                                const char *start)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const ds_fact *f = &l->v[i];
+        const char *key = f->metric ? f->metric : f->concept;
+        if (strcmp(key, metric_or_concept) != 0 && strcmp(f->concept, metric_or_concept) != 0)
+            continue;
+        if (strcmp(f->period_end, end) != 0)
+            continue;
+        if ((start == NULL) != (f->period_start == NULL))
+            continue;
+        if (start && strcmp(start, f->period_start) != 0)
+            continue;
+        return f;
+    }
+    return NULL;
+}
+
+#define CHECK_FACT(l, m, end, start, want)                                                              \
+    do {                                                                                                \
+        const ds_fact *f_ = find_fact(l, m, end, start);                                                \
+        DS_CHECKF(f_ != NULL, "no fact %s %s..%s", m, start ? start : "", end);                       \
+        if (f_)                                                                                         \
+            DS_CHECKF(strcmp(f_->value, want) == 0, "%s %s: %s, want %s", m, end, f_->value, want);    \
+    } while (0)
+
+/* An income statement in thousands (in the heading before it), years in one header row under
+ * "Year Ended December 31,", every number format. */
+static void test_income_statement(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "Item 8", "CONSOLIDATED STATEMENTS OF OPERATIONS", 37,
+                                NULL) == DS_OK);
+    const char *p = "(In thousands, except per share amounts)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "Item 8", p, strlen(p), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
+    const char *cells[] = {
+        "",                                   "Year Ended December 31,", "",          "",
+        "",                                   "2023",                    "2022",      "2021",
+        "Net sales",                          "$ 1,234,567",             "$ 987,654", "$ 800,000",
+        "Cost of sales",                      "(734,567)",               "(587,654)", "(500,000)",
+        "Gross margin",                       "500,000",                 "400,000",   "300,000",
+        "Gross margin %",                     "40.5%",                   "40.5 %",    "37.5%",
+        "Research and development (1)",       "100,000",                 "—",         "-",
+        "Restructuring",                      "–",                       "1,000*",    "2,000(a)",
+        "Income from operations",             "400,000",                 "399,000",   "298,000",
+        "Interest expense",                   "(12,345)",                "(1,234",    "n/a",
+        "Net income (loss)",                  "$(1,234.5)",              "−2,000",    "3,000 (2)",
+        "Earnings per share:",                "",                        "",          "",
+        "Basic",                              "$ 1.25",                  "$ (0.50)",  "$ 0.75",
+        "Diluted",                            "1.20",                    "(0.50)",    "0.70",
+        "Weighted-average shares:",           "",                        "",          "",
+        "Basic",                              "98,765",                  "97,000",    "96,000",
+    };
+    ds_block *tb = NULL;
+    DS_REQUIRE(ds_doc_add_table(doc, "Item 8", 16, 4, 2, cells, &tb) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    ds_chunk_list chunks = {0};
+    DS_REQUIRE(ds_extract_table_facts(doc, &chunks, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-12-31", "2023-01-01", "1234567000");
+    CHECK_FACT(&l, "revenue", "2022-12-31", "2022-01-01", "987654000");
+    CHECK_FACT(&l, "revenue", "2021-12-31", "2021-01-01", "800000000");
+    CHECK_FACT(&l, "cost_of_revenue", "2023-12-31", "2023-01-01", "734567000"); /* a magnitude, as XBRL */
+    CHECK_FACT(&l, "gross_profit", "2022-12-31", "2022-01-01", "400000000");
+    CHECK_FACT(&l, "Research and development (1)", "2023-12-31", "2023-01-01", "100000000");
+    CHECK_FACT(&l, "Research and development (1)", "2022-12-31", "2022-01-01", "0");
+    CHECK_FACT(&l, "Research and development (1)", "2021-12-31", "2021-01-01", "0");
+    CHECK_FACT(&l, "Restructuring", "2023-12-31", "2023-01-01", "0");
+    CHECK_FACT(&l, "Restructuring", "2022-12-31", "2022-01-01", "1000000");
+    CHECK_FACT(&l, "Restructuring", "2021-12-31", "2021-01-01", "2000000");
+    CHECK_FACT(&l, "operating_income", "2023-12-31", "2023-01-01", "400000000");
+    CHECK_FACT(&l, "interest_expense", "2023-12-31", "2023-01-01", "12345000");
+    CHECK_FACT(&l, "interest_expense", "2022-12-31", "2022-01-01", "1234000");
+    DS_CHECK(find_fact(&l, "interest_expense", "2021-12-31", "2021-01-01") == NULL); /* n/a */
+    CHECK_FACT(&l, "net_income", "2023-12-31", "2023-01-01", "-1234500");
+    CHECK_FACT(&l, "net_income", "2022-12-31", "2022-01-01", "-2000000");
+    CHECK_FACT(&l, "net_income", "2021-12-31", "2021-01-01", "3000000");
+    CHECK_FACT(&l, "eps_basic", "2023-12-31", "2023-01-01", "1.25"); /* per share: not scaled */
+    CHECK_FACT(&l, "eps_basic", "2022-12-31", "2022-01-01", "-0.5");
+    CHECK_FACT(&l, "eps_diluted", "2021-12-31", "2021-01-01", "0.7");
+    CHECK_FACT(&l, "weighted average shares: Basic", "2023-12-31", "2023-01-01", "98765000");
+    /* no fact from the % row */
+    for (size_t i = 0; i < l.n; i++)
+        DS_CHECK(strstr(l.v[i].concept, "%") == NULL);
+    /* provenance */
+    const ds_fact *f = find_fact(&l, "revenue", "2023-12-31", "2023-01-01");
+    if (f) {
+        DS_CHECK_STREQ(f->source_extractor, "pdf_table");
+        DS_CHECK_STREQ(f->unit, "USD");
+        DS_CHECK_STREQ(f->decimals, "-3");
+        DS_CHECK(f->page == 2);
+        DS_CHECK(f->byte_off == tb->table->row_offsets[2]);
+        DS_CHECK_STREQ(f->quote, "Net sales | $ 1,234,567 | $ 987,654 | $ 800,000");
+        DS_CHECK(strncmp(doc->text.data + f->byte_off, f->quote, strlen(f->quote)) == 0);
+        DS_CHECK_STREQ(f->dimensions, "");
+    }
+    f = find_fact(&l, "eps_basic", "2023-12-31", "2023-01-01");
+    if (f) {
+        DS_CHECK_STREQ(f->unit, "USD/shares");
+        DS_CHECK_STREQ(f->decimals, "2");
+    }
+    f = find_fact(&l, "net_income", "2023-12-31", "2023-01-01");
+    if (f)
+        DS_CHECK_STREQ(f->decimals, "-2");
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* A balance sheet: dates in the header, millions in the header row, instants. */
+static void test_balance_sheet(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_HTML;
+    const char *cells[] = {
+        "(in millions)",                     "December 31, 2023", "December 31, 2022",
+        "Cash and cash equivalents",         "$ 1,500.5",         "$ 1,200",
+        "Total current assets",              "4,000",             "3,500",
+        "Total assets",                      "10,000",            "9,000",
+        "Short-term borrowings",             "200",               "—",
+        "Current portion of long-term debt", "300",               "250",
+        "Total current liabilities",         "2,500",             "2,400",
+        "Long-term debt",                    "3,000",             "3,100",
+        "Total liabilities",                 "6,000",             "6,100",
+        "Total stockholders’ equity",        "4,000",             "2,900",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 10, 3, 1, cells, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "cash", "2023-12-31", NULL, "1500500000");
+    CHECK_FACT(&l, "cash", "2022-12-31", NULL, "1200000000");
+    CHECK_FACT(&l, "total_assets", "2023-12-31", NULL, "10000000000");
+    CHECK_FACT(&l, "short_term_borrowings", "2022-12-31", NULL, "0");
+    CHECK_FACT(&l, "current_portion_long_term_debt", "2023-12-31", NULL, "300000000");
+    CHECK_FACT(&l, "equity", "2022-12-31", NULL, "2900000000");
+    CHECK_FACT(&l, "long_term_debt", "2023-12-31", NULL, "3000000000");
+    const ds_fact *f = find_fact(&l, "cash", "2023-12-31", NULL);
+    if (f) {
+        DS_CHECK_STREQ(f->source_extractor, "html_table");
+        DS_CHECK(f->page == 0);
+        DS_CHECK(f->chunk_seq == -1);
+    }
+    DS_CHECK(l.n == 18);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* A quarterly statement: "Three Months Ended" and "Nine Months Ended" spanning two columns
+ * each, with HTML-style "$" cells and ")" cells, and billions in the paragraph before. */
+static void test_quarterly(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_IXBRL;
+    doc->meta.period_end = "2023-09-30";
+    const char *p = "The following table presents our results (in billions).";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    const char *cells[] = {
+        "", "Three Months Ended September 30,", "", "", "", "", "", "Nine Months Ended September 30,", "", "", "", "",
+        "", "", "2023", "", "", "2022", "", "", "2023", "", "", "2022",
+        "Total revenues", "$", "12.5", "", "$", "10.0", "", "$", "36.1", "", "$", "30",
+        "Operating income (loss)", "", "(1.2", ")", "", "0.8", "", "", "(2", ")", "", "2.4",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 4, 12, 2, cells, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-09-30", "2023-07-01", "12500000000");
+    CHECK_FACT(&l, "revenue", "2022-09-30", "2022-07-01", "10000000000");
+    CHECK_FACT(&l, "revenue", "2023-09-30", "2023-01-01", "36100000000");
+    CHECK_FACT(&l, "revenue", "2022-09-30", "2022-01-01", "30000000000");
+    CHECK_FACT(&l, "operating_income", "2023-09-30", "2023-07-01", "-1200000000");
+    CHECK_FACT(&l, "operating_income", "2023-09-30", "2023-01-01", "-2000000000");
+    CHECK_FACT(&l, "operating_income", "2022-09-30", "2022-01-01", "2400000000");
+    DS_CHECK(l.n == 8);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* Headers with the period phrase per column ("Year Ended December 31, 2023"), a fiscal year
+ * from the document's period end, and a table that is not a statement (no facts). */
+static void test_other_headers(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    const char *c1[] = {
+        "",                 "Year Ended December 31, 2023", "Year Ended December 31, 2022",
+        "Revenue",          "5,000",                        "4,000",
+        "Net income",       "500",                          "(100)",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 1, c1, NULL) == DS_OK);
+    /* a table of contents: numbers but no metric */
+    const char *c3[] = {"Item", "Page", "Risk Factors", "12", "Properties", "30"};
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 2, 1, c3, NULL) == DS_OK);
+    /* a table with metrics but no period in its header */
+    const char *c4[] = {"Segment", "Amount", "Revenue", "100"};
+    DS_REQUIRE(ds_doc_add_table(doc, "", 2, 2, 1, c4, NULL) == DS_OK);
+    /* header_rows 0 from the parser: the leading year row is the header */
+    const char *c5[] = {"", "2023", "2022", "Total assets", "900", "800"};
+    DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 0, c5, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-12-31", "2023-01-01", "5000");
+    CHECK_FACT(&l, "net_income", "2022-12-31", "2022-01-01", "-100");
+    CHECK_FACT(&l, "total_assets", "2023-12-31", NULL, "900");
+    DS_CHECKF(l.n == 6, "%zu facts", l.n);
+    const ds_fact *f = find_fact(&l, "revenue", "2023-12-31", "2023-01-01");
+    if (f) {
+        DS_CHECK(f->unit == NULL); /* no currency anywhere: none made up */
+        DS_CHECK_STREQ(f->decimals, "0");
+    }
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* A bare year takes the fiscal year end of the document's period end (June here). */
+static void test_fiscal_year_from_meta(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->meta.period_end = "2023-06-30";
+    const char *c2[] = {
+        "",              "Fiscal 2023", "Fiscal 2022",
+        "Net revenues",  "7,000",       "6,000",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 1, c2, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-06-30", "2022-07-01", "7000");
+    CHECK_FACT(&l, "revenue", "2022-06-30", "2021-07-01", "6000");
+    DS_CHECK(l.n == 2);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* 52/53-week years: a table stating "December 2, 2022" and "December 3, 2021" teaches the
+ * fiscal year ends that a later "2022 | 2021" table uses; "Term debt" is current or long-term
+ * by its section, and "Total current liabilities" closes the current section. */
+static void test_learnt_year_ends_and_debt(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    const char *p = "(In millions, except number of shares which are reflected in thousands and per share amounts)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    const char *is[] = {
+        "",                                             "Years Ended",      "",
+        "",                                             "December 2, 2022", "December 3, 2021",
+        "Total revenue",                                "17,606",           "15,785",
+        "Shares used in computing earnings per share:", "",                 "",
+        "Basic",                                        "469,530",          "477,480",
+        "Earnings per share:",                          "",                 "",
+        "Basic",                                        "10.13",            "10.10",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 2, is, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "", "Balance sheets (in millions)", 28, NULL) == DS_OK);
+    const char *bs[] = {
+        "",                          "2022",   "2021",
+        "Current liabilities:",      "",       "",
+        "Term debt",                 "7,216",  "11,128",
+        "Total current liabilities", "8,128",  "6,932",
+        "Long-term debt",            "3,629",  "4,123",
+        "Non-current liabilities:",  "",       "",
+        "Term debt",                 "98,071", "98,959",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 1, bs, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    /* fiscal 2022 starts the day after fiscal 2021 ended; fiscal 2021 after the Friday nearest
+     * November 30, 2020 (a 52/53-week calendar: both ends are Fridays 364 days apart) */
+    CHECK_FACT(&l, "revenue", "2022-12-02", "2021-12-04", "17606000000");
+    CHECK_FACT(&l, "revenue", "2021-12-03", "2020-11-28", "15785000000");
+    CHECK_FACT(&l, "eps_basic", "2022-12-02", "2021-12-04", "10.13");
+    CHECK_FACT(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-04", "469530000");
+    CHECK_FACT(&l, "current_portion_long_term_debt", "2022-12-02", NULL, "7216000000");
+    CHECK_FACT(&l, "current_portion_long_term_debt", "2021-12-03", NULL, "11128000000");
+    CHECK_FACT(&l, "current_liabilities", "2021-12-03", NULL, "6932000000");
+    const ds_fact *f = find_fact(&l, "shares used in computing earnings per share: Basic", "2022-12-02", "2021-12-04");
+    if (f) {
+        DS_CHECK(f->metric == NULL);
+        DS_CHECK_STREQ(f->unit, "shares");
+    }
+    /* "Long-term debt" after "Total current liabilities" is long-term, and both debt rows kept */
+    size_t ltd = 0, term = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (l.v[i].metric && !strcmp(l.v[i].metric, "long_term_debt") && !strcmp(l.v[i].period_end, "2022-12-02")) {
+            ltd++;
+            term += !strcmp(l.v[i].value, "98071000000") && !strcmp(l.v[i].concept, "Term debt");
+        }
+    DS_CHECK(ltd == 2 && term == 1);
+    for (size_t i = 0; i < l.n; i++)
+        DS_CHECK_STREQ(l.v[i].dimensions, "");
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* Breakdowns are not the consolidated figure: labels repeated under sections, tables under a
+ * segment heading. Comparison columns ("2015 vs. 2014", "%") and columns all dated alike (a
+ * fair-value table) give no facts. */
+static void test_breakdowns(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    const char *seg[] = {
+        "(in millions)", "2023",  "2022",
+        "Americas:",     "",      "",
+        "Net sales",     "$ 350", "$ 370",
+        "Europe:",       "",      "",
+        "Net sales",     "200",   "190",
+        "Total net sales", "550", "560",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 6, 3, 1, seg, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Domestic Streaming Segment", 26, NULL) == DS_OK);
+    const char *dom[] = {
+        "",          "Year Ended December 31,", "",        "",              "Change", "",
+        "",          "2015",                    "2014",    "2015 vs. 2014", "",       "",
+        "Revenues",  "$ 4,180",                 "$ 3,431", "$ 749",         "22%",    "",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 6, 2, dom, NULL) == DS_OK);
+    const char *fv[] = {
+        "",                 "July 1, 2023", "July 1, 2023", "July 1, 2023",
+        "Commercial paper", "364",          "—",            "364",
+        "Total revenues",   "1",            "2",            "3",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 4, 1, fv, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    size_t americas = 0, consolidated = 0, segment = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        const ds_fact *f = &l.v[i];
+        DS_CHECK(strcmp(f->period_end, "2023-07-01") != 0);
+        DS_CHECK(strcmp(f->value, "749000000") != 0);
+        if (!strcmp(f->dimensions, "section=americas"))
+            americas++;
+        if (!strcmp(f->dimensions, "segment=domestic streaming segment"))
+            segment++;
+        if (!*f->dimensions) {
+            consolidated++;
+            DS_CHECK_STREQ(f->concept, "Total net sales");
+        }
+    }
+    DS_CHECK(americas == 2);
+    DS_CHECK(segment == 2);
+    DS_CHECK(consolidated == 2);
+    DS_CHECK(l.n == 8);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+int main(void)
+{
+    test_decimal();
+    test_dates();
+    test_fiscal_periods();
+    test_metric_maps();
+    test_resolve();
+    test_income_statement();
+    test_balance_sheet();
+    test_quarterly();
+    test_other_headers();
+    test_fiscal_year_from_meta();
+    test_learnt_year_ends_and_debt();
+    test_breakdowns();
+    return ds_test_done();
+}
