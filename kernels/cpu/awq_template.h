@@ -6,7 +6,8 @@
  * Per panel of NB = AWQ_VL * AWQ_NBV columns and DS_K_AWQ_KC rows of k: the packed nibbles are
  * shifted out per lane, converted, and turned into (q - z) * s in a scratch panel (kc, NB); then
  * every token row is multiplied with it, MR rows at a time, and added to y. Columns past N in
- * the last panel are zero in the panel and never stored.
+ * the last panel are zero in the panel and never stored. Up to four tokens (decode) skip the
+ * scratch panel: the weights are dequantised in registers and used at once (gemv_panel).
  * Threading: works on the slice it is given.
  */
 #include "kernels/cpu/awq_internal.h"
@@ -159,9 +160,99 @@ static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, 
     }
 }
 
+/* A few tokens (decode): each panel streams its packed weights once, dequantised in registers
+ * as (q * s) - (z * s) (one FMA; both products are exact in fp32, so the weight is exactly
+ * (q - z) * s) and multiplied into TT rows of accumulators; every output summed over k in
+ * ascending order. */
+AI void gemv_panel(const ds_k_matmul_job *j, int p, int nb, int TT, int FULL)
+{
+    const ds_k_awq *a = j->w.data;
+    const int N = j->N, K = j->K, W8 = N / 8, G = a->group;
+    vf acc[4][AWQ_NBV];
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++)
+#pragma GCC unroll 8
+        for (int c = 0; c < AWQ_NBV; c++)
+            acc[t][c] = splat(0.0f);
+    float sf[NB], zs[NB];
+    for (int g = 0; g < K / G; g++) {
+        for (int c = 0; c < NB; c++) {
+            if (c < nb) {
+                const int n = p + c;
+                const float z = (float)(((uint32_t)a->qzeros[(size_t)g * W8 + n / 8] >>
+                                         (4 * ds_k_awq_slot[n % 8])) & 15u);
+                sf[c] = ds_k_f16_to_f32(a->scales[(size_t)g * N + n]);
+                zs[c] = z * sf[c];
+            } else {
+                sf[c] = zs[c] = 0.0f;
+            }
+        }
+        vf vs[AWQ_NBV], vz[AWQ_NBV];
+#pragma GCC unroll 8
+        for (int c = 0; c < AWQ_NBV; c++) {
+            vs[c] = ld(sf + c * AWQ_VL);
+            vz[c] = ld(zs + c * AWQ_VL);
+        }
+        for (int k = g * G; k < (g + 1) * G; k++) {
+            const int32_t *row = a->qweight + (size_t)k * W8 + p / 8;
+            int32_t words[NB / 8];
+#pragma GCC unroll 8
+            for (int w = 0; w < NB / 8; w++)
+                words[w] = FULL || 8 * w < nb ? row[w] : 0;
+            vf wv[AWQ_NBV];
+#pragma GCC unroll 8
+            for (int c = 0; c < AWQ_NBV; c++)
+                wv[c] = nibbles(words + c * (AWQ_VL / 8), FULL ? AWQ_VL / 8 : (nb - c * AWQ_VL + 7) / 8) * vs[c] - vz[c];
+#pragma GCC unroll 4
+            for (int t = 0; t < TT; t++) {
+                const vf xb = splat(j->x[(size_t)t * K + k]);
+#pragma GCC unroll 8
+                for (int c = 0; c < AWQ_NBV; c++)
+                    acc[t][c] += xb * wv[c];
+            }
+        }
+    }
+    for (int t = 0; t < TT; t++) {
+        float *y = j->y + (size_t)t * N + p;
+        for (int c = 0; c < AWQ_NBV; c++) {
+            const int c0 = c * AWQ_VL;
+            if (c0 >= nb)
+                break;
+            float tmp[AWQ_VL];
+            st(tmp, acc[t][c]);
+            for (int i = 0; i < AWQ_VL && c0 + i < nb; i++)
+                y[c0 + i] = j->accumulate ? y[c0 + i] + tmp[i] : tmp[i];
+        }
+    }
+}
+
+static AWQ_TGT void gemv_any(const ds_k_matmul_job *j, int p, int nb)
+{
+    if (nb == NB) {
+        switch (j->T) {
+        case 1: gemv_panel(j, p, nb, 1, 1); break;
+        case 2: gemv_panel(j, p, nb, 2, 1); break;
+        case 3: gemv_panel(j, p, nb, 3, 1); break;
+        default: gemv_panel(j, p, nb, 4, 1); break;
+        }
+        return;
+    }
+    switch (j->T) {
+    case 1: gemv_panel(j, p, nb, 1, 0); break;
+    case 2: gemv_panel(j, p, nb, 2, 0); break;
+    case 3: gemv_panel(j, p, nb, 3, 0); break;
+    default: gemv_panel(j, p, nb, 4, 0); break;
+    }
+}
+
 AWQ_TGT void AWQ_FN(const ds_k_matmul_job *j, int n0, int n1, float *scratch)
 {
     const int T = j->T, K = j->K;
+    if (T <= 4) {
+        for (int p = n0; p < n1; p += NB)
+            gemv_any(j, p, n1 - p < NB ? n1 - p : NB);
+        return;
+    }
     float *Wp = scratch;                                    /* (DS_K_AWQ_KC, NB) */
     float *zs = scratch + (size_t)DS_K_AWQ_KC * NB;          /* 2 * NB */
     for (int p = n0; p < n1; p += NB) {
