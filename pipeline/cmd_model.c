@@ -5,6 +5,7 @@
  *                          [--ids] [--chat] [--threads N] [--segment N] [--copy-weights]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
  *                       [--segment N] [--copy-weights]
+ *   dossier model quantize ... (cmd_model_quantize.c)
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
  * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
@@ -61,9 +62,11 @@ static void print_help(FILE *f)
             "usage: dossier model info DIR [--tensors]\n"
             "       dossier model generate --model DIR (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
             "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
-            "                              [--segment N] [--copy-weights]\n"
+            "                              [--segment N] [--copy-weights] [--backend B]\n"
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
-            "                           [--threads N] [--segment N] [--copy-weights]\n"
+            "                           [--threads N] [--segment N] [--copy-weights] [--backend B]\n"
+            "       dossier model quantize --model DIR --out DIR [--group-size 128]\n"
+            "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
@@ -72,7 +75,9 @@ static void print_help(FILE *f)
             "the answer is printed as text, or with --ids as token ids, space-separated.\n"
             "bench prints prefill and decode tokens/s, peak memory and KV cache figures.\n"
             "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
-            "(faster decoding; the copy costs load time and RAM for the whole model).\n");
+            "(faster decoding; the copy costs load time and RAM for the whole model).\n"
+            "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
+            "model.backend); without a usable GPU the CPU is used and the log says so.\n");
 }
 
 static double now_s(void)
@@ -101,12 +106,18 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* backend: "auto", "cpu", "cuda", or NULL for the configuration's model.backend (the CPU when
+ * there is no configuration). */
 static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                            ds_model **m, ds_err *err)
+                            const char *backend, ds_model **m, ds_err *err)
 {
     ds_model_opts o;
     ds_model_opts_default(&o);
     o.copy_weights = copy;
+    o.backend = ds_model_backend_parse(backend ? backend : cli ? cli->cfg.model_backend : NULL);
+    if (o.backend < 0)
+        return ds_err_set(err, DS_ERR_USAGE, "backend %s: auto, cpu or cuda expected", backend);
+    o.log = cli ? &cli->log : NULL;
     o.n_threads = threads > 0 ? threads : cli ? cli->cfg.model_threads : 0;
     if (segment > 0)
         o.segment_tokens = segment;
@@ -170,7 +181,7 @@ static int cmd_info(ds_cli *cli, int argc, char **argv)
     const char *dir = argv[optind];
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, 1, 0, 0, &m, &err);
+    ds_status st = load_model(cli, dir, 1, 0, 0, "cpu", &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const ds_model_config *c = ds_model_config_of(m);
@@ -257,13 +268,15 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                                        {"copy-weights", no_argument, 0, 'C'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
+                                       {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL;
+    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL, *backend = NULL;
     int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:B:h", lo, NULL)) != -1) {
         switch (ch) {
+        case 'B': backend = optarg; break;
         case 'm': dir = optarg; break;
         case 'p': prompt = optarg; break;
         case 'P': prompt_ids = optarg; break;
@@ -308,7 +321,7 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
     }
     ds_free(tk_path);
     ds_model *m = NULL;
-    ds_status st = load_model(cli, dir, threads, segment, copy, &m, &err);
+    ds_status st = load_model(cli, dir, threads, segment, copy, backend, &m, &err);
     if (st != DS_OK) {
         ds_tokenizer_free(tk);
         return fail(cli, dir, &err);
@@ -405,14 +418,16 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                                        {"copy-weights", no_argument, 0, 'C'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
+                                       {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL;
+    const char *dir = NULL, *backend = NULL;
     int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:B:h", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
+        case 'B': backend = optarg; break;
         case 'm': dir = optarg; break;
         case 'p': bad = parse_int(optarg, 1, 1 << 24, &np); break;
         case 'g': bad = parse_int(optarg, 1, 1 << 20, &ng); break;
@@ -430,7 +445,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         return usage_error("model bench needs --model DIR");
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, threads, segment, copy, &m, &err);
+    ds_status st = load_model(cli, dir, threads, segment, copy, backend, &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const int V = ds_model_config_of(m)->vocab_size;
@@ -482,8 +497,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("model          %s (%s kernels, %d threads)\n", dir, ds_model_isa_name(m),
-           ds_model_n_threads(m));
+    printf("model          %s (%s)\n", dir, ds_model_backend_name(m));
     printf("prefill        %d x %d tokens: %.3f s, %.1f tokens/s (cpu %.3f s)\n", batch, np, tp,
            (double)np * batch / tp, cp);
     printf("decode         %d x %d tokens: %.3f s, %.2f tokens/s (cpu %.3f s)\n", batch, ng, td,
@@ -508,6 +522,8 @@ done:
     return rc;
 }
 
+int ds_cmd_model_quantize(ds_cli *cli, int argc, char **argv); /* cmd_model_quantize.c */
+
 int ds_cmd_model(ds_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -521,6 +537,8 @@ int ds_cmd_model(ds_cli *cli, int argc, char **argv)
         return cmd_generate(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "bench") == 0)
         return cmd_bench(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "quantize") == 0)
+        return ds_cmd_model_quantize(cli, argc - 1, argv + 1);
     fprintf(stderr, "error: unknown model subcommand %s\n", argv[1]);
     print_help(stderr);
     return DS_EXIT_USAGE;

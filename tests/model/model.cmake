@@ -12,3 +12,7 @@ target_link_libraries(gen_tiny_moe PRIVATE ds_testlib)
 ds_add_test(NAME t_model_cmd
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_cmd_model.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 120)
+# AutoAWQ int4: quantize tiny checkpoints, reload, compare with bf16 and a dequantised twin.
+ds_add_test(NAME t_model_awq
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_awq_model.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
