@@ -12,3 +12,6 @@ target_link_libraries(gen_tiny_moe PRIVATE ds_testlib)
 ds_add_test(NAME t_model_cmd
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_cmd_model.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 120)
+ds_add_test(NAME t_model_json
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_json.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
