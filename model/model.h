@@ -86,6 +86,11 @@ typedef struct ds_model_opts {
     int copy_weights;    /* 1: copy the weights out of the file mapping into anonymous memory
                             backed by 2 MiB pages (faster streaming in decode, costs the copy at
                             load and RAM for every weight); 0: use the mapping (default) */
+    long kv_tier_tokens[3]; /* KV cache tier capacities in tokens: [0] L1 hot (LRU; 0: unlimited,
+                               no tiering), [1] L2 warm (time-decay; 0: none), [2] L3 disk
+                               (0: unlimited when kv_disk_dir is set) */
+    const char *kv_disk_dir; /* folder for the L3 page files (NULL: no L3); borrowed during
+                                ds_model_load only */
 } ds_model_opts;
 
 void ds_model_opts_default(ds_model_opts *o);
@@ -154,6 +159,11 @@ typedef struct ds_model_kv_report {
     size_t page_bytes;
     unsigned long long pins;
     double hit_rate[3]; /* L1, L2, L3 */
+    /* per tier: the share of the lookups reaching that tier that it served (hits / (hits +
+       misses)); pages of each tier now; page moves between tiers */
+    double tier_hit_rate[3];
+    long tier_pages[3];
+    unsigned long long moves_down, moves_up;
 } ds_model_kv_report;
 void ds_model_kv_stats(const ds_model *m, ds_model_kv_report *r);
 

@@ -7,6 +7,7 @@
  *                          [--json-schema FILE]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
  *                       [--segment N] [--copy-weights] [--json-schema FILE [--tokenizer FILE]]
+ *                       [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
  * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
@@ -70,6 +71,7 @@ static void print_help(FILE *f)
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
             "                           [--threads N] [--segment N] [--copy-weights]\n"
             "                           [--json-schema FILE [--tokenizer FILE]]\n"
+            "                           [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
@@ -81,6 +83,8 @@ static void print_help(FILE *f)
             "bench prints prefill and decode tokens/s, peak memory and KV cache figures;\n"
             "with --json-schema FILE (and DIR/tokenizer.json or --tokenizer FILE) it also times\n"
             "constrained decoding: milliseconds per token mask against the decode step.\n"
+            "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
+            "under --kv-disk (L3); the per-tier hit rates are printed.\n"
             "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
             "(faster decoding; the copy costs load time and RAM for the whole model).\n");
 }
@@ -111,11 +115,32 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* KV tier options of bench (tokens; disk folder). */
+typedef struct tier_args {
+    long l1, l2, l3;
+    const char *disk;
+} tier_args;
+
+static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
+                                  const tier_args *ta, ds_model **m, ds_err *err);
+
 static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy,
                             ds_model **m, ds_err *err)
 {
+    return load_model_tiers(cli, dir, threads, segment, copy, NULL, m, err);
+}
+
+static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
+                                  const tier_args *ta, ds_model **m, ds_err *err)
+{
     ds_model_opts o;
     ds_model_opts_default(&o);
+    if (ta) {
+        o.kv_tier_tokens[0] = ta->l1;
+        o.kv_tier_tokens[1] = ta->l2;
+        o.kv_tier_tokens[2] = ta->l3;
+        o.kv_disk_dir = ta->disk;
+    }
     o.copy_weights = copy;
     o.n_threads = threads > 0 ? threads : cli ? cli->cfg.model_threads : 0;
     if (segment > 0)
@@ -566,14 +591,22 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                                        {"segment", required_argument, 0, 's'},
                                        {"json-schema", required_argument, 0, 'j'},
                                        {"tokenizer", required_argument, 0, 'k'},
+                                       {"kv-l1", required_argument, 0, '1'},
+                                       {"kv-l2", required_argument, 0, '2'},
+                                       {"kv-disk", required_argument, 0, '3'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     const char *dir = NULL, *schema_path = NULL, *tk_file = NULL;
     int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:j:k:h", lo, NULL)) != -1) {
+    tier_args ta = {0, 0, 0, NULL};
+    int l1 = 0, l2 = 0;
+    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:j:k:h1:2:3:", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
+        case '1': bad = parse_int(optarg, 1, 1 << 30, &l1); ta.l1 = l1; break;
+        case '2': bad = parse_int(optarg, 1, 1 << 30, &l2); ta.l2 = l2; break;
+        case '3': ta.disk = optarg; break;
         case 'j': schema_path = optarg; break;
         case 'k': tk_file = optarg; break;
         case 'm': dir = optarg; break;
@@ -593,7 +626,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         return usage_error("model bench needs --model DIR");
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, threads, segment, copy, &m, &err);
+    ds_status st = load_model_tiers(cli, dir, threads, segment, copy, &ta, &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const int V = ds_model_config_of(m)->vocab_size;
@@ -655,9 +688,13 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
     ds_model_kv_report kv;
     ds_model_kv_stats(m, &kv);
     printf("kv cache       %ld pages of %d tokens in use (peak %ld, %.1f KiB each); hit rates: "
-           "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins (one tier in this build)\n",
+           "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins\n",
            kv.pages_in_use, kv.page_tokens, kv.peak_pages, kv.page_bytes / 1024.0, kv.hit_rate[0] * 100,
            kv.hit_rate[1] * 100, kv.hit_rate[2] * 100, (unsigned long long)kv.pins);
+    printf("kv tiers       pages L1 %ld, L2 %ld, L3 %ld; per-tier hit rates L1 %.1f%%, L2 %.1f%%, "
+           "L3 %.1f%%; %llu moves down, %llu up\n",
+           kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100,
+           kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
     if (schema_path)
         rc = bench_json(cli, m, dir, schema_path, tk_file, np, ng, td / ng / batch);
 done:

@@ -15,3 +15,6 @@ ds_add_test(NAME t_model_cmd
 ds_add_test(NAME t_model_json
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_json.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 300)
+ds_add_test(NAME t_model_kvtier
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_kvtier.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
