@@ -380,6 +380,7 @@ void ds_model_free(ds_model *m)
     ds_free(m->page_mem);
     ds_free(m->final_norm);
     ds_free(m->inv_freq);
+    ds_prefix_cache_destroy(m);
     ds_kv_cache_free(m->kv);
     ds_kctx_free(m->kctx);
     if (m->wcopy)

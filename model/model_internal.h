@@ -58,6 +58,7 @@ struct ds_model {
     void *wcopy;        /* anonymous mapping holding copied weights (copy_weights), or NULL */
     size_t wcopy_size;
     int n_seqs;         /* live sequences */
+    struct ds_prefix_cache *prefix; /* prefix cache (prefix_cache.c), or NULL */
 };
 
 struct ds_model_seq {
@@ -91,5 +92,8 @@ ds_status ds_model_reference_logits(const ds_model *m, const int32_t *tokens, in
 /* The kernel context (tests and benchmarks use it to time kernels on the model's pool). */
 ds_kctx *ds_model_kctx(ds_model *m);
 ds_kv_cache *ds_model_kv(ds_model *m);
+
+/* Frees the model's prefix cache (its page references) before the KV cache goes. */
+void ds_prefix_cache_destroy(ds_model *m);
 
 #endif

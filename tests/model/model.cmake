@@ -18,3 +18,6 @@ ds_add_test(NAME t_model_json
 ds_add_test(NAME t_model_kvtier
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_kvtier.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 300)
+ds_add_test(NAME t_model_prefix
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_prefix.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
