@@ -21,6 +21,7 @@
 #include "model/json_schema.h"
 #include "model/model.h"
 #include "model/sampler.h"
+#include "model/scheduler.h"
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"
 
@@ -80,7 +81,9 @@ static void print_help(FILE *f)
             "the schema (object/array/string/number/integer/boolean/null/enum subset). The prompt is tokenized with DIR/tokenizer.json as given\n"
             "(--chat wraps it in the <|im_start|>user ... <|im_start|>assistant template);\n"
             "the answer is printed as text, or with --ids as token ids, space-separated.\n"
-            "bench prints prefill and decode tokens/s, peak memory and KV cache figures;\n"
+            "bench prints prefill and decode tokens/s, peak memory and KV cache figures; with\n"
+            "--batch B > 1 it also runs B requests through the continuous-batching scheduler\n"
+            "and one at a time, and prints both throughputs;\n"
             "with --json-schema FILE (and DIR/tokenizer.json or --tokenizer FILE) it also times\n"
             "constrained decoding: milliseconds per token mask against the decode step.\n"
             "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
@@ -695,6 +698,51 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
            "L3 %.1f%%; %llu moves down, %llu up\n",
            kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100,
            kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
+    if (batch > 1) {
+        /* the same requests through the continuous-batching scheduler (greedy; a request also
+         * ends at an end-of-sequence id) against the same requests one after the other */
+        double tb = 0, ts = 0;
+        long gen_b = 0, gen_s = 0;
+        ds_sched_stats ss = {0};
+        for (int mode = 0; mode < 2 && st == DS_OK; mode++) {
+            ds_sched_opts so = {.token_budget = 512, .max_active = mode == 0 ? batch : 1};
+            ds_sched *sch = NULL;
+            w0 = now_s();
+            st = ds_sched_create(&sch, m, &so, &err);
+            for (int b = 0; b < batch && st == DS_OK; b++) {
+                int id;
+                st = ds_sched_submit(sch, tok + (size_t)b * np, np, NULL, NULL, NULL, ng, &id, &err);
+            }
+            if (st == DS_OK)
+                st = ds_sched_run(sch, &err);
+            long gen = 0;
+            for (int b = 0; b < batch && st == DS_OK; b++) {
+                ds_sched_result res;
+                ds_sched_result_of(sch, b, &res);
+                gen += res.n_tokens;
+            }
+            if (mode == 0) {
+                tb = now_s() - w0;
+                gen_b = gen;
+                if (sch)
+                    ds_sched_stats_of(sch, &ss);
+            } else {
+                ts = now_s() - w0;
+                gen_s = gen;
+            }
+            ds_sched_free(sch);
+        }
+        if (st != DS_OK) {
+            rc = fail(cli, "model bench: scheduler", &err);
+            goto done;
+        }
+        printf("scheduler      %d requests of %d + up to %d tokens, batched: %.3f s, %.2f generated "
+               "tokens/s, %.1f tokens/s in all (%llu steps, up to %d sequences a step)\n",
+               batch, np, ng, tb, gen_b / tb, (double)(gen_b + (long)np * batch) / tb,
+               (unsigned long long)ss.steps, ss.max_batch);
+        printf("one at a time  %d requests: %.3f s, %.2f generated tokens/s: batching %.2fx\n",
+               batch, ts, gen_s / ts, ts > 0 && tb > 0 ? ts / tb : 0.0);
+    }
     if (schema_path)
         rc = bench_json(cli, m, dir, schema_path, tk_file, np, ng, td / ng / batch);
 done:

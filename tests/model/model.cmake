@@ -21,3 +21,6 @@ ds_add_test(NAME t_model_kvtier
 ds_add_test(NAME t_model_prefix
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_prefix.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 300)
+ds_add_test(NAME t_model_scheduler
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_scheduler.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
