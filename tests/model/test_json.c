@@ -97,13 +97,12 @@ static void test_sampler(void)
     for (int i = 0; i < 200; i++)
         DS_CHECK(ds_sampler_sample(s, lg, NULL, NULL, 0) == 1);
     ds_sampler_free(s);
-    /* top-p 0.5 keeps ids 1 and 4 (together 0.45 of the mass at T 0.8... plus id 3) */
+    /* top-p 0.5: ids 1 and 4 hold 0.61 of the mass at T 0.8, so only they are drawn */
     p.top_p = 0.5f;
     DS_REQUIRE(ds_sampler_create(&s, V, &p, &err) == DS_OK);
     for (int i = 0; i < 400; i++) {
         int32_t t = ds_sampler_sample(s, lg, NULL, NULL, 0);
-        double kept = pr[1] + pr[4];
-        DS_CHECKF(t == 1 || t == 4 || (kept < 0.5 && t == 3), "top-p drew %d", t);
+        DS_CHECKF(t == 1 || t == 4, "top-p drew %d", t);
     }
     ds_sampler_free(s);
 
