@@ -93,6 +93,13 @@ ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *promp
                 *complete = 1;
             break;
         }
+        if (json && ds_json_matcher_finished(json)) { /* nothing can follow: no step for it */
+            if (m->cfg.n_eos > 0 && i + 1 < max_new)
+                out[(*n_out)++] = m->cfg.eos_token_ids[0];
+            if (complete)
+                *complete = 1;
+            break;
+        }
         if (i + 1 == max_new)
             break;
         st = ds_model_forward(m, seq, &next, 1, DS_MODEL_LOGITS_LAST, logits, err);

@@ -181,8 +181,9 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
  * model/json_schema.h): prefill prompt into seq, then up to max_new tokens into out (caller
  * buffer of max_new ids). sampler NULL: greedy. json non-NULL: each token is drawn from the
  * matcher's mask and fed to it; generation stops once the value is complete and an
- * end-of-sequence id is drawn (that id is written to out), or when nothing but end of sequence
- * may follow (then an eos id of the config is appended when it has one). Without json it stops
+ * end-of-sequence id is drawn (that id is written to out), or as soon as nothing but end of
+ * sequence may follow (then an eos id of the config is appended when it has one and max_new
+ * leaves room; no decode step is spent on it). Without json it stops
  * after an end-of-sequence id of the config. *n_out receives the count; *complete (may be NULL)
  * 1 when the output ended normally (eos or a complete value), 0 when max_new cut it. The
  * sampler, matcher and timings are the caller's; json_mask_s (may be NULL) receives the time

@@ -205,6 +205,12 @@ static void advance(ds_sched *s, req *q, const float *lg)
         finish(s, q, 1, DS_OK);
         return;
     }
+    if (q->jm && ds_json_matcher_finished(q->jm)) { /* nothing can follow: no step for it */
+        if (m->cfg.n_eos > 0 && q->n_out < q->max_tokens)
+            q->out[q->n_out++] = m->cfg.eos_token_ids[0];
+        finish(s, q, 1, DS_OK);
+        return;
+    }
     if (q->n_out >= q->max_tokens) {
         finish(s, q, 0, DS_OK);
         return;
