@@ -15,6 +15,7 @@ enum { O_OPEN, O_FIRST, O_KEY, O_COLON, O_VALUE, O_CHILD, O_AFTER, O_COMMA };
 enum { A_OPEN, A_FIRST, A_CHILD, A_AFTER, A_COMMA };
 /* string phases */
 enum { S_OPEN, S_BODY, S_ESC, S_UTF8 };
+_Static_assert(S_BODY == DS_JG_STRING_BODY, "string body phase");
 /* number phases */
 enum { N_START, N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 
@@ -243,12 +244,13 @@ int ds_jg_step(const ds_json_schema *s, jg_state *st, unsigned char c)
             default: return 0;
             }
         case JG_STRING: {
-            const int room = n->max_len < 0 || (int)f->a < n->max_len;
-            switch (f->phase) {
+            const uint8_t unb = f->phase & DS_JG_UNBOUNDED;
+            const int room = unb || n->max_len < 0 || (int)f->a < n->max_len;
+            switch (f->phase & (uint8_t)~DS_JG_UNBOUNDED) {
             case S_OPEN:
                 if (c != '"')
                     return 0;
-                f->phase = S_BODY;
+                f->phase = unb | S_BODY;
                 return 1;
             case S_BODY:
                 if (c == '"') {
@@ -260,7 +262,7 @@ int ds_jg_step(const ds_json_schema *s, jg_state *st, unsigned char c)
                 if (!room || c < 0x20)
                     return 0;
                 if (c == '\\') {
-                    f->phase = S_ESC;
+                    f->phase = unb | S_ESC;
                     return 1;
                 }
                 if (c < 0x80) {
@@ -270,13 +272,13 @@ int ds_jg_step(const ds_json_schema *s, jg_state *st, unsigned char c)
                 if (!utf8_lead(c, &f->b))
                     return 0;
                 f->a++;
-                f->phase = S_UTF8;
+                f->phase = unb | S_UTF8;
                 return 1;
             case S_ESC:
                 if (!strchr("\"\\/bfnrt", c) || !c)
                     return 0;
                 f->a++;
-                f->phase = S_BODY;
+                f->phase = unb | S_BODY;
                 return 1;
             case S_UTF8: {
                 static const unsigned char lo[5] = {0x80, 0xA0, 0x80, 0x90, 0x80};
@@ -287,7 +289,7 @@ int ds_jg_step(const ds_json_schema *s, jg_state *st, unsigned char c)
                 int left = (f->b & 3) - 1;
                 f->b = (uint8_t)left;
                 if (left == 0)
-                    f->phase = S_BODY;
+                    f->phase = unb | S_BODY;
                 return 1;
             }
             default: return 0;
@@ -411,7 +413,9 @@ int ds_jg_key(const ds_json_schema *s, const jg_state *st, int max_tok_bytes, un
         jg_frame f = st->f[i];
         if (i > 0) {
             const jg_node *n = &s->nodes[f.node];
-            if (n->kind == JG_STRING)
+            if (n->kind == JG_STRING && (f.phase & DS_JG_UNBOUNDED))
+                f.a = clamp_left(n->min_len, f.a, cap) << 16;
+            else if (n->kind == JG_STRING)
                 f.a = clamp_left(n->max_len, f.a, cap) | clamp_left(n->min_len, f.a, cap) << 16;
             else if (n->kind == JG_ARRAY)
                 f.a = clamp_left(n->max_items, f.a, cap) |

@@ -71,6 +71,13 @@ typedef struct jg_frame {
     uint64_t cand;
 } jg_frame;
 
+/* A string frame's phase with this bit set ignores maxLength (json_mask.c walks such a state and
+ * then removes the tokens that would add more code points than the string has room for). */
+#define DS_JG_UNBOUNDED 0x80
+
+/* Phase of a string frame inside its body (before any escape or multi-byte character). */
+#define DS_JG_STRING_BODY 1
+
 typedef struct jg_state {
     int depth; /* frames in use; 0 = dead (rejected) */
     jg_frame f[DS_JG_MAX_DEPTH];

@@ -39,7 +39,28 @@ struct ds_json_vocab {
     /* bytes per id, for accept */
     unsigned char **bytes;
     size_t *lens;
+    /* code points each id adds to a string when it starts inside the string's body (up to a
+       closing quote), capped at 65535; the largest over the vocabulary */
+    uint16_t *cp;
+    int max_cp;
 };
+
+static int string_cp(const unsigned char *b, size_t n)
+{
+    /* as the automaton counts: an escape at its backslash, a multi-byte character at its lead */
+    int c = 0;
+    for (size_t i = 0; i < n && c < 65535; i++) {
+        if (b[i] == '"')
+            break;
+        if (b[i] == '\\') {
+            c++;
+            i++; /* the escaped byte */
+        } else if (b[i] < 0x80 || b[i] >= 0xC0) {
+            c++;
+        }
+    }
+    return c;
+}
 
 typedef struct sort_ent {
     const unsigned char *b;
@@ -68,6 +89,7 @@ void ds_json_vocab_free(ds_json_vocab *v)
             ds_free(v->bytes[i]);
     ds_free(v->bytes);
     ds_free(v->lens);
+    ds_free(v->cp);
     ds_free(v->nodes);
     ds_free(v->ids);
     ds_free(v->eos);
@@ -93,7 +115,8 @@ ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *co
     v->bytes = ds_calloc((size_t)n_tokens, sizeof *v->bytes);
     v->lens = ds_calloc((size_t)n_tokens, sizeof *v->lens);
     v->ids = ds_malloc((size_t)n_tokens * sizeof *v->ids);
-    if (!v->eos || !v->bytes || !v->lens || !v->ids)
+    v->cp = ds_calloc((size_t)n_tokens, sizeof *v->cp);
+    if (!v->eos || !v->bytes || !v->lens || !v->ids || !v->cp)
         goto nomem;
     for (int i = 0; i < n_eos; i++) {
         if (eos[i] < 0 || eos[i] >= n_tokens) {
@@ -117,6 +140,10 @@ ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *co
         memcpy(v->bytes[i], bytes[i], lens[i]);
         v->lens[i] = lens[i];
         ents[n_ent++] = (sort_ent){v->bytes[i], lens[i], i};
+        int cp = string_cp(v->bytes[i], lens[i]);
+        v->cp[i] = (uint16_t)cp;
+        if (cp > v->max_cp)
+            v->max_cp = cp;
         total += lens[i];
         if ((int)lens[i] > v->max_depth)
             v->max_depth = (int)lens[i];
@@ -285,11 +312,11 @@ static void copy_state(jg_state *dst, const jg_state *src)
     memcpy(dst->f, src->f, (size_t)src->depth * sizeof(jg_frame));
 }
 
-static void build_mask(ds_json_matcher *m, uint64_t *mask)
+static void build_mask(ds_json_matcher *m, const jg_state *start, uint64_t *mask)
 {
     const ds_json_vocab *v = m->v;
     memset(mask, 0, (size_t)v->words * sizeof *mask);
-    copy_state(&m->walk[0], &m->st);
+    copy_state(&m->walk[0], start);
     const trie_node *nodes = v->nodes;
     uint64_t walked = 0;
     for (int32_t i = 1; i < v->n_nodes;) {
@@ -307,7 +334,7 @@ static void build_mask(ds_json_matcher *m, uint64_t *mask)
         }
         i++;
     }
-    if (ds_jg_can_end(m->s, &m->st))
+    if (ds_jg_can_end(m->s, start))
         for (int e = 0; e < v->n_eos; e++)
             mask[v->eos[e] >> 6] |= 1ull << (v->eos[e] & 63);
     m->stats.trie_nodes_walked += walked;
@@ -321,18 +348,12 @@ static uint64_t hash_bytes(const unsigned char *p, int n)
     return h;
 }
 
-const uint64_t *ds_json_matcher_mask(ds_json_matcher *m)
+/* The mask of state st from the cache, built when missing. */
+static const uint64_t *cached_mask(ds_json_matcher *m, const jg_state *st)
 {
     const ds_json_vocab *v = m->v;
-    m->stats.masks++;
-    if (m->finished) {
-        memset(m->mask, 0, (size_t)v->words * sizeof *m->mask);
-        for (int e = 0; e < v->n_eos; e++)
-            m->mask[v->eos[e] >> 6] |= 1ull << (v->eos[e] & 63);
-        return m->mask;
-    }
     int cap = v->max_depth < 30000 ? v->max_depth : 30000;
-    int kl = ds_jg_key(m->s, &m->st, cap, m->keybuf);
+    int kl = ds_jg_key(m->s, st, cap, m->keybuf);
     uint64_t h = hash_bytes(m->keybuf, kl);
     int slot = (int)(h % (uint64_t)m->cache_slots);
     while (m->cache[slot].key) {
@@ -363,9 +384,48 @@ const uint64_t *ds_json_matcher_mask(ds_json_matcher *m)
         ds_free(e->mask);
         *e = (cache_ent){0, NULL, 0, NULL};
     }
-    build_mask(m, dst);
+    build_mask(m, st, dst);
     m->stats.build_s += now_s() - t0;
     return dst;
+}
+
+const uint64_t *ds_json_matcher_mask(ds_json_matcher *m)
+{
+    const ds_json_vocab *v = m->v;
+    m->stats.masks++;
+    if (m->finished) {
+        memset(m->mask, 0, (size_t)v->words * sizeof *m->mask);
+        for (int e = 0; e < v->n_eos; e++)
+            m->mask[v->eos[e] >> 6] |= 1ull << (v->eos[e] & 63);
+        return m->mask;
+    }
+    /* Inside the body of a string with a maxLength: the mask of the same state with the length
+     * unbounded (one cache entry for every position in the string), less the tokens adding more
+     * code points than there is room for. Exact: the room check is the only difference between
+     * the two walks, and it rejects a token exactly when the token adds too many. */
+    const jg_frame *top = &m->st.f[m->st.depth - 1];
+    if (m->st.depth > 1 && top->phase == DS_JG_STRING_BODY &&
+        m->s->nodes[top->node].kind == JG_STRING && m->s->nodes[top->node].max_len >= 0) {
+        const int room = m->s->nodes[top->node].max_len - (int)top->a;
+        jg_state canon;
+        copy_state(&canon, &m->st);
+        canon.f[canon.depth - 1].phase |= DS_JG_UNBOUNDED;
+        const uint64_t *full = cached_mask(m, &canon);
+        if (room >= v->max_cp)
+            return full;
+        for (int w = 0; w < v->words; w++) {
+            uint64_t word = full[w], keep = word;
+            while (word) {
+                int b = __builtin_ctzll(word);
+                word &= word - 1;
+                if (v->cp[w * 64 + b] > room)
+                    keep &= ~(1ull << b);
+            }
+            m->mask[w] = keep;
+        }
+        return m->mask;
+    }
+    return cached_mask(m, &m->st);
 }
 
 ds_status ds_json_matcher_accept(ds_json_matcher *m, int32_t id, ds_err *err)

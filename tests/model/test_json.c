@@ -381,10 +381,84 @@ static void test_generate(void)
     ds_model_free(m);
 }
 
+/* Masks against brute force: random walks through the schemas, the matcher's mask compared at
+ * every step with each token's bytes walked alone through the automaton (no trie, no cache, no
+ * string-room shortcut). */
+static void test_masks_exact(void)
+{
+    enum { V = 256 + (int)(sizeof PIECES / sizeof *PIECES) };
+    const char *bytes[V];
+    size_t lens[V];
+    static char single[256];
+    for (int i = 0; i < V; i++) {
+        if (i < 256) {
+            single[i] = (char)i;
+            bytes[i] = &single[i];
+            lens[i] = 1;
+        } else {
+            bytes[i] = PIECES[i - 256];
+            lens[i] = strlen(PIECES[i - 256]);
+        }
+    }
+    int32_t eos = 2;
+    ds_json_vocab *voc;
+    ds_err err;
+    DS_REQUIRE(ds_json_vocab_create(&voc, V, bytes, lens, &eos, 1, &err) == DS_OK);
+    uint64_t r = 777;
+    int steps = 0, bad = 0;
+    for (size_t si = 0; si < sizeof SCHEMAS / sizeof *SCHEMAS; si++) {
+        const char *sj = SCHEMAS[si] ? SCHEMAS[si] : SCHEMA_A;
+        ds_json_schema *sc;
+        DS_REQUIRE(ds_json_schema_compile(&sc, sj, strlen(sj), "exact", &err) == DS_OK);
+        for (int walk = 0; walk < 30; walk++) {
+            ds_json_matcher *jm;
+            DS_REQUIRE(ds_json_matcher_create(&jm, sc, voc, 8, &err) == DS_OK);
+            jg_state st;
+            ds_jg_init(sc, &st);
+            for (int step = 0; step < 400 && !ds_json_matcher_finished(jm); step++) {
+                const uint64_t *mask = ds_json_matcher_mask(jm);
+                int allowed[V], na = 0;
+                for (int t = 0; t < V; t++) {
+                    int want;
+                    if (t == eos) {
+                        want = ds_jg_can_end(sc, &st);
+                    } else {
+                        jg_state w = st;
+                        want = 1;
+                        for (size_t k = 0; k < lens[t] && want; k++)
+                            want = ds_jg_step(sc, &w, (unsigned char)bytes[t][k]);
+                    }
+                    int got = (int)(mask[t >> 6] >> (t & 63) & 1);
+                    if (got != want && bad++ < 5)
+                        fprintf(stderr, "schema %zu walk %d step %d: token %d mask %d, brute %d\n",
+                                si, walk, step, t, got, want);
+                    if (want)
+                        allowed[na++] = t;
+                }
+                steps++;
+                DS_REQUIRE(na > 0);
+                r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+                int t = allowed[r % (uint64_t)na];
+                if (t == eos)
+                    break;
+                DS_REQUIRE(ds_json_matcher_accept(jm, t, &err) == DS_OK);
+                for (size_t k = 0; k < lens[t]; k++)
+                    DS_REQUIRE(ds_jg_step(sc, &st, (unsigned char)bytes[t][k]));
+            }
+            ds_json_matcher_free(jm);
+        }
+        ds_json_schema_free(sc);
+    }
+    printf("masks against brute force: %d steps, %d differences\n", steps, bad);
+    DS_CHECK(bad == 0);
+    ds_json_vocab_free(voc);
+}
+
 int main(void)
 {
     test_sampler();
     test_grammar();
+    test_masks_exact();
     test_generate();
     return ds_test_done();
 }
