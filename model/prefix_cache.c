@@ -200,32 +200,40 @@ ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pa
     return DS_OK;
 }
 
-ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                  ds_model_logits want, float *logits, int *n_reused, ds_err *err)
+static ds_status check_prompt(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                              ds_err *err)
 {
-    if (n_reused)
-        *n_reused = 0;
-    ds_prefix_cache *c = m->prefix;
-    if (!c)
-        return ds_model_forward(m, seq, tokens, n, want, logits, err);
-    if (want == DS_MODEL_LOGITS_ALL)
-        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: logits of every token are not kept");
-    if (seq->kv.n_tokens != 0 || seq->m != m)
-        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: the prompt needs an empty sequence");
+    if (seq->m != m)
+        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: a sequence of another model");
     if (n <= 0)
         return ds_err_set(err, DS_ERR_USAGE, "prefix cache: empty prompt");
     for (int i = 0; i < n; i++)
         if (tokens[i] < 0 || tokens[i] >= m->cfg.vocab_size)
-            return ds_err_set(err, DS_ERR_USAGE, "prefix cache: token %d is %d, outside the vocabulary", i,
-                              tokens[i]);
-    const int PT = c->pt, reuse_max = (n - 1) / PT, full = n / PT;
+            return ds_err_set(err, DS_ERR_USAGE, "prefix cache: token %d is %d, outside the vocabulary",
+                              i, tokens[i]);
+    return DS_OK;
+}
+
+ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                                 int *n_reused, ds_err *err)
+{
+    *n_reused = 0;
+    ds_prefix_cache *c = m->prefix;
+    if (!c)
+        return DS_OK;
+    ds_status st = check_prompt(m, seq, tokens, n, err);
+    if (st != DS_OK)
+        return st;
+    if (seq->kv.n_tokens != 0)
+        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: the prompt needs an empty sequence");
+    const int PT = c->pt, reuse_max = (n - 1) / PT;
     ds_kv_seq *ks = &seq->kv;
-    if (ks->cap < full + 1) {
-        ds_kv_page_id *np = ds_realloc(ks->pages, (size_t)(full + 1) * sizeof *np);
+    if (ks->cap < reuse_max + 1) {
+        ds_kv_page_id *np = ds_realloc(ks->pages, (size_t)(reuse_max + 1) * sizeof *np);
         if (!np)
             return ds_err_set(err, DS_ERR_NOMEM, "prefix cache: out of memory");
         ks->pages = np;
-        ks->cap = full + 1;
+        ks->cap = reuse_max + 1;
     }
     uint64_t h = c->fp;
     int b = 0;
@@ -242,19 +250,52 @@ ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t 
         h = k;
     }
     ks->n_tokens = b * PT;
-    if (n_reused)
-        *n_reused = b * PT;
-    ds_status st = ds_model_forward(m, seq, tokens + (size_t)b * PT, n - b * PT, want, logits, err);
+    *n_reused = b * PT;
+    return DS_OK;
+}
+
+ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                                   ds_err *err)
+{
+    ds_prefix_cache *c = m->prefix;
+    if (!c)
+        return DS_OK;
+    ds_status st = check_prompt(m, seq, tokens, n, err);
     if (st != DS_OK)
         return st;
-    for (; b < full; b++) {
+    if (seq->kv.n_tokens < n)
+        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: the sequence holds %d of the %d tokens",
+                          seq->kv.n_tokens, n);
+    const int PT = c->pt, full = n / PT;
+    uint64_t h = c->fp;
+    for (int b = 0; b < full; b++) {
         uint64_t k = chain(h, tokens + (size_t)b * PT, PT);
         if (find(c, k, h, tokens + (size_t)b * PT) < 0 &&
-            (st = insert(m, k, h, tokens + (size_t)b * PT, ks->pages[b], err)) != DS_OK)
+            (st = insert(m, k, h, tokens + (size_t)b * PT, seq->kv.pages[b], err)) != DS_OK)
             return st;
         h = k;
     }
     return DS_OK;
+}
+
+ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                                  ds_model_logits want, float *logits, int *n_reused, ds_err *err)
+{
+    if (n_reused)
+        *n_reused = 0;
+    if (!m->prefix)
+        return ds_model_forward(m, seq, tokens, n, want, logits, err);
+    if (want == DS_MODEL_LOGITS_ALL)
+        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: logits of every token are not kept");
+    int reused;
+    ds_status st = ds_model_prefix_attach(m, seq, tokens, n, &reused, err);
+    if (st != DS_OK)
+        return st;
+    if (n_reused)
+        *n_reused = reused;
+    if ((st = ds_model_forward(m, seq, tokens + reused, n - reused, want, logits, err)) != DS_OK)
+        return st;
+    return ds_model_prefix_register(m, seq, tokens, n, err);
 }
 
 ds_status ds_model_prefix_cache_save(ds_model *m, ds_err *err)

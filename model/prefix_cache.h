@@ -31,6 +31,16 @@ ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pa
 ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
                                   ds_model_logits want, float *logits, int *n_reused, ds_err *err);
 
+/* The two halves of ds_model_prefill_cached, for callers that compute the rest of the prompt
+ * themselves (the scheduler, in chunks): attach puts the cached pages of the prompt's leading
+ * full blocks (all but its last token at most) into the empty sequence seq and sets *n_reused;
+ * register, once seq holds tokens[0..n), caches the full blocks among them. Both do nothing
+ * without an enabled cache. */
+ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                                 int *n_reused, ds_err *err);
+ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
+                                   ds_err *err);
+
 /* Writes the cache file (atomically: a temporary file renamed). No-op without a folder. */
 ds_status ds_model_prefix_cache_save(ds_model *m, ds_err *err);
 

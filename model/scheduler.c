@@ -234,20 +234,12 @@ ds_status ds_sched_step(ds_sched *s, int *pending, ds_err *err)
         q->state = 1;
         s->active++;
         if (s->o.use_prefix_cache && m->prefix) {
-            /* whole prompt through the prefix cache (page reuse), its logits at once */
+            /* cached pages of the prompt's leading blocks; the rest is prefilled in chunks */
             int reused = 0;
-            double t0 = now_s();
-            st = ds_model_prefill_cached(m, q->seq, q->prompt, q->n_prompt, DS_MODEL_LOGITS_LAST,
-                                         s->logits, &reused, err);
-            s->st.forward_s += now_s() - t0;
-            if (st != DS_OK)
+            if ((st = ds_model_prefix_attach(m, q->seq, q->prompt, q->n_prompt, &reused, err)) != DS_OK)
                 return st;
+            q->done_prompt = reused;
             s->st.reused_tokens += (uint64_t)reused;
-            s->st.prefill_tokens += (uint64_t)(q->n_prompt - reused);
-            q->done_prompt = q->n_prompt;
-            t0 = now_s();
-            advance(s, q, s->logits);
-            s->st.sample_s += now_s() - t0;
         }
     }
     /* build the step: decoders first, then prompt chunks */
@@ -288,8 +280,12 @@ ds_status ds_sched_step(ds_sched *s, int *pending, ds_err *err)
         t0 = now_s();
         for (int k = 0; k < ni; k++) {
             req *q = &s->r[s->item_req[k]];
-            if (s->items[k].want == DS_MODEL_LOGITS_LAST)
-                advance(s, q, s->logits + (size_t)k * V);
+            if (s->items[k].want != DS_MODEL_LOGITS_LAST)
+                continue;
+            if (q->state == 1 && s->o.use_prefix_cache && m->prefix &&
+                (st = ds_model_prefix_register(m, q->seq, q->prompt, q->n_prompt, err)) != DS_OK)
+                return st;
+            advance(s, q, s->logits + (size_t)k * V);
         }
         s->st.sample_s += now_s() - t0;
     }

@@ -23,10 +23,9 @@ typedef struct ds_sched ds_sched;
 typedef struct ds_sched_opts {
     int token_budget;      /* tokens per step over all sequences; 0: 256 */
     int max_active;        /* sequences in flight at once; 0: 64 */
-    int use_prefix_cache;  /* 1: prompts go through ds_model_prefill_cached's page reuse (the
-                              model's prefix cache must be enabled); such a prompt's uncached
-                              part is computed whole when the request is admitted, outside the
-                              step's token budget */
+    int use_prefix_cache;  /* 1: a prompt starts from the prefix cache's pages
+                              (ds_model_prefix_attach) and its full blocks are cached once
+                              prefilled (the model's prefix cache must be enabled) */
 } ds_sched_opts;
 
 ds_status ds_sched_create(ds_sched **out, ds_model *m, const ds_sched_opts *o, ds_err *err);
