@@ -36,7 +36,8 @@ test: build
 
 bench: build
 	cmake --build $(BUILD) --target bench_build -j$(JOBS)
-	@for b in $(BUILD)/bench_*; do [ -x "$$b" ] && { echo "== $$b"; DS_SOURCE_DIR=$(CURDIR) DS_SHARED_DIR=$(CURDIR)/../shared DOSSIER_BIN=$(CURDIR)/$(DOSSIER) "$$b" || exit 1; }; done
+	@for b in $(BUILD)/bench_*; do [ -x "$$b" ] && { echo "== $$b"; DS_SOURCE_DIR=$(CURDIR) DS_SHARED_DIR=$(CURDIR)/../shared DS_BINARY_DIR=$(CURDIR)/$(BUILD) DOSSIER_BIN=$(CURDIR)/$(DOSSIER) "$$b" || exit 1; }; done
+	sh tests/bench/bench_views.sh $(DOSSIER)
 
 install: build
 	cmake --install $(BUILD)

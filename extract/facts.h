@@ -28,6 +28,8 @@ typedef struct ds_fact {
     int page;                     /* 0 unknown */
     int chunk_seq;                /* -1 none */
     size_t byte_off;              /* into doc->text, SIZE_MAX none */
+    /* model backend only (NULL otherwise): model name, checkpoint fingerprint, prompt version */
+    const char *model, *model_fingerprint, *prompt_version;
 } ds_fact;
 
 typedef struct ds_fact_list {

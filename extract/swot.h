@@ -48,7 +48,9 @@ typedef struct ds_swot_item {
     int chunk_seq;                /* of the main evidence; -1 none */
     const char *quote;            /* main quote (text rules), NULL for metric rules */
     size_t byte_off;              /* of the quote, SIZE_MAX none */
-    const char *source_extractor; /* "rules" */
+    const char *source_extractor; /* "rules" or "model" */
+    /* model backend only (NULL otherwise): model name, checkpoint fingerprint, prompt version */
+    const char *model, *model_fingerprint, *prompt_version;
 } ds_swot_item;
 
 typedef struct ds_swot_list {

@@ -2,6 +2,7 @@
 #include "ingest/document.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,30 +80,6 @@ int ds_doc_page_of(const ds_document *doc, size_t off)
     return (int)lo + 1;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    unsigned cp;
-    if ((s[0] & 0xE0) == 0xC0) { len = 2; cp = s[0] & 0x1Fu; }
-    else if ((s[0] & 0xF0) == 0xE0) { len = 3; cp = s[0] & 0x0Fu; }
-    else if ((s[0] & 0xF8) == 0xF0) { len = 4; cp = s[0] & 0x07u; }
-    else return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 ds_status ds_doc_append_text(ds_document *doc, const char *s, size_t n, size_t *off)
 {
     if (off)
@@ -110,7 +87,7 @@ ds_status ds_doc_append_text(ds_document *doc, const char *s, size_t n, size_t *
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < n) {
-        size_t l = p[i] == 0 ? 0 : utf8_seq(p + i, n - i);
+        size_t l = p[i] == 0 ? 0 : ds_utf8_seq_len(p + i, n - i);
         if (l) {
             i += l;
             continue;

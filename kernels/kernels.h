@@ -24,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum ds_k_dtype { DS_K_F32, DS_K_F16, DS_K_BF16 } ds_k_dtype;
+/* DS_K_AWQ4: 4-bit weights in the AutoAWQ "gemm" layout (ds_k_awq); matmul only. */
+typedef enum ds_k_dtype { DS_K_F32, DS_K_F16, DS_K_BF16, DS_K_AWQ4 } ds_k_dtype;
 
 typedef enum ds_k_isa {
     DS_K_ISA_AUTO = 0, /* best available (only as a request) */
@@ -63,15 +64,37 @@ void ds_kctx_parallel(ds_kctx *c, ds_k_task_fn fn, void *arg, int n_tasks);
 /* ---- ops -------------------------------------------------------------------------------- */
 
 typedef struct ds_k_weight {
-    const void *data; /* (N, K) row-major, borrowed */
+    const void *data; /* (N, K) row-major, borrowed; DS_K_AWQ4: a ds_k_awq (borrowed) */
     ds_k_dtype dtype;
 } ds_k_weight;
+
+/* An int4 weight of N outputs and K inputs as AutoAWQ ("gemm" version) stores it:
+ * W^T[k][n] = (q[k][n] - z[k/G][n]) * s[k/G][n], q and z 4-bit values packed eight to an int32
+ * along n in the order [0,2,4,6,1,3,5,7] (column 8c + j at bits 4 * ds_k_awq_slot[j]).
+ * N % 8 == 0, K % G == 0. All arrays borrowed. */
+typedef struct ds_k_awq {
+    const int32_t *qweight; /* (K, N/8) */
+    const int32_t *qzeros;  /* (K/G, N/8) */
+    const uint16_t *scales; /* fp16 (K/G, N) */
+    int group;              /* G */
+} ds_k_awq;
 
 /* y (T, N) = x (T, K) . W (N, K)^T; with accumulate, y += instead of y =. */
 void ds_k_matmul(ds_kctx *c, float *y, const float *x, ds_k_weight w, int T, int N, int K,
                  int accumulate);
 void ds_k_matmul_ref(float *y, const float *x, ds_k_weight w, int T, int N, int K,
                      int accumulate);
+
+/* ---- AWQ int4 packing (kernels/cpu/awq.c) ------------------------------------------------- */
+
+/* Nibble slot of column j (0..7) inside its int32: the inverse of the AutoAWQ order. */
+extern const int ds_k_awq_slot[8];
+/* Packs q (R, C) of 4-bit values (0..15, one per byte) into out (R, C/8) int32 in the AutoAWQ
+ * order; C % 8 == 0. ds_k_awq_unpack is its inverse. */
+void ds_k_awq_pack(int32_t *out, const uint8_t *q, int R, int C);
+void ds_k_awq_unpack(uint8_t *q, const int32_t *packed, int R, int C);
+/* W^T (K, N) in fp32 from an AWQ weight: (q - z) * s, exact in fp32. */
+void ds_k_awq_dequant(float *wt, const ds_k_awq *w, int N, int K);
 
 /* Several independent matmuls in one dispatch (MoE experts): work is spread over all of them. */
 typedef struct ds_k_matmul_job {
@@ -133,5 +156,50 @@ void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages 
                     int T, int Hq, int Hkv, int D, float scale);
 void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T,
                         int Hq, int Hkv, int D, float scale);
+
+/* ---- twins of the CUDA backend's model ops (kernels/cpu/twins.c) ---------------------------
+ * Reference contracts of ops the CPU forward pass does inline; the CUDA kernels implement the
+ * same and tests/cuda compares them. Plain loops, double accumulation, single thread. */
+
+/* MoE routing of T tokens over E experts: p = softmax(logits / exp_t) per row (exp_t = exp of
+ * the learned temperature, 1 when there is none), the k largest (lower index first on ties),
+ * renormalised to sum 1 when norm. idx, w: (T, k); logits (T, E). */
+void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int E, int k,
+                        float exp_t, int norm);
+
+/* The T*k (token, expert) pairs grouped by expert: counts (E), offsets (E + 1, exclusive sums,
+ * offsets[E] = T*k); per grouped row r: row_tok[r] (its token) and row_w[r] (its weight), tokens
+ * ascending within an expert; pair_row (T, k): the grouped row of pair (t, j). */
+void ds_k_moe_permute_ref(int32_t *counts, int32_t *offsets, int32_t *row_tok, float *row_w,
+                          int32_t *pair_row, const int32_t *idx, const float *w, int T, int k,
+                          int E);
+
+/* out (T, H) = sum over each token's pairs, in ascending expert order, of row_w * y[row]
+ * (y: (T*k, H) grouped rows); with accumulate, out += that sum (added once, after summing). */
+void ds_k_moe_combine_ref(float *out, const float *y, const int32_t *pair_row,
+                          const int32_t *idx, const float *row_w, int T, int k, int H,
+                          int accumulate);
+
+/* Writes the keys and values (T, Hkv, D) of positions pos0 .. pos0 + T - 1 into pages laid out
+ * as ds_k_kv_pages describes (keys transposed). */
+void ds_k_kv_write_ref(float *const *kpages, float *const *vpages, int page_tokens, const float *k,
+                       const float *v, int pos0, int T, int Hkv, int D);
+
+/* Philox4x32-10 (Salmon et al. 2011): out = bijection of ctr under key. */
+void ds_k_philox4x32(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2]);
+
+/* Sampling of one token from logits (V). temperature <= 0: the argmax (lowest index on ties).
+ * Else s_i = logits[i] / temperature; the nucleus keeps token i when the probability mass
+ * (softmax of s) of the tokens with s_j > s_i is below top_p (top_p >= 1 keeps every token;
+ * the tokens of the largest score are always kept); among kept tokens the one with the largest
+ * s_i + g_i wins (Gumbel-max: an exact draw from the renormalised nucleus),
+ * g_i = -log(-log(u_i)), u_i = (x + 0.5) / 2^32 with x the first word of
+ * philox(ctr = {i, counter lo, counter hi, 0}, key = {seed lo, seed hi}) (kernels/philox.h).
+ * -inf logits are never drawn (when every logit is -inf the result is 0). */
+int ds_k_sample_ref(const float *logits, int V, float temperature, float top_p, uint64_t seed,
+                    uint64_t counter);
+
+/* JSON-schema token mask: logits[i] = -inf where bit i % 32 of allow[i / 32] is clear. */
+void ds_k_mask_logits(float *logits, const uint32_t *allow, int V);
 
 #endif

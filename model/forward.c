@@ -109,6 +109,11 @@ static void moe_block(ds_model *m, const ds_layer_w *L, int T)
         ds_k_matmul_grouped(kc, jobs, nj);
     }
     ds_k_silu_mul(kc, b->hg, b->hg, b->hu, (size_t)rows * F);
+    if (m->act_hook)
+        for (int e = 0; e < E; e++)
+            if (cnt[e])
+                m->act_hook(m->act_ud, (int)(L - m->layers), DS_ACT_EXPERT_MID, e,
+                            b->hg + (size_t)off[e] * F, cnt[e], F);
     for (int e0 = 0; e0 < E; e0 += 2048) {
         int e1 = e0 + 2048 < E ? e0 + 2048 : E;
         nj = 0;
@@ -140,6 +145,8 @@ static void dense_block(ds_model *m, const ds_layer_w *L, int T)
                                {b->dense_u, b->xn, L->up, T, I, H, 0}};
     ds_k_matmul_grouped(m->kctx, jobs, 2);
     ds_k_silu_mul(m->kctx, b->dense_g, b->dense_g, b->dense_u, (size_t)T * I);
+    if (m->act_hook)
+        m->act_hook(m->act_ud, (int)(L - m->layers), DS_ACT_DENSE_MID, -1, b->dense_g, T, I);
     ds_k_matmul(m->kctx, b->moe_out, b->dense_g, L->down, T, H, I, 0);
     ds_k_add(m->kctx, b->x, b->moe_out, (size_t)T * H);
 }
@@ -155,6 +162,8 @@ static void layer_forward(ds_model *m, int l, step_part *parts, int n_parts, int
     const int PT = m->opts.kv_block_tokens;
 
     ds_k_rmsnorm(kc, b->xn, b->x, L->attn_norm, T, H, eps);
+    if (m->act_hook)
+        m->act_hook(m->act_ud, l, DS_ACT_ATTN_IN, -1, b->xn, T, H);
     ds_k_matmul_job qkv[3] = {{b->q, b->xn, L->q, T, Hq * D, H, 0},
                               {b->k, b->xn, L->k, T, Hkv * D, H, 0},
                               {b->v, b->xn, L->v, T, Hkv * D, H, 0}};
@@ -191,10 +200,14 @@ static void layer_forward(ds_model *m, int l, step_part *parts, int n_parts, int
         ds_k_attention(kc, b->att + (size_t)sp->t_off * Hq * D, b->q + (size_t)sp->t_off * Hq * D,
                        &pages, sp->pos0, sp->count, Hq, Hkv, D, scale);
     }
+    if (m->act_hook)
+        m->act_hook(m->act_ud, l, DS_ACT_O_IN, -1, b->att, T, Hq * D);
     ds_k_matmul(kc, b->moe_out, b->att, L->o, T, H, Hq * D, 0);
     ds_k_add(kc, b->x, b->moe_out, (size_t)T * H);
 
     ds_k_rmsnorm(kc, b->xn, b->x, L->post_norm, T, H, eps);
+    if (m->act_hook)
+        m->act_hook(m->act_ud, l, DS_ACT_MLP_IN, -1, b->xn, T, H);
     if (L->moe)
         moe_block(m, L, T);
     else
@@ -316,6 +329,8 @@ ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, 
                               "of %d",
                               i, end, m->opts.max_context);
     }
+    if (m->cuda) /* the CUDA backend (backend.c) */
+        return ds_model_backend_forward(m, items, n_items, err);
     const int S = m->buf.cap;
     int *done = ds_calloc((size_t)(n_items ? n_items : 1), sizeof(int));
     step_part *parts = ds_malloc((size_t)(n_items ? n_items : 1) * sizeof *parts);

@@ -55,7 +55,19 @@ static ds_status bind_matrix(ds_model *m, const char *name, long rows, long cols
                              ds_err *err)
 {
     const ds_st_tensor *t;
-    ds_status st = find_float(m, name, &t, err);
+    ds_status st;
+    if (m->awq.enabled && m->n_awq_desc < m->cap_awq_desc) { /* AutoAWQ int4 (awq.c) */
+        uint64_t bytes = 0;
+        st = ds_awq_bind(m, &m->awq, name, rows, cols, &m->awq_desc[m->n_awq_desc], w, &bytes, err);
+        if (st == DS_OK) {
+            m->n_awq_desc++;
+            m->n_params += (uint64_t)rows * cols;
+            m->weight_bytes += bytes;
+        }
+        if (st != DS_ERR_NOT_FOUND)
+            return st;
+    }
+    st = find_float(m, name, &t, err);
     if (st != DS_OK)
         return st;
     if (t->ndim != 2 || t->shape[0] != rows || t->shape[1] != cols) {
@@ -174,6 +186,8 @@ static int collect_weights(ds_model *m, ds_k_weight **out, int cap)
     int n = 0;
 #define ADD(w)                                                                                     \
     do {                                                                                           \
+        if ((w).dtype == DS_K_AWQ4) /* int4 weights stay in the file mapping */                   \
+            break;                                                                                 \
         if (n < cap)                                                                               \
             out[n] = &(w);                                                                         \
         n++;                                                                                       \
@@ -374,7 +388,9 @@ void ds_model_free(ds_model *m)
         }
         ds_free(m->layers);
     }
+    ds_model_backend_close(m);
     buf_free(&m->buf);
+    ds_free(m->awq_desc);
     ds_free(m->kp);
     ds_free(m->vp);
     ds_free(m->page_mem);
@@ -425,6 +441,16 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     }
     if ((st = ds_ckpt_open(&m->ckpt, dir, err)) != DS_OK)
         goto fail;
+    if ((st = ds_awq_config_load(&m->awq, dir, err)) != DS_OK)
+        goto fail;
+    if (m->awq.enabled) {
+        const long E = c->num_experts > 0 ? c->num_experts : 1;
+        m->cap_awq_desc = (int)(c->num_layers * (7 + 3 * E) + 2);
+        if (!(m->awq_desc = ds_calloc((size_t)m->cap_awq_desc, sizeof *m->awq_desc))) {
+            st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", dir);
+            goto fail;
+        }
+    }
     m->layers = ds_calloc((size_t)c->num_layers, sizeof *m->layers);
     if (!m->layers) {
         st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", dir);
@@ -465,6 +491,8 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     if ((st = ds_kv_cache_create(&m->kv, &ko, err)) != DS_OK)
         goto fail;
     if ((st = buf_alloc(m, m->opts.segment_tokens, err)) != DS_OK)
+        goto fail;
+    if ((st = ds_model_backend_open(m, err)) != DS_OK)
         goto fail;
     *out = m;
     return DS_OK;
@@ -529,6 +557,7 @@ void ds_model_seq_free(ds_model_seq *s)
 {
     if (!s)
         return;
+    ds_model_backend_seq_free(s);
     ds_kv_seq_release(s->m->kv, &s->kv);
     s->m->n_seqs--;
     ds_free(s);
@@ -536,7 +565,11 @@ void ds_model_seq_free(ds_model_seq *s)
 
 int ds_model_seq_len(const ds_model_seq *s) { return s->kv.n_tokens; }
 
-void ds_model_seq_truncate(ds_model_seq *s, int n) { ds_kv_seq_truncate(s->m->kv, &s->kv, n); }
+void ds_model_seq_truncate(ds_model_seq *s, int n)
+{
+    ds_model_backend_seq_truncate(s, n);
+    ds_kv_seq_truncate(s->m->kv, &s->kv, n);
+}
 
 int ds_model_argmax(const float *logits, int n)
 {
@@ -565,6 +598,9 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
         *decode_s = 0;
     if (n_prompt <= 0)
         return ds_err_set(err, DS_ERR_USAGE, "model: empty prompt");
+    if (m->cuda)
+        return ds_model_backend_generate(m, seq, prompt, n_prompt, max_new, out, n_out, prefill_s,
+                                         decode_s, err);
     const int V = m->cfg.vocab_size;
     float *logits = ds_malloc((size_t)V * sizeof(float));
     if (!logits)

@@ -76,6 +76,17 @@ int ds_model_config_layer_is_moe(const ds_model_config *cfg, int layer);
 typedef struct ds_model ds_model;
 typedef struct ds_model_seq ds_model_seq;
 
+/* Where the forward pass runs. CPU is the default (and the reference); AUTO takes the CUDA
+ * backend when a device is usable, CUDA asks for it; without a device both run on the CPU and
+ * the log says so. */
+typedef enum ds_model_backend {
+    DS_MODEL_BACKEND_CPU = 0,
+    DS_MODEL_BACKEND_AUTO,
+    DS_MODEL_BACKEND_CUDA
+} ds_model_backend;
+
+struct ds_log;
+
 typedef struct ds_model_opts {
     int n_threads;       /* 0: every online core */
     int segment_tokens;  /* prefill segment size S (tokens per step); 0: default 512 */
@@ -86,12 +97,22 @@ typedef struct ds_model_opts {
     int copy_weights;    /* 1: copy the weights out of the file mapping into anonymous memory
                             backed by 2 MiB pages (faster streaming in decode, costs the copy at
                             load and RAM for every weight); 0: use the mapping (default) */
+    int backend;         /* ds_model_backend (default CPU) */
+    int cuda_exact;      /* CUDA backend in fp32 (matches the CPU to rounding; slow) instead of
+                            bf16 tensor cores */
+    int cuda_devices;    /* tensor-parallel devices for the CUDA backend; 0: 1 */
+    struct ds_log *log;  /* backend choice and device figures; NULL: none */
     long kv_tier_tokens[3]; /* KV cache tier capacities in tokens: [0] L1 hot (LRU; 0: unlimited,
                                no tiering), [1] L2 warm (time-decay; 0: none), [2] L3 disk
                                (0: unlimited when kv_disk_dir is set) */
     const char *kv_disk_dir; /* folder for the L3 page files (NULL: no L3); borrowed during
                                 ds_model_load only */
 } ds_model_opts;
+
+/* "cpu, avx512" or the CUDA backend's description ("cuda x1, bf16"). */
+const char *ds_model_backend_name(const ds_model *m);
+/* "auto", "cpu", "cuda" -> the ds_model_backend value; -1 for anything else. */
+int ds_model_backend_parse(const char *s);
 
 void ds_model_opts_default(ds_model_opts *o);
 

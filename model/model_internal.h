@@ -9,6 +9,7 @@
 #define DS_MODEL_MODEL_INTERNAL_H
 
 #include "kernels/kernels.h"
+#include "model/awq.h"
 #include "model/checkpoint_internal.h"
 #include "model/kvcache.h"
 #include "model/model.h"
@@ -58,13 +59,44 @@ struct ds_model {
     void *wcopy;        /* anonymous mapping holding copied weights (copy_weights), or NULL */
     size_t wcopy_size;
     int n_seqs;         /* live sequences */
+    ds_awq_config awq;  /* AutoAWQ checkpoint (awq.c) */
+    ds_k_awq *awq_desc; /* descriptors of the int4 weights, owned, n_awq_desc of cap */
+    int n_awq_desc, cap_awq_desc;
+    /* activation hook (the AWQ calibration, awq_quant.c): called with the inputs of the linear
+     * layers during a forward pass; NULL: off */
+    void (*act_hook)(void *ud, int layer, int site, int expert, const float *x, int rows, int cols);
+    void *act_ud;
+    struct ds_cuda_engine *cuda; /* the CUDA backend when in use (backend.c), else NULL */
+    char backend_desc[160];
     struct ds_prefix_cache *prefix; /* prefix cache (prefix_cache.c), or NULL */
 };
 
+/* Sites of the activation hook: inputs of q/k/v, of o_proj, of the MLP or MoE block (gate, up,
+ * router), of an expert's down_proj (expert >= 0) or of the dense down_proj. */
+enum { DS_ACT_ATTN_IN, DS_ACT_O_IN, DS_ACT_MLP_IN, DS_ACT_EXPERT_MID, DS_ACT_DENSE_MID };
+
 struct ds_model_seq {
     ds_model *m;
-    ds_kv_seq kv;
+    ds_kv_seq kv;                /* CPU pages; with the CUDA backend only kv.n_tokens is kept */
+    struct ds_cuda_seq *cuda_seq; /* the sequence's device pages (backend.c), or NULL */
 };
+
+/* ---- the CUDA backend glue (backend.c) ---------------------------------------------------- */
+
+/* Starts the backend the options ask for (at the end of loading): nothing for the CPU; the CUDA
+ * engine with the model's weights for AUTO / CUDA when a device is usable, else a log line and
+ * the CPU. */
+ds_status ds_model_backend_open(ds_model *m, ds_err *err);
+void ds_model_backend_close(ds_model *m);
+/* ds_model_forward_batch on the CUDA backend (items already validated). */
+ds_status ds_model_backend_forward(ds_model *m, const ds_model_batch_item *items, int n_items,
+                                   ds_err *err);
+/* ds_model_generate_greedy on the CUDA backend: tokens chosen on the device. */
+ds_status ds_model_backend_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
+                                    int n_prompt, int max_new, int32_t *out, int *n_out,
+                                    double *prefill_s, double *decode_s, ds_err *err);
+void ds_model_backend_seq_free(ds_model_seq *s);
+void ds_model_backend_seq_truncate(ds_model_seq *s, int n);
 
 ds_k_dtype ds_model_kdtype(ds_st_dtype t);
 

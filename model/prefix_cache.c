@@ -183,6 +183,9 @@ static void load_file(ds_model *m)
 
 ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pages, ds_err *err)
 {
+    if (m->cuda)
+        return ds_err_set(err, DS_ERR_UNSUPPORTED,
+                          "prefix cache: the cuda backend keeps its kv cache on the device");
     ds_prefix_cache_destroy(m);
     ds_prefix_cache *c = ds_calloc(1, sizeof *c);
     if (!c)

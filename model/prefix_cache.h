@@ -20,7 +20,8 @@
 /* Turns the prefix cache on for m, holding at most max_pages pages (0: 4096; the least recently
  * used full chains are dropped beyond). dir non-NULL: the cache file
  * dir/prefix-cache.kvp is read now when its fingerprint matches this model (a mismatch or a
- * damaged file is ignored: the cache starts empty), and ds_model_prefix_cache_save writes it. */
+ * damaged file is ignored: the cache starts empty), and ds_model_prefix_cache_save writes it.
+ * DS_ERR_UNSUPPORTED on the CUDA backend (its KV cache lives on the device). */
 ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pages, ds_err *err);
 
 /* Like ds_model_forward on an empty sequence, reusing cached pages for the prompt's leading full

@@ -7,7 +7,8 @@
  *                          [--json-schema FILE]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
  *                       [--segment N] [--copy-weights] [--json-schema FILE [--tokenizer FILE]]
- *                       [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]
+ *                       [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]] [--backend B]
+ *   dossier model quantize ... (cmd_model_quantize.c)
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
  * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
@@ -69,10 +70,14 @@ static void print_help(FILE *f)
             "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
             "                              [--segment N] [--copy-weights] [--temperature T]\n"
             "                              [--top-p P] [--top-k K] [--seed N] [--json-schema FILE]\n"
+            "                              [--backend B]\n"
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
             "                           [--threads N] [--segment N] [--copy-weights]\n"
             "                           [--json-schema FILE [--tokenizer FILE]]\n"
             "                           [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]\n"
+            "                           [--backend B]\n"
+            "       dossier model quantize --model DIR --out DIR [--group-size 128]\n"
+            "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
@@ -89,7 +94,9 @@ static void print_help(FILE *f)
             "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
             "under --kv-disk (L3); the per-tier hit rates are printed.\n"
             "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
-            "(faster decoding; the copy costs load time and RAM for the whole model).\n");
+            "(faster decoding; the copy costs load time and RAM for the whole model).\n"
+            "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
+            "model.backend); without a usable GPU the CPU is used and the log says so.\n");
 }
 
 static double now_s(void)
@@ -125,19 +132,27 @@ typedef struct tier_args {
 } tier_args;
 
 static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                                  const tier_args *ta, ds_model **m, ds_err *err);
+                                  const char *backend, const tier_args *ta, ds_model **m,
+                                  ds_err *err);
 
+/* backend: "auto", "cpu", "cuda", or NULL for the configuration's model.backend (the CPU when
+ * there is no configuration). */
 static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                            ds_model **m, ds_err *err)
+                            const char *backend, ds_model **m, ds_err *err)
 {
-    return load_model_tiers(cli, dir, threads, segment, copy, NULL, m, err);
+    return load_model_tiers(cli, dir, threads, segment, copy, backend, NULL, m, err);
 }
 
 static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                                  const tier_args *ta, ds_model **m, ds_err *err)
+                                  const char *backend, const tier_args *ta, ds_model **m,
+                                  ds_err *err)
 {
     ds_model_opts o;
     ds_model_opts_default(&o);
+    o.backend = ds_model_backend_parse(backend ? backend : cli ? cli->cfg.model_backend : NULL);
+    if (o.backend < 0)
+        return ds_err_set(err, DS_ERR_USAGE, "backend %s: auto, cpu or cuda expected", backend);
+    o.log = cli ? &cli->log : NULL;
     if (ta) {
         o.kv_tier_tokens[0] = ta->l1;
         o.kv_tier_tokens[1] = ta->l2;
@@ -208,7 +223,7 @@ static int cmd_info(ds_cli *cli, int argc, char **argv)
     const char *dir = argv[optind];
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, 1, 0, 0, &m, &err);
+    ds_status st = load_model(cli, dir, 1, 0, 0, "cpu", &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const ds_model_config *c = ds_model_config_of(m);
@@ -300,14 +315,16 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                                        {"top-k", required_argument, 0, 'K'},
                                        {"seed", required_argument, 0, 'S'},
                                        {"json-schema", required_argument, 0, 'j'},
+                                       {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL, *schema_path = NULL;
+    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL, *schema_path = NULL,
+               *backend = NULL;
     int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, copy = 0, ch;
     ds_sampler_params sp;
     ds_sampler_params_default(&sp);
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:T:O:K:S:j:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:T:O:K:S:j:B:h", lo, NULL)) != -1) {
         char *end;
         switch (ch) {
         case 'T':
@@ -331,6 +348,7 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                 return usage_error("--seed takes a non-negative integer");
             break;
         case 'j': schema_path = optarg; break;
+        case 'B': backend = optarg; break;
         case 'm': dir = optarg; break;
         case 'p': prompt = optarg; break;
         case 'P': prompt_ids = optarg; break;
@@ -375,7 +393,7 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
     }
     ds_free(tk_path);
     ds_model *m = NULL;
-    ds_status st = load_model(cli, dir, threads, segment, copy, &m, &err);
+    ds_status st = load_model(cli, dir, threads, segment, copy, backend, &m, &err);
     if (st != DS_OK) {
         ds_tokenizer_free(tk);
         return fail(cli, dir, &err);
@@ -597,19 +615,21 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                                        {"kv-l1", required_argument, 0, '1'},
                                        {"kv-l2", required_argument, 0, '2'},
                                        {"kv-disk", required_argument, 0, '3'},
+                                       {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL, *schema_path = NULL, *tk_file = NULL;
+    const char *dir = NULL, *schema_path = NULL, *tk_file = NULL, *backend = NULL;
     int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
     tier_args ta = {0, 0, 0, NULL};
     int l1 = 0, l2 = 0;
-    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:j:k:h1:2:3:", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:j:k:h1:2:3:B:", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
         case '1': bad = parse_int(optarg, 1, 1 << 30, &l1); ta.l1 = l1; break;
         case '2': bad = parse_int(optarg, 1, 1 << 30, &l2); ta.l2 = l2; break;
         case '3': ta.disk = optarg; break;
+        case 'B': backend = optarg; break;
         case 'j': schema_path = optarg; break;
         case 'k': tk_file = optarg; break;
         case 'm': dir = optarg; break;
@@ -629,7 +649,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         return usage_error("model bench needs --model DIR");
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model_tiers(cli, dir, threads, segment, copy, &ta, &m, &err);
+    ds_status st = load_model_tiers(cli, dir, threads, segment, copy, backend, &ta, &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const int V = ds_model_config_of(m)->vocab_size;
@@ -681,8 +701,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("model          %s (%s kernels, %d threads)\n", dir, ds_model_isa_name(m),
-           ds_model_n_threads(m));
+    printf("model          %s (%s)\n", dir, ds_model_backend_name(m));
     printf("prefill        %d x %d tokens: %.3f s, %.1f tokens/s (cpu %.3f s)\n", batch, np, tp,
            (double)np * batch / tp, cp);
     printf("decode         %d x %d tokens: %.3f s, %.2f tokens/s (cpu %.3f s)\n", batch, ng, td,
@@ -758,6 +777,8 @@ done:
     return rc;
 }
 
+int ds_cmd_model_quantize(ds_cli *cli, int argc, char **argv); /* cmd_model_quantize.c */
+
 int ds_cmd_model(ds_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -771,6 +792,8 @@ int ds_cmd_model(ds_cli *cli, int argc, char **argv)
         return cmd_generate(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "bench") == 0)
         return cmd_bench(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "quantize") == 0)
+        return ds_cmd_model_quantize(cli, argc - 1, argv + 1);
     fprintf(stderr, "error: unknown model subcommand %s\n", argv[1]);
     print_help(stderr);
     return DS_EXIT_USAGE;

@@ -55,6 +55,7 @@ static const key_def keys[] = {
     {"model.threads", KEY_TYPE_INT, F(model_threads), 0, 1024, "CPU threads (0: all cores)"},
     {"model.segment_tokens", KEY_TYPE_INT, F(model_segment_tokens), 16, 1 << 20, "segmented attention: tokens per segment"},
     {"model.max_context", KEY_TYPE_INT, F(model_max_context), 512, 1 << 22, "longest context a document may use"},
+    {"model.max_new_tokens", KEY_TYPE_INT, F(model_max_new_tokens), 1, 1 << 16, "answer tokens per model call"},
     {"screening.threshold", KEY_TYPE_DOUBLE, F(screen_threshold), 0.5, 1.0, "sanctions match score that raises an alert"},
     {"run.workers", KEY_TYPE_INT, F(run_workers), 1, 256, "worker processes on this host"},
     {"run.lease_seconds", KEY_TYPE_INT, F(run_lease_seconds), 5, 86400, "queue lease length; a lapsed lease is reclaimed"},
@@ -95,6 +96,7 @@ void ds_config_init(ds_config *c)
     c->chunk_overlap_tokens = 64;
     c->model_segment_tokens = 2048;
     c->model_max_context = 200000;
+    c->model_max_new_tokens = 512;
     c->screen_threshold = 0.88;
     c->run_workers = 1;
     c->run_lease_seconds = 600;

@@ -3,6 +3,9 @@
  * here first, so a bad value is stored as NULL or text rather than failing the load. */
 #include "pipeline/load.h"
 
+#include "extract/dates.h"
+#include "extract/decimal.h"
+
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/core/log.h"
@@ -14,41 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ds_is_iso_date(const char *s)
+/* Values the database would reject (malformed dates or numbers from a damaged document) go in
+ * as NULL or as text instead of failing the whole load. */
+static const char *date_or_null(const char *s)
 {
-    if (!s || strlen(s) != 10)
-        return 0;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return 0;
-        } else if (!isdigit((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    int m = atoi(s + 5), d = atoi(s + 8);
-    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    long days;
+    return s && ds_date_parse(s, &days) == 0 ? s : NULL;
 }
-
-int ds_is_decimal(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    if (*s == '-')
-        s++;
-    int digits = 0, dot = 0;
-    for (; *s; s++) {
-        if (isdigit((unsigned char)*s))
-            digits++;
-        else if (*s == '.' && !dot)
-            dot = 1;
-        else
-            return 0;
-    }
-    return digits > 0 && digits < 1000;
-}
-
-static const char *date_or_null(const char *s) { return ds_is_iso_date(s) ? s : NULL; }
 
 /* Lower-case alphanumerics and single spaces: the key that matches a company without a CIK. */
 static void name_key(const char *name, char *out, size_t cap)
@@ -195,14 +170,14 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     ds_status st = ds_copy_begin(&cp, run->conn,
                                  "COPY facts (document_id, chunk_seq, company_id, concept, metric, value, value_text, "
                                  "unit, decimals, period_start, period_end, dimensions, source_extractor, page, "
-                                 "quote, char_start, run_id) FROM STDIN",
+                                 "quote, char_start, run_id, model, model_fingerprint, prompt_version) FROM STDIN",
                                  err);
     if (st)
         return st;
     long long doc_num = atoll(doc_id);
     for (size_t i = 0; i < facts->n && st == DS_OK; i++) {
         const ds_fact *f = &facts->v[i];
-        const char *value = ds_is_decimal(f->value) ? f->value : NULL;
+        const char *value = ds_decimal_valid(f->value) ? f->value : NULL;
         const char *vtext = f->value_text ? f->value_text : (value ? NULL : f->value);
         long long cstart = -1;
         if (f->byte_off != SIZE_MAX && f->byte_off <= doc->text.len) {
@@ -223,7 +198,9 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
             ds_copy_str(&cp, date_or_null(f->period_start)) || ds_copy_str(&cp, date_or_null(f->period_end)) ||
             ds_copy_str(&cp, f->dimensions ? f->dimensions : "") || ds_copy_str(&cp, f->source_extractor) ||
             (f->page > 0 ? ds_copy_int(&cp, f->page) : ds_copy_str(&cp, NULL)) || ds_copy_str(&cp, f->quote) ||
-            (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id))
+            (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id) ||
+            ds_copy_str(&cp, f->model) || ds_copy_str(&cp, f->model_fingerprint) ||
+            ds_copy_str(&cp, f->prompt_version))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);
@@ -263,7 +240,8 @@ static ds_status copy_swot(ds_run *run, const char *doc_id, const char *company_
     ds_copy cp;
     ds_status st = ds_copy_begin(&cp, run->conn,
                                  "COPY swot_items (document_id, chunk_seq, company_id, category, statement, rule_id, "
-                                 "evidence, page, quote, source_extractor, run_id) FROM STDIN",
+                                 "evidence, page, quote, source_extractor, run_id, model, model_fingerprint, "
+                                 "prompt_version) FROM STDIN",
                                  err);
     if (st)
         return st;
@@ -275,7 +253,9 @@ static ds_status copy_swot(ds_run *run, const char *doc_id, const char *company_
             ds_copy_str(&cp, ds_swot_category_str(it->category)) || ds_copy_str(&cp, it->statement) ||
             ds_copy_str(&cp, it->rule_id) || ds_copy_str(&cp, it->evidence ? it->evidence : "[]") ||
             copy_opt_int(&cp, it->page, it->page > 0) || ds_copy_str(&cp, it->quote) ||
-            ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id))
+            ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id) ||
+            ds_copy_str(&cp, it->model) || ds_copy_str(&cp, it->model_fingerprint) ||
+            ds_copy_str(&cp, it->prompt_version))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);
@@ -425,7 +405,7 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
     if (st == DS_OK) {
         char pages[16], fy[16] = "";
         snprintf(pages, sizeof pages, "%d", doc->n_pages);
-        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_is_decimal(doc->meta.fiscal_year))
+        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_decimal_valid(doc->meta.fiscal_year))
             snprintf(fy, sizeof fy, "%s", doc->meta.fiscal_year);
         const char *p[] = {id,
                            ds_doc_kind_str(doc->kind),

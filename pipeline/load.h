@@ -16,8 +16,4 @@
 ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, const ds_chunk_list *chunks,
                            const ds_extraction *x, ds_err *err);
 
-/* Is s an ISO date (YYYY-MM-DD)? Is it a plain decimal number? */
-int ds_is_iso_date(const char *s);
-int ds_is_decimal(const char *s);
-
 #endif

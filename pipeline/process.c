@@ -5,6 +5,7 @@
 
 #include "extract/chunker.h"
 #include "extract/extract.h"
+#include "model/model_llm.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/load.h"
@@ -49,6 +50,15 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
     if (st == DS_OK) {
         ds_extract_opts xo = {run->screen, run->cfg->screen_threshold};
         st = ds_extract_document(doc, &chunks, &xo, &x, err);
+    }
+    if (st == DS_OK && run->llm) { /* the model backend after the rules; its failure is a note */
+        ds_err merr;
+        ds_llm_stats ls;
+        if (ds_llm_extract_document(ds_model_llm_generator(run->llm), doc, &chunks, run->log, &x.facts, &x.swot, &ls,
+                                    &merr) != DS_OK) {
+            DS_WARN(run->log, "model", "%s: model backend failed: %s", doc->name, merr.msg);
+            ds_doc_add_note(doc, "model backend failed: %s", merr.msg);
+        }
     }
     double t4 = ds_now();
     s->stage_s[DS_STAGE_EXTRACT] += t4 - t3;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "extract/screen.h"
+#include "model/model_llm.h"
 #include "pipeline/lists.h"
 
 #ifndef DOSSIER_VERSION
@@ -120,6 +121,20 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
                                 "chunk sizes are estimated at 4 bytes per token");
     }
     run->progress = isatty(2);
+    if (cfg->model_dir && *cfg->model_dir) { /* the model backend: one load per run */
+        ds_model_opts mo;
+        ds_model_opts_default(&mo);
+        mo.n_threads = cfg->model_threads;
+        mo.segment_tokens = cfg->model_segment_tokens;
+        mo.max_context = cfg->model_max_context;
+        if (ds_model_llm_open(&run->llm, cfg->model_dir, &mo, cfg->model_max_new_tokens, cfg->model_max_context,
+                              err) != DS_OK) {
+            ds_run_deinit(run);
+            return ds_err_prefix(err, "model.dir");
+        }
+        DS_INFO(log, "model", "model backend: %s (%s), fingerprint %s",
+                ds_model_llm_generator(run->llm)->model, cfg->model_dir, ds_model_llm_generator(run->llm)->fingerprint);
+    }
     ds_status st = screen_init(run, err);
     if (st) {
         ds_run_deinit(run);
@@ -138,6 +153,8 @@ void ds_run_deinit(ds_run *run)
     run->tok = NULL;
     ds_screen_index_free(run->screen);
     run->screen = NULL;
+    ds_model_llm_free(run->llm);
+    run->llm = NULL;
 }
 
 ds_status ds_run_begin(ds_run *run, const char *kind, const char *args, ds_err *err)

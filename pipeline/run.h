@@ -34,6 +34,7 @@ typedef struct ds_run_stats {
 typedef struct ds_tokenizer ds_tokenizer;
 typedef struct ds_tokenizer_cache ds_tokenizer_cache;
 typedef struct ds_screen_index ds_screen_index;
+typedef struct ds_model_llm ds_model_llm;
 
 typedef struct ds_run {
     const ds_config *cfg;
@@ -45,14 +46,15 @@ typedef struct ds_run {
     ds_tokenizer_cache *tok_cache; /* owned; this process's word cache for counting */
     ds_chunk_opts chunk_opts;
     ds_screen_index *screen; /* owned; sanctions screening index of the active lists, NULL when none */
+    ds_model_llm *llm;      /* owned; the model backend's checkpoint when model.dir is set, else NULL */
     ds_run_stats stats;
     int progress;           /* print a progress line (stderr is a terminal) */
     int idle_wait_s;        /* keep polling an empty queue this long before returning */
     long progress_total;
 } ds_run;
 
-/* Prepares a run context (loads the tokenizer, builds the sanctions screening index when a
- * list is loaded). conn is borrowed. */
+/* Prepares a run context (loads the tokenizer, the model checkpoint when model.dir is set,
+ * builds the sanctions screening index when a list is loaded). conn is borrowed. */
 ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err);
 void ds_run_deinit(ds_run *run);
 

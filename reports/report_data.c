@@ -42,7 +42,7 @@ typedef struct ratio_def {
 } ratio_def;
 
 static const ratio_def ratio_defs[] = {
-    {"revenue_growth", "Revenue growth (YoY)", 1},
+    {"revenue_yoy_growth", "Revenue growth (YoY)", 1},
     {"gross_margin", "Gross margin", 1},
     {"operating_margin", "Operating margin", 1},
     {"net_margin", "Net margin", 1},
@@ -225,7 +225,9 @@ static ds_status load_ratios(PGconn *conn, ds_report_data *d, ds_err *err)
     char cid[24];
     snprintf(cid, sizeof cid, "%lld", d->company_id);
     const char *p[] = {cid};
-    if ((st = query(conn, &r, err, "SELECT * FROM credit_ratios WHERE company_id = $1::bigint", 1, p)))
+    if ((st = query(conn, &r, err,
+                    "SELECT * FROM credit_ratios WHERE company_id = $1::bigint AND fiscal_period IN ('FY', 'instant')",
+                    1, p)))
         return st;
     int pcol = PQfnumber(r, "period_end");
     for (int i = 0; pcol >= 0 && i < PQntuples(r); i++) {

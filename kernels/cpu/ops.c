@@ -6,6 +6,7 @@
  * Small ops run on the calling thread: a dispatch costs more than they do.
  * Threading: one caller per context at a time.
  */
+#include "kernels/cpu/awq_internal.h"
 #include "kernels/cpu/cpu_internal.h"
 
 #include <math.h>
@@ -37,7 +38,10 @@ static void mm_task(void *arg, int task, int thread)
     const ds_k_matmul_job *j = &p->jobs[lo];
     int n0 = (task - p->first_task[lo]) * p->cols[lo];
     int n1 = n0 + p->cols[lo] < j->N ? n0 + p->cols[lo] : j->N;
-    ds_kctx_impl(p->c)->matmul(j, n0, n1, ds_kctx_scratch(p->c, thread));
+    if (j->w.dtype == DS_K_AWQ4)
+        ds_k_awq_slice(ds_kctx_isa(p->c), j, n0, n1, ds_kctx_scratch(p->c, thread));
+    else
+        ds_kctx_impl(p->c)->matmul(j, n0, n1, ds_kctx_scratch(p->c, thread));
 }
 
 static void matmul_batch(ds_kctx *c, const ds_k_matmul_job *jobs, int n_jobs)

@@ -17,13 +17,24 @@ static double wval(ds_k_weight w, size_t i)
     }
 }
 
+/* Element (n, k) of an AWQ weight of N outputs: (q - z) * s, read straight from the packing. */
+static double awq_val(ds_k_weight w, int N, int n, int k)
+{
+    const ds_k_awq *a = w.data;
+    const int g = k / a->group, sh = 4 * ds_k_awq_slot[n % 8];
+    const int q = (int)(((uint32_t)a->qweight[(size_t)k * (N / 8) + n / 8] >> sh) & 15u);
+    const int z = (int)(((uint32_t)a->qzeros[(size_t)g * (N / 8) + n / 8] >> sh) & 15u);
+    return (double)(q - z) * ds_k_f16_to_f32(a->scales[(size_t)g * N + n]);
+}
+
 void ds_k_matmul_ref(float *y, const float *x, ds_k_weight w, int T, int N, int K, int accumulate)
 {
     for (int t = 0; t < T; t++)
         for (int n = 0; n < N; n++) {
             double s = accumulate ? y[(size_t)t * N + n] : 0.0;
             for (int k = 0; k < K; k++)
-                s += (double)x[(size_t)t * K + k] * wval(w, (size_t)n * K + k);
+                s += (double)x[(size_t)t * K + k] *
+                     (w.dtype == DS_K_AWQ4 ? awq_val(w, N, n, k) : wval(w, (size_t)n * K + k));
             y[(size_t)t * N + n] = (float)s;
         }
 }

@@ -1,56 +1,94 @@
-/* rmsnorm.cu - RMSNorm on the device, the CUDA twin of the CPU RMSNorm:
- * out[t, :] = x[t, :] / sqrt(mean(x[t, :]^2) + eps) * w[:], in fp32, one block per row.
- * Shapes: out, x (T, D); w (D). Pointers are device memory. Reentrant; runs on the given stream. */
+/* rmsnorm.cu - RMSNorm on the device, the CUDA twin of ds_k_rmsnorm_ref:
+ * out[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * w[:], fp32 arithmetic, written fp32 or
+ * bf16. Rows of up to 256 elements (the per-head q/k norms) take one warp each, longer rows a
+ * block of up to 1024 threads. Shapes: out, x (R, D); w (D). Reentrant; runs on the given
+ * stream.
+ */
+#include "kernels/cuda/common.cuh"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/internal.h"
 
-#include <cuda_runtime.h>
-
-extern "C" {
-#include "kernels/cuda/kernels_cuda.h"
+template <bool BF16> DS_DEV void store(void *out, size_t i, float v)
+{
+    if (BF16)
+        ((uint16_t *)out)[i] = f32_to_bf16(v);
+    else
+        ((float *)out)[i] = v;
 }
 
-static __global__ void rmsnorm_kernel(float *__restrict__ out, const float *__restrict__ x,
-                                      const float *__restrict__ w, int D, float eps)
+/* One block per row. */
+template <bool BF16>
+static __global__ void rmsnorm_block(void *__restrict__ out, const float *__restrict__ x,
+                                     const float *__restrict__ w, int D, float eps)
 {
-    const float *row = x + (size_t)blockIdx.x * D;
-    float *orow = out + (size_t)blockIdx.x * D;
+    __shared__ float red[32];
+    const size_t base = (size_t)blockIdx.x * D;
     float ss = 0.f;
     for (int i = threadIdx.x; i < D; i += blockDim.x)
-        ss += row[i] * row[i];
-    /* Warp reduce, then across warps through shared memory. */
-    for (int o = 16; o > 0; o >>= 1)
-        ss += __shfl_xor_sync(0xffffffffu, ss, o);
-    __shared__ float warp_sums[32];
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    if (lane == 0)
-        warp_sums[warp] = ss;
-    __syncthreads();
-    if (warp == 0) {
-        ss = lane < (int)(blockDim.x >> 5) ? warp_sums[lane] : 0.f;
-        for (int o = 16; o > 0; o >>= 1)
-            ss += __shfl_xor_sync(0xffffffffu, ss, o);
-        if (lane == 0)
-            warp_sums[0] = ss;
-    }
-    __syncthreads();
-    float inv = rsqrtf(warp_sums[0] / (float)D + eps);
+        ss += x[base + i] * x[base + i];
+    ss = block_sum(ss, red);
+    const float inv = rsqrtf(ss / (float)D + eps);
     for (int i = threadIdx.x; i < D; i += blockDim.x)
-        orow[i] = row[i] * inv * w[i];
+        store<BF16>(out, base + i, w[i] * (x[base + i] * inv));
 }
 
-extern "C" ds_status ds_cuda_rmsnorm_f32(float *out, const float *x, const float *w, int T, int D, float eps,
-                                         cudaStream_t stream, ds_err *err)
+/* One warp per row, 8 rows per block; D <= 256 (8 elements per lane). */
+template <bool BF16>
+static __global__ void rmsnorm_warp(void *__restrict__ out, const float *__restrict__ x,
+                                    const float *__restrict__ w, int R, int D, float eps)
 {
-    if (T <= 0 || D <= 0)
+    const int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+    if (row >= R)
+        return;
+    const size_t base = (size_t)row * D;
+    float v[8];
+    float ss = 0.f;
+#pragma unroll
+    for (int j = 0; j < 8; j++) {
+        const int i = lane + 32 * j;
+        v[j] = i < D ? x[base + i] : 0.f;
+        ss += v[j] * v[j];
+    }
+    ss = warp_sum(ss);
+    const float inv = rsqrtf(ss / (float)D + eps);
+#pragma unroll
+    for (int j = 0; j < 8; j++) {
+        const int i = lane + 32 * j;
+        if (i < D)
+            store<BF16>(out, base + i, w[i] * (v[j] * inv));
+    }
+}
+
+extern "C" ds_status ds_cuda_rmsnorm(void *out, int out_bf16, const float *x, const float *w, int R,
+                                     int D, float eps, cudaStream_t s, ds_err *err)
+{
+    if (R <= 0 || D <= 0)
         return DS_OK;
-    int threads = D >= 1024 ? 1024 : ((D + 31) / 32) * 32;
-    rmsnorm_kernel<<<T, threads, 0, stream>>>(out, x, w, D, eps);
+    if (D <= 256) {
+        const int blocks = (R + 7) / 8;
+        if (out_bf16)
+            rmsnorm_warp<true><<<blocks, 256, 0, s>>>(out, x, w, R, D, eps);
+        else
+            rmsnorm_warp<false><<<blocks, 256, 0, s>>>(out, x, w, R, D, eps);
+    } else {
+        const int threads = D >= 1024 ? 1024 : ((D + 31) / 32) * 32;
+        if (out_bf16)
+            rmsnorm_block<true><<<R, threads, 0, s>>>(out, x, w, D, eps);
+        else
+            rmsnorm_block<false><<<R, threads, 0, s>>>(out, x, w, D, eps);
+    }
     DS_CUDA_LAUNCHED(err);
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_rmsnorm_f32_host(float *out, const float *x, const float *w, int T, int D, float eps,
-                                              ds_err *err)
+extern "C" ds_status ds_cuda_rmsnorm_f32(float *out, const float *x, const float *w, int T, int D,
+                                         float eps, cudaStream_t stream, ds_err *err)
+{
+    return ds_cuda_rmsnorm(out, 0, x, w, T, D, eps, stream, err);
+}
+
+extern "C" ds_status ds_cuda_rmsnorm_f32_host(float *out, const float *x, const float *w, int T,
+                                              int D, float eps, ds_err *err)
 {
     size_t nx = (size_t)T * D * sizeof(float), nw = (size_t)D * sizeof(float);
     float *dx = NULL, *dw = NULL, *dout = NULL;
@@ -65,7 +103,7 @@ extern "C" ds_status ds_cuda_rmsnorm_f32_host(float *out, const float *x, const 
     if (e == cudaSuccess)
         e = cudaMemcpy(dw, w, nw, cudaMemcpyHostToDevice);
     if (e == cudaSuccess) {
-        st = ds_cuda_rmsnorm_f32(dout, dx, dw, T, D, eps, 0, err);
+        st = ds_cuda_rmsnorm(dout, 0, dx, dw, T, D, eps, 0, err);
         if (st == DS_OK)
             e = cudaDeviceSynchronize();
     }

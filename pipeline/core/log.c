@@ -1,6 +1,8 @@
 /* log.c - JSON-lines / text logger (see log.h). */
 #include "log.h"
 
+#include "utf8.h"
+
 #include <stdarg.h>
 #include <string.h>
 #include <sys/time.h>
@@ -56,28 +58,6 @@ void ds_log_close(ds_log *log)
     }
 }
 
-/* Length of a valid UTF-8 sequence starting at s, or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n;
-    unsigned cp;
-    if ((s[0] & 0xE0) == 0xC0) { n = 2; cp = s[0] & 0x1F; }
-    else if ((s[0] & 0xF0) == 0xE0) { n = 3; cp = s[0] & 0x0F; }
-    else if ((s[0] & 0xF8) == 0xF0) { n = 4; cp = s[0] & 0x07; }
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 size_t ds_json_escape(char *out, size_t cap, const char *s)
 {
     size_t o = 0;
@@ -100,7 +80,7 @@ size_t ds_json_escape(char *out, size_t cap, const char *s)
             }
             p++;
         } else {
-            size_t n = utf8_len(p);
+            size_t n = ds_utf8_seq_len(p, strnlen((const char *)p, 4));
             if (n == 0) {
                 memcpy(out + o, "\xEF\xBF\xBD", 3);
                 o += 3;

@@ -17,13 +17,16 @@ mkdir -p "$S/state" "$S/spool" "$S/log" "$S/munge"
 chown munge:munge "$S/munge"
 host=$(hostname -s)
 cpus=$(nproc)
+# Ports of our own, so another Slurm (or another run of this test) cannot collide with ours.
+ctld_port=$((20000 + $$ % 20000))
+slurmd_port=$((ctld_port + 1))
 cat >"$S/slurm.conf" <<CONF
 ClusterName=dossiertest
 SlurmctldHost=$host
 SlurmUser=root
 SlurmdUser=root
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 AuthType=auth/munge
 CredType=cred/munge
 StateSaveLocation=$S/state
@@ -45,10 +48,9 @@ PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscr
 CONF
 export SLURM_CONF=$S/slurm.conf
 cleanup() {
-    [ -f "$S/slurmd.pid" ] && kill "$(cat "$S/slurmd.pid")" 2>/dev/null
-    [ -f "$S/slurmctld.pid" ] && kill "$(cat "$S/slurmctld.pid")" 2>/dev/null
-    [ -f "$S/munge/munged.pid" ] && kill "$(cat "$S/munge/munged.pid")" 2>/dev/null
-    true
+    for pidfile in "$S/slurmd.pid" "$S/slurmctld.pid" "$S/munge/munged.pid"; do
+        if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+    done
 }
 trap cleanup EXIT
 runuser -u munge -- munged --socket="$S/munge/munge.socket" --pid-file="$S/munge/munged.pid" \

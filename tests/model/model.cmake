@@ -24,3 +24,7 @@ ds_add_test(NAME t_model_prefix
 ds_add_test(NAME t_model_scheduler
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_scheduler.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 300)
+# AutoAWQ int4: quantize tiny checkpoints, reload, compare with bf16 and a dequantised twin.
+ds_add_test(NAME t_model_awq
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_awq_model.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)

@@ -47,6 +47,7 @@ expect "status changed" "$(q "SELECT status FROM aml_alerts WHERE id = $alert")"
 expect "audit row" "$(q "SELECT changed_by || '|' || from_status || '|' || to_status FROM aml_alert_audit WHERE alert_id = $alert")" "t_bob|open|under_review"
 expect "note stored as text" "$(q "SELECT note FROM aml_alert_audit WHERE alert_id = $alert")" "$note"
 expect "alerts intact" "$(q "SELECT count(*) FROM aml_alerts")" 2
+expect "reader reads the credit review" "$(as t_alice "SELECT count(*) >= 0 FROM review_credit")" t
 expect "reviewer sees the history" "$(as t_bob "SELECT count(*) FROM review_alert_history")" 1
 denied "audit is append-only (update)" "${PGUSER:-dossier}" "UPDATE aml_alert_audit SET note = 'x'"
 denied "audit is append-only (delete)" "${PGUSER:-dossier}" "DELETE FROM aml_alert_audit"

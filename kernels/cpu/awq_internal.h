@@ -1,0 +1,20 @@
+/* awq_internal.h - the CPU int4 AWQ matmul, per instruction set (awq.c, awq_avx2.c,
+ * awq_avx512.c). ops.c hands a matmul job whose weight is DS_K_AWQ4 to ds_k_awq_slice.
+ * Not for use outside kernels/cpu/ and tests/kernels/.
+ * Threading: each function works on the columns it is given and touches nothing else.
+ */
+#ifndef DS_KERNELS_CPU_AWQ_INTERNAL_H
+#define DS_KERNELS_CPU_AWQ_INTERNAL_H
+
+#include "kernels/kernels.h"
+
+/* Columns [n0, n1) of y for every token of job j (weight DS_K_AWQ4), with the kernels of isa.
+ * scratch: DS_K_SCRATCH_FLOATS floats. Each output element is summed over k in ascending
+ * blocks of DS_K_AWQ_KC, so results do not depend on how columns are split into slices. */
+void ds_k_awq_slice(ds_k_isa isa, const ds_k_matmul_job *j, int n0, int n1, float *scratch);
+void ds_k_awq_slice_avx2(const ds_k_matmul_job *j, int n0, int n1, float *scratch);
+void ds_k_awq_slice_avx512(const ds_k_matmul_job *j, int n0, int n1, float *scratch);
+
+#define DS_K_AWQ_KC 256 /* k rows of a dequantised panel */
+
+#endif

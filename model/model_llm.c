@@ -1,0 +1,178 @@
+/* model_llm.c - a checkpoint, its tokenizer and identity, packaged as the extract stage's
+ * generator (see model_llm.h). Owns the model and tokenizer it loads. Threading: one caller at
+ * a time per ds_model_llm.
+ */
+#include "model/model_llm.h"
+
+#include "pipeline/core/alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A sequence kept between calls with the prompt it holds: the next prompt sharing its start
+ * (the instructions and schema every document's prompt begins with) only prefills the rest. */
+#define N_SLOTS 2
+typedef struct slot {
+    ds_model_seq *seq;
+    ds_tokens held; /* prompt tokens whose KV the sequence holds */
+    unsigned long long used;
+} slot;
+
+struct ds_model_llm {
+    ds_model *m;
+    ds_tokenizer *tok;
+    char name[256];
+    char fingerprint[65];
+    ds_llm_generator gen;
+    slot slots[N_SLOTS];
+    unsigned long long clock;
+    size_t reused; /* prompt tokens not prefilled again thanks to the slots */
+};
+
+/* The one place where decoding happens: greedy for now. Constrained decoding replaces this
+ * call with one that masks, at each step, the tokens the schema does not allow next. */
+static ds_status decode_under_schema(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n,
+                                     const char *schema, int max_new, int32_t *out, int *got, ds_err *err)
+{
+    (void)schema;
+    return ds_model_generate_greedy(m, seq, prompt, n, max_new, out, got, NULL, NULL, err);
+}
+
+ds_status ds_model_generate_json(ds_model *m, const int32_t *prompt, size_t n, const char *schema, int max_new,
+                                 ds_tokens *out, ds_err *err)
+{
+    if (n == 0 || n > (size_t)INT32_MAX || max_new <= 0)
+        return ds_err_set(err, DS_ERR_USAGE, "generate: empty prompt or no answer tokens");
+    ds_model_seq *seq = NULL;
+    ds_status st = ds_model_seq_create(m, &seq, err);
+    if (st != DS_OK)
+        return st;
+    if (ds_tokens_reserve(out, (size_t)max_new) != DS_OK) {
+        ds_model_seq_free(seq);
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    }
+    int got = 0;
+    st = decode_under_schema(m, seq, prompt, (int)n, schema, max_new, out->v + out->n, &got, err);
+    if (st == DS_OK)
+        out->n += (size_t)got;
+    ds_model_seq_free(seq);
+    return st;
+}
+
+static size_t common_prefix(const ds_tokens *a, const int32_t *b, size_t n)
+{
+    size_t i = 0;
+    while (i < a->n && i < n && a->v[i] == b[i])
+        i++;
+    return i;
+}
+
+/* Generation through the slot sharing the longest start with the prompt: its sequence is cut
+ * back to the shared part and only the rest is prefilled, which gives the same tokens as a fresh
+ * sequence (the cache holds exactly the positions of the shared tokens). */
+static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new,
+                          ds_tokens *out, ds_err *err)
+{
+    ds_model_llm *l = ctx;
+    if (n == 0 || n > (size_t)INT32_MAX || max_new <= 0)
+        return ds_err_set(err, DS_ERR_USAGE, "generate: empty prompt or no answer tokens");
+    slot *best = &l->slots[0];
+    size_t keep = 0;
+    for (int i = 0; i < N_SLOTS; i++) {
+        slot *s = &l->slots[i];
+        size_t c = s->seq ? common_prefix(&s->held, prompt, n) : 0;
+        if (c > keep || (keep == 0 && c == 0 && s->used < best->used)) {
+            best = s;
+            keep = c;
+        }
+    }
+    if (keep >= n) /* at least one token is prefilled, for the logits of the first answer token */
+        keep = n - 1;
+    ds_status st = DS_OK;
+    if (!best->seq)
+        st = ds_model_seq_create(l->m, &best->seq, err);
+    if (st == DS_OK) {
+        ds_model_seq_truncate(best->seq, (int)keep);
+        ds_tokens_clear(&best->held);
+        if (ds_tokens_reserve(&best->held, n) != DS_OK || ds_tokens_reserve(out, (size_t)max_new) != DS_OK)
+            st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    }
+    int got = 0;
+    if (st == DS_OK)
+        st = decode_under_schema(l->m, best->seq, prompt + keep, (int)(n - keep), schema, max_new, out->v + out->n,
+                                 &got, err);
+    if (st == DS_OK) {
+        out->n += (size_t)got;
+        memcpy(best->held.v, prompt, n * sizeof(int32_t));
+        best->held.n = n;
+        best->used = ++l->clock;
+        l->reused += keep;
+    } else if (best->seq) { /* the sequence's contents are unknown now */
+        ds_model_seq_free(best->seq);
+        best->seq = NULL;
+        ds_tokens_clear(&best->held);
+    }
+    return st;
+}
+
+size_t ds_model_llm_reused_tokens(const ds_model_llm *l) { return l->reused; }
+
+ds_status ds_model_llm_open(ds_model_llm **out, const char *dir, const ds_model_opts *opts, int max_new,
+                            int max_context, ds_err *err)
+{
+    *out = NULL;
+    ds_model_llm *l = ds_calloc(1, sizeof *l);
+    if (!l)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    ds_status st = ds_llm_fingerprint(dir, l->fingerprint, err);
+    if (st == DS_OK)
+        st = ds_model_load(&l->m, dir, opts, err);
+    if (st == DS_OK) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+        l->tok = ds_tokenizer_load(path, err);
+        if (!l->tok)
+            st = err ? err->code : DS_ERR_TOKENIZER;
+    }
+    if (st == DS_OK) {
+        const ds_model_config *cfg = ds_model_config_of(l->m);
+        if (ds_tokenizer_vocab_size(l->tok) > cfg->vocab_size)
+            st = ds_err_set(err, DS_ERR_TOKENIZER, "%s: tokenizer has %d ids, the model's vocabulary %d", dir,
+                            (int)ds_tokenizer_vocab_size(l->tok), cfg->vocab_size);
+        int ctx = max_context > 0 ? max_context : cfg->max_position_embeddings;
+        if (cfg->max_position_embeddings > 0 && ctx > cfg->max_position_embeddings &&
+            cfg->rope_scaling.type != DS_MODEL_ROPE_YARN)
+            ctx = cfg->max_position_embeddings;
+        ds_llm_model_name(dir, l->name, sizeof l->name);
+        l->gen.generate = generate;
+        l->gen.ctx = l;
+        l->gen.tok = l->tok;
+        l->gen.max_context = ctx;
+        l->gen.max_new = max_new > 0 ? max_new : 256;
+        l->gen.model = l->name;
+        l->gen.fingerprint = l->fingerprint;
+    }
+    if (st != DS_OK) {
+        ds_model_llm_free(l);
+        return st;
+    }
+    *out = l;
+    return DS_OK;
+}
+
+void ds_model_llm_free(ds_model_llm *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < N_SLOTS; i++) {
+        ds_model_seq_free(l->slots[i].seq);
+        ds_tokens_deinit(&l->slots[i].held);
+    }
+    ds_tokenizer_free(l->tok);
+    ds_model_free(l->m);
+    ds_free(l);
+}
+
+const ds_llm_generator *ds_model_llm_generator(const ds_model_llm *l) { return &l->gen; }
+
+ds_model *ds_model_llm_model(const ds_model_llm *l) { return l->m; }

@@ -1,0 +1,172 @@
+/* llm_run_test.c - `dossier run` with model.dir set to a tiny random checkpoint (the real Qwen3
+ * tokenizer): the run completes, the document loads its rule results, every model row carries
+ * model name, checkpoint fingerprint and prompt version and passed the grounding check, and
+ * the model's work is logged. A model that cannot run on a document (a context too small for
+ * the prompt) leaves a note while the document still loads.
+ */
+#include "extract/llm.h"
+#include "model/model_llm.h"
+#include "tests/model/tiny_moe.h"
+#include "testlib.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void write_file(const char *path, const char *body)
+{
+    FILE *f = fopen(path, "w");
+    DS_REQUIRE(f != NULL);
+    fputs(body, f);
+    fclose(f);
+}
+
+static long long scalar(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(c));
+    PQclear(r);
+    return v;
+}
+
+/* The generator's kept sequences give the same answers as fresh ones, and save prefill. */
+static void check_prefix_reuse(const char *ckpt)
+{
+    ds_model_opts mo;
+    ds_model_opts_default(&mo);
+    mo.n_threads = 2;
+    ds_model_llm *l = NULL;
+    ds_err err;
+    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 8, 4096, &err) == DS_OK);
+    const ds_llm_generator *g = ds_model_llm_generator(l);
+    DS_CHECK(g->max_new == 8 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
+    const char *docs[] = {"<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n",
+                          "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
+                          "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n"};
+    for (int t = 0; t < 2; t++)
+        for (int d = 0; d < 3; d++) {
+            ds_tokens p = DS_TOKENS_INIT, a = DS_TOKENS_INIT, b = DS_TOKENS_INIT;
+            const char *pre = ds_llm_prompt_prefix((ds_llm_task)t), *suf = ds_llm_prompt_suffix((ds_llm_task)t);
+            DS_REQUIRE(ds_tokenizer_encode(g->tok, pre, strlen(pre), 1, &p, &err) == DS_OK);
+            DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &p, &err) == DS_OK);
+            DS_REQUIRE(ds_tokenizer_encode(g->tok, suf, strlen(suf), 1, &p, &err) == DS_OK);
+            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &a, &err) == DS_OK);
+            DS_REQUIRE(ds_model_generate_json(ds_model_llm_model(l), p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &b,
+                                              &err) == DS_OK);
+            DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
+                      "task %d doc %d: kept sequence answered differently", t, d);
+            ds_tokens_deinit(&p);
+            ds_tokens_deinit(&a);
+            ds_tokens_deinit(&b);
+        }
+    DS_CHECKF(ds_model_llm_reused_tokens(l) > 500, "reused %zu", ds_model_llm_reused_tokens(l));
+    ds_model_llm_free(l);
+}
+
+static const char report[] =
+    "ANNUAL REPORT\n\nRevenue was $1,234 million in 2023, up 12% from $1,102 million in 2022. Net income was "
+    "$210 million.\n\nRISK FACTORS\n\nOur lenders may call the term loan early. Total debt was $5,600 million "
+    "at December 31, 2023.\n";
+
+int main(void)
+{
+    const char *dsn = ds_test_db_create("t_llm_run");
+    const char *bin = getenv("DOSSIER_BIN");
+    DS_REQUIRE(bin);
+    char dir[2048], ckpt[2100], inbox[2100], path[2200], cfg[2200], out[32768], cmd[8192];
+    snprintf(dir, sizeof dir, "%s", ds_test_tmpdir());
+    snprintf(ckpt, sizeof ckpt, "%s/tiny-qwen3", dir);
+    tiny_spec t;
+    tiny_spec_default(&t);
+    t.vocab = 151936; /* the Qwen3 tokenizer's ids */
+    t.tie_embeddings = 1;
+    t.layers = 2;
+    DS_REQUIRE(tiny_write(ckpt, &t) == 0);
+    const char *tok = ds_test_shared("models/qwen3-tokenizer/tokenizer.json");
+    if (!tok)
+        tok = ds_test_source("extract/data/qwen3-tokenizer.json");
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tokenizer.json'", tok, ckpt);
+    DS_REQUIRE(system(cmd) == 0);
+    char fp[65];
+    ds_err err;
+    DS_REQUIRE(ds_llm_fingerprint(ckpt, fp, &err) == DS_OK);
+    check_prefix_reuse(ckpt);
+
+    snprintf(inbox, sizeof inbox, "%s/inbox", dir);
+    mkdir(inbox, 0777);
+    snprintf(path, sizeof path, "%s/report.txt", inbox);
+    write_file(path, report);
+    snprintf(cfg, sizeof cfg, "%s/dossier.yaml", dir);
+    char yaml[8192];
+    snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_new_tokens: 24\n  max_context: 4096\n",
+             ckpt);
+    write_file(cfg, yaml);
+    int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' run '%s' 2>&1", bin, cfg,
+                        dsn, dir, inbox);
+    DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
+
+    PGconn *c = PQconnectdb(dsn);
+    DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE name = 'report.txt' AND status = 'loaded'") == 1);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM chunks") > 0);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor <> 'model'") >= 0);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND (model IS NULL OR "
+                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v1')") == 0);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
+                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v1')") == 0);
+    char q[1024];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM (SELECT model, model_fingerprint FROM facts WHERE source_extractor = 'model' "
+             "UNION ALL SELECT model, model_fingerprint FROM swot_items WHERE source_extractor = 'model') m "
+             "WHERE model <> 'tiny-qwen3' OR model_fingerprint <> '%s'",
+             fp);
+    DS_CHECK(scalar(c, q) == 0);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE model IS NOT NULL AND source_extractor <> 'model'") == 0);
+    /* any model row present passed the grounding check: re-check it against its chunk */
+    PGresult *r = PQexec(c, "SELECT ch.text, f.value_text, f.quote FROM facts f JOIN chunks ch ON ch.document_id = "
+                            "f.document_id AND ch.seq = f.chunk_seq WHERE f.source_extractor = 'model' UNION ALL "
+                            "SELECT ch.text, NULL, s.quote FROM swot_items s JOIN chunks ch ON ch.document_id = "
+                            "s.document_id AND ch.seq = s.chunk_seq WHERE s.source_extractor = 'model'");
+    DS_REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *text = PQgetvalue(r, i, 0);
+        DS_CHECK(ds_ground_quote(text, strlen(text), PQgetvalue(r, i, 2), NULL));
+        if (!PQgetisnull(r, i, 1))
+            DS_CHECK(ds_ground_number(text, strlen(text), PQgetvalue(r, i, 1), NULL));
+    }
+    printf("model rows: %d\n", PQntuples(r));
+    PQclear(r);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND chunk_seq IS NULL") == 0);
+    snprintf(cmd, sizeof cmd, "grep -c 'model calls' '%s/log.jsonl'", dir);
+    DS_CHECKF(ds_test_sh(out, sizeof out, "%s", cmd) == 0 && atoi(out) == 1, "no model summary in the log: %s", out);
+    snprintf(cmd, sizeof cmd, "grep -q 'tiny-qwen3' '%s/log.jsonl'", dir);
+    DS_CHECK(ds_test_sh(NULL, 0, "%s", cmd) == 0);
+
+    /* a context too small for the prompt: the model fails on the document, the run goes on */
+    snprintf(path, sizeof path, "%s/second.txt", inbox);
+    write_file(path, "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x. Substantial doubt about its ability to "
+                     "continue as a going concern was raised.\n");
+    snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_new_tokens: 500\n  max_context: 512\n",
+             ckpt);
+    write_file(cfg, yaml);
+    rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log2.jsonl' run '%s' 2>&1", bin, cfg,
+                    dsn, dir, inbox);
+    DS_CHECKF(rc == 0, "second run exited %d: %s", rc, out);
+    DS_CHECKF(scalar(c, "SELECT count(*) FROM documents WHERE name = 'second.txt' AND status = 'loaded' AND "
+                        "meta->>'notes' LIKE '%model backend failed:%max_context%'") == 1,
+              "second.txt: %s", out);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM swot_items s JOIN documents d ON d.id = s.document_id WHERE "
+                       "d.name = 'second.txt' AND s.source_extractor = 'rules'") >= 1);
+    PQfinish(c);
+
+    /* a checkpoint folder that is not one: the run refuses to start */
+    snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n", inbox);
+    write_file(cfg, yaml);
+    rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' run '%s' 2>&1", bin, cfg, dsn, inbox);
+    DS_CHECKF(rc != 0 && strstr(out, "model.dir"), "bad model.dir: rc %d: %s", rc, out);
+    return ds_test_done();
+}

@@ -1,0 +1,248 @@
+/* test_awq.c - the CPU int4 AWQ matmul (kernels/cpu/awq*.c) against the dequantise-then-
+ * multiply reference, for every instruction set this CPU has and 1 and 2 threads, over a grid
+ * of shapes and group sizes (groups crossing the k-blocks of the kernel), with guard words
+ * around outputs; results bit-identical for 1 and 2 threads; and the AutoAWQ packing order
+ * (pack/unpack round trip, and the word layout spelled out as AutoAWQ writes it).
+ * Bound: normalised error below 2e-6 * sqrt(K + 1) + 1e-6, as for the other matmuls: the
+ * dequantised values are exact in fp32, only the fp32 summation differs from the double one.
+ * Seed: DS_TEST_SEED, else the clock (printed).
+ */
+#include "kernels/kernels.h"
+#include "tests/testlib.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <time.h>
+
+#define GUARD 32
+static const uint32_t GUARD_BITS = 0x7fc0dead;
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
+static int irand(int n) { return (int)(rnd() % (uint64_t)n); }
+
+static float *out_alloc(size_t n)
+{
+    float *p = malloc((n + 2 * GUARD) * sizeof(float));
+    DS_REQUIRE(p);
+    for (size_t i = 0; i < n + 2 * GUARD; i++)
+        memcpy(&p[i], &GUARD_BITS, 4);
+    return p + GUARD;
+}
+static int guards_ok(const float *p, size_t n)
+{
+    for (size_t i = 0; i < GUARD; i++)
+        if (memcmp(&p[-(long)GUARD + (long)i], &GUARD_BITS, 4) != 0 || memcmp(&p[n + i], &GUARD_BITS, 4) != 0)
+            return 0;
+    return 1;
+}
+static void out_free(float *p)
+{
+    if (p)
+        free(p - GUARD);
+}
+static double nerr(const float *y, const float *ref, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(y[i]))
+            return INFINITY;
+        num += ((double)y[i] - ref[i]) * ((double)y[i] - ref[i]);
+        den += (double)ref[i] * ref[i];
+    }
+    return den > 0 ? sqrt(num / den) : sqrt(num);
+}
+
+static ds_kctx *ctxs[4][3];
+
+/* A random AWQ weight of N outputs and K inputs, group G: buffers owned by the caller. */
+typedef struct awq_w {
+    int32_t *qw, *qz;
+    uint16_t *sc;
+    ds_k_awq a;
+    ds_k_weight w; /* points at a: use through a pointer that stays put */
+} awq_w;
+
+static awq_w make_awq(int N, int K, int G)
+{
+    awq_w a;
+    uint8_t *q = malloc((size_t)K * N), *z = malloc((size_t)(K / G) * N);
+    for (size_t i = 0; i < (size_t)K * N; i++)
+        q[i] = (uint8_t)irand(16);
+    for (size_t i = 0; i < (size_t)(K / G) * N; i++)
+        z[i] = (uint8_t)irand(16);
+    a.qw = malloc((size_t)K * N / 2 + 4);
+    a.qz = malloc((size_t)(K / G) * N / 2 + 4);
+    a.sc = malloc((size_t)(K / G) * N * 2 + 4);
+    ds_k_awq_pack(a.qw, q, K, N);
+    ds_k_awq_pack(a.qz, z, K / G, N);
+    for (size_t i = 0; i < (size_t)(K / G) * N; i++)
+        a.sc[i] = ds_k_f32_to_f16((0.01f + 0.05f * (frand() + 1.0f)) * (irand(8) ? 1.0f : -1.0f));
+    a.a = (ds_k_awq){a.qw, a.qz, a.sc, G};
+    free(q);
+    free(z);
+    return a;
+}
+static void bind_awq(awq_w *a) { a->w = (ds_k_weight){&a->a, DS_K_AWQ4}; }
+
+static void free_awq(awq_w *a)
+{
+    free(a->qw);
+    free(a->qz);
+    free(a->sc);
+}
+
+static void test_packing(void)
+{
+    /* AutoAWQ writes column order_map[i] of each group of 8 at bits 4i. */
+    static const int order_map[8] = {0, 2, 4, 6, 1, 3, 5, 7};
+    for (int rep = 0; rep < 20; rep++) {
+        int R = 1 + irand(9), C = 8 * (1 + irand(12));
+        uint8_t *q = malloc((size_t)R * C), *back = malloc((size_t)R * C);
+        int32_t *pk = malloc((size_t)R * C / 2);
+        for (int i = 0; i < R * C; i++)
+            q[i] = (uint8_t)irand(16);
+        ds_k_awq_pack(pk, q, R, C);
+        int ok = 1;
+        for (int r = 0; r < R; r++)
+            for (int w = 0; w < C / 8; w++) {
+                uint32_t want = 0;
+                for (int i = 0; i < 8; i++)
+                    want |= (uint32_t)q[r * C + 8 * w + order_map[i]] << (4 * i);
+                ok &= (uint32_t)pk[r * (C / 8) + w] == want;
+            }
+        DS_CHECKF(ok, "awq pack R=%d C=%d: word layout differs from AutoAWQ's", R, C);
+        ds_k_awq_unpack(back, pk, R, C);
+        DS_CHECKF(memcmp(q, back, (size_t)R * C) == 0, "awq unpack(pack) R=%d C=%d", R, C);
+        free(q);
+        free(back);
+        free(pk);
+    }
+    /* a hand-made word: columns 0..7 hold 1..8 */
+    uint8_t q[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    int32_t w;
+    ds_k_awq_pack(&w, q, 1, 8);
+    DS_CHECKF((uint32_t)w == 0x86427531u, "awq pack of 1..8 gives %08x", (unsigned)w);
+}
+
+static void check(int T, int N, int K, int G, int acc)
+{
+    awq_w a = make_awq(N, K, G);
+    bind_awq(&a);
+    float *x = malloc(((size_t)T * K + 1) * 4), *y0 = malloc(((size_t)T * N + 1) * 4);
+    float *ref = malloc(((size_t)T * N + 1) * 4), *ref2 = malloc(((size_t)T * N + 1) * 4);
+    for (size_t i = 0; i < (size_t)T * K; i++)
+        x[i] = frand();
+    for (size_t i = 0; i < (size_t)T * N; i++)
+        y0[i] = frand();
+    memcpy(ref, y0, (size_t)T * N * 4);
+    ds_k_matmul_ref(ref, x, a.w, T, N, K, acc);
+    /* dequantise, transpose to a (N, K) fp32 weight, multiply: the same numbers exactly */
+    float *wt = malloc((size_t)K * N * 4), *wn = malloc((size_t)K * N * 4);
+    ds_k_awq_dequant(wt, &a.a, N, K);
+    for (int k = 0; k < K; k++)
+        for (int n = 0; n < N; n++)
+            wn[(size_t)n * K + k] = wt[(size_t)k * N + n];
+    memcpy(ref2, y0, (size_t)T * N * 4);
+    ds_k_matmul_ref(ref2, x, (ds_k_weight){wn, DS_K_F32}, T, N, K, acc);
+    DS_CHECKF(memcmp(ref, ref2, (size_t)T * N * 4) == 0,
+              "awq reference T=%d N=%d K=%d G=%d differs from dequantise-then-multiply", T, N, K, G);
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+        float *first = NULL;
+        for (int th = 1; th <= 2; th++) {
+            if (!ctxs[isa][th])
+                continue;
+            float *y = out_alloc((size_t)T * N);
+            memcpy(y, y0, (size_t)T * N * 4);
+            ds_k_matmul(ctxs[isa][th], y, x, a.w, T, N, K, acc);
+            double e = nerr(y, ref, (size_t)T * N);
+            DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6,
+                      "awq matmul %s th=%d T=%d N=%d K=%d G=%d acc=%d: error %.3g",
+                      ds_k_isa_name(isa), th, T, N, K, G, acc, e);
+            DS_CHECKF(guards_ok(y, (size_t)T * N), "awq matmul %s T=%d N=%d K=%d: guard overwritten",
+                      ds_k_isa_name(isa), T, N, K);
+            if (!first) {
+                first = y;
+            } else {
+                DS_CHECKF(memcmp(first, y, (size_t)T * N * 4) == 0,
+                          "awq matmul %s T=%d N=%d K=%d: 1 and 2 threads differ", ds_k_isa_name(isa),
+                          T, N, K);
+                out_free(y);
+            }
+        }
+        out_free(first);
+    }
+    free(wt);
+    free(wn);
+    free(x);
+    free(y0);
+    free(ref);
+    free(ref2);
+    free_awq(&a);
+}
+
+static void test_matmul(void)
+{
+    static const int Ts[] = {1, 2, 3, 4, 5, 7, 13, 30, 64};
+    static const int Ns[] = {8, 16, 24, 40, 64, 72, 136, 520};
+    static const int Gs[] = {16, 32, 48, 64, 96, 128};
+    for (size_t ti = 0; ti < sizeof Ts / sizeof *Ts; ti++)
+        for (int rep = 0; rep < 4; rep++) {
+            int G = Gs[irand(6)], K = G * (1 + irand(8));
+            check(Ts[ti], Ns[irand(8)], K, G, irand(2));
+        }
+    /* shapes of the real models (hidden 2048 -> moe_intermediate 768 and back), G = 128 */
+    check(3, 768, 2048, 128, 0);
+    check(9, 2048, 768, 128, 1);
+    /* grouped dispatch mixing AWQ and bf16 jobs */
+    awq_w a = make_awq(64, 256, 64);
+    bind_awq(&a);
+    uint16_t *bw = malloc(48 * 256 * 2);
+    for (int i = 0; i < 48 * 256; i++)
+        bw[i] = ds_k_f32_to_bf16(frand());
+    float x[5 * 256], r1[5 * 64], r2[5 * 48];
+    for (int i = 0; i < 5 * 256; i++)
+        x[i] = frand();
+    ds_k_matmul_ref(r1, x, a.w, 5, 64, 256, 0);
+    ds_k_matmul_ref(r2, x, (ds_k_weight){bw, DS_K_BF16}, 5, 48, 256, 0);
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+        if (!ctxs[isa][2])
+            continue;
+        float *y1 = out_alloc(5 * 64), *y2 = out_alloc(5 * 48);
+        ds_k_matmul_job jobs[2] = {{y1, x, a.w, 5, 64, 256, 0}, {y2, x, (ds_k_weight){bw, DS_K_BF16}, 5, 48, 256, 0}};
+        ds_k_matmul_grouped(ctxs[isa][2], jobs, 2);
+        DS_CHECKF(nerr(y1, r1, 5 * 64) < 1e-4 && nerr(y2, r2, 5 * 48) < 1e-4 && guards_ok(y1, 5 * 64) &&
+                      guards_ok(y2, 5 * 48),
+                  "grouped awq + bf16 %s", ds_k_isa_name(isa));
+        out_free(y1);
+        out_free(y2);
+    }
+    free(bw);
+    free_awq(&a);
+}
+
+int main(void)
+{
+    const char *s = getenv("DS_TEST_SEED");
+    rng_state = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
+    printf("seed %llu (DS_TEST_SEED to replay)\n", (unsigned long long)rng_state);
+    ds_k_isa best = ds_k_isa_best();
+    for (int isa = DS_K_ISA_SCALAR; isa <= (int)best; isa++)
+        for (int th = 1; th <= 2; th++) {
+            ds_err err;
+            DS_REQUIRE(ds_kctx_create(&ctxs[isa][th], th, (ds_k_isa)isa, &err) == DS_OK);
+        }
+    test_packing();
+    test_matmul();
+    for (int isa = 0; isa < 4; isa++)
+        for (int th = 0; th < 3; th++)
+            ds_kctx_free(ctxs[isa][th]);
+    return ds_test_done();
+}
