@@ -1,31 +1,29 @@
-/* kvcache.c - the in-memory (one-tier) paged KV cache of kvcache.h.
+/* kvcache.c - the paged KV cache of kvcache.h: page table, reference counts, copy-on-write;
+ * residency is delegated to the tiers of kvtier.c (one unlimited L1 tier unless capacities are
+ * given).
  *
  * Pages are allocated one by one as sequences grow and kept on a free list when released, so
- * memory follows the longest context seen. Pins are counted (a tiered cache needs them to know
- * what it may move); here every pin is an L1 hit.
+ * memory follows the longest context seen. Pins are counted so that only unpinned pages move.
  * Owns: the pages and the page table. Threading: one thread at a time.
  */
 #include "model/kvcache.h"
+
+#include "model/kvtier.h"
 
 #include "pipeline/core/alloc.h"
 
 #include <string.h>
 
-typedef struct page_slot {
-    float *mem;
-    int refs;
-    int pins;
-} page_slot;
-
 struct ds_kv_cache {
     ds_kv_cache_opts o;
     size_t page_floats;
-    page_slot *slots;
+    kv_slot *slots;
     long n_slots, cap_slots;
     ds_kv_page_id *free_ids;
     long n_free;
     long in_use, peak;
     uint64_t pins;
+    kv_tiers tiers;
 };
 
 ds_status ds_kv_cache_create(ds_kv_cache **out, const ds_kv_cache_opts *o, ds_err *err)
@@ -41,7 +39,13 @@ ds_status ds_kv_cache_create(ds_kv_cache **out, const ds_kv_cache_opts *o, ds_er
     if (!c)
         return ds_err_set(err, DS_ERR_NOMEM, "kv cache: out of memory");
     c->o = *o;
+    c->o.disk_dir = NULL;
     c->page_floats = (size_t)o->layers * 2 * o->kv_heads * o->head_dim * o->page_tokens;
+    ds_status st = ds_kvt_init(&c->tiers, o, c->page_floats * sizeof(float), err);
+    if (st != DS_OK) {
+        ds_free(c);
+        return st;
+    }
     *out = c;
     return DS_OK;
 }
@@ -54,6 +58,7 @@ void ds_kv_cache_free(ds_kv_cache *c)
         ds_free(c->slots[i].mem);
     ds_free(c->slots);
     ds_free(c->free_ids);
+    ds_kvt_deinit(&c->tiers);
     ds_free(c);
 }
 
@@ -63,7 +68,15 @@ void ds_kv_cache_stats(const ds_kv_cache *c, ds_kv_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->pins = c->pins;
-    st->hits[DS_KV_TIER_L1] = c->pins;
+    for (int t = 0; t < DS_KV_TIER_COUNT_; t++) {
+        st->hits[t] = c->tiers.hits[t];
+        st->misses[t] = c->tiers.misses[t];
+        st->tier_pages[t] = c->tiers.count[t];
+    }
+    if (!c->tiers.on)
+        st->tier_pages[DS_KV_TIER_L1] = c->in_use;
+    st->moves_down = c->tiers.moves_down;
+    st->moves_up = c->tiers.moves_up;
     st->pages_in_use = c->in_use;
     st->pages_allocated = c->n_slots;
     st->peak_pages_in_use = c->peak;
@@ -93,7 +106,7 @@ ds_status ds_kv_page_alloc(ds_kv_cache *c, ds_kv_page_id *id, ds_err *err)
             return ds_err_set(err, DS_ERR_NOMEM, "kv cache: page table full");
         if (c->n_slots == c->cap_slots) {
             long nc = c->cap_slots ? c->cap_slots * 2 : 64;
-            page_slot *ns = ds_realloc(c->slots, (size_t)nc * sizeof *ns);
+            kv_slot *ns = ds_realloc(c->slots, (size_t)nc * sizeof *ns);
             if (!ns)
                 return ds_err_set(err, DS_ERR_NOMEM, "kv cache: out of memory for the page table");
             c->slots = ns;
@@ -103,15 +116,18 @@ ds_status ds_kv_page_alloc(ds_kv_cache *c, ds_kv_page_id *id, ds_err *err)
             c->free_ids = nf;
             c->cap_slots = nc;
         }
-        float *mem = ds_malloc(c->page_floats * sizeof(float));
-        if (!mem)
-            return ds_err_set(err, DS_ERR_NOMEM, "kv cache: out of memory for page %ld (%zu bytes)",
-                              c->n_slots, c->page_floats * sizeof(float));
-        c->slots[c->n_slots] = (page_slot){mem, 0, 0};
+        c->slots[c->n_slots] = (kv_slot){.tier = -1, .prev = -1, .next = -1};
         *id = (ds_kv_page_id)c->n_slots++;
     }
     c->slots[*id].refs = 1;
     c->slots[*id].pins = 0;
+    ds_status st = ds_kvt_admit(&c->tiers, c->slots, (int32_t)c->n_slots, *id, err);
+    if (st != DS_OK) {
+        c->slots[*id].refs = 0;
+        ds_kvt_release(&c->tiers, c->slots, *id);
+        c->free_ids[c->n_free++] = *id;
+        return st;
+    }
     if (++c->in_use > c->peak)
         c->peak = c->in_use;
     return DS_OK;
@@ -122,6 +138,7 @@ void ds_kv_page_ref(ds_kv_cache *c, ds_kv_page_id id) { c->slots[id].refs++; }
 void ds_kv_page_unref(ds_kv_cache *c, ds_kv_page_id id)
 {
     if (--c->slots[id].refs == 0) {
+        ds_kvt_release(&c->tiers, c->slots, id);
         c->free_ids[c->n_free++] = id;
         c->in_use--;
     }
@@ -131,14 +148,16 @@ int ds_kv_page_refs(const ds_kv_cache *c, ds_kv_page_id id) { return c->slots[id
 
 ds_status ds_kv_pin(ds_kv_cache *c, ds_kv_page_id id, float **page, ds_err *err)
 {
-    (void)err;
-    c->slots[id].pins++;
-    c->pins++;
-    *page = c->slots[id].mem;
-    return DS_OK;
+    ds_status st = ds_kvt_pin(&c->tiers, c->slots, (int32_t)c->n_slots, id, page, err);
+    if (st == DS_OK)
+        c->pins++;
+    return st;
 }
 
-void ds_kv_unpin(ds_kv_cache *c, ds_kv_page_id id) { c->slots[id].pins--; }
+void ds_kv_unpin(ds_kv_cache *c, ds_kv_page_id id)
+{
+    ds_kvt_unpin(&c->tiers, c->slots, (int32_t)c->n_slots, id);
+}
 
 ds_status ds_kv_seq_reserve(ds_kv_cache *c, ds_kv_seq *s, int n_total, ds_err *err)
 {
@@ -160,10 +179,22 @@ ds_status ds_kv_seq_reserve(ds_kv_cache *c, ds_kv_seq *s, int n_total, ds_err *e
         ds_kv_page_id old = s->pages[last];
         if (c->slots[old].refs > 1) {
             ds_kv_page_id fresh;
-            ds_status st = ds_kv_page_alloc(c, &fresh, err);
+            float *src, *dst;
+            ds_status st = ds_kv_pin(c, old, &src, err);
             if (st != DS_OK)
                 return st;
-            memcpy(c->slots[fresh].mem, c->slots[old].mem, c->page_floats * sizeof(float));
+            if ((st = ds_kv_page_alloc(c, &fresh, err)) != DS_OK) {
+                ds_kv_unpin(c, old);
+                return st;
+            }
+            if ((st = ds_kv_pin(c, fresh, &dst, err)) != DS_OK) {
+                ds_kv_unpin(c, old);
+                ds_kv_page_unref(c, fresh);
+                return st;
+            }
+            memcpy(dst, src, c->page_floats * sizeof(float));
+            ds_kv_unpin(c, fresh);
+            ds_kv_unpin(c, old);
             ds_kv_page_unref(c, old);
             s->pages[last] = fresh;
         }

@@ -9,12 +9,12 @@
  * page gets a private copy first (copy-on-write, ds_kv_seq_reserve).
  *
  * Residency: ds_kv_pin makes a page's memory addressable and keeps it in place until
- * ds_kv_unpin; only unpinned pages may move. This file's implementation keeps every page in
- * host memory (one tier, "L1"), so a pin is a lookup. The tiered cache (L1 hot LRU, L2 warm
- * time-decay, L3 disk hot/cold files, each with a token capacity) implements the same calls:
- * pin fetches from a lower tier when needed and counts a hit or miss per tier; moving a page
- * never changes its bytes, so results do not depend on tiering. ds_kv_stats reports the
- * counters. Memory grows page by page with the context.
+ * ds_kv_unpin; only unpinned pages may move. Without tier capacities every page stays in host
+ * memory (one tier, "L1") and a pin is a lookup. With them (kvtier.h: L1 hot LRU, L2 warm
+ * time-decay, L3 disk hot/cold files, each with a token capacity) pin fetches from a lower tier
+ * when needed and counts a hit or miss per tier; moving a page never changes its bytes, so
+ * results do not depend on tiering. ds_kv_stats reports the counters. Memory grows page by page
+ * with the context.
  * Owns: every page and the page table. Threading: one thread at a time per cache (the model's
  * forward pass); page memory handed out by ds_kv_pin may be read by the kernel pool while
  * pinned.
@@ -36,7 +36,10 @@ typedef struct ds_kv_cache_opts {
     int layers, kv_heads, head_dim;
     int page_tokens;          /* a multiple of 16 */
     long max_pages;           /* 0: grow without limit */
-    long tier_tokens[DS_KV_TIER_COUNT_]; /* capacities; unused by the one-tier cache */
+    long tier_tokens[DS_KV_TIER_COUNT_]; /* capacities in tokens (rounded up to pages):
+                                            L1 0 = unlimited, no tiering; L2 0 = no L2;
+                                            L3 is used when disk_dir is set (0 = unlimited) */
+    const char *disk_dir;     /* folder for the L3 files (copied path; files removed at free) */
 } ds_kv_cache_opts;
 
 typedef struct ds_kv_stats {
@@ -47,6 +50,8 @@ typedef struct ds_kv_stats {
     long pages_allocated;               /* including free ones kept for reuse */
     long peak_pages_in_use;
     size_t page_bytes;
+    long tier_pages[DS_KV_TIER_COUNT_]; /* referenced pages now in each tier */
+    uint64_t moves_down, moves_up;      /* page moves between tiers */
 } ds_kv_stats;
 
 ds_status ds_kv_cache_create(ds_kv_cache **out, const ds_kv_cache_opts *o, ds_err *err);

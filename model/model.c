@@ -396,6 +396,7 @@ void ds_model_free(ds_model *m)
     ds_free(m->page_mem);
     ds_free(m->final_norm);
     ds_free(m->inv_freq);
+    ds_prefix_cache_destroy(m);
     ds_kv_cache_free(m->kv);
     ds_kctx_free(m->kctx);
     if (m->wcopy)
@@ -482,7 +483,11 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
                            .kv_heads = c->num_kv_heads,
                            .head_dim = c->head_dim,
                            .page_tokens = m->opts.kv_block_tokens,
-                           .max_pages = m->opts.kv_max_pages};
+                           .max_pages = m->opts.kv_max_pages,
+                           .tier_tokens = {m->opts.kv_tier_tokens[0], m->opts.kv_tier_tokens[1],
+                                           m->opts.kv_tier_tokens[2]},
+                           .disk_dir = m->opts.kv_disk_dir};
+    m->opts.kv_disk_dir = NULL; /* borrowed only during the load */
     if ((st = ds_kv_cache_create(&m->kv, &ko, err)) != DS_OK)
         goto fail;
     if ((st = buf_alloc(m, m->opts.segment_tokens, err)) != DS_OK)
@@ -527,6 +532,13 @@ void ds_model_kv_stats(const ds_model *m, ds_model_kv_report *r)
     r->pins = st.pins;
     for (int t = 0; t < 3; t++)
         r->hit_rate[t] = st.pins ? (double)st.hits[t] / (double)st.pins : 0.0;
+    for (int t = 0; t < 3; t++) {
+        uint64_t look = st.hits[t] + st.misses[t];
+        r->tier_hit_rate[t] = look ? (double)st.hits[t] / (double)look : 0.0;
+        r->tier_pages[t] = st.tier_pages[t];
+    }
+    r->moves_down = st.moves_down;
+    r->moves_up = st.moves_up;
 }
 
 /* ---- sequences ----------------------------------------------------------------------------- */

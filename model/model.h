@@ -102,6 +102,11 @@ typedef struct ds_model_opts {
                             bf16 tensor cores */
     int cuda_devices;    /* tensor-parallel devices for the CUDA backend; 0: 1 */
     struct ds_log *log;  /* backend choice and device figures; NULL: none */
+    long kv_tier_tokens[3]; /* KV cache tier capacities in tokens: [0] L1 hot (LRU; 0: unlimited,
+                               no tiering), [1] L2 warm (time-decay; 0: none), [2] L3 disk
+                               (0: unlimited when kv_disk_dir is set) */
+    const char *kv_disk_dir; /* folder for the L3 page files (NULL: no L3); borrowed during
+                                ds_model_load only */
 } ds_model_opts;
 
 /* "cpu, avx512" or the CUDA backend's description ("cuda x1, bf16"). */
@@ -175,6 +180,11 @@ typedef struct ds_model_kv_report {
     size_t page_bytes;
     unsigned long long pins;
     double hit_rate[3]; /* L1, L2, L3 */
+    /* per tier: the share of the lookups reaching that tier that it served (hits / (hits +
+       misses)); pages of each tier now; page moves between tiers */
+    double tier_hit_rate[3];
+    long tier_pages[3];
+    unsigned long long moves_down, moves_up;
 } ds_model_kv_report;
 void ds_model_kv_stats(const ds_model *m, ds_model_kv_report *r);
 
@@ -187,5 +197,23 @@ int ds_model_argmax(const float *logits, int n);
 ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
                                    int n_prompt, int max_new, int32_t *out, int *n_out,
                                    double *prefill_s, double *decode_s, ds_err *err);
+
+/* Generation with a sampler and an optional JSON-schema matcher (model/sampler.h,
+ * model/json_schema.h): prefill prompt into seq, then up to max_new tokens into out (caller
+ * buffer of max_new ids). sampler NULL: greedy. json non-NULL: each token is drawn from the
+ * matcher's mask and fed to it; generation stops once the value is complete and an
+ * end-of-sequence id is drawn (that id is written to out), or as soon as nothing but end of
+ * sequence may follow (then an eos id of the config is appended when it has one and max_new
+ * leaves room; no decode step is spent on it). Without json it stops
+ * after an end-of-sequence id of the config. *n_out receives the count; *complete (may be NULL)
+ * 1 when the output ended normally (eos or a complete value), 0 when max_new cut it. The
+ * sampler, matcher and timings are the caller's; json_mask_s (may be NULL) receives the time
+ * spent on masks. */
+typedef struct ds_sampler ds_sampler;
+typedef struct ds_json_matcher ds_json_matcher;
+ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt,
+                            int max_new, ds_sampler *sampler, ds_json_matcher *json, int32_t *out,
+                            int *n_out, int *complete, double *prefill_s, double *decode_s,
+                            double *json_mask_s, ds_err *err);
 
 #endif

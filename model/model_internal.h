@@ -68,6 +68,7 @@ struct ds_model {
     void *act_ud;
     struct ds_cuda_engine *cuda; /* the CUDA backend when in use (backend.c), else NULL */
     char backend_desc[160];
+    struct ds_prefix_cache *prefix; /* prefix cache (prefix_cache.c), or NULL */
 };
 
 /* Sites of the activation hook: inputs of q/k/v, of o_proj, of the MLP or MoE block (gate, up,
@@ -123,5 +124,8 @@ ds_status ds_model_reference_logits(const ds_model *m, const int32_t *tokens, in
 /* The kernel context (tests and benchmarks use it to time kernels on the model's pool). */
 ds_kctx *ds_model_kctx(ds_model *m);
 ds_kv_cache *ds_model_kv(ds_model *m);
+
+/* Frees the model's prefix cache (its page references) before the KV cache goes. */
+void ds_prefix_cache_destroy(ds_model *m);
 
 #endif

@@ -3,8 +3,11 @@
  *   dossier model info DIR [--tensors]
  *   dossier model generate --model DIR (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N]
  *                          [--ids] [--chat] [--threads N] [--segment N] [--copy-weights]
+ *                          [--temperature T] [--top-p P] [--top-k K] [--seed N]
+ *                          [--json-schema FILE]
  *   dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B] [--threads N]
- *                       [--segment N] [--copy-weights]
+ *                       [--segment N] [--copy-weights] [--json-schema FILE [--tokenizer FILE]]
+ *                       [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]] [--backend B]
  *   dossier model quantize ... (cmd_model_quantize.c)
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
@@ -16,7 +19,10 @@
  * the model spreads its work over its own pool.
  */
 #include "extract/tokenizer.h"
+#include "model/json_schema.h"
 #include "model/model.h"
+#include "model/sampler.h"
+#include "model/scheduler.h"
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"
 
@@ -62,18 +68,31 @@ static void print_help(FILE *f)
             "usage: dossier model info DIR [--tensors]\n"
             "       dossier model generate --model DIR (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
             "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
-            "                              [--segment N] [--copy-weights] [--backend B]\n"
+            "                              [--segment N] [--copy-weights] [--temperature T]\n"
+            "                              [--top-p P] [--top-k K] [--seed N] [--json-schema FILE]\n"
+            "                              [--backend B]\n"
             "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
-            "                           [--threads N] [--segment N] [--copy-weights] [--backend B]\n"
+            "                           [--threads N] [--segment N] [--copy-weights]\n"
+            "                           [--json-schema FILE [--tokenizer FILE]]\n"
+            "                           [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]\n"
+            "                           [--backend B]\n"
             "       dossier model quantize --model DIR --out DIR [--group-size 128]\n"
             "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
             "\n"
             "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
             "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
-            "generate decodes greedily. The prompt is tokenized with DIR/tokenizer.json as given\n"
+            "generate decodes greedily unless --temperature > 0 (then sampled, with --top-k,\n"
+            "--top-p and --seed); --json-schema constrains the answer to one JSON value fitting\n"
+            "the schema (object/array/string/number/integer/boolean/null/enum subset). The prompt is tokenized with DIR/tokenizer.json as given\n"
             "(--chat wraps it in the <|im_start|>user ... <|im_start|>assistant template);\n"
             "the answer is printed as text, or with --ids as token ids, space-separated.\n"
-            "bench prints prefill and decode tokens/s, peak memory and KV cache figures.\n"
+            "bench prints prefill and decode tokens/s, peak memory and KV cache figures; with\n"
+            "--batch B > 1 it also runs B requests through the continuous-batching scheduler\n"
+            "and one at a time, and prints both throughputs;\n"
+            "with --json-schema FILE (and DIR/tokenizer.json or --tokenizer FILE) it also times\n"
+            "constrained decoding: milliseconds per token mask against the decode step.\n"
+            "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
+            "under --kv-disk (L3); the per-tier hit rates are printed.\n"
             "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
             "(faster decoding; the copy costs load time and RAM for the whole model).\n"
             "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
@@ -106,18 +125,41 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* KV tier options of bench (tokens; disk folder). */
+typedef struct tier_args {
+    long l1, l2, l3;
+    const char *disk;
+} tier_args;
+
+static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
+                                  const char *backend, const tier_args *ta, ds_model **m,
+                                  ds_err *err);
+
 /* backend: "auto", "cpu", "cuda", or NULL for the configuration's model.backend (the CPU when
  * there is no configuration). */
 static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy,
                             const char *backend, ds_model **m, ds_err *err)
 {
+    return load_model_tiers(cli, dir, threads, segment, copy, backend, NULL, m, err);
+}
+
+static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
+                                  const char *backend, const tier_args *ta, ds_model **m,
+                                  ds_err *err)
+{
     ds_model_opts o;
     ds_model_opts_default(&o);
-    o.copy_weights = copy;
     o.backend = ds_model_backend_parse(backend ? backend : cli ? cli->cfg.model_backend : NULL);
     if (o.backend < 0)
         return ds_err_set(err, DS_ERR_USAGE, "backend %s: auto, cpu or cuda expected", backend);
     o.log = cli ? &cli->log : NULL;
+    if (ta) {
+        o.kv_tier_tokens[0] = ta->l1;
+        o.kv_tier_tokens[1] = ta->l2;
+        o.kv_tier_tokens[2] = ta->l3;
+        o.kv_disk_dir = ta->disk;
+    }
+    o.copy_weights = copy;
     o.n_threads = threads > 0 ? threads : cli ? cli->cfg.model_threads : 0;
     if (segment > 0)
         o.segment_tokens = segment;
@@ -268,14 +310,44 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                                        {"copy-weights", no_argument, 0, 'C'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
+                                       {"temperature", required_argument, 0, 'T'},
+                                       {"top-p", required_argument, 0, 'O'},
+                                       {"top-k", required_argument, 0, 'K'},
+                                       {"seed", required_argument, 0, 'S'},
+                                       {"json-schema", required_argument, 0, 'j'},
                                        {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL, *backend = NULL;
+    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL, *schema_path = NULL,
+               *backend = NULL;
     int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, copy = 0, ch;
+    ds_sampler_params sp;
+    ds_sampler_params_default(&sp);
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:B:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:T:O:K:S:j:B:h", lo, NULL)) != -1) {
+        char *end;
         switch (ch) {
+        case 'T':
+            sp.temperature = strtof(optarg, &end);
+            if (end == optarg || *end || !(sp.temperature >= 0) || sp.temperature > 100)
+                return usage_error("--temperature takes a number from 0 (greedy) to 100");
+            break;
+        case 'O':
+            sp.top_p = strtof(optarg, &end);
+            if (end == optarg || *end || !(sp.top_p > 0) || sp.top_p > 1)
+                return usage_error("--top-p takes a number in (0, 1]");
+            break;
+        case 'K':
+            if (parse_int(optarg, 0, 1 << 30, &sp.top_k))
+                return usage_error("--top-k takes a count (0: off)");
+            break;
+        case 'S':
+            errno = 0;
+            sp.seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end)
+                return usage_error("--seed takes a non-negative integer");
+            break;
+        case 'j': schema_path = optarg; break;
         case 'B': backend = optarg; break;
         case 'm': dir = optarg; break;
         case 'p': prompt = optarg; break;
@@ -312,9 +384,9 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
         return fail(cli, "model generate", &err);
     }
-    if (prompt || !ids) {
+    if (prompt || !ids || schema_path) {
         tk = ds_tokenizer_load(tk_path, &err);
-        if (!tk && (prompt || err.code != DS_ERR_NOT_FOUND)) {
+        if (!tk && (prompt || schema_path || err.code != DS_ERR_NOT_FOUND)) {
             ds_free(tk_path);
             return fail(cli, "model generate: tokenizer", &err);
         }
@@ -330,6 +402,10 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
     int32_t *out = NULL;
     int n_out = 0, rc = DS_EXIT_OK;
     ds_model_seq *seq = NULL;
+    ds_json_schema *schema = NULL;
+    ds_json_vocab *jvoc = NULL;
+    ds_json_matcher *matcher = NULL;
+    ds_sampler *sampler = NULL;
     const int vocab = ds_model_config_of(m)->vocab_size;
     if (prompt) {
         ds_buf text = DS_BUF_INIT;
@@ -371,9 +447,35 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         rc = fail(cli, "model generate", &err);
         goto done;
     }
-    double tp, td;
-    st = ds_model_generate_greedy(m, seq, prompt_tok.v, (int)prompt_tok.n, max_new, out, &n_out, &tp,
-                                  &td, &err);
+    double tp, td, tm = 0;
+    if (sp.temperature > 0 || schema_path) {
+        const ds_model_config *mc = ds_model_config_of(m);
+        if (schema_path) {
+            if ((st = ds_json_schema_load(&schema, schema_path, &err)) != DS_OK) {
+                rc = fail(cli, "model generate: json schema", &err);
+                goto done;
+            }
+            if ((st = ds_json_vocab_from_tokenizer(&jvoc, tk, vocab, mc->eos_token_ids, mc->n_eos,
+                                                   &err)) != DS_OK ||
+                (st = ds_json_matcher_create(&matcher, schema, jvoc, 0, &err)) != DS_OK) {
+                rc = fail(cli, "model generate: json schema", &err);
+                goto done;
+            }
+        }
+        if (sp.temperature > 0 && (st = ds_sampler_create(&sampler, vocab, &sp, &err)) != DS_OK) {
+            rc = fail(cli, "model generate", &err);
+            goto done;
+        }
+        int complete = 0;
+        st = ds_model_generate(m, seq, prompt_tok.v, (int)prompt_tok.n, max_new, sampler, matcher,
+                               out, &n_out, &complete, &tp, &td, &tm, &err);
+        if (st == DS_OK && matcher && !complete)
+            fprintf(stderr, "warning: --max-tokens %d reached before the JSON value was complete\n",
+                    max_new);
+    } else {
+        st = ds_model_generate_greedy(m, seq, prompt_tok.v, (int)prompt_tok.n, max_new, out,
+                                      &n_out, &tp, &td, &err);
+    }
     if (st != DS_OK) {
         rc = fail(cli, "model generate", &err);
         goto done;
@@ -386,7 +488,15 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
             fprintf(stderr, "note: no tokenizer.json in %s: printing token ids\n", dir);
     } else {
         ds_buf text = DS_BUF_INIT;
-        if (ds_tokenizer_decode(tk, out, (size_t)n_out, 1, &text, &err) != DS_OK) {
+        /* the end-of-sequence id that closes a JSON answer is not part of it */
+        int n_text = n_out;
+        if (matcher && n_text > 0)
+            for (int e = 0; e < ds_model_config_of(m)->n_eos; e++)
+                if (out[n_text - 1] == ds_model_config_of(m)->eos_token_ids[e]) {
+                    n_text--;
+                    break;
+                }
+        if (ds_tokenizer_decode(tk, out, (size_t)n_text, 1, &text, &err) != DS_OK) {
             ds_buf_deinit(&text);
             rc = fail(cli, "model generate: decoding the answer", &err);
             goto done;
@@ -396,9 +506,14 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         ds_buf_deinit(&text);
     }
     ds_log_write(cli ? &cli->log : NULL, DS_LOG_LEVEL_INFO, "model",
-                 "generated %d tokens from a %zu-token prompt: prefill %.3f s, decode %.3f s", n_out,
-                 prompt_tok.n, tp, td);
+                 "generated %d tokens from a %zu-token prompt: prefill %.3f s, decode %.3f s "
+                 "(json masks %.3f s)",
+                 n_out, prompt_tok.n, tp, td, tm);
 done:
+    ds_json_matcher_free(matcher);
+    ds_json_vocab_free(jvoc);
+    ds_json_schema_free(schema);
+    ds_sampler_free(sampler);
     ds_model_seq_free(seq);
     ds_tokens_deinit(&prompt_tok);
     ds_free(out);
@@ -409,6 +524,83 @@ done:
 
 /* ---- bench ----------------------------------------------------------------------------------- */
 
+/* Constrained decoding on one sequence: milliseconds per token mask (all, and the masks built
+ * rather than found in the cache) against the plain decode step measured before. */
+static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *schema_path,
+                      const char *tk_file, int np, int ng, double step_s)
+{
+    ds_err err;
+    int rc = DS_EXIT_OK;
+    char *path = tk_file ? ds_strdup(tk_file) : ds_asprintf("%s/tokenizer.json", dir);
+    ds_tokenizer *tk = path ? ds_tokenizer_load(path, &err) : NULL;
+    ds_free(path);
+    if (!tk)
+        return fail(cli, "model bench: json schema needs a tokenizer (--tokenizer FILE)", &err);
+    const ds_model_config *mc = ds_model_config_of(m);
+    const int V = mc->vocab_size;
+    ds_json_schema *schema = NULL;
+    ds_json_vocab *jv = NULL;
+    ds_json_matcher *jm = NULL;
+    ds_sampler *smp = NULL;
+    ds_model_seq *seq = NULL;
+    int32_t *prompt = ds_malloc(sizeof(int32_t) * (size_t)np), *out = ds_malloc(sizeof(int32_t) * (size_t)ng);
+    ds_sampler_params sp;
+    ds_sampler_params_default(&sp);
+    sp.temperature = 1.0f;
+    sp.seed = 7;
+    double t0 = now_s();
+    ds_status st = !prompt || !out ? ds_err_set(&err, DS_ERR_NOMEM, "out of memory")
+                                   : ds_json_schema_load(&schema, schema_path, &err);
+    if (st == DS_OK)
+        st = ds_json_vocab_from_tokenizer(&jv, tk, V, mc->eos_token_ids, mc->n_eos, &err);
+    double t_vocab = now_s() - t0;
+    if (st == DS_OK)
+        st = ds_json_matcher_create(&jm, schema, jv, 0, &err);
+    if (st == DS_OK)
+        st = ds_sampler_create(&smp, V, &sp, &err);
+    if (st == DS_OK)
+        st = ds_model_seq_create(m, &seq, &err);
+    if (st != DS_OK) {
+        rc = fail(cli, "model bench: json", &err);
+        goto done;
+    }
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < np; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        prompt[i] = (int32_t)(r % (uint64_t)V);
+    }
+    int n_out = 0, complete = 0;
+    double tp, td, tm;
+    st = ds_model_generate(m, seq, prompt, np, ng, smp, jm, out, &n_out, &complete, &tp, &td, &tm,
+                           &err);
+    if (st != DS_OK) {
+        rc = fail(cli, "model bench: json generate", &err);
+        goto done;
+    }
+    ds_json_mask_stats ms;
+    ds_json_matcher_stats(jm, &ms);
+    uint64_t built = ms.masks - ms.cache_hits;
+    printf("json schema    %s: vocabulary trie %.1f ms; %d tokens (%s), %llu masks, %.1f%% from "
+           "the cache\n",
+           schema_path, t_vocab * 1e3, n_out, complete ? "complete value" : "cut by --gen-tokens",
+           (unsigned long long)ms.masks, ms.masks ? 100.0 * ms.cache_hits / ms.masks : 0.0);
+    printf("json masks     %.3f ms per mask on average, %.3f ms per mask built (%llu trie nodes "
+           "each); decode step %.2f ms: masks cost %.1f%% of a step\n",
+           ms.masks ? tm * 1e3 / ms.masks : 0.0, built ? ms.build_s * 1e3 / built : 0.0,
+           built ? (unsigned long long)(ms.trie_nodes_walked / built) : 0ull, step_s * 1e3,
+           ms.masks && step_s > 0 ? 100.0 * (tm / ms.masks) / step_s : 0.0);
+done:
+    ds_model_seq_free(seq);
+    ds_sampler_free(smp);
+    ds_json_matcher_free(jm);
+    ds_json_vocab_free(jv);
+    ds_json_schema_free(schema);
+    ds_tokenizer_free(tk);
+    ds_free(prompt);
+    ds_free(out);
+    return rc;
+}
+
 static int cmd_bench(ds_cli *cli, int argc, char **argv)
 {
     static const struct option lo[] = {{"model", required_argument, 0, 'm'},
@@ -418,16 +610,28 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                                        {"copy-weights", no_argument, 0, 'C'},
                                        {"threads", required_argument, 0, 't'},
                                        {"segment", required_argument, 0, 's'},
+                                       {"json-schema", required_argument, 0, 'j'},
+                                       {"tokenizer", required_argument, 0, 'k'},
+                                       {"kv-l1", required_argument, 0, '1'},
+                                       {"kv-l2", required_argument, 0, '2'},
+                                       {"kv-disk", required_argument, 0, '3'},
                                        {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL, *backend = NULL;
+    const char *dir = NULL, *schema_path = NULL, *tk_file = NULL, *backend = NULL;
     int np = 512, ng = 32, batch = 1, threads = 0, segment = 0, copy = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
-    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:B:h", lo, NULL)) != -1) {
+    tier_args ta = {0, 0, 0, NULL};
+    int l1 = 0, l2 = 0;
+    while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:j:k:h1:2:3:B:", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
+        case '1': bad = parse_int(optarg, 1, 1 << 30, &l1); ta.l1 = l1; break;
+        case '2': bad = parse_int(optarg, 1, 1 << 30, &l2); ta.l2 = l2; break;
+        case '3': ta.disk = optarg; break;
         case 'B': backend = optarg; break;
+        case 'j': schema_path = optarg; break;
+        case 'k': tk_file = optarg; break;
         case 'm': dir = optarg; break;
         case 'p': bad = parse_int(optarg, 1, 1 << 24, &np); break;
         case 'g': bad = parse_int(optarg, 1, 1 << 20, &ng); break;
@@ -445,7 +649,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         return usage_error("model bench needs --model DIR");
     ds_model *m = NULL;
     ds_err err;
-    ds_status st = load_model(cli, dir, threads, segment, copy, backend, &m, &err);
+    ds_status st = load_model_tiers(cli, dir, threads, segment, copy, backend, &ta, &m, &err);
     if (st != DS_OK)
         return fail(cli, dir, &err);
     const int V = ds_model_config_of(m)->vocab_size;
@@ -506,9 +710,60 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
     ds_model_kv_report kv;
     ds_model_kv_stats(m, &kv);
     printf("kv cache       %ld pages of %d tokens in use (peak %ld, %.1f KiB each); hit rates: "
-           "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins (one tier in this build)\n",
+           "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins\n",
            kv.pages_in_use, kv.page_tokens, kv.peak_pages, kv.page_bytes / 1024.0, kv.hit_rate[0] * 100,
            kv.hit_rate[1] * 100, kv.hit_rate[2] * 100, (unsigned long long)kv.pins);
+    printf("kv tiers       pages L1 %ld, L2 %ld, L3 %ld; per-tier hit rates L1 %.1f%%, L2 %.1f%%, "
+           "L3 %.1f%%; %llu moves down, %llu up\n",
+           kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100,
+           kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
+    if (batch > 1) {
+        /* the same requests through the continuous-batching scheduler (greedy; a request also
+         * ends at an end-of-sequence id) against the same requests one after the other */
+        double tb = 0, ts = 0;
+        long gen_b = 0, gen_s = 0;
+        ds_sched_stats ss = {0};
+        for (int mode = 0; mode < 2 && st == DS_OK; mode++) {
+            ds_sched_opts so = {.token_budget = 512, .max_active = mode == 0 ? batch : 1};
+            ds_sched *sch = NULL;
+            w0 = now_s();
+            st = ds_sched_create(&sch, m, &so, &err);
+            for (int b = 0; b < batch && st == DS_OK; b++) {
+                int id;
+                st = ds_sched_submit(sch, tok + (size_t)b * np, np, NULL, NULL, NULL, ng, &id, &err);
+            }
+            if (st == DS_OK)
+                st = ds_sched_run(sch, &err);
+            long gen = 0;
+            for (int b = 0; b < batch && st == DS_OK; b++) {
+                ds_sched_result res;
+                ds_sched_result_of(sch, b, &res);
+                gen += res.n_tokens;
+            }
+            if (mode == 0) {
+                tb = now_s() - w0;
+                gen_b = gen;
+                if (sch)
+                    ds_sched_stats_of(sch, &ss);
+            } else {
+                ts = now_s() - w0;
+                gen_s = gen;
+            }
+            ds_sched_free(sch);
+        }
+        if (st != DS_OK) {
+            rc = fail(cli, "model bench: scheduler", &err);
+            goto done;
+        }
+        printf("scheduler      %d requests of %d + up to %d tokens, batched: %.3f s, %.2f generated "
+               "tokens/s, %.1f tokens/s in all (%llu steps, up to %d sequences a step)\n",
+               batch, np, ng, tb, gen_b / tb, (double)(gen_b + (long)np * batch) / tb,
+               (unsigned long long)ss.steps, ss.max_batch);
+        printf("one at a time  %d requests: %.3f s, %.2f generated tokens/s: batching %.2fx\n",
+               batch, ts, gen_s / ts, ts > 0 && tb > 0 ? ts / tb : 0.0);
+    }
+    if (schema_path)
+        rc = bench_json(cli, m, dir, schema_path, tk_file, np, ng, td / ng / batch);
 done:
     if (seqs)
         for (int b = 0; b < batch; b++)

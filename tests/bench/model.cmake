@@ -7,3 +7,6 @@ if(OPENBLAS_FOUND)
   target_link_libraries(bench_model PRIVATE PkgConfig::OPENBLAS)
   target_compile_definitions(bench_model PRIVATE DS_HAVE_OPENBLAS=1)
 endif()
+# bench_engine - JSON-schema masks, KV tiers and the scheduler against their baselines.
+ds_add_bench(NAME bench_engine SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_engine.c
+             ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)

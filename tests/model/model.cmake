@@ -12,6 +12,18 @@ target_link_libraries(gen_tiny_moe PRIVATE ds_testlib)
 ds_add_test(NAME t_model_cmd
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_cmd_model.c ${DS_TINY_MOE}
             LABELS model TIMEOUT 120)
+ds_add_test(NAME t_model_json
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_json.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
+ds_add_test(NAME t_model_kvtier
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_kvtier.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
+ds_add_test(NAME t_model_prefix
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_prefix.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
+ds_add_test(NAME t_model_scheduler
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_scheduler.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 300)
 # AutoAWQ int4: quantize tiny checkpoints, reload, compare with bf16 and a dequantised twin.
 ds_add_test(NAME t_model_awq
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_awq_model.c ${DS_TINY_MOE}
