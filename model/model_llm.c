@@ -4,6 +4,7 @@
  */
 #include "model/model_llm.h"
 
+#include "model/json_schema.h"
 #include "pipeline/core/alloc.h"
 
 #include <stdio.h>
@@ -27,20 +28,80 @@ struct ds_model_llm {
     slot slots[N_SLOTS];
     unsigned long long clock;
     size_t reused; /* prompt tokens not prefilled again thanks to the slots */
+    /* Constrained decoding: the vocabulary trie (built at the first schema) and one compiled
+     * schema with its matcher per distinct schema text (the tasks' schemas are static). */
+    ds_json_vocab *jvocab;
+    struct {
+        const char *text; /* borrowed: the task's static schema */
+        ds_json_schema *schema;
+        ds_json_matcher *matcher;
+    } schemas[4];
 };
 
-/* The one place where decoding happens: greedy for now. Constrained decoding replaces this
- * call with one that masks, at each step, the tokens the schema does not allow next. */
-static ds_status decode_under_schema(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n,
-                                     const char *schema, int max_new, int32_t *out, int *got, ds_err *err)
+/* The matcher of schema (compiled on first use), at the start of a value. */
+static ds_status matcher_for(ds_model_llm *l, const char *schema, ds_json_matcher **out, ds_err *err)
 {
-    (void)schema;
-    return ds_model_generate_greedy(m, seq, prompt, n, max_new, out, got, NULL, NULL, err);
+    *out = NULL;
+    ds_status st = DS_OK;
+    if (!l->jvocab) {
+        const ds_model_config *cfg = ds_model_config_of(l->m);
+        int32_t eos[2];
+        int n_eos = 0;
+        int32_t id = ds_tokenizer_token_id(l->tok, "<|im_end|>");
+        if (id >= 0)
+            eos[n_eos++] = id;
+        id = ds_tokenizer_token_id(l->tok, "<|endoftext|>");
+        if (id >= 0)
+            eos[n_eos++] = id;
+        if ((st = ds_json_vocab_from_tokenizer(&l->jvocab, l->tok, cfg->vocab_size, eos, n_eos, err)))
+            return st;
+    }
+    int free_slot = -1;
+    for (int i = 0; i < 4; i++) {
+        if (l->schemas[i].text == schema) {
+            ds_json_matcher_reset(l->schemas[i].matcher);
+            *out = l->schemas[i].matcher;
+            return DS_OK;
+        }
+        if (!l->schemas[i].text && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot < 0)
+        return ds_err_set(err, DS_ERR_INTERNAL, "more than 4 distinct output schemas");
+    ds_json_schema *js = NULL;
+    ds_json_matcher *mt = NULL;
+    if ((st = ds_json_schema_compile(&js, schema, strlen(schema), "task schema", err)))
+        return st;
+    if ((st = ds_json_matcher_create(&mt, js, l->jvocab, 0, err))) {
+        ds_json_schema_free(js);
+        return st;
+    }
+    l->schemas[free_slot].text = schema;
+    l->schemas[free_slot].schema = js;
+    l->schemas[free_slot].matcher = mt;
+    *out = mt;
+    return DS_OK;
 }
 
-ds_status ds_model_generate_json(ds_model *m, const int32_t *prompt, size_t n, const char *schema, int max_new,
+/* The one place where decoding happens: greedy, and with a schema (and l to hold its matcher)
+ * constrained so that at each step only tokens the schema allows next can be chosen: every
+ * answer parses and fits the schema, or stops at max_new. */
+static ds_status decode_under_schema(ds_model_llm *l, ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n,
+                                     const char *schema, int max_new, int32_t *out, int *got, ds_err *err)
+{
+    if (!l || !schema)
+        return ds_model_generate_greedy(m, seq, prompt, n, max_new, out, got, NULL, NULL, err);
+    ds_json_matcher *mt = NULL;
+    ds_status st = matcher_for(l, schema, &mt, err);
+    if (st)
+        return st;
+    return ds_model_generate(m, seq, prompt, n, max_new, NULL, mt, out, got, NULL, NULL, NULL, NULL, err);
+}
+
+ds_status ds_model_generate_json(ds_model_llm *l, const int32_t *prompt, size_t n, const char *schema, int max_new,
                                  ds_tokens *out, ds_err *err)
 {
+    ds_model *m = l->m;
     if (n == 0 || n > (size_t)INT32_MAX || max_new <= 0)
         return ds_err_set(err, DS_ERR_USAGE, "generate: empty prompt or no answer tokens");
     ds_model_seq *seq = NULL;
@@ -52,7 +113,7 @@ ds_status ds_model_generate_json(ds_model *m, const int32_t *prompt, size_t n, c
         return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
     }
     int got = 0;
-    st = decode_under_schema(m, seq, prompt, (int)n, schema, max_new, out->v + out->n, &got, err);
+    st = decode_under_schema(l, m, seq, prompt, (int)n, schema, max_new, out->v + out->n, &got, err);
     if (st == DS_OK)
         out->n += (size_t)got;
     ds_model_seq_free(seq);
@@ -99,8 +160,8 @@ static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char
     }
     int got = 0;
     if (st == DS_OK)
-        st = decode_under_schema(l->m, best->seq, prompt + keep, (int)(n - keep), schema, max_new, out->v + out->n,
-                                 &got, err);
+        st = decode_under_schema(l, l->m, best->seq, prompt + keep, (int)(n - keep), schema, max_new,
+                                 out->v + out->n, &got, err);
     if (st == DS_OK) {
         out->n += (size_t)got;
         memcpy(best->held.v, prompt, n * sizeof(int32_t));
@@ -168,6 +229,11 @@ void ds_model_llm_free(ds_model_llm *l)
         ds_model_seq_free(l->slots[i].seq);
         ds_tokens_deinit(&l->slots[i].held);
     }
+    for (int i = 0; i < 4; i++) {
+        ds_json_matcher_free(l->schemas[i].matcher);
+        ds_json_schema_free(l->schemas[i].schema);
+    }
+    ds_json_vocab_free(l->jvocab);
     ds_tokenizer_free(l->tok);
     ds_model_free(l->m);
     ds_free(l);

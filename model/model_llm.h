@@ -29,11 +29,11 @@ ds_model *ds_model_llm_model(const ds_model_llm *l);
 /* Prompt tokens whose prefill the kept sequences saved so far. */
 size_t ds_model_llm_reused_tokens(const ds_model_llm *l);
 
-/* Generates the answer to prompt[0..n) under a JSON schema, appending at most max_new ids to
- * out; stops at an end-of-sequence id. This is where constrained decoding plugs in: the schema
- * is not yet enforced while the engine only offers greedy decoding, so the caller validates the
- * answer (ds_llm_parse). Uses a fresh sequence per call. */
-ds_status ds_model_generate_json(ds_model *m, const int32_t *prompt, size_t n, const char *schema, int max_new,
+/* Generates the answer to prompt[0..n) under a JSON schema in a fresh sequence, appending at
+ * most max_new ids to out: decoding is constrained by the schema (each step may only choose a
+ * token the schema allows next), so the answer parses and fits unless max_new cuts it. The
+ * generator of ds_model_llm_generator gives the same ids while reusing the shared prompt start. */
+ds_status ds_model_generate_json(ds_model_llm *l, const int32_t *prompt, size_t n, const char *schema, int max_new,
                                  ds_tokens *out, ds_err *err);
 
 #endif

@@ -55,7 +55,7 @@ static void check_prefix_reuse(const char *ckpt)
             DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &p, &err) == DS_OK);
             DS_REQUIRE(ds_tokenizer_encode(g->tok, suf, strlen(suf), 1, &p, &err) == DS_OK);
             DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &a, &err) == DS_OK);
-            DS_REQUIRE(ds_model_generate_json(ds_model_llm_model(l), p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &b,
+            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &b,
                                               &err) == DS_OK);
             DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
                       "task %d doc %d: kept sequence answered differently", t, d);
