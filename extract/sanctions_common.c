@@ -369,24 +369,32 @@ void ds_sl_json_str(ds_sl_json *j, const char *key, const char *value)
 
 void ds_sl_json_array_open(ds_sl_json *j, const char *key)
 {
-    jkey(j, key);
-    jput(j, "[");
+    j->array_key = key; /* written with the first item: an empty array is left out */
     j->in_array = 0;
+}
+
+/* Before an item: the key and "[" for the first one, "," for the others. */
+static void jitem(ds_sl_json *j)
+{
+    if (j->in_array++ > 0) {
+        jput(j, ",");
+        return;
+    }
+    jkey(j, j->array_key);
+    jput(j, "[");
 }
 
 void ds_sl_json_array_str(ds_sl_json *j, const char *value)
 {
     if (!value)
         return;
-    if (j->in_array++ > 0)
-        jput(j, ",");
+    jitem(j);
     jstring(j, value);
 }
 
 void ds_sl_json_array_obj_open(ds_sl_json *j)
 {
-    if (j->in_array++ > 0)
-        jput(j, ",");
+    jitem(j);
     jput(j, "{");
 }
 
@@ -404,10 +412,14 @@ void ds_sl_json_obj_str(ds_sl_json *j, int *first, const char *key, const char *
 
 void ds_sl_json_array_obj_close(ds_sl_json *j) { jput(j, "}"); }
 
-void ds_sl_json_array_close(ds_sl_json *j)
+int ds_sl_json_array_close(ds_sl_json *j)
 {
-    jput(j, "]");
+    int items = j->in_array > 0 ? j->in_array : 0;
+    if (items)
+        jput(j, "]");
     j->in_array = -1;
+    j->array_key = NULL;
+    return items;
 }
 
 const char *ds_sl_json_finish(ds_sl_json *j, ds_sl_builder *b)

@@ -59,33 +59,24 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
                  {"citizenship", "countryDescription", "citizenships"},
                  {"nameAlias", "function", "functions"}};
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
-        int open = 0;
+        ds_sl_json_array_open(&j, lists[k].key);
         for (const xmlNode *c = e->children; c; c = c->next) {
             if (!ds_sl_xml_is(c, lists[k].el))
                 continue;
             char *v = ds_sl_xml_attr(b, c, lists[k].attr, nomem);
             if (!v || strcmp(v, "UNKNOWN") == 0)
                 continue;
-            if (!open) {
-                ds_sl_json_array_open(&j, lists[k].key);
-                open = 1;
-            }
             ds_sl_json_array_str(&j, v);
         }
-        if (open)
-            ds_sl_json_array_close(&j);
+        ds_sl_json_array_close(&j);
     }
-    int open = 0;
+    ds_sl_json_array_open(&j, "ids");
     for (const xmlNode *c = e->children; c; c = c->next) {
         if (!ds_sl_xml_is(c, "identification"))
             continue;
         char *num = ds_sl_xml_attr(b, c, "number", nomem);
         if (!num)
             continue;
-        if (!open) {
-            ds_sl_json_array_open(&j, "ids");
-            open = 1;
-        }
         int first = 1;
         ds_sl_json_array_obj_open(&j);
         ds_sl_json_obj_str(&j, &first, "type", ds_sl_xml_attr(b, c, "identificationTypeDescription", nomem));
@@ -93,8 +84,7 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
         ds_sl_json_obj_str(&j, &first, "country", ds_sl_xml_attr(b, c, "countryDescription", nomem));
         ds_sl_json_array_obj_close(&j);
     }
-    if (open)
-        ds_sl_json_array_close(&j);
+    ds_sl_json_array_close(&j);
     const char *out = ds_sl_json_finish(&j, b);
     if (!out || j.st)
         *nomem = 1;

@@ -423,15 +423,11 @@ static ds_status read_add(ds_sl_builder *b, const ds_sanctions_csv_files *in, co
                 j.st = DS_ERR_NOMEM;
             j.fields = 1;
         }
-        int open = 0;
+        ds_sl_json_array_open(&j, "addresses");
         for (; i < rows.n && rows.v[i].entry == e; i++) {
             const addr *a = &rows.v[i];
             if (!a->address && !a->city && !a->country && !a->remarks)
                 continue;
-            if (!open) {
-                ds_sl_json_array_open(&j, "addresses");
-                open = 1;
-            }
             int first = 1;
             ds_sl_json_array_obj_open(&j);
             ds_sl_json_obj_str(&j, &first, "address", a->address);
@@ -440,11 +436,10 @@ static ds_status read_add(ds_sl_builder *b, const ds_sanctions_csv_files *in, co
             ds_sl_json_obj_str(&j, &first, "remarks", a->remarks);
             ds_sl_json_array_obj_close(&j);
         }
-        if (!open) {
+        if (ds_sl_json_array_close(&j) == 0) { /* no address worth keeping */
             ds_sl_json_deinit(&j);
             continue;
         }
-        ds_sl_json_array_close(&j);
         const char *att = ds_sl_json_finish(&j, b);
         ds_sl_json_deinit(&j);
         if (!att) {

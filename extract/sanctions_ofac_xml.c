@@ -30,21 +30,16 @@ static void json_list(ds_sl_builder *b, ds_sl_json *j, const xmlNode *entry, con
     const xmlNode *l = ds_sl_xml_child(entry, list);
     if (!l)
         return;
-    int open = 0;
+    ds_sl_json_array_open(j, key);
     for (const xmlNode *c = l->children; c; c = c->next) {
         if (!ds_sl_xml_is(c, item))
             continue;
         char *v = ds_sl_xml_text(b, ds_sl_xml_child(c, field), 1, nomem);
         if (!v)
             continue;
-        if (!open) {
-            ds_sl_json_array_open(j, key);
-            open = 1;
-        }
         ds_sl_json_array_str(j, v);
     }
-    if (open)
-        ds_sl_json_array_close(j);
+    ds_sl_json_array_close(j);
 }
 
 static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
@@ -58,7 +53,7 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
     json_list(b, &j, e, "citizenshipList", "citizenship", "country", "citizenships", nomem);
     const xmlNode *al = ds_sl_xml_child(e, "addressList");
     if (al) {
-        int open = 0;
+        ds_sl_json_array_open(&j, "addresses");
         static const char *const parts[] = {"address1", "address2", "address3", "city", "stateOrProvince",
                                             "postalCode", "country"};
         for (const xmlNode *a = al->children; a; a = a->next) {
@@ -69,10 +64,6 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
                 char *v = ds_sl_xml_text(b, ds_sl_xml_child(a, parts[k]), 1, nomem);
                 if (!v)
                     continue;
-                if (!open) {
-                    ds_sl_json_array_open(&j, "addresses");
-                    open = 1;
-                }
                 if (first)
                     ds_sl_json_array_obj_open(&j);
                 ds_sl_json_obj_str(&j, &first, parts[k], v);
@@ -80,12 +71,11 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
             if (!first)
                 ds_sl_json_array_obj_close(&j);
         }
-        if (open)
-            ds_sl_json_array_close(&j);
+        ds_sl_json_array_close(&j);
     }
     const xmlNode *il = ds_sl_xml_child(e, "idList");
     if (il) {
-        int open = 0;
+        ds_sl_json_array_open(&j, "ids");
         for (const xmlNode *a = il->children; a; a = a->next) {
             if (!ds_sl_xml_is(a, "id"))
                 continue;
@@ -94,10 +84,6 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
             char *country = ds_sl_xml_text(b, ds_sl_xml_child(a, "idCountry"), 1, nomem);
             if (!type && !num)
                 continue;
-            if (!open) {
-                ds_sl_json_array_open(&j, "ids");
-                open = 1;
-            }
             int first = 1;
             ds_sl_json_array_obj_open(&j);
             ds_sl_json_obj_str(&j, &first, "type", type);
@@ -105,8 +91,7 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
             ds_sl_json_obj_str(&j, &first, "country", country);
             ds_sl_json_array_obj_close(&j);
         }
-        if (open)
-            ds_sl_json_array_close(&j);
+        ds_sl_json_array_close(&j);
     }
     const xmlNode *v = ds_sl_xml_child(e, "vesselInfo");
     if (v) {

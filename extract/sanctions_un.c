@@ -31,7 +31,7 @@ static char *joined_name(ds_sl_builder *b, const xmlNode *e, int *nomem)
 /* VALUE children of the first child element named el, as a JSON array under key. */
 static void values(ds_sl_builder *b, ds_sl_json *j, const xmlNode *e, const char *el, const char *key, int *nomem)
 {
-    int open = 0;
+    ds_sl_json_array_open(j, key);
     for (const xmlNode *c = e->children; c; c = c->next) {
         if (!ds_sl_xml_is(c, el))
             continue;
@@ -41,15 +41,10 @@ static void values(ds_sl_builder *b, ds_sl_json *j, const xmlNode *e, const char
             char *s = ds_sl_xml_text(b, v, 1, nomem);
             if (!s)
                 continue;
-            if (!open) {
-                ds_sl_json_array_open(j, key);
-                open = 1;
-            }
             ds_sl_json_array_str(j, s);
         }
     }
-    if (open)
-        ds_sl_json_array_close(j);
+    ds_sl_json_array_close(j);
 }
 
 static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
@@ -62,7 +57,7 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
     values(b, &j, e, "TITLE", "titles", nomem);
     values(b, &j, e, "DESIGNATION", "designations", nomem);
     values(b, &j, e, "NATIONALITY", "nationalities", nomem);
-    int open = 0;
+    ds_sl_json_array_open(&j, "dates_of_birth");
     for (const xmlNode *c = e->children; c; c = c->next) {
         if (!ds_sl_xml_is(c, "INDIVIDUAL_DATE_OF_BIRTH"))
             continue;
@@ -71,14 +66,9 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
             d = ds_sl_xml_text(b, ds_sl_xml_child(c, "YEAR"), 1, nomem);
         if (!d)
             continue;
-        if (!open) {
-            ds_sl_json_array_open(&j, "dates_of_birth");
-            open = 1;
-        }
         ds_sl_json_array_str(&j, d);
     }
-    if (open)
-        ds_sl_json_array_close(&j);
+    ds_sl_json_array_close(&j);
     const char *out = ds_sl_json_finish(&j, b);
     if (!out || j.st)
         *nomem = 1;
