@@ -8,57 +8,11 @@
  * Seed: DS_TEST_SEED, else the clock (printed).
  */
 #include "kernels/kernels.h"
-#include "tests/testlib.h"
+#include "tests/kernels/kernel_testlib.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <time.h>
-
-#define GUARD 32
-static const uint32_t GUARD_BITS = 0x7fc0dead;
-
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
-static int irand(int n) { return (int)(rnd() % (uint64_t)n); }
-
-static float *out_alloc(size_t n)
-{
-    float *p = malloc((n + 2 * GUARD) * sizeof(float));
-    DS_REQUIRE(p);
-    for (size_t i = 0; i < n + 2 * GUARD; i++)
-        memcpy(&p[i], &GUARD_BITS, 4);
-    return p + GUARD;
-}
-static int guards_ok(const float *p, size_t n)
-{
-    for (size_t i = 0; i < GUARD; i++)
-        if (memcmp(&p[-(long)GUARD + (long)i], &GUARD_BITS, 4) != 0 || memcmp(&p[n + i], &GUARD_BITS, 4) != 0)
-            return 0;
-    return 1;
-}
-static void out_free(float *p)
-{
-    if (p)
-        free(p - GUARD);
-}
-static double nerr(const float *y, const float *ref, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(y[i]))
-            return INFINITY;
-        num += ((double)y[i] - ref[i]) * ((double)y[i] - ref[i]);
-        den += (double)ref[i] * ref[i];
-    }
-    return den > 0 ? sqrt(num / den) : sqrt(num);
-}
 
 static ds_kctx *ctxs[4][3];
 
@@ -230,9 +184,7 @@ static void test_matmul(void)
 
 int main(void)
 {
-    const char *s = getenv("DS_TEST_SEED");
-    rng_state = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("seed %llu (DS_TEST_SEED to replay)\n", (unsigned long long)rng_state);
+    kt_seed();
     ds_k_isa best = ds_k_isa_best();
     for (int isa = DS_K_ISA_SCALAR; isa <= (int)best; isa++)
         for (int th = 1; th <= 2; th++) {

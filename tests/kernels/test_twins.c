@@ -10,22 +10,11 @@
  * Seed: DS_TEST_SEED, else the clock (printed).
  */
 #include "kernels/kernels.h"
-#include "tests/testlib.h"
+#include "tests/kernels/kernel_testlib.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <time.h>
-
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
-static int irand(int n) { return (int)(rnd() % (uint64_t)n); }
 
 static void test_philox(void)
 {
@@ -279,9 +268,7 @@ static void test_sample(void)
 
 int main(void)
 {
-    const char *s = getenv("DS_TEST_SEED");
-    rng_state = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("seed %llu (DS_TEST_SEED to replay)\n", (unsigned long long)rng_state);
+    kt_seed();
     test_philox();
     test_route_permute_combine();
     test_kv_write();
