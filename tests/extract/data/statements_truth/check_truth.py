@@ -6,7 +6,8 @@ command line): the header, the metric names, the dates, that `value` equals
 `value_as_printed` times `scale` (negative for parentheses), and the
 statements' arithmetic where the parts were read:
   total_assets = total_liabilities + total_equity (+ mezzanine=<printed> in
-  the total_liabilities note, for temporary equity between the two);
+  the total_liabilities note, for temporary equity between the two; one unit
+  of the printed scale off when the total_assets note names the rounding);
   revenue - cost_of_revenue = gross_profit=<printed> when a note on the
   cost_of_revenue row gives the printed gross profit.
 Exits 1 and prints one line per problem when any check fails.
@@ -93,7 +94,10 @@ def check_arithmetic(name, rows, problems):
             if li and eq:
                 mez = note_amount(li["note"], "mezzanine") or 0
                 total = float(li["value"]) + float(eq["value"]) + mez * scale
-                if abs(total - float(r["value"])) > 0.5:
+                # a total printed one unit of the scale off its parts is the
+                # filer's rounding when the total_assets note says so
+                slack = scale if "rounding" in r["note"] else 0.5
+                if abs(total - float(r["value"])) > slack:
                     problems.append(f"{name}: {end} assets {r['value']} != liabilities "
                                     f"{li['value']} + mezzanine {mez * scale} + equity {eq['value']}")
         if metric == "cost_of_revenue":
