@@ -10,10 +10,14 @@ statements' arithmetic where the parts were read:
   of the printed scale off when the total_assets note names the rounding);
   revenue - cost_of_revenue = gross_profit=<printed> when a note on the
   cost_of_revenue row gives the printed gross profit.
+With --pdf DIR [DIR ...] it also finds each document's PDF in the given
+directories and checks, with `pdftotext -layout -f N -l N`, that every
+value_as_printed occurs on the page the row names.
 Exits 1 and prints one line per problem when any check fails.
 """
 import os
 import re
+import subprocess
 import sys
 
 COLUMNS = ["metric", "period_end", "period_months", "value_as_printed",
@@ -109,7 +113,35 @@ def check_arithmetic(name, rows, problems):
                                     f"{r['value']} != gross profit {gp * scale}")
 
 
-def check_file(path, problems):
+def page_text(pdf, page, cache):
+    key = (pdf, page)
+    if key not in cache:
+        out = subprocess.run(["pdftotext", "-layout", "-f", page, "-l", page, pdf, "-"],
+                             capture_output=True, text=True, errors="replace")
+        cache[key] = re.sub(r"\s+", " ", out.stdout) if out.returncode == 0 else None
+    return cache[key]
+
+
+def check_on_page(name, rows, pdf_dirs, problems):
+    stem = name[:-len(".tsv")]
+    pdfs = [os.path.join(d, stem + ".pdf") for d in pdf_dirs
+            if os.path.exists(os.path.join(d, stem + ".pdf"))]
+    if not pdfs:
+        problems.append(f"{name}: no {stem}.pdf in {pdf_dirs}")
+        return
+    cache = {}
+    for r in rows:
+        printed = r["value_as_printed"]
+        if not printed or not r["page"].isdigit():
+            continue
+        text = page_text(pdfs[0], r["page"], cache)
+        if text is None:
+            problems.append(f"{name}: pdftotext failed on page {r['page']}")
+        elif re.sub(r"\s+", " ", printed) not in text:
+            problems.append(f"{name}: {r['metric']} {printed!r} not on page {r['page']}")
+
+
+def check_file(path, problems, pdf_dirs=None):
     name = os.path.basename(path)
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
@@ -130,14 +162,22 @@ def check_file(path, problems):
         if m not in present:
             problems.append(f"{name}: no {m} row")
     check_arithmetic(name, rows, problems)
+    if pdf_dirs:
+        check_on_page(name, rows, pdf_dirs, problems)
 
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
-    paths = argv[1:] or sorted(os.path.join(here, p) for p in os.listdir(here) if p.endswith(".tsv"))
+    args = argv[1:]
+    pdf_dirs = []
+    if "--pdf" in args:
+        i = args.index("--pdf")
+        pdf_dirs = [a for a in args[i + 1:] if os.path.isdir(a)]
+        args = args[:i] + [a for a in args[i + 1:] if not os.path.isdir(a)]
+    paths = args or sorted(os.path.join(here, p) for p in os.listdir(here) if p.endswith(".tsv"))
     problems = []
     for p in paths:
-        check_file(p, problems)
+        check_file(p, problems, pdf_dirs)
     for p in problems:
         print(p)
     print(f"{len(paths)} files, {len(problems)} problems")
