@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extract/screen.h"
+#include "extract/screening/screen.h"
 #include "model/model_llm.h"
 #include "pipeline/lists.h"
 
