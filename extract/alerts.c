@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "extract/screen.h"
+#include "extract/screening/screen.h"
 
 #define MAX_HITS 8
 

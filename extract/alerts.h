@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-/* The sanctions screening index (extract/screen.h). */
+/* The sanctions screening index (extract/screening/screen.h). */
 typedef struct ds_screen_index ds_screen_index;
 
 typedef enum ds_alert_kind {

@@ -6,7 +6,7 @@
  * model.max_context allows and turns grounded answers into ds_fact / ds_swot_item records.
  *
  * The driver does not call the engine itself: text generation goes through a ds_llm_generator
- * (model/model_llm.h provides the one backed by a ds_model), so the engine's constrained
+ * (model/llm/model_llm.h provides the one backed by a ds_model), so the engine's constrained
  * decoding plugs in behind that single function.
  * Owns: parsed outputs (ds_llm_output_free); records pushed into the caller's lists hold
  * strings in the document's arena. Threading: reentrant; the prompt and schema tables are
@@ -18,7 +18,7 @@
 #include "extract/chunker.h"
 #include "extract/facts.h"
 #include "extract/swot.h"
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "ingest/document.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/status.h"

@@ -13,7 +13,7 @@
  */
 #include "model/json_internal.h"
 
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/alloc.h"
 
 #include <stdlib.h>

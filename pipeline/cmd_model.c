@@ -11,14 +11,14 @@
  *   dossier model quantize ... (cmd_model_quantize.c)
  *
  * argv[0] is "model", argv[1] the subcommand. A text prompt is tokenized with DIR/tokenizer.json
- * (extract/tokenizer.h), raw (special tokens written in it are honoured, no chat template unless
+ * (model/tokenizer/), raw (special tokens written in it are honoured, no chat template unless
  * --chat); --prompt-ids takes ids directly. The output is decoded to text with that tokenizer
  * unless --ids asks for the ids (or there is no tokenizer). Defaults for threads and segment size
  * come from the configuration (model.threads, model.segment_tokens) when set.
  * Owns: everything it creates, freed before returning. Threading: runs on the caller's thread;
  * the model spreads its work over its own pool.
  */
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "model/json_schema.h"
 #include "model/model.h"
 #include "model/sampler.h"

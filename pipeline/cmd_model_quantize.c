@@ -9,7 +9,7 @@
  * output says plainly which method was used. argv[0] is "quantize".
  * Owns: everything it creates. Threading: the caller's thread plus the model's pool.
  */
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "model/awq.h"
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"

@@ -3,7 +3,7 @@
  * Owns: the tokenizer, cache and buffers of one invocation. Threading: single-threaded. */
 #include "pipeline/cli.h"
 
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 

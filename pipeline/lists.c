@@ -6,8 +6,8 @@
  */
 #include "pipeline/lists.h"
 
-#include "extract/names.h"
-#include "extract/sanctions.h"
+#include "extract/screening/names.h"
+#include "extract/screening/sanctions.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/db.h"

@@ -1,6 +1,6 @@
 /* lists.h - sanctions lists in the database: loading list files into sanctions_lists,
- * sanctions_entries and sanctions_names (parsed by extract/sanctions.h), and building the
- * screening index (extract/screen.h) from the active lists.
+ * sanctions_entries and sanctions_names (parsed by extract/screening/sanctions.h), and building the
+ * screening index (extract/screening/screen.h) from the active lists.
  *
  * Loading is atomic per call: every file is read and parsed first, then one transaction
  * deactivates the previous active version of each list's source and inserts the new version
@@ -13,7 +13,7 @@
 #ifndef DS_PIPELINE_LISTS_H
 #define DS_PIPELINE_LISTS_H
 
-#include "extract/screen.h"
+#include "extract/screening/screen.h"
 #include "pipeline/core/status.h"
 
 #include <libpq-fe.h>

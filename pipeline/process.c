@@ -5,7 +5,7 @@
 
 #include "extract/chunker.h"
 #include "extract/extract.h"
-#include "model/model_llm.h"
+#include "model/llm/model_llm.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/load.h"

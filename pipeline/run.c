@@ -1,7 +1,7 @@
 /* run.c - the run context: tokenizer for chunk sizing, the runs row, the summary. */
 #include "pipeline/run.h"
 
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/db.h"
 
@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extract/screen.h"
-#include "model/model_llm.h"
+#include "extract/screening/screen.h"
+#include "model/llm/model_llm.h"
 #include "pipeline/lists.h"
 
 #ifndef DOSSIER_VERSION

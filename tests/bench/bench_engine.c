@@ -9,7 +9,7 @@
  * Never fails on timing.
  *   bench_engine [--model DIR] [--threads N] [--batch B] [--schema FILE]
  */
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "model/json_schema.h"
 #include "model/model.h"
 #include "model/sampler.h"

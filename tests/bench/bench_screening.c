@@ -23,9 +23,9 @@
  * Never fails on a figure; exits 0 (and says so) when the data is absent. */
 #include "testlib.h"
 
-#include "extract/names.h"
-#include "extract/sanctions.h"
-#include "extract/screen.h"
+#include "extract/screening/names.h"
+#include "extract/screening/sanctions.h"
+#include "extract/screening/screen.h"
 #include "pipeline/config.h"
 #include "pipeline/core/buf.h"
 

@@ -5,9 +5,9 @@
  * tags stripped, the FinanceBench evidence file and the EDGAR full-text filings (about 3 MB).
  * dossier encodes it as one text and as 8 KB pieces (with and without a cache), and counts 2 KB
  * pieces as the chunker does; the baselines run through
- * tests/extract/tokenizer/bench_baseline.mjs when node and its node_modules are there. Prints a
+ * tests/model/tokenizer/bench_baseline.mjs when node and its node_modules are there. Prints a
  * table; never fails on timing. Usage: bench_tokenizer [TOKENIZER_DIR]. */
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "tests/testlib.h"
@@ -207,13 +207,13 @@ static int run_baselines(const char *corpus, const char *tokdir, row *rows, int 
 {
     const char *src = getenv("DS_SOURCE_DIR") ? getenv("DS_SOURCE_DIR") : DS_BENCH_SOURCE_DIR;
     char nm[4096], cmd[8192];
-    snprintf(nm, sizeof nm, "%s/tests/extract/tokenizer/node_modules", src);
+    snprintf(nm, sizeof nm, "%s/tests/model/tokenizer/node_modules", src);
     struct stat st;
     if (stat(nm, &st) != 0 || system("node --version >/dev/null 2>&1") != 0) {
         printf("note: node or %s missing (npm install there): no baselines\n", nm);
         return 0;
     }
-    snprintf(cmd, sizeof cmd, "node '%s/tests/extract/tokenizer/bench_baseline.mjs' '%s' '%s'", src, corpus, tokdir);
+    snprintf(cmd, sizeof cmd, "node '%s/tests/model/tokenizer/bench_baseline.mjs' '%s' '%s'", src, corpus, tokdir);
     ds_buf out = DS_BUF_INIT;
     run_capture(&out, cmd);
     int n = 0;

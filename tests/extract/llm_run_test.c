@@ -5,7 +5,7 @@
  * the prompt) leaves a note while the document still loads.
  */
 #include "extract/llm.h"
-#include "model/model_llm.h"
+#include "model/llm/model_llm.h"
 #include "tests/model/tiny_moe.h"
 #include "testlib.h"
 

@@ -1,9 +1,9 @@
-/* names_test.c - name normalisation (extract/names.h): folding (case, punctuation, diacritics,
+/* names_test.c - name normalisation (screening/names.h): folding (case, punctuation, diacritics,
  * transliteration of Cyrillic, Greek and Arabic), legal forms, honorifics, "LAST, First"
  * persons, sorted tokens, and the helpers the entity extractor uses. */
 #include "testlib.h"
 
-#include "extract/names.h"
+#include "extract/screening/names.h"
 
 static void check_fold(const char *in, const char *want)
 {

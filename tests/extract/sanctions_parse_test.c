@@ -1,4 +1,4 @@
-/* sanctions_parse_test.c - the sanctions list parsers (extract/sanctions.h) on the real lists
+/* sanctions_parse_test.c - the sanctions list parsers (screening/sanctions.h) on the real lists
  * in ../shared/data (OFAC SDN CSV, full and tiny; UN consolidated XML; EU consolidated XML
  * sample), on an OFAC sdn.xml written from real SDN rows (tests/extract/data), and on broken
  * input: truncated XML, a CSV row with a wrong column count, an unterminated quote, a DOCTYPE,
@@ -6,7 +6,7 @@
  * (Python's csv and ElementTree). */
 #include "testlib.h"
 
-#include "extract/sanctions.h"
+#include "extract/screening/sanctions.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 

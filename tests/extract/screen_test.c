@@ -1,11 +1,11 @@
-/* screen_test.c - sanctions screening (extract/screen.h): Jaro-Winkler against published values,
+/* screen_test.c - sanctions screening (screening/screen.h): Jaro-Winkler against published values,
  * what the combined score does with each kind of variation, the index giving the same hits as
  * scoring every name (on the real OFAC SDN list when ../shared is present), and matching from
  * several threads at once. */
 #include "testlib.h"
 
-#include "extract/sanctions.h"
-#include "extract/screen.h"
+#include "extract/screening/sanctions.h"
+#include "extract/screening/screen.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 

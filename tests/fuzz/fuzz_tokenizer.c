@@ -3,7 +3,7 @@
  * id encode gave. Uses the Qwen3 tokenizer.json under $DS_SHARED_DIR (else the copy bundled in
  * $DS_SOURCE_DIR/extract/data) when present, else a small byte-level tokenizer built here. The
  * first input byte picks the options; the rest is the text. */
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 

@@ -1,8 +1,8 @@
-/* sanctions_csv_fuzz.c - libFuzzer target for the OFAC CSV parser (extract/sanctions.h).
+/* sanctions_csv_fuzz.c - libFuzzer target for the OFAC CSV parser (extract/screening/sanctions.h).
  * The input is split at the first form feed into sdn.csv and alt.csv, and at a second one into
  * add.csv, so one input exercises the record reader, the linking of aliases and addresses and
  * the remarks scanning. Any input must give DS_OK or an error with a message, never a crash. */
-#include "extract/sanctions.h"
+#include "extract/screening/sanctions.h"
 
 #include <stdint.h>
 #include <string.h>

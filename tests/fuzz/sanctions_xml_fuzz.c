@@ -1,7 +1,7 @@
 /* sanctions_xml_fuzz.c - libFuzzer target for the XML sanctions list parsers (OFAC sdn.xml, EU
  * and UN consolidated lists), reached through ds_sanctions_parse, which picks the parser from
  * the content. Any input must give DS_OK or an error with a message, never a crash. */
-#include "extract/sanctions.h"
+#include "extract/screening/sanctions.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 # tests/kernels - CPU kernels against their reference twins (and, with the gpu label, the CUDA
 # twins against the CPU ones, see tests/cuda/).
 ds_add_test(NAME t_kernels SOURCES ${CMAKE_SOURCE_DIR}/tests/kernels/test_kernels.c
-            LABELS kernels TIMEOUT 300)
+            LABELS kernels ENGINE TIMEOUT 300)
 # The int4 AWQ matmul and packing (CPU), and the CPU twins of the CUDA model ops.
 ds_add_test(NAME t_kernels_awq SOURCES ${CMAKE_SOURCE_DIR}/tests/kernels/test_awq.c
-            LABELS kernels TIMEOUT 300)
+            LABELS kernels ENGINE TIMEOUT 300)
 ds_add_test(NAME t_kernels_twins SOURCES ${CMAKE_SOURCE_DIR}/tests/kernels/test_twins.c
-            LABELS kernels TIMEOUT 300)
+            LABELS kernels ENGINE TIMEOUT 300)

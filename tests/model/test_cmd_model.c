@@ -2,7 +2,7 @@
  * ds_cmd_model with stdout captured: the printed facts match the checkpoint, generate prints
  * the same ids as the library's greedy loop, bench reports its figures, and bad usage exits 2.
  */
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include <jansson.h>
 #include "model/model.h"
 #include "pipeline/cli.h"

@@ -2,7 +2,7 @@
  * generator (see model_llm.h). Owns the model and tokenizer it loads. Threading: one caller at
  * a time per ds_model_llm.
  */
-#include "model/model_llm.h"
+#include "model/llm/model_llm.h"
 
 #include "model/json_schema.h"
 #include "pipeline/core/alloc.h"

@@ -1,14 +1,14 @@
-/* sanctions_int.h - what the sanctions list parsers (extract/sanctions_*.c) share: a list
- * builder, JSON attribute writing, and safe libxml2 reading. Internal to the extract stage;
- * other stages use extract/sanctions.h.
+/* sanctions_internal.h - what the sanctions list parsers (extract/screening/sanctions_*.c)
+ * share: a list builder, JSON attribute writing, and safe libxml2 reading. Internal to the
+ * extract stage; other stages use extract/screening/sanctions.h.
  *
  * Owns: a ds_sl_builder owns its growing arrays until ds_sl_finish hands a finished list to
  * the caller (or ds_sl_abandon frees everything). Threading: one builder per thread.
  */
-#ifndef DS_EXTRACT_SANCTIONS_INT_H
-#define DS_EXTRACT_SANCTIONS_INT_H
+#ifndef DS_EXTRACT_SANCTIONS_INTERNAL_H
+#define DS_EXTRACT_SANCTIONS_INTERNAL_H
 
-#include "extract/sanctions.h"
+#include "extract/screening/sanctions.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/core/vec.h"
 

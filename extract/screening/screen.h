@@ -1,8 +1,8 @@
 /* screen.h - sanctions name screening: scoring a name against listed names (Jaro-Winkler and a
- * token-set measure over normalised names, extract/names.h) and an index that finds the listed
+ * token-set measure over normalised names, screening/names.h) and an index that finds the listed
  * names worth scoring without comparing the query with every one.
  *
- * Score (0..1): names are normalised (extract/names.h) and split into tokens. Noise words
+ * Score (0..1): names are normalised (extract/screening/names.h) and split into tokens. Noise words
  * (ds_name_is_noise: particles, legal forms, unambiguous titles, generational suffixes) and
  * single letters carry little weight.
  *   token-set  tokens are paired greedily, best first (between equal pairs, those at the same

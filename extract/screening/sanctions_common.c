@@ -5,7 +5,7 @@
  * Owns: lists it finishes (handed to the caller). Threading: reentrant; libxml2 is initialised
  * on first use (xmlInitParser is idempotent).
  */
-#include "extract/sanctions_int.h"
+#include "extract/screening/sanctions_internal.h"
 
 #include "pipeline/core/alloc.h"
 

@@ -9,7 +9,7 @@
  *
  * Owns: nothing beyond the list it builds. Threading: reentrant.
  */
-#include "extract/sanctions_int.h"
+#include "extract/screening/sanctions_internal.h"
 
 #include <string.h>
 #include <strings.h>

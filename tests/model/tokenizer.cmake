@@ -1,7 +1,7 @@
 # Tokenizer: exact ids against Hugging Face (golden file made by tokenizer/gen_golden.mjs), the
 # fuzz target, and the speed benchmark against transformers.js.
-ds_add_test(NAME t_tokenizer SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/tokenizer_test.c
-            LABELS extract TIMEOUT 600)
+ds_add_test(NAME t_tokenizer SOURCES ${CMAKE_SOURCE_DIR}/tests/model/tokenizer_test.c
+            LABELS model ENGINE TIMEOUT 600)
 ds_add_fuzz(NAME fuzz_tokenizer SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_tokenizer.c
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/tokenizer)
 ds_add_bench(NAME bench_tokenizer SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_tokenizer.c)

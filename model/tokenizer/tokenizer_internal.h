@@ -1,12 +1,12 @@
-/* tokenizer_internal.h - the tokenizer's private structures, shared by extract/tokenizer*.c only.
+/* tokenizer_internal.h - the tokenizer's private structures, for the files of model/tokenizer/ only.
  *
  * Owns: nothing itself; describes ds_tokenizer (immutable after load, shared by threads) and
- * ds_tokenizer_cache (one thread at a time). Not for use outside extract/tokenizer*.c.
+ * ds_tokenizer_cache (one thread at a time). Not for use outside model/tokenizer/.
  */
 #ifndef DS_EXTRACT_TOKENIZER_INTERNAL_H
 #define DS_EXTRACT_TOKENIZER_INTERNAL_H
 
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/buf.h"
 
 #include <stdbool.h>

@@ -7,7 +7,7 @@
  * Owns: nothing beyond the call; ids go to the caller's ds_tokens, bytes to the caller's ds_buf.
  * Threading: reentrant; the tokenizer is only read, the cache must be the calling thread's.
  */
-#include "extract/tokenizer_internal.h"
+#include "model/tokenizer/tokenizer_internal.h"
 
 #include "pipeline/core/alloc.h"
 

@@ -7,7 +7,7 @@
  * combining marks are dropped. Letters whose Latin spelling is not a decomposition (ß, æ, ø,
  * Cyrillic й and ё, Greek, Arabic) come from the table below, looked up before decomposing.
  */
-#include "extract/names.h"
+#include "extract/screening/names.h"
 
 #include "pipeline/core/alloc.h"
 

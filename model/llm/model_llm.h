@@ -8,7 +8,7 @@
 #define DS_MODEL_MODEL_LLM_H
 
 #include "extract/llm.h"
-#include "extract/tokenizer.h"
+#include "model/tokenizer/tokenizer.h"
 #include "model/model.h"
 #include "pipeline/core/status.h"
 

@@ -7,7 +7,7 @@
  * Owns: the cache's tables (ds_tokenizer_cache_create / ds_tokenizer_cache_free).
  * Threading: a cache belongs to one thread at a time; the tokenizer is only read.
  */
-#include "extract/tokenizer_internal.h"
+#include "model/tokenizer/tokenizer_internal.h"
 
 #include "pipeline/core/alloc.h"
 

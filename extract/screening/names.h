@@ -4,7 +4,7 @@
  * honorifics and generational suffixes removed from person names, and the tokens kept both in
  * the name's order and sorted (for order-independent comparison).
  *
- * Used by sanctions screening (extract/screen.c) and by the entity extractor (legal forms and
+ * Used by sanctions screening (screening/screen.c) and by the entity extractor (legal forms and
  * titles mark organisations and persons), so nothing here is specific to sanctions lists.
  *
  * Owns: nothing global; the word tables are read-only. A ds_name_norm owns its buffers

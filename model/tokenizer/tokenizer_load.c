@@ -6,7 +6,7 @@
  * Threading: loading touches only the new object; the finished tokenizer is read-only, so the
  * query functions are safe from any number of threads.
  */
-#include "extract/tokenizer_internal.h"
+#include "model/tokenizer/tokenizer_internal.h"
 
 #include "pipeline/core/alloc.h"
 

@@ -4,11 +4,11 @@
  * unknown-byte handling, load errors, invalid UTF-8, allocation failures, and the NFC fast-path
  * table against GLib. Part 2: the Qwen3 tokenizer.json (../shared, else the identical copy in
  * extract/data) and variants of it must give exactly the ids of
- * tests/extract/tokenizer/golden.jsonl (made by gen_golden.mjs with the Hugging Face tokenizers
+ * tests/model/tokenizer/golden.jsonl (made by gen_golden.mjs with the Hugging Face tokenizers
  * library), count must agree, decode must round-trip, and two threads with their own caches must
  * agree. */
-#include "extract/tokenizer.h"
-#include "extract/tokenizer_internal.h"
+#include "model/tokenizer/tokenizer.h"
+#include "model/tokenizer/tokenizer_internal.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "tests/testlib.h"
@@ -309,7 +309,7 @@ static int load_golden(golden *g)
 {
     ds_buf b = DS_BUF_INIT;
     ds_err err;
-    const char *path = ds_test_source("tests/extract/tokenizer/golden.jsonl");
+    const char *path = ds_test_source("tests/model/tokenizer/golden.jsonl");
     if (ds_buf_read_file(&b, path, 0, &err) != DS_OK) {
         fprintf(stderr, "cannot read %s: %s\n", path, err.msg);
         return 0;

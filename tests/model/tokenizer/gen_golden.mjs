@@ -21,7 +21,7 @@ const shared = path.resolve(process.argv[2] || path.join(here, '../../../../shar
 const baseJsonPath = path.join(shared, 'models/qwen3-tokenizer/tokenizer.json');
 const base = JSON.parse(fs.readFileSync(baseJsonPath, 'utf8'));
 
-// ---- variants: the same patches tests/extract/tokenizer_test.c applies --------------------------
+// ---- variants: the same patches tests/model/tokenizer_test.c applies --------------------------
 const BL = (aps, re) => ({ type: 'ByteLevel', add_prefix_space: aps, trim_offsets: false, use_regex: re });
 const LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 const GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";

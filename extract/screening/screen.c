@@ -6,9 +6,9 @@
  * after ds_screen_index_build nothing in the index changes, and ds_screen_match keeps all its
  * working state on the stack or in allocations of its own, so it is reentrant.
  */
-#include "extract/screen.h"
+#include "extract/screening/screen.h"
 
-#include "extract/names.h"
+#include "extract/screening/names.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/arena.h"
 #include "pipeline/core/vec.h"

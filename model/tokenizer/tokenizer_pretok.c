@@ -8,7 +8,7 @@
  * Owns: nothing; every function works on caller buffers.
  * Threading: pure functions, safe from any thread.
  */
-#include "extract/tokenizer_internal.h"
+#include "model/tokenizer/tokenizer_internal.h"
 
 #include "pipeline/core/alloc.h"
 
@@ -123,7 +123,7 @@ int ds_tok_nfc_inert(uint32_t cp)
 {
     /* Characters with no canonical decomposition, combining class 0, and never the second half
      * of a canonical composition: NFC leaves them and their neighbours as they are. The ranges
-     * are checked against GLib's tables by tests/extract/tokenizer_test.c. */
+     * are checked against GLib's tables by tests/model/tokenizer_test.c. */
     return cp < 0x300 || (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
            (cp >= 0x20A0 && cp <= 0x20C0) || (cp >= 0x2190 && cp <= 0x21FF && cp != 0x219A &&
                                               cp != 0x219B && cp != 0x21AE && cp != 0x21CD &&
