@@ -5,6 +5,7 @@
 # cluster left in the old state (socket folder 0755, trust) is repaired by `db start`.
 # Needs root (to make the second account); skipped (exit 77) otherwise.
 . "$(dirname "$0")/common.sh"
+unset PGHOST PGDATABASE PGUSER PGPORT DOSSIER_DB DOSSIER_CONFIG
 [ "$(id -u)" = 0 ] || { echo "skipped: needs root to create a second account"; exit 77; }
 who=$(attacker_account)
 [ -n "$who" ] || { echo "skipped: no second account"; exit 77; }
