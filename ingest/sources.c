@@ -184,6 +184,7 @@ typedef struct scan {
     ds_log *log;
     dir_set seen;
     int max_depth;
+    char root_real[PATH_MAX]; /* the scanned folder, links resolved; empty when unknown */
 } scan;
 
 static int cmp_str(const void *a, const void *b)
@@ -200,6 +201,33 @@ static void skip(scan *s, const char *what, const char *path, int e)
 {
     s->out->n_skipped++;
     DS_WARN(s->log, "sources", "skipped %s %s: %s", what, path, e ? strerror(e) : "");
+}
+
+/* 1 when the resolved path `real` is `root` or lies below it. */
+static int path_within(const char *real, const char *root)
+{
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    if (n == 1 && root[0] == '/')
+        return 1;
+    return strncmp(real, root, n) == 0 && (real[n] == '\0' || real[n] == '/');
+}
+
+/* A symbolic link found by a scan must resolve inside the scanned folder or an allowed root. */
+static int link_allowed(const scan *s, const char *path)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return 0;
+    if (s->root_real[0] && path_within(real, s->root_real))
+        return 1;
+    for (size_t i = 0; s->f && i < s->f->n_allowed_roots; i++) {
+        char root[PATH_MAX];
+        if (s->f->allowed_roots[i] && realpath(s->f->allowed_roots[i], root) && path_within(real, root))
+            return 1;
+    }
+    return 0;
 }
 
 static ds_status scan_dir(scan *s, const char *abs, const char *rel, int depth)
@@ -249,8 +277,10 @@ static ds_status scan_dir(scan *s, const char *abs, const char *rel, int depth)
             st = DS_ERR_NOMEM;
             break;
         }
-        struct stat sb;
-        if (stat(cabs, &sb) != 0) {
+        struct stat sb, lsb;
+        if (lstat(cabs, &lsb) == 0 && S_ISLNK(lsb.st_mode) && !link_allowed(s, cabs)) {
+            skip(s, "symbolic link leading outside the scanned folder and ingest.allowed_roots", cabs, 0);
+        } else if (stat(cabs, &sb) != 0) {
             skip(s, "entry (broken link?)", cabs, errno);
         } else if (S_ISDIR(sb.st_mode)) {
             int added;
@@ -327,6 +357,7 @@ ds_status ds_source_scan_dir(ds_source_list *out, const char *root, const ds_sou
     /* The root's ancestors count as read: a link up to one of them is a loop, not new files. */
     char real[PATH_MAX];
     if (st == DS_OK && realpath(r, real)) {
+        snprintf(s.root_real, sizeof s.root_real, "%s", real);
         for (size_t i = strlen(real); i > 0 && st == DS_OK; i--) {
             if (real[i] != '/' && real[i] != '\0')
                 continue;

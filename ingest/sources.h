@@ -41,6 +41,8 @@ typedef struct ds_source_filter {
     size_t n_exclude;
     int include_hidden;         /* also names starting with '.' (skipped by default) */
     int max_depth;              /* folder nesting below the root; 0: 64 */
+    const char *const *allowed_roots; /* folders a symbolic link found by a scan may lead into, */
+    size_t n_allowed_roots;           /* besides the scanned folder itself (links elsewhere are skipped) */
 } ds_source_filter;
 
 void ds_source_list_init(ds_source_list *l);

@@ -32,6 +32,26 @@ static void line(int *problems, const char *what, int ok, const char *fmt, ...)
         (*problems)++;
 }
 
+/* The alert audit trail's hash chain (migration 6 on): intact, or where it breaks. */
+static void check_audit_chain(int *problems, PGconn *conn)
+{
+    PGresult *r = NULL;
+    ds_err err;
+    if (ds_db_exec(conn, &r, &err,
+                   "SELECT v.chain_pos, v.audit_id, v.problem, (SELECT count(*) FROM aml_alert_audit) "
+                   "FROM (SELECT 1) one LEFT JOIN aml_alert_audit_verify() v ON true",
+                   0, NULL) != DS_OK) {
+        line(problems, "audit", 0, "cannot verify the audit trail: %s", err.msg);
+        return;
+    }
+    if (PQgetisnull(r, 0, 0))
+        line(problems, "audit", 1, "alert audit trail intact (%s rows, hash chain verified)", PQgetvalue(r, 0, 3));
+    else
+        line(problems, "audit", 0, "alert audit trail broken at position %s (audit row %s): %s", PQgetvalue(r, 0, 0),
+             PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+    PQclear(r);
+}
+
 int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -102,6 +122,8 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
             int mine = ds_db_schema_version_binary();
             line(&problems, "database", v <= mine, "PostgreSQL %d, schema version %d of %d%s", PQserverVersion(conn), v, mine,
                  v < mine ? " (run `dossier db migrate`)" : v > mine ? " (database is newer than this binary)" : "");
+            if (v >= 6)
+                check_audit_chain(&problems, conn);
         }
         PQfinish(conn);
     }

@@ -46,6 +46,7 @@ static const key_def keys[] = {
     {"fetch.retries", KEY_TYPE_INT, F(fetch_retries), 0, 20, "retries on 429/5xx/timeouts, with backoff"},
     {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state"},
     {"ingest.max_bytes", KEY_TYPE_LONG, F(ingest_max_bytes), 1, 1e12, "larger inputs are rejected (too_large)"},
+    {"ingest.allowed_roots", KEY_TYPE_LIST, F(ingest_allowed_roots), 0, 0, "folders a symbolic link in a scanned folder may lead into"},
     {"ingest.max_pages", KEY_TYPE_INT, F(ingest_max_pages), 1, 1000000, "PDFs with more pages are rejected"},
     {"chunk.tokenizer", KEY_TYPE_STR, F(tokenizer), 0, 0, "tokenizer.json sizing chunks (default: the model's, else the bundled Qwen3 one)"},
     {"chunk.target_tokens", KEY_TYPE_INT, F(chunk_target_tokens), 32, 200000, "target chunk size in model tokens"},

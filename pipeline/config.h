@@ -44,6 +44,7 @@ typedef struct ds_config {
     /* ingest */
     long ingest_max_bytes;    /* larger inputs are rejected as too_large */
     int ingest_max_pages;
+    ds_str_list ingest_allowed_roots; /* folders symbolic links found by a scan may lead into */
     /* chunk */
     char *tokenizer;          /* tokenizer.json; default: the bundled Qwen3 tokenizer */
     int chunk_target_tokens;

@@ -10,6 +10,7 @@
 #include "ingest/sources.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/infile.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,28 +19,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Registers one file. Unreadable files are recorded in the log and skipped. */
-static ds_status enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
+/* The database side of enqueue_file: document row, where it was seen, work_queue row. */
+static ds_status enqueue_known(ds_run *run, const char *sha, const char *bytes, const char *run_id, const char *abs,
+                               const char *source, ds_err *err)
 {
-    char abs[PATH_MAX];
-    if (!realpath(path, abs))
-        snprintf(abs, sizeof abs, "%s", path);
-    if (!source)
-        source = abs;
-    ds_buf data = DS_BUF_INIT;
-    ds_err ferr;
-    ds_status fst = ds_buf_read_file(&data, abs, 0, &ferr);
-    if (fst != DS_OK) {
-        DS_WARN(run->log, "discover", "skipping %s: %s", abs, ferr.msg);
-        ds_buf_deinit(&data);
-        return fst == DS_ERR_NOMEM ? ds_err_set(err, fst, "%s", ferr.msg) : DS_OK;
-    }
-    /* Sizes are not limited here: the parser records an oversize document as failed. */
-    char sha[65], bytes[24], run_id[24];
-    ds_ingest_sha256((const unsigned char *)data.data, data.len, sha);
-    snprintf(bytes, sizeof bytes, "%zu", data.len);
-    snprintf(run_id, sizeof run_id, "%lld", run->run_id);
-    ds_buf_deinit(&data);
     const char *name = strrchr(source, '/') && strrchr(source, '/')[1] ? strrchr(source, '/') + 1 : source;
     run->stats.seen++;
 
@@ -84,7 +67,44 @@ static ds_status enqueue_file(ds_run *run, const char *path, const char *source,
     return st;
 }
 
-static void make_filter(ds_source_filter *f, const ds_str_list *include, const ds_str_list *exclude)
+/* Registers one file. Unreadable files, and anything but a regular file within ingest.max_bytes,
+ * are recorded in the log and skipped. Names go to the database escaped (infile.h): a name that
+ * is not UTF-8 is stored losslessly and the run goes on. */
+static ds_status enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
+{
+    char abs_raw[PATH_MAX];
+    if (!realpath(path, abs_raw))
+        snprintf(abs_raw, sizeof abs_raw, "%s", path);
+    ds_buf data = DS_BUF_INIT, abs_esc = DS_BUF_INIT, src_esc = DS_BUF_INIT;
+    ds_err ferr;
+    size_t limit = run->cfg->ingest_max_bytes > 0 ? (size_t)run->cfg->ingest_max_bytes : 0;
+    ds_status fst = ds_infile_read(&data, abs_raw, limit, DS_INFILE_NOFOLLOW, &ferr);
+    if (fst == DS_OK &&
+        (ds_infile_name_escape(&abs_esc, abs_raw) || ds_infile_name_escape(&src_esc, source ? source : abs_raw)))
+        fst = ds_err_set(&ferr, DS_ERR_NOMEM, "out of memory");
+    if (fst != DS_OK) {
+        ds_buf esc = DS_BUF_INIT;
+        ds_infile_name_escape(&esc, abs_raw);
+        DS_WARN(run->log, "discover", "skipping %s: %s", esc.data ? esc.data : "?", ferr.msg);
+        ds_buf_deinit(&esc);
+        ds_buf_deinit(&data);
+        ds_buf_deinit(&abs_esc);
+        ds_buf_deinit(&src_esc);
+        return fst == DS_ERR_NOMEM ? ds_err_set(err, fst, "%s", ferr.msg) : DS_OK;
+    }
+    char sha[65], bytes[24], run_id[24];
+    ds_ingest_sha256((const unsigned char *)data.data, data.len, sha);
+    snprintf(bytes, sizeof bytes, "%zu", data.len);
+    snprintf(run_id, sizeof run_id, "%lld", run->run_id);
+    ds_buf_deinit(&data);
+    ds_status st = enqueue_known(run, sha, bytes, run_id, abs_esc.data, src_esc.data, err);
+    ds_buf_deinit(&abs_esc);
+    ds_buf_deinit(&src_esc);
+    return st;
+}
+
+static void make_filter(ds_source_filter *f, const ds_str_list *include, const ds_str_list *exclude,
+                        const ds_str_list *allowed)
 {
     memset(f, 0, sizeof *f);
     if (include) {
@@ -95,6 +115,8 @@ static void make_filter(ds_source_filter *f, const ds_str_list *include, const d
         f->exclude = (const char *const *)exclude->v;
         f->n_exclude = (size_t)exclude->n;
     }
+    f->allowed_roots = (const char *const *)allowed->v;
+    f->n_allowed_roots = (size_t)allowed->n;
 }
 
 static ds_status enqueue_list(ds_run *run, ds_source_list *l, ds_fetcher **fetcher, ds_err *err)
@@ -142,7 +164,7 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
                           const ds_str_list *exclude, const ds_str_list *url_lists, ds_err *err)
 {
     ds_source_filter filter;
-    make_filter(&filter, include, exclude);
+    make_filter(&filter, include, exclude, &run->cfg->ingest_allowed_roots);
     ds_source_list l;
     ds_source_list_init(&l);
     ds_fetcher *fetcher = NULL;

@@ -3,13 +3,21 @@
  *
  * Layout: <root>/data (PGDATA), <root>/run (socket), <root>/postgres.log. PostgreSQL refuses to
  * run as root, so when dossier runs as root the server runs under the `postgres` account, which
- * owns <root>; this is logged. Threading: call from one thread; the server is a separate process.
+ * owns <root>; this is logged.
+ *
+ * Only the OS account running dossier (and the server's own account) can reach the cluster,
+ * wherever its socket lives: the socket folder is 0700 and owned by the server account (an
+ * existing one owned by anyone else is refused), and pg_hba.conf allows local peer
+ * authentication only, through an ident map naming those two accounts. `db start` rewrites
+ * both files on every start, so an existing cluster created with trust is brought to this state.
+ * Threading: call from one thread; the server is a separate process.
  */
 #include "pipeline/db.h"
 
 #include "pipeline/core/proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -166,13 +174,74 @@ static ds_status create_database(ds_pgcluster *c, ds_err *err)
     return st;
 }
 
+/* The socket folder: created 0700, or when it exists, a real folder (not a link) owned by this
+ * account or the server account, then set to 0700. */
+static ds_status secure_sockdir(ds_pgcluster *c, ds_err *err)
+{
+    if (mkdirs(c->sockdir, 0700) != 0)
+        return ds_err_set(err, DS_ERR_IO, "cannot create %s: %s", c->sockdir, strerror(errno));
+    struct stat sb;
+    if (lstat(c->sockdir, &sb) != 0)
+        return ds_err_set(err, DS_ERR_IO, "%s: %s", c->sockdir, strerror(errno));
+    struct passwd *pw = c->run_as ? getpwnam(c->run_as) : NULL;
+    if (!S_ISDIR(sb.st_mode) || (sb.st_uid != geteuid() && !(pw && sb.st_uid == pw->pw_uid)))
+        return ds_err_set(err, DS_ERR_CONFIG,
+                          "socket folder %s is not a folder owned by this account or the server account: "
+                          "another account may have made it; remove it or set db.pgdata", c->sockdir);
+    if (chmod(c->sockdir, 0700) != 0)
+        return ds_err_set(err, DS_ERR_IO, "chmod %s: %s", c->sockdir, strerror(errno));
+    return DS_OK;
+}
+
+/* Writes one cluster configuration file with mode 0600 (owned by the server account). */
+static ds_status write_conf(ds_pgcluster *c, const char *name, const char *text, ds_err *err)
+{
+    char path[1300];
+    snprintf(path, sizeof path, "%s/%s", c->datadir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ds_err_set(err, DS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int ok = write(fd, text, n) == (ssize_t)n && fchmod(fd, 0600) == 0;
+    struct passwd *pw = c->run_as ? getpwnam(c->run_as) : NULL;
+    if (ok && pw)
+        ok = fchown(fd, pw->pw_uid, pw->pw_gid) == 0;
+    if (close(fd) != 0)
+        ok = 0;
+    return ok ? DS_OK : ds_err_set(err, DS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+}
+
+/* pg_hba.conf: local peer authentication through the map "dossier"; pg_ident.conf: this account
+ * and the server account may log in as the dossier role. Nothing else, no trust, no TCP. */
+static ds_status write_auth(ds_pgcluster *c, ds_err *err)
+{
+    struct passwd *me = getpwuid(geteuid());
+    if (!me)
+        return ds_err_set(err, DS_ERR_CONFIG, "this account (uid %d) has no name", (int)geteuid());
+    char ident[600];
+    const char *server = c->run_as ? c->run_as : me->pw_name;
+    snprintf(ident, sizeof ident,
+             "# written by dossier on every `db start`\n"
+             "dossier %s " DB_USER "\n"
+             "dossier %s " DB_USER "\n",
+             me->pw_name, server);
+    ds_status st = write_conf(c, "pg_ident.conf", ident, err);
+    if (st == DS_OK)
+        st = write_conf(c, "pg_hba.conf",
+                        "# written by dossier on every `db start`: Unix socket only, peer authentication\n"
+                        "local all all peer map=dossier\n", err);
+    return st;
+}
+
 ds_status ds_pgcluster_start(ds_pgcluster *c, ds_log *log, ds_err *err)
 {
     struct stat sb;
     char path[1300];
-    if (mkdirs(c->root, 0700) != 0 || mkdirs(c->sockdir, 0755) != 0)
+    if (mkdirs(c->root, 0700) != 0)
         return ds_err_set(err, DS_ERR_IO, "cannot create %s: %s", c->root, strerror(errno));
-    ds_status st = give_to_server(c, err);
+    ds_status st = secure_sockdir(c, err);
+    if (st == DS_OK)
+        st = give_to_server(c, err);
     if (st)
         return st;
     snprintf(path, sizeof path, "%s/PG_VERSION", c->datadir);
@@ -183,14 +252,21 @@ ds_status ds_pgcluster_start(ds_pgcluster *c, ds_log *log, ds_err *err)
             return ds_err_set(err, DS_ERR_CONFIG, "initdb not found at %s: install postgresql or set db.pg_bindir",
                               initdb);
         DS_INFO(log, "db", "creating private PostgreSQL cluster in %s", c->datadir);
-        char *argv[] = {initdb, "-D", c->datadir, "-U", DB_USER, "--auth=trust", "-E", "UTF8", "--no-locale",
-                        "--no-instructions", NULL};
+        char *argv[] = {initdb, "-D", c->datadir, "-U", DB_USER, "--auth-local=peer", "--auth-host=reject",
+                        "-E", "UTF8", "--no-locale", "--no-instructions", NULL};
         if ((st = run_tool(c, argv, err)))
             return st;
     }
-    if (!ds_pgcluster_running(c)) {
-        char pg_ctl[1200], opts[1400];
-        tool_path(c, "pg_ctl", pg_ctl, sizeof pg_ctl);
+    if ((st = write_auth(c, err)))
+        return st;
+    char pg_ctl[1200];
+    tool_path(c, "pg_ctl", pg_ctl, sizeof pg_ctl);
+    if (ds_pgcluster_running(c)) { /* an existing server reads the new authentication rules */
+        char *argv[] = {pg_ctl, "reload", "-D", c->datadir, NULL};
+        if ((st = run_tool(c, argv, err)))
+            return st;
+    } else {
+        char opts[1400];
         snprintf(opts, sizeof opts,
                  "-c listen_addresses='' -c unix_socket_directories='%s' -c port=5432 "
                  "-c max_connections=100 -c fsync=on", c->sockdir);

@@ -7,6 +7,7 @@
 #include "extract/extract.h"
 #include "model/llm/model_llm.h"
 #include "ingest/ingest.h"
+#include "pipeline/core/infile.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/load.h"
 
@@ -29,7 +30,11 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
 
     double t0 = ds_now();
     size_t limit = run->cfg->ingest_max_bytes > 0 ? (size_t)run->cfg->ingest_max_bytes : 0;
-    ds_status st = ds_buf_read_file(&data, path, limit, err);
+    ds_buf raw = DS_BUF_INIT; /* queued paths are escaped (infile.h) */
+    ds_status st = ds_infile_name_unescape(&raw, path) == DS_OK
+                       ? ds_infile_read(&data, raw.data, limit, DS_INFILE_NOFOLLOW, err)
+                       : ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    ds_buf_deinit(&raw);
     double t1 = ds_now();
     s->stage_s[DS_STAGE_READ] += t1 - t0;
     if (st == DS_OK) {

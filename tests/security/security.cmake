@@ -1,0 +1,8 @@
+# tests/security - attacks a hostile inbox or another local account could make, each bounded in time.
+ds_add_script_test(NAME t_sec_cluster COMMAND ${CMAKE_SOURCE_DIR}/tests/security/cluster_test.sh
+                   LABELS security TIMEOUT 300)
+set_tests_properties(t_sec_cluster PROPERTIES SKIP_RETURN_CODE 77)
+ds_add_script_test(NAME t_sec_inbox COMMAND ${CMAKE_SOURCE_DIR}/tests/security/inbox_test.sh
+                   PG LABELS security TIMEOUT 300)
+ds_add_script_test(NAME t_sec_audit COMMAND ${CMAKE_SOURCE_DIR}/tests/security/audit_test.sh
+                   PG LABELS security TIMEOUT 300)
