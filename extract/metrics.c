@@ -504,6 +504,8 @@ static int cmp_metric(const void *pa, const void *pb)
     int c;
     if ((c = str_cmp0(fa->metric, fb->metric)) || (c = cmp_scope(fa, fb)))
         return c;
+    if (fa->statement_score != fb->statement_score)
+        return fa->statement_score > fb->statement_score ? -1 : 1;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
@@ -565,7 +567,8 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
             keys[nk].idx = i;
             keys[nk].f = &l->v[i];
             keys[nk].rank = ds_metric_rank(l->v[i].concept);
-            keys[nk].value[0] = '\0';
+            if (ds_decimal_normalize(l->v[i].value, keys[nk].value, sizeof keys[nk].value))
+                snprintf(keys[nk].value, sizeof keys[nk].value, "%s", l->v[i].value ? l->v[i].value : "");
             nk++;
         }
     qsort(keys, nk, sizeof *keys, cmp_metric);
@@ -577,7 +580,8 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
         const char *best = fi->concept;
         for (size_t k = i + 1; k < j; k++) {
             ds_fact *fk = &l->v[keys[k].idx];
-            if (str_cmp0(fk->concept, best) != 0) { /* the same concept twice is not an alternative */
+            /* the same concept with the same value twice is not an alternative */
+            if (str_cmp0(fk->concept, best) != 0 || strcmp(keys[k].value, keys[i].value) != 0) {
                 fk->metric = NULL;
                 stats->demoted++;
             }
