@@ -16,5 +16,5 @@ ds_add_script_test(NAME t_statement_truth_corpus
           --only CORNING_2023Q2_10Q --only CVSHEALTH_2022_10K --only EBAY_2023Q2_EARNINGS
           --only FEDEX_2023_annualreport --only JOHNSON_JOHNSON_2022_10K
           --only JOHNSON_JOHNSON_2023Q2_EARNINGS --only MCDONALDS_2022_10K --only MICROSOFT_2023_10K
-          --only NIKE_2021_10K --only ORACLE_2023_10K --only PAYPAL_2023Q2_10Q --only documents
+          --only NIKE_2021_10K --only ORACLE_2023_10K --only PAYPAL_2023Q2_10Q
   LABELS extract slow TIMEOUT 900)
