@@ -30,6 +30,9 @@ typedef struct ds_fact {
     size_t byte_off;              /* into doc->text, SIZE_MAX none */
     /* model backend only (NULL otherwise): model name, checkpoint fingerprint, prompt version */
     const char *model, *model_fingerprint, *prompt_version;
+    /* table facts: how much the table looks like a primary statement (distinct metrics it
+     * prints, its title); the higher one wins a metric and period. 0 for other extractors. */
+    int statement_score;
 } ds_fact;
 
 typedef struct ds_fact_list {
@@ -92,8 +95,10 @@ typedef struct ds_resolve_stats {
  * - the same value of the same concept for the same period, dimensions and unit, given in
  *   several contexts (or tables), is kept once (the first one displayed in the text);
  * - one metric for the same period, dimensions and unit from several concepts (or row
- *   labels) stays with the preferred one (ds_metric_rank); the others keep their concept and
- *   value with metric NULL, so a metric has one value per period, dimensions and unit.
+ *   labels), or from one label with different values in several tables, stays with the fact
+ *   of the highest statement_score, then the preferred concept (ds_metric_rank); the others
+ *   keep their concept and value with metric NULL, so a metric has one value per period,
+ *   dimensions and unit.
  * Facts with dimensions are left as they are otherwise: the consolidated value is the one
  * with dimensions "". Order of the remaining facts is kept. */
 ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err);

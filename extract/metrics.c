@@ -43,8 +43,8 @@ static const concept_map usgaap[] = {
     {"AssetsCurrent", "current_assets"},
     {"LiabilitiesCurrent", "current_liabilities"},
     {"Liabilities", "total_liabilities"},
-    {"StockholdersEquity", "equity"},
     {"StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest", "equity"},
+    {"StockholdersEquity", "equity"},
     {"CashAndCashEquivalentsAtCarryingValue", "cash"},
     {"CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", "cash"},
     {"Cash", "cash"},
@@ -174,14 +174,14 @@ static const concept_map labels[] = {
     {"total current assets", "current_assets"},
     {"total current liabilities", "current_liabilities"},
     {"total liabilities", "total_liabilities"},
+    {"total equity", "equity"},
+    {"total equity deficit", "equity"},
     {"total stockholders equity", "equity"},
     {"total shareholders equity", "equity"},
     {"total stockholders equity deficit", "equity"},
     {"total shareholders equity deficit", "equity"},
     {"total stockholders deficit", "equity"},
     {"total shareholders deficit", "equity"},
-    {"total equity", "equity"},
-    {"total equity deficit", "equity"},
     {"stockholders equity", "equity"},
     {"shareholders equity", "equity"},
     {"cash and cash equivalents", "cash"},
@@ -341,6 +341,28 @@ static void strip_marks(const char *label, char *out, size_t cap)
     }
 }
 
+/* "Net income attributable to <the company>": the figure a statement prints for the company
+ * next to consolidated net income; not the share of noncontrolling interests, nor the amount
+ * left to common or participating holders. */
+static int attributable_to_company(const char *key)
+{
+    static const char *const heads[] = {"net income attributable to ", "net income loss attributable to ",
+                                        "net earnings attributable to ", "net earnings loss attributable to ",
+                                        "net loss attributable to ", "net loss income attributable to "};
+    static const char *const others[] = {"controlling", "minority", "redeemable", "participating", "preferred",
+                                         "common", "per share", "subsidiar"};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        size_t hl = strlen(heads[i]);
+        if (strncmp(key, heads[i], hl) != 0 || !key[hl])
+            continue;
+        for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+            if (strstr(key + hl, others[k]))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
 const char *ds_metric_for_label(const char *label, int *rank)
 {
     char key[256], clean[256];
@@ -358,6 +380,11 @@ const char *ds_metric_for_label(const char *label, int *rank)
             key[n - tl] = '\0';
             break;
         }
+    }
+    if (attributable_to_company(key)) {
+        if (rank)
+            *rank = -1; /* before every listed net income label */
+        return "net_income";
     }
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].local, key) == 0) {
@@ -504,6 +531,8 @@ static int cmp_metric(const void *pa, const void *pb)
     int c;
     if ((c = str_cmp0(fa->metric, fb->metric)) || (c = cmp_scope(fa, fb)))
         return c;
+    if (fa->statement_score != fb->statement_score)
+        return fa->statement_score > fb->statement_score ? -1 : 1;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
@@ -565,7 +594,8 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
             keys[nk].idx = i;
             keys[nk].f = &l->v[i];
             keys[nk].rank = ds_metric_rank(l->v[i].concept);
-            keys[nk].value[0] = '\0';
+            if (ds_decimal_normalize(l->v[i].value, keys[nk].value, sizeof keys[nk].value))
+                snprintf(keys[nk].value, sizeof keys[nk].value, "%s", l->v[i].value ? l->v[i].value : "");
             nk++;
         }
     qsort(keys, nk, sizeof *keys, cmp_metric);
@@ -577,7 +607,8 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
         const char *best = fi->concept;
         for (size_t k = i + 1; k < j; k++) {
             ds_fact *fk = &l->v[keys[k].idx];
-            if (str_cmp0(fk->concept, best) != 0) { /* the same concept twice is not an alternative */
+            /* the same concept with the same value twice is not an alternative */
+            if (str_cmp0(fk->concept, best) != 0 || strcmp(keys[k].value, keys[i].value) != 0) {
                 fk->metric = NULL;
                 stats->demoted++;
             }

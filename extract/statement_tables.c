@@ -636,6 +636,44 @@ static const char *row_metric(const ds_table *t, size_t r, size_t label_col, lon
     return m;
 }
 
+/* How much a table looks like a primary statement: two points for each distinct metric its
+ * rows name, six for a statement title in the text just before it or its header rows
+ * ("Consolidated Balance Sheets", "Statements of Cash Flows"), six off for a title of a part
+ * or a restatement of the figures (segment, parent company only, selected or quarterly data,
+ * non-GAAP reconciliation). */
+static int statement_score(const ds_table *t, size_t hr, size_t label_col, const long *section_of,
+                           const char *around, const char *ctx)
+{
+    static const char *const titles[] = {"consolidated statements of", "consolidated statement of",
+                                         "consolidated balance sheet", "balance sheets", "statements of operations",
+                                         "statements of income", "statements of earnings", "statements of cash flows",
+                                         "statements of financial position", "statement of financial condition"};
+    static const char *const parts[] = {"segment", "parent company", "registrant", "selected financial data",
+                                        "quarterly", "non gaap", "pro forma", "guarantor", "reconciliation"};
+    const char *seen[32];
+    size_t nseen = 0;
+    for (size_t r = hr; r < t->n_rows; r++) {
+        const char *m = row_metric(t, r, label_col, section_of[r]);
+        size_t k = 0;
+        while (m && k < nseen && strcmp(seen[k], m))
+            k++;
+        if (m && k == nseen && nseen < sizeof seen / sizeof seen[0])
+            seen[nseen++] = m;
+    }
+    int score = 2 * (int)nseen;
+    char words[2048];
+    for (int pass = 0; pass < 2; pass++) {
+        lower_words(pass ? ctx : around, words, sizeof words);
+        int title = 0, part = 0;
+        for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+            title |= strstr(words, titles[i]) != NULL;
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+            part |= strstr(words, parts[i]) != NULL;
+        score += 6 * title - 6 * part;
+    }
+    return score;
+}
+
 /* Day of the week, 0 Sunday (1970-01-01 was a Thursday). */
 static int weekday(long days)
 {
@@ -1015,6 +1053,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     }
 
     /* Rows. */
+    int score = statement_score(t, hr, label_col, section_of, around_s, ctx_s);
     char section_label[256] = "";
     for (size_t r = hr; r < nr && st == DS_OK; r++) {
         const char *label = cell_at(t, r, label_col);
@@ -1135,6 +1174,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             f.page = page;
             f.chunk_seq = chunk_seq;
             f.byte_off = roff;
+            f.statement_score = score;
             if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != NUM_DASH && !f.decimals)))
                 st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
             if (st == DS_OK && ds_fact_list_push(tc->out, &f))

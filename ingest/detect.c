@@ -176,6 +176,7 @@ static int ext_is(const char *ext, const char *const *list)
 
 static const char *const html_ext[] = {"htm", "html", "xhtml", "xht", NULL};
 static const char *const text_ext[] = {"txt", "text", "asc", "csv", "md", NULL};
+static const char *const pdf_ext[] = {"pdf", NULL};
 
 /* Tags that mark HTML when seen near the start. */
 static int html_tags(const unsigned char *d, size_t n)
@@ -237,6 +238,8 @@ ds_doc_kind ds_ingest_detect(const unsigned char *data, size_t n, const char *na
             return DS_DOC_KIND_IXBRL;
         return DS_DOC_KIND_HTML;
     }
+    if (ext_is(ext, pdf_ext)) /* a .pdf without PDF magic is not read as text */
+        return DS_DOC_KIND_UNKNOWN;
     if (valid_utf8_text(data, n))
         return DS_DOC_KIND_TEXT;
     /* not UTF-8: legacy 8-bit text is text only when the name says so */

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <string.h>
+#include <strings.h>
 
 void ds_ingest_limits_default(ds_ingest_limits *lim)
 {
@@ -48,5 +49,9 @@ ds_status ds_ingest_parse(ds_document *doc, const unsigned char *data, size_t n,
     case DS_DOC_KIND_TEXT: return ds_text_parse(doc, data, n, lim, err);
     case DS_DOC_KIND_UNKNOWN: break;
     }
+    const char *name = doc->name ? doc->name : src, *dot = strrchr(name, '.');
+    if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".pdf"))
+        return ds_err_set(err, DS_ERR_FORMAT, "%s: named .pdf but not a PDF (no %%PDF- header in the first 1024 bytes)",
+                          src);
     return ds_err_set(err, DS_ERR_FORMAT, "%s: unrecognised format (not PDF, HTML, XBRL, EDGAR or UTF-8 text)", src);
 }

@@ -31,7 +31,9 @@ int main(void)
         {"pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", 0, "a.pdf", DS_DOC_KIND_PDF},
         {"txt that is a pdf", "%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", 0, "report.txt", DS_DOC_KIND_PDF},
         {"pdf after junk", pdf_late, 0, "x.bin", DS_DOC_KIND_PDF},
-        {"pdf magic too late", pdf_too_late, 0, "x.pdf", DS_DOC_KIND_TEXT},
+        {"pdf magic too late", pdf_too_late, 0, "x.pdf", DS_DOC_KIND_UNKNOWN},
+        {"text named .pdf", "oops", 0, "statement.PDF", DS_DOC_KIND_UNKNOWN},
+        {"pdf magic too late, not named .pdf", pdf_too_late, 0, "x.bin", DS_DOC_KIND_TEXT},
         {"pdf that is html", "<!DOCTYPE html><html><body><p>Not a PDF</p></body></html>", 0, "filing.pdf",
          DS_DOC_KIND_HTML},
         {"edgar sec-document", "<SEC-DOCUMENT>0001-23-000001.txt : 20230101\n<SEC-HEADER>...", 0, "a.txt",
@@ -85,6 +87,16 @@ int main(void)
     }
     DS_CHECK(ds_ingest_detect(NULL, 0, NULL) == DS_DOC_KIND_UNKNOWN);
 
+    /* a text file named .pdf fails with an error that says so, and is not loaded as text */
+    ds_document *fake = ds_document_create();
+    DS_REQUIRE(fake);
+    fake->name = "inbox/statement.pdf";
+    ds_err err;
+    ds_status st = ds_ingest_parse(fake, (const unsigned char *)"oops", 4, NULL, &err);
+    DS_CHECKF(st == DS_ERR_FORMAT && strstr(err.msg, "not a PDF"), "text named .pdf: status %d: %s", st, err.msg);
+    DS_CHECK(fake->kind == DS_DOC_KIND_UNKNOWN);
+    ds_document_free(fake);
+
     /* the real documents, when present */
     static const struct {
         const char *rel;
@@ -107,7 +119,7 @@ int main(void)
         {"data/sec_responses/SEC.AutomatedTool.html", DS_DOC_KIND_HTML},
         {"data/financial_pdf/2023 Q3 AAPL.pdf", DS_DOC_KIND_PDF},
         {"data/broken_pdf/qpdf/empty.pdf", DS_DOC_KIND_PDF},
-        {"data/broken_pdf/qpdf/bad1.pdf", DS_DOC_KIND_TEXT}, /* "oops\n": text, whatever the name says */
+        {"data/broken_pdf/qpdf/bad1.pdf", DS_DOC_KIND_UNKNOWN}, /* "oops\n" named .pdf: failed, not text */
         {"data/ofac_sdn_csv_tiny/sdn.csv", DS_DOC_KIND_TEXT},
         {"data/un_consolidated_xml/UN_consolidated.xml", DS_DOC_KIND_TEXT},
         {"data/sec_companyfacts/company_submission.json", DS_DOC_KIND_TEXT},

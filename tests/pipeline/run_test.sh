@@ -1,6 +1,6 @@
 #!/bin/sh
 # run_test.sh - `dossier run` end to end on a real PostgreSQL: good documents loaded, bad ones
-# (zero bytes, truncated PDF, a file that is not what its extension says) recorded with their
+# (zero bytes, truncated PDF, text named .pdf) recorded with their
 # reason while the run goes on, exit code 1 for a run with rejected documents, and no
 # duplicate document when the same bytes come again (under any name).
 DBNAME=t_run
@@ -25,13 +25,13 @@ expect "report loaded" "$(q "SELECT status FROM documents WHERE name = 'report.t
 expect "same bytes seen in two places" "$(q "SELECT count(*) FROM document_sources s JOIN documents d ON d.id = s.document_id WHERE d.name = 'report.txt'")" 2
 expect "empty file failed" "$(q "SELECT status || ' ' || error_code FROM documents WHERE name = 'empty.pdf'")" "failed EMPTY"
 expect "truncated pdf failed" "$(q "SELECT status || ' ' || kind || ' ' || error_code FROM documents WHERE name = 'truncated.pdf'")" "failed pdf DAMAGED"
-expect "text named .pdf is text" "$(q "SELECT status || ' ' || kind FROM documents WHERE name = 'not-really.pdf'")" "loaded text"
+expect "text named .pdf failed" "$(q "SELECT status || ' ' || error_code || ' ' || (error_message LIKE '%not a PDF%') FROM documents WHERE name = 'not-really.pdf'")" "failed FORMAT true"
 expect "html named .txt is html" "$(q "SELECT kind FROM documents WHERE name = 'page.txt'")" "html"
 expect "error message names the file" "$(q "SELECT count(*) FROM documents WHERE name = 'empty.pdf' AND error_message LIKE '%empty.pdf%'")" 1
 expect "chunks carry pages and tokens" "$(q "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.name = 'report.txt' AND c.token_count > 0 AND c.char_end > c.char_start")" \
     "$(q "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.name = 'report.txt'")"
 expect "chunk text keeps quotes and tabs" "$(q "SELECT count(*) FROM chunks WHERE text LIKE '%\"term loan\" early.' || chr(9) || 'See%'")" 1
-expect "run row" "$(q "SELECT status || ' ' || docs_seen || ' ' || docs_loaded || ' ' || docs_failed FROM runs ORDER BY id LIMIT 1")" "rejected 6 3 2"
+expect "run row" "$(q "SELECT status || ' ' || docs_seen || ' ' || docs_loaded || ' ' || docs_failed FROM runs ORDER BY id LIMIT 1")" "rejected 6 2 3"
 grep -q '"level":"warn"' "$TMP/log.jsonl" || fail "log has no JSON warning lines"
 
 chunks_before=$(q 'SELECT count(*) FROM chunks')
