@@ -84,6 +84,66 @@ static void glib_log_to_ds(const gchar *domain, GLogLevelFlags level, const gcha
     DS_DEBUG(log, domain ? domain : "glib", "%s%s", (level & G_LOG_LEVEL_CRITICAL) ? "critical: " : "", message);
 }
 
+/* Applies one global option (getopt code c); 0 when taken, 1 on a bad value (message printed). */
+static int apply_global(ds_cli *cli, int c, const char *arg)
+{
+    switch (c) {
+    case 'c': cli->config_path = arg; return 0;
+    case 'd': cli->db_dsn = arg; return 0;
+    case 'l': cli->log_path = arg; return 0;
+    case 'f':
+        if (strcmp(arg, "json") && strcmp(arg, "text")) {
+            fprintf(stderr, "dossier: --log-format must be json or text\n");
+            return 1;
+        }
+        cli->log_json = strcmp(arg, "json") == 0;
+        return 0;
+    case 'q': cli->quiet = 1; return 0;
+    default: return 1;
+    }
+}
+
+/* Global long options written after the command (`dossier db migrate --db DSN`) are taken as if
+ * written before it and removed from the command's arguments; scanning stops at "--", so what
+ * follows it (psql's arguments) is left alone. Returns the new argc, or -1 on a bad option. */
+static int hoist_globals(ds_cli *cli, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int code, takes_arg;
+    } g[] = {{"--config", 'c', 1}, {"--db", 'd', 1}, {"--log", 'l', 1}, {"--log-format", 'f', 1}, {"--quiet", 'q', 0}};
+    int out = 1;
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        int k = -1;
+        size_t len = 0;
+        for (int j = 0; j < (int)(sizeof g / sizeof g[0]) && k < 0; j++) {
+            len = strlen(g[j].name);
+            if (strncmp(argv[i], g[j].name, len) == 0 && (argv[i][len] == '\0' || (argv[i][len] == '=' && g[j].takes_arg)))
+                k = j;
+        }
+        if (k < 0) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        const char *val = NULL;
+        if (g[k].takes_arg && argv[i][len] == '=')
+            val = argv[i] + len + 1;
+        else if (g[k].takes_arg && i + 1 < argc)
+            val = argv[++i];
+        else if (g[k].takes_arg) {
+            fprintf(stderr, "dossier: option %s needs a value\n", g[k].name);
+            return -1;
+        }
+        if (apply_global(cli, g[k].code, val) != 0)
+            return -1;
+    }
+    for (; i < argc; i++)
+        argv[out++] = argv[i];
+    argv[out] = NULL;
+    return out;
+}
+
 int ds_cli_main(int argc, char **argv)
 {
     ds_cli cli;
@@ -98,21 +158,19 @@ int ds_cli_main(int argc, char **argv)
     int c;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "+c:qVh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': cli.config_path = optarg; break;
-        case 'd': cli.db_dsn = optarg; break;
-        case 'l': cli.log_path = optarg; break;
-        case 'f':
-            if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-                fprintf(stderr, "dossier: --log-format must be json or text\n");
-                return DS_EXIT_USAGE;
-            }
-            cli.log_json = strcmp(optarg, "json") == 0;
-            break;
-        case 'q': cli.quiet = 1; break;
-        case 'V': printf("dossier %s\n", DOSSIER_VERSION); return DS_EXIT_OK;
-        case 'h': usage(stdout); return DS_EXIT_OK;
-        default: usage(stderr); return DS_EXIT_USAGE;
+        if (c == 'V') {
+            printf("dossier %s\n", DOSSIER_VERSION);
+            return DS_EXIT_OK;
+        }
+        if (c == 'h') {
+            usage(stdout);
+            return DS_EXIT_OK;
+        }
+        int rc = c == '?' || c == ':' ? -1 : apply_global(&cli, c, optarg);
+        if (rc != 0) {
+            if (rc < 0)
+                usage(stderr);
+            return DS_EXIT_USAGE;
         }
     }
     if (optind >= argc) {
@@ -128,25 +186,34 @@ int ds_cli_main(int argc, char **argv)
         fprintf(stderr, "dossier: unknown command \"%s\" (see dossier --help)\n", name);
         return DS_EXIT_USAGE;
     }
+    int cmd_argc = hoist_globals(&cli, argc - optind, argv + optind);
+    if (cmd_argc < 0)
+        return DS_EXIT_USAGE;
+    argc = optind + cmd_argc;
     if (!cli.config_path && getenv("DOSSIER_CONFIG") && *getenv("DOSSIER_CONFIG"))
         cli.config_path = getenv("DOSSIER_CONFIG");
     ds_config_init(&cli.cfg);
     ds_err err;
     ds_err_clear(&err);
+    ds_config_warn_unknown_env(stderr);
     if (ds_config_load(&cli.cfg, cli.config_path, &err) != DS_OK) {
         fprintf(stderr, "dossier: %s\n", err.msg);
         ds_config_deinit(&cli.cfg);
         return ds_cli_exit_for(err.code);
     }
     const char *log_path = cli.log_path ? cli.log_path : cli.cfg.log_file;
-    int json = cli.log_json >= 0 ? cli.log_json : !(cli.cfg.log_format && strcmp(cli.cfg.log_format, "text") == 0);
+    int to_tty = (!log_path || strcmp(log_path, "-") == 0) && isatty(2);
+    /* --log-format, then log.format, then text for a terminal and JSON lines for anything else. */
+    int json = cli.log_json >= 0                               ? cli.log_json
+               : cli.cfg.log_format && *cli.cfg.log_format ? strcmp(cli.cfg.log_format, "json") == 0
+                                                             : !to_tty;
     int ok = 1;
     ds_log_level level = ds_log_level_parse(cli.cfg.log_level, &ok);
-    int to_tty = (!log_path || strcmp(log_path, "-") == 0) && isatty(2);
     if (cli.quiet || (to_tty && level < DS_LOG_LEVEL_WARN && !getenv("DOSSIER_LOG_LEVEL")))
         level = DS_LOG_LEVEL_WARN; /* a terminal gets the progress line, not the info stream */
     if (ds_log_open(&cli.log, log_path, json, level) != 0)
         fprintf(stderr, "dossier: cannot open log file %s, logging to stderr\n", log_path);
+    cli.log.tty = to_tty;
     g_log_set_default_handler(glib_log_to_ds, &cli.log);
 
     optind++; /* argv[optind] is the command; commands parse from there */

@@ -117,6 +117,11 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
         help();
         return DS_EXIT_OK;
     }
+    if (strcmp(sub, "psql") != 0 && argc > 2) {
+        fprintf(stderr, "dossier db %s: unknown %s \"%s\" (db %s takes none; global options such as --db go "
+                        "before or after the command)\n", sub, argv[2][0] == '-' ? "option" : "argument", argv[2], sub);
+        return DS_EXIT_USAGE;
+    }
     ds_err err;
     ds_err_clear(&err);
     if (strcmp(sub, "status") == 0)

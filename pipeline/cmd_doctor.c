@@ -69,7 +69,7 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         else
             return DS_EXIT_USAGE;
     }
-    int problems = 0;
+    int problems = 0, db_down = 0;
     /* Libraries. */
     line(&problems, "poppler", 1, "poppler-glib %s", poppler_get_version());
     line(&problems, "libxml2", 1, "libxml2 %s", LIBXML_DOTTED_VERSION);
@@ -116,6 +116,7 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         PGconn *conn = NULL;
         if (!skip && ds_db_connect(dsn, &conn, &err) != DS_OK) {
             line(&problems, "database", 0, "%s", err.msg);
+            db_down = 1;
         } else if (!skip) {
             int v = 0;
             ds_db_schema_version(conn, &v, &err);
@@ -144,5 +145,6 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         ds_config_dump(&cli->cfg, stdout);
     }
     printf("%s\n", problems ? "problems found" : "all checks passed");
-    return problems ? DS_EXIT_USAGE : DS_EXIT_OK;
+    /* An unreachable database outranks configuration problems: the README's exit code 3. */
+    return db_down ? DS_EXIT_DB : problems ? DS_EXIT_USAGE : DS_EXIT_OK;
 }

@@ -222,6 +222,10 @@ int ds_cmd_lists(ds_cli *cli, int argc, char **argv)
             help();
             return DS_EXIT_OK;
         }
+        if (argc > 2) {
+            fprintf(stderr, "dossier lists status: unknown %s \"%s\"\n", argv[2][0] == '-' ? "option" : "argument", argv[2]);
+            return DS_EXIT_USAGE;
+        }
         return status_cmd(cli);
     }
     if (strcmp(sub, "screen") == 0)

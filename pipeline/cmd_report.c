@@ -4,10 +4,14 @@
 
 #include "reports/report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void help(void)
 {
@@ -16,7 +20,45 @@ static void help(void)
            "charts, credit ratios, SWOT quadrants with evidence, open AML alerts, and the source\n"
            "(extractor, document, page, run) of every figure. HTML is one self-contained file with\n"
            "inline SVG charts; PDF is drawn with cairo and pango. The format defaults to the --out\n"
-           "file's extension.\n");
+           "file's extension (.html, .htm or .pdf; any other needs --format).\n");
+}
+
+/* The format an --out name asks for: "pdf" for .pdf, "html" for .html/.htm, NULL for anything else. */
+static const char *format_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    const char *dot = strrchr(base ? base : path, '.');
+    if (dot && strcasecmp(dot, ".pdf") == 0)
+        return "pdf";
+    if (dot && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0))
+        return "html";
+    return NULL;
+}
+
+/* The folder --out writes into must exist and be writable; says why not before any work is done. */
+static int out_dir_ok(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    struct stat st;
+    int found = stat(dir, &st) == 0;
+    if (!found || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "dossier report: cannot write %s: %s %s\n", path, dir,
+                found ? "is not a folder" : errno == ENOENT ? "does not exist" : strerror(errno));
+        return 0;
+    }
+    if (access(dir, W_OK) != 0) {
+        fprintf(stderr, "dossier report: cannot write %s: folder %s: %s\n", path, dir, strerror(errno));
+        return 0;
+    }
+    return 1;
 }
 
 int ds_cmd_report(ds_cli *cli, int argc, char **argv)
@@ -50,10 +92,17 @@ int ds_cmd_report(ds_cli *cli, int argc, char **argv)
         fprintf(stderr, "dossier report: give exactly one of --company or --document, and --out\n");
         return DS_EXIT_USAGE;
     }
-    if (!format) {
-        const char *dot = strrchr(o.out_path, '.');
-        format = dot && strcasecmp(dot, ".pdf") == 0 ? "pdf" : "html";
+    if (optind < argc) {
+        fprintf(stderr, "dossier report: unexpected argument \"%s\"\n", argv[optind]);
+        return DS_EXIT_USAGE;
     }
+    if (!format && !(format = format_of(o.out_path))) {
+        fprintf(stderr, "dossier report: cannot tell the format of %s: name it .html or .pdf, or give --format\n",
+                o.out_path);
+        return DS_EXIT_USAGE;
+    }
+    if (!out_dir_ok(o.out_path))
+        return DS_EXIT_USAGE;
     if (strcmp(format, "pdf") == 0)
         o.format = DS_REPORT_FORMAT_PDF;
     else if (strcmp(format, "html") == 0)

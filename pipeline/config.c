@@ -374,6 +374,75 @@ static ds_status load_env(ds_config *cfg, ds_err *err)
     return DS_OK;
 }
 
+/* Variables in the DOSSIER_ namespace read by something other than a configuration key: the
+ * configuration path itself, and the job and test scripts. */
+static const char *const env_extra[] = {"DOSSIER_CONFIG", "DOSSIER_BIN", "DOSSIER_WORKERS", "DOSSIER_PG_BINDIR"};
+
+/* Edit distance of two short names (insert, delete, substitute), capped at 127 characters. */
+static size_t name_distance(const char *a, const char *b)
+{
+    size_t la = strnlen(a, 127), lb = strnlen(b, 127), row[128];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* Is name (NAME=value cut at '=') a variable dossier reads? Fills near with the closest known one. */
+static int env_known(const char *name, char *near, size_t cap)
+{
+    size_t best = 3; /* suggest only a name within two edits */
+    near[0] = '\0';
+    for (size_t i = 0; i < N_KEYS + sizeof env_extra / sizeof env_extra[0]; i++) {
+        char known[128];
+        if (i < N_KEYS)
+            env_name(keys[i].name, known, sizeof known);
+        else
+            snprintf(known, sizeof known, "%s", env_extra[i - N_KEYS]);
+        size_t d = name_distance(name, known);
+        if (d == 0)
+            return 1;
+        if (d < best) {
+            best = d;
+            snprintf(near, cap, "%s", known);
+        }
+    }
+    return 0;
+}
+
+extern char **environ;
+
+size_t ds_config_warn_unknown_env(void *file)
+{
+    FILE *f = file;
+    size_t n = 0;
+    for (char **e = environ; e && *e; e++) {
+        if (strncmp(*e, "DOSSIER_", 8) != 0)
+            continue;
+        char name[128], near[128];
+        size_t len = strcspn(*e, "=");
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), *e);
+        if (env_known(name, near, sizeof near))
+            continue;
+        fprintf(f, "dossier: warning: environment variable %s is not a dossier setting and is ignored%s%s%s\n", name,
+                near[0] ? " (did you mean " : "", near, near[0] ? "?)" : "");
+        n++;
+    }
+    return n;
+}
+
 ds_status ds_config_load(ds_config *cfg, const char *path, ds_err *err)
 {
     if (path) {

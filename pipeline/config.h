@@ -71,6 +71,9 @@ void ds_config_init(ds_config *cfg);
 void ds_config_deinit(ds_config *cfg);
 /* Loads path (NULL: defaults only) then DOSSIER_* overrides. On error, err names key and line. */
 ds_status ds_config_load(ds_config *cfg, const char *path, ds_err *err);
+/* Warns on file (a FILE *) about each DOSSIER_* environment variable that names no setting, with
+ * the closest known name when one is near (a typo); returns how many. */
+size_t ds_config_warn_unknown_env(void *file);
 /* Writes every key with its value and help, as YAML (for `dossier doctor --config`). */
 void ds_config_dump(const ds_config *cfg, void *file);
 

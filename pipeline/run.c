@@ -199,6 +199,30 @@ ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err)
                       13, p);
 }
 
+/* Lists the documents this run left failed or quarantined, each with its reason (at most 50). */
+static void print_failures(const ds_run *run)
+{
+    const ds_run_stats *s = &run->stats;
+    if (s->failed + s->quarantined == 0 || !run->conn || PQstatus(run->conn) != CONNECTION_OK)
+        return;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", run->run_id);
+    const char *params[] = {id};
+    PGresult *r = NULL;
+    ds_err err;
+    if (ds_db_exec(run->conn, &r, &err,
+                   "SELECT d.status, d.name, coalesce(d.error_code, ''), coalesce(d.error_message, '') FROM documents d "
+                   "JOIN runs r ON r.id = $1::bigint WHERE d.status IN ('failed', 'quarantined') "
+                   "AND d.updated_at >= r.started_at ORDER BY d.name LIMIT 50",
+                   1, params) == DS_OK) {
+        printf("  documents not loaded:\n");
+        for (int i = 0; i < PQntuples(r); i++)
+            printf("    %s %s: %s%s%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+                   *PQgetvalue(r, i, 3) ? " - " : "", PQgetvalue(r, i, 3));
+    }
+    PQclear(r);
+}
+
 void ds_run_print_summary(const ds_run *run, double wall_s)
 {
     const ds_run_stats *s = &run->stats;
@@ -214,5 +238,6 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
     for (int i = 0; i < DS_STAGE_COUNT_; i++)
         printf(" %s %.2fs", stage_names[i], s->stage_s[i]);
     printf("\n");
+    print_failures(run);
     fflush(stdout);
 }

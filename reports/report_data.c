@@ -76,7 +76,21 @@ static int period_index(const ds_report_data *d, const char *pe)
     return -1;
 }
 
-/* Finds the company (CIK exact, else name contains, most documents first) or the document. */
+/* A name that matches several companies names none: the error lists them (CIK and name) so the
+ * caller can repeat with a CIK or the full name. r holds up to 11 candidates. */
+static ds_status ambiguous(PGresult *r, const char *company, ds_err *err)
+{
+    char list[400];
+    size_t o = 0;
+    int n = PQntuples(r);
+    for (int i = 0; i < n && i < 10 && o + 1 < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s (CIK %s)", i ? "; " : "", PQgetvalue(r, i, 1),
+                              PQgetisnull(r, i, 2) ? "none" : PQgetvalue(r, i, 2));
+    return ds_err_set(err, DS_ERR_USAGE, "\"%s\" matches %s%d companies: %s%s; give a CIK or the full name", company,
+                      n > 10 ? "more than " : "", n > 10 ? 10 : n, list, n > 10 ? "; ..." : "");
+}
+
+/* Finds the company (CIK exact, else the one name equal or containing it, most documents first) or the document. */
 static ds_status find_subject(PGconn *conn, ds_report_data *d, const char *company, long long doc_id, ds_err *err)
 {
     PGresult *r = NULL;
@@ -109,15 +123,21 @@ static ds_status find_subject(PGconn *conn, ds_report_data *d, const char *compa
     snprintf(cik, sizeof cik, "%s", c);
     const char *p[] = {cik, company};
     if ((st = query(conn, &r, err,
-                    "SELECT co.id, co.name, co.cik FROM companies co WHERE co.cik = $1 "
+                    "SELECT co.id, co.name, co.cik, (co.cik = $1 OR lower(co.name) = lower($2)) AS exact "
+                    "FROM companies co WHERE co.cik = $1 "
                     "OR co.name ILIKE '%' || replace(replace($2, '%', '\\%'), '_', '\\_') || '%' "
-                    "ORDER BY (co.cik = $1) DESC NULLS LAST, "
-                    "(SELECT count(*) FROM documents x WHERE x.company_id = co.id) DESC, co.id LIMIT 2",
+                    "ORDER BY (co.cik = $1) DESC NULLS LAST, (lower(co.name) = lower($2)) DESC, "
+                    "(SELECT count(*) FROM documents x WHERE x.company_id = co.id) DESC, co.id LIMIT 11",
                     2, p)))
         return st;
     if (PQntuples(r) == 0) {
         PQclear(r);
         return ds_err_set(err, DS_ERR_NOT_FOUND, "no company with CIK or name matching \"%s\"", company);
+    }
+    if (PQntuples(r) > 1 && strcmp(PQgetvalue(r, 0, 3), "t") != 0) {
+        st = ambiguous(r, company, err);
+        PQclear(r);
+        return st;
     }
     d->company_id = atoll(PQgetvalue(r, 0, 0));
     d->company = dup(d, PQgetvalue(r, 0, 1));

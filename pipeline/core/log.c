@@ -33,6 +33,7 @@ int ds_log_open(ds_log *log, const char *path, int json, ds_log_level min)
 {
     log->json = json;
     log->min = min;
+    log->tty = 0;
     if (!path || !*path || strcmp(path, "-") == 0) {
         log->out = stderr;
         log->owns_out = 0;
@@ -130,6 +131,8 @@ void ds_log_write(ds_log *log, ds_log_level level, const char *component, const 
     if (len > 0 && line[len - 1] != '\n')
         line[len - 1] = '\n';
     flockfile(log->out);
+    if (log->tty)
+        fputs("\r\033[K", log->out); /* the progress line is redrawn after this record */
     fwrite(line, 1, len, log->out);
     fflush(log->out);
     funlockfile(log->out);

@@ -21,6 +21,7 @@ typedef struct ds_log {
     int owns_out;
     int json;           /* 1: JSON lines, 0: human text */
     ds_log_level min;
+    int tty;            /* 1: out is a terminal with a progress line; each record clears it first */
 } ds_log;
 
 /* path NULL or "-" logs to stderr. Returns 0, or -1 with errno when the file cannot open. */

@@ -111,6 +111,8 @@ static void test_metric_maps(void)
     DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:Revenues"), "revenue");
     DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:LongTermDebtCurrent"), "current_portion_long_term_debt");
     DS_CHECK_STREQ(ds_metric_for_concept("ifrs-full:Revenue"), "revenue");
+    DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:LongTermNotesAndLoans"), "long_term_debt");
+    DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:NotesPayableCurrent"), "current_portion_long_term_debt");
     DS_CHECK(ds_metric_for_concept("acme:Revenues") == NULL);
     const char *labels[][2] = {
         {"Total revenues", "revenue"},
@@ -137,6 +139,8 @@ static void test_metric_maps(void)
         {"Current portion of long-term debt", "current_portion_long_term_debt"},
         {"Long-term debt", "long_term_debt"},
         {"Long-term debt, net of current portion", "long_term_debt"},
+        {"Debt", "long_term_debt"},
+        {"Current portion of debt", "current_portion_long_term_debt"},
         {"Interest expense", "interest_expense"},
         {"Depreciation and amortization", "depreciation_amortization"},
         {"Total revenues (1)", "revenue"},

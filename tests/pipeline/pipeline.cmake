@@ -10,3 +10,4 @@ ds_add_script_test(NAME t_crash COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/crash
 ds_add_test(NAME t_nightly SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/nightly_test.c
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_nightly PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+ds_add_script_test(NAME t_cli COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/cli_test.sh PG TIMEOUT 300)
