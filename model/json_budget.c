@@ -194,6 +194,14 @@ int ds_jg_cost(const ds_json_schema *s, const jg_state *st)
     return sat(c);
 }
 
+int ds_jg_item_open(const ds_json_schema *s, const jg_state *st)
+{
+    for (int i = 1; i < st->depth; i++)
+        if (s->nodes[st->f[i].node].kind == JG_ARRAY && (i + 1 < st->depth || st->f[i].phase == A_COMMA))
+            return 1;
+    return 0;
+}
+
 /* ---- the completion's text (tests and logs) ------------------------------------------------ */
 
 typedef struct out_buf {

@@ -111,5 +111,7 @@ int ds_jg_cost(const ds_json_schema *s, const jg_state *st);
 /* The shortest completion's bytes into out[0..cap) (NUL-terminated when it fits); returns its
  * length, or -1 when it does not fit in cap. For tests and logs. */
 int ds_jg_completion(const ds_json_schema *s, const jg_state *st, char *out, int cap);
+/* 1 when some array of st has an item in progress (begun, or due after a comma). */
+int ds_jg_item_open(const ds_json_schema *s, const jg_state *st);
 
 #endif

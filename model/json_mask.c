@@ -246,6 +246,7 @@ struct ds_json_matcher {
     uint64_t *bmask; /* the budget mask (ds_json_matcher_mask_within) */
     int grow;        /* most tokens one token can add to the shortest completion */
     int closing;     /* a budget mask removed a token the schema allowed */
+    int cut_item;    /* an array item was open when closing began */
     ds_json_mask_stats stats;
 };
 
@@ -324,6 +325,7 @@ void ds_json_matcher_reset(ds_json_matcher *m)
     ds_jg_init(m->s, &m->st);
     m->finished = 0;
     m->closing = 0;
+    m->cut_item = 0;
 }
 
 static double now_s(void)
@@ -487,6 +489,8 @@ int ds_json_matcher_min_tokens(const ds_json_matcher *m)
 
 int ds_json_matcher_closing(const ds_json_matcher *m) { return m->closing; }
 
+int ds_json_matcher_cut_item(const ds_json_matcher *m) { return m->cut_item; }
+
 const uint64_t *ds_json_matcher_mask_within(ds_json_matcher *m, int left)
 {
     const uint64_t *base = ds_json_matcher_mask(m);
@@ -519,6 +523,8 @@ const uint64_t *ds_json_matcher_mask_within(ds_json_matcher *m, int left)
         }
         m->bmask[wd] = keep;
     }
+    if (removed && !m->closing)
+        m->cut_item = ds_jg_item_open(m->s, &m->st);
     if (removed) {
         m->closing = 1;
         m->stats.budget_masks++;

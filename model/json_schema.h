@@ -80,6 +80,9 @@ int ds_json_matcher_min_tokens(const ds_json_matcher *m);
 /* 1 when, since the start, a budget mask had to leave out an id the schema allowed (the value
  * was closed early). */
 int ds_json_matcher_closing(const ds_json_matcher *m);
+/* 1 when, as closing began, an array item was in progress: the item the value then ends with was
+ * finished with minimal values and is not what the model meant (callers drop it). */
+int ds_json_matcher_cut_item(const ds_json_matcher *m);
 /* Advances over token id (it must be allowed: DS_ERR_PARSE otherwise, state unchanged). An eos
  * id is accepted only when the value is complete and finishes the matcher. */
 ds_status ds_json_matcher_accept(ds_json_matcher *m, int32_t id, ds_err *err);
