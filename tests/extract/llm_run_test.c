@@ -41,9 +41,9 @@ static void check_prefix_reuse(const char *ckpt)
     mo.n_threads = 2;
     ds_model_llm *l = NULL;
     ds_err err;
-    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 8, 4096, &err) == DS_OK);
+    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 16, 4096, &err) == DS_OK);
     const ds_llm_generator *g = ds_model_llm_generator(l);
-    DS_CHECK(g->max_new == 8 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
+    DS_CHECK(g->max_new == 16 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
     const char *docs[] = {"<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n",
                           "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
                           "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n"};
@@ -54,8 +54,8 @@ static void check_prefix_reuse(const char *ckpt)
             DS_REQUIRE(ds_tokenizer_encode(g->tok, pre, strlen(pre), 1, &p, &err) == DS_OK);
             DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &p, &err) == DS_OK);
             DS_REQUIRE(ds_tokenizer_encode(g->tok, suf, strlen(suf), 1, &p, &err) == DS_OK);
-            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &a, &err) == DS_OK);
-            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &b,
+            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &a, &err) == DS_OK);
+            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &b,
                                               &err) == DS_OK);
             DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
                       "task %d doc %d: kept sequence answered differently", t, d);
