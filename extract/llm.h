@@ -72,15 +72,24 @@ typedef struct ds_llm_output {
     ds_llm_swot *swot;
     size_t n_swot, cap_swot;
     size_t malformed; /* items present but not matching the schema (skipped) */
+    int last_kept;    /* the array's last item was kept (not malformed) */
+    int salvaged;     /* the value was cut short: only its complete array items were read */
 } ds_llm_output;
 
 /* Parses a model answer for task t: the first JSON value in text[0..n) that is an object with
  * the task's array ("facts" / "swot") or such an array itself, ignoring text before and after
- * it. Items that do not match the schema are counted in out->malformed and skipped. Appends to
+ * it. When no such value is complete (an answer cut by its token budget), the
+ * complete items of the task's array are read (out->salvaged set): the answer up to its last
+ * complete item, with the array and object closed. Items that do not match the schema are counted in out->malformed and skipped. Appends to
  * out (zeroed by the caller). DS_ERR_PARSE when no such JSON value is found (out unchanged);
  * DS_ERR_NOMEM. Never reads past text[n). */
 ds_status ds_llm_parse(ds_llm_task t, const char *text, size_t n, ds_llm_output *out, ds_err *err);
 void ds_llm_output_free(ds_llm_output *o);
+/* In an answer cut short (extract/llm_salvage.c): the array under "key" (else the answer itself
+ * when it starts with '['), *start just after its '[' and *end after its last complete item, so
+ * that '[' + text[*start, *end) + ']' is the array's complete items. 0 when there is no such
+ * array or no complete item in it. Never reads past text[n). */
+int ds_llm_salvage_array(const char *text, size_t n, const char *key, size_t *start, size_t *end);
 
 /* ---- grounding (extract/grounding.c) ------------------------------------------------------- */
 
@@ -115,6 +124,12 @@ void ds_ground_output(ds_llm_output *o, const ds_chunk_list *chunks, ds_ground_s
 typedef ds_status (*ds_llm_generate_fn)(void *ctx, const int32_t *prompt, size_t n_prompt, const char *schema,
                                         int max_new, ds_tokens *out, ds_err *err);
 
+typedef struct ds_llm_answer_info {
+    int closed_early; /* the decoder closed the JSON value early to stay within max_new */
+    int cut_item;     /* ... while an array item was in progress: the answer's last item is that
+                         item finished with minimal values, not what the model meant */
+} ds_llm_answer_info;
+
 typedef struct ds_llm_generator {
     ds_llm_generate_fn generate;
     void *ctx;
@@ -123,12 +138,18 @@ typedef struct ds_llm_generator {
     int max_new;             /* answer tokens per call */
     const char *model;       /* model name, stored with every row (borrowed) */
     const char *fingerprint; /* hex SHA-256 of the checkpoint (borrowed) */
+    /* How the last answer ended (may be NULL: nothing known). */
+    void (*answer_info)(void *ctx, ds_llm_answer_info *out);
 } ds_llm_generator;
 
 typedef struct ds_llm_stats {
     int calls;
     size_t prompt_tokens, answer_tokens;
     size_t unparsed;  /* answers with no JSON value of the schema */
+    size_t truncated;    /* answers that used all max_new tokens without closing (salvaged or unparsed) */
+    size_t salvaged;     /* answers read up to their last complete array item */
+    size_t closed_early; /* answers the decoder closed early to fit max_new */
+    size_t cut_items;    /* items dropped because the budget cut them */
     size_t malformed; /* items skipped for not matching the schema */
     size_t skipped_chunks; /* chunks too long for one context on their own */
     ds_ground_stats ground;

@@ -144,6 +144,57 @@ static ds_status push_swot(ds_llm_output *o, json_t *item)
     return DS_OK;
 }
 
+/* Pushes the items of arr (a JSON array); out->last_kept says whether the last was kept. */
+static ds_status push_items(ds_llm_task t, json_t *arr, ds_llm_output *out)
+{
+    ds_status st = DS_OK;
+    size_t idx;
+    json_t *item;
+    json_array_foreach(arr, idx, item)
+    {
+        size_t before = out->n_facts + out->n_swot;
+        st = t == DS_LLM_SWOT ? push_swot(out, item) : push_fact(out, item);
+        if (st != DS_OK)
+            break;
+        out->last_kept = out->n_facts + out->n_swot > before;
+    }
+    return st;
+}
+
+/* The complete items of the task's array in an answer cut short. DS_ERR_PARSE when there is no
+ * array. */
+static ds_status salvage(ds_llm_task t, const char *text, size_t n, ds_llm_output *out, ds_err *err)
+{
+    const char *key = t == DS_LLM_SWOT ? "swot" : "facts";
+    size_t a, e;
+    if (!ds_llm_salvage_array(text, n, key, &a, &e))
+        return ds_err_set(err, DS_ERR_PARSE, "model answer holds no JSON %s object (%zu bytes)", key, n);
+    ds_buf b = DS_BUF_INIT;
+    ds_status st = ds_buf_puts(&b, "[");
+    if (st == DS_OK)
+        st = ds_buf_append(&b, text + a, e - a);
+    if (st == DS_OK)
+        st = ds_buf_puts(&b, "]");
+    if (st != DS_OK) {
+        ds_buf_deinit(&b);
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory salvaging the model's %s answer", key);
+    }
+    json_error_t jerr;
+    json_t *arr = json_loadb(b.data, b.len, 0, &jerr);
+    ds_buf_deinit(&b);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        return ds_err_set(err, DS_ERR_PARSE, "model answer: no complete JSON %s value, and its array does not "
+                          "parse up to its last item (%zu bytes)", key, n);
+    }
+    st = push_items(t, arr, out);
+    json_decref(arr);
+    if (st != DS_OK)
+        return ds_err_set(err, st, "out of memory parsing the model's %s answer", key);
+    out->salvaged = 1;
+    return DS_OK;
+}
+
 ds_status ds_llm_parse(ds_llm_task t, const char *text, size_t n, ds_llm_output *out, ds_err *err)
 {
     const char *key = t == DS_LLM_SWOT ? "swot" : "facts";
@@ -163,21 +214,13 @@ ds_status ds_llm_parse(ds_llm_task t, const char *text, size_t n, ds_llm_output 
                 i += (size_t)jerr.position - 1;
             continue;
         }
-        ds_status st = DS_OK;
-        size_t idx;
-        json_t *item;
-        json_array_foreach(arr, idx, item)
-        {
-            st = t == DS_LLM_SWOT ? push_swot(out, item) : push_fact(out, item);
-            if (st != DS_OK)
-                break;
-        }
+        ds_status st = push_items(t, arr, out);
         json_decref(root);
         if (st != DS_OK)
             return ds_err_set(err, st, "out of memory parsing the model's %s answer", key);
         return DS_OK;
     }
-    return ds_err_set(err, DS_ERR_PARSE, "model answer holds no JSON %s object (%zu bytes)", key, n);
+    return salvage(t, text, n, out, err);
 }
 
 /* ---- identity of the checkpoint ------------------------------------------------------------------ */
@@ -522,6 +565,37 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* An answer the decoder closed early while an item was in progress ends with that item, finished
+ * with minimal values: it is dropped (kept or counted malformed by the parser, it goes either
+ * way) and counted. */
+static void drop_cut_item(const ds_llm_generator *gen, ds_llm_task t, ds_llm_output *o, ds_llm_stats *stats)
+{
+    ds_llm_answer_info info = {0, 0};
+    if (gen->answer_info)
+        gen->answer_info(gen->ctx, &info);
+    stats->closed_early += info.closed_early != 0;
+    if (!info.cut_item || o->salvaged)
+        return;
+    stats->cut_items++;
+    if (!o->last_kept) {
+        if (o->malformed)
+            o->malformed--;
+        return;
+    }
+    if (t == DS_LLM_SWOT && o->n_swot) {
+        ds_llm_swot *s = &o->swot[--o->n_swot];
+        ds_free(s->statement);
+        ds_free(s->quote);
+    } else if (t == DS_LLM_FACTS && o->n_facts) {
+        ds_llm_fact *f = &o->facts[--o->n_facts];
+        ds_free(f->metric);
+        ds_free(f->value);
+        ds_free(f->period);
+        ds_free(f->unit);
+        ds_free(f->quote);
+    }
+}
+
 /* One call: prompt = head[task] + chunk tokens of [first, end) + tail; answer parsed, grounded
  * and recorded. */
 static ds_status run_window(const ds_llm_generator *gen, ds_llm_task t, const ds_tokens *head,
@@ -560,7 +634,8 @@ static ds_status run_window(const ds_llm_generator *gen, ds_llm_task t, const ds
     }
     if (st == DS_OK) {
         ds_err perr;
-        if (ds_llm_parse(t, text.data ? text.data : "", text.len, &o, &perr) != DS_OK) {
+        ds_status pst = ds_llm_parse(t, text.data ? text.data : "", text.len, &o, &perr);
+        if (pst != DS_OK) {
             if (perr.code == DS_ERR_NOMEM)
                 st = ds_err_set(err, DS_ERR_NOMEM, "%s", perr.msg);
             else
@@ -568,6 +643,10 @@ static ds_status run_window(const ds_llm_generator *gen, ds_llm_task t, const ds
             DS_DEBUG(log, "model", "%s: %s answer for chunks %zu..%zu not parsed: %s", doc->name,
                      ds_llm_prompt_version(t), first, end, perr.msg);
         }
+        stats->truncated += (pst != DS_OK || o.salvaged) && answer.n >= (size_t)gen->max_new;
+        stats->salvaged += o.salvaged;
+        if (pst == DS_OK)
+            drop_cut_item(gen, t, &o, stats);
     }
     if (st == DS_OK) {
         stats->malformed += o.malformed;
@@ -647,10 +726,12 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
     if (st == DS_OK)
         DS_INFO(log, "model",
                 "%s: %d model calls, %zu prompt and %zu answer tokens in %.2f s; facts kept %zu dropped %zu, "
-                "swot kept %zu dropped %zu by the grounding check; %zu unparsed answers, %zu malformed items",
+                "swot kept %zu dropped %zu by the grounding check; %zu unparsed answers, %zu malformed items; "
+                "%zu answers closed early (%zu cut items dropped), %zu truncated, %zu salvaged",
                 doc->name, stats->calls, stats->prompt_tokens, stats->answer_tokens, stats->seconds,
                 stats->ground.facts_kept, stats->ground.facts_dropped, stats->ground.swot_kept,
-                stats->ground.swot_dropped, stats->unparsed, stats->malformed);
+                stats->ground.swot_dropped, stats->unparsed, stats->malformed, stats->closed_early,
+                stats->cut_items, stats->truncated, stats->salvaged);
     for (size_t i = 0; i < chunks->n && ctoks; i++)
         ds_tokens_deinit(&ctoks[i]);
     ds_free(ctoks);

@@ -1,6 +1,7 @@
 /* generate.c - sampled and schema-constrained generation on one sequence (ds_model_generate in
- * model.h): prefill, then per step the matcher's mask (when a schema is given), the sampler's
- * choice, the matcher's advance, and one decode step.
+ * model.h): prefill, then per step the matcher's mask (when a schema is given; within the tokens
+ * left, so the value closes before max_new), the sampler's choice, the matcher's advance, and
+ * one decode step.
  * Owns: its logits buffer for the call. Threading: as the model (one call per model at a time).
  */
 #include "model/json_schema.h"
@@ -64,7 +65,7 @@ ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *promp
                 break;
             }
             double tm = now_s();
-            mask = ds_json_matcher_mask(json);
+            mask = ds_json_matcher_mask_within(json, max_new - i);
             mask_s += now_s() - tm;
         }
         int32_t next = sampler ? ds_sampler_sample(sampler, logits, mask, out, *n_out)

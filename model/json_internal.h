@@ -47,6 +47,11 @@ typedef struct jg_node {
     char **alts;                     /* owned texts */
     int *alt_len;
     int n_alts;
+    /* shortest completion (json_budget.c): bytes of the shortest value of this node; objects:
+       req_sum[a] = bytes of the required properties from index a on ("key":value each, no
+       commas), req_cnt[a] = their number (n_props + 1 entries each, owned) */
+    int min_bytes;
+    int *req_sum, *req_cnt;
 } jg_node;
 
 struct ds_json_schema {
@@ -95,5 +100,18 @@ int ds_jg_closed(const ds_json_schema *s, const jg_state *st);
  * most max_tok_bytes bytes does are clamped. Writes key bytes into out (size
  * >= sizeof(jg_state)); returns the length. */
 int ds_jg_key(const ds_json_schema *s, const jg_state *st, int max_tok_bytes, unsigned char *out);
+
+/* Shortest completion lengths (json_budget.c). Fills min_bytes/req_sum/req_cnt of every node;
+ * DS_ERR_NOMEM. Called once by the compiler. */
+ds_status ds_jg_prepare_budget(ds_json_schema *s, ds_err *err);
+/* Tokens needed at least to finish from st: bytes of the shortest completion the schema accepts
+ * (each byte is one token at worst), plus one for an end-of-sequence id when the root value
+ * does not close itself (numbers, literals). 0 once closed; INT32_MAX / 2 at most. */
+int ds_jg_cost(const ds_json_schema *s, const jg_state *st);
+/* The shortest completion's bytes into out[0..cap) (NUL-terminated when it fits); returns its
+ * length, or -1 when it does not fit in cap. For tests and logs. */
+int ds_jg_completion(const ds_json_schema *s, const jg_state *st, char *out, int cap);
+/* 1 when some array of st has an item in progress (begun, or due after a comma). */
+int ds_jg_item_open(const ds_json_schema *s, const jg_state *st);
 
 #endif

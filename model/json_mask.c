@@ -243,6 +243,10 @@ struct ds_json_matcher {
     cache_ent *cache;
     int cache_slots, cache_max, cache_used;
     unsigned char *keybuf;
+    uint64_t *bmask; /* the budget mask (ds_json_matcher_mask_within) */
+    int grow;        /* most tokens one token can add to the shortest completion */
+    int closing;     /* a budget mask removed a token the schema allowed */
+    int cut_item;    /* an array item was open when closing began */
     ds_json_mask_stats stats;
 };
 
@@ -266,7 +270,28 @@ void ds_json_matcher_free(ds_json_matcher *m)
     ds_free(m->walk);
     ds_free(m->mask);
     ds_free(m->keybuf);
+    ds_free(m->bmask);
     ds_free(m);
+}
+
+/* A byte can add to the shortest completion at most a new value, or a property's key and value
+ * (an array's or object's comma, a key naming an optional property); a token adds at most that
+ * per byte. */
+static int growth_bound(const ds_json_schema *s, const ds_json_vocab *v)
+{
+    long long per_byte = 8;
+    int most = 0;
+    for (int i = 0; i < s->n_nodes; i++) {
+        const jg_node *n = &s->nodes[i];
+        if (n->min_bytes > most)
+            most = n->min_bytes;
+        for (int j = 0; j < n->n_props; j++)
+            if (n->props[j].key_len > most)
+                most = n->props[j].key_len;
+    }
+    per_byte += 2LL * most;
+    long long g = per_byte * (v->max_depth > 0 ? v->max_depth : 1);
+    return g > INT32_MAX / 4 ? INT32_MAX / 4 : (int)g;
 }
 
 ds_status ds_json_matcher_create(ds_json_matcher **out, const ds_json_schema *s,
@@ -284,7 +309,9 @@ ds_status ds_json_matcher_create(ds_json_matcher **out, const ds_json_schema *s,
     m->walk = ds_malloc((size_t)(v->max_depth + 1) * sizeof *m->walk);
     m->mask = ds_malloc((size_t)v->words * sizeof *m->mask);
     m->keybuf = ds_malloc(sizeof(jg_state));
-    if (!m->cache || !m->walk || !m->mask || !m->keybuf) {
+    m->bmask = ds_malloc((size_t)v->words * sizeof *m->bmask);
+    m->grow = growth_bound(s, v);
+    if (!m->cache || !m->walk || !m->mask || !m->keybuf || !m->bmask) {
         ds_json_matcher_free(m);
         return ds_err_set(err, DS_ERR_NOMEM, "json matcher: out of memory");
     }
@@ -297,6 +324,8 @@ void ds_json_matcher_reset(ds_json_matcher *m)
 {
     ds_jg_init(m->s, &m->st);
     m->finished = 0;
+    m->closing = 0;
+    m->cut_item = 0;
 }
 
 static double now_s(void)
@@ -451,6 +480,56 @@ ds_status ds_json_matcher_accept(ds_json_matcher *m, int32_t id, ds_err *err)
                               "json matcher: token %d breaks the schema at its byte %zu", id, i);
     copy_state(&m->st, w);
     return DS_OK;
+}
+
+int ds_json_matcher_min_tokens(const ds_json_matcher *m)
+{
+    return m->finished ? 0 : ds_jg_cost(m->s, &m->st);
+}
+
+int ds_json_matcher_closing(const ds_json_matcher *m) { return m->closing; }
+
+int ds_json_matcher_cut_item(const ds_json_matcher *m) { return m->cut_item; }
+
+const uint64_t *ds_json_matcher_mask_within(ds_json_matcher *m, int left)
+{
+    const uint64_t *base = ds_json_matcher_mask(m);
+    if (m->finished)
+        return base;
+    const int cost = ds_jg_cost(m->s, &m->st);
+    if ((long long)left - 1 >= (long long)cost + m->grow)
+        return base;
+    /* near the end of the budget: keep the tokens after which the shortest completion still
+       fits in the tokens left after them (eos ids are only in base when the value is complete) */
+    const ds_json_vocab *v = m->v;
+    jg_state *w = &m->walk[0];
+    int removed = 0;
+    for (int wd = 0; wd < v->words; wd++) {
+        uint64_t word = base[wd], keep = word;
+        while (word) {
+            int b = __builtin_ctzll(word);
+            word &= word - 1;
+            int32_t id = wd * 64 + b;
+            if (!v->bytes[id])
+                continue; /* an eos id: the value is complete */
+            copy_state(w, &m->st);
+            int ok = 1;
+            for (size_t i = 0; ok && i < v->lens[id]; i++)
+                ok = ds_jg_step(m->s, w, v->bytes[id][i]);
+            if (!ok || ds_jg_cost(m->s, w) > left - 1) {
+                keep &= ~(1ull << b);
+                removed = 1;
+            }
+        }
+        m->bmask[wd] = keep;
+    }
+    if (removed && !m->closing)
+        m->cut_item = ds_jg_item_open(m->s, &m->st);
+    if (removed) {
+        m->closing = 1;
+        m->stats.budget_masks++;
+    }
+    return m->bmask;
 }
 
 int ds_json_matcher_complete(const ds_json_matcher *m)

@@ -24,6 +24,8 @@ void ds_json_schema_free(ds_json_schema *s)
             ds_free(n->alts[j]);
         ds_free(n->alts);
         ds_free(n->alt_len);
+        ds_free(n->req_sum);
+        ds_free(n->req_cnt);
     }
     ds_free(s->nodes);
     ds_free(s);
@@ -237,6 +239,8 @@ ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t 
     int root;
     ds_status st = compile(s, j, 0, &root, name, err);
     json_decref(j);
+    if (st == DS_OK)
+        st = ds_jg_prepare_budget(s, err);
     if (st != DS_OK) {
         ds_json_schema_free(s);
         return st;

@@ -66,6 +66,23 @@ void ds_json_matcher_reset(ds_json_matcher *m);
  * value if the vocabulary has the 256 single bytes; otherwise the caller sees an empty mask
  * (ds_sampler_sample returns -1). */
 const uint64_t *ds_json_matcher_mask(ds_json_matcher *m);
+/* The allowed ids when at most left more ids may be produced (this one included): those of
+ * ds_json_matcher_mask after which the shortest completion the schema accepts still fits, so a
+ * sequence that only takes such ids ends with a complete value within its budget (when the
+ * vocabulary holds the single bytes). Far from the end it is ds_json_matcher_mask itself; near
+ * it the value is closed early: strings end, arrays close before another item, an unfinished
+ * object gets its required properties with minimal values (empty strings, 0, the shortest enum
+ * value). Borrowed until the next call on m. Requires ds_json_matcher_min_tokens(m) <= left. */
+const uint64_t *ds_json_matcher_mask_within(ds_json_matcher *m, int left);
+/* Ids needed at least to finish the value from here (each byte one id at worst, plus an eos id
+ * where the value does not close itself); 0 once finished. At the start: the minimal answer. */
+int ds_json_matcher_min_tokens(const ds_json_matcher *m);
+/* 1 when, since the start, a budget mask had to leave out an id the schema allowed (the value
+ * was closed early). */
+int ds_json_matcher_closing(const ds_json_matcher *m);
+/* 1 when, as closing began, an array item was in progress: the item the value then ends with was
+ * finished with minimal values and is not what the model meant (callers drop it). */
+int ds_json_matcher_cut_item(const ds_json_matcher *m);
 /* Advances over token id (it must be allowed: DS_ERR_PARSE otherwise, state unchanged). An eos
  * id is accepted only when the value is complete and finishes the matcher. */
 ds_status ds_json_matcher_accept(ds_json_matcher *m, int32_t id, ds_err *err);
@@ -77,6 +94,7 @@ int ds_json_matcher_finished(const ds_json_matcher *m);
 typedef struct ds_json_mask_stats {
     uint64_t masks, cache_hits;
     uint64_t trie_nodes_walked;
+    uint64_t budget_masks; /* masks that left out ids to close within the budget */
     double build_s; /* time spent building masks that missed the cache */
 } ds_json_mask_stats;
 void ds_json_matcher_stats(const ds_json_matcher *m, ds_json_mask_stats *st);

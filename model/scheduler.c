@@ -178,7 +178,7 @@ static void advance(ds_sched *s, req *q, const float *lg)
             finish(s, q, 1, DS_OK);
             return;
         }
-        mask = ds_json_matcher_mask(q->jm);
+        mask = ds_json_matcher_mask_within(q->jm, q->max_tokens - q->n_out);
     }
     int32_t next;
     if (q->smp) {

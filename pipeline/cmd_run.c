@@ -58,6 +58,15 @@ static void add_stats(ds_run_stats *a, const ds_run_stats *b)
     a->facts += b->facts;
     a->tokens += b->tokens;
     a->bytes += b->bytes;
+    a->model_calls += b->model_calls;
+    a->model_unparsed += b->model_unparsed;
+    a->model_truncated += b->model_truncated;
+    a->model_salvaged += b->model_salvaged;
+    a->model_closed_early += b->model_closed_early;
+    a->model_cut_items += b->model_cut_items;
+    a->model_prompt_tokens += b->model_prompt_tokens;
+    a->model_answer_tokens += b->model_answer_tokens;
+    a->model_s += b->model_s;
     for (int i = 0; i < DS_STAGE_COUNT_; i++)
         a->stage_s[i] += b->stage_s[i];
 }

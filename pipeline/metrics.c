@@ -30,6 +30,18 @@ ds_status ds_metrics_write_textfile(const char *path, const ds_run *run, const c
                "dossier_run_items{kind=\"tokens\"} %lld\n"
                "dossier_run_items{kind=\"bytes\"} %lld\n",
             s->pages, s->chunks, s->facts, s->tokens, s->bytes);
+    fprintf(f, "# HELP dossier_run_model_answers Model backend answers by outcome in the last run.\n"
+               "# TYPE dossier_run_model_answers gauge\n"
+               "dossier_run_model_answers{outcome=\"all\"} %ld\n"
+               "dossier_run_model_answers{outcome=\"unparsed\"} %ld\n"
+               "dossier_run_model_answers{outcome=\"truncated\"} %ld\n"
+               "dossier_run_model_answers{outcome=\"salvaged\"} %ld\n"
+               "dossier_run_model_answers{outcome=\"closed_early\"} %ld\n"
+               "# HELP dossier_run_model_cut_items Items dropped because the answer budget cut them.\n"
+               "# TYPE dossier_run_model_cut_items gauge\n"
+               "dossier_run_model_cut_items %ld\n",
+            s->model_calls, s->model_unparsed, s->model_truncated, s->model_salvaged, s->model_closed_early,
+            s->model_cut_items);
     const char *stages[] = {"read", "parse", "chunk", "extract", "load"};
     fprintf(f, "# HELP dossier_run_stage_seconds Seconds spent per stage in the last run (all workers).\n"
                "# TYPE dossier_run_stage_seconds gauge\n");

@@ -13,6 +13,19 @@
 
 #include <string.h>
 
+static void add_model_stats(ds_run_stats *s, const ds_llm_stats *ls)
+{
+    s->model_calls += ls->calls;
+    s->model_unparsed += (long)ls->unparsed;
+    s->model_truncated += (long)ls->truncated;
+    s->model_salvaged += (long)ls->salvaged;
+    s->model_closed_early += (long)ls->closed_early;
+    s->model_cut_items += (long)ls->cut_items;
+    s->model_prompt_tokens += (long long)ls->prompt_tokens;
+    s->model_answer_tokens += (long long)ls->answer_tokens;
+    s->model_s += ls->seconds;
+}
+
 ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, ds_process_result *res,
                               ds_err *err)
 {
@@ -64,6 +77,7 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
             DS_WARN(run->log, "model", "%s: model backend failed: %s", doc->name, merr.msg);
             ds_doc_add_note(doc, "model backend failed: %s", merr.msg);
         }
+        add_model_stats(s, &ls);
     }
     double t4 = ds_now();
     s->stage_s[DS_STAGE_EXTRACT] += t4 - t3;

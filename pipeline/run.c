@@ -238,6 +238,11 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
     for (int i = 0; i < DS_STAGE_COUNT_; i++)
         printf(" %s %.2fs", stage_names[i], s->stage_s[i]);
     printf("\n");
+    if (s->model_calls)
+        printf("  model: %ld calls, %lld prompt and %lld answer tokens in %.2f s; %ld unparsed, %ld truncated, "
+               "%ld salvaged, %ld closed early (%ld cut items dropped)\n",
+               s->model_calls, s->model_prompt_tokens, s->model_answer_tokens, s->model_s, s->model_unparsed,
+               s->model_truncated, s->model_salvaged, s->model_closed_early, s->model_cut_items);
     print_failures(run);
     fflush(stdout);
 }

@@ -29,6 +29,10 @@ typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
+    /* the model backend (zero without model.dir) */
+    long model_calls, model_unparsed, model_truncated, model_salvaged, model_closed_early, model_cut_items;
+    long long model_prompt_tokens, model_answer_tokens;
+    double model_s;
 } ds_run_stats;
 
 typedef struct ds_tokenizer ds_tokenizer;

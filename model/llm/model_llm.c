@@ -28,6 +28,7 @@ struct ds_model_llm {
     slot slots[N_SLOTS];
     unsigned long long clock;
     size_t reused; /* prompt tokens not prefilled again thanks to the slots */
+    ds_llm_answer_info last; /* how the last constrained answer ended */
     /* Constrained decoding: the vocabulary trie (built at the first schema) and one compiled
      * schema with its matcher per distinct schema text (the tasks' schemas are static). */
     ds_json_vocab *jvocab;
@@ -95,7 +96,21 @@ static ds_status decode_under_schema(ds_model_llm *l, ds_model *m, ds_model_seq 
     ds_status st = matcher_for(l, schema, &mt, err);
     if (st)
         return st;
-    return ds_model_generate(m, seq, prompt, n, max_new, NULL, mt, out, got, NULL, NULL, NULL, NULL, err);
+    l->last = (ds_llm_answer_info){0, 0};
+    if (max_new < ds_json_matcher_min_tokens(mt))
+        return ds_err_set(err, DS_ERR_CONFIG,
+                          "model.max_new_tokens %d is below the %d tokens the task's shortest JSON answer may need",
+                          max_new, ds_json_matcher_min_tokens(mt));
+    st = ds_model_generate(m, seq, prompt, n, max_new, NULL, mt, out, got, NULL, NULL, NULL, NULL, err);
+    l->last.closed_early = ds_json_matcher_closing(mt);
+    l->last.cut_item = ds_json_matcher_cut_item(mt);
+    return st;
+}
+
+static void answer_info(void *ctx, ds_llm_answer_info *out)
+{
+    const ds_model_llm *l = ctx;
+    *out = l->last;
 }
 
 ds_status ds_model_generate_json(ds_model_llm *l, const int32_t *prompt, size_t n, const char *schema, int max_new,
@@ -212,6 +227,7 @@ ds_status ds_model_llm_open(ds_model_llm **out, const char *dir, const ds_model_
         l->gen.max_new = max_new > 0 ? max_new : 256;
         l->gen.model = l->name;
         l->gen.fingerprint = l->fingerprint;
+        l->gen.answer_info = answer_info;
     }
     if (st != DS_OK) {
         ds_model_llm_free(l);

@@ -31,7 +31,9 @@ size_t ds_model_llm_reused_tokens(const ds_model_llm *l);
 
 /* Generates the answer to prompt[0..n) under a JSON schema in a fresh sequence, appending at
  * most max_new ids to out: decoding is constrained by the schema (each step may only choose a
- * token the schema allows next), so the answer parses and fits unless max_new cuts it. The
+ * token the schema allows next) and closed early when the budget runs out (json_schema.h,
+ * ds_json_matcher_mask_within), so the answer always parses and fits. DS_ERR_CONFIG when max_new
+ * is below the schema's shortest answer. The
  * generator of ds_model_llm_generator gives the same ids while reusing the shared prompt start. */
 ds_status ds_model_generate_json(ds_model_llm *l, const int32_t *prompt, size_t n, const char *schema, int max_new,
                                  ds_tokens *out, ds_err *err);

@@ -6,3 +6,6 @@ ds_add_fuzz(NAME fuzz_llm_parse SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_llm_
 ds_add_test(NAME t_llm_run SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/llm_run_test.c
             ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c PG LABELS extract model TIMEOUT 300)
 target_include_directories(t_llm_run PRIVATE ${CMAKE_SOURCE_DIR})
+ds_add_test(NAME t_llm_pdfs SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/llm_run_test.c
+            ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c PG ARGS pdfs LABELS extract model slow TIMEOUT 1800)
+target_include_directories(t_llm_pdfs PRIVATE ${CMAKE_SOURCE_DIR})

@@ -2,7 +2,9 @@
  * tokenizer): the run completes, the document loads its rule results, every model row carries
  * model name, checkpoint fingerprint and prompt version and passed the grounding check, and
  * the model's work is logged. A model that cannot run on a document (a context too small for
- * the prompt) leaves a note while the document still loads.
+ * the prompt) leaves a note while the document still loads. With the argument "pdfs" (ctest
+ * t_llm_pdfs, label slow): the real financial PDFs under the default answer budget leave no
+ * answer unparsed, and every kept row is grounded.
  */
 #include "extract/llm.h"
 #include "model/llm/model_llm.h"
@@ -41,9 +43,9 @@ static void check_prefix_reuse(const char *ckpt)
     mo.n_threads = 2;
     ds_model_llm *l = NULL;
     ds_err err;
-    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 8, 4096, &err) == DS_OK);
+    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 16, 4096, &err) == DS_OK);
     const ds_llm_generator *g = ds_model_llm_generator(l);
-    DS_CHECK(g->max_new == 8 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
+    DS_CHECK(g->max_new == 16 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
     const char *docs[] = {"<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n",
                           "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
                           "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n"};
@@ -54,8 +56,8 @@ static void check_prefix_reuse(const char *ckpt)
             DS_REQUIRE(ds_tokenizer_encode(g->tok, pre, strlen(pre), 1, &p, &err) == DS_OK);
             DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &p, &err) == DS_OK);
             DS_REQUIRE(ds_tokenizer_encode(g->tok, suf, strlen(suf), 1, &p, &err) == DS_OK);
-            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &a, &err) == DS_OK);
-            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 8, &b,
+            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &a, &err) == DS_OK);
+            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &b,
                                               &err) == DS_OK);
             DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
                       "task %d doc %d: kept sequence answered differently", t, d);
@@ -72,9 +74,64 @@ static const char report[] =
     "$210 million.\n\nRISK FACTORS\n\nOur lenders may call the term loan early. Total debt was $5,600 million "
     "at December 31, 2023.\n";
 
-int main(void)
+/* Every model row present passed the grounding check: re-check it against its chunk. */
+static void check_grounded(PGconn *c)
 {
-    const char *dsn = ds_test_db_create("t_llm_run");
+    PGresult *r = PQexec(c, "SELECT ch.text, f.value_text, f.quote FROM facts f JOIN chunks ch ON ch.document_id = "
+                            "f.document_id AND ch.seq = f.chunk_seq WHERE f.source_extractor = 'model' UNION ALL "
+                            "SELECT ch.text, NULL, s.quote FROM swot_items s JOIN chunks ch ON ch.document_id = "
+                            "s.document_id AND ch.seq = s.chunk_seq WHERE s.source_extractor = 'model'");
+    DS_REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *text = PQgetvalue(r, i, 0);
+        DS_CHECK(ds_ground_quote(text, strlen(text), PQgetvalue(r, i, 2), NULL));
+        if (!PQgetisnull(r, i, 1))
+            DS_CHECK(ds_ground_number(text, strlen(text), PQgetvalue(r, i, 1), NULL));
+    }
+    printf("model rows: %d\n", PQntuples(r));
+    PQclear(r);
+}
+
+/* The real financial PDFs with the default answer budget: random weights always run to the
+ * budget, so every answer is closed early by the decoder; none may be left unparsed. */
+static void run_pdfs(const char *bin, const char *dsn, const char *dir, const char *ckpt)
+{
+    const char *pdfs = ds_test_shared("data/financial_pdf");
+    if (!pdfs) {
+        printf("SKIP: no shared financial PDFs\n");
+        return;
+    }
+    char inbox[2200], cfg[2200], yaml[4096], out[32768];
+    snprintf(inbox, sizeof inbox, "%s/pdfs", dir);
+    DS_REQUIRE(ds_test_sh(NULL, 0, "mkdir -p '%s' && cp '%s'/*.pdf '%s'/", inbox, pdfs, inbox) == 0);
+    snprintf(cfg, sizeof cfg, "%s/pdfs.yaml", dir);
+    snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_context: 8192\n", ckpt);
+    write_file(cfg, yaml);
+    int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/pdfs.jsonl' run '%s' 2>&1", bin,
+                        cfg, dsn, dir, inbox);
+    DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
+    const char *line = strstr(out, "model: ");
+    long calls = 0, unparsed = -1, truncated = -1, salvaged = -1, closed = -1, cut = -1;
+    long long pt = 0, at = 0;
+    double secs = 0;
+    DS_REQUIRE(line);
+    printf("%.*s\n", (int)strcspn(line, "\n"), line);
+    DS_REQUIRE(sscanf(line,
+                      "model: %ld calls, %lld prompt and %lld answer tokens in %lf s; %ld unparsed, %ld truncated, "
+                      "%ld salvaged, %ld closed early (%ld cut",
+                      &calls, &pt, &at, &secs, &unparsed, &truncated, &salvaged, &closed, &cut) == 9);
+    DS_CHECK(calls > 0 && unparsed == 0 && truncated == 0 && salvaged == 0);
+    DS_CHECKF(closed > 0, "no answer was closed early in %ld calls", calls);
+    PGconn *c = PQconnectdb(dsn);
+    DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE name LIKE '%.pdf' AND status = 'loaded'") >= 3);
+    check_grounded(c);
+    PQfinish(c);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dsn = ds_test_db_create(argc > 1 ? "t_llm_pdfs" : "t_llm_run");
     const char *bin = getenv("DOSSIER_BIN");
     DS_REQUIRE(bin);
     char dir[2048], ckpt[2100], inbox[2100], path[2200], cfg[2200], out[32768], cmd[8192];
@@ -91,6 +148,10 @@ int main(void)
         tok = ds_test_source("extract/data/qwen3-tokenizer.json");
     snprintf(cmd, sizeof cmd, "cp '%s' '%s/tokenizer.json'", tok, ckpt);
     DS_REQUIRE(system(cmd) == 0);
+    if (argc > 1 && strcmp(argv[1], "pdfs") == 0) {
+        run_pdfs(bin, dsn, dir, ckpt);
+        return ds_test_done();
+    }
     char fp[65];
     ds_err err;
     DS_REQUIRE(ds_llm_fingerprint(ckpt, fp, &err) == DS_OK);
@@ -126,20 +187,7 @@ int main(void)
              fp);
     DS_CHECK(scalar(c, q) == 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE model IS NOT NULL AND source_extractor <> 'model'") == 0);
-    /* any model row present passed the grounding check: re-check it against its chunk */
-    PGresult *r = PQexec(c, "SELECT ch.text, f.value_text, f.quote FROM facts f JOIN chunks ch ON ch.document_id = "
-                            "f.document_id AND ch.seq = f.chunk_seq WHERE f.source_extractor = 'model' UNION ALL "
-                            "SELECT ch.text, NULL, s.quote FROM swot_items s JOIN chunks ch ON ch.document_id = "
-                            "s.document_id AND ch.seq = s.chunk_seq WHERE s.source_extractor = 'model'");
-    DS_REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *text = PQgetvalue(r, i, 0);
-        DS_CHECK(ds_ground_quote(text, strlen(text), PQgetvalue(r, i, 2), NULL));
-        if (!PQgetisnull(r, i, 1))
-            DS_CHECK(ds_ground_number(text, strlen(text), PQgetvalue(r, i, 1), NULL));
-    }
-    printf("model rows: %d\n", PQntuples(r));
-    PQclear(r);
+    check_grounded(c);
     DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND chunk_seq IS NULL") == 0);
     snprintf(cmd, sizeof cmd, "grep -c 'model calls' '%s/log.jsonl'", dir);
     DS_CHECKF(ds_test_sh(out, sizeof out, "%s", cmd) == 0 && atoi(out) == 1, "no model summary in the log: %s", out);

@@ -83,6 +83,20 @@ static void test_parse(void)
         DS_CHECK(o.n_facts == 0);
         ds_llm_output_free(&o);
     }
+    /* cut short: the complete items are read, the one cut is not */
+    const char *cut2 = "{\"facts\": [{\"metric\":\"revenue\",\"value\":\"$1,234\",\"period\":\"2023\",\"unit\":\"USD\","
+                       "\"chunk\":0,\"quote\":\"Revenue was $1,234 [million] {\\\"x\"},{\"metric\":\"net_income\","
+                       "\"value\":\"$210\",\"period\":\"2023\",\"unit\":\"USD\",\"chunk\":0,\"quote\":\"Net in";
+    memset(&o, 0, sizeof o);
+    DS_REQUIRE(ds_llm_parse(DS_LLM_FACTS, cut2, strlen(cut2), &o, &err) == DS_OK);
+    DS_CHECK(o.salvaged == 1 && o.n_facts == 1 && o.malformed == 0 && o.last_kept == 1);
+    DS_CHECK(o.n_facts == 1 && strcmp(o.facts[0].quote, "Revenue was $1,234 [million] {\"x") == 0);
+    ds_llm_output_free(&o);
+    const char *cut3 = "[{\"category\":\"threat\",\"statement\":\"s\",\"chunk\":1,\"quote\":\"qqqqqqqqq\"}, 7, {\"cat";
+    memset(&o, 0, sizeof o);
+    DS_REQUIRE(ds_llm_parse(DS_LLM_SWOT, cut3, strlen(cut3), &o, &err) == DS_OK);
+    DS_CHECK(o.salvaged == 1 && o.n_swot == 1 && o.malformed == 1 && o.last_kept == 0);
+    ds_llm_output_free(&o);
     /* not NUL-terminated: the parser stays inside n */
     char cut[] = {'{', '"', 'f', 'a', 'c', 't', 's', '"', ':', '[', ']', '}', 'X'};
     memset(&o, 0, sizeof o);
@@ -223,7 +237,7 @@ static void test_driver(const ds_tokenizer *tok)
         "\"quote\":\"lenders may call the term loan early\"}]}",
     };
     script s = {tok, answers, 2, 0, 0, 4096, 64, 0};
-    ds_llm_generator gen = {scripted, &s, tok, 4096, 64, "tiny", "abc123"};
+    ds_llm_generator gen = {scripted, &s, tok, 4096, 64, "tiny", "abc123", NULL};
     ds_fact_list facts = {0};
     ds_swot_list swot = {0};
     ds_llm_stats st;

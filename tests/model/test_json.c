@@ -8,7 +8,13 @@
  * multi-byte JSON pieces) generates under several schemas with many seeds and temperatures;
  * every output must parse with jansson and fit the schema (checked by a validator written here
  * against the schema's jansson tree), and must end only when the value is complete.
+ * Budget: in every state of random walks (the schemas above and the extract stage's facts and
+ * SWOT schemas), the shortest completion steps through the automaton to a closed value that
+ * parses and fits, its length is the state's cost, and its first byte lowers the cost by one
+ * (so it is the shortest); generation with budgets from the minimal answer up, greedy and
+ * sampled, always ends with a complete value that parses and fits within the budget.
  */
+#include "extract/llm.h"
 #include "model/json_internal.h"
 #include "model/json_schema.h"
 #include "model/model.h"
@@ -454,8 +460,202 @@ static void test_masks_exact(void)
     ds_json_vocab_free(voc);
 }
 
+/* ---- budgets ------------------------------------------------------------------------------ */
+
+static const char *budget_schema(size_t i)
+{
+    const size_t n = sizeof SCHEMAS / sizeof *SCHEMAS;
+    if (i < n)
+        return SCHEMAS[i] ? SCHEMAS[i] : SCHEMA_A;
+    return i == n ? ds_llm_schema(DS_LLM_FACTS) : i == n + 1 ? ds_llm_schema(DS_LLM_SWOT) : NULL;
+}
+
+/* The completion of st: closes the value, parses, fits, has the state's cost as length and is
+ * locally shortest. Returns the number of failed checks. */
+static int check_completion(const ds_json_schema *sc, json_t *sch, const jg_state *st,
+                            const char *prefix, size_t np)
+{
+    char comp[4096], text[8192];
+    int n = ds_jg_completion(sc, st, comp, sizeof comp);
+    int cost = ds_jg_cost(sc, st);
+    if (n < 0)
+        return 1;
+    jg_state w = *st;
+    for (int i = 0; i < n; i++)
+        if (!ds_jg_step(sc, &w, (unsigned char)comp[i])) {
+            fprintf(stderr, "completion %s|%s rejected at its byte %d\n", prefix, comp, i);
+            return 1;
+        }
+    int eos = !ds_jg_closed(sc, &w);
+    if (!ds_jg_can_end(sc, &w) || n + eos != cost) {
+        fprintf(stderr, "completion %s|%s: cost %d, length %d, closed %d\n", prefix, comp, cost, n,
+                !eos);
+        return 1;
+    }
+    if (n > 0) {
+        jg_state one = *st;
+        ds_jg_step(sc, &one, (unsigned char)comp[0]);
+        if (ds_jg_cost(sc, &one) != cost - 1) {
+            fprintf(stderr, "completion %s|%s: first byte leaves cost %d of %d\n", prefix, comp,
+                    ds_jg_cost(sc, &one), cost);
+            return 1;
+        }
+    }
+    if (np + (size_t)n >= sizeof text)
+        return 0;
+    memcpy(text, prefix, np);
+    memcpy(text + np, comp, (size_t)n);
+    json_t *v = json_loadb(text, np + (size_t)n, JSON_DECODE_ANY, NULL);
+    int ok = v && validate(v, sch);
+    if (!ok)
+        fprintf(stderr, "completion %.*s does not parse or fit\n", (int)(np + (size_t)n), text);
+    json_decref(v);
+    return !ok;
+}
+
+static void test_completion(void)
+{
+    uint64_t r = 4242;
+    int states = 0, bad = 0;
+    for (size_t si = 0; budget_schema(si); si++) {
+        const char *sj = budget_schema(si);
+        ds_json_schema *sc;
+        ds_err err;
+        DS_REQUIRE(ds_json_schema_compile(&sc, sj, strlen(sj), "completion", &err) == DS_OK);
+        json_t *sch = json_loads(sj, 0, NULL);
+        DS_REQUIRE(sch);
+        for (int walk = 0; walk < 40; walk++) {
+            jg_state st;
+            ds_jg_init(sc, &st);
+            char text[8192];
+            size_t tl = 0;
+            for (int step = 0; step < 300 && !ds_jg_closed(sc, &st); step++) {
+                bad += check_completion(sc, sch, &st, text, tl);
+                states++;
+                /* a random allowed byte, biased to printable ones */
+                unsigned char ok[256];
+                int na = 0;
+                for (int c = 1; c < 256; c++) {
+                    jg_state w = st;
+                    if (ds_jg_step(sc, &w, (unsigned char)c))
+                        ok[na++] = (unsigned char)c;
+                }
+                if (na == 0)
+                    break;
+                r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+                unsigned char c = ok[r % (uint64_t)na];
+                DS_REQUIRE(ds_jg_step(sc, &st, c));
+                text[tl++] = (char)c;
+            }
+            if (ds_jg_closed(sc, &st))
+                bad += check_completion(sc, sch, &st, text, tl);
+        }
+        json_decref(sch);
+        ds_json_schema_free(sc);
+    }
+    printf("shortest completions: %d states, %d failures\n", states, bad);
+    DS_CHECK(bad == 0);
+}
+
+static void test_budget(void)
+{
+    const char *dir = ds_test_tmpdir();
+    tiny_spec spec;
+    tiny_spec_default(&spec);
+    DS_REQUIRE(tiny_write(dir, &spec) == 0);
+    ds_model *m;
+    ds_err err;
+    ds_model_opts o;
+    ds_model_opts_default(&o);
+    o.n_threads = 1;
+    DS_REQUIRE(ds_model_load(&m, dir, &o, &err) == DS_OK);
+    const int V = ds_model_config_of(m)->vocab_size;
+    const char *bytes[1024];
+    size_t lens[1024];
+    char single[256];
+    for (int i = 0; i < V; i++) {
+        bytes[i] = NULL;
+        lens[i] = 0;
+        if (i < 256) {
+            single[i] = (char)i;
+            bytes[i] = &single[i];
+            lens[i] = 1;
+        } else if (i - 256 < (int)(sizeof PIECES / sizeof *PIECES)) {
+            bytes[i] = PIECES[i - 256];
+            lens[i] = strlen(PIECES[i - 256]);
+        }
+    }
+    int32_t eos = 2;
+    ds_json_vocab *voc;
+    DS_REQUIRE(ds_json_vocab_create(&voc, V, bytes, lens, &eos, 1, &err) == DS_OK);
+    int runs = 0, valid = 0, closed_early = 0;
+    for (size_t si = 0; budget_schema(si); si++) {
+        const char *sj = budget_schema(si);
+        ds_json_schema *sc;
+        DS_REQUIRE(ds_json_schema_compile(&sc, sj, strlen(sj), "budget", &err) == DS_OK);
+        json_t *sch = json_loads(sj, 0, NULL);
+        DS_REQUIRE(sch);
+        ds_json_matcher *jm;
+        DS_REQUIRE(ds_json_matcher_create(&jm, sc, voc, 0, &err) == DS_OK);
+        const int min = ds_json_matcher_min_tokens(jm);
+        for (int extra = 0; extra < 24; extra += 1 + extra / 4) {
+            for (int seed = 0; seed < 3; seed++) {
+                const int budget = min + extra;
+                ds_sampler_params p;
+                ds_sampler_params_default(&p);
+                p.temperature = seed == 0 ? 0.0f : seed == 1 ? 1.0f : 3.0f;
+                p.seed = (uint64_t)seed * 31 + si * 7 + (uint64_t)extra;
+                ds_sampler *smp;
+                ds_model_seq *seq;
+                DS_REQUIRE(ds_sampler_create(&smp, V, &p, &err) == DS_OK);
+                DS_REQUIRE(ds_model_seq_create(m, &seq, &err) == DS_OK);
+                ds_json_matcher_reset(jm);
+                int32_t prompt[3] = {(int32_t)(9 + seed), 101, (int32_t)(210 + si)};
+                int32_t out[128];
+                int n_out = 0, done = 0;
+                DS_REQUIRE(budget <= (int)(sizeof out / sizeof *out));
+                ds_status st = ds_model_generate(m, seq, prompt, 3, budget, smp, jm, out, &n_out, &done,
+                                                 NULL, NULL, NULL, &err);
+                DS_CHECKF(st == DS_OK, "generate: %s", err.msg);
+                runs++;
+                closed_early += ds_json_matcher_closing(jm);
+                char text[8192];
+                size_t tl = 0;
+                for (int i = 0; i < n_out; i++)
+                    if (out[i] != eos) {
+                        memcpy(text + tl, bytes[out[i]], lens[out[i]]);
+                        tl += lens[out[i]];
+                    }
+                text[tl] = 0;
+                DS_CHECKF(n_out <= budget && ds_json_matcher_complete(jm),
+                          "schema %zu budget %d: %d tokens, complete %d: %s", si, budget, n_out,
+                          ds_json_matcher_complete(jm), text);
+                json_t *v = json_loadb(text, tl, JSON_DECODE_ANY, NULL);
+                int ok = v && validate(v, sch);
+                DS_CHECKF(ok, "schema %zu budget %d: does not parse or fit: %s", si, budget, text);
+                valid += ok;
+                json_decref(v);
+                if (seed == 1 && extra == 3)
+                    printf("schema %zu, budget %d: %s\n", si, budget, text);
+                ds_model_seq_free(seq);
+                ds_sampler_free(smp);
+            }
+        }
+        ds_json_matcher_free(jm);
+        json_decref(sch);
+        ds_json_schema_free(sc);
+    }
+    printf("budgets: %d runs, %d valid, %d closed early\n", runs, valid, closed_early);
+    DS_CHECK(valid == runs);
+    DS_CHECK(closed_early > 0);
+    ds_json_vocab_free(voc);
+    ds_model_free(m);
+}
+
 int main(void)
 {
+    test_completion();
+    test_budget();
     test_sampler();
     test_grammar();
     test_masks_exact();
