@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define MAX_TARGETS 512
+#define MAX_ARRIVALS 4096
 #define BIG_SIZE (2u << 20)
 
 typedef struct target_stat {
@@ -35,6 +36,8 @@ struct ds_test_http {
     target_stat t[MAX_TARGETS];
     int n_t, total;
     double last_arrival, min_gap;
+    double arrivals[MAX_ARRIVALS]; /* the first MAX_ARRIVALS since the last reset */
+    int n_arrivals;
     char *rate_page, *undeclared_page;
     size_t rate_len, undeclared_len;
 };
@@ -98,6 +101,8 @@ static int record(ds_test_http *s, const char *target, const char *inm)
     if (s->total > 0 && t - s->last_arrival < s->min_gap)
         s->min_gap = t - s->last_arrival;
     s->last_arrival = t;
+    if (s->n_arrivals < MAX_ARRIVALS)
+        s->arrivals[s->n_arrivals++] = t;
     s->total++;
     int before = 0;
     target_stat *ts = NULL;
@@ -391,7 +396,23 @@ void ds_test_http_reset_stats(ds_test_http *s)
     pthread_mutex_lock(&s->mu);
     s->total = 0;
     s->min_gap = 1e9;
+    s->n_arrivals = 0;
     pthread_mutex_unlock(&s->mu);
+}
+
+int ds_test_http_max_in_window(ds_test_http *s, double window_s)
+{
+    pthread_mutex_lock(&s->mu);
+    int best = 0;
+    /* Arrivals are recorded in order under the mutex: a sliding window over them. */
+    for (int i = 0, j = 0; j < s->n_arrivals; j++) {
+        while (s->arrivals[j] - s->arrivals[i] >= window_s)
+            i++;
+        if (j - i + 1 > best)
+            best = j - i + 1;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return best;
 }
 
 void ds_test_http_stop(ds_test_http *s)

@@ -42,6 +42,9 @@ double ds_test_http_min_gap(ds_test_http *s);
 /* The If-None-Match header of the last request to target ("" when none). Copied into out. */
 void ds_test_http_last_inm(ds_test_http *s, const char *target, char *out, int cap);
 void ds_test_http_reset_stats(ds_test_http *s);
+/* Most requests received in any window of window_s seconds (half-open) since the last reset,
+ * over the first 4096 requests. */
+int ds_test_http_max_in_window(ds_test_http *s, double window_s);
 /* Stops accepting, waits for running handlers, frees. */
 void ds_test_http_stop(ds_test_http *s);
 

@@ -10,3 +10,6 @@ ds_add_script_test(NAME t_crash COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/crash
 ds_add_test(NAME t_nightly SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/nightly_test.c
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_nightly PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+ds_add_test(NAME t_ratelimit SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/ratelimit_test.c
+            ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 120)
+target_include_directories(t_ratelimit PRIVATE ${CMAKE_SOURCE_DIR}/tests)
