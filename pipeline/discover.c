@@ -3,6 +3,7 @@
  * and enqueues each document whose bytes are new: a document row keyed by SHA-256, the place it
  * was seen, and a work_queue row. Threading: one run context. */
 #include "pipeline/db.h"
+#include "pipeline/ratelimit.h"
 #include "pipeline/run.h"
 
 #include "ingest/fetch.h"
@@ -97,25 +98,32 @@ static void make_filter(ds_source_filter *f, const ds_str_list *include, const d
     }
 }
 
-static ds_status enqueue_list(ds_run *run, ds_source_list *l, ds_fetcher **fetcher, ds_err *err)
+/* The run's fetcher, created on first use; its requests also take slots from the rate limit
+ * shared through the database with every other process (gate, borrowed). */
+static ds_status open_fetcher(ds_run *run, const ds_fetch_gate *gate, ds_fetcher **fetcher, ds_err *err)
+{
+    ds_fetch_options o;
+    ds_fetch_options_default(&o);
+    o.user_agent = run->cfg->fetch_user_agent;
+    o.cache_dir = run->cfg->fetch_cache_dir;
+    o.max_rps = run->cfg->fetch_max_rps;
+    o.timeout_ms = (long)run->cfg->fetch_timeout_s * 1000;
+    o.max_bytes = (uint64_t)run->cfg->fetch_max_bytes;
+    o.max_retries = run->cfg->fetch_retries;
+    o.log = run->log;
+    o.gate = gate;
+    return ds_fetcher_create(fetcher, &o, err);
+}
+
+static ds_status enqueue_list(ds_run *run, ds_source_list *l, const ds_fetch_gate *gate, ds_fetcher **fetcher,
+                              ds_err *err)
 {
     for (size_t i = 0; i < l->n; i++) {
         const ds_source_item *it = &l->v[i];
         ds_status st = DS_OK;
         if (it->url) {
-            if (!*fetcher) {
-                ds_fetch_options o;
-                ds_fetch_options_default(&o);
-                o.user_agent = run->cfg->fetch_user_agent;
-                o.cache_dir = run->cfg->fetch_cache_dir;
-                o.max_rps = run->cfg->fetch_max_rps;
-                o.timeout_ms = (long)run->cfg->fetch_timeout_s * 1000;
-                o.max_bytes = (uint64_t)run->cfg->fetch_max_bytes;
-                o.max_retries = run->cfg->fetch_retries;
-                o.log = run->log;
-                if ((st = ds_fetcher_create(fetcher, &o, err)))
-                    return st;
-            }
+            if (!*fetcher && (st = open_fetcher(run, gate, fetcher, err)))
+                return st;
             ds_fetch_result res;
             ds_err ferr;
             memset(&res, 0, sizeof res);
@@ -146,7 +154,9 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
     ds_source_list l;
     ds_source_list_init(&l);
     ds_fetcher *fetcher = NULL;
-    ds_status st = DS_OK;
+    ds_ratelimit *rl = NULL;
+    int per_window = run->cfg->fetch_max_rps >= 1 ? (int)run->cfg->fetch_max_rps : 1;
+    ds_status st = ds_ratelimit_create(&rl, run->conn, per_window, 0, run->log, err);
     for (int i = 0; i < n_paths && st == DS_OK; i++) {
         struct stat sb;
         if (stat(paths[i], &sb) != 0) {
@@ -161,8 +171,9 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
     for (int i = 0; url_lists && i < url_lists->n && st == DS_OK; i++)
         st = ds_source_read_list(&l, url_lists->v[i], &filter, run->log, err);
     if (st == DS_OK)
-        st = enqueue_list(run, &l, &fetcher, err);
+        st = enqueue_list(run, &l, rl ? ds_ratelimit_gate(rl) : NULL, &fetcher, err);
     ds_fetcher_free(fetcher);
+    ds_ratelimit_free(rl);
     ds_source_list_deinit(&l);
     if (st == DS_OK)
         DS_INFO(run->log, "discover", "%ld inputs seen, %ld enqueued, %ld unchanged, %ld fetched, %ld fetch failures",

@@ -25,7 +25,11 @@
 
 typedef struct ds_ratelimit ds_ratelimit;
 
-/* limit: requests per window (0: 10, the SEC's fair-access limit); window_s: seconds (0: 1.1,
+/* The SEC's fair-access limit: requests per second per client, all its hosts together. */
+#define DS_RATELIMIT_SEC 10
+
+/* limit: requests per window (0: 10, the SEC's fair-access limit, which also caps the SEC's
+ * hosts whatever limit says); window_s: seconds (0: 1.1,
  * one second and a margin for the time between the grant and the request reaching the server). */
 ds_status ds_ratelimit_create(ds_ratelimit **out, PGconn *conn, int limit, double window_s, ds_log *log,
                               ds_err *err);
