@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 
 /* Registers one file. Unreadable files are recorded in the log and skipped. */
-static ds_status enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
+ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
 {
     char abs[PATH_MAX];
     if (!realpath(path, abs))
@@ -129,7 +129,7 @@ static ds_status enqueue_list(ds_run *run, ds_source_list *l, const ds_fetch_gat
             memset(&res, 0, sizeof res);
             if (ds_fetcher_get(*fetcher, it->url, &res, &ferr) == DS_OK) {
                 run->stats.fetched++;
-                st = enqueue_file(run, res.path, it->url, err);
+                st = ds_run_enqueue_file(run, res.path, it->url, err);
             } else {
                 run->stats.fetch_failed++;
                 DS_WARN(run->log, "fetch", "%s", ferr.msg);
@@ -138,7 +138,7 @@ static ds_status enqueue_list(ds_run *run, ds_source_list *l, const ds_fetch_gat
         } else if (it->missing) {
             DS_WARN(run->log, "discover", "listed file %s does not exist", it->rel);
         } else {
-            st = enqueue_file(run, it->path, NULL, err);
+            st = ds_run_enqueue_file(run, it->path, NULL, err);
         }
         if (st)
             return st;
@@ -166,12 +166,15 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
         if (S_ISDIR(sb.st_mode))
             st = ds_source_scan_dir(&l, paths[i], &filter, run->log, err);
         else
-            st = enqueue_file(run, paths[i], NULL, err);
+            st = ds_run_enqueue_file(run, paths[i], NULL, err);
     }
     for (int i = 0; url_lists && i < url_lists->n && st == DS_OK; i++)
         st = ds_source_read_list(&l, url_lists->v[i], &filter, run->log, err);
     if (st == DS_OK)
         st = enqueue_list(run, &l, rl ? ds_ratelimit_gate(rl) : NULL, &fetcher, err);
+    if (st == DS_OK && ds_run_has_watchlist(run->cfg) &&
+        (fetcher || (st = open_fetcher(run, ds_ratelimit_gate(rl), &fetcher, err)) == DS_OK))
+        st = ds_run_discover_watchlist(run, fetcher, err);
     ds_fetcher_free(fetcher);
     ds_ratelimit_free(rl);
     ds_source_list_deinit(&l);

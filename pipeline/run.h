@@ -27,6 +27,7 @@ typedef enum ds_stage {
 
 typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
+    long filings_discovered, filings_fetched, filings_skipped, filings_failed; /* watchlist */
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
 } ds_run_stats;
@@ -68,6 +69,16 @@ ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err);
  * include/exclude are glob lists from the config; any list may be NULL. */
 ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds_str_list *include,
                           const ds_str_list *exclude, const ds_str_list *url_lists, ds_err *err);
+
+/* Registers one file (local, or fetched from source) as a document and enqueues it when its
+ * bytes are new (pipeline/discover.c). An unreadable file is logged and skipped. */
+ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err);
+
+/* The watchlist (pipeline/watchlist.c): whether one is configured, and the discovery of its
+ * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once. */
+typedef struct ds_fetcher ds_fetcher;
+int ds_run_has_watchlist(const ds_config *cfg);
+ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *err);
 
 /* Claims and processes queued documents until none is ready. Document failures are recorded
  * and do not stop the loop; only database loss returns an error. */
