@@ -25,9 +25,20 @@ typedef enum ds_stage {
     DS_STAGE_COUNT_
 } ds_stage;
 
+/* Watchlist filings counted per form (an amendment with its form; other forms together) and
+ * outcome; names from ds_run_filing_form_name and ds_run_filing_outcome_name. */
+#define DS_FILING_FORMS 6
+typedef enum ds_filing_outcome {
+    DS_FILING_DISCOVERED,
+    DS_FILING_FETCHED,
+    DS_FILING_SKIPPED,
+    DS_FILING_FAILED,
+    DS_FILING_OUTCOMES_
+} ds_filing_outcome;
+
 typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
-    long filings_discovered, filings_fetched, filings_skipped, filings_failed; /* watchlist */
+    long filings[DS_FILING_FORMS][DS_FILING_OUTCOMES_]; /* watchlist */
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
 } ds_run_stats;
@@ -78,6 +89,8 @@ ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source,
  * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once. */
 typedef struct ds_fetcher ds_fetcher;
 int ds_run_has_watchlist(const ds_config *cfg);
+const char *ds_run_filing_form_name(int form);
+const char *ds_run_filing_outcome_name(int outcome);
 ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *err);
 
 /* Claims and processes queued documents until none is ready. Document failures are recorded

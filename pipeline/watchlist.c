@@ -21,6 +21,39 @@
 #include <string.h>
 
 static const char *const default_forms[] = {"10-K", "10-Q", "8-K", "20-F", "6-K"};
+static const char *const form_names[DS_FILING_FORMS] = {"10-K", "10-Q", "8-K", "20-F", "6-K", "other"};
+static const char *const outcome_names[DS_FILING_OUTCOMES_] = {"discovered", "fetched", "skipped", "failed"};
+
+const char *ds_run_filing_form_name(int form)
+{
+    return form >= 0 && form < DS_FILING_FORMS ? form_names[form] : "other";
+}
+
+const char *ds_run_filing_outcome_name(int outcome)
+{
+    return outcome >= 0 && outcome < DS_FILING_OUTCOMES_ ? outcome_names[outcome] : "unknown";
+}
+
+/* Counts one filing's outcome under its form (an amendment under the form it amends). */
+static void count(ds_run *run, const char *form, ds_filing_outcome o)
+{
+    size_t n = strlen(form);
+    if (n > 2 && strcmp(form + n - 2, "/A") == 0)
+        n -= 2;
+    int k = DS_FILING_FORMS - 1;
+    for (int i = 0; i < DS_FILING_FORMS - 1; i++)
+        if (strlen(form_names[i]) == n && strncmp(form_names[i], form, n) == 0)
+            k = i;
+    run->stats.filings[k][o]++;
+}
+
+static long total(const ds_run *run, ds_filing_outcome o)
+{
+    long t = 0;
+    for (int i = 0; i < DS_FILING_FORMS; i++)
+        t += run->stats.filings[i][o];
+    return t;
+}
 
 /* Whether form (or the form it amends) is wanted. */
 static int form_wanted(const ds_config *cfg, const char *form)
@@ -77,7 +110,7 @@ static ds_status fetch_filing(ds_run *run, ds_fetcher *fetcher, const ds_edgar_f
     const char *p[] = {f->accession, url};
     if (ds_fetcher_get(fetcher, url, &res, &ferr) == DS_OK) {
         run->stats.fetched++;
-        run->stats.filings_fetched++;
+        count(run, f->form, DS_FILING_FETCHED);
         st = ds_run_enqueue_file(run, res.path, url, err);
         if (st == DS_OK)
             st = ds_db_exec(run->conn, NULL, err,
@@ -94,7 +127,7 @@ static ds_status fetch_filing(ds_run *run, ds_fetcher *fetcher, const ds_edgar_f
                             2, p);
     } else {
         run->stats.fetch_failed++;
-        run->stats.filings_failed++;
+        count(run, f->form, DS_FILING_FAILED);
         DS_WARN(run->log, "watchlist", "filing %s (%s): %s", f->accession, f->form, ferr.msg);
         const char *pf[] = {f->accession, ferr.msg};
         st = ds_db_exec(run->conn, NULL, err, "UPDATE filings SET status = 'failed', error_message = $2 WHERE accession = $1",
@@ -145,10 +178,10 @@ static ds_status watch_company(ds_run *run, ds_fetcher *fetcher, long long cik, 
         if ((st = record_filing(run, cik, s.name, f, doc_url, status, sizeof status, err)) != DS_OK)
             break;
         if (strcmp(status, "fetched") == 0) {
-            run->stats.filings_skipped++;
+            count(run, f->form, DS_FILING_SKIPPED);
             continue;
         }
-        run->stats.filings_discovered++;
+        count(run, f->form, DS_FILING_DISCOVERED);
         DS_INFO(run->log, "watchlist", "cik %lld: %s %s filed %s", cik, f->form, f->accession, f->filing_date);
         st = fetch_filing(run, fetcher, f, doc_url, err);
     }
@@ -228,7 +261,7 @@ ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *er
     ds_free(ciks);
     if (st == DS_OK)
         DS_INFO(run->log, "watchlist", "%zu companies: %ld new filings, %ld fetched, %ld already fetched, %ld failed",
-                n, run->stats.filings_discovered, run->stats.filings_fetched, run->stats.filings_skipped,
-                run->stats.filings_failed);
+                n, total(run, DS_FILING_DISCOVERED), total(run, DS_FILING_FETCHED), total(run, DS_FILING_SKIPPED),
+                total(run, DS_FILING_FAILED));
     return st;
 }

@@ -100,8 +100,9 @@ int main(void)
     snprintf(yaml, sizeof yaml,
              "fetch:\n  user_agent: \"dossier tests test@example.com\"\n  cache_dir: \"%s/cache\"\n  retries: 1\n"
              "watchlist:\n  ciks: [\"42\"]\n  file: \"%s\"\n  since: \"2020-01-01\"\n"
-             "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n",
-             dir, watch, port, port);
+             "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n"
+             "run:\n  metrics_textfile: \"%s/dossier.prom\"\n",
+             dir, watch, port, port, dir);
     write_file(cfg, yaml);
 
     int rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
@@ -122,6 +123,11 @@ int main(void)
                        "WHERE d.accession = f.accession AND d.filing_date = f.filing_date") == 3);
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 3);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000001/exm-10k.htm") == 1);
+    DS_CHECKF(strstr(out, "filings 10-K  2 new, 2 fetched, 0 already fetched, 0 failed") != NULL, "%s", out);
+    char prom[2300];
+    snprintf(prom, sizeof prom, "%s/dossier.prom", dir);
+    ds_test_sh(out, sizeof out, "cat '%s'", prom);
+    DS_CHECKF(strstr(out, "dossier_run_filings{form=\"10-Q\",outcome=\"fetched\"} 1\n") != NULL, "%s", out);
 
     /* A second night: nothing new, nothing fetched twice. */
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
@@ -133,6 +139,7 @@ int main(void)
     ds_test_http_last_inm(srv, "/files/submissions/CIK0000000042.json", inm, sizeof inm);
     DS_CHECKF(inm[0] != '\0', "the submissions JSON was not asked for conditionally");
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 3);
+    DS_CHECKF(strstr(out, "filings 10-K  0 new, 0 fetched, 2 already fetched, 0 failed") != NULL, "%s", out);
 
     /* A new filing: only it is fetched. */
     write_submissions_42(files, 1);
