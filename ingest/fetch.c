@@ -501,7 +501,7 @@ static ds_status check_url(const char *url, char *host, size_t cap, ds_err *err)
     return st;
 }
 
-static int is_sec_host(const char *host)
+int ds_fetch_is_sec_host(const char *host)
 {
     size_t n = strlen(host);
     return strcmp(host, "sec.gov") == 0 || (n > 8 && strcmp(host + n - 8, ".sec.gov") == 0);
@@ -723,207 +723,259 @@ static char *dup_or_null(const char *s)
     return s ? ds_strdup(s) : NULL;
 }
 
-/* ---- the fetch --------------------------------------------------------------------------- */
+/* ---- the fetch, step by step ------------------------------------------------------------ */
 
-ds_status ds_fetcher_get(ds_fetcher *f, const char *url, ds_fetch_result *res, ds_err *err)
-{
-    memset(res, 0, sizeof *res);
+/* One URL's fetch in progress. Strings are owned (job_deinit). */
+typedef struct fetch_job {
+    const char *url;    /* borrowed from the caller */
     char host[256];
-    ds_status st = check_url(url, host, sizeof host, err);
+    entry *e;           /* the URL's remembered validators, NULL when new */
+    char *file, *cache_path, *tmp, *cur;
+    struct stat sb;     /* the cached copy, when have_cached */
+    int have_cached;
+    const entry *cond;  /* validators sent (conditional GET), NULL when none */
+    xfer x;             /* the last hop's body */
+    response r;         /* the last hop's response */
+} fetch_job;
+
+/* What a try came to. */
+typedef enum try_outcome { TRY_DONE, TRY_FAILED, TRY_RETRY } try_outcome;
+
+static void job_deinit(fetch_job *j)
+{
+    if (j->tmp)
+        unlink(j->tmp);
+    response_clear(&j->r);
+    ds_free(j->file);
+    ds_free(j->cache_path);
+    ds_free(j->tmp);
+    ds_free(j->cur);
+}
+
+/* Checks the URL and names its cache and temporary files. */
+static ds_status job_init(ds_fetcher *f, fetch_job *j, const char *url, ds_err *err)
+{
+    memset(j, 0, sizeof *j);
+    j->url = url;
+    ds_status st = check_url(url, j->host, sizeof j->host, err);
     if (st != DS_OK)
         return st;
-    if (is_sec_host(host) && (!f->ua || !strchr(f->ua, '@')))
+    if (ds_fetch_is_sec_host(j->host) && (!f->ua || !strchr(f->ua, '@')))
         return ds_err_set(err, DS_ERR_CONFIG,
                           "url %s: sec.gov requires a declared user agent with a contact e-mail "
                           "(fetch.user_agent, e.g. \"Company Name admin@example.com\")",
                           url);
+    j->e = lookup(f, url);
+    j->file = j->e ? ds_strdup(j->e->file) : new_file_name(f, url);
+    j->cache_path = j->file ? ds_asprintf("%s/%s", f->cache_dir, j->file) : NULL;
+    j->tmp = j->file ? ds_asprintf("%s/.part-%ld-%u-%s", f->cache_dir, (long)getpid(), f->tmp_counter++, j->file)
+                     : NULL;
+    if (!j->file || !j->cache_path || !j->tmp)
+        return ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", url);
+    j->have_cached = j->e && (j->e->etag || j->e->lm) && stat(j->cache_path, &j->sb) == 0 && S_ISREG(j->sb.st_mode);
+    j->cond = j->have_cached ? j->e : NULL;
+    return DS_OK;
+}
 
-    entry *e = lookup(f, url);
-    char *file = e ? ds_strdup(e->file) : new_file_name(f, url);
-    char *cache_path = file ? ds_asprintf("%s/%s", f->cache_dir, file) : NULL;
-    char *tmp = file ? ds_asprintf("%s/.part-%ld-%u-%s", f->cache_dir, (long)getpid(), f->tmp_counter++, file) : NULL;
-    char *cur = ds_strdup(url);
-    response r = {0};
-    if (!file || !cache_path || !tmp || !cur) {
-        st = ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", url);
-        goto done;
+/* Waits for the local bucket and the shared gate, then sends one request to j->cur. */
+static ds_status send_hop(ds_fetcher *f, fetch_job *j, ds_err *err)
+{
+    char hop_host[256];
+    ds_status st = check_url(j->cur, hop_host, sizeof hop_host, err);
+    if (st != DS_OK) {
+        ds_err_prefix(err, "url %s: redirected", j->url);
+        return st;
     }
-    struct stat sb;
-    int have_cached = e && (e->etag || e->lm) && stat(cache_path, &sb) == 0 && S_ISREG(sb.st_mode);
-    const entry *cond = have_cached ? e : NULL;
-
-    for (int attempt = 1;; attempt++) {
-        res->attempts = attempt;
-        double wait = 0;
-        ds_status fail = DS_OK; /* this try's failure, retried when `retry` */
-        int retry = 0;
-        /* One try: redirect hops included. */
-        int hops = 0;
-        xfer x = {0};
-        ds_free(cur);
-        if (!(cur = ds_strdup(url))) {
-            st = ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", url);
-            goto done;
-        }
-        for (;;) {
-            char hop_host[256];
-            if ((st = check_url(cur, hop_host, sizeof hop_host, err)) != DS_OK) {
-                ds_err_prefix(err, "url %s: redirected", url);
-                goto done;
-            }
-            host_bucket *b = bucket(f, hop_host);
-            if (!b) {
-                st = ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", url);
-                goto done;
-            }
-            acquire(f, b);
-            memset(&x, 0, sizeof x);
-            x.max = f->o.max_bytes;
-            if (!(x.fp = fopen(tmp, "wb"))) {
-                st = ds_err_set(err, DS_ERR_IO, "url %s: cannot write %s: %s", url, tmp, strerror(errno));
-                goto done;
-            }
-            response_clear(&r);
-            st = perform(f, cur, cond, &x, &r);
-            if (fclose(x.fp) != 0)
-                x.io_error = 1;
-            if (st != DS_OK) {
-                ds_err_set(err, st, "url %s: out of memory", url);
-                goto done;
-            }
-            res->http_status = (int)r.status;
-            if (r.rc == CURLE_OK && is_redirect(r.status) && r.redirect) {
-                if (++hops > f->o.max_redirects) {
-                    st = ds_err_set(err, DS_ERR_HTTP, "url %s: too many redirects (more than %d)", url,
-                                    f->o.max_redirects);
-                    goto done;
-                }
-                ds_free(cur);
-                cur = r.redirect;
-                r.redirect = NULL;
-                continue;
-            }
-            break;
-        }
-
-        /* Classify the outcome of the try. */
-        if (x.too_large || r.rc == CURLE_FILESIZE_EXCEEDED) {
-            st = ds_err_set(err, DS_ERR_TOO_LARGE, "url %s: body over the limit of %llu bytes", url,
-                            (unsigned long long)f->o.max_bytes);
-            goto done;
-        }
-        if (x.io_error) {
-            st = ds_err_set(err, DS_ERR_IO, "url %s: cannot write %s", url, tmp);
-            goto done;
-        }
-        if (r.rc != CURLE_OK) {
-            fail = r.rc == CURLE_OPERATION_TIMEDOUT ? DS_ERR_TIMEOUT : DS_ERR_NET;
-            ds_err_set(err, fail, "url %s: %s", url, f->errbuf[0] ? f->errbuf : curl_easy_strerror(r.rc));
-            retry = retryable_curl(r.rc);
-        } else {
-            sec_page page = sniff_sec_page(tmp, &r, x.n);
-            if (page == SEC_PAGE_UNDECLARED) {
-                res->throttled = 1;
-                st = ds_err_set(err, DS_ERR_CONFIG,
-                                "url %s: the sec refuses undeclared automated tools; declare a user agent "
-                                "with a contact e-mail (fetch.user_agent)",
-                                url);
-                goto done;
-            }
-            if (page == SEC_PAGE_RATE || r.status == 429) {
-                res->throttled = 1;
-                fail = DS_ERR_HTTP;
-                ds_err_set(err, fail, "url %s: throttled by the server (%s)", url,
-                           page == SEC_PAGE_RATE ? "sec rate limit page" : "status 429");
-                retry = 1;
-            } else if (r.status >= 200 && r.status < 300) {
-                if (rename(tmp, cache_path) != 0) {
-                    st = ds_err_set(err, DS_ERR_IO, "url %s: cannot rename to %s: %s", url, cache_path,
-                                    strerror(errno));
-                    goto done;
-                }
-                res->n_bytes = x.n;
-                res->etag = dup_or_null(r.etag);
-                res->last_modified = dup_or_null(r.lm);
-                /* Remember the validators (or forget stale ones) for the next run. */
-                if (r.etag || r.lm || (e && (e->etag || e->lm))) {
-                    entry *ne;
-                    if ((st = set_entry(f, url, file, r.etag, r.lm, &ne)) != DS_OK) {
-                        ds_err_set(err, st, "url %s: out of memory", url);
-                        goto done;
-                    }
-                    append_state(f, ne);
-                }
-                break;
-            } else if (r.status == 304) {
-                unlink(tmp);
-                if (!have_cached) {
-                    st = ds_err_set(err, DS_ERR_HTTP, "url %s: 304 not modified, but no copy is cached", url);
-                    goto done;
-                }
-                res->from_cache = 1;
-                res->n_bytes = (uint64_t)sb.st_size;
-                res->etag = dup_or_null(r.etag ? r.etag : e->etag);
-                res->last_modified = dup_or_null(r.lm ? r.lm : e->lm);
-                break;
-            } else if (r.status == 404 || r.status == 410) {
-                st = ds_err_set(err, DS_ERR_NOT_FOUND, "url %s: status %ld", url, r.status);
-                goto done;
-            } else {
-                fail = DS_ERR_HTTP;
-                ds_err_set(err, fail, "url %s: status %ld", url, r.status);
-                retry = r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504 ||
-                        r.status == 408;
-            }
-        }
-        unlink(tmp);
-        if (!retry || attempt > f->o.max_retries) {
-            st = fail;
-            goto done;
-        }
-        /* Wait: exponential backoff with jitter, or longer when the server says so. */
-        double base = (double)f->o.backoff_base_ms / 1000.0 * pow(2.0, attempt - 1);
-        double cap = (double)f->o.backoff_max_ms / 1000.0;
-        if (base > cap)
-            base = cap;
-        wait = base / 2 + rand01(f) * base / 2;
-        if (r.retry_after >= 0) {
-            if ((double)r.retry_after > cap) {
-                st = ds_err_set(err, fail, "url %s: server asks to retry after %lld s, over the limit of %.0f s",
-                                url, (long long)r.retry_after, cap);
-                goto done;
-            }
-            if ((double)r.retry_after > wait)
-                wait = (double)r.retry_after;
-        }
-        DS_WARN(f->o.log, "fetch", "%s: try %d failed (%s); retrying in %.2f s", url, attempt, err ? err->msg : "",
-                wait);
-        /* The whole host waits (a throttle or an ailing server concerns every URL there). */
-        host_bucket *b = bucket(f, host);
-        if (b && now_s() + wait > b->not_before)
-            b->not_before = now_s() + wait;
-        else if (!b)
-            sleep_s(wait);
+    host_bucket *b = bucket(f, hop_host);
+    if (!b)
+        return ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", j->url);
+    acquire(f, b);
+    if (f->o.gate && (st = f->o.gate->acquire(f->o.gate->ctx, hop_host, err)) != DS_OK) {
+        ds_err_prefix(err, "url %s: shared rate limit", j->url);
+        return st;
     }
+    memset(&j->x, 0, sizeof j->x);
+    j->x.max = f->o.max_bytes;
+    if (!(j->x.fp = fopen(j->tmp, "wb")))
+        return ds_err_set(err, DS_ERR_IO, "url %s: cannot write %s: %s", j->url, j->tmp, strerror(errno));
+    response_clear(&j->r);
+    st = perform(f, j->cur, j->cond, &j->x, &j->r);
+    if (fclose(j->x.fp) != 0)
+        j->x.io_error = 1;
+    if (st != DS_OK)
+        return ds_err_set(err, st, "url %s: out of memory", j->url);
+    return DS_OK;
+}
 
-    /* Success. */
-    res->path = ds_strdup(cache_path);
-    res->final_url = ds_strdup(cur);
-    res->content_type = dup_or_null(r.content_type);
-    if (!res->path || !res->final_url) {
-        st = ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", url);
-        goto done;
+/* One try: the request and its redirect hops; j->x and j->r describe the last response. */
+static ds_status try_once(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_err *err)
+{
+    ds_free(j->cur);
+    if (!(j->cur = ds_strdup(j->url)))
+        return ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", j->url);
+    for (int hops = 0;;) {
+        ds_status st = send_hop(f, j, err);
+        if (st != DS_OK)
+            return st;
+        res->http_status = (int)j->r.status;
+        if (j->r.rc != CURLE_OK || !is_redirect(j->r.status) || !j->r.redirect)
+            return DS_OK;
+        if (++hops > f->o.max_redirects)
+            return ds_err_set(err, DS_ERR_HTTP, "url %s: too many redirects (more than %d)", j->url,
+                              f->o.max_redirects);
+        ds_free(j->cur);
+        j->cur = j->r.redirect;
+        j->r.redirect = NULL;
     }
-    st = DS_OK;
+}
+
+/* A 2xx body: moved into the cache, its validators remembered for the next run. */
+static ds_status keep_body(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_err *err)
+{
+    if (rename(j->tmp, j->cache_path) != 0)
+        return ds_err_set(err, DS_ERR_IO, "url %s: cannot rename to %s: %s", j->url, j->cache_path, strerror(errno));
+    res->n_bytes = j->x.n;
+    res->etag = dup_or_null(j->r.etag);
+    res->last_modified = dup_or_null(j->r.lm);
+    if (j->r.etag || j->r.lm || (j->e && (j->e->etag || j->e->lm))) {
+        entry *ne;
+        ds_status st = set_entry(f, j->url, j->file, j->r.etag, j->r.lm, &ne);
+        if (st != DS_OK)
+            return ds_err_set(err, st, "url %s: out of memory", j->url);
+        append_state(f, ne);
+    }
+    return DS_OK;
+}
+
+/* A 304: the copy from before stands. */
+static ds_status keep_cached(fetch_job *j, ds_fetch_result *res, ds_err *err)
+{
+    unlink(j->tmp);
+    if (!j->have_cached)
+        return ds_err_set(err, DS_ERR_HTTP, "url %s: 304 not modified, but no copy is cached", j->url);
+    res->from_cache = 1;
+    res->n_bytes = (uint64_t)j->sb.st_size;
+    res->etag = dup_or_null(j->r.etag ? j->r.etag : j->e->etag);
+    res->last_modified = dup_or_null(j->r.lm ? j->r.lm : j->e->lm);
+    return DS_OK;
+}
+
+/* Classifies a completed HTTP response. *st is the failure (TRY_FAILED, TRY_RETRY) or DS_OK. */
+static try_outcome classify_http(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_status *st, ds_err *err)
+{
+    const response *r = &j->r;
+    sec_page page = sniff_sec_page(j->tmp, r, j->x.n);
+    if (page == SEC_PAGE_UNDECLARED) {
+        res->throttled = 1;
+        *st = ds_err_set(err, DS_ERR_CONFIG,
+                         "url %s: the sec refuses undeclared automated tools; declare a user agent "
+                         "with a contact e-mail (fetch.user_agent)",
+                         j->url);
+        return TRY_FAILED;
+    }
+    if (page == SEC_PAGE_RATE || r->status == 429) {
+        res->throttled = 1;
+        *st = ds_err_set(err, DS_ERR_HTTP, "url %s: throttled by the server (%s)", j->url,
+                         page == SEC_PAGE_RATE ? "sec rate limit page" : "status 429");
+        return TRY_RETRY;
+    }
+    if (r->status >= 200 && r->status < 300)
+        return (*st = keep_body(f, j, res, err)) == DS_OK ? TRY_DONE : TRY_FAILED;
+    if (r->status == 304)
+        return (*st = keep_cached(j, res, err)) == DS_OK ? TRY_DONE : TRY_FAILED;
+    if (r->status == 404 || r->status == 410) {
+        *st = ds_err_set(err, DS_ERR_NOT_FOUND, "url %s: status %ld", j->url, r->status);
+        return TRY_FAILED;
+    }
+    *st = ds_err_set(err, DS_ERR_HTTP, "url %s: status %ld", j->url, r->status);
+    int retry = r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504 || r->status == 408;
+    return retry ? TRY_RETRY : TRY_FAILED;
+}
+
+/* Classifies the outcome of a try. */
+static try_outcome classify(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_status *st, ds_err *err)
+{
+    if (j->x.too_large || j->r.rc == CURLE_FILESIZE_EXCEEDED) {
+        *st = ds_err_set(err, DS_ERR_TOO_LARGE, "url %s: body over the limit of %llu bytes", j->url,
+                         (unsigned long long)f->o.max_bytes);
+        return TRY_FAILED;
+    }
+    if (j->x.io_error) {
+        *st = ds_err_set(err, DS_ERR_IO, "url %s: cannot write %s", j->url, j->tmp);
+        return TRY_FAILED;
+    }
+    if (j->r.rc != CURLE_OK) {
+        *st = j->r.rc == CURLE_OPERATION_TIMEDOUT ? DS_ERR_TIMEOUT : DS_ERR_NET;
+        ds_err_set(err, *st, "url %s: %s", j->url, f->errbuf[0] ? f->errbuf : curl_easy_strerror(j->r.rc));
+        return retryable_curl(j->r.rc) ? TRY_RETRY : TRY_FAILED;
+    }
+    return classify_http(f, j, res, st, err);
+}
+
+/* Before retry `attempt`+1: exponential backoff with jitter, or longer when the server says so;
+ * the whole host waits (a throttle or an ailing server concerns every URL there), and so does
+ * every fetcher sharing the gate when the server asked for it. DS_OK to retry, else the
+ * failure `fail` (a wait over backoff_max_ms). */
+static ds_status back_off(ds_fetcher *f, fetch_job *j, int attempt, int throttled, ds_status fail, ds_err *err)
+{
+    double base = (double)f->o.backoff_base_ms / 1000.0 * pow(2.0, attempt - 1);
+    double cap = (double)f->o.backoff_max_ms / 1000.0;
+    if (base > cap)
+        base = cap;
+    double wait = base / 2 + rand01(f) * base / 2;
+    if (j->r.retry_after >= 0) {
+        if ((double)j->r.retry_after > cap)
+            return ds_err_set(err, fail, "url %s: server asks to retry after %lld s, over the limit of %.0f s",
+                              j->url, (long long)j->r.retry_after, cap);
+        if ((double)j->r.retry_after > wait)
+            wait = (double)j->r.retry_after;
+    }
+    DS_WARN(f->o.log, "fetch", "%s: try %d failed (%s); retrying in %.2f s", j->url, attempt, err ? err->msg : "",
+            wait);
+    if (f->o.gate && (throttled || j->r.retry_after >= 0))
+        f->o.gate->pause(f->o.gate->ctx, j->host, wait);
+    host_bucket *b = bucket(f, j->host);
+    if (b && now_s() + wait > b->not_before)
+        b->not_before = now_s() + wait;
+    else if (!b)
+        sleep_s(wait);
+    return DS_OK;
+}
+
+/* The result's strings for a fetch that succeeded. */
+static ds_status finish(fetch_job *j, ds_fetch_result *res, ds_err *err)
+{
+    res->path = ds_strdup(j->cache_path);
+    res->final_url = ds_strdup(j->cur);
+    res->content_type = dup_or_null(j->r.content_type);
+    if (!res->path || !res->final_url)
+        return ds_err_set(err, DS_ERR_NOMEM, "url %s: out of memory", j->url);
     if (err)
         ds_err_clear(err);
-done:
-    if (st != DS_OK && tmp)
-        unlink(tmp);
-    response_clear(&r);
-    ds_free(file);
-    ds_free(cache_path);
-    ds_free(tmp);
-    ds_free(cur);
+    return DS_OK;
+}
+
+ds_status ds_fetcher_get(ds_fetcher *f, const char *url, ds_fetch_result *res, ds_err *err)
+{
+    memset(res, 0, sizeof *res);
+    fetch_job j;
+    ds_status st = job_init(f, &j, url, err);
+    for (int attempt = 1; st == DS_OK; attempt++) {
+        res->attempts = attempt;
+        if ((st = try_once(f, &j, res, err)) != DS_OK)
+            break;
+        try_outcome o = classify(f, &j, res, &st, err);
+        if (o == TRY_DONE) {
+            st = finish(&j, res, err);
+            break;
+        }
+        unlink(j.tmp);
+        if (o == TRY_FAILED || attempt > f->o.max_retries)
+            break;
+        st = back_off(f, &j, attempt, res->throttled, st, err);
+        if (st != DS_OK)
+            break;
+    }
+    job_deinit(&j);
     return st;
 }

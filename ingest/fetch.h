@@ -9,8 +9,10 @@
  * Files: bodies land in cache_dir (one file per URL, named from a hash of the URL and its last
  * path segment), written to a temporary name and renamed, so a reader never sees half a file;
  * validators go to cache_dir/fetch-state.tsv (one line appended per change, read at create).
- * Several processes may share a cache folder; each keeps its own rate limit, so run one
- * fetching process per host if the limit must hold globally.
+ * Several processes may share a cache folder; each keeps its own rate limit unless a shared gate
+ * (ds_fetch_gate, e.g. pipeline/ratelimit.c's one in PostgreSQL) is given: then every request
+ * also takes a slot from the gate, and a throttle (429, Retry-After, the SEC's rate page)
+ * pauses every fetcher sharing it.
  *
  * Ownership: a ds_fetcher owns its curl handle, host table and state; ds_fetch_result strings
  * are the caller's (ds_fetch_result_deinit). Threading: one thread at a time per ds_fetcher
@@ -25,6 +27,16 @@
 #include <stdint.h>
 
 typedef struct ds_fetcher ds_fetcher;
+
+/* A rate limit shared beyond one fetcher (other processes, other machines). Callbacks run on
+ * the fetcher's thread; ctx is borrowed for the fetcher's lifetime. */
+typedef struct ds_fetch_gate {
+    /* Blocks until one request to host may start. A failure fails the fetch with its status. */
+    ds_status (*acquire)(void *ctx, const char *host, ds_err *err);
+    /* Every user of the gate waits `seconds` (from now) before its next request to host. */
+    void (*pause)(void *ctx, const char *host, double seconds);
+    void *ctx;
+} ds_fetch_gate;
 
 typedef struct ds_fetch_options {
     const char *user_agent;   /* "Company Name admin@example.com"; sec.gov needs one with an '@' */
@@ -41,6 +53,8 @@ typedef struct ds_fetch_options {
     int max_redirects;        /* 0: 5 */
     uint64_t seed;            /* jitter; 0: from the clock and pid */
     ds_log *log;              /* retries and throttles are logged here; NULL: silent */
+    const ds_fetch_gate *gate; /* shared limit taken before every request too; NULL: none.
+                                  Borrowed for the fetcher's lifetime */
 } ds_fetch_options;
 
 typedef struct ds_fetch_result {
@@ -72,6 +86,10 @@ void ds_fetcher_free(ds_fetcher *f);
 ds_status ds_fetcher_get(ds_fetcher *f, const char *url, ds_fetch_result *res, ds_err *err);
 
 void ds_fetch_result_deinit(ds_fetch_result *r);
+
+/* Whether host (lower case) is the SEC's: sec.gov or a name under it. The SEC counts requests
+ * to all of them together. */
+int ds_fetch_is_sec_host(const char *host);
 
 /* Requests sent by this fetcher so far (every try and redirect hop). */
 uint64_t ds_fetcher_requests(const ds_fetcher *f);

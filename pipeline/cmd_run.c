@@ -174,8 +174,9 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         fprintf(stderr, "dossier run: give at least one file or folder (see dossier run --help)\n");
         return DS_EXIT_USAGE;
     }
-    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0 && cli->cfg.url_lists.n == 0) {
-        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox or sources.url_lists)\n");
+    if (kind == RUN_KIND_NIGHTLY && cli->cfg.inbox.n == 0 && cli->cfg.url_lists.n == 0 &&
+        !ds_run_has_watchlist(&cli->cfg)) {
+        fprintf(stderr, "dossier nightly: no sources configured (sources.inbox, sources.url_lists or watchlist)\n");
         return DS_EXIT_USAGE;
     }
     double t0 = ds_now();

@@ -45,6 +45,12 @@ static const key_def keys[] = {
     {"fetch.max_bytes", KEY_TYPE_LONG, F(fetch_max_bytes), 1, 1e12, "largest download accepted"},
     {"fetch.retries", KEY_TYPE_INT, F(fetch_retries), 0, 20, "retries on 429/5xx/timeouts, with backoff"},
     {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state"},
+    {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0, "SEC CIKs of the companies whose new filings are fetched"},
+    {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0, "file of CIKs, one a line; '#' starts a comment"},
+    {"watchlist.forms", KEY_TYPE_LIST, F(watch_forms), 0, 0, "forms wanted; empty: 10-K 10-Q 8-K 20-F 6-K (and their /A)"},
+    {"watchlist.since", KEY_TYPE_STR, F(watch_since), 0, 0, "earliest filing date (YYYY-MM-DD) taken; empty: all listed"},
+    {"watchlist.data_url", KEY_TYPE_STR, F(watch_data_url), 0, 0, "where the submissions JSON is read"},
+    {"watchlist.archives_url", KEY_TYPE_STR, F(watch_archives_url), 0, 0, "where filing documents are fetched"},
     {"ingest.max_bytes", KEY_TYPE_LONG, F(ingest_max_bytes), 1, 1e12, "larger inputs are rejected (too_large)"},
     {"ingest.allowed_roots", KEY_TYPE_LIST, F(ingest_allowed_roots), 0, 0, "folders a symbolic link in a scanned folder may lead into"},
     {"ingest.max_pages", KEY_TYPE_INT, F(ingest_max_pages), 1, 1000000, "PDFs with more pages are rejected"},
@@ -87,6 +93,8 @@ void ds_config_init(ds_config *c)
     set_str(&c->log_level, "info");
     set_str(&c->model_backend, "auto");
     set_str(&c->fetch_cache_dir, "var/cache");
+    set_str(&c->watch_data_url, "https://data.sec.gov");
+    set_str(&c->watch_archives_url, "https://www.sec.gov/Archives/edgar/data");
     c->fetch_max_rps = 10.0;
     c->fetch_timeout_s = 120;
     c->fetch_max_bytes = 512L << 20;

@@ -41,6 +41,13 @@ typedef struct ds_config {
     long fetch_max_bytes;
     int fetch_retries;
     char *fetch_cache_dir;    /* downloaded files + ETag/Last-Modified state */
+    /* watchlist (pipeline/watchlist.c) */
+    ds_str_list watch_ciks;   /* SEC CIKs of the companies watched */
+    char *watch_file;         /* file of CIKs, one a line ('#' comments); empty: none */
+    ds_str_list watch_forms;  /* forms wanted (amendments /A follow their form); empty: the default set */
+    char *watch_since;        /* earliest filing date, YYYY-MM-DD; empty: none */
+    char *watch_data_url;     /* base of the submissions JSON (https://data.sec.gov) */
+    char *watch_archives_url; /* base of the filing archives (https://www.sec.gov/Archives/edgar/data) */
     /* ingest */
     long ingest_max_bytes;    /* larger inputs are rejected as too_large */
     int ingest_max_pages;

@@ -3,6 +3,7 @@
  * and enqueues each document whose bytes are new: a document row keyed by SHA-256, the place it
  * was seen, and a work_queue row. Threading: one run context. */
 #include "pipeline/db.h"
+#include "pipeline/ratelimit.h"
 #include "pipeline/run.h"
 
 #include "ingest/fetch.h"
@@ -19,7 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The database side of enqueue_file: document row, where it was seen, work_queue row. */
+/* The database side of ds_run_enqueue_file: document row, where it was seen, work_queue row. */
 static ds_status enqueue_known(ds_run *run, const char *sha, const char *bytes, const char *run_id, const char *abs,
                                const char *source, ds_err *err)
 {
@@ -70,7 +71,7 @@ static ds_status enqueue_known(ds_run *run, const char *sha, const char *bytes, 
 /* Registers one file. Unreadable files, and anything but a regular file within ingest.max_bytes,
  * are recorded in the log and skipped. Names go to the database escaped (infile.h): a name that
  * is not UTF-8 is stored losslessly and the run goes on. */
-static ds_status enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
+ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err)
 {
     char abs_raw[PATH_MAX];
     if (!realpath(path, abs_raw))
@@ -119,31 +120,38 @@ static void make_filter(ds_source_filter *f, const ds_str_list *include, const d
     f->n_allowed_roots = (size_t)allowed->n;
 }
 
-static ds_status enqueue_list(ds_run *run, ds_source_list *l, ds_fetcher **fetcher, ds_err *err)
+/* The run's fetcher, created on first use; its requests also take slots from the rate limit
+ * shared through the database with every other process (gate, borrowed). */
+static ds_status open_fetcher(ds_run *run, const ds_fetch_gate *gate, ds_fetcher **fetcher, ds_err *err)
+{
+    ds_fetch_options o;
+    ds_fetch_options_default(&o);
+    o.user_agent = run->cfg->fetch_user_agent;
+    o.cache_dir = run->cfg->fetch_cache_dir;
+    o.max_rps = run->cfg->fetch_max_rps;
+    o.timeout_ms = (long)run->cfg->fetch_timeout_s * 1000;
+    o.max_bytes = (uint64_t)run->cfg->fetch_max_bytes;
+    o.max_retries = run->cfg->fetch_retries;
+    o.log = run->log;
+    o.gate = gate;
+    return ds_fetcher_create(fetcher, &o, err);
+}
+
+static ds_status enqueue_list(ds_run *run, ds_source_list *l, const ds_fetch_gate *gate, ds_fetcher **fetcher,
+                              ds_err *err)
 {
     for (size_t i = 0; i < l->n; i++) {
         const ds_source_item *it = &l->v[i];
         ds_status st = DS_OK;
         if (it->url) {
-            if (!*fetcher) {
-                ds_fetch_options o;
-                ds_fetch_options_default(&o);
-                o.user_agent = run->cfg->fetch_user_agent;
-                o.cache_dir = run->cfg->fetch_cache_dir;
-                o.max_rps = run->cfg->fetch_max_rps;
-                o.timeout_ms = (long)run->cfg->fetch_timeout_s * 1000;
-                o.max_bytes = (uint64_t)run->cfg->fetch_max_bytes;
-                o.max_retries = run->cfg->fetch_retries;
-                o.log = run->log;
-                if ((st = ds_fetcher_create(fetcher, &o, err)))
-                    return st;
-            }
+            if (!*fetcher && (st = open_fetcher(run, gate, fetcher, err)))
+                return st;
             ds_fetch_result res;
             ds_err ferr;
             memset(&res, 0, sizeof res);
             if (ds_fetcher_get(*fetcher, it->url, &res, &ferr) == DS_OK) {
                 run->stats.fetched++;
-                st = enqueue_file(run, res.path, it->url, err);
+                st = ds_run_enqueue_file(run, res.path, it->url, err);
             } else {
                 run->stats.fetch_failed++;
                 DS_WARN(run->log, "fetch", "%s", ferr.msg);
@@ -152,7 +160,7 @@ static ds_status enqueue_list(ds_run *run, ds_source_list *l, ds_fetcher **fetch
         } else if (it->missing) {
             DS_WARN(run->log, "discover", "listed file %s does not exist", it->rel);
         } else {
-            st = enqueue_file(run, it->path, NULL, err);
+            st = ds_run_enqueue_file(run, it->path, NULL, err);
         }
         if (st)
             return st;
@@ -168,7 +176,9 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
     ds_source_list l;
     ds_source_list_init(&l);
     ds_fetcher *fetcher = NULL;
-    ds_status st = DS_OK;
+    ds_ratelimit *rl = NULL;
+    int per_window = run->cfg->fetch_max_rps >= 1 ? (int)run->cfg->fetch_max_rps : 1;
+    ds_status st = ds_ratelimit_create(&rl, run->conn, per_window, 0, run->log, err);
     for (int i = 0; i < n_paths && st == DS_OK; i++) {
         struct stat sb;
         if (stat(paths[i], &sb) != 0) {
@@ -178,13 +188,17 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
         if (S_ISDIR(sb.st_mode))
             st = ds_source_scan_dir(&l, paths[i], &filter, run->log, err);
         else
-            st = enqueue_file(run, paths[i], NULL, err);
+            st = ds_run_enqueue_file(run, paths[i], NULL, err);
     }
     for (int i = 0; url_lists && i < url_lists->n && st == DS_OK; i++)
         st = ds_source_read_list(&l, url_lists->v[i], &filter, run->log, err);
     if (st == DS_OK)
-        st = enqueue_list(run, &l, &fetcher, err);
+        st = enqueue_list(run, &l, rl ? ds_ratelimit_gate(rl) : NULL, &fetcher, err);
+    if (st == DS_OK && ds_run_has_watchlist(run->cfg) &&
+        (fetcher || (st = open_fetcher(run, ds_ratelimit_gate(rl), &fetcher, err)) == DS_OK))
+        st = ds_run_discover_watchlist(run, fetcher, err);
     ds_fetcher_free(fetcher);
+    ds_ratelimit_free(rl);
     ds_source_list_deinit(&l);
     if (st == DS_OK)
         DS_INFO(run->log, "discover", "%ld inputs seen, %ld enqueued, %ld unchanged, %ld fetched, %ld fetch failures",

@@ -422,8 +422,10 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
                            run_id};
         st = ds_db_exec(run->conn, NULL, err,
                         "UPDATE documents SET status = 'loaded', kind = $2, pages = $3::int, "
-                        "company_id = $4::bigint, title = $5, author = $6, form_type = $7, period_end = $8::date, "
-                        "fiscal_year = $9::int, accession = $10, filing_date = $11::date, meta = $12::jsonb, "
+                        "company_id = $4::bigint, title = $5, author = $6, form_type = coalesce($7, form_type), "
+                        "period_end = coalesce($8::date, period_end), fiscal_year = $9::int, "
+                        "accession = coalesce($10, accession), filing_date = coalesce($11::date, filing_date), "
+                        "meta = $12::jsonb, "
                         "loaded_run_id = $13::bigint, loaded_at = now(), updated_at = now(), "
                         "error_code = NULL, error_message = NULL WHERE id = $1::bigint",
                         13, p);

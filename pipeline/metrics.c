@@ -42,6 +42,12 @@ ds_status ds_metrics_write_textfile(const char *path, const ds_run *run, const c
                "dossier_run_model_cut_items %ld\n",
             s->model_calls, s->model_unparsed, s->model_truncated, s->model_salvaged, s->model_closed_early,
             s->model_cut_items);
+    fprintf(f, "# HELP dossier_run_filings Watchlist filings by form and outcome in the last run.\n"
+               "# TYPE dossier_run_filings gauge\n");
+    for (int i = 0; i < DS_FILING_FORMS; i++)
+        for (int o = 0; o < DS_FILING_OUTCOMES_; o++)
+            fprintf(f, "dossier_run_filings{form=\"%s\",outcome=\"%s\"} %ld\n", ds_run_filing_form_name(i),
+                    ds_run_filing_outcome_name(o), s->filings[i][o]);
     const char *stages[] = {"read", "parse", "chunk", "extract", "load"};
     fprintf(f, "# HELP dossier_run_stage_seconds Seconds spent per stage in the last run (all workers).\n"
                "# TYPE dossier_run_stage_seconds gauge\n");

@@ -230,6 +230,11 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
            s->loaded, s->unchanged, s->failed, s->quarantined);
     if (s->fetched || s->fetch_failed)
         printf("  %ld URLs fetched, %ld fetch failures\n", s->fetched, s->fetch_failed);
+    for (int i = 0; i < DS_FILING_FORMS; i++)
+        if (s->filings[i][DS_FILING_DISCOVERED] || s->filings[i][DS_FILING_SKIPPED] || s->filings[i][DS_FILING_FAILED])
+            printf("  filings %-5s %ld new, %ld fetched, %ld already fetched, %ld failed\n", ds_run_filing_form_name(i),
+                   s->filings[i][DS_FILING_DISCOVERED], s->filings[i][DS_FILING_FETCHED],
+                   s->filings[i][DS_FILING_SKIPPED], s->filings[i][DS_FILING_FAILED]);
     printf("  %lld pages, %lld chunks, %lld facts, %lld tokens, %.1f MB in %.2f s", s->pages, s->chunks, s->facts,
            s->tokens, (double)s->bytes / 1e6, wall_s);
     if (wall_s > 0 && s->pages)

@@ -25,8 +25,20 @@ typedef enum ds_stage {
     DS_STAGE_COUNT_
 } ds_stage;
 
+/* Watchlist filings counted per form (an amendment with its form; other forms together) and
+ * outcome; names from ds_run_filing_form_name and ds_run_filing_outcome_name. */
+#define DS_FILING_FORMS 6
+typedef enum ds_filing_outcome {
+    DS_FILING_DISCOVERED,
+    DS_FILING_FETCHED,
+    DS_FILING_SKIPPED,
+    DS_FILING_FAILED,
+    DS_FILING_OUTCOMES_
+} ds_filing_outcome;
+
 typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
+    long filings[DS_FILING_FORMS][DS_FILING_OUTCOMES_]; /* watchlist */
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
     /* the model backend (zero without model.dir) */
@@ -72,6 +84,18 @@ ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err);
  * include/exclude are glob lists from the config; any list may be NULL. */
 ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds_str_list *include,
                           const ds_str_list *exclude, const ds_str_list *url_lists, ds_err *err);
+
+/* Registers one file (local, or fetched from source) as a document and enqueues it when its
+ * bytes are new (pipeline/discover.c). An unreadable file is logged and skipped. */
+ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err);
+
+/* The watchlist (pipeline/watchlist.c): whether one is configured, and the discovery of its
+ * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once. */
+typedef struct ds_fetcher ds_fetcher;
+int ds_run_has_watchlist(const ds_config *cfg);
+const char *ds_run_filing_form_name(int form);
+const char *ds_run_filing_outcome_name(int outcome);
+ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *err);
 
 /* Claims and processes queued documents until none is ready. Document failures are recorded
  * and do not stop the loop; only database loss returns an error. */

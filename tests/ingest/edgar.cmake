@@ -36,3 +36,7 @@ ds_add_test(NAME t_sources SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/sources.c LA
 
 ds_add_test(NAME t_fetch SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/fetch.c ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c
             LABELS ingest TIMEOUT 120)
+
+ds_add_test(NAME t_edgar_submissions SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/edgar_submissions_test.c LABELS ingest)
+ds_add_fuzz(NAME fuzz_edgar_submissions SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar_submissions.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar_submissions)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define MAX_TARGETS 512
+#define MAX_ARRIVALS 4096
 #define BIG_SIZE (2u << 20)
 
 typedef struct target_stat {
@@ -35,7 +36,10 @@ struct ds_test_http {
     target_stat t[MAX_TARGETS];
     int n_t, total;
     double last_arrival, min_gap;
+    double arrivals[MAX_ARRIVALS]; /* the first MAX_ARRIVALS since the last reset */
+    int n_arrivals;
     char *rate_page, *undeclared_page;
+    char file_root[1024];          /* /files/... are served from here ("" : none) */
     size_t rate_len, undeclared_len;
 };
 
@@ -98,6 +102,8 @@ static int record(ds_test_http *s, const char *target, const char *inm)
     if (s->total > 0 && t - s->last_arrival < s->min_gap)
         s->min_gap = t - s->last_arrival;
     s->last_arrival = t;
+    if (s->n_arrivals < MAX_ARRIVALS)
+        s->arrivals[s->n_arrivals++] = t;
     s->total++;
     int before = 0;
     target_stat *ts = NULL;
@@ -147,6 +153,28 @@ static void header(const char *req, const char *name, char *out, size_t cap)
 }
 
 #define LAST_MODIFIED "Wed, 01 Jan 2025 00:00:00 GMT"
+
+/* /files/rel: the file under file_root, with an ETag from its size; 304 when it matches. */
+static void serve_file(ds_test_http *s, int fd, const char *rel, const char *inm)
+{
+    char full[2100], etag[64], extra[160];
+    pthread_mutex_lock(&s->mu);
+    snprintf(full, sizeof full, "%s/%s", s->file_root, rel);
+    pthread_mutex_unlock(&s->mu);
+    size_t n = 0;
+    char *body = slurp(full, &n);
+    if (!body) {
+        respond(fd, 404, "Not Found", NULL, "no file\n", 8);
+        return;
+    }
+    snprintf(etag, sizeof etag, "\"f%zu\"", n);
+    snprintf(extra, sizeof extra, "ETag: %s\r\n", etag);
+    if (strcmp(inm, etag) == 0)
+        respond(fd, 304, "Not Modified", extra, NULL, 0);
+    else
+        respond(fd, 200, "OK", extra, body, n);
+    free(body);
+}
 
 static void handle(ds_test_http *s, int fd)
 {
@@ -258,9 +286,18 @@ static void handle(ds_test_http *s, int fd)
             respond(fd, 200, "OK", "Content-Type: text/plain\r\n", "fine\n", 5);
     } else if (strcmp(path, "/undeclared") == 0 && s->undeclared_page) {
         respond(fd, 403, "Forbidden", "Content-Type: text/html\r\n", s->undeclared_page, s->undeclared_len);
+    } else if (strncmp(path, "/files/", 7) == 0 && s->file_root[0] && !strstr(path, "..")) {
+        serve_file(s, fd, path + 7, inm);
     } else {
         respond(fd, 404, "Not Found", NULL, "no route\n", 9);
     }
+}
+
+void ds_test_http_set_root(ds_test_http *s, const char *dir)
+{
+    pthread_mutex_lock(&s->mu);
+    snprintf(s->file_root, sizeof s->file_root, "%s", dir ? dir : "");
+    pthread_mutex_unlock(&s->mu);
 }
 
 typedef struct conn {
@@ -391,7 +428,23 @@ void ds_test_http_reset_stats(ds_test_http *s)
     pthread_mutex_lock(&s->mu);
     s->total = 0;
     s->min_gap = 1e9;
+    s->n_arrivals = 0;
     pthread_mutex_unlock(&s->mu);
+}
+
+int ds_test_http_max_in_window(ds_test_http *s, double window_s)
+{
+    pthread_mutex_lock(&s->mu);
+    int best = 0;
+    /* Arrivals are recorded in order under the mutex: a sliding window over them. */
+    for (int i = 0, j = 0; j < s->n_arrivals; j++) {
+        while (s->arrivals[j] - s->arrivals[i] >= window_s)
+            i++;
+        if (j - i + 1 > best)
+            best = j - i + 1;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return best;
 }
 
 void ds_test_http_stop(ds_test_http *s)

@@ -22,6 +22,8 @@
  *   /rate          the SEC rate page with status 200 on the first request of a target, then 200 "fine\n"
  *   /alwaysrate    always the SEC rate page with status 200
  *   /undeclared    the SEC undeclared-tool page with status 403
+ *   /files/REL     the file REL under the folder set by ds_test_http_set_root, ETag from its
+ *                  size, 304 on a matching If-None-Match
  * Threading: one thread accepts, one thread per connection; every connection is closed after
  * one response. All state is behind one mutex.
  */
@@ -42,6 +44,11 @@ double ds_test_http_min_gap(ds_test_http *s);
 /* The If-None-Match header of the last request to target ("" when none). Copied into out. */
 void ds_test_http_last_inm(ds_test_http *s, const char *target, char *out, int cap);
 void ds_test_http_reset_stats(ds_test_http *s);
+/* Serves /files/... from dir (copied; NULL: stop). */
+void ds_test_http_set_root(ds_test_http *s, const char *dir);
+/* Most requests received in any window of window_s seconds (half-open) since the last reset,
+ * over the first 4096 requests. */
+int ds_test_http_max_in_window(ds_test_http *s, double window_s);
 /* Stops accepting, waits for running handlers, frees. */
 void ds_test_http_stop(ds_test_http *s);
 

@@ -11,3 +11,9 @@ ds_add_test(NAME t_nightly SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/nightly_te
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_nightly PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 ds_add_script_test(NAME t_cli COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/cli_test.sh PG TIMEOUT 300)
+ds_add_test(NAME t_ratelimit SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/ratelimit_test.c
+            ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 120)
+target_include_directories(t_ratelimit PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+ds_add_test(NAME t_watchlist SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/watchlist_test.c
+            ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
+target_include_directories(t_watchlist PRIVATE ${CMAKE_SOURCE_DIR}/tests)
