@@ -61,6 +61,10 @@ ds_k_isa ds_kctx_isa(const ds_kctx *c);
 typedef void (*ds_k_task_fn)(void *arg, int task, int thread);
 void ds_kctx_parallel(ds_kctx *c, ds_k_task_fn fn, void *arg, int n_tasks);
 
+/* Best of reps streaming reads of a fresh buffer of bytes, one slice per pool thread, in GB/s
+ * (1e9 bytes/s); 0 when the buffer cannot be allocated (membw.c). */
+double ds_k_read_bandwidth(ds_kctx *c, size_t bytes, int reps);
+
 /* ---- ops -------------------------------------------------------------------------------- */
 
 typedef struct ds_k_weight {

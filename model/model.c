@@ -504,7 +504,47 @@ fail:
 const ds_model_config *ds_model_config_of(const ds_model *m) { return &m->cfg; }
 uint64_t ds_model_n_params(const ds_model *m) { return m->n_params; }
 uint64_t ds_model_weight_bytes(const ds_model *m) { return m->weight_bytes; }
+/* Bytes a matmul with weight w of (N, K) reads: the packed int4 weight with its zeros and
+ * scales, or N * K elements. */
+static uint64_t weight_read_bytes(ds_k_weight w, long N, long K)
+{
+    if (w.dtype == DS_K_AWQ4) {
+        const ds_k_awq *a = w.data;
+        const uint64_t groups = (uint64_t)(K / a->group);
+        return (uint64_t)N * K / 2 + groups * (uint64_t)N / 2 + groups * (uint64_t)N * 2;
+    }
+    return (uint64_t)N * K * ds_k_dtype_size(w.dtype);
+}
+
+uint64_t ds_model_decode_bytes(const ds_model *m, long ctx)
+{
+    const ds_model_config *c = &m->cfg;
+    const long H = c->hidden_size, D = c->head_dim, Hq = c->num_heads, Hkv = c->num_kv_heads;
+    uint64_t b = (uint64_t)H * ds_k_dtype_size(m->embed.dtype == DS_K_AWQ4 ? DS_K_BF16 : m->embed.dtype);
+    b += weight_read_bytes(m->lm_head, c->vocab_size, H);
+    for (int l = 0; l < c->num_layers; l++) {
+        const ds_layer_w *L = &m->layers[l];
+        b += weight_read_bytes(L->q, Hq * D, H) + weight_read_bytes(L->k, Hkv * D, H) +
+             weight_read_bytes(L->v, Hkv * D, H) + weight_read_bytes(L->o, H, Hq * D);
+        b += (uint64_t)ctx * 2 * Hkv * D * sizeof(float); /* the KV cache */
+        if (L->moe) {
+            const long I = c->moe_intermediate_size;
+            b += weight_read_bytes(L->router, c->num_experts, H);
+            /* the routed experts only: k of them (weights of one expert, all alike in type) */
+            b += (uint64_t)c->num_experts_per_tok *
+                 (weight_read_bytes(L->e_gate[0], I, H) + weight_read_bytes(L->e_up[0], I, H) +
+                  weight_read_bytes(L->e_down[0], H, I));
+        } else {
+            const long I = c->intermediate_size;
+            b += weight_read_bytes(L->gate, I, H) + weight_read_bytes(L->up, I, H) +
+                 weight_read_bytes(L->down, H, I);
+        }
+    }
+    return b;
+}
+
 int ds_model_n_threads(const ds_model *m) { return ds_kctx_threads(m->kctx); }
+double ds_model_read_bandwidth(ds_model *m) { return ds_k_read_bandwidth(m->kctx, (size_t)512 << 20, 3); }
 const char *ds_model_isa_name(const ds_model *m) { return ds_k_isa_name(ds_kctx_isa(m->kctx)); }
 int ds_model_n_files(const ds_model *m) { return m->ckpt->n_files; }
 ds_kctx *ds_model_kctx(ds_model *m) { return m->kctx; }

@@ -126,6 +126,12 @@ const ds_model_config *ds_model_config_of(const ds_model *m);
 /* Parameter count and bytes of the tensors the engine uses. */
 uint64_t ds_model_n_params(const ds_model *m);
 uint64_t ds_model_weight_bytes(const ds_model *m);
+/* Bytes one decoded token reads at ctx tokens of context: every weight of attention and the
+ * dense MLPs, the router and the k routed experts of each MoE layer, the output layer, one
+ * embedding row and the fp32 KV cache. The decode bandwidth bound is this over the read rate. */
+uint64_t ds_model_decode_bytes(const ds_model *m, long ctx);
+/* Streaming read rate of a 512 MiB buffer on the model's CPU threads, GB/s (best of 3). */
+double ds_model_read_bandwidth(ds_model *m);
 int ds_model_n_threads(const ds_model *m);
 /* Name of the kernel path chosen ("avx512", "avx2", "scalar"). */
 const char *ds_model_isa_name(const ds_model *m);

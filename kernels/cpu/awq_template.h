@@ -7,7 +7,8 @@
  * shifted out per lane, converted, and turned into (q - z) * s in a scratch panel (kc, NB); then
  * every token row is multiplied with it, MR rows at a time, and added to y. Columns past N in
  * the last panel are zero in the panel and never stored. Up to four tokens (decode) skip the
- * scratch panel: the weights are dequantised in registers and used at once (gemv_panel).
+ * scratch panel: the weights are unpacked in registers and used at once, the scale and zero
+ * applied once per group (gemv_panel).
  * Threading: works on the slice it is given.
  */
 #include "kernels/cpu/awq_internal.h"
@@ -160,10 +161,11 @@ static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, 
     }
 }
 
-/* A few tokens (decode): each panel streams its packed weights once, dequantised in registers
- * as (q * s) - (z * s) (one FMA; both products are exact in fp32, so the weight is exactly
- * (q - z) * s) and multiplied into TT rows of accumulators; every output summed over k in
- * ascending order. */
+/* A few tokens (decode): each panel streams its packed weights once, unpacked in registers,
+ * never written out. Within a group the scale s and zero z of a column are constant, so
+ *   sum_k x_k (q_k - z) s = s (sum_k x_k q_k - z sum_k x_k):
+ * the inner loop is one conversion and one FMA per weight and token; the group's partial sums
+ * are scaled and added into the accumulators once per group, groups in ascending order. */
 AI void gemv_panel(const ds_k_matmul_job *j, int p, int nb, int TT, int FULL)
 {
     const ds_k_awq *a = j->w.data;
@@ -174,25 +176,25 @@ AI void gemv_panel(const ds_k_matmul_job *j, int p, int nb, int TT, int FULL)
 #pragma GCC unroll 8
         for (int c = 0; c < AWQ_NBV; c++)
             acc[t][c] = splat(0.0f);
-    float sf[NB], zs[NB];
+    float sf[NB], zf[NB];
     for (int g = 0; g < K / G; g++) {
         for (int c = 0; c < NB; c++) {
             if (c < nb) {
                 const int n = p + c;
-                const float z = (float)(((uint32_t)a->qzeros[(size_t)g * W8 + n / 8] >>
-                                         (4 * ds_k_awq_slot[n % 8])) & 15u);
+                zf[c] = (float)(((uint32_t)a->qzeros[(size_t)g * W8 + n / 8] >>
+                                 (4 * ds_k_awq_slot[n % 8])) & 15u);
                 sf[c] = ds_k_f16_to_f32(a->scales[(size_t)g * N + n]);
-                zs[c] = z * sf[c];
             } else {
-                sf[c] = zs[c] = 0.0f;
+                sf[c] = zf[c] = 0.0f;
             }
         }
-        vf vs[AWQ_NBV], vz[AWQ_NBV];
+        vf part[4][AWQ_NBV];
+        float xsum[4] = {0, 0, 0, 0};
+#pragma GCC unroll 4
+        for (int t = 0; t < 4; t++)
 #pragma GCC unroll 8
-        for (int c = 0; c < AWQ_NBV; c++) {
-            vs[c] = ld(sf + c * AWQ_VL);
-            vz[c] = ld(zs + c * AWQ_VL);
-        }
+            for (int c = 0; c < AWQ_NBV; c++)
+                part[t][c] = splat(0.0f);
         for (int k = g * G; k < (g + 1) * G; k++) {
             const int32_t *row = a->qweight + (size_t)k * W8 + p / 8;
             int32_t words[NB / 8];
@@ -202,14 +204,23 @@ AI void gemv_panel(const ds_k_matmul_job *j, int p, int nb, int TT, int FULL)
             vf wv[AWQ_NBV];
 #pragma GCC unroll 8
             for (int c = 0; c < AWQ_NBV; c++)
-                wv[c] = nibbles(words + c * (AWQ_VL / 8), FULL ? AWQ_VL / 8 : (nb - c * AWQ_VL + 7) / 8) * vs[c] - vz[c];
+                wv[c] = nibbles(words + c * (AWQ_VL / 8), FULL ? AWQ_VL / 8 : (nb - c * AWQ_VL + 7) / 8);
 #pragma GCC unroll 4
             for (int t = 0; t < TT; t++) {
-                const vf xb = splat(j->x[(size_t)t * K + k]);
+                const float xk = j->x[(size_t)t * K + k];
+                const vf xb = splat(xk);
+                xsum[t] += xk;
 #pragma GCC unroll 8
                 for (int c = 0; c < AWQ_NBV; c++)
-                    acc[t][c] += xb * wv[c];
+                    part[t][c] += xb * wv[c];
             }
+        }
+#pragma GCC unroll 8
+        for (int c = 0; c < AWQ_NBV; c++) {
+            const vf vs = ld(sf + c * AWQ_VL), vz = ld(zf + c * AWQ_VL);
+#pragma GCC unroll 4
+            for (int t = 0; t < TT; t++)
+                acc[t][c] += vs * (part[t][c] - splat(xsum[t]) * vz);
         }
     }
     for (int t = 0; t < TT; t++) {

@@ -5,7 +5,7 @@
  *   prefill            tokens/s and GFLOP/s against the sgemm figure (target >= 60%)
  *   decode             tokens/s against bandwidth / bytes-per-token (target >= 50%)
  *   reference          speedup of the fast path over the plain reference pass
- * and peak memory. Default model: the issue's 735M-parameter random Qwen3-MoE (hidden 1024,
+ * and peak memory. Default model: a 735M-parameter random Qwen3-MoE (hidden 1024,
  * 8 layers, 16/4 heads, head_dim 64, 32 experts top-8, moe_intermediate 512, vocab 151936,
  * bf16), generated into $DS_BINARY_DIR/bench735m when absent (1.5 GB).
  *   bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] [--threads T] [--quick]
@@ -21,7 +21,6 @@
 
 #include <getopt.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,57 +41,6 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-/* ---- memory bandwidth -------------------------------------------------------------------- */
-
-typedef struct bw_arg {
-    const float *p;
-    size_t n;
-    double sum;
-} bw_arg;
-
-static void *bw_read(void *a)
-{
-    bw_arg *b = a;
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (size_t i = 0; i + 64 <= b->n; i += 64) { /* one line per step, four lines in flight */
-        s0 += b->p[i];
-        s1 += b->p[i + 16];
-        s2 += b->p[i + 32];
-        s3 += b->p[i + 48];
-    }
-    b->sum = s0 + s1 + s2 + s3;
-    return NULL;
-}
-
-/* Best of three streaming reads of a 512 MiB buffer, GB/s. */
-static double bandwidth(int threads)
-{
-    size_t n = (size_t)512 << 20 >> 2;
-    float *p = malloc(n * sizeof(float));
-    if (!p)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        p[i] = (float)(i & 7);
-    double best = 0;
-    for (int rep = 0; rep < 3; rep++) {
-        bw_arg a[8];
-        pthread_t th[8];
-        double t0 = now();
-        for (int t = 0; t < threads; t++) {
-            a[t].p = p + n / threads * t;
-            a[t].n = n / threads;
-            pthread_create(&th[t], NULL, bw_read, &a[t]);
-        }
-        for (int t = 0; t < threads; t++)
-            pthread_join(th[t], NULL);
-        double gbs = n * sizeof(float) / (now() - t0) / 1e9;
-        if (gbs > best)
-            best = gbs;
-    }
-    free(p);
-    return best;
 }
 
 /* ---- GEMM ---------------------------------------------------------------------------------- */
@@ -166,22 +114,6 @@ static double macs_per_token(const ds_model_config *c, double ctx)
         m += 2 * ctx * Hq * D;
     }
     return m;
-}
-
-/* Weight bytes one decoding step reads (k experts per MoE layer, lm_head, one embedding row). */
-static double bytes_per_token(const ds_model_config *c, double bytes_per_weight)
-{
-    const double H = c->hidden_size, D = c->head_dim, Hq = c->num_heads, Hkv = c->num_kv_heads;
-    double w = 0;
-    for (int l = 0; l < c->num_layers; l++) {
-        w += H * D * (2 * Hq + 2 * Hkv) + 2 * H + 2 * D;
-        if (ds_model_config_layer_is_moe(c, l))
-            w += H * c->num_experts + 3.0 * c->num_experts_per_tok * c->moe_intermediate_size * H;
-        else
-            w += 3.0 * c->intermediate_size * H;
-    }
-    w += (double)c->vocab_size * H + H + H;
-    return w * bytes_per_weight;
 }
 
 static double cpu_now(void)
@@ -274,7 +206,17 @@ int main(int argc, char **argv)
     printf("machine load average at start: %.2f (other work on these cores lowers every figure)\n\n", load1);
 
     /* 1. memory bandwidth */
-    double bw1 = bandwidth(1), bw2 = threads > 1 ? bandwidth(threads) : bw1;
+    ds_kctx *k1 = NULL, *kt = NULL;
+    ds_err err;
+    if (ds_kctx_create(&k1, 1, DS_K_ISA_AUTO, &err) != DS_OK ||
+        ds_kctx_create(&kt, threads, DS_K_ISA_AUTO, &err) != DS_OK) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
+        return 1;
+    }
+    const size_t bw_bytes = (size_t)512 << 20;
+    double bw1 = ds_k_read_bandwidth(k1, bw_bytes, 3);
+    double bw2 = threads > 1 ? ds_k_read_bandwidth(kt, bw_bytes, 3) : bw1;
+    ds_kctx_free(kt);
     printf("%-44s %10.1f GB/s (1 thread)   %6.1f GB/s (%d threads)\n", "streaming read, 512 MiB",
            bw1, bw2, threads);
 
@@ -285,7 +227,6 @@ int main(int argc, char **argv)
     mo.segment_tokens = np < 512 ? np : 512;
     mo.copy_weights = 1; /* weights on 2 MiB pages */
     ds_model *m = NULL;
-    ds_err err;
     if (ds_model_load(&m, model, &mo, &err) != DS_OK) {
         fprintf(stderr, "bench_model: %s\n", err.msg);
         return 1;
@@ -300,8 +241,7 @@ int main(int argc, char **argv)
         {"expert down", rows_per_expert, H, c->moe_intermediate_size, 1.0 * c->num_experts},
     };
     const int n_shapes = c->num_experts > 0 ? 4 : 2;
-    ds_kctx *k1 = NULL, *kn = ds_model_kctx(m);
-    ds_kctx_create(&k1, 1, DS_K_ISA_AUTO, &err);
+    ds_kctx *kn = ds_model_kctx(m);
     printf("\n%-28s %16s %12s %12s %12s %12s\n", "GEMM (T x N x K), GFLOP/s", "shape", "ours 1t",
            "sgemm 1t", "ours Nt", "sgemm Nt");
     double agg_ours = 0, agg_blas = 0, agg_flop = 0;
@@ -354,7 +294,7 @@ int main(int argc, char **argv)
     }
     double td = now() - t0, cd = cpu_now() - c0;
     double pf_gflops = 2.0 * macs_per_token(c, (np + 1) / 2.0) * np / tp / 1e9;
-    double bpt = bytes_per_token(c, 2.0);
+    double bpt = (double)ds_model_decode_bytes(m, np);
     double bound = bw2 * 1e9 / bpt;
     printf("\n%-44s %10.1f tok/s   %6.1f GFLOP/s = %3.0f%% of sgemm on the same shapes\n",
            "prefill", np / tp, pf_gflops, gemm_blas > 0 ? 100.0 * pf_gflops / gemm_blas : 0.0);
@@ -386,8 +326,6 @@ int main(int argc, char **argv)
     printf("%-44s %10.2f s      fast path %.3f s: speedup %.0fx (next token %s)\n",
            "reference pass, prefill of a few tokens", tr, tf, tr / tf, agree ? "agrees" : "DIFFERS");
     printf("%-44s %10ld MB\n", "peak resident memory (mapped weights count)", peak_rss_mb());
-    printf("\npeer (issue 4, measured there, not here): llama.cpp bf16 on this model, 2 threads: "
-           "360.6 tok/s prefill (pp512), 35.4 tok/s decode (tg128); 1 thread: 181.6 / 18.5\n");
     free(ref);
     free(tok);
     free(lg);

@@ -10,3 +10,5 @@ endif()
 # bench_engine - JSON-schema masks, KV tiers and the scheduler against their baselines.
 ds_add_bench(NAME bench_engine SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_engine.c
              ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)
+# bench_awq - the int4 decode matmul against bf16 and the streaming-read bound, in one run.
+ds_add_bench(NAME bench_awq SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_awq.c)

@@ -80,6 +80,16 @@ int main(void)
         snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", i ? " " : "", ids[i]);
     strcat(want, "\n");
     DS_CHECKF(strncmp(out, want, strlen(want)) == 0, "generate printed \"%s\", want \"%s\"", out, want);
+    /* bytes per decode step: weights, plus the fp32 KV cache growing with the context */
+    {
+        const ds_model_config *mc = ds_model_config_of(m);
+        const uint64_t b0 = ds_model_decode_bytes(m, 0), b10 = ds_model_decode_bytes(m, 10);
+        DS_CHECKF(b10 - b0 == (uint64_t)10 * mc->num_layers * 2 * mc->num_kv_heads * mc->head_dim * 4,
+                  "decode bytes: KV part %llu", (unsigned long long)(b10 - b0));
+        DS_CHECKF(b0 > (uint64_t)mc->vocab_size * mc->hidden_size && b0 < ds_model_weight_bytes(m),
+                  "decode bytes %llu of %llu weight bytes", (unsigned long long)b0,
+                  (unsigned long long)ds_model_weight_bytes(m));
+    }
     ds_model_seq_free(seq);
     ds_model_free(m);
 
@@ -88,6 +98,11 @@ int main(void)
     DS_CHECK(run(12, bench) == 0);
     DS_CHECKF(strstr(out, "prefill        3 x 40 tokens") && strstr(out, "decode         3 x 5 tokens") &&
                   strstr(out, "peak memory") && strstr(out, "L1 100.0%"),
+              "bench printed: %s", out);
+    /* a cold first pass on its own line, the median of warm passes, decode against its bound */
+    DS_CHECKF(strstr(out, "cold start     first pass: prefill 3 x 40 tokens") &&
+                  strstr(out, "median of 3 warm passes") && strstr(out, "MB read per decode step") &&
+                  strstr(out, "GB/s on ") && strstr(out, "steps/s, measured "),
               "bench printed: %s", out);
 
     /* text prompts through DIR/tokenizer.json (the Qwen3 tokenizer, a model with its vocabulary) */

@@ -1,0 +1,156 @@
+/* bench_awq.c - the int4 (AutoAWQ, group 128) decode matmul against the bf16 matmul on the
+ * same shapes, in one run: one token (decode) through the expert and attention shapes of the
+ * Qwen3-30B-A3B configuration and of the 735M benchmark model, on 1 and the given number of
+ * threads. For each it prints microseconds per product, the weight bytes read per second and
+ * that rate as a percentage of the streaming read rate measured in the same run (the bound a
+ * matmul that reads each weight once cannot beat), and the int4 speedup over bf16.
+ *   bench_awq [--threads T] [--reps N]
+ * Weights are 64 distinct copies per shape, cycled, so each product reads them from memory
+ * rather than cache, as a decode step does. Never fails on a timing.
+ */
+#include "kernels/kernels.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { COPIES = 64, GROUP = 128 };
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint32_t next_u32(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng >> 32);
+}
+
+/* COPIES weights of (N, K) in both types; the buffers are owned by the struct. */
+typedef struct wset {
+    ds_k_awq awq[COPIES];
+    int32_t *qw, *qz;
+    uint16_t *sc, *bf;
+} wset;
+
+static int wset_make(wset *w, int N, int K)
+{
+    const size_t nq = (size_t)K * N / 8, nz = (size_t)K / GROUP * N / 8, ns = (size_t)K / GROUP * N;
+    w->qw = malloc(nq * 4 * COPIES);
+    w->qz = malloc(nz * 4 * COPIES);
+    w->sc = malloc(ns * 2 * COPIES);
+    w->bf = malloc((size_t)N * K * 2 * COPIES);
+    if (!w->qw || !w->qz || !w->sc || !w->bf)
+        return -1;
+    for (size_t i = 0; i < nq * COPIES; i++)
+        w->qw[i] = (int32_t)next_u32();
+    for (size_t i = 0; i < nz * COPIES; i++)
+        w->qz[i] = (int32_t)next_u32();
+    for (size_t i = 0; i < ns * COPIES; i++)
+        w->sc[i] = ds_k_f32_to_f16((float)(next_u32() % 1000 + 1) * 1e-5f);
+    for (size_t i = 0; i < (size_t)N * K * COPIES; i++)
+        w->bf[i] = ds_k_f32_to_bf16((float)(next_u32() % 2001) * 1e-3f - 1.0f);
+    for (int c = 0; c < COPIES; c++)
+        w->awq[c] = (ds_k_awq){w->qw + nq * c, w->qz + nz * c, w->sc + ns * c, GROUP};
+    return 0;
+}
+
+static void wset_free(wset *w)
+{
+    free(w->qw);
+    free(w->qz);
+    free(w->sc);
+    free(w->bf);
+}
+
+/* Median seconds of one T=1 product over reps rounds of the COPIES weights. */
+static double time_mm(ds_kctx *c, const wset *w, int awq, int N, int K, int reps, float *y,
+                      const float *x)
+{
+    double t[64];
+    for (int r = 0; r <= reps; r++) {
+        const double t0 = now();
+        for (int i = 0; i < COPIES; i++) {
+            ds_k_weight W = awq ? (ds_k_weight){&w->awq[i], DS_K_AWQ4}
+                                : (ds_k_weight){w->bf + (size_t)N * K * i, DS_K_BF16};
+            ds_k_matmul(c, y, x, W, 1, N, K, 0);
+        }
+        if (r > 0) /* round 0 warms up */
+            t[r - 1] = (now() - t0) / COPIES;
+    }
+    for (int i = 1; i < reps; i++) /* insertion sort, then the median */
+        for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
+            const double s = t[j];
+            t[j] = t[j - 1], t[j - 1] = s;
+        }
+    return t[reps / 2];
+}
+
+int main(int argc, char **argv)
+{
+    int threads = 2, reps = 9, ch;
+    while ((ch = getopt(argc, argv, "t:r:h")) != -1)
+        switch (ch) {
+        case 't': threads = atoi(optarg); break;
+        case 'r': reps = atoi(optarg); break;
+        default: printf("usage: bench_awq [-t THREADS] [-r REPS]\n"); return ch == 'h' ? 0 : 2;
+        }
+    if (threads < 1 || threads > 64 || reps < 1 || reps > 64)
+        return fprintf(stderr, "bench_awq: bad arguments\n"), 2;
+    static const struct { const char *name; int N, K; } shapes[] = {
+        {"30B-A3B expert gate/up", 768, 2048},
+        {"30B-A3B expert down", 2048, 768},
+        {"30B-A3B q_proj", 4096, 2048},
+        {"735M expert gate/up", 512, 1024},
+        {"735M expert down", 1024, 512},
+    };
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = -1;
+        fclose(f);
+    }
+    printf("cpu: %s kernels, %ld online cores; load average at start %.2f (other work on these "
+           "cores lowers every figure)\n", ds_k_isa_name(ds_k_isa_best()),
+           sysconf(_SC_NPROCESSORS_ONLN), load);
+    for (int th = 1; th <= threads; th += threads > 1 ? threads - 1 : 1) {
+        ds_kctx *c = NULL;
+        ds_err err;
+        if (ds_kctx_create(&c, th, DS_K_ISA_AUTO, &err) != DS_OK)
+            return fprintf(stderr, "bench_awq: %s\n", err.msg), 1;
+        const double bw = ds_k_read_bandwidth(c, (size_t)512 << 20, 3);
+        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s\n", th, bw,
+               "one token (N x K)", "shape", "bf16 us", "% bound", "int4 us", "% bound", "speedup");
+        for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+            const int N = shapes[s].N, K = shapes[s].K;
+            wset w;
+            float *x = malloc((size_t)K * 4), *y = malloc((size_t)N * 4);
+            if (!x || !y || wset_make(&w, N, K) != 0)
+                return fprintf(stderr, "bench_awq: out of memory\n"), 1;
+            for (int k = 0; k < K; k++)
+                x[k] = (float)(next_u32() % 2001) * 1e-3f - 1.0f;
+            const double tb = time_mm(c, &w, 0, N, K, reps, y, x);
+            const double tq = time_mm(c, &w, 1, N, K, reps, y, x);
+            const double bb = (double)N * K * 2;
+            const double bq = (double)N * K / 2 + (double)K / GROUP * N * 2.5;
+            char dims[32];
+            snprintf(dims, sizeof dims, "%dx%d", N, K);
+            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx\n", shapes[s].name, dims, tb * 1e6,
+                   100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw, tb / tq);
+            wset_free(&w);
+            free(x);
+            free(y);
+        }
+        ds_kctx_free(c);
+    }
+    return 0;
+}
