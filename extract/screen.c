@@ -393,7 +393,7 @@ static double token_set(const prep *q, const prep *l)
         return sum / (double)k - 0.01 * (double)(uqp + ulp);
     double strict = sum / ((double)k + wq + wl);
     double relaxed = 0;
-    if (k >= 2 && q->is_person != 0 && l->is_person != 0) {
+    if (k >= 2 && (q->is_person == 1 || q->is_person < 0) && (l->is_person == 1 || l->is_person < 0)) {
         /* Dropped middle names: one side's first and last tokens are paired and the other side
          * has nothing unpaired but noise words. */
         int l_ends = ends_paired(l, lm), q_ends = ends_paired(q, qm);
@@ -501,7 +501,7 @@ static void prep_from_sname(const ds_screen_index *idx, prep *p, const sname *s)
 
 static ds_name_kind kind_of(int is_person)
 {
-    return is_person > 0 ? DS_NAME_KIND_PERSON : is_person == 0 ? DS_NAME_KIND_ORG : DS_NAME_KIND_UNKNOWN;
+    return is_person == 1 ? DS_NAME_KIND_PERSON : is_person >= 0 ? DS_NAME_KIND_ORG : DS_NAME_KIND_UNKNOWN;
 }
 
 ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long long list_id, const char *list_version,
@@ -523,7 +523,7 @@ ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long lon
     sname s = {0};
     s.entry_id = entry_id;
     s.list_id = list_id;
-    s.is_person = (int8_t)(is_person > 0 ? 1 : is_person == 0 ? 0 : -1);
+    s.is_person = (int8_t)(is_person >= 0 && is_person <= DS_SCREEN_AIRCRAFT ? is_person : -1);
     s.is_alias = is_alias ? 1 : 0;
     if (!list_version)
         list_version = "";
@@ -709,7 +709,7 @@ static int prepare_query(qctx *c, const char *query, int query_is_person)
     c->q.ord_len = c->nn.ordered.len;
     c->q.srt = c->nn.sorted.data;
     c->q.srt_len = c->nn.sorted.len;
-    c->q.is_person = query_is_person > 0 ? 1 : query_is_person == 0 ? 0 : -1;
+    c->q.is_person = query_is_person >= 0 && query_is_person <= DS_SCREEN_AIRCRAFT ? query_is_person : -1;
     c->q.ntok = split_tokens(c->q.ord, c->q.ord_len, c->tok, c->kbuf);
     c->q.tok = c->tok;
     return 1;

@@ -369,7 +369,10 @@ ds_status ds_lists_build_index(PGconn *conn, ds_screen_index **out, ds_err *err)
     int n = PQntuples(r);
     for (int i = 0; i < n && !st; i++) {
         const char *type = PQgetvalue(r, i, 5);
-        int person = strcmp(type, "individual") == 0 ? 1 : 0;
+        int person = strcmp(type, "individual") == 0 ? 1
+                     : strcmp(type, "vessel") == 0 ? DS_SCREEN_VESSEL
+                     : strcmp(type, "aircraft") == 0 ? DS_SCREEN_AIRCRAFT
+                                                       : 0;
         if (ds_screen_index_add(idx, atoll(PQgetvalue(r, i, 0)), atoll(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2),
                                 PQgetvalue(r, i, 3), PQgetvalue(r, i, 4)[0] == 't', person))
             st = ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory after %d names", i);
