@@ -28,6 +28,7 @@
 #define MAX_HITS 8
 #define QUERY_MAX 400   /* bytes of a window looked up */
 #define EXACT 0.999     /* score a single-token window needs */
+#define RARE_MAX 64     /* a window needs a token filing at most this many listed names */
 
 typedef struct mention {
     ds_screen_hit hit;
@@ -109,7 +110,7 @@ static int on_span(void *ctx, const char *text, const ds_name_span *s)
     memcpy(q, text + s->off, s->len);
     q[s->len] = 0;
     ds_screen_hit hits[MAX_HITS];
-    size_t nh = ds_screen_match(c->screen, q, s->is_person, c->threshold, hits, MAX_HITS);
+    size_t nh = ds_screen_match_rare(c->screen, q, s->is_person, c->threshold, RARE_MAX, hits, MAX_HITS);
     for (size_t i = 0; i < nh && !c->nomem; i++)
         if (single_token_ok(c, q, s->is_person, &hits[i]))
             record(c, s, &hits[i]);

@@ -797,8 +797,37 @@ size_t ds_screen_match_all(const ds_screen_index *idx, const char *query, int qu
     return n;
 }
 
+/* Postings under key k, counted up to limit + 1. */
+static size_t postings_under(const ds_screen_index *idx, uint64_t k, size_t limit)
+{
+    size_t n = 0;
+    for (size_t p = lower_bound(idx->post.v, idx->post.n, k); p < idx->post.n && idx->post.v[p].key == k && n <= limit;
+         p++)
+        n++;
+    return n;
+}
+
+/* Whether a query token is rare in the list: its first four bytes file at most rare_max names,
+ * or only its variant keys meet (a misspelt start). */
+static int token_is_rare(const ds_screen_index *idx, const uint64_t *keys, size_t nkeys, size_t rare_max)
+{
+    size_t first = postings_under(idx, keys[0], rare_max);
+    if (first > 0)
+        return first <= rare_max;
+    for (size_t k = 1; k < nkeys; k++)
+        if (postings_under(idx, keys[k], 0))
+            return 1;
+    return 0;
+}
+
 size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
                        ds_screen_hit *hits, size_t max_hits)
+{
+    return ds_screen_match_rare(idx, query, query_is_person, threshold, 0, hits, max_hits);
+}
+
+size_t ds_screen_match_rare(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
+                            size_t rare_max, ds_screen_hit *hits, size_t max_hits)
 {
     if (!idx || !idx->built)
         return 0;
@@ -841,18 +870,23 @@ size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_
     mask = ds_calloc(idx->names.n ? idx->names.n : 1, sizeof *mask);
     if (!mask)
         goto done;
-    for (size_t t = 0; t < nkt; t++) {
-        uint16_t bit = (uint16_t)(1u << t);
-        for (size_t k = 0; k < nkeys[t]; k++) {
-            for (size_t p = lower_bound(idx->post.v, idx->post.n, keys[t][k]);
-                 p < idx->post.n && idx->post.v[p].key == keys[t][k]; p++) {
-                uint32_t ni = idx->post.v[p].name;
-                if (!mask[ni] && DS_VEC_PUSH(cand, ni))
-                    goto done;
-                mask[ni] |= bit;
+    /* Candidates come from the seeding tokens (every token, or with rare_max the rare ones);
+     * the other tokens only mark the candidates they meet. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t t = 0; t < nkt; t++) {
+            if ((pass == 0) != (rare_max == 0 || token_is_rare(idx, keys[t], nkeys[t], rare_max)))
+                continue;
+            uint16_t bit = (uint16_t)(1u << t);
+            for (size_t k = 0; k < nkeys[t]; k++) {
+                for (size_t p = lower_bound(idx->post.v, idx->post.n, keys[t][k]);
+                     p < idx->post.n && idx->post.v[p].key == keys[t][k]; p++) {
+                    uint32_t ni = idx->post.v[p].name;
+                    if (!mask[ni] && (pass == 1 || DS_VEC_PUSH(cand, ni)))
+                        continue;
+                    mask[ni] |= bit;
+                }
             }
         }
-    }
     /* A candidate meets every query token under some key, or as many query tokens as it has
      * tokens itself (the query may hold more names than the listed one). */
     int need = (int)nkt;

@@ -86,6 +86,13 @@ size_t ds_screen_index_names(const ds_screen_index *idx);
 size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
                        ds_screen_hit *hits, size_t max_hits);
 
+/* ds_screen_match for text scanning: with rare_max > 0 only listed names that share a rare
+ * token with the query are scored (a token is rare when its first four bytes file at most
+ * rare_max names, or only a variant key meets: a misspelt start); a query with no rare token is
+ * discarded before any scoring. A listed name made only of common tokens is then missed. */
+size_t ds_screen_match_rare(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
+                            size_t rare_max, ds_screen_hit *hits, size_t max_hits);
+
 /* The same result by scoring every listed name (no index): the reference the index is tested
  * against and the baseline of the screening benchmark. */
 size_t ds_screen_match_all(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,

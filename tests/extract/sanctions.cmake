@@ -10,3 +10,4 @@ ds_add_fuzz(NAME fuzz_sanctions_csv SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/sanct
 ds_add_fuzz(NAME fuzz_sanctions_xml SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/sanctions_xml_fuzz.c
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/sanctions_xml)
 ds_add_bench(NAME bench_screening SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_screening.c)
+ds_add_bench(NAME bench_doc_screen SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_doc_screen.c)
