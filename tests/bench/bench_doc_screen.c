@@ -141,13 +141,23 @@ int main(int argc, char **argv)
     c0 = cpu();
     DS_REQUIRE(ds_alerts_screen_text(doc, NULL, idx, 0.88, &alerts) == DS_OK);
     double screen_s = now() - t0, screen_cpu = cpu() - c0;
-    size_t found = 0;
-    for (size_t w = 0; w < written; w++)
-        for (size_t a = 0; a < alerts.n; a++)
-            if (alerts.v[a].entry_id == entries[w]) {
-                found++;
-                break;
-            }
+    size_t found = 0, examples = 0;
+    for (size_t w = 0; w < written; w++) {
+        size_t a = 0;
+        while (a < alerts.n && alerts.v[a].entry_id != entries[w])
+            a++;
+        found += a < alerts.n;
+        if (a == alerts.n && examples++ < 5)
+            printf("missed: entry %lld\n", entries[w]);
+    }
+    for (size_t a = 0, shown = 0; a < alerts.n && shown < 8; a++) {
+        size_t w = 0;
+        while (w < written && entries[w] != alerts.v[a].entry_id)
+            w++;
+        if (w == written && shown++ < 8)
+            printf("other alert: \"%s\" ~ \"%s\" (%.3f)\n", alerts.v[a].subject, alerts.v[a].matched_name,
+                   alerts.v[a].score);
+    }
     printf("bench_doc_screen: %d pages, %zu bytes of text, SDN index of %zu names, one thread\n", pages,
            doc->text.len, ds_screen_index_names(idx));
     printf("%-28s %10s %10s %12s\n", "step", "wall s", "cpu s", "windows/s");
