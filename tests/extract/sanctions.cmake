@@ -11,3 +11,5 @@ ds_add_fuzz(NAME fuzz_sanctions_xml SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/sanct
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/sanctions_xml)
 ds_add_bench(NAME bench_screening SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_screening.c)
 ds_add_bench(NAME bench_doc_screen SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_doc_screen.c)
+ds_add_fuzz(NAME fuzz_name_spans SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/name_spans_fuzz.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/name_spans)
