@@ -26,7 +26,8 @@
 typedef enum ds_sanctions_source {
     DS_SANCTIONS_SOURCE_OFAC_SDN,
     DS_SANCTIONS_SOURCE_EU,
-    DS_SANCTIONS_SOURCE_UN
+    DS_SANCTIONS_SOURCE_UN,
+    DS_SANCTIONS_SOURCE_OFAC_CONS /* OFAC's consolidated non-SDN list (cons_prim.csv) */
 } ds_sanctions_source;
 
 typedef enum ds_sanctions_format {
