@@ -99,7 +99,8 @@ ds_status ds_sanctions_parse_un_xml(const char *data, size_t n, const char *name
 
 void ds_sanctions_list_free(ds_sanctions_list *list); /* NULL is a no-op */
 
-/* "ofac_sdn", "eu_consolidated", "un_consolidated" (the sanctions_lists.source values). */
+/* "ofac_sdn", "eu_consolidated", "un_consolidated", "ofac_consolidated" (the sanctions_lists.source
+ * values). */
 const char *ds_sanctions_source_name(ds_sanctions_source s);
 /* "individual", "entity", "vessel", "aircraft". */
 const char *ds_sanctions_type_name(ds_sanctions_type t);
