@@ -7,7 +7,9 @@
  * Precision rules: a window's kind (person / organisation / unknown) must fit the entry's (the
  * index refuses the clash); a window with a single significant token (noise words aside: "Smith
  * Holdings", a surname alone) alerts only on an exact match of a listed name that is itself a
- * single token; windows of one word are looked up only when written in capitals (4+ bytes).
+ * single token; windows of one word are looked up only when written in capitals (4+ bytes); a
+ * window inside a longer window of the same run that matched another entry at least as well
+ * is taken for part of that name and raises nothing.
  *
  * Owns: a table of matched entries while it runs (freed before returning); alert strings go to
  * the document's arena. Threading: reentrant; the index is only read.
@@ -40,7 +42,8 @@ typedef struct mention {
 typedef struct scan_ctx {
     const ds_screen_index *screen;
     double threshold;
-    DS_VEC(mention) found;
+    DS_VEC(mention) raw;   /* every window's hits, in scan order */
+    DS_VEC(mention) found; /* one per entry */
     ds_name_norm norm;
     int nomem;
 } scan_ctx;
@@ -78,27 +81,36 @@ static int single_token_ok(scan_ctx *c, const char *query, int kind, const ds_sc
     return significant_tokens(&c->norm) <= 1;
 }
 
-static void record(scan_ctx *c, const ds_name_span *s, const ds_screen_hit *h)
+/* Merges a window's hit into the entry's mention: the best-scoring window (first on ties), and
+ * the count of runs naming the entry. */
+static void record(scan_ctx *c, const mention *w)
 {
     for (size_t i = 0; i < c->found.n; i++) {
         mention *m = &c->found.v[i];
-        if (m->hit.entry_id != h->entry_id)
+        if (m->hit.entry_id != w->hit.entry_id)
             continue;
-        if (m->run != s->run) {
-            m->runs++;
-            m->run = s->run;
-        }
-        if (h->score > m->hit.score) {
-            m->hit = *h;
-            m->off = s->off;
-            m->len = s->len;
-            m->is_person = s->is_person;
-        }
+        size_t runs = m->runs + (m->run != w->run);
+        if (w->hit.score > m->hit.score)
+            *m = *w;
+        m->runs = runs;
+        m->run = w->run;
         return;
     }
-    mention m = {.hit = *h, .off = s->off, .len = s->len, .run = s->run, .runs = 1, .is_person = s->is_person};
-    if (DS_VEC_PUSH(c->found, m))
+    if (DS_VEC_PUSH(c->found, *w))
         c->nomem = 1;
+}
+
+/* A hit whose window lies strictly inside another window of its run that matched another entry
+ * at least as well is part of that longer name ("Abd Hamza" inside "HAMZA, Abd al-Rahman"). */
+static int inside_better(const scan_ctx *c, const mention *m)
+{
+    for (size_t j = 0; j < c->raw.n; j++) {
+        const mention *o = &c->raw.v[j];
+        if (o->run == m->run && o->hit.entry_id != m->hit.entry_id && o->len > m->len && o->off <= m->off &&
+            o->off + o->len >= m->off + m->len && o->hit.score >= m->hit.score)
+            return 1;
+    }
+    return 0;
 }
 
 static int on_span(void *ctx, const char *text, const ds_name_span *s)
@@ -112,8 +124,12 @@ static int on_span(void *ctx, const char *text, const ds_name_span *s)
     ds_screen_hit hits[MAX_HITS];
     size_t nh = ds_screen_match_rare(c->screen, q, s->is_person, c->threshold, RARE_MAX, hits, MAX_HITS);
     for (size_t i = 0; i < nh && !c->nomem; i++)
-        if (single_token_ok(c, q, s->is_person, &hits[i]))
-            record(c, s, &hits[i]);
+        if (single_token_ok(c, q, s->is_person, &hits[i])) {
+            mention m = {.hit = hits[i], .off = s->off, .len = s->len, .run = s->run, .runs = 1,
+                         .is_person = s->is_person};
+            if (DS_VEC_PUSH(c->raw, m))
+                c->nomem = 1;
+        }
     return c->nomem;
 }
 
@@ -170,10 +186,14 @@ ds_status ds_alerts_screen_text(ds_document *doc, const ds_chunk_list *chunks, c
     c.threshold = threshold;
     ds_name_norm_init(&c.norm);
     ds_name_spans_scan(doc->text.data ? doc->text.data : "", doc->text.len, on_span, &c);
+    for (size_t i = 0; i < c.raw.n && !c.nomem; i++)
+        if (!inside_better(&c, &c.raw.v[i]))
+            record(&c, &c.raw.v[i]);
     ds_status st = c.nomem ? DS_ERR_NOMEM : DS_OK;
     for (size_t i = 0; i < c.found.n && st == DS_OK; i++)
         st = push_alert(doc, chunks, &c.found.v[i], threshold, &c.norm, out);
     ds_name_norm_deinit(&c.norm);
+    DS_VEC_FREE(c.raw);
     DS_VEC_FREE(c.found);
     return st;
 }
