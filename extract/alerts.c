@@ -1,6 +1,5 @@
-/* alerts.c - AML alerts from a document's entities (see alerts.h): FATF-listed jurisdictions,
- * red-flag phrases, and sanctions-list matches of persons and organisations through the
- * screening index. Reentrant. */
+/* alerts.c - AML alerts from a document's entities (see alerts.h): FATF-listed jurisdictions and
+ * red-flag phrases; sanctions-list matches come from the text scan (alerts_screen.c). Reentrant. */
 #include "extract/alerts.h"
 
 #include "pipeline/core/alloc.h"
@@ -9,9 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "extract/screening/screen.h"
-
-#define MAX_HITS 8
 
 const char *ds_alert_kind_str(ds_alert_kind k)
 {
@@ -108,53 +104,8 @@ static ds_status push(ds_document *doc, ds_alert *a, const char *key_subject, co
     return ds_alert_list_push(out, a);
 }
 
-static const char *key_name(const ds_entity *e)
-{
-    return e->kind == DS_ENTITY_PERSON || e->kind == DS_ENTITY_ORGANIZATION ? e->name_norm : NULL;
-}
-
-static ds_status screen_names(ds_document *doc, const ds_entity_list *ents, const ds_screen_index *screen,
-                              double threshold, ds_alert_list *out)
-{
-    ds_screen_hit hits[MAX_HITS];
-    for (size_t i = 0; i < ents->n; i++) {
-        size_t mentions = 0;
-        const ds_entity *e = &ents->v[i];
-        if (!first_of_group(ents, i, key_name, &mentions))
-            continue;
-        int person = e->kind == DS_ENTITY_PERSON;
-        size_t nh = ds_screen_match(screen, e->name, person, threshold, hits, MAX_HITS);
-        for (size_t h = 0; h < nh && h < MAX_HITS; h++) {
-            ds_alert a;
-            base_alert(&a, DS_ALERT_SANCTIONS_MATCH, e, "screening");
-            a.score = hits[h].score;
-            a.list_id = hits[h].list_id;
-            a.entry_id = hits[h].entry_id;
-            a.list_version = ds_doc_strdup(doc, hits[h].list_version);
-            a.matched_name = ds_doc_strdup(doc, hits[h].matched_name);
-            char name[512], matched[512], ev[1400];
-            ds_json_escape(name, sizeof name, e->name);
-            ds_json_escape(matched, sizeof matched, hits[h].matched_name ? hits[h].matched_name : "");
-            snprintf(ev, sizeof ev,
-                     "{\"score\":%.4f,\"jw\":%.4f,\"token_set\":%.4f,\"threshold\":%.4f,\"entity_kind\":\"%s\","
-                     "\"name\":\"%s\",\"matched_name\":\"%s\",\"entry_id\":%lld,\"list_id\":%lld,\"mentions\":%zu,"
-                     "\"char_offset_bytes\":%zu}",
-                     hits[h].score, hits[h].jw, hits[h].token_set, threshold, ds_entity_kind_str(e->kind), name,
-                     matched, hits[h].entry_id, hits[h].list_id, mentions, e->byte_off);
-            /* the matched entry is appended by the loader (stable across list versions) */
-            a.dedup_key = ds_arena_printf(&doc->arena, "%s|%s|%s|", ds_alert_kind_str(a.kind), doc->sha256,
-                                          e->name_norm);
-            a.evidence = ds_arena_strdup(&doc->arena, ev);
-            if ((hits[h].list_version && !a.list_version) || (hits[h].matched_name && !a.matched_name) ||
-                !a.dedup_key || !a.evidence || ds_alert_list_push(out, &a))
-                return DS_ERR_NOMEM;
-        }
-    }
-    return DS_OK;
-}
-
-ds_status ds_alerts_build(ds_document *doc, const ds_entity_list *ents, const ds_screen_index *screen,
-                          double threshold, ds_alert_list *out, ds_err *err)
+ds_status ds_alerts_build(ds_document *doc, const ds_chunk_list *chunks, const ds_entity_list *ents,
+                          const ds_screen_index *screen, double threshold, ds_alert_list *out, ds_err *err)
 {
     ds_status st = DS_OK;
     char ev[1024], esc[512];
@@ -183,7 +134,7 @@ ds_status ds_alerts_build(ds_document *doc, const ds_entity_list *ents, const ds
         }
     }
     if (st == DS_OK && screen)
-        st = screen_names(doc, ents, screen, threshold, out);
+        st = ds_alerts_screen_text(doc, chunks, screen, threshold, out);
     if (st)
         return ds_err_set(err, st, "out of memory building alerts of %s", doc->name ? doc->name : "document");
     return DS_OK;

@@ -1,10 +1,11 @@
 /* alerts.h - AML alerts drawn from a document's entities: a mention of a jurisdiction on FATF's
  * high-risk list, "High-Risk Jurisdictions subject to a Call for Action" (kind
  * high_risk_jurisdiction; grey-list jurisdictions are marked on their entities only), a
- * red-flag phrase (red_flag), and a person or
- * organisation name that matches a sanctions-list entry through the screening index
- * (sanctions_match). One alert per document and subject: per ISO code, per red-flag rule, per
- * name and matched entry; the first mention is the evidence.
+ * red-flag phrase (red_flag), and a name in the text that matches a sanctions-list entry
+ * through the screening index (sanctions_match; every candidate name window of the text is
+ * looked up, see extract/name_spans.h and alerts_screen.c). One alert per document and subject:
+ * per ISO code, per red-flag rule, per matched list entry; the first mention (for a sanctions
+ * match the best-scoring one) is the evidence.
  *
  * Each alert carries a dedup_key built from its kind, the document's SHA-256, the normalised
  * subject and the matched entry, so loading a document again never raises it twice (the loader
@@ -15,6 +16,7 @@
 #ifndef DS_EXTRACT_ALERTS_H
 #define DS_EXTRACT_ALERTS_H
 
+#include "extract/chunker.h"
 #include "extract/entities.h"
 #include "ingest/document.h"
 #include "pipeline/core/status.h"
@@ -61,9 +63,15 @@ typedef struct ds_alert_list {
 void ds_alert_list_free(ds_alert_list *l);
 ds_status ds_alert_list_push(ds_alert_list *l, const ds_alert *a);
 
-/* Alerts from the entities of doc. screen NULL: no sanctions screening; threshold 0..1 is the
- * score a sanctions match must reach. */
-ds_status ds_alerts_build(ds_document *doc, const ds_entity_list *entities, const ds_screen_index *screen,
-                          double threshold, ds_alert_list *out, ds_err *err);
+/* Alerts from the entities of doc and, with a screening index, from its text. screen NULL: no
+ * sanctions screening; threshold 0..1 is the score a sanctions match must reach. chunks (may be
+ * NULL) place the evidence. */
+ds_status ds_alerts_build(ds_document *doc, const ds_chunk_list *chunks, const ds_entity_list *entities,
+                          const ds_screen_index *screen, double threshold, ds_alert_list *out, ds_err *err);
+
+/* Sanctions alerts from doc's text (alerts_screen.c): one per matched list entry, appended to
+ * out. DS_ERR_NOMEM only. */
+ds_status ds_alerts_screen_text(ds_document *doc, const ds_chunk_list *chunks, const ds_screen_index *screen,
+                                double threshold, ds_alert_list *out);
 
 #endif

@@ -23,7 +23,7 @@ static void help(void)
            "          inactive, for the alerts that refer to it.\n"
            "            --published DATE  publication date for a list that states none (OFAC CSV)\n"
            "            --version LABEL   version label instead of the file's own\n"
-           "            --force           load even when unchanged\n"
+           "            --force           load even when unchanged or under 90%% of the active entries\n"
            "  status  the active version of each list: version, publication date, entries, names\n"
            "  screen  score names against the active lists (threshold: screening.threshold)\n"
            "            --person, --org   what the names are (default: unknown)\n"

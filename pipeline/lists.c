@@ -75,7 +75,12 @@ static ds_status parse_csv_trio(const char *sdn_path, const ds_buf *sdn, parsed 
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    static const char *const names[3] = {"alt.csv", "add.csv", "sdn_comments.csv"};
+    /* OFAC's consolidated non-SDN list has the same layout in cons_*.csv: its own list */
+    const char *base = strrchr(sdn_path, '/') ? strrchr(sdn_path, '/') + 1 : sdn_path;
+    int cons = strncmp(base, "cons_", 5) == 0;
+    static const char *const sdn_names[3] = {"alt.csv", "add.csv", "sdn_comments.csv"};
+    static const char *const cons_names[3] = {"cons_alt.csv", "cons_add.csv", "cons_comments.csv"};
+    const char *const *names = cons ? cons_names : sdn_names;
     char paths[3][4700];
     ds_buf bufs[3] = {DS_BUF_INIT, DS_BUF_INIT, DS_BUF_INIT};
     ds_status st = DS_OK;
@@ -99,6 +104,8 @@ static ds_status parse_csv_trio(const char *sdn_path, const ds_buf *sdn, parsed 
         f.comments_n = bufs[2].len;
         f.comments_name = paths[2];
         st = ds_sanctions_parse_ofac_csv(&f, &out->list, err);
+        if (!st && cons)
+            out->list->source = DS_SANCTIONS_SOURCE_OFAC_CONS;
     }
     if (!st) {
         /* The version's identity: the bytes of sdn, add, alt and comments, in that order. */
@@ -179,6 +186,26 @@ static ds_name_kind kind_of(ds_sanctions_type t)
     return t == DS_SANCTIONS_TYPE_INDIVIDUAL ? DS_NAME_KIND_PERSON : DS_NAME_KIND_ORG;
 }
 
+/* A file with fewer than 90% of the active version's entries is a truncated download until
+ * forced: DS_ERR_PARSE naming the file and both counts. */
+static ds_status refuse_truncated(PGconn *conn, const char *source, size_t entries, const char *path, ds_err *err)
+{
+    PGresult *r = NULL;
+    const char *pp[1] = {source};
+    ds_status st = ds_db_exec(conn, &r, err, "SELECT entry_count FROM sanctions_lists WHERE source = $1 AND active", 1,
+                              pp);
+    if (st)
+        return st;
+    long long active = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (active > 0 && (long long)entries * 10 < active * 9)
+        return ds_err_set(err, DS_ERR_PARSE,
+                          "%s: %zu entries, fewer than 90%% of the %lld of the active %s version (truncated?); "
+                          "--force loads it",
+                          path ? path : source, entries, active, source);
+    return DS_OK;
+}
+
 /* Loads one parsed list inside the caller's transaction. */
 static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts, ds_lists_loaded *rec, ds_err *err)
 {
@@ -217,6 +244,9 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
             return DS_OK;
         }
         PQclear(r);
+        st = refuse_truncated(conn, source, l->n_entries, p->path, err);
+        if (st)
+            return st;
     }
     /* Deactivate first: the partial unique index allows one active version per source. */
     const char *p1[1] = {source};
@@ -369,7 +399,10 @@ ds_status ds_lists_build_index(PGconn *conn, ds_screen_index **out, ds_err *err)
     int n = PQntuples(r);
     for (int i = 0; i < n && !st; i++) {
         const char *type = PQgetvalue(r, i, 5);
-        int person = strcmp(type, "individual") == 0 ? 1 : 0;
+        int person = strcmp(type, "individual") == 0 ? 1
+                     : strcmp(type, "vessel") == 0 ? DS_SCREEN_VESSEL
+                     : strcmp(type, "aircraft") == 0 ? DS_SCREEN_AIRCRAFT
+                                                       : 0;
         if (ds_screen_index_add(idx, atoll(PQgetvalue(r, i, 0)), atoll(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2),
                                 PQgetvalue(r, i, 3), PQgetvalue(r, i, 4)[0] == 't', person))
             st = ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory after %d names", i);

@@ -27,7 +27,7 @@ typedef struct ds_lists_options {
 } ds_lists_options;
 
 typedef struct ds_lists_loaded {
-    char source[32];        /* ofac_sdn, eu_consolidated, un_consolidated */
+    char source[32];        /* ofac_sdn, ofac_consolidated, eu_consolidated, un_consolidated */
     char format[16];        /* ofac-xml, ofac-csv, eu-xml, un-xml */
     char version[160];
     char published[16];     /* "" when unknown */

@@ -26,7 +26,8 @@
 typedef enum ds_sanctions_source {
     DS_SANCTIONS_SOURCE_OFAC_SDN,
     DS_SANCTIONS_SOURCE_EU,
-    DS_SANCTIONS_SOURCE_UN
+    DS_SANCTIONS_SOURCE_UN,
+    DS_SANCTIONS_SOURCE_OFAC_CONS /* OFAC's consolidated non-SDN list (cons_prim.csv) */
 } ds_sanctions_source;
 
 typedef enum ds_sanctions_format {
@@ -98,7 +99,8 @@ ds_status ds_sanctions_parse_un_xml(const char *data, size_t n, const char *name
 
 void ds_sanctions_list_free(ds_sanctions_list *list); /* NULL is a no-op */
 
-/* "ofac_sdn", "eu_consolidated", "un_consolidated" (the sanctions_lists.source values). */
+/* "ofac_sdn", "eu_consolidated", "un_consolidated", "ofac_consolidated" (the sanctions_lists.source
+ * values). */
 const char *ds_sanctions_source_name(ds_sanctions_source s);
 /* "individual", "entity", "vessel", "aircraft". */
 const char *ds_sanctions_type_name(ds_sanctions_type t);

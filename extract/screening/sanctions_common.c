@@ -24,6 +24,7 @@ const char *ds_sanctions_source_name(ds_sanctions_source s)
     case DS_SANCTIONS_SOURCE_OFAC_SDN: return "ofac_sdn";
     case DS_SANCTIONS_SOURCE_EU: return "eu_consolidated";
     case DS_SANCTIONS_SOURCE_UN: return "un_consolidated";
+    case DS_SANCTIONS_SOURCE_OFAC_CONS: return "ofac_consolidated";
     }
     return "unknown";
 }

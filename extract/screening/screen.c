@@ -393,7 +393,7 @@ static double token_set(const prep *q, const prep *l)
         return sum / (double)k - 0.01 * (double)(uqp + ulp);
     double strict = sum / ((double)k + wq + wl);
     double relaxed = 0;
-    if (k >= 2 && q->is_person != 0 && l->is_person != 0) {
+    if (k >= 2 && (q->is_person == 1 || q->is_person < 0) && (l->is_person == 1 || l->is_person < 0)) {
         /* Dropped middle names: one side's first and last tokens are paired and the other side
          * has nothing unpaired but noise words. */
         int l_ends = ends_paired(l, lm), q_ends = ends_paired(q, qm);
@@ -501,7 +501,7 @@ static void prep_from_sname(const ds_screen_index *idx, prep *p, const sname *s)
 
 static ds_name_kind kind_of(int is_person)
 {
-    return is_person > 0 ? DS_NAME_KIND_PERSON : is_person == 0 ? DS_NAME_KIND_ORG : DS_NAME_KIND_UNKNOWN;
+    return is_person == 1 ? DS_NAME_KIND_PERSON : is_person >= 0 ? DS_NAME_KIND_ORG : DS_NAME_KIND_UNKNOWN;
 }
 
 ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long long list_id, const char *list_version,
@@ -523,7 +523,7 @@ ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long lon
     sname s = {0};
     s.entry_id = entry_id;
     s.list_id = list_id;
-    s.is_person = (int8_t)(is_person > 0 ? 1 : is_person == 0 ? 0 : -1);
+    s.is_person = (int8_t)(is_person >= 0 && is_person <= DS_SCREEN_AIRCRAFT ? is_person : -1);
     s.is_alias = is_alias ? 1 : 0;
     if (!list_version)
         list_version = "";
@@ -709,7 +709,7 @@ static int prepare_query(qctx *c, const char *query, int query_is_person)
     c->q.ord_len = c->nn.ordered.len;
     c->q.srt = c->nn.sorted.data;
     c->q.srt_len = c->nn.sorted.len;
-    c->q.is_person = query_is_person > 0 ? 1 : query_is_person == 0 ? 0 : -1;
+    c->q.is_person = query_is_person >= 0 && query_is_person <= DS_SCREEN_AIRCRAFT ? query_is_person : -1;
     c->q.ntok = split_tokens(c->q.ord, c->q.ord_len, c->tok, c->kbuf);
     c->q.tok = c->tok;
     return 1;
@@ -797,8 +797,37 @@ size_t ds_screen_match_all(const ds_screen_index *idx, const char *query, int qu
     return n;
 }
 
+/* Postings under key k, counted up to limit + 1. */
+static size_t postings_under(const ds_screen_index *idx, uint64_t k, size_t limit)
+{
+    size_t n = 0;
+    for (size_t p = lower_bound(idx->post.v, idx->post.n, k); p < idx->post.n && idx->post.v[p].key == k && n <= limit;
+         p++)
+        n++;
+    return n;
+}
+
+/* Whether a query token is rare in the list: its first four bytes file at most rare_max names,
+ * or only its variant keys meet (a misspelt start). */
+static int token_is_rare(const ds_screen_index *idx, const uint64_t *keys, size_t nkeys, size_t rare_max)
+{
+    size_t first = postings_under(idx, keys[0], rare_max);
+    if (first > 0)
+        return first <= rare_max;
+    for (size_t k = 1; k < nkeys; k++)
+        if (postings_under(idx, keys[k], 0))
+            return 1;
+    return 0;
+}
+
 size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
                        ds_screen_hit *hits, size_t max_hits)
+{
+    return ds_screen_match_rare(idx, query, query_is_person, threshold, 0, hits, max_hits);
+}
+
+size_t ds_screen_match_rare(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
+                            size_t rare_max, ds_screen_hit *hits, size_t max_hits)
 {
     if (!idx || !idx->built)
         return 0;
@@ -841,18 +870,23 @@ size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_
     mask = ds_calloc(idx->names.n ? idx->names.n : 1, sizeof *mask);
     if (!mask)
         goto done;
-    for (size_t t = 0; t < nkt; t++) {
-        uint16_t bit = (uint16_t)(1u << t);
-        for (size_t k = 0; k < nkeys[t]; k++) {
-            for (size_t p = lower_bound(idx->post.v, idx->post.n, keys[t][k]);
-                 p < idx->post.n && idx->post.v[p].key == keys[t][k]; p++) {
-                uint32_t ni = idx->post.v[p].name;
-                if (!mask[ni] && DS_VEC_PUSH(cand, ni))
-                    goto done;
-                mask[ni] |= bit;
+    /* Candidates come from the seeding tokens (every token, or with rare_max the rare ones);
+     * the other tokens only mark the candidates they meet. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t t = 0; t < nkt; t++) {
+            if ((pass == 0) != (rare_max == 0 || token_is_rare(idx, keys[t], nkeys[t], rare_max)))
+                continue;
+            uint16_t bit = (uint16_t)(1u << t);
+            for (size_t k = 0; k < nkeys[t]; k++) {
+                for (size_t p = lower_bound(idx->post.v, idx->post.n, keys[t][k]);
+                     p < idx->post.n && idx->post.v[p].key == keys[t][k]; p++) {
+                    uint32_t ni = idx->post.v[p].name;
+                    if (!mask[ni] && (pass == 1 || DS_VEC_PUSH(cand, ni)))
+                        continue;
+                    mask[ni] |= bit;
+                }
             }
         }
-    }
     /* A candidate meets every query token under some key, or as many query tokens as it has
      * tokens itself (the query may hold more names than the listed one). */
     int need = (int)nkt;

@@ -60,8 +60,13 @@ typedef struct ds_screen_hit {
 ds_screen_index *ds_screen_index_create(void);
 void ds_screen_index_free(ds_screen_index *idx); /* NULL is a no-op */
 
+/* Kinds of listed names beyond the is_person values 1 (person), 0 (organisation) and -1
+ * (unknown): a vessel or an aircraft matches only a query of its own kind or of unknown kind. */
+#define DS_SCREEN_VESSEL 2
+#define DS_SCREEN_AIRCRAFT 3
+
 /* Adds one listed name of entry entry_id: its primary name (is_alias 0) or an alias (1).
- * is_person: 1 person, 0 not a person (organisation, vessel, aircraft), -1 unknown. The strings
+ * is_person: 1 person, 0 organisation, DS_SCREEN_VESSEL, DS_SCREEN_AIRCRAFT, -1 unknown. The strings
  * are copied. Names that normalise to nothing are skipped. DS_ERR_USAGE after build,
  * DS_ERR_NOMEM. */
 ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long long list_id, const char *list_version,
@@ -74,11 +79,19 @@ ds_status ds_screen_index_build(ds_screen_index *idx, ds_err *err);
 size_t ds_screen_index_names(const ds_screen_index *idx);
 
 /* Screens query against the built index: hits scoring >= threshold, best name per entry, sorted
- * by score (descending, then entry_id). A person query (1) is not matched with non-person
- * entries (0) and the other way round; -1 matches anything. Writes at most max_hits hits and
+ * by score (descending, then entry_id). A query of a known kind (person 1, organisation 0,
+ * vessel, aircraft) is matched only with entries of the same or unknown kind; -1 matches
+ * anything. Writes at most max_hits hits and
  * returns how many it wrote (0 also when the index is not built or out of memory). */
 size_t ds_screen_match(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
                        ds_screen_hit *hits, size_t max_hits);
+
+/* ds_screen_match for text scanning: with rare_max > 0 only listed names that share a rare
+ * token with the query are scored (a token is rare when its first four bytes file at most
+ * rare_max names, or only a variant key meets: a misspelt start); a query with no rare token is
+ * discarded before any scoring. A listed name made only of common tokens is then missed. */
+size_t ds_screen_match_rare(const ds_screen_index *idx, const char *query, int query_is_person, double threshold,
+                            size_t rare_max, ds_screen_hit *hits, size_t max_hits);
 
 /* The same result by scoring every listed name (no index): the reference the index is tested
  * against and the baseline of the screening benchmark. */

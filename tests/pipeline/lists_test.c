@@ -190,7 +190,13 @@ static void test_real_lists(void)
     ds_lists_options o = {0};
     o.published = "2021-12-31";
     const char *t1[1] = {tiny_dir};
+    /* 17 entries after 8,976: a truncated download until forced */
+    DS_CHECK(load(t1, 1, &o, rec, &err) == DS_ERR_PARSE);
+    DS_CHECKF(strstr(err.msg, "fewer than 90% of the 8976") && strstr(err.msg, "--force"), "message: %s", err.msg);
+    DS_CHECK(active_id("ofac_sdn") == ofac_id);
+    o.force = 1;
     DS_REQUIRE(load(t1, 1, &o, rec, &err) == DS_OK);
+    o.force = 0;
     DS_CHECK(rec[0].replaced_id == ofac_id && rec[0].entries == 17);
     long long tiny_id = active_id("ofac_sdn");
     DS_CHECK(tiny_id == rec[0].list_id && tiny_id != ofac_id);
@@ -199,6 +205,28 @@ static void test_real_lists(void)
                    "2021-12-31");
     DS_CHECK(scalar("SELECT count(*) FROM sanctions_entries WHERE list_id = $1::bigint", oid) == 8976); /* kept */
     DS_CHECK(active_id("un_consolidated") == un_id);
+    check_one_active();
+
+    /* OFAC's consolidated non-SDN list (the same layout in cons_*.csv) is a list of its own. */
+    char consdir[4200], conspath[4300], consalt[4300];
+    snprintf(consdir, sizeof consdir, "%s/cons", ds_test_tmpdir());
+    mkdir(consdir, 0755);
+    snprintf(conspath, sizeof conspath, "%s/cons_prim.csv", consdir);
+    snprintf(consalt, sizeof consalt, "%s/cons_alt.csv", consdir);
+    const char cons_prim[] = "9001,\"EXAMPLE TRADING FZE\",-0- ,\"NS-PLC\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
+                             "9002,\"DOE, Richard\",\"individual\",\"MBS\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n";
+    const char cons_alt[] = "9001,101,\"aka\",\"EXAMPLE TRADING FREE ZONE ESTABLISHMENT\",-0- \r\n";
+    write_file(conspath, cons_prim, sizeof cons_prim - 1);
+    write_file(consalt, cons_alt, sizeof cons_alt - 1);
+    const char *c1[1] = {conspath};
+    o.published = "2022-01-05";
+    st = load(c1, 1, &o, rec, &err);
+    DS_CHECKF(st == DS_OK, "consolidated: %s", err.msg);
+    DS_CHECK(strcmp(rec[0].source, "ofac_consolidated") == 0 && rec[0].entries == 2 && rec[0].replaced_id == 0);
+    DS_CHECK(active_id("ofac_sdn") == tiny_id && active_id("ofac_consolidated") > 0);
+    DS_CHECK(scalar("SELECT count(*) FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id "
+                    "JOIN sanctions_lists l ON l.id = e.list_id WHERE l.source = 'ofac_consolidated'",
+                    NULL) == 3);
     check_one_active();
 
     /* Broken files: refused with a message, nothing changes, even beside a good file. */

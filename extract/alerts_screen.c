@@ -1,0 +1,199 @@
+/* alerts_screen.c - sanctions alerts from a document's text: every candidate name window
+ * (extract/name_spans.h) is looked up in the screening index (extract/screen.h) with the same
+ * normalisation and scores as `dossier lists screen`, and each matched list entry becomes one
+ * alert of the document holding its best-scoring mention (first one on ties), with the number of
+ * runs of text that mention it.
+ *
+ * Precision rules: a window's kind (person / organisation / unknown) must fit the entry's (the
+ * index refuses the clash); a window with a single significant token (noise words aside: "Smith
+ * Holdings", a surname alone) alerts only on an exact match of a listed name that is itself a
+ * single token; windows of one word are looked up only when written in capitals (4+ bytes); a
+ * window inside a longer window of the same run that matched another entry at least as well
+ * is taken for part of that name and raises nothing.
+ *
+ * Owns: a table of matched entries while it runs (freed before returning); alert strings go to
+ * the document's arena. Threading: reentrant; the index is only read.
+ */
+#include "extract/alerts.h"
+
+#include "extract/evidence.h"
+#include "extract/name_spans.h"
+#include "extract/screening/names.h"
+#include "extract/screening/screen.h"
+#include "pipeline/core/alloc.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/vec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_HITS 8
+#define QUERY_MAX 400   /* bytes of a window looked up */
+#define EXACT 0.999     /* score a single-token window needs */
+#define RARE_MAX 64     /* a window needs a token filing at most this many listed names */
+
+typedef struct mention {
+    ds_screen_hit hit;
+    size_t off, len, run;
+    size_t runs; /* runs of text mentioning the entry */
+    int is_person;
+} mention;
+
+typedef struct scan_ctx {
+    const ds_screen_index *screen;
+    double threshold;
+    DS_VEC(mention) raw;   /* every window's hits, in scan order */
+    DS_VEC(mention) found; /* one per entry */
+    ds_name_norm norm;
+    int nomem;
+} scan_ctx;
+
+/* Significant (non-noise) tokens of a normalised name. */
+static size_t significant_tokens(const ds_name_norm *n)
+{
+    const char *s = n->ordered.data ? n->ordered.data : "";
+    size_t count = 0, len = n->ordered.len;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && s[j] != ' ')
+            j++;
+        if (j > i + 1 && !ds_name_is_noise(s + i, j - i))
+            count++;
+        i = j + 1;
+    }
+    return count;
+}
+
+static int single_token_ok(scan_ctx *c, const char *query, int kind, const ds_screen_hit *h)
+{
+    if (ds_name_normalize(&c->norm, query, (size_t)-1, (ds_name_kind)kind)) {
+        c->nomem = 1;
+        return 0;
+    }
+    if (significant_tokens(&c->norm) >= 2)
+        return 1;
+    if (h->score < EXACT)
+        return 0;
+    if (ds_name_normalize(&c->norm, h->matched_name, (size_t)-1, DS_NAME_KIND_UNKNOWN)) {
+        c->nomem = 1;
+        return 0;
+    }
+    return significant_tokens(&c->norm) <= 1;
+}
+
+/* Merges a window's hit into the entry's mention: the best-scoring window (first on ties), and
+ * the count of runs naming the entry. */
+static void record(scan_ctx *c, const mention *w)
+{
+    for (size_t i = 0; i < c->found.n; i++) {
+        mention *m = &c->found.v[i];
+        if (m->hit.entry_id != w->hit.entry_id)
+            continue;
+        size_t runs = m->runs + (m->run != w->run);
+        if (w->hit.score > m->hit.score)
+            *m = *w;
+        m->runs = runs;
+        m->run = w->run;
+        return;
+    }
+    if (DS_VEC_PUSH(c->found, *w))
+        c->nomem = 1;
+}
+
+/* A hit whose window lies strictly inside another window of its run that matched another entry
+ * at least as well is part of that longer name ("Abd Hamza" inside "HAMZA, Abd al-Rahman"). */
+static int inside_better(const scan_ctx *c, const mention *m)
+{
+    for (size_t j = 0; j < c->raw.n; j++) {
+        const mention *o = &c->raw.v[j];
+        if (o->run == m->run && o->hit.entry_id != m->hit.entry_id && o->len > m->len && o->off <= m->off &&
+            o->off + o->len >= m->off + m->len && o->hit.score >= m->hit.score)
+            return 1;
+    }
+    return 0;
+}
+
+static int on_span(void *ctx, const char *text, const ds_name_span *s)
+{
+    scan_ctx *c = ctx;
+    if (s->len >= QUERY_MAX || (s->n_words == 1 && (!s->upper || s->len < 4)))
+        return 0;
+    char q[QUERY_MAX];
+    memcpy(q, text + s->off, s->len);
+    q[s->len] = 0;
+    ds_screen_hit hits[MAX_HITS];
+    size_t nh = ds_screen_match_rare(c->screen, q, s->is_person, c->threshold, RARE_MAX, hits, MAX_HITS);
+    for (size_t i = 0; i < nh && !c->nomem; i++)
+        if (single_token_ok(c, q, s->is_person, &hits[i])) {
+            mention m = {.hit = hits[i], .off = s->off, .len = s->len, .run = s->run, .runs = 1,
+                         .is_person = s->is_person};
+            if (DS_VEC_PUSH(c->raw, m))
+                c->nomem = 1;
+        }
+    return c->nomem;
+}
+
+static const char *kind_name(int is_person) { return is_person == 1 ? "person" : is_person == 0 ? "organization" : "unknown"; }
+
+static ds_status push_alert(ds_document *doc, const ds_chunk_list *chunks, const mention *m, double threshold,
+                            ds_name_norm *norm, ds_alert_list *out)
+{
+    ds_evidence ev;
+    ds_status st = ds_evidence_at(doc, chunks, m->off, m->len, &ev);
+    if (st)
+        return st;
+    ds_alert a;
+    memset(&a, 0, sizeof a);
+    a.kind = DS_ALERT_SANCTIONS_MATCH;
+    a.subject = ds_arena_strndup(&doc->arena, doc->text.data + m->off, m->len);
+    a.score = m->hit.score;
+    a.list_id = m->hit.list_id;
+    a.entry_id = m->hit.entry_id;
+    a.list_version = ds_doc_strdup(doc, m->hit.list_version);
+    a.matched_name = ds_doc_strdup(doc, m->hit.matched_name);
+    a.page = ev.page;
+    a.chunk_seq = ev.chunk_seq;
+    a.quote = ev.quote;
+    a.byte_off = m->off;
+    a.source_extractor = "screening";
+    if (ds_name_normalize(norm, m->hit.matched_name ? m->hit.matched_name : "", (size_t)-1, DS_NAME_KIND_UNKNOWN))
+        return DS_ERR_NOMEM;
+    char name[512], matched[512], evbuf[1500];
+    ds_json_escape(name, sizeof name, a.subject ? a.subject : "");
+    ds_json_escape(matched, sizeof matched, m->hit.matched_name ? m->hit.matched_name : "");
+    snprintf(evbuf, sizeof evbuf,
+             "{\"score\":%.4f,\"jw\":%.4f,\"token_set\":%.4f,\"threshold\":%.4f,\"entity_kind\":\"%s\","
+             "\"name\":\"%s\",\"matched_name\":\"%s\",\"entry_id\":%lld,\"list_id\":%lld,\"mentions\":%zu,"
+             "\"char_offset_bytes\":%zu,\"extractor\":\"text_scan\"}",
+             m->hit.score, m->hit.jw, m->hit.token_set, threshold, kind_name(m->is_person), name, matched,
+             m->hit.entry_id, m->hit.list_id, m->runs, m->off);
+    /* one alert per listed name and document; the loader appends the entry's stable identity */
+    a.dedup_key = ds_arena_printf(&doc->arena, "%s|%s|%.*s|", ds_alert_kind_str(a.kind), doc->sha256,
+                                  (int)norm->sorted.len, norm->sorted.data ? norm->sorted.data : "");
+    a.evidence = ds_arena_strdup(&doc->arena, evbuf);
+    if (!a.subject || (m->hit.list_version && !a.list_version) || (m->hit.matched_name && !a.matched_name) ||
+        !a.dedup_key || !a.evidence)
+        return DS_ERR_NOMEM;
+    return ds_alert_list_push(out, &a);
+}
+
+ds_status ds_alerts_screen_text(ds_document *doc, const ds_chunk_list *chunks, const ds_screen_index *screen,
+                                double threshold, ds_alert_list *out)
+{
+    scan_ctx c;
+    memset(&c, 0, sizeof c);
+    c.screen = screen;
+    c.threshold = threshold;
+    ds_name_norm_init(&c.norm);
+    ds_name_spans_scan(doc->text.data ? doc->text.data : "", doc->text.len, on_span, &c);
+    for (size_t i = 0; i < c.raw.n && !c.nomem; i++)
+        if (!inside_better(&c, &c.raw.v[i]))
+            record(&c, &c.raw.v[i]);
+    ds_status st = c.nomem ? DS_ERR_NOMEM : DS_OK;
+    for (size_t i = 0; i < c.found.n && st == DS_OK; i++)
+        st = push_alert(doc, chunks, &c.found.v[i], threshold, &c.norm, out);
+    ds_name_norm_deinit(&c.norm);
+    DS_VEC_FREE(c.raw);
+    DS_VEC_FREE(c.found);
+    return st;
+}

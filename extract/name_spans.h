@@ -1,0 +1,34 @@
+/* name_spans.h - spans of a document's text that may be listed names, found without recognising
+ * an entity first, the way screening systems scan text: runs of name-like words (title case or
+ * upper case, initials, particles such as "al", "bin", "de", "van" inside), cut at sentence and
+ * cell punctuation, and every window of 1..DS_NAME_SPAN_MAX_WORDS words of a run offered for
+ * look-up; a run ending in a comma followed by another run also yields "LAST, First Middle"
+ * windows (the person form of lists). Each window carries the kind it reads as: a person when
+ * written in the list's inverted form or after an honorific, an organisation when it ends in a
+ * legal form, otherwise unknown.
+ *
+ * Owns: nothing; spans are offsets into the caller's text. Threading: reentrant.
+ */
+#ifndef DS_EXTRACT_NAME_SPANS_H
+#define DS_EXTRACT_NAME_SPANS_H
+
+#include <stddef.h>
+
+#define DS_NAME_SPAN_MAX_WORDS 6
+
+typedef struct ds_name_span {
+    size_t off, len;   /* bytes of the window in the text */
+    size_t run;        /* index of the run the window belongs to (windows of one run overlap) */
+    int n_words;       /* words in the window (particles included) */
+    int is_person;     /* 1 person, 0 organisation, -1 unknown (the screening convention) */
+    int upper;         /* every cased letter of the window is upper case */
+} ds_name_span;
+
+/* Called for every window; a non-zero return stops the scan and is returned by the scan. */
+typedef int (*ds_name_span_fn)(void *ctx, const char *text, const ds_name_span *span);
+
+/* Scans text[0, len) (UTF-8; invalid bytes act as letters of no case) and calls fn for every
+ * window. Returns 0 or fn's non-zero value. */
+int ds_name_spans_scan(const char *text, size_t len, ds_name_span_fn fn, void *ctx);
+
+#endif
