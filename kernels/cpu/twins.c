@@ -41,6 +41,16 @@ void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int 
                     best = e;
                 }
             }
+            if (best < 0) { /* no finite probability (a NaN row): the lowest free expert */
+                for (int e = 0; e < E && best < 0; e++) {
+                    int taken = 0;
+                    for (int q = 0; q < j; q++)
+                        taken |= ir[q] == e;
+                    if (!taken)
+                        best = e;
+                }
+                bp = exp((double)(lr[best] / exp_t) - mx) / sum;
+            }
             ir[j] = best;
             wr[j] = (float)bp;
         }

@@ -36,6 +36,9 @@ extern "C" {
 
 /* Devices usable now (0 when there is no driver or device; never an error). */
 int ds_cuda_device_count(void);
+/* The device count, or -1 with the CUDA error's text in why (n bytes): tells "no device" from a
+ * driver or runtime failure, which must not read as "skipped". */
+int ds_cuda_device_probe(char *why, size_t n);
 ds_status ds_cuda_set_device(int dev, ds_err *err);
 ds_status ds_cuda_mem_info(size_t *free_bytes, size_t *total_bytes, ds_err *err);
 ds_status ds_cuda_kernels_init(ds_err *err);

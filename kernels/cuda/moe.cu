@@ -61,6 +61,15 @@ static __global__ void route_kernel(int32_t *__restrict__ idx, float *__restrict
                 bi = oi;
             }
         }
+        if (bi == INT_MAX) { /* no finite probability left (a NaN row): the lowest free expert,
+                              * as the CPU twin, so the index written is always valid */
+            for (int e = 0; e < E; e++)
+                if (!(p[e] == -2.f)) {
+                    bi = e;
+                    break;
+                }
+            bv = p[bi];
+        }
         if (lane == j)
             picked = bv;
         if (lane == 0) {

@@ -8,6 +8,7 @@
 #include "kernels/cuda/internal.h"
 
 #include <cuda_runtime.h>
+#include <stdio.h>
 
 extern "C" {
 #include "pipeline/core/alloc.h"
@@ -21,6 +22,19 @@ extern "C" int ds_cuda_device_count(void)
         return 0;
     }
     return n;
+}
+
+extern "C" int ds_cuda_device_probe(char *why, size_t n)
+{
+    int count = 0;
+    const cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess) {
+        snprintf(why, n, "%s (%s)", cudaGetErrorString(e), cudaGetErrorName(e));
+        cudaGetLastError();
+        return -1;
+    }
+    snprintf(why, n, "%d device(s)", count);
+    return count;
 }
 
 extern "C" ds_status ds_cuda_set_device(int dev, ds_err *err)

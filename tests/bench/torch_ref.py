@@ -50,22 +50,13 @@ def main():
     if mode == "attention":
         Hq, Hkv, D = 32, 4, 128
         for t in [int(x) for x in (arg or "8192,32768,131072,204800").split(",") if x]:
-            q = torch.randn(1, Hq, t, D, device="cuda", dtype=torch.bfloat16)
-            k = torch.randn(1, Hkv, t, D, device="cuda", dtype=torch.bfloat16)
-            v = torch.randn(1, Hkv, t, D, device="cuda", dtype=torch.bfloat16)
+            # one size at a time: an out-of-memory or other failure at one size keeps the others
             try:
-                F.scaled_dot_product_attention(q[:, :, :64], k[:, :, :64], v[:, :, :64], is_causal=True,
-                                               enable_gqa=True)
-                fn = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)  # noqa: E731
-            except TypeError:
-                k, v = k.repeat_interleave(Hq // Hkv, dim=1), v.repeat_interleave(Hq // Hkv, dim=1)
-                fn = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True)  # noqa: E731
-            ms = timed(fn)
-            tflops = 4.0 * D * Hq * t * (t + 1) / 2.0 / (ms * 1e-3) / 1e12
-            print("torch sdpa %7d tokens: %8.1f TFLOP/s (%.2f ms)" % (t, tflops, ms))
-            print("RESULT torch_attention_%d_tflops %.2f" % (t, tflops))
+                attention_size(torch, F, timed, t, Hq, Hkv, D)
+            except Exception as e:  # noqa: BLE001 - reported, the next size still runs
+                print("torch sdpa %7d tokens: failed: %s" % (t, str(e).splitlines()[0] if str(e) else type(e).__name__))
+                print("RESULT torch_attention_%d_failed 1" % t)
             sys.stdout.flush()
-            del q, k, v
             torch.cuda.empty_cache()
     elif mode == "moe":
         T, H, E, K, Fi = int(arg or 8192), 2048, 128, 8, 768
@@ -97,6 +88,24 @@ def main():
         print("torch moe block %d tokens: %.3f ms" % (T, ms))
         print("RESULT torch_moe_%d_ms %.3f" % (T, ms))
     return 0
+
+
+def attention_size(torch, F, timed, t, Hq, Hkv, D):
+    """Times causal scaled_dot_product_attention at t tokens and prints its RESULT line."""
+    q = torch.randn(1, Hq, t, D, device="cuda", dtype=torch.bfloat16)
+    k = torch.randn(1, Hkv, t, D, device="cuda", dtype=torch.bfloat16)
+    v = torch.randn(1, Hkv, t, D, device="cuda", dtype=torch.bfloat16)
+    try:
+        F.scaled_dot_product_attention(q[:, :, :64], k[:, :, :64], v[:, :, :64], is_causal=True,
+                                       enable_gqa=True)
+        fn = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)  # noqa: E731
+    except TypeError:
+        k, v = k.repeat_interleave(Hq // Hkv, dim=1), v.repeat_interleave(Hq // Hkv, dim=1)
+        fn = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True)  # noqa: E731
+    ms = timed(fn)
+    tflops = 4.0 * D * Hq * t * (t + 1) / 2.0 / (ms * 1e-3) / 1e12
+    print("torch sdpa %7d tokens: %8.1f TFLOP/s (%.2f ms)" % (t, tflops, ms))
+    print("RESULT torch_attention_%d_tflops %.2f" % (t, tflops))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DS_CT_FN static __attribute__((unused)) /* not every test uses every helper */
 #define CT_GUARD 256 /* bytes on each side of a device output */
@@ -53,8 +54,16 @@ DS_CT_FN void ct_fail_err(const char *what, const ds_err *err)
  * small) and the seed (DS_TEST_SEED or the clock, printed). */
 DS_CT_FN void cuda_test_init(size_t arena_bytes)
 {
-    if (ds_cuda_device_count() <= 0)
-        ds_test_skip("no CUDA device (the CUDA tests run on a GPU machine)");
+    char why[256];
+    const int n = ds_cuda_device_probe(why, sizeof why);
+    if (n <= 0) {
+        /* Skipped only where no NVIDIA driver is installed; on a GPU machine a CUDA error
+         * (driver too old, device busy or lost) is a failure with its message. */
+        if (access("/proc/driver/nvidia/version", F_OK) != 0 && access("/dev/nvidia0", F_OK) != 0)
+            ds_test_skip("no CUDA device (the CUDA tests run on a GPU machine)");
+        fprintf(stderr, "CUDA device error on a machine with an NVIDIA driver: %s\n", why);
+        exit(1);
+    }
     const char *s = getenv("DS_TEST_SEED");
     ct_rng = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
     printf("seed %llu (DS_TEST_SEED to replay)\n", (unsigned long long)ct_rng);

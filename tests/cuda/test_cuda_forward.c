@@ -7,9 +7,12 @@
  * Stated bounds (normalised error over all logits):
  *   fp32 engine vs CPU: 1e-4 (the same fp32 computation, other summation orders);
  *   fp32 engine, prefill + token-by-token decode vs one prefill: 1e-5;
- *   bf16 engine vs CPU: 5e-2, and the same argmax on at least 90% of rows (bf16 activations into
- *     the GEMMs, bf16 KV and probabilities); inputs whose routing has two experts within 3e-3
- *     of the top-k boundary are redrawn, since a legitimate flip there changes a row entirely;
+ *   bf16 engine vs CPU: 5e-2, and the same argmax on every row whose CPU top two logits are more
+ *     than 0.3 x the row's rms apart (about six times the per-logit error the bound allows; rows
+ *     closer than that may flip legitimately and are not counted); inputs whose routing has two
+ *     experts within 3e-3 of the top-k boundary are redrawn, since a legitimate flip there
+ *     changes a row entirely (for an int4 checkpoint the margins come from the reference pass of
+ *     the float checkpoint it was quantized from);
  *     the experts through cuBLAS (the prefill path) vs through the GEMV kernels (decode): 1e-2;
  *   graphs: greedy generation with decode graphs equals generation without, token for token;
  *   fp32 engine greedy generation equals the CPU's where every step's top two logits are more
@@ -88,25 +91,43 @@ static float *gpu_logits(ds_cuda_engine *e, int V, const int32_t *tok, int n, co
     return lg;
 }
 
-static double argmax_agreement(const float *a, const float *b, int n, int V)
+/* Rows of b (the CPU) whose top two logits are more than `gap` x the row's rms apart: there the
+ * argmax must agree, whatever the error; rows closer than that may legitimately flip within the
+ * stated error bound and are not counted. Returns the number of such rows that disagree. */
+static int decisive_disagreements(const float *a, const float *b, int n, int V, double gap, int *decisive)
 {
-    int same = 0;
+    int bad = 0;
+    *decisive = 0;
     for (int t = 0; t < n; t++) {
-        int ia = 0, ib = 0;
-        for (int v = 1; v < V; v++) {
-            if (a[(size_t)t * V + v] > a[(size_t)t * V + ia])
+        const float *ra = a + (size_t)t * V, *rb = b + (size_t)t * V;
+        int ia = 0, ib = 0, second = -1;
+        double ss = 0;
+        for (int v = 0; v < V; v++) {
+            ss += (double)rb[v] * rb[v];
+            if (ra[v] > ra[ia])
                 ia = v;
-            if (b[(size_t)t * V + v] > b[(size_t)t * V + ib])
+            if (rb[v] > rb[ib])
                 ib = v;
         }
-        same += ia == ib;
+        for (int v = 0; v < V; v++)
+            if (v != ib && (second < 0 || rb[v] > rb[second]))
+                second = v;
+        if (second >= 0 && rb[ib] - rb[second] > gap * sqrt(ss / V)) {
+            (*decisive)++;
+            bad += ia != ib;
+        }
     }
-    return (double)same / n;
+    return bad;
 }
+
+static ds_model *g_margin_model; /* the float checkpoint whose routing margins decide draws */
 
 /* Tokens whose routing is at least margin away from a top-k tie (the reference's report). */
 static int draw_tokens(ds_model *m, int32_t *tok, int n, double margin)
 {
+    /* an int4 checkpoint has no float tensors for the reference: its float source decides */
+    if (g_margin_model)
+        m = g_margin_model;
     const int V = m->cfg.vocab_size;
     double *ref = malloc(sizeof(double) * (size_t)n * V);
     int ok = 0;
@@ -115,11 +136,8 @@ static int draw_tokens(ds_model *m, int32_t *tok, int n, double margin)
             tok[i] = (int32_t)(ct_rnd() % (uint64_t)V);
         ds_ref_info info;
         ds_err err;
-        if (ds_model_reference_logits(m, tok, n, 0, ref, &info, &err) != DS_OK) {
-            /* an int4 checkpoint has no float tensors for the reference: take the tokens as they are */
-            ok = 1;
-            break;
-        }
+        if (ds_model_reference_logits(m, tok, n, 0, ref, &info, &err) != DS_OK)
+            ct_fail_err("reference logits for the routing margin", &err);
         ok = info.min_router_margin > margin;
     }
     free(ref);
@@ -156,9 +174,13 @@ static void check_model(const char *label, const char *dir)
         float *cb = cpu_logits(m, tb, nb);
         ds_cuda_engine *fb = engine(m, DS_CUDA_PREC_BF16, 1, 1, 0);
         float *gb = gpu_logits(fb, V, tb, nb, NULL);
-        double e3 = nerr(gb, cb, (size_t)nb * V), agree = argmax_agreement(gb, cb, nb, V);
-        printf("%-10s bf16 engine vs cpu: %.3g, argmax agreement %.0f%%\n", label, e3, 100 * agree);
-        DS_CHECKF(e3 < 5e-2 && agree >= 0.9, "%s: bf16 engine vs cpu %.3g, agreement %.2f", label, e3, agree);
+        int decisive = 0;
+        const double e3 = nerr(gb, cb, (size_t)nb * V);
+        const int differ = decisive_disagreements(gb, cb, nb, V, 0.3, &decisive);
+        printf("%-10s bf16 engine vs cpu: %.3g, argmax differs on %d of %d rows with a clear top two\n",
+               label, e3, differ, decisive);
+        DS_CHECKF(e3 < 5e-2 && differ == 0, "%s: bf16 engine vs cpu %.3g, argmax differs on %d of %d clear rows",
+                  label, e3, differ, decisive);
         /* the prefill path of the experts (one cuBLAS GEMM per expert, int4 dequantised) on the
          * same tokens, in segments of 7 (tensor-core attention from positions past 0) */
         g_gemv_pairs = -1;
@@ -310,7 +332,10 @@ static void test_forward(void)
             char q[4300];
             snprintf(q, sizeof q, "%s-awq", dir);
             quantized(dir, q, 16);
+            g_margin_model = load_cpu(dir);
             check_model("moe-awq", q);
+            ds_model_free(g_margin_model);
+            g_margin_model = NULL;
             check_backend(dir);
         }
     }

@@ -361,7 +361,12 @@ static void test_moe(void)
                     break;
             }
         }
+        if (rep % 7 == 3) /* a NaN router row must still route to valid experts, as the CPU */
+            for (int e = 0; e < E; e++)
+                lg[e] = NAN;
         ds_k_moe_route_ref(idx, w, lg, T, E, k, exp_t, norm);
+        for (int i = 0; i < T * k; i++)
+            DS_REQUIRE(idx[i] >= 0 && idx[i] < E);
         int32_t *didx = dout(4 * (size_t)T * k);
         float *dw = dout(4 * (size_t)T * k);
         CT(ds_cuda_moe_route(didx, dw, dcopy(lg, sizeof(float) * T * E), T, E, k, exp_t, norm, 0, err_));
