@@ -14,7 +14,7 @@ ds_add_test(NAME t_model_cmd
             LABELS model TIMEOUT 120)
 ds_add_test(NAME t_model_json
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_json.c ${DS_TINY_MOE}
-            LABELS model ENGINE TIMEOUT 300)
+            LABELS model TIMEOUT 300)
 ds_add_test(NAME t_model_kvtier
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/test_kvtier.c ${DS_TINY_MOE}
             LABELS model ENGINE TIMEOUT 300)
