@@ -13,6 +13,7 @@
 #include "ingest/ingest.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -558,13 +559,6 @@ static ds_status add_records(const ds_llm_generator *gen, ds_llm_task t, ds_docu
 
 /* ---- the driver ------------------------------------------------------------------------------------ */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* An answer the decoder closed early while an item was in progress ends with that item, finished
  * with minimal values: it is dropped (kept or counted malformed by the parser, it goes either
  * way) and counted. */
@@ -675,7 +669,7 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
     memset(stats, 0, sizeof *stats);
     if (!gen || !gen->generate || !gen->tok)
         return ds_err_set(err, DS_ERR_USAGE, "model backend: no generator or tokenizer");
-    double t0 = now_s();
+    double t0 = ds_now_s();
     ds_tokens head[2] = {DS_TOKENS_INIT, DS_TOKENS_INIT}, tail = DS_TOKENS_INIT;
     ds_tokens *ctoks = chunks->n ? ds_calloc(chunks->n, sizeof *ctoks) : NULL;
     ds_status st = chunks->n && !ctoks ? ds_err_set(err, DS_ERR_NOMEM, "out of memory") : DS_OK;
@@ -722,7 +716,7 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
                             stats, err);
         first = end;
     }
-    stats->seconds = now_s() - t0;
+    stats->seconds = ds_now_s() - t0;
     if (st == DS_OK)
         DS_INFO(log, "model",
                 "%s: %d model calls, %zu prompt and %zu answer tokens in %.2f s; facts kept %zu dropped %zu, "

@@ -11,6 +11,7 @@
 
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -60,13 +61,6 @@ struct ds_fetcher {
 };
 
 /* ---- small helpers ----------------------------------------------------------------------- */
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void sleep_s(double s)
 {
@@ -524,7 +518,7 @@ static host_bucket *bucket(ds_fetcher *f, const char *host)
     if (!(b->name = ds_strdup(host)))
         return NULL;
     b->tokens = f->o.burst;
-    b->last = now_s();
+    b->last = ds_now_s();
     b->not_before = 0;
     f->n_hosts++;
     return b;
@@ -533,16 +527,16 @@ static host_bucket *bucket(ds_fetcher *f, const char *host)
 /* Waits until the host's bucket allows one more request, and takes it. */
 static void acquire(ds_fetcher *f, host_bucket *b)
 {
-    double t = now_s();
+    double t = ds_now_s();
     if (t < b->not_before) {
         sleep_s(b->not_before - t);
-        t = now_s();
+        t = ds_now_s();
     }
     b->tokens = fmin(f->o.burst, b->tokens + (t - b->last) * f->o.max_rps);
     b->last = t;
     if (b->tokens < 1) {
         sleep_s((1 - b->tokens) / f->o.max_rps);
-        t = now_s();
+        t = ds_now_s();
         b->tokens = fmin(f->o.burst, b->tokens + (t - b->last) * f->o.max_rps);
         b->last = t;
         if (b->tokens < 1) /* woke a hair early */
@@ -935,8 +929,8 @@ static ds_status back_off(ds_fetcher *f, fetch_job *j, int attempt, int throttle
     if (f->o.gate && (throttled || j->r.retry_after >= 0))
         f->o.gate->pause(f->o.gate->ctx, j->host, wait);
     host_bucket *b = bucket(f, j->host);
-    if (b && now_s() + wait > b->not_before)
-        b->not_before = now_s() + wait;
+    if (b && ds_now_s() + wait > b->not_before)
+        b->not_before = ds_now_s() + wait;
     else if (!b)
         sleep_s(wait);
     return DS_OK;

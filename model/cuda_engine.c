@@ -40,6 +40,7 @@ void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
 
 #ifdef DS_HAVE_CUDA
 #include "kernels/cuda/kernels_cuda.h"
+#include "pipeline/core/clock.h"
 
 #define MAX_TP 8
 #define SMALL_ROWS 16     /* int4 dense layers: the GEMV kernel up to this many tokens */
@@ -47,13 +48,6 @@ void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
 #define LOGIT_ROWS 256    /* lm_head rows per chunk */
 #define BLAS_WS ((size_t)32 << 20)
 #define STAGE_BYTES ((size_t)64 << 20)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* A linear weight of one rank. */
 typedef struct cw {
@@ -1240,7 +1234,7 @@ ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32
     ds_cuda_sampling greedy = {0.0f, 1.0f, 0, 1};
     if (!smp)
         smp = &greedy;
-    double t0 = now_s();
+    double t0 = ds_now_s();
     /* all but the last prompt token, then the last one with the choice of the first token */
     if (n_prompt > 1)
         TRY(ds_cuda_engine_forward(e, s, prompt, n_prompt - 1, DS_MODEL_LOGITS_NONE, NULL, err));
@@ -1255,7 +1249,7 @@ ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32
     int32_t tok;
     TRY(spread_token(e, &tok, err));
     s->n_tokens = pos0 + 1;
-    double t1 = now_s();
+    double t1 = ds_now_s();
     if (prefill_s)
         *prefill_s = t1 - t0;
     ds_status st = DS_OK;
@@ -1270,7 +1264,7 @@ ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32
             break;
     }
     if (decode_s)
-        *decode_s = now_s() - t1;
+        *decode_s = ds_now_s() - t1;
     return st;
 }
 

@@ -25,6 +25,7 @@
 #include "model/scheduler.h"
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -100,13 +101,6 @@ static void print_help(FILE *f)
             "(faster decoding; the copy costs load time and RAM for the whole model).\n"
             "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
             "model.backend); without a usable GPU the CPU is used and the log says so.\n");
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 static double cpu_s(void)
@@ -544,13 +538,13 @@ static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_ite
         items[b] = (ds_model_batch_item){seqs[b], tok + (size_t)b * np, np, DS_MODEL_LOGITS_LAST,
                                          lg + (size_t)b * V};
     }
-    double w0 = now_s(), c0 = cpu_s();
+    double w0 = ds_now_s(), c0 = cpu_s();
     ds_status st = ds_model_forward_batch(m, items, batch, err);
-    bt->tp = now_s() - w0;
+    bt->tp = ds_now_s() - w0;
     bt->cp = cpu_s() - c0;
     if (st != DS_OK)
         return st;
-    w0 = now_s();
+    w0 = ds_now_s();
     c0 = cpu_s();
     for (int i = 0; i < ng && st == DS_OK; i++) {
         for (int b = 0; b < batch; b++) {
@@ -560,7 +554,7 @@ static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_ite
         }
         st = ds_model_forward_batch(m, items, batch, err);
     }
-    bt->td = now_s() - w0;
+    bt->td = ds_now_s() - w0;
     bt->cd = cpu_s() - c0;
     return st;
 }
@@ -638,12 +632,12 @@ static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *sch
     ds_sampler_params_default(&sp);
     sp.temperature = 1.0f;
     sp.seed = 7;
-    double t0 = now_s();
+    double t0 = ds_now_s();
     ds_status st = !prompt || !out ? ds_err_set(&err, DS_ERR_NOMEM, "out of memory")
                                    : ds_json_schema_load(&schema, schema_path, &err);
     if (st == DS_OK)
         st = ds_json_vocab_from_tokenizer(&jv, tk, V, mc->eos_token_ids, mc->n_eos, &err);
-    double t_vocab = now_s() - t0;
+    double t_vocab = ds_now_s() - t0;
     if (st == DS_OK)
         st = ds_json_matcher_create(&jm, schema, jv, 0, &err);
     if (st == DS_OK)
@@ -803,7 +797,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         for (int mode = 0; mode < 2 && st == DS_OK; mode++) {
             ds_sched_opts so = {.token_budget = 512, .max_active = mode == 0 ? batch : 1};
             ds_sched *sch = NULL;
-            w0 = now_s();
+            w0 = ds_now_s();
             st = ds_sched_create(&sch, m, &so, &err);
             for (int b = 0; b < batch && st == DS_OK; b++) {
                 int id;
@@ -818,12 +812,12 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                 gen += res.n_tokens;
             }
             if (mode == 0) {
-                tb = now_s() - w0;
+                tb = ds_now_s() - w0;
                 gen_b = gen;
                 if (sch)
                     ds_sched_stats_of(sch, &ss);
             } else {
-                ts = now_s() - w0;
+                ts = ds_now_s() - w0;
                 gen_s = gen;
             }
             ds_sched_free(sch);

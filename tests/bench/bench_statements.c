@@ -17,6 +17,7 @@
 #include "extract/extract.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
 
 #include <dirent.h>
 #include <time.h>
@@ -30,13 +31,6 @@ typedef struct score {
     int right, wrong, missing;
     double ds_s, pdftotext_s;
 } score;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static size_t count4(void *ctx, const char *s, size_t n)
 {
@@ -152,9 +146,9 @@ static double pdftotext_time(const char *pdf)
 {
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' /dev/null 2>/dev/null", pdf);
-    double t0 = now_s();
+    double t0 = ds_now_s();
     int rc = system(cmd);
-    return rc == 0 ? now_s() - t0 : 0.0;
+    return rc == 0 ? ds_now_s() - t0 : 0.0;
 }
 
 /* Parses and extracts one PDF, scores it against its truth rows. 0 when the PDF is absent. */
@@ -173,9 +167,9 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
     ds_extraction x = {0};
     ds_chunk_list chunks = {0};
     ds_chunk_opts co = {512, 32, count4, NULL};
-    double t0 = now_s();
+    double t0 = ds_now_s();
     ds_status st = ds_pdf_parse(doc, (const unsigned char *)b.data, b.len, &lim, &err);
-    double t_parse = now_s() - t0;
+    double t_parse = ds_now_s() - t0;
     if (st == DS_OK)
         st = ds_chunk_document(doc, &co, &chunks, &err);
     if (st == DS_OK)

@@ -4,7 +4,8 @@
 #     bash tests/cuda/run_on_gpu.sh            (DEADLINE_S, default 540 s, for a 600 s call)
 # Binaries: the carried folder gpu-carry/ (built on the CPU machine by `sh tests/cuda/carry.sh`
 # and carried with the working tree) when its binaries load here; else, as a fallback, a build
-# here (cmake -DDOSSIER_CUDA=ON), which needs the pipeline's -dev packages.
+# here (cmake -DDOSSIER_GPU_ONLY=ON: the engine and its GPU targets only, which needs the -dev
+# packages of GLib and jansson, none of the pipeline's).
 # Steps, each capped by the time left:
 #   1. machine: GPU, driver, nvcc, glibc against gpu-carry/REQUIRES;
 #   2. the gpu tests (the list in gpu-tests.txt): each CUDA op against its CPU twin, the forward
@@ -138,7 +139,7 @@ if [ -x "$CARRY/bin/test_cuda_ops" ] && [ -f "$CARRY/gpu-tests.txt" ]; then
 fi
 if [ -z "$BIN" ]; then
     echo "building here (fallback)"
-    if cmake -S "$ROOT" -B "$BUILD" -DDOSSIER_CUDA=ON -DDOSSIER_WERROR=OFF -DCMAKE_BUILD_TYPE=Release \
+    if cmake -S "$ROOT" -B "$BUILD" -DDOSSIER_CUDA=ON -DDOSSIER_GPU_ONLY=ON -DDOSSIER_WERROR=OFF -DCMAKE_BUILD_TYPE=Release \
          && timeout -k 5 "$(cap 300)" cmake --build "$BUILD" -j"$(nproc)" --target gpu_carry_build; then
         BIN=$BUILD; MANIFEST=$BUILD/gpu-tests.txt; bin_how="built here"
     else
