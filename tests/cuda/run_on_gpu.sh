@@ -66,6 +66,7 @@ write_table() {
             tv=$(val torch_attention_${t}_tflops)
             [ "$torch_ok" = 1 ] || tv="PyTorch not available"
             printf '| %-44s | %-22s | %-24s |\n' "attention, causal, $t tokens (TFLOP/s)" "$(val attention_${t}_tflops)" "$tv"
+            printf '| %-44s | %-22s | %-24s |\n' "  3 rows vs float64, $t tokens (max rel err)" "$(val attention_${t}_rowcheck)" "limit 0.03"
         done
         tv=$(val torch_moe_8192_ms)
         [ "$torch_ok" = 1 ] || tv="PyTorch not available"
@@ -192,7 +193,7 @@ if [ -n "$BIN" ]; then
     if [ "$GPUS" -gt 0 ]; then
         B=$BIN/bench_cuda
         step "attention"
-        run 120 attention "$B" attention --tokens 8192,32768,131072,204800
+        run 150 attention "$B" attention --tokens 8192,32768,131072,204800
         [ $torch_ok = 1 ] && run 100 torch_attention "$PY" "$ROOT/tests/bench/torch_ref.py" attention 8192,32768,131072,204800
         step "moe layer"
         run 50 moe_bf16 "$B" moe --tokens 8192
