@@ -67,4 +67,14 @@ ds_status ds_err_setv(ds_err *err, ds_status code, const char *fmt, va_list ap);
 ds_status ds_err_prefix(ds_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ds_err_clear(ds_err *err);
 
+/* DS_TRY(expr): evaluates a ds_status expression and returns it from the enclosing function
+ * when it is not DS_OK (its ds_err already filled by the callee). For chains of calls that
+ * release nothing on failure; code that must clean up uses goto or `st == DS_OK &&` chains. */
+#define DS_TRY(expr)                                                                               \
+    do {                                                                                           \
+        ds_status ds_try_st_ = (expr);                                                             \
+        if (ds_try_st_ != DS_OK)                                                                   \
+            return ds_try_st_;                                                                     \
+    } while (0)
+
 #endif
