@@ -18,6 +18,7 @@
  * routing is computed identically on every rank. One host thread drives all ranks.
  * Decode steps of one sequence (bf16, tp 1) are captured once as a CUDA graph and replayed:
  * the host only writes the position, the page table when it grows, and reads the token.
+ * Built only with the CUDA backend (CMakeLists.txt picks cuda_engine_none.c otherwise).
  * Owns: see cuda_engine.h. Threading: one call at a time per engine.
  *
  * Shape key (the engine's fields and locals use these letters throughout):
@@ -34,6 +35,7 @@
  */
 #include "model/cuda_engine.h"
 
+#include "kernels/cuda/kernels_cuda.h"
 #include "model/model_internal.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/clock.h"
@@ -42,17 +44,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->prec = DS_CUDA_PREC_BF16;
-    o->tp = 1;
-    o->graphs = 1;
-}
-
-#ifdef DS_HAVE_CUDA
-#include "kernels/cuda/kernels_cuda.h"
 
 #define MAX_TP 8
 #define SMALL_ROWS 16     /* int4 dense layers: the GEMV kernel up to this many tokens */
@@ -1311,82 +1302,3 @@ ds_status ds_cuda_engine_bench_moe(ds_cuda_engine *e, int T, int reps, double *m
     *ms = total / reps;
     return st;
 }
-
-#else /* no CUDA backend in this build */
-
-int ds_cuda_engine_available(char *why, size_t cap)
-{
-    if (why && cap)
-        snprintf(why, cap, "this build has no CUDA backend (nvcc was not found at build time)");
-    return 0;
-}
-
-static ds_status none(ds_err *err)
-{
-    return ds_err_set(err, DS_ERR_UNSUPPORTED, "this build has no CUDA backend");
-}
-
-ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m, const ds_cuda_engine_opts *o,
-                                ds_err *err)
-{
-    (void)m;
-    (void)o;
-    *out = NULL;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_config *cfg, int awq_group,
-                                       uint64_t seed, const ds_cuda_engine_opts *o, ds_err *err)
-{
-    (void)cfg, (void)awq_group, (void)seed, (void)o;
-    *out = NULL;
-    return none(err);
-}
-
-void ds_cuda_engine_free(ds_cuda_engine *e) { (void)e; }
-const char *ds_cuda_engine_describe(const ds_cuda_engine *e) { (void)e; return "none"; }
-size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e) { (void)e; return 0; }
-long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e) { (void)e; return 0; }
-int ds_cuda_engine_graph_active(const ds_cuda_engine *e) { (void)e; return 0; }
-
-ds_status ds_cuda_seq_create(ds_cuda_engine *e, ds_cuda_seq **out, ds_err *err)
-{
-    (void)e;
-    *out = NULL;
-    return none(err);
-}
-void ds_cuda_seq_free(ds_cuda_seq *s) { (void)s; }
-int ds_cuda_seq_len(const ds_cuda_seq *s) { (void)s; return 0; }
-void ds_cuda_seq_truncate(ds_cuda_seq *s, int n) { (void)s, (void)n; }
-
-ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *tokens, int n,
-                                 ds_model_logits want, float *logits, ds_err *err)
-{
-    (void)e, (void)s, (void)tokens, (void)n, (void)want, (void)logits;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *prompt, int n_prompt,
-                                  int max_new, const ds_cuda_sampling *smp, int32_t *out, int *n_out,
-                                  double *prefill_s, double *decode_s, ds_err *err)
-{
-    (void)e, (void)s, (void)prompt, (void)n_prompt, (void)max_new, (void)smp, (void)out, (void)prefill_s,
-        (void)decode_s;
-    *n_out = 0;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_set_mask(ds_cuda_engine *e, const uint32_t *allow, ds_err *err)
-{
-    (void)e, (void)allow;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_bench_moe(ds_cuda_engine *e, int T, int reps, double *ms, ds_err *err)
-{
-    (void)e, (void)T, (void)reps;
-    *ms = 0;
-    return none(err);
-}
-
-#endif
