@@ -29,7 +29,7 @@ static int is_private(ds_cli *cli)
     ds_err err;
     if (ds_db_resolve(&cli->cfg, cli->db_dsn, 0, NULL, &dsn, &priv, &err) != DS_OK)
         priv = 0;
-    free(dsn);
+    ds_free(dsn);
     return priv;
 }
 
@@ -50,7 +50,7 @@ static int status_cmd(ds_cli *cli)
         printf("database: private cluster in %s (%s)\n", c.datadir, up ? "running" : "stopped");
         printf("socket:   %s (no TCP)%s\n", c.sockdir, c.run_as ? "; server runs as postgres" : "");
         if (!up) {
-            free(dsn);
+            ds_free(dsn);
             printf("start it with `dossier db start` (run and nightly start it on demand)\n");
             return DS_EXIT_DB;
         }
@@ -77,7 +77,7 @@ static int status_cmd(ds_cli *cli)
         PQclear(r);
     }
     PQfinish(conn);
-    free(dsn);
+    ds_free(dsn);
     return rc;
 }
 
@@ -102,7 +102,7 @@ static int psql_cmd(ds_cli *cli, int argc, char **argv)
     args[n] = NULL;
     ds_proc_exec(args, NULL, &err);
     ds_cli_report(cli, "db psql", &err);
-    free(dsn);
+    ds_free(dsn);
     return DS_EXIT_INTERNAL;
 }
 
@@ -174,7 +174,7 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
         if (st == DS_OK)
             st = ds_db_migrate(conn, &cli->log, &applied, &err);
         PQfinish(conn);
-        free(dsn);
+        ds_free(dsn);
         if (st) {
             ds_cli_report(cli, "db migrate", &err);
             return ds_cli_exit_for(st);

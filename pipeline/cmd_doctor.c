@@ -128,7 +128,7 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         }
         PQfinish(conn);
     }
-    free(dsn);
+    ds_free(dsn);
 
     /* Accelerator. */
     ds_gpu_info gi;

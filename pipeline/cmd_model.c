@@ -439,8 +439,9 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         prompt_tok.n = prompt_tok.cap = (size_t)n;
     }
     out = ds_malloc(sizeof(int32_t) * (size_t)max_new);
-    if (!out || ds_model_seq_create(m, &seq, &err) != DS_OK) {
+    if (!out)
         ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
+    if (!out || ds_model_seq_create(m, &seq, &err) != DS_OK) { /* err says which failed */
         rc = fail(cli, "model generate", &err);
         goto done;
     }

@@ -239,7 +239,7 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
     if (run_ready)
         ds_run_deinit(&run);
     PQfinish(conn);
-    free(dsn);
+    ds_free(dsn);
     return rc;
 }
 
