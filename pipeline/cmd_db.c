@@ -3,6 +3,7 @@
 #include "pipeline/cli.h"
 #include "pipeline/db.h"
 
+#include "pipeline/core/alloc.h"
 #include "pipeline/core/proc.h"
 
 #include <stdio.h>

@@ -4,6 +4,7 @@
 #include "pipeline/db.h"
 
 #include "kernels/gpu.h"
+#include "pipeline/core/alloc.h"
 
 #include <cairo.h>
 #include <curl/curl.h>
