@@ -2,6 +2,7 @@
 #include "pipeline/cli.h"
 #include "pipeline/db.h"
 
+#include "pipeline/core/alloc.h"
 #include "reports/report.h"
 
 #include <errno.h>

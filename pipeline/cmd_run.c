@@ -7,6 +7,8 @@
 #include "pipeline/metrics.h"
 #include "pipeline/run.h"
 
+#include "pipeline/core/alloc.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
