@@ -573,46 +573,99 @@ static void keep_latest(best_date *b, long days, int page, span quote)
         *b = (best_date){days, page, quote};
 }
 
-/* Dates in the header rows of the tables on page p. */
-static void header_dates(const ds_document *doc, int p, best_date *b)
+/* "June 30," with its year further on, as table headers print it ("Twelve Months Ended June 30,"
+ * over "2022 | 2023"): the month and day with the latest year within 200 bytes. */
+static int date_loose_after(span t, size_t off, long *days)
+{
+    if (date_after(t, off, days) == 0)
+        return 0;
+    size_t i = skip_ws(t.s, t.n, off), k;
+    int m = i < t.n ? month_at(t.s + i, t.n - i, &k) : 0, d, y = 0;
+    if (!m)
+        return -1;
+    i = skip_ws(t.s, t.n, i + k);
+    if ((d = number_at(t.s, t.n, &i, 2)) < 1)
+        return -1;
+    for (size_t j = i; j + 4 <= t.n && j < i + 200; j++) {
+        size_t e = j;
+        int v = (j == 0 || !isalnum((unsigned char)t.s[j - 1])) ? number_at(t.s, t.n, &e, 4) : -1;
+        if (e - j == 4 && v >= 1950 && v <= 2199 && (e == t.n || !isalnum((unsigned char)t.s[e])) && v > y)
+            y = v;
+    }
+    if (!y || d > ds_date_days_in_month(y, m))
+        return -1;
+    *days = ds_date_from_ymd(y, m, d);
+    return 0;
+}
+
+/* Dates in the cells of the tables on page p, those after cap left out. */
+static void table_dates(const ds_document *doc, int p, long cap, best_date *b)
 {
     for (size_t i = 0; i < doc->n_blocks; i++) {
         const ds_block *bl = &doc->blocks[i];
         if (bl->kind != DS_BLOCK_KIND_TABLE || !bl->table || bl->page_first != p)
             continue;
         const ds_table *tb = bl->table;
-        size_t rows = tb->header_rows ? tb->header_rows : (tb->n_rows < 3 ? tb->n_rows : 3);
-        for (size_t c = 0; c < rows * tb->n_cols && c < tb->n_rows * tb->n_cols; c++) {
+        for (size_t c = 0; c < tb->n_rows * tb->n_cols; c++) {
             span cell = cstr(tb->cells[c] ? tb->cells[c] : "");
             long days;
             size_t used;
-            for (size_t k = 0; k < cell.n; k++)
+            for (size_t k = 0; k < cell.n && k < 40; k++)
                 if ((k == 0 || !isalnum((unsigned char)cell.s[k - 1])) &&
                     date_at(cell.s + k, cell.n - k, &days, &used) == 0) {
-                    keep_latest(b, days, p, cell);
+                    if (days <= cap)
+                        keep_latest(b, days, p, cell);
                     break;
                 }
         }
     }
 }
 
-/* An earnings release's period: the latest date after "ended" in its text or in a table header
- * (a release's own date is neither). */
-static ds_status release_period(ds_document *doc, ds_doc_identity *id, ds_err *err)
+/* The "ended <date>" mentions of page p, those after cap left out; with first set, only the
+ * first one. */
+static void ended_dates(const ds_document *doc, int p, long cap, int first, best_date *b)
+{
+    span t = page_text(doc, p);
+    for (size_t at = 0; at < t.n;) {
+        long k = find_ci((span){t.s + at, t.n - at}, "ended");
+        if (k < 0)
+            break;
+        long days;
+        at += (size_t)k + 5;
+        if (date_loose_after(t, at, &days) == 0 && days <= cap) {
+            keep_latest(b, days, p, line_around(t, at));
+            if (first)
+                return;
+        }
+    }
+}
+
+/* The first full date on page 1 (a release's dateline): no period ends after it. */
+static long release_date(const ds_document *doc)
+{
+    span t = page_text(doc, 1);
+    long days;
+    size_t used;
+    for (size_t i = 0; i < t.n; i++)
+        if ((i == 0 || !isalnum((unsigned char)t.s[i - 1])) && date_at(t.s + i, t.n - i, &days, &used) == 0)
+            return days;
+    return 0x7fffffffL;
+}
+
+/* A period not stated on a cover: an earnings release's first "ended <date>" on page 1 (its lead
+ * paragraph), else the latest date after "ended" in the text or, for a release, in a table, no
+ * later than the release's own date. */
+static ds_status fallback_period(ds_document *doc, ds_doc_identity *id, int release, ds_err *err)
 {
     best_date b = {0, 0, {NULL, 0}};
-    for (int p = 1; p <= doc->n_pages && p <= HEADER_PAGES; p++) {
-        span t = page_text(doc, p);
-        for (long at = 0; (size_t)at < t.n;) {
-            long k = find_ci((span){t.s + at, t.n - (size_t)at}, "ended");
-            if (k < 0)
-                break;
-            long days;
-            at += k + 5;
-            if (date_after(t, (size_t)at, &days) == 0)
-                keep_latest(&b, days, p, line_around(t, (size_t)at));
-        }
-        header_dates(doc, p, &b);
+    long cap = release ? release_date(doc) : 0x7fffffffL;
+    if (release)
+        ended_dates(doc, 1, cap, 1, &b);
+    int lead = b.page != 0;
+    for (int p = 1; !lead && p <= doc->n_pages && p <= HEADER_PAGES; p++) {
+        ended_dates(doc, p, cap, 0, &b);
+        if (release)
+            table_dates(doc, p, cap, &b);
     }
     return b.page ? set_date(doc, &id->period_end, b.days, b.page, b.quote, err) : DS_OK;
 }
@@ -734,8 +787,8 @@ ds_status ds_doc_identity_read(ds_document *doc, ds_doc_identity *out, ds_err *e
         st = read_cik(doc, out, err);
     if (st == DS_OK && cover)
         st = cover_period(doc, out, cover, err);
-    if (st == DS_OK && !out->period_end.value && out->form.value && !strcmp(out->form.value, "earnings release"))
-        st = release_period(doc, out, err);
+    if (st == DS_OK && !out->period_end.value && out->form.value)
+        st = fallback_period(doc, out, !strcmp(out->form.value, "earnings release"), err);
     if (st == DS_OK)
         st = read_fiscal(doc, out, err);
     return st;
