@@ -54,7 +54,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(f[i], doc->n_pages);
     char key[64];
     ds_doc_identity_name_key(id.company.value, key, sizeof key);
-    ds_doc_identity_name_key(s, key, size ? 1 + size % sizeof key : 1);
+    char *z = malloc(size + 1); /* the input as a name: NUL-terminated copy */
+    if (z) {
+        memcpy(z, data, size);
+        z[size] = '\0';
+        ds_doc_identity_name_key(z, key, 1 + size % sizeof key);
+        free(z);
+    }
     ds_document_free(doc);
     return 0;
 }
