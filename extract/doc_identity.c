@@ -716,7 +716,8 @@ static int fiscal_quarter_at(span s, int *year)
         size_t j = used + (used < s.n && s.s[used] == ' ');
         span r = {s.s + j, s.n - j};
         for (int q = 0; q < 4; q++)
-            if (starts_ci(r, ordinals[q]) && starts_ci((span){r.s + strlen(ordinals[q]), r.n - strlen(ordinals[q])}, " quarter"))
+            if (starts_ci(r, ordinals[q]) &&
+                starts_ci((span){r.s + strlen(ordinals[q]), r.n - strlen(ordinals[q])}, " quarter"))
                 return q + 1;
     }
     if (s.n > 3 && (s.s[0] == 'Q' || s.s[0] == 'q') && s.s[1] >= '1' && s.s[1] <= '4' && s.s[2] == ' ' &&
@@ -758,7 +759,9 @@ static ds_status read_fiscal(ds_document *doc, ds_doc_identity *id, ds_err *err)
     span head = cstr(id->form.quote);
     for (size_t i = 0; st == DS_OK && i < head.n; i++) {
         size_t used;
-        int y = (i == 0 || !isalnum((unsigned char)head.s[i - 1])) ? fiscal_year_at((span){head.s + i, head.n - i}, &used) : 0;
+        int y = (i == 0 || !isalnum((unsigned char)head.s[i - 1]))
+                    ? fiscal_year_at((span){head.s + i, head.n - i}, &used)
+                    : 0;
         if (y) {
             snprintf(buf, sizeof buf, "%d", y);
             return set_field(doc, &id->fiscal_year, cstr(buf), id->form.page, head, err);

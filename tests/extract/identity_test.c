@@ -57,7 +57,8 @@ static void wrapped_annual_report(void)
     const char *pages[] = {"2023 Annual Report\n\nDear shareholders,\n",
                            "SECURITIES AND EXCHANGE COMMISSION\nForm 10-K\nFor the fiscal year ended January 1, 2023\n"
                            "Commission File Number 001-00001\nWIDGET HOLDINGS, INC.\n"
-                           "WIDGET OPERATING PARTNERSHIP, L.P.\n(Exact name of registrants as specified in its charter)\n"
+                           "WIDGET OPERATING PARTNERSHIP, L.P.\n"
+                           "(Exact name of registrants as specified in its charter)\n"
                            "Central Index Key: 0000123456\n",
                            NULL};
     ds_document *doc = doc_of(pages);

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t a = 0; a <= size && doc->n_pages < 64;) {
         const char *ff = memchr(s + a, '\f', size - a);
         size_t b = ff ? (size_t)(ff - s) : size;
-        if (ds_doc_begin_page(doc) != DS_OK || ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", s + a, b - a, NULL) != DS_OK)
+        if (ds_doc_begin_page(doc) != DS_OK ||
+            ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", s + a, b - a, NULL) != DS_OK)
             break;
         if (doc->n_pages == 1) { /* the first bytes again as a 2x2 table */
             const char *cells[4] = {"", "", "", ""};
