@@ -35,7 +35,22 @@ static long long scalar(PGconn *c, const char *sql)
     return v;
 }
 
-/* The generator's kept sequences give the same answers as fresh ones, and save prefill. */
+/* Encodes head + doc + the task's tail as the driver does. */
+static void task_prompt(const ds_tokenizer *tok, ds_llm_task t, const char *doc, ds_tokens *p)
+{
+    ds_err err;
+    const char *head = ds_llm_prompt_head(), *task = ds_llm_prompt_task(t), *sch = ds_llm_schema(t),
+               *suf = ds_llm_prompt_suffix(t);
+    DS_REQUIRE(ds_tokenizer_encode(tok, head, strlen(head), 1, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, doc, strlen(doc), 0, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, task, strlen(task), 0, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, sch, strlen(sch), 0, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, suf, strlen(suf), 1, p, &err) == DS_OK);
+}
+
+/* The generator's kept sequences give the same answers as fresh ones; with the document first,
+ * the second task's call over a document reuses the KV of the system text and the whole
+ * document, and only prefills its own task. */
 static void check_prefix_reuse(const char *ckpt)
 {
     ds_model_opts mo;
@@ -46,17 +61,28 @@ static void check_prefix_reuse(const char *ckpt)
     DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 16, 4096, &err) == DS_OK);
     const ds_llm_generator *g = ds_model_llm_generator(l);
     DS_CHECK(g->max_new == 16 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
-    const char *docs[] = {"<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n",
-                          "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
+    char longdoc[4096] = "";
+    for (int i = 0; i < 12; i++) /* a document much longer than the task's instructions */
+        snprintf(longdoc + strlen(longdoc), sizeof longdoc - strlen(longdoc),
+                 "<chunk id=%d>\nNet income was $%d million, and operating cash flow $%d million, in fiscal "
+                 "20%02d.\n</chunk>\n", i, 210 + i, 388 + 3 * i, 10 + i);
+    const char *docs[] = {longdoc, "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
                           "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n"};
-    for (int t = 0; t < 2; t++)
-        for (int d = 0; d < 3; d++) {
+    for (int d = 0; d < 3; d++) {
+        ds_tokens docpart = DS_TOKENS_INIT;
+        const char *head = ds_llm_prompt_head();
+        DS_REQUIRE(ds_tokenizer_encode(g->tok, head, strlen(head), 1, &docpart, &err) == DS_OK);
+        DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &docpart, &err) == DS_OK);
+        for (int t = 0; t < 2; t++) {
             ds_tokens p = DS_TOKENS_INIT, a = DS_TOKENS_INIT, b = DS_TOKENS_INIT;
-            const char *pre = ds_llm_prompt_prefix((ds_llm_task)t), *suf = ds_llm_prompt_suffix((ds_llm_task)t);
-            DS_REQUIRE(ds_tokenizer_encode(g->tok, pre, strlen(pre), 1, &p, &err) == DS_OK);
-            DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &p, &err) == DS_OK);
-            DS_REQUIRE(ds_tokenizer_encode(g->tok, suf, strlen(suf), 1, &p, &err) == DS_OK);
+            task_prompt(g->tok, (ds_llm_task)t, docs[d], &p);
             DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &a, &err) == DS_OK);
+            ds_llm_answer_info info;
+            g->answer_info(g->ctx, &info);
+            if (t == 1) /* the swot call after the facts call of the same document */
+                DS_CHECKF(info.reused >= docpart.n && (d > 0 || p.n - info.reused < p.n / 2),
+                          "doc %d: second task reused %zu of %zu prompt tokens (document ends at %zu)", d,
+                          info.reused, p.n, docpart.n);
             DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &b,
                                               &err) == DS_OK);
             DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
@@ -65,6 +91,8 @@ static void check_prefix_reuse(const char *ckpt)
             ds_tokens_deinit(&a);
             ds_tokens_deinit(&b);
         }
+        ds_tokens_deinit(&docpart);
+    }
     DS_CHECKF(ds_model_llm_reused_tokens(l) > 500, "reused %zu", ds_model_llm_reused_tokens(l));
     ds_model_llm_free(l);
 }
@@ -169,6 +197,16 @@ int main(int argc, char **argv)
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' run '%s' 2>&1", bin, cfg,
                         dsn, dir, inbox);
     DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
+    /* the run summary: the SWOT call of each window reused the facts call's document */
+    const char *wl = strstr(out, "model: ");
+    wl = wl ? strstr(wl + 1, "model: ") : NULL;
+    long windows = 0, grown = -1, dropped = -1;
+    long long reused = 0;
+    DS_CHECKF(wl && sscanf(wl, "model: %ld windows, %lld prompt tokens reused, %ld facts budgets grown for table "
+                               "rows, %ld items dropped", &windows, &reused, &grown, &dropped) == 4,
+              "no model windows line: %s", out);
+    DS_CHECKF(windows >= 1 && reused > 100 * windows && grown >= 0 && dropped >= 0, "%ld windows, %lld reused",
+              windows, reused);
 
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
@@ -176,9 +214,9 @@ int main(int argc, char **argv)
     DS_CHECK(scalar(c, "SELECT count(*) FROM chunks") > 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor <> 'model'") >= 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND (model IS NULL OR "
-                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v1')") == 0);
+                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v2')") == 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
-                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v1')") == 0);
+                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v2')") == 0);
     char q[1024];
     snprintf(q, sizeof q,
              "SELECT count(*) FROM (SELECT model, model_fingerprint FROM facts WHERE source_extractor = 'model' "
