@@ -2,7 +2,9 @@
  * tokenizer): the run completes, the document loads its rule results, every model row carries
  * model name, checkpoint fingerprint and prompt version and passed the grounding check, and
  * the model's work is logged. A model that cannot run on a document (a context too small for
- * the prompt) leaves a note while the document still loads. With the argument "pdfs" (ctest
+ * the prompt) leaves a note while the document still loads. The SWOT call over a document reuses
+ * the facts call's KV for the whole document (document-first prompts), and answer budgets of a
+ * few tokens give answers that parse and fit each task's schema. With the argument "pdfs" (ctest
  * t_llm_pdfs, label slow): the real financial PDFs under the default answer budget leave no
  * answer unparsed, and every kept row is grounded.
  */
@@ -11,6 +13,7 @@
 #include "tests/model/tiny_moe.h"
 #include "testlib.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +97,99 @@ static void check_prefix_reuse(const char *ckpt)
         ds_tokens_deinit(&docpart);
     }
     DS_CHECKF(ds_model_llm_reused_tokens(l) > 500, "reused %zu", ds_model_llm_reused_tokens(l));
+    ds_model_llm_free(l);
+}
+
+/* The answer fits the task's schema: one object with only the task's array, whose items hold
+ * exactly the required keys with their types (chunk an integer, category one of four). */
+static int fits_schema(ds_llm_task t, json_t *v)
+{
+    static const char *const fkeys[] = {"metric", "value", "period", "unit", "chunk", "quote"};
+    static const char *const skeys[] = {"category", "statement", "chunk", "quote"};
+    const char *const *keys = t == DS_LLM_SWOT ? skeys : fkeys;
+    size_t nk = t == DS_LLM_SWOT ? 4 : 6;
+    json_t *arr = json_object_get(v, t == DS_LLM_SWOT ? "swot" : "facts");
+    if (!json_is_object(v) || json_object_size(v) != 1 || !json_is_array(arr))
+        return 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it)
+    {
+        if (!json_is_object(it) || json_object_size(it) != nk)
+            return 0;
+        for (size_t k = 0; k < nk; k++) {
+            json_t *f = json_object_get(it, keys[k]);
+            if (strcmp(keys[k], "chunk") == 0 ? !json_is_integer(f) : !json_is_string(f))
+                return 0;
+        }
+        const char *cat = json_string_value(json_object_get(it, "category"));
+        if (t == DS_LLM_SWOT && strcmp(cat, "strength") && strcmp(cat, "weakness") && strcmp(cat, "opportunity") &&
+            strcmp(cat, "threat"))
+            return 0;
+    }
+    return 1;
+}
+
+/* Budgets of a few tokens, from the shortest answer the schema allows up, with the real
+ * tokenizer's vocabulary: every answer is closed within its budget, parses whole and fits the
+ * schema; a budget below the shortest answer is a configuration error. */
+static void check_small_budgets(const char *ckpt)
+{
+    ds_model_opts mo;
+    ds_model_opts_default(&mo);
+    mo.n_threads = 2;
+    ds_model_llm *l = NULL;
+    ds_err err;
+    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 16, 4096, &err) == DS_OK);
+    const ds_llm_generator *g = ds_model_llm_generator(l);
+    int runs = 0, closed = 0;
+    size_t items = 0;
+    for (int t = 0; t < 2; t++) {
+        ds_tokens p = DS_TOKENS_INIT;
+        task_prompt(g->tok, (ds_llm_task)t, "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n", &p);
+        int min = 1;
+        for (ds_status st; min < 64; min++) {
+            ds_tokens a = DS_TOKENS_INIT;
+            st = ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), min, &a, &err);
+            ds_tokens_deinit(&a);
+            if (st != DS_ERR_CONFIG)
+                break;
+        }
+        DS_CHECKF(min > 3 && min < 64, "task %d: shortest answer budget %d", t, min);
+        static const int extra[] = {0, 1, 2, 3, 5, 8, 13, 21, 34, 55};
+        for (int e = 0; e < 10; e++) {
+            const int budget = min + extra[e];
+            ds_tokens a = DS_TOKENS_INIT;
+            ds_buf text = DS_BUF_INIT;
+            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), budget, &a, &err) == DS_OK);
+            ds_llm_answer_info info;
+            g->answer_info(g->ctx, &info);
+            closed += info.closed_early != 0;
+            size_t n = a.n; /* the model's end-of-text id ends a closed answer (2 in the tiny config) */
+            if (n && a.v[n - 1] == ds_model_config_of(ds_model_llm_model(l))->eos_token_ids[0])
+                n--;
+            DS_REQUIRE(ds_tokenizer_decode(g->tok, a.v, n, 1, &text, &err) == DS_OK);
+            json_error_t jerr;
+            json_t *v = json_loadb(text.data ? text.data : "", text.len, 0, &jerr);
+            DS_CHECKF(a.n <= (size_t)budget && v && fits_schema((ds_llm_task)t, v),
+                      "task %d budget %d: %zu tokens, answer does not parse or fit: %s", t, budget, a.n,
+                      text.data ? text.data : "");
+            ds_llm_output o = {0};
+            DS_CHECK(ds_llm_parse((ds_llm_task)t, text.data ? text.data : "", text.len, &o, &err) == DS_OK &&
+                     !o.salvaged);
+            runs++;
+            items += o.n_facts + o.n_swot + o.malformed;
+            if (e == 9)
+                printf("task %d, budget %d: %s\n", t, budget, text.data ? text.data : "");
+            ds_llm_output_free(&o);
+            json_decref(v);
+            ds_buf_deinit(&text);
+            ds_tokens_deinit(&a);
+        }
+        ds_tokens_deinit(&p);
+    }
+    printf("small budgets: %d answers, %d closed early, %zu items\n", runs, closed, items);
+    DS_CHECK(closed > 0 && items > 0);
     ds_model_llm_free(l);
 }
 
@@ -184,6 +280,7 @@ int main(int argc, char **argv)
     ds_err err;
     DS_REQUIRE(ds_llm_fingerprint(ckpt, fp, &err) == DS_OK);
     check_prefix_reuse(ckpt);
+    check_small_budgets(ckpt);
 
     snprintf(inbox, sizeof inbox, "%s/inbox", dir);
     mkdir(inbox, 0777);
