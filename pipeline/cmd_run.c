@@ -69,6 +69,10 @@ static void add_stats(ds_run_stats *a, const ds_run_stats *b)
     a->model_prompt_tokens += b->model_prompt_tokens;
     a->model_answer_tokens += b->model_answer_tokens;
     a->model_s += b->model_s;
+    a->model_windows += b->model_windows;
+    a->model_dropped += b->model_dropped;
+    a->model_grown += b->model_grown;
+    a->model_reused_tokens += b->model_reused_tokens;
     for (int i = 0; i < DS_STAGE_COUNT_; i++)
         a->stage_s[i] += b->stage_s[i];
 }

@@ -24,6 +24,10 @@ static void add_model_stats(ds_run_stats *s, const ds_llm_stats *ls)
     s->model_prompt_tokens += (long long)ls->prompt_tokens;
     s->model_answer_tokens += (long long)ls->answer_tokens;
     s->model_s += ls->seconds;
+    s->model_windows += (long)ls->windows;
+    s->model_dropped += (long)(ls->ground.facts_dropped + ls->ground.swot_dropped + ls->malformed);
+    s->model_grown += (long)ls->grown;
+    s->model_reused_tokens += (long long)ls->reused_tokens;
 }
 
 ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, ds_process_result *res,

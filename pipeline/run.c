@@ -248,6 +248,10 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
                "%ld salvaged, %ld closed early (%ld cut items dropped)\n",
                s->model_calls, s->model_prompt_tokens, s->model_answer_tokens, s->model_s, s->model_unparsed,
                s->model_truncated, s->model_salvaged, s->model_closed_early, s->model_cut_items);
+    if (s->model_calls)
+        printf("  model: %ld windows, %lld prompt tokens reused, %ld facts budgets grown for table rows, %ld items "
+               "dropped by the grounding check or malformed\n",
+               s->model_windows, s->model_reused_tokens, s->model_grown, s->model_dropped);
     print_failures(run);
     fflush(stdout);
 }

@@ -45,6 +45,8 @@ typedef struct ds_run_stats {
     long model_calls, model_unparsed, model_truncated, model_salvaged, model_closed_early, model_cut_items;
     long long model_prompt_tokens, model_answer_tokens;
     double model_s;
+    long model_windows, model_dropped, model_grown; /* dropped: by the grounding check or malformed */
+    long long model_reused_tokens;
 } ds_run_stats;
 
 typedef struct ds_tokenizer ds_tokenizer;
