@@ -805,13 +805,14 @@ static ds_status send_hop(ds_fetcher *f, fetch_job *j, ds_err *err)
     return DS_OK;
 }
 
-/* Whether two http(s) URLs name the same host (case-insensitive). */
-static int same_host(const char *a, const char *b)
+/* Whether redirect target b leaves the host of a. A target that is not a usable http(s) URL
+ * is not judged here: the next hop refuses it with its own error. */
+static int other_host(const char *a, const char *b)
 {
     char ha[256], hb[256];
     ds_err e;
     return check_url(a, ha, sizeof ha, &e) == DS_OK && check_url(b, hb, sizeof hb, &e) == DS_OK &&
-           strcasecmp(ha, hb) == 0;
+           strcasecmp(ha, hb) != 0;
 }
 
 /* One try: the request and its redirect hops; j->x and j->r describe the last response. */
@@ -830,7 +831,7 @@ static ds_status try_once(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_
         if (++hops > f->o.max_redirects)
             return ds_err_set(err, DS_ERR_HTTP, "url %s: too many redirects (more than %d)", j->url,
                               f->o.max_redirects);
-        if (!f->o.cross_host_redirects && !same_host(j->url, j->r.redirect))
+        if (!f->o.cross_host_redirects && other_host(j->url, j->r.redirect))
             return ds_err_set(err, DS_ERR_HTTP, "url %s: redirected to another host (%s); not followed "
                               "(fetch.cross_host_redirects)", j->url, j->r.redirect);
         ds_free(j->cur);

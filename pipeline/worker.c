@@ -67,7 +67,7 @@ static ds_status quarantine_exhausted(ds_run *run, ds_err *err)
         "    last_error = 'lease lapsed after the last attempt', updated_at = now() "
         "  WHERE state IN ('leased', 'pending') AND attempts >= $1::int "
         "    AND (state = 'pending' OR lease_expires < now()) RETURNING document_id, attempts) "
-        "UPDATE documents d SET status = 'quarantined', error_code = 'timeout', updated_at = now(), "
+        "UPDATE documents d SET status = 'quarantined', error_code = 'TIMEOUT', updated_at = now(), "
         "  error_message = 'quarantined after ' || q.attempts || ' attempts: its lease lapsed each time (the "
         "worker died or the document exceeded its time budget)' "
         "FROM q WHERE d.id = q.document_id RETURNING d.id",
