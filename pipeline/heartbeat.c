@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,6 +41,8 @@ static void renew(ds_heartbeat *hb, long long doc_id)
                                "UPDATE work_queue SET lease_expires = now() + make_interval(secs => $3::int) "
                                "WHERE document_id = $1::bigint AND state = 'leased' AND lease_owner = $2",
                                3, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK && atoi(PQcmdTuples(r)) == 1)
+        DS_DEBUG(hb->log, "queue", "lease of document %lld renewed for %d s", doc_id, hb->lease_s);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         DS_WARN(hb->log, "queue", "cannot renew the lease of document %lld: %s", doc_id, PQerrorMessage(hb->conn));
         if (PQstatus(hb->conn) == CONNECTION_BAD)
