@@ -12,6 +12,7 @@
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/core/clock.h"
+#include "pipeline/core/outfile.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -153,7 +154,7 @@ static int make_dirs(const char *path)
             continue;
         char c = *s;
         *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        if (mkdir(p, DS_MODE_DIR_PRIVATE) != 0 && errno != EEXIST)
             rc = -1;
         *s = c;
         if (c == '\0')
@@ -266,23 +267,20 @@ static ds_status compact_state(ds_fetcher *f)
     ds_status st = DS_OK;
     for (size_t i = 0; i < f->n_ents && st == DS_OK; i++)
         st = write_line(&b, &f->ents[i]);
-    char *path = state_path(f), *tmp = ds_asprintf("%s/.%s.%ld.tmp", f->cache_dir, STATE_FILE, (long)getpid());
-    if (st == DS_OK && (!path || !tmp))
+    char *path = state_path(f);
+    if (st == DS_OK && !path)
         st = DS_ERR_NOMEM;
-    if (st == DS_OK) {
-        FILE *fp = fopen(tmp, "wb");
-        if (!fp || fwrite(b.data ? b.data : "", 1, b.len, fp) != b.len) {
+    ds_outfile o;
+    ds_err oerr;
+    if (st == DS_OK && (st = ds_outfile_begin(&o, path, DS_MODE_PRIVATE, &oerr)) == DS_OK) {
+        if (fwrite(b.data ? b.data : "", 1, b.len, o.f) != b.len) {
+            ds_outfile_abort(&o);
             st = DS_ERR_IO;
+        } else {
+            st = ds_outfile_commit(&o, &oerr);
         }
-        if (fp && fclose(fp) != 0)
-            st = DS_ERR_IO;
-        if (st == DS_OK && rename(tmp, path) != 0)
-            st = DS_ERR_IO;
-        if (st != DS_OK)
-            unlink(tmp);
     }
     ds_free(path);
-    ds_free(tmp);
     ds_buf_deinit(&b);
     return st;
 }
@@ -339,7 +337,7 @@ static void append_state(ds_fetcher *f, const entry *e)
     ds_buf b = DS_BUF_INIT;
     char *path = state_path(f);
     if (path && write_line(&b, e) == DS_OK) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, DS_MODE_PRIVATE);
         if (fd >= 0) {
             if (write(fd, b.data, b.len) != (ssize_t)b.len)
                 DS_WARN(f->o.log, "fetch", "cannot append to %s: %s", path, strerror(errno));
@@ -790,7 +788,7 @@ static ds_status send_hop(ds_fetcher *f, fetch_job *j, ds_err *err)
     }
     memset(&j->x, 0, sizeof j->x);
     j->x.max = f->o.max_bytes;
-    if (!(j->x.fp = fopen(j->tmp, "wb")))
+    if (!(j->x.fp = ds_outfile_open(j->tmp, "w", DS_MODE_PRIVATE)))
         return ds_err_set(err, DS_ERR_IO, "url %s: cannot write %s: %s", j->url, j->tmp, strerror(errno));
     response_clear(&j->r);
     st = perform(f, j->cur, j->cond, &j->x, &j->r);
@@ -799,6 +797,16 @@ static ds_status send_hop(ds_fetcher *f, fetch_job *j, ds_err *err)
     if (st != DS_OK)
         return ds_err_set(err, st, "url %s: out of memory", j->url);
     return DS_OK;
+}
+
+/* Whether redirect target b leaves the host of a. A target that is not a usable http(s) URL
+ * is not judged here: the next hop refuses it with its own error. */
+static int other_host(const char *a, const char *b)
+{
+    char ha[256], hb[256];
+    ds_err e;
+    return check_url(a, ha, sizeof ha, &e) == DS_OK && check_url(b, hb, sizeof hb, &e) == DS_OK &&
+           strcasecmp(ha, hb) != 0;
 }
 
 /* One try: the request and its redirect hops; j->x and j->r describe the last response. */
@@ -817,6 +825,9 @@ static ds_status try_once(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_
         if (++hops > f->o.max_redirects)
             return ds_err_set(err, DS_ERR_HTTP, "url %s: too many redirects (more than %d)", j->url,
                               f->o.max_redirects);
+        if (!f->o.cross_host_redirects && other_host(j->url, j->r.redirect))
+            return ds_err_set(err, DS_ERR_HTTP, "url %s: redirected to another host (%s); not followed "
+                              "(fetch.cross_host_redirects)", j->url, j->r.redirect);
         ds_free(j->cur);
         j->cur = j->r.redirect;
         j->r.redirect = NULL;

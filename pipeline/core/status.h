@@ -38,7 +38,9 @@
     X(DS_ERR_TOKENIZER, "tokenizer error")                                       \
     X(DS_ERR_CANCELLED, "cancelled")                                             \
     X(DS_ERR_BUSY, "another run holds the lock")                                 \
-    X(DS_ERR_INTERNAL, "internal error")
+    X(DS_ERR_INTERNAL, "internal error")                                         \
+    X(DS_ERR_BUDGET, "document exceeded its time budget")                        \
+    X(DS_ERR_CHANGED, "input changed after it was queued")
 
 typedef enum ds_status {
 #define DS_STATUS_ENUM_(name, msg) name,
