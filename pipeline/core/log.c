@@ -36,7 +36,9 @@ int ds_log_open(ds_log *log, const char *path, int json, ds_log_level min)
     log->json = json;
     log->min = min;
     log->tty = 0;
-    if (!path || !*path || strcmp(path, "-") == 0) {
+    /* "-" and the process's own standard error by name: no file to create */
+    if (!path || !*path || strcmp(path, "-") == 0 || strcmp(path, "/dev/stderr") == 0 ||
+        strcmp(path, "/proc/self/fd/2") == 0) {
         log->out = stderr;
         log->owns_out = 0;
         return 0;
