@@ -17,3 +17,4 @@ target_include_directories(t_ratelimit PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 ds_add_test(NAME t_watchlist SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/watchlist_test.c
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_watchlist PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/compliance_test.sh PG TIMEOUT 300)
