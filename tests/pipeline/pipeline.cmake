@@ -21,3 +21,4 @@ ds_add_script_test(NAME t_identity COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/id
 ds_add_test(NAME t_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/redact_test.c LABELS security)
 ds_add_fuzz(NAME fuzz_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/redact_fuzz.c
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/redact)
+ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/compliance_test.sh PG TIMEOUT 300)
