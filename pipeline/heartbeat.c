@@ -154,6 +154,7 @@ void ds_heartbeat_watch(ds_heartbeat *hb, long long doc_id)
     pthread_mutex_lock(&hb->mu);
     hb->doc_id = doc_id;
     hb->since = mono_now();
+    pthread_cond_signal(&hb->cv); /* the next renewal comes one period after the claim */
     pthread_mutex_unlock(&hb->mu);
 }
 
