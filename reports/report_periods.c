@@ -3,8 +3,8 @@
  * report), ratios from credit_ratios, both classified by the company's fiscal calendar: the one
  * its filings state in dei cover facts (company_fiscal_calendar), else the one its reported
  * years imply. Columns: the latest fiscal years, then the latest quarter and the same quarter a
- * year earlier, then the matching years to date; balance-sheet values sit in every column
- * ending on their date. Everything is allocated in d's arena. */
+ * year earlier, then the matching years to date, then a balance sheet later than all of them;
+ * balance-sheet values sit in every column ending on their date. Everything is allocated in d's arena. */
 #include "reports/report_data.h"
 
 #include <stdio.h>
@@ -218,8 +218,15 @@ static void choose_columns(ds_report_data *d, const candidate *c, int n)
             taken[prior] = 1, pick[np++] = prior;
         pick[np++] = cur;
     }
-    if (np == 0) /* balance-sheet dates alone */
+    if (np == 0) { /* balance-sheet dates alone */
         np = take_latest(c, n, RPT_PERIOD_KIND_INSTANT, 4, taken, pick);
+    } else { /* a balance sheet later than every period shown */
+        int b = latest(c, n, RPT_PERIOD_KIND_INSTANT, 0, NULL, taken), later = b >= 0 && np < RPT_MAX_PERIODS;
+        for (int i = 0; later && i < np; i++)
+            later = strcmp(c[b].end, c[pick[i]].end) > 0;
+        if (later)
+            pick[np++] = b;
+    }
     for (int i = 0; i < np && d->n_periods < RPT_MAX_PERIODS; i++)
         add_column(d, &c[pick[i]]);
 }

@@ -46,21 +46,9 @@ if grep -qE '(src|href)="(https?:)?//' "$TMP/r.html"; then fail "html loads exte
 grep -q "$company" "$TMP/r.html" || fail "company missing from the html"
 
 # Headless Chromium renders it to a screenshot.
-if command -v chromium >/dev/null 2>&1; then
-    prof=$TMP/chromium-profile
-    timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$prof" \
-        --enable-logging=stderr --v=0 --window-size=1200,2400 --screenshot="$TMP/r.png" "file://$TMP/r.html" \
-        >"$TMP/chromium.log" 2>&1 || fail "chromium exited with an error"
-    size=$(stat -c %s "$TMP/r.png" 2>/dev/null || echo 0)
-    [ "$size" -gt 20000 ] && echo "ok: chromium screenshot ($size bytes)" || fail "no screenshot (size $size)"
-    if grep -E 'CONSOLE|Uncaught|Failed to load' "$TMP/chromium.log" >/dev/null; then
-        grep -E 'CONSOLE|Uncaught|Failed to load' "$TMP/chromium.log" | head -5; fail "chromium reported page errors"
-    else echo "ok: no page errors"; fi
-    cp "$TMP/r.png" "$DS_BINARY_DIR/report-screenshot.png" 2>/dev/null || true
-else
-    fail "chromium is not installed (jobs/install-deps.sh installs it)"
-fi
+. "$(dirname "$0")/chromium.sh"
+chromium_check "$TMP/r.html" "$TMP/r.png"
+cp "$TMP/r.png" "$DS_BINARY_DIR/report-screenshot.png" 2>/dev/null || true
 # Reports for a document and for an unknown company.
 doc=$(q "SELECT id FROM documents WHERE kind = 'pdf' ORDER BY id LIMIT 1")
 "$DOSSIER_BIN" --db "$DSN" report --document "$doc" --out "$TMP/d.pdf" >/dev/null || fail "document report failed"

@@ -2,3 +2,4 @@
 add_executable(t_report_xml ${CMAKE_SOURCE_DIR}/tests/reports/report_xml.c)
 target_link_libraries(t_report_xml PRIVATE PkgConfig::LIBXML2)
 ds_add_script_test(NAME t_report COMMAND ${CMAKE_SOURCE_DIR}/tests/reports/report_test.sh PG TIMEOUT 600)
+ds_add_script_test(NAME t_report_filings COMMAND ${CMAKE_SOURCE_DIR}/tests/reports/report_filings_test.sh PG TIMEOUT 600)
