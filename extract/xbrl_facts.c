@@ -32,6 +32,19 @@ ds_status ds_fact_list_push(ds_fact_list *l, const ds_fact *f)
     return DS_OK;
 }
 
+/* Length of s cut to at most max bytes at a word boundary (a space or line break in the last
+ * 256 bytes), else at the start of a UTF-8 character: never inside a word's bytes. */
+static size_t text_cut(const char *s, size_t max)
+{
+    for (size_t i = max; i > 0 && i + 256 > max; i--)
+        if (s[i] == ' ' || s[i] == '\n')
+            return i;
+    size_t i = max;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
 ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, ds_fact_list *out, ds_err *err)
 {
     const char *extractor = doc->kind == DS_DOC_KIND_XBRL ? "xbrl" : "ixbrl";
@@ -54,8 +67,11 @@ ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, d
         if (x->is_numeric) {
             f.value = x->value;
         } else if (x->value && strlen(x->value) > MAX_TEXT_VALUE) {
-            f.value_text = ds_arena_strndup(&doc->arena, x->value, MAX_TEXT_VALUE);
-            if (!f.value_text)
+            size_t len = text_cut(x->value, MAX_TEXT_VALUE);
+            f.value_text = ds_arena_strndup(&doc->arena, x->value, len);
+            if (!f.value_text ||
+                ds_doc_add_note(doc, "xbrl: fact %s: text of %zu bytes stored as its first %zu (whole in the chunks)",
+                                x->concept, strlen(x->value), len))
                 return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         } else {
             f.value_text = x->value;

@@ -46,9 +46,21 @@ static int skip_code(void *ctx, const xmlNode *el)
     return ds_mk_is_html(md, el, "script") || ds_mk_is_html(md, el, "style") || ds_mk_is_html(md, el, "head");
 }
 
-/* Text of a value: escaped XHTML (a text block) is parsed with the hardened HTML parser and
- * reduced to its text with block breaks; anything else is only whitespace-collapsed. Sets
- * *markup when the value was markup. */
+/* 1 when s holds a tag anywhere: '<' then a letter, '/' or '!', and a '>' after it. A text
+ * block may open with text before its first tag ("Note 4 <div>..."); "a < b" is not a tag. */
+static int has_tag(const char *s)
+{
+    for (const char *lt = strchr(s, '<'); lt; lt = strchr(lt + 1, '<')) {
+        char c = lt[1];
+        if ((c == '/' || c == '!' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) && strchr(lt + 2, '>'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Text of a value: escaped XHTML (a text block), wherever its first tag is, is parsed with the
+ * hardened HTML parser and reduced to its text with block breaks; anything else is only
+ * whitespace-collapsed. Sets *markup when the value was markup. */
 static ds_status plain_text(const xpass *p, const char *value, ds_buf *out, int *markup)
 {
     *markup = 0;
@@ -56,7 +68,7 @@ static ds_status plain_text(const xpass *p, const char *value, ds_buf *out, int 
     const char *s = value;
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
         s++;
-    if (s[0] == '<' && (s[1] == '/' || s[1] == '!' || (s[1] | 0x20) >= 'a') && strchr(s, '>')) {
+    if (has_tag(s)) {
         ds_mk_doc frag;
         ds_err ferr;
         if (ds_mk_parse(&frag, DS_MK_HTML_UTF8, (const unsigned char *)s, strlen(s), p->lim, "text block",
