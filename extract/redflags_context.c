@@ -29,7 +29,7 @@ static const char *const general_cues[] = {
     "prohibit", "prohibits", "prohibited", "prohibiting", "require", "requires", "like many", "generally",
     "typically", "often", "frequently", "routine", "regular", "expose", "exposure", "whereby", "shall", "will not",
     "avoid", "prevent", "against companies", "scrutiny", "definition", "defined", "means", "check mark",
-    "indicate by", "no amounts", "do not", "does not", "no", "up to", "various", "in some circumstances",
+    "indicate by", "no amounts", "do not", "does not", "up to", "various", "in some circumstances",
     "where circumstances warrant", NULL};
 
 /* Words that report something that happened to the company or is under way. */
@@ -42,6 +42,12 @@ static const char *const event_cues[] = {
     "operates under", "pursuant to the terms", "in accordance with the", "made", "breached", "obtained",
     "previously reported", "previously disclosed", "as previously", "resulted", "resolution of", "seek documents",
     "continues to", NULL};
+
+/* "no" negates the words it stands before ("no Event of Default has occurred"), not a phrase
+ * further on ("No single customer accounted for ...") nor one before it ("a shell company with
+ * no operations"): it is a general cue only within NEGATION_REACH bytes before the match. */
+static const char *const negations[] = {"no", NULL};
+#define NEGATION_REACH 24
 
 static const char *const months[] = {"january", "february", "march", "april", "may", "june", "july", "august",
                                      "september", "october", "november", "december", NULL};
@@ -107,6 +113,9 @@ static void nearest_cues(const char *t, size_t tl, size_t ms, size_t me, cue_kin
         if (i >= ms && i < me)
             continue;
         size_t g = cue_at(t, tl, i, general_cues);
+        size_t ng = cue_at(t, tl, i, negations);
+        if (ng > g && i + ng <= ms && ms - (i + ng) <= NEGATION_REACH)
+            g = ng;
         size_t ev = cue_at(t, tl, i, event_cues);
         size_t d = date_at(t, tl, i);
         if (d > ev)

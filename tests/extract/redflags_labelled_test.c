@@ -2,7 +2,8 @@
  * ../shared/data (tests/extract/data/redflags_labelled.tsv): precision and recall over all rules
  * at least FLOOR_PRECISION and FLOOR_RECALL, and each rule holding the levels it reached. The
  * same sentences searched for the phrases alone (no reading of the sentence) must fall below the
- * floors, so the floors measure the reading; and a malformed file is refused. */
+ * floors, so the floors measure the reading. Made-up sentences check one cue at a time, and a
+ * malformed file is refused. */
 #include "testlib.h"
 
 #include "redflags_eval.h"
@@ -68,6 +69,35 @@ static void test_levels(void)
     DS_CHECK(base.tp >= r.tp);
 }
 
+/* The reading on sentences made up for the purpose, one cue at a time. */
+static void test_cases(void)
+{
+    static const char *const cases[] = {
+        /* an event cue before the match, a general cue before it */
+        "RF-INQUIRY\tcase\tIn December 2019, the Company received a grand jury subpoena.",
+        "-\tcase\tWe may be subject to subpoenas from time to time.",
+        "-\tcase\tWe are subject to laws prohibiting bribery.",
+        /* "no" negates only the words right after it */
+        "-\tcase\tNo Default or Event of Default has occurred and is continuing.",
+        "RF-SHELL\tcase\tThe Company is a shell company with no operations.",
+        "RF-SHELL\tcase\tNo customer accounted for more than 10% of revenues while the Company was a shell company.",
+        /* an act is an event by its wording, unless a general cue stands right before it */
+        "RF-VIOLATION\tcase\tThe Company voluntarily disclosed the matter to the agency.",
+        "-\tcase\tThe Company may have voluntarily disclosed the matter.",
+    };
+    char path[512];
+    snprintf(path, sizeof path, "%s/cases.tsv", ds_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    DS_REQUIRE(f);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fprintf(f, "%s\n", cases[i]);
+    fclose(f);
+    ds_rfeval r;
+    DS_REQUIRE(ds_rfeval_run(path, ds_extract_redflags, 1, &r) == 0);
+    DS_CHECKF(r.sentences == sizeof cases / sizeof cases[0] && r.fp == 0 && r.fn == 0, "%zu sentences, %zu fp, %zu fn",
+              r.sentences, r.fp, r.fn);
+}
+
 static void test_malformed(void)
 {
     char path[512];
@@ -90,6 +120,7 @@ static void test_malformed(void)
 int main(void)
 {
     test_levels();
+    test_cases();
     test_malformed();
     return ds_test_done();
 }
