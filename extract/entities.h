@@ -78,6 +78,8 @@ typedef struct ds_redflag {
     const char *const *phrases;  /* lower case; ' ' also matches '-' and line breaks; NULL-ended */
     const char *const *suppress; /* lower-case cues that void a match in its sentence; NULL-ended */
     int no_anti;                 /* void a match right after "anti-" / "counter-" */
+    int needs_event;             /* a match counts only when its sentence reports an event (see below) */
+    const char *const *acts;     /* phrases that are events in themselves ("voluntarily disclosed"); NULL-ended */
 } ds_redflag;
 
 const ds_redflag *ds_redflags(size_t *n);
@@ -119,8 +121,15 @@ ds_status ds_extract_entities(ds_document *doc, const ds_chunk_list *chunks, ds_
 /* Countries and jurisdictions (with their FATF list), appended to out. */
 ds_status ds_extract_jurisdictions(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out,
                                    ds_err *err);
-/* Red-flag phrases, appended to out. */
+/* Red-flag phrases, appended to out. Each match is read in its sentence (redflags_context.c):
+ * the cue nearest to it decides whether the sentence speaks in general terms (the company's
+ * own compliance programme, a law, a regulator's powers, what "could" happen: not kept) or
+ * reports an event (a subpoena received, a consent order entered: kept). */
 ds_status ds_extract_redflags(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_err *err);
+/* The same search without reading the sentences (every phrase counts, suppression cues and
+ * "anti-" still apply): the baseline the red-flag benchmark measures against. */
+ds_status ds_extract_redflags_phrases(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out,
+                                      ds_err *err);
 
 /* Shared by the extractors: appends a mention with its evidence unless its kind and name_norm
  * already have DS_ENTITY_MAX_MENTIONS mentions in out (then DS_OK, nothing added). attributes

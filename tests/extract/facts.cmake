@@ -19,3 +19,9 @@ endif()
 ds_add_test(NAME t_truth SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/truth_test.c PG
             LIBS PkgConfig::JANSSON ARGS $<TARGET_FILE:ds_gen_samples> LABELS extract TIMEOUT 600)
 add_dependencies(t_truth ds_gen_samples dossier)
+# Red-flag rules on hand-labelled sentences from real filings: precision and recall floors, and
+# the benchmark against the phrases-only baseline (make bench).
+ds_add_test(NAME t_redflags_labelled SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/redflags_labelled_test.c
+            ${CMAKE_SOURCE_DIR}/tests/extract/redflags_eval.c LABELS extract)
+ds_add_bench(NAME bench_redflags SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_redflags.c
+             ${CMAKE_SOURCE_DIR}/tests/extract/redflags_eval.c)
