@@ -41,7 +41,7 @@ static const char *const event_cues[] = {
     "currently", "is being investigated", "been investigated", "seeks", "seeking", "requests", "the complaint",
     "operates under", "pursuant to the terms", "in accordance with the", "made", "breached", "obtained",
     "previously reported", "previously disclosed", "as previously", "resulted", "resolution of", "seek documents",
-    "continues to", NULL};
+    "continues to", "did not comply", "not in compliance", "was in default", "were in default", NULL};
 
 /* "no" negates the words it stands before ("no Event of Default has occurred"), not a phrase
  * further on ("No single customer accounted for ...") nor one before it ("a shell company with
@@ -124,7 +124,7 @@ static void nearest_cues(const char *t, size_t tl, size_t ms, size_t me, cue_kin
             continue;
         cue_kind k = ev >= g ? CUE_EVENT : CUE_GENERAL;
         size_t end = i + (ev >= g ? ev : g);
-        if (end <= ms && end >= before_end) {
+        if (end <= ms && (end > before_end || before == CUE_NONE)) { /* ties: the longer cue, met first */
             before = k;
             before_end = end;
         } else if (i >= me && i < after_start) {

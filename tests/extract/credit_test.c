@@ -314,7 +314,9 @@ static void test_load_and_ratios(void)
                     "AND evidence @> '[{\"value\": \"1200000\"}]'") == 1);
     DS_CHECK(one_ll("SELECT count(*) FROM swot_items WHERE rule_id = 'SWOT-GC-01' AND category = 'threat' "
                     "AND page IS NULL AND quote LIKE 'These conditions raise substantial doubt%'") == 1);
-    DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts") == 2);
+    DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts") == 3);
+    DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts WHERE kind = 'red_flag' AND evidence->>'rule' = 'RF-GOINGCONCERN' "
+                    "AND quote LIKE 'These conditions raise substantial doubt%'") == 1);
     DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts WHERE kind = 'high_risk_jurisdiction' AND subject = 'Iran' "
                     "AND evidence->>'fatf_as_of' = '" DS_FATF_AS_OF "' AND dedup_key = "
                     "'high_risk_jurisdiction|' || repeat('a', 64) || '|IR|fatf:call_for_action:" DS_FATF_AS_OF "'") ==
@@ -323,19 +325,19 @@ static void test_load_and_ratios(void)
                     "AND quote = 'Acme Corp has a subsidiary in Iran and relies on nominee shareholders.'") == 1);
 
     /* a reviewer takes an alert; the document is processed again */
-    exec_ok("UPDATE aml_alerts SET status = 'under_review' WHERE kind = 'red_flag'");
+    exec_ok("UPDATE aml_alerts SET status = 'under_review' WHERE evidence->>'rule' = 'RF-NOMINEE'");
     exec_ok("INSERT INTO aml_alert_audit (alert_id, from_status, to_status, note) "
-            "SELECT id, 'open', 'under_review', 'taken' FROM aml_alerts WHERE kind = 'red_flag'");
+            "SELECT id, 'open', 'under_review', 'taken' FROM aml_alerts WHERE evidence->>'rule' = 'RF-NOMINEE'");
     long long facts_before = one_ll("SELECT count(*) FROM facts");
     long long ents_before = one_ll("SELECT count(*) FROM entities");
     lease_again(acme_id, run.owner);
     ds_document_free(acme);
     acme = acme_10k();
     process(&run, acme, acme_id);
-    DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts") == 2);
-    DS_CHECK_STREQ(one("SELECT status FROM aml_alerts WHERE kind = 'red_flag'", 0, NULL), "under_review");
+    DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts") == 3);
+    DS_CHECK_STREQ(one("SELECT status FROM aml_alerts WHERE evidence->>'rule' = 'RF-NOMINEE'", 0, NULL), "under_review");
     DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts a JOIN chunks c ON c.document_id = a.document_id "
-                    "AND c.seq = a.chunk_seq WHERE position(a.quote in c.text) > 0") == 2);
+                    "AND c.seq = a.chunk_seq WHERE position(a.quote in c.text) > 0") == 3);
     DS_CHECK(one_ll("SELECT count(*) FROM facts") == facts_before);
     DS_CHECK(one_ll("SELECT count(*) FROM entities") == ents_before);
     DS_CHECK(one_ll("SELECT count(*) FROM swot_items WHERE rule_id = 'SWOT-GC-01'") == 1);

@@ -84,6 +84,11 @@ static void test_cases(void)
         /* an act is an event by its wording, unless a general cue stands right before it */
         "RF-VIOLATION\tcase\tThe Company voluntarily disclosed the matter to the agency.",
         "-\tcase\tThe Company may have voluntarily disclosed the matter.",
+        /* a breach stated as non-compliance; compliance stated is not one */
+        "RF-COVENANT\tcase\tAs of June 30, 2024 we did not comply with the minimum fixed charge coverage ratio covenant.",
+        "RF-COVENANT\tcase\tThe Company was not in compliance with a financial covenant as of December 31, 2024.",
+        "-\tcase\tWe were in compliance with all covenants under our credit agreement as of December 31, 2024.",
+        "-\tcase\tFailure to comply with these covenants could result in an event of default.",
     };
     char path[512];
     snprintf(path, sizeof path, "%s/cases.tsv", ds_test_tmpdir());
