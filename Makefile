@@ -1,6 +1,6 @@
 # Makefile - convenience wrapper around CMake for people. Everything real is in CMakeLists.txt.
-#   make deps    install the Debian packages (idempotent; root or sudo)
-#   make build   configure and build (build/)
+#   make deps    install every Debian package: build, run, tests (idempotent; root or sudo)
+#   make build   install what building and running need, configure and build (build/)
 #   make run     build, generate the sample inbox (var/inbox), run the pipeline on it
 #   make test    build and run every CPU test (a throwaway PostgreSQL is started by the tests)
 #   make bench   build and run the benchmarks (tests/bench), each against its baseline
@@ -11,17 +11,20 @@ JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DOSSIER = $(BUILD)/dossier
 
-.PHONY: all deps build run test bench install samples clean
+.PHONY: all deps deps-build build run test bench install samples clean
 
 all: build
 
 deps:
 	@sh jobs/install-deps.sh
 
+deps-build:
+	@sh jobs/install-deps.sh --build
+
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps-build $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 samples: build
@@ -31,10 +34,10 @@ samples: build
 run: samples
 	$(DOSSIER) run var/inbox
 
-test: build
+test: deps build
 	cd $(BUILD) && ctest --output-on-failure -LE 'gpu|fuzz' -j2 --timeout 900
 
-bench: build
+bench: deps build
 	cmake --build $(BUILD) --target bench_build -j$(JOBS)
 	@for b in $(BUILD)/bench_*; do [ -x "$$b" ] && { echo "== $$b"; DS_SOURCE_DIR=$(CURDIR) DS_SHARED_DIR=$(CURDIR)/../shared DS_BINARY_DIR=$(CURDIR)/$(BUILD) DOSSIER_BIN=$(CURDIR)/$(DOSSIER) "$$b" || exit 1; }; done
 	sh tests/bench/bench_views.sh $(DOSSIER)

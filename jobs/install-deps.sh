@@ -1,7 +1,10 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian 12 packages dossier needs to build, run and test.
 # Idempotent: installs only what is missing. Needs root (or sudo) when something is missing.
-# Usage: jobs/install-deps.sh [--runtime]   (--runtime: only what `dossier` needs to run)
+# Usage: jobs/install-deps.sh [--runtime|--build]
+#   --runtime  only what `dossier` needs to run (an installed binary)
+#   --build    what building and running need (`make build`, `make run`)
+#   (none)     also what the tests, sanitizers, fuzzers and benchmarks need (`make test`, CI)
 set -eu
 
 runtime="postgresql postgresql-client libpq5 libpoppler-glib8 poppler-utils libxml2 libcurl4 libyaml-0-2
@@ -11,8 +14,12 @@ libyaml-dev libcairo2-dev libpango1.0-dev libjansson-dev"
 # Tests, sanitizers, fuzzing, benchmark baselines, report rendering checks.
 test="clang libclang-rt-14-dev llvm libopenblas-dev chromium procps psmisc slurm-wlm munge"
 
-want="$runtime"
-[ "${1:-}" = "--runtime" ] || want="$runtime $build $test"
+case "${1:-}" in
+--runtime) want="$runtime" ;;
+--build) want="$runtime $build" ;;
+"") want="$runtime $build $test" ;;
+*) echo "install-deps: unknown option $1 (--runtime, --build or none)" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $want; do
