@@ -1,6 +1,7 @@
 /* cli.c - global options, configuration and logger set-up, and dispatch to the commands of
  * pipeline/commands.def. The only place (with main) that decides the process exit code. */
 #include "pipeline/cli.h"
+#include "pipeline/statedir.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -198,7 +199,7 @@ int ds_cli_main(int argc, char **argv)
     ds_err err;
     ds_err_clear(&err);
     ds_config_warn_unknown_env(stderr);
-    if (ds_config_load(&cli.cfg, cli.config_path, &err) != DS_OK) {
+    if (ds_config_load(&cli.cfg, cli.config_path, &err) != DS_OK || ds_state_resolve(&cli.cfg, &err) != DS_OK) {
         fprintf(stderr, "dossier: %s\n", err.msg);
         ds_config_deinit(&cli.cfg);
         return ds_cli_exit_for(err.code);

@@ -2,6 +2,7 @@
  * plainly what is wrong and what will be used. Exit 0 when everything needed works. */
 #include "pipeline/cli.h"
 #include "pipeline/db.h"
+#include "pipeline/statedir.h"
 
 #include "kernels/gpu.h"
 #include "pipeline/core/alloc.h"
@@ -9,6 +10,7 @@
 #include <cairo.h>
 #include <curl/curl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <libxml/xmlversion.h>
 #include <pango/pango.h>
 #include <poppler.h>
@@ -83,6 +85,17 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
 
     /* Configuration. */
     line(&problems, "config", 1, "%s", cli->config_path ? cli->config_path : "no file: built-in defaults and DOSSIER_* variables");
+    {
+        char dir[PATH_MAX];
+        const char *why = "";
+        ds_err serr;
+        ds_err_clear(&serr);
+        if (ds_state_dir(&cli->cfg, dir, sizeof dir, &why, &serr) == DS_OK)
+            line(&problems, "state", 1, "%s (%s); private cluster %s, cache %s", dir, why, cli->cfg.db_pgdata,
+                 cli->cfg.fetch_cache_dir);
+        else
+            line(&problems, "state", 0, "%s", serr.msg);
+    }
     if (cli->cfg.model_dir && *cli->cfg.model_dir) {
         char p[2048];
         struct stat st;

@@ -30,8 +30,9 @@ typedef struct key_def {
 
 #define F(field) offsetof(ds_config, field)
 static const key_def keys[] = {
+    {"state.dir", KEY_TYPE_STR, F(state_dir), 0, 0, "absolute folder for relative db.pgdata and fetch.cache_dir; empty: the checkout's var/ when run from its build tree, else /var/lib/dossier (root, or writable), else ~/.local/state/dossier"},
     {"db.dsn", KEY_TYPE_STR, F(db_dsn), 0, 0, "libpq connection string; empty (and no PG* variables): the private cluster under db.pgdata"},
-    {"db.pgdata", KEY_TYPE_STR, F(db_pgdata), 0, 0, "folder of the private PostgreSQL cluster"},
+    {"db.pgdata", KEY_TYPE_STR, F(db_pgdata), 0, 0, "folder of the private PostgreSQL cluster (relative: under state.dir)"},
     {"db.pg_bindir", KEY_TYPE_STR, F(db_pg_bindir), 0, 0, "folder holding initdb and pg_ctl"},
     {"log.file", KEY_TYPE_STR, F(log_file), 0, 0, "log file (JSON lines); - for stderr"},
     {"log.format", KEY_TYPE_STR, F(log_format), 0, 0, "json or text"},
@@ -45,7 +46,7 @@ static const key_def keys[] = {
     {"fetch.timeout_seconds", KEY_TYPE_INT, F(fetch_timeout_s), 1, 3600, "total time limit per request"},
     {"fetch.max_bytes", KEY_TYPE_LONG, F(fetch_max_bytes), 1, 1e12, "largest download accepted"},
     {"fetch.retries", KEY_TYPE_INT, F(fetch_retries), 0, 20, "retries on 429/5xx/timeouts, with backoff"},
-    {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state"},
+    {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state (relative: under state.dir)"},
     {"fetch.cross_host_redirects", KEY_TYPE_INT, F(fetch_cross_host_redirects), 0, 1, "1: follow redirects to another host (0: refuse them)"},
     {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0, "SEC CIKs of the companies whose new filings are fetched"},
     {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0, "file of CIKs, one a line; '#' starts a comment"},
@@ -91,11 +92,11 @@ static int set_str(char **slot, const char *v)
 void ds_config_init(ds_config *c)
 {
     memset(c, 0, sizeof *c);
-    set_str(&c->db_pgdata, "var/pg");
+    set_str(&c->db_pgdata, "pg");
     set_str(&c->log_file, "-");
     set_str(&c->log_level, "info");
     set_str(&c->model_backend, "auto");
-    set_str(&c->fetch_cache_dir, "var/cache");
+    set_str(&c->fetch_cache_dir, "cache");
     set_str(&c->watch_data_url, "https://data.sec.gov");
     set_str(&c->watch_archives_url, "https://www.sec.gov/Archives/edgar/data");
     c->fetch_max_rps = 10.0;

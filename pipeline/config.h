@@ -21,9 +21,11 @@ typedef struct ds_str_list {
 } ds_str_list;
 
 typedef struct ds_config {
+    /* state (pipeline/statedir.h) */
+    char *state_dir;          /* where relative db.pgdata and fetch.cache_dir lie; empty: chosen by rule */
     /* db */
     char *db_dsn;             /* libpq connection string; NULL/"" with no PG* env: private cluster */
-    char *db_pgdata;          /* private cluster folder (default var/pg) */
+    char *db_pgdata;          /* private cluster folder; relative: under the state directory (default pg) */
     char *db_pg_bindir;       /* where initdb/pg_ctl live */
     /* log */
     char *log_file;           /* "-" = stderr */
@@ -40,7 +42,7 @@ typedef struct ds_config {
     int fetch_timeout_s;
     long fetch_max_bytes;
     int fetch_retries;
-    char *fetch_cache_dir;    /* downloaded files + ETag/Last-Modified state */
+    char *fetch_cache_dir;    /* downloaded files + ETag/Last-Modified state; relative: under the state directory */
     /* watchlist (pipeline/watchlist.c) */
     ds_str_list watch_ciks;   /* SEC CIKs of the companies watched */
     char *watch_file;         /* file of CIKs, one a line ('#' comments); empty: none */

@@ -1,4 +1,4 @@
-/* pgcluster.c - the private PostgreSQL cluster under db.pgdata (default var/pg): initdb, start,
+/* pgcluster.c - the private PostgreSQL cluster under db.pgdata (default <state dir>/pg): initdb, start,
  * stop, status, on a Unix socket only (listen_addresses = '', no TCP).
  *
  * Layout: <root>/data (PGDATA), <root>/run (socket), <root>/postgres.log. PostgreSQL refuses to
@@ -15,6 +15,7 @@
 #include "pipeline/db.h"
 
 #include "pipeline/core/proc.h"
+#include "pipeline/statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,14 +54,15 @@ static int mkdirs(const char *path, mode_t mode)
 ds_status ds_pgcluster_init(ds_pgcluster *c, const ds_config *cfg, ds_err *err)
 {
     memset(c, 0, sizeof *c);
-    const char *root = cfg->db_pgdata && *cfg->db_pgdata ? cfg->db_pgdata : "var/pg";
+    const char *root = cfg->db_pgdata && *cfg->db_pgdata ? cfg->db_pgdata : "pg";
     if (root[0] == '/') {
         snprintf(c->root, sizeof c->root, "%s", root);
-    } else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd))
-            return ds_err_set(err, DS_ERR_IO, "getcwd: %s", strerror(errno));
-        if ((size_t)snprintf(c->root, sizeof c->root, "%s/%s", cwd, root) >= sizeof c->root)
+    } else { /* under the state directory, never the current folder */
+        char dir[PATH_MAX];
+        ds_status st = ds_state_dir(cfg, dir, sizeof dir, NULL, err);
+        if (st != DS_OK)
+            return st;
+        if ((size_t)snprintf(c->root, sizeof c->root, "%s/%s", dir, root) >= sizeof c->root)
             return ds_err_set(err, DS_ERR_CONFIG, "db.pgdata path is too long");
     }
     snprintf(c->datadir, sizeof c->datadir, "%s/data", c->root);

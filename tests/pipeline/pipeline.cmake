@@ -1,5 +1,6 @@
 # tests/pipeline - the spine: configuration, database, loader, runs.
 ds_add_test(NAME t_config SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/config_test.c)
+ds_add_script_test(NAME t_statedir COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/statedir_test.sh LABELS pipeline)
 ds_add_test(NAME t_db SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/db_test.c PG)
 ds_add_test(NAME t_chunker SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/chunker_test.c)
 ds_add_script_test(NAME t_run COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/run_test.sh PG TIMEOUT 600)
