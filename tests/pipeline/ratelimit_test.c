@@ -155,7 +155,9 @@ static void test_throttle_pauses_all(const char *dsn, ds_test_http *srv, const c
     DS_REQUIRE(f);
     const char *targets[] = {"/429", "/rate"};
     for (int i = 0; i < 2; i++) {
-        DS_REQUIRE(PQresultStatus(PQexec(c, "UPDATE fetch_rate_limits SET paused_until = NULL")) == PGRES_COMMAND_OK);
+        PGresult *u = PQexec(c, "UPDATE fetch_rate_limits SET paused_until = NULL");
+        DS_REQUIRE(PQresultStatus(u) == PGRES_COMMAND_OK);
+        PQclear(u);
         snprintf(url, sizeof url, "http://127.0.0.1:%d%s", ds_test_http_port(srv), targets[i]);
         ds_fetch_result r;
         DS_CHECKF(ds_fetcher_get(f, url, &r, &err) == DS_OK, "%s: %s", targets[i], err.msg);

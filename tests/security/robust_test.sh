@@ -81,8 +81,13 @@ q "UPDATE documents SET status = 'queued'; DELETE FROM work_queue; INSERT INTO w
 q "UPDATE documents SET sha256 = sha256" >/dev/null
 "$DOSSIER_BIN" --db "$DSN" --log "$TMP/log3.jsonl" worker --workers 3 --idle-wait 30 >/dev/null 2>&1 &
 pid=$!
-sleep 2
-kids=$(ps -o pid= --ppid $pid | tr -d ' ' | tr '\n' ' ')
+t=0 kids=""
+while [ $t -lt 600 ]; do # the workers start within seconds (longer under sanitizers)
+    kids=$(ps -o pid= --ppid $pid | tr -d ' ' | tr '\n' ' ')
+    [ "$(echo $kids | wc -w)" -ge 3 ] && break
+    sleep 0.1
+    t=$((t + 1))
+done
 [ -n "$kids" ] || fail "no worker processes seen"
 kill -9 $pid
 wait $pid 2>/dev/null || true
