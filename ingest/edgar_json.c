@@ -8,17 +8,16 @@
 typedef struct reader {
     const char *s;
     size_t n, i;
-    int depth;
-    char keys[DS_EDGAR_JSON_MAX_DEPTH][DS_EDGAR_JSON_KEY_MAX]; /* object key at each depth ("" inside arrays) */
+    ds_edgar_json_path path;
     ds_edgar_json_scalar_fn fn;
     void *ctx;
     ds_status oom;
 } reader;
 
 /* Hands a scalar to the callback. */
-static void collect(reader *r, char *s, int in_array)
+static void collect(reader *r, char *s, int is_string)
 {
-    if (r->fn(r->ctx, (const char (*)[DS_EDGAR_JSON_KEY_MAX])r->keys, r->depth, in_array, s) != 0)
+    if (r->fn(r->ctx, &r->path, s, is_string) != 0)
         r->oom = DS_ERR_NOMEM;
 }
 
@@ -82,37 +81,40 @@ static char *read_string(reader *r)
     return out;
 }
 
-static int value(reader *r, int in_array);
+static int value(reader *r);
 
 static int container(reader *r, char close, int is_object)
 {
-    if (r->depth >= DS_EDGAR_JSON_MAX_DEPTH)
+    ds_edgar_json_path *p = &r->path;
+    if (p->depth >= DS_EDGAR_JSON_MAX_DEPTH)
         return -1;
-    r->keys[r->depth][0] = '\0';
-    r->depth++;
+    int d = p->depth++;
+    p->keys[d][0] = '\0';
+    p->index[d] = 0;
+    p->is_array[d] = (unsigned char)!is_object;
     r->i++;
     skip_ws(r);
     if (r->i < r->n && r->s[r->i] == close) {
         r->i++;
-        r->depth--;
+        p->depth--;
         return 0;
     }
-    for (;;) {
+    for (;; p->index[d]++) {
         skip_ws(r);
         if (is_object) {
             char *k = read_string(r);
             if (!k)
                 return -1;
             size_t kl = strlen(k);
-            memcpy(r->keys[r->depth - 1], k, kl < DS_EDGAR_JSON_KEY_MAX ? kl + 1 : 0);
+            memcpy(p->keys[d], k, kl < DS_EDGAR_JSON_KEY_MAX ? kl + 1 : 0);
             if (kl >= DS_EDGAR_JSON_KEY_MAX)
-                r->keys[r->depth - 1][0] = '\0';
+                p->keys[d][0] = '\0';
             ds_free(k);
             skip_ws(r);
             if (r->i >= r->n || r->s[r->i++] != ':')
                 return -1;
         }
-        if (value(r, !is_object) != 0)
+        if (value(r) != 0)
             return -1;
         skip_ws(r);
         if (r->i < r->n && r->s[r->i] == ',') {
@@ -121,15 +123,47 @@ static int container(reader *r, char close, int is_object)
         }
         if (r->i < r->n && r->s[r->i] == close) {
             r->i++;
-            r->depth--;
+            p->depth--;
             return 0;
         }
         return -1;
     }
 }
 
-/* A scalar other than a string: number, true, false, null (kept as NULL in a column). */
-static int scalar(reader *r, int in_array)
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Whether s[0..n) is a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int is_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if (i < n && is_digit(s[i]))
+        while (i < n && is_digit(s[i]))
+            i++;
+    else
+        return 0;
+    if (i < n && s[i] == '.') {
+        if (++i >= n || !is_digit(s[i]))
+            return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        if (++i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    return i == n;
+}
+
+/* A scalar other than a string: number (handed over as its text), true, false, null (NULL). */
+static int scalar(reader *r)
 {
     size_t st = r->i;
     while (r->i < r->n && r->s[r->i] && strchr("+-.0123456789eEtruefalsn", r->s[r->i]))
@@ -139,7 +173,7 @@ static int scalar(reader *r, int in_array)
         return -1;
     int is_word = (len == 4 && (!memcmp(r->s + st, "true", 4) || !memcmp(r->s + st, "null", 4))) ||
                   (len == 5 && !memcmp(r->s + st, "false", 5));
-    if (!is_word && !(r->s[st] == '-' || (r->s[st] >= '0' && r->s[st] <= '9')))
+    if (!is_word && !is_number(r->s + st, len))
         return -1;
     char *copy = NULL;
     if (!is_word) { /* numbers are kept as text (the cik may be one) */
@@ -150,11 +184,11 @@ static int scalar(reader *r, int in_array)
         memcpy(copy, r->s + st, len);
         copy[len] = '\0';
     }
-    collect(r, copy, in_array);
+    collect(r, copy, 0);
     return r->oom ? -1 : 0;
 }
 
-static int value(reader *r, int in_array)
+static int value(reader *r)
 {
     skip_ws(r);
     if (r->i >= r->n)
@@ -168,10 +202,10 @@ static int value(reader *r, int in_array)
         char *s = read_string(r);
         if (!s)
             return -1;
-        collect(r, s, in_array);
+        collect(r, s, 1);
         return r->oom ? -1 : 0;
     }
-    return scalar(r, in_array);
+    return scalar(r);
 }
 
 ds_status ds_edgar_json_walk(const char *json, size_t n, const char *what, ds_edgar_json_scalar_fn fn, void *ctx,
@@ -188,7 +222,7 @@ ds_status ds_edgar_json_walk(const char *json, size_t n, const char *what, ds_ed
     ds_status st = DS_OK;
     if (r->i >= r->n)
         st = ds_err_set(err, DS_ERR_EMPTY, "%s: empty", what);
-    else if (value(r, 0) != 0 || (skip_ws(r), r->i != r->n))
+    else if (value(r) != 0 || (skip_ws(r), r->i != r->n))
         st = r->oom ? ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", what)
                     : ds_err_set(err, DS_ERR_PARSE, "%s: malformed at byte %zu", what, r->i);
     ds_free(r);

@@ -37,17 +37,20 @@ static int push(column *c, char *s)
     return 0;
 }
 
-/* Keeps a scalar (string or number text, NULL for another scalar) found at keys. */
-static int collect(void *ctx, const char (*keys)[DS_EDGAR_JSON_KEY_MAX], int depth, int in_array, char *s)
+/* Keeps a scalar (string or number text, NULL for another scalar) found at path. */
+static int collect(void *ctx, const ds_edgar_json_path *path, char *s, int is_string)
 {
     reader *r = ctx;
-    if (depth == 1 && !in_array && (strcmp(keys[0], "cik") == 0 || strcmp(keys[0], "name") == 0)) {
+    const char(*keys)[DS_EDGAR_JSON_KEY_MAX] = path->keys;
+    (void)is_string; /* a number where a string is expected is kept as its text, then checked */
+    if (path->depth == 1 && !path->is_array[0] && (strcmp(keys[0], "cik") == 0 || strcmp(keys[0], "name") == 0)) {
         char **slot = keys[0][0] == 'c' ? &r->cik : &r->name;
         ds_free(*slot);
         *slot = s;
         return 0;
     }
-    if (depth == 4 && in_array && strcmp(keys[0], "filings") == 0 && strcmp(keys[1], "recent") == 0) {
+    if (path->depth == 4 && !path->is_array[0] && !path->is_array[1] && !path->is_array[2] && path->is_array[3] &&
+        strcmp(keys[0], "filings") == 0 && strcmp(keys[1], "recent") == 0) {
         for (int c = 0; c < N_COLS; c++)
             if (strcmp(keys[2], col_names[c]) == 0) {
                 if (push(&r->cols[c], s) == 0)

@@ -1,6 +1,7 @@
 /* edgar_tickers.c - the SEC's ticker file to rows, and ticker or name to CIK (see
- * edgar_tickers.h). The shared JSON walk (edgar_json.c) hands each scalar with its key path; a
- * row is the object under one top-level key. */
+ * edgar_tickers.h). The shared JSON walk (edgar_json.c) hands each scalar with its path; a row is
+ * the object that is one member of the top-level object (told apart by the member's ordinal, so
+ * repeated or overlong keys do not merge rows). */
 #include "ingest/edgar_tickers.h"
 
 #include "ingest/edgar_json_internal.h"
@@ -14,8 +15,8 @@
 typedef struct collector {
     ds_edgar_tickers *out;
     size_t cap;
-    char row_key[DS_EDGAR_JSON_KEY_MAX]; /* top-level key of the row being filled */
-    int open;                            /* a row is being filled (out->v[out->n]) */
+    size_t row;  /* ordinal of the top-level member being filled */
+    int open;    /* a row is being filled (out->v[out->n]) */
 } collector;
 
 /* CIK from a number or digit string: positive, at most ten digits; 0 otherwise. */
@@ -50,8 +51,8 @@ static void row_close(collector *c)
     c->open = 0;
 }
 
-/* Starts a row under key: room for one more. */
-static int row_open(collector *c, const char *key)
+/* Starts the row of top-level member `row`: room for one more. */
+static int row_open(collector *c, size_t row)
 {
     row_close(c);
     if (c->out->n == c->cap) {
@@ -63,27 +64,28 @@ static int row_open(collector *c, const char *key)
         c->cap = cap;
     }
     memset(&c->out->v[c->out->n], 0, sizeof c->out->v[c->out->n]);
-    snprintf(c->row_key, sizeof c->row_key, "%s", key);
+    c->row = row;
     c->open = 1;
     return 0;
 }
 
-static int collect(void *ctx, const char (*keys)[DS_EDGAR_JSON_KEY_MAX], int depth, int in_array, char *s)
+static int collect(void *ctx, const ds_edgar_json_path *path, char *s, int is_string)
 {
     collector *c = ctx;
-    if (depth != 2 || in_array || !s) {
+    if (path->depth != 2 || path->is_array[0] || path->is_array[1] || !s) {
         ds_free(s);
         return 0;
     }
-    if ((!c->open || strcmp(c->row_key, keys[0]) != 0) && row_open(c, keys[0]) != 0) {
+    if ((!c->open || c->row != path->index[0]) && row_open(c, path->index[0]) != 0) {
         ds_free(s);
         return -1;
     }
     ds_edgar_ticker *t = &c->out->v[c->out->n];
-    char **slot = strcmp(keys[1], "ticker") == 0 ? &t->ticker : strcmp(keys[1], "title") == 0 ? &t->title : NULL;
-    if (strcmp(keys[1], "cik_str") == 0 || strcmp(keys[1], "cik") == 0)
+    const char *field = path->keys[1];
+    if (strcmp(field, "cik_str") == 0 || strcmp(field, "cik") == 0) {
         t->cik = parse_cik(s);
-    if (slot && s[0]) {
+    } else if (is_string && s[0] && (strcmp(field, "ticker") == 0 || strcmp(field, "title") == 0)) {
+        char **slot = strcmp(field, "ticker") == 0 ? &t->ticker : &t->title;
         ds_free(*slot);
         *slot = s;
         return 0;
@@ -143,6 +145,33 @@ static void name_key(const char *s, char *out, size_t cap)
     out[k] = '\0';
 }
 
+size_t ds_edgar_tickers_name_matches(const ds_edgar_tickers *t, const char *entry, const ds_edgar_ticker **out,
+                                     size_t cap)
+{
+    char want[256], have[256];
+    size_t n = 0;
+    name_key(entry, want, sizeof want);
+    for (size_t i = 0; want[0] && i < t->n; i++) {
+        if (!t->v[i].title)
+            continue;
+        name_key(t->v[i].title, have, sizeof have);
+        if (strcmp(want, have) != 0)
+            continue;
+        int seen = 0; /* one row per CIK (a company with several tickers is listed once) */
+        for (size_t j = 0; j < i && !seen; j++)
+            if (t->v[j].cik == t->v[i].cik && t->v[j].title) {
+                name_key(t->v[j].title, have, sizeof have);
+                seen = strcmp(want, have) == 0;
+            }
+        if (seen)
+            continue;
+        if (n < cap)
+            out[n] = &t->v[i];
+        n++;
+    }
+    return n;
+}
+
 ds_edgar_match ds_edgar_tickers_lookup(const ds_edgar_tickers *t, const char *entry, long long *cik)
 {
     char want[256], have[256];
@@ -157,18 +186,9 @@ ds_edgar_match ds_edgar_tickers_lookup(const ds_edgar_tickers *t, const char *en
             return DS_EDGAR_MATCH_TICKER;
         }
     }
-    name_key(entry, want, sizeof want);
-    for (size_t i = 0; want[0] && i < t->n; i++) {
-        if (!t->v[i].title)
-            continue;
-        name_key(t->v[i].title, have, sizeof have);
-        if (strcmp(want, have) != 0)
-            continue;
-        if (*cik && *cik != t->v[i].cik) {
-            *cik = 0;
-            return DS_EDGAR_MATCH_AMBIGUOUS;
-        }
-        *cik = t->v[i].cik;
-    }
-    return *cik ? DS_EDGAR_MATCH_NAME : DS_EDGAR_MATCH_NONE;
+    const ds_edgar_ticker *first = NULL;
+    size_t n = ds_edgar_tickers_name_matches(t, entry, &first, 1);
+    if (n == 1)
+        *cik = first->cik;
+    return n == 0 ? DS_EDGAR_MATCH_NONE : n == 1 ? DS_EDGAR_MATCH_NAME : DS_EDGAR_MATCH_AMBIGUOUS;
 }

@@ -36,7 +36,14 @@ typedef enum ds_edgar_match {
     DS_EDGAR_MATCH_AMBIGUOUS  /* a name shared by companies with different CIKs */
 } ds_edgar_match;
 
-/* Maps entry to a CIK (*cik; 0 unless a ticker or name matched). */
+/* Maps entry to a CIK (*cik; 0 unless a ticker or name matched). A ticker is tried first, then
+ * a name. */
 ds_edgar_match ds_edgar_tickers_lookup(const ds_edgar_tickers *t, const char *entry, long long *cik);
+
+/* The rows whose company name matches entry (compared as the lookup does), one per CIK, in file
+ * order: up to cap of them into out (borrowed from t). Returns how many CIKs match, which may
+ * exceed cap: more than one is an ambiguous name, whose candidates these are. */
+size_t ds_edgar_tickers_name_matches(const ds_edgar_tickers *t, const char *entry, const ds_edgar_ticker **out,
+                                     size_t cap);
 
 #endif

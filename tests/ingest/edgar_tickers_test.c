@@ -1,8 +1,8 @@
 /* edgar_tickers_test.c - the SEC ticker file reader on a file in the SEC's format (CIK as number
  * and as digit string, two tickers of one company, rows without a valid CIK left out), lookups by
- * ticker and by name (case, punctuation, spacing, an ambiguous name, an unknown entry), broken
- * inputs (cut short, bad escapes, too deep, empty, not an object of rows) and every allocation
- * failing in turn. */
+ * ticker and by name (case, punctuation, spacing, an ambiguous name with its candidates, an
+ * unknown entry), broken inputs (cut short, bad escapes, bad numbers, too deep, empty, not an
+ * object of rows, repeated row keys) and every allocation failing in turn. */
 #include "testlib.h"
 
 #include "ingest/edgar_tickers.h"
@@ -43,6 +43,14 @@ static void test_small(void)
     /* Two tickers, one company: the name is not ambiguous. */
     DS_CHECK(ds_edgar_tickers_lookup(&t, "Alphabet Inc", &cik) == DS_EDGAR_MATCH_NAME && cik == 1652044);
     DS_CHECK(ds_edgar_tickers_lookup(&t, "Same Name Corp", &cik) == DS_EDGAR_MATCH_AMBIGUOUS && cik == 0);
+    const ds_edgar_ticker *cand[4];
+    DS_CHECK(ds_edgar_tickers_name_matches(&t, "same name corp.", cand, 4) == 2);
+    DS_CHECK(cand[0]->cik == 88 && cand[1]->cik == 89);
+    DS_CHECK(ds_edgar_tickers_name_matches(&t, "Same Name Corp", cand, 1) == 2 && cand[0]->cik == 88);
+    DS_CHECK(ds_edgar_tickers_name_matches(&t, "Alphabet Inc.", cand, 4) == 1 && cand[0]->cik == 1652044);
+    DS_CHECK(ds_edgar_tickers_name_matches(&t, "Nobody", cand, 4) == 0);
+    /* A ticker wins over a name. */
+    DS_CHECK(ds_edgar_tickers_lookup(&t, "same", &cik) == DS_EDGAR_MATCH_TICKER && cik == 88);
     DS_CHECK(ds_edgar_tickers_lookup(&t, "Apple", &cik) == DS_EDGAR_MATCH_NONE && cik == 0);
     DS_CHECK(ds_edgar_tickers_lookup(&t, "", &cik) == DS_EDGAR_MATCH_NONE);
     DS_CHECK(ds_edgar_tickers_lookup(&t, "...", &cik) == DS_EDGAR_MATCH_NONE);
@@ -59,14 +67,44 @@ static void test_broken(void)
              t.n == 0 && t.v == NULL);
     DS_CHECK(parse(&t, "{\"0\":{\"ticker\":\"bad \\q\"}}") == DS_ERR_PARSE);
     DS_CHECK(parse(&t, "{\"0\":{\"ticker\":\"A\"}} {}") == DS_ERR_PARSE);
-    char deep[200];
-    memset(deep, '{', 100);
+    DS_CHECK(parse(&t, "{\"0\":{\"cik_str\":1e,\"ticker\":\"A\"}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\":{\"cik_str\":-,\"ticker\":\"A\"}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\":{\"cik_str\":01,\"ticker\":\"A\"}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\":{\"cik_str\":1true,\"ticker\":\"A\"}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\":{\"ticker\":\"A\\u00\"}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\":{\"ticker\":\"A\\") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\" {\"ticker\":\"A\"}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "{\"0\":{\"ticker\":\"A\",}}") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "\xff\xfe") == DS_ERR_PARSE);
+    DS_CHECK(parse(&t, "   \n") == DS_ERR_EMPTY);
+    char deep[200]; /* deeper than the reader goes */
+    memset(deep, '[', 100);
     deep[100] = '\0';
+    DS_CHECK(parse(&t, deep) == DS_ERR_PARSE && t.n == 0);
+    memset(deep, '{', 100);
     DS_CHECK(parse(&t, deep) == DS_ERR_PARSE);
     /* Well-formed JSON of another shape: no rows, no error. */
     DS_CHECK(parse(&t, "[1, 2, \"AAPL\"]") == DS_OK && t.n == 0);
     ds_edgar_tickers_deinit(&t);
     DS_CHECK(parse(&t, "{\"0\":[{\"cik_str\":1,\"ticker\":\"A\"}]}") == DS_OK && t.n == 0);
+    ds_edgar_tickers_deinit(&t);
+    DS_CHECK(parse(&t, "[{\"cik_str\":1,\"ticker\":\"A\"},{\"cik_str\":2,\"ticker\":\"B\"}]") == DS_OK && t.n == 0);
+    ds_edgar_tickers_deinit(&t);
+    DS_CHECK(parse(&t, "\"AAPL\"") == DS_OK && t.n == 0);
+    ds_edgar_tickers_deinit(&t);
+    /* Rows under a repeated key, or keys too long to keep, stay apart. */
+    DS_REQUIRE(parse(&t, "{\"0\":{\"cik_str\":1,\"ticker\":\"A\"},\"0\":{\"cik_str\":2,\"ticker\":\"B\"},"
+                         "\"a-key-much-longer-than-forty-characters-in-all-1\":{\"cik_str\":3,\"ticker\":\"C\"},"
+                         "\"a-key-much-longer-than-forty-characters-in-all-2\":{\"cik_str\":4,\"ticker\":\"D\"}}") ==
+               DS_OK);
+    DS_CHECKF(t.n == 4, "%zu rows", t.n);
+    DS_CHECK(t.n == 4 && t.v[1].cik == 2 && strcmp(t.v[1].ticker, "B") == 0 && t.v[3].cik == 4);
+    ds_edgar_tickers_deinit(&t);
+    /* Escapes decoded; a CIK as a non-integer number is no CIK. */
+    DS_REQUIRE(parse(&t, "{\"0\":{\"cik_str\":5,\"ticker\":\"\\u0041B\",\"title\":\"A \\\"B\\\" \\u00e9\"},"
+                         "\"1\":{\"cik_str\":5.5,\"ticker\":\"X\"},\"2\":{\"cik_str\":true,\"ticker\":\"Y\"}}") ==
+               DS_OK);
+    DS_CHECK(t.n == 1 && strcmp(t.v[0].ticker, "AB") == 0 && strcmp(t.v[0].title, "A \"B\" ?") == 0);
     ds_edgar_tickers_deinit(&t);
     /* A ticker given as a number is not kept; the title alone makes the row. */
     DS_REQUIRE(parse(&t, "{\"0\":{\"cik_str\":\"7\",\"ticker\":5,\"title\":\"Seven\"}}") == DS_OK);
