@@ -36,16 +36,24 @@ static void help(run_kind k)
                "Processes the given files and folders (recursively): detect, parse, chunk, extract,\n"
                "load. The same bytes are one document: already loaded inputs are skipped.\n");
     else if (k == RUN_KIND_NIGHTLY)
-        printf("usage: dossier nightly [--workers N]\n\n"
-               "Processes the configured sources (sources.inbox, sources.url_lists), one run at a\n"
-               "time across every host sharing the database (advisory lock).\n");
+        printf("usage: dossier nightly [--workers N] [--dry-run]\n\n"
+               "Processes the configured sources (sources.inbox, sources.url_lists, the watchlist's\n"
+               "new EDGAR filings), one run at a time across every host sharing the database\n"
+               "(advisory lock).\n\n"
+               "--dry-run lists the watchlist's filings that would be fetched (CIK, company, form,\n"
+               "accession, filing date, document URL; tab-separated, '#' lines are notes) and\n"
+               "changes nothing: it reads the ticker file and each company's submissions JSON\n"
+               "(through the shared rate limit and the fetch cache) and writes no filing, document,\n"
+               "queue or run row. Folders and URL lists are not read.\n");
     else
         printf("usage: dossier worker [--workers N] [--idle-wait S]\n\n"
                "Claims queued documents and processes them until the queue has none ready. Start\n"
                "as many as you like, on any hosts sharing the database.\n");
     printf("\noptions:\n"
-           "  -w, --workers N   worker processes on this host (default run.workers)\n"
-           "      --idle-wait S keep polling an empty queue for S seconds before exiting (other\n"
+           "  -w, --workers N   worker processes on this host (default run.workers)\n");
+    if (k == RUN_KIND_NIGHTLY)
+        printf("  -n, --dry-run     list the filings that would be fetched; change nothing\n");
+    printf("      --idle-wait S keep polling an empty queue for S seconds before exiting (other\n"
            "                    hosts may still be enqueueing; default 0)\n"
            "  -h, --help        this help\n");
 }
@@ -181,15 +189,68 @@ static const char *run_status(ds_status st, const ds_run_stats *s)
     return s->fetch_failed + s->waiting ? "incomplete" : "ok";
 }
 
+/* `nightly --dry-run`: the watchlist's filings that would be fetched, on stdout. No lock, no
+ * migration, no run row: the schema must be current already. */
+static int nightly_dry_run(ds_cli *cli)
+{
+    if (!ds_run_has_watchlist(&cli->cfg)) {
+        printf("# no watchlist configured (watchlist.companies, watchlist.ciks, watchlist.file): no filings\n");
+        return DS_EXIT_OK;
+    }
+    ds_stop_install();
+    ds_err err;
+    ds_err_clear(&err);
+    char *dsn = NULL;
+    PGconn *conn = NULL;
+    int have = 0, want = ds_db_schema_version_binary();
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+    if (st == DS_OK)
+        st = ds_db_connect(dsn, &conn, &err);
+    if (st == DS_OK && (st = ds_db_schema_version(conn, &have, &err)) == DS_OK && have < want)
+        st = ds_err_set(&err, DS_ERR_CONFIG,
+                        "the database schema is at version %d, this dossier needs %d: run `dossier db migrate` "
+                        "first (a dry run changes nothing)",
+                        have, want);
+    ds_run run;
+    memset(&run, 0, sizeof run);
+    run.cfg = &cli->cfg;
+    run.log = &cli->log;
+    run.conn = conn;
+    run.dry_run = stdout;
+    if (st == DS_OK)
+        st = ds_run_plan_watchlist(&run, &err);
+    fflush(stdout);
+    int rc = DS_EXIT_OK;
+    if (st) {
+        ds_cli_report(cli, "nightly", &err);
+        rc = ds_cli_exit_for(st);
+    } else if (ds_stop_requested()) {
+        rc = DS_EXIT_SIGNAL + ds_stop_requested();
+    } else if (run.stats.fetch_failed) {
+        rc = DS_EXIT_INCOMPLETE; /* the listing misses what could not be read */
+    }
+    PQfinish(conn);
+    ds_free(dsn);
+    return rc;
+}
+
 static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
 {
     static const struct option opts[] = {{"workers", required_argument, NULL, 'w'},
                                          {"idle-wait", required_argument, NULL, 'i'},
+                                         {"dry-run", no_argument, NULL, 'n'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    int workers = cli->cfg.run_workers, c, idle_wait = 0;
-    while ((c = getopt_long(argc, argv, "w:i:h", opts, NULL)) != -1) {
+    int workers = cli->cfg.run_workers, c, idle_wait = 0, dry_run = 0;
+    while ((c = getopt_long(argc, argv, "w:i:nh", opts, NULL)) != -1) {
         switch (c) {
+        case 'n':
+            if (kind != RUN_KIND_NIGHTLY) {
+                fprintf(stderr, "dossier %s: --dry-run is an option of nightly\n", kind_name(kind));
+                return DS_EXIT_USAGE;
+            }
+            dry_run = 1;
+            break;
         case 'i':
             idle_wait = atoi(optarg);
             if (idle_wait < 0 || idle_wait > 86400) {
@@ -208,6 +269,8 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         default: help(kind); return DS_EXIT_USAGE;
         }
     }
+    if (dry_run)
+        return nightly_dry_run(cli);
     if (kind == RUN_KIND_RUN && optind >= argc) {
         fprintf(stderr, "dossier run: give at least one file or folder (see dossier run --help)\n");
         return DS_EXIT_USAGE;

@@ -48,8 +48,10 @@ static const key_def keys[] = {
     {"fetch.retries", KEY_TYPE_INT, F(fetch_retries), 0, 20, "retries on 429/5xx/timeouts, with backoff"},
     {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state (relative: under state.dir)"},
     {"fetch.cross_host_redirects", KEY_TYPE_INT, F(fetch_cross_host_redirects), 0, 1, "1: follow redirects to another host (0: refuse them)"},
-    {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0, "SEC CIKs of the companies whose new filings are fetched"},
-    {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0, "file of CIKs, one a line; '#' starts a comment"},
+    {"watchlist.companies", KEY_TYPE_LIST, F(watch_companies), 0, 0, "companies whose new filings are fetched: CIKs, tickers or company names"},
+    {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0, "older name of watchlist.companies, still read (entries of both are watched)"},
+    {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0, "file of more companies (CIK, ticker or name), one a line; '#' starts a comment"},
+    {"watchlist.tickers_url", KEY_TYPE_STR, F(watch_tickers_url), 0, 0, "the SEC's ticker file, read to map tickers and names to CIKs (at most once a day)"},
     {"watchlist.forms", KEY_TYPE_LIST, F(watch_forms), 0, 0, "forms wanted; empty: 10-K 10-Q 8-K 20-F 6-K (and their /A)"},
     {"watchlist.since", KEY_TYPE_STR, F(watch_since), 0, 0, "earliest filing date (YYYY-MM-DD) taken; empty: all listed"},
     {"watchlist.data_url", KEY_TYPE_STR, F(watch_data_url), 0, 0, "where the submissions JSON is read"},
@@ -99,6 +101,7 @@ void ds_config_init(ds_config *c)
     set_str(&c->fetch_cache_dir, "cache");
     set_str(&c->watch_data_url, "https://data.sec.gov");
     set_str(&c->watch_archives_url, "https://www.sec.gov/Archives/edgar/data");
+    set_str(&c->watch_tickers_url, "https://www.sec.gov/files/company_tickers.json");
     c->fetch_max_rps = 10.0;
     c->fetch_timeout_s = 120;
     c->fetch_max_bytes = 512L << 20;

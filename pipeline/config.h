@@ -44,8 +44,10 @@ typedef struct ds_config {
     int fetch_retries;
     char *fetch_cache_dir;    /* downloaded files + ETag/Last-Modified state; relative: under the state directory */
     /* watchlist (pipeline/watchlist.c) */
-    ds_str_list watch_ciks;   /* SEC CIKs of the companies watched */
-    char *watch_file;         /* file of CIKs, one a line ('#' comments); empty: none */
+    ds_str_list watch_companies; /* companies watched: CIKs, tickers or company names */
+    ds_str_list watch_ciks;   /* the older name of watch_companies, still read (either may hold any entry) */
+    char *watch_file;         /* file of entries like watch_companies', one a line ('#' comments); empty: none */
+    char *watch_tickers_url;  /* the SEC's ticker file, mapping tickers and names to CIKs */
     ds_str_list watch_forms;  /* forms wanted (amendments /A follow their form); empty: the default set */
     char *watch_since;        /* earliest filing date, YYYY-MM-DD; empty: none */
     char *watch_data_url;     /* base of the submissions JSON (https://data.sec.gov) */

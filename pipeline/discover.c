@@ -218,3 +218,16 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
                 run->stats.fetch_failed);
     return st;
 }
+
+ds_status ds_run_plan_watchlist(ds_run *run, ds_err *err)
+{
+    ds_fetcher *fetcher = NULL;
+    ds_ratelimit *rl = NULL;
+    int per_window = run->cfg->fetch_max_rps >= 1 ? (int)run->cfg->fetch_max_rps : 1;
+    ds_status st = ds_ratelimit_create(&rl, run->conn, per_window, 0, run->log, err);
+    if (st == DS_OK && (st = open_fetcher(run, ds_ratelimit_gate(rl), &fetcher, err)) == DS_OK)
+        st = ds_run_discover_watchlist(run, fetcher, err);
+    ds_fetcher_free(fetcher);
+    ds_ratelimit_free(rl);
+    return st;
+}

@@ -26,8 +26,11 @@ static void write_outcome(FILE *f, const ds_run_stats *s, const char *status)
                "dossier_run_fetches{outcome=\"failed\"} %ld\n"
                "# HELP dossier_run_documents_waiting Documents waiting for a retry (backoff) when the last run ended.\n"
                "# TYPE dossier_run_documents_waiting gauge\n"
-               "dossier_run_documents_waiting %ld\n",
-            s->fetched, s->fetch_failed, s->waiting);
+               "dossier_run_documents_waiting %ld\n"
+               "# HELP dossier_run_watchlist_unresolved Watchlist entries the last run could not resolve to a company.\n"
+               "# TYPE dossier_run_watchlist_unresolved gauge\n"
+               "dossier_run_watchlist_unresolved %ld\n",
+            s->fetched, s->fetch_failed, s->waiting, s->watch_unresolved);
 }
 
 ds_status ds_metrics_write_textfile(const char *path, const ds_run *run, const char *status, double wall_s,

@@ -237,6 +237,8 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
         printf("  %ld URLs fetched, %ld fetch failures\n", s->fetched, s->fetch_failed);
     if (s->waiting)
         printf("  %ld documents wait for a retry (run.retry_base_seconds backoff)\n", s->waiting);
+    if (s->watch_unresolved)
+        printf("  %ld watchlist entries not resolved to a company (see the log)\n", s->watch_unresolved);
     for (int i = 0; i < DS_FILING_FORMS; i++)
         if (s->filings[i][DS_FILING_DISCOVERED] || s->filings[i][DS_FILING_SKIPPED] || s->filings[i][DS_FILING_FAILED])
             printf("  filings %-5s %ld new, %ld fetched, %ld already fetched, %ld failed\n", ds_run_filing_form_name(i),

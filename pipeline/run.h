@@ -15,6 +15,7 @@
 #include "pipeline/core/status.h"
 
 #include <libpq-fe.h>
+#include <stdio.h>
 
 typedef enum ds_stage {
     DS_STAGE_READ,
@@ -39,6 +40,7 @@ typedef enum ds_filing_outcome {
 typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
     long waiting; /* documents left waiting for a retry (backoff) when the run ended */
+    long watch_unresolved; /* watchlist entries naming no company, or several (left out) */
     long filings[DS_FILING_FORMS][DS_FILING_OUTCOMES_]; /* watchlist */
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
@@ -71,6 +73,8 @@ typedef struct ds_run {
     int idle_wait_s;        /* keep polling an empty queue this long before returning */
     long progress_total;
     double doc_deadline;    /* ds_now() past which the current document stops (0: no budget) */
+    FILE *dry_run;          /* borrowed; non-NULL: the watchlist's filings that would be fetched are
+                               listed here, and no filing, document or queue row is written */
 } ds_run;
 
 /* Prepares a run context (loads the tokenizer, the model checkpoint when model.dir is set,
@@ -99,12 +103,16 @@ ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes,
                                 const char *path, const char *source, long long *doc_id, ds_err *err);
 
 /* The watchlist (pipeline/watchlist.c): whether one is configured, and the discovery of its
- * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once. */
+ * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once (with
+ * run->dry_run: listed there, nothing written). */
 typedef struct ds_fetcher ds_fetcher;
 int ds_run_has_watchlist(const ds_config *cfg);
 const char *ds_run_filing_form_name(int form);
 const char *ds_run_filing_outcome_name(int outcome);
 ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *err);
+/* A dry run of the watchlist's discovery: its own fetcher under the shared rate limit, the
+ * listing to run->dry_run (set by the caller). */
+ds_status ds_run_plan_watchlist(ds_run *run, ds_err *err);
 
 /* Claims and processes queued documents until none is ready. Document failures are recorded
  * and do not stop the loop; only database loss returns an error. */

@@ -1,14 +1,18 @@
-/* watchlist.c - discovery of the watched companies' new EDGAR filings: for each CIK of the
- * watchlist (watchlist.ciks and watchlist.file), the submissions JSON is fetched (conditional
- * GET, through the run's fetcher and so the shared rate limit), the filings of the wanted forms
+/* watchlist.c - discovery of the watched companies' new EDGAR filings: for each company of the
+ * watchlist (watchlist.companies, watchlist.ciks and watchlist.file; tickers and names resolved
+ * to CIKs by watchlist_resolve.c), the submissions JSON is fetched (conditional GET, through the
+ * run's fetcher and so the shared rate limit), the filings of the wanted forms
  * filed on or after watchlist.since are recorded in the filings table, oldest first, an
  * amendment (form/A) linked to the latest earlier filing of the same company, base form and
  * period, and each filing not fetched before has its primary document fetched and enqueued.
  * A filing already fetched is skipped, so nothing is fetched twice across runs; a company added
  * to the watchlist is backfilled from watchlist.since, and one removed is no longer read (what
- * was loaded stays). Threading: the run's. */
+ * was loaded stays). A dry run (run->dry_run) reads the same and lists the filings that would be
+ * fetched instead, writing no row. Threading: the run's. */
 #include "pipeline/db.h"
 #include "pipeline/run.h"
+#include "pipeline/stop.h"
+#include "pipeline/watchlist.h"
 
 #include "ingest/edgar_submissions.h"
 #include "ingest/fetch.h"
@@ -137,6 +141,44 @@ static ds_status fetch_filing(ds_run *run, ds_fetcher *fetcher, const ds_edgar_f
     return st;
 }
 
+/* Writes s as one field of a tab-separated line: tabs, newlines and other control characters
+ * as spaces; NULL as "". */
+static void put_field(FILE *out, const char *s, char sep)
+{
+    for (; s && *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, out);
+    fputc(sep, out);
+}
+
+/* A dry run's filing: listed when no earlier run fetched it, counted either way. */
+static ds_status plan_filing(ds_run *run, long long cik, const char *company, const ds_edgar_filing *f,
+                             const char *url, ds_err *err)
+{
+    const char *p[] = {f->accession};
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(run->conn, &r, err, "SELECT status FROM filings WHERE accession = $1", 1, p);
+    if (st != DS_OK)
+        return st;
+    int fetched = PQntuples(r) && strcmp(PQgetvalue(r, 0, 0), "fetched") == 0;
+    PQclear(r);
+    if (fetched) {
+        count(run, f->form, DS_FILING_SKIPPED);
+        return DS_OK;
+    }
+    count(run, f->form, DS_FILING_DISCOVERED);
+    char cikbuf[24];
+    snprintf(cikbuf, sizeof cikbuf, "%lld", cik);
+    put_field(run->dry_run, cikbuf, '\t');
+    put_field(run->dry_run, company, '\t');
+    put_field(run->dry_run, f->form, '\t');
+    put_field(run->dry_run, f->accession, '\t');
+    put_field(run->dry_run, f->filing_date, '\t');
+    put_field(run->dry_run, url, '\n');
+    DS_DEBUG(run->log, "watchlist", "cik %lld: would fetch %s %s filed %s", cik, f->form, f->accession,
+             f->filing_date);
+    return DS_OK;
+}
+
 /* One company: its submissions, then its new filings, oldest first. */
 static ds_status watch_company(ds_run *run, ds_fetcher *fetcher, long long cik, ds_err *err)
 {
@@ -175,6 +217,10 @@ static ds_status watch_company(ds_run *run, ds_fetcher *fetcher, long long cik, 
                 acc[k++] = *c;
         acc[k] = '\0';
         snprintf(doc_url, sizeof doc_url, "%s/%lld/%s/%s", cfg->watch_archives_url, cik, acc, f->primary_document);
+        if (run->dry_run) {
+            st = plan_filing(run, cik, s.name, f, doc_url, err);
+            continue;
+        }
         if ((st = record_filing(run, cik, s.name, f, doc_url, status, sizeof status, err)) != DS_OK)
             break;
         if (strcmp(status, "fetched") == 0) {
@@ -189,79 +235,43 @@ static ds_status watch_company(ds_run *run, ds_fetcher *fetcher, long long cik, 
     return st;
 }
 
-/* Appends the CIKs of the watchlist file (digits, one a line; '#' comments). */
-static ds_status read_watch_file(const char *path, long long **ciks, size_t *n, ds_err *err)
-{
-    ds_buf b = DS_BUF_INIT;
-    ds_status st = ds_buf_read_file(&b, path, 1 << 24, err);
-    size_t line = 0;
-    for (char *p = b.data; st == DS_OK && p && *p;) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        line++;
-        char *hash = strchr(p, '#');
-        if (hash)
-            *hash = '\0';
-        while (isspace((unsigned char)*p))
-            p++;
-        char *end = p + strlen(p);
-        while (end > p && isspace((unsigned char)end[-1]))
-            *--end = '\0';
-        if (*p) {
-            char *e;
-            long long v = strtoll(p, &e, 10);
-            long long *nv = ds_realloc(*ciks, (*n + 1) * sizeof *nv);
-            if (*e || v <= 0 || end - p > 10)
-                st = ds_err_set(err, DS_ERR_CONFIG, "%s:%zu: \"%s\" is not a CIK", path, line, p);
-            else if (!nv)
-                st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", path);
-            else {
-                *ciks = nv;
-                (*ciks)[(*n)++] = v;
-            }
-        }
-        p = nl ? nl + 1 : NULL;
-    }
-    ds_buf_deinit(&b);
-    return st;
-}
-
-/* The watchlist's CIKs, from the configuration list and the file. Caller frees *ciks. */
-static ds_status watch_ciks(const ds_config *cfg, long long **ciks, size_t *n, ds_err *err)
-{
-    *ciks = NULL;
-    *n = 0;
-    if (cfg->watch_ciks.n && !(*ciks = ds_calloc((size_t)cfg->watch_ciks.n, sizeof **ciks)))
-        return ds_err_set(err, DS_ERR_NOMEM, "watchlist: out of memory");
-    for (int i = 0; i < cfg->watch_ciks.n; i++) {
-        char *e;
-        long long v = strtoll(cfg->watch_ciks.v[i], &e, 10);
-        if (*e || v <= 0 || strlen(cfg->watch_ciks.v[i]) > 10)
-            return ds_err_set(err, DS_ERR_CONFIG, "watchlist.ciks: \"%s\" is not a CIK", cfg->watch_ciks.v[i]);
-        (*ciks)[(*n)++] = v;
-    }
-    if (cfg->watch_file && cfg->watch_file[0])
-        return read_watch_file(cfg->watch_file, ciks, n, err);
-    return DS_OK;
-}
-
 int ds_run_has_watchlist(const ds_config *cfg)
 {
-    return cfg->watch_ciks.n > 0 || (cfg->watch_file && cfg->watch_file[0]);
+    return cfg->watch_companies.n > 0 || cfg->watch_ciks.n > 0 || (cfg->watch_file && cfg->watch_file[0]);
 }
 
 ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *err)
 {
-    long long *ciks = NULL;
-    size_t n = 0;
-    ds_status st = watch_ciks(run->cfg, &ciks, &n, err);
-    for (size_t i = 0; i < n && st == DS_OK; i++)
-        st = watch_company(run, fetcher, ciks[i], err);
-    ds_free(ciks);
-    if (st == DS_OK)
+    ds_watchlist w;
+    ds_status st = ds_watchlist_resolve(&w, run->cfg, fetcher, run->log, err);
+    if (st != DS_OK)
+        return st;
+    run->stats.fetch_failed += w.tickers_failed;
+    run->stats.watch_unresolved += (long)w.unresolved;
+    DS_INFO(run->log, "watchlist", "%zu entries: %zu companies, %zu entries not resolved", w.entries, w.n,
+            w.unresolved);
+    if (run->dry_run) {
+        fprintf(run->dry_run, "# watchlist entries: %zu, companies: %zu, not resolved: %zu (see the log)\n",
+                w.entries, w.n, w.unresolved);
+        for (size_t i = 0; i < w.n; i++) {
+            const ds_watchlist_company *c = &w.v[i];
+            fprintf(run->dry_run, "# %s\tCIK %lld", c->entry, c->cik);
+            if (c->by != DS_WATCHLIST_BY_CIK)
+                fprintf(run->dry_run, "\t%s, by %s", c->title ? c->title : "",
+                        c->by == DS_WATCHLIST_BY_TICKER ? "ticker" : "name");
+            fputc('\n', run->dry_run);
+        }
+        fprintf(run->dry_run, "cik\tcompany\tform\taccession\tfiling_date\turl\n");
+    }
+    for (size_t i = 0; i < w.n && st == DS_OK && !ds_stop_requested(); i++)
+        st = watch_company(run, fetcher, w.v[i].cik, err);
+    if (st == DS_OK && run->dry_run)
+        fprintf(run->dry_run, "# filings to fetch: %ld, already fetched: %ld, fetch failures: %ld\n",
+                total(run, DS_FILING_DISCOVERED), total(run, DS_FILING_SKIPPED), run->stats.fetch_failed);
+    else if (st == DS_OK)
         DS_INFO(run->log, "watchlist", "%zu companies: %ld new filings, %ld fetched, %ld already fetched, %ld failed",
-                n, total(run, DS_FILING_DISCOVERED), total(run, DS_FILING_FETCHED), total(run, DS_FILING_SKIPPED),
+                w.n, total(run, DS_FILING_DISCOVERED), total(run, DS_FILING_FETCHED), total(run, DS_FILING_SKIPPED),
                 total(run, DS_FILING_FAILED));
+    ds_watchlist_deinit(&w);
     return st;
 }

@@ -40,3 +40,7 @@ ds_add_test(NAME t_fetch SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/fetch.c ${CMAK
 ds_add_test(NAME t_edgar_submissions SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/edgar_submissions_test.c LABELS ingest)
 ds_add_fuzz(NAME fuzz_edgar_submissions SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar_submissions.c
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar_submissions)
+
+ds_add_test(NAME t_edgar_tickers SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/edgar_tickers_test.c LABELS ingest)
+ds_add_fuzz(NAME fuzz_edgar_tickers SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar_tickers.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar_tickers)

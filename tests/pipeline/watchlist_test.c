@@ -1,9 +1,13 @@
 /* watchlist_test.c - `dossier nightly` with a watchlist, against a local HTTP server serving
- * fixtures in EDGAR's formats (submissions JSON, filing documents under Archives/CIK/ACCESSION):
- * the wanted forms filed since the configured date are recorded and fetched once, an amendment
- * is linked to what it amends and its document carries the filing's date, a second night
- * fetches nothing twice (the submissions JSON by conditional GET), and a new filing the next
- * night is the only one fetched. */
+ * fixtures in EDGAR's formats (submissions JSON, filing documents under Archives/CIK/ACCESSION,
+ * the SEC's ticker file): the wanted forms filed since the configured date are recorded and
+ * fetched once, an amendment is linked to what it amends and its document carries the filing's
+ * date, a second night fetches nothing twice (the submissions JSON by conditional GET), and a new
+ * filing the next night is the only one fetched. Then entries by ticker and by company name are
+ * resolved through the ticker file (fetched once, cached with its date, fetched again
+ * conditionally when a day old), unknown, ambiguous and malformed entries are warned and left
+ * out while the others go on, `nightly --dry-run` lists the filings that would be fetched and
+ * writes nothing, and without a ticker file the CIK entries still go on. */
 #include "testlib.h"
 
 #include "ingest/http_server.h"
@@ -64,6 +68,134 @@ static void write_submissions_42(const char *files, int extra_8k)
 static int nightly(const char *bin, const char *cfg, const char *dsn, const char *dir, char *out, size_t cap)
 {
     return ds_test_sh(out, cap, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' nightly 2>&1", bin, cfg, dsn, dir);
+}
+
+/* The log's records (JSON lines) into out. */
+static void read_log(const char *dir, char *out, size_t cap)
+{
+    ds_test_sh(out, cap, "cat '%s/log.jsonl'", dir);
+}
+
+static int dry_run(const char *bin, const char *cfg, const char *dsn, const char *dir, char *out, size_t cap)
+{
+    return ds_test_sh(out, cap, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' nightly --dry-run 2>'%s/dry.err'",
+                      bin, cfg, dsn, dir, dir);
+}
+
+/* Ticker and name entries, the ticker file's cache, warnings, and --dry-run. Runs after the
+ * nights above: filings of 42 (four) and 77 (one) are fetched. */
+static void test_resolution(const char *bin, const char *dsn, const char *dir, const char *files, ds_test_http *srv,
+                            PGconn *c)
+{
+    int port = ds_test_http_port(srv);
+    char path[2400], cfg[2200], yaml[8192], watch[2200], log[65536], out[16384];
+    /* Company 55, known to the watchlist only by name; its 10-K and an 8-K. */
+    mkdirs(files, "Archives/55/000000005524000001");
+    mkdirs(files, "Archives/55/000000005524000002");
+    snprintf(path, sizeof path, "%s/submissions/CIK0000000055.json", files);
+    write_file(path, "{\"cik\":\"0000000055\",\"name\":\"New Co Inc\",\"filings\":{\"recent\":{"
+                     "\"accessionNumber\":[\"0000000055-24-000002\",\"0000000055-24-000001\"],"
+                     "\"filingDate\":[\"2024-07-01\",\"2024-06-01\"],\"reportDate\":[\"\",\"2023-12-31\"],"
+                     "\"form\":[\"8-K\",\"10-K\"],\"primaryDocument\":[\"newco-8k.htm\",\"newco-10k.htm\"]}}}");
+    write_doc(files, "Archives/55/000000005524000001/newco-10k.htm", "New Co annual report. Revenue was 5 million.");
+    write_doc(files, "Archives/55/000000005524000002/newco-8k.htm", "New Co current report.");
+    snprintf(path, sizeof path, "%s/company_tickers.json", files);
+    write_file(path, "{\"0\":{\"cik_str\":320193,\"ticker\":\"AAPL\",\"title\":\"Apple Inc.\"},"
+                     "\"1\":{\"cik_str\":42,\"ticker\":\"EXH\",\"title\":\"Example Holdings Inc\"},"
+                     "\"2\":{\"cik_str\":55,\"ticker\":\"NEWC\",\"title\":\"New Co Inc\"},"
+                     "\"3\":{\"cik_str\":77,\"ticker\":\"SECO\",\"title\":\"Second Co\"},"
+                     "\"4\":{\"cik_str\":88,\"ticker\":\"SAME\",\"title\":\"Same Name Corp\"},"
+                     "\"5\":{\"cik_str\":89,\"ticker\":\"SAM2\",\"title\":\"Same Name Corp.\"}}\n");
+    snprintf(watch, sizeof watch, "%s/watch2.txt", dir);
+    write_file(watch, "# by name, unknown, ambiguous, a CIK again, not a CIK\n"
+                      "New Co, Inc.\nNobody Corp   # not listed\nSame Name Corp\nCIK 0000000042\n00\n");
+    snprintf(cfg, sizeof cfg, "%s/dossier2.yaml", dir);
+    snprintf(yaml, sizeof yaml,
+             "fetch:\n  user_agent: \"dossier tests test@example.com\"\n  cache_dir: \"%s/cache\"\n  retries: 1\n"
+             "watchlist:\n  companies: [\"exh\"]\n  ciks: [\"77\"]\n  file: \"%s\"\n  since: \"2020-01-01\"\n"
+             "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n"
+             "  tickers_url: \"http://127.0.0.1:%d/files/company_tickers.json\"\n",
+             dir, watch, port, port, port);
+    write_file(cfg, yaml);
+    long long runs = scalar(c, "SELECT count(*) FROM runs"), queue = scalar(c, "SELECT count(*) FROM work_queue");
+
+    /* --dry-run: resolves, lists 55's two filings, writes nothing. */
+    ds_test_sh(NULL, 0, "rm -f '%s/log.jsonl'", dir);
+    int rc = dry_run(bin, cfg, dsn, dir, out, sizeof out);
+    DS_CHECKF(rc == 0, "dry run exit %d: %s", rc, out);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "\n55\tNew Co Inc\t10-K\t0000000055-24-000001\t2024-06-01\t"
+             "http://127.0.0.1:%d/files/Archives/55/000000005524000001/newco-10k.htm\n",
+             port);
+    DS_CHECKF(strstr(out, want) != NULL, "%s", out);
+    snprintf(want, sizeof want,
+             "\n55\tNew Co Inc\t8-K\t0000000055-24-000002\t2024-07-01\t"
+             "http://127.0.0.1:%d/files/Archives/55/000000005524000002/newco-8k.htm\n",
+             port);
+    DS_CHECKF(strstr(out, want) != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "\ncik\tcompany\tform\taccession\tfiling_date\turl\n") != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "\n42\t") == NULL && strstr(out, "\n77\t") == NULL, "fetched filings listed: %s", out);
+    DS_CHECKF(strstr(out, "# exh\tCIK 42\tExample Holdings Inc, by ticker\n") != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "# New Co, Inc.\tCIK 55\tNew Co Inc, by name\n") != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "# watchlist entries: 7, companies: 3, not resolved: 3") != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "# filings to fetch: 2, already fetched: 4, fetch failures: 0\n") != NULL, "%s", out);
+    read_log(dir, log, sizeof log);
+    DS_CHECKF(strstr(log, "\\\"Nobody Corp\\\" is no CIK, and no ticker or company name") != NULL, "%s", log);
+    DS_CHECKF(strstr(log, "watch2.txt:4: \\\"Same Name Corp\\\" names 2 companies: CIK 88 Same Name Corp (SAME), "
+                          "CIK 89 Same Name Corp. (SAM2)") != NULL,
+              "%s", log);
+    DS_CHECKF(strstr(log, "watch2.txt:6: \\\"00\\\" is not a CIK") != NULL, "%s", log);
+    DS_CHECKF(strstr(log, "\\\"exh\\\" is CIK 42 (Example Holdings Inc, by ticker)") != NULL, "%s", log);
+    DS_CHECKF(strstr(log, "\\\"New Co, Inc.\\\" is CIK 55 (New Co Inc, by name)") != NULL, "%s", log);
+    DS_CHECK(ds_test_http_hits(srv, "/files/company_tickers.json") == 1);
+    DS_CHECK(ds_test_http_hits(srv, "/files/Archives/55/000000005524000001/newco-10k.htm") == 0);
+    DS_CHECK(ds_test_http_hits(srv, "/files/submissions/CIK0000000055.json") == 1);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 4);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM work_queue") == queue);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM runs") == runs);
+    /* Its requests took slots of the shared rate limit. */
+    DS_CHECK(scalar(c, "SELECT count(*) FROM fetch_rate_limits WHERE host_key = '127.0.0.1'") == 1);
+    snprintf(path, sizeof path, "%s/cache/sec-tickers.tsv", dir);
+    struct stat sb;
+    DS_CHECKF(stat(path, &sb) == 0, "no %s", path);
+
+    /* The night itself: 55's filings fetched, the ticker file from the cache (a day not over). */
+    rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
+    DS_CHECKF(rc == 0, "nightly with names exit %d: %s", rc, out);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE cik = 55 AND status = 'fetched'") == 2);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 6);
+    DS_CHECK(ds_test_http_hits(srv, "/files/company_tickers.json") == 1);
+    DS_CHECKF(strstr(out, "3 watchlist entries not resolved") != NULL, "%s", out);
+
+    /* A day later: fetched again, conditionally; nothing new to list. */
+    DS_REQUIRE(ds_test_sh(NULL, 0, "sed -i 's/\\t[0-9]*\\t/\\t1000000000\\t/' '%s'", path) == 0);
+    rc = dry_run(bin, cfg, dsn, dir, out, sizeof out);
+    DS_CHECKF(rc == 0, "dry run exit %d: %s", rc, out);
+    DS_CHECK(ds_test_http_hits(srv, "/files/company_tickers.json") == 2);
+    char inm[128];
+    ds_test_http_last_inm(srv, "/files/company_tickers.json", inm, sizeof inm);
+    DS_CHECKF(inm[0] != '\0', "the ticker file was not asked for conditionally");
+    DS_CHECKF(strstr(out, "# filings to fetch: 0, already fetched: 6, fetch failures: 0\n") != NULL, "%s", out);
+    DS_CHECKF(scalar(c, "SELECT count(*) FROM filings") == 6, "dry run wrote filings");
+
+    /* No ticker file and no copy of it: CIK entries go on, the others are warned; a fetch failed. */
+    snprintf(cfg, sizeof cfg, "%s/dossier3.yaml", dir);
+    snprintf(yaml, sizeof yaml,
+             "fetch:\n  user_agent: \"dossier tests test@example.com\"\n  cache_dir: \"%s/cache3\"\n  retries: 0\n"
+             "watchlist:\n  companies: [\"EXH\", \"0000000077\"]\n  since: \"2020-01-01\"\n"
+             "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n"
+             "  tickers_url: \"http://127.0.0.1:%d/files/missing_tickers.json\"\n",
+             dir, port, port, port);
+    write_file(cfg, yaml);
+    ds_test_sh(NULL, 0, "rm -f '%s/log.jsonl'", dir);
+    rc = dry_run(bin, cfg, dsn, dir, out, sizeof out);
+    DS_CHECKF(rc == 6, "dry run without a ticker file exit %d: %s", rc, out);
+    DS_CHECKF(strstr(out, "# watchlist entries: 2, companies: 1, not resolved: 1") != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "# filings to fetch: 0, already fetched: 1, fetch failures: 1\n") != NULL, "%s", out);
+    read_log(dir, log, sizeof log);
+    DS_CHECKF(strstr(log, "\\\"EXH\\\" cannot be resolved without the ticker file") != NULL, "%s", log);
 }
 
 int main(void)
@@ -150,6 +282,8 @@ int main(void)
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000004/exm-8k.htm") == 1);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000001/exm-10k.htm") == 1);
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
+
+    test_resolution(bin, dsn, dir, files, srv, c);
 
     PQfinish(c);
     ds_test_http_stop(srv);
