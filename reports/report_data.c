@@ -108,8 +108,8 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
     snprintf(sql, sizeof sql,
              "SELECT * FROM (SELECT DISTINCT ON (x.category, x.statement) x.category, x.statement, "
              "coalesce(x.rule_id, ''), x.source_extractor, coalesce(x.model, ''), dd.name, coalesce(x.quote, ''), "
-             "coalesce(x.page, 0), x.id FROM swot_items x JOIN documents dd ON dd.id = x.document_id WHERE %s "
-             "ORDER BY x.category, x.statement, (x.page IS NULL), x.id) s "
+             "coalesce(x.page, 0), x.id, " RPT_HREF_COLUMNS " FROM swot_items x JOIN documents dd ON dd.id = x.document_id "
+             "WHERE %s ORDER BY x.category, x.statement, (x.page IS NULL), x.id) s "
              "ORDER BY array_position(ARRAY['strength','weakness','opportunity','threat'], s.category), s.id",
              scope);
     ds_status st = rpt_query(conn, &r, err, sql, 2, p);
@@ -127,11 +127,12 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
         s->document = dup(d, PQgetvalue(r, i, 5));
         s->quote = dup(d, PQgetvalue(r, i, 6));
         s->page = atoi(PQgetvalue(r, i, 7));
+        s->href = rpt_href(d, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), s->page);
     }
     PQclear(r);
     snprintf(sql, sizeof sql,
              "SELECT x.kind, x.status, x.subject, coalesce(x.matched_name, ''), coalesce(x.list_version, ''), "
-             "dd.name, coalesce(x.quote, ''), x.score, coalesce(x.page, 0) FROM aml_alerts x "
+             "dd.name, coalesce(x.quote, ''), x.score, coalesce(x.page, 0), " RPT_HREF_COLUMNS " FROM aml_alerts x "
              "JOIN documents dd ON dd.id = x.document_id WHERE %s "
              "AND x.status IN ('open', 'under_review', 'escalated') ORDER BY x.score DESC NULLS LAST, x.id",
              scope);
@@ -151,11 +152,13 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
         a->has_score = !PQgetisnull(r, i, 7);
         a->score = a->has_score ? atof(PQgetvalue(r, i, 7)) : 0;
         a->page = atoi(PQgetvalue(r, i, 8));
+        a->href = rpt_href(d, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), a->page);
     }
     PQclear(r);
     snprintf(sql, sizeof sql,
              "SELECT x.id, x.name, x.kind, coalesce(x.form_type, ''), coalesce(x.period_end::text, ''), x.status, "
-             "coalesce(x.pages, 0), coalesce(x.loaded_run_id, 0) FROM documents x "
+             "coalesce(x.pages, 0), coalesce(x.loaded_run_id, 0), "
+             "coalesce((SELECT min(s.source) FROM document_sources s WHERE s.document_id = x.id), '') FROM documents x "
              "WHERE (CASE WHEN $2::bigint > 0 THEN x.id = $2::bigint ELSE x.company_id = $1::bigint END) "
              "ORDER BY x.period_end DESC NULLS LAST, x.id");
     if ((st = rpt_query(conn, &r, err, sql, 2, p)))
@@ -172,6 +175,7 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
         x->status = dup(d, PQgetvalue(r, i, 5));
         x->pages = atoi(PQgetvalue(r, i, 6));
         x->run_id = atoll(PQgetvalue(r, i, 7));
+        x->href = rpt_href(d, PQgetvalue(r, i, 8), x->kind, 0);
     }
     PQclear(r);
     if (!d->swot || !d->alerts || !d->docs)

@@ -35,6 +35,7 @@ typedef struct rpt_cell {
     double v;
     const char *extractor;  /* ixbrl, xbrl, pdf_table, model */
     const char *document;
+    const char *href;       /* link to the document (and page); "" when none */
     int page;
     long long run_id;
 } rpt_cell;
@@ -50,11 +51,13 @@ typedef struct rpt_row {
 
 typedef struct rpt_swot {
     const char *category, *statement, *rule_id, *source, *model, *document, *quote;
+    const char *href; /* link to the document (and page); "" when none */
     int page;
 } rpt_swot;
 
 typedef struct rpt_alert {
     const char *kind, *status, *subject, *matched_name, *list_version, *document, *quote;
+    const char *href;       /* link to the document (and page); "" when none */
     double score;
     int has_score;          /* 0 where no score applies (jurisdictions, red flags) */
     int page;
@@ -63,6 +66,7 @@ typedef struct rpt_alert {
 typedef struct rpt_doc {
     long long id;
     const char *name, *kind, *form_type, *period_end, *status;
+    const char *href;       /* link to the document; "" when none */
     int pages;
     long long run_id;
 } rpt_doc;
@@ -97,6 +101,16 @@ ds_status rpt_query(PGconn *conn, PGresult **r, ds_err *err, const char *sql, in
 
 ds_status ds_report_data_load(PGconn *conn, const char *company, long long document_id, ds_report_data **out,
                               ds_err *err);
+
+/* Link to a document from one of its sources (a URL, or an absolute path as file://), with
+ * #page=N for a page of a PDF (kind "pdf", page > 0); "" when the source is a relative path or
+ * empty (report_links.c). In d's arena. */
+const char *rpt_href(ds_report_data *d, const char *source, const char *kind, int page);
+/* SQL for the columns rpt_href reads, for a documents row aliased dd: source, kind. */
+#define RPT_HREF_COLUMNS                                                                          \
+    "coalesce((SELECT min(s.source) FROM document_sources s WHERE s.document_id = dd.id), ''), " \
+    "dd.kind"
+
 void ds_report_data_free(ds_report_data *d);
 
 /* Whether a row has a value in column i / any column; whether column i has a value in any row. */

@@ -22,6 +22,23 @@ static void esc(FILE *f, const char *s)
     }
 }
 
+/* <a href> to a document (rpt_href: http(s) or file:// only), around what follows; nothing
+ * when there is no link. */
+static void link_open(FILE *f, const char *href)
+{
+    if (href && *href) {
+        fputs("<a href=\"", f);
+        esc(f, href);
+        fputs("\">", f);
+    }
+}
+
+static void link_close(FILE *f, const char *href)
+{
+    if (href && *href)
+        fputs("</a>", f);
+}
+
 static void svg_chart(FILE *f, const rpt_chart *c)
 {
     const double W = 560, H = 250, L = 56, R = 12, T = 28, B = 40;
@@ -128,7 +145,11 @@ static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, 
             } else {
                 fputs(c->present ? "<td>" : "<td class=\"na\">", f);
             }
+            if (provenance && c->present)
+                link_open(f, c->href);
             esc(f, v);
+            if (provenance && c->present)
+                link_close(f, c->href);
             if (provenance && c->present)
                 fprintf(f, "<sup>%s</sup>", strcmp(c->extractor, "pdf_table") == 0 ? "t" : c->extractor[0] == 'm' ? "m" : "x");
             fputs("</td>", f);
@@ -242,9 +263,11 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
             if (*s->model)
                 fputs(" model ", f), esc(f, s->model);
             fputs(" &#183; ", f);
+            link_open(f, s->href);
             esc(f, s->document);
             if (s->page)
                 fprintf(f, ", p. %d", s->page);
+            link_close(f, s->href);
             fputs("</span></p>\n", f);
             if (*s->quote) {
                 fputs("<blockquote>", f);
@@ -279,9 +302,11 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
             fputs("</td><td>", f);
             esc(f, a->status);
             fputs("</td><td style=\"text-align:left\">", f);
+            link_open(f, a->href);
             esc(f, a->document);
             if (a->page)
                 fprintf(f, ", p. %d", a->page);
+            link_close(f, a->href);
             fputs(": <i>", f);
             esc(f, a->quote);
             fputs("</i></td></tr>\n", f);
@@ -294,7 +319,9 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
     for (int i = 0; i < d->n_docs; i++) {
         const rpt_doc *x = &d->docs[i];
         fprintf(f, "<tr><th>#%lld ", x->id);
+        link_open(f, x->href);
         esc(f, x->name);
+        link_close(f, x->href);
         fputs("</th><td>", f);
         esc(f, x->kind);
         fputs("</td><td>", f);

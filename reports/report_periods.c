@@ -110,7 +110,8 @@ static ds_status load_calendar(PGconn *conn, ds_report_data *d, int *offset, ds_
     return DS_OK;
 }
 
-/* Figure rows: metric, fiscal period, fiscal year, end, value, extractor, document, page, run. */
+/* Figure rows: metric, fiscal period, fiscal year, end, value, extractor, document, page, run,
+ * and the document's source and kind (its link). */
 static ds_status query_rows(PGconn *conn, ds_report_data *d, int offset, PGresult **r, ds_err *err)
 {
     char cid[24], did[24], month[8], off[8];
@@ -137,7 +138,7 @@ static ds_status query_rows(PGconn *conn, ds_report_data *d, int offset, PGresul
         "SELECT x.metric, fiscal_period_label(x.period_start, x.period_end, $3::int), "
         "  fiscal_year_of(x.period_end, $3::int) + CASE WHEN $3::int <= 5 THEN 1 ELSE 0 END + $4::int, "
         "  x.period_end::text, x.value::text, x.source_extractor, dd.name, coalesce(x.page, 0), "
-        "  coalesce(x.run_id, 0) "
+        "  coalesce(x.run_id, 0), " RPT_HREF_COLUMNS " "
         "FROM src x JOIN documents dd ON dd.id = x.document_id ORDER BY x.period_end, x.metric",
         4, p);
 }
@@ -240,6 +241,7 @@ static void set_cell(ds_report_data *d, rpt_cell *c, PGresult *r, int i)
     c->document = dup(d, PQgetvalue(r, i, 6));
     c->page = atoi(PQgetvalue(r, i, 7));
     c->run_id = atoll(PQgetvalue(r, i, 8));
+    c->href = rpt_href(d, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), c->page);
 }
 
 /* Fills the metric rows: a duration figure in the column of its period, an instant in every

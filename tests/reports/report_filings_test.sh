@@ -109,5 +109,12 @@ rev=$(q "SELECT value FROM facts WHERE document_id = $doc AND metric = 'revenue'
          AND period_end = (SELECT max(period_end) FROM facts WHERE document_id = $doc AND metric = 'revenue')
          AND period_end - period_start > 350 LIMIT 1")
 has adobe "the year's revenue" "$(fmt_money "$rev")"
+# Each figure links to its page of the PDF (file:// URI of the path it was read from, #page=N).
+page=$(q "SELECT page FROM facts WHERE document_id = $doc AND metric = 'revenue' AND value = $rev AND page IS NOT NULL LIMIT 1")
+if grep -qF "href=\"file://$in/ADOBE_2022_10K.pdf#page=$page\">$(fmt_money "$rev")</a>" "$TMP/adobe.html"; then
+    echo "ok: adobe: the revenue figure links to page $page"
+else
+    fail "adobe: no link to page $page for the revenue figure"
+fi
 chromium_check "$TMP/adobe.html" "$TMP/adobe.png"
 finish
