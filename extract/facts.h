@@ -33,6 +33,13 @@ typedef struct ds_fact {
     /* table facts: how much the table looks like a primary statement (distinct metrics it
      * prints, its title); the higher one wins a metric and period. 0 for other extractors. */
     int statement_score;
+    /* table facts: 1 when no scale was found for the table while the document states one
+     * elsewhere ("in millions"), so the stored value may lack it. */
+    int scale_doubt;
+    /* Verification (extract/verify.c): "reported" (XBRL), "verified", "unverified" or
+     * "conflict", and the check that decided it ("balance_sheet", "gross_profit", ...);
+     * static strings, NULL before ds_facts_verify. */
+    const char *verification, *verification_check;
 } ds_fact;
 
 typedef struct ds_fact_list {
@@ -96,12 +103,30 @@ typedef struct ds_resolve_stats {
  *   several contexts (or tables), is kept once (the first one displayed in the text);
  * - one metric for the same period, dimensions and unit from several concepts (or row
  *   labels), or from one label with different values in several tables, stays with the fact
- *   of the highest statement_score, then the preferred concept (ds_metric_rank); the others
+ *   of the highest statement_score, then the preferred concept (ds_metric_rank), then the one
+ *   verified (or reported) by ds_facts_verify; the others
  *   keep their concept and value with metric NULL, so a metric has one value per period,
  *   dimensions and unit.
  * Facts with dimensions are left as they are otherwise: the consolidated value is the one
  * with dimensions "". Order of the remaining facts is kept. */
 ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err);
+
+/* Gives every fact its verification status and check (see ds_fact), from the arithmetic the
+ * document's statements print, for the facts of each extractor, period and unit:
+ * - balance_sheet: total assets = total liabilities + equity, or the printed "Total
+ *   liabilities and equity" line equals total assets;
+ * - gross_profit: gross profit = revenue - |cost of revenue|;
+ * - current_subtotals: a current subtotal above its total (current assets > total assets) is a
+ *   conflict;
+ * - cash_flow_end_cash, net_income_two_statements, same_value_twice: the same value of a
+ *   metric printed in two places (the cash flow statement's ending cash and the balance sheet,
+ *   net income in the income and cash flow statements).
+ * A fact every candidate set of whose printed parts disagrees is a "conflict"; a fact no check
+ * reaches is "unverified" (check "none"), as is one whose scale is in doubt ("scale_not_stated").
+ * XBRL facts are "reported" (check "xbrl") unless the same arithmetic fails on them
+ * ("conflict"); model facts are "unverified" (check "model"). Call before ds_facts_resolve,
+ * which prefers verified facts. Reentrant; no allocation failure other than out of memory. */
+ds_status ds_facts_verify(ds_fact_list *l, ds_err *err);
 
 /* Facts from the document's XBRL facts (inline or instance), tied to the chunk and page that
  * show them. Non-numeric facts longer than max_text bytes keep only their first max_text. */

@@ -532,6 +532,13 @@ static int cmp_exact(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* A verified (or XBRL-reported) fact goes before the others of its metric, period, statement
+ * score and label. */
+static int verified_rank(const ds_fact *f)
+{
+    return f->verification && (!strcmp(f->verification, "verified") || !strcmp(f->verification, "reported")) ? 0 : 1;
+}
+
 static int cmp_metric(const void *pa, const void *pb)
 {
     const rkey *a = pa, *b = pb;
@@ -543,6 +550,9 @@ static int cmp_metric(const void *pa, const void *pb)
         return fa->statement_score > fb->statement_score ? -1 : 1;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
+    int va = verified_rank(fa), vb = verified_rank(fb);
+    if (va != vb)
+        return va < vb ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 

@@ -499,7 +499,22 @@ typedef struct table_ctx {
     const ds_block *block;
     const ds_table *t;
     size_t bi; /* block index */
+    int doc_scale; /* the document states a scale somewhere: -1 not looked yet, 0 no, 1 yes */
 } table_ctx;
+
+/* Whether the document's text states a scale anywhere ("in millions"), looked up once. */
+static int doc_states_scale(table_ctx *tc)
+{
+    static const char *const pats[] = {"in thousands", "in millions", "in billions", "thousands of dollars",
+                                       "millions of dollars", "billions of dollars"};
+    if (tc->doc_scale < 0) {
+        const char *text = tc->doc->text.data ? tc->doc->text.data : "";
+        tc->doc_scale = 0;
+        for (size_t i = 0; i < sizeof pats / sizeof pats[0] && !tc->doc_scale; i++)
+            tc->doc_scale = strcasestr(text, pats[i]) != NULL;
+    }
+    return tc->doc_scale;
+}
 
 static const char *cell_at(const ds_table *t, size_t r, size_t c)
 {
@@ -639,8 +654,8 @@ static const char *row_metric(const ds_table *t, size_t r, size_t label_col, lon
 /* How much a table looks like a primary statement: two points for each distinct metric its
  * rows name, six for a statement title in the text just before it or its header rows
  * ("Consolidated Balance Sheets", "Statements of Cash Flows"), six off for a title of a part
- * or a restatement of the figures (segment, parent company only, selected or quarterly data,
- * non-GAAP reconciliation). */
+ * or a restatement of the figures (segment, parent company only, guarantor or obligor group,
+ * consolidating columns, selected or quarterly data, non-GAAP reconciliation). */
 static int statement_score(const ds_table *t, size_t hr, size_t label_col, const long *section_of,
                            const char *around, const char *ctx)
 {
@@ -649,7 +664,8 @@ static int statement_score(const ds_table *t, size_t hr, size_t label_col, const
                                          "statements of income", "statements of earnings", "statements of cash flows",
                                          "statements of financial position", "statement of financial condition"};
     static const char *const parts[] = {"segment", "parent company", "registrant", "selected financial data",
-                                        "quarterly", "non gaap", "pro forma", "guarantor", "reconciliation"};
+                                        "quarterly", "non gaap", "pro forma", "guarantor", "reconciliation",
+                                        "guarantee", "obligor", "consolidating", "closed group"};
     const char *seen[32];
     size_t nseen = 0;
     for (size_t r = hr; r < t->n_rows; r++) {
@@ -1175,6 +1191,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             f.chunk_seq = chunk_seq;
             f.byte_off = roff;
             f.statement_score = score;
+            f.scale_doubt = !sc.found && !per_share && !shares && doc_states_scale(tc);
             if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != NUM_DASH && !f.decimals)))
                 st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
             if (st == DS_OK && ds_fact_list_push(tc->out, &f))
@@ -1199,6 +1216,7 @@ ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, 
     tc.chunks = chunks;
     tc.out = out;
     tc.extractor = doc->kind == DS_DOC_KIND_PDF ? "pdf_table" : "html_table";
+    tc.doc_scale = -1;
     /* Pass 1 learns the fiscal year ends the tables state; pass 2 emits the facts. */
     for (int pass = 0; pass < 2; pass++) {
         tc.collect = pass == 0;
