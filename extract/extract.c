@@ -1,4 +1,4 @@
-/* extract.c - the extract stage in one call (see extract.h): facts, verified and duplicates resolved,
+/* extract.c - the extract stage in one call (see extract.h): a PDF's identity, facts, verified and duplicates resolved,
  * entities, places, red flags, SWOT rules and alerts, in that order. Reentrant. */
 #include "extract/extract.h"
 
@@ -7,7 +7,11 @@
 ds_status ds_extract_document(ds_document *doc, const ds_chunk_list *chunks, const ds_extract_opts *opts,
                               ds_extraction *out, ds_err *err)
 {
-    ds_status st = ds_extract_xbrl_facts(doc, chunks, &out->facts, err);
+    ds_status st = DS_OK;
+    if (doc->kind == DS_DOC_KIND_PDF && (st = ds_doc_identity_read(doc, &out->identity, err)) == DS_OK)
+        ds_doc_identity_apply(doc, &out->identity);
+    if (st == DS_OK)
+        st = ds_extract_xbrl_facts(doc, chunks, &out->facts, err);
     if (st == DS_OK)
         st = ds_extract_table_facts(doc, chunks, &out->facts, err);
     if (st == DS_OK)
@@ -37,4 +41,5 @@ void ds_extraction_free(ds_extraction *x)
     ds_swot_list_free(&x->swot);
     ds_alert_list_free(&x->alerts);
     memset(&x->resolved, 0, sizeof x->resolved);
+    memset(&x->identity, 0, sizeof x->identity);
 }

@@ -10,6 +10,7 @@
 
 #include "extract/alerts.h"
 #include "extract/chunker.h"
+#include "extract/doc_identity.h"
 #include "extract/entities.h"
 #include "extract/facts.h"
 #include "extract/swot.h"
@@ -27,6 +28,7 @@ typedef struct ds_extraction {
     ds_entity_list entities;
     ds_swot_list swot;
     ds_alert_list alerts;
+    ds_doc_identity identity; /* PDF only: cover, headline and statement headers (doc_identity.h) */
 } ds_extraction;
 
 /* Fills out (zeroed by the caller, or freed before) from doc and its chunks. On failure out

@@ -33,16 +33,17 @@ typedef enum ds_llm_task {
     DS_LLM_SWOT
 } ds_llm_task;
 
-/* "facts-v1", "swot-v1": stored with every row the task produces. Static strings. */
+/* "facts-v2", "swot-v2": stored with every row the task produces. Static strings. */
 const char *ds_llm_prompt_version(ds_llm_task t);
 /* The task's JSON schema (the text of extract/schemas/<version>.json). Static. */
 const char *ds_llm_schema(ds_llm_task t);
-/* The prompt before the document is the same for every document, so a prefix cache can share
- * its KV pages: ds_llm_prompt_prefix (chat header and the task's instructions), then the schema
- * (ds_llm_schema), then DS_LLM_DOC_INTRO. Static. */
-const char *ds_llm_prompt_prefix(ds_llm_task t);
-#define DS_LLM_DOC_INTRO "\n\nThe document follows, in chunks.\n"
-/* What follows the document's chunks: end of the user turn, start of the assistant's. Static. */
+/* The prompt puts the document first, so that the calls of every task over one window share
+ * its KV up to the end of the document: ds_llm_prompt_head (chat header, system text and the
+ * user turn's opening, the same for every task and document), the chunks, then the task's
+ * instructions (ds_llm_prompt_task), its schema (ds_llm_schema) and ds_llm_prompt_suffix (end of
+ * the user turn, start of the assistant's). Static. */
+const char *ds_llm_prompt_head(void);
+const char *ds_llm_prompt_task(ds_llm_task t);
 const char *ds_llm_prompt_suffix(ds_llm_task t);
 /* The tag opening a chunk in the prompt: "<chunk id=7>\n" into out (NUL-terminated). The
  * chunk's text follows it, then "\n</chunk>\n" (DS_LLM_CHUNK_CLOSE). */
@@ -128,6 +129,7 @@ typedef struct ds_llm_answer_info {
     int closed_early; /* the decoder closed the JSON value early to stay within max_new */
     int cut_item;     /* ... while an array item was in progress: the answer's last item is that
                          item finished with minimal values, not what the model meant */
+    size_t reused;    /* prompt tokens taken from an earlier call's KV instead of prefilled */
 } ds_llm_answer_info;
 
 typedef struct ds_llm_generator {
@@ -152,12 +154,28 @@ typedef struct ds_llm_stats {
     size_t cut_items;    /* items dropped because the budget cut them */
     size_t malformed; /* items skipped for not matching the schema */
     size_t skipped_chunks; /* chunks too long for one context on their own */
+    size_t windows;        /* windows of chunks (one call per task each) */
+    size_t grown;          /* facts answers given more than max_new tokens for their table rows */
+    size_t row_splits;     /* windows ended early so that their table rows fit the largest budget */
+    size_t reused_tokens;  /* prompt tokens not prefilled again (answer_info's reused) */
     ds_ground_stats ground;
     double seconds;
 } ds_llm_stats;
 
+/* Answer budgets that fit the work: a facts answer may hold an item for every table row of its
+ * window, so a window's facts call gets DS_LLM_ROW_ANSWER_TOKENS per table row (a line of a
+ * table chunk), at least max_new and at most the largest budget: DS_LLM_ANSWER_GROWTH times
+ * max_new, and no more than half of what max_context leaves after the fixed prompt. A window
+ * whose rows would need more is split before the chunk that crosses it. SWOT answers get
+ * max_new. */
+#define DS_LLM_ROW_ANSWER_TOKENS 48
+#define DS_LLM_ANSWER_GROWTH 4
+/* Table rows of a chunk (its non-blank lines when it is a table part; 0 for prose). */
+size_t ds_llm_table_rows(const ds_chunk *c);
+
 /* Runs both tasks over the document: the chunks are packed in order into windows that fit
- * max_context with the prompt and the answer, one call per task and window. Grounded facts are
+ * max_context with the prompt and the window's answer budget (above), one call per task and
+ * window, the facts call first; both share the prompt up to the end of the window's chunks. Grounded facts are
  * appended to facts and SWOT items to swot with source_extractor "model", the model name,
  * fingerprint and prompt version (strings in the document's arena). The number of dropped
  * items is logged (component "model"). An answer that cannot be parsed counts in

@@ -13,6 +13,7 @@
 #include "ingest/ingest.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -558,23 +559,12 @@ static ds_status add_records(const ds_llm_generator *gen, ds_llm_task t, ds_docu
 
 /* ---- the driver ------------------------------------------------------------------------------------ */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* An answer the decoder closed early while an item was in progress ends with that item, finished
  * with minimal values: it is dropped (kept or counted malformed by the parser, it goes either
  * way) and counted. */
-static void drop_cut_item(const ds_llm_generator *gen, ds_llm_task t, ds_llm_output *o, ds_llm_stats *stats)
+static void drop_cut_item(const ds_llm_answer_info *info, ds_llm_task t, ds_llm_output *o, ds_llm_stats *stats)
 {
-    ds_llm_answer_info info = {0, 0};
-    if (gen->answer_info)
-        gen->answer_info(gen->ctx, &info);
-    stats->closed_early += info.closed_early != 0;
-    if (!info.cut_item || o->salvaged)
+    if (!info->cut_item || o->salvaged)
         return;
     stats->cut_items++;
     if (!o->last_kept) {
@@ -596,40 +586,62 @@ static void drop_cut_item(const ds_llm_generator *gen, ds_llm_task t, ds_llm_out
     }
 }
 
-/* One call: prompt = head[task] + chunk tokens of [first, end) + tail; answer parsed, grounded
- * and recorded. */
-static ds_status run_window(const ds_llm_generator *gen, ds_llm_task t, const ds_tokens *head,
-                            const ds_tokens *tail, const ds_tokens *ctoks, size_t first, size_t end,
-                            ds_document *doc, const ds_chunk_list *chunks, ds_log *log, ds_fact_list *facts,
-                            ds_swot_list *swot, ds_llm_stats *stats, ds_err *err)
+static ds_status append_tokens(ds_tokens *dst, const ds_tokens *src)
+{
+    ds_status st = ds_tokens_reserve(dst, src->n);
+    if (st == DS_OK) {
+        memcpy(dst->v + dst->n, src->v, src->n * sizeof(int32_t));
+        dst->n += src->n;
+    }
+    return st;
+}
+
+/* The encoded pieces of a document's prompts: the shared head, each chunk (tag, text, closing
+ * tag) and each task's tail (instructions, schema, suffix). */
+typedef struct prompt_parts {
+    ds_tokens head, tail[2];
+    ds_tokens *ctoks; /* chunks->n */
+    size_t n;
+} prompt_parts;
+
+static void parts_deinit(prompt_parts *p)
+{
+    for (size_t i = 0; i < p->n && p->ctoks; i++)
+        ds_tokens_deinit(&p->ctoks[i]);
+    ds_free(p->ctoks);
+    ds_tokens_deinit(&p->head);
+    ds_tokens_deinit(&p->tail[0]);
+    ds_tokens_deinit(&p->tail[1]);
+}
+
+/* One call: prompt = head + chunk tokens of [first, end) + tail[task], answer of at most budget
+ * tokens; the answer is parsed, grounded and recorded. */
+static ds_status run_window(const ds_llm_generator *gen, ds_llm_task t, const prompt_parts *pp, size_t first,
+                            size_t end, int budget, ds_document *doc, const ds_chunk_list *chunks, ds_log *log,
+                            ds_fact_list *facts, ds_swot_list *swot, ds_llm_stats *stats, ds_err *err)
 {
     ds_tokens prompt = DS_TOKENS_INIT, answer = DS_TOKENS_INIT;
     ds_buf text = DS_BUF_INIT;
     ds_llm_output o = {0};
-    ds_status st = ds_tokens_reserve(&prompt, head->n + tail->n);
-    if (st == DS_OK) {
-        memcpy(prompt.v, head->v, head->n * sizeof(int32_t));
-        prompt.n = head->n;
-    }
-    for (size_t i = first; i < end && st == DS_OK; i++) {
-        st = ds_tokens_reserve(&prompt, ctoks[i].n);
-        if (st == DS_OK) {
-            memcpy(prompt.v + prompt.n, ctoks[i].v, ctoks[i].n * sizeof(int32_t));
-            prompt.n += ctoks[i].n;
-        }
-    }
-    if (st == DS_OK) {
-        memcpy(prompt.v + prompt.n, tail->v, tail->n * sizeof(int32_t));
-        prompt.n += tail->n;
-    } else {
-        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
-    }
+    ds_status st = append_tokens(&prompt, &pp->head);
+    for (size_t i = first; i < end && st == DS_OK; i++)
+        st = append_tokens(&prompt, &pp->ctoks[i]);
     if (st == DS_OK)
-        st = gen->generate(gen->ctx, prompt.v, prompt.n, ds_llm_schema(t), gen->max_new, &answer, err);
+        st = append_tokens(&prompt, &pp->tail[t]);
+    if (st != DS_OK)
+        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    if (st == DS_OK)
+        st = gen->generate(gen->ctx, prompt.v, prompt.n, ds_llm_schema(t), budget, &answer, err);
+    ds_llm_answer_info info = {0, 0, 0};
     if (st == DS_OK) {
+        if (gen->answer_info)
+            gen->answer_info(gen->ctx, &info);
         stats->calls++;
         stats->prompt_tokens += prompt.n;
         stats->answer_tokens += answer.n;
+        stats->closed_early += info.closed_early != 0;
+        stats->reused_tokens += info.reused;
+        stats->grown += budget > gen->max_new;
         st = ds_tokenizer_decode(gen->tok, answer.v, answer.n, 1, &text, err);
     }
     if (st == DS_OK) {
@@ -643,10 +655,10 @@ static ds_status run_window(const ds_llm_generator *gen, ds_llm_task t, const ds
             DS_DEBUG(log, "model", "%s: %s answer for chunks %zu..%zu not parsed: %s", doc->name,
                      ds_llm_prompt_version(t), first, end, perr.msg);
         }
-        stats->truncated += (pst != DS_OK || o.salvaged) && answer.n >= (size_t)gen->max_new;
+        stats->truncated += (pst != DS_OK || o.salvaged) && answer.n >= (size_t)budget;
         stats->salvaged += o.salvaged;
         if (pst == DS_OK)
-            drop_cut_item(gen, t, &o, stats);
+            drop_cut_item(&info, t, &o, stats);
     }
     if (st == DS_OK) {
         stats->malformed += o.malformed;
@@ -665,6 +677,109 @@ static ds_status encode(const ds_tokenizer *tok, const char *s, size_t n, int sp
     return ds_tokenizer_encode(tok, s, n, special, out, err);
 }
 
+/* Encodes the pieces of the document's prompts into pp (zeroed by the caller). */
+static ds_status encode_parts(const ds_tokenizer *tok, const ds_chunk_list *chunks, prompt_parts *pp, ds_err *err)
+{
+    pp->ctoks = chunks->n ? ds_calloc(chunks->n, sizeof *pp->ctoks) : NULL;
+    if (chunks->n && !pp->ctoks)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    pp->n = chunks->n;
+    const char *h = ds_llm_prompt_head();
+    ds_status st = encode(tok, h, strlen(h), 1, &pp->head, err);
+    for (int t = 0; t < 2 && st == DS_OK; t++) {
+        const char *task = ds_llm_prompt_task((ds_llm_task)t), *sch = ds_llm_schema((ds_llm_task)t),
+                   *suf = ds_llm_prompt_suffix((ds_llm_task)t);
+        st = encode(tok, task, strlen(task), 0, &pp->tail[t], err);
+        if (st == DS_OK)
+            st = encode(tok, sch, strlen(sch), 0, &pp->tail[t], err);
+        if (st == DS_OK)
+            st = encode(tok, suf, strlen(suf), 1, &pp->tail[t], err);
+    }
+    for (size_t i = 0; i < chunks->n && st == DS_OK; i++) {
+        char open[48];
+        ds_llm_chunk_open(chunks->v[i].seq, open, sizeof open);
+        st = encode(tok, open, strlen(open), 0, &pp->ctoks[i], err);
+        if (st == DS_OK) /* document text: special-token strings in it stay plain text */
+            st = encode(tok, chunks->v[i].text, chunks->v[i].text_len, 0, &pp->ctoks[i], err);
+        if (st == DS_OK)
+            st = encode(tok, DS_LLM_CHUNK_CLOSE, strlen(DS_LLM_CHUNK_CLOSE), 0, &pp->ctoks[i], err);
+    }
+    return st;
+}
+
+size_t ds_llm_table_rows(const ds_chunk *c)
+{
+    if (!c->is_table)
+        return 0;
+    size_t rows = 0;
+    int blank = 1;
+    for (size_t i = 0; i < c->text_len; i++) {
+        char ch = c->text[i];
+        if (ch == '\n') {
+            rows += !blank;
+            blank = 1;
+        } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+            blank = 0;
+        }
+    }
+    return rows + !blank;
+}
+
+/* How windows are cut: room is max_context less the fixed prompt (head and the longer tail). */
+typedef struct window_plan {
+    size_t room;     /* tokens for the chunks and the answer */
+    size_t max_new;  /* the smallest facts budget */
+    size_t largest;  /* the largest facts budget */
+} window_plan;
+
+static size_t facts_budget(const window_plan *wp, size_t rows)
+{
+    size_t need = rows * DS_LLM_ROW_ANSWER_TOKENS;
+    return need < wp->max_new ? wp->max_new : need > wp->largest ? wp->largest : need;
+}
+
+/* The window starting at chunk first: its end and facts budget. *end == first when chunk first
+ * does not fit with max_new answer tokens; *split set when the window ends because its rows
+ * would need more than the largest budget. */
+static void pack_window(const window_plan *wp, const prompt_parts *pp, const ds_chunk_list *chunks, size_t first,
+                        size_t *end, size_t *budget, int *split)
+{
+    size_t e = first, used = 0, rows = 0;
+    *split = 0;
+    while (e < chunks->n) {
+        size_t r = rows + ds_llm_table_rows(&chunks->v[e]), n = pp->ctoks[e].n;
+        if (e > first && r > rows && r * DS_LLM_ROW_ANSWER_TOKENS > wp->largest) {
+            *split = 1;
+            break;
+        }
+        if (used + n + facts_budget(wp, r) > wp->room)
+            break;
+        used += n;
+        rows = r;
+        e++;
+    }
+    *budget = facts_budget(wp, rows);
+    if (e == first && pp->ctoks[first].n + wp->max_new <= wp->room) { /* one chunk, with what is left */
+        size_t left = wp->room - pp->ctoks[first].n, need = facts_budget(wp, ds_llm_table_rows(&chunks->v[first]));
+        e = first + 1;
+        *budget = need < left ? need : left;
+    }
+    *end = e;
+}
+
+/* The per-document log line (component "model"). */
+static void log_stats(ds_log *log, const ds_document *doc, const ds_llm_stats *s)
+{
+    DS_INFO(log, "model",
+            "%s: %d model calls in %zu windows, %zu prompt and %zu answer tokens in %.2f s (%zu prompt tokens "
+            "reused); facts kept %zu dropped %zu, swot kept %zu dropped %zu by the grounding check; %zu unparsed "
+            "answers, %zu malformed items; %zu answers closed early (%zu cut items dropped), %zu truncated, %zu "
+            "salvaged; %zu facts budgets grown for table rows, %zu windows split for them",
+            doc->name, s->calls, s->windows, s->prompt_tokens, s->answer_tokens, s->seconds, s->reused_tokens,
+            s->ground.facts_kept, s->ground.facts_dropped, s->ground.swot_kept, s->ground.swot_dropped, s->unparsed,
+            s->malformed, s->closed_early, s->cut_items, s->truncated, s->salvaged, s->grown, s->row_splits);
+}
+
 ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc, const ds_chunk_list *chunks,
                                   ds_log *log, ds_fact_list *facts, ds_swot_list *swot, ds_llm_stats *stats,
                                   ds_err *err)
@@ -673,70 +788,46 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    if (!gen || !gen->generate || !gen->tok)
-        return ds_err_set(err, DS_ERR_USAGE, "model backend: no generator or tokenizer");
-    double t0 = now_s();
-    ds_tokens head[2] = {DS_TOKENS_INIT, DS_TOKENS_INIT}, tail = DS_TOKENS_INIT;
-    ds_tokens *ctoks = chunks->n ? ds_calloc(chunks->n, sizeof *ctoks) : NULL;
-    ds_status st = chunks->n && !ctoks ? ds_err_set(err, DS_ERR_NOMEM, "out of memory") : DS_OK;
-    for (int t = 0; t < 2 && st == DS_OK; t++) {
-        const char *p = ds_llm_prompt_prefix((ds_llm_task)t), *s = ds_llm_schema((ds_llm_task)t);
-        st = encode(gen->tok, p, strlen(p), 1, &head[t], err);
-        if (st == DS_OK)
-            st = encode(gen->tok, s, strlen(s), 0, &head[t], err);
-        if (st == DS_OK)
-            st = encode(gen->tok, DS_LLM_DOC_INTRO, strlen(DS_LLM_DOC_INTRO), 0, &head[t], err);
-    }
-    if (st == DS_OK)
-        st = encode(gen->tok, ds_llm_prompt_suffix(DS_LLM_FACTS), strlen(ds_llm_prompt_suffix(DS_LLM_FACTS)), 1,
-                    &tail, err);
-    for (size_t i = 0; i < chunks->n && st == DS_OK; i++) {
-        char open[48];
-        ds_llm_chunk_open(chunks->v[i].seq, open, sizeof open);
-        st = encode(gen->tok, open, strlen(open), 0, &ctoks[i], err);
-        if (st == DS_OK) /* document text: special-token strings in it stay plain text */
-            st = encode(gen->tok, chunks->v[i].text, chunks->v[i].text_len, 0, &ctoks[i], err);
-        if (st == DS_OK)
-            st = encode(gen->tok, DS_LLM_CHUNK_CLOSE, strlen(DS_LLM_CHUNK_CLOSE), 0, &ctoks[i], err);
-    }
-    size_t fixed = (head[0].n > head[1].n ? head[0].n : head[1].n) + tail.n + (size_t)gen->max_new;
-    if (st == DS_OK && (gen->max_context <= 0 || (size_t)gen->max_context <= fixed))
+    if (!gen || !gen->generate || !gen->tok || gen->max_new <= 0)
+        return ds_err_set(err, DS_ERR_USAGE, "model backend: no generator, tokenizer or answer budget");
+    double t0 = ds_now_s();
+    prompt_parts pp;
+    memset(&pp, 0, sizeof pp);
+    ds_status st = encode_parts(gen->tok, chunks, &pp, err);
+    size_t fixed = pp.head.n + (pp.tail[0].n > pp.tail[1].n ? pp.tail[0].n : pp.tail[1].n);
+    if (st == DS_OK && (gen->max_context <= 0 || (size_t)gen->max_context <= fixed + (size_t)gen->max_new))
         st = ds_err_set(err, DS_ERR_CONFIG,
                         "model.max_context %d leaves no room for the document after a %zu-token prompt and answer",
-                        gen->max_context, fixed);
-    size_t budget = st == DS_OK ? (size_t)gen->max_context - fixed : 0;
-    /* windows of consecutive chunks, each within budget */
+                        gen->max_context, fixed + (size_t)gen->max_new);
+    window_plan wp = {0, (size_t)gen->max_new, (size_t)gen->max_new};
+    if (st == DS_OK) {
+        wp.room = (size_t)gen->max_context - fixed;
+        wp.largest = (size_t)gen->max_new * DS_LLM_ANSWER_GROWTH;
+        if (wp.largest > wp.room / 2)
+            wp.largest = wp.room / 2 > wp.max_new ? wp.room / 2 : wp.max_new;
+    }
     for (size_t first = 0; first < chunks->n && st == DS_OK;) {
-        if (ctoks[first].n > budget) {
+        size_t end, budget;
+        int split;
+        pack_window(&wp, &pp, chunks, first, &end, &budget, &split);
+        if (end == first) {
             DS_WARN(log, "model", "%s: chunk %d of %zu tokens does not fit model.max_context; skipped", doc->name,
-                    chunks->v[first].seq, ctoks[first].n);
+                    chunks->v[first].seq, pp.ctoks[first].n);
             stats->skipped_chunks++;
             first++;
             continue;
         }
-        size_t end = first, used = 0;
-        while (end < chunks->n && used + ctoks[end].n <= budget)
-            used += ctoks[end++].n;
-        for (int t = 0; t < 2 && st == DS_OK; t++)
-            st = run_window(gen, (ds_llm_task)t, &head[t], &tail, ctoks, first, end, doc, chunks, log, facts, swot,
-                            stats, err);
+        stats->windows++;
+        stats->row_splits += split != 0;
+        st = run_window(gen, DS_LLM_FACTS, &pp, first, end, (int)budget, doc, chunks, log, facts, swot, stats, err);
+        if (st == DS_OK)
+            st = run_window(gen, DS_LLM_SWOT, &pp, first, end, gen->max_new, doc, chunks, log, facts, swot, stats,
+                            err);
         first = end;
     }
-    stats->seconds = now_s() - t0;
+    stats->seconds = ds_now_s() - t0;
     if (st == DS_OK)
-        DS_INFO(log, "model",
-                "%s: %d model calls, %zu prompt and %zu answer tokens in %.2f s; facts kept %zu dropped %zu, "
-                "swot kept %zu dropped %zu by the grounding check; %zu unparsed answers, %zu malformed items; "
-                "%zu answers closed early (%zu cut items dropped), %zu truncated, %zu salvaged",
-                doc->name, stats->calls, stats->prompt_tokens, stats->answer_tokens, stats->seconds,
-                stats->ground.facts_kept, stats->ground.facts_dropped, stats->ground.swot_kept,
-                stats->ground.swot_dropped, stats->unparsed, stats->malformed, stats->closed_early,
-                stats->cut_items, stats->truncated, stats->salvaged);
-    for (size_t i = 0; i < chunks->n && ctoks; i++)
-        ds_tokens_deinit(&ctoks[i]);
-    ds_free(ctoks);
-    ds_tokens_deinit(&head[0]);
-    ds_tokens_deinit(&head[1]);
-    ds_tokens_deinit(&tail);
+        log_stats(log, doc, stats);
+    parts_deinit(&pp);
     return st;
 }

@@ -271,8 +271,10 @@ static int fy_end_month(const ds_document *doc, const ds_fact_list *facts)
 {
     long d;
     int y, m, dd;
+    const char *form = doc->meta.form_type; /* a quarter's end says nothing of the year's */
     if (doc->meta.period_end && ds_date_parse(doc->meta.period_end, &d) == 0 &&
-        (!doc->meta.form_type || strncmp(doc->meta.form_type, "10-Q", 4) != 0)) {
+        (!form ||
+         (strncmp(form, "10-Q", 4) != 0 && strncmp(form, "8-K", 3) != 0 && strcmp(form, "earnings release") != 0))) {
         ds_date_to_ymd(d, &y, &m, &dd);
         return dd <= 7 ? (m == 1 ? 12 : m - 1) : m;
     }

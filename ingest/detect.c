@@ -7,6 +7,7 @@
  * Owns nothing; reads at most the whole input once. Threading: reentrant.
  */
 #include "ingest/ingest.h"
+#include "pipeline/core/utf8.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -130,19 +131,9 @@ static int valid_utf8_text(const unsigned char *d, size_t n)
             i++;
             continue;
         }
-        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (len == 0 || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if (i + k >= lim)
-                return lim < n ? 1 : 0;
-            if ((d[i + k] & 0xC0) != 0x80)
-                return 0;
-        }
-        if (len == 3 && ((c == 0xE0 && d[i + 1] < 0xA0) || (c == 0xED && d[i + 1] >= 0xA0)))
-            return 0;
-        if (len == 4 && ((c == 0xF0 && d[i + 1] < 0x90) || (c == 0xF4 && d[i + 1] >= 0x90)))
-            return 0;
+        size_t len = ds_utf8_seq_len(d + i, lim - i);
+        if (len == 0) /* invalid, or a sequence cut by the window's end (accepted when the file goes on) */
+            return lim < n && ds_utf8_seq_len(d + i, n - i) > 0 ? 1 : 0;
         i += len;
     }
     return 1;

@@ -11,6 +11,8 @@
 
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
+#include "pipeline/core/outfile.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -60,13 +62,6 @@ struct ds_fetcher {
 };
 
 /* ---- small helpers ----------------------------------------------------------------------- */
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void sleep_s(double s)
 {
@@ -159,7 +154,7 @@ static int make_dirs(const char *path)
             continue;
         char c = *s;
         *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        if (mkdir(p, DS_MODE_DIR_PRIVATE) != 0 && errno != EEXIST)
             rc = -1;
         *s = c;
         if (c == '\0')
@@ -272,23 +267,20 @@ static ds_status compact_state(ds_fetcher *f)
     ds_status st = DS_OK;
     for (size_t i = 0; i < f->n_ents && st == DS_OK; i++)
         st = write_line(&b, &f->ents[i]);
-    char *path = state_path(f), *tmp = ds_asprintf("%s/.%s.%ld.tmp", f->cache_dir, STATE_FILE, (long)getpid());
-    if (st == DS_OK && (!path || !tmp))
+    char *path = state_path(f);
+    if (st == DS_OK && !path)
         st = DS_ERR_NOMEM;
-    if (st == DS_OK) {
-        FILE *fp = fopen(tmp, "wb");
-        if (!fp || fwrite(b.data ? b.data : "", 1, b.len, fp) != b.len) {
+    ds_outfile o;
+    ds_err oerr;
+    if (st == DS_OK && (st = ds_outfile_begin(&o, path, DS_MODE_PRIVATE, &oerr)) == DS_OK) {
+        if (fwrite(b.data ? b.data : "", 1, b.len, o.f) != b.len) {
+            ds_outfile_abort(&o);
             st = DS_ERR_IO;
+        } else {
+            st = ds_outfile_commit(&o, &oerr);
         }
-        if (fp && fclose(fp) != 0)
-            st = DS_ERR_IO;
-        if (st == DS_OK && rename(tmp, path) != 0)
-            st = DS_ERR_IO;
-        if (st != DS_OK)
-            unlink(tmp);
     }
     ds_free(path);
-    ds_free(tmp);
     ds_buf_deinit(&b);
     return st;
 }
@@ -345,7 +337,7 @@ static void append_state(ds_fetcher *f, const entry *e)
     ds_buf b = DS_BUF_INIT;
     char *path = state_path(f);
     if (path && write_line(&b, e) == DS_OK) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, DS_MODE_PRIVATE);
         if (fd >= 0) {
             if (write(fd, b.data, b.len) != (ssize_t)b.len)
                 DS_WARN(f->o.log, "fetch", "cannot append to %s: %s", path, strerror(errno));
@@ -524,7 +516,7 @@ static host_bucket *bucket(ds_fetcher *f, const char *host)
     if (!(b->name = ds_strdup(host)))
         return NULL;
     b->tokens = f->o.burst;
-    b->last = now_s();
+    b->last = ds_now_s();
     b->not_before = 0;
     f->n_hosts++;
     return b;
@@ -533,16 +525,16 @@ static host_bucket *bucket(ds_fetcher *f, const char *host)
 /* Waits until the host's bucket allows one more request, and takes it. */
 static void acquire(ds_fetcher *f, host_bucket *b)
 {
-    double t = now_s();
+    double t = ds_now_s();
     if (t < b->not_before) {
         sleep_s(b->not_before - t);
-        t = now_s();
+        t = ds_now_s();
     }
     b->tokens = fmin(f->o.burst, b->tokens + (t - b->last) * f->o.max_rps);
     b->last = t;
     if (b->tokens < 1) {
         sleep_s((1 - b->tokens) / f->o.max_rps);
-        t = now_s();
+        t = ds_now_s();
         b->tokens = fmin(f->o.burst, b->tokens + (t - b->last) * f->o.max_rps);
         b->last = t;
         if (b->tokens < 1) /* woke a hair early */
@@ -796,7 +788,7 @@ static ds_status send_hop(ds_fetcher *f, fetch_job *j, ds_err *err)
     }
     memset(&j->x, 0, sizeof j->x);
     j->x.max = f->o.max_bytes;
-    if (!(j->x.fp = fopen(j->tmp, "wb")))
+    if (!(j->x.fp = ds_outfile_open(j->tmp, "w", DS_MODE_PRIVATE)))
         return ds_err_set(err, DS_ERR_IO, "url %s: cannot write %s: %s", j->url, j->tmp, strerror(errno));
     response_clear(&j->r);
     st = perform(f, j->cur, j->cond, &j->x, &j->r);
@@ -805,6 +797,16 @@ static ds_status send_hop(ds_fetcher *f, fetch_job *j, ds_err *err)
     if (st != DS_OK)
         return ds_err_set(err, st, "url %s: out of memory", j->url);
     return DS_OK;
+}
+
+/* Whether redirect target b leaves the host of a. A target that is not a usable http(s) URL
+ * is not judged here: the next hop refuses it with its own error. */
+static int other_host(const char *a, const char *b)
+{
+    char ha[256], hb[256];
+    ds_err e;
+    return check_url(a, ha, sizeof ha, &e) == DS_OK && check_url(b, hb, sizeof hb, &e) == DS_OK &&
+           strcasecmp(ha, hb) != 0;
 }
 
 /* One try: the request and its redirect hops; j->x and j->r describe the last response. */
@@ -823,6 +825,9 @@ static ds_status try_once(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_
         if (++hops > f->o.max_redirects)
             return ds_err_set(err, DS_ERR_HTTP, "url %s: too many redirects (more than %d)", j->url,
                               f->o.max_redirects);
+        if (!f->o.cross_host_redirects && other_host(j->url, j->r.redirect))
+            return ds_err_set(err, DS_ERR_HTTP, "url %s: redirected to another host (%s); not followed "
+                              "(fetch.cross_host_redirects)", j->url, j->r.redirect);
         ds_free(j->cur);
         j->cur = j->r.redirect;
         j->r.redirect = NULL;
@@ -935,8 +940,8 @@ static ds_status back_off(ds_fetcher *f, fetch_job *j, int attempt, int throttle
     if (f->o.gate && (throttled || j->r.retry_after >= 0))
         f->o.gate->pause(f->o.gate->ctx, j->host, wait);
     host_bucket *b = bucket(f, j->host);
-    if (b && now_s() + wait > b->not_before)
-        b->not_before = now_s() + wait;
+    if (b && ds_now_s() + wait > b->not_before)
+        b->not_before = ds_now_s() + wait;
     else if (!b)
         sleep_s(wait);
     return DS_OK;

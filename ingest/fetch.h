@@ -51,6 +51,7 @@ typedef struct ds_fetch_options {
     long backoff_max_ms;      /* longest single wait, Retry-After included; 0: 60 s. A server
                                  asking for longer is not retried */
     int max_redirects;        /* 0: 5 */
+    int cross_host_redirects; /* 0: a redirect to another host fails the fetch; 1: followed */
     uint64_t seed;            /* jitter; 0: from the clock and pid */
     ds_log *log;              /* retries and throttles are logged here; NULL: silent */
     const ds_fetch_gate *gate; /* shared limit taken before every request too; NULL: none.

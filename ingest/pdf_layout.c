@@ -9,6 +9,7 @@
  * Threading: reentrant; a page belongs to one thread.
  */
 #include "ingest/pdf_internal.h"
+#include "pipeline/core/utf8.h"
 
 #include <poppler.h>
 
@@ -17,22 +18,6 @@
 #include <string.h>
 
 /* ---- characters to words ------------------------------------------------------------------ */
-
-/* Length of the UTF-8 sequence starting with byte c (1 for stray continuation bytes). */
-static size_t u8len(unsigned char c)
-{
-    return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-static unsigned u8cp(const unsigned char *s, size_t l)
-{
-    switch (l) {
-    case 2: return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-    case 3: return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-    case 4: return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-    default: return s[0];
-    }
-}
 
 static int is_space_cp(unsigned cp)
 {
@@ -170,10 +155,10 @@ ds_status ds_pdf_page_load(ds_arena *a, ds_pdf_page *pg, PopplerPage *pp)
     int in_word = 0;
     ds_pdf_word w = {0};
     while (p < tl && i < n_rects) {
-        size_t l = u8len(t[p]);
-        if (l > tl - p)
-            l = tl - p;
-        unsigned cp = u8cp(t + p, l);
+        size_t l = ds_utf8_seq_len(t + p, tl - p);
+        unsigned cp = l ? ds_utf8_decode(t + p, &l) : t[p]; /* a stray byte counts as one */
+        if (!l)
+            l = 1;
         while (cur && (gint)i > cur->end_index) {
             al = al->next;
             cur = al ? al->data : NULL;

@@ -30,6 +30,7 @@
 
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -44,13 +45,6 @@
 #define EXPERT_ROWS_CAP 64 /* sampled rows per expert */
 #define MOE_SEARCH_EXPERTS 8
 #define CALIB_MAX_TOKENS 4096
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* ---- rounding ------------------------------------------------------------------------------- */
 
@@ -131,14 +125,6 @@ static void site_free(site *s)
     ds_free(s->samp);
 }
 
-static uint64_t next_rand(uint64_t *st)
-{
-    uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static void site_add(site *s, const float *x, int rows, int cols)
 {
     if (cols != s->cols)
@@ -148,7 +134,7 @@ static void site_add(site *s, const float *x, int rows, int cols)
         for (int c = 0; c < cols; c++)
             s->absum[c] += fabsf(xr[c]);
         s->rows++;
-        long slot = s->n_samp < s->cap ? s->n_samp++ : (long)(next_rand(&s->rng) % (uint64_t)s->rows);
+        long slot = s->n_samp < s->cap ? s->n_samp++ : (long)(ds_splitmix64(&s->rng) % (uint64_t)s->rows);
         if (slot < s->cap)
             memcpy(s->samp + (size_t)slot * cols, xr, (size_t)cols * sizeof(float));
     }
@@ -416,13 +402,13 @@ static double measure_rate(ds_kctx *kc)
     if (x && w && y) {
         for (size_t i = 0; i < (size_t)N * K; i++)
             w[i] = (float)(i % 7) * 0.1f;
-        double t0 = now_s();
+        double t0 = ds_now_s();
         int reps = 0;
         do {
             ds_k_matmul(kc, y, x, (ds_k_weight){w, DS_K_F32}, R, N, K, 0);
             reps++;
-        } while (now_s() - t0 < 0.05);
-        rate = 2.0 * R * N * K * reps / (now_s() - t0) / 1e9;
+        } while (ds_now_s() - t0 < 0.05);
+        rate = 2.0 * R * N * K * reps / (ds_now_s() - t0) / 1e9;
     }
     ds_free(x);
     ds_free(w);
@@ -835,7 +821,7 @@ static ds_status copy_file(const char *from, const char *to, ds_err *err)
 ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq_quant_opts *o,
                           ds_awq_quant_report *rep, ds_err *err)
 {
-    const double t0 = now_s();
+    const double t0 = ds_now_s();
     memset(rep, 0, sizeof *rep);
     quant q;
     memset(&q, 0, sizeof q);
@@ -951,7 +937,7 @@ ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq
         if (stat(from, &sb) == 0)
             st = copy_file(from, path, err);
     }
-    rep->seconds = now_s() - t0;
+    rep->seconds = ds_now_s() - t0;
 done:
     calib_free(&c);
     if (q.attn_s)

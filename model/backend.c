@@ -12,6 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 
+void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->prec = DS_CUDA_PREC_BF16;
+    o->tp = 1;
+    o->graphs = 1;
+}
+
 int ds_model_backend_parse(const char *s)
 {
     if (!s || strcmp(s, "cpu") == 0)

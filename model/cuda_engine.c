@@ -18,28 +18,32 @@
  * routing is computed identically on every rank. One host thread drives all ranks.
  * Decode steps of one sequence (bf16, tp 1) are captured once as a CUDA graph and replayed:
  * the host only writes the position, the page table when it grows, and reads the token.
+ * Built only with the CUDA backend (CMakeLists.txt picks cuda_engine_none.c otherwise).
  * Owns: see cuda_engine.h. Threading: one call at a time per engine.
+ *
+ * Shape key (the engine's fields and locals use these letters throughout):
+ *   tp   tensor-parallel ranks          S    tokens per segment (one step's rows at most)
+ *   PT   tokens per KV page             T    rows (tokens) of the current step
+ *   L    layers                         V    vocabulary
+ *   H    hidden size                    D    head dimension
+ *   Hq   query heads (all ranks)        hq   query heads of one rank (Hq / tp)
+ *   Hkv  key/value heads (all ranks)    hkv  key/value heads of one rank (Hkv / tp)
+ *   E    experts                        topk experts per token
+ *   F    expert intermediate size       f    its columns on one rank (F / tp)
+ *   I    dense MLP intermediate size    i    its columns on one rank (I / tp)
+ *   N, K a linear's output and input widths (y (T, N) = x (T, K) . W^T), as in kernels.h
  */
 #include "model/cuda_engine.h"
 
+#include "kernels/cuda/kernels_cuda.h"
 #include "model/model_internal.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->prec = DS_CUDA_PREC_BF16;
-    o->tp = 1;
-    o->graphs = 1;
-}
-
-#ifdef DS_HAVE_CUDA
-#include "kernels/cuda/kernels_cuda.h"
 
 #define MAX_TP 8
 #define SMALL_ROWS 16     /* int4 dense layers: the GEMV kernel up to this many tokens */
@@ -47,13 +51,6 @@ void ds_cuda_engine_opts_default(ds_cuda_engine_opts *o)
 #define LOGIT_ROWS 256    /* lm_head rows per chunk */
 #define BLAS_WS ((size_t)32 << 20)
 #define STAGE_BYTES ((size_t)64 << 20)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* A linear weight of one rank. */
 typedef struct cw {
@@ -902,13 +899,6 @@ static ds_status sync_pages(ds_cuda_engine *e, const ds_cuda_seq *s, ds_err *err
 
 /* ---- the step ------------------------------------------------------------------------------------ */
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        ds_status st_ = (x);                                                                       \
-        if (st_ != DS_OK)                                                                          \
-            return st_;                                                                            \
-    } while (0)
-
 /* y (T, N) (+)= x (T, K) . W^T. x is fp32 (exact) or bf16. gemv_ok: offT holds {0, T}. */
 static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, const cw *w, int T, int acc,
                         int gemv_ok, ds_err *err)
@@ -921,7 +911,7 @@ static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, co
         if (gemv_ok && T <= SMALL_ROWS)
             return ds_cuda_grouped_gemv(y, x, 1, w->tab, DS_K_AWQ4, w->w.group, r->offT, NULL, 1, 1, w->N, w->K,
                                         acc, r->s, err);
-        TRY(ds_cuda_awq_dequant_bf16(r->wscratch, &w->w, w->N, w->K, r->s, err));
+        DS_TRY(ds_cuda_awq_dequant_bf16(r->wscratch, &w->w, w->N, w->K, r->s, err));
         return ds_cuda_gemm_bf16(r->blas, y, x, r->wscratch, 1, T, w->N, w->K, acc, err);
     }
     return ds_err_set(err, DS_ERR_INTERNAL, "cuda engine: weight of dtype %d in the fast path", (int)w->w.dtype);
@@ -941,20 +931,20 @@ static ds_status attn_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *er
     const int H = e->H, D = e->D;
     cudaStream_t s = r->s;
     const void *in = e->exact ? (const void *)r->xn_f : (const void *)r->xn_b;
-    TRY(ds_cuda_rmsnorm(e->exact ? (void *)r->xn_f : (void *)r->xn_b, !e->exact, r->x, L->attn_norm, T, H, e->eps, s,
+    DS_TRY(ds_cuda_rmsnorm(e->exact ? (void *)r->xn_f : (void *)r->xn_b, !e->exact, r->x, L->attn_norm, T, H, e->eps, s,
                         err));
-    TRY(linear(e, r, r->q, in, &L->q, T, 0, 1, err));
-    TRY(linear(e, r, r->k, in, &L->k, T, 0, 1, err));
-    TRY(linear(e, r, r->v, in, &L->v, T, 0, 1, err));
-    TRY(ds_cuda_rmsnorm(r->q, 0, r->q, L->q_norm, T * e->hq, D, e->eps, s, err));
-    TRY(ds_cuda_rmsnorm(r->k, 0, r->k, L->k_norm, T * e->hkv, D, e->eps, s, err));
-    TRY(ds_cuda_rope(r->q, r->cs, r->sn, T, e->hq, D, s, err));
-    TRY(ds_cuda_rope(r->k, r->cs, r->sn, T, e->hkv, D, s, err));
+    DS_TRY(linear(e, r, r->q, in, &L->q, T, 0, 1, err));
+    DS_TRY(linear(e, r, r->k, in, &L->k, T, 0, 1, err));
+    DS_TRY(linear(e, r, r->v, in, &L->v, T, 0, 1, err));
+    DS_TRY(ds_cuda_rmsnorm(r->q, 0, r->q, L->q_norm, T * e->hq, D, e->eps, s, err));
+    DS_TRY(ds_cuda_rmsnorm(r->k, 0, r->k, L->k_norm, T * e->hkv, D, e->eps, s, err));
+    DS_TRY(ds_cuda_rope(r->q, r->cs, r->sn, T, e->hq, D, s, err));
+    DS_TRY(ds_cuda_rope(r->k, r->cs, r->sn, T, e->hkv, D, s, err));
     ds_cuda_kv kv = kv_of(e, r, l);
-    TRY(ds_cuda_kv_write(&kv, r->k, r->v, 0, r->pos0, T, e->hkv, D, s, err));
+    DS_TRY(ds_cuda_kv_write(&kv, r->k, r->v, 0, r->pos0, T, e->hkv, D, s, err));
     const int splits = T == 1 && !e->exact ? e->splits : 1;
     void *att = e->exact ? (void *)r->att : (void *)r->att_b;
-    TRY(ds_cuda_attention(att, !e->exact, r->q, &kv, 0, r->pos0, T, e->hq, e->hkv, D, e->scale, splits, r->att_ws, s,
+    DS_TRY(ds_cuda_attention(att, !e->exact, r->q, &kv, 0, r->pos0, T, e->hq, e->hkv, D, e->scale, splits, r->att_ws, s,
                           err));
     return linear(e, r, r->mo, att, &L->o, T, 0, 1, err);
 }
@@ -965,8 +955,8 @@ static ds_status experts_big(ds_cuda_engine *e, crank *r, clayer *L, int T, ds_e
 {
     const int E = e->E, H = e->H, f = e->f, rows = T * e->topk;
     const size_t xes = e->exact ? 4 : 2;
-    TRY(ds_cuda_copy_d2h(e->h_i32, r->off, sizeof(int32_t) * (size_t)(E + 1), r->s, err));
-    TRY(ds_cuda_stream_sync(r->s, err));
+    DS_TRY(ds_cuda_copy_d2h(e->h_i32, r->off, sizeof(int32_t) * (size_t)(E + 1), r->s, err));
+    DS_TRY(ds_cuda_stream_sync(r->s, err));
     int32_t off[1025];
     memcpy(off, e->h_i32, sizeof(int32_t) * (size_t)(E + 1));
     for (int x = 0; x < E; x++) {
@@ -974,17 +964,17 @@ static ds_status experts_big(ds_cuda_engine *e, crank *r, clayer *L, int T, ds_e
         if (!c)
             continue;
         const char *xg = (const char *)r->xg + (size_t)off[x] * H * xes;
-        TRY(linear(e, r, r->hg + (size_t)off[x] * f, xg, &L->eg[x], c, 0, 0, err));
-        TRY(linear(e, r, r->hu + (size_t)off[x] * f, xg, &L->eu[x], c, 0, 0, err));
+        DS_TRY(linear(e, r, r->hg + (size_t)off[x] * f, xg, &L->eg[x], c, 0, 0, err));
+        DS_TRY(linear(e, r, r->hu + (size_t)off[x] * f, xg, &L->eu[x], c, 0, 0, err));
     }
     void *h = e->exact ? (void *)r->hg : (void *)r->hb;
-    TRY(ds_cuda_silu_mul(h, !e->exact, r->hg, r->hu, (size_t)rows * f, r->s, err));
+    DS_TRY(ds_cuda_silu_mul(h, !e->exact, r->hg, r->hu, (size_t)rows * f, r->s, err));
     for (int x = 0; x < E; x++) {
         const int c = off[x + 1] - off[x];
         if (!c)
             continue;
         const char *hx = (const char *)h + (size_t)off[x] * f * xes;
-        TRY(linear(e, r, r->dn + (size_t)off[x] * H, hx, &L->ed[x], c, 0, 0, err));
+        DS_TRY(linear(e, r, r->dn + (size_t)off[x] * H, hx, &L->ed[x], c, 0, 0, err));
     }
     return DS_OK;
 }
@@ -994,32 +984,32 @@ static ds_status mlp_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *err
     clayer *L = &r->L[l];
     const int H = e->H;
     cudaStream_t s = r->s;
-    TRY(ds_cuda_rmsnorm(r->xn_f, 0, r->x, L->post_norm, T, H, e->eps, s, err));
+    DS_TRY(ds_cuda_rmsnorm(r->xn_f, 0, r->x, L->post_norm, T, H, e->eps, s, err));
     if (!e->exact)
-        TRY(ds_cuda_to_bf16(r->xn_b, r->xn_f, (size_t)T * H, s, err));
+        DS_TRY(ds_cuda_to_bf16(r->xn_b, r->xn_f, (size_t)T * H, s, err));
     const void *in = e->exact ? (const void *)r->xn_f : (const void *)r->xn_b;
     if (!L->moe) {
-        TRY(linear(e, r, r->dg, in, &L->gate, T, 0, 1, err));
-        TRY(linear(e, r, r->du, in, &L->up, T, 0, 1, err));
+        DS_TRY(linear(e, r, r->dg, in, &L->gate, T, 0, 1, err));
+        DS_TRY(linear(e, r, r->du, in, &L->up, T, 0, 1, err));
         void *h = e->exact ? (void *)r->dg : (void *)r->db;
-        TRY(ds_cuda_silu_mul(h, !e->exact, r->dg, r->du, (size_t)T * e->i, s, err));
+        DS_TRY(ds_cuda_silu_mul(h, !e->exact, r->dg, r->du, (size_t)T * e->i, s, err));
         return linear(e, r, r->mo, h, &L->down, T, 0, 1, err);
     }
     const int E = e->E, k = e->topk, rows = T * k;
-    TRY(linear(e, r, r->router, in, &L->router, T, 0, 1, err));
-    TRY(ds_cuda_moe_route(r->topi, r->topw, r->router, T, E, k, L->exp_t, e->norm_topk, s, err));
-    TRY(ds_cuda_moe_permute(r->cnt, r->off, r->active, r->row_tok, r->row_w, r->pair_row, r->topi, r->topw, T, k,
+    DS_TRY(linear(e, r, r->router, in, &L->router, T, 0, 1, err));
+    DS_TRY(ds_cuda_moe_route(r->topi, r->topw, r->router, T, E, k, L->exp_t, e->norm_topk, s, err));
+    DS_TRY(ds_cuda_moe_permute(r->cnt, r->off, r->active, r->row_tok, r->row_w, r->pair_row, r->topi, r->topw, T, k,
                             E, s, err));
-    TRY(ds_cuda_moe_gather(r->xg, !e->exact, r->xn_f, r->row_tok, rows, H, s, err));
+    DS_TRY(ds_cuda_moe_gather(r->xg, !e->exact, r->xn_f, r->row_tok, rows, H, s, err));
     const ds_k_dtype dt = L->eg[0].w.dtype;
     if (!e->exact && rows <= e->small_pairs) {
         /* at most rows experts have rows: blocks for those only */
-        TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, r->active, rows, E,
+        DS_TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, r->active, rows, E,
                                    e->f, H, s, err));
-        TRY(ds_cuda_grouped_gemv(r->dn, r->hb, 1, L->td, dt, L->ed[0].w.group, r->off, r->active, rows, E, H, e->f,
+        DS_TRY(ds_cuda_grouped_gemv(r->dn, r->hb, 1, L->td, dt, L->ed[0].w.group, r->off, r->active, rows, E, H, e->f,
                                  0, s, err));
     } else {
-        TRY(experts_big(e, r, L, T, err));
+        DS_TRY(experts_big(e, r, L, T, err));
     }
     return ds_cuda_moe_combine(r->mo, r->dn, r->pair_row, r->topi, r->row_w, T, k, H, 0, s, err);
 }
@@ -1048,27 +1038,27 @@ static ds_status body(ds_cuda_engine *e, int T, ds_err *err)
 {
     for (int k = 0; k < e->tp; k++) {
         crank *r = &e->r[k];
-        TRY(set_dev(e, r, err));
-        TRY(ds_cuda_embed(r->x, r->embed, r->embed_dt, r->tok, T, e->H, r->s, err));
-        TRY(ds_cuda_rope_table(r->cs, r->sn, r->inv_freq, e->attn_factor, NULL, r->pos0, T, e->D / 2, r->s, err));
+        DS_TRY(set_dev(e, r, err));
+        DS_TRY(ds_cuda_embed(r->x, r->embed, r->embed_dt, r->tok, T, e->H, r->s, err));
+        DS_TRY(ds_cuda_rope_table(r->cs, r->sn, r->inv_freq, e->attn_factor, NULL, r->pos0, T, e->D / 2, r->s, err));
     }
     for (int l = 0; l < e->L; l++) {
         for (int k = 0; k < e->tp; k++) {
-            TRY(set_dev(e, &e->r[k], err));
-            TRY(attn_part(e, &e->r[k], l, T, err));
+            DS_TRY(set_dev(e, &e->r[k], err));
+            DS_TRY(attn_part(e, &e->r[k], l, T, err));
         }
-        TRY(allreduce_mo(e, T, err));
+        DS_TRY(allreduce_mo(e, T, err));
         for (int k = 0; k < e->tp; k++) {
             crank *r = &e->r[k];
-            TRY(set_dev(e, r, err));
-            TRY(ds_cuda_add(r->x, r->mo, (size_t)T * e->H, r->s, err));
-            TRY(mlp_part(e, r, l, T, err));
+            DS_TRY(set_dev(e, r, err));
+            DS_TRY(ds_cuda_add(r->x, r->mo, (size_t)T * e->H, r->s, err));
+            DS_TRY(mlp_part(e, r, l, T, err));
         }
-        TRY(allreduce_mo(e, T, err));
+        DS_TRY(allreduce_mo(e, T, err));
         for (int k = 0; k < e->tp; k++) {
             crank *r = &e->r[k];
-            TRY(set_dev(e, r, err));
-            TRY(ds_cuda_add(r->x, r->mo, (size_t)T * e->H, r->s, err));
+            DS_TRY(set_dev(e, r, err));
+            DS_TRY(ds_cuda_add(r->x, r->mo, (size_t)T * e->H, r->s, err));
         }
     }
     return DS_OK;
@@ -1078,10 +1068,10 @@ static ds_status body(ds_cuda_engine *e, int T, ds_err *err)
 static ds_status head(ds_cuda_engine *e, int r0, int n, ds_err *err)
 {
     crank *r = &e->r[0];
-    TRY(set_dev(e, r, err));
+    DS_TRY(set_dev(e, r, err));
     const int H = e->H;
     void *xn = e->exact ? (void *)r->xn_f : (void *)r->xn_b;
-    TRY(ds_cuda_rmsnorm(xn, !e->exact, r->x + (size_t)r0 * H, r->final_norm, n, H, e->eps, r->s, err));
+    DS_TRY(ds_cuda_rmsnorm(xn, !e->exact, r->x + (size_t)r0 * H, r->final_norm, n, H, e->eps, r->s, err));
     return linear(e, r, r->logits, xn, &r->lm_head, n, 0, 0, err);
 }
 
@@ -1093,12 +1083,12 @@ static ds_status put_inputs(ds_cuda_engine *e, const int32_t *tok, int T, int po
     e->h_i32[2] = T;
     for (int k = 0; k < e->tp; k++) {
         crank *r = &e->r[k];
-        TRY(set_dev(e, r, err));
+        DS_TRY(set_dev(e, r, err));
         if (tok)
-            TRY(ds_cuda_copy_h2d(r->tok, tok, sizeof(int32_t) * (size_t)T, r->s, err));
-        TRY(ds_cuda_copy_h2d(r->pos0, e->h_i32, 4, r->s, err));
-        TRY(ds_cuda_copy_h2d(r->offT, e->h_i32 + 1, 8, r->s, err));
-        TRY(ds_cuda_stream_sync(r->s, err)); /* the pinned staging is rewritten next step */
+            DS_TRY(ds_cuda_copy_h2d(r->tok, tok, sizeof(int32_t) * (size_t)T, r->s, err));
+        DS_TRY(ds_cuda_copy_h2d(r->pos0, e->h_i32, 4, r->s, err));
+        DS_TRY(ds_cuda_copy_h2d(r->offT, e->h_i32 + 1, 8, r->s, err));
+        DS_TRY(ds_cuda_stream_sync(r->s, err)); /* the pinned staging is rewritten next step */
     }
     return DS_OK;
 }
@@ -1112,10 +1102,10 @@ ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_
                               tokens[t], e->V);
     for (int done = 0; done < n;) {
         const int T = n - done < e->S ? n - done : e->S, pos0 = s->n_tokens;
-        TRY(seq_reserve(e, s, pos0 + T, err));
-        TRY(sync_pages(e, s, err));
-        TRY(put_inputs(e, tokens + done, T, pos0, err));
-        TRY(body(e, T, err));
+        DS_TRY(seq_reserve(e, s, pos0 + T, err));
+        DS_TRY(sync_pages(e, s, err));
+        DS_TRY(put_inputs(e, tokens + done, T, pos0, err));
+        DS_TRY(body(e, T, err));
         int r0 = 0, nr = 0;
         float *dst = NULL;
         if (want == DS_MODEL_LOGITS_ALL) {
@@ -1130,13 +1120,13 @@ ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_
         const int chunk = e->S < LOGIT_ROWS ? e->S : LOGIT_ROWS;
         for (int a = 0; a < nr; a += chunk) {
             const int c = nr - a < chunk ? nr - a : chunk;
-            TRY(head(e, r0 + a, c, err));
-            TRY(ds_cuda_copy_d2h(dst + (size_t)a * e->V, e->r[0].logits, sizeof(float) * (size_t)c * e->V, e->r[0].s,
+            DS_TRY(head(e, r0 + a, c, err));
+            DS_TRY(ds_cuda_copy_d2h(dst + (size_t)a * e->V, e->r[0].logits, sizeof(float) * (size_t)c * e->V, e->r[0].s,
                                  err));
         }
         for (int k = 0; k < e->tp; k++) {
-            TRY(set_dev(e, &e->r[k], err));
-            TRY(ds_cuda_stream_sync(e->r[k].s, err));
+            DS_TRY(set_dev(e, &e->r[k], err));
+            DS_TRY(ds_cuda_stream_sync(e->r[k].s, err));
         }
         s->n_tokens = pos0 + T;
         done += T;
@@ -1151,9 +1141,9 @@ ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_
 static ds_status choose(ds_cuda_engine *e, int T, const ds_cuda_sampling *smp, ds_err *err)
 {
     crank *r = &e->r[0];
-    TRY(head(e, T - 1, 1, err));
+    DS_TRY(head(e, T - 1, 1, err));
     if (e->mask_on)
-        TRY(ds_cuda_mask_logits(r->logits, r->mask, 1, e->V, r->s, err));
+        DS_TRY(ds_cuda_mask_logits(r->logits, r->mask, 1, e->V, r->s, err));
     if (smp->temperature > 0.0f)
         return ds_cuda_sample(r->tok, r->logits, 1, e->V, smp->temperature, smp->top_p, smp->seed, 0, r->ctr, r->s,
                               err);
@@ -1163,12 +1153,12 @@ static ds_status choose(ds_cuda_engine *e, int T, const ds_cuda_sampling *smp, d
 /* tok[0] of rank 0 to every other rank (tp > 1: the next step's input). */
 static ds_status spread_token(ds_cuda_engine *e, int32_t *host_tok, ds_err *err)
 {
-    TRY(ds_cuda_copy_d2h(host_tok, e->r[0].tok, 4, e->r[0].s, err));
-    TRY(ds_cuda_stream_sync(e->r[0].s, err));
+    DS_TRY(ds_cuda_copy_d2h(host_tok, e->r[0].tok, 4, e->r[0].s, err));
+    DS_TRY(ds_cuda_stream_sync(e->r[0].s, err));
     for (int k = 1; k < e->tp; k++) {
-        TRY(set_dev(e, &e->r[k], err));
-        TRY(ds_cuda_copy_h2d(e->r[k].tok, host_tok, 4, e->r[k].s, err));
-        TRY(ds_cuda_stream_sync(e->r[k].s, err));
+        DS_TRY(set_dev(e, &e->r[k], err));
+        DS_TRY(ds_cuda_copy_h2d(e->r[k].tok, host_tok, 4, e->r[k].s, err));
+        DS_TRY(ds_cuda_stream_sync(e->r[k].s, err));
     }
     return set_dev(e, &e->r[0], err);
 }
@@ -1177,11 +1167,11 @@ static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sa
                              ds_err *err)
 {
     const int pos0 = s->n_tokens;
-    TRY(seq_reserve(e, s, pos0 + 1, err));
-    TRY(sync_pages(e, s, err));
-    TRY(put_inputs(e, NULL, 1, pos0, err)); /* tok[0] already holds the token */
+    DS_TRY(seq_reserve(e, s, pos0 + 1, err));
+    DS_TRY(sync_pages(e, s, err));
+    DS_TRY(put_inputs(e, NULL, 1, pos0, err)); /* tok[0] already holds the token */
     e->h_u64[0] = (uint64_t)pos0;           /* the sampling counter: the position drawn at */
-    TRY(ds_cuda_copy_h2d(e->r[0].ctr, e->h_u64, 8, e->r[0].s, err));
+    DS_TRY(ds_cuda_copy_h2d(e->r[0].ctr, e->h_u64, 8, e->r[0].s, err));
     int graphs = e->o.graphs && e->tp == 1 && !e->exact;
     if (graphs) {
         if (e->graph && (e->g_temp != smp->temperature || e->g_top_p != smp->top_p || e->g_seed != smp->seed ||
@@ -1220,12 +1210,12 @@ static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sa
         }
     }
     if (graphs) {
-        TRY(ds_cuda_graph_launch(e->graph, e->r[0].s, err));
+        DS_TRY(ds_cuda_graph_launch(e->graph, e->r[0].s, err));
     } else {
-        TRY(body(e, 1, err));
-        TRY(choose(e, 1, smp, err));
+        DS_TRY(body(e, 1, err));
+        DS_TRY(choose(e, 1, smp, err));
     }
-    TRY(spread_token(e, next, err));
+    DS_TRY(spread_token(e, next, err));
     s->n_tokens = pos0 + 1;
     return DS_OK;
 }
@@ -1240,22 +1230,22 @@ ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32
     ds_cuda_sampling greedy = {0.0f, 1.0f, 0, 1};
     if (!smp)
         smp = &greedy;
-    double t0 = now_s();
+    double t0 = ds_now_s();
     /* all but the last prompt token, then the last one with the choice of the first token */
     if (n_prompt > 1)
-        TRY(ds_cuda_engine_forward(e, s, prompt, n_prompt - 1, DS_MODEL_LOGITS_NONE, NULL, err));
+        DS_TRY(ds_cuda_engine_forward(e, s, prompt, n_prompt - 1, DS_MODEL_LOGITS_NONE, NULL, err));
     const int pos0 = s->n_tokens;
-    TRY(seq_reserve(e, s, pos0 + 1, err));
-    TRY(sync_pages(e, s, err));
-    TRY(put_inputs(e, prompt + n_prompt - 1, 1, pos0, err));
+    DS_TRY(seq_reserve(e, s, pos0 + 1, err));
+    DS_TRY(sync_pages(e, s, err));
+    DS_TRY(put_inputs(e, prompt + n_prompt - 1, 1, pos0, err));
     e->h_u64[0] = (uint64_t)pos0;
-    TRY(ds_cuda_copy_h2d(e->r[0].ctr, e->h_u64, 8, e->r[0].s, err));
-    TRY(body(e, 1, err));
-    TRY(choose(e, 1, smp, err));
+    DS_TRY(ds_cuda_copy_h2d(e->r[0].ctr, e->h_u64, 8, e->r[0].s, err));
+    DS_TRY(body(e, 1, err));
+    DS_TRY(choose(e, 1, smp, err));
     int32_t tok;
-    TRY(spread_token(e, &tok, err));
+    DS_TRY(spread_token(e, &tok, err));
     s->n_tokens = pos0 + 1;
-    double t1 = now_s();
+    double t1 = ds_now_s();
     if (prefill_s)
         *prefill_s = t1 - t0;
     ds_status st = DS_OK;
@@ -1270,7 +1260,7 @@ ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32
             break;
     }
     if (decode_s)
-        *decode_s = now_s() - t1;
+        *decode_s = ds_now_s() - t1;
     return st;
 }
 
@@ -1281,9 +1271,9 @@ ds_status ds_cuda_engine_set_mask(ds_cuda_engine *e, const uint32_t *allow, ds_e
         return DS_OK;
     }
     crank *r = &e->r[0];
-    TRY(set_dev(e, r, err));
-    TRY(ds_cuda_copy_h2d(r->mask, allow, ((size_t)e->V + 31) / 32 * 4, r->s, err));
-    TRY(ds_cuda_stream_sync(r->s, err));
+    DS_TRY(set_dev(e, r, err));
+    DS_TRY(ds_cuda_copy_h2d(r->mask, allow, ((size_t)e->V + 31) / 32 * 4, r->s, err));
+    DS_TRY(ds_cuda_stream_sync(r->s, err));
     e->mask_on = 1;
     return DS_OK;
 }
@@ -1293,11 +1283,11 @@ ds_status ds_cuda_engine_bench_moe(ds_cuda_engine *e, int T, int reps, double *m
     if (T < 1 || T > e->S || reps < 1)
         return ds_err_set(err, DS_ERR_USAGE, "cuda bench: %d rows (segment %d), %d repetitions", T, e->S, reps);
     crank *r = &e->r[0];
-    TRY(set_dev(e, r, err));
-    TRY(ds_cuda_fill_random_f32(r->x, (size_t)T * e->H, -1.0f, 1.0f, 12345, r->s, err));
-    TRY(put_inputs(e, NULL, T, 0, err));
+    DS_TRY(set_dev(e, r, err));
+    DS_TRY(ds_cuda_fill_random_f32(r->x, (size_t)T * e->H, -1.0f, 1.0f, 12345, r->s, err));
+    DS_TRY(put_inputs(e, NULL, T, 0, err));
     ds_cuda_timer *tm = NULL;
-    TRY(ds_cuda_timer_create(&tm, err));
+    DS_TRY(ds_cuda_timer_create(&tm, err));
     ds_status st = mlp_part(e, r, 0, T, err); /* warm-up */
     double total = 0;
     if (st == DS_OK)
@@ -1312,82 +1302,3 @@ ds_status ds_cuda_engine_bench_moe(ds_cuda_engine *e, int T, int reps, double *m
     *ms = total / reps;
     return st;
 }
-
-#else /* no CUDA backend in this build */
-
-int ds_cuda_engine_available(char *why, size_t cap)
-{
-    if (why && cap)
-        snprintf(why, cap, "this build has no CUDA backend (nvcc was not found at build time)");
-    return 0;
-}
-
-static ds_status none(ds_err *err)
-{
-    return ds_err_set(err, DS_ERR_UNSUPPORTED, "this build has no CUDA backend");
-}
-
-ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m, const ds_cuda_engine_opts *o,
-                                ds_err *err)
-{
-    (void)m;
-    (void)o;
-    *out = NULL;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_config *cfg, int awq_group,
-                                       uint64_t seed, const ds_cuda_engine_opts *o, ds_err *err)
-{
-    (void)cfg, (void)awq_group, (void)seed, (void)o;
-    *out = NULL;
-    return none(err);
-}
-
-void ds_cuda_engine_free(ds_cuda_engine *e) { (void)e; }
-const char *ds_cuda_engine_describe(const ds_cuda_engine *e) { (void)e; return "none"; }
-size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e) { (void)e; return 0; }
-long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e) { (void)e; return 0; }
-int ds_cuda_engine_graph_active(const ds_cuda_engine *e) { (void)e; return 0; }
-
-ds_status ds_cuda_seq_create(ds_cuda_engine *e, ds_cuda_seq **out, ds_err *err)
-{
-    (void)e;
-    *out = NULL;
-    return none(err);
-}
-void ds_cuda_seq_free(ds_cuda_seq *s) { (void)s; }
-int ds_cuda_seq_len(const ds_cuda_seq *s) { (void)s; return 0; }
-void ds_cuda_seq_truncate(ds_cuda_seq *s, int n) { (void)s, (void)n; }
-
-ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *tokens, int n,
-                                 ds_model_logits want, float *logits, ds_err *err)
-{
-    (void)e, (void)s, (void)tokens, (void)n, (void)want, (void)logits;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *prompt, int n_prompt,
-                                  int max_new, const ds_cuda_sampling *smp, int32_t *out, int *n_out,
-                                  double *prefill_s, double *decode_s, ds_err *err)
-{
-    (void)e, (void)s, (void)prompt, (void)n_prompt, (void)max_new, (void)smp, (void)out, (void)prefill_s,
-        (void)decode_s;
-    *n_out = 0;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_set_mask(ds_cuda_engine *e, const uint32_t *allow, ds_err *err)
-{
-    (void)e, (void)allow;
-    return none(err);
-}
-
-ds_status ds_cuda_engine_bench_moe(ds_cuda_engine *e, int T, int reps, double *ms, ds_err *err)
-{
-    (void)e, (void)T, (void)reps;
-    *ms = 0;
-    return none(err);
-}
-
-#endif

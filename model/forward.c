@@ -55,7 +55,7 @@ static void moe_block(ds_model *m, const ds_layer_w *L, int T)
     const ds_model_config *c = &m->cfg;
     ds_step_buf *b = &m->buf;
     ds_kctx *kc = m->kctx;
-    const int H = c->hidden_size, E = c->num_experts, K = c->num_experts_per_tok;
+    const int H = c->hidden_size, E = c->num_experts, topk = c->num_experts_per_tok;
     const int F = c->moe_intermediate_size;
 
     ds_k_matmul(kc, b->router, b->xn, L->router, T, E, H, 0);
@@ -65,20 +65,20 @@ static void moe_block(ds_model *m, const ds_layer_w *L, int T)
             b->router[i] /= et;
     }
     ds_k_softmax(kc, b->probs, b->router, T, E, 1.0f);
-    ds_k_topk(b->topi, b->topw, b->probs, T, E, K);
+    ds_k_topk(b->topi, b->topw, b->probs, T, E, topk);
     if (c->norm_topk_prob) {
         for (int t = 0; t < T; t++) {
             float s = 0;
-            for (int j = 0; j < K; j++)
-                s += b->topw[t * K + j];
-            for (int j = 0; j < K; j++)
-                b->topw[t * K + j] /= s;
+            for (int j = 0; j < topk; j++)
+                s += b->topw[t * topk + j];
+            for (int j = 0; j < topk; j++)
+                b->topw[t * topk + j] /= s;
         }
     }
     /* Group the (token, expert) pairs by expert, tokens ascending within an expert. */
     int32_t *cnt = b->ecnt, *off = b->eoff, *fill = b->efill;
     memset(cnt, 0, (size_t)E * sizeof *cnt);
-    for (int i = 0; i < T * K; i++)
+    for (int i = 0; i < T * topk; i++)
         cnt[b->topi[i]]++;
     int rows = 0;
     for (int e = 0; e < E; e++) {
@@ -87,10 +87,10 @@ static void moe_block(ds_model *m, const ds_layer_w *L, int T)
         rows += cnt[e];
     }
     for (int t = 0; t < T; t++)
-        for (int j = 0; j < K; j++) {
-            int e = b->topi[t * K + j], r = fill[e]++;
+        for (int j = 0; j < topk; j++) {
+            int e = b->topi[t * topk + j], r = fill[e]++;
             b->row_tok[r] = t;
-            b->row_w[r] = b->topw[t * K + j];
+            b->row_w[r] = b->topw[t * topk + j];
             memcpy(b->xg + (size_t)r * H, b->xn + (size_t)t * H, (size_t)H * sizeof(float));
         }
     /* gate and up of every used expert in one dispatch, then SiLU * up, then down */

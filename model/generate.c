@@ -9,15 +9,9 @@
 #include "model/sampler.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <time.h>
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static int is_eos(const ds_model *m, int32_t id)
 {
@@ -49,9 +43,9 @@ ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *promp
     float *logits = ds_malloc((size_t)V * sizeof(float));
     if (!logits)
         return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory for logits");
-    double t0 = now_s(), mask_s = 0;
+    double t0 = ds_now_s(), mask_s = 0;
     ds_status st = ds_model_forward(m, seq, prompt, n_prompt, DS_MODEL_LOGITS_LAST, logits, err);
-    double t1 = now_s();
+    double t1 = ds_now_s();
     if (prefill_s)
         *prefill_s = t1 - t0;
     for (int i = 0; st == DS_OK && i < max_new; i++) {
@@ -64,9 +58,9 @@ ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *promp
                     *complete = 1;
                 break;
             }
-            double tm = now_s();
+            double tm = ds_now_s();
             mask = ds_json_matcher_mask_within(json, max_new - i);
-            mask_s += now_s() - tm;
+            mask_s += ds_now_s() - tm;
         }
         int32_t next = sampler ? ds_sampler_sample(sampler, logits, mask, out, *n_out)
                                : -1;
@@ -106,7 +100,7 @@ ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *promp
         st = ds_model_forward(m, seq, &next, 1, DS_MODEL_LOGITS_LAST, logits, err);
     }
     if (decode_s)
-        *decode_s = now_s() - t1;
+        *decode_s = ds_now_s() - t1;
     if (json_mask_s)
         *json_mask_s = mask_s;
     ds_free(logits);

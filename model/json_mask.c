@@ -15,6 +15,7 @@
 
 #include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -328,13 +329,6 @@ void ds_json_matcher_reset(ds_json_matcher *m)
     m->cut_item = 0;
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static void copy_state(jg_state *dst, const jg_state *src)
 {
     dst->depth = src->depth;
@@ -393,7 +387,7 @@ static const uint64_t *cached_mask(ds_json_matcher *m, const jg_state *st)
         }
         slot = (slot + 1) % m->cache_slots;
     }
-    double t0 = now_s();
+    double t0 = ds_now_s();
     if (m->cache_used >= m->cache_max) {
         cache_clear(m);
         slot = (int)(h % (uint64_t)m->cache_slots);
@@ -414,7 +408,7 @@ static const uint64_t *cached_mask(ds_json_matcher *m, const jg_state *st)
         *e = (cache_ent){0, NULL, 0, NULL};
     }
     build_mask(m, st, dst);
-    m->stats.build_s += now_s() - t0;
+    m->stats.build_s += ds_now_s() - t0;
     return dst;
 }
 

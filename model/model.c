@@ -8,6 +8,7 @@
 #include "model/model_internal.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -620,13 +621,6 @@ int ds_model_argmax(const float *logits, int n)
     return best;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
                                    int n_prompt, int max_new, int32_t *out, int *n_out,
                                    double *prefill_s, double *decode_s, ds_err *err)
@@ -645,9 +639,9 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
     float *logits = ds_malloc((size_t)V * sizeof(float));
     if (!logits)
         return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory for logits");
-    double t0 = now_s();
+    double t0 = ds_now_s();
     ds_status st = ds_model_forward(m, seq, prompt, n_prompt, DS_MODEL_LOGITS_LAST, logits, err);
-    double t1 = now_s();
+    double t1 = ds_now_s();
     if (prefill_s)
         *prefill_s = t1 - t0;
     for (int i = 0; st == DS_OK && i < max_new; i++) {
@@ -661,7 +655,7 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
         st = ds_model_forward(m, seq, &next, 1, DS_MODEL_LOGITS_LAST, logits, err);
     }
     if (decode_s)
-        *decode_s = now_s() - t1;
+        *decode_s = ds_now_s() - t1;
     ds_free(logits);
     return st;
 }

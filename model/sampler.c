@@ -12,6 +12,7 @@
 #include "model/sampler.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,18 +37,10 @@ void ds_sampler_params_default(ds_sampler_params *p)
     p->top_p = 1.0f;
 }
 
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 void ds_rng_seed(ds_rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix(&seed);
+        r->s[i] = ds_splitmix64(&seed);
 }
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

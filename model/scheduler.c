@@ -10,6 +10,7 @@
 #include "model/model_internal.h"
 #include "model/prefix_cache.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <string.h>
 #include <time.h>
@@ -41,13 +42,6 @@ struct ds_sched {
     float *logits;      /* max_active rows of vocab */
     ds_sched_stats st;
 };
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 ds_status ds_sched_create(ds_sched **out, ds_model *m, const ds_sched_opts *o, ds_err *err)
 {
@@ -269,15 +263,15 @@ ds_status ds_sched_step(ds_sched *s, int *pending, ds_err *err)
         s->st.prefill_tokens += (uint64_t)take;
     }
     if (ni > 0) {
-        double t0 = now_s();
+        double t0 = ds_now_s();
         st = ds_model_forward_batch(m, s->items, ni, err);
-        s->st.forward_s += now_s() - t0;
+        s->st.forward_s += ds_now_s() - t0;
         if (st != DS_OK)
             return st;
         s->st.steps++;
         if (ni > s->st.max_batch)
             s->st.max_batch = ni;
-        t0 = now_s();
+        t0 = ds_now_s();
         for (int k = 0; k < ni; k++) {
             req *q = &s->r[s->item_req[k]];
             if (s->items[k].want != DS_MODEL_LOGITS_LAST)
@@ -287,7 +281,7 @@ ds_status ds_sched_step(ds_sched *s, int *pending, ds_err *err)
                 return st;
             advance(s, q, s->logits + (size_t)k * V);
         }
-        s->st.sample_s += now_s() - t0;
+        s->st.sample_s += ds_now_s() - t0;
     }
     int p = 0;
     for (int i = 0; i < s->n; i++)

@@ -54,7 +54,9 @@ static void usage(FILE *f)
                "  2  usage or configuration error\n"
                "  3  database unreachable\n"
                "  4  internal error\n"
-               "  5  another nightly run holds the lock\n");
+               "  5  another nightly run holds the lock\n"
+               "  6  completed, but a URL fetch failed or documents wait for a retry\n"
+               "  130, 143  stopped by SIGINT or SIGTERM (the run is marked interrupted)\n");
 }
 
 ds_exit ds_cli_exit_for(ds_status st)

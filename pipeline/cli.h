@@ -18,7 +18,9 @@ typedef enum ds_exit {
     DS_EXIT_USAGE = 2,       /* usage or configuration error */
     DS_EXIT_DB = 3,          /* database unreachable */
     DS_EXIT_INTERNAL = 4,    /* internal error (out of memory, bug, I/O failure) */
-    DS_EXIT_BUSY = 5         /* another nightly run holds the lock */
+    DS_EXIT_BUSY = 5,        /* another nightly run holds the lock */
+    DS_EXIT_INCOMPLETE = 6,  /* completed, but a fetch failed or documents wait for a retry */
+    DS_EXIT_SIGNAL = 128     /* + the signal number: stopped by SIGINT (130) or SIGTERM (143) */
 } ds_exit;
 
 typedef struct ds_cli {

@@ -3,7 +3,10 @@
 #include "pipeline/cli.h"
 #include "pipeline/db.h"
 
+#include "pipeline/core/alloc.h"
+#include "pipeline/core/buf.h"
 #include "pipeline/core/proc.h"
+#include "pipeline/core/redact.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +32,7 @@ static int is_private(ds_cli *cli)
     ds_err err;
     if (ds_db_resolve(&cli->cfg, cli->db_dsn, 0, NULL, &dsn, &priv, &err) != DS_OK)
         priv = 0;
-    free(dsn);
+    ds_free(dsn);
     return priv;
 }
 
@@ -50,12 +53,14 @@ static int status_cmd(ds_cli *cli)
         printf("database: private cluster in %s (%s)\n", c.datadir, up ? "running" : "stopped");
         printf("socket:   %s (no TCP)%s\n", c.sockdir, c.run_as ? "; server runs as postgres" : "");
         if (!up) {
-            free(dsn);
+            ds_free(dsn);
             printf("start it with `dossier db start` (run and nightly start it on demand)\n");
             return DS_EXIT_DB;
         }
     } else {
-        printf("database: %s\n", *dsn ? dsn : "(libpq PG* environment)");
+        char shown[2048];
+        ds_redact_secrets(shown, sizeof shown, dsn);
+        printf("database: %s\n", *dsn ? shown : "(libpq PG* environment)");
     }
     PGconn *conn = NULL;
     int rc = DS_EXIT_OK;
@@ -77,8 +82,48 @@ static int status_cmd(ds_cli *cli)
         PQclear(r);
     }
     PQfinish(conn);
-    free(dsn);
+    ds_free(dsn);
     return rc;
+}
+
+/* Appends value to b quoted for a libpq keyword=value string. */
+static int append_quoted(ds_buf *b, const char *value)
+{
+    int bad = ds_buf_append(b, "'", 1) != DS_OK;
+    for (const char *v = value; *v && !bad; v++)
+        bad = (*v == '\'' || *v == '\\' ? ds_buf_append(b, "\\", 1) : DS_OK) != DS_OK ||
+              ds_buf_append(b, v, 1) != DS_OK;
+    return bad || ds_buf_append(b, "'", 1) != DS_OK ? -1 : 0;
+}
+
+/* The connection string psql gets: dsn without its password, which goes into PGPASSWORD (the
+ * environment, not argv: argv is visible to every local user in ps). */
+static ds_status dsn_for_psql(const char *dsn, ds_buf *out, ds_err *err)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
+    if (!opts) {
+        ds_status st = ds_err_set(err, DS_ERR_CONFIG, "cannot parse the connection string: %s",
+                                  perr ? perr : "out of memory");
+        PQfreemem(perr);
+        return st;
+    }
+    int bad = 0;
+    for (PQconninfoOption *o = opts; o->keyword && !bad; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        if (strcmp(o->keyword, "password") == 0) {
+            bad = setenv("PGPASSWORD", o->val, 1) != 0;
+            continue;
+        }
+        bad = (out->len && ds_buf_append(out, " ", 1) != DS_OK) ||
+              ds_buf_append(out, o->keyword, strlen(o->keyword)) != DS_OK || ds_buf_append(out, "=", 1) != DS_OK ||
+              append_quoted(out, o->val) != 0;
+    }
+    PQconninfoFree(opts);
+    if (bad || ds_buf_append(out, "", 0) != DS_OK)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    return DS_OK;
 }
 
 static int psql_cmd(ds_cli *cli, int argc, char **argv)
@@ -92,17 +137,24 @@ static int psql_cmd(ds_cli *cli, int argc, char **argv)
     }
     char *args[64];
     int n = 0;
+    ds_buf conninfo = DS_BUF_INIT;
     args[n++] = "psql";
     if (*dsn) {
+        if (dsn_for_psql(dsn, &conninfo, &err) != DS_OK) {
+            ds_cli_report(cli, "db psql", &err);
+            ds_free(dsn);
+            return ds_cli_exit_for(err.code);
+        }
         args[n++] = "-d";
-        args[n++] = dsn;
+        args[n++] = conninfo.data;
     }
     for (int i = 0; i < argc && n < 62; i++)
         args[n++] = argv[i];
     args[n] = NULL;
     ds_proc_exec(args, NULL, &err);
     ds_cli_report(cli, "db psql", &err);
-    free(dsn);
+    ds_buf_deinit(&conninfo);
+    ds_free(dsn);
     return DS_EXIT_INTERNAL;
 }
 
@@ -174,7 +226,7 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
         if (st == DS_OK)
             st = ds_db_migrate(conn, &cli->log, &applied, &err);
         PQfinish(conn);
-        free(dsn);
+        ds_free(dsn);
         if (st) {
             ds_cli_report(cli, "db migrate", &err);
             return ds_cli_exit_for(st);

@@ -4,6 +4,7 @@
 #include "pipeline/db.h"
 
 #include "kernels/gpu.h"
+#include "pipeline/core/alloc.h"
 
 #include <cairo.h>
 #include <curl/curl.h>
@@ -128,7 +129,7 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         }
         PQfinish(conn);
     }
-    free(dsn);
+    ds_free(dsn);
 
     /* Accelerator. */
     ds_gpu_info gi;

@@ -25,6 +25,7 @@
 #include "model/scheduler.h"
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -100,13 +101,6 @@ static void print_help(FILE *f)
             "(faster decoding; the copy costs load time and RAM for the whole model).\n"
             "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
             "model.backend); without a usable GPU the CPU is used and the log says so.\n");
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 static double cpu_s(void)
@@ -302,7 +296,16 @@ static int parse_ids(const char *s, int32_t **out, int *n, int vocab)
     return *n > 0 ? 0 : -1;
 }
 
-static int cmd_generate(ds_cli *cli, int argc, char **argv)
+/* model generate, in four steps: parse the options, prepare the prompt, run, print. */
+typedef struct gen_args {
+    const char *dir, *prompt, *prompt_ids, *schema_path, *backend;
+    int max_new, ids, chat, threads, segment, copy;
+    ds_sampler_params sp;
+} gen_args;
+
+/* The options into a; DS_EXIT_OK with a filled, or the exit code of a usage error (-1 after
+ * --help, which has printed the help). */
+static int gen_parse(int argc, char **argv, gen_args *a)
 {
     static const struct option lo[] = {{"model", required_argument, 0, 'm'},
                                        {"prompt", required_argument, 0, 'p'},
@@ -321,207 +324,218 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
                                        {"backend", required_argument, 0, 'B'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *dir = NULL, *prompt = NULL, *prompt_ids = NULL, *schema_path = NULL,
-               *backend = NULL;
-    int max_new = 64, ids = 0, chat = 0, threads = 0, segment = 0, copy = 0, ch;
-    ds_sampler_params sp;
-    ds_sampler_params_default(&sp);
+    memset(a, 0, sizeof *a);
+    a->max_new = 64;
+    ds_sampler_params_default(&a->sp);
+    int ch;
     optind = 0; /* glibc: re-initialise for this argv */
     while ((ch = getopt_long(argc, argv, "m:p:P:n:icCt:s:T:O:K:S:j:B:h", lo, NULL)) != -1) {
         char *end;
         switch (ch) {
         case 'T':
-            sp.temperature = strtof(optarg, &end);
-            if (end == optarg || *end || !(sp.temperature >= 0) || sp.temperature > 100)
+            a->sp.temperature = strtof(optarg, &end);
+            if (end == optarg || *end || !(a->sp.temperature >= 0) || a->sp.temperature > 100)
                 return usage_error("--temperature takes a number from 0 (greedy) to 100");
             break;
         case 'O':
-            sp.top_p = strtof(optarg, &end);
-            if (end == optarg || *end || !(sp.top_p > 0) || sp.top_p > 1)
+            a->sp.top_p = strtof(optarg, &end);
+            if (end == optarg || *end || !(a->sp.top_p > 0) || a->sp.top_p > 1)
                 return usage_error("--top-p takes a number in (0, 1]");
             break;
         case 'K':
-            if (parse_int(optarg, 0, 1 << 30, &sp.top_k))
+            if (parse_int(optarg, 0, 1 << 30, &a->sp.top_k))
                 return usage_error("--top-k takes a count (0: off)");
             break;
         case 'S':
             errno = 0;
-            sp.seed = strtoull(optarg, &end, 10);
+            a->sp.seed = strtoull(optarg, &end, 10);
             if (errno || end == optarg || *end)
                 return usage_error("--seed takes a non-negative integer");
             break;
-        case 'j': schema_path = optarg; break;
-        case 'B': backend = optarg; break;
-        case 'm': dir = optarg; break;
-        case 'p': prompt = optarg; break;
-        case 'P': prompt_ids = optarg; break;
+        case 'j': a->schema_path = optarg; break;
+        case 'B': a->backend = optarg; break;
+        case 'm': a->dir = optarg; break;
+        case 'p': a->prompt = optarg; break;
+        case 'P': a->prompt_ids = optarg; break;
         case 'n':
-            if (parse_int(optarg, 1, 1 << 20, &max_new))
+            if (parse_int(optarg, 1, 1 << 20, &a->max_new))
                 return usage_error("--max-tokens takes a positive number");
             break;
-        case 'i': ids = 1; break;
-        case 'c': chat = 1; break;
-        case 'C': copy = 1; break;
+        case 'i': a->ids = 1; break;
+        case 'c': a->chat = 1; break;
+        case 'C': a->copy = 1; break;
         case 't':
-            if (parse_int(optarg, 1, 1024, &threads))
+            if (parse_int(optarg, 1, 1024, &a->threads))
                 return usage_error("--threads takes a positive number");
             break;
         case 's':
-            if (parse_int(optarg, 1, 1 << 20, &segment))
+            if (parse_int(optarg, 1, 1 << 20, &a->segment))
                 return usage_error("--segment takes a positive number");
             break;
-        case 'h': print_help(stdout); return DS_EXIT_OK;
+        case 'h': print_help(stdout); return -1;
         default: return usage_error("bad option for model generate");
         }
     }
-    if (!dir || optind != argc)
+    if (!a->dir || optind != argc)
         return usage_error("model generate needs --model DIR");
-    if (!prompt == !prompt_ids)
+    if (!a->prompt == !a->prompt_ids)
         return usage_error("model generate needs exactly one of --prompt and --prompt-ids");
-    if (chat && !prompt)
+    if (a->chat && !a->prompt)
         return usage_error("--chat applies to a text --prompt");
+    return DS_EXIT_OK;
+}
+
+/* The prompt's token ids into out (text through the tokenizer, in the chat template with
+ * --chat; or the ids given), each within the vocabulary. DS_EXIT_OK or the exit code. */
+static int gen_prompt(ds_cli *cli, const gen_args *a, ds_tokenizer *tk, int vocab, ds_tokens *out)
+{
     ds_err err;
-    ds_tokenizer *tk = NULL;
-    char *tk_path = ds_asprintf("%s/tokenizer.json", dir);
+    if (!a->prompt) {
+        int n = 0;
+        if (parse_ids(a->prompt_ids, &out->v, &n, vocab) != 0)
+            return usage_error("--prompt-ids takes token ids within the vocabulary, space-separated");
+        out->n = out->cap = (size_t)n;
+        return DS_EXIT_OK;
+    }
+    ds_buf text = DS_BUF_INIT;
+    ds_status st = a->chat ? ds_buf_printf(&text, "<|im_start|>user\n%s<|im_end|>\n<|im_start|>assistant\n", a->prompt)
+                           : ds_buf_puts(&text, a->prompt);
+    if (st == DS_OK)
+        st = ds_tokenizer_encode(tk, text.data, text.len, 1, out, &err);
+    else
+        ds_err_set(&err, st, "out of memory");
+    ds_buf_deinit(&text);
+    if (st != DS_OK)
+        return fail(cli, "model generate: tokenizing the prompt", &err);
+    for (size_t i = 0; i < out->n; i++)
+        if (out->v[i] >= vocab) {
+            ds_err_set(&err, DS_ERR_TOKENIZER, "token id %d of the prompt is outside the model's vocabulary of %d",
+                       out->v[i], vocab);
+            return fail(cli, "model generate", &err);
+        }
+    return out->n == 0 ? usage_error("the prompt has no tokens") : DS_EXIT_OK;
+}
+
+/* What one generation holds; gen_done releases it all. */
+typedef struct gen_run {
+    ds_model *m;
+    ds_tokenizer *tk;
+    ds_tokens prompt;
+    int32_t *out;
+    int n_out, complete;
+    double tp, td, tm;
+    ds_model_seq *seq;
+    ds_json_schema *schema;
+    ds_json_vocab *jvoc;
+    ds_json_matcher *matcher;
+    ds_sampler *sampler;
+} gen_run;
+
+static void gen_done(gen_run *g)
+{
+    ds_json_matcher_free(g->matcher);
+    ds_json_vocab_free(g->jvoc);
+    ds_json_schema_free(g->schema);
+    ds_sampler_free(g->sampler);
+    ds_model_seq_free(g->seq);
+    ds_tokens_deinit(&g->prompt);
+    ds_free(g->out);
+    ds_model_free(g->m);
+    ds_tokenizer_free(g->tk);
+}
+
+/* Generates up to max_new tokens into g->out: greedy, sampled, and/or held to a JSON schema. */
+static ds_status gen_generate(const gen_args *a, gen_run *g, ds_err *err)
+{
+    const ds_model_config *mc = ds_model_config_of(g->m);
+    g->out = ds_malloc(sizeof(int32_t) * (size_t)a->max_new);
+    if (!g->out)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    DS_TRY(ds_model_seq_create(g->m, &g->seq, err));
+    if (a->sp.temperature <= 0 && !a->schema_path)
+        return ds_model_generate_greedy(g->m, g->seq, g->prompt.v, (int)g->prompt.n, a->max_new, g->out, &g->n_out,
+                                        &g->tp, &g->td, err);
+    if (a->schema_path) {
+        DS_TRY(ds_json_schema_load(&g->schema, a->schema_path, err));
+        DS_TRY(ds_json_vocab_from_tokenizer(&g->jvoc, g->tk, mc->vocab_size, mc->eos_token_ids, mc->n_eos, err));
+        DS_TRY(ds_json_matcher_create(&g->matcher, g->schema, g->jvoc, 0, err));
+    }
+    if (a->sp.temperature > 0)
+        DS_TRY(ds_sampler_create(&g->sampler, mc->vocab_size, &a->sp, err));
+    DS_TRY(ds_model_generate(g->m, g->seq, g->prompt.v, (int)g->prompt.n, a->max_new, g->sampler, g->matcher, g->out,
+                             &g->n_out, &g->complete, &g->tp, &g->td, &g->tm, err));
+    if (g->matcher && !g->complete)
+        fprintf(stderr, "warning: --max-tokens %d reached before the JSON value was complete\n", a->max_new);
+    return DS_OK;
+}
+
+/* The answer on stdout: text through the tokenizer, or ids (--ids, or no tokenizer.json). */
+static int gen_print(ds_cli *cli, const gen_args *a, const gen_run *g)
+{
+    if (a->ids || !g->tk) {
+        for (int i = 0; i < g->n_out; i++)
+            printf("%s%d", i ? " " : "", g->out[i]);
+        printf("\n");
+        if (!a->ids)
+            fprintf(stderr, "note: no tokenizer.json in %s: printing token ids\n", a->dir);
+        return DS_EXIT_OK;
+    }
+    const ds_model_config *mc = ds_model_config_of(g->m);
+    ds_buf text = DS_BUF_INIT;
+    ds_err err;
+    /* the end-of-sequence id that closes a JSON answer is not part of it */
+    int n_text = g->n_out;
+    if (g->matcher && n_text > 0)
+        for (int e = 0; e < mc->n_eos; e++)
+            if (g->out[n_text - 1] == mc->eos_token_ids[e]) {
+                n_text--;
+                break;
+            }
+    if (ds_tokenizer_decode(g->tk, g->out, (size_t)n_text, 1, &text, &err) != DS_OK) {
+        ds_buf_deinit(&text);
+        return fail(cli, "model generate: decoding the answer", &err);
+    }
+    fwrite(text.data ? text.data : "", 1, text.len, stdout);
+    printf("\n");
+    ds_buf_deinit(&text);
+    return DS_EXIT_OK;
+}
+
+static int cmd_generate(ds_cli *cli, int argc, char **argv)
+{
+    gen_args a;
+    int rc = gen_parse(argc, argv, &a);
+    if (rc != DS_EXIT_OK)
+        return rc < 0 ? DS_EXIT_OK : rc;
+    ds_err err;
+    gen_run g;
+    memset(&g, 0, sizeof g);
+    g.prompt = (ds_tokens)DS_TOKENS_INIT;
+    char *tk_path = ds_asprintf("%s/tokenizer.json", a.dir);
     if (!tk_path) {
         ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
         return fail(cli, "model generate", &err);
     }
-    if (prompt || !ids || schema_path) {
-        tk = ds_tokenizer_load(tk_path, &err);
-        if (!tk && (prompt || schema_path || err.code != DS_ERR_NOT_FOUND)) {
+    if (a.prompt || !a.ids || a.schema_path) {
+        g.tk = ds_tokenizer_load(tk_path, &err);
+        if (!g.tk && (a.prompt || a.schema_path || err.code != DS_ERR_NOT_FOUND)) {
             ds_free(tk_path);
             return fail(cli, "model generate: tokenizer", &err);
         }
     }
     ds_free(tk_path);
-    ds_model *m = NULL;
-    ds_status st = load_model(cli, dir, threads, segment, copy, backend, &m, &err);
-    if (st != DS_OK) {
-        ds_tokenizer_free(tk);
-        return fail(cli, dir, &err);
-    }
-    ds_tokens prompt_tok = DS_TOKENS_INIT;
-    int32_t *out = NULL;
-    int n_out = 0, rc = DS_EXIT_OK;
-    ds_model_seq *seq = NULL;
-    ds_json_schema *schema = NULL;
-    ds_json_vocab *jvoc = NULL;
-    ds_json_matcher *matcher = NULL;
-    ds_sampler *sampler = NULL;
-    const int vocab = ds_model_config_of(m)->vocab_size;
-    if (prompt) {
-        ds_buf text = DS_BUF_INIT;
-        if (chat)
-            st = ds_buf_printf(&text, "<|im_start|>user\n%s<|im_end|>\n<|im_start|>assistant\n", prompt);
-        else
-            st = ds_buf_puts(&text, prompt);
-        if (st == DS_OK)
-            st = ds_tokenizer_encode(tk, text.data, text.len, 1, &prompt_tok, &err);
-        else
-            ds_err_set(&err, st, "out of memory");
-        ds_buf_deinit(&text);
-        if (st != DS_OK) {
-            rc = fail(cli, "model generate: tokenizing the prompt", &err);
-            goto done;
-        }
-        for (size_t i = 0; i < prompt_tok.n; i++)
-            if (prompt_tok.v[i] >= vocab) {
-                ds_err_set(&err, DS_ERR_TOKENIZER, "token id %d of the prompt is outside the model's vocabulary of %d",
-                           prompt_tok.v[i], vocab);
-                rc = fail(cli, "model generate", &err);
-                goto done;
-            }
-        if (prompt_tok.n == 0) {
-            rc = usage_error("the prompt has no tokens");
-            goto done;
-        }
-    } else {
-        int n = 0;
-        if (parse_ids(prompt_ids, &prompt_tok.v, &n, vocab) != 0) {
-            rc = usage_error("--prompt-ids takes token ids within the vocabulary, space-separated");
-            goto done;
-        }
-        prompt_tok.n = prompt_tok.cap = (size_t)n;
-    }
-    out = ds_malloc(sizeof(int32_t) * (size_t)max_new);
-    if (!out || ds_model_seq_create(m, &seq, &err) != DS_OK) {
-        ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
+    if (load_model(cli, a.dir, a.threads, a.segment, a.copy, a.backend, &g.m, &err) != DS_OK)
+        rc = fail(cli, a.dir, &err);
+    else if ((rc = gen_prompt(cli, &a, g.tk, ds_model_config_of(g.m)->vocab_size, &g.prompt)) != DS_EXIT_OK)
+        ;
+    else if (gen_generate(&a, &g, &err) != DS_OK)
         rc = fail(cli, "model generate", &err);
-        goto done;
-    }
-    double tp, td, tm = 0;
-    if (sp.temperature > 0 || schema_path) {
-        const ds_model_config *mc = ds_model_config_of(m);
-        if (schema_path) {
-            if ((st = ds_json_schema_load(&schema, schema_path, &err)) != DS_OK) {
-                rc = fail(cli, "model generate: json schema", &err);
-                goto done;
-            }
-            if ((st = ds_json_vocab_from_tokenizer(&jvoc, tk, vocab, mc->eos_token_ids, mc->n_eos,
-                                                   &err)) != DS_OK ||
-                (st = ds_json_matcher_create(&matcher, schema, jvoc, 0, &err)) != DS_OK) {
-                rc = fail(cli, "model generate: json schema", &err);
-                goto done;
-            }
-        }
-        if (sp.temperature > 0 && (st = ds_sampler_create(&sampler, vocab, &sp, &err)) != DS_OK) {
-            rc = fail(cli, "model generate", &err);
-            goto done;
-        }
-        int complete = 0;
-        st = ds_model_generate(m, seq, prompt_tok.v, (int)prompt_tok.n, max_new, sampler, matcher,
-                               out, &n_out, &complete, &tp, &td, &tm, &err);
-        if (st == DS_OK && matcher && !complete)
-            fprintf(stderr, "warning: --max-tokens %d reached before the JSON value was complete\n",
-                    max_new);
-    } else {
-        st = ds_model_generate_greedy(m, seq, prompt_tok.v, (int)prompt_tok.n, max_new, out,
-                                      &n_out, &tp, &td, &err);
-    }
-    if (st != DS_OK) {
-        rc = fail(cli, "model generate", &err);
-        goto done;
-    }
-    if (ids || !tk) {
-        for (int i = 0; i < n_out; i++)
-            printf("%s%d", i ? " " : "", out[i]);
-        printf("\n");
-        if (!ids)
-            fprintf(stderr, "note: no tokenizer.json in %s: printing token ids\n", dir);
-    } else {
-        ds_buf text = DS_BUF_INIT;
-        /* the end-of-sequence id that closes a JSON answer is not part of it */
-        int n_text = n_out;
-        if (matcher && n_text > 0)
-            for (int e = 0; e < ds_model_config_of(m)->n_eos; e++)
-                if (out[n_text - 1] == ds_model_config_of(m)->eos_token_ids[e]) {
-                    n_text--;
-                    break;
-                }
-        if (ds_tokenizer_decode(tk, out, (size_t)n_text, 1, &text, &err) != DS_OK) {
-            ds_buf_deinit(&text);
-            rc = fail(cli, "model generate: decoding the answer", &err);
-            goto done;
-        }
-        fwrite(text.data ? text.data : "", 1, text.len, stdout);
-        printf("\n");
-        ds_buf_deinit(&text);
-    }
-    ds_log_write(cli ? &cli->log : NULL, DS_LOG_LEVEL_INFO, "model",
-                 "generated %d tokens from a %zu-token prompt: prefill %.3f s, decode %.3f s "
-                 "(json masks %.3f s)",
-                 n_out, prompt_tok.n, tp, td, tm);
-done:
-    ds_json_matcher_free(matcher);
-    ds_json_vocab_free(jvoc);
-    ds_json_schema_free(schema);
-    ds_sampler_free(sampler);
-    ds_model_seq_free(seq);
-    ds_tokens_deinit(&prompt_tok);
-    ds_free(out);
-    ds_model_free(m);
-    ds_tokenizer_free(tk);
+    else if ((rc = gen_print(cli, &a, &g)) == DS_EXIT_OK)
+        ds_log_write(cli ? &cli->log : NULL, DS_LOG_LEVEL_INFO, "model",
+                     "generated %d tokens from a %zu-token prompt: prefill %.3f s, decode %.3f s "
+                     "(json masks %.3f s)",
+                     g.n_out, g.prompt.n, g.tp, g.td, g.tm);
+    gen_done(&g);
     return rc;
 }
 
@@ -544,13 +558,13 @@ static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_ite
         items[b] = (ds_model_batch_item){seqs[b], tok + (size_t)b * np, np, DS_MODEL_LOGITS_LAST,
                                          lg + (size_t)b * V};
     }
-    double w0 = now_s(), c0 = cpu_s();
+    double w0 = ds_now_s(), c0 = cpu_s();
     ds_status st = ds_model_forward_batch(m, items, batch, err);
-    bt->tp = now_s() - w0;
+    bt->tp = ds_now_s() - w0;
     bt->cp = cpu_s() - c0;
     if (st != DS_OK)
         return st;
-    w0 = now_s();
+    w0 = ds_now_s();
     c0 = cpu_s();
     for (int i = 0; i < ng && st == DS_OK; i++) {
         for (int b = 0; b < batch; b++) {
@@ -560,7 +574,7 @@ static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_ite
         }
         st = ds_model_forward_batch(m, items, batch, err);
     }
-    bt->td = now_s() - w0;
+    bt->td = ds_now_s() - w0;
     bt->cd = cpu_s() - c0;
     return st;
 }
@@ -638,12 +652,12 @@ static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *sch
     ds_sampler_params_default(&sp);
     sp.temperature = 1.0f;
     sp.seed = 7;
-    double t0 = now_s();
+    double t0 = ds_now_s();
     ds_status st = !prompt || !out ? ds_err_set(&err, DS_ERR_NOMEM, "out of memory")
                                    : ds_json_schema_load(&schema, schema_path, &err);
     if (st == DS_OK)
         st = ds_json_vocab_from_tokenizer(&jv, tk, V, mc->eos_token_ids, mc->n_eos, &err);
-    double t_vocab = now_s() - t0;
+    double t_vocab = ds_now_s() - t0;
     if (st == DS_OK)
         st = ds_json_matcher_create(&jm, schema, jv, 0, &err);
     if (st == DS_OK)
@@ -803,7 +817,7 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         for (int mode = 0; mode < 2 && st == DS_OK; mode++) {
             ds_sched_opts so = {.token_budget = 512, .max_active = mode == 0 ? batch : 1};
             ds_sched *sch = NULL;
-            w0 = now_s();
+            w0 = ds_now_s();
             st = ds_sched_create(&sch, m, &so, &err);
             for (int b = 0; b < batch && st == DS_OK; b++) {
                 int id;
@@ -818,12 +832,12 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
                 gen += res.n_tokens;
             }
             if (mode == 0) {
-                tb = now_s() - w0;
+                tb = ds_now_s() - w0;
                 gen_b = gen;
                 if (sch)
                     ds_sched_stats_of(sch, &ss);
             } else {
-                ts = now_s() - w0;
+                ts = ds_now_s() - w0;
                 gen_s = gen;
             }
             ds_sched_free(sch);

@@ -2,6 +2,7 @@
 #include "pipeline/cli.h"
 #include "pipeline/db.h"
 
+#include "pipeline/core/alloc.h"
 #include "reports/report.h"
 
 #include <errno.h>
@@ -121,7 +122,7 @@ int ds_cmd_report(ds_cli *cli, int argc, char **argv)
     if (st == DS_OK)
         st = ds_report_generate(conn, &o, &err);
     PQfinish(conn);
-    free(dsn);
+    ds_free(dsn);
     if (st) {
         ds_cli_report(cli, "report", &err);
         return st == DS_ERR_NOT_FOUND ? DS_EXIT_USAGE : ds_cli_exit_for(st);

@@ -6,9 +6,13 @@
 #include "pipeline/db.h"
 #include "pipeline/metrics.h"
 #include "pipeline/run.h"
+#include "pipeline/stop.h"
+
+#include "pipeline/core/alloc.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +71,10 @@ static void add_stats(ds_run_stats *a, const ds_run_stats *b)
     a->model_prompt_tokens += b->model_prompt_tokens;
     a->model_answer_tokens += b->model_answer_tokens;
     a->model_s += b->model_s;
+    a->model_windows += b->model_windows;
+    a->model_dropped += b->model_dropped;
+    a->model_grown += b->model_grown;
+    a->model_reused_tokens += b->model_reused_tokens;
     for (int i = 0; i < DS_STAGE_COUNT_; i++)
         a->stage_s[i] += b->stage_s[i];
 }
@@ -108,6 +116,7 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
     pid_t pids[256];
     int fds[256];
     int started = 0;
+    pid_t parent = getpid();
     for (int i = 1; i < n && i < 256; i++) {
         int p[2];
         if (pipe(p) != 0)
@@ -121,6 +130,8 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
         }
         if (pid == 0) {
             close(p[0]);
+            if (ds_stop_with_parent(parent) != 0) /* workers never outlive the run */
+                _exit(DS_EXIT_SIGNAL + SIGTERM);
             /* The child must not use the parent's connection socket. */
             _exit(child_worker(cli, dsn, run->run_id, run->idle_wait_s, p[1]));
         }
@@ -129,6 +140,8 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
         fds[started++] = p[0];
     }
     ds_status st = ds_run_process_queue(run, err);
+    for (int i = 0; i < started && ds_stop_requested(); i++)
+        kill(pids[i], SIGTERM); /* a stop asked of the parent alone reaches every worker */
     for (int i = 0; i < started; i++) {
         ds_run_stats cs;
         if (read(fds[i], &cs, sizeof cs) == (ssize_t)sizeof cs)
@@ -141,6 +154,31 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
                     WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst));
     }
     return st;
+}
+
+/* Documents left waiting for a retry (in backoff) anywhere in the queue. */
+static void count_waiting(ds_run *run)
+{
+    PGresult *r = NULL;
+    ds_err err;
+    if (ds_db_exec(run->conn, &r, &err,
+                   "SELECT count(*) FROM work_queue WHERE state = 'pending' AND attempts > 0", 0, NULL) == DS_OK)
+        run->stats.waiting = atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
+}
+
+/* The runs.status a run ends with: failed (aborted), interrupted (stopped by a signal),
+ * rejected (documents failed or quarantined), incomplete (fetch failures or documents waiting
+ * for a retry) or ok. */
+static const char *run_status(ds_status st, const ds_run_stats *s)
+{
+    if (st)
+        return "failed";
+    if (ds_stop_requested())
+        return "interrupted";
+    if (s->failed + s->quarantined)
+        return "rejected";
+    return s->fetch_failed + s->waiting ? "incomplete" : "ok";
 }
 
 static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
@@ -179,6 +217,7 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         fprintf(stderr, "dossier nightly: no sources configured (sources.inbox, sources.url_lists or watchlist)\n");
         return DS_EXIT_USAGE;
     }
+    ds_stop_install();
     double t0 = ds_now();
     ds_err err;
     ds_err_clear(&err);
@@ -214,11 +253,13 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
     if (st == DS_OK && kind == RUN_KIND_NIGHTLY)
         st = ds_run_discover(&run, cli->cfg.inbox.v, cli->cfg.inbox.n, &cli->cfg.include, &cli->cfg.exclude,
                              &cli->cfg.url_lists, &err);
-    if (st == DS_OK)
+    if (st == DS_OK && !ds_stop_requested())
         st = process_with_workers(cli, &run, dsn, workers, &err);
     if (run_ready && run.run_id) {
         const ds_run_stats *s = &run.stats;
-        const char *status = st ? "failed" : (s->failed + s->quarantined) ? "rejected" : "ok";
+        if (PQstatus(conn) == CONNECTION_OK)
+            count_waiting(&run);
+        const char *status = run_status(st, s);
         ds_err ferr;
         if (PQstatus(conn) == CONNECTION_OK && ds_run_finish(&run, status, &ferr) != DS_OK)
             DS_WARN(&cli->log, "run", "cannot record the run summary: %s", ferr.msg);
@@ -229,8 +270,12 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
             if (ds_metrics_write_textfile(cli->cfg.metrics_textfile, &run, status, ds_now() - t0, &merr) != DS_OK)
                 DS_WARN(&cli->log, "run", "metrics: %s", merr.msg);
         }
-        if (st == DS_OK && (s->failed + s->quarantined))
+        if (st == DS_OK && ds_stop_requested())
+            rc = DS_EXIT_SIGNAL + ds_stop_requested();
+        else if (st == DS_OK && (s->failed + s->quarantined))
             rc = DS_EXIT_REJECTED;
+        else if (st == DS_OK && (s->fetch_failed + s->waiting))
+            rc = DS_EXIT_INCOMPLETE;
     }
     if (st) {
         ds_cli_report(cli, kind_name(kind), &err);
@@ -239,7 +284,7 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
     if (run_ready)
         ds_run_deinit(&run);
     PQfinish(conn);
-    free(dsn);
+    ds_free(dsn);
     return rc;
 }
 

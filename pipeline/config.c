@@ -8,6 +8,7 @@
 #include "pipeline/config.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/redact.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -45,6 +46,7 @@ static const key_def keys[] = {
     {"fetch.max_bytes", KEY_TYPE_LONG, F(fetch_max_bytes), 1, 1e12, "largest download accepted"},
     {"fetch.retries", KEY_TYPE_INT, F(fetch_retries), 0, 20, "retries on 429/5xx/timeouts, with backoff"},
     {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state"},
+    {"fetch.cross_host_redirects", KEY_TYPE_INT, F(fetch_cross_host_redirects), 0, 1, "1: follow redirects to another host (0: refuse them)"},
     {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0, "SEC CIKs of the companies whose new filings are fetched"},
     {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0, "file of CIKs, one a line; '#' starts a comment"},
     {"watchlist.forms", KEY_TYPE_LIST, F(watch_forms), 0, 0, "forms wanted; empty: 10-K 10-Q 8-K 20-F 6-K (and their /A)"},
@@ -68,6 +70,7 @@ static const key_def keys[] = {
     {"run.lease_seconds", KEY_TYPE_INT, F(run_lease_seconds), 5, 86400, "queue lease length; a lapsed lease is reclaimed"},
     {"run.max_attempts", KEY_TYPE_INT, F(run_max_attempts), 1, 100, "attempts before a document is quarantined"},
     {"run.retry_base_seconds", KEY_TYPE_INT, F(run_retry_base_s), 0, 86400, "first retry delay, doubled each attempt"},
+    {"run.document_seconds", KEY_TYPE_INT, F(run_document_seconds), 0, 604800, "wall-time budget of one document; past it the document fails (0: none)"},
     {"run.metrics_textfile", KEY_TYPE_STR, F(metrics_textfile), 0, 0, "Prometheus textfile to write the run summary to"},
 };
 #undef F
@@ -111,6 +114,7 @@ void ds_config_init(ds_config *c)
     c->run_lease_seconds = 600;
     c->run_max_attempts = 3;
     c->run_retry_base_s = 60;
+    c->run_document_seconds = 1800;
 }
 
 void ds_config_deinit(ds_config *c)
@@ -478,9 +482,10 @@ void ds_config_dump(const ds_config *cfg, void *file)
         fprintf(f, "  # %s\n  %s: ", k->help, dot + 1);
         const char *base = (const char *)cfg + k->off;
         switch (k->type) {
-        case KEY_TYPE_STR: {
-            const char *s = *(char *const *)base;
-            fprintf(f, "\"%s\"\n", s ? s : "");
+        case KEY_TYPE_STR: { /* passwords (db.dsn) are never shown */
+            char shown[2048];
+            ds_redact_secrets(shown, sizeof shown, *(char *const *)base);
+            fprintf(f, "\"%s\"\n", shown);
             break;
         }
         case KEY_TYPE_INT: fprintf(f, "%d\n", *(const int *)base); break;

@@ -70,6 +70,8 @@ typedef struct ds_config {
     int run_lease_seconds;
     int run_max_attempts;
     int run_retry_base_s;
+    int run_document_seconds; /* wall-time budget of one document; 0: none */
+    int fetch_cross_host_redirects; /* 1: follow redirects to another host */
     char *metrics_textfile;   /* Prometheus textfile path; empty: none */
 } ds_config;
 

@@ -5,6 +5,7 @@
 #include "pipeline/db.h"
 #include "pipeline/ratelimit.h"
 #include "pipeline/run.h"
+#include "pipeline/stop.h"
 
 #include "ingest/fetch.h"
 #include "ingest/ingest.h"
@@ -22,7 +23,7 @@
 
 /* The database side of ds_run_enqueue_file: document row, where it was seen, work_queue row. */
 static ds_status enqueue_known(ds_run *run, const char *sha, const char *bytes, const char *run_id, const char *abs,
-                               const char *source, ds_err *err)
+                               const char *source, long long *out_id, ds_err *err)
 {
     const char *name = strrchr(source, '/') && strrchr(source, '/')[1] ? strrchr(source, '/') + 1 : source;
     run->stats.seen++;
@@ -45,6 +46,8 @@ static ds_status enqueue_known(ds_run *run, const char *sha, const char *bytes, 
     snprintf(status, sizeof status, "%s", PQgetvalue(r, 0, 1));
     int inserted = PQgetvalue(r, 0, 2)[0] == 't';
     PQclear(r);
+    if (out_id)
+        *out_id = atoll(id);
     const char *ps[] = {id, source};
     if ((st = ds_db_exec(run->conn, NULL, err,
                          "INSERT INTO document_sources (document_id, source) VALUES ($1::bigint, $2) "
@@ -98,10 +101,16 @@ ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source,
     snprintf(bytes, sizeof bytes, "%zu", data.len);
     snprintf(run_id, sizeof run_id, "%lld", run->run_id);
     ds_buf_deinit(&data);
-    ds_status st = enqueue_known(run, sha, bytes, run_id, abs_esc.data, src_esc.data, err);
+    ds_status st = enqueue_known(run, sha, bytes, run_id, abs_esc.data, src_esc.data, NULL, err);
     ds_buf_deinit(&abs_esc);
     ds_buf_deinit(&src_esc);
     return st;
+}
+
+ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes, const char *run_id,
+                                const char *path, const char *source, long long *doc_id, ds_err *err)
+{
+    return enqueue_known(run, sha, bytes, run_id, path, source, doc_id, err);
 }
 
 static void make_filter(ds_source_filter *f, const ds_str_list *include, const ds_str_list *exclude,
@@ -132,6 +141,7 @@ static ds_status open_fetcher(ds_run *run, const ds_fetch_gate *gate, ds_fetcher
     o.timeout_ms = (long)run->cfg->fetch_timeout_s * 1000;
     o.max_bytes = (uint64_t)run->cfg->fetch_max_bytes;
     o.max_retries = run->cfg->fetch_retries;
+    o.cross_host_redirects = run->cfg->fetch_cross_host_redirects;
     o.log = run->log;
     o.gate = gate;
     return ds_fetcher_create(fetcher, &o, err);
@@ -140,7 +150,7 @@ static ds_status open_fetcher(ds_run *run, const ds_fetch_gate *gate, ds_fetcher
 static ds_status enqueue_list(ds_run *run, ds_source_list *l, const ds_fetch_gate *gate, ds_fetcher **fetcher,
                               ds_err *err)
 {
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; i < l->n && !ds_stop_requested(); i++) {
         const ds_source_item *it = &l->v[i];
         ds_status st = DS_OK;
         if (it->url) {
@@ -151,6 +161,8 @@ static ds_status enqueue_list(ds_run *run, ds_source_list *l, const ds_fetch_gat
             memset(&res, 0, sizeof res);
             if (ds_fetcher_get(*fetcher, it->url, &res, &ferr) == DS_OK) {
                 run->stats.fetched++;
+                if (res.final_url && strcmp(res.final_url, it->url) != 0)
+                    DS_INFO(run->log, "fetch", "%s redirected to %s", it->url, res.final_url);
                 st = ds_run_enqueue_file(run, res.path, it->url, err);
             } else {
                 run->stats.fetch_failed++;

@@ -78,14 +78,34 @@ static ds_status upsert_company(ds_run *run, const ds_document *doc, char *id_ou
     ds_status st;
     if (*cik) {
         const char *p[] = {cik, name, key};
-        st = ds_db_exec(run->conn, &r, err,
+        /* a company first seen without a CIK (a PDF) takes this one: one row per filer */
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE companies SET cik = $1 WHERE id = (SELECT id FROM companies WHERE cik IS NULL "
+                        "AND company_match_key(name) = company_match_key($2) ORDER BY id LIMIT 1) "
+                        "AND NOT EXISTS (SELECT 1 FROM companies WHERE cik = $1) AND $3 <> ''",
+                        3, p);
+        if (st == DS_OK)
+            st = ds_db_exec(run->conn, &r, err,
                         "INSERT INTO companies (cik, name, name_key) VALUES ($1, $2, $3) "
                         "ON CONFLICT (cik) DO UPDATE SET name = CASE WHEN companies.name = companies.cik "
                         "THEN EXCLUDED.name ELSE companies.name END RETURNING id",
                         3, p);
     } else {
         const char *p[] = {name, key};
+        /* no CIK: the company of the same name key, one with a CIK first, else a new row */
         st = ds_db_exec(run->conn, &r, err,
+                        "SELECT id FROM companies WHERE company_match_key(name) = company_match_key($1) "
+                        "ORDER BY cik IS NULL, id LIMIT 1",
+                        1, p);
+        if (st == DS_OK && PQntuples(r) == 1) {
+            snprintf(id_out, cap, "%s", PQgetvalue(r, 0, 0));
+            PQclear(r);
+            return DS_OK;
+        }
+        PQclear(r);
+        r = NULL;
+        if (st == DS_OK)
+            st = ds_db_exec(run->conn, &r, err,
                         "INSERT INTO companies (name, name_key) VALUES ($1, $2) "
                         "ON CONFLICT (name_key) WHERE cik IS NULL DO UPDATE SET name = companies.name RETURNING id",
                         2, p);
@@ -94,6 +114,40 @@ static ds_status upsert_company(ds_run *run, const ds_document *doc, char *id_ou
         snprintf(id_out, cap, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return st;
+}
+
+/* The identity a PDF states about itself (extract/doc_identity.h), with page and line per field;
+ * replaces the document's earlier row. */
+static ds_status store_identity(ds_run *run, const char *doc_id, const char *run_id, const ds_doc_identity *id,
+                                ds_err *err)
+{
+    const char *pd[] = {doc_id};
+    ds_status st = ds_db_exec(run->conn, NULL, err, "DELETE FROM document_identity WHERE document_id = $1::bigint",
+                              1, pd);
+    if (st || !(id->company.value || id->form.value || id->period_end.value))
+        return st;
+    char pages[5][12];
+    const ds_id_field *f[] = {&id->company, &id->cik, &id->form, &id->period_end, &id->fiscal_year};
+    for (int i = 0; i < 5; i++)
+        snprintf(pages[i], sizeof pages[i], "%d", f[i]->page);
+    char cik[16];
+    clean_cik(id->cik.value, cik, sizeof cik);
+    const char *p[] = {doc_id,
+                       id->company.value, id->company.value ? pages[0] : NULL, id->company.quote,
+                       *cik ? cik : NULL, *cik ? pages[1] : NULL, *cik ? id->cik.quote : NULL,
+                       id->form.value, id->sec_form.value, id->form.value ? pages[2] : NULL, id->form.quote,
+                       date_or_null(id->period_end.value), id->period_end.value ? pages[3] : NULL,
+                       id->period_end.quote,
+                       id->fiscal_year.value && ds_decimal_valid(id->fiscal_year.value) ? id->fiscal_year.value : NULL,
+                       id->fiscal_period.value, id->fiscal_year.value ? pages[4] : NULL, id->fiscal_year.quote,
+                       run_id};
+    return ds_db_exec(run->conn, NULL, err,
+                      "INSERT INTO document_identity (document_id, company_name, company_page, company_quote, cik, "
+                      "cik_page, cik_quote, form, sec_form, form_page, form_quote, period_end, period_page, "
+                      "period_quote, fiscal_year, fiscal_period, fiscal_page, fiscal_quote, run_id) VALUES "
+                      "($1::bigint, $2, $3::int, $4, $5, $6::int, $7, $8, $9, $10::int, $11, $12::date, $13::int, "
+                      "$14, $15::int, $16, $17::int, $18, $19::bigint)",
+                      19, p);
 }
 
 /* The document's other metadata as a JSON object. */
@@ -390,6 +444,8 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
         st = ds_db_exec(run->conn, NULL, err, "DELETE FROM chunks WHERE document_id = $1::bigint", 1, pd);
     if (st == DS_OK)
         st = upsert_company(run, doc, company, sizeof company, err);
+    if (st == DS_OK)
+        st = store_identity(run, id, run_id, &x->identity, err);
     if (st == DS_OK)
         st = copy_chunks(run, id, chunks, err);
     if (st == DS_OK)

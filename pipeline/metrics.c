@@ -1,20 +1,43 @@
 /* metrics.c - Prometheus textfile of the run summary (see metrics.h). */
 #include "pipeline/metrics.h"
 
-#include <errno.h>
+#include "pipeline/core/outfile.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+/* The run's outcome: one unlabelled 0/1 gauge whose name never changes, the status as a
+ * labelled info series, and the counts that make a run unsuccessful as series of their own. */
+static void write_outcome(FILE *f, const ds_run_stats *s, const char *status)
+{
+    static const char *const statuses[] = {"ok", "rejected", "incomplete", "failed", "interrupted"};
+    fprintf(f, "# HELP dossier_run_success 1 when the last run ended ok (no document failed, no fetch failed, none waiting for a retry), else 0.\n"
+               "# TYPE dossier_run_success gauge\n"
+               "dossier_run_success %d\n"
+               "# HELP dossier_run_status The last run's status (1 for the one it ended with).\n"
+               "# TYPE dossier_run_status gauge\n",
+            strcmp(status, "ok") == 0);
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        fprintf(f, "dossier_run_status{status=\"%s\"} %d\n", statuses[i], strcmp(status, statuses[i]) == 0);
+    fprintf(f, "# HELP dossier_run_fetches URL fetches by outcome in the last run.\n"
+               "# TYPE dossier_run_fetches gauge\n"
+               "dossier_run_fetches{outcome=\"fetched\"} %ld\n"
+               "dossier_run_fetches{outcome=\"failed\"} %ld\n"
+               "# HELP dossier_run_documents_waiting Documents waiting for a retry (backoff) when the last run ended.\n"
+               "# TYPE dossier_run_documents_waiting gauge\n"
+               "dossier_run_documents_waiting %ld\n",
+            s->fetched, s->fetch_failed, s->waiting);
+}
 
 ds_status ds_metrics_write_textfile(const char *path, const ds_run *run, const char *status, double wall_s,
                                     ds_err *err)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return ds_err_set(err, DS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    ds_outfile out;
+    ds_status st = ds_outfile_begin(&out, path, DS_MODE_PUBLIC, err);
+    if (st)
+        return st;
+    FILE *f = out.f;
     const ds_run_stats *s = &run->stats;
     fprintf(f, "# HELP dossier_run_documents Documents by outcome in the last run.\n"
                "# TYPE dossier_run_documents gauge\n");
@@ -53,25 +76,14 @@ ds_status ds_metrics_write_textfile(const char *path, const ds_run *run, const c
                "# TYPE dossier_run_stage_seconds gauge\n");
     for (int i = 0; i < DS_STAGE_COUNT_; i++)
         fprintf(f, "dossier_run_stage_seconds{stage=\"%s\"} %.3f\n", stages[i], s->stage_s[i]);
+    write_outcome(f, s, status);
     fprintf(f,
             "# HELP dossier_run_duration_seconds Wall time of the last run.\n"
             "# TYPE dossier_run_duration_seconds gauge\n"
             "dossier_run_duration_seconds %.3f\n"
-            "# HELP dossier_run_success 1 when the last run ended ok, 0 otherwise.\n"
-            "# TYPE dossier_run_success gauge\n"
-            "dossier_run_success{status=\"%s\"} %d\n"
             "# HELP dossier_run_last_finish_timestamp_seconds When the last run finished.\n"
             "# TYPE dossier_run_last_finish_timestamp_seconds gauge\n"
             "dossier_run_last_finish_timestamp_seconds %ld\n",
-            wall_s, status, strcmp(status, "ok") == 0, (long)time(NULL));
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        return ds_err_set(err, DS_ERR_IO, "writing %s failed", tmp);
-    }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        return ds_err_set(err, DS_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    }
-    return DS_OK;
+            wall_s, (long)time(NULL));
+    return ds_outfile_commit(&out, err);
 }

@@ -190,13 +190,18 @@ ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err)
         o += (size_t)snprintf(stages + o, sizeof stages - o, "%s\"%s\":%.3f", i ? "," : "", stage_names[i],
                               s->stage_s[i]);
     snprintf(stages + o, sizeof stages - o, "}");
-    const char *p[] = {id, status, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], stages};
+    char fetch_failed[24], waiting[24];
+    snprintf(fetch_failed, sizeof fetch_failed, "%ld", s->fetch_failed);
+    snprintf(waiting, sizeof waiting, "%ld", s->waiting);
+    const char *p[] = {id, status, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], stages,
+                       fetch_failed, waiting};
     return ds_db_exec(run->conn, NULL, err,
                       "UPDATE runs SET status = $2, finished_at = now(), docs_seen = $3::int, docs_loaded = $4::int, "
                       "docs_unchanged = $5::int, docs_failed = $6::int, docs_quarantined = $7::int, "
                       "pages = $8::bigint, chunks = $9::bigint, facts = $10::bigint, tokens = $11::bigint, "
-                      "bytes = $12::bigint, stage_seconds = $13::jsonb WHERE id = $1::bigint",
-                      13, p);
+                      "bytes = $12::bigint, stage_seconds = $13::jsonb, fetch_failed = $14::int, "
+                      "docs_waiting = $15::int WHERE id = $1::bigint",
+                      15, p);
 }
 
 /* Lists the documents this run left failed or quarantined, each with its reason (at most 50). */
@@ -230,6 +235,8 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
            s->loaded, s->unchanged, s->failed, s->quarantined);
     if (s->fetched || s->fetch_failed)
         printf("  %ld URLs fetched, %ld fetch failures\n", s->fetched, s->fetch_failed);
+    if (s->waiting)
+        printf("  %ld documents wait for a retry (run.retry_base_seconds backoff)\n", s->waiting);
     for (int i = 0; i < DS_FILING_FORMS; i++)
         if (s->filings[i][DS_FILING_DISCOVERED] || s->filings[i][DS_FILING_SKIPPED] || s->filings[i][DS_FILING_FAILED])
             printf("  filings %-5s %ld new, %ld fetched, %ld already fetched, %ld failed\n", ds_run_filing_form_name(i),
@@ -248,6 +255,10 @@ void ds_run_print_summary(const ds_run *run, double wall_s)
                "%ld salvaged, %ld closed early (%ld cut items dropped)\n",
                s->model_calls, s->model_prompt_tokens, s->model_answer_tokens, s->model_s, s->model_unparsed,
                s->model_truncated, s->model_salvaged, s->model_closed_early, s->model_cut_items);
+    if (s->model_calls)
+        printf("  model: %ld windows, %lld prompt tokens reused, %ld facts budgets grown for table rows, %ld items "
+               "dropped by the grounding check or malformed\n",
+               s->model_windows, s->model_reused_tokens, s->model_grown, s->model_dropped);
     print_failures(run);
     fflush(stdout);
 }

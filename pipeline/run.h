@@ -38,6 +38,7 @@ typedef enum ds_filing_outcome {
 
 typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
+    long waiting; /* documents left waiting for a retry (backoff) when the run ended */
     long filings[DS_FILING_FORMS][DS_FILING_OUTCOMES_]; /* watchlist */
     long long pages, chunks, facts, tokens, bytes;
     double stage_s[DS_STAGE_COUNT_];
@@ -45,6 +46,8 @@ typedef struct ds_run_stats {
     long model_calls, model_unparsed, model_truncated, model_salvaged, model_closed_early, model_cut_items;
     long long model_prompt_tokens, model_answer_tokens;
     double model_s;
+    long model_windows, model_dropped, model_grown; /* dropped: by the grounding check or malformed */
+    long long model_reused_tokens;
 } ds_run_stats;
 
 typedef struct ds_tokenizer ds_tokenizer;
@@ -67,6 +70,7 @@ typedef struct ds_run {
     int progress;           /* print a progress line (stderr is a terminal) */
     int idle_wait_s;        /* keep polling an empty queue this long before returning */
     long progress_total;
+    double doc_deadline;    /* ds_now() past which the current document stops (0: no budget) */
 } ds_run;
 
 /* Prepares a run context (loads the tokenizer, the model checkpoint when model.dir is set,
@@ -88,6 +92,11 @@ ds_status ds_run_discover(ds_run *run, char *const *paths, int n_paths, const ds
 /* Registers one file (local, or fetched from source) as a document and enqueues it when its
  * bytes are new (pipeline/discover.c). An unreadable file is logged and skipped. */
 ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source, ds_err *err);
+
+/* Registers bytes already read and hashed (sha, their length as text) under path and source
+ * (both escaped, infile.h) and enqueues them when new; *doc_id is their document. */
+ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes, const char *run_id,
+                                const char *path, const char *source, long long *doc_id, ds_err *err);
 
 /* The watchlist (pipeline/watchlist.c): whether one is configured, and the discovery of its
  * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once. */

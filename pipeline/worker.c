@@ -6,8 +6,10 @@
  * Threading: one ds_run per process.
  */
 #include "pipeline/db.h"
+#include "pipeline/heartbeat.h"
 #include "pipeline/process.h"
 #include "pipeline/run.h"
+#include "pipeline/stop.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -51,23 +53,58 @@ typedef struct claim {
     int attempts;
 } claim;
 
+/* Quarantines the documents whose lease lapsed after their last allowed attempt (the worker
+ * died, or stayed stuck past the document's time budget, run.max_attempts times). */
+static ds_status quarantine_exhausted(ds_run *run, ds_err *err)
+{
+    char max[16];
+    snprintf(max, sizeof max, "%d", run->cfg->run_max_attempts);
+    const char *p[] = {max};
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(
+        run->conn, &r, err,
+        "WITH q AS (UPDATE work_queue SET state = 'quarantined', lease_owner = NULL, lease_expires = NULL, "
+        "    last_error = 'lease lapsed after the last attempt', updated_at = now() "
+        "  WHERE state IN ('leased', 'pending') AND attempts >= $1::int "
+        "    AND (state = 'pending' OR lease_expires < now()) RETURNING document_id, attempts) "
+        "UPDATE documents d SET status = 'quarantined', error_code = 'TIMEOUT', updated_at = now(), "
+        "  error_message = 'quarantined after ' || q.attempts || ' attempts: its lease lapsed each time (the "
+        "worker died or the document exceeded its time budget)' "
+        "FROM q WHERE d.id = q.document_id RETURNING d.id",
+        1, p);
+    if (st)
+        return st;
+    for (int i = 0; i < PQntuples(r); i++) {
+        run->stats.quarantined++;
+        DS_ERROR(run->log, "run", "document %s quarantined after %s attempts whose leases lapsed", PQgetvalue(r, i, 0),
+                 max);
+    }
+    PQclear(r);
+    return DS_OK;
+}
+
 /* 1 claimed, 0 nothing ready. */
 static ds_status claim_next(ds_run *run, claim *c, int *got, ds_err *err)
 {
-    char lease[16];
+    char lease[16], max[16];
     snprintf(lease, sizeof lease, "%d", run->cfg->run_lease_seconds);
-    const char *p[] = {run->owner, lease};
+    snprintf(max, sizeof max, "%d", run->cfg->run_max_attempts);
+    const char *p[] = {run->owner, lease, max};
     PGresult *r = NULL;
     *got = 0;
-    ds_status st = ds_db_exec(
+    ds_status st = quarantine_exhausted(run, err);
+    if (st)
+        return st;
+    st = ds_db_exec(
         run->conn, &r, err,
         "UPDATE work_queue q SET state = 'leased', attempts = q.attempts + 1, lease_owner = $1, "
         "  lease_expires = now() + make_interval(secs => $2::int), updated_at = now() "
         "WHERE q.document_id = (SELECT document_id FROM work_queue "
-        "  WHERE (state = 'pending' AND not_before <= now()) OR (state = 'leased' AND lease_expires < now()) "
+        "  WHERE ((state = 'pending' AND not_before <= now()) OR (state = 'leased' AND lease_expires < now())) "
+        "    AND attempts < $3::int "
         "  ORDER BY not_before, document_id FOR UPDATE SKIP LOCKED LIMIT 1) "
         "RETURNING q.document_id, q.path, q.attempts",
-        2, p);
+        3, p);
     if (st)
         return st;
     if (PQntuples(r) == 1) {
@@ -167,13 +204,59 @@ static void progress(ds_run *run)
     fflush(stderr);
 }
 
+/* Gives a claimed document back to the queue untouched (not an attempt): the database went
+ * away mid-document, or the run was asked to stop. */
+static ds_status release_lease(ds_run *run, long long doc_id, ds_err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", doc_id);
+    const char *p[] = {id, run->owner};
+    ds_status st = ds_db_exec(run->conn, NULL, err,
+                              "UPDATE work_queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
+                              "attempts = greatest(attempts - 1, 0) WHERE document_id = $1::bigint AND lease_owner = $2",
+                              2, p);
+    if (st == DS_OK)
+        st = ds_db_exec(run->conn, NULL, err,
+                        "UPDATE documents SET status = 'queued', attempts = greatest(attempts - 1, 0), "
+                        "updated_at = now() WHERE id = $1::bigint AND status = 'processing'",
+                        1, p);
+    return st;
+}
+
+/* Processes one claimed document under the lease heartbeat and the per-document time budget. */
+static ds_status process_claimed(ds_run *run, ds_heartbeat *hb, const claim *c, ds_process_result *res,
+                                 ds_err *fail)
+{
+    int budget = run->cfg->run_document_seconds;
+    run->doc_deadline = budget > 0 ? ds_now() + budget : 0;
+    ds_heartbeat_watch(hb, c->doc_id);
+    ds_status st = ds_process_document(run, c->doc_id, c->path, res, fail);
+    ds_heartbeat_unwatch(hb);
+    run->doc_deadline = 0;
+    return st;
+}
+
+static ds_status queue_loop(ds_run *run, ds_heartbeat *hb, ds_err *err);
+
 ds_status ds_run_process_queue(ds_run *run, ds_err *err)
 {
     ds_status st = reclaim_local_dead(run, err);
     if (st)
         return st;
+    ds_heartbeat *hb = NULL;
+    if ((st = ds_heartbeat_create(&hb, run->conn, run->owner, run->cfg->run_lease_seconds,
+                                  run->cfg->run_document_seconds, run->log, err)))
+        return st;
+    st = queue_loop(run, hb, err);
+    ds_heartbeat_free(hb);
+    return st;
+}
+
+static ds_status queue_loop(ds_run *run, ds_heartbeat *hb, ds_err *err)
+{
+    ds_status st = DS_OK;
     double idle_since = 0;
-    for (;;) {
+    while (!ds_stop_requested()) {
         claim c;
         int got = 0;
         st = claim_next(run, &c, &got, err);
@@ -195,8 +278,14 @@ ds_status ds_run_process_queue(ds_run *run, ds_err *err)
         ds_process_result res;
         ds_err fail;
         ds_err_clear(&fail);
-        st = ds_process_document(run, c.doc_id, c.path, &res, &fail);
-        if (st == DS_OK) {
+        st = process_claimed(run, hb, &c, &res, &fail);
+        if (st == DS_ERR_CANCELLED && ds_stop_requested() && PQstatus(run->conn) == CONNECTION_OK) {
+            DS_WARN(run->log, "run", "stopping on signal %d: document %lld goes back to the queue",
+                    ds_stop_requested(), c.doc_id);
+            if ((st = release_lease(run, c.doc_id, err)))
+                return st;
+            break;
+        } else if (st == DS_OK) {
             run->stats.loaded++;
             run->stats.pages += res.pages;
             run->stats.chunks += res.chunks;
@@ -213,13 +302,7 @@ ds_status ds_run_process_queue(ds_run *run, ds_err *err)
             DS_WARN(run->log, "db", "connection lost while loading document %lld: %s", c.doc_id, fail.msg);
             if (!reconnect(run))
                 return ds_err_set(err, DS_ERR_DB_UNREACHABLE, "database connection lost: %s", fail.msg);
-            char id[24];
-            snprintf(id, sizeof id, "%lld", c.doc_id);
-            const char *p[] = {id, run->owner};
-            if ((st = ds_db_exec(run->conn, NULL, err,
-                                 "UPDATE work_queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
-                                 "attempts = greatest(attempts - 1, 0) WHERE document_id = $1::bigint AND lease_owner = $2",
-                                 2, p)))
+            if ((st = release_lease(run, c.doc_id, err)))
                 return st;
         } else {
             if ((st = record_failure(run, &c, res.kind, &fail, err))) {

@@ -2,6 +2,7 @@
 #include "reports/chart.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const rpt_row *find_row(const rpt_row *rows, int n, const char *key)
@@ -20,8 +21,8 @@ static void add_series(rpt_chart *c, const rpt_row *row, const char *label, unsi
     s->label = label;
     s->rgb = rgb;
     for (int i = 0; i < c->n_x; i++) {
-        s->present[i] = row->cells[i].present;
-        s->v[i] = row->cells[i].v * scale;
+        s->present[i] = row->cells[c->col[i]].present;
+        s->v[i] = row->cells[c->col[i]].v * scale;
         c->has_data |= s->present[i];
     }
 }
@@ -31,9 +32,17 @@ int rpt_charts_build(const ds_report_data *d, rpt_chart *out, int max)
     int n = 0;
     rpt_chart proto;
     memset(&proto, 0, sizeof proto);
-    proto.n_x = d->n_periods;
+    int years = 0, quarters = 0;
+    for (int i = 0; i < d->n_periods; i++) {
+        years += d->periods[i].kind == RPT_PERIOD_KIND_FY;
+        quarters += d->periods[i].kind == RPT_PERIOD_KIND_QUARTER;
+    }
+    int want = years >= 2 ? RPT_PERIOD_KIND_FY : quarters ? RPT_PERIOD_KIND_QUARTER : -1;
     for (int i = 0; i < d->n_periods; i++)
-        proto.x_labels[i] = d->periods[i];
+        if (want < 0 || (int)d->periods[i].kind == want) {
+            proto.col[proto.n_x] = i;
+            proto.x_labels[proto.n_x++] = d->periods[i].label;
+        }
     if (n < max) {
         rpt_chart *c = &out[n];
         *c = proto;
@@ -70,6 +79,18 @@ int rpt_charts_build(const ds_report_data *d, rpt_chart *out, int max)
         n++;
     }
     return n;
+}
+
+void rpt_chart_x_label(const rpt_chart *c, int i, char *line1, char *line2, size_t cap)
+{
+    const char *l = c->x_labels[i], *sp = strchr(l, ' ');
+    if (!sp) {
+        snprintf(line1, cap, "%s", l);
+        snprintf(line2, cap, "%s", "");
+        return;
+    }
+    snprintf(line1, cap, "%.*s", (int)(sp - l), l);
+    snprintf(line2, cap, "%s", sp + 1);
 }
 
 void rpt_chart_scale(rpt_chart *c)

@@ -24,12 +24,16 @@ typedef struct rpt_chart {
     int n_series, n_x;
     rpt_series s[RPT_MAX_SERIES];
     const char *x_labels[RPT_MAX_PERIODS];
+    int col[RPT_MAX_PERIODS]; /* report column of each x */
     double y_min, y_max, tick;
     int has_data;
 } rpt_chart;
 
-/* Revenue and net income (bars), margins (lines), leverage and liquidity (lines). */
+/* Revenue and net income (bars), margins (lines), leverage and liquidity (lines), over one
+ * kind of column: fiscal years when there are two or more, else quarters, else every column. */
 int rpt_charts_build(const ds_report_data *d, rpt_chart *out, int max);
+/* The x label of column i on two lines ("Q3 FY2024" -> "Q3", "FY2024"; "FY2024" -> "FY2024", ""). */
+void rpt_chart_x_label(const rpt_chart *c, int i, char *line1, char *line2, size_t cap);
 /* Nice axis bounds and tick step covering every value (and zero for bars). */
 void rpt_chart_scale(rpt_chart *c);
 /* Position of value v on an axis of pixel height h (0 at the bottom). */

@@ -9,7 +9,25 @@
 
 #include <libpq-fe.h>
 
-#define RPT_MAX_PERIODS 6
+#define RPT_MAX_PERIODS 8
+
+/* What a column of figures covers: a fiscal year, a quarter, a year to date (6 or 9 months
+ * from the fiscal year start), or a balance-sheet date alone. */
+typedef enum rpt_period_kind {
+    RPT_PERIOD_KIND_FY,
+    RPT_PERIOD_KIND_QUARTER,
+    RPT_PERIOD_KIND_YTD,
+    RPT_PERIOD_KIND_INSTANT
+} rpt_period_kind;
+
+typedef struct rpt_period {
+    rpt_period_kind kind;
+    const char *end;        /* ISO date */
+    int fiscal_year;        /* as the company names it */
+    int quarter;            /* quarter ended (1..4) for quarters and years to date, else 0 */
+    const char *label;      /* "FY2024", "Q3 FY2024", "9M FY2024", "2024-06-29" */
+    const char *kind_label; /* "FY", "quarter", "YTD", "balance sheet" */
+} rpt_period;
 
 typedef struct rpt_cell {
     int present;
@@ -24,6 +42,7 @@ typedef struct rpt_cell {
 typedef struct rpt_row {
     const char *key;        /* metric or ratio name */
     const char *label;
+    const char *definition; /* ratios: how it is computed */
     int is_ratio;           /* percentages / multiples rather than currency */
     int is_percent;
     rpt_cell cells[RPT_MAX_PERIODS];
@@ -37,6 +56,7 @@ typedef struct rpt_swot {
 typedef struct rpt_alert {
     const char *kind, *status, *subject, *matched_name, *list_version, *document, *quote;
     double score;
+    int has_score;          /* 0 where no score applies (jurisdictions, red flags) */
     int page;
 } rpt_alert;
 
@@ -53,7 +73,9 @@ typedef struct ds_report_data {
     const char *company, *cik;
     long long company_id, document_id;
     int n_periods;
-    const char *periods[RPT_MAX_PERIODS]; /* period ends, oldest first */
+    rpt_period periods[RPT_MAX_PERIODS]; /* fiscal years, then quarters, then years to date */
+    int fy_end_month;         /* fiscal calendar used for the labels */
+    const char *calendar_source; /* "dei cover facts" or "reported periods" */
     rpt_row *metrics;
     int n_metrics;
     rpt_row *ratios;
@@ -68,12 +90,23 @@ typedef struct ds_report_data {
     const char *generated_at;
 } ds_report_data;
 
+/* Loads the metric and ratio columns (report_periods.c); d's subject is set. */
+ds_status rpt_load_periods(PGconn *conn, ds_report_data *d, ds_err *err);
+/* Runs a parameterised query that returns rows; on failure *r is NULL and err says why. */
+ds_status rpt_query(PGconn *conn, PGresult **r, ds_err *err, const char *sql, int n, const char *const *p);
+
 ds_status ds_report_data_load(PGconn *conn, const char *company, long long document_id, ds_report_data **out,
                               ds_err *err);
 void ds_report_data_free(ds_report_data *d);
 
+/* Whether a row has a value in column i / any column; whether column i has a value in any row. */
+int rpt_row_any(const ds_report_data *d, const rpt_row *row);
+int rpt_column_any(const rpt_row *rows, int n, int i);
+
 /* Value formatting shared by both renderers: "1,234.5" (millions for currency), "12.3%", "2.41x". */
 void rpt_format_cell(const rpt_row *row, const rpt_cell *c, char *out, size_t cap);
 const char *rpt_unit_note(void);
+/* "January".."December"; "December" for anything else. */
+const char *rpt_month_name(int month);
 
 #endif

@@ -45,9 +45,13 @@ static void svg_chart(FILE *f, const rpt_chart *c)
     }
     double slot = pw / (c->n_x ? c->n_x : 1);
     for (int i = 0; i < c->n_x; i++) {
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"xt\">", L + slot * (i + 0.5), T + ph + 16);
-        esc(f, c->x_labels[i]);
-        fputs("</text>\n", f);
+        char l1[32], l2[32];
+        rpt_chart_x_label(c, i, l1, l2, sizeof l1);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"xt\">", L + slot * (i + 0.5), T + ph + 13);
+        esc(f, l1);
+        fprintf(f, "<tspan x=\"%.1f\" dy=\"11\">", L + slot * (i + 0.5));
+        esc(f, l2);
+        fputs("</tspan></text>\n", f);
     }
     double zero = T + ph - rpt_chart_y(c, 0 < c->y_min ? c->y_min : 0, ph);
     for (int s = 0; s < c->n_series; s++) {
@@ -86,20 +90,25 @@ static void svg_chart(FILE *f, const rpt_chart *c)
     fputs("</svg>\n", f);
 }
 
+/* The figures of rows in the columns that hold any of them; a row with no figure is left out.
+ * The caller makes sure at least one figure is there. */
 static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, int provenance)
 {
     fputs("<table><thead><tr><th></th>", f);
     for (int i = 0; i < d->n_periods; i++) {
+        if (!rpt_column_any(rows, n, i))
+            continue;
         fputs("<th>", f);
-        esc(f, d->periods[i]);
-        fputs("</th>", f);
+        esc(f, d->periods[i].label);
+        fputs("<br/><span class=\"pk\">", f);
+        esc(f, d->periods[i].kind_label);
+        fputs(" to ", f);
+        esc(f, d->periods[i].end);
+        fputs("</span></th>", f);
     }
     fputs("</tr></thead><tbody>\n", f);
     for (int r = 0; r < n; r++) {
-        int any = 0;
-        for (int i = 0; i < d->n_periods; i++)
-            any |= rows[r].cells[i].present;
-        if (!any)
+        if (!rpt_row_any(d, &rows[r]))
             continue;
         fputs("<tr><th>", f);
         esc(f, rows[r].label);
@@ -107,6 +116,8 @@ static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, 
         for (int i = 0; i < d->n_periods; i++) {
             const rpt_cell *c = &rows[r].cells[i];
             char v[64];
+            if (!rpt_column_any(rows, n, i))
+                continue;
             rpt_format_cell(&rows[r], c, v, sizeof v);
             if (provenance && c->present) {
                 fputs("<td title=\"", f);
@@ -125,6 +136,40 @@ static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, 
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
+}
+
+static int any_figure(const ds_report_data *d, const rpt_row *rows, int n)
+{
+    for (int r = 0; r < n; r++)
+        if (rpt_row_any(d, &rows[r]))
+            return 1;
+    return 0;
+}
+
+static void ratios(FILE *f, const ds_report_data *d)
+{
+    if (!d->ratios_available) {
+        fputs("<p class=\"na\">The database has no credit_ratios view (run <code>dossier db migrate</code>).</p>\n", f);
+        return;
+    }
+    if (!any_figure(d, d->ratios, d->n_ratios)) {
+        fputs("<p class=\"na\">No credit ratio could be computed for these periods: credit_ratios lacks their "
+              "inputs.</p>\n",
+              f);
+        return;
+    }
+    table(f, d, d->ratios, d->n_ratios, 0);
+    fputs("<dl class=\"defs\">\n", f);
+    for (int r = 0; r < d->n_ratios; r++) {
+        if (!rpt_row_any(d, &d->ratios[r]))
+            continue;
+        fputs("<dt>", f);
+        esc(f, d->ratios[r].label);
+        fputs("</dt><dd>", f);
+        esc(f, d->ratios[r].definition);
+        fputs("</dd>\n", f);
+    }
+    fputs("</dl>\n", f);
 }
 
 static const char *const quadrants[4][2] = {
@@ -150,7 +195,8 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
           ".swot{display:grid;grid-template-columns:1fr 1fr;gap:10px}.q{border:1px solid #ccc;padding:8px;border-radius:4px}\n"
           ".q h3{margin:0 0 6px 0}.strength h3{color:#2d7a46}.weakness h3{color:#b03a2e}.opportunity h3{color:#1f5fa8}.threat h3{color:#7d3c98}\n"
           ".ev{color:#555;font-size:90%}blockquote{margin:2px 0 8px 12px;color:#444;font-style:italic}\n"
-          "footer{margin-top:2em;color:#777;font-size:85%}\n"
+          "footer{margin-top:2em;color:#777;font-size:85%}.pk{font-weight:normal;color:#777;font-size:80%}\n"
+          ".defs{font-size:85%;color:#555}.defs dt{float:left;clear:left;width:11em;font-weight:bold}.defs dd{margin-left:12em}\n"
           "</style>\n</head>\n<body>\n<header>\n<h1>",
           f);
     esc(f, d->title);
@@ -164,11 +210,11 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
 
     fputs("<section id=\"metrics\">\n<h2>Key metrics</h2>\n<p class=\"sub\">", f);
     fputs(rpt_unit_note(), f);
-    fputs("; superscripts give the source: x = XBRL, t = statement table, m = model (hover for document, page and "
-          "run)</p>\n",
-          f);
-    if (d->n_periods == 0)
-        fputs("<p class=\"na\">No consolidated annual figures found.</p>\n", f);
+    fprintf(f, "; fiscal years end in %s (from %s); superscripts give the source: x = XBRL, t = statement "
+               "table, m = model (hover for document, page and run)</p>\n",
+            rpt_month_name(d->fy_end_month), d->calendar_source);
+    if (!any_figure(d, d->metrics, d->n_metrics))
+        fputs("<p class=\"na\">No consolidated figures found.</p>\n", f);
     else
         table(f, d, d->metrics, d->n_metrics, 1);
     fputs("</section>\n<section id=\"charts\">\n<h2>Trends</h2>\n<div class=\"charts\">\n", f);
@@ -177,10 +223,7 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
     for (int i = 0; i < nc; i++)
         svg_chart(f, &charts[i]);
     fputs("</div>\n</section>\n<section id=\"ratios\">\n<h2>Credit ratios</h2>\n", f);
-    if (!d->ratios_available)
-        fputs("<p class=\"na\">The database has no credit_ratios view (run <code>dossier db migrate</code>).</p>\n", f);
-    else
-        table(f, d, d->ratios, d->n_ratios, 0);
+    ratios(f, d);
     fputs("</section>\n<section id=\"swot\">\n<h2>SWOT</h2>\n<div class=\"swot\">\n", f);
     for (int q = 0; q < 4; q++) {
         fprintf(f, "<div class=\"q %s\"><h3>%s</h3>\n", quadrants[q][0], quadrants[q][1]);
@@ -226,7 +269,10 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
             esc(f, a->kind);
             fputs("</th><td>", f);
             esc(f, a->subject);
-            fprintf(f, "</td><td>%.2f</td><td>", a->score);
+            if (a->has_score)
+                fprintf(f, "</td><td>%.2f</td><td>", a->score);
+            else
+                fputs("</td><td></td><td>", f);
             esc(f, a->matched_name);
             fputs("</td><td>", f);
             esc(f, a->list_version);

@@ -123,18 +123,35 @@ static void right_text(pdf *p, double right, double y, const char *s, const char
     g_object_unref(l);
 }
 
+/* The figures of rows in the columns holding any of them (see report_html.c's table). */
+static void centred_text(pdf *p, double centre, double y, const char *s, const char *font, unsigned rgb)
+{
+    PangoLayout *l = layout(p, s, font, 0, 0);
+    set_rgb(p->cr, rgb);
+    cairo_move_to(p->cr, centre - layout_w(l) / 2, y);
+    pango_cairo_show_layout(p->cr, l);
+    g_object_unref(l);
+}
+
 static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
 {
-    double label_w = 170, col_w = (BODY_W - label_w) / (d->n_periods ? d->n_periods : 1), row_h = 14;
-    ensure(p, row_h * 3);
+    int cols[RPT_MAX_PERIODS], nc = 0;
     for (int i = 0; i < d->n_periods; i++)
-        right_text(p, MARGIN + label_w + col_w * (i + 1) - 4, p->y, d->periods[i], "DejaVu Sans Bold 8", 0x222222);
-    p->y += row_h;
+        if (rpt_column_any(rows, n, i))
+            cols[nc++] = i;
+    double label_w = nc > 6 ? 130 : 170, col_w = (BODY_W - label_w) / (nc ? nc : 1), row_h = 14;
+    ensure(p, row_h * 4);
+    for (int k = 0; k < nc; k++) {
+        const rpt_period *pe = &d->periods[cols[k]];
+        char sub[48];
+        snprintf(sub, sizeof sub, "%s to %s", pe->kind_label, pe->end);
+        double right = MARGIN + label_w + col_w * (k + 1) - 4;
+        right_text(p, right, p->y, pe->label, "DejaVu Sans Bold 8", 0x222222);
+        right_text(p, right, p->y + 10, sub, "DejaVu Sans 5.5", 0x777777);
+    }
+    p->y += row_h + 8;
     for (int r = 0; r < n; r++) {
-        int any = 0;
-        for (int i = 0; i < d->n_periods; i++)
-            any |= rows[r].cells[i].present;
-        if (!any)
+        if (!rpt_row_any(d, &rows[r]))
             continue;
         ensure(p, row_h);
         cairo_set_source_rgb(p->cr, 0.87, 0.87, 0.87);
@@ -147,15 +164,46 @@ static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
         cairo_move_to(p->cr, MARGIN, p->y);
         pango_cairo_show_layout(p->cr, l);
         g_object_unref(l);
-        for (int i = 0; i < d->n_periods; i++) {
+        for (int k = 0; k < nc; k++) {
             char v[64];
-            rpt_format_cell(&rows[r], &rows[r].cells[i], v, sizeof v);
-            right_text(p, MARGIN + label_w + col_w * (i + 1) - 4, p->y, v, "DejaVu Sans Mono 8",
-                       rows[r].cells[i].present ? 0x222222 : 0xaaaaaa);
+            const rpt_cell *c = &rows[r].cells[cols[k]];
+            rpt_format_cell(&rows[r], c, v, sizeof v);
+            right_text(p, MARGIN + label_w + col_w * (k + 1) - 4, p->y, v, "DejaVu Sans Mono 8",
+                       c->present ? 0x222222 : 0xaaaaaa);
         }
         p->y += row_h;
     }
     p->y += 6;
+}
+
+static int any_figure(const ds_report_data *d, const rpt_row *rows, int n)
+{
+    for (int r = 0; r < n; r++)
+        if (rpt_row_any(d, &rows[r]))
+            return 1;
+    return 0;
+}
+
+static void ratios(pdf *p, const ds_report_data *d)
+{
+    if (!d->ratios_available) {
+        text(p, MARGIN, BODY_W, "The database has no credit_ratios view (run dossier db migrate).", "DejaVu Sans 9",
+             0x999999, 0);
+        return;
+    }
+    if (!any_figure(d, d->ratios, d->n_ratios)) {
+        text(p, MARGIN, BODY_W, "No credit ratio could be computed for these periods: credit_ratios lacks their inputs.",
+             "DejaVu Sans 9", 0x999999, 0);
+        return;
+    }
+    table(p, d, d->ratios, d->n_ratios);
+    for (int r = 0; r < d->n_ratios; r++) {
+        char buf[256];
+        if (!rpt_row_any(d, &d->ratios[r]))
+            continue;
+        snprintf(buf, sizeof buf, "%s: %s", d->ratios[r].label, d->ratios[r].definition);
+        text(p, MARGIN, BODY_W, buf, "DejaVu Sans 7", 0x555555, 0);
+    }
 }
 
 static void chart(pdf *p, const rpt_chart *c, double x, double y, double w, double h)
@@ -185,8 +233,12 @@ static void chart(pdf *p, const rpt_chart *c, double x, double y, double w, doub
         right_text(p, x + L - 4, py - 5, buf, "DejaVu Sans 6.5", 0x555555);
     }
     double slot = pw / (c->n_x ? c->n_x : 1);
-    for (int i = 0; i < c->n_x; i++)
-        right_text(p, x + L + slot * (i + 0.5) + 20, y + T + ph + 3, c->x_labels[i], "DejaVu Sans 6.5", 0x555555);
+    for (int i = 0; i < c->n_x; i++) {
+        char l1[32], l2[32];
+        rpt_chart_x_label(c, i, l1, l2, sizeof l1);
+        centred_text(p, x + L + slot * (i + 0.5), y + T + ph + 2, l1, "DejaVu Sans 6", 0x555555);
+        centred_text(p, x + L + slot * (i + 0.5), y + T + ph + 10, l2, "DejaVu Sans 6", 0x555555);
+    }
     double zero = y + T + ph - rpt_chart_y(c, 0 < c->y_min ? c->y_min : 0, ph);
     for (int s = 0; s < c->n_series; s++) {
         const rpt_series *se = &c->s[s];
@@ -215,6 +267,11 @@ static void chart(pdf *p, const rpt_chart *c, double x, double y, double w, doub
                 started = 1;
             }
             cairo_stroke(cr);
+            for (int i = 0; i < c->n_x; i++) /* a dot on each point: a single point is seen too */
+                if (se->present[i]) {
+                    cairo_arc(cr, x + L + slot * (i + 0.5), y + T + ph - rpt_chart_y(c, se->v[i], ph), 2.2, 0, 6.2832);
+                    cairo_fill(cr);
+                }
         }
         cairo_rectangle(cr, x + L + 85.0 * s, y + h - 10, 7, 7);
         cairo_fill(cr);
@@ -255,11 +312,12 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
     text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 9", 0x666666, 0);
 
     heading(&p, "Key metrics");
-    snprintf(buf, sizeof buf, "%s; source of each figure in the Sources section", rpt_unit_note());
+    snprintf(buf, sizeof buf, "%s; fiscal years end in %s (from %s); source of each figure in the Sources section",
+             rpt_unit_note(), rpt_month_name(d->fy_end_month), d->calendar_source);
     text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 7.5", 0x666666, 0);
     p.y += 4;
-    if (d->n_periods == 0)
-        text(&p, MARGIN, BODY_W, "No consolidated annual figures found.", "DejaVu Sans 9", 0x999999, 0);
+    if (!any_figure(d, d->metrics, d->n_metrics))
+        text(&p, MARGIN, BODY_W, "No consolidated figures found.", "DejaVu Sans 9", 0x999999, 0);
     else
         table(&p, d, d->metrics, d->n_metrics);
 
@@ -276,11 +334,7 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
     }
 
     heading(&p, "Credit ratios");
-    if (!d->ratios_available)
-        text(&p, MARGIN, BODY_W, "The database has no credit_ratios view (run dossier db migrate).", "DejaVu Sans 9",
-             0x999999, 0);
-    else
-        table(&p, d, d->ratios, d->n_ratios);
+    ratios(&p, d);
 
     static const char *const quadrants[4][3] = {{"strength", "Strengths", "2d7a46"},
                                                 {"weakness", "Weaknesses", "b03a2e"},
@@ -326,8 +380,11 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
         snprintf(buf, sizeof buf, "<b>%s</b>: %s", a->kind, e1);
         if (*a->matched_name) {
             escape_markup(a->matched_name, e2, sizeof e2);
-            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (score %.2f, list %s)", e2, a->score,
-                     a->list_version);
+            if (a->has_score)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (score %.2f, list %s)", e2, a->score,
+                         a->list_version);
+            else
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (list %s)", e2, a->list_version);
         }
         text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 8.5", 0x222222, 1);
         snprintf(buf, sizeof buf, "%s · %s, p. %d: %s", a->status, a->document, a->page, a->quote);
@@ -347,7 +404,7 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
             const rpt_cell *c = &d->metrics[r].cells[i];
             if (!c->present)
                 continue;
-            snprintf(buf, sizeof buf, "%s %s: %s from %s, p. %d, run %lld", d->metrics[r].label, d->periods[i],
+            snprintf(buf, sizeof buf, "%s %s: %s from %s, p. %d, run %lld", d->metrics[r].label, d->periods[i].label,
                      c->extractor, c->document, c->page, c->run_id);
             text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 6.5", 0x777777, 0);
         }

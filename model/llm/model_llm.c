@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* A sequence kept between calls with the prompt it holds: the next prompt sharing its start
- * (the instructions and schema every document's prompt begins with) only prefills the rest. */
+ * (the system text, and the document the tasks of one window share) only prefills the rest. */
 #define N_SLOTS 2
 typedef struct slot {
     ds_model_seq *seq;
@@ -96,7 +96,7 @@ static ds_status decode_under_schema(ds_model_llm *l, ds_model *m, ds_model_seq 
     ds_status st = matcher_for(l, schema, &mt, err);
     if (st)
         return st;
-    l->last = (ds_llm_answer_info){0, 0};
+    l->last = (ds_llm_answer_info){0, 0, 0};
     if (max_new < ds_json_matcher_min_tokens(mt))
         return ds_err_set(err, DS_ERR_CONFIG,
                           "model.max_new_tokens %d is below the %d tokens the task's shortest JSON answer may need",
@@ -145,7 +145,8 @@ static size_t common_prefix(const ds_tokens *a, const int32_t *b, size_t n)
 
 /* Generation through the slot sharing the longest start with the prompt: its sequence is cut
  * back to the shared part and only the rest is prefilled, which gives the same tokens as a fresh
- * sequence (the cache holds exactly the positions of the shared tokens). */
+ * sequence (the cache holds exactly the positions of the shared tokens). With the document first
+ * (extract/prompts.c), the second task's call over a window reuses the whole window's KV. */
 static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new,
                           ds_tokens *out, ds_err *err)
 {
@@ -183,6 +184,7 @@ static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char
         best->held.n = n;
         best->used = ++l->clock;
         l->reused += keep;
+        l->last.reused = keep;
     } else if (best->seq) { /* the sequence's contents are unknown now */
         ds_model_seq_free(best->seq);
         best->seq = NULL;

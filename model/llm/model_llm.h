@@ -22,8 +22,9 @@ ds_status ds_model_llm_open(ds_model_llm **out, const char *dir, const ds_model_
 void ds_model_llm_free(ds_model_llm *l);
 
 /* The generator for ds_llm_extract_document (borrowed from l). It keeps two sequences between
- * calls, so a prompt that starts like an earlier one (the shared instructions and schema) only
- * prefills what differs; answers are the same as from a fresh sequence. */
+ * calls, so a prompt that starts like an earlier one (the system text; the whole document for the
+ * second task over one window) only prefills what differs; answers are the same as from a fresh
+ * sequence. answer_info's reused gives the prompt tokens the last call did not prefill. */
 const ds_llm_generator *ds_model_llm_generator(const ds_model_llm *l);
 ds_model *ds_model_llm_model(const ds_model_llm *l);
 /* Prompt tokens whose prefill the kept sequences saved so far. */

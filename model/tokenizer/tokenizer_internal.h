@@ -8,6 +8,7 @@
 
 #include "model/tokenizer/tokenizer.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,22 +36,10 @@ static inline int ds_tok_uclass(uint32_t cp)
 /* Decodes the character at s (valid UTF-8, at least one byte); *len gets its byte length. */
 static inline uint32_t ds_tok_utf8_decode(const uint8_t *s, int *len)
 {
-    uint8_t b = s[0];
-    if (b < 0x80) {
-        *len = 1;
-        return b;
-    }
-    if (b < 0xE0) {
-        *len = 2;
-        return ((uint32_t)(b & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if (b < 0xF0) {
-        *len = 3;
-        return ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    }
-    *len = 4;
-    return ((uint32_t)(b & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    size_t l;
+    uint32_t cp = ds_utf8_decode(s, &l);
+    *len = (int)l;
+    return cp;
 }
 
 /* 64-bit hash of a byte string (fast for the short strings words are). */

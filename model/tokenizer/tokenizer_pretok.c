@@ -17,29 +17,7 @@
 /* ---- UTF-8 ------------------------------------------------------------------------------------ */
 
 /* Length of the valid UTF-8 sequence at s[0..n) (1..4), or 0 when it is not valid. */
-static int utf8_seq(const uint8_t *s, size_t n)
-{
-    uint8_t b = s[0];
-    if (b < 0x80)
-        return 1;
-    if (b < 0xC2)
-        return 0;
-    if (b < 0xE0)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (b < 0xF0) {
-        if (n < 3 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        uint8_t lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
-        return s[1] >= lo && s[1] <= hi ? 3 : 0;
-    }
-    if (b < 0xF5) {
-        if (n < 4 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        uint8_t lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
-        return s[1] >= lo && s[1] <= hi ? 4 : 0;
-    }
-    return 0;
-}
+static int utf8_seq(const uint8_t *s, size_t n) { return (int)ds_utf8_seq_len(s, n); }
 
 int ds_tok_utf8_valid(const char *text, size_t n)
 {

@@ -1,6 +1,8 @@
 /* log.c - JSON-lines / text logger (see log.h). */
 #include "log.h"
 
+#include "outfile.h"
+#include "redact.h"
 #include "utf8.h"
 
 #include <stdarg.h>
@@ -34,12 +36,14 @@ int ds_log_open(ds_log *log, const char *path, int json, ds_log_level min)
     log->json = json;
     log->min = min;
     log->tty = 0;
-    if (!path || !*path || strcmp(path, "-") == 0) {
+    /* "-" and the process's own standard error by name: no file to create */
+    if (!path || !*path || strcmp(path, "-") == 0 || strcmp(path, "/dev/stderr") == 0 ||
+        strcmp(path, "/proc/self/fd/2") == 0) {
         log->out = stderr;
         log->owns_out = 0;
         return 0;
     }
-    log->out = fopen(path, "a");
+    log->out = ds_outfile_open(path, "a", DS_MODE_PRIVATE);
     if (!log->out) {
         log->out = stderr;
         log->owns_out = 0;
@@ -97,15 +101,34 @@ size_t ds_json_escape(char *out, size_t cap, const char *s)
     return o;
 }
 
+/* Copies s for a text log line: control characters (a newline would forge a line) become
+ * \n, \r, \t or \xNN, and a backslash is doubled so the escapes stay unambiguous. */
+static void text_escape(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < cap; p++) {
+        if (*p == '\\' || *p == '\n' || *p == '\r' || *p == '\t') {
+            out[o++] = '\\';
+            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : '\\';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
 void ds_log_write(ds_log *log, ds_log_level level, const char *component, const char *fmt, ...)
 {
     if (!log || !log->out || level < log->min)
         return;
-    char msg[2048], esc[4096], line[4608];
+    char raw[2048], msg[2048], esc[4096], line[4608];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ds_redact_secrets(msg, sizeof msg, raw); /* a connection string in a message keeps its password */
 
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -122,8 +145,9 @@ void ds_log_write(ds_log *log, ds_log_level level, const char *component, const 
                      "{\"ts\":\"%s\",\"level\":\"%s\",\"pid\":%ld,\"component\":\"%s\",\"msg\":\"%s\"}\n",
                      ts, ds_log_level_str(level), (long)getpid(), component ? component : "-", esc);
     } else {
+        text_escape(esc, sizeof esc, msg);
         n = snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, ds_log_level_str(level),
-                     component ? component : "-", msg);
+                     component ? component : "-", esc);
     }
     if (n < 0)
         return;

@@ -38,7 +38,9 @@
     X(DS_ERR_TOKENIZER, "tokenizer error")                                       \
     X(DS_ERR_CANCELLED, "cancelled")                                             \
     X(DS_ERR_BUSY, "another run holds the lock")                                 \
-    X(DS_ERR_INTERNAL, "internal error")
+    X(DS_ERR_INTERNAL, "internal error")                                         \
+    X(DS_ERR_BUDGET, "document exceeded its time budget")                        \
+    X(DS_ERR_CHANGED, "input changed after it was queued")
 
 typedef enum ds_status {
 #define DS_STATUS_ENUM_(name, msg) name,
@@ -66,5 +68,15 @@ ds_status ds_err_setv(ds_err *err, ds_status code, const char *fmt, va_list ap);
 /* Prefixes an existing message: "what: <old message>". */
 ds_status ds_err_prefix(ds_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ds_err_clear(ds_err *err);
+
+/* DS_TRY(expr): evaluates a ds_status expression and returns it from the enclosing function
+ * when it is not DS_OK (its ds_err already filled by the callee). For chains of calls that
+ * release nothing on failure; code that must clean up uses goto or `st == DS_OK &&` chains. */
+#define DS_TRY(expr)                                                                               \
+    do {                                                                                           \
+        ds_status ds_try_st_ = (expr);                                                             \
+        if (ds_try_st_ != DS_OK)                                                                   \
+            return ds_try_st_;                                                                     \
+    } while (0)
 
 #endif

@@ -11,6 +11,10 @@
  *       a Qwen3-30B-A3B-shaped model (48 layers, vocab 151936) with random weights generated
  *       on the device (bf16, or int4 AWQ with group 128): prefill of the prompt, then greedy
  *       decoding of --gen tokens (graphs); wall-clock seconds of each phase.
+ *       Each size also checks three query rows (the first, the middle and the last position)
+ *       of every head against a float64 computation on the host from the same bf16 keys and
+ *       values (queries rounded to bf16 as the tensor-core kernel does): "RESULT
+ *       attention_<T>_rowcheck <max error / max |reference|>"; above 0.03 the run fails.
  * Without arguments (make bench): attention at 8K and 32K tokens and the bf16 MoE layer.
  * Every result is also printed as a line "RESULT <name> <value>" for the script. Without a
  * device it prints why and exits 0 (benchmarks never fail a build on timings or hardware).
@@ -18,6 +22,7 @@
 #include "model/checkpoint_internal.h"
 #include "model/cuda_engine.h"
 #include "kernels/cuda/kernels_cuda.h"
+#include "pipeline/core/clock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,11 +30,80 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
+#define ROWCHECK_TOL 0.03
+
+static float bf16_f(uint16_t b)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
+    uint32_t u = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static float round_bf16(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    u += 0x7fffu + ((u >> 16) & 1u); /* round to nearest even */
+    return bf16_f((uint16_t)(u >> 16));
+}
+
+/* Query rows of the causal attention just run, against float64 on the host: keys (Hkv, D, PT)
+ * and values (Hkv, PT, D) per page as ds_cuda_kv lays them out, page p at p * page_bytes.
+ * Returns the largest |cuda - reference| over the rows, divided by the largest |reference|,
+ * or a negative value when a copy fails. */
+static double attention_rowcheck(const float *q_dev, const uint16_t *out_dev, const void *pool_dev, long T,
+                                 int Hq, int Hkv, int D, int PT, size_t page_bytes)
+{
+    const long pages = (T + PT - 1) / PT, rows[3] = {0, T / 2, T - 1};
+    uint16_t *kv = malloc(pages * page_bytes), *o = malloc((size_t)Hq * D * 2);
+    float *q = malloc((size_t)Hq * D * 4);
+    double *sc = malloc((size_t)T * sizeof(double)), err_max = 0, ref_max = 0;
+    ds_err err;
+    if (!kv || !o || !q || !sc || ds_cuda_copy_d2h(kv, pool_dev, pages * page_bytes, 0, &err) ||
+        ds_cuda_stream_sync(0, &err))
+        err_max = ref_max = -1;
+    const float scale = 1.0f / sqrtf((float)D);
+    for (int r = 0; r < 3 && ref_max >= 0; r++) {
+        const long t = rows[r];
+        if (ds_cuda_copy_d2h(q, q_dev + (size_t)t * Hq * D, (size_t)Hq * D * 4, 0, &err) ||
+            ds_cuda_copy_d2h(o, out_dev + (size_t)t * Hq * D, (size_t)Hq * D * 2, 0, &err) ||
+            ds_cuda_stream_sync(0, &err)) {
+            err_max = ref_max = -1;
+            break;
+        }
+        for (int h = 0; h < Hq; h++) {
+            const int g = h / (Hq / Hkv);
+            double mx = -1e300, sum = 0;
+            for (long j = 0; j <= t; j++) {
+                const uint16_t *k = kv + ((size_t)(j / PT) * page_bytes) / 2 + (size_t)g * D * PT + j % PT;
+                double d = 0;
+                for (int i = 0; i < D; i++)
+                    d += (double)round_bf16(q[(size_t)h * D + i]) * bf16_f(k[(size_t)i * PT]);
+                sc[j] = d * scale;
+                mx = sc[j] > mx ? sc[j] : mx;
+            }
+            for (long j = 0; j <= t; j++)
+                sum += (sc[j] = exp(sc[j] - mx));
+            double acc[256] = {0}; /* D <= 256 */
+            for (long j = 0; j <= t; j++) {
+                const uint16_t *v =
+                    kv + ((size_t)(j / PT) * page_bytes + page_bytes / 2) / 2 + ((size_t)g * PT + j % PT) * D;
+                for (int i = 0; i < D; i++)
+                    acc[i] += sc[j] * bf16_f(v[i]);
+            }
+            for (int i = 0; i < D; i++) {
+                const double ref = acc[i] / sum, e = fabs(bf16_f(o[(size_t)h * D + i]) - ref);
+                err_max = e > err_max ? e : err_max;
+                ref_max = fabs(ref) > ref_max ? fabs(ref) : ref_max;
+            }
+        }
+    }
+    free(kv);
+    free(o);
+    free(q);
+    free(sc);
+    return ref_max < 0 ? -1 : err_max / (ref_max > 0 ? ref_max : 1);
 }
 
 static const char QWEN3_30B_A3B[] =
@@ -111,9 +185,17 @@ static int bench_attention(const char *list)
         printf("%-10ld %12.1f %10.2f %10d\n", T, flops / (ms * 1e-3) / 1e12, ms, reps);
         printf("RESULT attention_%ld_tflops %.2f\n", T, flops / (ms * 1e-3) / 1e12);
         fflush(stdout);
+        const double rel = attention_rowcheck(q, out, pool, T, Hq, Hkv, D, PT, page_bytes);
+        printf("RESULT attention_%ld_rowcheck %.3g\n", T, rel);
+        fflush(stdout);
         ds_cuda_timer_free(tm);
         ds_cuda_arena_destroy(&a);
         free(h);
+        if (rel < 0 || rel > ROWCHECK_TOL) {
+            fprintf(stderr, "bench_cuda: attention at %ld tokens: rows differ from the float64 reference by "
+                            "%.3g of the largest value (limit %.2g)\n", T, rel, ROWCHECK_TOL);
+            return 1;
+        }
     }
     return 0;
 }
@@ -160,10 +242,10 @@ static int bench_e2e(int prompt, int gen, int awq, int layers)
     o.kv_tokens = (long)prompt + gen + 128;
     ds_cuda_engine *e = NULL;
     ds_err err;
-    double t0 = now();
+    double t0 = ds_now_s();
     if (ds_cuda_engine_create_random(&e, &c, awq ? 128 : 0, 11, &o, &err) != DS_OK)
         return fail("engine", &err);
-    double t_init = now() - t0;
+    double t_init = ds_now_s() - t0;
     int32_t *tok = malloc(sizeof(int32_t) * (size_t)prompt), *out = malloc(sizeof(int32_t) * (size_t)gen);
     uint64_t r = 0x2545f4914f6cdd1dull;
     for (int i = 0; i < prompt; i++) {

@@ -12,14 +12,21 @@
  * reported) rather than unverified or conflict; exit 0 with a "skip" line when the truth
  * folder or the shared corpus is absent. Right and wrong values are also counted by their
  * verification status. The truth folder defaults to $DS_SOURCE_DIR/tests/extract/data/
- * statements_truth; PDFs are looked up in statements/ and financial_pdf/ of the shared data. */
+ * statements_truth; PDFs are looked up in statements/ and financial_pdf/ of the shared data.
+ * Each document's identity (extract/doc_identity.h) is printed against the truth's cover rows:
+ * company (by name key), form and period end; the identity count is printed for all documents
+ * and for the hold-out set the truth README names. --min-identity N: the check also fails when
+ * fewer than N identity fields are right. */
 #include "testlib.h"
 
 #include "extract/extract.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/buf.h"
+#include "pipeline/core/clock.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <strings.h>
 #include <time.h>
 
 typedef struct truth_row {
@@ -35,14 +42,15 @@ typedef struct score {
     int right, wrong, missing;
     int right_by[N_STATUS], wrong_by[N_STATUS];
     double ds_s, pdftotext_s;
+    int id_right, id_all, ho_id_right, ho_id_all; /* identity fields right / scored; ho_: hold-out set */
 } score;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* The truth's identity (cover rows: company, form, period) and whether the document is in the
+ * hold-out set named by the truth README. */
+typedef struct truth_identity {
+    char company[256], form[32], period[16];
+    int holdout;
+} truth_identity;
 
 static size_t count4(void *ctx, const char *s, size_t n)
 {
@@ -87,6 +95,76 @@ static size_t read_truth(const char *path, truth_row *rows, size_t cap)
     }
     fclose(f);
     return n;
+}
+
+/* The truth's company, form and period rows (value column). */
+static void read_truth_identity(const char *path, truth_identity *ti)
+{
+    FILE *f = fopen(path, "r");
+    char line[2048], metric[32];
+    memset(ti->company, 0, sizeof ti->company), memset(ti->form, 0, sizeof ti->form);
+    memset(ti->period, 0, sizeof ti->period);
+    while (f && fgets(line, sizeof line, f)) {
+        field(line, 0, metric, sizeof metric);
+        if (!strcmp(metric, "company"))
+            field(line, 5, ti->company, sizeof ti->company);
+        else if (!strcmp(metric, "form"))
+            field(line, 5, ti->form, sizeof ti->form);
+        else if (!strcmp(metric, "period"))
+            field(line, 5, ti->period, sizeof ti->period);
+    }
+    if (f)
+        fclose(f);
+}
+
+/* Whether name is listed in the "Hold-out set" section of the truth README. */
+static int holdout_listed(const char *truth_dir, const char *name)
+{
+    char path[4400], line[2048];
+    snprintf(path, sizeof path, "%s/README.md", truth_dir);
+    FILE *f = fopen(path, "r");
+    int in = 0, hit = 0;
+    size_t n = strlen(name);
+    while (f && !hit && fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "## ", 3))
+            in = strstr(line, "Hold-out") != NULL;
+        for (const char *p = line; in && (p = strstr(p, name)) != NULL; p++)
+            if ((p == line || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]) && p[n] != '_')
+                hit = 1;
+    }
+    if (f)
+        fclose(f);
+    return hit;
+}
+
+/* Scores the identity read from the PDF against the truth (company by name key, form and
+ * period exactly) and prints it. */
+static void score_identity(const char *name, const ds_doc_identity *id, const truth_identity *ti, score *s)
+{
+    char k1[256], k2[256];
+    const char *got[3] = {id->company.value, id->form.value, id->period_end.value};
+    const char *want[3] = {ti->company, ti->form, ti->period};
+    int ok[3];
+    ds_doc_identity_name_key(got[0], k1, sizeof k1);
+    ds_doc_identity_name_key(want[0], k2, sizeof k2);
+    ok[0] = got[0] && !strcmp(k1, k2);
+    ok[1] = got[1] && !strcasecmp(got[1], want[1]);
+    ok[2] = got[2] && !strcmp(got[2], want[2]);
+    for (int i = 0; i < 3; i++) {
+        if (!*want[i])
+            continue;
+        s->id_all++, s->id_right += ok[i];
+        if (ti->holdout)
+            s->ho_id_all++, s->ho_id_right += ok[i];
+    }
+    printf("  identity%s %-20s company %s \"%s\"%s form %s \"%s\"%s period %s %s%s FY %s %s\n",
+           ti->holdout ? "(hold-out)" : "", name, ok[0] ? "ok" : "WRONG", got[0] ? got[0] : "-",
+           ok[0] ? "" : " (truth)", ok[1] ? "ok" : "WRONG", got[1] ? got[1] : "-", ok[1] ? "" : " (truth)",
+           ok[2] ? "ok" : "WRONG", got[2] ? got[2] : "-", ok[2] ? "" : " (truth)",
+           id->fiscal_year.value ? id->fiscal_year.value : "-", id->fiscal_period.value ? id->fiscal_period.value : "");
+    for (int i = 0; i < 3; i++)
+        if (!ok[i])
+            printf("    truth %s: %s\n", i == 0 ? "company" : i == 1 ? "form" : "period", want[i]);
 }
 
 static long days_between(const char *a, const char *b)
@@ -169,13 +247,14 @@ static double pdftotext_time(const char *pdf)
 {
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' /dev/null 2>/dev/null", pdf);
-    double t0 = now_s();
+    double t0 = ds_now_s();
     int rc = system(cmd);
-    return rc == 0 ? now_s() - t0 : 0.0;
+    return rc == 0 ? ds_now_s() - t0 : 0.0;
 }
 
 /* Parses and extracts one PDF, scores it against its truth rows. 0 when the PDF is absent. */
-static int bench_doc(const char *name, const char *pdf, const truth_row *rows, size_t nrows, int timed, score *total)
+static int bench_doc(const char *name, const char *pdf, const truth_row *rows, size_t nrows, const truth_identity *ti,
+                     int timed, score *total)
 {
     ds_buf b = DS_BUF_INIT;
     ds_err err;
@@ -190,9 +269,9 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
     ds_extraction x = {0};
     ds_chunk_list chunks = {0};
     ds_chunk_opts co = {512, 32, count4, NULL};
-    double t0 = now_s();
+    double t0 = ds_now_s();
     ds_status st = ds_pdf_parse(doc, (const unsigned char *)b.data, b.len, &lim, &err);
-    double t_parse = now_s() - t0;
+    double t_parse = ds_now_s() - t0;
     if (st == DS_OK)
         st = ds_chunk_document(doc, &co, &chunks, &err);
     if (st == DS_OK)
@@ -206,6 +285,8 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
         else
             s.missing++;
     }
+    if (st == DS_OK)
+        score_identity(name, &x.identity, ti, &s);
     s.ds_s = t_parse;
     s.pdftotext_s = timed ? pdftotext_time(pdf) : 0.0;
     printf("%-36s right %2d wrong %2d missing %2d  parse %.2fs pdftotext %.2fs\n", name, s.right, s.wrong,
@@ -214,6 +295,8 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
     for (size_t k = 0; k < N_STATUS; k++)
         total->right_by[k] += s.right_by[k], total->wrong_by[k] += s.wrong_by[k];
     total->ds_s += s.ds_s, total->pdftotext_s += s.pdftotext_s;
+    total->id_right += s.id_right, total->id_all += s.id_all;
+    total->ho_id_right += s.ho_id_right, total->ho_id_all += s.ho_id_all;
     ds_extraction_free(&x);
     ds_document_free(doc);
     ds_buf_deinit(&b);
@@ -244,7 +327,7 @@ static int wanted(const char *name, char **only, int nonly)
 
 int main(int argc, char **argv)
 {
-    int check = 0, min_permille = 0, max_wrong = 0, nonly = 0;
+    int check = 0, min_permille = 0, max_wrong = 0, nonly = 0, min_identity = 0;
     char *only[64];
     const char *truth_dir = NULL;
     for (int i = 1; i < argc; i++) {
@@ -252,6 +335,8 @@ int main(int argc, char **argv)
             check = 1;
             min_permille = atoi(argv[++i]);
             max_wrong = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--min-identity") && i + 1 < argc) {
+            min_identity = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc && nonly < 64) {
             only[nonly++] = argv[++i];
         } else {
@@ -292,8 +377,11 @@ int main(int argc, char **argv)
         char path[4400];
         snprintf(path, sizeof path, "%s/%s.tsv", truth_dir, names[i]);
         size_t n = pdf ? read_truth(path, rows, sizeof rows / sizeof rows[0]) : 0;
+        truth_identity ti;
+        read_truth_identity(path, &ti);
+        ti.holdout = holdout_listed(truth_dir, names[i]);
         if (n)
-            docs += bench_doc(names[i], pdf, rows, n, !check, &total);
+            docs += bench_doc(names[i], pdf, rows, n, &ti, !check, &total);
         free(names[i]);
     }
     if (docs == 0) {
@@ -311,12 +399,18 @@ int main(int argc, char **argv)
         printf("\n");
     }
     int wrong_trusted = total.wrong_by[0] + total.wrong_by[1];
+    printf("identity %d of %d fields right (company, form, period end); hold-out documents %d of %d\n",
+           total.id_right, total.id_all, total.ho_id_right, total.ho_id_all);
     if (!check)
         printf("PDF stage %.2fs, pdftotext -layout %.2fs: %.2fx\n", total.ds_s, total.pdftotext_s,
                total.pdftotext_s > 0 ? total.ds_s / total.pdftotext_s : 0.0);
     if (!check)
         return 0;
     int ok = permille >= min_permille && total.wrong <= max_wrong && wrong_trusted == 0;
+    if (total.id_right < min_identity) {
+        printf("FAIL: identity %d fields right (floor %d)\n", total.id_right, min_identity);
+        ok = 0;
+    }
     if (!ok)
         printf("FAIL: share right %d per mille (floor %d), wrong %d (ceiling %d), wrong shown as verified or "
                "reported %d (must be 0)\n",

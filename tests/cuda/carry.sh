@@ -19,7 +19,7 @@ ALLOWED='^(linux-vdso|ld-linux-x86-64|libc|libm|libdl|libpthread|librt|libstdc\+
 LAUNCH=""
 command -v ccache >/dev/null && LAUNCH="-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache"
 # shellcheck disable=SC2086 # LAUNCH is two words or none
-cmake -S "$ROOT" -B "$B" -DDOSSIER_CUDA=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $LAUNCH \
+cmake -S "$ROOT" -B "$B" -DDOSSIER_CUDA=ON -DDOSSIER_GPU_ONLY=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $LAUNCH \
     -DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed >/dev/null
 cmake --build "$B" -j"$(nproc)" --target gpu_carry_build
 rm -rf "$C"

@@ -9,7 +9,7 @@ if(NOT DS_HAVE_CUDA)
 endif()
 set(DS_GPU_TESTS "")
 add_executable(test_cuda_ops ${CMAKE_SOURCE_DIR}/tests/cuda/test_cuda_ops.c)
-target_link_libraries(test_cuda_ops PRIVATE ds_testlib)
+target_link_libraries(test_cuda_ops PRIVATE ds_testlib_engine)
 foreach(op rmsnorm rope kv_write attention moe matmul gemm_bf16 awq_dequant gemv sample elementwise)
   add_test(NAME t_cuda_${op} COMMAND test_cuda_ops ${op})
   set_tests_properties(t_cuda_${op} PROPERTIES LABELS gpu SKIP_RETURN_CODE 77 TIMEOUT 300
@@ -20,7 +20,7 @@ endforeach()
 # tensor parallelism against one device (skipped below 2 GPUs).
 add_executable(test_cuda_forward ${CMAKE_SOURCE_DIR}/tests/cuda/test_cuda_forward.c
                ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)
-target_link_libraries(test_cuda_forward PRIVATE ds_testlib)
+target_link_libraries(test_cuda_forward PRIVATE ds_testlib_engine)
 foreach(what forward tp)
   add_test(NAME t_cuda_${what} COMMAND test_cuda_forward ${what})
   set_tests_properties(t_cuda_${what} PROPERTIES LABELS gpu SKIP_RETURN_CODE 77 TIMEOUT 600
@@ -31,9 +31,12 @@ file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/gpu-tests.txt CONTENT "${DS_GPU_TESTS}"
 # The CUDA engine's logits for the independent transformers reference (tests/cuda/hf_reference.py).
 add_executable(cuda_logits ${CMAKE_SOURCE_DIR}/tests/cuda/cuda_logits.c
                ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)
-target_link_libraries(cuda_logits PRIVATE ds_testlib)
+target_link_libraries(cuda_logits PRIVATE ds_testlib_engine)
 # What the device run needs, as one target (tests/cuda/carry.sh builds it).
 add_custom_target(gpu_carry_build DEPENDS test_cuda_ops test_cuda_forward bench_cuda cuda_logits)
 # The device run rehearsed here (no GPU needed): deadline, skipped tests counted, table on kill.
+if(DOSSIER_GPU_ONLY)
+  return()
+endif()
 ds_add_script_test(NAME t_cuda_run_script LABELS cuda_script TIMEOUT 400
                    COMMAND ${CMAKE_SOURCE_DIR}/tests/cuda/run_script_test.sh ${CMAKE_BINARY_DIR})

@@ -7,6 +7,10 @@ ds_add_test(NAME t_credit SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/credit_test.
 if(EXISTS ${CMAKE_SOURCE_DIR}/ingest/pdf.c)
   ds_add_test(NAME t_real_pdf_facts SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/real_pdf_test.c TIMEOUT 300)
 endif()
+# PDF identity (cover, headline, statement headers): synthetic and broken pages, and its fuzz target.
+ds_add_test(NAME t_doc_identity SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/identity_test.c LABELS extract)
+ds_add_fuzz(NAME fuzz_doc_identity SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/doc_identity_fuzz.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/doc_identity)
 ds_add_fuzz(NAME fuzz_extract SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/fuzz_extract.c CORPUS ${CMAKE_SOURCE_DIR}/tests/extract/fuzz_corpus)
 # The sample generator's documents through `dossier run`, against its truth.json.
 if(NOT TARGET PkgConfig::JANSSON)

@@ -7,5 +7,5 @@ ds_add_test(NAME t_llm_run SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/llm_run_tes
             ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c PG LABELS extract model TIMEOUT 300)
 target_include_directories(t_llm_run PRIVATE ${CMAKE_SOURCE_DIR})
 ds_add_test(NAME t_llm_pdfs SOURCES ${CMAKE_SOURCE_DIR}/tests/extract/llm_run_test.c
-            ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c PG ARGS pdfs LABELS extract model slow TIMEOUT 1800)
+            ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c PG ARGS pdfs LABELS extract model slow TIMEOUT 3600)
 target_include_directories(t_llm_pdfs PRIVATE ${CMAKE_SOURCE_DIR})

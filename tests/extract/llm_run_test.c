@@ -2,8 +2,10 @@
  * tokenizer): the run completes, the document loads its rule results, every model row carries
  * model name, checkpoint fingerprint and prompt version and passed the grounding check, and
  * the model's work is logged. A model that cannot run on a document (a context too small for
- * the prompt) leaves a note while the document still loads. With the argument "pdfs" (ctest
- * t_llm_pdfs, label slow): the real financial PDFs under the default answer budget leave no
+ * the prompt) leaves a note while the document still loads. The SWOT call over a document reuses
+ * the facts call's KV for the whole document (document-first prompts), and answer budgets of a
+ * few tokens give answers that parse and fit each task's schema. With the argument "pdfs" (ctest
+ * t_llm_pdfs, label slow): the real financial PDFs under a small answer budget leave no
  * answer unparsed, and every kept row is grounded.
  */
 #include "extract/llm.h"
@@ -11,6 +13,7 @@
 #include "tests/model/tiny_moe.h"
 #include "testlib.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +38,22 @@ static long long scalar(PGconn *c, const char *sql)
     return v;
 }
 
-/* The generator's kept sequences give the same answers as fresh ones, and save prefill. */
+/* Encodes head + doc + the task's tail as the driver does. */
+static void task_prompt(const ds_tokenizer *tok, ds_llm_task t, const char *doc, ds_tokens *p)
+{
+    ds_err err;
+    const char *head = ds_llm_prompt_head(), *task = ds_llm_prompt_task(t), *sch = ds_llm_schema(t),
+               *suf = ds_llm_prompt_suffix(t);
+    DS_REQUIRE(ds_tokenizer_encode(tok, head, strlen(head), 1, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, doc, strlen(doc), 0, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, task, strlen(task), 0, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, sch, strlen(sch), 0, p, &err) == DS_OK);
+    DS_REQUIRE(ds_tokenizer_encode(tok, suf, strlen(suf), 1, p, &err) == DS_OK);
+}
+
+/* The generator's kept sequences give the same answers as fresh ones; with the document first,
+ * the second task's call over a document reuses the KV of the system text and the whole
+ * document, and only prefills its own task. */
 static void check_prefix_reuse(const char *ckpt)
 {
     ds_model_opts mo;
@@ -46,17 +64,28 @@ static void check_prefix_reuse(const char *ckpt)
     DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 16, 4096, &err) == DS_OK);
     const ds_llm_generator *g = ds_model_llm_generator(l);
     DS_CHECK(g->max_new == 16 && g->max_context == 4096 && strcmp(g->model, "tiny-qwen3") == 0);
-    const char *docs[] = {"<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n",
-                          "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
+    char longdoc[4096] = "";
+    for (int i = 0; i < 12; i++) /* a document much longer than the task's instructions */
+        snprintf(longdoc + strlen(longdoc), sizeof longdoc - strlen(longdoc),
+                 "<chunk id=%d>\nNet income was $%d million, and operating cash flow $%d million, in fiscal "
+                 "20%02d.\n</chunk>\n", i, 210 + i, 388 + 3 * i, 10 + i);
+    const char *docs[] = {longdoc, "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
                           "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n"};
-    for (int t = 0; t < 2; t++)
-        for (int d = 0; d < 3; d++) {
+    for (int d = 0; d < 3; d++) {
+        ds_tokens docpart = DS_TOKENS_INIT;
+        const char *head = ds_llm_prompt_head();
+        DS_REQUIRE(ds_tokenizer_encode(g->tok, head, strlen(head), 1, &docpart, &err) == DS_OK);
+        DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &docpart, &err) == DS_OK);
+        for (int t = 0; t < 2; t++) {
             ds_tokens p = DS_TOKENS_INIT, a = DS_TOKENS_INIT, b = DS_TOKENS_INIT;
-            const char *pre = ds_llm_prompt_prefix((ds_llm_task)t), *suf = ds_llm_prompt_suffix((ds_llm_task)t);
-            DS_REQUIRE(ds_tokenizer_encode(g->tok, pre, strlen(pre), 1, &p, &err) == DS_OK);
-            DS_REQUIRE(ds_tokenizer_encode(g->tok, docs[d], strlen(docs[d]), 0, &p, &err) == DS_OK);
-            DS_REQUIRE(ds_tokenizer_encode(g->tok, suf, strlen(suf), 1, &p, &err) == DS_OK);
+            task_prompt(g->tok, (ds_llm_task)t, docs[d], &p);
             DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &a, &err) == DS_OK);
+            ds_llm_answer_info info;
+            g->answer_info(g->ctx, &info);
+            if (t == 1) /* the swot call after the facts call of the same document */
+                DS_CHECKF(info.reused >= docpart.n && (d > 0 || p.n - info.reused < p.n / 2),
+                          "doc %d: second task reused %zu of %zu prompt tokens (document ends at %zu)", d,
+                          info.reused, p.n, docpart.n);
             DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &b,
                                               &err) == DS_OK);
             DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
@@ -65,7 +94,102 @@ static void check_prefix_reuse(const char *ckpt)
             ds_tokens_deinit(&a);
             ds_tokens_deinit(&b);
         }
+        ds_tokens_deinit(&docpart);
+    }
     DS_CHECKF(ds_model_llm_reused_tokens(l) > 500, "reused %zu", ds_model_llm_reused_tokens(l));
+    ds_model_llm_free(l);
+}
+
+/* The answer fits the task's schema: one object with only the task's array, whose items hold
+ * exactly the required keys with their types (chunk an integer, category one of four). */
+static int fits_schema(ds_llm_task t, json_t *v)
+{
+    static const char *const fkeys[] = {"metric", "value", "period", "unit", "chunk", "quote"};
+    static const char *const skeys[] = {"category", "statement", "chunk", "quote"};
+    const char *const *keys = t == DS_LLM_SWOT ? skeys : fkeys;
+    size_t nk = t == DS_LLM_SWOT ? 4 : 6;
+    json_t *arr = json_object_get(v, t == DS_LLM_SWOT ? "swot" : "facts");
+    if (!json_is_object(v) || json_object_size(v) != 1 || !json_is_array(arr))
+        return 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it)
+    {
+        if (!json_is_object(it) || json_object_size(it) != nk)
+            return 0;
+        for (size_t k = 0; k < nk; k++) {
+            json_t *f = json_object_get(it, keys[k]);
+            if (strcmp(keys[k], "chunk") == 0 ? !json_is_integer(f) : !json_is_string(f))
+                return 0;
+        }
+        const char *cat = json_string_value(json_object_get(it, "category"));
+        if (t == DS_LLM_SWOT && strcmp(cat, "strength") && strcmp(cat, "weakness") && strcmp(cat, "opportunity") &&
+            strcmp(cat, "threat"))
+            return 0;
+    }
+    return 1;
+}
+
+/* Budgets of a few tokens, from the shortest answer the schema allows up, with the real
+ * tokenizer's vocabulary: every answer is closed within its budget, parses whole and fits the
+ * schema; a budget below the shortest answer is a configuration error. */
+static void check_small_budgets(const char *ckpt)
+{
+    ds_model_opts mo;
+    ds_model_opts_default(&mo);
+    mo.n_threads = 2;
+    ds_model_llm *l = NULL;
+    ds_err err;
+    DS_REQUIRE(ds_model_llm_open(&l, ckpt, &mo, 16, 4096, &err) == DS_OK);
+    const ds_llm_generator *g = ds_model_llm_generator(l);
+    int runs = 0, closed = 0;
+    size_t items = 0;
+    for (int t = 0; t < 2; t++) {
+        ds_tokens p = DS_TOKENS_INIT;
+        task_prompt(g->tok, (ds_llm_task)t, "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n", &p);
+        int min = 1;
+        for (ds_status st; min < 64; min++) {
+            ds_tokens a = DS_TOKENS_INIT;
+            st = ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), min, &a, &err);
+            ds_tokens_deinit(&a);
+            if (st != DS_ERR_CONFIG)
+                break;
+        }
+        DS_CHECKF(min > 3 && min < 64, "task %d: shortest answer budget %d", t, min);
+        static const int extra[] = {0, 1, 2, 3, 5, 8, 13, 21, 34, 55};
+        for (int e = 0; e < 10; e++) {
+            const int budget = min + extra[e];
+            ds_tokens a = DS_TOKENS_INIT;
+            ds_buf text = DS_BUF_INIT;
+            DS_REQUIRE(g->generate(g->ctx, p.v, p.n, ds_llm_schema((ds_llm_task)t), budget, &a, &err) == DS_OK);
+            ds_llm_answer_info info;
+            g->answer_info(g->ctx, &info);
+            closed += info.closed_early != 0;
+            size_t n = a.n; /* the model's end-of-text id ends a closed answer (2 in the tiny config) */
+            if (n && a.v[n - 1] == ds_model_config_of(ds_model_llm_model(l))->eos_token_ids[0])
+                n--;
+            DS_REQUIRE(ds_tokenizer_decode(g->tok, a.v, n, 1, &text, &err) == DS_OK);
+            json_error_t jerr;
+            json_t *v = json_loadb(text.data ? text.data : "", text.len, 0, &jerr);
+            DS_CHECKF(a.n <= (size_t)budget && v && fits_schema((ds_llm_task)t, v),
+                      "task %d budget %d: %zu tokens, answer does not parse or fit: %s", t, budget, a.n,
+                      text.data ? text.data : "");
+            ds_llm_output o = {0};
+            DS_CHECK(ds_llm_parse((ds_llm_task)t, text.data ? text.data : "", text.len, &o, &err) == DS_OK &&
+                     !o.salvaged);
+            runs++;
+            items += o.n_facts + o.n_swot + o.malformed;
+            if (e == 9)
+                printf("task %d, budget %d: %s\n", t, budget, text.data ? text.data : "");
+            ds_llm_output_free(&o);
+            json_decref(v);
+            ds_buf_deinit(&text);
+            ds_tokens_deinit(&a);
+        }
+        ds_tokens_deinit(&p);
+    }
+    printf("small budgets: %d answers, %d closed early, %zu items\n", runs, closed, items);
+    DS_CHECK(closed > 0 && items > 0);
     ds_model_llm_free(l);
 }
 
@@ -92,7 +216,7 @@ static void check_grounded(PGconn *c)
     PQclear(r);
 }
 
-/* The real financial PDFs with the default answer budget: random weights always run to the
+/* The real financial PDFs under a small answer budget: random weights always run to the
  * budget, so every answer is closed early by the decoder; none may be left unparsed. */
 static void run_pdfs(const char *bin, const char *dsn, const char *dir, const char *ckpt)
 {
@@ -105,7 +229,11 @@ static void run_pdfs(const char *bin, const char *dsn, const char *dir, const ch
     snprintf(inbox, sizeof inbox, "%s/pdfs", dir);
     DS_REQUIRE(ds_test_sh(NULL, 0, "mkdir -p '%s' && cp '%s'/*.pdf '%s'/", inbox, pdfs, inbox) == 0);
     snprintf(cfg, sizeof cfg, "%s/pdfs.yaml", dir);
-    snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_context: 8192\n", ckpt);
+    /* A budget of 128 answer tokens (grown up to 4x for table rows): random weights run every
+     * answer to its budget, so closing is exercised on every call at a quarter of the default's
+     * decoding time. */
+    snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_context: 8192\n  max_new_tokens: 128\n",
+             ckpt);
     write_file(cfg, yaml);
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/pdfs.jsonl' run '%s' 2>&1", bin,
                         cfg, dsn, dir, inbox);
@@ -156,6 +284,7 @@ int main(int argc, char **argv)
     ds_err err;
     DS_REQUIRE(ds_llm_fingerprint(ckpt, fp, &err) == DS_OK);
     check_prefix_reuse(ckpt);
+    check_small_budgets(ckpt);
 
     snprintf(inbox, sizeof inbox, "%s/inbox", dir);
     mkdir(inbox, 0777);
@@ -169,6 +298,16 @@ int main(int argc, char **argv)
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' run '%s' 2>&1", bin, cfg,
                         dsn, dir, inbox);
     DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
+    /* the run summary: the SWOT call of each window reused the facts call's document */
+    const char *wl = strstr(out, "model: ");
+    wl = wl ? strstr(wl + 1, "model: ") : NULL;
+    long windows = 0, grown = -1, dropped = -1;
+    long long reused = 0;
+    DS_CHECKF(wl && sscanf(wl, "model: %ld windows, %lld prompt tokens reused, %ld facts budgets grown for table "
+                               "rows, %ld items dropped", &windows, &reused, &grown, &dropped) == 4,
+              "no model windows line: %s", out);
+    DS_CHECKF(windows >= 1 && reused > 100 * windows && grown >= 0 && dropped >= 0, "%ld windows, %lld reused",
+              windows, reused);
 
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
@@ -176,9 +315,9 @@ int main(int argc, char **argv)
     DS_CHECK(scalar(c, "SELECT count(*) FROM chunks") > 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor <> 'model'") >= 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND (model IS NULL OR "
-                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v1')") == 0);
+                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v2')") == 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
-                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v1')") == 0);
+                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v2')") == 0);
     char q[1024];
     snprintf(q, sizeof q,
              "SELECT count(*) FROM (SELECT model, model_fingerprint FROM facts WHERE source_extractor = 'model' "

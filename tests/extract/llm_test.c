@@ -15,7 +15,7 @@
 
 static void test_schemas(void)
 {
-    const char *files[] = {"extract/schemas/facts-v1.json", "extract/schemas/swot-v1.json"};
+    const char *files[] = {"extract/schemas/facts-v2.json", "extract/schemas/swot-v2.json"};
     for (int t = 0; t < 2; t++) {
         json_error_t e;
         json_t *file = json_load_file(ds_test_source(files[t]), 0, &e);
@@ -25,8 +25,8 @@ static void test_schemas(void)
         json_decref(file);
         json_decref(emb);
     }
-    DS_CHECK_STREQ(ds_llm_prompt_version(DS_LLM_FACTS), "facts-v1");
-    DS_CHECK_STREQ(ds_llm_prompt_version(DS_LLM_SWOT), "swot-v1");
+    DS_CHECK_STREQ(ds_llm_prompt_version(DS_LLM_FACTS), "facts-v2");
+    DS_CHECK_STREQ(ds_llm_prompt_version(DS_LLM_SWOT), "swot-v2");
 }
 
 static ds_chunk mk_chunk(int seq, const char *text)
@@ -44,15 +44,25 @@ static void test_prompt(void)
 {
     ds_chunk v[2] = {mk_chunk(0, "Revenue was $1,234 million."), mk_chunk(1, "Debt rose.")};
     ds_chunk_list cl = {v, 2};
-    ds_buf b = DS_BUF_INIT;
+    ds_buf b = DS_BUF_INIT, w = DS_BUF_INIT;
     DS_REQUIRE(ds_llm_prompt_text(DS_LLM_FACTS, &cl, 0, 2, &b) == DS_OK);
-    const char *prefix = ds_llm_prompt_prefix(DS_LLM_FACTS);
-    DS_CHECK(strncmp(b.data, prefix, strlen(prefix)) == 0); /* shared instructions come first */
+    DS_REQUIRE(ds_llm_prompt_text(DS_LLM_SWOT, &cl, 0, 2, &w) == DS_OK);
+    const char *head = ds_llm_prompt_head();
+    DS_CHECK(strncmp(b.data, head, strlen(head)) == 0); /* the shared system text comes first */
     const char *s = strstr(b.data, ds_llm_schema(DS_LLM_FACTS)), *c0 = strstr(b.data, "<chunk id=0>\nRevenue"),
-               *c1 = strstr(b.data, "<chunk id=1>\nDebt rose.\n</chunk>");
-    DS_CHECK(s && c0 && c1 && s < c0 && c0 < c1);
+               *c1 = strstr(b.data, "<chunk id=1>\nDebt rose.\n</chunk>"),
+               *task = strstr(b.data, ds_llm_prompt_task(DS_LLM_FACTS));
+    DS_CHECK(s && c0 && c1 && task && c0 < c1 && c1 < task && task < s); /* document, then the task */
     DS_CHECK(strstr(b.data, "<|im_start|>assistant\n") != NULL);
+    /* both tasks' prompts are the same up to the end of the document */
+    size_t doc_end = (size_t)(c1 - b.data) + strlen("<chunk id=1>\nDebt rose.\n</chunk>\n");
+    size_t same = 0;
+    while (same < b.len && same < w.len && b.data[same] == w.data[same])
+        same++;
+    DS_CHECKF(same >= doc_end && same < b.len, "facts and swot prompts share %zu bytes, the document ends at %zu", same,
+              doc_end);
     ds_buf_deinit(&b);
+    ds_buf_deinit(&w);
 }
 
 static void test_parse(void)
@@ -197,6 +207,8 @@ typedef struct script {
     size_t max_prompt;
     int max_context, max_new;
     int over_budget;
+    int budgets[16]; /* max_new of each call */
+    int n_calls;
 } script;
 
 static ds_status scripted(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new,
@@ -208,6 +220,8 @@ static ds_status scripted(void *ctx, const int32_t *prompt, size_t n, const char
         s->over_budget++;
     if (n > s->max_prompt)
         s->max_prompt = n;
+    if (s->n_calls < 16)
+        s->budgets[s->n_calls++] = max_new;
     const char *a = s->next < s->n ? s->answers[s->next] : "";
     s->next++;
     return ds_tokenizer_encode(s->tok, a, strlen(a), 0, out, err);
@@ -236,7 +250,7 @@ static void test_driver(const ds_tokenizer *tok)
         "junk {\"swot\":[{\"category\":\"threat\",\"statement\":\"Lenders may accelerate.\",\"chunk\":1,"
         "\"quote\":\"lenders may call the term loan early\"}]}",
     };
-    script s = {tok, answers, 2, 0, 0, 4096, 64, 0};
+    script s = {tok, answers, 2, 0, 0, 4096, 64, 0, {0}, 0};
     ds_llm_generator gen = {scripted, &s, tok, 4096, 64, "tiny", "abc123", NULL};
     ds_fact_list facts = {0};
     ds_swot_list swot = {0};
@@ -250,7 +264,7 @@ static void test_driver(const ds_tokenizer *tok)
     DS_CHECK_STREQ(f->source_extractor, "model");
     DS_CHECK_STREQ(f->model, "tiny");
     DS_CHECK_STREQ(f->model_fingerprint, "abc123");
-    DS_CHECK_STREQ(f->prompt_version, "facts-v1");
+    DS_CHECK_STREQ(f->prompt_version, "facts-v2");
     DS_CHECK_STREQ(f->metric, "revenue");
     DS_CHECK_STREQ(f->value, "1234000000"); /* scaled by the unit, as table facts are */
     DS_CHECK_STREQ(f->period_start, "2023-01-01");
@@ -258,7 +272,7 @@ static void test_driver(const ds_tokenizer *tok)
     DS_CHECK_STREQ(f->value_text, "$1,234");
     DS_CHECK(f->chunk_seq == 0 && f->byte_off == 0);
     const ds_swot_item *it = &swot.v[0];
-    DS_CHECK_STREQ(it->prompt_version, "swot-v1");
+    DS_CHECK_STREQ(it->prompt_version, "swot-v2");
     DS_CHECK_STREQ(it->source_extractor, "model");
     DS_CHECK(it->chunk_seq == 1 && it->category == DS_SWOT_THREAT && it->page == 2);
     DS_CHECK(it->byte_off == v[1].byte_start + (size_t)(strstr(chunk1, "lenders") - chunk1));
@@ -268,7 +282,7 @@ static void test_driver(const ds_tokenizer *tok)
     ds_fact_list f2 = {0};
     ds_swot_list s2 = {0};
     size_t head = s.max_prompt;
-    script s3 = {tok, answers, 0, 0, 0, 0, 64, 0};
+    script s3 = {tok, answers, 0, 0, 0, 0, 64, 0, {0}, 0};
     ds_llm_generator g3 = gen;
     g3.ctx = &s3;
     g3.max_context = (int)head + 64 - 10; /* both chunks no longer fit together */
@@ -281,6 +295,61 @@ static void test_driver(const ds_tokenizer *tok)
     DS_CHECK(f2.n == 0 && s2.n == 0);
     ds_fact_list_free(&f2);
     ds_swot_list_free(&s2);
+    ds_fact_list_free(&facts);
+    ds_swot_list_free(&swot);
+    ds_document_free(doc);
+}
+
+/* Table rows grow the facts budget; a window whose rows would need more than the largest budget
+ * is split; SWOT keeps max_new; every call fits max_context. */
+static void test_budgets(const ds_tokenizer *tok)
+{
+    ds_chunk t3 = mk_chunk(0, "x");
+    t3.is_table = 1;
+    t3.text = "Revenue | 1,234 | 1,102\n\nCost of revenue | 700 | 650\nGross profit | 534 | 452";
+    t3.text_len = strlen(t3.text);
+    DS_CHECK(ds_llm_table_rows(&t3) == 3);
+    ds_chunk prose = mk_chunk(0, "Revenue rose.\nDebt fell.\n");
+    DS_CHECK(ds_llm_table_rows(&prose) == 0);
+    ds_chunk t8 = t3;
+    t8.text = "Assets | 1 | 2\nCash | 3 | 4\nDebt | 5 | 6\nEquity | 7 | 8\nA | 1 | 2\nB | 3 | 4\nC | 5 | 6\nD | 7 | 8\n";
+    t8.text_len = strlen(t8.text);
+    DS_CHECK(ds_llm_table_rows(&t8) == 8);
+    ds_chunk v[5] = {prose, t3, t3, prose, t8};
+    for (int i = 0; i < 5; i++) {
+        v[i].seq = i;
+        v[i].byte_start = v[i].byte_end = 0;
+    }
+    ds_chunk_list cl = {v, 5};
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->name = "tables.txt";
+    script s = {tok, NULL, 0, 0, 0, 4096, 64, 0, {0}, 0};
+    ds_llm_generator gen = {scripted, &s, tok, 4096, 64, "tiny", "abc123", NULL};
+    ds_fact_list facts = {0};
+    ds_swot_list swot = {0};
+    ds_llm_stats st;
+    ds_err err;
+    DS_REQUIRE(ds_llm_extract_document(&gen, doc, &cl, NULL, &facts, &swot, &st, &err) == DS_OK);
+    /* largest budget 4 x 64 = 256 tokens: 5 rows of 48; windows {0,1} {2,3} {4} */
+    const int want[] = {3 * DS_LLM_ROW_ANSWER_TOKENS, 64, 3 * DS_LLM_ROW_ANSWER_TOKENS, 64, 256, 64};
+    DS_CHECKF(st.windows == 3 && st.row_splits == 2 && st.grown == 3 && s.n_calls == 6 && s.over_budget == 0,
+              "%zu windows, %zu split, %zu grown, %d calls", st.windows, st.row_splits, st.grown, s.n_calls);
+    for (int i = 0; i < 6 && i < s.n_calls; i++)
+        DS_CHECKF(s.budgets[i] == want[i], "call %d: budget %d, expected %d", i, s.budgets[i], want[i]);
+    /* a context with room for the table's chunk but not its whole budget: what is left, never over */
+    script s2 = {tok, NULL, 0, 0, 0, 0, 64, 0, {0}, 0};
+    ds_llm_generator g2 = gen;
+    g2.ctx = &s2;
+    ds_chunk_list one = {&v[4], 1};
+    DS_REQUIRE(ds_llm_extract_document(&g2, doc, &one, NULL, &facts, &swot, &st, &err) == DS_OK);
+    g2.max_context = s2.max_context = (int)s2.max_prompt + 100;
+    s2.n_calls = 0;
+    s2.over_budget = 0;
+    DS_REQUIRE(ds_llm_extract_document(&g2, doc, &one, NULL, &facts, &swot, &st, &err) == DS_OK);
+    DS_CHECKF(s2.over_budget == 0 && s2.n_calls == 2 && s2.budgets[0] >= 64 && s2.budgets[0] <= 100,
+              "small context: %d calls, budget %d, over %d", s2.n_calls, s2.budgets[0], s2.over_budget);
+    DS_CHECK(facts.n == 0 && swot.n == 0);
     ds_fact_list_free(&facts);
     ds_swot_list_free(&swot);
     ds_document_free(doc);
@@ -312,6 +381,7 @@ int main(void)
     ds_tokenizer *tok = ds_tokenizer_load(tp, &err);
     DS_REQUIRE(tok);
     test_driver(tok);
+    test_budgets(tok);
     ds_tokenizer_free(tok);
     return ds_test_done();
 }

@@ -287,6 +287,18 @@ static void test_limits_and_redirects(void)
     DS_CHECK(ds_fetcher_get(f, url("/tofile"), &r, &err) == DS_ERR_UNSUPPORTED);
     DS_CHECK(strstr(err.msg, "file") != NULL);
     ds_fetch_result_deinit(&r);
+    /* A redirect to another host is refused unless allowed; the final URL is reported. */
+    DS_CHECK(ds_fetcher_get(f, url("/tohost"), &r, &err) == DS_ERR_HTTP);
+    DS_CHECKF(strstr(err.msg, "another host") != NULL, "%s", err.msg);
+    DS_CHECK(ds_test_http_hits(srv, "/ok?from=tohost") == 0);
+    ds_fetch_result_deinit(&r);
+    ds_fetch_options o3 = o;
+    o3.cross_host_redirects = 1;
+    ds_fetcher *h = make(&o3);
+    DS_CHECK(ds_fetcher_get(h, url("/tohost"), &r, &err) == DS_OK && body_is(&r, "hello world\n"));
+    DS_CHECK(r.final_url && strstr(r.final_url, "http://localhost:") == r.final_url);
+    ds_fetch_result_deinit(&r);
+    ds_fetcher_free(h);
 
     /* Schemes other than http(s), and non-URLs, never reach the network. */
     uint64_t before = ds_fetcher_requests(f);

@@ -277,6 +277,10 @@ static void handle(ds_test_http *s, int fd)
         respond(fd, 302, "Found", "Location: /ok?from=redirect\r\n", NULL, 0);
     } else if (strcmp(path, "/loop") == 0) {
         respond(fd, 302, "Found", "Location: /loop\r\n", NULL, 0);
+    } else if (strcmp(path, "/tohost") == 0) {
+        char loc[128];
+        snprintf(loc, sizeof loc, "Location: http://localhost:%d/ok?from=tohost\r\n", s->port);
+        respond(fd, 302, "Found", loc, NULL, 0);
     } else if (strcmp(path, "/tofile") == 0) {
         respond(fd, 302, "Found", "Location: file:///etc/passwd\r\n", NULL, 0);
     } else if ((strcmp(path, "/rate") == 0 || strcmp(path, "/alwaysrate") == 0) && s->rate_page) {

@@ -18,6 +18,7 @@
  *   /bigchunked    200, chunked, 2 MiB, no length
  *   /redirect      302 to /ok?from=redirect
  *   /loop          302 to /loop
+ *   /tohost        302 to http://localhost:PORT/ok?from=tohost (another host name, same server)
  *   /tofile        302 to file:///etc/passwd
  *   /rate          the SEC rate page with status 200 on the first request of a target, then 200 "fine\n"
  *   /alwaysrate    always the SEC rate page with status 200

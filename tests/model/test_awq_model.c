@@ -275,13 +275,17 @@ static void add_outliers(const char *dir)
     ds_st_close(&f);
 }
 
-static void test_variant(const char *variant, int outliers)
+/* One model: quantized by round to nearest and by AWQ, both checked against the float model.
+ * Returns AWQ's error on the calibration tokens over round to nearest's. */
+static double test_variant(const char *variant, int outliers)
 {
     tiny_spec s;
     DS_REQUIRE(tiny_spec_variant(&s, variant) == 0);
     s.seed = 1 + rnd() % 1000;
     char src[4200], rtn[4200], awq[4200], deq[4200];
-    const char *tag = outliers ? "outl" : variant;
+    char tagbuf[32];
+    snprintf(tagbuf, sizeof tagbuf, "outl%d", outliers);
+    const char *tag = outliers ? tagbuf : variant;
     snprintf(src, sizeof src, "%s/%s", ds_test_tmpdir(), tag);
     snprintf(rtn, sizeof rtn, "%s/%s-rtn", ds_test_tmpdir(), tag);
     snprintf(awq, sizeof awq, "%s/%s-awq", ds_test_tmpdir(), tag);
@@ -329,8 +333,9 @@ static void test_variant(const char *variant, int outliers)
            "tokens %.3g (round to nearest %.3g)\n",
            variant, rep.mean_alpha, e_awq, c_awq, c_rtn);
     DS_CHECKF(e_awq < (outliers ? 1.0 : 0.4), "%s: AWQ int4 vs bf16 logits %.3g", variant, e_awq);
-    DS_CHECKF(c_awq <= (outliers ? 0.95 : 1.25) * c_rtn,
-              "%s: AWQ %.3g against round to nearest %.3g on calibration", variant, c_awq, c_rtn);
+    if (!outliers) /* outliers: main checks the mean over several models */
+        DS_CHECKF(c_awq <= 1.25 * c_rtn, "%s: AWQ %.3g against round to nearest %.3g on calibration", variant,
+                  c_awq, c_rtn);
     free(cf);
     free(cq);
     free(ca);
@@ -340,6 +345,7 @@ static void test_variant(const char *variant, int outliers)
     ds_model_free(ma);
     ds_model_free(mf);
     ds_model_free(mq);
+    return c_rtn > 0 ? c_awq / c_rtn : 1.0;
 }
 
 /* Loader checks on a quantized checkpoint: edit its config / drop a tensor. */
@@ -386,7 +392,13 @@ int main(void)
     test_variant("moe", 0);
     test_variant("mixed", 0);
     test_variant("temp", 0);
-    test_variant("moe", 1);
+    /* With outlier input channels AWQ must clearly beat round to nearest on its calibration
+     * tokens: on average over three random models (one model alone can come out even). */
+    double ratio = 0;
+    for (int k = 1; k <= 3; k++)
+        ratio += test_variant("moe", k) / 3;
+    printf("outliers: AWQ / round to nearest on calibration tokens, mean of 3 models: %.3f\n", ratio);
+    DS_CHECKF(ratio <= 0.95, "AWQ %.3f of round to nearest's error on calibration (mean of 3 models)", ratio);
     test_loader_errors();
     return ds_test_done();
 }

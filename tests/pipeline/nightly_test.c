@@ -64,14 +64,14 @@ int main(void)
 
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' nightly 2>&1", bin, cfg,
                         dsn, dir);
-    DS_CHECKF(rc == 0, "nightly exit %d: %s", rc, out);
+    DS_CHECKF(rc == 6, "nightly exit %d (want 6: a fetch failed): %s", rc, out);
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE name = 'skip.tmp'") == 0);
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE source LIKE 'http://127.0.0.1:%/ok'") == 1);
     DS_CHECK(scalar(c, "SELECT count(*) FROM chunks WHERE text = 'recovered'") == 1); /* retried after a 500 */
-    DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'ok' AND docs_loaded = 4 "
+    DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'incomplete' AND docs_loaded = 4 "
                        "AND finished_at IS NOT NULL AND (stage_seconds ? 'parse')") == 1);
     DS_CHECK(strstr(out, "1 fetch failures") != NULL);
     ds_buf pb = DS_BUF_INIT;
@@ -79,13 +79,14 @@ int main(void)
     DS_REQUIRE(ds_buf_read_file(&pb, prom, 0, &err) == DS_OK);
     DS_CHECKF(strstr(pb.data, "dossier_run_documents{outcome=\"loaded\"} 4\n") != NULL, "%s", pb.data);
     DS_CHECK(strstr(pb.data, "# TYPE dossier_run_duration_seconds gauge") != NULL);
-    DS_CHECK(strstr(pb.data, "dossier_run_success{status=\"ok\"} 1") != NULL);
+    DS_CHECK(strstr(pb.data, "dossier_run_success 0\n") != NULL);
+    DS_CHECK(strstr(pb.data, "dossier_run_fetches{outcome=\"failed\"} 1\n") != NULL);
     ds_buf_deinit(&pb);
 
     /* A second night: nothing new (the server answers 304 for /ok). */
     rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' nightly 2>&1", bin, cfg, dsn,
                     dir);
-    DS_CHECKF(rc == 0, "second nightly exit %d: %s", rc, out);
+    DS_CHECKF(rc == 6, "second nightly exit %d (want 6: the 404 again): %s", rc, out);
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 4);
     DS_CHECK(scalar(c, "SELECT docs_unchanged FROM runs ORDER BY id DESC LIMIT 1") == 4);
 

@@ -17,3 +17,8 @@ target_include_directories(t_ratelimit PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 ds_add_test(NAME t_watchlist SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/watchlist_test.c
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_watchlist PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+ds_add_script_test(NAME t_identity COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/identity_test.sh PG TIMEOUT 600)
+ds_add_test(NAME t_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/redact_test.c LABELS security)
+ds_add_fuzz(NAME fuzz_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/redact_fuzz.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/redact)
+ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/compliance_test.sh PG TIMEOUT 300)

@@ -6,3 +6,7 @@ ds_add_script_test(NAME t_sec_inbox COMMAND ${CMAKE_SOURCE_DIR}/tests/security/i
                    PG LABELS security TIMEOUT 300)
 ds_add_script_test(NAME t_sec_audit COMMAND ${CMAKE_SOURCE_DIR}/tests/security/audit_test.sh
                    PG LABELS security TIMEOUT 300)
+ds_add_script_test(NAME t_sec_robust COMMAND ${CMAKE_SOURCE_DIR}/tests/security/robust_test.sh
+                   PG LABELS security TIMEOUT 600)
+ds_add_script_test(NAME t_sec_lease COMMAND ${CMAKE_SOURCE_DIR}/tests/security/lease_test.sh
+                   PG LABELS security TIMEOUT 600)
