@@ -1,7 +1,9 @@
 /* verify.c - verification status of extracted facts (ds_facts_verify, see facts.h): the
- * arithmetic a document's statements print (balance sheet, gross profit, current subtotals)
- * and the same value printed in two places, checked per extractor, period and unit over the
- * consolidated facts (no dimensions). A fact's status and check are static strings.
+ * arithmetic a document's statements print (balance sheet, gross profit, current subtotals),
+ * each statement's lines against each other, and the same value printed in two tables, checked
+ * per extractor, period and unit over the consolidated facts (no dimensions: a segment, or a
+ * closed group's or parent company's statement, verifies nothing). A fact's status and check
+ * are static strings.
  * Owns: a scratch index freed before returning. Threading: reentrant, no shared state. */
 #include "extract/facts.h"
 
@@ -37,11 +39,17 @@ static int cmp_scope(const vref *a, const vref *b)
     return 0;
 }
 
+/* Scope, then the table that printed the fact (a statement's arithmetic holds within it), then
+ * the metric. */
 static int cmp_ref(const void *pa, const void *pb)
 {
     const vref *a = pa, *b = pb;
     int c = cmp_scope(a, b);
-    if (c || (c = strcmp(a->metric, b->metric)))
+    if (c)
+        return c;
+    if (a->f->table_seq != b->f->table_seq)
+        return a->f->table_seq < b->f->table_seq ? -1 : 1;
+    if ((c = strcmp(a->metric, b->metric)))
         return c;
     return a->f < b->f ? -1 : a->f > b->f;
 }
@@ -153,14 +161,25 @@ static const char *two_places_check(const char *metric)
     return "same_value_twice";
 }
 
-/* The same value of one metric printed on two different rows (two statements, or a statement
- * and a note) verifies both. */
+static int is_conflict(const ds_fact *f)
+{
+    return f->verification && !strcmp(f->verification, "conflict");
+}
+
+/* The same value of one metric printed in two different tables (two statements, or a
+ * statement and a note) verifies both. Two rows of one table are not a second printing ("Net
+ * income" and "Net income attributable to ..." of a group without minority interests hold the
+ * same number by construction), and a value its own statement's arithmetic contradicts stays a
+ * conflict. */
 static void check_two_places(vref *refs, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++)
-        for (size_t k = i + 1; k < to && !strcmp(refs[k].metric, refs[i].metric); k++) {
-            if (refs[i].metric == LIAB_AND_EQUITY || !same_amount(refs[i].value, refs[k].value) ||
-                refs[i].f->byte_off == refs[k].f->byte_off || refs[i].f->byte_off == SIZE_MAX)
+        for (size_t k = i + 1; k < to; k++) {
+            const ds_fact *a = refs[i].f, *b = refs[k].f;
+            if (refs[i].metric == LIAB_AND_EQUITY || strcmp(refs[k].metric, refs[i].metric) ||
+                !same_amount(refs[i].value, refs[k].value) || a->table_seq <= 0 || b->table_seq <= 0 ||
+                a->table_seq == b->table_seq || a->byte_off == b->byte_off || a->byte_off == SIZE_MAX ||
+                b->byte_off == SIZE_MAX || is_conflict(a) || is_conflict(b))
                 continue;
             const char *check = two_places_check(refs[i].metric);
             mark_verified(refs[i].f, check);
@@ -181,7 +200,8 @@ static const char *pseudo_metric(const ds_fact *f)
     return NULL;
 }
 
-static void check_scope(vref *refs, size_t from, size_t to)
+/* The arithmetic of one statement: the facts of one table (or, for XBRL, of the filing). */
+static void check_statement(vref *refs, size_t from, size_t to)
 {
     if (!refs[from].f->period_start) {
         check_sum(refs, from, to, "total_assets", "total_liabilities", "equity", 0, "balance_sheet");
@@ -190,6 +210,19 @@ static void check_scope(vref *refs, size_t from, size_t to)
         check_part(refs, from, to, "current_liabilities", "total_liabilities", "current_subtotals");
     } else {
         check_sum(refs, from, to, "gross_profit", "revenue", "cost_of_revenue", 1, "gross_profit");
+    }
+}
+
+/* One extractor, unit and period: each table's arithmetic on its own lines (never a total of
+ * one table against parts of another), then values printed in two tables. */
+static void check_scope(vref *refs, size_t from, size_t to)
+{
+    for (size_t i = from; i < to;) {
+        size_t j = i + 1;
+        while (j < to && refs[j].f->table_seq == refs[i].f->table_seq)
+            j++;
+        check_statement(refs, i, j);
+        i = j;
     }
     if (is_table(refs[from].f))
         check_two_places(refs, from, to);

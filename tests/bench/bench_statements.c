@@ -8,8 +8,10 @@
  *
  * Usage: bench_statements [--check MIN_RIGHT_PERMILLE MAX_WRONG] [--only NAME]... [truth_dir]
  * With --check it is a test (no timing): exit 1 when the share right (per mille) falls below
- * the floor, the wrong count rises above the ceiling, or any wrong value is shown verified (or
- * reported) rather than unverified or conflict; exit 0 with a "skip" line when the truth
+ * the floor, the wrong count rises above the ceiling, or any consolidated fact of a truth row's
+ * metric and period that disagrees with the printed value is verified or reported rather than
+ * unverified or conflict (the product's promise: a wrong value is never shown as verified,
+ * counted over every such fact, not only the one scored); exit 0 with a "skip" line when the truth
  * folder or the shared corpus is absent. Right and wrong values are also counted by their
  * verification status. The truth folder defaults to $DS_SOURCE_DIR/tests/extract/data/
  * statements_truth; PDFs are looked up in statements/ and financial_pdf/ of the shared data.
@@ -41,6 +43,8 @@ static const char *const statuses[] = {"verified", "reported", "unverified", "co
 typedef struct score {
     int right, wrong, missing;
     int right_by[N_STATUS], wrong_by[N_STATUS];
+    int wrong_trusted; /* facts of a truth row's metric and period that disagree with it yet are
+                          verified or reported: the product promises none */
     double ds_s, pdftotext_s;
     int id_right, id_all, ho_id_right, ho_id_all; /* identity fields right / scored; ho_: hold-out set */
 } score;
@@ -223,10 +227,19 @@ static void score_row(const char *name, const ds_extraction *x, const truth_row 
         const ds_fact *f = &x->facts.v[i];
         if (!f->metric || !f->value || *f->dimensions || strcmp(f->metric, metric) || !same_period(f, r))
             continue;
-        if (value_equal(r->metric, f->value, r->value))
+        if (value_equal(r->metric, f->value, r->value)) {
             hit = f;
-        else if (!other)
+            continue;
+        }
+        if (!other)
             other = f;
+        size_t k = status_of(f);
+        if (k <= 1) { /* verified or reported */
+            s->wrong_trusted++;
+            printf("  WRONG BUT %s %-20s %s %s %2dm: shown %s (page %d, by %s), printed %s\n", statuses[k], name,
+                   r->metric, r->end, r->months, f->value, f->page,
+                   f->verification_check ? f->verification_check : "-", r->value);
+        }
     }
     if (other) {
         s->wrong++;
@@ -292,6 +305,7 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
     printf("%-36s right %2d wrong %2d missing %2d  parse %.2fs pdftotext %.2fs\n", name, s.right, s.wrong,
            s.missing, s.ds_s, s.pdftotext_s);
     total->right += s.right, total->wrong += s.wrong, total->missing += s.missing;
+    total->wrong_trusted += s.wrong_trusted;
     for (size_t k = 0; k < N_STATUS; k++)
         total->right_by[k] += s.right_by[k], total->wrong_by[k] += s.wrong_by[k];
     total->ds_s += s.ds_s, total->pdftotext_s += s.pdftotext_s;
@@ -398,7 +412,7 @@ int main(int argc, char **argv)
             printf(" %s %d", statuses[k], w ? total.wrong_by[k] : total.right_by[k]);
         printf("\n");
     }
-    int wrong_trusted = total.wrong_by[0] + total.wrong_by[1];
+    printf("wrong values shown verified or reported: %d (must be 0)\n", total.wrong_trusted);
     printf("identity %d of %d fields right (company, form, period end); hold-out documents %d of %d\n",
            total.id_right, total.id_all, total.ho_id_right, total.ho_id_all);
     if (!check)
@@ -406,14 +420,20 @@ int main(int argc, char **argv)
                total.pdftotext_s > 0 ? total.ds_s / total.pdftotext_s : 0.0);
     if (!check)
         return 0;
-    int ok = permille >= min_permille && total.wrong <= max_wrong && wrong_trusted == 0;
+    int ok = 1;
+    if (permille < min_permille || total.wrong > max_wrong) {
+        printf("FAIL: share right %d per mille (floor %d), wrong %d (ceiling %d)\n", permille, min_permille,
+               total.wrong, max_wrong);
+        ok = 0;
+    }
+    if (total.wrong_trusted) {
+        printf("FAIL: %d values that disagree with the truth are shown verified or reported (must be 0)\n",
+               total.wrong_trusted);
+        ok = 0;
+    }
     if (total.id_right < min_identity) {
         printf("FAIL: identity %d fields right (floor %d)\n", total.id_right, min_identity);
         ok = 0;
     }
-    if (!ok)
-        printf("FAIL: share right %d per mille (floor %d), wrong %d (ceiling %d), wrong shown as verified or "
-               "reported %d (must be 0)\n",
-               permille, min_permille, total.wrong, max_wrong, wrong_trusted);
     return ok ? 0 : 1;
 }
