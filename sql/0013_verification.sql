@@ -11,7 +11,7 @@ ALTER TABLE facts
     ADD COLUMN verification text CHECK (verification IN ('reported', 'verified', 'unverified', 'conflict')),
     ADD COLUMN verification_check text;
 COMMENT ON COLUMN facts.verification IS 'reported (XBRL), verified (the statement''s arithmetic or a second printing confirms it), unverified (no check reached it) or conflict (the printed parts disagree); NULL only for facts loaded before verification existed.';
-COMMENT ON COLUMN facts.verification_check IS 'The check that decided the status: balance_sheet, gross_profit, current_subtotals, cash_flow_end_cash, net_income_two_statements, same_value_twice, xbrl, scale_not_stated, model, none.';
+COMMENT ON COLUMN facts.verification_check IS 'The check that decided the status: balance_sheet, gross_profit, current_subtotals, cash_flow_end_cash, net_income_two_statements, same_value_twice, xbrl, scale_not_stated, model, none, or not_checked for a table fact loaded before verification existed.';
 
 UPDATE facts SET verification = CASE WHEN source_extractor IN ('ixbrl', 'xbrl') THEN 'reported' ELSE 'unverified' END,
                  verification_check = CASE WHEN source_extractor IN ('ixbrl', 'xbrl') THEN 'xbrl'
@@ -154,7 +154,7 @@ ratios AS (
     FROM derived d
 ),
 bounded AS (
-    -- Values outside the documented bounds (README, "Statement verification") are flagged and
+    -- Values outside the documented bounds (README, "For credit analysts") are flagged and
     -- not shown as numbers.
     SELECT r.*,
            array_remove(ARRAY[
