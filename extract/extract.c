@@ -1,4 +1,4 @@
-/* extract.c - the extract stage in one call (see extract.h): a PDF's identity, facts, duplicates resolved,
+/* extract.c - the extract stage in one call (see extract.h): a PDF's identity, facts, verified and duplicates resolved,
  * entities, places, red flags, SWOT rules and alerts, in that order. Reentrant. */
 #include "extract/extract.h"
 
@@ -14,6 +14,8 @@ ds_status ds_extract_document(ds_document *doc, const ds_chunk_list *chunks, con
         st = ds_extract_xbrl_facts(doc, chunks, &out->facts, err);
     if (st == DS_OK)
         st = ds_extract_table_facts(doc, chunks, &out->facts, err);
+    if (st == DS_OK)
+        st = ds_facts_verify(&out->facts, err);
     if (st == DS_OK)
         st = ds_facts_resolve(&out->facts, &out->resolved, err);
     if (st == DS_OK)

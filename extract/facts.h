@@ -33,6 +33,18 @@ typedef struct ds_fact {
     /* table facts: how much the table looks like a primary statement (distinct metrics it
      * prints, its title); the higher one wins a metric and period. 0 for other extractors. */
     int statement_score;
+    /* table facts: which table printed the fact, 1-based (a table continuing a statement, such
+     * as its equity section after a page's break, shares the statement's); 0 for other
+     * extractors. Verification compares a statement's own lines, and a value printed twice
+     * only across two tables. */
+    int table_seq;
+    /* table facts: 1 when no scale was found for the table while the document states one
+     * elsewhere ("in millions"), so the stored value may lack it. */
+    int scale_doubt;
+    /* Verification (extract/verify.c): "reported" (XBRL), "verified", "unverified" or
+     * "conflict", and the check that decided it ("balance_sheet", "gross_profit", ...);
+     * static strings, NULL before ds_facts_verify. */
+    const char *verification, *verification_check;
 } ds_fact;
 
 typedef struct ds_fact_list {
@@ -93,15 +105,38 @@ typedef struct ds_resolve_stats {
 
 /* Resolves duplicates in place, within each extractor's facts (stats may be NULL):
  * - the same value of the same concept for the same period, dimensions and unit, given in
- *   several contexts (or tables), is kept once (the first one displayed in the text);
+ *   several contexts (or tables), is kept once: the copy of the highest statement_score (a
+ *   statement's line, not an MD&A table repeating it), then the first displayed in the text;
  * - one metric for the same period, dimensions and unit from several concepts (or row
  *   labels), or from one label with different values in several tables, stays with the fact
- *   of the highest statement_score, then the preferred concept (ds_metric_rank); the others
+ *   of the highest statement_score, then the preferred concept (ds_metric_rank), then the one
+ *   verified (or reported) by ds_facts_verify; the others
  *   keep their concept and value with metric NULL, so a metric has one value per period,
  *   dimensions and unit.
  * Facts with dimensions are left as they are otherwise: the consolidated value is the one
  * with dimensions "". Order of the remaining facts is kept. */
 ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err);
+
+/* Gives every fact its verification status and check (see ds_fact), from the arithmetic the
+ * document's statements print, for the consolidated facts (no dimensions) of each extractor,
+ * period and unit; the arithmetic checks compare the lines of one statement (one table_seq;
+ * XBRL facts of the filing are one statement), never a total of one table with parts of another:
+ * - balance_sheet: total assets = total liabilities + equity, or the printed "Total
+ *   liabilities and equity" line equals total assets;
+ * - gross_profit: gross profit = revenue - |cost of revenue|;
+ * - current_subtotals: a current subtotal above its total (current assets > total assets) is a
+ *   conflict;
+ * - cash_flow_end_cash, net_income_two_statements, same_value_twice: the same value of a
+ *   metric printed in two different tables (the cash flow statement's ending cash and the
+ *   balance sheet, net income in the income and cash flow statements); two rows of one table
+ *   never verify each other, and a second printing does not lift a conflict.
+ * A fact every candidate set of whose printed parts disagrees is a "conflict"; a fact no check
+ * reaches is "unverified" (check "none"), as is one whose scale is in doubt ("scale_not_stated")
+ * and one with dimensions (a segment's, or a closed group's or parent company's statement).
+ * XBRL facts are "reported" (check "xbrl") unless the same arithmetic fails on them
+ * ("conflict"); model facts are "unverified" (check "model"). Call before ds_facts_resolve,
+ * which prefers verified facts. Reentrant; no allocation failure other than out of memory. */
+ds_status ds_facts_verify(ds_fact_list *l, ds_err *err);
 
 /* Facts from the document's XBRL facts (inline or instance), tied to the chunk and page that
  * show them. Non-numeric facts longer than max_text bytes keep only their first max_text. */
@@ -118,7 +153,13 @@ ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, d
  * starts the day after the previous one ends (learnt from the document's tables, or from its
  * 52/53-week calendar when the ends fall on one weekday), else a year before its end. Each fact has
  * source_extractor "pdf_table" (PDF) or "html_table" (other kinds), the row text as quote,
- * the row's offset, page and chunk. Strings live in the document's arena. */
+ * the row's offset, page, chunk and table_seq. A table with no header and no period of its own
+ * right after a statement (only paragraphs between, same or next page, as many value columns)
+ * continues it: the statement's periods, scale, currency, score and table_seq. Rows of a table
+ * under a segment heading get dimensions "segment=<heading>"; rows of a statement of part of
+ * the group (a title or header naming a deed of cross guarantee or closed group, an obligor or
+ * guarantor group, the parent company or the registrant alone) get "entity=<title>", so
+ * neither stands for the consolidated figure. Strings live in the document's arena. */
 ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, ds_fact_list *out, ds_err *err);
 
 #endif

@@ -532,6 +532,13 @@ static int cmp_exact(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* A verified (or XBRL-reported) fact goes before the others of its metric, period, statement
+ * score and label. */
+static int verified_rank(const ds_fact *f)
+{
+    return f->verification && (!strcmp(f->verification, "verified") || !strcmp(f->verification, "reported")) ? 0 : 1;
+}
+
 static int cmp_metric(const void *pa, const void *pb)
 {
     const rkey *a = pa, *b = pb;
@@ -543,6 +550,9 @@ static int cmp_metric(const void *pa, const void *pb)
         return fa->statement_score > fb->statement_score ? -1 : 1;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
+    int va = verified_rank(fa), vb = verified_rank(fb);
+    if (va != vb)
+        return va < vb ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
@@ -568,8 +578,8 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
         if (ds_decimal_normalize(l->v[i].value, keys[i].value, sizeof keys[i].value))
             snprintf(keys[i].value, sizeof keys[i].value, "%s", l->v[i].value ? l->v[i].value : "");
     }
-    /* 1. The same value of the same concept in several contexts: keep one, the first that is
-     * displayed (has a text offset), else the first. */
+    /* 1. The same value of the same concept in several contexts: keep one, the one of the
+     * highest statement_score, then the first displayed (has a text offset), else the first. */
     qsort(keys, l->n, sizeof *keys, cmp_exact);
     for (size_t i = 0; i < l->n;) {
         size_t j = i + 1;
@@ -581,12 +591,16 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
                 break;
             j++;
         }
+        /* the copy in the table most like a primary statement (a figure an MD&A table repeats
+         * stays the statement's, to compete there with the statement's other lines), then the
+         * first displayed */
         size_t keep = keys[i].idx;
-        for (size_t k = i; k < j; k++)
-            if (l->v[keys[k].idx].byte_off != SIZE_MAX) {
+        for (size_t k = i + 1; k < j; k++) {
+            const ds_fact *fk = &l->v[keys[k].idx], *fp = &l->v[keep];
+            if (fk->statement_score > fp->statement_score ||
+                (fk->statement_score == fp->statement_score && fp->byte_off == SIZE_MAX && fk->byte_off != SIZE_MAX))
                 keep = keys[k].idx;
-                break;
-            }
+        }
         for (size_t k = i; k < j; k++)
             if (keys[k].idx != keep) {
                 drop[keys[k].idx] = 1;

@@ -499,7 +499,33 @@ typedef struct table_ctx {
     const ds_block *block;
     const ds_table *t;
     size_t bi; /* block index */
+    int doc_scale; /* the document states a scale somewhere: -1 not looked yet, 0 no, 1 yes */
+    /* The last table that gave facts (second pass): a table right after it with no period
+     * header of its own and as many value columns continues it (a balance sheet's equity
+     * section printed after "Commitments and contingencies"). */
+    struct {
+        int valid;
+        size_t bi, nv;
+        int page, score, any_months, table_seq;
+        col_period cp[MAX_COLS];
+        scale_info sc;
+        const char *currency, *dims;
+    } last;
 } table_ctx;
+
+/* Whether the document's text states a scale anywhere ("in millions"), looked up once. */
+static int doc_states_scale(table_ctx *tc)
+{
+    static const char *const pats[] = {"in thousands", "in millions", "in billions", "thousands of dollars",
+                                       "millions of dollars", "billions of dollars"};
+    if (tc->doc_scale < 0) {
+        const char *text = tc->doc->text.data ? tc->doc->text.data : "";
+        tc->doc_scale = 0;
+        for (size_t i = 0; i < sizeof pats / sizeof pats[0] && !tc->doc_scale; i++)
+            tc->doc_scale = strcasestr(text, pats[i]) != NULL;
+    }
+    return tc->doc_scale;
+}
 
 static const char *cell_at(const ds_table *t, size_t r, size_t c)
 {
@@ -639,8 +665,8 @@ static const char *row_metric(const ds_table *t, size_t r, size_t label_col, lon
 /* How much a table looks like a primary statement: two points for each distinct metric its
  * rows name, six for a statement title in the text just before it or its header rows
  * ("Consolidated Balance Sheets", "Statements of Cash Flows"), six off for a title of a part
- * or a restatement of the figures (segment, parent company only, selected or quarterly data,
- * non-GAAP reconciliation). */
+ * or a restatement of the figures (segment, parent company only, guarantor or obligor group,
+ * consolidating columns, selected or quarterly data, non-GAAP reconciliation). */
 static int statement_score(const ds_table *t, size_t hr, size_t label_col, const long *section_of,
                            const char *around, const char *ctx)
 {
@@ -649,7 +675,8 @@ static int statement_score(const ds_table *t, size_t hr, size_t label_col, const
                                          "statements of income", "statements of earnings", "statements of cash flows",
                                          "statements of financial position", "statement of financial condition"};
     static const char *const parts[] = {"segment", "parent company", "registrant", "selected financial data",
-                                        "quarterly", "non gaap", "pro forma", "guarantor", "reconciliation"};
+                                        "quarterly", "non gaap", "pro forma", "guarantor", "reconciliation",
+                                        "guarantee", "obligor", "consolidating", "closed group"};
     const char *seen[32];
     size_t nseen = 0;
     for (size_t r = hr; r < t->n_rows; r++) {
@@ -672,6 +699,77 @@ static int statement_score(const ds_table *t, size_t hr, size_t label_col, const
         score += 6 * title - 6 * part;
     }
     return score;
+}
+
+/* A statement of part of the group, or of other entities, rather than the consolidated one: a
+ * title line before the table (a heading, or a line of at most ENTITY_TITLE_MAX bytes, among
+ * the CONTEXT_BLOCKS before it) or its header naming a closed group under a deed of cross
+ * guarantee, an obligor or guarantor group, the parent company alone or the registrant's own
+ * condensed statements (Schedule I, "Condensed Financial Information of Parent"), or
+ * unconsolidated or equity-method investees ("combined summarized balance sheets of the
+ * Company's unconsolidated joint ventures").
+ * Such a table prints the same lines as the consolidated statement ("Total assets") with other
+ * amounts; its rows get dimensions "entity=<title>" so they never stand for the company.
+ * Returns the dimensions (in the document's arena), NULL when the table names no such part,
+ * or "" when out of memory (*oom set). */
+#define ENTITY_TITLE_MAX 120
+static const char *entity_subset(const table_ctx *tc, const char *ctx, int *oom)
+{
+    static const char *const parts[] = {"cross guarantee",  "closed group", "obligor group",
+                                        "guarantor",        "guarantors",   "parent company",
+                                        "parent only",      "of parent",    "registrant",
+                                        "condensed financial information", "unconsolidated",
+                                        "equity method"};
+    const ds_document *doc = tc->doc;
+    char words[2 * ENTITY_TITLE_MAX + 2], raw[2 * ENTITY_TITLE_MAX + 2];
+    for (size_t k = 0; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
+        const char *text;
+        size_t len;
+        if (k == 0) {
+            text = ctx, len = strlen(ctx);
+        } else {
+            const ds_block *b = &doc->blocks[tc->bi - k];
+            if (b->kind == DS_BLOCK_KIND_TABLE)
+                break;
+            if (b->kind != DS_BLOCK_KIND_HEADING && b->text_len > ENTITY_TITLE_MAX)
+                continue;
+            text = doc->text.data + b->text_off, len = b->text_len;
+        }
+        if (len >= sizeof raw)
+            len = sizeof raw - 1;
+        memcpy(raw, text, len);
+        raw[len] = '\0';
+        lower_words(raw, words, sizeof words);
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+            if (has_phrase(words, parts[i])) {
+                const char *dims = ds_arena_printf(&tc->doc->arena, "entity=%s", words);
+                *oom = dims == NULL;
+                return dims ? dims : "";
+            }
+    }
+    return NULL;
+}
+
+/* Whether the table continues the last one that gave facts: as many value columns, no text in
+ * them on its first row (a header of its own, "(Millions) | Employee-Related"), on the same or
+ * the next page, with only paragraphs in between (no heading, no other table; the section
+ * lines a statement prints, "Shareholders' Equity", "Commitments and contingencies") and at
+ * most CONTEXT_BLOCKS of them. Called for a table with no period of its own. */
+static int continues_last(const table_ctx *tc, const cell_num *nums, const size_t *vcols, size_t nv)
+{
+    if (!tc->last.valid || tc->last.nv != nv || tc->bi <= tc->last.bi || tc->bi - tc->last.bi > CONTEXT_BLOCKS + 1)
+        return 0;
+    if (tc->block->page_first > tc->last.page + 1)
+        return 0;
+    for (size_t j = 0; j < nv; j++)
+        if (nums[vcols[j]].kind == NUM_NONE)
+            return 0;
+    for (size_t k = tc->last.bi + 1; k < tc->bi; k++) {
+        const ds_block *b = &tc->doc->blocks[k];
+        if (b->kind == DS_BLOCK_KIND_TABLE || b->kind == DS_BLOCK_KIND_HEADING)
+            return 0;
+    }
+    return 1;
 }
 
 /* Day of the week, 0 Sunday (1970-01-01 was a Thursday). */
@@ -851,6 +949,14 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             vals += nums[r * nc + vcols[j]].kind != NUM_BLANK;
         if (!vals && (ds_buf_puts(&ctx, cell_at(t, r, label_col)) || ds_buf_putc(&ctx, ' ')))
             st = DS_ERR_NOMEM;
+        /* a scale printed in a value column there ("OPERATING ACTIVITIES: | | (in millions)") */
+        for (size_t j = 0; j < nv && st == DS_OK; j++) {
+            const char *cell = cell_at(t, r, vcols[j]);
+            if (nums[r * nc + vcols[j]].kind == NUM_NONE &&
+                (contains_ci(cell, "thousand") || contains_ci(cell, "million") || contains_ci(cell, "billion")) &&
+                (ds_buf_puts(&ctx, cell) || ds_buf_putc(&ctx, ' ')))
+                st = DS_ERR_NOMEM;
+        }
     }
     if (st == DS_OK)
         st = around_text(tc, &around);
@@ -1000,11 +1106,19 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     any_period = 0;
     for (size_t j = 0; j < nv; j++)
         any_period |= cp[j].ok;
+    /* A table with no header and no period of its own right after a statement continues it:
+     * its columns, scale and currency are the statement's. */
+    int continued = !any_period && hr == 0 && continues_last(tc, nums, vcols, nv);
+    if (continued) {
+        memcpy(cp, tc->last.cp, nv * sizeof cp[0]);
+        sc = tc->last.sc;
+        any_period = 1;
+    }
     if (!any_period)
         goto done;
 
     /* Statement kind: a table with no duration and mostly balance-sheet rows is a balance sheet. */
-    int n_inst = 0, n_flow = 0, any_months = pctx.months || paround.months;
+    int n_inst = 0, n_flow = 0, any_months = pctx.months || paround.months || (continued && tc->last.any_months);
     for (size_t j = 0; j < nv; j++)
         any_months |= cp[j].months != 0;
     for (size_t r = hr; r < nr; r++) {
@@ -1018,6 +1132,8 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         goto done; /* nothing a credit analyst asks for: not a statement */
     int instant_table = !any_months && n_inst >= n_flow;
     const char *currency = detect_currency(tc, ctx_s);
+    if (!currency && continued)
+        currency = tc->last.currency;
     if (!currency)
         currency = detect_currency(tc, around_s);
 
@@ -1054,6 +1170,31 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
 
     /* Rows. */
     int score = statement_score(t, hr, label_col, section_of, around_s, ctx_s);
+    int oom = 0;
+    const char *entity = entity_subset(tc, ctx_s, &oom);
+    if (oom) {
+        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory reading a table of %s", doc->name ? doc->name : "document");
+        goto done;
+    }
+    int table_seq = (int)tc->bi + 1;
+    if (continued) {
+        if (tc->last.score > score)
+            score = tc->last.score;
+        if (!entity && !segment)
+            entity = tc->last.dims; /* the statement's part ("entity=...") or segment */
+        table_seq = tc->last.table_seq;
+    }
+    tc->last.valid = 1;
+    tc->last.bi = tc->bi;
+    tc->last.nv = nv;
+    tc->last.page = tc->block->page_last > tc->block->page_first ? tc->block->page_last : tc->block->page_first;
+    tc->last.score = score;
+    tc->last.any_months = any_months;
+    tc->last.table_seq = table_seq;
+    memcpy(tc->last.cp, cp, nv * sizeof cp[0]);
+    tc->last.sc = sc;
+    tc->last.currency = currency;
+    tc->last.dims = entity ? entity : segment;
     char section_label[256] = "";
     for (size_t r = hr; r < nr && st == DS_OK; r++) {
         const char *label = cell_at(t, r, label_col);
@@ -1095,8 +1236,8 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         }
         if (ds_metric_is_per_share(metric))
             per_share = 1;
-        const char *dims = segment ? segment : "";
-        for (size_t r2 = hr; r2 < nr && section_of[r] >= 0 && !generic; r2++) {
+        const char *dims = entity ? entity : segment ? segment : "";
+        for (size_t r2 = hr; r2 < nr && section_of[r] >= 0 && !generic && !entity; r2++) {
             char key2[256];
             if (r2 == r || section_of[r2] < 0 || section_of[r2] == section_of[r])
                 continue;
@@ -1175,6 +1316,8 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             f.chunk_seq = chunk_seq;
             f.byte_off = roff;
             f.statement_score = score;
+            f.table_seq = table_seq;
+            f.scale_doubt = !sc.found && !per_share && !shares && doc_states_scale(tc);
             if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != NUM_DASH && !f.decimals)))
                 st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
             if (st == DS_OK && ds_fact_list_push(tc->out, &f))
@@ -1199,9 +1342,11 @@ ds_status ds_extract_table_facts(ds_document *doc, const ds_chunk_list *chunks, 
     tc.chunks = chunks;
     tc.out = out;
     tc.extractor = doc->kind == DS_DOC_KIND_PDF ? "pdf_table" : "html_table";
+    tc.doc_scale = -1;
     /* Pass 1 learns the fiscal year ends the tables state; pass 2 emits the facts. */
     for (int pass = 0; pass < 2; pass++) {
         tc.collect = pass == 0;
+        tc.last.valid = 0;
         for (size_t i = 0; i < doc->n_blocks; i++) {
             const ds_block *b = &doc->blocks[i];
             if (b->kind != DS_BLOCK_KIND_TABLE || !b->table)

@@ -224,7 +224,8 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     ds_status st = ds_copy_begin(&cp, run->conn,
                                  "COPY facts (document_id, chunk_seq, company_id, concept, metric, value, value_text, "
                                  "unit, decimals, period_start, period_end, dimensions, source_extractor, page, "
-                                 "quote, char_start, run_id, model, model_fingerprint, prompt_version) FROM STDIN",
+                                 "quote, char_start, run_id, model, model_fingerprint, prompt_version, verification, "
+                                 "verification_check) FROM STDIN",
                                  err);
     if (st)
         return st;
@@ -233,6 +234,11 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
         const ds_fact *f = &facts->v[i];
         const char *value = ds_decimal_valid(f->value) ? f->value : NULL;
         const char *vtext = f->value_text ? f->value_text : (value ? NULL : f->value);
+        /* facts added after ds_facts_verify (the model's) are unverified */
+        const char *vstatus = f->verification ? f->verification : "unverified";
+        const char *vcheck = f->verification_check ? f->verification_check
+                             : f->source_extractor && !strcmp(f->source_extractor, "model") ? "model"
+                                                                                             : "none";
         long long cstart = -1;
         if (f->byte_off != SIZE_MAX && f->byte_off <= doc->text.len) {
             if (f->chunk_seq >= 0 && (size_t)f->chunk_seq < chunks->n &&
@@ -254,7 +260,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
             (f->page > 0 ? ds_copy_int(&cp, f->page) : ds_copy_str(&cp, NULL)) || ds_copy_str(&cp, f->quote) ||
             (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id) ||
             ds_copy_str(&cp, f->model) || ds_copy_str(&cp, f->model_fingerprint) ||
-            ds_copy_str(&cp, f->prompt_version))
+            ds_copy_str(&cp, f->prompt_version) || ds_copy_str(&cp, vstatus) || ds_copy_str(&cp, vcheck))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);

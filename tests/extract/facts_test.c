@@ -581,6 +581,172 @@ static void test_breakdowns(void)
     ds_document_free(doc);
 }
 
+/* ---- verification ------------------------------------------------------------------------ */
+
+/* A statement-table fact of a metric: table seq, row offset. */
+static ds_fact mkt(const char *metric, const char *label, const char *value, const char *start, const char *end,
+                   int table, size_t off)
+{
+    ds_fact f = mk(label, value, start, end, "", "pdf_table", off);
+    f.metric = metric;
+    f.table_seq = table;
+    f.statement_score = 10;
+    return f;
+}
+
+static const char *status_of_off(const ds_fact_list *l, size_t off)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].byte_off == off)
+            return l->v[i].verification;
+    return "(none)";
+}
+
+static void test_verify(void)
+{
+    ds_fact_list l = {0};
+    ds_err err;
+    const char *y0 = "2023-01-01", *y1 = "2023-12-31";
+    /* table 1: a balance sheet that adds up; table 2: another statement's total assets, and
+     * liabilities and equity of table 3 that would add up to it across tables */
+    ds_fact f[] = {
+        mkt("total_assets", "Total assets", "100", NULL, y1, 1, 10),
+        mkt("total_liabilities", "Total liabilities", "60", NULL, y1, 1, 11),
+        mkt("equity", "Total equity", "40", NULL, y1, 1, 12),
+        mkt("total_assets", "Total assets", "90", NULL, y1, 2, 20),
+        mkt("total_liabilities", "Total liabilities", "50", NULL, y1, 3, 30),
+        mkt("equity", "Total equity", "40.5", NULL, y1, 3, 31),
+        /* table 4: a balance sheet whose lines disagree */
+        mkt("total_assets", "Total assets", "70", NULL, y1, 4, 40),
+        mkt("total_liabilities", "Total liabilities", "30", NULL, y1, 4, 41),
+        mkt("equity", "Total equity", "20", NULL, y1, 4, 42),
+        /* net income twice in one table (no minority interests): not a second printing */
+        mkt("net_income", "Net income", "7", y0, y1, 5, 50),
+        mkt("net_income", "Net income attributable to X", "7", y0, y1, 5, 51),
+        /* the same value in two tables: verified */
+        mkt("net_income", "Net income", "8", y0, y1, 6, 60),
+        mkt("net_income", "Net income", "8", y0, y1, 7, 70),
+        /* a total assets in conflict with its own statement stays a conflict when printed again */
+        mkt("total_assets", "Total assets", "70", NULL, y1, 8, 80),
+        /* a closed group's statement (dimensions): verifies nothing */
+        mkt("total_assets", "Total assets", "55", NULL, y1, 9, 90),
+        mkt("total_liabilities", "Total liabilities", "5", NULL, y1, 9, 91),
+        mkt("equity", "Total equity", "50", NULL, y1, 9, 92),
+    };
+    for (size_t i = 14; i < 17; i++)
+        f[i].dimensions = "entity=deed of cross guarantee";
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        DS_REQUIRE(ds_fact_list_push(&l, &f[i]) == DS_OK);
+    DS_REQUIRE(ds_facts_verify(&l, &err) == DS_OK);
+    DS_CHECK_STREQ(status_of_off(&l, 10), "verified");
+    DS_CHECK_STREQ(status_of_off(&l, 11), "verified");
+    DS_CHECK_STREQ(status_of_off(&l, 12), "verified");
+    DS_CHECK_STREQ(status_of_off(&l, 20), "unverified"); /* never against another table's lines */
+    DS_CHECK_STREQ(status_of_off(&l, 30), "unverified");
+    DS_CHECK_STREQ(status_of_off(&l, 31), "unverified");
+    DS_CHECK_STREQ(status_of_off(&l, 40), "conflict");
+    DS_CHECK_STREQ(status_of_off(&l, 42), "conflict");
+    DS_CHECK_STREQ(status_of_off(&l, 50), "unverified");
+    DS_CHECK_STREQ(status_of_off(&l, 51), "unverified");
+    DS_CHECK_STREQ(status_of_off(&l, 60), "verified");
+    DS_CHECK_STREQ(status_of_off(&l, 70), "verified");
+    for (size_t i = 0; i < l.n; i++)
+        if (l.v[i].byte_off == 60)
+            DS_CHECK_STREQ(l.v[i].verification_check, "net_income_two_statements");
+    DS_CHECK_STREQ(status_of_off(&l, 80), "unverified"); /* its twin at 40 is a conflict */
+    DS_CHECK_STREQ(status_of_off(&l, 90), "unverified");
+    DS_CHECK_STREQ(status_of_off(&l, 92), "unverified");
+    /* XBRL facts are reported */
+    l.n = 0;
+    ds_fact x = mk("us-gaap:Assets", "100", NULL, y1, "", "ixbrl", 5);
+    DS_REQUIRE(ds_fact_list_push(&l, &x) == DS_OK);
+    DS_REQUIRE(ds_facts_verify(&l, &err) == DS_OK);
+    DS_CHECK_STREQ(l.v[0].verification, "reported");
+    /* resolve: the statement's copy of a figure an MD&A table repeats stays, and then competes
+     * with the statement's other lines: net income attributable to the company wins */
+    l.n = 0;
+    ds_fact mdna = mkt("net_income", "Net income attributable to X", "1048", y0, y1, 1, 100);
+    mdna.statement_score = 14;
+    ds_fact total = mkt("net_income", "Net income", "1058", y0, y1, 2, 200);
+    ds_fact attr = mkt("net_income", "Net income attributable to X", "1048", y0, y1, 2, 201);
+    total.statement_score = attr.statement_score = 22;
+    DS_REQUIRE(ds_fact_list_push(&l, &mdna) == DS_OK && ds_fact_list_push(&l, &total) == DS_OK &&
+               ds_fact_list_push(&l, &attr) == DS_OK);
+    DS_REQUIRE(ds_facts_resolve(&l, NULL, &err) == DS_OK);
+    DS_REQUIRE(l.n == 2);
+    DS_CHECK(l.v[0].byte_off == 200 && l.v[0].metric == NULL);
+    DS_CHECK(l.v[1].byte_off == 201 && l.v[1].metric && !strcmp(l.v[1].metric, "net_income"));
+    ds_fact_list_free(&l);
+}
+
+/* A balance sheet whose equity section the PDF splits off after "Commitments and
+ * contingencies" (a table with no header of its own), and a closed group's balance sheet under
+ * a "Deed of Cross Guarantee" title: the first is one statement that adds up, the second is not
+ * the company's. */
+static void test_statement_parts(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Balance Sheets", 27, NULL) == DS_OK);
+    const char *p = "($ in millions)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    const char *bs[] = {
+        "As of June 30,",            "2023",    "2022",
+        "Cash and cash equivalents", "$ 689",   "$ 775",
+        "Total assets",              "$ 17,003", "$ 17,426",
+        "Total liabilities",         "$ 12,913", "$ 13,285",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 4, 3, 1, bs, NULL) == DS_OK);
+    p = "Commitments and contingencies (See Note 20)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    p = "Shareholders' Equity";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    const char *eq[] = {
+        "Retained earnings",                          "865",      "534",
+        "Total shareholders' equity",                 "4,090",    "4,141",
+        "Total liabilities and shareholders' equity", "$ 17,003", "$ 17,426",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 0, eq, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Deed of Cross Guarantee", 23, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Balance Sheets", 27, NULL) == DS_OK);
+    p = "($ in millions)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
+    const char *cg[] = {
+        "As of June 30,",             "2023",     "2022",
+        "Total assets",               "$ 13,952", "$ 15,051",
+        "Total liabilities",          "1,147",    "1,596",
+        "Total shareholders' equity", "12,805",   "13,455",
+    };
+    DS_REQUIRE(ds_doc_add_table(doc, "", 4, 3, 1, cg, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    DS_REQUIRE(ds_facts_verify(&l, &err) == DS_OK);
+    size_t consolidated_equity = 0, group = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        const ds_fact *f = &l.v[i];
+        if (f->metric && !strcmp(f->metric, "equity") && !*f->dimensions) {
+            consolidated_equity++;
+            DS_CHECK(!strcmp(f->value, "4090000000") || !strcmp(f->value, "4141000000"));
+            DS_CHECK_STREQ(f->verification, "verified");
+            DS_CHECK_STREQ(f->verification_check, "balance_sheet");
+        }
+        if (f->metric && !strcmp(f->metric, "total_assets") && !*f->dimensions)
+            DS_CHECK_STREQ(f->verification, "verified");
+        if (!strcmp(f->dimensions, "entity=deed of cross guarantee")) {
+            group++;
+            DS_CHECK_STREQ(f->verification, "unverified");
+        }
+    }
+    DS_CHECK(consolidated_equity == 2);
+    DS_CHECK(group == 6);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
 int main(void)
 {
     test_decimal();
@@ -595,5 +761,7 @@ int main(void)
     test_fiscal_year_from_meta();
     test_learnt_year_ends_and_debt();
     test_breakdowns();
+    test_verify();
+    test_statement_parts();
     return ds_test_done();
 }

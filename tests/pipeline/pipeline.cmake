@@ -23,3 +23,6 @@ ds_add_test(NAME t_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/redact_test
 ds_add_fuzz(NAME fuzz_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/redact_fuzz.c
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/redact)
 ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/compliance_test.sh PG TIMEOUT 300)
+# Verification status through the database: a real filing's metrics in company_metrics,
+# credit_ratios and review_credit as the reader and reviewer roles, and the ratio bounds flagged.
+ds_add_script_test(NAME t_verify_db COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/verify_db_test.sh PG TIMEOUT 300)
