@@ -20,6 +20,7 @@ typedef struct ds_fact {
     const char *metric;           /* canonical metric or NULL */
     const char *value;            /* exact decimal string, or NULL when not numeric */
     const char *value_text;       /* text value (non-numeric facts), or NULL */
+    int is_nil;                   /* XBRL xsi:nil: the filer states no value (value, value_text NULL) */
     const char *unit, *decimals;
     const char *period_start, *period_end; /* ISO dates; start NULL for an instant */
     const char *dimensions;       /* "" for the consolidated value */

@@ -50,8 +50,6 @@ ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, d
     const char *extractor = doc->kind == DS_DOC_KIND_XBRL ? "xbrl" : "ixbrl";
     for (size_t i = 0; i < doc->n_facts; i++) {
         const ds_xbrl_fact *x = &doc->facts[i];
-        if (x->is_nil)
-            continue;
         ds_fact f = {0};
         f.concept = x->concept;
         f.metric = ds_metric_for_concept(x->concept);
@@ -64,7 +62,9 @@ ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, d
         f.chunk_seq = -1;
         f.byte_off = SIZE_MAX;
         f.page = x->page;
-        if (x->is_numeric) {
+        if (x->is_nil) {
+            f.is_nil = 1; /* stored as nil: neither a value nor a text */
+        } else if (x->is_numeric) {
             f.value = x->value;
         } else if (x->value && strlen(x->value) > MAX_TEXT_VALUE) {
             size_t len = text_cut(x->value, MAX_TEXT_VALUE);

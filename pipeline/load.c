@@ -225,7 +225,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
                                  "COPY facts (document_id, chunk_seq, company_id, concept, metric, value, value_text, "
                                  "unit, decimals, period_start, period_end, dimensions, source_extractor, page, "
                                  "quote, char_start, run_id, model, model_fingerprint, prompt_version, verification, "
-                                 "verification_check) FROM STDIN",
+                                 "verification_check, is_nil) FROM STDIN",
                                  err);
     if (st)
         return st;
@@ -233,7 +233,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     for (size_t i = 0; i < facts->n && st == DS_OK; i++) {
         const ds_fact *f = &facts->v[i];
         const char *value = ds_decimal_valid(f->value) ? f->value : NULL;
-        const char *vtext = f->value_text ? f->value_text : (value ? NULL : f->value);
+        const char *vtext = f->is_nil ? NULL : f->value_text ? f->value_text : (value ? NULL : f->value);
         /* facts added after ds_facts_verify (the model's) are unverified */
         const char *vstatus = f->verification ? f->verification : "unverified";
         const char *vcheck = f->verification_check ? f->verification_check
@@ -260,7 +260,8 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
             (f->page > 0 ? ds_copy_int(&cp, f->page) : ds_copy_str(&cp, NULL)) || ds_copy_str(&cp, f->quote) ||
             (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id) ||
             ds_copy_str(&cp, f->model) || ds_copy_str(&cp, f->model_fingerprint) ||
-            ds_copy_str(&cp, f->prompt_version) || ds_copy_str(&cp, vstatus) || ds_copy_str(&cp, vcheck))
+            ds_copy_str(&cp, f->prompt_version) || ds_copy_str(&cp, vstatus) || ds_copy_str(&cp, vcheck) ||
+            ds_copy_str(&cp, f->is_nil ? "t" : "f"))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);

@@ -21,6 +21,10 @@ for f in ixbrl_html/Apple.10-Q.html ixbrl_html/Oracle.10-Q.html xbrl_instance/nf
     cp "$data/$f" "$in/"
 done
 "$DOSSIER_BIN" --db "$DSN" run "$in" >/dev/null 2>&1 || fail "run failed"
+# The filer's nil facts are stored as nil (Netflix's two CommitmentsAndContingencies), never as a value.
+expect "nil facts stored as nil" "$(q "SELECT count(*) FROM facts f JOIN documents d ON d.id = f.document_id
+    WHERE d.name = 'nflx-20100930.xml' AND f.is_nil AND f.concept = 'us-gaap:CommitmentsAndContingencies2009'
+    AND f.value IS NULL AND f.value_text IS NULL")" 2
 
 # The number as the report prints it: millions with one decimal, or a ratio.
 fmt_money() { awk -v v="$1" 'BEGIN { m = v / 1e6; neg = m < 0; if (neg) m = -m; s = sprintf("%.1f", m);
