@@ -84,7 +84,11 @@ pid=$!
 t=0 kids=""
 while [ $t -lt 600 ]; do # the workers start within seconds (longer under sanitizers)
     kids=$(ps -o pid= --ppid $pid | tr -d ' ' | tr '\n' ' ')
-    [ "$(echo $kids | wc -w)" -ge 3 ] && break
+    if [ -n "$kids" ]; then # the first is up: give the others a moment, then take them all
+        sleep 1
+        kids=$(ps -o pid= --ppid $pid | tr -d ' ' | tr '\n' ' ')
+        break
+    fi
     sleep 0.1
     t=$((t + 1))
 done
