@@ -223,7 +223,7 @@ static void test_retries(void)
     DS_CHECK(ds_fetcher_get(f, url("/429long"), &r, &err) == DS_ERR_HTTP);
     DS_CHECK(r.attempts == 1 && r.throttled && r.http_status == 429);
     DS_CHECK(strstr(err.msg, "3600") != NULL);
-    DS_CHECK(mono() - t0 < 2.0);
+    DS_CHECK(mono() - t0 < 3.0);
     ds_fetch_result_deinit(&r);
 
     /* Truncated body (Content-Length larger than what came): a network error, retried. */
@@ -242,7 +242,7 @@ static void test_retries(void)
     DS_CHECK(ds_fetcher_get(g, url("/slow"), &r, &err) == DS_ERR_TIMEOUT);
     dt = mono() - t0;
     DS_CHECK(r.attempts == 2);
-    DS_CHECKF(dt >= 0.8 && dt < 2.5, "%.3f s", dt);
+    DS_CHECKF(dt >= 0.8 && dt < 3.5, "%.3f s", dt);
     ds_fetch_result_deinit(&r);
     ds_fetcher_free(g);
     ds_fetcher_free(f);
@@ -403,7 +403,8 @@ static void test_rate_limit(ds_test_http *other)
     }
     dt = mono() - t0;
     DS_CHECK(ok == 20);
-    DS_CHECKF(dt >= 0.85 && dt < 1.75, "10 + 10 requests on two hosts took %.3f s", dt);
+    /* one limit shared by both hosts would need at least 1.9 s; the margin is for a loaded machine */
+    DS_CHECKF(dt >= 0.85 && dt < 1.85, "10 + 10 requests on two hosts took %.3f s", dt);
     printf("rate limit: 10 + 10 requests on two hosts at 10/s each took %.3f s\n", dt);
     ds_fetcher_free(f);
 }
