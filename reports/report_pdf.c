@@ -87,18 +87,51 @@ static void ensure(pdf *p, double h)
         new_page(p);
 }
 
-/* Draws text at x with wrap width w; returns its height. Breaks the page first if needed. */
-static double text(pdf *p, double x, double w, const char *s, const char *font, unsigned rgb, int markup)
+/* Opens a link to href (rpt_href: http(s) or file://) around what is drawn until link_end; nothing
+ * when href is empty. Open and close it on one page. */
+static void link_begin(pdf *p, const char *href)
+{
+    if (!href || !*href)
+        return;
+    char attr[4200];
+    size_t o = (size_t)snprintf(attr, sizeof attr, "uri='");
+    for (const char *c = href; *c && o + 4 < sizeof attr; c++) {
+        if (*c == '\'' || *c == '\\')
+            attr[o++] = '\\';
+        attr[o++] = *c;
+    }
+    attr[o++] = '\'';
+    attr[o] = '\0';
+    cairo_tag_begin(p->cr, CAIRO_TAG_LINK, attr);
+}
+
+static void link_end(pdf *p, const char *href)
+{
+    if (href && *href)
+        cairo_tag_end(p->cr, CAIRO_TAG_LINK);
+}
+
+/* Draws text at x with wrap width w, linked to href when one is given; returns its height.
+ * Breaks the page first if needed. */
+static double text_link(pdf *p, double x, double w, const char *s, const char *font, unsigned rgb, int markup,
+                        const char *href)
 {
     PangoLayout *l = layout(p, s, font, w, markup);
     double h = layout_h(l);
     ensure(p, h);
     set_rgb(p->cr, rgb);
     cairo_move_to(p->cr, x, p->y);
+    link_begin(p, href);
     pango_cairo_show_layout(p->cr, l);
+    link_end(p, href);
     g_object_unref(l);
     p->y += h;
     return h;
+}
+
+static double text(pdf *p, double x, double w, const char *s, const char *font, unsigned rgb, int markup)
+{
+    return text_link(p, x, w, s, font, rgb, markup, NULL);
 }
 
 static void heading(pdf *p, const char *s)
@@ -168,8 +201,10 @@ static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
             char v[64];
             const rpt_cell *c = &rows[r].cells[cols[k]];
             rpt_format_cell(&rows[r], c, v, sizeof v);
+            link_begin(p, c->present ? c->href : NULL);
             right_text(p, MARGIN + label_w + col_w * (k + 1) - 4, p->y, v, "DejaVu Sans Mono 8",
                        c->present ? 0x222222 : 0xaaaaaa);
+            link_end(p, c->present ? c->href : NULL);
         }
         p->y += row_h;
     }
@@ -358,7 +393,7 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
             escape_markup(buf, e1, sizeof e1);
             if (s->page)
                 snprintf(e1 + strlen(e1), sizeof e1 - strlen(e1), ", p. %d", s->page);
-            text(&p, MARGIN + 10, BODY_W - 10, e1, "DejaVu Sans 7", 0x666666, 1);
+            text_link(&p, MARGIN + 10, BODY_W - 10, e1, "DejaVu Sans 7", 0x666666, 1, s->href);
             if (*s->quote) {
                 escape_markup(s->quote, e2, sizeof e2);
                 snprintf(buf, sizeof buf, "<i>“%s”</i>", e2);
@@ -388,7 +423,7 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
         }
         text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 8.5", 0x222222, 1);
         snprintf(buf, sizeof buf, "%s · %s, p. %d: %s", a->status, a->document, a->page, a->quote);
-        text(&p, MARGIN + 10, BODY_W - 10, buf, "DejaVu Sans 7.5", 0x555555, 0);
+        text_link(&p, MARGIN + 10, BODY_W - 10, buf, "DejaVu Sans 7.5", 0x555555, 0, a->href);
         p.y += 3;
     }
 
@@ -397,7 +432,7 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
         const rpt_doc *x = &d->docs[i];
         snprintf(buf, sizeof buf, "#%lld %s · %s %s · period %s · %d pages · %s by run %lld", x->id, x->name, x->kind,
                  x->form_type, *x->period_end ? x->period_end : "n/a", x->pages, x->status, x->run_id);
-        text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 8", 0x333333, 0);
+        text_link(&p, MARGIN, BODY_W, buf, "DejaVu Sans 8", 0x333333, 0, x->href);
     }
     for (int r = 0; r < d->n_metrics; r++)
         for (int i = 0; i < d->n_periods; i++) {

@@ -120,5 +120,10 @@ if grep -qF "href=\"file://$in/ADOBE_2022_10K.pdf#page=$page\">$(fmt_money "$rev
 else
     fail "adobe: no link to page $page for the revenue figure"
 fi
+if grep -aqF "/URI (file://$in/ADOBE_2022_10K.pdf#page=$page)" "$TMP/adobe.pdf"; then
+    echo "ok: adobe: the PDF report links to page $page too"
+else
+    fail "adobe: the PDF report has no link to page $page"
+fi
 chromium_check "$TMP/adobe.html" "$TMP/adobe.png"
 finish
