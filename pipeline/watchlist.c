@@ -104,6 +104,27 @@ static ds_status record_filing(ds_run *run, long long cik, const char *company, 
     return DS_OK;
 }
 
+/* Claims the filing for this process's fetch (*mine 1), unless another process holds a live
+ * claim or an earlier run fetched it (*mine 0). A claim older than run.lease_seconds was
+ * abandoned and is taken over. */
+static ds_status claim_filing(ds_run *run, const char *accession, int *mine, ds_err *err)
+{
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", run->cfg->run_lease_seconds);
+    const char *p[] = {accession, run->owner, lease};
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(
+        run->conn, &r, err,
+        "UPDATE filings SET status = 'fetching', claimed_by = $2, claimed_at = now() WHERE accession = $1 "
+        "AND (status IN ('discovered', 'failed') OR (status = 'fetching' AND (claimed_by = $2 "
+        "     OR claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $3::int)))) "
+        "RETURNING 1",
+        3, p);
+    *mine = st == DS_OK && PQntuples(r) == 1;
+    PQclear(r);
+    return st;
+}
+
 /* Fetches the filing's primary document, enqueues it and records the outcome. */
 static ds_status fetch_filing(ds_run *run, ds_fetcher *fetcher, const ds_edgar_filing *f, const char *url,
                               ds_err *err)
@@ -228,6 +249,15 @@ static ds_status watch_company(ds_run *run, ds_fetcher *fetcher, long long cik, 
             continue;
         }
         count(run, f->form, DS_FILING_DISCOVERED);
+        int mine = 0;
+        if ((st = claim_filing(run, f->accession, &mine, err)) != DS_OK)
+            break;
+        if (!mine) {
+            count(run, f->form, DS_FILING_SKIPPED);
+            DS_INFO(run->log, "watchlist", "cik %lld: %s %s is being fetched by another process", cik, f->form,
+                    f->accession);
+            continue;
+        }
         DS_INFO(run->log, "watchlist", "cik %lld: %s %s filed %s", cik, f->form, f->accession, f->filing_date);
         st = fetch_filing(run, fetcher, f, doc_url, err);
     }

@@ -273,8 +273,19 @@ int main(void)
     DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 3);
     DS_CHECKF(strstr(out, "filings 10-K  0 new, 0 fetched, 2 already fetched, 0 failed") != NULL, "%s", out);
 
-    /* A new filing: only it is fetched. */
+    /* A new filing another process has claimed for its fetch: left to it. */
     write_submissions_42(files, 1);
+    DS_CHECK(scalar(c, "WITH i AS (INSERT INTO filings (accession, cik, form, filing_date, status, claimed_by, claimed_at) "
+                       "VALUES ('0000000042-24-000004', 42, '8-K', '2024-04-02', 'fetching', 'elsewhere:1', now()) "
+                       "RETURNING 1) SELECT count(*) FROM i") == 1);
+    rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
+    DS_CHECKF(rc == 0, "nightly beside a claim exit %d: %s", rc, out);
+    DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000004/exm-8k.htm") == 0);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE claimed_by = 'elsewhere:1' AND status = 'fetching'") == 1);
+
+    /* Its claim lapses (that process died): only it is fetched, by the next night. */
+    DS_CHECK(scalar(c, "WITH u AS (UPDATE filings SET claimed_at = now() - interval '1 day' "
+                       "WHERE accession = '0000000042-24-000004' RETURNING 1) SELECT count(*) FROM u") == 1);
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "third nightly exit %d: %s", rc, out);
     DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
