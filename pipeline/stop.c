@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
+static pid_t watched_parent; /* a worker's parent; 0 in a process that is no worker */
 
 static void on_stop(int sig)
 {
@@ -27,11 +28,17 @@ void ds_stop_install(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int ds_stop_requested(void) { return (int)stop_signal; }
+int ds_stop_requested(void)
+{
+    if (!stop_signal && watched_parent && getppid() != watched_parent)
+        stop_signal = SIGTERM; /* the parent died and its signal did not arrive */
+    return (int)stop_signal;
+}
 
 int ds_stop_with_parent(pid_t parent_pid)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
         return -1;
+    watched_parent = parent_pid;
     return getppid() == parent_pid ? 0 : -1;
 }

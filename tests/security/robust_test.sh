@@ -9,6 +9,8 @@
 # changed after it was queued is queued again under its new hash. Every run is bounded by timeout.
 DBNAME=t_sec_robust
 . "$(dirname "$0")/../pipeline/testdb.sh"
+# A process still running: an exited one its new parent has not reaped yet (a zombie) is not.
+alive() { st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
 
 # 1. Every URL fetch fails: exit 6, status incomplete, success gauge 0. The metrics target is a
 # symbolic link to a file that must stay untouched; umask 077 must not change the modes.
@@ -71,7 +73,7 @@ expect "SIGTERM exit code" "$rc" 143
 expect "run marked interrupted" "$(q "SELECT status FROM runs WHERE kind = 'run' ORDER BY id DESC LIMIT 1")" interrupted
 expect "no lease held after the stop" "$(q "SELECT count(*) FROM work_queue WHERE state = 'leased'")" 0
 expect "no document left processing" "$(q "SELECT count(*) FROM documents WHERE status = 'processing'")" 0
-for k in $kids; do kill -0 "$k" 2>/dev/null && fail "worker $k outlived the run"; done
+for k in $kids; do alive "$k" && fail "worker $k outlived the run"; done
 # The rest is picked up by the next run.
 timeout 300 "$DOSSIER_BIN" --db "$DSN" -q run "$TMP/many" >/dev/null 2>&1 || true
 expect "next run loads the rest" "$(q "SELECT count(*) FROM documents WHERE status = 'loaded' AND name LIKE 'n%'")" 400
@@ -97,8 +99,8 @@ kill -9 $pid
 wait $pid 2>/dev/null || true
 t=0
 for k in $kids; do
-    while kill -0 "$k" 2>/dev/null && [ $t -lt 300 ]; do sleep 0.1; t=$((t + 1)); done
-    kill -0 "$k" 2>/dev/null && { fail "worker $k outlived its killed parent"; kill -9 "$k"; }
+    while alive "$k" && [ $t -lt 300 ]; do sleep 0.1; t=$((t + 1)); done
+    alive "$k" && { fail "worker $k outlived its killed parent: $(ps -o pid=,stat=,etime=,args= -p "$k")"; kill -9 "$k"; }
 done
 echo "ok: workers ended with their parent"
 
