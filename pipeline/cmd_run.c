@@ -138,6 +138,12 @@ static ds_status process_with_workers(ds_cli *cli, ds_run *run, const char *dsn,
         }
         if (pid == 0) {
             close(p[0]);
+            /* The parent's database session must end when the parent does: a copy of its socket
+             * kept open here would keep its backend, and the row locks of a transaction it had
+             * open, alive, and this worker would wait on them. (Not PQfinish: that would end the
+             * parent's session while the parent uses it.) */
+            if (PQsocket(run->conn) >= 0)
+                close(PQsocket(run->conn));
             if (ds_stop_with_parent(parent) != 0) /* workers never outlive the run */
                 _exit(DS_EXIT_SIGNAL + SIGTERM);
             /* The child must not use the parent's connection socket. */
