@@ -2,6 +2,7 @@
 #include "redact.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -68,7 +69,8 @@ static size_t uri_password(const char *s, size_t *len)
     return colon + 1;
 }
 
-size_t ds_redact_secrets(char *out, size_t cap, const char *s)
+/* One pass over s. */
+static size_t redact_once(char *out, size_t cap, const char *s)
 {
     out_buf o = {out, cap, 0};
     if (cap == 0)
@@ -77,8 +79,15 @@ size_t ds_redact_secrets(char *out, size_t cap, const char *s)
     while (*p) {
         size_t v = keyword_value(s, p), len = 0;
         if (v) {
+            /* A quoted value stays quoted ('***'): a bare *** would run on into text glued to
+             * the closing quote, and redacting the result again would change it. */
+            int quoted = p[v] == '\'';
             put(&o, p, v);
+            if (quoted)
+                put(&o, "'", 1);
             put(&o, DS_REDACTED, sizeof DS_REDACTED - 1);
+            if (quoted)
+                put(&o, "'", 1);
             p += v + value_len(p + v);
             continue;
         }
@@ -94,6 +103,32 @@ size_t ds_redact_secrets(char *out, size_t cap, const char *s)
     }
     out[o.n] = '\0';
     return o.n;
+}
+
+/* Passes until nothing changes: hiding one secret can join text into another shape of secret
+ * (a '/' inside a hidden value had ended what now reads as a URI's user:password@), and what
+ * is shown must itself show no secret. */
+size_t ds_redact_secrets(char *out, size_t cap, const char *s)
+{
+    size_t n = redact_once(out, cap, s);
+    if (cap == 0 || n + 1 >= cap)
+        return n; /* cut short: the cut text is not a whole value to read again */
+    char stack[4096];
+    char *tmp = cap <= sizeof stack ? stack : malloc(cap);
+    if (!tmp)
+        return n;
+    for (int pass = 0; pass < 16; pass++) {
+        size_t m = redact_once(tmp, cap, out);
+        if (m == n && memcmp(tmp, out, n) == 0)
+            break;
+        memcpy(out, tmp, m + 1);
+        n = m;
+        if (n + 1 >= cap)
+            break;
+    }
+    if (tmp != stack)
+        free(tmp);
+    return n;
 }
 
 int ds_redact_has_secret(const char *s)
