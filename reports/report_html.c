@@ -145,11 +145,10 @@ static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, 
             } else {
                 fputs(c->present ? "<td>" : "<td class=\"na\">", f);
             }
-            if (provenance && c->present)
-                link_open(f, c->href);
+            const char *href = provenance && c->present ? c->href : NULL;
+            link_open(f, href);
             esc(f, v);
-            if (provenance && c->present)
-                link_close(f, c->href);
+            link_close(f, href);
             if (provenance && c->present)
                 fprintf(f, "<sup>%s</sup>", strcmp(c->extractor, "pdf_table") == 0 ? "t" : c->extractor[0] == 'm' ? "m" : "x");
             fputs("</td>", f);
