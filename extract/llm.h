@@ -154,7 +154,8 @@ typedef struct ds_llm_stats {
     size_t cut_items;    /* items dropped because the budget cut them */
     size_t malformed; /* items skipped for not matching the schema */
     size_t skipped_chunks; /* chunks too long for one context on their own */
-    size_t windows;        /* windows of chunks (one call per task each) */
+    size_t windows;        /* facts windows of chunks (one facts call each) */
+    size_t swot_windows;   /* SWOT windows (one SWOT call each; whole facts windows joined) */
     size_t grown;          /* facts answers given more than max_new tokens for their table rows */
     size_t row_splits;     /* windows ended early so that their table rows fit the largest budget */
     size_t reused_tokens;  /* prompt tokens not prefilled again (answer_info's reused) */
@@ -167,15 +168,17 @@ typedef struct ds_llm_stats {
  * table chunk), at least max_new and at most the largest budget: DS_LLM_ANSWER_GROWTH times
  * max_new, and no more than half of what max_context leaves after the fixed prompt. A window
  * whose rows would need more is split before the chunk that crosses it. SWOT answers get
- * max_new. */
+ * max_new, over windows that join consecutive facts windows while they fit max_context, so a
+ * split for table rows adds facts calls only. */
 #define DS_LLM_ROW_ANSWER_TOKENS 48
 #define DS_LLM_ANSWER_GROWTH 4
 /* Table rows of a chunk (its non-blank lines when it is a table part; 0 for prose). */
 size_t ds_llm_table_rows(const ds_chunk *c);
 
 /* Runs both tasks over the document: the chunks are packed in order into windows that fit
- * max_context with the prompt and the window's answer budget (above), one call per task and
- * window, the facts call first; both share the prompt up to the end of the window's chunks. Grounded facts are
+ * max_context with the prompt and the window's facts budget (above), one facts call each; a SWOT
+ * call follows the facts call of the window that starts each SWOT window and shares its prompt up
+ * to the end of that facts window's chunks. Grounded facts are
  * appended to facts and SWOT items to swot with source_extractor "model", the model name,
  * fingerprint and prompt version (strings in the document's arena). The number of dropped
  * items is logged (component "model"). An answer that cannot be parsed counts in

@@ -767,15 +767,41 @@ static void pack_window(const window_plan *wp, const prompt_parts *pp, const ds_
     *end = e;
 }
 
+/* The end of the SWOT window that starts with the facts window [first, end): later facts windows
+ * are added whole while their chunks fit max_context with a max_new answer, so table rows that
+ * split the facts windows do not multiply SWOT calls, and the SWOT call still shares its prompt
+ * up to end with the facts call just made. */
+static size_t swot_window_end(const window_plan *wp, const prompt_parts *pp, const ds_chunk_list *chunks,
+                              size_t first, size_t end)
+{
+    size_t used = 0;
+    for (size_t i = first; i < end; i++)
+        used += pp->ctoks[i].n;
+    while (end < chunks->n) {
+        size_t next, budget, more = 0;
+        int split;
+        pack_window(wp, pp, chunks, end, &next, &budget, &split);
+        if (next == end) /* a chunk too long for any window: the SWOT window stops before it */
+            break;
+        for (size_t i = end; i < next; i++)
+            more += pp->ctoks[i].n;
+        if (used + more + wp->max_new > wp->room)
+            break;
+        used += more;
+        end = next;
+    }
+    return end;
+}
+
 /* The per-document log line (component "model"). */
 static void log_stats(ds_log *log, const ds_document *doc, const ds_llm_stats *s)
 {
     DS_INFO(log, "model",
-            "%s: %d model calls in %zu windows, %zu prompt and %zu answer tokens in %.2f s (%zu prompt tokens "
+            "%s: %d model calls in %zu facts and %zu SWOT windows, %zu prompt and %zu answer tokens in %.2f s (%zu prompt tokens "
             "reused); facts kept %zu dropped %zu, swot kept %zu dropped %zu by the grounding check; %zu unparsed "
             "answers, %zu malformed items; %zu answers closed early (%zu cut items dropped), %zu truncated, %zu "
             "salvaged; %zu facts budgets grown for table rows, %zu windows split for them",
-            doc->name, s->calls, s->windows, s->prompt_tokens, s->answer_tokens, s->seconds, s->reused_tokens,
+            doc->name, s->calls, s->windows, s->swot_windows, s->prompt_tokens, s->answer_tokens, s->seconds, s->reused_tokens,
             s->ground.facts_kept, s->ground.facts_dropped, s->ground.swot_kept, s->ground.swot_dropped, s->unparsed,
             s->malformed, s->closed_early, s->cut_items, s->truncated, s->salvaged, s->grown, s->row_splits);
 }
@@ -806,6 +832,7 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
         if (wp.largest > wp.room / 2)
             wp.largest = wp.room / 2 > wp.max_new ? wp.room / 2 : wp.max_new;
     }
+    size_t swot_end = 0; /* chunks before it have had their SWOT call */
     for (size_t first = 0; first < chunks->n && st == DS_OK;) {
         size_t end, budget;
         int split;
@@ -820,9 +847,12 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
         stats->windows++;
         stats->row_splits += split != 0;
         st = run_window(gen, DS_LLM_FACTS, &pp, first, end, (int)budget, doc, chunks, log, facts, swot, stats, err);
-        if (st == DS_OK)
-            st = run_window(gen, DS_LLM_SWOT, &pp, first, end, gen->max_new, doc, chunks, log, facts, swot, stats,
-                            err);
+        if (st == DS_OK && first >= swot_end) {
+            swot_end = swot_window_end(&wp, &pp, chunks, first, end);
+            stats->swot_windows++;
+            st = run_window(gen, DS_LLM_SWOT, &pp, first, swot_end, gen->max_new, doc, chunks, log, facts, swot,
+                            stats, err);
+        }
         first = end;
     }
     stats->seconds = ds_now_s() - t0;
