@@ -2,6 +2,8 @@
  * pipeline/commands.def. The only place (with main) that decides the process exit code. */
 #include "pipeline/cli.h"
 #include "pipeline/statedir.h"
+#include "pipeline/core/alloc.h"
+#include "pipeline/core/redact.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -87,12 +89,38 @@ static void glib_log_to_ds(const gchar *domain, GLogLevelFlags level, const gcha
     DS_DEBUG(log, domain ? domain : "glib", "%s%s", (level & G_LOG_LEVEL_CRITICAL) ? "critical: " : "", message);
 }
 
+/* --db: the DSN is copied and the password in argv's copy is overwritten, so other local accounts
+ * reading /proc/PID/cmdline (ps) do not see it once options are parsed. The window before that is
+ * why the README advises DOSSIER_DB_DSN or a passfile. */
+static int take_dsn(ds_cli *cli, char *arg)
+{
+    ds_free(cli->db_dsn_copy);
+    cli->db_dsn = cli->db_dsn_copy = ds_strdup(arg);
+    if (!cli->db_dsn_copy) {
+        fprintf(stderr, "dossier: out of memory\n");
+        return 1;
+    }
+    size_t n = strlen(arg);
+    if (ds_redact_has_secret(arg)) {
+        char *shown = ds_malloc(n + 8);
+        if (!shown) {
+            memset(arg, '*', n); /* nothing better: hide all of it */
+            return 0;
+        }
+        size_t k = ds_redact_secrets(shown, n + 8, cli->db_dsn_copy);
+        memset(arg, '\0', n);
+        memcpy(arg, shown, k < n ? k : n); /* cut, never longer than the original */
+        ds_free(shown);
+    }
+    return 0;
+}
+
 /* Applies one global option (getopt code c); 0 when taken, 1 on a bad value (message printed). */
-static int apply_global(ds_cli *cli, int c, const char *arg)
+static int apply_global(ds_cli *cli, int c, char *arg)
 {
     switch (c) {
     case 'c': cli->config_path = arg; return 0;
-    case 'd': cli->db_dsn = arg; return 0;
+    case 'd': return take_dsn(cli, arg);
     case 'l': cli->log_path = arg; return 0;
     case 'f':
         if (strcmp(arg, "json") && strcmp(arg, "text")) {
@@ -129,7 +157,7 @@ static int hoist_globals(ds_cli *cli, int argc, char **argv)
             argv[out++] = argv[i];
             continue;
         }
-        const char *val = NULL;
+        char *val = NULL;
         if (g[k].takes_arg && argv[i][len] == '=')
             val = argv[i] + len + 1;
         else if (g[k].takes_arg && i + 1 < argc)
@@ -147,12 +175,11 @@ static int hoist_globals(ds_cli *cli, int argc, char **argv)
     return out;
 }
 
-int ds_cli_main(int argc, char **argv)
+/* The whole command line: global options, the configuration and the log, then the command. */
+static int cli_main(ds_cli *cli, int argc, char **argv)
 {
-    ds_cli cli;
-    memset(&cli, 0, sizeof cli);
-    cli.prog = argv[0];
-    cli.log_json = -1;
+    cli->prog = argv[0];
+    cli->log_json = -1;
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
         {"log", required_argument, NULL, 'l'},    {"log-format", required_argument, NULL, 'f'},
@@ -169,7 +196,7 @@ int ds_cli_main(int argc, char **argv)
             usage(stdout);
             return DS_EXIT_OK;
         }
-        int rc = c == '?' || c == ':' ? -1 : apply_global(&cli, c, optarg);
+        int rc = c == '?' || c == ':' ? -1 : apply_global(cli, c, optarg);
         if (rc != 0) {
             if (rc < 0)
                 usage(stderr);
@@ -189,35 +216,35 @@ int ds_cli_main(int argc, char **argv)
         fprintf(stderr, "dossier: unknown command \"%s\" (see dossier --help)\n", name);
         return DS_EXIT_USAGE;
     }
-    int cmd_argc = hoist_globals(&cli, argc - optind, argv + optind);
+    int cmd_argc = hoist_globals(cli, argc - optind, argv + optind);
     if (cmd_argc < 0)
         return DS_EXIT_USAGE;
     argc = optind + cmd_argc;
-    if (!cli.config_path && getenv("DOSSIER_CONFIG") && *getenv("DOSSIER_CONFIG"))
-        cli.config_path = getenv("DOSSIER_CONFIG");
-    ds_config_init(&cli.cfg);
+    if (!cli->config_path && getenv("DOSSIER_CONFIG") && *getenv("DOSSIER_CONFIG"))
+        cli->config_path = getenv("DOSSIER_CONFIG");
+    ds_config_init(&cli->cfg);
     ds_err err;
     ds_err_clear(&err);
     ds_config_warn_unknown_env(stderr);
-    if (ds_config_load(&cli.cfg, cli.config_path, &err) != DS_OK || ds_state_resolve(&cli.cfg, &err) != DS_OK) {
+    if (ds_config_load(&cli->cfg, cli->config_path, &err) != DS_OK || ds_state_resolve(&cli->cfg, &err) != DS_OK) {
         fprintf(stderr, "dossier: %s\n", err.msg);
-        ds_config_deinit(&cli.cfg);
+        ds_config_deinit(&cli->cfg);
         return ds_cli_exit_for(err.code);
     }
-    const char *log_path = cli.log_path ? cli.log_path : cli.cfg.log_file;
+    const char *log_path = cli->log_path ? cli->log_path : cli->cfg.log_file;
     int to_tty = (!log_path || strcmp(log_path, "-") == 0) && isatty(2);
     /* --log-format, then log.format, then text for a terminal and JSON lines for anything else. */
-    int json = cli.log_json >= 0                               ? cli.log_json
-               : cli.cfg.log_format && *cli.cfg.log_format ? strcmp(cli.cfg.log_format, "json") == 0
+    int json = cli->log_json >= 0                               ? cli->log_json
+               : cli->cfg.log_format && *cli->cfg.log_format ? strcmp(cli->cfg.log_format, "json") == 0
                                                              : !to_tty;
     int ok = 1;
-    ds_log_level level = ds_log_level_parse(cli.cfg.log_level, &ok);
-    if (cli.quiet || (to_tty && level < DS_LOG_LEVEL_WARN && !getenv("DOSSIER_LOG_LEVEL")))
+    ds_log_level level = ds_log_level_parse(cli->cfg.log_level, &ok);
+    if (cli->quiet || (to_tty && level < DS_LOG_LEVEL_WARN && !getenv("DOSSIER_LOG_LEVEL")))
         level = DS_LOG_LEVEL_WARN; /* a terminal gets the progress line, not the info stream */
-    if (ds_log_open(&cli.log, log_path, json, level) != 0)
+    if (ds_log_open(&cli->log, log_path, json, level) != 0)
         fprintf(stderr, "dossier: cannot open log file %s, logging to stderr\n", log_path);
-    cli.log.tty = to_tty;
-    g_log_set_default_handler(glib_log_to_ds, &cli.log);
+    cli->log.tty = to_tty;
+    g_log_set_default_handler(glib_log_to_ds, &cli->log);
 
     optind++; /* argv[optind] is the command; commands parse from there */
     int sub_argc = argc - optind + 1;
@@ -225,10 +252,19 @@ int ds_cli_main(int argc, char **argv)
     optind = 0; /* glibc: 0 re-initialises getopt for the command's own options */
     curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any thread, as libcurl requires */
     xmlInitParser();                      /* likewise for libxml2 */
-    int rc = cmd->fn(&cli, sub_argc, sub_argv);
+    int rc = cmd->fn(cli, sub_argc, sub_argv);
     curl_global_cleanup();
     xmlCleanupParser();
-    ds_log_close(&cli.log);
-    ds_config_deinit(&cli.cfg);
+    ds_log_close(&cli->log);
+    ds_config_deinit(&cli->cfg);
+    return rc;
+}
+
+int ds_cli_main(int argc, char **argv)
+{
+    ds_cli cli;
+    memset(&cli, 0, sizeof cli);
+    int rc = cli_main(&cli, argc, argv);
+    ds_free(cli.db_dsn_copy);
     return rc;
 }

@@ -26,7 +26,8 @@ typedef enum ds_exit {
 typedef struct ds_cli {
     const char *prog;         /* argv[0] */
     const char *config_path;  /* --config, or DOSSIER_CONFIG; NULL: defaults only */
-    const char *db_dsn;       /* --db; overrides the config */
+    const char *db_dsn;       /* --db; overrides the config (a copy: argv's password is blanked) */
+    char *db_dsn_copy;        /* owned: the copy db_dsn points at */
     const char *log_path;     /* --log */
     int log_json;             /* --log-format json|text (default json when not a terminal) */
     int quiet;
