@@ -3,6 +3,7 @@
  * worker processes on this host (--workers N); they share the queue through PostgreSQL, and
  * each reports its counters to the coordinator through a pipe. */
 #include "pipeline/cli.h"
+#include "pipeline/core/clock.h"
 #include "pipeline/db.h"
 #include "pipeline/metrics.h"
 #include "pipeline/run.h"
@@ -287,7 +288,7 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         return DS_EXIT_USAGE;
     }
     ds_stop_install();
-    double t0 = ds_now();
+    double t0 = ds_now_s();
     ds_err err;
     ds_err_clear(&err);
     char *dsn = NULL;
@@ -333,10 +334,10 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
         if (PQstatus(conn) == CONNECTION_OK && ds_run_finish(&run, status, &ferr) != DS_OK)
             DS_WARN(&cli->log, "run", "cannot record the run summary: %s", ferr.msg);
         if (!cli->quiet)
-            ds_run_print_summary(&run, ds_now() - t0);
+            ds_run_print_summary(&run, ds_now_s() - t0);
         if (cli->cfg.metrics_textfile && *cli->cfg.metrics_textfile) {
             ds_err merr;
-            if (ds_metrics_write_textfile(cli->cfg.metrics_textfile, &run, status, ds_now() - t0, &merr) != DS_OK)
+            if (ds_metrics_write_textfile(cli->cfg.metrics_textfile, &run, status, ds_now_s() - t0, &merr) != DS_OK)
                 DS_WARN(&cli->log, "run", "metrics: %s", merr.msg);
         }
         if (st == DS_OK && ds_stop_requested())

@@ -2,6 +2,7 @@
 #include "pipeline/heartbeat.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -23,13 +24,6 @@ struct ds_heartbeat {
     char owner[128];
     ds_log *log;
 };
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void renew(ds_heartbeat *hb, long long doc_id)
 {
@@ -69,7 +63,7 @@ static void *heartbeat_main(void *arg)
         if (hb->quit || rc != ETIMEDOUT || hb->doc_id == 0)
             continue;
         long long doc = hb->doc_id;
-        double age = mono_now() - hb->since;
+        double age = ds_now_s() - hb->since;
         if (hb->budget_s > 0 && age > hb->budget_s + hb->lease_s)
             continue; /* stuck past its budget: let the lease lapse */
         hb->renewals++;
@@ -153,7 +147,7 @@ void ds_heartbeat_watch(ds_heartbeat *hb, long long doc_id)
         return;
     pthread_mutex_lock(&hb->mu);
     hb->doc_id = doc_id;
-    hb->since = mono_now();
+    hb->since = ds_now_s();
     pthread_cond_signal(&hb->cv); /* the next renewal comes one period after the claim */
     pthread_mutex_unlock(&hb->mu);
 }

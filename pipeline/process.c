@@ -2,6 +2,7 @@
  * extract, load. Owns the document for the duration and frees it. Threading: one run context.
  */
 #include "pipeline/process.h"
+#include "pipeline/core/clock.h"
 
 #include "extract/chunker.h"
 #include "extract/extract.h"
@@ -41,7 +42,7 @@ static ds_status checkpoint(ds_run *run, const char *next, const char *name, ds_
     int sig = ds_stop_requested();
     if (sig)
         return ds_err_set(err, DS_ERR_CANCELLED, "%s: interrupted by signal %d before %s", name, sig, next);
-    if (run->doc_deadline > 0 && ds_now() > run->doc_deadline)
+    if (run->doc_deadline > 0 && ds_now_s() > run->doc_deadline)
         return ds_err_set(err, DS_ERR_BUDGET, "%s: took longer than run.document_seconds (%d s); stopped before %s",
                           name, run->cfg->run_document_seconds, next);
     return DS_OK;
@@ -98,7 +99,7 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
     const char *slash = strrchr(path, '/');
     doc->name = ds_doc_strdup(doc, slash ? slash + 1 : path);
 
-    double t0 = ds_now();
+    double t0 = ds_now_s();
     size_t limit = run->cfg->ingest_max_bytes > 0 ? (size_t)run->cfg->ingest_max_bytes : 0;
     ds_buf raw = DS_BUF_INIT; /* queued paths are escaped (infile.h) */
     ds_status st = ds_infile_name_unescape(&raw, path) == DS_OK
@@ -107,7 +108,7 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
     ds_buf_deinit(&raw);
     if (st == DS_OK)
         st = check_identity(run, doc_id, path, &data, err);
-    double t1 = ds_now();
+    double t1 = ds_now_s();
     s->stage_s[DS_STAGE_READ] += t1 - t0;
     if (st == DS_OK)
         st = checkpoint(run, "parse", doc->name, err);
@@ -120,13 +121,13 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
         res->kind = doc->kind;
     }
     ds_buf_deinit(&data);
-    double t2 = ds_now();
+    double t2 = ds_now_s();
     s->stage_s[DS_STAGE_PARSE] += t2 - t1;
     if (st == DS_OK)
         st = checkpoint(run, "chunking", doc->name, err);
     if (st == DS_OK)
         st = ds_chunk_document(doc, &run->chunk_opts, &chunks, err);
-    double t3 = ds_now();
+    double t3 = ds_now_s();
     s->stage_s[DS_STAGE_CHUNK] += t3 - t2;
     if (st == DS_OK)
         st = checkpoint(run, "extraction", doc->name, err);
@@ -146,14 +147,14 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
         }
         add_model_stats(s, &ls);
     }
-    double t4 = ds_now();
+    double t4 = ds_now_s();
     s->stage_s[DS_STAGE_EXTRACT] += t4 - t3;
     if (st == DS_OK)
         st = checkpoint(run, "loading", doc->name, err);
     if (st == DS_OK) {
         res->parsed = 1;
         st = ds_load_document(run, doc_id, doc, &chunks, &x, err);
-        s->stage_s[DS_STAGE_LOAD] += ds_now() - t4;
+        s->stage_s[DS_STAGE_LOAD] += ds_now_s() - t4;
         if (st == DS_OK) {
             res->pages = doc->n_pages;
             res->chunks = (long)chunks.n;

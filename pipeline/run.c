@@ -26,13 +26,6 @@
 #define DOSSIER_DATA_DIR "/usr/local/share/dossier"
 #endif
 
-double ds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Counts with the run's word cache: chunking counts the same words many times. */
 static size_t count_with_tokenizer(void *ctx, const char *s, size_t n)
 {

@@ -72,7 +72,7 @@ typedef struct ds_run {
     int progress;           /* print a progress line (stderr is a terminal) */
     int idle_wait_s;        /* keep polling an empty queue this long before returning */
     long progress_total;
-    double doc_deadline;    /* ds_now() past which the current document stops (0: no budget) */
+    double doc_deadline;    /* ds_now_s() past which the current document stops (0: no budget) */
     FILE *dry_run;          /* borrowed; non-NULL: the watchlist's filings that would be fetched are
                                listed here, and no filing, document or queue row is written */
 } ds_run;
@@ -120,8 +120,5 @@ ds_status ds_run_process_queue(ds_run *run, ds_err *err);
 
 /* Prints the run summary (stdout). */
 void ds_run_print_summary(const ds_run *run, double wall_s);
-
-/* Seconds on a monotonic clock. */
-double ds_now(void);
 
 #endif

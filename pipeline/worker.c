@@ -6,6 +6,7 @@
  * Threading: one ds_run per process.
  */
 #include "pipeline/db.h"
+#include "pipeline/core/clock.h"
 #include "pipeline/heartbeat.h"
 #include "pipeline/process.h"
 #include "pipeline/run.h"
@@ -228,7 +229,7 @@ static ds_status process_claimed(ds_run *run, ds_heartbeat *hb, const claim *c, 
                                  ds_err *fail)
 {
     int budget = run->cfg->run_document_seconds;
-    run->doc_deadline = budget > 0 ? ds_now() + budget : 0;
+    run->doc_deadline = budget > 0 ? ds_now_s() + budget : 0;
     ds_heartbeat_watch(hb, c->doc_id);
     ds_status st = ds_process_document(run, c->doc_id, c->path, res, fail);
     ds_heartbeat_unwatch(hb);
@@ -266,7 +267,7 @@ static ds_status queue_loop(ds_run *run, ds_heartbeat *hb, ds_err *err)
             return st;
         if (!got) {
             /* Nothing ready: wait for other hosts still enqueueing, up to idle_wait_s. */
-            double now = ds_now();
+            double now = ds_now_s();
             if (idle_since == 0)
                 idle_since = now;
             if (now - idle_since >= run->idle_wait_s)

@@ -5,6 +5,7 @@
  * measuring while other work runs on the pool is meaningless.
  */
 #include "kernels/kernels.h"
+#include "pipeline/core/clock.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -32,13 +33,6 @@ static void bw_part(void *arg, int task, int thread)
     b->sum[task] = s0 + s1 + s2 + s3;
 }
 
-static double mono_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 double ds_k_read_bandwidth(ds_kctx *c, size_t bytes, int reps)
 {
     bw_job b = {.n = bytes / sizeof(float), .parts = ds_kctx_threads(c)};
@@ -52,9 +46,9 @@ double ds_k_read_bandwidth(ds_kctx *c, size_t bytes, int reps)
     b.p = p;
     double best = 0;
     for (int r = 0; r < (reps > 0 ? reps : 1); r++) {
-        const double t0 = mono_s();
+        const double t0 = ds_now_s();
         ds_kctx_parallel(c, bw_part, &b, b.parts);
-        const double gbs = (double)(b.n * sizeof(float)) / (mono_s() - t0) / 1e9;
+        const double gbs = (double)(b.n * sizeof(float)) / (ds_now_s() - t0) / 1e9;
         best = gbs > best ? gbs : best;
     }
     free(p);

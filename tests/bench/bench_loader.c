@@ -5,6 +5,7 @@
 #include "testlib.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/clock.h"
 #include "pipeline/db.h"
 #include "pipeline/run.h"
 
@@ -106,7 +107,7 @@ int main(void)
     }
 
     /* dossier's loader: rows built, escaped and sent from memory, in one transaction. */
-    double t0 = ds_now();
+    double t0 = ds_now_s();
     exec_or_die(conn, "BEGIN");
     ds_copy cp;
     DS_REQUIRE(ds_copy_begin(&cp, conn,
@@ -131,7 +132,7 @@ int main(void)
         return 1;
     }
     exec_or_die(conn, "COMMIT");
-    double ours = ds_now() - t0;
+    double ours = ds_now_s() - t0;
 
     /* Baseline: psql \copy of the same rows from a file, in one transaction. */
     char cmd[8192], out[4096];
@@ -139,9 +140,9 @@ int main(void)
              "psql -X -q -v ON_ERROR_STOP=1 -d '%s' -c 'BEGIN' -c \"\\copy bench.psql (document_id, seq, section, "
              "page_first, page_last, char_start, char_end, token_count, text) FROM '%s'\" -c 'COMMIT' 2>&1",
              dsn, path);
-    t0 = ds_now();
+    t0 = ds_now_s();
     int rc = ds_test_sh(out, sizeof out, "%s", cmd);
-    double base = ds_now() - t0;
+    double base = ds_now_s() - t0;
     if (rc != 0) {
         fprintf(stderr, "bench_loader: psql failed: %s\n", out);
         return 1;
