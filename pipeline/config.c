@@ -59,6 +59,9 @@ static const key_def keys[] = {
     {"ingest.max_bytes", KEY_TYPE_LONG, F(ingest_max_bytes), 1, 1e12, "larger inputs are rejected (too_large)"},
     {"ingest.allowed_roots", KEY_TYPE_LIST, F(ingest_allowed_roots), 0, 0, "folders a symbolic link in a scanned folder may lead into"},
     {"ingest.max_pages", KEY_TYPE_INT, F(ingest_max_pages), 1, 1000000, "PDFs with more pages are rejected"},
+    {"ingest.parse_in_child", KEY_TYPE_INT, F(ingest_parse_in_child), 0, 1, "1: parse each document in a child process under the limits below (0: in the worker)"},
+    {"ingest.parse_cpu_seconds", KEY_TYPE_INT, F(ingest_parse_cpu_seconds), 0, 604800, "CPU seconds one document's parse may use (0: no limit)"},
+    {"ingest.parse_memory_mb", KEY_TYPE_LONG, F(ingest_parse_memory_mb), 0, 1 << 24, "MiB of memory one document's parse may add (0: no limit)"},
     {"chunk.tokenizer", KEY_TYPE_STR, F(tokenizer), 0, 0, "tokenizer.json sizing chunks (default: the model's, else the bundled Qwen3 one)"},
     {"chunk.target_tokens", KEY_TYPE_INT, F(chunk_target_tokens), 32, 200000, "target chunk size in model tokens"},
     {"chunk.overlap_tokens", KEY_TYPE_INT, F(chunk_overlap_tokens), 0, 10000, "tokens repeated between consecutive prose chunks"},
@@ -108,6 +111,9 @@ void ds_config_init(ds_config *c)
     c->fetch_retries = 5;
     c->ingest_max_bytes = 256L << 20;
     c->ingest_max_pages = 5000;
+    c->ingest_parse_in_child = 1;
+    c->ingest_parse_cpu_seconds = 600;
+    c->ingest_parse_memory_mb = 4096;
     c->chunk_target_tokens = 512;
     c->chunk_overlap_tokens = 64;
     c->model_segment_tokens = 2048;

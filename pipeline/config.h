@@ -55,6 +55,9 @@ typedef struct ds_config {
     /* ingest */
     long ingest_max_bytes;    /* larger inputs are rejected as too_large */
     int ingest_max_pages;
+    int ingest_parse_in_child;        /* 1: parse in a child process under the limits below */
+    int ingest_parse_cpu_seconds;     /* RLIMIT_CPU of that child; 0: none */
+    long ingest_parse_memory_mb;      /* address space it may add, MiB; 0: none */
     ds_str_list ingest_allowed_roots; /* folders symbolic links found by a scan may lead into */
     /* chunk */
     char *tokenizer;          /* tokenizer.json; default: the bundled Qwen3 tokenizer */

@@ -13,6 +13,7 @@
 #include "pipeline/core/buf.h"
 #include "pipeline/db.h"
 #include "pipeline/load.h"
+#include "pipeline/parse_child.h"
 #include "pipeline/stop.h"
 
 #include <stdio.h>
@@ -117,7 +118,11 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
         ds_ingest_limits_default(&lim);
         lim.max_bytes = limit;
         lim.max_pages = run->cfg->ingest_max_pages;
-        st = ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err);
+        ds_parse_limits pl = {run->cfg->ingest_parse_cpu_seconds, run->cfg->ingest_parse_memory_mb,
+                              run->doc_deadline, ds_stop_requested};
+        st = run->cfg->ingest_parse_in_child
+                 ? ds_parse_in_child(doc, (const unsigned char *)data.data, data.len, &lim, &pl, err)
+                 : ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err);
         res->kind = doc->kind;
     }
     ds_buf_deinit(&data);

@@ -16,3 +16,7 @@ if(EXISTS ${DS_SHARED_DIR}/data/broken_pdf)
 else()
   ds_add_fuzz(NAME fuzz_pdf SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_pdf.c)
 endif()
+# t_ingest_doc_wire: the parsed-document encoding a parse in a child process hands back; fuzz_doc_wire its decoder
+ds_add_test(NAME t_ingest_doc_wire SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/doc_wire_test.c LABELS ingest TIMEOUT 300)
+ds_add_fuzz(NAME fuzz_doc_wire SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/doc_wire_fuzz.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/doc_wire)

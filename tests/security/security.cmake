@@ -10,3 +10,5 @@ ds_add_script_test(NAME t_sec_robust COMMAND ${CMAKE_SOURCE_DIR}/tests/security/
                    PG LABELS security TIMEOUT 600)
 ds_add_script_test(NAME t_sec_lease COMMAND ${CMAKE_SOURCE_DIR}/tests/security/lease_test.sh
                    PG LABELS security TIMEOUT 600)
+ds_add_script_test(NAME t_sec_parse COMMAND ${CMAKE_SOURCE_DIR}/tests/security/parse_test.sh
+                   PG LABELS security TIMEOUT 400)
