@@ -109,6 +109,9 @@ ds_status ds_report_data_load(PGconn *conn, const char *company, long long docum
  * #page=N for a page of a PDF (kind "pdf", page > 0); "" when the source is a relative path or
  * empty (report_links.c). In d's arena. */
 const char *rpt_href(ds_report_data *d, const char *source, const char *kind, int page);
+/* The same, with #anchor (percent-encoded) for a figure of an HTML or inline XBRL document whose
+ * fact names the element that shows it (facts.anchor); anchor NULL or "": rpt_href. */
+const char *rpt_href_anchor(ds_report_data *d, const char *source, const char *kind, int page, const char *anchor);
 /* SQL for the columns rpt_href reads, for a documents row aliased dd: source, kind. */
 #define RPT_HREF_COLUMNS                                                                          \
     "coalesce((SELECT min(s.source) FROM document_sources s WHERE s.document_id = dd.id), ''), " \

@@ -139,7 +139,7 @@ static ds_status load_calendar(PGconn *conn, ds_report_data *d, int *offset, ds_
 
 /* Figure rows: metric, fiscal period (LTMn for the last twelve months to the end of quarter n),
  * fiscal year, end, value, extractor, document, page, run, the document's source and kind (its
- * link), and how an LTM figure was computed. */
+ * link), how an LTM figure was computed, and the fact's anchor in an HTML source. */
 static ds_status query_rows(PGconn *conn, ds_report_data *d, int offset, PGresult **r, ds_err *err)
 {
     char cid[24], did[24], month[8], off[8];
@@ -152,7 +152,7 @@ static ds_status query_rows(PGconn *conn, ds_report_data *d, int offset, PGresul
         conn, r, err,
         "WITH src AS ("
         "  SELECT m.metric, m.period_start, m.period_end, m.value, m.source_extractor, m.document_id, m.page, "
-        "         f.run_id, NULL::text AS fp, ''::text AS note FROM company_metrics m "
+        "         f.run_id, NULL::text AS fp, ''::text AS note, f.anchor FROM company_metrics m "
         "  LEFT JOIN facts f ON f.id = m.fact_id "
         "  WHERE $2::bigint = 0 AND CASE WHEN $1::bigint > 0 THEN m.company_id = $1::bigint "
         "                                ELSE m.scope_document_id = $2::bigint END "
@@ -160,13 +160,14 @@ static ds_status query_rows(PGconn *conn, ds_report_data *d, int offset, PGresul
         "  SELECT l.metric, l.period_start, l.period_end, l.value, 'ltm', y.document_id, y.page, y.run_id, "
         "         'LTM' || l.fiscal_quarter, "
         "         format('%s to %s + FY to %s - %s to %s (facts %s)', l.basis, y.period_end, fy.period_end, "
-        "                l.basis, py.period_end, array_to_string(l.source_fact_ids, ', ')) "
+        "                l.basis, py.period_end, array_to_string(l.source_fact_ids, ', ')), y.anchor "
         "  FROM company_metrics_ltm l JOIN facts y ON y.id = l.fact_id "
         "  JOIN facts fy ON fy.id = l.prior_fy_fact_id JOIN facts py ON py.id = l.prior_ytd_fact_id "
         "  WHERE $2::bigint = 0 AND $1::bigint > 0 AND l.company_id = $1::bigint AND l.basis <> 'FY' "
         "  UNION ALL "
         "  SELECT * FROM (SELECT DISTINCT ON (f.metric, f.period_start, f.period_end) f.metric, f.period_start, "
-        "         f.period_end, f.value, f.source_extractor, f.document_id, f.page, f.run_id, NULL::text, ''::text "
+        "         f.period_end, f.value, f.source_extractor, f.document_id, f.page, f.run_id, NULL::text, ''::text, "
+        "         f.anchor "
         "  FROM facts f "
         "  WHERE $2::bigint > 0 AND f.document_id = $2::bigint AND f.metric IS NOT NULL AND f.dimensions = '' "
         "    AND f.value IS NOT NULL AND f.period_end IS NOT NULL "
@@ -176,7 +177,7 @@ static ds_status query_rows(PGconn *conn, ds_report_data *d, int offset, PGresul
         "SELECT x.metric, coalesce(x.fp, fiscal_period_label(x.period_start, x.period_end, $3::int)), "
         "  fiscal_year_of(x.period_end, $3::int) + CASE WHEN $3::int <= 5 THEN 1 ELSE 0 END + $4::int, "
         "  x.period_end::text, x.value::text, x.source_extractor, dd.name, coalesce(x.page, 0), "
-        "  coalesce(x.run_id, 0), " RPT_HREF_COLUMNS ", x.note "
+        "  coalesce(x.run_id, 0), " RPT_HREF_COLUMNS ", x.note, coalesce(x.anchor, '') "
         "FROM src x JOIN documents dd ON dd.id = x.document_id ORDER BY x.period_end, x.metric",
         4, p);
 }
@@ -284,7 +285,7 @@ static void set_cell(ds_report_data *d, rpt_cell *c, PGresult *r, int i)
     c->document = dup(d, PQgetvalue(r, i, 6));
     c->page = atoi(PQgetvalue(r, i, 7));
     c->run_id = atoll(PQgetvalue(r, i, 8));
-    c->href = rpt_href(d, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), c->page);
+    c->href = rpt_href_anchor(d, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), c->page, PQgetvalue(r, i, 12));
     c->note = dup(d, PQgetvalue(r, i, 11));
 }
 

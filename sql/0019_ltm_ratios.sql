@@ -7,8 +7,13 @@
 --   * credit_ratios gains net debt (total debt - cash), LTM EBITDA, net debt / LTM EBITDA and the
 --     fixed-charge cover ((LTM EBIT + fixed charges) / fixed charges, fixed charges = LTM interest
 --     expense + LTM lease expense where reported, else interest alone), with bounds flags;
---   * review_credit shows them.
+--   * review_credit shows them;
+--   * facts.anchor: the id of the element that shows an inline XBRL fact in its HTML document,
+--     so a report links the figure to its place (#id) as it links a PDF figure to its page.
 -- New view columns are appended at the end, so every existing column keeps its place.
+
+ALTER TABLE facts ADD COLUMN anchor text;
+COMMENT ON COLUMN facts.anchor IS 'Inline XBRL facts shown in the document: the id attribute of the element that shows the value, a fragment (#id) of the source HTML; NULL for other facts and for facts loaded before anchors were kept.';
 
 CREATE VIEW company_metrics_ltm AS
 WITH flow AS (
