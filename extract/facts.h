@@ -27,6 +27,8 @@ typedef struct ds_fact {
     const char *source_extractor; /* "ixbrl", "xbrl", "pdf_table", "html_table", "model" */
     const char *quote;            /* text as shown, or NULL */
     int page;                     /* 0 unknown */
+    const char *anchor;           /* inline XBRL: id of the element that shows the fact in the source
+                                   * HTML (a link's #fragment); NULL otherwise */
     int chunk_seq;                /* -1 none */
     size_t byte_off;              /* into doc->text, SIZE_MAX none */
     /* model backend only (NULL otherwise): model name, checkpoint fingerprint, prompt version */

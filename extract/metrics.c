@@ -70,6 +70,10 @@ static const concept_map usgaap[] = {
     {"DepreciationDepletionAndAmortization", "depreciation_amortization"},
     {"DepreciationAndAmortization", "depreciation_amortization"},
     {"DepreciationAmortizationAndAccretionNet", "depreciation_amortization"},
+    {"OperatingLeaseCost", "lease_expense"},
+    {"OperatingLeaseExpense", "lease_expense"},
+    {"OperatingLeasesRentExpenseNet", "lease_expense"},
+    {"LeaseAndRentalExpense", "lease_expense"},
 };
 
 /* ifrs-full concepts. */

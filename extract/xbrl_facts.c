@@ -83,6 +83,9 @@ ds_status ds_extract_xbrl_facts(ds_document *doc, const ds_chunk_list *chunks, d
                 f.chunk_seq = chunks->v[c].seq;
             if (!f.page)
                 f.page = ds_doc_page_of(doc, x->text_off);
+            /* a displayed inline fact: its element's id places it in the source page */
+            if (doc->kind == DS_DOC_KIND_IXBRL && x->fact_id && *x->fact_id)
+                f.anchor = x->fact_id;
         }
         if (ds_fact_list_push(out, &f))
             return ds_err_set(err, DS_ERR_NOMEM, "out of memory");

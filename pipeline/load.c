@@ -225,7 +225,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
                                  "COPY facts (document_id, chunk_seq, company_id, concept, metric, value, value_text, "
                                  "unit, decimals, period_start, period_end, dimensions, source_extractor, page, "
                                  "quote, char_start, run_id, model, model_fingerprint, prompt_version, verification, "
-                                 "verification_check, is_nil) FROM STDIN",
+                                 "verification_check, is_nil, anchor) FROM STDIN",
                                  err);
     if (st)
         return st;
@@ -261,7 +261,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
             (cstart >= 0 ? ds_copy_int(&cp, cstart) : ds_copy_str(&cp, NULL)) || ds_copy_int(&cp, run->run_id) ||
             ds_copy_str(&cp, f->model) || ds_copy_str(&cp, f->model_fingerprint) ||
             ds_copy_str(&cp, f->prompt_version) || ds_copy_str(&cp, vstatus) || ds_copy_str(&cp, vcheck) ||
-            ds_copy_str(&cp, f->is_nil ? "t" : "f"))
+            ds_copy_str(&cp, f->is_nil ? "t" : "f") || ds_copy_str(&cp, f->anchor))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         else
             st = ds_copy_row_end(&cp, err);

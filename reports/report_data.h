@@ -9,31 +9,34 @@
 
 #include <libpq-fe.h>
 
-#define RPT_MAX_PERIODS 8
+#define RPT_MAX_PERIODS 12
 
 /* What a column of figures covers: a fiscal year, a quarter, a year to date (6 or 9 months
- * from the fiscal year start), or a balance-sheet date alone. */
+ * from the fiscal year start), a balance-sheet date alone, or the last twelve months to a
+ * quarter end (company_metrics_ltm). */
 typedef enum rpt_period_kind {
     RPT_PERIOD_KIND_FY,
     RPT_PERIOD_KIND_QUARTER,
     RPT_PERIOD_KIND_YTD,
-    RPT_PERIOD_KIND_INSTANT
+    RPT_PERIOD_KIND_INSTANT,
+    RPT_PERIOD_KIND_LTM
 } rpt_period_kind;
 
 typedef struct rpt_period {
     rpt_period_kind kind;
     const char *end;        /* ISO date */
     int fiscal_year;        /* as the company names it */
-    int quarter;            /* quarter ended (1..4) for quarters and years to date, else 0 */
-    const char *label;      /* "FY2024", "Q3 FY2024", "9M FY2024", "2024-06-29" */
-    const char *kind_label; /* "FY", "quarter", "YTD", "balance sheet" */
+    int quarter;            /* quarter ended (1..4) for quarters, years to date and LTM, else 0 */
+    const char *label;      /* "FY2024", "Q3 FY2024", "9M FY2024", "2024-06-29", "LTM Q3 FY2024" */
+    const char *kind_label; /* "FY", "quarter", "YTD", "balance sheet", "LTM" */
 } rpt_period;
 
 typedef struct rpt_cell {
     int present;
     const char *text;       /* exact value as stored (numeric) */
     double v;
-    const char *extractor;  /* ixbrl, xbrl, pdf_table, model */
+    const char *extractor;  /* ixbrl, xbrl, pdf_table, model; "ltm" for a last-twelve-months sum */
+    const char *note;       /* how an LTM figure was computed (its parts and facts); "" otherwise */
     const char *document;
     const char *href;       /* link to the document (and page); "" when none */
     int page;
@@ -77,7 +80,7 @@ typedef struct ds_report_data {
     const char *company, *cik;
     long long company_id, document_id;
     int n_periods;
-    rpt_period periods[RPT_MAX_PERIODS]; /* fiscal years, then quarters, then years to date */
+    rpt_period periods[RPT_MAX_PERIODS]; /* fiscal years, quarters, years to date, LTM */
     int fy_end_month;         /* fiscal calendar used for the labels */
     const char *calendar_source; /* "dei cover facts" or "reported periods" */
     rpt_row *metrics;
@@ -106,6 +109,9 @@ ds_status ds_report_data_load(PGconn *conn, const char *company, long long docum
  * #page=N for a page of a PDF (kind "pdf", page > 0); "" when the source is a relative path or
  * empty (report_links.c). In d's arena. */
 const char *rpt_href(ds_report_data *d, const char *source, const char *kind, int page);
+/* The same, with #anchor (percent-encoded) for a figure of an HTML or inline XBRL document whose
+ * fact names the element that shows it (facts.anchor); anchor NULL or "": rpt_href. */
+const char *rpt_href_anchor(ds_report_data *d, const char *source, const char *kind, int page, const char *anchor);
 /* SQL for the columns rpt_href reads, for a documents row aliased dd: source, kind. */
 #define RPT_HREF_COLUMNS                                                                          \
     "coalesce((SELECT min(s.source) FROM document_sources s WHERE s.document_id = dd.id), ''), " \

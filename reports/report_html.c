@@ -107,6 +107,16 @@ static void svg_chart(FILE *f, const rpt_chart *c)
     fputs("</svg>\n", f);
 }
 
+/* The superscript naming a figure's source: x = XBRL, t = statement table, m = model, l = LTM. */
+static const char *source_mark(const char *extractor)
+{
+    if (strcmp(extractor, "pdf_table") == 0 || strcmp(extractor, "html_table") == 0)
+        return "t";
+    if (strcmp(extractor, "ltm") == 0)
+        return "l";
+    return extractor[0] == 'm' ? "m" : "x";
+}
+
 /* The figures of rows in the columns that hold any of them; a row with no figure is left out.
  * The caller makes sure at least one figure is there. */
 static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, int provenance)
@@ -139,6 +149,8 @@ static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, 
             if (provenance && c->present) {
                 fputs("<td title=\"", f);
                 esc(f, c->extractor);
+                if (c->note && *c->note)
+                    fputs(": ", f), esc(f, c->note), fputs("; year to date", f);
                 fputs(" from ", f);
                 esc(f, c->document);
                 fprintf(f, " p. %d, run %lld\">", c->page, c->run_id);
@@ -150,7 +162,7 @@ static void table(FILE *f, const ds_report_data *d, const rpt_row *rows, int n, 
             esc(f, v);
             link_close(f, href);
             if (provenance && c->present)
-                fprintf(f, "<sup>%s</sup>", strcmp(c->extractor, "pdf_table") == 0 ? "t" : c->extractor[0] == 'm' ? "m" : "x");
+                fprintf(f, "<sup>%s</sup>", source_mark(c->extractor));
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -231,7 +243,8 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
     fputs("<section id=\"metrics\">\n<h2>Key metrics</h2>\n<p class=\"sub\">", f);
     fputs(rpt_unit_note(), f);
     fprintf(f, "; fiscal years end in %s (from %s); superscripts give the source: x = XBRL, t = statement "
-               "table, m = model (hover for document, page and run)</p>\n",
+               "table, m = model, l = last twelve months: year to date + prior fiscal year - prior year to date (hover for "
+               "document, page, run and the parts of an LTM figure)</p>\n",
             rpt_month_name(d->fy_end_month), d->calendar_source);
     if (!any_figure(d, d->metrics, d->n_metrics))
         fputs("<p class=\"na\">No consolidated figures found.</p>\n", f);

@@ -1,6 +1,7 @@
 /* report_links.c - the link from a figure, SWOT item or alert back to its document: the URL it
  * was fetched from, or a file:// URI of the path it was read from, with #page=N for a PDF page
- * (PDF viewers open that page). A document known only by a relative path gets no link.
+ * (PDF viewers open that page) or #id for an inline XBRL figure of an HTML document (browsers
+ * scroll to the element that shows it). A document known only by a relative path gets no link.
  * Strings live in the report's arena. Reentrant. */
 #include "reports/report_data.h"
 
@@ -41,5 +42,27 @@ const char *rpt_href(ds_report_data *d, const char *source, const char *kind, in
     out[o] = '\0';
     if (page > 0 && kind && strcmp(kind, "pdf") == 0)
         sprintf(out + o, "#page=%d", page);
+    return out;
+}
+
+const char *rpt_href_anchor(ds_report_data *d, const char *source, const char *kind, int page, const char *anchor)
+{
+    const char *base = rpt_href(d, source, kind, page);
+    if (!*base || !anchor || !*anchor || !kind || (strcmp(kind, "ixbrl") != 0 && strcmp(kind, "html") != 0) ||
+        strchr(base, '#'))
+        return base;
+    size_t n = strlen(base), a = strlen(anchor);
+    char *out = ds_arena_alloc(&d->arena, n + 3 * a + 2);
+    if (!out)
+        return base;
+    memcpy(out, base, n);
+    size_t o = n;
+    out[o++] = '#';
+    for (const unsigned char *s = (const unsigned char *)anchor; *s; s++)
+        if (plain(*s) && *s != '/')
+            out[o++] = (char)*s;
+        else
+            o += (size_t)sprintf(out + o, "%%%02X", *s);
+    out[o] = '\0';
     return out;
 }

@@ -166,23 +166,47 @@ static void centred_text(pdf *p, double centre, double y, const char *s, const c
     g_object_unref(l);
 }
 
+/* A column's heading, right-aligned at `right`: its label (on two lines, split at the last space,
+ * when it is wider than `width`), the kind and the end date below. */
+static void column_heading(pdf *p, double right, double width, const rpt_period *pe, const char *font)
+{
+    char first[32], sub[48];
+    const char *rest = NULL;
+    PangoLayout *l = layout(p, pe->label, font, 0, 0);
+    double w = layout_w(l);
+    g_object_unref(l);
+    const char *sp = strrchr(pe->label, ' ');
+    if (w > width && sp && (size_t)(sp - pe->label) < sizeof first) {
+        snprintf(first, sizeof first, "%.*s", (int)(sp - pe->label), pe->label);
+        rest = sp + 1;
+    }
+    double y = p->y - (rest ? 7 : 0);
+    right_text(p, right, y, rest ? first : pe->label, font, 0x222222);
+    if (rest)
+        right_text(p, right, y + 7, rest, font, 0x222222);
+    snprintf(sub, sizeof sub, "%s to", pe->kind_label);
+    right_text(p, right, p->y + 10, sub, "DejaVu Sans 5.5", 0x777777);
+    right_text(p, right, p->y + 17, pe->end, "DejaVu Sans 5.5", 0x777777);
+}
+
 static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
 {
     int cols[RPT_MAX_PERIODS], nc = 0;
     for (int i = 0; i < d->n_periods; i++)
         if (rpt_column_any(rows, n, i))
             cols[nc++] = i;
-    double label_w = nc > 6 ? 130 : 170, col_w = (BODY_W - label_w) / (nc ? nc : 1), row_h = 14;
-    ensure(p, row_h * 4);
-    for (int k = 0; k < nc; k++) {
-        const rpt_period *pe = &d->periods[cols[k]];
-        char sub[48];
-        snprintf(sub, sizeof sub, "%s to %s", pe->kind_label, pe->end);
-        double right = MARGIN + label_w + col_w * (k + 1) - 4;
-        right_text(p, right, p->y, pe->label, "DejaVu Sans Bold 8", 0x222222);
-        right_text(p, right, p->y + 10, sub, "DejaVu Sans 5.5", 0x777777);
-    }
-    p->y += row_h + 8;
+    /* Many columns: narrower labels and smaller type, so a figure fits its column; the kind and
+     * the end date of a column on lines of their own. */
+    int many = nc > 5;
+    double label_w = many ? 112 : 170, col_w = (BODY_W - label_w) / (nc ? nc : 1), row_h = 14;
+    const char *head_font = many ? "DejaVu Sans Bold 6" : "DejaVu Sans Bold 8";
+    const char *label_font = many ? "DejaVu Sans 6" : "DejaVu Sans 8";
+    const char *cell_font = many ? "DejaVu Sans Mono 6.5" : "DejaVu Sans Mono 8";
+    ensure(p, row_h * 5);
+    p->y += 7;
+    for (int k = 0; k < nc; k++)
+        column_heading(p, MARGIN + label_w + col_w * (k + 1) - 4, col_w - 6, &d->periods[cols[k]], head_font);
+    p->y += row_h + 15;
     for (int r = 0; r < n; r++) {
         if (!rpt_row_any(d, &rows[r]))
             continue;
@@ -192,7 +216,7 @@ static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
         cairo_move_to(p->cr, MARGIN, p->y + row_h - 1);
         cairo_line_to(p->cr, MARGIN + BODY_W, p->y + row_h - 1);
         cairo_stroke(p->cr);
-        PangoLayout *l = layout(p, rows[r].label, "DejaVu Sans 8", label_w, 0);
+        PangoLayout *l = layout(p, rows[r].label, label_font, label_w, 0);
         cairo_set_source_rgb(p->cr, 0.13, 0.13, 0.13);
         cairo_move_to(p->cr, MARGIN, p->y);
         pango_cairo_show_layout(p->cr, l);
@@ -202,7 +226,7 @@ static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
             const rpt_cell *c = &rows[r].cells[cols[k]];
             rpt_format_cell(&rows[r], c, v, sizeof v);
             link_begin(p, c->present ? c->href : NULL);
-            right_text(p, MARGIN + label_w + col_w * (k + 1) - 4, p->y, v, "DejaVu Sans Mono 8",
+            right_text(p, MARGIN + label_w + col_w * (k + 1) - 4, p->y, v, cell_font,
                        c->present ? 0x222222 : 0xaaaaaa);
             link_end(p, c->present ? c->href : NULL);
         }
@@ -233,7 +257,7 @@ static void ratios(pdf *p, const ds_report_data *d)
     }
     table(p, d, d->ratios, d->n_ratios);
     for (int r = 0; r < d->n_ratios; r++) {
-        char buf[256];
+        char buf[640];
         if (!rpt_row_any(d, &d->ratios[r]))
             continue;
         snprintf(buf, sizeof buf, "%s: %s", d->ratios[r].label, d->ratios[r].definition);
@@ -439,8 +463,12 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
             const rpt_cell *c = &d->metrics[r].cells[i];
             if (!c->present)
                 continue;
-            snprintf(buf, sizeof buf, "%s %s: %s from %s, p. %d, run %lld", d->metrics[r].label, d->periods[i].label,
-                     c->extractor, c->document, c->page, c->run_id);
+            if (c->note && *c->note)
+                snprintf(buf, sizeof buf, "%s %s: ltm = %s; year to date from %s, p. %d", d->metrics[r].label,
+                         d->periods[i].label, c->note, c->document, c->page);
+            else
+                snprintf(buf, sizeof buf, "%s %s: %s from %s, p. %d, run %lld", d->metrics[r].label,
+                         d->periods[i].label, c->extractor, c->document, c->page, c->run_id);
             text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 6.5", 0x777777, 0);
         }
     footer(&p);

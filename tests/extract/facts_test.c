@@ -113,6 +113,8 @@ static void test_metric_maps(void)
     DS_CHECK_STREQ(ds_metric_for_concept("ifrs-full:Revenue"), "revenue");
     DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:LongTermNotesAndLoans"), "long_term_debt");
     DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:NotesPayableCurrent"), "current_portion_long_term_debt");
+    DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:OperatingLeaseCost"), "lease_expense");
+    DS_CHECK_STREQ(ds_metric_for_concept("us-gaap:OperatingLeasesRentExpenseNet"), "lease_expense");
     DS_CHECK(ds_metric_for_concept("acme:Revenues") == NULL);
     const char *labels[][2] = {
         {"Total revenues", "revenue"},

@@ -4,6 +4,7 @@
  * model (headings, section paths, lists, EDGAR tables, hidden content, pages, furniture).
  * The same document is also read through the HTML parser fallback and must give the same
  * facts. */
+#include "extract/facts.h"
 #include "ingest/ingest.h"
 #include "tests/testlib.h"
 
@@ -345,6 +346,29 @@ static void test_pages(void)
     ds_document_free(d);
 }
 
+/* The facts drawn from the document carry their element's id as an anchor when the element is
+ * shown (a link's #fragment); a hidden fact and one without an id carry none. */
+static void check_anchors(ds_document *d)
+{
+    ds_chunk_list chunks = {0};
+    ds_fact_list facts = {0};
+    ds_err err = {0};
+    DS_REQUIRE(ds_extract_xbrl_facts(d, &chunks, &facts, &err) == DS_OK);
+    int seen = 0;
+    for (size_t i = 0; i < facts.n; i++) {
+        const ds_fact *f = &facts.v[i];
+        if (!strcmp(f->concept, "us-gaap:NetIncomeLoss")) {
+            DS_CHECK(f->anchor && !strcmp(f->anchor, "f-loss"));
+            seen++;
+        } else if (!strcmp(f->concept, "dei:DocumentType") || !strcmp(f->concept, "dei:EntityCommonStockSharesOutstanding")) {
+            DS_CHECK(f->anchor == NULL);
+            seen++;
+        }
+    }
+    DS_CHECK(seen == 3);
+    ds_fact_list_free(&facts);
+}
+
 int main(void)
 {
     char src[sizeof ix_doc_fmt + 64];
@@ -359,6 +383,7 @@ int main(void)
     for (size_t i = 0; i < a->n_notes; i++)
         printf("note: %s\n", a->notes[i]);
     DS_CHECK(a->n_notes == 1); /* the circular continuation */
+    check_anchors(a);
 
     /* the same with an HTML entity XML does not know: falls back to the HTML parser */
     snprintf(src, sizeof src, ix_doc_fmt, "&nbsp;");

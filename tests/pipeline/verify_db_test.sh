@@ -92,12 +92,33 @@ expect "status follows from the inputs" \
 expect "fiscal 2023 within bounds" "$(q "SELECT flags, gross_margin IS NOT NULL, net_margin FROM credit_ratios
     WHERE company_id = $co AND fiscal_period = 'FY' AND period_end = '2023-06-30'")" "{}|t|0.071322"
 
+# Leverage and cover on a year whose EBITDA is negative: net debt 300 - 100; EBITDA -50 + 20 is
+# not positive, so net debt / EBITDA is flagged and NULL; fixed charges are interest and lease
+# expense, 10 + 5, and the cover (-50 + 15) / 15.
+q "WITH c AS (INSERT INTO companies (name, name_key) VALUES ('Leverage Test Ltd', 'leverage test ltd') RETURNING id),
+        d AS (INSERT INTO documents (sha256, source, name, kind, status, bytes, company_id)
+              SELECT repeat('cd', 32), 'test', 'leverage.pdf', 'pdf', 'loaded', 1, id FROM c RETURNING id, company_id)
+   INSERT INTO facts (document_id, company_id, concept, metric, value, unit, period_start, period_end,
+                      source_extractor, verification, verification_check)
+   SELECT d.id, d.company_id, v.metric, v.metric, v.value, 'USD', v.s::date, '2023-12-31', 'pdf_table', v.status, v.chk
+   FROM d, (VALUES ('operating_income', -50, '2023-01-01', 'verified', 'same_value_twice'),
+                   ('depreciation_amortization', 20, '2023-01-01', 'verified', 'same_value_twice'),
+                   ('interest_expense', 10, '2023-01-01', 'verified', 'same_value_twice'),
+                   ('lease_expense', 5, '2023-01-01', 'unverified', 'none'),
+                   ('long_term_debt', 300, NULL, 'verified', 'balance_sheet'),
+                   ('cash', 100, NULL, 'verified', 'balance_sheet')) v(metric, value, s, status, chk)" >/dev/null
+expect "leverage and cover of a year with negative EBITDA" \
+    "$(as $reader "SELECT net_debt, ebitda_ltm, net_debt_to_ebitda, fixed_charge_cover, fixed_charges_basis,
+                          ltm_verification, flags FROM review_credit
+                   WHERE company = 'Leverage Test Ltd' AND fiscal_period = 'FY'")" \
+    "200|-30||-2.333333|interest_and_lease|unverified|{ebitda_ltm_not_positive}"
+
 # The README's queries for credit analysts, as a reader: each runs and returns rows.
 awk '/^## For credit analysts/ { on = 1; next } on && /^## / { on = 0 }
      on && /^```sql/ { n++; f = sprintf("%s/analyst%d.sql", dir, n); printf "" > f; inq = 1; next }
      on && inq && /^```/ { inq = 0; close(f); next }
      on && inq { print >> f }' dir="$TMP" "$DS_SOURCE_DIR/README.md"
-expect "two analyst queries in the README" "$(ls "$TMP"/analyst*.sql 2>/dev/null | wc -l)" 2
+expect "three analyst queries in the README" "$(ls "$TMP"/analyst*.sql 2>/dev/null | wc -l)" 3
 for f in "$TMP"/analyst*.sql; do
     if out=$(PGOPTIONS="-c client_min_messages=error" psql -X -At -v ON_ERROR_STOP=1 -d "$DSN user=$reader" -f "$f" 2>&1); then
         rows=$(printf '%s\n' "$out" | grep -c .)

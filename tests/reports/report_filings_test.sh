@@ -5,7 +5,8 @@
 # hold the quarter's revenue and year-to-date revenue, every ratio credit_ratios has for the
 # columns shown, the quarters named on the company's fiscal calendar (Apple's June quarter is
 # Q3 FY2024, Oracle's August quarter Q1 FY2025), no table without rows, each SWOT statement
-# once; headless Chromium renders them without page errors.
+# once; an inline XBRL figure links to its element in the filing (#id); headless Chromium
+# renders them without page errors.
 DBNAME=t_report_filings
 . "$(dirname "$0")/../pipeline/testdb.sh"
 . "$(dirname "$0")/chromium.sh"
@@ -74,6 +75,30 @@ has apple "the quarter's revenue" "$(fmt_money "$(revenue 320193 84 98)")"
 has apple "the year-to-date revenue" "$(fmt_money "$(revenue 320193 266 280)")"
 has apple "the current ratio" "0.95x"
 ratios_shown 320193 apple
+# An inline XBRL figure links to the element that shows it in the filing (#id, facts.anchor): the
+# quarter's revenue links to an element of the source whose id is the anchor and which tags that
+# revenue concept with the value as printed.
+read -r anchor value concept <<EOT
+$(q "SELECT f.anchor, m.value, f.concept FROM company_metrics m JOIN companies c ON c.id = m.company_id
+     JOIN facts f ON f.id = m.fact_id WHERE c.cik = '320193' AND m.metric = 'revenue'
+     AND m.period_end - m.period_start + 1 BETWEEN 84 AND 98 ORDER BY m.period_end DESC LIMIT 1" | tr '|' ' ')
+EOT
+[ -n "$anchor" ] || fail "apple: the quarter's revenue has no anchor"
+element=$(tr '\n' ' ' <"$in/Apple.10-Q.html" | grep -o "<ix:nonFraction [^>]*id=\"$anchor\"[^>]*>[^<]*" | head -n 1)
+case $element in
+*"name=\"${concept}\""*">$(fmt_money "$value" | sed 's/\.0$//')") echo "ok: apple: anchor $anchor is the revenue element" ;;
+*) fail "apple: anchor $anchor is not the revenue element ($element)" ;;
+esac
+if grep -qF "href=\"file://$in/Apple.10-Q.html#$anchor\">$(fmt_money "$value")</a>" "$TMP/apple.html"; then
+    echo "ok: apple: the revenue figure links to #$anchor"
+else
+    fail "apple: no link to #$anchor for the revenue figure"
+fi
+if grep -aqF "/URI (file://$in/Apple.10-Q.html#$anchor)" "$TMP/apple.pdf"; then
+    echo "ok: apple: the PDF report links to #$anchor too"
+else
+    fail "apple: the PDF report has no link to #$anchor"
+fi
 chromium_check "$TMP/apple.html" "$TMP/apple.png"
 
 report 1341439 oracle
