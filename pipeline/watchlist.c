@@ -158,6 +158,8 @@ ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *er
             st = watch_company(run, fetcher, w.v[i].cik, err);
     if (st == DS_OK && strcmp(how, "submissions") != 0 && w.n > 0 && !ds_stop_requested())
         st = ds_watch_daily(run, fetcher, &w, err);
+    if (st == DS_OK && !run->dry_run)
+        st = ds_watch_link_amendments(run, err);
     if (st == DS_OK && run->dry_run)
         fprintf(run->dry_run, "# filings to fetch: %ld, already fetched: %ld, fetch failures: %ld\n",
                 total(run, DS_FILING_DISCOVERED), total(run, DS_FILING_SKIPPED), run->stats.fetch_failed);

@@ -29,7 +29,10 @@ static const char *const default_exhibits[] = {"EX-99", "EX-10", "EX-21"};
     "  AND o.report_date IS NOT DISTINCT FROM $5::date AND o.filing_date <= $4::date "                                 \
     "  AND o.accession <> $1 ORDER BY o.filing_date DESC, o.accession DESC LIMIT 1) END"
 
-/* Records the filing (new rows only) and returns its status ("fetched" for one done before). */
+/* Records the filing and returns its status ("fetched" for one done before). A filing recorded
+ * before keeps its row; what it lacked (period, primary document, name) is filled from this
+ * find. A daily index find is linked to what it amends once its period is known (apply_index,
+ * ds_watch_link_amendments), never by a missing period. */
 static ds_status record_filing(ds_run *run, const ds_watch_find *f, const char *url, char *status, size_t cap,
                                ds_err *err)
 {
@@ -42,10 +45,13 @@ static ds_status record_filing(ds_run *run, const ds_watch_find *f, const char *
         run->conn, &r, err,
         "WITH ins AS (INSERT INTO filings (accession, cik, company, form, filing_date, report_date, "
         "  primary_document, url, found_by, amends_accession) "
-        "  SELECT $1, $2::bigint, $6, $3, $4::date, $5::date, $7, $8, $9, " AMENDS_SQL
-        "  ON CONFLICT (accession) DO NOTHING RETURNING status) "
-        "SELECT status FROM ins UNION ALL SELECT status FROM filings WHERE accession = $1 "
-        "  AND NOT EXISTS (SELECT 1 FROM ins)",
+        "  SELECT $1, $2::bigint, $6, $3, $4::date, $5::date, $7, $8, $9, "
+        "    CASE WHEN $9 = 'daily_index' THEN NULL ELSE " AMENDS_SQL " END "
+        "  ON CONFLICT (accession) DO UPDATE SET report_date = coalesce(filings.report_date, EXCLUDED.report_date), "
+        "    primary_document = coalesce(filings.primary_document, EXCLUDED.primary_document), "
+        "    url = coalesce(filings.url, EXCLUDED.url), company = coalesce(filings.company, EXCLUDED.company) "
+        "  RETURNING status) "
+        "SELECT status FROM ins",
         9, p);
     if (st != DS_OK)
         return st;
@@ -121,7 +127,8 @@ static ds_status apply_index(ds_run *run, const ds_watch_find *f, const char *do
     return ds_db_exec(run->conn, NULL, err,
                       "UPDATE filings SET report_date = coalesce(report_date, $5::date), "
                       "  primary_document = coalesce(primary_document, $6), url = coalesce(url, $7), "
-                      "  amends_accession = coalesce(amends_accession, " AMENDS_SQL ") "
+                      "  amends_accession = coalesce(amends_accession, "
+                      "    CASE WHEN $5::date IS NULL THEN NULL ELSE " AMENDS_SQL " END) "
                       "WHERE accession = $1",
                       7, p);
 }
@@ -284,6 +291,17 @@ static ds_status plan_filing(ds_run *run, const ds_watch_find *f, const char *ur
     DS_DEBUG(run->log, "watchlist", "cik %lld: would fetch %s %s filed %s", f->cik, f->form, f->accession,
              f->filing_date);
     return DS_OK;
+}
+
+ds_status ds_watch_link_amendments(ds_run *run, ds_err *err)
+{
+    return ds_db_exec(run->conn, NULL, err,
+                      "UPDATE filings a SET amends_accession = (SELECT o.accession FROM filings o "
+                      "  WHERE o.cik = a.cik AND regexp_replace(o.form, '/A$', '') = regexp_replace(a.form, '/A$', '') "
+                      "  AND o.report_date = a.report_date AND o.filing_date <= a.filing_date "
+                      "  AND o.accession <> a.accession ORDER BY o.filing_date DESC, o.accession DESC LIMIT 1) "
+                      "WHERE a.form LIKE '%/A' AND a.amends_accession IS NULL AND a.report_date IS NOT NULL",
+                      0, NULL);
 }
 
 ds_status ds_watch_take(ds_run *run, ds_fetcher *fetcher, const ds_watch_find *f, ds_err *err)

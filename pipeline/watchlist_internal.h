@@ -37,6 +37,10 @@ void ds_watch_folder_url(const ds_config *cfg, long long cik, const char *access
  * DS_ERR_NOMEM. */
 ds_status ds_watch_take(ds_run *run, ds_fetcher *fetcher, const ds_watch_find *f, ds_err *err);
 
+/* Links every amendment not linked yet whose period is known to what it amends (a filing found
+ * by the daily index may be recorded before the period of what it amends is known). */
+ds_status ds_watch_link_amendments(ds_run *run, ds_err *err);
+
 /* Discovery by the daily form index (pipeline/watchlist_daily.c) for the companies of w. */
 ds_status ds_watch_daily(ds_run *run, ds_fetcher *fetcher, const ds_watchlist *w, ds_err *err);
 
