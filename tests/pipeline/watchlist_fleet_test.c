@@ -309,7 +309,7 @@ int main(void)
     DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'ok'") == 1);
     DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'worker' AND status = 'ok'") == 1);
     char split[256];
-    text(c, "SELECT string_agg(kind || ' ' || loaded, ', ' ORDER BY id) FROM runs", split, sizeof split);
+    text(c, "SELECT string_agg(kind || ' ' || docs_loaded, ', ' ORDER BY id) FROM runs", split, sizeof split);
     printf("documents loaded per run: %s\n", split);
 
     /* The second night the machines swap: machine-b's nightly reads the daily index alone and
