@@ -7,7 +7,9 @@
  * rate limit); a 404 or 403 is a day without an index (a weekend, a holiday, not yet published),
  * recorded as absent and tried again while in the window, never an error. Its lines of watched
  * CIKs and wanted forms are taken like submissions finds (watchlist_filing.c), the primary
- * document then read from the filing index page. A dry run reads the same and writes nothing.
+ * document then read from the filing index page. Filings of this path left unfinished by an
+ * earlier run (a failed fetch, a lapsed claim), whose day is read, are taken again from their
+ * rows before the days. A dry run reads the same and writes nothing.
  * Threading: the run's. */
 #include "pipeline/db.h"
 #include "pipeline/stop.h"
@@ -106,6 +108,36 @@ static ds_status read_day(ds_run *run, ds_fetcher *fetcher, const ds_watchlist *
     return st;
 }
 
+/* Filings this path recorded before and did not finish (a fetch failed, or a claim lapsed): their
+ * day is read and will not list them again, so they are taken again from their rows. */
+static ds_status retake_unfinished(ds_run *run, ds_fetcher *fetcher, const ds_watchlist *w, ds_err *err)
+{
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(run->conn, &r, err,
+                              "SELECT cik, company, accession, form, to_char(filing_date, 'YYYY-MM-DD'), "
+                              "  to_char(report_date, 'YYYY-MM-DD'), primary_document FROM filings "
+                              "WHERE found_by = 'daily_index' AND status IN ('discovered', 'failed', 'fetching') "
+                              "ORDER BY filing_date, accession",
+                              0, NULL);
+    for (int i = 0; st == DS_OK && i < PQntuples(r) && !ds_stop_requested(); i++) {
+        long long cik = atoll(PQgetvalue(r, i, 0));
+        const char *form = PQgetvalue(r, i, 3);
+        if (!watched(w, cik) || !ds_watch_form_wanted(run->cfg, form))
+            continue;
+        ds_watch_find f = {cik,
+                           PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1),
+                           PQgetvalue(r, i, 2),
+                           form,
+                           PQgetvalue(r, i, 4),
+                           PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5),
+                           PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6),
+                           "daily_index"};
+        st = ds_watch_take(run, fetcher, &f, err);
+    }
+    PQclear(r);
+    return st;
+}
+
 ds_status ds_watch_daily(ds_run *run, ds_fetcher *fetcher, const ds_watchlist *w, ds_err *err)
 {
     const ds_config *cfg = run->cfg;
@@ -126,6 +158,8 @@ ds_status ds_watch_daily(ds_run *run, ds_fetcher *fetcher, const ds_watchlist *w
         return st;
     int n = PQntuples(r);
     DS_INFO(run->log, "watchlist", "daily index: %d day(s) to read", n);
+    if (!ds_stop_requested())
+        st = retake_unfinished(run, fetcher, w, err);
     for (int i = 0; i < n && st == DS_OK && !ds_stop_requested(); i++)
         st = read_day(run, fetcher, w, PQgetvalue(r, i, 0), err);
     PQclear(r);

@@ -9,8 +9,9 @@
  * arrival times), every new filing is fetched and processed once (one claim, one request per
  * document, one attempt per queued document), a company off the watchlist and an unwanted form
  * are never fetched, the exhibits of the wanted types are fetched and linked to their filing, a
- * 10-K/A found only by the daily index is linked to the 10-K it amends, and a second night of
- * both machines fetches nothing twice. */
+ * 10-K/A found only by the daily index is linked to the 10-K it amends, a second night of
+ * both machines fetches nothing twice, a dry run by the daily index lists and writes nothing,
+ * and a failed fetch of a daily index find is taken again the next night. */
 #include "testlib.h"
 
 #include "ingest/http_server.h"
@@ -339,6 +340,41 @@ int main(void)
     DS_CHECK(scalar(c, "SELECT count(*) FROM work_queue WHERE state = 'done' AND attempts = 1") == 7);
     DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 4);
     DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 1);
+
+    /* A dry run by the daily index: day[4]'s index appears late with a 10-Q of 77, and day[3]
+     * is forgotten; the 10-Q is listed with its filing index page, the 10-K of day[3] counted as
+     * already fetched, and nothing is written (no filing, no day). */
+    char l4[1024], out[8192], want[512];
+    idx_line(l4, sizeof l4, "10-Q", "Second Co", 77, day[4], "0000000077-24-000011");
+    put_daily(files, day[4], l4);
+    DS_CHECK(scalar(c, "WITH d AS (DELETE FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 "
+                       "RETURNING 1) SELECT count(*) FROM d") == 1);
+    int drc = ds_test_sh(out, sizeof out, "cd '%s' && '%s' --config b.yaml --db '%s' --log dry.jsonl nightly --dry-run",
+                         dir, bin, dsn);
+    DS_CHECKF(drc == 0, "dry run exit %d: %s", drc, out);
+    snprintf(want, sizeof want,
+             "\n77\tSecond Co\t10-Q\t0000000077-24-000011\t%.4s-%.2s-%.2s\t"
+             "http://127.0.0.1:%d/files/Archives/77/000000007724000011/0000000077-24-000011-index.htm\n",
+             day[4], day[4] + 4, day[4] + 6, port);
+    DS_CHECKF(strstr(out, want) != NULL, "%s", out);
+    DS_CHECKF(strstr(out, "# filings to fetch: 1, already fetched: 1, fetch failures: 0\n") != NULL, "%s", out);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days") == 4);
+
+    /* A filing of the daily index whose fetch failed is taken again the next night, though its
+     * day is read; the late 10-Q is fetched with it. */
+    const char *r10q[] = {"10-Q", "sc-10q.htm", "10-Q"};
+    put_index(files, 77, "0000000077-24-000011", "10-Q", iso2, r10q, 3);
+    put_doc(files, "Archives/77/000000007724000011/sc-10q.htm", NULL, "Quarterly report of the second company.");
+    DS_CHECK(scalar(c, "WITH u AS (UPDATE filings SET status = 'failed', error_message = 'test' "
+                       "WHERE accession = '0000000042-24-000007' RETURNING 1) SELECT count(*) FROM u") == 1);
+    drc = ds_test_sh(out, sizeof out, "cd '%s' && '%s' --config b.yaml --db '%s' --log n3.jsonl nightly 2>&1", dir, bin,
+                     dsn);
+    DS_CHECKF(drc == 0, "third night exit %d: %s", drc, out);
+    DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000007/exm-8k.htm") == 2);
+    DS_CHECK(ds_test_http_hits(srv, "/files/Archives/77/000000007724000011/sc-10q.htm") == 1);
+    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched'") == 5);
+    check_fetched_once(srv);
 
     PQfinish(c);
     ds_test_http_stop(srv);
