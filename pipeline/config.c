@@ -18,7 +18,7 @@
 #include <string.h>
 #include <yaml.h>
 
-typedef enum key_type { KEY_TYPE_STR, KEY_TYPE_INT, KEY_TYPE_LONG, KEY_TYPE_DOUBLE, KEY_TYPE_LIST } key_type;
+typedef enum key_type { KEY_TYPE_STR, KEY_TYPE_INT, KEY_TYPE_LONG, KEY_TYPE_DOUBLE, KEY_TYPE_LIST, KEY_TYPE_BOOL } key_type;
 
 typedef struct key_def {
     const char *name;
@@ -56,6 +56,11 @@ static const key_def keys[] = {
     {"watchlist.since", KEY_TYPE_STR, F(watch_since), 0, 0, "earliest filing date (YYYY-MM-DD) taken; empty: all listed"},
     {"watchlist.data_url", KEY_TYPE_STR, F(watch_data_url), 0, 0, "where the submissions JSON is read"},
     {"watchlist.archives_url", KEY_TYPE_STR, F(watch_archives_url), 0, 0, "where filing documents are fetched"},
+    {"watchlist.discovery", KEY_TYPE_STR, F(watch_discovery), 0, 0, "how new filings are found: submissions (one request per company), daily_index (one per day) or both"},
+    {"watchlist.daily_index_url", KEY_TYPE_STR, F(watch_daily_index_url), 0, 0, "where EDGAR's daily form indexes are read (YYYY/QTRn/form.YYYYMMDD.idx below it)"},
+    {"watchlist.daily_index_days", KEY_TYPE_INT, F(watch_daily_index_days), 1, 366, "days back the daily index is read at most; days read before are not read again"},
+    {"watchlist.exhibits", KEY_TYPE_BOOL, F(watch_exhibits), 0, 1, "true: a new filing's exhibits of watchlist.exhibit_types are fetched and enqueued too"},
+    {"watchlist.exhibit_types", KEY_TYPE_LIST, F(watch_exhibit_types), 0, 0, "exhibit types taken (EX-99 takes EX-99.1, EX-99.2...); empty: EX-99 EX-10 EX-21"},
     {"ingest.max_bytes", KEY_TYPE_LONG, F(ingest_max_bytes), 1, 1e12, "larger inputs are rejected (too_large)"},
     {"ingest.allowed_roots", KEY_TYPE_LIST, F(ingest_allowed_roots), 0, 0, "folders a symbolic link in a scanned folder may lead into"},
     {"ingest.max_pages", KEY_TYPE_INT, F(ingest_max_pages), 1, 1000000, "PDFs with more pages are rejected"},
@@ -72,6 +77,7 @@ static const key_def keys[] = {
     {"model.max_context", KEY_TYPE_INT, F(model_max_context), 512, 1 << 22, "longest context a document may use"},
     {"model.max_new_tokens", KEY_TYPE_INT, F(model_max_new_tokens), 1, 1 << 16, "answer tokens per model call"},
     {"screening.threshold", KEY_TYPE_DOUBLE, F(screen_threshold), 0.5, 1.0, "sanctions match score that raises an alert"},
+    {"run.worker_id", KEY_TYPE_STR, F(run_worker_id), 0, 0, "this machine's name in leases and claims (with the process id); empty: the host name"},
     {"run.workers", KEY_TYPE_INT, F(run_workers), 1, 256, "worker processes on this host"},
     {"run.lease_seconds", KEY_TYPE_INT, F(run_lease_seconds), 5, 86400, "queue lease length; a lapsed lease is reclaimed"},
     {"run.max_attempts", KEY_TYPE_INT, F(run_max_attempts), 1, 100, "attempts before a document is quarantined"},
@@ -105,6 +111,9 @@ void ds_config_init(ds_config *c)
     set_str(&c->watch_data_url, "https://data.sec.gov");
     set_str(&c->watch_archives_url, "https://www.sec.gov/Archives/edgar/data");
     set_str(&c->watch_tickers_url, "https://www.sec.gov/files/company_tickers.json");
+    set_str(&c->watch_discovery, "submissions");
+    set_str(&c->watch_daily_index_url, "https://www.sec.gov/Archives/edgar/daily-index");
+    c->watch_daily_index_days = 7;
     c->fetch_max_rps = 10.0;
     c->fetch_timeout_s = 120;
     c->fetch_max_bytes = 512L << 20;
@@ -177,6 +186,10 @@ static ds_status set_value(ds_config *c, const key_def *k, const char *v, const 
             strcmp(v, "warn") && strcmp(v, "error"))
             return ds_err_set(err, DS_ERR_CONFIG, "%s: log.level must be debug, info, warn or error, not \"%s\"",
                               where, v);
+        if (strcmp(k->name, "watchlist.discovery") == 0 && strcmp(v, "submissions") && strcmp(v, "daily_index") &&
+            strcmp(v, "both"))
+            return ds_err_set(err, DS_ERR_CONFIG,
+                              "%s: watchlist.discovery must be submissions, daily_index or both, not \"%s\"", where, v);
         if (strcmp(k->name, "model.backend") == 0 && strcmp(v, "auto") && strcmp(v, "cpu") && strcmp(v, "cuda"))
             return ds_err_set(err, DS_ERR_CONFIG, "%s: model.backend must be auto, cpu or cuda, not \"%s\"", where, v);
         return DS_OK;
@@ -198,6 +211,14 @@ static ds_status set_value(ds_config *c, const key_def *k, const char *v, const 
             return ds_err_set(err, DS_ERR_CONFIG, "%s: %s must be a number from %g to %g, not \"%s\"", where, k->name,
                               k->min, k->max, v);
         *(double *)((char *)c + k->off) = x;
+        return DS_OK;
+    }
+    case KEY_TYPE_BOOL: {
+        int t = !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1");
+        int f = !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0");
+        if (!t && !f)
+            return ds_err_set(err, DS_ERR_CONFIG, "%s: %s must be true or false, not \"%s\"", where, k->name, v);
+        *(int *)((char *)c + k->off) = t;
         return DS_OK;
     }
     case KEY_TYPE_LIST: {
@@ -499,6 +520,7 @@ void ds_config_dump(const ds_config *cfg, void *file)
             break;
         }
         case KEY_TYPE_INT: fprintf(f, "%d\n", *(const int *)base); break;
+        case KEY_TYPE_BOOL: fprintf(f, "%s\n", *(const int *)base ? "true" : "false"); break;
         case KEY_TYPE_LONG: fprintf(f, "%ld\n", *(const long *)base); break;
         case KEY_TYPE_DOUBLE: fprintf(f, "%g\n", *(const double *)base); break;
         case KEY_TYPE_LIST: {

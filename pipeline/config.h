@@ -52,6 +52,11 @@ typedef struct ds_config {
     char *watch_since;        /* earliest filing date, YYYY-MM-DD; empty: none */
     char *watch_data_url;     /* base of the submissions JSON (https://data.sec.gov) */
     char *watch_archives_url; /* base of the filing archives (https://www.sec.gov/Archives/edgar/data) */
+    char *watch_discovery;    /* submissions | daily_index | both */
+    char *watch_daily_index_url; /* base of the daily form indexes (https://www.sec.gov/Archives/edgar/daily-index) */
+    int watch_daily_index_days; /* days back the daily index is read at most */
+    int watch_exhibits;       /* 1: a new filing's exhibits of watch_exhibit_types are fetched too */
+    ds_str_list watch_exhibit_types; /* exhibit types taken (a prefix before '.'); empty: EX-99 EX-10 EX-21 */
     /* ingest */
     long ingest_max_bytes;    /* larger inputs are rejected as too_large */
     int ingest_max_pages;
@@ -73,6 +78,7 @@ typedef struct ds_config {
     /* screening */
     double screen_threshold;  /* 0..1 */
     /* run */
+    char *run_worker_id;      /* this machine's name in leases and claims; empty: the host name */
     int run_workers;
     int run_lease_seconds;
     int run_max_attempts;

@@ -95,6 +95,8 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
     run->conn = conn;
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
+    if (cfg->run_worker_id && cfg->run_worker_id[0])
+        snprintf(host, sizeof host, "%s", cfg->run_worker_id);
     snprintf(run->owner, sizeof run->owner, "%s:%ld", host, (long)getpid());
     char path[2048];
     const char *tp = pick_tokenizer(cfg, path, sizeof path);

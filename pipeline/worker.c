@@ -19,12 +19,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Frees leases held by processes of this host that have died (a killed worker or run). */
+/* Frees leases held by processes of this host (its run.worker_id, else its host name: the
+ * owner's part before the process id) that have died (a killed worker or run). */
 static ds_status reclaim_local_dead(ds_run *run, ds_err *err)
 {
-    char host[64] = "localhost", prefix[80];
-    gethostname(host, sizeof host - 1);
-    snprintf(prefix, sizeof prefix, "%s:", host);
+    char prefix[sizeof run->owner];
+    snprintf(prefix, sizeof prefix, "%s", run->owner);
+    char *colon = strrchr(prefix, ':');
+    if (colon)
+        colon[1] = '\0';
     const char *p[] = {prefix};
     PGresult *r = NULL;
     ds_status st = ds_db_exec(run->conn, &r, err,

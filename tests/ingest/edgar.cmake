@@ -44,3 +44,9 @@ ds_add_fuzz(NAME fuzz_edgar_submissions SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/f
 ds_add_test(NAME t_edgar_tickers SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/edgar_tickers_test.c LABELS ingest)
 ds_add_fuzz(NAME fuzz_edgar_tickers SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar_tickers.c
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar_tickers)
+
+ds_add_test(NAME t_edgar_index SOURCES ${CMAKE_SOURCE_DIR}/tests/ingest/edgar_index_test.c LABELS ingest)
+ds_add_fuzz(NAME fuzz_edgar_daily_index SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar_daily_index.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar_daily_index)
+ds_add_fuzz(NAME fuzz_edgar_filing_index SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_edgar_filing_index.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/edgar_filing_index)

@@ -41,6 +41,8 @@ struct ds_test_http {
     char *rate_page, *undeclared_page;
     char file_root[1024];          /* /files/... are served from here ("" : none) */
     size_t rate_len, undeclared_len;
+    char traps[16][256];           /* ds_test_http_trap's targets */
+    int trap_rate[16], n_traps;
 };
 
 static double mono(void)
@@ -291,10 +293,31 @@ static void handle(ds_test_http *s, int fd)
     } else if (strcmp(path, "/undeclared") == 0 && s->undeclared_page) {
         respond(fd, 403, "Forbidden", "Content-Type: text/html\r\n", s->undeclared_page, s->undeclared_len);
     } else if (strncmp(path, "/files/", 7) == 0 && s->file_root[0] && !strstr(path, "..")) {
-        serve_file(s, fd, path + 7, inm);
+        int trap = -1;
+        pthread_mutex_lock(&s->mu);
+        for (int i = 0; i < s->n_traps && before == 0; i++)
+            if (strcmp(s->traps[i], path) == 0)
+                trap = s->trap_rate[i];
+        pthread_mutex_unlock(&s->mu);
+        if (trap == 0)
+            respond(fd, 429, "Too Many Requests", "Retry-After: 1\r\n", "slow down\n", 10);
+        else if (trap == 1 && s->rate_page)
+            respond(fd, 200, "OK", "Content-Type: text/html\r\n", s->rate_page, s->rate_len);
+        else
+            serve_file(s, fd, path + 7, inm);
     } else {
         respond(fd, 404, "Not Found", NULL, "no route\n", 9);
     }
+}
+
+void ds_test_http_trap(ds_test_http *s, const char *target, int rate_page)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->n_traps < 16) {
+        snprintf(s->traps[s->n_traps], sizeof s->traps[0], "%.255s", target);
+        s->trap_rate[s->n_traps++] = rate_page;
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 void ds_test_http_set_root(ds_test_http *s, const char *dir)

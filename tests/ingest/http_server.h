@@ -24,7 +24,8 @@
  *   /alwaysrate    always the SEC rate page with status 200
  *   /undeclared    the SEC undeclared-tool page with status 403
  *   /files/REL     the file REL under the folder set by ds_test_http_set_root, ETag from its
- *                  size, 304 on a matching If-None-Match
+ *                  size, 304 on a matching If-None-Match; the first request of a target set by
+ *                  ds_test_http_trap answers 429 (Retry-After: 1) or the SEC rate page instead
  * Threading: one thread accepts, one thread per connection; every connection is closed after
  * one response. All state is behind one mutex.
  */
@@ -50,6 +51,9 @@ void ds_test_http_set_root(ds_test_http *s, const char *dir);
 /* Most requests received in any window of window_s seconds (half-open) since the last reset,
  * over the first 4096 requests. */
 int ds_test_http_max_in_window(ds_test_http *s, double window_s);
+/* The first request of target (a /files/... path) answers 429 with Retry-After: 1 (rate_page
+ * 0) or the SEC rate page with status 200 (rate_page 1), the later ones the file. At most 16. */
+void ds_test_http_trap(ds_test_http *s, const char *target, int rate_page);
 /* Stops accepting, waits for running handlers, frees. */
 void ds_test_http_stop(ds_test_http *s);
 

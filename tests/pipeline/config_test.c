@@ -78,6 +78,30 @@ int main(void)
     unsetenv("DOSSIER_RUN_WORKERS");
     unsetenv("DOSSIER_SOURCES_INBOX");
 
+    /* The watchlist's discovery path, the daily index window, exhibits (a boolean) and the
+     * machine's worker id; defaults, then set, then refused values naming the key. */
+    ds_config_init(&cfg);
+    DS_CHECK_STREQ(cfg.watch_discovery, "submissions");
+    DS_CHECK(cfg.watch_daily_index_days == 7 && cfg.watch_exhibits == 0 && cfg.watch_exhibit_types.n == 0);
+    ds_config_deinit(&cfg);
+    DS_CHECK(load("watchlist:\n  discovery: both\n  daily_index_days: 30\n  exhibits: true\n"
+                  "  exhibit_types: [EX-99, EX-4]\nrun:\n  worker_id: machine-a\n",
+                  &cfg, &err) == DS_OK);
+    DS_CHECK_STREQ(cfg.watch_discovery, "both");
+    DS_CHECK(cfg.watch_daily_index_days == 30 && cfg.watch_exhibits == 1 && cfg.watch_exhibit_types.n == 2);
+    DS_CHECK_STREQ(cfg.run_worker_id, "machine-a");
+    ds_config_deinit(&cfg);
+    DS_CHECK(load("watchlist:\n  exhibits: no\n", &cfg, &err) == DS_OK && cfg.watch_exhibits == 0);
+    ds_config_deinit(&cfg);
+    DS_CHECK(load("watchlist:\n  discovery: rss\n", &cfg, &err) == DS_ERR_CONFIG);
+    DS_CHECKF(strstr(err.msg, "c.yaml:2: watchlist.discovery must be submissions, daily_index or both"), "%s", err.msg);
+    ds_config_deinit(&cfg);
+    DS_CHECK(load("watchlist:\n  exhibits: maybe\n", &cfg, &err) == DS_ERR_CONFIG);
+    DS_CHECKF(strstr(err.msg, "watchlist.exhibits must be true or false"), "%s", err.msg);
+    ds_config_deinit(&cfg);
+    DS_CHECK(load("watchlist:\n  daily_index_days: 0\n", &cfg, &err) == DS_ERR_CONFIG);
+    ds_config_deinit(&cfg);
+
     /* The sample configuration shipped in jobs/ loads cleanly. */
     ds_config_init(&cfg);
     DS_CHECKF(ds_config_load(&cfg, ds_test_source("jobs/dossier.yaml"), &err) == DS_OK, "%s", err.msg);

@@ -27,3 +27,8 @@ ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/
 # credit_ratios and review_credit as the reader and reviewer roles, and the ratio bounds flagged.
 ds_add_script_test(NAME t_verify_db COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/verify_db_test.sh PG TIMEOUT 300)
 ds_add_test(NAME t_pipeline_parse_child SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/parse_child_test.c LABELS pipeline)
+# The watchlist run by two machines (two configs, run.worker_id) and three worker processes at
+# once against one database and a local EDGAR: the shared rate limit, one fetch per filing.
+ds_add_test(NAME t_watchlist_fleet SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/watchlist_fleet_test.c
+            ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
+target_include_directories(t_watchlist_fleet PRIVATE ${CMAKE_SOURCE_DIR}/tests)
