@@ -24,6 +24,8 @@
 #define CELL_MAX 160      /* longer cells are text, not numbers */
 #define CONTEXT_BLOCKS 3  /* headings/paragraphs looked at before a table */
 #define CONTEXT_BYTES 800 /* of each */
+#define DATES_LINE_MAX 120 /* a line of column dates above a headerless table */
+#define RESTATED_PENALTY 6 /* statement score off a figure another statement reports */
 
 /* ---- numbers as printed ------------------------------------------------------------------ */
 
@@ -305,23 +307,27 @@ static int has_phrase(const char *words, const char *phrase)
     return 0;
 }
 
+/* Duration phrases of period headers and the months they mean; the first listed that a text
+ * holds is its duration. */
+static const struct {
+    const char *phrase;
+    int months;
+} durations[] = {
+    {"three months", 3}, {"3 months", 3},   {"first quarter", 3}, {"second quarter", 3}, {"third quarter", 3},
+    {"fourth quarter", 3},   {"quarter ended", 3},  {"quarter ending", 3}, {"13 weeks", 3},
+    {"thirteen weeks", 3}, {"three month", 3}, {"six months", 6},  {"6 months", 6},      {"26 weeks", 6},
+    {"six month", 6},      {"nine months", 9}, {"9 months", 9},    {"39 weeks", 9},      {"nine month", 9},
+    {"twelve months", 12}, {"12 months", 12}, {"year ended", 12}, {"years ended", 12},  {"year ending", 12},
+    {"years ending", 12},  {"fiscal year", 12}, {"fiscal years", 12}, {"52 weeks", 12}, {"53 weeks", 12},
+    {"for the year", 12},  {"fiscal", 12},    {"fy", 12},
+};
+
 /* Reads durations, dates and years from header text. With anchored, a month and day count
  * only right after "ended", "ending", "as of", "as at" or "at" (text around a table). */
 static void parse_period(const char *text, int anchored, period_info *pi)
 {
     char w[1200];
     lower_words(text, w, sizeof w);
-    static const struct {
-        const char *phrase;
-        int months;
-    } durations[] = {
-        {"three months", 3}, {"3 months", 3},   {"quarter ended", 3},  {"quarter ending", 3}, {"13 weeks", 3},
-        {"thirteen weeks", 3}, {"three month", 3}, {"six months", 6},  {"6 months", 6},      {"26 weeks", 6},
-        {"six month", 6},      {"nine months", 9}, {"9 months", 9},    {"39 weeks", 9},      {"nine month", 9},
-        {"twelve months", 12}, {"12 months", 12}, {"year ended", 12}, {"years ended", 12},  {"year ending", 12},
-        {"years ending", 12},  {"fiscal year", 12}, {"fiscal years", 12}, {"52 weeks", 12}, {"53 weeks", 12},
-        {"for the year", 12},  {"fiscal", 12},    {"fy", 12},
-    };
     if (!pi->months)
         for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++)
             if (has_phrase(w, durations[i].phrase)) {
@@ -385,6 +391,70 @@ static void parse_period(const char *text, int anchored, period_info *pi)
     }
 }
 
+/* The durations a text names, in the order it names them ("Three Months Ended June 30,
+ * Twelve Months Ended June 30,": 3 then 12), at most cap; the count. */
+static size_t durations_in_order(const char *text, int *months, size_t cap)
+{
+    char w[1200];
+    lower_words(text, w, sizeof w);
+    size_t n = 0;
+    for (const char *p = w; *p && n < cap;) {
+        int hit = 0;
+        size_t hl = 0;
+        for (size_t i = 0; i < sizeof durations / sizeof durations[0] && !hit; i++) {
+            size_t l = strlen(durations[i].phrase);
+            if (!strncmp(p, durations[i].phrase, l) && (p[l] == ' ' || p[l] == '\0'))
+                hit = durations[i].months, hl = l;
+        }
+        if (hit)
+            months[n++] = hit;
+        p += hit ? hl : strcspn(p, " ");
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+/* Full dates ("July 31, 2023") a short line names, in order, as day numbers into ends (at most
+ * cap); the count, or 0 when the line says more than the dates and a word or two ("As of"). */
+static size_t line_of_dates(const char *text, size_t len, long *ends, size_t cap)
+{
+    char raw[DATES_LINE_MAX + 1], w[2 * DATES_LINE_MAX + 2];
+    if (len > DATES_LINE_MAX)
+        return 0;
+    memcpy(raw, text, len);
+    raw[len] = '\0';
+    lower_words(raw, w, sizeof w);
+    size_t n = 0, other = 0;
+    for (const char *p = w; *p;) {
+        const char *q[3];
+        size_t l[3];
+        int k = 0;
+        for (const char *r = p; k < 3 && *r; k++) {
+            q[k] = r;
+            l[k] = strcspn(r, " ");
+            r += l[k];
+            while (*r == ' ')
+                r++;
+        }
+        int m = month_of(p, l[0]);
+        int day = k == 3 ? word_num(q[1], l[1]) : -1, year = k == 3 ? word_num(q[2], l[2]) : -1;
+        if (m && day >= 1 && day <= ds_date_days_in_month(year > 0 ? year : 2000, m) && l[2] == 4 && year >= 1900 &&
+            year <= 2100) {
+            if (n < cap)
+                ends[n] = ds_date_from_ymd(year, m, day);
+            n++;
+            p = q[2] + l[2];
+        } else {
+            other++;
+            p += l[0];
+        }
+        while (*p == ' ')
+            p++;
+    }
+    return other <= 2 && n <= cap ? n : 0;
+}
+
 /* ---- scale ------------------------------------------------------------------------------- */
 
 typedef struct scale_info {
@@ -412,6 +482,7 @@ static const struct {
     {"£'000", 3, 1},         {"€'000", 3, 1},         {"in 000s", 3, 1},      {"(000s)", 3, 1},
     {"(000's)", 3, 1},       {"(000)", 3, 1},         {"in $ millions", 6, 1}, {"in $ thousands", 3, 1},
     {"in $ billions", 9, 1}, {"$ in millions", 6, 1}, {"$ in thousands", 3, 1}, {"$ in billions", 9, 1},
+    {"($ million", 6, 1},    {"($ thousand", 3, 1},   {"($ billion", 9, 1},   {"(in million", 6, 1},
     {"thousands", 3, 0},     {"millions", 6, 0},      {"billions", 9, 0},     {"$m", 6, 0},
     {"£m", 6, 0},            {"€m", 6, 0},            {"$bn", 9, 0},          {"£bn", 9, 0},
     {"€bn", 9, 0},
@@ -550,6 +621,27 @@ static int year_like(const char *s)
     return pi.year != 0 && (cn.kind != NUM_VALUE || strlen(cn.digits) == 4);
 }
 
+/* Whether a body row (from row hr) of the label column names the metric. */
+static int has_metric_row(const ds_table *t, size_t hr, size_t label_col, const char *metric)
+{
+    for (size_t r = hr; r < t->n_rows; r++) {
+        const char *m = ds_metric_for_label(cell_at(t, r, label_col), NULL);
+        if (m && !strcmp(m, metric))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether any cell of the first hr rows, past the first column, names a year. */
+static int header_has_year(const ds_table *t, size_t hr)
+{
+    for (size_t r = 0; r < hr; r++)
+        for (size_t c = 1; c < t->n_cols; c++)
+            if (year_like(cell_at(t, r, c)))
+                return 1;
+    return 0;
+}
+
 /* Text around the table: up to CONTEXT_BLOCKS headings/paragraphs before it (nearest first),
  * stopping at another table. */
 static ds_status around_text(const table_ctx *tc, ds_buf *out)
@@ -576,6 +668,10 @@ static ds_status assign_header_row(const ds_table *t, size_t r, size_t label_col
             idx[cnt++] = c;
     if (cnt == 0)
         return DS_OK;
+    int over_value_cols = 0;
+    for (size_t k = 0; k < cnt; k++)
+        for (size_t j = 0; j < nv; j++)
+            over_value_cols |= idx[k] == vcols[j];
     for (size_t j = 0; j < nv; j++) {
         size_t src;
         if (cnt == nv) {
@@ -583,11 +679,18 @@ static ds_status assign_header_row(const ds_table *t, size_t r, size_t label_col
         } else if (nv % cnt == 0) {
             src = idx[j / (nv / cnt)];
         } else {
-            /* nearest header cell at or left of the column, else the first to its right */
-            src = idx[0];
+            /* a row whose cells sit over value columns of their own names those columns only
+             * ("2023 | | 2022 | | Percent" over "Amount | to Sales | Amount | to Sales |
+             * Increase"); else the nearest header cell at or left of the column, else the first
+             * to its right */
+            src = SIZE_MAX;
             for (size_t k = 0; k < cnt; k++)
-                if (idx[k] <= vcols[j])
+                if (over_value_cols ? idx[k] == vcols[j] : idx[k] <= vcols[j])
                     src = idx[k];
+            if (src == SIZE_MAX && over_value_cols)
+                continue;
+            if (src == SIZE_MAX)
+                src = idx[0];
         }
         if (ds_buf_puts(&col_text[j], cell_at(t, r, src)) || ds_buf_putc(&col_text[j], ' '))
             return DS_ERR_NOMEM;
@@ -701,18 +804,40 @@ static int statement_score(const ds_table *t, size_t hr, size_t label_col, const
     return score;
 }
 
+#define ENTITY_TITLE_MAX 120 /* bytes of a title line before a table */
+/* The sentence of a paragraph that introduces the table after it ("Summarized financial
+ * information for our equity method investee ... is as follows:"): its last sentence when it
+ * ends with a colon, narrowed to at most 2 * ENTITY_TITLE_MAX bytes. 0 when it is no such
+ * paragraph. */
+static int intro_sentence(const char **text, size_t *len)
+{
+    const char *s = *text;
+    size_t n = *len;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (!n || s[n - 1] != ':')
+        return 0;
+    size_t start = n - 1;
+    while (start > 0 && !(s[start - 1] == ' ' && start >= 2 && s[start - 2] == '.'))
+        start--;
+    if (n - start > 2 * ENTITY_TITLE_MAX)
+        return 0;
+    *text = s + start;
+    *len = n - start;
+    return 1;
+}
+
 /* A statement of part of the group, or of other entities, rather than the consolidated one: a
  * title line before the table (a heading, or a line of at most ENTITY_TITLE_MAX bytes, among
- * the CONTEXT_BLOCKS before it) or its header naming a closed group under a deed of cross
- * guarantee, an obligor or guarantor group, the parent company alone or the registrant's own
- * condensed statements (Schedule I, "Condensed Financial Information of Parent"), or
+ * the CONTEXT_BLOCKS before it, or the sentence of a paragraph introducing it) or its header
+ * naming a closed group under a deed of cross guarantee, an obligor or guarantor group, the
+ * parent company alone or the registrant's own condensed statements (Schedule I, "Condensed Financial Information of Parent"), or
  * unconsolidated or equity-method investees ("combined summarized balance sheets of the
  * Company's unconsolidated joint ventures").
  * Such a table prints the same lines as the consolidated statement ("Total assets") with other
  * amounts; its rows get dimensions "entity=<title>" so they never stand for the company.
  * Returns the dimensions (in the document's arena), NULL when the table names no such part,
  * or "" when out of memory (*oom set). */
-#define ENTITY_TITLE_MAX 120
 static const char *entity_subset(const table_ctx *tc, const char *ctx, int *oom)
 {
     static const char *const parts[] = {"cross guarantee",  "closed group", "obligor group",
@@ -720,6 +845,43 @@ static const char *entity_subset(const table_ctx *tc, const char *ctx, int *oom)
                                         "parent only",      "of parent",    "registrant",
                                         "condensed financial information", "unconsolidated",
                                         "equity method"};
+    const ds_document *doc = tc->doc;
+    char words[2 * ENTITY_TITLE_MAX + 2], raw[2 * ENTITY_TITLE_MAX + 2];
+    for (size_t k = 0; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
+        const char *text;
+        size_t len;
+        if (k == 0) {
+            text = ctx, len = strlen(ctx);
+        } else {
+            const ds_block *b = &doc->blocks[tc->bi - k];
+            if (b->kind == DS_BLOCK_KIND_TABLE)
+                break;
+            text = doc->text.data + b->text_off, len = b->text_len;
+            if (b->kind != DS_BLOCK_KIND_HEADING && len > ENTITY_TITLE_MAX && !intro_sentence(&text, &len))
+                continue;
+        }
+        if (len >= sizeof raw)
+            len = sizeof raw - 1;
+        memcpy(raw, text, len);
+        raw[len] = '\0';
+        lower_words(raw, words, sizeof words);
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+            if (has_phrase(words, parts[i])) {
+                const char *dims = ds_arena_printf(&tc->doc->arena, "entity=%s", words);
+                *oom = dims == NULL;
+                return dims ? dims : "";
+            }
+    }
+    return NULL;
+}
+
+/* Whether the table's header or a title line before it (a heading, or a line of at most
+ * ENTITY_TITLE_MAX bytes, among the CONTEXT_BLOCKS before it) says its figures are a percentage
+ * of something ("As a percentage of total revenues"). */
+static int percent_table(const table_ctx *tc, const char *ctx)
+{
+    static const char *const phrases[] = {"as a percentage of", "as a percent of", "percentage of total",
+                                          "percentage of net"};
     const ds_document *doc = tc->doc;
     char words[2 * ENTITY_TITLE_MAX + 2], raw[2 * ENTITY_TITLE_MAX + 2];
     for (size_t k = 0; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
@@ -740,14 +902,11 @@ static const char *entity_subset(const table_ctx *tc, const char *ctx, int *oom)
         memcpy(raw, text, len);
         raw[len] = '\0';
         lower_words(raw, words, sizeof words);
-        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-            if (has_phrase(words, parts[i])) {
-                const char *dims = ds_arena_printf(&tc->doc->arena, "entity=%s", words);
-                *oom = dims == NULL;
-                return dims ? dims : "";
-            }
+        for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+            if (has_phrase(words, phrases[i]))
+                return 1;
     }
-    return NULL;
+    return 0;
 }
 
 /* Whether the table continues the last one that gave facts: as many value columns, no text in
@@ -770,6 +929,59 @@ static int continues_last(const table_ctx *tc, const cell_num *nums, const size_
             return 0;
     }
     return 1;
+}
+
+/* The year a fiscal year ending on end is named by: an end in the first week of January
+ * closes the year before (a 52/53-week year ending January 1, 2023 is fiscal 2022). */
+static int fiscal_year_of(long end)
+{
+    int y, m, d;
+    ds_date_to_ymd(end, &y, &m, &d);
+    return m == 1 && d <= 7 ? y - 1 : y;
+}
+
+/* Durations the line right above the table names in order ("Three Months Ended June 30,
+ * Twelve Months Ended June 30," over "2022 | 2023 | 2022 | 2023"): one a group of the nv value
+ * columns, into months (at most cap). The count of groups, 0 when the line names fewer than two
+ * different durations or they do not divide the columns evenly. */
+static size_t column_group_durations(const table_ctx *tc, size_t nv, int *months, size_t cap)
+{
+    if (tc->bi == 0 || tc->doc->blocks[tc->bi - 1].kind == DS_BLOCK_KIND_TABLE)
+        return 0;
+    const ds_block *b = &tc->doc->blocks[tc->bi - 1];
+    char line[CONTEXT_BYTES + 1];
+    size_t n = b->text_len < CONTEXT_BYTES ? b->text_len : CONTEXT_BYTES;
+    memcpy(line, tc->doc->text.data + b->text_off, n);
+    line[n] = '\0';
+    size_t groups = durations_in_order(line, months, cap);
+    int differ = 0;
+    for (size_t k = 1; k < groups; k++)
+        differ |= months[k] != months[0];
+    return groups >= 2 && differ && nv % groups == 0 ? groups : 0;
+}
+
+/* A headerless table under a line of as many dates as it has value columns ("July 31, 2023
+ * January 31, 2023", among the CONTEXT_BLOCKS before it): the columns' period ends, in order,
+ * with months as the text around states. 1 when found. */
+static int dates_line_periods(const table_ctx *tc, size_t nv, int months, col_period *cp)
+{
+    for (size_t k = 1; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
+        const ds_block *b = &tc->doc->blocks[tc->bi - k];
+        long ends[MAX_COLS];
+        if (b->kind == DS_BLOCK_KIND_TABLE)
+            return 0;
+        if (line_of_dates(tc->doc->text.data + b->text_off, b->text_len, ends, MAX_COLS) != nv)
+            continue;
+        for (size_t j = 0; j < nv; j++) {
+            memset(&cp[j], 0, sizeof cp[j]);
+            cp[j].ok = 1;
+            ds_date_to_ymd(ends[j], &cp[j].year, &cp[j].month, &cp[j].day);
+            cp[j].months = months;
+            ds_date_format(ends[j], cp[j].end);
+        }
+        return 1;
+    }
+    return 0;
 }
 
 /* Day of the week, 0 Sunday (1970-01-01 was a Thursday). */
@@ -891,10 +1103,13 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     for (size_t i = 0; i < nr * nc; i++)
         parse_cell(t->cells[i], &nums[i]);
 
-    /* Header rows: as the parser says, or the leading rows holding only years and text. */
+    /* Header rows: as the parser says, or the leading rows holding only years and text. A
+     * parser's header that names no year ("For the Years Ended December 31,") goes on through
+     * the rows of years right under it ("In millions | 2022 | 2021"). */
     size_t hr = t->header_rows < nr ? t->header_rows : 0;
-    if (hr == 0) {
-        for (size_t r = 0; r < nr && r < 4; r++) {
+    if (hr == 0 || !header_has_year(t, hr)) {
+        size_t from = hr;
+        for (size_t r = from; r < nr && r < from + 4; r++) {
             int years = 0, values = 0;
             for (size_t c = 1; c < nc; c++) {
                 const char *s = cell_at(t, r, c);
@@ -989,6 +1204,10 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         break;
     }
 
+    /* "Statements of Operations (As a percentage of total revenues)": ratios, not amounts. */
+    if (percent_table(tc, ctx_s))
+        goto done;
+
     scale_info sc = {0, 0, 0};
     find_scale(ctx_s, 0, &sc);
     find_scale(around_s, 1, &sc);
@@ -1022,6 +1241,9 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         ds_date_to_ymd(meta_days, &y, &meta_m, &meta_d);
     }
 
+    int group_months[8];
+    size_t n_group = column_group_durations(tc, nv, group_months, 8);
+
     /* Periods of the value columns. */
     col_period cp[MAX_COLS];
     int any_period = 0;
@@ -1039,11 +1261,12 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         }
         if (!pc.year)
             continue;
-        /* "2015 vs. 2014", "Change", "% Increase": a comparison, not a period */
+        /* "2015 vs. 2014", "Change", "% Increase", "Percent to Sales": a comparison or a ratio,
+         * not a period */
         char lc[600];
         lower_copy(ct, lc, sizeof lc);
         if (strstr(lc, " vs") || strstr(lc, "versus") || strstr(lc, "change") || strstr(lc, "variance") ||
-            strstr(lc, "increase") || strstr(lc, "decrease") || strchr(lc, '%'))
+            strstr(lc, "increase") || strstr(lc, "decrease") || strchr(lc, '%') || strstr(lc, "percent"))
             continue;
         size_t n_pct = 0, n_val = 0;
         for (size_t r = hr; r < nr; r++) {
@@ -1053,7 +1276,10 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         if (n_pct > n_val)
             continue;
         cp[j].year = pc.year;
-        cp[j].months = pc.months ? pc.months : pctx.months ? pctx.months : paround.months;
+        cp[j].months = pc.months                ? pc.months
+                       : pctx.months            ? pctx.months
+                       : n_group                ? group_months[j / (nv / n_group)]
+                                                : paround.months;
         /* The end date: the column's own; else the fiscal year end learnt from the document for
          * a year-long or balance-sheet column; else the table's; else the document's period end
          * day; else the commonest fiscal year end day of the document; else December 31. */
@@ -1076,6 +1302,10 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             cp[j].day = pc.month ? pc.day : pctx.month ? pctx.day : paround.month ? paround.day : meta_m ? meta_d
                                                                                       : cm   ? cd
                                                                                              : 31;
+            /* a year-long or balance column named by its year alone, whose fiscal year ends in
+             * the first week of January (a 52/53-week year): the year closes the next January */
+            if (!pc.month && cp[j].month == 1 && cp[j].day <= 7 && (cp[j].months == 0 || cp[j].months == 12))
+                cp[j].year++;
         }
         int dim = ds_date_days_in_month(cp[j].year, cp[j].month);
         if (cp[j].day > dim)
@@ -1084,10 +1314,11 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         if (tc->collect && pc.month && cp[j].months == 12 && tc->n_fy_end < MAX_FY_ENDS) {
             long e = ds_date_from_ymd(cp[j].year, cp[j].month, cp[j].day);
             int known = 0;
+            int fy = fiscal_year_of(e);
             for (size_t k = 0; k < tc->n_fy_end; k++)
-                known |= tc->fy_end[k].year == cp[j].year;
+                known |= tc->fy_end[k].year == fy;
             if (!known) {
-                tc->fy_end[tc->n_fy_end].year = cp[j].year;
+                tc->fy_end[tc->n_fy_end].year = fy;
                 tc->fy_end[tc->n_fy_end].end = e;
                 tc->n_fy_end++;
             }
@@ -1114,6 +1345,8 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         sc = tc->last.sc;
         any_period = 1;
     }
+    if (!any_period && hr == 0)
+        any_period = dates_line_periods(tc, nv, pctx.months ? pctx.months : paround.months, cp);
     if (!any_period)
         goto done;
 
@@ -1170,12 +1403,21 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
 
     /* Rows. */
     int score = statement_score(t, hr, label_col, section_of, around_s, ctx_s);
+    /* A cash flow statement starts from the net income the income statement reports (before
+     * the share of noncontrolling interests): its net income row counts as a restatement there,
+     * RESTATED_PENALTY below the table's score. */
+    int cash_flow_table = has_metric_row(t, hr, label_col, "operating_cash_flow");
     int oom = 0;
     const char *entity = entity_subset(tc, ctx_s, &oom);
     if (oom) {
         st = ds_err_set(err, DS_ERR_NOMEM, "out of memory reading a table of %s", doc->name ? doc->name : "document");
         goto done;
     }
+    /* A table printed right under one of a part of the group, with no title between, is of
+     * that part too (an investee's income statement right under its balance sheet). */
+    if (!entity && tc->last.valid && tc->last.bi + 1 == tc->bi && tc->last.dims &&
+        !strncmp(tc->last.dims, "entity=", 7))
+        entity = tc->last.dims;
     int table_seq = (int)tc->bi + 1;
     if (continued) {
         if (tc->last.score > score)
@@ -1315,7 +1557,8 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             f.page = page;
             f.chunk_seq = chunk_seq;
             f.byte_off = roff;
-            f.statement_score = score;
+            f.statement_score = cash_flow_table && metric && !strcmp(metric, "net_income") ? score - RESTATED_PENALTY
+                                                                                            : score;
             f.table_seq = table_seq;
             f.scale_doubt = !sc.found && !per_share && !shares && doc_states_scale(tc);
             if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != NUM_DASH && !f.decimals)))
