@@ -24,6 +24,7 @@ typedef struct word {
     int upper;   /* no lower-case ASCII letter */
     int connector; /* lower-case particle or "&" */
     int legal, honorific;
+    int stop; /* a particle or stop word whatever its case ("The", "Of") */
     gap after;
 } word;
 
@@ -65,6 +66,7 @@ static void classify(const char *t, word *w)
     char f[FOLD_MAX];
     size_t n = fold(t, w, f);
     w->connector = (w->len == 1 && c0 == '&') || (w->cap == 0 && n > 0 && ds_name_is_particle(f, n));
+    w->stop = n > 0 && ds_name_is_particle(f, n);
     w->legal = n > 0 && ds_name_is_legal_form(f, n);
     w->honorific = n > 0 && ds_name_is_honorific(f, n);
 }
@@ -145,11 +147,11 @@ static int window_kind(const word *w, size_t a, size_t b)
     return -1;
 }
 
-static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, int kind, ds_name_span_fn fn,
-                void *ctx)
+static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, int kind, int clipped,
+                ds_name_span_fn fn, void *ctx)
 {
     ds_name_span s = {.off = w[a].off, .len = w[b - 1].off + w[b - 1].len - w[a].off, .run = run,
-                      .n_words = (int)(b - a), .is_person = kind, .upper = 1};
+                      .n_words = (int)(b - a), .is_person = kind, .upper = 1, .clipped = clipped};
     for (size_t i = a; i < b; i++)
         s.upper &= w[i].upper || w[i].connector;
     return fn(ctx, t, &s);
@@ -165,7 +167,8 @@ static int run_windows(const char *t, const word *w, size_t n, size_t run, ds_na
         for (size_t b = a + 1; b <= n && b - a <= DS_NAME_SPAN_MAX_WORDS; b++) {
             if (w[b - 1].connector)
                 continue;
-            int rc = emit(t, w, a, b, run, org_run ? 0 : window_kind(w, a, b), fn, ctx);
+            int clipped = (org_run || w[b - 1].legal) && a > 0 && !w[a - 1].stop && !w[a - 1].connector;
+            int rc = emit(t, w, a, b, run, org_run ? 0 : window_kind(w, a, b), clipped, fn, ctx);
             if (rc)
                 return rc;
         }
@@ -185,7 +188,7 @@ static int inverted_windows(const char *t, const word *w, size_t nr, size_t ns, 
             const word *last = &w[nr + lb - 1];
             if (last->connector || last->legal || w[nr].legal)
                 continue;
-            int rc = emit(t, w, nr - la, nr + lb, run, 1, fn, ctx);
+            int rc = emit(t, w, nr - la, nr + lb, run, 1, 0, fn, ctx);
             if (rc)
                 return rc;
         }

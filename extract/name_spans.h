@@ -22,6 +22,8 @@ typedef struct ds_name_span {
     int n_words;       /* words in the window (particles included) */
     int is_person;     /* 1 person, 0 organisation, -1 unknown (the screening convention) */
     int upper;         /* every cased letter of the window is upper case */
+    int clipped;       /* an organisation's window (it or its run ends in a legal form) that
+                          leaves out a name word before it: "Timber AG" in "Oakridge Timber AG" */
 } ds_name_span;
 
 /* Called for every window; a non-zero return stops the scan and is returned by the scan. */
