@@ -32,7 +32,7 @@
 #define MAX_HITS 8
 #define QUERY_MAX 400   /* bytes of a window looked up */
 #define EXACT 0.999     /* score a single-token window needs */
-#define RARE_MAX 64     /* a window needs a token filing at most this many listed names */
+#define RARE_MAX 256    /* a window needs a token filing at most this many listed names */
 
 typedef struct mention {
     ds_screen_hit hit;
