@@ -26,3 +26,4 @@ ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/
 # Verification status through the database: a real filing's metrics in company_metrics,
 # credit_ratios and review_credit as the reader and reviewer roles, and the ratio bounds flagged.
 ds_add_script_test(NAME t_verify_db COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/verify_db_test.sh PG TIMEOUT 300)
+ds_add_script_test(NAME t_review_context COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/review_context_test.sh PG TIMEOUT 300)
