@@ -7,7 +7,9 @@
  * Precision rules: a window's kind (person / organisation / unknown) must fit the entry's (the
  * index refuses the clash); a window with a single significant token (noise words aside: "Smith
  * Holdings", a surname alone) alerts only on an exact match of a listed name that is itself a
- * single token; windows of one word are looked up only when written in capitals (4+ bytes); a
+ * single token, and not when the window leaves out a name word of an organisation's name before
+ * it ("Timber AG" in "Oakridge Timber AG"); windows of one word are looked up only when written
+ * in capitals (4+ bytes); a
  * window inside a longer window of the same run that matched another entry at least as well
  * is taken for part of that name and raises nothing.
  *
@@ -30,7 +32,7 @@
 #define MAX_HITS 8
 #define QUERY_MAX 400   /* bytes of a window looked up */
 #define EXACT 0.999     /* score a single-token window needs */
-#define RARE_MAX 64     /* a window needs a token filing at most this many listed names */
+#define RARE_MAX 256    /* a window needs a token filing at most this many listed names */
 
 typedef struct mention {
     ds_screen_hit hit;
@@ -64,15 +66,16 @@ static size_t significant_tokens(const ds_name_norm *n)
     return count;
 }
 
-static int single_token_ok(scan_ctx *c, const char *query, int kind, const ds_screen_hit *h)
+static int single_token_ok(scan_ctx *c, const char *query, const ds_name_span *s, const ds_screen_hit *h)
 {
+    int kind = s->is_person;
     if (ds_name_normalize(&c->norm, query, (size_t)-1, (ds_name_kind)kind)) {
         c->nomem = 1;
         return 0;
     }
     if (significant_tokens(&c->norm) >= 2)
         return 1;
-    if (h->score < EXACT)
+    if (h->score < EXACT || s->clipped)
         return 0;
     if (ds_name_normalize(&c->norm, h->matched_name, (size_t)-1, DS_NAME_KIND_UNKNOWN)) {
         c->nomem = 1;
@@ -124,7 +127,7 @@ static int on_span(void *ctx, const char *text, const ds_name_span *s)
     ds_screen_hit hits[MAX_HITS];
     size_t nh = ds_screen_match_rare(c->screen, q, s->is_person, c->threshold, RARE_MAX, hits, MAX_HITS);
     for (size_t i = 0; i < nh && !c->nomem; i++)
-        if (single_token_ok(c, q, s->is_person, &hits[i])) {
+        if (single_token_ok(c, q, s, &hits[i])) {
             mention m = {.hit = hits[i], .off = s->off, .len = s->len, .run = s->run, .runs = 1,
                          .is_person = s->is_person};
             if (DS_VEC_PUSH(c->raw, m))

@@ -4,7 +4,8 @@
  * a word's final full stop belongs to it when the word is an initial, a legal form or a title).
  * The gap after a word is a space (blanks and one line end), a comma, or a break (anything else:
  * sentence ends, brackets, quotes, colons, cell separators, blank lines). A run is a sequence of
- * capitalised words joined by spaces, with lower-case particles and "&" inside it.
+ * capitalised words joined by spaces, with lower-case particles, "&" and numbers inside it (a
+ * window never starts with a number).
  * Owns: a small array of words per run (on the stack). Threading: reentrant.
  */
 #include "extract/name_spans.h"
@@ -13,7 +14,8 @@
 
 #include <string.h>
 
-#define MAX_RUN 24     /* words of one run looked at; a longer run is cut */
+#define MAX_RUN DS_NAME_SPAN_MAX_RUN
+#define LONG_MAX 16   /* words of a long run offered whole */
 #define FOLD_MAX 32    /* bytes of a word folded to test it against the word lists */
 
 typedef enum gap { GAP_SPACE, GAP_COMMA, GAP_BREAK } gap;
@@ -24,6 +26,7 @@ typedef struct word {
     int upper;   /* no lower-case ASCII letter */
     int connector; /* lower-case particle or "&" */
     int legal, honorific;
+    int stop; /* a particle or stop word whatever its case ("The", "Of") */
     gap after;
 } word;
 
@@ -65,6 +68,7 @@ static void classify(const char *t, word *w)
     char f[FOLD_MAX];
     size_t n = fold(t, w, f);
     w->connector = (w->len == 1 && c0 == '&') || (w->cap == 0 && n > 0 && ds_name_is_particle(f, n));
+    w->stop = n > 0 && ds_name_is_particle(f, n);
     w->legal = n > 0 && ds_name_is_legal_form(f, n);
     w->honorific = n > 0 && ds_name_is_honorific(f, n);
 }
@@ -113,8 +117,9 @@ static gap read_gap(const char *t, size_t len, size_t *pos)
             commas++;
         else if (c == '\n')
             lines++;
-        else if (c != ' ' && c != '\t' && c != '\r')
-            other++;
+        else if (c != ' ' && c != '\t' && c != '\r' && c != '\'' && c != '-')
+            other++; /* apostrophes and dashes stay inside a name ("'Abd Al-'Aziz",
+                        "EVROBET - RUMANIA EOOD") */
         i++;
     }
     while (i < len && (unsigned char)t[i] >= 0x80) {
@@ -145,11 +150,11 @@ static int window_kind(const word *w, size_t a, size_t b)
     return -1;
 }
 
-static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, int kind, ds_name_span_fn fn,
-                void *ctx)
+static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, int kind, int clipped,
+                ds_name_span_fn fn, void *ctx)
 {
     ds_name_span s = {.off = w[a].off, .len = w[b - 1].off + w[b - 1].len - w[a].off, .run = run,
-                      .n_words = (int)(b - a), .is_person = kind, .upper = 1};
+                      .n_words = (int)(b - a), .is_person = kind, .upper = 1, .clipped = clipped};
     for (size_t i = a; i < b; i++)
         s.upper &= w[i].upper || w[i].connector;
     return fn(ctx, t, &s);
@@ -159,13 +164,24 @@ static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, in
 static int run_windows(const char *t, const word *w, size_t n, size_t run, ds_name_span_fn fn, void *ctx)
 {
     int org_run = w[n - 1].legal; /* every window of an organisation's name reads as one */
+    /* a long name, whole: one with particles inside ("... OF THE ISLAMIC REPUBLIC OF IRAN ...") or
+     * a legal form at its end, of at most LONG_MAX words */
+    int linked = org_run;
+    for (size_t i = 1; i + 1 < n && !linked; i++)
+        linked = w[i].connector || w[i].stop;
+    if (linked && n > DS_NAME_SPAN_MAX_WORDS && n <= LONG_MAX && !w[0].connector && w[0].cap != -1) {
+        int rc = emit(t, w, 0, n, run, org_run ? 0 : -1, 0, fn, ctx);
+        if (rc)
+            return rc;
+    }
     for (size_t a = 0; a < n; a++) {
-        if (w[a].connector)
+        if (w[a].connector || w[a].cap == -1)
             continue;
         for (size_t b = a + 1; b <= n && b - a <= DS_NAME_SPAN_MAX_WORDS; b++) {
             if (w[b - 1].connector)
                 continue;
-            int rc = emit(t, w, a, b, run, org_run ? 0 : window_kind(w, a, b), fn, ctx);
+            int clipped = (org_run || w[b - 1].legal) && a > 0 && !w[a - 1].stop && !w[a - 1].connector;
+            int rc = emit(t, w, a, b, run, org_run ? 0 : window_kind(w, a, b), clipped, fn, ctx);
             if (rc)
                 return rc;
         }
@@ -173,11 +189,35 @@ static int run_windows(const char *t, const word *w, size_t n, size_t run, ds_na
     return 0;
 }
 
+/* "Leverage, S.A.", "Deep Offshore Technology Company, P.J.S.": a run of legal-form words after
+ * the comma completes the organisation's name before it; every window of r ending at the comma,
+ * with them. */
+static int org_comma_windows(const char *t, const word *w, size_t nr, size_t ns, size_t run, ds_name_span_fn fn,
+                             void *ctx)
+{
+    if (ns > 3)
+        return 0;
+    for (size_t i = nr; i < nr + ns; i++)
+        if (!w[i].legal)
+            return 0;
+    for (size_t a = nr; a-- > 0 && nr - a <= DS_NAME_SPAN_MAX_WORDS;) {
+        if (w[a].connector || w[a].cap == -1)
+            continue;
+        int rc = emit(t, w, a, nr + ns, run, 0, a > 0 && !w[a - 1].stop && !w[a - 1].connector, fn, ctx);
+        if (rc)
+            return rc;
+    }
+    return 1;
+}
+
 /* "LAST, First Middle": the last one or two words of run r[0, nr) with the first one to three
  * words of the run s[0, ns) that follows its comma; r and s are adjacent in one array. */
 static int inverted_windows(const char *t, const word *w, size_t nr, size_t ns, size_t run, ds_name_span_fn fn,
                             void *ctx)
 {
+    int rc = org_comma_windows(t, w, nr, ns, run, fn, ctx);
+    if (rc)
+        return rc == 1 ? 0 : rc;
     for (size_t la = 1; la <= 2 && la <= nr; la++) {
         if (w[nr - la].connector)
             continue;
@@ -185,7 +225,7 @@ static int inverted_windows(const char *t, const word *w, size_t nr, size_t ns, 
             const word *last = &w[nr + lb - 1];
             if (last->connector || last->legal || w[nr].legal)
                 continue;
-            int rc = emit(t, w, nr - la, nr + lb, run, 1, fn, ctx);
+            int rc = emit(t, w, nr - la, nr + lb, run, 1, 0, fn, ctx);
             if (rc)
                 return rc;
         }
@@ -208,7 +248,8 @@ int ds_name_spans_scan(const char *text, size_t len, ds_name_span_fn fn, void *c
             continue;
         }
         cur.after = read_gap(text, len, &pos);
-        int joins = name_word(&cur) && n < MAX_RUN && (n > 0 || !cur.connector);
+        /* a number inside a name ("Posh 8 Dynamic B.V.", "Threat 39") joins a run, never opens one */
+        int joins = (name_word(&cur) || (cur.cap == -1 && n > 0)) && n < MAX_RUN && (n > 0 || !cur.connector);
         if (joins)
             w[prev_n + n++] = cur;
         if (!joins || cur.after != GAP_SPACE || pos >= len) {

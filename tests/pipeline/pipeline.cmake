@@ -32,3 +32,4 @@ ds_add_test(NAME t_pipeline_parse_child SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeli
 ds_add_test(NAME t_watchlist_fleet SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/watchlist_fleet_test.c
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_watchlist_fleet PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+ds_add_script_test(NAME t_review_context COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/review_context_test.sh PG TIMEOUT 300)
