@@ -165,13 +165,12 @@ typedef struct ds_llm_stats {
 
 /* Answer budgets that fit the work: a facts answer may hold an item for every table row of its
  * window, so a window's facts call gets DS_LLM_ROW_ANSWER_TOKENS per table row (a line of a
- * table chunk), at least max_new and at most the largest budget: DS_LLM_ANSWER_GROWTH times
- * max_new, and no more than half of what max_context leaves after the fixed prompt. A window
- * whose rows would need more is split before the chunk that crosses it. SWOT answers get
- * max_new, over windows that join consecutive facts windows while they fit max_context, so a
- * split for table rows adds facts calls only. */
+ * table chunk), at least max_new and at most the largest budget: half of what max_context leaves
+ * after the fixed prompt (never less than max_new), so where the context allows it the whole
+ * document is one window. A window whose rows would need more is split before the chunk that
+ * crosses it. SWOT answers get max_new, over windows that join consecutive facts windows while
+ * they fit max_context, so a split for table rows adds facts calls only. */
 #define DS_LLM_ROW_ANSWER_TOKENS 48
-#define DS_LLM_ANSWER_GROWTH 4
 /* Table rows of a chunk (its non-blank lines when it is a table part; 0 for prose). */
 size_t ds_llm_table_rows(const ds_chunk *c);
 

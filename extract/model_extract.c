@@ -828,9 +828,7 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
     window_plan wp = {0, (size_t)gen->max_new, (size_t)gen->max_new};
     if (st == DS_OK) {
         wp.room = (size_t)gen->max_context - fixed;
-        wp.largest = (size_t)gen->max_new * DS_LLM_ANSWER_GROWTH;
-        if (wp.largest > wp.room / 2)
-            wp.largest = wp.room / 2 > wp.max_new ? wp.room / 2 : wp.max_new;
+        wp.largest = wp.room / 2 > wp.max_new ? wp.room / 2 : wp.max_new;
     }
     size_t swot_end = 0; /* chunks before it have had their SWOT call */
     for (size_t first = 0; first < chunks->n && st == DS_OK;) {

@@ -300,8 +300,29 @@ static void test_driver(const ds_tokenizer *tok)
     ds_document_free(doc);
 }
 
-/* Table rows grow the facts budget; a window whose rows would need more than the largest budget
- * is split; SWOT keeps max_new; every call fits max_context. */
+/* Tokens of the prompt around the chunks: the head and the longer of the two task tails. */
+static size_t fixed_prompt_tokens(const ds_tokenizer *tok)
+{
+    ds_tokens t = DS_TOKENS_INIT;
+    ds_err err;
+    const char *h = ds_llm_prompt_head();
+    DS_REQUIRE(ds_tokenizer_encode(tok, h, strlen(h), 1, &t, &err) == DS_OK);
+    size_t head = t.n, tail = 0;
+    for (int k = 0; k < 2; k++) {
+        t.n = 0;
+        const char *parts[] = {ds_llm_prompt_task((ds_llm_task)k), ds_llm_schema((ds_llm_task)k),
+                               ds_llm_prompt_suffix((ds_llm_task)k)};
+        for (int i = 0; i < 3; i++)
+            DS_REQUIRE(ds_tokenizer_encode(tok, parts[i], strlen(parts[i]), i == 2, &t, &err) == DS_OK);
+        tail = t.n > tail ? t.n : tail;
+    }
+    ds_tokens_deinit(&t);
+    return head + tail;
+}
+
+/* Table rows grow the facts budget up to half of what max_context leaves after the prompt; a
+ * window whose rows would need more is split, and the splits add no SWOT call; where the
+ * context allows, the whole document is one window; every call fits max_context. */
 static void test_budgets(const ds_tokenizer *tok)
 {
     ds_chunk t3 = mk_chunk(0, "x");
@@ -324,15 +345,16 @@ static void test_budgets(const ds_tokenizer *tok)
     ds_document *doc = ds_document_create();
     DS_REQUIRE(doc);
     doc->name = "tables.txt";
-    script s = {tok, NULL, 0, 0, 0, 4096, 64, 0, {0}, 0};
-    ds_llm_generator gen = {scripted, &s, tok, 4096, 64, "tiny", "abc123", NULL};
+    /* largest budget 256 tokens (room 513 after the prompt): 3, 3 and 8 rows of 48 give facts
+     * windows {0,1} {2,3} {4}, and one SWOT window {0..4} after the first facts call */
+    int ctx = (int)fixed_prompt_tokens(tok) + 513;
+    script s = {tok, NULL, 0, 0, 0, ctx, 64, 0, {0}, 0};
+    ds_llm_generator gen = {scripted, &s, tok, ctx, 64, "tiny", "abc123", NULL};
     ds_fact_list facts = {0};
     ds_swot_list swot = {0};
     ds_llm_stats st;
     ds_err err;
     DS_REQUIRE(ds_llm_extract_document(&gen, doc, &cl, NULL, &facts, &swot, &st, &err) == DS_OK);
-    /* largest budget 4 x 64 = 256 tokens: 5 rows of 48; facts windows {0,1} {2,3} {4}, and one
-     * SWOT window {0..4} after the first facts call: the splits add no SWOT call */
     const int want[] = {3 * DS_LLM_ROW_ANSWER_TOKENS, 64, 3 * DS_LLM_ROW_ANSWER_TOKENS, 256};
     DS_CHECKF(st.windows == 3 && st.swot_windows == 1 && st.row_splits == 2 && st.grown == 3 && s.n_calls == 4 &&
                   s.over_budget == 0,
@@ -340,6 +362,15 @@ static void test_budgets(const ds_tokenizer *tok)
               st.row_splits, st.grown, s.n_calls);
     for (int i = 0; i < 4 && i < s.n_calls; i++)
         DS_CHECKF(s.budgets[i] == want[i], "call %d: budget %d, expected %d", i, s.budgets[i], want[i]);
+    /* a large context: the whole document in one window, 14 rows of answer, one SWOT call */
+    script big = {tok, NULL, 0, 0, 0, 4096, 64, 0, {0}, 0};
+    ds_llm_generator gb = gen;
+    gb.ctx = &big;
+    gb.max_context = 4096;
+    DS_REQUIRE(ds_llm_extract_document(&gb, doc, &cl, NULL, &facts, &swot, &st, &err) == DS_OK);
+    DS_CHECKF(st.windows == 1 && st.swot_windows == 1 && big.n_calls == 2 && big.over_budget == 0 &&
+                  big.budgets[0] == 14 * DS_LLM_ROW_ANSWER_TOKENS,
+              "large context: %zu windows, %d calls, facts budget %d", st.windows, big.n_calls, big.budgets[0]);
     /* a context with room for the table's chunk but not its whole budget: what is left, never over */
     script s2 = {tok, NULL, 0, 0, 0, 0, 64, 0, {0}, 0};
     ds_llm_generator g2 = gen;
