@@ -24,7 +24,8 @@ ds_add_fuzz(NAME fuzz_redact SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/redact_fuzz.
             CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/redact)
 ds_add_script_test(NAME t_compliance COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/compliance_test.sh PG TIMEOUT 300)
 # Verification status through the database: a real filing's metrics in company_metrics,
-# credit_ratios and review_credit as the reader and reviewer roles, and the ratio bounds flagged.
+# credit_ratios and review_credit as the reader and reviewer roles, the ratio bounds flagged, and a
+# restated period showing the later filing among values of equal status.
 ds_add_script_test(NAME t_verify_db COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/verify_db_test.sh PG TIMEOUT 300)
 ds_add_test(NAME t_pipeline_parse_child SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/parse_child_test.c LABELS pipeline)
 # The watchlist run by two machines (two configs, run.worker_id) and three worker processes at

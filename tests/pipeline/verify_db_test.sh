@@ -4,7 +4,8 @@
 # review_credit with their verification, read as logins granted only dossier_reader or
 # dossier_reviewer; facts of a closed group's statement (deed of cross guarantee) are loaded
 # with their dimensions and never shown as the company's; a period whose ratios fall outside
-# the documented bounds is flagged and shows them NULL. Real filing from ../shared/data; skips
+# the documented bounds is flagged and shows them NULL; a period restated by a later filing shows
+# the later value among values of equal status, the earlier kept. Real filing from ../shared/data; skips
 # when it is absent.
 DBNAME=t_verify_db
 . "$(dirname "$0")/testdb.sh"
@@ -112,6 +113,31 @@ expect "leverage and cover of a year with negative EBITDA" \
                           ltm_verification, flags FROM review_credit
                    WHERE company = 'Leverage Test Ltd' AND fiscal_period = 'FY'")" \
     "200|-30||-2.333333|interest_and_lease|unverified|{ebitda_ltm_not_positive}"
+
+# A restatement: the 10-K/A filed later restates FY2023 revenue. Among values of equal status
+# the later filing's is shown, both stay in facts (the history), and a verified value still wins
+# over a later unverified one.
+q "WITH c AS (INSERT INTO companies (name, name_key) VALUES ('Restated Test Ltd', 'restated test ltd') RETURNING id),
+        d AS (INSERT INTO documents (sha256, source, name, kind, status, bytes, company_id, filing_date)
+              SELECT repeat(h, 32), 'test', n, 'pdf', 'loaded', 1, c.id, fd::date
+              FROM c, (VALUES ('a1', 'original-10k.pdf', '2024-02-20'), ('a2', 'amended-10ka.pdf', '2024-06-10'))
+                      v(h, n, fd) RETURNING id, company_id, name)
+   INSERT INTO facts (document_id, company_id, concept, metric, value, unit, period_start, period_end,
+                      source_extractor, verification, verification_check)
+   SELECT d.id, d.company_id, v.m, v.m, CASE WHEN d.name = 'original-10k.pdf' THEN v.orig ELSE v.restated END,
+          'USD', v.s::date, '2023-12-31', 'pdf_table',
+          CASE WHEN d.name = 'original-10k.pdf' THEN 'verified' ELSE v.later_status END, 'same_value_twice'
+   FROM d, (VALUES ('revenue', 1000, 1100, '2023-01-01', 'verified'),
+                   ('net_income', 90, 70, '2023-01-01', 'unverified')) v(m, orig, restated, s, later_status)" >/dev/null
+expect "restated revenue: the later filing's, verified both times" \
+    "$(as $reader "SELECT value::bigint || ' ' || verification FROM review_metrics
+                   WHERE company = 'Restated Test Ltd' AND metric = 'revenue' AND fiscal_period = 'FY'")" "1100 verified"
+expect "restated net income: the verified original over the later unverified value" \
+    "$(as $reader "SELECT value::bigint || ' ' || verification FROM review_metrics
+                   WHERE company = 'Restated Test Ltd' AND metric = 'net_income' AND fiscal_period = 'FY'")" "90 verified"
+expect "both filings' values kept" \
+    "$(q "SELECT string_agg(f.value::bigint::text, ',' ORDER BY d.filing_date) FROM facts f JOIN documents d ON d.id = f.document_id
+          WHERE d.name IN ('original-10k.pdf', 'amended-10ka.pdf') AND f.metric = 'revenue'")" "1000,1100"
 
 # The README's queries for credit analysts, as a reader: each runs and returns rows.
 awk '/^## For credit analysts/ { on = 1; next } on && /^## / { on = 0 }
