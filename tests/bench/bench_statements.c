@@ -47,6 +47,7 @@ typedef struct score {
                           verified or reported: the product promises none */
     double ds_s, pdftotext_s;
     int id_right, id_all, ho_id_right, ho_id_all; /* identity fields right / scored; ho_: hold-out set */
+    int ho_right, ho_wrong, ho_missing;           /* key metrics of the hold-out set */
 } score;
 
 /* The truth's identity (cover rows: company, form, period) and whether the document is in the
@@ -311,6 +312,8 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
     total->ds_s += s.ds_s, total->pdftotext_s += s.pdftotext_s;
     total->id_right += s.id_right, total->id_all += s.id_all;
     total->ho_id_right += s.ho_id_right, total->ho_id_all += s.ho_id_all;
+    if (ti->holdout)
+        total->ho_right += s.right, total->ho_wrong += s.wrong, total->ho_missing += s.missing;
     ds_extraction_free(&x);
     ds_document_free(doc);
     ds_buf_deinit(&b);
@@ -412,6 +415,9 @@ int main(int argc, char **argv)
             printf(" %s %d", statuses[k], w ? total.wrong_by[k] : total.right_by[k]);
         printf("\n");
     }
+    int ho_all = total.ho_right + total.ho_wrong + total.ho_missing;
+    printf("hold-out documents' metrics %d: right %d wrong %d missing %d  share right %.1f%%\n", ho_all,
+           total.ho_right, total.ho_wrong, total.ho_missing, ho_all ? 100.0 * total.ho_right / ho_all : 0.0);
     printf("wrong values shown verified or reported: %d (must be 0)\n", total.wrong_trusted);
     printf("identity %d of %d fields right (company, form, period end); hold-out documents %d of %d\n",
            total.id_right, total.id_all, total.ho_id_right, total.ho_id_all);
