@@ -827,6 +827,40 @@ static int intro_sentence(const char **text, size_t *len)
     return 1;
 }
 
+/* The lowered words of the first title line before the table (the table's header ctx, then a
+ * heading or a line of at most ENTITY_TITLE_MAX bytes among the CONTEXT_BLOCKS before it, or,
+ * with intro set, the sentence of a longer paragraph introducing it) holding one of phrases;
+ * written into words (cap 2 * ENTITY_TITLE_MAX + 2). Returns 1 when found, 0 when not. */
+static int title_phrase(const table_ctx *tc, const char *ctx, const char *const *phrases, size_t n, int intro,
+                        char *words)
+{
+    const ds_document *doc = tc->doc;
+    char raw[2 * ENTITY_TITLE_MAX + 2];
+    for (size_t k = 0; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
+        const char *text;
+        size_t len;
+        if (k == 0) {
+            text = ctx, len = strlen(ctx);
+        } else {
+            const ds_block *b = &doc->blocks[tc->bi - k];
+            if (b->kind == DS_BLOCK_KIND_TABLE)
+                break;
+            text = doc->text.data + b->text_off, len = b->text_len;
+            if (b->kind != DS_BLOCK_KIND_HEADING && len > ENTITY_TITLE_MAX && !(intro && intro_sentence(&text, &len)))
+                continue;
+        }
+        if (len >= sizeof raw)
+            len = sizeof raw - 1;
+        memcpy(raw, text, len);
+        raw[len] = '\0';
+        lower_words(raw, words, 2 * ENTITY_TITLE_MAX + 2);
+        for (size_t i = 0; i < n; i++)
+            if (has_phrase(words, phrases[i]))
+                return 1;
+    }
+    return 0;
+}
+
 /* A statement of part of the group, or of other entities, rather than the consolidated one: a
  * title line before the table (a heading, or a line of at most ENTITY_TITLE_MAX bytes, among
  * the CONTEXT_BLOCKS before it, or the sentence of a paragraph introducing it) or its header
@@ -845,34 +879,12 @@ static const char *entity_subset(const table_ctx *tc, const char *ctx, int *oom)
                                         "parent only",      "of parent",    "registrant",
                                         "condensed financial information", "unconsolidated",
                                         "equity method"};
-    const ds_document *doc = tc->doc;
-    char words[2 * ENTITY_TITLE_MAX + 2], raw[2 * ENTITY_TITLE_MAX + 2];
-    for (size_t k = 0; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
-        const char *text;
-        size_t len;
-        if (k == 0) {
-            text = ctx, len = strlen(ctx);
-        } else {
-            const ds_block *b = &doc->blocks[tc->bi - k];
-            if (b->kind == DS_BLOCK_KIND_TABLE)
-                break;
-            text = doc->text.data + b->text_off, len = b->text_len;
-            if (b->kind != DS_BLOCK_KIND_HEADING && len > ENTITY_TITLE_MAX && !intro_sentence(&text, &len))
-                continue;
-        }
-        if (len >= sizeof raw)
-            len = sizeof raw - 1;
-        memcpy(raw, text, len);
-        raw[len] = '\0';
-        lower_words(raw, words, sizeof words);
-        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-            if (has_phrase(words, parts[i])) {
-                const char *dims = ds_arena_printf(&tc->doc->arena, "entity=%s", words);
-                *oom = dims == NULL;
-                return dims ? dims : "";
-            }
-    }
-    return NULL;
+    char words[2 * ENTITY_TITLE_MAX + 2];
+    if (!title_phrase(tc, ctx, parts, sizeof parts / sizeof parts[0], 1, words))
+        return NULL;
+    const char *dims = ds_arena_printf(&tc->doc->arena, "entity=%s", words);
+    *oom = dims == NULL;
+    return dims ? dims : "";
 }
 
 /* Whether the table's header or a title line before it (a heading, or a line of at most
@@ -882,31 +894,8 @@ static int percent_table(const table_ctx *tc, const char *ctx)
 {
     static const char *const phrases[] = {"as a percentage of", "as a percent of", "percentage of total",
                                           "percentage of net"};
-    const ds_document *doc = tc->doc;
-    char words[2 * ENTITY_TITLE_MAX + 2], raw[2 * ENTITY_TITLE_MAX + 2];
-    for (size_t k = 0; k <= CONTEXT_BLOCKS && k <= tc->bi; k++) {
-        const char *text;
-        size_t len;
-        if (k == 0) {
-            text = ctx, len = strlen(ctx);
-        } else {
-            const ds_block *b = &doc->blocks[tc->bi - k];
-            if (b->kind == DS_BLOCK_KIND_TABLE)
-                break;
-            if (b->kind != DS_BLOCK_KIND_HEADING && b->text_len > ENTITY_TITLE_MAX)
-                continue;
-            text = doc->text.data + b->text_off, len = b->text_len;
-        }
-        if (len >= sizeof raw)
-            len = sizeof raw - 1;
-        memcpy(raw, text, len);
-        raw[len] = '\0';
-        lower_words(raw, words, sizeof words);
-        for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
-            if (has_phrase(words, phrases[i]))
-                return 1;
-    }
-    return 0;
+    char words[2 * ENTITY_TITLE_MAX + 2];
+    return title_phrase(tc, ctx, phrases, sizeof phrases / sizeof phrases[0], 0, words);
 }
 
 /* Whether the table continues the last one that gave facts: as many value columns, no text in
