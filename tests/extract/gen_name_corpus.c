@@ -661,28 +661,6 @@ static ds_status write_corpus(corpus *c, const char *outdir, size_t per_var)
     return st;
 }
 
-static ds_status load_list(const char *dir, ds_sanctions_list **out, ds_err *err)
-{
-    char p[4096];
-    ds_buf sdn = DS_BUF_INIT, alt = DS_BUF_INIT;
-    snprintf(p, sizeof p, "%s/sdn.csv", dir);
-    ds_status st = ds_buf_read_file(&sdn, p, 0, err);
-    snprintf(p, sizeof p, "%s/alt.csv", dir);
-    if (st == DS_OK)
-        st = ds_buf_read_file(&alt, p, 0, err);
-    if (st == DS_OK) {
-        ds_sanctions_csv_files f = {0};
-        f.sdn = sdn.data;
-        f.sdn_n = sdn.len;
-        f.alt = alt.data;
-        f.alt_n = alt.len;
-        st = ds_sanctions_parse_ofac_csv(&f, out, err);
-    }
-    ds_buf_deinit(&sdn);
-    ds_buf_deinit(&alt);
-    return st;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -702,7 +680,7 @@ int main(int argc, char **argv)
     c.r.s = seed;
     ds_name_norm_init(&c.norm);
     mkdir(argv[2], 0777);
-    ds_status st = load_list(argv[1], &list, &err);
+    ds_status st = nc_sdn_list(argv[1], &list, &err);
     if (st == DS_OK) {
         c.list = list;
         c.used = ds_calloc(list->n_entries, 1);

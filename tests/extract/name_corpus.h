@@ -17,6 +17,7 @@
 #ifndef DS_TESTS_NAME_CORPUS_H
 #define DS_TESTS_NAME_CORPUS_H
 
+#include "extract/screening/sanctions.h"
 #include "extract/screening/screen.h"
 #include "pipeline/core/status.h"
 
@@ -76,6 +77,9 @@ typedef struct nc_tally {
  * each missed mention and each false alert. */
 ds_status nc_evaluate(const char *dir, const ds_screen_index *idx, double threshold, int verbose, nc_tally *out,
                       ds_err *err);
+
+/* The SDN list of sdn_dir (sdn.csv + alt.csv), parsed; caller frees with ds_sanctions_list_free. */
+ds_status nc_sdn_list(const char *sdn_dir, ds_sanctions_list **out, ds_err *err);
 
 /* The SDN list of sdn_dir (sdn.csv + alt.csv) as a screening index the way `dossier` builds it
  * (weak aliases left out; entry ids are the ent_nums). Caller frees with ds_screen_index_free. */

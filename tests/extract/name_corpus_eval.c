@@ -53,12 +53,10 @@ static int kind_of(ds_sanctions_type t)
                                              : 0;
 }
 
-ds_status nc_sdn_index(const char *sdn_dir, ds_screen_index **out, ds_err *err)
+ds_status nc_sdn_list(const char *sdn_dir, ds_sanctions_list **out, ds_err *err)
 {
     char p[4096];
     ds_buf sdn = DS_BUF_INIT, alt = DS_BUF_INIT;
-    ds_sanctions_list *list = NULL;
-    *out = NULL;
     snprintf(p, sizeof p, "%s/sdn.csv", sdn_dir);
     ds_status st = ds_buf_read_file(&sdn, p, 0, err);
     snprintf(p, sizeof p, "%s/alt.csv", sdn_dir);
@@ -70,8 +68,18 @@ ds_status nc_sdn_index(const char *sdn_dir, ds_screen_index **out, ds_err *err)
         f.sdn_n = sdn.len;
         f.alt = alt.data;
         f.alt_n = alt.len;
-        st = ds_sanctions_parse_ofac_csv(&f, &list, err);
+        st = ds_sanctions_parse_ofac_csv(&f, out, err);
     }
+    ds_buf_deinit(&sdn);
+    ds_buf_deinit(&alt);
+    return st;
+}
+
+ds_status nc_sdn_index(const char *sdn_dir, ds_screen_index **out, ds_err *err)
+{
+    ds_sanctions_list *list = NULL;
+    *out = NULL;
+    ds_status st = nc_sdn_list(sdn_dir, &list, err);
     ds_screen_index *idx = st == DS_OK ? ds_screen_index_create() : NULL;
     if (st == DS_OK && !idx)
         st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
@@ -85,8 +93,6 @@ ds_status nc_sdn_index(const char *sdn_dir, ds_screen_index **out, ds_err *err)
     }
     if (st == DS_OK)
         st = ds_screen_index_build(idx, err);
-    ds_buf_deinit(&sdn);
-    ds_buf_deinit(&alt);
     ds_sanctions_list_free(list);
     if (st != DS_OK) {
         ds_screen_index_free(idx);
