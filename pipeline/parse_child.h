@@ -10,6 +10,9 @@
  * its memory; DS_ERR_DAMAGED when the parser crashed (the signal is named); DS_ERR_CANCELLED on a
  * stop signal.
  *
+ * RLIMIT_AS does not bind a build with AddressSanitizer, whose allocator reserves its address space
+ * up front; there only the CPU limit and the deadline hold.
+ *
  * Owns: the child process for the duration of the call. Threading: fork from one thread; the
  * child only parses (it uses no lock another thread of the parent may hold: no log, no
  * database connection) and leaves with _exit.
