@@ -110,3 +110,11 @@ const char *ds_test_db_create(const char *name)
              getenv("PGUSER") ? getenv("PGUSER") : "dossier");
     return dsn;
 }
+
+void ds_test_write_file(const char *path, const char *body)
+{
+    FILE *f = fopen(path, "w");
+    DS_REQUIRE(f != NULL);
+    fputs(body, f);
+    fclose(f);
+}

@@ -58,6 +58,8 @@ void ds_test_skip(const char *why) __attribute__((noreturn));
 const char *ds_test_source(const char *rel);
 const char *ds_test_shared(const char *rel);
 const char *ds_test_tmpdir(void); /* a fresh folder for this test process */
+/* Writes body to path (created or truncated); stops the test when it cannot. */
+void ds_test_write_file(const char *path, const char *body);
 /* Runs a shell command, returns its exit status; output captured into out (may be NULL). */
 int ds_test_sh(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

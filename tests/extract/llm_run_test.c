@@ -12,6 +12,7 @@
 #include "model/llm/model_llm.h"
 #include "tests/model/tiny_moe.h"
 #include "testlib.h"
+#include "testlib_pg.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -19,24 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static void write_file(const char *path, const char *body)
-{
-    FILE *f = fopen(path, "w");
-    DS_REQUIRE(f != NULL);
-    fputs(body, f);
-    fclose(f);
-}
-
-static long long scalar(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(c));
-    PQclear(r);
-    return v;
-}
 
 /* Encodes head + doc + the task's tail as the driver does. */
 static void task_prompt(const ds_tokenizer *tok, ds_llm_task t, const char *doc, ds_tokens *p)
@@ -234,7 +217,7 @@ static void run_pdfs(const char *bin, const char *dsn, const char *dir, const ch
      * decoding time. */
     snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_context: 8192\n  max_new_tokens: 128\n",
              ckpt);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/pdfs.jsonl' run '%s' 2>&1", bin,
                         cfg, dsn, dir, inbox);
     DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
@@ -252,7 +235,7 @@ static void run_pdfs(const char *bin, const char *dsn, const char *dir, const ch
     DS_CHECKF(closed > 0, "no answer was closed early in %ld calls", calls);
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE name LIKE '%.pdf' AND status = 'loaded'") >= 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name LIKE '%.pdf' AND status = 'loaded'") >= 3);
     check_grounded(c);
     PQfinish(c);
 }
@@ -289,12 +272,12 @@ int main(int argc, char **argv)
     snprintf(inbox, sizeof inbox, "%s/inbox", dir);
     mkdir(inbox, 0777);
     snprintf(path, sizeof path, "%s/report.txt", inbox);
-    write_file(path, report);
+    ds_test_write_file(path, report);
     snprintf(cfg, sizeof cfg, "%s/dossier.yaml", dir);
     char yaml[8192];
     snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_new_tokens: 24\n  max_context: 4096\n",
              ckpt);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' run '%s' 2>&1", bin, cfg,
                         dsn, dir, inbox);
     DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
@@ -311,12 +294,12 @@ int main(int argc, char **argv)
 
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE name = 'report.txt' AND status = 'loaded'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM chunks") > 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor <> 'model'") >= 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND (model IS NULL OR "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'report.txt' AND status = 'loaded'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM chunks") > 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor <> 'model'") >= 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND (model IS NULL OR "
                        "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v2')") == 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
                        "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v2')") == 0);
     char q[1024];
     snprintf(q, sizeof q,
@@ -324,10 +307,10 @@ int main(int argc, char **argv)
              "UNION ALL SELECT model, model_fingerprint FROM swot_items WHERE source_extractor = 'model') m "
              "WHERE model <> 'tiny-qwen3' OR model_fingerprint <> '%s'",
              fp);
-    DS_CHECK(scalar(c, q) == 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE model IS NOT NULL AND source_extractor <> 'model'") == 0);
+    DS_CHECK(ds_test_pg_scalar(c, q) == 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE model IS NOT NULL AND source_extractor <> 'model'") == 0);
     check_grounded(c);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND chunk_seq IS NULL") == 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND chunk_seq IS NULL") == 0);
     snprintf(cmd, sizeof cmd, "grep -c 'model calls' '%s/log.jsonl'", dir);
     DS_CHECKF(ds_test_sh(out, sizeof out, "%s", cmd) == 0 && atoi(out) == 1, "no model summary in the log: %s", out);
     snprintf(cmd, sizeof cmd, "grep -q 'tiny-qwen3' '%s/log.jsonl'", dir);
@@ -335,24 +318,24 @@ int main(int argc, char **argv)
 
     /* a context too small for the prompt: the model fails on the document, the run goes on */
     snprintf(path, sizeof path, "%s/second.txt", inbox);
-    write_file(path, "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x. Substantial doubt about its ability to "
+    ds_test_write_file(path, "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x. Substantial doubt about its ability to "
                      "continue as a going concern was raised.\n");
     snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_new_tokens: 500\n  max_context: 512\n",
              ckpt);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
     rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log2.jsonl' run '%s' 2>&1", bin, cfg,
                     dsn, dir, inbox);
     DS_CHECKF(rc == 0, "second run exited %d: %s", rc, out);
-    DS_CHECKF(scalar(c, "SELECT count(*) FROM documents WHERE name = 'second.txt' AND status = 'loaded' AND "
+    DS_CHECKF(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'second.txt' AND status = 'loaded' AND "
                         "meta->>'notes' LIKE '%model backend failed:%max_context%'") == 1,
               "second.txt: %s", out);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM swot_items s JOIN documents d ON d.id = s.document_id WHERE "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM swot_items s JOIN documents d ON d.id = s.document_id WHERE "
                        "d.name = 'second.txt' AND s.source_extractor = 'rules'") >= 1);
     PQfinish(c);
 
     /* a checkpoint folder that is not one: the run refuses to start */
     snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n", inbox);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
     rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' run '%s' 2>&1", bin, cfg, dsn, inbox);
     DS_CHECKF(rc != 0 && strstr(out, "model.dir"), "bad model.dir: rc %d: %s", rc, out);
     return ds_test_done();

@@ -3,27 +3,12 @@
  * retries, a run summary in the runs table and in a Prometheus textfile, exit codes for cron,
  * one run at a time (advisory lock: exit 5), and a second night that finds nothing new. */
 #include "testlib.h"
+#include "testlib_pg.h"
 
 #include "ingest/http_server.h"
 #include "pipeline/db.h"
 
 #include <sys/stat.h>
-
-static void write_file(const char *path, const char *body)
-{
-    FILE *f = fopen(path, "w");
-    DS_REQUIRE(f != NULL);
-    fputs(body, f);
-    fclose(f);
-}
-
-static long long scalar(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
-    PQclear(r);
-    return v;
-}
 
 int main(void)
 {
@@ -35,11 +20,11 @@ int main(void)
     snprintf(inbox, sizeof inbox, "%s/inbox", dir);
     mkdir(inbox, 0777);
     snprintf(path, sizeof path, "%s/memo.txt", inbox);
-    write_file(path, "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x.\n");
+    ds_test_write_file(path, "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x.\n");
     snprintf(path, sizeof path, "%s/skip.tmp", inbox);
-    write_file(path, "excluded by the configuration\n");
+    ds_test_write_file(path, "excluded by the configuration\n");
     snprintf(path, sizeof path, "%s/extra.txt", dir);
-    write_file(path, "A listed local file.\n");
+    ds_test_write_file(path, "A listed local file.\n");
 
     ds_test_http *srv = ds_test_http_start("127.0.0.1", NULL, NULL);
     DS_REQUIRE(srv);
@@ -50,7 +35,7 @@ int main(void)
              "# nightly URL list\nhttp://127.0.0.1:%d/ok\nhttp://127.0.0.1:%d/flaky\nhttp://127.0.0.1:%d/404\n"
              "extra.txt\n",
              port, port, port);
-    write_file(list, body);
+    ds_test_write_file(list, body);
     snprintf(prom, sizeof prom, "%s/dossier.prom", dir);
     snprintf(cfg, sizeof cfg, "%s/dossier.yaml", dir);
     char yaml[16384];
@@ -60,18 +45,18 @@ int main(void)
              "  retries: 2\n  max_requests_per_second: 50\n"
              "run:\n  metrics_textfile: \"%s\"\n",
              inbox, list, dir, prom);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
 
     int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' nightly 2>&1", bin, cfg,
                         dsn, dir);
     DS_CHECKF(rc == 6, "nightly exit %d (want 6: a fetch failed): %s", rc, out);
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE name = 'skip.tmp'") == 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE source LIKE 'http://127.0.0.1:%/ok'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM chunks WHERE text = 'recovered'") == 1); /* retried after a 500 */
-    DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'incomplete' AND docs_loaded = 4 "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'skip.tmp'") == 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE source LIKE 'http://127.0.0.1:%/ok'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM chunks WHERE text = 'recovered'") == 1); /* retried after a 500 */
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'incomplete' AND docs_loaded = 4 "
                        "AND finished_at IS NOT NULL AND (stage_seconds ? 'parse')") == 1);
     DS_CHECK(strstr(out, "1 fetch failures") != NULL);
     ds_buf pb = DS_BUF_INIT;
@@ -87,8 +72,8 @@ int main(void)
     rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log.jsonl' nightly 2>&1", bin, cfg, dsn,
                     dir);
     DS_CHECKF(rc == 6, "second nightly exit %d (want 6: the 404 again): %s", rc, out);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 4);
-    DS_CHECK(scalar(c, "SELECT docs_unchanged FROM runs ORDER BY id DESC LIMIT 1") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT docs_unchanged FROM runs ORDER BY id DESC LIMIT 1") == 4);
 
     /* One nightly at a time: while another session holds the lock, nightly exits 5. */
     PGresult *r = PQexec(c, "SELECT pg_advisory_lock(7426031816)");
@@ -102,7 +87,7 @@ int main(void)
 
     /* A configuration error names the key and exits 2. */
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
-    write_file(path, "run:\n  workers: 2\n  lease: 10\n");
+    ds_test_write_file(path, "run:\n  workers: 2\n  lease: 10\n");
     rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' nightly 2>&1", bin, path, dsn);
     DS_CHECK(rc == 2);
     DS_CHECKF(strstr(out, "run.lease") && strstr(out, ":3:"), "%s", out);

@@ -13,28 +13,11 @@
  * both machines fetches nothing twice, a dry run by the daily index lists and writes nothing,
  * and a failed fetch of a daily index find is taken again the next night. */
 #include "testlib.h"
+#include "testlib_pg.h"
 
 #include "ingest/http_server.h"
 
 #include <libpq-fe.h>
-
-static void write_file(const char *path, const char *body)
-{
-    FILE *f = fopen(path, "w");
-    DS_REQUIRE(f != NULL);
-    fputs(body, f);
-    fclose(f);
-}
-
-static long long scalar(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(c));
-    PQclear(r);
-    return v;
-}
 
 static void text(PGconn *c, const char *sql, char *out, size_t cap)
 {
@@ -60,7 +43,7 @@ static void put_doc(const char *files, const char *rel, const char *shared_rel, 
     }
     char body[1024];
     snprintf(body, sizeof body, "<html><body><p>%s</p></body></html>\n", fallback);
-    write_file(p, body);
+    ds_test_write_file(p, body);
 }
 
 /* A filing index page in EDGAR's layout: period, then rows of seq, description, file, type. */
@@ -96,7 +79,7 @@ static void put_index(const char *files, long long cik, const char *acc, const c
              "<td scope=\"row\">&nbsp;</td><td>9</td></tr>\n</table></body></html>\n",
              cik, nodash, acc, acc);
     snprintf(p, sizeof p, "%s/%s/%s-index.htm", files, dir, acc);
-    write_file(p, body);
+    ds_test_write_file(p, body);
 }
 
 /* One line of a daily form index, fixed width as EDGAR writes it. */
@@ -121,7 +104,7 @@ static void put_daily(const char *files, const char *ymd, const char *lines)
              "------------------------------------\n%s",
              ymd, lines);
     snprintf(p, sizeof p, "%s/%s/form.%s.idx", files, dir, ymd);
-    write_file(p, body);
+    ds_test_write_file(p, body);
 }
 
 static void write_config(const char *path, const char *dir, const char *id, int workers, const char *how, int port,
@@ -136,7 +119,7 @@ static void write_config(const char *path, const char *dir, const char *id, int 
              "  daily_index_url: \"http://127.0.0.1:%d/files/daily-index\"\n"
              "run:\n  worker_id: \"%s\"\n  workers: %d\n",
              dir, id, since, how, port, port, port, id, workers);
-    write_file(path, yaml);
+    ds_test_write_file(path, yaml);
 }
 
 /* One night of the two machines at once: `nightly` on the first (discovery, then its workers)
@@ -213,14 +196,14 @@ int main(void)
              "\"accessionNumber\":[\"0000000042-24-000001\"],\"filingDate\":[\"%s\"],\"reportDate\":[\"2023-12-31\"],"
              "\"form\":[\"10-K\"],\"primaryDocument\":[\"exm-10k.htm\"]}}}",
              iso3);
-    write_file(path, body);
+    ds_test_write_file(path, body);
     snprintf(path, sizeof path, "%s/submissions/CIK0000000077.json", files);
     snprintf(body, sizeof body,
              "{\"cik\":\"0000000077\",\"name\":\"Second Co\",\"filings\":{\"recent\":{"
              "\"accessionNumber\":[\"0000000077-24-000009\"],\"filingDate\":[\"%s\"],\"reportDate\":[\"%s\"],"
              "\"form\":[\"8-K\"],\"primaryDocument\":[\"sc-8k.xml\"]}}}",
              iso2, iso2);
-    write_file(path, body);
+    ds_test_write_file(path, body);
     const char *r10k[] = {"10-K", "exm-10k.htm", "10-K", "SUBSIDIARIES", "exm-ex21.htm", "EX-21.1"};
     const char *r10ka[] = {"10-K/A", "exm-10ka.htm", "10-K/A"};
     const char *r8k[] = {"8-K", "sc-8k.xml", "8-K", "PRESS RELEASE", "sc-ex991.txt", "EX-99.1",
@@ -255,7 +238,7 @@ int main(void)
     const char *rate_page = ds_test_shared("data/sec_responses/rate-exceeded.html");
     if (!rate_page) {
         snprintf(rate, sizeof rate, "%s/rate.html", dir);
-        write_file(rate, "<html><head><title>SEC.gov | Request Rate Threshold Exceeded</title></head><body>"
+        ds_test_write_file(rate, "<html><head><title>SEC.gov | Request Rate Threshold Exceeded</title></head><body>"
                          "<h1>Your Request Originates from an Undeclared Automated Tool</h1>"
                          "Request Rate Threshold Exceeded</body></html>");
         rate_page = rate;
@@ -284,31 +267,31 @@ int main(void)
     DS_CHECKF(ds_test_http_hits(srv, t2) >= 2 && ds_test_http_hits(srv, t1) >= 2, "the throttled indexes: %d, %d",
               ds_test_http_hits(srv, t2), ds_test_http_hits(srv, t1));
     check_fetched_once(srv);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE claimed_by ~ '^machine-[ab]:[0-9]+$'") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE claimed_by ~ '^machine-[ab]:[0-9]+$'") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
                        "AND found_by = 'daily_index' AND report_date = '2023-12-31' "
                        "AND amends_accession = '0000000042-24-000001'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE amends_accession IS NOT NULL") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000003' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE amends_accession IS NOT NULL") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000003' "
                        "AND filing_rank = 1") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
                        "AND primary_document = 'exm-10ka.htm'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filing_documents WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filing_documents WHERE accession = '0000000077-24-000009' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_documents WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_documents WHERE accession = '0000000077-24-000009' "
                        "AND type IN ('EX-99.1', 'EX-10.1')") == 2);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filing_documents WHERE type LIKE 'EX-101%'") == 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_documents WHERE type LIKE 'EX-101%'") == 0);
     /* Every document queued once, processed in one attempt by one of the three workers. */
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 6);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM work_queue") == 6);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM work_queue WHERE state = 'done' AND attempts = 1") == 6);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 6);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 2);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 AND matched = 1") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'ok'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM runs WHERE kind = 'worker' AND status = 'ok'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 6);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue") == 6);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue WHERE state = 'done' AND attempts = 1") == 6);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 6);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 2);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 AND matched = 1") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'ok'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs WHERE kind = 'worker' AND status = 'ok'") == 1);
     char split[256];
     text(c, "SELECT string_agg(kind || ' ' || docs_loaded, ', ' ORDER BY id) FROM runs", split, sizeof split);
     printf("documents loaded per run: %s\n", split);
@@ -333,13 +316,13 @@ int main(void)
     check_fetched_once(srv);
     DS_CHECK(ds_test_http_hits(srv, t2) == idx3);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000007/exm-8k.htm") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 7);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000007' AND status = 'fetched' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 7);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000007' AND status = 'fetched' "
                        "AND claimed_by LIKE 'machine-b:%' AND found_by = 'daily_index'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM work_queue WHERE state = 'done' AND attempts = 1") == 7);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue WHERE state = 'done' AND attempts = 1") == 7);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 1);
 
     /* A dry run by the daily index: day[4]'s index appears late with a 10-Q of 77, and day[3]
      * is forgotten; the 10-Q is listed with its filing index page, the 10-K of day[3] counted as
@@ -347,7 +330,7 @@ int main(void)
     char l4[1024], out[8192], want[512];
     idx_line(l4, sizeof l4, "10-Q", "Second Co", 77, day[4], "0000000077-24-000011");
     put_daily(files, day[4], l4);
-    DS_CHECK(scalar(c, "WITH d AS (DELETE FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 "
+    DS_CHECK(ds_test_pg_scalar(c, "WITH d AS (DELETE FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 "
                        "RETURNING 1) SELECT count(*) FROM d") == 1);
     int drc = ds_test_sh(out, sizeof out, "cd '%s' && '%s' --config b.yaml --db '%s' --log dry.jsonl nightly --dry-run",
                          dir, bin, dsn);
@@ -358,22 +341,22 @@ int main(void)
              day[4], day[4] + 4, day[4] + 6, port);
     DS_CHECKF(strstr(out, want) != NULL, "%s", out);
     DS_CHECKF(strstr(out, "# filings to fetch: 1, already fetched: 1, fetch failures: 0\n") != NULL, "%s", out);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM edgar_index_days") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days") == 4);
 
     /* A filing of the daily index whose fetch failed is taken again the next night, though its
      * day is read; the late 10-Q is fetched with it. */
     const char *r10q[] = {"10-Q", "sc-10q.htm", "10-Q"};
     put_index(files, 77, "0000000077-24-000011", "10-Q", iso2, r10q, 3);
     put_doc(files, "Archives/77/000000007724000011/sc-10q.htm", NULL, "Quarterly report of the second company.");
-    DS_CHECK(scalar(c, "WITH u AS (UPDATE filings SET status = 'failed', error_message = 'test' "
+    DS_CHECK(ds_test_pg_scalar(c, "WITH u AS (UPDATE filings SET status = 'failed', error_message = 'test' "
                        "WHERE accession = '0000000042-24-000007' RETURNING 1) SELECT count(*) FROM u") == 1);
     drc = ds_test_sh(out, sizeof out, "cd '%s' && '%s' --config b.yaml --db '%s' --log n3.jsonl nightly 2>&1", dir, bin,
                      dsn);
     DS_CHECKF(drc == 0, "third night exit %d: %s", drc, out);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000007/exm-8k.htm") == 2);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/77/000000007724000011/sc-10q.htm") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched'") == 5);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched'") == 5);
     check_fetched_once(srv);
 
     PQfinish(c);

@@ -9,27 +9,12 @@
  * out while the others go on, `nightly --dry-run` lists the filings that would be fetched and
  * writes nothing, and without a ticker file the CIK entries still go on. */
 #include "testlib.h"
+#include "testlib_pg.h"
 
 #include "ingest/http_server.h"
 
 #include <libpq-fe.h>
 #include <sys/stat.h>
-
-static void write_file(const char *path, const char *body)
-{
-    FILE *f = fopen(path, "w");
-    DS_REQUIRE(f != NULL);
-    fputs(body, f);
-    fclose(f);
-}
-
-static long long scalar(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
-    PQclear(r);
-    return v;
-}
 
 static void mkdirs(const char *root, const char *rel)
 {
@@ -43,7 +28,7 @@ static void write_doc(const char *files, const char *rel, const char *text)
     char p[2400], body[1024];
     snprintf(p, sizeof p, "%s/%s", files, rel);
     snprintf(body, sizeof body, "<html><body><p>%s</p></body></html>\n", text);
-    write_file(p, body);
+    ds_test_write_file(p, body);
 }
 
 /* Company 42: a 10-K, its amendment, a Form 4 (not wanted) and an 8-K from before `since`;
@@ -62,7 +47,7 @@ static void write_submissions_42(const char *files, int extra_8k)
              "\"primaryDocument\":[%s\"exm-10ka.htm\",\"form4.xml\",\"exm-10k.htm\",\"old.htm\"]},\"files\":[]}}",
              extra_8k ? "\"0000000042-24-000004\"," : "", extra_8k ? "\"2024-04-02\"," : "",
              extra_8k ? "\"2024-04-01\"," : "", extra_8k ? "\"8-K\"," : "", extra_8k ? "\"exm-8k.htm\"," : "");
-    write_file(p, body);
+    ds_test_write_file(p, body);
 }
 
 static int nightly(const char *bin, const char *cfg, const char *dsn, const char *dir, char *out, size_t cap)
@@ -93,21 +78,21 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
     mkdirs(files, "Archives/55/000000005524000001");
     mkdirs(files, "Archives/55/000000005524000002");
     snprintf(path, sizeof path, "%s/submissions/CIK0000000055.json", files);
-    write_file(path, "{\"cik\":\"0000000055\",\"name\":\"New Co Inc\",\"filings\":{\"recent\":{"
+    ds_test_write_file(path, "{\"cik\":\"0000000055\",\"name\":\"New Co Inc\",\"filings\":{\"recent\":{"
                      "\"accessionNumber\":[\"0000000055-24-000002\",\"0000000055-24-000001\"],"
                      "\"filingDate\":[\"2024-07-01\",\"2024-06-01\"],\"reportDate\":[\"\",\"2023-12-31\"],"
                      "\"form\":[\"8-K\",\"10-K\"],\"primaryDocument\":[\"newco-8k.htm\",\"newco-10k.htm\"]}}}");
     write_doc(files, "Archives/55/000000005524000001/newco-10k.htm", "New Co annual report. Revenue was 5 million.");
     write_doc(files, "Archives/55/000000005524000002/newco-8k.htm", "New Co current report.");
     snprintf(path, sizeof path, "%s/company_tickers.json", files);
-    write_file(path, "{\"0\":{\"cik_str\":320193,\"ticker\":\"AAPL\",\"title\":\"Apple Inc.\"},"
+    ds_test_write_file(path, "{\"0\":{\"cik_str\":320193,\"ticker\":\"AAPL\",\"title\":\"Apple Inc.\"},"
                      "\"1\":{\"cik_str\":42,\"ticker\":\"EXH\",\"title\":\"Example Holdings Inc\"},"
                      "\"2\":{\"cik_str\":55,\"ticker\":\"NEWC\",\"title\":\"New Co Inc\"},"
                      "\"3\":{\"cik_str\":77,\"ticker\":\"SECO\",\"title\":\"Second Co\"},"
                      "\"4\":{\"cik_str\":88,\"ticker\":\"SAME\",\"title\":\"Same Name Corp\"},"
                      "\"5\":{\"cik_str\":89,\"ticker\":\"SAM2\",\"title\":\"Same Name Corp.\"}}\n");
     snprintf(watch, sizeof watch, "%s/watch2.txt", dir);
-    write_file(watch, "# by name, unknown, ambiguous, a CIK again, not a CIK\n"
+    ds_test_write_file(watch, "# by name, unknown, ambiguous, a CIK again, not a CIK\n"
                       "New Co, Inc.\nNobody Corp   # not listed\nSame Name Corp\nCIK 0000000042\n00\n");
     snprintf(cfg, sizeof cfg, "%s/dossier2.yaml", dir);
     snprintf(yaml, sizeof yaml,
@@ -116,8 +101,8 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
              "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n"
              "  tickers_url: \"http://127.0.0.1:%d/files/company_tickers.json\"\n",
              dir, watch, port, port, port);
-    write_file(cfg, yaml);
-    long long runs = scalar(c, "SELECT count(*) FROM runs"), queue = scalar(c, "SELECT count(*) FROM work_queue");
+    ds_test_write_file(cfg, yaml);
+    long long runs = ds_test_pg_scalar(c, "SELECT count(*) FROM runs"), queue = ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue");
 
     /* --dry-run: resolves, lists 55's two filings, writes nothing. */
     ds_test_sh(NULL, 0, "rm -f '%s/log.jsonl'", dir);
@@ -151,12 +136,12 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
     DS_CHECK(ds_test_http_hits(srv, "/files/company_tickers.json") == 1);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/55/000000005524000001/newco-10k.htm") == 0);
     DS_CHECK(ds_test_http_hits(srv, "/files/submissions/CIK0000000055.json") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM work_queue") == queue);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM runs") == runs);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue") == queue);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs") == runs);
     /* Its requests took slots of the shared rate limit. */
-    DS_CHECK(scalar(c, "SELECT count(*) FROM fetch_rate_limits WHERE host_key = '127.0.0.1'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM fetch_rate_limits WHERE host_key = '127.0.0.1'") == 1);
     snprintf(path, sizeof path, "%s/cache/sec-tickers.tsv", dir);
     struct stat sb;
     DS_CHECKF(stat(path, &sb) == 0, "no %s", path);
@@ -164,8 +149,8 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
     /* The night itself: 55's filings fetched, the ticker file from the cache (a day not over). */
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "nightly with names exit %d: %s", rc, out);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE cik = 55 AND status = 'fetched'") == 2);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 6);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE cik = 55 AND status = 'fetched'") == 2);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 6);
     DS_CHECK(ds_test_http_hits(srv, "/files/company_tickers.json") == 1);
     DS_CHECKF(strstr(out, "3 watchlist entries not resolved") != NULL, "%s", out);
 
@@ -178,7 +163,7 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
     ds_test_http_last_inm(srv, "/files/company_tickers.json", inm, sizeof inm);
     DS_CHECKF(inm[0] != '\0', "the ticker file was not asked for conditionally");
     DS_CHECKF(strstr(out, "# filings to fetch: 0, already fetched: 6, fetch failures: 0\n") != NULL, "%s", out);
-    DS_CHECKF(scalar(c, "SELECT count(*) FROM filings") == 6, "dry run wrote filings");
+    DS_CHECKF(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 6, "dry run wrote filings");
 
     /* No ticker file and no copy of it: CIK entries go on, the others are warned; a fetch failed. */
     snprintf(cfg, sizeof cfg, "%s/dossier3.yaml", dir);
@@ -188,7 +173,7 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
              "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n"
              "  tickers_url: \"http://127.0.0.1:%d/files/missing_tickers.json\"\n",
              dir, port, port, port);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
     ds_test_sh(NULL, 0, "rm -f '%s/log.jsonl'", dir);
     rc = dry_run(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 6, "dry run without a ticker file exit %d: %s", rc, out);
@@ -213,7 +198,7 @@ int main(void)
     mkdirs(files, "Archives/77/000000007724000009");
     write_submissions_42(files, 0);
     snprintf(path, sizeof path, "%s/submissions/CIK0000000077.json", files);
-    write_file(path, "{\"cik\":\"0000000077\",\"name\":\"Second Co\",\"filings\":{\"recent\":{"
+    ds_test_write_file(path, "{\"cik\":\"0000000077\",\"name\":\"Second Co\",\"filings\":{\"recent\":{"
                      "\"accessionNumber\":[\"0000000077-24-000009\"],\"filingDate\":[\"2024-05-10\"],"
                      "\"reportDate\":[\"2024-03-31\"],\"form\":[\"10-Q\"],\"primaryDocument\":[\"sc-10q.htm\"]}}}");
     write_doc(files, "Archives/42/000000004224000001/exm-10k.htm", "Annual report. Revenue was 100 million.");
@@ -227,7 +212,7 @@ int main(void)
     int port = ds_test_http_port(srv);
     char watch[2200], yaml[8192];
     snprintf(watch, sizeof watch, "%s/watch.txt", dir);
-    write_file(watch, "# portfolio\n77   # second company\n");
+    ds_test_write_file(watch, "# portfolio\n77   # second company\n");
     snprintf(cfg, sizeof cfg, "%s/dossier.yaml", dir);
     snprintf(yaml, sizeof yaml,
              "fetch:\n  user_agent: \"dossier tests test@example.com\"\n  cache_dir: \"%s/cache\"\n  retries: 1\n"
@@ -235,25 +220,25 @@ int main(void)
              "  data_url: \"http://127.0.0.1:%d/files\"\n  archives_url: \"http://127.0.0.1:%d/files/Archives\"\n"
              "run:\n  metrics_textfile: \"%s/dossier.prom\"\n",
              dir, watch, port, port, dir);
-    write_file(cfg, yaml);
+    ds_test_write_file(cfg, yaml);
 
     int rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "nightly exit %d: %s", rc, out);
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE form IN ('4', '8-K')") == 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE form IN ('4', '8-K')") == 0);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
                        "AND amends_accession = '0000000042-24-000001'") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE amends_accession IS NOT NULL") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000003' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE amends_accession IS NOT NULL") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000003' "
                        "AND filing_rank = 1") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000001' "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000001' "
                        "AND filing_rank = 2") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents d JOIN filings f ON f.document_id = d.id "
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents d JOIN filings f ON f.document_id = d.id "
                        "WHERE d.accession = f.accession AND d.filing_date = f.filing_date") == 3);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 3);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000001/exm-10k.htm") == 1);
     DS_CHECKF(strstr(out, "filings 10-K  2 new, 2 fetched, 0 already fetched, 0 failed") != NULL, "%s", out);
     char prom[2300];
@@ -270,29 +255,29 @@ int main(void)
     char inm[128];
     ds_test_http_last_inm(srv, "/files/submissions/CIK0000000042.json", inm, sizeof inm);
     DS_CHECKF(inm[0] != '\0', "the submissions JSON was not asked for conditionally");
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents") == 3);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 3);
     DS_CHECKF(strstr(out, "filings 10-K  0 new, 0 fetched, 2 already fetched, 0 failed") != NULL, "%s", out);
 
     /* A new filing another process has claimed for its fetch: left to it. */
     write_submissions_42(files, 1);
-    DS_CHECK(scalar(c, "WITH i AS (INSERT INTO filings (accession, cik, form, filing_date, status, claimed_by, claimed_at) "
+    DS_CHECK(ds_test_pg_scalar(c, "WITH i AS (INSERT INTO filings (accession, cik, form, filing_date, status, claimed_by, claimed_at) "
                        "VALUES ('0000000042-24-000004', 42, '8-K', '2024-04-02', 'fetching', 'elsewhere:1', now()) "
                        "RETURNING 1) SELECT count(*) FROM i") == 1);
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "nightly beside a claim exit %d: %s", rc, out);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000004/exm-8k.htm") == 0);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE claimed_by = 'elsewhere:1' AND status = 'fetching'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE claimed_by = 'elsewhere:1' AND status = 'fetching'") == 1);
 
     /* Its claim lapses (that process died): only it is fetched, by the next night. */
-    DS_CHECK(scalar(c, "WITH u AS (UPDATE filings SET claimed_at = now() - interval '1 day' "
+    DS_CHECK(ds_test_pg_scalar(c, "WITH u AS (UPDATE filings SET claimed_at = now() - interval '1 day' "
                        "WHERE accession = '0000000042-24-000004' RETURNING 1) SELECT count(*) FROM u") == 1);
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "third nightly exit %d: %s", rc, out);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings") == 4);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM filings WHERE form = '8-K' AND status = 'fetched'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE form = '8-K' AND status = 'fetched'") == 1);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000004/exm-8k.htm") == 1);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000001/exm-10k.htm") == 1);
-    DS_CHECK(scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
 
     test_resolution(bin, dsn, dir, files, srv, c);
 
