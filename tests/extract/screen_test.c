@@ -148,7 +148,8 @@ static void test_index(void)
         printf("note: ../shared absent, index test on a small built-in list\n");
         static const char *const names[] = {"BANCO NACIONAL DE CUBA", "KHOROSHEV, Dmitry Yuryevich",
                                             "IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY", "LOGAN MOREY, Elvis Angus",
-                                            "ROSNEFT TRADING S.A.", "HARAKAT-UL JIHAD ISLAMI"};
+                                            "ROSNEFT TRADING S.A.", "HARAKAT-UL JIHAD ISLAMI",
+                                            "NATIONAL BANK OF CUBA"};
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             DS_CHECK(ds_screen_index_add(idx, (long long)i + 1, 1, "builtin", names[i], 0, i == 1 || i == 3) == DS_OK);
     }
