@@ -1,23 +1,6 @@
-/* gpu.c - device discovery (see gpu.h); the CUDA side is in kernels/cuda/device.cu. */
+/* gpu.c - the CPU's SIMD level (see gpu.h); device discovery is gpu_query.c or, without CUDA,
+ * gpu_query_none.c. */
 #include "kernels/gpu.h"
-
-#include <stdio.h>
-#include <string.h>
-
-#ifdef DS_HAVE_CUDA
-int ds_cuda_query(ds_gpu_info *out); /* kernels/cuda/device.cu */
-#endif
-
-void ds_gpu_query(ds_gpu_info *out)
-{
-    memset(out, 0, sizeof *out);
-#ifdef DS_HAVE_CUDA
-    out->built_with_cuda = 1;
-    ds_cuda_query(out);
-#else
-    snprintf(out->reason, sizeof out->reason, "this build has no CUDA backend (nvcc was not found at build time)");
-#endif
-}
 
 const char *ds_cpu_simd_level(void)
 {

@@ -8,7 +8,7 @@ if(NOT DS_HAVE_CUDA)
   return()
 endif()
 set(DS_GPU_TESTS "")
-add_executable(test_cuda_ops ${CMAKE_SOURCE_DIR}/tests/cuda/test_cuda_ops.c)
+add_executable(test_cuda_ops ${CMAKE_SOURCE_DIR}/tests/cuda/ops_test.c)
 target_link_libraries(test_cuda_ops PRIVATE ds_testlib_engine)
 foreach(op rmsnorm rope kv_write attention moe matmul gemm_bf16 awq_dequant gemv sample elementwise)
   add_test(NAME t_cuda_${op} COMMAND test_cuda_ops ${op})
@@ -18,7 +18,7 @@ foreach(op rmsnorm rope kv_write attention moe matmul gemm_bf16 awq_dequant gemv
 endforeach()
 # The whole forward pass: CUDA engines against the CPU backend on tiny checkpoints, and 2-way
 # tensor parallelism against one device (skipped below 2 GPUs).
-add_executable(test_cuda_forward ${CMAKE_SOURCE_DIR}/tests/cuda/test_cuda_forward.c
+add_executable(test_cuda_forward ${CMAKE_SOURCE_DIR}/tests/cuda/forward_test.c
                ${CMAKE_SOURCE_DIR}/tests/model/tiny_moe.c)
 target_link_libraries(test_cuda_forward PRIVATE ds_testlib_engine)
 foreach(what forward tp)

@@ -242,7 +242,7 @@ static void test_load_and_ratios(void)
     ds_run run;
     memset(&run, 0, sizeof run);
     run.conn = conn_;
-    snprintf(run.owner, sizeof run.owner, "t_credit:1");
+    snprintf(run.owner, sizeof run.owner, "t_extract_credit:1");
     run.run_id = atoll(one("INSERT INTO runs (kind, host, pid, dossier_version) VALUES ('run', 'test', 1, '0') "
                            "RETURNING id",
                            0, NULL));
@@ -363,7 +363,7 @@ static void test_load_and_ratios(void)
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_credit");
+    const char *dsn = ds_test_db_create("t_extract_credit");
     ds_err err;
     DS_REQUIRE(ds_db_connect(dsn, &conn_, &err) == DS_OK);
     DS_REQUIRE(ds_db_migrate(conn_, NULL, NULL, &err) == DS_OK);

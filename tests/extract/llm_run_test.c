@@ -5,7 +5,7 @@
  * the prompt) leaves a note while the document still loads. The SWOT call over a document reuses
  * the facts call's KV for the whole document (document-first prompts), and answer budgets of a
  * few tokens give answers that parse and fit each task's schema. With the argument "pdfs" (ctest
- * t_llm_pdfs, label slow): the real financial PDFs under a small answer budget leave no
+ * t_extract_llm_pdfs, label slow): the real financial PDFs under a small answer budget leave no
  * answer unparsed, and every kept row is grounded.
  */
 #include "extract/llm.h"
@@ -242,7 +242,7 @@ static void run_pdfs(const char *bin, const char *dsn, const char *dir, const ch
 
 int main(int argc, char **argv)
 {
-    const char *dsn = ds_test_db_create(argc > 1 ? "t_llm_pdfs" : "t_llm_run");
+    const char *dsn = ds_test_db_create(argc > 1 ? "t_extract_llm_pdfs" : "t_extract_llm_run");
     const char *bin = getenv("DOSSIER_BIN");
     DS_REQUIRE(bin);
     char dir[2048], ckpt[2100], inbox[2100], path[2200], cfg[2200], out[32768], cmd[8192];

@@ -4,7 +4,7 @@
  *
  * Pieces: gen_name_corpus.c writes the corpus (the tool ds_gen_name_corpus); name_corpus_eval.c
  * runs every document through the pipeline's document path (ingest -> chunks -> screening
- * alerts) and scores the alerts against the truth. bench_name_corpus and t_aml_name_corpus use
+ * alerts) and scores the alerts against the truth. bench_name_corpus and t_extract_name_corpus use
  * both.
  *
  * truth.tsv: a header line, then one line per mention:

@@ -1,4 +1,4 @@
-/* name_corpus_test.c - t_aml_name_corpus: generates the sanctions name corpus with
+/* name_corpus_test.c - t_extract_name_corpus: generates the sanctions name corpus with
  * ds_gen_name_corpus (path in argv[1]) from the real SDN list, screens every document through
  * ingest -> chunks -> alerts, and fails when recall (overall, per variation) falls below, or the
  * false-alert share of ordinary names rises above, the levels committed in

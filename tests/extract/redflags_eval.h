@@ -1,6 +1,6 @@
 /* redflags_eval.h - precision and recall of the red-flag rules on the labelled sentences of
  * tests/extract/data/redflags_labelled.tsv (one sentence per line, read from real filings, each
- * with the rules a reviewer would keep, "-" for none). Shared by t_redflags_labelled and
+ * with the rules a reviewer would keep, "-" for none). Shared by t_extract_redflags_labelled and
  * bench_redflags. Counts per rule: a rule raised on a sentence labelled with it is a true
  * positive, raised on any other a false positive, not raised on one labelled with it a miss. */
 #ifndef DS_TESTS_REDFLAGS_EVAL_H

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
     const char *tmp = ds_test_tmpdir();
     char out[8192];
     DS_REQUIRE(ds_test_sh(out, sizeof out, "'%s' '%s/inbox' --truth '%s/truth.json' 2>&1", argv[1], tmp, tmp) == 0);
-    const char *dsn = ds_test_db_create("t_truth");
+    const char *dsn = ds_test_db_create("t_extract_truth");
     int rc = ds_test_sh(out, sizeof out, "'%s' --db '%s' -q run '%s/inbox' 2>&1", dossier, dsn, tmp);
     DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
     ds_err err;

@@ -4,7 +4,7 @@
 # Task 0 enqueues and processes the inbox (`dossier run`), task 1 is a `dossier worker`; the
 # database must end with every document loaded exactly once, by the two tasks together.
 # Needs root (slurmd runs jobs as their user) and the packages; skips (77) without them.
-DBNAME=t_slurm
+DBNAME=t_jobs_slurm
 . "$(dirname "$0")/../pipeline/testdb.sh"
 for b in slurmctld slurmd sbatch munged; do
     command -v $b >/dev/null 2>&1 || [ -x /usr/sbin/$b ] || { echo "skip: $b not installed (slurm-wlm, munge)"; exit 77; }

@@ -4,7 +4,7 @@
 # work; a bad global value is refused; an unknown DOSSIER_* variable is warned about with the
 # near name; doctor exits 3 when the database is unreachable; report refuses an ambiguous
 # company (listing the candidates), an --out it cannot tell the format of, and a missing folder.
-DBNAME=t_cli
+DBNAME=t_pipeline_cli
 . "$(dirname "$0")/testdb.sh"
 export DOSSIER_CONFIG=
 cd "$TMP"

@@ -4,7 +4,7 @@
 # dossier_reviewer) on documents processed by the real pipeline: each runs without error and
 # returns rows, through the review views alone (the logins hold no grant on a base table), and
 # alerts without a score show none.
-DBNAME=t_compliance
+DBNAME=t_pipeline_compliance
 . "$(dirname "$0")/testdb.sh"
 "$DOSSIER_BIN" --db "$DSN" db migrate >/dev/null
 reader=t_compliance_reader

@@ -4,7 +4,7 @@
 # database must hold exactly what a clean run produces - same documents, chunks, facts,
 # entities and alerts, nothing missing and nothing twice. Then the same with PostgreSQL
 # restarted in the middle of a run.
-DBNAME=t_crash
+DBNAME=t_pipeline_crash
 . "$(dirname "$0")/testdb.sh"
 in=$TMP/inbox
 mkdir -p "$in"

@@ -111,7 +111,7 @@ static void test_copy(PGconn *conn)
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_db");
+    const char *dsn = ds_test_db_create("t_pipeline_db");
     PGconn *conn = connect_or_die(dsn);
     test_migrations(conn);
     test_copy(conn);

@@ -5,7 +5,7 @@
 # filing, whichever comes first: by CIK when the inline XBRL arrives after the PDF (the PDF's
 # company takes the CIK), by name key when the PDF arrives after it. Real filings from
 # ../shared/data; skips when they are absent.
-DBNAME=t_identity
+DBNAME=t_pipeline_identity
 . "$(dirname "$0")/testdb.sh"
 shared=${DS_SHARED_DIR:-}
 for f in statements/APPLE_2022_10K.pdf ixbrl_html/Apple.10-Q.html statements/ORACLE_2023_10K.pdf ixbrl_html/Oracle.10-Q.html; do

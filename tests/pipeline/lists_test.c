@@ -301,7 +301,7 @@ static void test_real_lists(void)
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_sanctions_db");
+    const char *dsn = ds_test_db_create("t_pipeline_lists");
     ds_err err;
     if (ds_db_connect(dsn, &conn, &err) != DS_OK) {
         fprintf(stderr, "%s\n", err.msg);

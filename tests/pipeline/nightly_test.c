@@ -12,7 +12,7 @@
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_nightly");
+    const char *dsn = ds_test_db_create("t_pipeline_nightly");
     const char *bin = getenv("DOSSIER_BIN");
     DS_REQUIRE(bin);
     char dir[2048], inbox[2100], path[2200], list[2200], cfg[2200], prom[2200], out[16384];

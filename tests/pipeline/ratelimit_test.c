@@ -175,7 +175,7 @@ static void test_throttle_pauses_all(const char *dsn, ds_test_http *srv, const c
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_ratelimit");
+    const char *dsn = ds_test_db_create("t_pipeline_ratelimit");
     PGconn *c = connect_db(dsn);
     ds_err err;
     DS_REQUIRE(ds_db_migrate(c, NULL, NULL, &err) == DS_OK);

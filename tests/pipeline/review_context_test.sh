@@ -4,7 +4,7 @@
 # login granted only dossier_reviewer, which is refused the list tables themselves: the list and
 # its date, the entry's programmes, type and remarks, the matched name and whether it is an
 # alias, the score with its parts, the quote, page and document.
-DBNAME=t_review_context
+DBNAME=t_pipeline_review_context
 . "$(dirname "$0")/testdb.sh"
 "$DOSSIER_BIN" --db "$DSN" db migrate >/dev/null
 reviewer=t_ctx_reviewer

@@ -3,7 +3,7 @@
 # reviewer changes an alert only through set_alert_status (which writes the audit row), the
 # audit trail is append-only, and SQL in text inputs (file names, file contents, notes) is
 # stored as text and harms nothing.
-DBNAME=t_roles
+DBNAME=t_pipeline_roles
 . "$(dirname "$0")/testdb.sh"
 "$DOSSIER_BIN" --db "$DSN" db migrate >/dev/null
 psql -X -q -d postgres -c "DO \$\$ BEGIN

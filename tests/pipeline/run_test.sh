@@ -3,7 +3,7 @@
 # (zero bytes, truncated PDF, text named .pdf) recorded with their
 # reason while the run goes on, exit code 1 for a run with rejected documents, and no
 # duplicate document when the same bytes come again (under any name).
-DBNAME=t_run
+DBNAME=t_pipeline_run
 . "$(dirname "$0")/testdb.sh"
 in=$TMP/inbox
 mkdir -p "$in/sub"

@@ -7,7 +7,7 @@
 # the documented bounds is flagged and shows them NULL; a period restated by a later filing shows
 # the later value among values of equal status, the earlier kept. Real filing from ../shared/data; skips
 # when it is absent.
-DBNAME=t_verify_db
+DBNAME=t_pipeline_verify_db
 . "$(dirname "$0")/testdb.sh"
 pdf=${DS_SHARED_DIR:-}/data/statements/AMCOR_2023_10K.pdf
 if [ ! -f "$pdf" ]; then echo "skip: $pdf absent"; exit 0; fi

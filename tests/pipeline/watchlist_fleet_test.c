@@ -165,7 +165,7 @@ static void check_fetched_once(ds_test_http *srv)
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_watchlist_fleet");
+    const char *dsn = ds_test_db_create("t_pipeline_watchlist_fleet");
     const char *bin = getenv("DOSSIER_BIN");
     DS_REQUIRE(bin);
     PGconn *c = PQconnectdb(dsn);

@@ -185,7 +185,7 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
 
 int main(void)
 {
-    const char *dsn = ds_test_db_create("t_watchlist");
+    const char *dsn = ds_test_db_create("t_pipeline_watchlist");
     const char *bin = getenv("DOSSIER_BIN");
     DS_REQUIRE(bin);
     char dir[2048], files[2100], path[2400], cfg[2200], out[16384];

@@ -3,7 +3,7 @@
 # (pdftotext) holds the company, the metrics and the SWOT items; the HTML is well-formed (it is
 # written as polyglot XHTML, so an XML parser must accept it) and renders in headless
 # Chromium to a screenshot without errors.
-DBNAME=t_report
+DBNAME=t_reports_report
 . "$(dirname "$0")/../pipeline/testdb.sh"
 "$DS_BINARY_DIR/ds_gen_samples" "$TMP/inbox" --truth "$TMP/truth.json" >/dev/null || fail "sample generator failed"
 "$DOSSIER_BIN" --db "$DSN" --log "$TMP/log.jsonl" run "$TMP/inbox" >/dev/null 2>&1 || fail "run failed"

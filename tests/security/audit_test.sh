@@ -5,7 +5,7 @@
 # unknown status gets a HINT listing the valid ones); rows are hash-chained, and a row changed
 # or removed behind the triggers' back (as the owner can) is found by `dossier doctor`; the
 # reader cannot read the fatf_jurisdictions base table.
-DBNAME=t_sec_audit
+DBNAME=t_security_audit
 . "$(dirname "$0")/../pipeline/testdb.sh"
 timeout 60 "$DOSSIER_BIN" --db "$DSN" db migrate >/dev/null
 psql -X -q -d postgres -c "DO \$\$ BEGIN

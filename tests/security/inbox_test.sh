@@ -4,7 +4,7 @@
 # stored escaped and the run goes on, FIFOs and devices are refused without blocking (also a
 # queued file replaced by a FIFO), and ingest.max_bytes is enforced before reading. Every run
 # is bounded by `timeout`.
-DBNAME=t_sec_inbox
+DBNAME=t_security_inbox
 . "$(dirname "$0")/../pipeline/testdb.sh"
 in=$TMP/inbox
 out=$TMP/outside

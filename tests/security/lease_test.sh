@@ -3,7 +3,7 @@
 # lease is renewed (heartbeat), so with a 5 s lease and two workers a document that takes longer
 # is claimed once; and a per-document time budget ends a document that runs past it in `failed`
 # with the reason BUDGET instead of a lease livelock. Bounded by `timeout`.
-DBNAME=t_sec_lease
+DBNAME=t_security_lease
 . "$(dirname "$0")/../pipeline/testdb.sh"
 mkdir -p "$TMP/in"
 # About 36 MB of prose with figures: seconds of parsing, chunking and extraction before the load

@@ -4,7 +4,7 @@
 # parsed in a child process under ingest.parse_cpu_seconds and ingest.parse_memory_mb; it fails
 # with BUDGET (CPU) or TOO_LARGE (memory) and a reason naming the limit, while the document beside
 # it is loaded and the worker goes on. Every run is bounded by `timeout`.
-DBNAME=t_sec_parse
+DBNAME=t_security_parse
 . "$(dirname "$0")/../pipeline/testdb.sh"
 mkdir -p "$TMP/in"
 /usr/bin/python3 "$(dirname "$0")/pdf_bomb.py" 5 10 "$TMP/in/bomb.pdf"

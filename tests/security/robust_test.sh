@@ -7,7 +7,7 @@
 # passwords are redacted in doctor --show-config, db status and the log, and db psql passes the
 # password in the environment, not argv, and --db's password is blanked in dossier's own argv; lapsed leases are capped by run.max_attempts; a file
 # changed after it was queued is queued again under its new hash. Every run is bounded by timeout.
-DBNAME=t_sec_robust
+DBNAME=t_security_robust
 . "$(dirname "$0")/../pipeline/testdb.sh"
 # A process still running: an exited one its new parent has not reaped yet (a zombie) is not.
 alive() { st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# report_filings_test.sh - analyst reports on real filings from ../shared/data: Apple's and
+# filings_test.sh - analyst reports on real filings from ../shared/data: Apple's and
 # Oracle's 10-Q (inline XBRL), Netflix's 10-Q XBRL instance, AEON's 10-Q as inline XBRL and as
 # its XBRL instance (two documents of one filing), Adobe's 10-K PDF. The rendered HTML and PDF
 # hold the quarter's revenue and year-to-date revenue, every ratio credit_ratios has for the
@@ -7,7 +7,7 @@
 # Q3 FY2024, Oracle's August quarter Q1 FY2025), no table without rows, each SWOT statement
 # once; an inline XBRL figure links to its element in the filing (#id); headless Chromium
 # renders them without page errors.
-DBNAME=t_report_filings
+DBNAME=t_reports_filings
 . "$(dirname "$0")/../pipeline/testdb.sh"
 . "$(dirname "$0")/chromium.sh"
 data=${DS_SHARED_DIR:-$DS_SOURCE_DIR/../shared}/data

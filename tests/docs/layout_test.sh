@@ -1,8 +1,8 @@
 #!/bin/sh
-# layout_check.sh - the layout rules of docs/architecture.md that a build can check:
+# layout_test.sh - the layout rules of docs/architecture.md that a build can check:
 #  1. a header named *_internal.h is included only from its own folder (and from tests/);
 #  2. every path docs/architecture.md names in backquotes exists.
-# Usage: tests/layout_check.sh [SOURCE_DIR]. Exit status 1 with one line per violation.
+# Usage: tests/docs/layout_test.sh [SOURCE_DIR]. Exit status 1 with one line per violation.
 set -eu
 cd "${1:-${DS_SOURCE_DIR:-.}}"
 bad=0

@@ -1,4 +1,4 @@
-/* test_kernels.c - every optimized CPU kernel against its reference twin (kernels.h), on fresh
+/* ops_test.c - every optimized CPU kernel against its reference twin (kernels.h), on fresh
  * random inputs over a grid of shapes, for each instruction set this CPU has and for 1 and 2
  * threads: normalised error ||y - ref|| / ||ref|| under a per-op bound, guard words around
  * every output untouched, and bit-identical results for 1 and 2 threads.

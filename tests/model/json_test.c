@@ -1,4 +1,4 @@
-/* test_json.c - sampling and JSON-schema constrained decoding.
+/* json_test.c - sampling and JSON-schema constrained decoding.
  *
  * Sampler: greedy is the argmax over the allowed ids; a seed replays; top-k 1 and a tiny top-p
  * are greedy; drawn frequencies follow softmax(logits / T) within 4 standard deviations; the

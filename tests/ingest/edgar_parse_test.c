@@ -1,4 +1,4 @@
-/* edgar_parse.c - tests of ds_edgar_parse (ingest/edgar.c) end to end, with the real HTML, XBRL,
+/* edgar_parse_test.c - tests of ds_edgar_parse (ingest/edgar.c) end to end, with the real HTML, XBRL,
  * PDF and text parsers: metadata from the header, one section per part, skipped parts as
  * notes, a uuencoded PDF read with its pages, and the failure rules. */
 #include "ingest/ingest.h"

@@ -1,4 +1,4 @@
-/* test_cmd_model.c - `dossier model info|generate|bench` on a tiny checkpoint, called through
+/* cmd_test.c - `dossier model info|generate|bench` on a tiny checkpoint, called through
  * ds_cmd_model with stdout captured: the printed facts match the checkpoint, generate prints
  * the same ids as the library's greedy loop, bench reports its figures, and bad usage exits 2.
  */

@@ -1,4 +1,4 @@
-/* fetch.c - tests of the URL fetcher (ingest/fetch.c) against the local server of
+/* fetch_test.c - tests of the URL fetcher (ingest/fetch.c) against the local server of
  * tests/ingest/http_server.c: success and conditional GET across runs, retries and their
  * counts, Retry-After in both forms, timeouts, truncation, size limits, redirects, refused
  * schemes, the User-Agent rule for sec.gov, the SEC's rate page served with 200, and the

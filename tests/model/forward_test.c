@@ -1,4 +1,4 @@
-/* test_forward.c - the fast forward pass against the reference (double, no cache) on every
+/* forward_test.c - the fast forward pass against the reference (double, no cache) on every
  * fixture variant, and the invariances the engine promises: segmented = unsegmented prefill,
  * prefill in pieces + decoding = one prefill, batched = alone, 1 thread = 2 threads (bit for
  * bit), every instruction set = the reference, KV page sizes, truncation, sharded = single file.

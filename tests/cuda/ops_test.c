@@ -1,4 +1,4 @@
-/* test_cuda_ops.c - every CUDA op (kernels/cuda/kernels_cuda.h) against its CPU twin, on fresh
+/* ops_test.c - every CUDA op (kernels/cuda/kernels_cuda.h) against its CPU twin, on fresh
  * random inputs over a grid of shapes, by normalised error ||gpu - cpu|| / ||cpu|| with a bound
  * per op, and guard bytes around every device output. One op family per run:
  *   test_cuda_ops OP   with OP one of rmsnorm rope kv_write attention moe matmul gemm_bf16

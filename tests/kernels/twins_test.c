@@ -1,4 +1,4 @@
-/* test_twins.c - the CPU twins of the CUDA model ops (kernels/cpu/twins.c), which the CUDA
+/* twins_test.c - the CPU twins of the CUDA model ops (kernels/cpu/twins.c), which the CUDA
  * kernels are compared against in tests/cuda, checked here on their own:
  *   Philox4x32-10 against the Random123 known-answer vectors;
  *   MoE routing against softmax + top-k + renormalisation of the CPU engine's ops;

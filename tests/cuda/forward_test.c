@@ -1,4 +1,4 @@
-/* test_cuda_forward.c - the CUDA forward pass (model/cuda_engine.c) against the CPU backend on
+/* forward_test.c - the CUDA forward pass (model/cuda_engine.c) against the CPU backend on
  * tiny checkpoints (tests/model/tiny_moe.h) of every variant, bf16 and int4 AWQ, on fresh random
  * tokens. Label gpu; exits 77 without a device.
  *   test_cuda_forward forward   the engines against the CPU;

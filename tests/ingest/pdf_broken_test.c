@@ -1,4 +1,4 @@
-/* pdf_broken.c - the PDF parser on malformed and encrypted PDFs from parser test suites
+/* pdf_broken_test.c - the PDF parser on malformed and encrypted PDFs from parser test suites
  * (../shared/data/broken_pdf, skipped when absent). Each file's status is what poppler-glib
  * 22.x makes of it: encrypted files needing a password give DS_ERR_ENCRYPTED, files poppler
  * cannot rebuild give DS_ERR_DAMAGED, files it repairs give their text. Every failure message

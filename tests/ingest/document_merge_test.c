@@ -1,4 +1,4 @@
-/* document_merge.c - tests of ds_doc_append_document (ingest/document_merge.c): offsets, pages,
+/* document_merge_test.c - tests of ds_doc_append_document (ingest/document_merge.c): offsets, pages,
  * sections, tables, facts, notes and metadata after merging, and clean failure when out of
  * memory. */
 #include "ingest/document.h"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kill_test.sh - SIGKILL in the middle of loading a document leaves no partial rows of it,
+# kill_load_test.sh - SIGKILL in the middle of loading a document leaves no partial rows of it,
 # and the next run (which reclaims the dead process's lease at once) loads it completely.
 DBNAME=t_kill
 . "$(dirname "$0")/testdb.sh"

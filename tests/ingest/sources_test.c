@@ -1,4 +1,4 @@
-/* sources.c - tests of the input sources (ingest/sources.c) on a temporary tree: order, globs,
+/* sources_test.c - tests of the input sources (ingest/sources.c) on a temporary tree: order, globs,
  * hidden files, symbolic-link loops, broken links, special files, depth, and list files. */
 #include "ingest/sources.h"
 #include "pipeline/core/alloc.h"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tokens_cmd.sh - `dossier tokens` end to end: ids, count and decode of a text whose ids were read
+# tokens_cmd_test.sh - `dossier tokens` end to end: ids, count and decode of a text whose ids were read
 # off the Hugging Face tokenizers library, and the exit code for a bad id.
 set -u
 tok="$DS_SOURCE_DIR/extract/data/qwen3-tokenizer.json"

@@ -1,4 +1,4 @@
-/* test_checkpoint.c - config.json parsing, the safetensors validator on well-formed and hostile
+/* checkpoint_test.c - config.json parsing, the safetensors validator on well-formed and hostile
  * headers, shard indexes, and the binding of tensors to the config (missing tensor, wrong
  * shape, wrong dtype each give a clear error naming the tensor).
  */

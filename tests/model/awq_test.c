@@ -1,4 +1,4 @@
-/* test_awq_model.c - AutoAWQ int4 checkpoints on the CPU backend: `dossier model quantize` of
+/* awq_test.c - AutoAWQ int4 checkpoints on the CPU backend: `dossier model quantize` of
  * tiny bf16 checkpoints (MoE, mixed dense/MoE with a router temperature), reloading, and the
  * loader's checks.
  *

@@ -1,4 +1,4 @@
-/* test_prefix.c - the prefix cache: a second document sharing the instruction prompt reuses its
+/* prefix_test.c - the prefix cache: a second document sharing the instruction prompt reuses its
  * KV pages and gets bit-identical logits to a run without the cache (same segmentation); the
  * cache file written by one process is read by another (a forked child loading the model anew)
  * with hits; a different checkpoint (another fingerprint) ignores that file.

@@ -1,4 +1,4 @@
-/* pdf_real.c - the PDF parser on real SEC filings (../shared/data/financial_pdf, skipped when
+/* pdf_real_test.c - the PDF parser on real SEC filings (../shared/data/financial_pdf, skipped when
  * absent): page counts, metadata, FinanceBench evidence found on its page, financial statements
  * kept whole as tables with their period header rows, running headers and footers removed,
  * SEC section paths, and the document invariants (valid UTF-8, page of every character). */

@@ -1,4 +1,4 @@
-/* pdf_synth.c - the PDF parser on PDFs drawn here with cairo, where every expected word, cell
+/* pdf_synth_test.c - the PDF parser on PDFs drawn here with cairo, where every expected word, cell
  * and position is known: a two-column page (reading order column by column), a financial table
  * (exact cells, header row, kept apart from the prose), a page with only an image (no text
  * layer), running headers and footers, SEC filing headings with section paths, an outline,

@@ -1,4 +1,4 @@
-/* test_awq.c - the CPU int4 AWQ matmul (kernels/cpu/awq*.c) against the dequantise-then-
+/* awq_test.c - the CPU int4 AWQ matmul (kernels/cpu/awq*.c) against the dequantise-then-
  * multiply reference, for every instruction set this CPU has and 1 and 2 threads, over a grid
  * of shapes and group sizes (groups crossing the k-blocks of the kernel), with guard words
  * around outputs; results bit-identical for 1 and 2 threads; and the AutoAWQ packing order

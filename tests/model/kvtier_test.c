@@ -1,4 +1,4 @@
-/* test_kvtier.c - the KV cache tiers: pages keep their bytes through every move (random
+/* kvtier_test.c - the KV cache tiers: pages keep their bytes through every move (random
  * pin/unpin/ref traffic over a cache with tiny L1/L2 capacities and an L3 folder, checked
  * against a shadow copy), and the forward pass with tiers on (capacities small enough to push
  * pages to disk between steps) gives bit-identical logits to tiers off, while L2 and L3 serve

@@ -1,4 +1,4 @@
-/* test_scheduler.c - continuous batching: requests with different prompt lengths, token limits,
+/* scheduler_test.c - continuous batching: requests with different prompt lengths, token limits,
  * greedy and sampled, with and without a JSON schema, run through the scheduler under a small
  * token budget (prefill chunks mixed with decoding, sequences joining as others leave) give the
  * same ids as each request alone through ds_model_generate; the same with the prefix cache.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# report_ltm_test.sh - last-twelve-months figures and the credit memo ratios on a real pair of
+# ltm_test.sh - last-twelve-months figures and the credit memo ratios on a real pair of
 # filings from ../shared/data: a 10-K (fiscal year) and a later 10-Q (nine months to date, with
 # the prior year's nine months), both PDFs of one company. company_metrics_ltm holds
 # LTM = 9M + prior FY - prior 9M with the three facts it was computed from and the weakest of
@@ -7,7 +7,7 @@
 # fixed-charge cover; the HTML and PDF reports show an LTM column with those values, the ratio
 # definitions, and the LTM figure's parts. Expected values are the filings' printed numbers
 # (in millions) worked by hand.
-DBNAME=t_report_ltm
+DBNAME=t_reports_ltm
 . "$(dirname "$0")/../pipeline/testdb.sh"
 data=${DS_SHARED_DIR:-$DS_SOURCE_DIR/../shared}/data
 ytd_pdf="$data/financial_pdf/2023 Q3 AAPL.pdf"

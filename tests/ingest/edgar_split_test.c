@@ -1,4 +1,4 @@
-/* edgar_split.c - tests of the EDGAR full-submission splitter (ingest/edgar_split.c) on the real
+/* edgar_split_test.c - tests of the EDGAR full-submission splitter (ingest/edgar_split.c) on the real
  * submissions in ../shared/data/edgar_fulltxt and on damaged and synthetic inputs. */
 #include "ingest/edgar_split.h"
 #include "pipeline/core/alloc.h"

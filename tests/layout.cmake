@@ -1,4 +1,0 @@
-# tests/layout.cmake - the layout rules of docs/architecture.md: internal headers stay in their
-# folder, and every path the architecture notes name exists.
-ds_add_script_test(NAME t_layout COMMAND ${CMAKE_SOURCE_DIR}/tests/layout_check.sh ${CMAKE_SOURCE_DIR}
-                   LABELS layout TIMEOUT 60)
