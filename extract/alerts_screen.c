@@ -7,7 +7,8 @@
  * Precision rules: a window's kind (person / organisation / unknown) must fit the entry's (the
  * index refuses the clash); a window with a single significant token (noise words aside: "Smith
  * Holdings", a surname alone) alerts only on an exact match of a listed name that is itself a
- * single token, and not when the window leaves out a name word of an organisation's name before
+ * single token (or, for an organisation with a legal form, that token of 6+ bytes with one
+ * typo), and not when the window leaves out a name word of an organisation's name before
  * it ("Timber AG" in "Oakridge Timber AG"); windows of one word are looked up only when written
  * in capitals (4+ bytes); a
  * window inside a longer window of the same run that matched another entry at least as well
@@ -31,7 +32,8 @@
 
 #define MAX_HITS 8
 #define QUERY_MAX 400   /* bytes of a window looked up */
-#define EXACT 0.999     /* score a single-token window needs */
+#define EXACT 0.999     /* score a single-token window needs, but for TYPO_MIN_LEN */
+#define TYPO_MIN_LEN 6  /* bytes of a one-word organisation name that may carry one typo */
 #define RARE_MAX 256    /* a window needs a token filing at most this many listed names */
 
 typedef struct mention {
@@ -50,8 +52,8 @@ typedef struct scan_ctx {
     int nomem;
 } scan_ctx;
 
-/* Significant (non-noise) tokens of a normalised name. */
-static size_t significant_tokens(const ds_name_norm *n)
+/* Significant (non-noise) tokens of a normalised name; the first one in *first (length *first_len). */
+static size_t significant_tokens(const ds_name_norm *n, const char **first, size_t *first_len)
 {
     const char *s = n->ordered.data ? n->ordered.data : "";
     size_t count = 0, len = n->ordered.len;
@@ -59,13 +61,19 @@ static size_t significant_tokens(const ds_name_norm *n)
         size_t j = i;
         while (j < len && s[j] != ' ')
             j++;
-        if (j > i + 1 && !ds_name_is_noise(s + i, j - i))
-            count++;
+        if (j > i + 1 && !ds_name_is_noise(s + i, j - i) && count++ == 0) {
+            *first = s + i;
+            *first_len = j - i;
+        }
         i = j + 1;
     }
     return count;
 }
 
+/* Whether a window with one significant token may raise the hit: an exact match of a listed name
+ * of one significant token, or, for an organisation's window (it carries a legal form), that
+ * token misspelt by one edit when both spellings have TYPO_MIN_LEN bytes or more ("Carvaan
+ * Company" for "CARAVAN COMPANY"). A longer window always may. */
 static int single_token_ok(scan_ctx *c, const char *query, const ds_name_span *s, const ds_screen_hit *h)
 {
     int kind = s->is_person;
@@ -73,15 +81,21 @@ static int single_token_ok(scan_ctx *c, const char *query, const ds_name_span *s
         c->nomem = 1;
         return 0;
     }
-    if (significant_tokens(&c->norm) >= 2)
+    const char *qt = NULL, *lt = NULL;
+    size_t qn = 0, ln = 0;
+    if (significant_tokens(&c->norm, &qt, &qn) >= 2)
         return 1;
-    if (h->score < EXACT || s->clipped)
+    if (s->clipped || (h->score < EXACT && (kind != 0 || qn < TYPO_MIN_LEN)))
         return 0;
+    char qtok[QUERY_MAX];
+    memcpy(qtok, qt, qn);
     if (ds_name_normalize(&c->norm, h->matched_name, (size_t)-1, DS_NAME_KIND_UNKNOWN)) {
         c->nomem = 1;
         return 0;
     }
-    return significant_tokens(&c->norm) <= 1;
+    if (significant_tokens(&c->norm, &lt, &ln) > 1)
+        return 0;
+    return h->score >= EXACT || (ln >= TYPO_MIN_LEN && ds_name_within_one_edit(qtok, qn, lt, ln));
 }
 
 /* Merges a window's hit into the entry's mention: the best-scoring window (first on ties), and

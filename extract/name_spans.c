@@ -2,8 +2,10 @@
  *
  * The text is cut into words (letters, digits, inner apostrophes, hyphens and dotted initials;
  * a word's final full stop belongs to it when the word is an initial, a legal form or a title).
- * The gap after a word is a space (blanks and one line end), a comma, or a break (anything else:
- * sentence ends, brackets, quotes, colons, cell separators, blank lines). A run is a sequence of
+ * The gap after a word is a space (blanks and one line end, or one bracket among them: "ZARON
+ * BIO-TECH (ASIA) LIMITED"), a comma, or a break (anything else:
+ * sentence ends, brackets, quotes, colons, cell separators (a tab, or three blanks in a row as
+ * between the columns of a text table), blank lines). A run is a sequence of
  * capitalised words joined by spaces, with lower-case particles, "&" and numbers inside it (a
  * window never starts with a number).
  * Owns: a small array of words per run (on the stack). Threading: reentrant.
@@ -17,6 +19,7 @@
 #define MAX_RUN DS_NAME_SPAN_MAX_RUN
 #define LONG_MAX 16   /* words of a long run offered whole */
 #define FOLD_MAX 32    /* bytes of a word folded to test it against the word lists */
+#define CELL_GAP 3     /* blanks in a row that separate the cells of a text table */
 
 typedef enum gap { GAP_SPACE, GAP_COMMA, GAP_BREAK } gap;
 
@@ -69,7 +72,7 @@ static void classify(const char *t, word *w)
     size_t n = fold(t, w, f);
     w->connector = (w->len == 1 && c0 == '&') || (w->cap == 0 && n > 0 && ds_name_is_particle(f, n));
     w->stop = n > 0 && ds_name_is_particle(f, n);
-    w->legal = n > 0 && ds_name_is_legal_form(f, n);
+    w->legal = n > 0 && (ds_name_is_legal_form(f, n) || ds_name_is_misspelt_legal_form(f, n));
     w->honorific = n > 0 && ds_name_is_honorific(f, n);
 }
 
@@ -110,14 +113,19 @@ static void read_word(const char *t, size_t len, size_t *pos, word *w)
 static gap read_gap(const char *t, size_t len, size_t *pos)
 {
     size_t i = *pos;
-    int commas = 0, lines = 0, other = 0;
+    int commas = 0, lines = 0, other = 0, blanks = 0, brackets = 0;
     while (i < len && t[i] != '&' && !word_byte((unsigned char)t[i])) {
         unsigned char c = (unsigned char)t[i];
-        if (c == ',')
+        blanks = c == ' ' ? blanks + 1 : 0;
+        if (c == '\t' || blanks == CELL_GAP)
+            other++; /* a column gap of a text table */
+        else if (c == ',')
             commas++;
+        else if (c == '(' || c == ')')
+            brackets++;
         else if (c == '\n')
             lines++;
-        else if (c != ' ' && c != '\t' && c != '\r' && c != '\'' && c != '-')
+        else if (c != ' ' && c != '\r' && c != '\'' && c != '-')
             other++; /* apostrophes and dashes stay inside a name ("'Abd Al-'Aziz",
                         "EVROBET - RUMANIA EOOD") */
         i++;
@@ -134,7 +142,7 @@ static gap read_gap(const char *t, size_t len, size_t *pos)
         }
     }
     *pos = i;
-    if (other || lines > 1 || commas > 1)
+    if (other || lines > 1 || commas > 1 || brackets > 1 || (brackets && commas))
         return GAP_BREAK;
     return commas ? GAP_COMMA : GAP_SPACE;
 }
@@ -211,13 +219,16 @@ static int org_comma_windows(const char *t, const word *w, size_t nr, size_t ns,
 }
 
 /* "LAST, First Middle": the last one or two words of run r[0, nr) with the first one to three
- * words of the run s[0, ns) that follows its comma; r and s are adjacent in one array. */
+ * words of the run s[0, ns) that follows its comma, unless r ends in a legal form; r and s are
+ * adjacent in one array. */
 static int inverted_windows(const char *t, const word *w, size_t nr, size_t ns, size_t run, ds_name_span_fn fn,
                             void *ctx)
 {
     int rc = org_comma_windows(t, w, nr, ns, run, fn, ctx);
     if (rc)
         return rc == 1 ? 0 : rc;
+    if (w[nr - 1].legal) /* "Acme Company, Trading Division": an organisation, not a surname */
+        return 0;
     for (size_t la = 1; la <= 2 && la <= nr; la++) {
         if (w[nr - la].connector)
             continue;

@@ -242,12 +242,14 @@ ds_status ds_name_fold(ds_buf *out, const char *s, size_t len)
 /* ---- word tables ------------------------------------------------------------------------- */
 
 /* Legal forms removed from the end of an organisation name (phrases of folded tokens). */
+#define MISSPELT_FORM_MIN 6 /* letters of a legal-form word read through one typo ("limitewd") */
+
 static const char *const legal_suffixes[] = {
     "llc", "llp", "lllp", "ltd", "limited", "ltda", "lda", "inc", "incorporated", "corp", "corporation",
     "co", "cos", "company", "companies", "plc", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "ug", "sa",
     "sas", "sasu", "sarl", "sarlu", "srl", "srls", "sl", "slu", "spa", "sapa", "snc", "sca", "scs",
     "bv", "nv", "cv", "vof", "lp", "pllc", "ooo", "zao", "oao", "pao", "ao", "jsc", "pjsc", "ojsc",
-    "cjsc", "tov", "pat", "prat", "dd", "doo", "ad", "as", "asa", "ab", "publ", "oy", "oyj", "aps",
+    "cjsc", "pjs", "psa", "tov", "pat", "prat", "dd", "doo", "ad", "as", "asa", "ab", "publ", "oy", "oyj", "aps",
     "sro", "kft", "zrt", "nyrt", "bhd", "sdn", "pte", "pty", "pvt", "kk", "ltee", "group", "grp",
     "holding", "holdings", "fze", "fzco", "fzc", "fzllc", "wll", "est", "establishment", "sal", "saog",
     "saoc", "psc", "qsc", "qpsc", "sprl", "bvba", "scrl", "eurl", "eirl", "tbk", "sti", "sae", "uab",
@@ -320,6 +322,21 @@ int ds_name_is_legal_form(const char *token, size_t len)
     return (memchr(token, ' ', len) == NULL) && (IN_SET(legal_suffixes, token, len) || IN_SET(legal_prefixes, token, len));
 }
 
+int ds_name_is_misspelt_legal_form(const char *token, size_t len)
+{
+    if (len == (size_t)-1)
+        len = strlen(token);
+    if (len < MISSPELT_FORM_MIN || ds_name_is_legal_form(token, len))
+        return 0;
+    for (size_t i = 0; i < sizeof legal_suffixes / sizeof legal_suffixes[0]; i++) {
+        size_t l = strlen(legal_suffixes[i]);
+        if (l >= MISSPELT_FORM_MIN && !memchr(legal_suffixes[i], ' ', l) &&
+            ds_name_within_one_edit(token, len, legal_suffixes[i], l))
+            return 1;
+    }
+    return 0;
+}
+
 int ds_name_is_honorific(const char *token, size_t len)
 {
     if (len == (size_t)-1)
@@ -371,9 +388,7 @@ static size_t phrase_len_at(const char *phrase, const tok *t, size_t nt, size_t 
     return k;
 }
 
-/* Whether a and b are at most one edit apart (insertion, deletion, substitution, or two
- * adjacent characters swapped). */
-static int one_edit(const char *a, size_t la, const char *b, size_t lb)
+int ds_name_within_one_edit(const char *a, size_t la, const char *b, size_t lb)
 {
     if (la < lb) {
         const char *t = a;
@@ -389,11 +404,13 @@ static int one_edit(const char *a, size_t la, const char *b, size_t lb)
     while (i < lb && a[i] == b[i])
         i++;
     if (i == lb)
-        return 1;
-    if (la == lb)
-        return memcmp(a + i + 1, b + i + 1, la - i - 1) == 0 ||
-               (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, la - i - 2) == 0);
-    return memcmp(a + i + 1, b + i, lb - i) == 0;
+        return 1; /* equal, or a has one extra byte at the end */
+    if (la == lb) {
+        if (memcmp(a + i + 1, b + i + 1, la - i - 1) == 0)
+            return 1; /* substitution */
+        return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
+    }
+    return memcmp(a + i + 1, b + i, lb - i) == 0; /* deletion from a */
 }
 
 /* A misspelt long legal-form word ("compnay", "grup", "limted"): one edit from a one-word form
@@ -404,7 +421,7 @@ static int fuzzy_legal(const tok *t)
         return 0;
     for (size_t i = 0; i < sizeof legal_suffixes / sizeof legal_suffixes[0]; i++) {
         size_t l = strlen(legal_suffixes[i]);
-        if (l >= 5 && !memchr(legal_suffixes[i], ' ', l) && one_edit(t->s, t->n, legal_suffixes[i], l))
+        if (l >= 5 && !memchr(legal_suffixes[i], ' ', l) && ds_name_within_one_edit(t->s, t->n, legal_suffixes[i], l))
             return 1;
     }
     return 0;
@@ -421,7 +438,7 @@ static int fuzzy_honorific(const tok *t)
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < sizes[k]; i++) {
             size_t l = strlen(sets[k][i]);
-            if (l >= 5 && one_edit(t->s, t->n, sets[k][i], l))
+            if (l >= 5 && ds_name_within_one_edit(t->s, t->n, sets[k][i], l))
                 return 1;
         }
     return 0;

@@ -64,6 +64,9 @@ ds_status ds_name_fold(ds_buf *out, const char *s, size_t len);
 
 /* Whether a single folded token is a legal-form word ("ltd", "gmbh", "ooo", "plc"...). */
 int ds_name_is_legal_form(const char *token, size_t len);
+/* Whether a single folded token of 6+ letters is a one-word legal form of 6+ letters misspelt by
+ * one edit ("limitewd", "compnay", "holdngs"); 0 for the form itself. */
+int ds_name_is_misspelt_legal_form(const char *token, size_t len);
 /* Whether a single folded token is an honorific, title or rank ("mr", "dr", "sheikh", "general"). */
 int ds_name_is_honorific(const char *token, size_t len);
 /* Whether a single folded token is a name particle or stop word ("al", "bin", "de", "van",
@@ -73,6 +76,9 @@ int ds_name_is_particle(const char *token, size_t len);
  * particle, a legal-form word (or one misspelt: "compnay"), an unambiguous honorific ("haji",
  * "sheikh", "mr") or a generational suffix ("jr", "iii"). Screening weighs such words lightly. */
 int ds_name_is_noise(const char *token, size_t len);
+/* Whether two byte strings are at most one edit apart: one insertion, deletion or substitution,
+ * or two adjacent bytes swapped ("carvaan" / "caravan"). */
+int ds_name_within_one_edit(const char *a, size_t la, const char *b, size_t lb);
 
 /* For raw text (e.g. a capitalised sequence found in a document): how many trailing words form a
  * legal form ("Acme Holdings Co., Ltd." -> 3: holdings co ltd), 0 when none. */

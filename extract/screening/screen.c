@@ -80,33 +80,6 @@ double ds_screen_jaro_winkler(const char *a, size_t la, const char *b, size_t lb
     return jaro + (double)p * 0.1 * (1.0 - jaro);
 }
 
-/* Whether a and b are at most one edit apart (insertion, deletion, substitution, or adjacent
- * transposition). */
-static int within_one_edit(const char *a, size_t la, const char *b, size_t lb)
-{
-    if (la < lb) {
-        const char *t = a;
-        a = b;
-        b = t;
-        size_t tl = la;
-        la = lb;
-        lb = tl;
-    }
-    if (la - lb > 1)
-        return 0;
-    size_t i = 0;
-    while (i < lb && a[i] == b[i])
-        i++;
-    if (i == lb)
-        return 1; /* equal, or a has one extra byte at the end */
-    if (la == lb) {
-        if (memcmp(a + i + 1, b + i + 1, la - i - 1) == 0)
-            return 1; /* substitution */
-        return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
-    }
-    return memcmp(a + i + 1, b + i, lb - i) == 0; /* deletion from a */
-}
-
 /* ---- prepared names ---------------------------------------------------------------------- */
 
 /* A token of a normalised name, with its spelling skeleton: ee->i, e->a, o->u, y->i, w->v,
@@ -220,8 +193,8 @@ static double token_sim(const ptok *a, const ptok *b)
         return 1.0;
     size_t lo = a->n < b->n ? a->n : b->n, hi = a->n < b->n ? b->n : a->n;
     if (a->noise || b->noise) /* one edit only: "al" pairs with "el", "agl" or "a" */
-        return within_one_edit(a->s, a->n, b->s, b->n) ? EDIT1_SIM : 0.0;
-    int edit1 = lo >= 3 && within_one_edit(a->s, a->n, b->s, b->n);
+        return ds_name_within_one_edit(a->s, a->n, b->s, b->n) ? EDIT1_SIM : 0.0;
+    int edit1 = lo >= 3 && ds_name_within_one_edit(a->s, a->n, b->s, b->n);
     if (hi - lo <= JW_LEN_DIFF) {
         /* Jaro-Winkler only when the letters the two share could lift it to the bar. */
         size_t ma = count_in(a->s, a->n, b->mask), mb = count_in(b->s, b->n, a->mask);
@@ -248,7 +221,7 @@ static double joined_sim(const ptok *a, const ptok *c)
         return 0.0;
     if (a->kn == c->kn && memcmp(a->k, c->k, a->kn) == 0)
         return SKELETON_SIM;
-    if (within_one_edit(a->s, a->n, c->s, c->n))
+    if (ds_name_within_one_edit(a->s, a->n, c->s, c->n))
         return EDIT1_SIM;
     return 0.0;
 }
