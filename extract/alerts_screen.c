@@ -14,12 +14,22 @@
  * window inside a longer window of the same run that matched another entry at least as well
  * is taken for part of that name and raises nothing.
  *
+ * What the document says around a window (extract/name_context.h) counts too (words_fit): a
+ * window without a legal form whose significant words the document also writes in lower case is
+ * made of ordinary words ("CAPITAL" in a heading, "Global Energy" in a sentence) and raises
+ * nothing; nor does a window that is a place as a whole ("Hong Kong", "Arizona"), or an acronym
+ * alone for a listed organisation; a window with a legal form is never a listed person; a listed
+ * vessel or aircraft matches only where the text around the window speaks of a vessel or an
+ * aircraft (a tanker called "DANIEL" is not the given name in a signature block).
+ *
  * Owns: a table of matched entries while it runs (freed before returning); alert strings go to
  * the document's arena. Threading: reentrant; the index is only read.
  */
 #include "extract/alerts.h"
 
+#include "extract/entities.h"
 #include "extract/evidence.h"
+#include "extract/name_context.h"
 #include "extract/name_spans.h"
 #include "extract/screening/names.h"
 #include "extract/screening/screen.h"
@@ -45,6 +55,9 @@ typedef struct mention {
 
 typedef struct scan_ctx {
     const ds_screen_index *screen;
+    const char *text; /* the document's text */
+    size_t text_len;
+    const ds_doc_vocab *vocab; /* the document's ordinary (lower-case) words */
     double threshold;
     DS_VEC(mention) raw;   /* every window's hits, in scan order */
     DS_VEC(mention) found; /* one per entry */
@@ -98,6 +111,70 @@ static int single_token_ok(scan_ctx *c, const char *query, const ds_name_span *s
     return h->score >= EXACT || (ln >= TYPO_MIN_LEN && ds_name_within_one_edit(qtok, qn, lt, ln));
 }
 
+/* What a window's words say before any hit is weighed. */
+typedef struct window_words {
+    int legal;       /* a legal-form word anywhere in it ("Limited Hong Kong") */
+    int place;       /* the window as a whole is a place ("Hong Kong", "Arizona") */
+    int ordinary;    /* significant words the document also writes in lower case */
+    int informative; /* other significant words of 3+ bytes holding a letter */
+    size_t info_len; /* bytes of the last informative word */
+} window_words;
+
+static int has_letter(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(t[i] >= '0' && t[i] <= '9'))
+            return 1;
+    return 0;
+}
+
+static ds_status read_window(scan_ctx *c, const char *query, const ds_name_span *s, window_words *w)
+{
+    memset(w, 0, sizeof *w);
+    w->legal = s->is_person == 0;
+    w->place = ds_is_place_name(query);
+    ds_buf *f = &c->norm.sorted; /* scratch: normalisation rewrites it */
+    ds_buf_clear(f);
+    if (ds_name_fold(f, query, (size_t)-1))
+        return DS_ERR_NOMEM;
+    const char *t = f->data ? f->data : "";
+    for (size_t i = 0, len = f->len; i < len;) {
+        size_t j = i;
+        while (j < len && t[j] != ' ')
+            j++;
+        size_t n = j - i;
+        if (n && ds_name_is_legal_form(t + i, n))
+            w->legal = 1;
+        else if (n > 1 && !ds_name_is_noise(t + i, n)) {
+            if (ds_doc_vocab_has(c->vocab, t + i, n))
+                w->ordinary++;
+            else if (n >= 3 && has_letter(t + i, n)) {
+                w->informative++;
+                w->info_len = n;
+            }
+        }
+        i = j + 1;
+    }
+    return DS_OK;
+}
+
+/* Whether the window's words leave the hit standing: without a legal form, a place as a whole
+ * names no party, nor do words that are all ordinary or short ("ID No"), but for an exact match
+ * of short words alone ("MS-13"); a lone informative word of 4 bytes or less (an acronym) does not
+ * stand for a listed organisation; a listed person is never a window with a legal form; a
+ * listed vessel or aircraft needs a vessel or an aircraft spoken of around the window. */
+static int words_fit(const scan_ctx *c, const ds_name_span *s, const window_words *w, const ds_screen_hit *h)
+{
+    if (h->kind == DS_SCREEN_VESSEL || h->kind == DS_SCREEN_AIRCRAFT)
+        if (!ds_craft_context(c->text, c->text_len, s->off, s->len))
+            return 0;
+    if (w->legal)
+        return h->kind != 1;
+    if (w->place || (w->informative == 0 && (w->ordinary > 0 || h->score < EXACT)))
+        return 0;
+    return !(w->informative == 1 && w->ordinary == 0 && w->info_len <= 4 && h->kind == 0);
+}
+
 /* Merges a window's hit into the entry's mention: the best-scoring window (first on ties), and
  * the count of runs naming the entry. */
 static void record(scan_ctx *c, const mention *w)
@@ -140,8 +217,11 @@ static int on_span(void *ctx, const char *text, const ds_name_span *s)
     q[s->len] = 0;
     ds_screen_hit hits[MAX_HITS];
     size_t nh = ds_screen_match_rare(c->screen, q, s->is_person, c->threshold, RARE_MAX, hits, MAX_HITS);
+    window_words w;
+    if (nh && read_window(c, q, s, &w) != DS_OK)
+        c->nomem = 1;
     for (size_t i = 0; i < nh && !c->nomem; i++)
-        if (single_token_ok(c, q, s, &hits[i])) {
+        if (words_fit(c, s, &w, &hits[i]) && single_token_ok(c, q, s, &hits[i])) {
             mention m = {.hit = hits[i], .off = s->off, .len = s->len, .run = s->run, .runs = 1,
                          .is_person = s->is_person};
             if (DS_VEC_PUSH(c->raw, m))
@@ -201,8 +281,14 @@ ds_status ds_alerts_screen_text(ds_document *doc, const ds_chunk_list *chunks, c
     memset(&c, 0, sizeof c);
     c.screen = screen;
     c.threshold = threshold;
+    c.text = doc->text.data ? doc->text.data : "";
+    c.text_len = doc->text.len;
+    ds_doc_vocab *vocab = NULL;
+    if (ds_doc_vocab_build(c.text, c.text_len, &vocab) != DS_OK)
+        return DS_ERR_NOMEM;
+    c.vocab = vocab;
     ds_name_norm_init(&c.norm);
-    ds_name_spans_scan(doc->text.data ? doc->text.data : "", doc->text.len, on_span, &c);
+    ds_name_spans_scan(c.text, c.text_len, on_span, &c);
     for (size_t i = 0; i < c.raw.n && !c.nomem; i++)
         if (!inside_better(&c, &c.raw.v[i]))
             record(&c, &c.raw.v[i]);
@@ -210,6 +296,7 @@ ds_status ds_alerts_screen_text(ds_document *doc, const ds_chunk_list *chunks, c
     for (size_t i = 0; i < c.found.n && st == DS_OK; i++)
         st = push_alert(doc, chunks, &c.found.v[i], threshold, &c.norm, out);
     ds_name_norm_deinit(&c.norm);
+    ds_doc_vocab_free(vocab);
     DS_VEC_FREE(c.raw);
     DS_VEC_FREE(c.found);
     return st;

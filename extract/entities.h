@@ -69,6 +69,10 @@ const char *ds_fatf_list_title(ds_fatf_list l);
  * be NULL) is 1 for a non-sovereign jurisdiction. */
 const char *ds_country_code(const char *name, int *territory);
 
+/* Whether name is, as a whole, a place of the table above: a country, territory, demonym or a
+ * US state ("Hong Kong", "Arizona"), in any case. */
+int ds_is_place_name(const char *name);
+
 /* ---- red flags --------------------------------------------------------------------------------- */
 
 typedef struct ds_redflag {

@@ -101,6 +101,14 @@ static const place places[] = {
     B("American Indian"), B("Indian Ocean"), B("West Indies"), B("Dutch auction"),
     B("Lebanon, New Hampshire"), B("Lebanon, Pennsylvania"), B("Lebanon, Tennessee"), B("Lebanon, Ohio"),
     B("Lebanon, Indiana"), B("Lebanon, Missouri"), B("Lebanon, Oregon"),
+    /* US states (places, never a listed party by themselves; "Georgia" and "New Jersey" are above) */
+    B("Alabama"), B("Alaska"), B("Arizona"), B("Arkansas"), B("California"), B("Colorado"), B("Connecticut"),
+    B("Delaware"), B("Florida"), B("Hawaii"), B("Idaho"), B("Illinois"), B("Indiana"), B("Iowa"), B("Kansas"),
+    B("Kentucky"), B("Louisiana"), B("Maine"), B("Maryland"), B("Massachusetts"), B("Michigan"), B("Minnesota"),
+    B("Mississippi"), B("Missouri"), B("Montana"), B("Nebraska"), B("Nevada"), B("New Hampshire"), B("New York"),
+    B("North Carolina"), B("North Dakota"), B("Ohio"), B("Oklahoma"), B("Oregon"), B("Pennsylvania"),
+    B("Rhode Island"), B("South Carolina"), B("South Dakota"), B("Tennessee"), B("Texas"), B("Utah"),
+    B("Vermont"), B("Virginia"), B("Washington"), B("West Virginia"), B("Wisconsin"), B("Wyoming"),
     /* FATF call for action */
     C("Iran", "IR"), C("Islamic Republic of Iran", "IR"), D("Iranian", "IR"), C("Myanmar", "MM"), C("Burma", "MM"),
     D("Burmese", "MM"), C("North Korea", "KP"), C("DPRK", "KP"), D("North Korean", "KP"),
@@ -265,6 +273,18 @@ const char *ds_country_code(const char *name, int *territory)
             return places[p].code;
         }
     return NULL;
+}
+
+int ds_is_place_name(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (!n)
+        return 0;
+    int c0 = tolower((unsigned char)name[0]);
+    for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
+        if (tolower((unsigned char)places[p].name[0]) == c0 && match_at(name, n, 0, places[p].name) == n)
+            return 1;
+    return 0;
 }
 
 /* All-capital mentions ("IRAN") count; lower-case ones ("iran") do not. */

@@ -703,7 +703,7 @@ static ds_status consider(const ds_screen_index *idx, const prep *q, uint32_t ni
     double sc = score_prepared(q, &l, threshold, &jw, &ts);
     if (sc < threshold)
         return DS_OK;
-    ds_screen_hit h = {s->entry_id, s->list_id, s->version, s->name, sc, jw, ts};
+    ds_screen_hit h = {s->entry_id, s->list_id, s->version, s->name, sc, jw, ts, s->is_person};
     return DS_VEC_PUSH(*out, h);
 }
 

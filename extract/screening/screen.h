@@ -54,6 +54,8 @@ typedef struct ds_screen_hit {
     const char *list_version; /* borrowed from the index */
     const char *matched_name; /* the listed name (primary or alias) as given; borrowed */
     double score, jw, token_set;
+    int kind; /* the listed name's kind: 1 person, 0 organisation, DS_SCREEN_VESSEL,
+                 DS_SCREEN_AIRCRAFT, -1 unknown */
 } ds_screen_hit;
 
 /* NULL when out of memory. Free with ds_screen_index_free. */

@@ -26,6 +26,9 @@ static ds_screen_index *small_index(void)
         {"LEVERAGE, S.A.", 0},
         {"'ABD AL-'AZIZ, Fahd Muhammad", 1},
         {"LAW ENFORCEMENT FORCES OF THE ISLAMIC REPUBLIC OF IRAN COOPERATIVE FOUNDATION", 0},
+        {"KANG, Hong-Mun", 1},
+        {"CAPITAL S.A.L.", 0},
+        {"DANIEL", DS_SCREEN_VESSEL},
     };
     ds_screen_index *idx = ds_screen_index_create();
     DS_REQUIRE(idx);
@@ -105,12 +108,29 @@ static void test_precision(const ds_screen_index *idx)
         "Hamas",                                          /* title case single word */
         "John Albert Smith Ltd was paid.",                /* a company against a listed person */
         "Goods came from Oakridge Hamas Ltd in May.",     /* a part of a longer company name */
+        "CAPITAL RESOURCES\nOur capital needs are met.",  /* a heading word the text uses as a word */
+        "LEVERAGE\nWe keep leverage low.",                 /* the same, for a listed S.A. */
+        "Our offices in Hong Kong and Singapore.",        /* a place is not a listed person */
+        "Offices: Acme Limited Hong Kong",                /* a window with a legal form is no person */
+        "Signed by DANIEL\nDirector",                     /* a listed tanker needs a vessel spoken of */
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         ds_alert_list l;
         screen_text(idx, texts[i], &l);
         DS_CHECKF(l.n == 0, "false alert (%s ~ %s) in: %s", l.n ? l.v[0].subject : "", l.n ? l.v[0].matched_name : "", texts[i]);
         ds_alert_list_free(&l);
+    }
+    /* the same names where the text says what they are */
+    static const struct { const char *text; long long entry; } fit[] = {
+        {"Funds went to CAPITAL S.A.L. in Beirut.", 14},
+        {"The vessel DANIEL called at the port.", 15},
+        {"Payments to KANG, Hong-Mun were made.", 13},
+    };
+    for (size_t i = 0; i < sizeof fit / sizeof fit[0]; i++) {
+        ds_alert_list f;
+        screen_text(idx, fit[i].text, &f);
+        DS_CHECKF(alerted(&f, fit[i].entry) == 1, "entry %lld in: %s", fit[i].entry, fit[i].text);
+        ds_alert_list_free(&f);
     }
     /* many mentions of one entry: one alert counting its runs */
     ds_alert_list l;
