@@ -345,179 +345,227 @@ static int prior_period(const ctx *c, const char *end, const char *label, char p
     return best_gap != LONG_MAX;
 }
 
+#define FACTS(...) ((const ds_fact *const[]){__VA_ARGS__, NULL})
+
+/* The debt reported at a period end: short-term debt, else short-term borrowings plus the
+ * current portion of long-term debt, and long-term debt. */
+typedef struct debt_facts {
+    const ds_fact *std, *stb, *cpl, *ltd;
+} debt_facts;
+
+/* Fills d for the instant end; 0 when no debt fact is reported there. */
+static int debt_at(const ctx *c, const char *end, debt_facts *d)
+{
+    d->std = get(c, "short_term_debt", end, "instant");
+    d->stb = get(c, "short_term_borrowings", end, "instant");
+    d->cpl = get(c, "current_portion_long_term_debt", end, "instant");
+    d->ltd = get(c, "long_term_debt", end, "instant");
+    return d->std || d->stb || d->cpl || d->ltd;
+}
+
+static double debt_total(const debt_facts *d)
+{
+    return (d->std ? val(d->std) : (d->stb ? val(d->stb) : 0) + (d->cpl ? val(d->cpl) : 0)) +
+           (d->ltd ? val(d->ltd) : 0);
+}
+
+/* Appends the facts debt_total used to parts from index k on (room for four more). */
+static void debt_parts(const debt_facts *d, const ds_fact **parts, size_t k)
+{
+    if (d->std)
+        parts[k++] = d->std;
+    else {
+        if (d->stb)
+            parts[k++] = d->stb;
+        if (d->cpl)
+            parts[k++] = d->cpl;
+    }
+    if (d->ltd)
+        parts[k++] = d->ltd;
+}
+
+/* The period the metric rules read: the latest fiscal year or quarter (*label "FY" or a quarter
+ * label, *have_dur 1), else the latest balance sheet instant (*have_dur 0). 0 when the
+ * document has neither. */
+static int rules_period(const ctx *c, char end[11], const char **label, int *have_dur)
+{
+    *have_dur = latest_period(c, 0, end, label) || latest_period(c, 1, end, label);
+    if (*have_dur)
+        return 1;
+    /* balance sheet only: the latest instant */
+    long best = LONG_MIN;
+    for (size_t i = 0; i < c->facts->n; i++) {
+        const ds_fact *f = &c->facts->v[i];
+        long e;
+        if (usable(f) && !f->period_start && ds_date_parse(f->period_end, &e) == 0 && e > best) {
+            best = e;
+            snprintf(end, 11, "%s", f->period_end);
+        }
+    }
+    return best != LONG_MIN;
+}
+
+/* Growth, operating and net margin rules of the period ending end (prior: the same period a
+ * year before, or NULL; pl names the period in the statement). */
+static ds_status growth_margin_rules(ctx *c, const char *end, const char *prior, const char *label,
+                                     const char *pl)
+{
+    char s[512], a[64], b[64];
+    ds_status st = DS_OK;
+    const ds_fact *rev = get(c, "revenue", end, label);
+    const ds_fact *rev0 = prior ? get(c, "revenue", prior, label) : NULL;
+    const ds_fact *op = get(c, "operating_income", end, label);
+    const ds_fact *op0 = prior ? get(c, "operating_income", prior, label) : NULL;
+    const ds_fact *ni = get(c, "net_income", end, label);
+    /* growth */
+    if (rev && rev0 && val(rev0) != 0) {
+        double g = (val(rev) - val(rev0)) / fabs(val(rev0));
+        fmt_amount(rev0->value, a, sizeof a);
+        fmt_amount(rev->value, b, sizeof b);
+        if (g >= 0.10) {
+            snprintf(s, sizeof s, "Revenue grew %.1f%% year over year, from %s to %s (%s ended %s).", g * 100, a, b,
+                     pl, end);
+            st = emit_metric(c, "SWOT-GRW-01", s, FACTS(rev, rev0), "revenue_yoy_growth", g, "0.10");
+        } else if (g <= -0.05) {
+            snprintf(s, sizeof s, "Revenue fell %.1f%% year over year, from %s to %s (%s ended %s).", -g * 100, a,
+                     b, pl, end);
+            st = emit_metric(c, "SWOT-GRW-02", s, FACTS(rev, rev0), "revenue_yoy_growth", g, "-0.05");
+        }
+    }
+    /* margins */
+    if (st == DS_OK && rev && val(rev) > 0 && op) {
+        double m = val(op) / val(rev);
+        if (m >= 0.15) {
+            snprintf(s, sizeof s, "Operating margin of %.1f%% (%s ended %s).", m * 100, pl, end);
+            st = emit_metric(c, "SWOT-MAR-01", s, FACTS(op, rev), "operating_margin", m, "0.15");
+        } else if (m < 0) {
+            fmt_amount(op->value, a, sizeof a);
+            snprintf(s, sizeof s, "Operating loss of %s, an operating margin of %.1f%% (%s ended %s).", a + 1,
+                     m * 100, pl, end);
+            st = emit_metric(c, "SWOT-MAR-02", s, FACTS(op, rev), "operating_margin", m, "0");
+        }
+        if (st == DS_OK && rev0 && op0 && val(rev0) > 0) {
+            double m0 = val(op0) / val(rev0), d = (m - m0) * 100;
+            if (d >= 2) {
+                snprintf(s, sizeof s, "Operating margin rose %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).",
+                         d, m0 * 100, m * 100, pl, end);
+                st = emit_metric(c, "SWOT-MAR-05", s, FACTS(op, rev, op0, rev0), "operating_margin_change_pp", d, "2");
+            } else if (d <= -2) {
+                snprintf(s, sizeof s, "Operating margin fell %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).",
+                         -d, m0 * 100, m * 100, pl, end);
+                st = emit_metric(c, "SWOT-MAR-06", s, FACTS(op, rev, op0, rev0), "operating_margin_change_pp", d, "-2");
+            }
+        }
+    }
+    if (st == DS_OK && ni && val(ni) < 0) {
+        fmt_amount(ni->value, a, sizeof a);
+        snprintf(s, sizeof s, "Net loss of %s (%s ended %s).", a + 1, pl, end);
+        if (rev && val(rev) > 0)
+            st = emit_metric(c, "SWOT-MAR-04", s, FACTS(ni, rev), "net_margin", val(ni) / val(rev), "0");
+        else
+            st = emit_metric(c, "SWOT-MAR-04", s, FACTS(ni), NULL, 0, NULL);
+    } else if (st == DS_OK && ni && rev && val(rev) > 0 && val(ni) / val(rev) >= 0.10) {
+        snprintf(s, sizeof s, "Net margin of %.1f%% (%s ended %s).", val(ni) / val(rev) * 100, pl, end);
+        st = emit_metric(c, "SWOT-MAR-03", s, FACTS(ni, rev), "net_margin", val(ni) / val(rev), "0.10");
+    }
+    return st;
+}
+
+/* Interest coverage, operating cash flow and debt / EBITDA rules of the period ending end. */
+static ds_status cover_cash_debt_rules(ctx *c, const char *end, const char *label, const char *pl)
+{
+    char s[512], a[64];
+    ds_status st = DS_OK;
+    const ds_fact *op = get(c, "operating_income", end, label);
+    const ds_fact *da = get(c, "depreciation_amortization", end, label);
+    const ds_fact *ie = get(c, "interest_expense", end, label);
+    const ds_fact *ocf = get(c, "operating_cash_flow", end, label);
+    /* coverage */
+    if (st == DS_OK && op && ie && fabs(val(ie)) > 0) {
+        double cov = val(op) / fabs(val(ie));
+        if (cov < 2) {
+            snprintf(s, sizeof s, "Interest coverage of %.2fx: operating income covers interest expense less than twice (%s ended %s).",
+                     cov, pl, end);
+            st = emit_metric(c, "SWOT-COV-01", s, FACTS(op, ie), "interest_coverage", cov, "2");
+        }
+    }
+    /* operating cash flow */
+    if (st == DS_OK && ocf && val(ocf) < 0) {
+        fmt_amount(ocf->value, a, sizeof a);
+        snprintf(s, sizeof s, "Operating activities used %s of cash (%s ended %s).", a + 1, pl, end);
+        st = emit_metric(c, "SWOT-LIQ-03", s, FACTS(ocf), NULL, 0, NULL);
+    }
+    /* debt / EBITDA needs the flows of the period and the debt at its end */
+    if (st == DS_OK && op && da) {
+        debt_facts d;
+        if (debt_at(c, end, &d) && (!strcmp(label, "FY"))) {
+            double debt = debt_total(&d);
+            double ebitda = val(op) + fabs(val(da));
+            if (ebitda > 0 && debt / ebitda > 4) {
+                snprintf(s, sizeof s, "Debt of %.2f times EBITDA (%s ended %s).", debt / ebitda, pl, end);
+                const ds_fact *parts[7] = {op, da, NULL, NULL, NULL, NULL, NULL};
+                debt_parts(&d, parts, 2);
+                st = emit_metric(c, "SWOT-LEV-02", s, parts, "debt_to_ebitda", debt / ebitda, "4");
+            }
+        }
+    }
+    return st;
+}
+
+/* Liquidity and leverage rules of the balance sheet at end. */
+static ds_status balance_rules(ctx *c, const char *end)
+{
+    char s[512], a[64];
+    ds_status st = DS_OK;
+    const ds_fact *ca = get(c, "current_assets", end, "instant");
+    const ds_fact *cl = get(c, "current_liabilities", end, "instant");
+    const ds_fact *eq = get(c, "equity", end, "instant");
+    debt_facts d;
+    int any_debt = debt_at(c, end, &d);
+    if (ca && cl && val(cl) > 0) {
+        double cr = val(ca) / val(cl);
+        if (cr < 1) {
+            snprintf(s, sizeof s, "Current ratio of %.2f: current liabilities exceed current assets (at %s).", cr, end);
+            st = emit_metric(c, "SWOT-LIQ-01", s, FACTS(ca, cl), "current_ratio", cr, "1");
+        } else if (cr > 2) {
+            snprintf(s, sizeof s, "Current ratio of %.2f (at %s).", cr, end);
+            st = emit_metric(c, "SWOT-LIQ-02", s, FACTS(ca, cl), "current_ratio", cr, "2");
+        }
+    }
+    if (st == DS_OK && eq && val(eq) <= 0) {
+        fmt_amount(eq->value, a, sizeof a);
+        snprintf(s, sizeof s, "Stockholders' equity is %s (at %s).", val(eq) < 0 ? "negative" : "nil", end);
+        st = emit_metric(c, "SWOT-LEV-03", s, FACTS(eq), NULL, 0, NULL);
+    } else if (st == DS_OK && eq && any_debt) {
+        double de = debt_total(&d) / val(eq);
+        if (de > 2) {
+            snprintf(s, sizeof s, "Debt of %.2f times stockholders' equity (at %s).", de, end);
+            const ds_fact *parts[6] = {eq, NULL, NULL, NULL, NULL, NULL};
+            debt_parts(&d, parts, 1);
+            st = emit_metric(c, "SWOT-LEV-01", s, parts, "debt_to_equity", de, "2");
+        }
+    }
+    return st;
+}
+#undef FACTS
+
 static ds_status metric_rules(ctx *c, ds_err *err)
 {
     char end[11] = "", prior[11] = "";
     const char *label = NULL;
-    int have_dur = latest_period(c, 0, end, &label) || latest_period(c, 1, end, &label);
-    if (!have_dur) {
-        /* balance sheet only: the latest instant */
-        long best = LONG_MIN;
-        for (size_t i = 0; i < c->facts->n; i++) {
-            const ds_fact *f = &c->facts->v[i];
-            long e;
-            if (usable(f) && !f->period_start && ds_date_parse(f->period_end, &e) == 0 && e > best) {
-                best = e;
-                snprintf(end, sizeof end, "%s", f->period_end);
-            }
-        }
-        if (best == LONG_MIN)
-            return DS_OK;
-    }
+    int have_dur;
+    if (!rules_period(c, end, &label, &have_dur))
+        return DS_OK;
     int have_prior = have_dur && prior_period(c, end, label, prior);
-    char s[512], a[64], b[64];
-    ds_status st = DS_OK;
     const char *pl = have_dur ? (strcmp(label, "FY") ? "quarter" : "fiscal year") : "";
-
-#define FACTS(...) ((const ds_fact *const[]){__VA_ARGS__, NULL})
+    ds_status st = DS_OK;
     if (have_dur) {
-        const ds_fact *rev = get(c, "revenue", end, label);
-        const ds_fact *rev0 = have_prior ? get(c, "revenue", prior, label) : NULL;
-        const ds_fact *op = get(c, "operating_income", end, label);
-        const ds_fact *op0 = have_prior ? get(c, "operating_income", prior, label) : NULL;
-        const ds_fact *ni = get(c, "net_income", end, label);
-        const ds_fact *da = get(c, "depreciation_amortization", end, label);
-        const ds_fact *ie = get(c, "interest_expense", end, label);
-        const ds_fact *ocf = get(c, "operating_cash_flow", end, label);
-        /* growth */
-        if (rev && rev0 && val(rev0) != 0) {
-            double g = (val(rev) - val(rev0)) / fabs(val(rev0));
-            fmt_amount(rev0->value, a, sizeof a);
-            fmt_amount(rev->value, b, sizeof b);
-            if (g >= 0.10) {
-                snprintf(s, sizeof s, "Revenue grew %.1f%% year over year, from %s to %s (%s ended %s).", g * 100, a, b,
-                         pl, end);
-                st = emit_metric(c, "SWOT-GRW-01", s, FACTS(rev, rev0), "revenue_yoy_growth", g, "0.10");
-            } else if (g <= -0.05) {
-                snprintf(s, sizeof s, "Revenue fell %.1f%% year over year, from %s to %s (%s ended %s).", -g * 100, a,
-                         b, pl, end);
-                st = emit_metric(c, "SWOT-GRW-02", s, FACTS(rev, rev0), "revenue_yoy_growth", g, "-0.05");
-            }
-        }
-        /* margins */
-        if (st == DS_OK && rev && val(rev) > 0 && op) {
-            double m = val(op) / val(rev);
-            if (m >= 0.15) {
-                snprintf(s, sizeof s, "Operating margin of %.1f%% (%s ended %s).", m * 100, pl, end);
-                st = emit_metric(c, "SWOT-MAR-01", s, FACTS(op, rev), "operating_margin", m, "0.15");
-            } else if (m < 0) {
-                fmt_amount(op->value, a, sizeof a);
-                snprintf(s, sizeof s, "Operating loss of %s, an operating margin of %.1f%% (%s ended %s).", a + 1,
-                         m * 100, pl, end);
-                st = emit_metric(c, "SWOT-MAR-02", s, FACTS(op, rev), "operating_margin", m, "0");
-            }
-            if (st == DS_OK && rev0 && op0 && val(rev0) > 0) {
-                double m0 = val(op0) / val(rev0), d = (m - m0) * 100;
-                if (d >= 2) {
-                    snprintf(s, sizeof s, "Operating margin rose %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).",
-                             d, m0 * 100, m * 100, pl, end);
-                    st = emit_metric(c, "SWOT-MAR-05", s, FACTS(op, rev, op0, rev0), "operating_margin_change_pp", d, "2");
-                } else if (d <= -2) {
-                    snprintf(s, sizeof s, "Operating margin fell %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).",
-                             -d, m0 * 100, m * 100, pl, end);
-                    st = emit_metric(c, "SWOT-MAR-06", s, FACTS(op, rev, op0, rev0), "operating_margin_change_pp", d, "-2");
-                }
-            }
-        }
-        if (st == DS_OK && ni && val(ni) < 0) {
-            fmt_amount(ni->value, a, sizeof a);
-            snprintf(s, sizeof s, "Net loss of %s (%s ended %s).", a + 1, pl, end);
-            if (rev && val(rev) > 0)
-                st = emit_metric(c, "SWOT-MAR-04", s, FACTS(ni, rev), "net_margin", val(ni) / val(rev), "0");
-            else
-                st = emit_metric(c, "SWOT-MAR-04", s, FACTS(ni), NULL, 0, NULL);
-        } else if (st == DS_OK && ni && rev && val(rev) > 0 && val(ni) / val(rev) >= 0.10) {
-            snprintf(s, sizeof s, "Net margin of %.1f%% (%s ended %s).", val(ni) / val(rev) * 100, pl, end);
-            st = emit_metric(c, "SWOT-MAR-03", s, FACTS(ni, rev), "net_margin", val(ni) / val(rev), "0.10");
-        }
-        /* coverage */
-        if (st == DS_OK && op && ie && fabs(val(ie)) > 0) {
-            double cov = val(op) / fabs(val(ie));
-            if (cov < 2) {
-                snprintf(s, sizeof s, "Interest coverage of %.2fx: operating income covers interest expense less than twice (%s ended %s).",
-                         cov, pl, end);
-                st = emit_metric(c, "SWOT-COV-01", s, FACTS(op, ie), "interest_coverage", cov, "2");
-            }
-        }
-        /* operating cash flow */
-        if (st == DS_OK && ocf && val(ocf) < 0) {
-            fmt_amount(ocf->value, a, sizeof a);
-            snprintf(s, sizeof s, "Operating activities used %s of cash (%s ended %s).", a + 1, pl, end);
-            st = emit_metric(c, "SWOT-LIQ-03", s, FACTS(ocf), NULL, 0, NULL);
-        }
-        /* debt / EBITDA needs the flows of the period and the debt at its end */
-        if (st == DS_OK && op && da) {
-            const ds_fact *std = get(c, "short_term_debt", end, "instant");
-            const ds_fact *stb = get(c, "short_term_borrowings", end, "instant");
-            const ds_fact *cpl = get(c, "current_portion_long_term_debt", end, "instant");
-            const ds_fact *ltd = get(c, "long_term_debt", end, "instant");
-            if ((std || stb || cpl || ltd) && (!strcmp(label, "FY"))) {
-                double debt = (std ? val(std) : (stb ? val(stb) : 0) + (cpl ? val(cpl) : 0)) + (ltd ? val(ltd) : 0);
-                double ebitda = val(op) + fabs(val(da));
-                if (ebitda > 0 && debt / ebitda > 4) {
-                    snprintf(s, sizeof s, "Debt of %.2f times EBITDA (%s ended %s).", debt / ebitda, pl, end);
-                    const ds_fact *parts[7] = {op, da, NULL, NULL, NULL, NULL, NULL};
-                    size_t k = 2;
-                    if (std)
-                        parts[k++] = std;
-                    else {
-                        if (stb)
-                            parts[k++] = stb;
-                        if (cpl)
-                            parts[k++] = cpl;
-                    }
-                    if (ltd)
-                        parts[k++] = ltd;
-                    st = emit_metric(c, "SWOT-LEV-02", s, parts, "debt_to_ebitda", debt / ebitda, "4");
-                }
-            }
-        }
+        st = growth_margin_rules(c, end, have_prior ? prior : NULL, label, pl);
+        if (st == DS_OK)
+            st = cover_cash_debt_rules(c, end, label, pl);
     }
-    /* balance sheet at the period end */
-    if (st == DS_OK) {
-        const ds_fact *ca = get(c, "current_assets", end, "instant");
-        const ds_fact *cl = get(c, "current_liabilities", end, "instant");
-        const ds_fact *eq = get(c, "equity", end, "instant");
-        const ds_fact *std = get(c, "short_term_debt", end, "instant");
-        const ds_fact *stb = get(c, "short_term_borrowings", end, "instant");
-        const ds_fact *cpl = get(c, "current_portion_long_term_debt", end, "instant");
-        const ds_fact *ltd = get(c, "long_term_debt", end, "instant");
-        if (ca && cl && val(cl) > 0) {
-            double cr = val(ca) / val(cl);
-            if (cr < 1) {
-                snprintf(s, sizeof s, "Current ratio of %.2f: current liabilities exceed current assets (at %s).", cr, end);
-                st = emit_metric(c, "SWOT-LIQ-01", s, FACTS(ca, cl), "current_ratio", cr, "1");
-            } else if (cr > 2) {
-                snprintf(s, sizeof s, "Current ratio of %.2f (at %s).", cr, end);
-                st = emit_metric(c, "SWOT-LIQ-02", s, FACTS(ca, cl), "current_ratio", cr, "2");
-            }
-        }
-        if (st == DS_OK && eq && val(eq) <= 0) {
-            fmt_amount(eq->value, a, sizeof a);
-            snprintf(s, sizeof s, "Stockholders' equity is %s (at %s).", val(eq) < 0 ? "negative" : "nil", end);
-            st = emit_metric(c, "SWOT-LEV-03", s, FACTS(eq), NULL, 0, NULL);
-        } else if (st == DS_OK && eq && (std || stb || cpl || ltd)) {
-            double debt = (std ? val(std) : (stb ? val(stb) : 0) + (cpl ? val(cpl) : 0)) + (ltd ? val(ltd) : 0);
-            double de = debt / val(eq);
-            if (de > 2) {
-                snprintf(s, sizeof s, "Debt of %.2f times stockholders' equity (at %s).", de, end);
-                const ds_fact *parts[6] = {eq, NULL, NULL, NULL, NULL, NULL};
-                size_t k = 1;
-                if (std)
-                    parts[k++] = std;
-                else {
-                    if (stb)
-                        parts[k++] = stb;
-                    if (cpl)
-                        parts[k++] = cpl;
-                }
-                if (ltd)
-                    parts[k++] = ltd;
-                st = emit_metric(c, "SWOT-LEV-01", s, parts, "debt_to_equity", de, "2");
-            }
-        }
-    }
-#undef FACTS
+    if (st == DS_OK)
+        st = balance_rules(c, end);
     if (st)
         return ds_err_set(err, st, "out of memory applying SWOT rules to %s", c->doc->name ? c->doc->name : "document");
     return DS_OK;

@@ -985,6 +985,146 @@ static ds_status resolve_rows(hw *w, const size_t *rowmap, size_t n_raw, const s
     return st;
 }
 
+/* Which of t's ncol columns to keep: those where a single-column cell has text; a spanning cell
+ * with no such column in its span keeps its first column. keep: ncol + 1 zeroed bytes. */
+static void keep_columns(const tbl *t, unsigned char *keep)
+{
+    for (size_t i = 0; i < t->cells.n; i++)
+        if (t->cells.v[i].span == 1 && t->cells.v[i].text[0])
+            keep[t->cells.v[i].col] = 1;
+    for (size_t i = 0; i < t->cells.n; i++) {
+        const tcell *c = &t->cells.v[i];
+        if (c->span > 1 && c->text[0]) {
+            int any = 0;
+            for (size_t k = c->col; k < c->col + c->span && !any; k++)
+                any = keep[k];
+            if (!any)
+                keep[c->col] = 1;
+        }
+    }
+}
+
+/* The text of t's cells into grid (nr x nc, by rowmap and colmap; cells landing in one slot are
+ * joined with a space) and their type sizes and weights into stats. */
+static ds_status fill_grid(hw *w, const tbl *t, const size_t *rowmap, const size_t *colmap,
+                           size_t nc, const char **grid, sink *stats)
+{
+    ds_status st = DS_OK;
+    for (size_t i = 0; i < t->cells.n && st == DS_OK; i++) {
+        const tcell *c = &t->cells.v[i];
+        if (!c->text[0])
+            continue;
+        size_t target = SIZE_MAX;
+        for (size_t k = c->col; k < c->col + c->span && target == SIZE_MAX; k++)
+            if (colmap[k] != SIZE_MAX)
+                target = colmap[k];
+        if (target == SIZE_MAX)
+            continue;
+        const char **slot = &grid[rowmap[c->row] * nc + target];
+        *slot = *slot ? ds_arena_printf(w->scratch, "%s %s", *slot, c->text) : c->text;
+        if (!*slot)
+            st = DS_ERR_NOMEM;
+        stats->bold += c->bold;
+        stats->plain += c->plain;
+        stats->unsized += c->unsized;
+        if (c->sized && (stats->min_size == 0 || c->min_size < stats->min_size))
+            stats->min_size = c->min_size;
+    }
+    return st;
+}
+
+/* A layout table (one column, a single short row, or bullets in the first column): one block per
+ * row, a list item with bullets, a heading when a single row reads as one. */
+static ds_status emit_layout_rows(hw *w, const char **grid, size_t nr, size_t nc, int bullets,
+                                  const sink *stats, size_t *row_start, size_t *row_end)
+{
+    ds_status st = DS_OK;
+    ds_buf line = DS_BUF_INIT;
+    for (size_t r = 0; r < nr && st == DS_OK; r++) {
+        ds_buf_clear(&line);
+        st = ds_buf_reserve(&line, 0);
+        for (size_t k = bullets ? 1 : 0; k < nc && st == DS_OK; k++)
+            if (grid[r * nc + k])
+                st = ds_buf_printf(&line, "%s%s", line.len ? " " : "", grid[r * nc + k]);
+        if (st != DS_OK || line.len == 0)
+            continue;
+        int kind = bullets ? DS_BLOCK_KIND_LIST_ITEM : DS_BLOCK_KIND_PARAGRAPH, level = 0;
+        if (!bullets && nr == 1 &&
+            (level = heading_level(line.data, line.len, stats->bold, stats->plain, stats->unsized, stats->min_size)))
+            kind = DS_BLOCK_KIND_HEADING;
+        st = add_text_block(w, kind, level, line.data, line.len, 0);
+        if (st == DS_OK) {
+            const ds_block *b = &w->doc->blocks[w->doc->n_blocks - 1];
+            row_start[r] = b->text_off;
+            row_end[r] = b->text_off + b->text_len;
+        }
+    }
+    ds_buf_deinit(&line);
+    return st;
+}
+
+/* How many leading rows of the grid are column headings: rows marked as heads, else leading
+ * all-<th> rows, else (EDGAR) leading rows with an empty first column; at most nr - 1. */
+static size_t table_head_rows(const tbl *t, const size_t *rowmap, size_t nraw, const char **grid,
+                              size_t nr, size_t nc)
+{
+    size_t head = 0;
+    for (size_t r = 0; r < nraw && rowmap[r] == head && t->row_head.v[r]; r++)
+        head++;
+    if (head == 0) { /* leading all-<th> rows */
+        size_t ri = 0;
+        for (size_t i = 0; i < t->cells.n;) {
+            size_t j = i, th = 1, any = 0;
+            while (j < t->cells.n && t->cells.v[j].row == t->cells.v[i].row) {
+                if (t->cells.v[j].text[0]) {
+                    any = 1;
+                    th &= (size_t)t->cells.v[j].th;
+                }
+                j++;
+            }
+            if (any) {
+                if (!th || rowmap[t->cells.v[i].row] != ri)
+                    break;
+                ri++;
+            }
+            i = j;
+        }
+        head = ri;
+    }
+    if (head == 0) { /* EDGAR: leading rows with an empty first column are column headings */
+        size_t r = 0;
+        while (r < nr && !grid[r * nc])
+            r++;
+        if (r < nr)
+            head = r;
+    }
+    if (head >= nr)
+        head = nr - 1;
+    return head;
+}
+
+/* A data table: one table block of the grid with its heading rows. */
+static ds_status emit_data_table(hw *w, const tbl *t, const size_t *rowmap, size_t nraw,
+                                 const char **grid, size_t nr, size_t nc, size_t *row_start,
+                                 size_t *row_end)
+{
+    size_t head = table_head_rows(t, rowmap, nraw, grid, nr, nc);
+    ds_block *b = NULL;
+    ds_status st = ds_doc_add_table(w->doc, w->section.data ? w->section.data : "", nr, nc, head, grid, &b);
+    if (st == DS_OK) {
+        resolve_pending(w, b, 0);
+        w->blocks_on_page++;
+        w->last_is_pagenum = 0;
+        for (size_t r = 0; r < nr; r++) {
+            row_start[r] = b->table->row_offsets[r];
+            row_end[r] = r + 1 < nr ? b->table->row_offsets[r + 1] : b->text_off + b->text_len;
+        }
+    }
+    return st;
+}
+
+/* Writes table t: its currency and parenthesis cells merged, empty rows and columns dropped,
+ * then as text blocks (a layout table) or as one table block, each row's text range recorded. */
 static ds_status emit_table(hw *w, tbl *t)
 {
     ds_status st = DS_OK;
@@ -1008,21 +1148,7 @@ static ds_status emit_table(hw *w, tbl *t)
         st = st != DS_OK ? st : DS_ERR_NOMEM;
         goto done;
     }
-    /* columns: kept when a single-column cell has text there; a spanning cell with no such
-     * column in its span keeps its first column */
-    for (size_t i = 0; i < t->cells.n; i++)
-        if (t->cells.v[i].span == 1 && t->cells.v[i].text[0])
-            keep[t->cells.v[i].col] = 1;
-    for (size_t i = 0; i < t->cells.n; i++) {
-        const tcell *c = &t->cells.v[i];
-        if (c->span > 1 && c->text[0]) {
-            int any = 0;
-            for (size_t k = c->col; k < c->col + c->span && !any; k++)
-                any = keep[k];
-            if (!any)
-                keep[c->col] = 1;
-        }
-    }
+    keep_columns(t, keep);
     size_t nc = 0, nr = 0;
     for (size_t k = 0; k < ncol; k++)
         colmap[k] = keep[k] ? nc++ : SIZE_MAX;
@@ -1049,26 +1175,7 @@ static ds_status emit_table(hw *w, tbl *t)
         st = st != DS_OK ? st : DS_ERR_NOMEM;
         goto done;
     }
-    for (size_t i = 0; i < t->cells.n && st == DS_OK; i++) {
-        const tcell *c = &t->cells.v[i];
-        if (!c->text[0])
-            continue;
-        size_t target = SIZE_MAX;
-        for (size_t k = c->col; k < c->col + c->span && target == SIZE_MAX; k++)
-            if (colmap[k] != SIZE_MAX)
-                target = colmap[k];
-        if (target == SIZE_MAX)
-            continue;
-        const char **slot = &grid[rowmap[c->row] * nc + target];
-        *slot = *slot ? ds_arena_printf(w->scratch, "%s %s", *slot, c->text) : c->text;
-        if (!*slot)
-            st = DS_ERR_NOMEM;
-        stats.bold += c->bold;
-        stats.plain += c->plain;
-        stats.unsized += c->unsized;
-        if (c->sized && (stats.min_size == 0 || c->min_size < stats.min_size))
-            stats.min_size = c->min_size;
-    }
+    st = fill_grid(w, t, rowmap, colmap, nc, grid, &stats);
     if (st != DS_OK)
         goto done;
 
@@ -1076,73 +1183,10 @@ static ds_status emit_table(hw *w, tbl *t)
     int bullets = nc == 2;
     for (size_t r = 0; r < nr && bullets; r++)
         bullets = grid[r * nc] && is_bullet(grid[r * nc]) && grid[r * nc + 1];
-    if (nc == 1 || bullets || (nr == 1 && nc <= 3)) {
-        ds_buf line = DS_BUF_INIT;
-        for (size_t r = 0; r < nr && st == DS_OK; r++) {
-            ds_buf_clear(&line);
-            st = ds_buf_reserve(&line, 0);
-            for (size_t k = bullets ? 1 : 0; k < nc && st == DS_OK; k++)
-                if (grid[r * nc + k])
-                    st = ds_buf_printf(&line, "%s%s", line.len ? " " : "", grid[r * nc + k]);
-            if (st != DS_OK || line.len == 0)
-                continue;
-            int kind = bullets ? DS_BLOCK_KIND_LIST_ITEM : DS_BLOCK_KIND_PARAGRAPH, level = 0;
-            if (!bullets && nr == 1 &&
-                (level = heading_level(line.data, line.len, stats.bold, stats.plain, stats.unsized, stats.min_size)))
-                kind = DS_BLOCK_KIND_HEADING;
-            st = add_text_block(w, kind, level, line.data, line.len, 0);
-            if (st == DS_OK) {
-                const ds_block *b = &w->doc->blocks[w->doc->n_blocks - 1];
-                row_start[r] = b->text_off;
-                row_end[r] = b->text_off + b->text_len;
-            }
-        }
-        ds_buf_deinit(&line);
-    } else {
-        size_t head = 0;
-        for (size_t r = 0; r < nraw && rowmap[r] == head && t->row_head.v[r]; r++)
-            head++;
-        if (head == 0) { /* leading all-<th> rows */
-            size_t ri = 0;
-            for (size_t i = 0; i < t->cells.n;) {
-                size_t j = i, th = 1, any = 0;
-                while (j < t->cells.n && t->cells.v[j].row == t->cells.v[i].row) {
-                    if (t->cells.v[j].text[0]) {
-                        any = 1;
-                        th &= (size_t)t->cells.v[j].th;
-                    }
-                    j++;
-                }
-                if (any) {
-                    if (!th || rowmap[t->cells.v[i].row] != ri)
-                        break;
-                    ri++;
-                }
-                i = j;
-            }
-            head = ri;
-        }
-        if (head == 0) { /* EDGAR: leading rows with an empty first column are column headings */
-            size_t r = 0;
-            while (r < nr && !grid[r * nc])
-                r++;
-            if (r < nr)
-                head = r;
-        }
-        if (head >= nr)
-            head = nr - 1;
-        ds_block *b = NULL;
-        st = ds_doc_add_table(w->doc, w->section.data ? w->section.data : "", nr, nc, head, grid, &b);
-        if (st == DS_OK) {
-            resolve_pending(w, b, 0);
-            w->blocks_on_page++;
-            w->last_is_pagenum = 0;
-            for (size_t r = 0; r < nr; r++) {
-                row_start[r] = b->table->row_offsets[r];
-                row_end[r] = r + 1 < nr ? b->table->row_offsets[r + 1] : b->text_off + b->text_len;
-            }
-        }
-    }
+    if (nc == 1 || bullets || (nr == 1 && nc <= 3))
+        st = emit_layout_rows(w, grid, nr, nc, bullets, &stats, row_start, row_end);
+    else
+        st = emit_data_table(w, t, rowmap, nraw, grid, nr, nc, row_start, row_end);
     if (st == DS_OK)
         st = resolve_rows(w, rowmap, nraw, row_start, row_end);
 done:

@@ -528,6 +528,166 @@ static int choose_gutters(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n
 
 #define DS_PDF_MAX_GUTTERS 3
 
+/* The band of lines idx[i..m) that share a column gutter, by the 1-point occupancy of the
+ * middle of the page (occ and tmp: cs->cells bytes each, swapped as the band grows). Sets *j
+ * past the band's last line and returns its gutters (0: not columns), their edges in g0, g1. */
+static int find_band(const colscan *cs, const ds_pdf_page *pg, const uint32_t *idx, uint32_t i,
+                     uint32_t m, uint8_t **occ, uint8_t **tmp, uint32_t *j, float *g0, float *g1)
+{
+    int ng = 0;
+    float r0[DS_PDF_MAX_GUTTERS], r1[DS_PDF_MAX_GUTTERS];
+    memset(*occ, 0, (size_t)cs->cells);
+    mark_line(cs, *occ, &pg->lines[idx[i]]);
+    if (free_runs(cs, *occ, r0, r1, DS_PDF_MAX_GUTTERS) > 0) {
+        /* Grow the band while a common gutter survives. */
+        while (*j < m) {
+            memcpy(*tmp, *occ, (size_t)cs->cells);
+            mark_line(cs, *tmp, &pg->lines[idx[*j]]);
+            if (free_runs(cs, *tmp, r0, r1, DS_PDF_MAX_GUTTERS) == 0)
+                break;
+            uint8_t *sw = *occ;
+            *occ = *tmp;
+            *tmp = sw;
+            (*j)++;
+        }
+        if (*j - i >= 3) {
+            int nr = free_runs(cs, *occ, r0, r1, DS_PDF_MAX_GUTTERS);
+            ng = choose_gutters(pg, idx + i, *j - i, r0, r1, nr, g0, g1);
+        }
+    }
+    /* Not columns: a long band (a table) is single column as a whole; otherwise take
+     * one line and look again from the next. */
+    if (ng == 0 && *j - i < 3)
+        *j = i + 1;
+    return ng;
+}
+
+/* Lines idx[i..j) split at the ng gutters g0/g1 into out[*no..], column by column, each top to
+ * bottom, every part knowing its column's extent. */
+static void emit_columns(const ds_pdf_page *pg, const uint32_t *idx, uint32_t i, uint32_t j,
+                         int ng, const float *g0, const float *g1, uint16_t region,
+                         ds_pdf_line *out, uint32_t *no_p)
+{
+    uint32_t no = *no_p;
+    for (int c = 0; c <= ng; c++) {
+        float lo = c == 0 ? -INFINITY : g1[c - 1], hi = c == ng ? INFINITY : g0[c];
+        float cx0 = INFINITY, cx1 = -INFINITY;
+        uint32_t first = no;
+        for (uint32_t k = i; k < j; k++) {
+            const ds_pdf_line *ln = &pg->lines[idx[k]];
+            uint32_t a0 = ln->nw, a1 = 0;
+            for (uint32_t q = 0; q < ln->nw; q++) {
+                float mid = (pg->words[ln->w0 + q].x0 + pg->words[ln->w0 + q].x1) / 2;
+                if (mid >= lo && mid < hi) {
+                    if (a0 == ln->nw)
+                        a0 = q;
+                    a1 = q + 1;
+                }
+            }
+            if (a0 >= a1)
+                continue;
+            ds_pdf_line part = *ln;
+            part.w0 = ln->w0 + a0;
+            part.nw = a1 - a0;
+            line_stats(pg, &part);
+            part.region = region;
+            part.col = (uint8_t)c;
+            part.ncols = (uint8_t)(ng + 1);
+            cx0 = fminf(cx0, part.x0);
+            cx1 = fmaxf(cx1, part.x1);
+            out[no++] = part;
+        }
+        for (uint32_t k = first; k < no; k++) {
+            out[k].cx0 = cx0;
+            out[k].cx1 = cx1;
+        }
+    }
+    *no_p = no;
+}
+
+/* Single-column lines span the page's text extent. */
+static void span_single_lines(ds_pdf_line *out, uint32_t no)
+{
+    float px0 = INFINITY, px1 = -INFINITY;
+    for (uint32_t k = 0; k < no; k++)
+        if (out[k].ncols == 1) {
+            px0 = fminf(px0, out[k].x0);
+            px1 = fmaxf(px1, out[k].x1);
+        }
+    for (uint32_t k = 0; k < no; k++)
+        if (out[k].ncols == 1) {
+            out[k].cx0 = px0;
+            out[k].cx1 = px1;
+        }
+}
+
+/* The segments of line ln (words apart by a wide gap, a currency sign or numbers apart), their
+ * numeric flags, then a lone currency sign folded into the number after it; appended to
+ * pg->segs. */
+static void line_segments(ds_pdf_page *pg, ds_pdf_line *ln)
+{
+    ln->s0 = pg->n_segs;
+    const ds_pdf_word *w = pg->words + ln->w0;
+    for (uint32_t q = 0; q < ln->nw; q++) {
+        int split = q == 0;
+        if (!split) {
+            const ds_pdf_word *pw = &w[q - 1], *cw = &w[q];
+            float em = fmaxf(fmaxf(pw->size, cw->size), 1.f);
+            float gap = cw->x0 - pw->x1;
+            int pnum = (pw->tok == DS_PDF_TOK_NUM && pw->pure) || pw->tok == DS_PDF_TOK_DASH ||
+                       (pw->tok == DS_PDF_TOK_PUNCT && pg->text[pw->off] != '(');
+            int cnum = (cw->tok == DS_PDF_TOK_NUM && cw->pure) || cw->tok == DS_PDF_TOK_DASH;
+            split = gap > 1.0f * em || (cw->tok == DS_PDF_TOK_CUR && gap > 0.1f * em) ||
+                    (pnum && cnum && gap > 0.35f * em);
+        }
+        if (split) {
+            ds_pdf_seg *s = &pg->segs[pg->n_segs++];
+            s->x0 = s->nx0 = w[q].x0;
+            s->x1 = w[q].x1;
+            s->w0 = ln->w0 + q;
+            s->nw = 1;
+        } else {
+            ds_pdf_seg *s = &pg->segs[pg->n_segs - 1];
+            s->x1 = fmaxf(s->x1, w[q].x1);
+            s->nw++;
+        }
+    }
+    /* Numeric flags, then fold a lone currency sign into the number after it. */
+    uint32_t end = pg->n_segs;
+    for (uint32_t s = ln->s0; s < end; s++) {
+        ds_pdf_seg *sg = &pg->segs[s];
+        int num = 0, other = 0, nonyear = 0;
+        for (uint32_t q = 0; q < sg->nw; q++) {
+            const ds_pdf_word *x = &pg->words[sg->w0 + q];
+            if (x->tok == DS_PDF_TOK_TEXT)
+                other = 1;
+            else if (x->tok == DS_PDF_TOK_NUM || x->tok == DS_PDF_TOK_DASH) {
+                num = 1;
+                if (!x->year)
+                    nonyear = 1;
+            }
+        }
+        sg->numeric = (uint8_t)(num && !other);
+        sg->years = (uint8_t)(sg->numeric && !nonyear);
+    }
+    uint32_t outs = ln->s0;
+    for (uint32_t s = ln->s0; s < end; s++) {
+        ds_pdf_seg sg = pg->segs[s];
+        if (sg.nw == 1 && pg->words[sg.w0].tok == DS_PDF_TOK_CUR && s + 1 < end && pg->segs[s + 1].numeric) {
+            ds_pdf_seg nx = pg->segs[s + 1];
+            sg.x1 = nx.x1;
+            sg.nx0 = nx.x0;
+            sg.nw += nx.nw;
+            sg.numeric = 1;
+            sg.years = nx.years;
+            s++;
+        }
+        pg->segs[outs++] = sg;
+    }
+    pg->n_segs = outs;
+    ln->ns = pg->n_segs - ln->s0;
+}
+
 ds_status ds_pdf_page_order(ds_arena *a, ds_pdf_page *pg)
 {
     uint32_t m = 0;
@@ -563,32 +723,8 @@ ds_status ds_pdf_page_order(ds_arena *a, ds_pdf_page *pg)
         uint32_t j = i + 1;
         int ng = 0;
         float g0[DS_PDF_MAX_GUTTERS], g1[DS_PDF_MAX_GUTTERS];
-        if (occ) {
-            float r0[DS_PDF_MAX_GUTTERS], r1[DS_PDF_MAX_GUTTERS];
-            memset(occ, 0, (size_t)cs.cells);
-            mark_line(&cs, occ, &pg->lines[idx[i]]);
-            if (free_runs(&cs, occ, r0, r1, DS_PDF_MAX_GUTTERS) > 0) {
-                /* Grow the band while a common gutter survives. */
-                while (j < m) {
-                    memcpy(tmp, occ, (size_t)cs.cells);
-                    mark_line(&cs, tmp, &pg->lines[idx[j]]);
-                    if (free_runs(&cs, tmp, r0, r1, DS_PDF_MAX_GUTTERS) == 0)
-                        break;
-                    uint8_t *sw = occ;
-                    occ = tmp;
-                    tmp = sw;
-                    j++;
-                }
-                if (j - i >= 3) {
-                    int nr = free_runs(&cs, occ, r0, r1, DS_PDF_MAX_GUTTERS);
-                    ng = choose_gutters(pg, idx + i, j - i, r0, r1, nr, g0, g1);
-                }
-            }
-            /* Not columns: a long band (a table) is single column as a whole; otherwise take
-             * one line and look again from the next. */
-            if (ng == 0 && j - i < 3)
-                j = i + 1;
-        }
+        if (occ)
+            ng = find_band(&cs, pg, idx, i, m, &occ, &tmp, &j, g0, g1);
         if (ng == 0) {
             if (last_multi == 1)
                 region++;
@@ -605,121 +741,16 @@ ds_status ds_pdf_page_order(ds_arena *a, ds_pdf_page *pg)
         }
         if (last_multi >= 0)
             region++;
-        /* Column by column, each top to bottom. */
-        for (int c = 0; c <= ng; c++) {
-            float lo = c == 0 ? -INFINITY : g1[c - 1], hi = c == ng ? INFINITY : g0[c];
-            float cx0 = INFINITY, cx1 = -INFINITY;
-            uint32_t first = no;
-            for (uint32_t k = i; k < j; k++) {
-                const ds_pdf_line *ln = &pg->lines[idx[k]];
-                uint32_t a0 = ln->nw, a1 = 0;
-                for (uint32_t q = 0; q < ln->nw; q++) {
-                    float mid = (pg->words[ln->w0 + q].x0 + pg->words[ln->w0 + q].x1) / 2;
-                    if (mid >= lo && mid < hi) {
-                        if (a0 == ln->nw)
-                            a0 = q;
-                        a1 = q + 1;
-                    }
-                }
-                if (a0 >= a1)
-                    continue;
-                ds_pdf_line part = *ln;
-                part.w0 = ln->w0 + a0;
-                part.nw = a1 - a0;
-                line_stats(pg, &part);
-                part.region = region;
-                part.col = (uint8_t)c;
-                part.ncols = (uint8_t)(ng + 1);
-                cx0 = fminf(cx0, part.x0);
-                cx1 = fmaxf(cx1, part.x1);
-                out[no++] = part;
-            }
-            for (uint32_t k = first; k < no; k++) {
-                out[k].cx0 = cx0;
-                out[k].cx1 = cx1;
-            }
-        }
+        emit_columns(pg, idx, i, j, ng, g0, g1, region, out, &no);
         last_multi = 1;
         i = j;
     }
-    /* Single-column lines span the page's text extent. */
-    float px0 = INFINITY, px1 = -INFINITY;
-    for (uint32_t k = 0; k < no; k++)
-        if (out[k].ncols == 1) {
-            px0 = fminf(px0, out[k].x0);
-            px1 = fmaxf(px1, out[k].x1);
-        }
-    for (uint32_t k = 0; k < no; k++)
-        if (out[k].ncols == 1) {
-            out[k].cx0 = px0;
-            out[k].cx1 = px1;
-        }
+    span_single_lines(out, no);
 
     /* Segments. */
     pg->n_segs = 0;
-    for (uint32_t k = 0; k < no; k++) {
-        ds_pdf_line *ln = &out[k];
-        ln->s0 = pg->n_segs;
-        const ds_pdf_word *w = pg->words + ln->w0;
-        for (uint32_t q = 0; q < ln->nw; q++) {
-            int split = q == 0;
-            if (!split) {
-                const ds_pdf_word *pw = &w[q - 1], *cw = &w[q];
-                float em = fmaxf(fmaxf(pw->size, cw->size), 1.f);
-                float gap = cw->x0 - pw->x1;
-                int pnum = (pw->tok == DS_PDF_TOK_NUM && pw->pure) || pw->tok == DS_PDF_TOK_DASH ||
-                           (pw->tok == DS_PDF_TOK_PUNCT && pg->text[pw->off] != '(');
-                int cnum = (cw->tok == DS_PDF_TOK_NUM && cw->pure) || cw->tok == DS_PDF_TOK_DASH;
-                split = gap > 1.0f * em || (cw->tok == DS_PDF_TOK_CUR && gap > 0.1f * em) ||
-                        (pnum && cnum && gap > 0.35f * em);
-            }
-            if (split) {
-                ds_pdf_seg *s = &pg->segs[pg->n_segs++];
-                s->x0 = s->nx0 = w[q].x0;
-                s->x1 = w[q].x1;
-                s->w0 = ln->w0 + q;
-                s->nw = 1;
-            } else {
-                ds_pdf_seg *s = &pg->segs[pg->n_segs - 1];
-                s->x1 = fmaxf(s->x1, w[q].x1);
-                s->nw++;
-            }
-        }
-        /* Numeric flags, then fold a lone currency sign into the number after it. */
-        uint32_t end = pg->n_segs;
-        for (uint32_t s = ln->s0; s < end; s++) {
-            ds_pdf_seg *sg = &pg->segs[s];
-            int num = 0, other = 0, nonyear = 0;
-            for (uint32_t q = 0; q < sg->nw; q++) {
-                const ds_pdf_word *x = &pg->words[sg->w0 + q];
-                if (x->tok == DS_PDF_TOK_TEXT)
-                    other = 1;
-                else if (x->tok == DS_PDF_TOK_NUM || x->tok == DS_PDF_TOK_DASH) {
-                    num = 1;
-                    if (!x->year)
-                        nonyear = 1;
-                }
-            }
-            sg->numeric = (uint8_t)(num && !other);
-            sg->years = (uint8_t)(sg->numeric && !nonyear);
-        }
-        uint32_t outs = ln->s0;
-        for (uint32_t s = ln->s0; s < end; s++) {
-            ds_pdf_seg sg = pg->segs[s];
-            if (sg.nw == 1 && pg->words[sg.w0].tok == DS_PDF_TOK_CUR && s + 1 < end && pg->segs[s + 1].numeric) {
-                ds_pdf_seg nx = pg->segs[s + 1];
-                sg.x1 = nx.x1;
-                sg.nx0 = nx.x0;
-                sg.nw += nx.nw;
-                sg.numeric = 1;
-                sg.years = nx.years;
-                s++;
-            }
-            pg->segs[outs++] = sg;
-        }
-        pg->n_segs = outs;
-        ln->ns = pg->n_segs - ln->s0;
-    }
+    for (uint32_t k = 0; k < no; k++)
+        line_segments(pg, &out[k]);
     pg->lines = out;
     pg->n_lines = no;
     return DS_OK;

@@ -190,7 +190,7 @@ static void take_weight(carve *c, cw *w, size_t *total)
 /* Carves the rank's weights and buffers (not the KV pool). */
 static void layout(ds_cuda_engine *e, crank *r, carve *c, size_t *wbytes)
 {
-    const size_t S = (size_t)e->S, H = e->H, D = e->D, K = e->topk, E = e->E > 0 ? e->E : 1;
+    const size_t S = (size_t)e->S, H = e->H, D = e->D, topk = e->topk, E = e->E > 0 ? e->E : 1;
     const size_t xes = e->exact ? 4 : 2;
     *wbytes = 0;
     r->embed = take(c, (size_t)e->V * H * ds_k_dtype_size(r->embed_dt));
@@ -255,19 +255,19 @@ static void layout(ds_cuda_engine *e, crank *r, carve *c, size_t *wbytes)
     r->cs = take(c, S * D / 2 * 4);
     r->sn = take(c, S * D / 2 * 4);
     r->router = take(c, S * E * 4);
-    r->topi = take(c, S * K * 4);
-    r->topw = take(c, S * K * 4);
-    r->row_w = take(c, S * K * 4);
-    r->row_tok = take(c, S * K * 4);
-    r->pair_row = take(c, S * K * 4);
+    r->topi = take(c, S * topk * 4);
+    r->topw = take(c, S * topk * 4);
+    r->row_w = take(c, S * topk * 4);
+    r->row_tok = take(c, S * topk * 4);
+    r->pair_row = take(c, S * topk * 4);
     r->cnt = take(c, E * 4);
     r->off = take(c, (E + 1) * 4);
     r->active = take(c, E * 4);
-    r->xg = take(c, S * K * H * xes);
-    r->hg = take(c, S * K * f * 4);
-    r->hu = take(c, S * K * f * 4);
-    r->hb = take(c, S * K * f * 2);
-    r->dn = take(c, S * K * H * 4);
+    r->xg = take(c, S * topk * H * xes);
+    r->hg = take(c, S * topk * f * 4);
+    r->hu = take(c, S * topk * f * 4);
+    r->hb = take(c, S * topk * f * 2);
+    r->dn = take(c, S * topk * H * 4);
     r->dg = take(c, S * I * 4);
     r->du = take(c, S * I * 4);
     r->db = take(c, S * I * 2);

@@ -157,13 +157,9 @@ static ds_status parse_rope_scaling(ds_model_config *c, const json_t *rs, const 
     return DS_OK;
 }
 
-static ds_status parse_root(ds_model_config *c, const json_t *root, const char *path, ds_err *err)
+/* c->arch: "architectures": [...] first, model_type as a fallback. */
+static ds_status read_arch(ds_model_config *c, const json_t *root, const char *path, ds_err *err)
 {
-    ds_status st;
-    if (!json_is_object(root))
-        return ds_err_set(err, DS_ERR_MODEL, "%s: not a JSON object", path);
-
-    /* Architecture: "architectures": [...] first, model_type as a fallback. */
     int found = 0;
     const json_t *archs = json_object_get(root, "architectures");
     if (json_is_array(archs)) {
@@ -197,8 +193,14 @@ static ds_status parse_root(ds_model_config *c, const json_t *root, const char *
         return ds_err_set(err, DS_ERR_UNSUPPORTED,
                           "%s: architecture is neither Qwen3MoeForCausalLM nor Qwen3ForCausalLM",
                           path);
-    int moe = c->arch == DS_MODEL_ARCH_QWEN3_MOE;
+    return DS_OK;
+}
 
+/* Sizes of the attention and the dense MLP, checked against each other. */
+static ds_status read_shape(ds_model_config *c, const json_t *root, int moe, const char *path,
+                            ds_err *err)
+{
+    ds_status st;
     if ((st = get_int(root, "hidden_size", 1, 0, 1, 1 << 16, &c->hidden_size, path, err)) ||
         (st = get_int(root, "num_hidden_layers", 1, 0, 1, 4096, &c->num_layers, path, err)) ||
         (st = get_int(root, "num_attention_heads", 1, 0, 1, 4096, &c->num_heads, path, err)) ||
@@ -218,53 +220,53 @@ static ds_status parse_root(ds_model_config *c, const json_t *root, const char *
         return ds_err_set(err, DS_ERR_MODEL,
                           "%s: num_attention_heads %d is not a multiple of num_key_value_heads %d",
                           path, c->num_heads, c->num_kv_heads);
-    if (moe) {
-        if ((st = get_int(root, "moe_intermediate_size", 0, 768, 1, 1 << 20,
-                          &c->moe_intermediate_size, path, err)) ||
-            (st = get_int(root, "num_experts", 0, 128, 0, 1 << 16, &c->num_experts, path, err)) ||
-            (st = get_int(root, "num_experts_per_tok", 0, 8, 1, 1 << 16, &c->num_experts_per_tok,
-                          path, err)) ||
-            (st = get_bool(root, "norm_topk_prob", 0, &c->norm_topk_prob, path, err)) ||
-            (st = get_int(root, "decoder_sparse_step", 0, 1, 1, 4096, &c->decoder_sparse_step,
-                          path, err)))
-            return st;
-        if (c->num_experts > 0 && c->num_experts_per_tok > c->num_experts)
-            return ds_err_set(err, DS_ERR_MODEL, "%s: num_experts_per_tok %d > num_experts %d",
-                              path, c->num_experts_per_tok, c->num_experts);
-        const json_t *ml = json_object_get(root, "mlp_only_layers");
-        if (ml && !json_is_null(ml)) {
-            if (!json_is_array(ml))
-                return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers is not an array", path);
-            size_t n = json_array_size(ml);
-            if (n > (size_t)c->num_layers)
-                return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers has %zu entries", path,
-                                  n);
-            c->mlp_only_layers = ds_calloc(n ? n : 1, sizeof(int));
-            if (!c->mlp_only_layers)
-                return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", path);
-            for (size_t i = 0; i < n; i++) {
-                const json_t *e = json_array_get(ml, i);
-                if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-                    json_integer_value(e) >= c->num_layers)
-                    return ds_err_set(err, DS_ERR_MODEL,
-                                      "%s: mlp_only_layers[%zu] is not a layer index", path, i);
-                c->mlp_only_layers[i] = (int)json_integer_value(e);
-            }
-            c->n_mlp_only_layers = (int)n;
-        }
-    } else {
-        c->num_experts = 0;
-        c->num_experts_per_tok = 0;
-        c->decoder_sparse_step = 1;
-    }
-    if ((st = get_num(root, "rope_theta", 10000.0, 1e-3, 1e12, &c->rope_theta, path, err)) ||
-        (st = get_num(root, "rms_norm_eps", 1e-6, 0, 1, &c->rms_norm_eps, path, err)) ||
-        (st = get_bool(root, "tie_word_embeddings", 0, &c->tie_word_embeddings, path, err)))
-        return st;
-    if ((st = parse_rope_scaling(c, json_object_get(root, "rope_scaling"), path, err)))
-        return st;
+    return DS_OK;
+}
 
-    /* Refuse what the engine would otherwise compute differently from the reference. */
+/* The experts of a Qwen3-MoE model: sizes, routing and the layers that stay dense. */
+static ds_status read_moe(ds_model_config *c, const json_t *root, const char *path, ds_err *err)
+{
+    ds_status st;
+    if ((st = get_int(root, "moe_intermediate_size", 0, 768, 1, 1 << 20,
+                      &c->moe_intermediate_size, path, err)) ||
+        (st = get_int(root, "num_experts", 0, 128, 0, 1 << 16, &c->num_experts, path, err)) ||
+        (st = get_int(root, "num_experts_per_tok", 0, 8, 1, 1 << 16, &c->num_experts_per_tok,
+                      path, err)) ||
+        (st = get_bool(root, "norm_topk_prob", 0, &c->norm_topk_prob, path, err)) ||
+        (st = get_int(root, "decoder_sparse_step", 0, 1, 1, 4096, &c->decoder_sparse_step,
+                      path, err)))
+        return st;
+    if (c->num_experts > 0 && c->num_experts_per_tok > c->num_experts)
+        return ds_err_set(err, DS_ERR_MODEL, "%s: num_experts_per_tok %d > num_experts %d",
+                          path, c->num_experts_per_tok, c->num_experts);
+    const json_t *ml = json_object_get(root, "mlp_only_layers");
+    if (ml && !json_is_null(ml)) {
+        if (!json_is_array(ml))
+            return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers is not an array", path);
+        size_t n = json_array_size(ml);
+        if (n > (size_t)c->num_layers)
+            return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers has %zu entries", path,
+                              n);
+        c->mlp_only_layers = ds_calloc(n ? n : 1, sizeof(int));
+        if (!c->mlp_only_layers)
+            return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", path);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *e = json_array_get(ml, i);
+            if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+                json_integer_value(e) >= c->num_layers)
+                return ds_err_set(err, DS_ERR_MODEL,
+                                  "%s: mlp_only_layers[%zu] is not a layer index", path, i);
+            c->mlp_only_layers[i] = (int)json_integer_value(e);
+        }
+        c->n_mlp_only_layers = (int)n;
+    }
+    return DS_OK;
+}
+
+/* Refuses what the engine would otherwise compute differently from the reference. */
+static ds_status refuse_unsupported(const json_t *root, const char *path, ds_err *err)
+{
+    ds_status st;
     int flag = 0;
     if ((st = get_bool(root, "attention_bias", 0, &flag, path, err)))
         return st;
@@ -279,7 +281,12 @@ static ds_status parse_root(ds_model_config *c, const json_t *root, const char *
     if (act && !json_is_null(act) &&
         (!json_is_string(act) || strcmp(json_string_value(act), "silu") != 0))
         return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: hidden_act must be silu", path);
+    return DS_OK;
+}
 
+/* Begin and end tokens within the vocabulary (others ignored) and the dtype as written. */
+static void read_tokens_dtype(ds_model_config *c, const json_t *root)
+{
     c->bos_token_id = -1;
     const json_t *bos = json_object_get(root, "bos_token_id");
     if (json_is_integer(bos) && json_integer_value(bos) >= 0 &&
@@ -304,6 +311,31 @@ static ds_status parse_root(ds_model_config *c, const json_t *root, const char *
     if (!dt)
         dt = json_string_value(json_object_get(root, "dtype"));
     snprintf(c->torch_dtype, sizeof c->torch_dtype, "%s", dt ? dt : "");
+}
+
+static ds_status parse_root(ds_model_config *c, const json_t *root, const char *path, ds_err *err)
+{
+    ds_status st;
+    if (!json_is_object(root))
+        return ds_err_set(err, DS_ERR_MODEL, "%s: not a JSON object", path);
+    DS_TRY(read_arch(c, root, path, err));
+    int moe = c->arch == DS_MODEL_ARCH_QWEN3_MOE;
+    DS_TRY(read_shape(c, root, moe, path, err));
+    if (moe) {
+        DS_TRY(read_moe(c, root, path, err));
+    } else {
+        c->num_experts = 0;
+        c->num_experts_per_tok = 0;
+        c->decoder_sparse_step = 1;
+    }
+    if ((st = get_num(root, "rope_theta", 10000.0, 1e-3, 1e12, &c->rope_theta, path, err)) ||
+        (st = get_num(root, "rms_norm_eps", 1e-6, 0, 1, &c->rms_norm_eps, path, err)) ||
+        (st = get_bool(root, "tie_word_embeddings", 0, &c->tie_word_embeddings, path, err)))
+        return st;
+    if ((st = parse_rope_scaling(c, json_object_get(root, "rope_scaling"), path, err)))
+        return st;
+    DS_TRY(refuse_unsupported(root, path, err));
+    read_tokens_dtype(c, root);
     return DS_OK;
 }
 

@@ -114,6 +114,262 @@ static int utf8_lead(unsigned char c, uint8_t *b)
     return 1;
 }
 
+/* What one step of a frame did with the byte. */
+enum { JG_REJECT, /* the byte is not allowed */
+       JG_TAKEN,  /* the byte is consumed */
+       JG_AGAIN   /* the frame pushed or popped a value: the byte goes to the new top frame */
+};
+
+static int step_object(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
+                       unsigned char c)
+{
+    switch (f->phase) {
+    case O_OPEN:
+        if (c != '{')
+            return JG_REJECT;
+        f->phase = O_FIRST;
+        return JG_TAKEN;
+    case O_FIRST:
+    case O_COMMA:
+        if (c == '}' && f->phase == O_FIRST && !required_from(n, 0)) {
+            child_done(s, st);
+            return JG_TAKEN;
+        }
+        if (c == ' ' && f->phase == O_COMMA && !f->b) {
+            f->b = 1;
+            return JG_TAKEN;
+        }
+        if (c != '"')
+            return JG_REJECT;
+        f->cand = key_cands(n, f->a);
+        if (!f->cand)
+            return JG_REJECT;
+        f->phase = O_KEY;
+        f->b = 0;
+        return JG_TAKEN;
+    case O_KEY: {
+        uint64_t nc = 0;
+        int done = -1;
+        for (int j = 0; j < n->n_props; j++)
+            if ((f->cand >> j & 1) && n->props[j].key_len > f->b &&
+                (unsigned char)n->props[j].key[f->b] == c) {
+                nc |= 1ull << j;
+                if (n->props[j].key_len == f->b + 1)
+                    done = j;
+            }
+        if (!nc)
+            return JG_REJECT;
+        f->b++;
+        if (done >= 0) {
+            f->cand = 1ull << done;
+            f->a = (uint32_t)done + 1;
+            f->phase = O_COLON;
+        } else {
+            f->cand = nc;
+        }
+        return JG_TAKEN;
+    }
+    case O_COLON:
+        if (c != ':')
+            return JG_REJECT;
+        f->phase = O_VALUE;
+        f->b = 0;
+        return JG_TAKEN;
+    case O_VALUE: {
+        if (c == ' ' && !f->b) {
+            f->b = 1;
+            return JG_TAKEN;
+        }
+        int j = __builtin_ctzll(f->cand);
+        f->phase = O_CHILD;
+        if (!push(s, st, n->props[j].node))
+            return JG_REJECT;
+        return JG_AGAIN;
+    }
+    case O_AFTER:
+        if (c == ',' && (int)f->a < n->n_props) {
+            f->phase = O_COMMA;
+            f->b = 0;
+            return JG_TAKEN;
+        }
+        if (c == '}' && !required_from(n, f->a)) {
+            child_done(s, st);
+            return JG_TAKEN;
+        }
+        return JG_REJECT;
+    default: return JG_REJECT;
+    }
+}
+
+static int step_array(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
+                      unsigned char c)
+{
+    switch (f->phase) {
+    case A_OPEN:
+        if (c != '[')
+            return JG_REJECT;
+        f->phase = A_FIRST;
+        return JG_TAKEN;
+    case A_FIRST:
+    case A_COMMA:
+        if (c == ']' && f->phase == A_FIRST && n->min_items == 0) {
+            child_done(s, st);
+            return JG_TAKEN;
+        }
+        if (c == ' ' && f->phase == A_COMMA && !f->b) {
+            f->b = 1;
+            return JG_TAKEN;
+        }
+        if (n->max_items == 0)
+            return JG_REJECT;
+        f->phase = A_CHILD;
+        if (!push(s, st, n->items))
+            return JG_REJECT;
+        return JG_AGAIN;
+    case A_AFTER:
+        if (c == ',' && (n->max_items < 0 || (int)f->a < n->max_items)) {
+            f->phase = A_COMMA;
+            f->b = 0;
+            return JG_TAKEN;
+        }
+        if (c == ']' && (int)f->a >= n->min_items) {
+            child_done(s, st);
+            return JG_TAKEN;
+        }
+        return JG_REJECT;
+    default: return JG_REJECT;
+    }
+}
+
+static int step_string(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
+                       unsigned char c)
+{
+    const uint8_t unb = f->phase & DS_JG_UNBOUNDED;
+    const int room = unb || n->max_len < 0 || (int)f->a < n->max_len;
+    switch (f->phase & (uint8_t)~DS_JG_UNBOUNDED) {
+    case S_OPEN:
+        if (c != '"')
+            return JG_REJECT;
+        f->phase = unb | S_BODY;
+        return JG_TAKEN;
+    case S_BODY:
+        if (c == '"') {
+            if ((int)f->a < n->min_len)
+                return JG_REJECT;
+            child_done(s, st);
+            return JG_TAKEN;
+        }
+        if (!room || c < 0x20)
+            return JG_REJECT;
+        if (c == '\\') {
+            f->phase = unb | S_ESC;
+            return JG_TAKEN;
+        }
+        if (c < 0x80) {
+            f->a++;
+            return JG_TAKEN;
+        }
+        if (!utf8_lead(c, &f->b))
+            return JG_REJECT;
+        f->a++;
+        f->phase = unb | S_UTF8;
+        return JG_TAKEN;
+    case S_ESC:
+        if (!strchr("\"\\/bfnrt", c) || !c)
+            return JG_REJECT;
+        f->a++;
+        f->phase = unb | S_BODY;
+        return JG_TAKEN;
+    case S_UTF8: {
+        static const unsigned char lo[5] = {0x80, 0xA0, 0x80, 0x90, 0x80};
+        static const unsigned char hi[5] = {0xBF, 0xBF, 0x9F, 0xBF, 0x8F};
+        int r = f->b >> 2;
+        if (c < lo[r] || c > hi[r])
+            return JG_REJECT;
+        int left = (f->b & 3) - 1;
+        f->b = (uint8_t)left;
+        if (left == 0)
+            f->phase = unb | S_BODY;
+        return JG_TAKEN;
+    }
+    default: return JG_REJECT;
+    }
+}
+
+static int step_number(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
+                       unsigned char c)
+{
+    const int isnum = n->kind == JG_NUMBER, dig = c >= '0' && c <= '9';
+    int np = -1;
+    switch (f->phase) {
+    case N_START:
+        np = c == '-' ? N_MINUS : c == '0' ? N_ZERO : dig ? N_INT : -1;
+        break;
+    case N_MINUS: np = c == '0' ? N_ZERO : dig ? N_INT : -1; break;
+    case N_ZERO:
+    case N_INT:
+        if (dig && f->phase == N_INT)
+            np = N_INT;
+        else if (isnum && c == '.')
+            np = N_DOT;
+        else if (isnum && (c == 'e' || c == 'E'))
+            np = N_E;
+        break;
+    case N_DOT: np = dig ? N_FRAC : -1; break;
+    case N_FRAC: np = dig ? N_FRAC : (c == 'e' || c == 'E') ? N_E : -1; break;
+    case N_E: np = (c == '+' || c == '-') ? N_ESIGN : dig ? N_EXP : -1; break;
+    case N_ESIGN: np = dig ? N_EXP : -1; break;
+    case N_EXP: np = dig ? N_EXP : -1; break;
+    }
+    /* at most 18 integer digits (an int64, as parsers read integers) and 2 exponent
+     * digits (no overflow to infinity); b counts the digits of the current part */
+    if (np == N_INT && f->phase == N_INT && f->b >= 18)
+        np = -1;
+    if (np == N_EXP && f->phase == N_EXP && f->b >= 2)
+        np = -1;
+    if (np >= 0) {
+        uint32_t na = f->a + 1;
+        if (np != (int)f->phase)
+            f->b = 0;
+        if (dig)
+            f->b++;
+        if (na + (num_completable((uint8_t)np) ? 0 : 1) > DS_JG_NUM_MAX)
+            return JG_REJECT;
+        f->a = na;
+        f->phase = (uint8_t)np;
+        return JG_TAKEN;
+    }
+    if (!num_completable(f->phase))
+        return JG_REJECT;
+    child_done(s, st);
+    return JG_AGAIN;
+}
+
+static int step_literals(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
+                         unsigned char c)
+{
+    uint64_t nc = 0;
+    int longer = 0;
+    for (int j = 0; j < n->n_alts; j++)
+        if ((f->cand >> j & 1) && (uint32_t)n->alt_len[j] > f->a &&
+            (unsigned char)n->alts[j][f->a] == c) {
+            nc |= 1ull << j;
+            if ((uint32_t)n->alt_len[j] > f->a + 1)
+                longer = 1;
+        }
+    if (!nc) {
+        if (!lit_complete(n, f))
+            return JG_REJECT;
+        child_done(s, st);
+        return JG_AGAIN;
+    }
+    f->cand = nc;
+    f->a++;
+    if (!longer) /* every remaining alternative ends here */
+        child_done(s, st);
+    return JG_TAKEN;
+}
+
 int ds_jg_step(const ds_json_schema *s, jg_state *st, unsigned char c)
 {
     for (;;) {
@@ -128,244 +384,18 @@ int ds_jg_step(const ds_json_schema *s, jg_state *st, unsigned char c)
             continue;
         }
         const jg_node *n = &s->nodes[f->node];
+        int r = JG_REJECT;
         switch (n->kind) {
         case JG_ROOT: return 0;
-        case JG_OBJECT:
-            switch (f->phase) {
-            case O_OPEN:
-                if (c != '{')
-                    return 0;
-                f->phase = O_FIRST;
-                return 1;
-            case O_FIRST:
-            case O_COMMA:
-                if (c == '}' && f->phase == O_FIRST && !required_from(n, 0)) {
-                    child_done(s, st);
-                    return 1;
-                }
-                if (c == ' ' && f->phase == O_COMMA && !f->b) {
-                    f->b = 1;
-                    return 1;
-                }
-                if (c != '"')
-                    return 0;
-                f->cand = key_cands(n, f->a);
-                if (!f->cand)
-                    return 0;
-                f->phase = O_KEY;
-                f->b = 0;
-                return 1;
-            case O_KEY: {
-                uint64_t nc = 0;
-                int done = -1;
-                for (int j = 0; j < n->n_props; j++)
-                    if ((f->cand >> j & 1) && n->props[j].key_len > f->b &&
-                        (unsigned char)n->props[j].key[f->b] == c) {
-                        nc |= 1ull << j;
-                        if (n->props[j].key_len == f->b + 1)
-                            done = j;
-                    }
-                if (!nc)
-                    return 0;
-                f->b++;
-                if (done >= 0) {
-                    f->cand = 1ull << done;
-                    f->a = (uint32_t)done + 1;
-                    f->phase = O_COLON;
-                } else {
-                    f->cand = nc;
-                }
-                return 1;
-            }
-            case O_COLON:
-                if (c != ':')
-                    return 0;
-                f->phase = O_VALUE;
-                f->b = 0;
-                return 1;
-            case O_VALUE: {
-                if (c == ' ' && !f->b) {
-                    f->b = 1;
-                    return 1;
-                }
-                int j = __builtin_ctzll(f->cand);
-                f->phase = O_CHILD;
-                if (!push(s, st, n->props[j].node))
-                    return 0;
-                continue;
-            }
-            case O_AFTER:
-                if (c == ',' && (int)f->a < n->n_props) {
-                    f->phase = O_COMMA;
-                    f->b = 0;
-                    return 1;
-                }
-                if (c == '}' && !required_from(n, f->a)) {
-                    child_done(s, st);
-                    return 1;
-                }
-                return 0;
-            default: return 0;
-            }
-        case JG_ARRAY:
-            switch (f->phase) {
-            case A_OPEN:
-                if (c != '[')
-                    return 0;
-                f->phase = A_FIRST;
-                return 1;
-            case A_FIRST:
-            case A_COMMA:
-                if (c == ']' && f->phase == A_FIRST && n->min_items == 0) {
-                    child_done(s, st);
-                    return 1;
-                }
-                if (c == ' ' && f->phase == A_COMMA && !f->b) {
-                    f->b = 1;
-                    return 1;
-                }
-                if (n->max_items == 0)
-                    return 0;
-                f->phase = A_CHILD;
-                if (!push(s, st, n->items))
-                    return 0;
-                continue;
-            case A_AFTER:
-                if (c == ',' && (n->max_items < 0 || (int)f->a < n->max_items)) {
-                    f->phase = A_COMMA;
-                    f->b = 0;
-                    return 1;
-                }
-                if (c == ']' && (int)f->a >= n->min_items) {
-                    child_done(s, st);
-                    return 1;
-                }
-                return 0;
-            default: return 0;
-            }
-        case JG_STRING: {
-            const uint8_t unb = f->phase & DS_JG_UNBOUNDED;
-            const int room = unb || n->max_len < 0 || (int)f->a < n->max_len;
-            switch (f->phase & (uint8_t)~DS_JG_UNBOUNDED) {
-            case S_OPEN:
-                if (c != '"')
-                    return 0;
-                f->phase = unb | S_BODY;
-                return 1;
-            case S_BODY:
-                if (c == '"') {
-                    if ((int)f->a < n->min_len)
-                        return 0;
-                    child_done(s, st);
-                    return 1;
-                }
-                if (!room || c < 0x20)
-                    return 0;
-                if (c == '\\') {
-                    f->phase = unb | S_ESC;
-                    return 1;
-                }
-                if (c < 0x80) {
-                    f->a++;
-                    return 1;
-                }
-                if (!utf8_lead(c, &f->b))
-                    return 0;
-                f->a++;
-                f->phase = unb | S_UTF8;
-                return 1;
-            case S_ESC:
-                if (!strchr("\"\\/bfnrt", c) || !c)
-                    return 0;
-                f->a++;
-                f->phase = unb | S_BODY;
-                return 1;
-            case S_UTF8: {
-                static const unsigned char lo[5] = {0x80, 0xA0, 0x80, 0x90, 0x80};
-                static const unsigned char hi[5] = {0xBF, 0xBF, 0x9F, 0xBF, 0x8F};
-                int r = f->b >> 2;
-                if (c < lo[r] || c > hi[r])
-                    return 0;
-                int left = (f->b & 3) - 1;
-                f->b = (uint8_t)left;
-                if (left == 0)
-                    f->phase = unb | S_BODY;
-                return 1;
-            }
-            default: return 0;
-            }
-        }
+        case JG_OBJECT: r = step_object(s, st, f, n, c); break;
+        case JG_ARRAY: r = step_array(s, st, f, n, c); break;
+        case JG_STRING: r = step_string(s, st, f, n, c); break;
         case JG_NUMBER:
-        case JG_INTEGER: {
-            const int isnum = n->kind == JG_NUMBER, dig = c >= '0' && c <= '9';
-            int np = -1;
-            switch (f->phase) {
-            case N_START:
-                np = c == '-' ? N_MINUS : c == '0' ? N_ZERO : dig ? N_INT : -1;
-                break;
-            case N_MINUS: np = c == '0' ? N_ZERO : dig ? N_INT : -1; break;
-            case N_ZERO:
-            case N_INT:
-                if (dig && f->phase == N_INT)
-                    np = N_INT;
-                else if (isnum && c == '.')
-                    np = N_DOT;
-                else if (isnum && (c == 'e' || c == 'E'))
-                    np = N_E;
-                break;
-            case N_DOT: np = dig ? N_FRAC : -1; break;
-            case N_FRAC: np = dig ? N_FRAC : (c == 'e' || c == 'E') ? N_E : -1; break;
-            case N_E: np = (c == '+' || c == '-') ? N_ESIGN : dig ? N_EXP : -1; break;
-            case N_ESIGN: np = dig ? N_EXP : -1; break;
-            case N_EXP: np = dig ? N_EXP : -1; break;
-            }
-            /* at most 18 integer digits (an int64, as parsers read integers) and 2 exponent
-             * digits (no overflow to infinity); b counts the digits of the current part */
-            if (np == N_INT && f->phase == N_INT && f->b >= 18)
-                np = -1;
-            if (np == N_EXP && f->phase == N_EXP && f->b >= 2)
-                np = -1;
-            if (np >= 0) {
-                uint32_t na = f->a + 1;
-                if (np != (int)f->phase)
-                    f->b = 0;
-                if (dig)
-                    f->b++;
-                if (na + (num_completable((uint8_t)np) ? 0 : 1) > DS_JG_NUM_MAX)
-                    return 0;
-                f->a = na;
-                f->phase = (uint8_t)np;
-                return 1;
-            }
-            if (!num_completable(f->phase))
-                return 0;
-            child_done(s, st);
-            continue;
+        case JG_INTEGER: r = step_number(s, st, f, n, c); break;
+        case JG_LITERALS: r = step_literals(s, st, f, n, c); break;
         }
-        case JG_LITERALS: {
-            uint64_t nc = 0;
-            int longer = 0;
-            for (int j = 0; j < n->n_alts; j++)
-                if ((f->cand >> j & 1) && (uint32_t)n->alt_len[j] > f->a &&
-                    (unsigned char)n->alts[j][f->a] == c) {
-                    nc |= 1ull << j;
-                    if ((uint32_t)n->alt_len[j] > f->a + 1)
-                        longer = 1;
-                }
-            if (!nc) {
-                if (!lit_complete(n, f))
-                    return 0;
-                child_done(s, st);
-                continue;
-            }
-            f->cand = nc;
-            f->a++;
-            if (!longer) /* every remaining alternative ends here */
-                child_done(s, st);
-            return 1;
-        }
-        }
-        return 0;
+        if (r != JG_AGAIN)
+            return r == JG_TAKEN;
     }
 }
 

@@ -82,125 +82,150 @@ static ds_status get_count(json_t *o, const char *key, int *out, const char *nam
 }
 
 static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, const char *name,
-                         ds_err *err)
+                         ds_err *err);
+
+/* An enum or const schema (en or cn, the other NULL): one literal node, its JSON texts. */
+static ds_status compile_literals(ds_json_schema *s, json_t *en, json_t *cn, int *out,
+                                  const char *name, ds_err *err)
 {
     ds_status st;
-    if (depth > DS_JG_MAX_DEPTH - 2)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: nested deeper than %d", name,
-                          DS_JG_MAX_DEPTH - 2);
-    if (!json_is_object(j))
-        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: a schema must be an object", name);
-    json_t *en = json_object_get(j, "enum"), *cn = json_object_get(j, "const");
-    if (en || cn) {
-        if (en && (!json_is_array(en) || json_array_size(en) == 0))
-            return ds_err_set(err, DS_ERR_PARSE, "json schema %s: enum must be a non-empty array", name);
-        int id = new_node(s, JG_LITERALS);
-        if (id < 0)
+    if (en && (!json_is_array(en) || json_array_size(en) == 0))
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: enum must be a non-empty array", name);
+    int id = new_node(s, JG_LITERALS);
+    if (id < 0)
+        return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
+    size_t n = en ? json_array_size(en) : 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = en ? json_array_get(en, i) : cn;
+        char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!txt)
             return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-        size_t n = en ? json_array_size(en) : 1;
-        for (size_t i = 0; i < n; i++) {
-            json_t *v = en ? json_array_get(en, i) : cn;
-            char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-            if (!txt)
-                return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-            st = add_alt(s, id, txt, name, err);
-            free(txt); /* jansson's allocator */
-            if (st != DS_OK)
-                return st;
-        }
-        *out = id;
-        return DS_OK;
+        st = add_alt(s, id, txt, name, err);
+        free(txt); /* jansson's allocator */
+        if (st != DS_OK)
+            return st;
     }
-    json_t *ty = json_object_get(j, "type");
-    const char *t = json_string_value(ty);
-    if (!t)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "json schema %s: every schema needs a single \"type\" (or enum/const)", name);
+    *out = id;
+    return DS_OK;
+}
+
+/* An object schema: its properties in order, each compiled, and which are required. */
+static ds_status compile_object(ds_json_schema *s, json_t *j, int depth, int *out,
+                                const char *name, ds_err *err)
+{
+    ds_status st;
     int id;
-    if (strcmp(t, "object") == 0) {
-        json_t *props = json_object_get(j, "properties"), *req = json_object_get(j, "required");
-        if (props && !json_is_object(props))
-            return ds_err_set(err, DS_ERR_PARSE, "json schema %s: properties must be an object", name);
-        if (req && !json_is_array(req))
-            return ds_err_set(err, DS_ERR_PARSE, "json schema %s: required must be an array", name);
-        size_t np = props ? json_object_size(props) : 0;
-        if (np > 64)
-            return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: more than 64 properties", name);
-        if ((id = new_node(s, JG_OBJECT)) < 0)
-            return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-        jg_prop *pa = np ? ds_calloc(np, sizeof *pa) : NULL;
-        if (np && !pa)
-            return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-        s->nodes[id].props = pa;
-        const char *key;
-        json_t *sub;
-        size_t k = 0;
-        json_object_foreach(props, key, sub) {
-            if (strlen(key) > 250)
+    json_t *props = json_object_get(j, "properties"), *req = json_object_get(j, "required");
+    if (props && !json_is_object(props))
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: properties must be an object", name);
+    if (req && !json_is_array(req))
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: required must be an array", name);
+    size_t np = props ? json_object_size(props) : 0;
+    if (np > 64)
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: more than 64 properties", name);
+    if ((id = new_node(s, JG_OBJECT)) < 0)
+        return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
+    jg_prop *pa = np ? ds_calloc(np, sizeof *pa) : NULL;
+    if (np && !pa)
+        return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
+    s->nodes[id].props = pa;
+    const char *key;
+    json_t *sub;
+    size_t k = 0;
+    json_object_foreach(props, key, sub) {
+        if (strlen(key) > 250)
+            return ds_err_set(err, DS_ERR_UNSUPPORTED,
+                              "json schema %s: property name longer than 250 bytes", name);
+        for (const unsigned char *c = (const unsigned char *)key; *c; c++)
+            if (*c < 0x20 || *c == '"' || *c == '\\')
                 return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                                  "json schema %s: property name longer than 250 bytes", name);
-            for (const unsigned char *c = (const unsigned char *)key; *c; c++)
-                if (*c < 0x20 || *c == '"' || *c == '\\')
-                    return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                                      "json schema %s: property name needs escaping", name);
-            int child;
-            if ((st = compile(s, sub, depth + 1, &child, name, err)) != DS_OK)
-                return st;
-            jg_prop *p = &s->nodes[id].props[k]; /* nodes may have moved */
-            size_t kl = strlen(key);
-            p->key = ds_malloc(kl + 2);
-            if (!p->key)
-                return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-            memcpy(p->key, key, kl);
-            p->key[kl] = '"';
-            p->key[kl + 1] = 0;
-            p->key_len = (int)kl + 1;
-            p->node = child;
-            s->nodes[id].n_props = (int)++k;
-        }
-        size_t i;
-        json_t *r;
-        json_array_foreach(req, i, r) {
-            const char *rn = json_string_value(r);
-            int found = 0;
-            for (int q = 0; rn && q < s->nodes[id].n_props; q++)
-                if (strlen(rn) + 1 == (size_t)s->nodes[id].props[q].key_len &&
-                    memcmp(rn, s->nodes[id].props[q].key, strlen(rn)) == 0)
-                    s->nodes[id].props[q].required = found = 1;
-            if (!found)
-                return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                                  "json schema %s: required property %s is not in properties", name,
-                                  rn ? rn : "(not a string)");
-        }
-    } else if (strcmp(t, "array") == 0) {
-        json_t *items = json_object_get(j, "items");
-        if (!items)
-            return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: an array needs items", name);
-        int child, mn = 0, mx = -1;
-        if ((st = compile(s, items, depth + 1, &child, name, err)) != DS_OK)
+                                  "json schema %s: property name needs escaping", name);
+        int child;
+        if ((st = compile(s, sub, depth + 1, &child, name, err)) != DS_OK)
             return st;
-        if ((st = get_count(j, "minItems", &mn, name, err)) != DS_OK ||
-            (st = get_count(j, "maxItems", &mx, name, err)) != DS_OK)
-            return st;
-        if (mx >= 0 && mx < mn)
-            return ds_err_set(err, DS_ERR_PARSE, "json schema %s: maxItems below minItems", name);
-        if ((id = new_node(s, JG_ARRAY)) < 0)
+        jg_prop *p = &s->nodes[id].props[k]; /* nodes may have moved */
+        size_t kl = strlen(key);
+        p->key = ds_malloc(kl + 2);
+        if (!p->key)
             return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-        s->nodes[id].items = child;
-        s->nodes[id].min_items = mn;
-        s->nodes[id].max_items = mx;
-    } else if (strcmp(t, "string") == 0) {
-        int mn = 0, mx = -1;
-        if ((st = get_count(j, "minLength", &mn, name, err)) != DS_OK ||
-            (st = get_count(j, "maxLength", &mx, name, err)) != DS_OK)
-            return st;
-        if (mx >= 0 && mx < mn)
-            return ds_err_set(err, DS_ERR_PARSE, "json schema %s: maxLength below minLength", name);
-        if ((id = new_node(s, JG_STRING)) < 0)
-            return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
-        s->nodes[id].min_len = mn;
-        s->nodes[id].max_len = mx;
-    } else if (strcmp(t, "number") == 0 || strcmp(t, "integer") == 0) {
+        memcpy(p->key, key, kl);
+        p->key[kl] = '"';
+        p->key[kl + 1] = 0;
+        p->key_len = (int)kl + 1;
+        p->node = child;
+        s->nodes[id].n_props = (int)++k;
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(req, i, r) {
+        const char *rn = json_string_value(r);
+        int found = 0;
+        for (int q = 0; rn && q < s->nodes[id].n_props; q++)
+            if (strlen(rn) + 1 == (size_t)s->nodes[id].props[q].key_len &&
+                memcmp(rn, s->nodes[id].props[q].key, strlen(rn)) == 0)
+                s->nodes[id].props[q].required = found = 1;
+        if (!found)
+            return ds_err_set(err, DS_ERR_UNSUPPORTED,
+                              "json schema %s: required property %s is not in properties", name,
+                              rn ? rn : "(not a string)");
+    }
+    *out = id;
+    return DS_OK;
+}
+
+/* An array schema: its items and the bounds of their count. */
+static ds_status compile_array(ds_json_schema *s, json_t *j, int depth, int *out,
+                               const char *name, ds_err *err)
+{
+    ds_status st;
+    int id;
+    json_t *items = json_object_get(j, "items");
+    if (!items)
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: an array needs items", name);
+    int child, mn = 0, mx = -1;
+    if ((st = compile(s, items, depth + 1, &child, name, err)) != DS_OK)
+        return st;
+    if ((st = get_count(j, "minItems", &mn, name, err)) != DS_OK ||
+        (st = get_count(j, "maxItems", &mx, name, err)) != DS_OK)
+        return st;
+    if (mx >= 0 && mx < mn)
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: maxItems below minItems", name);
+    if ((id = new_node(s, JG_ARRAY)) < 0)
+        return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
+    s->nodes[id].items = child;
+    s->nodes[id].min_items = mn;
+    s->nodes[id].max_items = mx;
+    *out = id;
+    return DS_OK;
+}
+
+/* A string schema: the bounds of its length. */
+static ds_status compile_string(ds_json_schema *s, json_t *j, int *out, const char *name,
+                                ds_err *err)
+{
+    ds_status st;
+    int id;
+    int mn = 0, mx = -1;
+    if ((st = get_count(j, "minLength", &mn, name, err)) != DS_OK ||
+        (st = get_count(j, "maxLength", &mx, name, err)) != DS_OK)
+        return st;
+    if (mx >= 0 && mx < mn)
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: maxLength below minLength", name);
+    if ((id = new_node(s, JG_STRING)) < 0)
+        return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
+    s->nodes[id].min_len = mn;
+    s->nodes[id].max_len = mx;
+    *out = id;
+    return DS_OK;
+}
+
+/* A number, integer, boolean or null schema (type t). */
+static ds_status compile_scalar(ds_json_schema *s, const char *t, int *out, const char *name,
+                                ds_err *err)
+{
+    ds_status st;
+    int id;
+    if (strcmp(t, "number") == 0 || strcmp(t, "integer") == 0) {
         if ((id = new_node(s, t[0] == 'n' ? JG_NUMBER : JG_INTEGER)) < 0)
             return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
     } else if (strcmp(t, "boolean") == 0 || strcmp(t, "null") == 0) {
@@ -218,6 +243,32 @@ static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, cons
     }
     *out = id;
     return DS_OK;
+}
+
+/* One schema j at nesting depth into a node of s, its index in *out. */
+static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, const char *name,
+                         ds_err *err)
+{
+    if (depth > DS_JG_MAX_DEPTH - 2)
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: nested deeper than %d", name,
+                          DS_JG_MAX_DEPTH - 2);
+    if (!json_is_object(j))
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: a schema must be an object", name);
+    json_t *en = json_object_get(j, "enum"), *cn = json_object_get(j, "const");
+    if (en || cn)
+        return compile_literals(s, en, cn, out, name, err);
+    json_t *ty = json_object_get(j, "type");
+    const char *t = json_string_value(ty);
+    if (!t)
+        return ds_err_set(err, DS_ERR_UNSUPPORTED,
+                          "json schema %s: every schema needs a single \"type\" (or enum/const)", name);
+    if (strcmp(t, "object") == 0)
+        return compile_object(s, j, depth, out, name, err);
+    if (strcmp(t, "array") == 0)
+        return compile_array(s, j, depth, out, name, err);
+    if (strcmp(t, "string") == 0)
+        return compile_string(s, j, out, name, err);
+    return compile_scalar(s, t, out, name, err);
 }
 
 ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t n,

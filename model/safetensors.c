@@ -157,15 +157,10 @@ static ds_status parse_entry(ds_st_tensor *t, const char *key, const json_t *val
     return DS_OK;
 }
 
-ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const char *name,
-                      ds_err *err)
+/* The little-endian header length of a safetensors image, checked against its size. */
+static ds_status read_header_len(const uint8_t *bytes, size_t size, uint64_t *out,
+                                 const char *name, ds_err *err)
 {
-    memset(f, 0, sizeof *f);
-    if (!name)
-        name = "safetensors";
-    if (size < 8)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: %zu bytes, too short for a safetensors header",
-                          name, size);
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--)
         hl = (hl << 8) | bytes[i];
@@ -178,7 +173,47 @@ ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const ch
                           name, (unsigned long long)hl, size);
     if (hl < 2 || bytes[8] != '{')
         return ds_err_set(err, DS_ERR_MODEL, "%s: header at offset 8 is not a JSON object", name);
+    *out = hl;
+    return DS_OK;
+}
 
+/* No two tensors of f may share bytes. */
+static ds_status check_no_overlap(const ds_st_file *f, const char *name, ds_err *err)
+{
+    size_t n = f->n_tensors;
+    if (n < 2)
+        return DS_OK;
+    const ds_st_tensor **ord = ds_malloc(n * sizeof *ord);
+    if (!ord)
+        return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
+    for (size_t k = 0; k < n; k++)
+        ord[k] = &f->tensors[k];
+    qsort(ord, n, sizeof *ord, cmp_begin);
+    ds_status st = DS_OK;
+    for (size_t k = 1; k < n; k++) {
+        if (ord[k]->begin < ord[k - 1]->end) {
+            char nb[96], nb2[96];
+            st = ds_err_set(err, DS_ERR_MODEL, "%s: tensors %s and %s overlap", name,
+                            short_name(nb, sizeof nb, ord[k - 1]->name),
+                            short_name(nb2, sizeof nb2, ord[k]->name));
+            break;
+        }
+    }
+    ds_free(ord);
+    return st;
+}
+
+ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const char *name,
+                      ds_err *err)
+{
+    memset(f, 0, sizeof *f);
+    if (!name)
+        name = "safetensors";
+    if (size < 8)
+        return ds_err_set(err, DS_ERR_MODEL, "%s: %zu bytes, too short for a safetensors header",
+                          name, size);
+    uint64_t hl = 0;
+    DS_TRY(read_header_len(bytes, size, &hl, name, err));
     json_error_t je;
     json_t *root = json_loadb((const char *)bytes + 8, (size_t)hl, JSON_REJECT_DUPLICATES, &je);
     if (!root)
@@ -247,27 +282,7 @@ ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const ch
     }
     f->n_tensors = n;
 
-    /* No two tensors may share bytes. */
-    if (n > 1) {
-        const ds_st_tensor **ord = ds_malloc(n * sizeof *ord);
-        if (!ord) {
-            st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-            goto done;
-        }
-        for (size_t k = 0; k < n; k++)
-            ord[k] = &f->tensors[k];
-        qsort(ord, n, sizeof *ord, cmp_begin);
-        for (size_t k = 1; k < n; k++) {
-            if (ord[k]->begin < ord[k - 1]->end) {
-                char nb[96], nb2[96];
-                st = ds_err_set(err, DS_ERR_MODEL, "%s: tensors %s and %s overlap", name,
-                                short_name(nb, sizeof nb, ord[k - 1]->name),
-                                short_name(nb2, sizeof nb2, ord[k]->name));
-                break;
-            }
-        }
-        ds_free(ord);
-    }
+    st = check_no_overlap(f, name, err);
 
 done:
     json_decref(root);

@@ -705,6 +705,70 @@ done:
     return rc;
 }
 
+/* Prints the KV cache's pages and hit rates of the run so far. */
+static void bench_print_kv(ds_model *m)
+{
+    ds_model_kv_report kv;
+    ds_model_kv_stats(m, &kv);
+    printf("kv cache       %ld pages of %d tokens in use (peak %ld, %.1f KiB each); hit rates: "
+           "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins\n",
+           kv.pages_in_use, kv.page_tokens, kv.peak_pages, kv.page_bytes / 1024.0, kv.hit_rate[0] * 100,
+           kv.hit_rate[1] * 100, kv.hit_rate[2] * 100, (unsigned long long)kv.pins);
+    printf("kv tiers       pages L1 %ld, L2 %ld, L3 %ld; per-tier hit rates L1 %.1f%%, L2 %.1f%%, "
+           "L3 %.1f%%; %llu moves down, %llu up\n",
+           kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100,
+           kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
+}
+
+/* Runs batch requests of np prompt tokens (tok, batch rows) and up to ng new tokens through the
+ * continuous-batching scheduler (greedy; a request also ends at an end-of-sequence id), then the
+ * same requests one after the other, and prints both. */
+static ds_status bench_scheduler(ds_model *m, const int32_t *tok, int batch, int np, int ng,
+                                 ds_err *err)
+{
+    ds_status st = DS_OK;
+    double tb = 0, ts = 0;
+    long gen_b = 0, gen_s = 0;
+    ds_sched_stats ss = {0};
+    for (int mode = 0; mode < 2 && st == DS_OK; mode++) {
+        ds_sched_opts so = {.token_budget = 512, .max_active = mode == 0 ? batch : 1};
+        ds_sched *sch = NULL;
+        double w0 = ds_now_s();
+        st = ds_sched_create(&sch, m, &so, err);
+        for (int b = 0; b < batch && st == DS_OK; b++) {
+            int id;
+            st = ds_sched_submit(sch, tok + (size_t)b * np, np, NULL, NULL, NULL, ng, &id, err);
+        }
+        if (st == DS_OK)
+            st = ds_sched_run(sch, err);
+        long gen = 0;
+        for (int b = 0; b < batch && st == DS_OK; b++) {
+            ds_sched_result res;
+            ds_sched_result_of(sch, b, &res);
+            gen += res.n_tokens;
+        }
+        if (mode == 0) {
+            tb = ds_now_s() - w0;
+            gen_b = gen;
+            if (sch)
+                ds_sched_stats_of(sch, &ss);
+        } else {
+            ts = ds_now_s() - w0;
+            gen_s = gen;
+        }
+        ds_sched_free(sch);
+    }
+    if (st != DS_OK)
+        return st;
+    printf("scheduler      %d requests of %d + up to %d tokens, batched: %.3f s, %.2f generated "
+           "tokens/s, %.1f tokens/s in all (%llu steps, up to %d sequences a step)\n",
+           batch, np, ng, tb, gen_b / tb, (double)(gen_b + (long)np * batch) / tb,
+           (unsigned long long)ss.steps, ss.max_batch);
+    printf("one at a time  %d requests: %.3f s, %.2f generated tokens/s: batching %.2fx\n",
+           batch, ts, gen_s / ts, ts > 0 && tb > 0 ? ts / tb : 0.0);
+    return DS_OK;
+}
+
 static int cmd_bench(ds_cli *cli, int argc, char **argv)
 {
     static const struct option lo[] = {{"model", required_argument, 0, 'm'},
@@ -792,66 +856,15 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         }
     const bench_times med = bench_median(warm, reps);
     const double td = med.td;
-    double w0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("model          %s (%s)\n", dir, ds_model_backend_name(m));
     bench_print_times(m, &cold, &med, reps, batch, np, ng);
     printf("peak memory    %ld MB resident (mapped weights included)\n", ru.ru_maxrss / 1024);
-    ds_model_kv_report kv;
-    ds_model_kv_stats(m, &kv);
-    printf("kv cache       %ld pages of %d tokens in use (peak %ld, %.1f KiB each); hit rates: "
-           "L1 %.1f%%, L2 %.1f%%, L3 %.1f%% of %llu page pins\n",
-           kv.pages_in_use, kv.page_tokens, kv.peak_pages, kv.page_bytes / 1024.0, kv.hit_rate[0] * 100,
-           kv.hit_rate[1] * 100, kv.hit_rate[2] * 100, (unsigned long long)kv.pins);
-    printf("kv tiers       pages L1 %ld, L2 %ld, L3 %ld; per-tier hit rates L1 %.1f%%, L2 %.1f%%, "
-           "L3 %.1f%%; %llu moves down, %llu up\n",
-           kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100,
-           kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
-    if (batch > 1) {
-        /* the same requests through the continuous-batching scheduler (greedy; a request also
-         * ends at an end-of-sequence id) against the same requests one after the other */
-        double tb = 0, ts = 0;
-        long gen_b = 0, gen_s = 0;
-        ds_sched_stats ss = {0};
-        for (int mode = 0; mode < 2 && st == DS_OK; mode++) {
-            ds_sched_opts so = {.token_budget = 512, .max_active = mode == 0 ? batch : 1};
-            ds_sched *sch = NULL;
-            w0 = ds_now_s();
-            st = ds_sched_create(&sch, m, &so, &err);
-            for (int b = 0; b < batch && st == DS_OK; b++) {
-                int id;
-                st = ds_sched_submit(sch, tok + (size_t)b * np, np, NULL, NULL, NULL, ng, &id, &err);
-            }
-            if (st == DS_OK)
-                st = ds_sched_run(sch, &err);
-            long gen = 0;
-            for (int b = 0; b < batch && st == DS_OK; b++) {
-                ds_sched_result res;
-                ds_sched_result_of(sch, b, &res);
-                gen += res.n_tokens;
-            }
-            if (mode == 0) {
-                tb = ds_now_s() - w0;
-                gen_b = gen;
-                if (sch)
-                    ds_sched_stats_of(sch, &ss);
-            } else {
-                ts = ds_now_s() - w0;
-                gen_s = gen;
-            }
-            ds_sched_free(sch);
-        }
-        if (st != DS_OK) {
-            rc = fail(cli, "model bench: scheduler", &err);
-            goto done;
-        }
-        printf("scheduler      %d requests of %d + up to %d tokens, batched: %.3f s, %.2f generated "
-               "tokens/s, %.1f tokens/s in all (%llu steps, up to %d sequences a step)\n",
-               batch, np, ng, tb, gen_b / tb, (double)(gen_b + (long)np * batch) / tb,
-               (unsigned long long)ss.steps, ss.max_batch);
-        printf("one at a time  %d requests: %.3f s, %.2f generated tokens/s: batching %.2fx\n",
-               batch, ts, gen_s / ts, ts > 0 && tb > 0 ? ts / tb : 0.0);
+    bench_print_kv(m);
+    if (batch > 1 && (st = bench_scheduler(m, tok, batch, np, ng, &err)) != DS_OK) {
+        rc = fail(cli, "model bench: scheduler", &err);
+        goto done;
     }
     if (schema_path)
         rc = bench_json(cli, m, dir, schema_path, tk_file, np, ng, td / ng / batch);

@@ -207,11 +207,9 @@ static void ratios(FILE *f, const ds_report_data *d)
 static const char *const quadrants[4][2] = {
     {"strength", "Strengths"}, {"weakness", "Weaknesses"}, {"opportunity", "Opportunities"}, {"threat", "Threats"}};
 
-ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
+/* The document head (title, style sheet) and the page header. */
+static void html_head(FILE *f, const ds_report_data *d)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return ds_err_set(err, DS_ERR_IO, "cannot write %s", path);
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>dossier: ",
           f);
@@ -239,25 +237,11 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
         fputs("CIK ", f), esc(f, d->cik), fputs(" &#183; ", f);
     fprintf(f, "%d document%s &#183; generated %s by dossier</p>\n</header>\n", d->n_docs, d->n_docs == 1 ? "" : "s",
             d->generated_at);
+}
 
-    fputs("<section id=\"metrics\">\n<h2>Key metrics</h2>\n<p class=\"sub\">", f);
-    fputs(rpt_unit_note(), f);
-    fprintf(f, "; fiscal years end in %s (from %s); superscripts give the source: x = XBRL, t = statement "
-               "table, m = model, l = last twelve months: year to date + prior fiscal year - prior year to date (hover for "
-               "document, page, run and the parts of an LTM figure)</p>\n",
-            rpt_month_name(d->fy_end_month), d->calendar_source);
-    if (!any_figure(d, d->metrics, d->n_metrics))
-        fputs("<p class=\"na\">No consolidated figures found.</p>\n", f);
-    else
-        table(f, d, d->metrics, d->n_metrics, 1);
-    fputs("</section>\n<section id=\"charts\">\n<h2>Trends</h2>\n<div class=\"charts\">\n", f);
-    rpt_chart charts[3];
-    int nc = rpt_charts_build(d, charts, 3);
-    for (int i = 0; i < nc; i++)
-        svg_chart(f, &charts[i]);
-    fputs("</div>\n</section>\n<section id=\"ratios\">\n<h2>Credit ratios</h2>\n", f);
-    ratios(f, d);
-    fputs("</section>\n<section id=\"swot\">\n<h2>SWOT</h2>\n<div class=\"swot\">\n", f);
+/* The four SWOT quadrants, each item with its source and quote. */
+static void html_swot(FILE *f, const ds_report_data *d)
+{
     for (int q = 0; q < 4; q++) {
         fprintf(f, "<div class=\"q %s\"><h3>%s</h3>\n", quadrants[q][0], quadrants[q][1]);
         int any = 0;
@@ -291,7 +275,11 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
             fputs("<p class=\"na\">none found</p>\n", f);
         fputs("</div>\n", f);
     }
-    fputs("</div>\n</section>\n<section id=\"alerts\">\n<h2>Open AML alerts</h2>\n", f);
+}
+
+/* The open AML alerts as a table, or a line saying there are none. */
+static void html_alerts(FILE *f, const ds_report_data *d)
+{
     if (d->n_alerts == 0) {
         fputs("<p>No open alerts.</p>\n", f);
     } else {
@@ -325,9 +313,11 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
         }
         fputs("</tbody></table>\n", f);
     }
-    fputs("</section>\n<section id=\"provenance\">\n<h2>Sources</h2>\n<table><thead><tr><th>document</th><th>kind</th>"
-          "<th>form</th><th>period</th><th>pages</th><th>status</th><th>loaded by run</th></tr></thead><tbody>\n",
-          f);
+}
+
+/* One row per source document. */
+static void html_sources(FILE *f, const ds_report_data *d)
+{
     for (int i = 0; i < d->n_docs; i++) {
         const rpt_doc *x = &d->docs[i];
         fprintf(f, "<tr><th>#%lld ", x->id);
@@ -344,6 +334,39 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
         esc(f, x->status);
         fprintf(f, "</td><td>%lld</td></tr>\n", x->run_id);
     }
+}
+
+ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return ds_err_set(err, DS_ERR_IO, "cannot write %s", path);
+    html_head(f, d);
+    fputs("<section id=\"metrics\">\n<h2>Key metrics</h2>\n<p class=\"sub\">", f);
+    fputs(rpt_unit_note(), f);
+    fprintf(f, "; fiscal years end in %s (from %s); superscripts give the source: x = XBRL, t = statement "
+               "table, m = model, l = last twelve months: year to date + prior fiscal year - prior year to date (hover for "
+               "document, page, run and the parts of an LTM figure)</p>\n",
+            rpt_month_name(d->fy_end_month), d->calendar_source);
+    if (!any_figure(d, d->metrics, d->n_metrics))
+        fputs("<p class=\"na\">No consolidated figures found.</p>\n", f);
+    else
+        table(f, d, d->metrics, d->n_metrics, 1);
+    fputs("</section>\n<section id=\"charts\">\n<h2>Trends</h2>\n<div class=\"charts\">\n", f);
+    rpt_chart charts[3];
+    int nc = rpt_charts_build(d, charts, 3);
+    for (int i = 0; i < nc; i++)
+        svg_chart(f, &charts[i]);
+    fputs("</div>\n</section>\n<section id=\"ratios\">\n<h2>Credit ratios</h2>\n", f);
+    ratios(f, d);
+    fputs("</section>\n<section id=\"swot\">\n<h2>SWOT</h2>\n<div class=\"swot\">\n", f);
+    html_swot(f, d);
+    fputs("</div>\n</section>\n<section id=\"alerts\">\n<h2>Open AML alerts</h2>\n", f);
+    html_alerts(f, d);
+    fputs("</section>\n<section id=\"provenance\">\n<h2>Sources</h2>\n<table><thead><tr><th>document</th><th>kind</th>"
+          "<th>form</th><th>period</th><th>pages</th><th>status</th><th>loaded by run</th></tr></thead><tbody>\n",
+          f);
+    html_sources(f, d);
     fputs("</tbody></table>\n</section>\n<footer>Every figure links back to its document and page; facts are as "
           "extracted, not restated. Generated by dossier.</footer>\n</body>\n</html>\n",
           f);

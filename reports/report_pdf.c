@@ -349,6 +349,98 @@ static void escape_markup(const char *s, char *out, size_t cap)
     g_free(e);
 }
 
+/* The SWOT section: four quadrants, each item with its source and quote. */
+static void pdf_swot(pdf *p, const ds_report_data *d)
+{
+    char buf[4096], e1[2048], e2[2048];
+    static const char *const quadrants[4][3] = {{"strength", "Strengths", "2d7a46"},
+                                                {"weakness", "Weaknesses", "b03a2e"},
+                                                {"opportunity", "Opportunities", "1f5fa8"},
+                                                {"threat", "Threats", "7d3c98"}};
+    heading(p, "SWOT");
+    for (int q = 0; q < 4; q++) {
+        snprintf(buf, sizeof buf, "<span foreground=\"#%s\" weight=\"bold\">%s</span>", quadrants[q][2],
+                 quadrants[q][1]);
+        text(p, MARGIN, BODY_W, buf, "DejaVu Sans 10.5", 0x222222, 1);
+        int any = 0;
+        for (int i = 0; i < d->n_swot; i++) {
+            const rpt_swot *s = &d->swot[i];
+            if (strcmp(s->category, quadrants[q][0]) != 0)
+                continue;
+            any = 1;
+            escape_markup(s->statement, e1, sizeof e1);
+            text(p, MARGIN + 10, BODY_W - 10, e1, "DejaVu Sans 8.5", 0x222222, 1);
+            snprintf(buf, sizeof buf, "%s%s%s%s%s · %s%s", s->source, *s->rule_id ? " rule " : "", s->rule_id,
+                     *s->model ? " model " : "", s->model, s->document, "");
+            escape_markup(buf, e1, sizeof e1);
+            if (s->page)
+                snprintf(e1 + strlen(e1), sizeof e1 - strlen(e1), ", p. %d", s->page);
+            text_link(p, MARGIN + 10, BODY_W - 10, e1, "DejaVu Sans 7", 0x666666, 1, s->href);
+            if (*s->quote) {
+                escape_markup(s->quote, e2, sizeof e2);
+                snprintf(buf, sizeof buf, "<i>“%s”</i>", e2);
+                text(p, MARGIN + 20, BODY_W - 20, buf, "DejaVu Sans 7.5", 0x444444, 1);
+            }
+            p->y += 3;
+        }
+        if (!any)
+            text(p, MARGIN + 10, BODY_W - 10, "none found", "DejaVu Sans 8", 0x999999, 0);
+        p->y += 4;
+    }
+}
+
+/* The open AML alerts, or a line saying there are none. */
+static void pdf_alerts(pdf *p, const ds_report_data *d)
+{
+    char buf[4096], e1[2048], e2[2048];
+    heading(p, "Open AML alerts");
+    if (d->n_alerts == 0)
+        text(p, MARGIN, BODY_W, "No open alerts.", "DejaVu Sans 9", 0x222222, 0);
+    for (int i = 0; i < d->n_alerts; i++) {
+        const rpt_alert *a = &d->alerts[i];
+        escape_markup(a->subject, e1, sizeof e1);
+        snprintf(buf, sizeof buf, "<b>%s</b>: %s", a->kind, e1);
+        if (*a->matched_name) {
+            escape_markup(a->matched_name, e2, sizeof e2);
+            if (a->has_score)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (score %.2f, list %s)", e2, a->score,
+                         a->list_version);
+            else
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (list %s)", e2, a->list_version);
+        }
+        text(p, MARGIN, BODY_W, buf, "DejaVu Sans 8.5", 0x222222, 1);
+        snprintf(buf, sizeof buf, "%s · %s, p. %d: %s", a->status, a->document, a->page, a->quote);
+        text_link(p, MARGIN + 10, BODY_W - 10, buf, "DejaVu Sans 7.5", 0x555555, 0, a->href);
+        p->y += 3;
+    }
+}
+
+/* The sources: one line per document, then the source of every figure in the tables. */
+static void pdf_sources(pdf *p, const ds_report_data *d)
+{
+    char buf[4096];
+    heading(p, "Sources");
+    for (int i = 0; i < d->n_docs; i++) {
+        const rpt_doc *x = &d->docs[i];
+        snprintf(buf, sizeof buf, "#%lld %s · %s %s · period %s · %d pages · %s by run %lld", x->id, x->name, x->kind,
+                 x->form_type, *x->period_end ? x->period_end : "n/a", x->pages, x->status, x->run_id);
+        text_link(p, MARGIN, BODY_W, buf, "DejaVu Sans 8", 0x333333, 0, x->href);
+    }
+    for (int r = 0; r < d->n_metrics; r++)
+        for (int i = 0; i < d->n_periods; i++) {
+            const rpt_cell *c = &d->metrics[r].cells[i];
+            if (!c->present)
+                continue;
+            if (c->note && *c->note)
+                snprintf(buf, sizeof buf, "%s %s: ltm = %s; year to date from %s, p. %d", d->metrics[r].label,
+                         d->periods[i].label, c->note, c->document, c->page);
+            else
+                snprintf(buf, sizeof buf, "%s %s: %s from %s, p. %d, run %lld", d->metrics[r].label,
+                         d->periods[i].label, c->extractor, c->document, c->page, c->run_id);
+            text(p, MARGIN, BODY_W, buf, "DejaVu Sans 6.5", 0x777777, 0);
+        }
+}
+
 ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
 {
     pdf p = {0};
@@ -362,8 +454,7 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
     cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATOR, "dossier");
     p.cr = cairo_create(p.surface);
     new_page(&p);
-    char buf[4096], e1[2048], e2[2048];
-
+    char buf[4096];
     text(&p, MARGIN, BODY_W, d->title, "DejaVu Sans Bold 20", 0x111111, 0);
     const char *co = d->company && d->document_id ? d->company : "";
     snprintf(buf, sizeof buf, "%s%s%s%s%s%d document%s · generated %s", co, *co ? " · " : "", d->cik ? "CIK " : "",
@@ -395,82 +486,9 @@ ds_status rpt_write_pdf(const ds_report_data *d, const char *path, ds_err *err)
     heading(&p, "Credit ratios");
     ratios(&p, d);
 
-    static const char *const quadrants[4][3] = {{"strength", "Strengths", "2d7a46"},
-                                                {"weakness", "Weaknesses", "b03a2e"},
-                                                {"opportunity", "Opportunities", "1f5fa8"},
-                                                {"threat", "Threats", "7d3c98"}};
-    heading(&p, "SWOT");
-    for (int q = 0; q < 4; q++) {
-        snprintf(buf, sizeof buf, "<span foreground=\"#%s\" weight=\"bold\">%s</span>", quadrants[q][2],
-                 quadrants[q][1]);
-        text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 10.5", 0x222222, 1);
-        int any = 0;
-        for (int i = 0; i < d->n_swot; i++) {
-            const rpt_swot *s = &d->swot[i];
-            if (strcmp(s->category, quadrants[q][0]) != 0)
-                continue;
-            any = 1;
-            escape_markup(s->statement, e1, sizeof e1);
-            text(&p, MARGIN + 10, BODY_W - 10, e1, "DejaVu Sans 8.5", 0x222222, 1);
-            snprintf(buf, sizeof buf, "%s%s%s%s%s · %s%s", s->source, *s->rule_id ? " rule " : "", s->rule_id,
-                     *s->model ? " model " : "", s->model, s->document, "");
-            escape_markup(buf, e1, sizeof e1);
-            if (s->page)
-                snprintf(e1 + strlen(e1), sizeof e1 - strlen(e1), ", p. %d", s->page);
-            text_link(&p, MARGIN + 10, BODY_W - 10, e1, "DejaVu Sans 7", 0x666666, 1, s->href);
-            if (*s->quote) {
-                escape_markup(s->quote, e2, sizeof e2);
-                snprintf(buf, sizeof buf, "<i>“%s”</i>", e2);
-                text(&p, MARGIN + 20, BODY_W - 20, buf, "DejaVu Sans 7.5", 0x444444, 1);
-            }
-            p.y += 3;
-        }
-        if (!any)
-            text(&p, MARGIN + 10, BODY_W - 10, "none found", "DejaVu Sans 8", 0x999999, 0);
-        p.y += 4;
-    }
-
-    heading(&p, "Open AML alerts");
-    if (d->n_alerts == 0)
-        text(&p, MARGIN, BODY_W, "No open alerts.", "DejaVu Sans 9", 0x222222, 0);
-    for (int i = 0; i < d->n_alerts; i++) {
-        const rpt_alert *a = &d->alerts[i];
-        escape_markup(a->subject, e1, sizeof e1);
-        snprintf(buf, sizeof buf, "<b>%s</b>: %s", a->kind, e1);
-        if (*a->matched_name) {
-            escape_markup(a->matched_name, e2, sizeof e2);
-            if (a->has_score)
-                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (score %.2f, list %s)", e2, a->score,
-                         a->list_version);
-            else
-                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " ~ %s (list %s)", e2, a->list_version);
-        }
-        text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 8.5", 0x222222, 1);
-        snprintf(buf, sizeof buf, "%s · %s, p. %d: %s", a->status, a->document, a->page, a->quote);
-        text_link(&p, MARGIN + 10, BODY_W - 10, buf, "DejaVu Sans 7.5", 0x555555, 0, a->href);
-        p.y += 3;
-    }
-
-    heading(&p, "Sources");
-    for (int i = 0; i < d->n_docs; i++) {
-        const rpt_doc *x = &d->docs[i];
-        snprintf(buf, sizeof buf, "#%lld %s · %s %s · period %s · %d pages · %s by run %lld", x->id, x->name, x->kind,
-                 x->form_type, *x->period_end ? x->period_end : "n/a", x->pages, x->status, x->run_id);
-        text_link(&p, MARGIN, BODY_W, buf, "DejaVu Sans 8", 0x333333, 0, x->href);
-    }
-    for (int r = 0; r < d->n_metrics; r++)
-        for (int i = 0; i < d->n_periods; i++) {
-            const rpt_cell *c = &d->metrics[r].cells[i];
-            if (!c->present)
-                continue;
-            if (c->note && *c->note)
-                snprintf(buf, sizeof buf, "%s %s: ltm = %s; year to date from %s, p. %d", d->metrics[r].label,
-                         d->periods[i].label, c->note, c->document, c->page);
-            else
-                snprintf(buf, sizeof buf, "%s %s: %s from %s, p. %d, run %lld", d->metrics[r].label,
-                         d->periods[i].label, c->extractor, c->document, c->page, c->run_id);
-            text(&p, MARGIN, BODY_W, buf, "DejaVu Sans 6.5", 0x777777, 0);
-        }
+    pdf_swot(&p, d);
+    pdf_alerts(&p, d);
+    pdf_sources(&p, d);
     footer(&p);
     cairo_show_page(p.cr);
     cairo_destroy(p.cr);

@@ -322,14 +322,12 @@ static ds_status read_merge(const json_t *item, const char **a, size_t *an, cons
     return DS_ERR_TOKENIZER;
 }
 
-static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alpha *alpha,
-                            const char *name, ds_err *err)
+/* The BPE model object of root, checked for the options this tokenizer supports; sets
+ * ignore_merges and fuse_unk. *vocab and *merges are borrowed from root. */
+static ds_status read_bpe_options(ds_tokenizer *tok, const json_t *root, json_t **model_out,
+                                  json_t **vocab_out, json_t **merges_out, const char *name,
+                                  ds_err *err)
 {
-    ds_status st = DS_OK;
-    id_src *src = NULL;
-    char *tmp = NULL;
-    ds_buf pool = DS_BUF_INIT;
-
     json_t *model = json_object_get(root, "model");
     if (!json_is_object(model))
         return ds_err_set(err, DS_ERR_TOKENIZER, "%s: no model object", name);
@@ -353,24 +351,37 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
         return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: byte_fallback is not supported", name);
     tok->ignore_merges = j_bool(model, "ignore_merges", 0);
     tok->fuse_unk = j_bool(model, "fuse_unk", 0);
+    *model_out = model;
+    *vocab_out = vocab;
+    *merges_out = merges;
+    return DS_OK;
+}
 
-    /* Largest id over the vocabulary and the added tokens. */
-    long max_id = -1;
-    size_t longest = 0;
+/* Largest id and longest key of the vocabulary, into *max_id and *longest. */
+static ds_status scan_vocab(const json_t *vocab, long *max_id, size_t *longest, const char *name,
+                            ds_err *err)
+{
     const char *key;
     size_t key_len;
     json_t *val;
-    json_object_keylen_foreach(vocab, key, key_len, val)
+    json_object_keylen_foreach((json_t *)vocab, key, key_len, val)
     {
         if (!json_is_integer(val) || json_integer_value(val) < 0 ||
             json_integer_value(val) >= DS_TOK_MAX_VOCAB)
             return ds_err_set(err, DS_ERR_TOKENIZER, "%s: vocabulary entry %.80s has a bad id", name,
                               key);
-        if (json_integer_value(val) > max_id)
-            max_id = (long)json_integer_value(val);
-        if (key_len > longest)
-            longest = key_len;
+        if (json_integer_value(val) > *max_id)
+            *max_id = (long)json_integer_value(val);
+        if (key_len > *longest)
+            *longest = key_len;
     }
+    return DS_OK;
+}
+
+/* tok->added from root's added_tokens; raises *max_id and *longest to cover them. */
+static ds_status read_added_tokens(ds_tokenizer *tok, const json_t *root, json_t *vocab,
+                                   long *max_id, size_t *longest, const char *name, ds_err *err)
+{
     json_t *added = json_object_get(root, "added_tokens");
     if (added && !json_is_null(added) && !json_is_array(added))
         return ds_err_set(err, DS_ERR_TOKENIZER, "%s: added_tokens is not a list", name);
@@ -419,23 +430,33 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
         a->rstrip = j_bool(t, "rstrip", 0);
         a->single_word = j_bool(t, "single_word", 0);
         a->normalized = j_bool(t, "normalized", !j_bool(t, "special", 0));
-        if ((long)a->id > max_id)
-            max_id = a->id;
-        if (clen > longest)
-            longest = clen;
+        if ((long)a->id > *max_id)
+            *max_id = a->id;
+        if (clen > *longest)
+            *longest = clen;
     }
-    if (max_id < 0)
-        return ds_err_set(err, DS_ERR_TOKENIZER, "%s: empty vocabulary", name);
-    tok->vocab_size = (int32_t)(max_id + 1);
+    return DS_OK;
+}
 
+/* Bytes and flags of every id (tok_off, tok_flags, tok_bytes): byte-level keys decoded,
+ * anything else taken as written (the ByteLevel decoder's rule). tmp has room for the longest
+ * key. */
+static ds_status build_token_bytes(ds_tokenizer *tok, json_t *vocab, const bl_alpha *alpha,
+                                   char *tmp, const char *name, ds_err *err)
+{
+    ds_status st = DS_OK;
+    ds_buf pool = DS_BUF_INIT;
     size_t nv = (size_t)tok->vocab_size;
-    src = ds_calloc(nv, sizeof *src);
+    id_src *src = ds_calloc(nv, sizeof *src);
     tok->tok_off = ds_malloc((nv + 1) * sizeof *tok->tok_off);
     tok->tok_flags = ds_calloc(nv, 1);
     if (!src || !tok->tok_off || !tok->tok_flags) {
         st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
         goto out;
     }
+    const char *key;
+    size_t key_len;
+    json_t *val;
     json_object_keylen_foreach(vocab, key, key_len, val)
     {
         int32_t id = (int32_t)json_integer_value(val);
@@ -446,14 +467,6 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
         src[a->id].s = a->content;
         src[a->id].n = a->len;
         src[a->id].flags |= DS_TOK_F_PRESENT | DS_TOK_F_ADDED | (a->special ? DS_TOK_F_SPECIAL : 0);
-    }
-
-    /* Bytes of every id: byte-level keys decoded, anything else taken as written (the ByteLevel
-     * decoder's rule). */
-    tmp = ds_malloc(longest + 1);
-    if (!tmp) {
-        st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-        goto out;
     }
     for (size_t id = 0; id < nv; id++) {
         tok->tok_off[id] = (uint32_t)pool.len;
@@ -474,9 +487,21 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
         goto out;
     }
     tok->tok_bytes = ds_buf_take(&pool);
+out:
+    ds_free(src);
+    ds_buf_deinit(&pool);
+    return st;
+}
 
-    /* The vocabulary by bytes holds the byte-level keys whose id stands for exactly their bytes;
-     * the other keys (not byte-level, or sharing an id) are reachable by token_id only. */
+/* The vocabulary by bytes holds the byte-level keys whose id stands for exactly their bytes;
+ * the other keys (not byte-level, or sharing an id) are reachable by token_id only. Fills
+ * vocab_slots, odd_keys and odd_ids, then byte_id. tmp has room for the longest key. */
+static ds_status index_vocab(ds_tokenizer *tok, json_t *vocab, const bl_alpha *alpha, char *tmp,
+                             const char *name, ds_err *err)
+{
+    const char *key;
+    size_t key_len;
+    json_t *val;
     size_t n_insert = 0, n_odd = 0;
     for (int pass = 0; pass < 2; pass++) {
         json_object_keylen_foreach(vocab, key, key_len, val)
@@ -497,10 +522,8 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
                 continue;
             }
             tok->odd_keys[tok->n_odd] = ds_strndup(key, key_len);
-            if (!tok->odd_keys[tok->n_odd]) {
-                st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-                goto out;
-            }
+            if (!tok->odd_keys[tok->n_odd])
+                return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
             tok->odd_ids[tok->n_odd++] = id;
         }
         if (pass == 0) {
@@ -508,39 +531,45 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
             tok->vocab_slots = ds_calloc(tok->vocab_mask + 1, sizeof *tok->vocab_slots);
             tok->odd_keys = n_odd ? ds_calloc(n_odd, sizeof *tok->odd_keys) : NULL;
             tok->odd_ids = n_odd ? ds_calloc(n_odd, sizeof *tok->odd_ids) : NULL;
-            if (!tok->vocab_slots || (n_odd && (!tok->odd_keys || !tok->odd_ids))) {
-                st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-                goto out;
-            }
+            if (!tok->vocab_slots || (n_odd && (!tok->odd_keys || !tok->odd_ids)))
+                return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
         }
     }
     for (int b = 0; b < 256; b++) {
         char c = (char)b;
         tok->byte_id[b] = ds_tok_vocab_find(tok, &c, 1);
     }
+    return DS_OK;
+}
 
-    /* Unknown token. */
+/* The unknown token's id (tok->unk_id, -1 when the model names none). */
+static ds_status read_unk(ds_tokenizer *tok, const json_t *model, json_t *vocab, const char *name,
+                          ds_err *err)
+{
     const char *unk = j_str(model, "unk_token");
     tok->unk_id = -1;
-    if (unk) {
-        json_t *u = json_object_get(vocab, unk);
-        if (!u) {
-            st = ds_err_set(err, DS_ERR_TOKENIZER, "%s: unk_token %.80s is not in the vocabulary",
-                            name, unk);
-            goto out;
-        }
-        tok->unk_id = (int32_t)json_integer_value(u);
-    }
+    if (!unk)
+        return DS_OK;
+    json_t *u = json_object_get(vocab, unk);
+    if (!u)
+        return ds_err_set(err, DS_ERR_TOKENIZER, "%s: unk_token %.80s is not in the vocabulary",
+                          name, unk);
+    tok->unk_id = (int32_t)json_integer_value(u);
+    return DS_OK;
+}
 
-    /* Merges: (left id, right id) -> (rank, merged id). */
+/* Merges: (left id, right id) -> (rank, merged id), into tok->merges. */
+static ds_status read_merges(ds_tokenizer *tok, json_t *vocab, const json_t *merges,
+                             size_t longest, const char *name, ds_err *err)
+{
+    ds_status st = DS_OK;
     size_t nm = json_array_size(merges);
     tok->merge_mask = pow2_at_least(nm + nm / 2 + 1) - 1;
     tok->merges = ds_calloc(tok->merge_mask + 1, sizeof *tok->merges);
     char *cat = ds_malloc(2 * longest + 2);
     if (!tok->merges || !cat) {
         ds_free(cat);
-        st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-        goto out;
+        return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
     }
     size_t cat_cap = 2 * longest + 2;
     uint32_t rank = 0;
@@ -572,12 +601,36 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
                      (int32_t)json_integer_value(jm));
     }
     ds_free(cat);
-
-out:
-    ds_free(src);
-    ds_free(tmp);
-    ds_buf_deinit(&pool);
     return st;
+}
+
+/* The BPE model of root: options, vocabulary and added tokens, token bytes, the vocabulary
+ * index, the unknown token and the merges, in that order. */
+static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alpha *alpha,
+                            const char *name, ds_err *err)
+{
+    json_t *model = NULL, *vocab = NULL, *merges = NULL;
+    DS_TRY(read_bpe_options(tok, root, &model, &vocab, &merges, name, err));
+    long max_id = -1;
+    size_t longest = 0;
+    DS_TRY(scan_vocab(vocab, &max_id, &longest, name, err));
+    DS_TRY(read_added_tokens(tok, root, vocab, &max_id, &longest, name, err));
+    if (max_id < 0)
+        return ds_err_set(err, DS_ERR_TOKENIZER, "%s: empty vocabulary", name);
+    tok->vocab_size = (int32_t)(max_id + 1);
+
+    char *tmp = ds_malloc(longest + 1); /* one decoded key at a time */
+    ds_status st = DS_OK;
+    if (!tmp)
+        st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
+    if (st == DS_OK)
+        st = build_token_bytes(tok, vocab, alpha, tmp, name, err);
+    if (st == DS_OK)
+        st = index_vocab(tok, vocab, alpha, tmp, name, err);
+    ds_free(tmp);
+    DS_TRY(st);
+    DS_TRY(read_unk(tok, model, vocab, name, err));
+    return read_merges(tok, vocab, merges, longest, name, err);
 }
 
 ds_tokenizer *ds_tokenizer_load_json(const char *json, size_t n, const char *name, ds_err *err)
