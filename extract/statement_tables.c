@@ -9,9 +9,9 @@
 #include "extract/facts.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
 #include "extract/evidence.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/decimal.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -21,219 +21,16 @@
 #include <string.h>
 
 #define MAX_COLS 64       /* wider tables are not statements */
-#define CELL_MAX 160      /* longer cells are text, not numbers */
 #define CONTEXT_BLOCKS 3  /* headings/paragraphs looked at before a table */
 #define CONTEXT_BYTES 800 /* of each */
 #define DATES_LINE_MAX 120 /* a line of column dates above a headerless table */
 #define RESTATED_PENALTY 6 /* statement score off a figure another statement reports */
 
-/* ---- numbers as printed ------------------------------------------------------------------ */
-
-typedef enum num_kind {
-    NUM_BLANK,   /* empty cell */
-    NUM_NONE,    /* text, not a number */
-    NUM_VALUE,   /* a number */
-    NUM_DASH,    /* "—", "-", "–": zero */
-    NUM_PERCENT  /* a percentage */
-} num_kind;
-
-typedef struct cell_num {
-    num_kind kind;
-    char digits[80];  /* plain decimal, sign applied, unscaled: "-1234.5" */
-    const char *currency; /* "USD", "EUR", "GBP", "JPY" or NULL */
-} cell_num;
-
-/* Copies a cell into out with spaces, dashes and marks made ASCII: no-break and thin spaces
- * become ' ', the dash family '-', daggers and superscript digits (footnote marks) go. */
-static int simplify(const char *s, char *out, size_t cap, const char **currency)
+/* Numbers as printed are read by ds_dec_parse_printed (pipeline/core/decimal.h); a cell the
+ * parser calls text has kind DS_DEC_PRINTED_TEXT, which is all the callers here need. */
+static void parse_cell(const char *cell, ds_dec_printed *out)
 {
-    size_t o = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        if (o + 2 >= cap)
-            return -1;
-        if (p[0] == 0xC2 && (p[1] == 0xA0)) {
-            out[o++] = ' ';
-            p += 2;
-        } else if (p[0] == 0xC2 && (p[1] == 0xB9 || p[1] == 0xB2 || p[1] == 0xB3)) {
-            p += 2; /* ¹ ² ³ */
-        } else if (p[0] == 0xC2 && p[1] == 0xA3) {
-            *currency = "GBP";
-            p += 2;
-        } else if (p[0] == 0xC2 && p[1] == 0xA5) {
-            *currency = "JPY";
-            p += 2;
-        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x89 || p[2] == 0xAF || p[2] == 0x8A)) {
-            out[o++] = ' ';
-            p += 3;
-        } else if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x92 && p[2] <= 0x95) {
-            out[o++] = '-'; /* ‒ – — ― */
-            p += 3;
-        } else if (p[0] == 0xE2 && p[1] == 0x88 && p[2] == 0x92) {
-            out[o++] = '-'; /* − */
-            p += 3;
-        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA0 || p[2] == 0xA1)) {
-            p += 3; /* † ‡ */
-        } else if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xB0 && p[2] <= 0xB9) {
-            p += 3; /* superscript digits */
-        } else if (p[0] == 0xE2 && p[1] == 0x82 && p[2] == 0xAC) {
-            *currency = "EUR";
-            p += 3;
-        } else if (*p == '$') {
-            if (!*currency || strcmp(*currency, "USD") != 0)
-                *currency = "USD";
-            p++;
-        } else if (*p == '*') {
-            p++;
-        } else {
-            out[o++] = (char)*p++;
-        }
-    }
-    out[o] = '\0';
-    return 0;
-}
-
-static void remove_word(char *s, const char *w, const char **currency, const char *code)
-{
-    char *hit = strstr(s, w);
-    if (!hit)
-        return;
-    size_t n = strlen(w);
-    memmove(hit, hit + n, strlen(hit + n) + 1);
-    *currency = code;
-}
-
-static void parse_cell(const char *cell, cell_num *out)
-{
-    char b[CELL_MAX + 8];
-    out->kind = NUM_BLANK;
-    out->digits[0] = '\0';
-    out->currency = NULL;
-    if (!cell)
-        return;
-    if (strlen(cell) > CELL_MAX || simplify(cell, b, sizeof b, &out->currency)) {
-        out->kind = NUM_NONE;
-        return;
-    }
-    remove_word(b, "US", &out->currency, "USD"); /* what "US$" leaves */
-    remove_word(b, "USD", &out->currency, "USD");
-    remove_word(b, "EUR", &out->currency, "EUR");
-    remove_word(b, "GBP", &out->currency, "GBP");
-    if (strchr(b, '%')) {
-        out->kind = NUM_PERCENT;
-        return;
-    }
-    /* Spaces out. */
-    size_t n = 0;
-    for (size_t i = 0; b[i]; i++)
-        if (!isspace((unsigned char)b[i]))
-            b[n++] = b[i];
-    b[n] = '\0';
-    if (n == 0)
-        return; /* blank (a lone "$" or mark) */
-    /* A trailing footnote mark "(1)" or "(a)" after a number. */
-    if (n >= 4 && b[n - 1] == ')') {
-        size_t open = n - 1;
-        while (open > 0 && b[open] != '(')
-            open--;
-        size_t inner = n - 2 - open;
-        int mark = b[open] == '(' && inner >= 1 && inner <= 2;
-        for (size_t i = open + 1; mark && i < n - 1; i++)
-            if (!isalnum((unsigned char)b[i]))
-                mark = 0;
-        int digit_before = 0;
-        for (size_t i = 0; mark && i < open; i++)
-            if (isdigit((unsigned char)b[i]))
-                digit_before = 1;
-        if (mark && digit_before) {
-            n = open;
-            b[n] = '\0';
-        }
-    }
-    int all_dash = 1;
-    for (size_t i = 0; i < n; i++)
-        if (b[i] != '-')
-            all_dash = 0;
-    if (all_dash) {
-        out->kind = NUM_DASH;
-        snprintf(out->digits, sizeof out->digits, "0");
-        return;
-    }
-    const char *p = b, *end = b + n;
-    int neg = 0;
-    if (*p == '(') {
-        neg = 1;
-        p++;
-    }
-    if (end > p && end[-1] == ')') {
-        neg = 1;
-        end--;
-    }
-    if (p < end && *p == '-') {
-        neg = 1;
-        p++;
-    }
-    if (p < end && *p == '(') { /* "-(5)" is not a form statements use */
-        out->kind = NUM_NONE;
-        return;
-    }
-    /* digits with thousands commas, then an optional fraction */
-    char d[80];
-    size_t o = 0;
-    int group = 0, groups = 0, first_group = 0, digits = 0;
-    const char *q = p;
-    for (; q < end && (isdigit((unsigned char)*q) || *q == ','); q++) {
-        if (*q == ',') {
-            if (group == 0 || (groups > 0 && group != 3) || (groups == 0 && group > 3)) {
-                out->kind = NUM_NONE;
-                return;
-            }
-            if (groups == 0)
-                first_group = group;
-            groups++;
-            group = 0;
-            continue;
-        }
-        if (o + 2 >= sizeof d)
-            break;
-        d[o++] = *q;
-        group++;
-        digits++;
-    }
-    (void)first_group;
-    if (digits == 0 || (groups > 0 && group != 3)) {
-        out->kind = NUM_NONE;
-        return;
-    }
-    if (q < end && *q == '.') {
-        d[o++] = '.';
-        q++;
-        int fd = 0;
-        for (; q < end && isdigit((unsigned char)*q) && o + 2 < sizeof d; q++, fd++)
-            d[o++] = *q;
-        if (fd == 0) {
-            out->kind = NUM_NONE;
-            return;
-        }
-    }
-    if (q != end) {
-        out->kind = NUM_NONE;
-        return;
-    }
-    d[o] = '\0';
-    char *dst = out->digits;
-    size_t dcap = sizeof out->digits;
-    if (neg) {
-        *dst++ = '-';
-        dcap--;
-    }
-    if (ds_decimal_normalize(d, dst, dcap)) {
-        out->kind = NUM_NONE;
-        return;
-    }
-    if (neg && strcmp(dst, "0") == 0)
-        memmove(out->digits, dst, 2); /* "-0" is 0 */
-    out->kind = NUM_VALUE;
+    (void)ds_dec_parse_printed(cell, out, NULL);
 }
 
 /* ---- periods in header text ---------------------------------------------------------------- */
@@ -616,9 +413,9 @@ static int year_like(const char *s)
 {
     period_info pi = {0};
     parse_period(s, 0, &pi);
-    cell_num cn;
+    ds_dec_printed cn;
     parse_cell(s, &cn);
-    return pi.year != 0 && (cn.kind != NUM_VALUE || strlen(cn.digits) == 4);
+    return pi.year != 0 && (cn.kind != DS_DEC_PRINTED_VALUE || strlen(cn.value) == 4);
 }
 
 /* Whether a body row (from row hr) of the label column names the metric. */
@@ -903,14 +700,14 @@ static int percent_table(const table_ctx *tc, const char *ctx)
  * the next page, with only paragraphs in between (no heading, no other table; the section
  * lines a statement prints, "Shareholders' Equity", "Commitments and contingencies") and at
  * most CONTEXT_BLOCKS of them. Called for a table with no period of its own. */
-static int continues_last(const table_ctx *tc, const cell_num *nums, const size_t *vcols, size_t nv)
+static int continues_last(const table_ctx *tc, const ds_dec_printed *nums, const size_t *vcols, size_t nv)
 {
     if (!tc->last.valid || tc->last.nv != nv || tc->bi <= tc->last.bi || tc->bi - tc->last.bi > CONTEXT_BLOCKS + 1)
         return 0;
     if (tc->block->page_first > tc->last.page + 1)
         return 0;
     for (size_t j = 0; j < nv; j++)
-        if (nums[vcols[j]].kind == NUM_NONE)
+        if (nums[vcols[j]].kind == DS_DEC_PRINTED_TEXT)
             return 0;
     for (size_t k = tc->last.bi + 1; k < tc->bi; k++) {
         const ds_block *b = &tc->doc->blocks[k];
@@ -1079,7 +876,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         return DS_OK;
     ds_status st = DS_OK;
     size_t nr = t->n_rows, nc = t->n_cols;
-    cell_num *nums = ds_calloc(nr * nc, sizeof *nums);
+    ds_dec_printed *nums = ds_calloc(nr * nc, sizeof *nums);
     ds_buf col_text[MAX_COLS];
     for (size_t j = 0; j < MAX_COLS; j++)
         ds_buf_init(&col_text[j]);
@@ -1102,7 +899,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             int years = 0, values = 0;
             for (size_t c = 1; c < nc; c++) {
                 const char *s = cell_at(t, r, c);
-                if (nums[r * nc + c].kind == NUM_VALUE && !year_like(s))
+                if (nums[r * nc + c].kind == DS_DEC_PRINTED_VALUE && !year_like(s))
                     values++;
                 else if (year_like(s))
                     years++;
@@ -1121,7 +918,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     for (size_t c = 0; c < nc; c++) {
         size_t n = 0;
         for (size_t r = hr; r < nr; r++)
-            if (nums[r * nc + c].kind == NUM_NONE)
+            if (nums[r * nc + c].kind == DS_DEC_PRINTED_TEXT)
                 n++;
         if (n > best) {
             best = n;
@@ -1133,7 +930,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     for (size_t c = label_col + 1; c < nc; c++) {
         int any = 0;
         for (size_t r = hr; r < nr; r++)
-            if (nums[r * nc + c].kind == NUM_VALUE || nums[r * nc + c].kind == NUM_DASH)
+            if (nums[r * nc + c].kind == DS_DEC_PRINTED_VALUE || nums[r * nc + c].kind == DS_DEC_PRINTED_DASH)
                 any = 1;
         if (any)
             vcols[nv++] = c;
@@ -1150,13 +947,13 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
     for (size_t r = hr; r < nr && r < hr + 2 && st == DS_OK; r++) {
         int vals = 0;
         for (size_t j = 0; j < nv; j++)
-            vals += nums[r * nc + vcols[j]].kind != NUM_BLANK;
+            vals += nums[r * nc + vcols[j]].kind != DS_DEC_PRINTED_BLANK;
         if (!vals && (ds_buf_puts(&ctx, cell_at(t, r, label_col)) || ds_buf_putc(&ctx, ' ')))
             st = DS_ERR_NOMEM;
         /* a scale printed in a value column there ("OPERATING ACTIVITIES: | | (in millions)") */
         for (size_t j = 0; j < nv && st == DS_OK; j++) {
             const char *cell = cell_at(t, r, vcols[j]);
-            if (nums[r * nc + vcols[j]].kind == NUM_NONE &&
+            if (nums[r * nc + vcols[j]].kind == DS_DEC_PRINTED_TEXT &&
                 (contains_ci(cell, "thousand") || contains_ci(cell, "million") || contains_ci(cell, "billion")) &&
                 (ds_buf_puts(&ctx, cell) || ds_buf_putc(&ctx, ' ')))
                 st = DS_ERR_NOMEM;
@@ -1259,8 +1056,8 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
             continue;
         size_t n_pct = 0, n_val = 0;
         for (size_t r = hr; r < nr; r++) {
-            n_pct += nums[r * nc + vcols[j]].kind == NUM_PERCENT;
-            n_val += nums[r * nc + vcols[j]].kind == NUM_VALUE;
+            n_pct += nums[r * nc + vcols[j]].kind == DS_DEC_PRINTED_PERCENT;
+            n_val += nums[r * nc + vcols[j]].kind == DS_DEC_PRINTED_VALUE;
         }
         if (n_pct > n_val)
             continue;
@@ -1372,9 +1169,9 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         for (size_t r = hr; r < nr; r++) {
             int vals = 0, pct = 0;
             for (size_t j = 0; j < nv; j++) {
-                num_kind k = nums[r * nc + vcols[j]].kind;
-                vals += k == NUM_VALUE || k == NUM_DASH;
-                pct += k == NUM_PERCENT;
+                ds_dec_printed_kind k = nums[r * nc + vcols[j]].kind;
+                vals += k == DS_DEC_PRINTED_VALUE || k == DS_DEC_PRINTED_DASH;
+                pct += k == DS_DEC_PRINTED_PERCENT;
             }
             if (!vals && !pct && !blank(cell_at(t, r, label_col)))
                 cur = (long)r;
@@ -1431,9 +1228,9 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         const char *label = cell_at(t, r, label_col);
         int vals = 0, pct = 0;
         for (size_t j = 0; j < nv; j++) {
-            num_kind k = nums[r * nc + vcols[j]].kind;
-            vals += k == NUM_VALUE || k == NUM_DASH;
-            pct += k == NUM_PERCENT;
+            ds_dec_printed_kind k = nums[r * nc + vcols[j]].kind;
+            vals += k == DS_DEC_PRINTED_VALUE || k == DS_DEC_PRINTED_DASH;
+            pct += k == DS_DEC_PRINTED_PERCENT;
         }
         if (!vals) {
             if (!blank(label) && !pct) {
@@ -1505,23 +1302,30 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
         int page = ds_doc_page_of(doc, roff);
         int chunk_seq = ds_evidence_chunk(tc->chunks, roff);
         for (size_t j = 0; j < nv && st == DS_OK; j++) {
-            const cell_num *cn = &nums[r * nc + vcols[j]];
-            if (!cp[j].ok || (cn->kind != NUM_VALUE && cn->kind != NUM_DASH))
+            const ds_dec_printed *cn = &nums[r * nc + vcols[j]];
+            if (!cp[j].ok || (cn->kind != DS_DEC_PRINTED_VALUE && cn->kind != DS_DEC_PRINTED_DASH))
                 continue;
-            char scaled[128];
-            const char *digits = cn->digits;
+            const char *digits = cn->value;
             if (ds_metric_is_magnitude(metric) && digits[0] == '-')
                 digits++; /* "Interest expense (62,229)": an expense of 62,229 */
-            if (ds_decimal_scale(digits, exp10, scaled, sizeof scaled))
+            ds_buf scaled = DS_BUF_INIT;
+            ds_status sst = ds_dec_shift(digits, exp10, 0, &scaled, NULL);
+            const char *value = sst == DS_OK ? ds_arena_strdup(&doc->arena, scaled.data) : NULL;
+            ds_buf_deinit(&scaled);
+            if (sst == DS_ERR_NOMEM) {
+                st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (sst != DS_OK)
                 continue;
             ds_fact f = {0};
             f.concept = concept;
             f.metric = metric;
-            f.value = ds_arena_strdup(&doc->arena, scaled);
+            f.value = value;
             f.unit = unit;
-            f.decimals = cn->kind == NUM_DASH
+            f.decimals = cn->kind == DS_DEC_PRINTED_DASH
                              ? NULL
-                             : ds_arena_printf(&doc->arena, "%d", ds_decimal_fraction_digits(cn->digits) - exp10);
+                             : ds_arena_printf(&doc->arena, "%d", ds_dec_fraction_digits(cn->value) - exp10);
             f.period_end = ds_arena_strdup(&doc->arena, cp[j].end);
             if (!instant) {
                 long end_days, start_days;
@@ -1550,7 +1354,7 @@ static ds_status table_facts(table_ctx *tc, ds_err *err)
                                                                                             : score;
             f.table_seq = table_seq;
             f.scale_doubt = !sc.found && !per_share && !shares && doc_states_scale(tc);
-            if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != NUM_DASH && !f.decimals)))
+            if (st == DS_OK && (!f.value || !f.period_end || (cn->kind != DS_DEC_PRINTED_DASH && !f.decimals)))
                 st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
             if (st == DS_OK && ds_fact_list_push(tc->out, &f))
                 st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");

@@ -1,41 +1,14 @@
-/* facts_test.c - canonical metrics, fiscal periods, duplicate resolution, exact decimals and
- * statement tables turned into facts: every printed number format, period headers (years,
+/* facts_test.c - canonical metrics, fiscal periods, duplicate resolution and statement
+ * tables turned into facts: every printed number format, period headers (years,
  * dates, "Year Ended", "Three Months Ended"), scaling from the header or the text before the
  * table, per-share rows, "%" rows, balance-sheet instants, offsets and quotes. */
 #include "testlib.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
 #include "extract/facts.h"
 #include "pipeline/core/alloc.h"
 
 #include <stdint.h>
-
-static void test_decimal(void)
-{
-    char b[64];
-    struct {
-        const char *in;
-        int exp;
-        const char *want;
-    } cases[] = {
-        {"1234", 3, "1234000"},      {"1234.5", 6, "1234500000"}, {"-1234.567", 3, "-1234567"},
-        {"0.25", 0, "0.25"},         {"0.25", -2, "0.0025"},      {"1.5", 9, "1500000000"},
-        {"-0", 6, "0"},              {"0012.500", 0, "12.5"},     {"100", -2, "1"},
-        {"7", 0, "7"},               {"-0.001", 3, "-1"},         {"12.345", 1, "123.45"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        DS_CHECK(ds_decimal_scale(cases[i].in, cases[i].exp, b, sizeof b) == 0);
-        DS_CHECK_STREQ(b, cases[i].want);
-    }
-    DS_CHECK(ds_decimal_scale("1,234", 0, b, sizeof b) == -1);
-    DS_CHECK(ds_decimal_scale("12", 3, b, 4) == -1); /* too small a buffer */
-    DS_CHECK(ds_decimal_cmp("1000", "1000.00") == 0);
-    DS_CHECK(ds_decimal_cmp("-5", "3") < 0);
-    DS_CHECK(ds_decimal_cmp("-5", "-30") > 0);
-    DS_CHECK(ds_decimal_cmp("10.01", "10.1") < 0);
-    DS_CHECK(ds_decimal_fraction_digits("1.250") == 3);
-}
 
 static void test_dates(void)
 {
@@ -931,7 +904,6 @@ static void test_statement_roles(void)
 
 int main(void)
 {
-    test_decimal();
     test_dates();
     test_fiscal_periods();
     test_metric_maps();
