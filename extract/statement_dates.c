@@ -80,7 +80,7 @@ static const struct {
     int months;
 } durations[] = {
     {"three months", 3}, {"3 months", 3},   {"first quarter", 3}, {"second quarter", 3}, {"third quarter", 3},
-    {"fourth quarter", 3},   {"quarter ended", 3},  {"quarter ending", 3}, {"13 weeks", 3},
+    {"fourth quarter", 3},   {"quarter ended", 3},  {"quarter ending", 3}, {"quarters ended", 3}, {"quarters ending", 3}, {"13 weeks", 3},
     {"thirteen weeks", 3}, {"three month", 3}, {"six months", 6},  {"6 months", 6},      {"26 weeks", 6},
     {"six month", 6},      {"nine months", 9}, {"9 months", 9},    {"39 weeks", 9},      {"nine month", 9},
     {"twelve months", 12}, {"12 months", 12}, {"year ended", 12}, {"years ended", 12},  {"year ending", 12},

@@ -232,7 +232,12 @@ ds_status ds_stmt_row_facts(table_ctx *tc, stmt_table *tb, ds_err *err)
             }
             continue;
         }
-        if (pct || strchr(label, '%') || ds_stmt_blank(label))
+        /* a percentage in a column of change ("Inc/(Dec) | 94 %") leaves the row's amounts
+         * standing; one in a period column makes the row a ratio */
+        int pct_period = 0;
+        for (size_t j = 0; j < tb->nv; j++)
+            pct_period |= tb->cp[j].ok && tb->nums[r * tb->nc + tb->vcols[j]].kind == DS_DEC_PRINTED_PERCENT;
+        if (pct_period || strchr(label, '%') || ds_stmt_blank(label))
             continue;
         ds_label_key(label, key, sizeof key);
         row_info ri = {0};
