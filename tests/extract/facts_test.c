@@ -369,6 +369,39 @@ static void test_balance_sheet(void)
     ds_document_free(doc);
 }
 
+/* An earnings release's condensed statement: the header row's label cell names the duration
+ * in the plural ("Quarters Ended June 30,"), and a column of change prints a percentage on some
+ * rows only ("94 %"): the amounts of those rows stand, the change column gives nothing. */
+static void test_release_condensed(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    const char *cells[] = {
+        "Quarters Ended June 30,", "2023",        "2022",        "Inc/ (Dec)", "",
+        "TOTAL REVENUES",          "6,497.5",     "5,718.4",     "779.1",      "14",
+        "OPERATING INCOME",        "3,104.1",     "1,711.8",     "1,392.3",    "81",
+        "NET INCOME",              "$ 2,310.4",   "$ 1,188.0",   "$ 1,122.4",  "94 %",
+    };
+    const char *title = "CONDENSED CONSOLIDATED STATEMENT OF INCOME (UNAUDITED)";
+    const char *scale = "Dollars and shares in millions, except per share data";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 1, "", title, strlen(title), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", scale, strlen(scale), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_table(doc, "", 4, 5, 1, cells, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-06-30", "2023-04-01", "6497500000");
+    CHECK_FACT(&l, "operating_income", "2022-06-30", "2022-04-01", "1711800000");
+    CHECK_FACT(&l, "net_income", "2023-06-30", "2023-04-01", "2310400000");
+    CHECK_FACT(&l, "net_income", "2022-06-30", "2022-04-01", "1188000000");
+    for (size_t i = 0; i < l.n; i++)
+        DS_CHECK(strcmp(l.v[i].value, "1122400000") != 0 && strcmp(l.v[i].value, "779100000") != 0);
+    DS_CHECK(l.n == 6);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
 /* A quarterly statement: "Three Months Ended" and "Nine Months Ended" spanning two columns
  * each, with HTML-style "$" cells and ")" cells, and billions in the paragraph before. */
 static void test_quarterly(void)
@@ -910,6 +943,7 @@ int main(void)
     test_resolve();
     test_income_statement();
     test_balance_sheet();
+    test_release_condensed();
     test_quarterly();
     test_other_headers();
     test_fiscal_year_from_meta();
