@@ -7,46 +7,30 @@
 #include "extract/llm.h"
 
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/decimal.h"
 
 #include <ctype.h>
 #include <string.h>
 
 /* ---- numbers --------------------------------------------------------------------------------- */
 
-/* The numeric token starting at s[i] (a digit, or '.' before a digit): digits, with ',' or '.'
- * inside when a digit follows. Returns its end; its key (digits and '.') goes to key. */
+/* The key of the number printed in running text at s[i] (ds_dec_text_number: digits and
+ * points, group commas dropped) into key[0..cap); returns where the number ends. *klen gets the
+ * key's length, 0 when it does not fit. */
 static size_t number_at(const char *s, size_t n, size_t i, char *key, size_t cap, size_t *klen)
 {
-    size_t k = 0;
-    int overflow = 0;
-    while (i < n) {
-        char c = s[i];
-        if (isdigit((unsigned char)c) ||
-            ((c == ',' || c == '.') && i + 1 < n && isdigit((unsigned char)s[i + 1]))) {
-            if (c != ',') {
-                if (k + 1 < cap)
-                    key[k++] = c;
-                else
-                    overflow = 1;
-            }
-            i++;
-        } else {
-            break;
-        }
-    }
+    ds_buf b = DS_BUF_INIT;
+    size_t end = i;
+    ds_status st = ds_dec_text_number(s, n, i, &end, &b, NULL);
+    *klen = 0;
     if (cap)
-        key[k] = '\0';
-    *klen = overflow ? 0 : k;
-    return i;
-}
-
-/* Called at positions the scan reaches outside any number, so a digit starts one. */
-static int starts_number(const char *s, size_t n, size_t i)
-{
-    if (isdigit((unsigned char)s[i]))
-        return 1;
-    return s[i] == '.' && i + 1 < n && isdigit((unsigned char)s[i + 1]) &&
-           (i == 0 || !isdigit((unsigned char)s[i - 1]));
+        key[0] = '\0';
+    if (st == DS_OK && b.len < cap) {
+        memcpy(key, b.data, b.len + 1);
+        *klen = b.len;
+    }
+    ds_buf_deinit(&b);
+    return end;
 }
 
 size_t ds_ground_number_key(const char *s, char *out, size_t cap)
@@ -57,7 +41,7 @@ size_t ds_ground_number_key(const char *s, char *out, size_t cap)
         return 0;
     size_t n = strlen(s), found = 0, len = 0;
     for (size_t i = 0; i < n;) {
-        if (starts_number(s, n, i)) {
+        if (ds_dec_text_number_at(s, n, i)) {
             char key[128];
             size_t kl;
             size_t e = number_at(s, n, i, key, sizeof key, &kl);
@@ -82,7 +66,7 @@ int ds_ground_number(const char *text, size_t n, const char *value, size_t *off)
     if (!text || wl == 0)
         return 0;
     for (size_t i = 0; i < n;) {
-        if (starts_number(text, n, i)) {
+        if (ds_dec_text_number_at(text, n, i)) {
             char key[128];
             size_t kl;
             size_t e = number_at(text, n, i, key, sizeof key, &kl);

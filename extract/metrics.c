@@ -6,8 +6,8 @@
 #include "extract/facts.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
 #include "pipeline/core/alloc.h"
+#include "pipeline/core/decimal.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -581,6 +581,16 @@ typedef struct rkey {
     char value[96]; /* canonical value, the value as given when not a decimal */
 } rkey;
 
+/* The canonical form of value into key[0..cap), the value as given when it is not a decimal
+ * (or its canonical form does not fit); scratch is the caller's reusable buffer. */
+static void value_key(const char *value, char *key, size_t cap, ds_buf *scratch)
+{
+    if (ds_dec_normalize(value, scratch, NULL) == DS_OK && scratch->len < cap)
+        memcpy(key, scratch->data, scratch->len + 1);
+    else
+        snprintf(key, cap, "%s", value ? value : "");
+}
+
 static int str_cmp0(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "");
@@ -642,6 +652,7 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
         return DS_OK;
     rkey *keys = ds_malloc(l->n * sizeof *keys);
     unsigned char *drop = ds_calloc(l->n, 1);
+    ds_buf scratch = DS_BUF_INIT;
     if (!keys || !drop) {
         ds_free(keys);
         ds_free(drop);
@@ -651,8 +662,7 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
         keys[i].idx = i;
         keys[i].f = &l->v[i];
         keys[i].rank = 0;
-        if (ds_decimal_normalize(l->v[i].value, keys[i].value, sizeof keys[i].value))
-            snprintf(keys[i].value, sizeof keys[i].value, "%s", l->v[i].value ? l->v[i].value : "");
+        value_key(l->v[i].value, keys[i].value, sizeof keys[i].value, &scratch);
     }
     /* 1. The same value of the same concept in several contexts: keep one, the one of the
      * highest statement_score, then the first displayed (has a text offset), else the first. */
@@ -692,8 +702,7 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
             keys[nk].idx = i;
             keys[nk].f = &l->v[i];
             keys[nk].rank = ds_metric_rank(l->v[i].concept);
-            if (ds_decimal_normalize(l->v[i].value, keys[nk].value, sizeof keys[nk].value))
-                snprintf(keys[nk].value, sizeof keys[nk].value, "%s", l->v[i].value ? l->v[i].value : "");
+            value_key(l->v[i].value, keys[nk].value, sizeof keys[nk].value, &scratch);
             nk++;
         }
     qsort(keys, nk, sizeof *keys, cmp_metric);
@@ -720,5 +729,6 @@ ds_status ds_facts_resolve(ds_fact_list *l, ds_resolve_stats *stats, ds_err *err
     l->n = o;
     ds_free(keys);
     ds_free(drop);
+    ds_buf_deinit(&scratch);
     return DS_OK;
 }

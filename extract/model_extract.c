@@ -9,11 +9,11 @@
 #include "extract/llm.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
 #include "ingest/ingest.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 #include "pipeline/core/clock.h"
+#include "pipeline/core/decimal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -398,7 +398,7 @@ static int scale_of(const char *s)
  * NULL when the value is not one number. */
 static const char *decimal_of(ds_document *doc, const char *printed, const char *unit, const char *metric)
 {
-    char key[128], num[160], scaled[192];
+    char key[128], num[160];
     size_t kl = ds_ground_number_key(printed, key, sizeof key);
     if (!kl)
         return NULL;
@@ -415,9 +415,12 @@ static const char *decimal_of(ds_document *doc, const char *printed, const char 
         exp10 = scale_of(unit);
     if (metric && ds_metric_is_per_share(metric))
         exp10 = 0;
-    if (ds_decimal_scale(num, exp10, scaled, sizeof scaled) != 0)
-        return NULL;
-    return ds_arena_strdup(&doc->arena, scaled);
+    ds_buf scaled = DS_BUF_INIT;
+    const char *value = NULL;
+    if (ds_dec_shift(num, exp10, 0, &scaled, NULL) == DS_OK)
+        value = ds_arena_strdup(&doc->arena, scaled.data);
+    ds_buf_deinit(&scaled);
+    return value;
 }
 
 /* The period of a printed phrase: "December 31, 2023", "year ended December 31, 2023", "three

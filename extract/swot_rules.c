@@ -14,7 +14,7 @@
 #include "extract/swot.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
+#include "pipeline/core/decimal.h"
 #include "extract/evidence.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/log.h"
@@ -153,7 +153,7 @@ static int source_rank(const char *src)
 static int usable(const ds_fact *f)
 {
     long d;
-    return f->metric && (!f->dimensions || !*f->dimensions) && ds_decimal_valid(f->value) &&
+    return f->metric && (!f->dimensions || !*f->dimensions) && ds_dec_valid(f->value) &&
            ds_date_parse(f->period_end, &d) == 0;
 }
 
@@ -184,7 +184,7 @@ static const ds_fact *get(const ctx *c, const char *metric, const char *end, con
 
 static double val(const ds_fact *f)
 {
-    return ds_decimal_to_double(f->value);
+    return ds_dec_to_double(f->value);
 }
 
 /* "1234567.5" -> "1,234,567.5" */

@@ -7,7 +7,7 @@
  * Owns: a scratch index freed before returning. Threading: reentrant, no shared state. */
 #include "extract/facts.h"
 
-#include "extract/decimal.h"
+#include "pipeline/core/decimal.h"
 #include "pipeline/core/alloc.h"
 
 #include <math.h>
@@ -264,11 +264,11 @@ ds_status ds_facts_verify(ds_fact_list *l, ds_err *err)
         ds_fact *f = &l->v[i];
         f->verification = f->verification_check = NULL;
         const char *m = pseudo_metric(f);
-        if (!m || !f->period_end || (f->dimensions && *f->dimensions) || !ds_decimal_valid(f->value))
+        if (!m || !f->period_end || (f->dimensions && *f->dimensions) || !ds_dec_valid(f->value))
             continue;
         refs[n].f = f;
         refs[n].metric = m;
-        refs[n].value = ds_decimal_to_double(f->value);
+        refs[n].value = ds_dec_to_double(f->value);
         n++;
     }
     qsort(refs, n, sizeof *refs, cmp_ref);

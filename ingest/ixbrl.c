@@ -8,7 +8,7 @@
  * document, never guessed. Owns nothing after it returns (temporaries in the scratch arena).
  * Threading: reentrant.
  */
-#include "ingest/decimal.h"
+#include "pipeline/core/decimal.h"
 #include "ingest/xbrl_internal.h"
 
 #include "pipeline/core/alloc.h"
@@ -162,9 +162,9 @@ static ds_status numeric_value(ix_pass *p, const xmlNode *el, const char *name, 
             tr = DS_OK;
         }
     } else {
-        tr = ds_dec_canon(text.data, text.len, &v);
+        tr = ds_dec_canon(text.data, text.len, &v, NULL);
         if (tr == DS_ERR_PARSE) /* not a bare decimal: read it as displayed */
-            tr = ds_dec_from_display(text.data, text.len, '.', &v);
+            tr = ds_dec_from_display(text.data, text.len, '.', &v, NULL);
     }
     if (tr == DS_ERR_NOMEM || st != DS_OK) {
         st = DS_ERR_NOMEM;
@@ -190,7 +190,7 @@ static ds_status numeric_value(ix_pass *p, const xmlNode *el, const char *name, 
             goto done;
         }
     }
-    st = ds_dec_shift(v.data, (int)scale, sign && !strcmp(sign, "-"), out);
+    st = ds_dec_shift(v.data, (int)scale, sign && !strcmp(sign, "-"), out, NULL);
     *ok = st == DS_OK;
 done:
     ds_buf_deinit(&text);

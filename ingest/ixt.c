@@ -5,7 +5,7 @@
  * Numbers never pass through a float: numeric results come from decimal.c. Read-only tables
  * only. Threading: reentrant.
  */
-#include "ingest/decimal.h"
+#include "pipeline/core/decimal.h"
 #include "ingest/xbrl_internal.h"
 
 #include <ctype.h>
@@ -166,9 +166,9 @@ static ds_status dur_format(int neg, int64_t y, int64_t m, int64_t d, int64_t h,
 static ds_status mul_split(const char *x, const char *factor, uint64_t *ip, ds_buf *frac)
 {
     ds_buf p = DS_BUF_INIT;
-    ds_status st = ds_dec_mul(x, factor, &p);
+    ds_status st = ds_dec_mul(x, factor, &p, NULL);
     if (st == DS_OK)
-        st = ds_dec_split(p.data, ip, frac);
+        st = ds_dec_split(p.data, ip, frac, NULL);
     ds_buf_deinit(&p);
     return st;
 }
@@ -180,12 +180,12 @@ static ds_status dur_number(const char *text, int unit, ds_buf *out)
     ds_buf c = DS_BUF_INIT, f = DS_BUF_INIT, f2 = DS_BUF_INIT;
     uint64_t ip = 0, a = 0, b = 0;
     int64_t y = -1, m = -1, d = -1, h = -1;
-    ds_status st = strlen(text) > 40 ? DS_ERR_PARSE : ds_dec_canon(text, strlen(text), &c);
+    ds_status st = strlen(text) > 40 ? DS_ERR_PARSE : ds_dec_canon(text, strlen(text), &c, NULL);
     if (st != DS_OK)
         goto done;
     int neg = c.data[0] == '-';
     const char *abs = c.data + neg;
-    st = ds_dec_split(abs, &ip, &f);
+    st = ds_dec_split(abs, &ip, &f, NULL);
     if (st != DS_OK)
         goto done;
     switch (unit) {
@@ -491,7 +491,7 @@ static ds_status num_unit(const char *text, ds_buf *out)
                 st = ds_buf_putc(&b, *p);
         }
     if (st == DS_OK)
-        st = ds_dec_from_display(b.data ? b.data : "", b.len, '\x01', out);
+        st = ds_dec_from_display(b.data ? b.data : "", b.len, '\x01', out, NULL);
     ds_buf_deinit(&b);
     return st;
 }
@@ -510,10 +510,10 @@ ds_status ds_ixt_apply(const char *format_local, const char *text, int numeric, 
     /* numbers */
     if (!strncmp(f, "numdotdecimal", 13) || !strcmp(f, "numcommadot") || !strcmp(f, "numspacedot") ||
         !strcmp(f, "numdot") || !strcmp(f, "numapostrophedot"))
-        return ds_dec_from_display(text, tl, '.', out);
+        return ds_dec_from_display(text, tl, '.', out, NULL);
     if (!strncmp(f, "numcommadecimal", 15) || !strcmp(f, "numdotcomma") || !strcmp(f, "numspacecomma") ||
         !strcmp(f, "numcomma") || !strcmp(f, "numapostrophecomma"))
-        return ds_dec_from_display(text, tl, ',', out);
+        return ds_dec_from_display(text, tl, ',', out, NULL);
     if (!strncmp(f, "numunitdecimal", 14))
         return num_unit(text, out);
     if (!strcmp(f, "zerodash") || !strcmp(f, "fixedzero") || !strcmp(f, "numzerodash") ||
@@ -604,6 +604,6 @@ ds_status ds_ixt_apply(const char *format_local, const char *text, int numeric, 
         return code_lookup(countries, text, out);
 
     /* Unknown: a numeric fact is read as a plain displayed number, text is kept as it is. */
-    ds_status st = numeric ? ds_dec_from_display(text, tl, '.', out) : set(out, text);
+    ds_status st = numeric ? ds_dec_from_display(text, tl, '.', out, NULL) : set(out, text);
     return st == DS_OK ? DS_ERR_UNSUPPORTED : st;
 }

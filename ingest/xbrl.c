@@ -8,7 +8,7 @@
  * nesting and size limits). Owns: a scratch arena and the tree for the duration of the call.
  * Threading: reentrant.
  */
-#include "ingest/decimal.h"
+#include "pipeline/core/decimal.h"
 #include "ingest/ingest.h"
 #include "ingest/markup.h"
 #include "ingest/xbrl_internal.h"
@@ -147,7 +147,7 @@ static ds_status one_fact(xpass *p, const xmlNode *el, size_t depth)
         st = ds_buf_reserve(&v, 0);
     if (st == DS_OK && !f.is_nil) {
         if (f.is_numeric) {
-            ds_status d = ds_dec_canon(raw.data, raw.len, &v);
+            ds_status d = ds_dec_canon(raw.data, raw.len, &v, NULL);
             if (d == DS_ERR_PARSE) { /* INF, NaN, a float in exponent form: kept as written */
                 ds_buf_clear(&v);
                 st = ds_buf_append(&v, raw.data, raw.len);

@@ -4,7 +4,7 @@
 #include "pipeline/load.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
+#include "pipeline/core/decimal.h"
 
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
@@ -138,7 +138,7 @@ static ds_status store_identity(ds_run *run, const char *doc_id, const char *run
                        id->form.value, id->sec_form.value, id->form.value ? pages[2] : NULL, id->form.quote,
                        date_or_null(id->period_end.value), id->period_end.value ? pages[3] : NULL,
                        id->period_end.quote,
-                       id->fiscal_year.value && ds_decimal_valid(id->fiscal_year.value) ? id->fiscal_year.value : NULL,
+                       id->fiscal_year.value && ds_dec_valid(id->fiscal_year.value) ? id->fiscal_year.value : NULL,
                        id->fiscal_period.value, id->fiscal_year.value ? pages[4] : NULL, id->fiscal_year.quote,
                        run_id};
     return ds_db_exec(run->conn, NULL, err,
@@ -232,7 +232,7 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
     long long doc_num = atoll(doc_id);
     for (size_t i = 0; i < facts->n && st == DS_OK; i++) {
         const ds_fact *f = &facts->v[i];
-        const char *value = ds_decimal_valid(f->value) ? f->value : NULL;
+        const char *value = ds_dec_valid(f->value) ? f->value : NULL;
         const char *vtext = f->is_nil ? NULL : f->value_text ? f->value_text : (value ? NULL : f->value);
         /* facts added after ds_facts_verify (the model's) are unverified */
         const char *vstatus = f->verification ? f->verification : "unverified";
@@ -468,7 +468,7 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
     if (st == DS_OK) {
         char pages[16], fy[16] = "";
         snprintf(pages, sizeof pages, "%d", doc->n_pages);
-        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_decimal_valid(doc->meta.fiscal_year))
+        if (doc->meta.fiscal_year && strlen(doc->meta.fiscal_year) == 4 && ds_dec_valid(doc->meta.fiscal_year))
             snprintf(fy, sizeof fy, "%s", doc->meta.fiscal_year);
         const char *p[] = {id,
                            ds_doc_kind_str(doc->kind),

@@ -1,41 +1,14 @@
-/* facts_test.c - canonical metrics, fiscal periods, duplicate resolution, exact decimals and
- * statement tables turned into facts: every printed number format, period headers (years,
+/* facts_test.c - canonical metrics, fiscal periods, duplicate resolution and statement
+ * tables turned into facts: every printed number format, period headers (years,
  * dates, "Year Ended", "Three Months Ended"), scaling from the header or the text before the
  * table, per-share rows, "%" rows, balance-sheet instants, offsets and quotes. */
 #include "testlib.h"
 
 #include "extract/dates.h"
-#include "extract/decimal.h"
 #include "extract/facts.h"
 #include "pipeline/core/alloc.h"
 
 #include <stdint.h>
-
-static void test_decimal(void)
-{
-    char b[64];
-    struct {
-        const char *in;
-        int exp;
-        const char *want;
-    } cases[] = {
-        {"1234", 3, "1234000"},      {"1234.5", 6, "1234500000"}, {"-1234.567", 3, "-1234567"},
-        {"0.25", 0, "0.25"},         {"0.25", -2, "0.0025"},      {"1.5", 9, "1500000000"},
-        {"-0", 6, "0"},              {"0012.500", 0, "12.5"},     {"100", -2, "1"},
-        {"7", 0, "7"},               {"-0.001", 3, "-1"},         {"12.345", 1, "123.45"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        DS_CHECK(ds_decimal_scale(cases[i].in, cases[i].exp, b, sizeof b) == 0);
-        DS_CHECK_STREQ(b, cases[i].want);
-    }
-    DS_CHECK(ds_decimal_scale("1,234", 0, b, sizeof b) == -1);
-    DS_CHECK(ds_decimal_scale("12", 3, b, 4) == -1); /* too small a buffer */
-    DS_CHECK(ds_decimal_cmp("1000", "1000.00") == 0);
-    DS_CHECK(ds_decimal_cmp("-5", "3") < 0);
-    DS_CHECK(ds_decimal_cmp("-5", "-30") > 0);
-    DS_CHECK(ds_decimal_cmp("10.01", "10.1") < 0);
-    DS_CHECK(ds_decimal_fraction_digits("1.250") == 3);
-}
 
 static void test_dates(void)
 {
@@ -392,6 +365,39 @@ static void test_balance_sheet(void)
         DS_CHECK(f->chunk_seq == -1);
     }
     DS_CHECK(l.n == 18);
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
+/* An earnings release's condensed statement: the header row's label cell names the duration
+ * in the plural ("Quarters Ended June 30,"), and a column of change prints a percentage on some
+ * rows only ("94 %"): the amounts of those rows stand, the change column gives nothing. */
+static void test_release_condensed(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    const char *cells[] = {
+        "Quarters Ended June 30,", "2023",        "2022",        "Inc/ (Dec)", "",
+        "TOTAL REVENUES",          "6,497.5",     "5,718.4",     "779.1",      "14",
+        "OPERATING INCOME",        "3,104.1",     "1,711.8",     "1,392.3",    "81",
+        "NET INCOME",              "$ 2,310.4",   "$ 1,188.0",   "$ 1,122.4",  "94 %",
+    };
+    const char *title = "CONDENSED CONSOLIDATED STATEMENT OF INCOME (UNAUDITED)";
+    const char *scale = "Dollars and shares in millions, except per share data";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 1, "", title, strlen(title), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", scale, strlen(scale), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_table(doc, "", 4, 5, 1, cells, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "revenue", "2023-06-30", "2023-04-01", "6497500000");
+    CHECK_FACT(&l, "operating_income", "2022-06-30", "2022-04-01", "1711800000");
+    CHECK_FACT(&l, "net_income", "2023-06-30", "2023-04-01", "2310400000");
+    CHECK_FACT(&l, "net_income", "2022-06-30", "2022-04-01", "1188000000");
+    for (size_t i = 0; i < l.n; i++)
+        DS_CHECK(strcmp(l.v[i].value, "1122400000") != 0 && strcmp(l.v[i].value, "779100000") != 0);
+    DS_CHECK(l.n == 6);
     ds_fact_list_free(&l);
     ds_document_free(doc);
 }
@@ -931,13 +937,13 @@ static void test_statement_roles(void)
 
 int main(void)
 {
-    test_decimal();
     test_dates();
     test_fiscal_periods();
     test_metric_maps();
     test_resolve();
     test_income_statement();
     test_balance_sheet();
+    test_release_condensed();
     test_quarterly();
     test_other_headers();
     test_fiscal_year_from_meta();

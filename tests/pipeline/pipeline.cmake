@@ -3,6 +3,9 @@ ds_add_test(NAME t_pipeline_config SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/co
 ds_add_script_test(NAME t_pipeline_statedir COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/statedir_test.sh LABELS pipeline)
 ds_add_test(NAME t_pipeline_db SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/db_test.c PG)
 ds_add_test(NAME t_pipeline_chunker SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/chunker_test.c)
+ds_add_test(NAME t_pipeline_decimal SOURCES ${CMAKE_SOURCE_DIR}/tests/pipeline/decimal_test.c)
+ds_add_fuzz(NAME fuzz_decimal SOURCES ${CMAKE_SOURCE_DIR}/tests/fuzz/decimal_fuzz.c
+            CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/decimal)
 ds_add_script_test(NAME t_pipeline_run COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/run_test.sh PG TIMEOUT 600)
 ds_add_script_test(NAME t_pipeline_kill_load COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/kill_load_test.sh PG TIMEOUT 600)
 ds_add_bench(NAME bench_loader SOURCES ${CMAKE_SOURCE_DIR}/tests/bench/bench_loader.c)

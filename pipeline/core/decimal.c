@@ -1,18 +1,31 @@
-/* decimal.c - exact decimal arithmetic on strings for XBRL values (see decimal.h).
+/* decimal.c - exact decimal arithmetic on strings: canonical form, scaling by powers of ten,
+ * products, comparison (see decimal.h; numbers as printed are read by decimal_printed.c).
  *
  * Owns nothing beyond the caller's output buffer. A value is handled as a sign, a digit string
  * and a power of ten (value = digits x 10^exp); results are written back in canonical form.
  * Threading: reentrant, no state.
  */
-#include "ingest/decimal.h"
+#include "pipeline/core/decimal.h"
 
 #include "pipeline/core/alloc.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Returns st, with err filled when st is a failure: what went wrong and (a prefix of) the input. */
+static ds_status fail(ds_err *err, ds_status st, const char *what, const char *s, size_t n)
+{
+    if (st == DS_OK || !err)
+        return st;
+    if (st == DS_ERR_NOMEM)
+        return ds_err_set(err, st, "out of memory reading a decimal");
+    return ds_err_set(err, st, "%s: \"%.*s\"", what, (int)(n > 40 ? 40 : n), s);
 }
 
 /* Writes sign, digits[0..nd) and exp in canonical form. */
@@ -86,7 +99,7 @@ static ds_status parse_lexical(const char *s, size_t n, int *neg, ds_buf *digits
     return seen_digit ? DS_OK : DS_ERR_PARSE;
 }
 
-ds_status ds_dec_canon(const char *s, size_t n, ds_buf *out)
+ds_status ds_dec_canon(const char *s, size_t n, ds_buf *out, ds_err *err)
 {
     ds_buf d = DS_BUF_INIT;
     int neg;
@@ -95,10 +108,10 @@ ds_status ds_dec_canon(const char *s, size_t n, ds_buf *out)
     if (st == DS_OK)
         st = emit(neg, d.data, d.len, exp, out);
     ds_buf_deinit(&d);
-    return st;
+    return fail(err, st, "not a decimal", s, n);
 }
 
-ds_status ds_dec_from_display(const char *s, size_t n, char point, ds_buf *out)
+ds_status ds_dec_from_display(const char *s, size_t n, char point, ds_buf *out, ds_err *err)
 {
     /* The decimal separator is the last `point` that has a digit after it. */
     size_t pt = n;
@@ -125,24 +138,25 @@ ds_status ds_dec_from_display(const char *s, size_t n, char point, ds_buf *out)
     if (st == DS_OK)
         st = d.len ? emit(0, d.data, d.len, exp, out) : DS_ERR_PARSE;
     ds_buf_deinit(&d);
-    return st;
+    return fail(err, st, "no digits in displayed number", s, n);
 }
 
-ds_status ds_dec_shift(const char *canon, int scale, int negate, ds_buf *out)
+ds_status ds_dec_shift(const char *s, int scale, int negate, ds_buf *out, ds_err *err)
 {
     if (scale > DS_DEC_MAX_SHIFT || scale < -DS_DEC_MAX_SHIFT)
-        return DS_ERR_PARSE;
+        return ds_err_set(err, DS_ERR_PARSE, "decimal scale %d outside -%d..%d", scale, DS_DEC_MAX_SHIFT,
+                          DS_DEC_MAX_SHIFT);
     ds_buf d = DS_BUF_INIT;
     int neg;
     long exp;
-    ds_status st = parse_lexical(canon, strlen(canon), &neg, &d, &exp);
+    ds_status st = parse_lexical(s, strlen(s), &neg, &d, &exp);
     if (st == DS_OK)
         st = emit(negate ? !neg : neg, d.data, d.len, exp + scale, out);
     ds_buf_deinit(&d);
-    return st;
+    return fail(err, st, "not a decimal", s, strlen(s));
 }
 
-ds_status ds_dec_mul(const char *a, const char *b, ds_buf *out)
+ds_status ds_dec_mul(const char *a, const char *b, ds_buf *out, ds_err *err)
 {
     ds_buf da = DS_BUF_INIT, db = DS_BUF_INIT;
     int na, nb;
@@ -179,10 +193,10 @@ done:
     ds_free(res);
     ds_buf_deinit(&da);
     ds_buf_deinit(&db);
-    return st;
+    return fail(err, st, "not a decimal factor", a, strlen(a));
 }
 
-ds_status ds_dec_split(const char *canon, uint64_t *int_part, ds_buf *frac)
+ds_status ds_dec_split(const char *canon, uint64_t *int_part, ds_buf *frac, ds_err *err)
 {
     ds_buf d = DS_BUF_INIT;
     int neg;
@@ -190,7 +204,7 @@ ds_status ds_dec_split(const char *canon, uint64_t *int_part, ds_buf *frac)
     ds_status st = parse_lexical(canon, strlen(canon), &neg, &d, &exp);
     if (st != DS_OK || neg) {
         ds_buf_deinit(&d);
-        return st != DS_OK ? st : DS_ERR_PARSE;
+        return fail(err, st != DS_OK ? st : DS_ERR_PARSE, "not a non-negative decimal", canon, strlen(canon));
     }
     size_t nd = d.len, f = exp < 0 ? (size_t)-exp : 0;
     size_t ni = nd > f ? nd - f : 0; /* integer digits */
@@ -201,19 +215,97 @@ ds_status ds_dec_split(const char *canon, uint64_t *int_part, ds_buf *frac)
             sig++;
         if (sig > 18) {
             ds_buf_deinit(&d);
-            return DS_ERR_PARSE;
+            return fail(err, DS_ERR_PARSE, "integer part over 18 digits", canon, strlen(canon));
         }
         v = v * 10 + (uint64_t)(d.data[i] - '0');
     }
     for (long e = exp; e > 0; e--) { /* positive exponent: trailing zeros of the integer */
         if (++sig > 18) {
             ds_buf_deinit(&d);
-            return DS_ERR_PARSE;
+            return fail(err, DS_ERR_PARSE, "integer part over 18 digits", canon, strlen(canon));
         }
         v *= 10;
     }
     *int_part = v;
     st = f ? emit(0, d.data + ni, nd - ni, -(long)f, frac) : emit(0, "0", 1, 0, frac);
     ds_buf_deinit(&d);
-    return st;
+    return fail(err, st, "cannot split", canon, strlen(canon));
+}
+
+ds_status ds_dec_normalize(const char *s, ds_buf *out, ds_err *err)
+{
+    if (!ds_dec_valid(s))
+        return fail(err, DS_ERR_PARSE, "not a plain decimal", s ? s : "", s ? strlen(s) : 0);
+    return ds_dec_canon(s, strlen(s), out, err);
+}
+
+/* ---- queries --------------------------------------------------------------------------------- */
+
+int ds_dec_valid(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    if (*s == '-')
+        s++;
+    int digits = 0, dot = 0;
+    for (; *s; s++) {
+        if (isdigit((unsigned char)*s))
+            digits++;
+        else if (*s == '.' && !dot)
+            dot = 1;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+int ds_dec_cmp(const char *a, const char *b)
+{
+    ds_buf ca = DS_BUF_INIT, cb = DS_BUF_INIT;
+    int c;
+    if (ds_dec_normalize(a, &ca, NULL) || ds_dec_normalize(b, &cb, NULL)) {
+        c = strcmp(a ? a : "", b ? b : "");
+        goto done;
+    }
+    int nega = ca.data[0] == '-', negb = cb.data[0] == '-';
+    if (nega != negb) {
+        c = nega ? -1 : 1;
+        goto done;
+    }
+    const char *pa = ca.data + nega, *pb = cb.data + negb;
+    const char *da = strchr(pa, '.'), *db = strchr(pb, '.');
+    size_t la = da ? (size_t)(da - pa) : strlen(pa), lb = db ? (size_t)(db - pb) : strlen(pb);
+    if (la != lb) {
+        c = la < lb ? -1 : 1;
+    } else {
+        c = strncmp(pa, pb, la);
+        if (c == 0) {
+            const char *fa = da ? da + 1 : "", *fb = db ? db + 1 : "";
+            while (*fa || *fb) {
+                char x = *fa ? *fa++ : '0', y = *fb ? *fb++ : '0';
+                if (x != y) {
+                    c = x < y ? -1 : 1;
+                    break;
+                }
+            }
+        } else {
+            c = c < 0 ? -1 : 1;
+        }
+    }
+    c = nega ? -c : c;
+done:
+    ds_buf_deinit(&ca);
+    ds_buf_deinit(&cb);
+    return c;
+}
+
+int ds_dec_fraction_digits(const char *s)
+{
+    const char *dot = s ? strchr(s, '.') : NULL;
+    return dot ? (int)strlen(dot + 1) : 0;
+}
+
+double ds_dec_to_double(const char *s)
+{
+    return s ? strtod(s, NULL) : 0.0;
 }
