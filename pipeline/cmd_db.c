@@ -18,11 +18,14 @@ static void help(void)
     printf("usage: dossier db <start|stop|status|migrate|psql> [-- psql arguments]\n\n"
            "  start    create (initdb) and start the private cluster under db.pgdata, then migrate\n"
            "  stop     stop the private cluster\n"
-           "  status   say where the database is, whether it answers, and its schema version\n"
+           "  status   say where the database is, whether it answers, its schema version and role\n"
            "  migrate  apply the migrations this binary holds (idempotent)\n"
            "  psql     open psql on the database\n\n"
            "With no connection configured (--db, db.dsn, PG* variables) the database is the private\n"
-           "cluster: Unix socket only, no TCP. As root, its server runs under the postgres account.\n");
+           "cluster: Unix socket only, no TCP. As root, its server runs under the postgres account.\n"
+           "There start, migrate and psql log in as " DS_DB_ADMIN_ROLE ", the cluster's superuser; run, nightly,\n"
+           "worker and status as " DS_DB_PIPELINE_ROLE ", which owns nothing and cannot touch the audit\n"
+           "trail. With a connection configured, every command logs in as it says.\n");
 }
 
 static int is_private(ds_cli *cli)
@@ -65,9 +68,13 @@ static int status_cmd(ds_cli *cli)
     PGconn *conn = NULL;
     int rc = DS_EXIT_OK;
     if (ds_db_connect(dsn, &conn, &err) != DS_OK) {
+        if (priv)
+            ds_err_prefix(&err, "the pipeline's role cannot log in (`dossier db start` brings an older cluster up "
+                                "to date)");
         ds_cli_report(cli, "db status", &err);
         rc = DS_EXIT_DB;
     } else {
+        printf("role:     %s%s\n", PQuser(conn), priv ? " (the pipeline's; administration as " DS_DB_ADMIN_ROLE ")" : "");
         int v = 0;
         if (ds_db_schema_version(conn, &v, &err) == DS_OK)
             printf("schema:   version %d (this binary: %d)%s\n", v, ds_db_schema_version_binary(),
@@ -131,10 +138,14 @@ static int psql_cmd(ds_cli *cli, int argc, char **argv)
     ds_err err;
     ds_err_clear(&err);
     char *dsn = NULL;
-    if (ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err) != DS_OK) {
+    int priv = 0;
+    if (ds_db_resolve(&cli->cfg, cli->db_dsn, DS_DB_AUTOSTART | DS_DB_ADMIN, &cli->log, &dsn, &priv, &err) != DS_OK) {
         ds_cli_report(cli, "db psql", &err);
         return ds_cli_exit_for(err.code);
     }
+    if (priv && !cli->quiet)
+        fprintf(stderr, "dossier db psql: logging in to the private cluster as " DS_DB_ADMIN_ROLE
+                        ", its superuser (the pipeline logs in as " DS_DB_PIPELINE_ROLE ")\n");
     char *args[64];
     int n = 0;
     ds_buf conninfo = DS_BUF_INIT;
@@ -156,6 +167,43 @@ static int psql_cmd(ds_cli *cli, int argc, char **argv)
     ds_buf_deinit(&conninfo);
     ds_free(dsn);
     return DS_EXIT_INTERNAL;
+}
+
+/* db migrate: the private cluster as its administrator (then the pipeline's role may log in),
+ * or the configured database as the DSN's role; says which role it used. */
+static int migrate_cmd(ds_cli *cli)
+{
+    ds_err err;
+    ds_err_clear(&err);
+    char *dsn = NULL;
+    PGconn *conn = NULL;
+    int applied = 0, priv = 0;
+    char role[128] = DS_DB_ADMIN_ROLE;
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, DS_DB_ADMIN, &cli->log, &dsn, &priv, &err);
+    if (st == DS_OK && priv) {
+        ds_pgcluster c;
+        st = ds_pgcluster_init(&c, &cli->cfg, &err);
+        if (st == DS_OK)
+            st = ds_pgcluster_start(&c, &cli->log, &err);
+        if (st == DS_OK)
+            st = ds_pgcluster_prepare(&c, &cli->log, &applied, &err);
+    } else if (st == DS_OK) {
+        st = ds_db_connect(dsn, &conn, &err);
+        if (st == DS_OK)
+            st = ds_db_migrate(conn, &cli->log, &applied, &err);
+        if (st == DS_OK)
+            snprintf(role, sizeof role, "%s", PQuser(conn));
+    }
+    PQfinish(conn);
+    ds_free(dsn);
+    if (st) {
+        ds_cli_report(cli, "db migrate", &err);
+        return ds_cli_exit_for(st);
+    }
+    printf("schema at version %d (%d migration%s applied now, as %s%s)\n", ds_db_schema_version_binary(), applied,
+           applied == 1 ? "" : "s", role,
+           priv ? ", the private cluster's superuser; the pipeline logs in as " DS_DB_PIPELINE_ROLE : "");
+    return DS_EXIT_OK;
 }
 
 int ds_cmd_db(ds_cli *cli, int argc, char **argv)
@@ -195,20 +243,14 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
             if (st == DS_OK)
                 printf("private cluster in %s stopped\n", c.datadir);
         } else if (st == DS_OK) {
+            int applied = 0;
             st = ds_pgcluster_start(&c, &cli->log, &err);
-            if (st == DS_OK) {
-                char dsn[1500];
-                ds_pgcluster_dsn(&c, dsn, sizeof dsn);
-                PGconn *conn = NULL;
-                int applied = 0;
-                st = ds_db_connect(dsn, &conn, &err);
-                if (st == DS_OK)
-                    st = ds_db_migrate(conn, &cli->log, &applied, &err);
-                PQfinish(conn);
-                if (st == DS_OK)
-                    printf("private cluster running in %s (socket %s%s)\n", c.datadir, c.sockdir,
-                           c.run_as ? ", server runs as postgres because dossier runs as root" : "");
-            }
+            if (st == DS_OK)
+                st = ds_pgcluster_prepare(&c, &cli->log, &applied, &err);
+            if (st == DS_OK)
+                printf("private cluster running in %s (socket %s%s); migrated as " DS_DB_ADMIN_ROLE
+                       ", the pipeline logs in as " DS_DB_PIPELINE_ROLE "\n",
+                       c.datadir, c.sockdir, c.run_as ? ", server runs as postgres because dossier runs as root" : "");
         }
         if (st) {
             ds_cli_report(cli, "db", &err);
@@ -216,25 +258,8 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
         }
         return DS_EXIT_OK;
     }
-    if (strcmp(sub, "migrate") == 0) {
-        char *dsn = NULL;
-        PGconn *conn = NULL;
-        int applied = 0;
-        ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
-        if (st == DS_OK)
-            st = ds_db_connect(dsn, &conn, &err);
-        if (st == DS_OK)
-            st = ds_db_migrate(conn, &cli->log, &applied, &err);
-        PQfinish(conn);
-        ds_free(dsn);
-        if (st) {
-            ds_cli_report(cli, "db migrate", &err);
-            return ds_cli_exit_for(st);
-        }
-        printf("schema at version %d (%d migration%s applied now)\n", ds_db_schema_version_binary(), applied,
-               applied == 1 ? "" : "s");
-        return DS_EXIT_OK;
-    }
+    if (strcmp(sub, "migrate") == 0)
+        return migrate_cmd(cli);
     fprintf(stderr, "dossier db: unknown subcommand \"%s\" (see dossier db --help)\n", sub);
     return DS_EXIT_USAGE;
 }

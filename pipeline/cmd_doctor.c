@@ -22,7 +22,7 @@
 #include <yaml.h>
 
 static void line(int *problems, const char *what, int ok, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* One result line; ok: 1 fine, 0 a problem (counted), -1 a note. */
+/* One result line; ok: 1 fine, 0 a problem (counted), -1 a note, -2 a warning (not counted). */
 static void line(int *problems, const char *what, int ok, const char *fmt, ...)
 {
     char msg[1024];
@@ -30,7 +30,7 @@ static void line(int *problems, const char *what, int ok, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    printf("[%s] %-10s %s\n", ok > 0 ? " ok " : ok == 0 ? "FAIL" : "note", what, msg);
+    printf("[%s] %-10s %s\n", ok > 0 ? " ok " : ok == 0 ? "FAIL" : ok == -1 ? "note" : "warn", what, msg);
     if (ok == 0)
         (*problems)++;
 }
@@ -52,6 +52,39 @@ static void check_audit_chain(int *problems, PGconn *conn)
     else
         line(problems, "audit", 0, "alert audit trail broken at position %s (audit row %s): %s", PQgetvalue(r, 0, 0),
              PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+    PQclear(r);
+}
+
+/* Who owns the schema's objects and whom the pipeline logs in as (this connection's role): a
+ * warning when that role is a superuser or may act as an owner (external DSNs may be set up so;
+ * the README says how a DBA gives the pipeline a role of its own). */
+static void check_roles(int *problems, PGconn *conn)
+{
+    PGresult *r = NULL;
+    ds_err err;
+    if (ds_db_exec(conn, &r, &err,
+                   "WITH o AS (SELECT relowner AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                   "AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+                   "UNION SELECT proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace) "
+                   "SELECT coalesce((SELECT string_agg(pg_get_userbyid(owner), ', ' ORDER BY pg_get_userbyid(owner)) "
+                   "FROM (SELECT DISTINCT owner FROM o) d), '(nothing)'), session_user, "
+                   "(SELECT rolsuper FROM pg_roles WHERE rolname = session_user), "
+                   "EXISTS (SELECT 1 FROM (SELECT DISTINCT owner FROM o) d WHERE pg_has_role(session_user, owner, 'MEMBER'))",
+                   0, NULL) != DS_OK) {
+        line(problems, "roles", 0, "cannot read the roles: %s", err.msg);
+        return;
+    }
+    const char *owners = PQgetvalue(r, 0, 0), *login = PQgetvalue(r, 0, 1);
+    int super = PQgetvalue(r, 0, 2)[0] == 't', owner = PQgetvalue(r, 0, 3)[0] == 't';
+    int split = strcmp(owners, "dossier_owner") == 0;
+    if (super || owner)
+        line(problems, "roles", -2,
+             "objects owned by %s; the pipeline logs in as %s, %s: it could disable the audit triggers and rewrite "
+             "the trail (README, Security: give the pipeline a role of its own)",
+             owners, login, super ? "a superuser" : "which owns them or may act as their owner");
+    else
+        line(problems, "roles", split ? 1 : -2, "objects owned by %s%s; the pipeline logs in as %s (not superuser, "
+             "owns nothing)", owners, split ? "" : " (not dossier_owner alone: run `dossier db migrate`)", login);
     PQclear(r);
 }
 
@@ -129,7 +162,8 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         }
         PGconn *conn = NULL;
         if (!skip && ds_db_connect(dsn, &conn, &err) != DS_OK) {
-            line(&problems, "database", 0, "%s", err.msg);
+            line(&problems, "database", 0, "%s%s", err.msg,
+                 priv ? " (the pipeline's role: `dossier db start` brings an older private cluster up to date)" : "");
             db_down = 1;
         } else if (!skip) {
             int v = 0;
@@ -139,6 +173,8 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
                  v < mine ? " (run `dossier db migrate`)" : v > mine ? " (database is newer than this binary)" : "");
             if (v >= 6)
                 check_audit_chain(&problems, conn);
+            if (v > 0)
+                check_roles(&problems, conn);
         }
         PQfinish(conn);
     }

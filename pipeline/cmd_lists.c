@@ -37,7 +37,7 @@ static int connect_db(ds_cli *cli, PGconn **conn, int migrate, const char *what)
     ds_err err;
     ds_err_clear(&err);
     char *dsn = NULL;
-    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, DS_DB_AUTOSTART, &cli->log, &dsn, NULL, &err);
     if (!st)
         st = ds_db_connect(dsn, conn, &err);
     if (!st && migrate)

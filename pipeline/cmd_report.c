@@ -116,7 +116,7 @@ int ds_cmd_report(ds_cli *cli, int argc, char **argv)
     ds_err_clear(&err);
     char *dsn = NULL;
     PGconn *conn = NULL;
-    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, DS_DB_AUTOSTART, &cli->log, &dsn, NULL, &err);
     if (st == DS_OK)
         st = ds_db_connect(dsn, &conn, &err);
     if (st == DS_OK)

@@ -210,7 +210,7 @@ static int nightly_dry_run(ds_cli *cli)
     char *dsn = NULL;
     PGconn *conn = NULL;
     int have = 0, want = ds_db_schema_version_binary();
-    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, DS_DB_AUTOSTART, &cli->log, &dsn, NULL, &err);
     if (st == DS_OK)
         st = ds_db_connect(dsn, &conn, &err);
     if (st == DS_OK && (st = ds_db_schema_version(conn, &have, &err)) == DS_OK && have < want)
@@ -295,7 +295,7 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
     PGconn *conn = NULL;
     ds_run run;
     int run_ready = 0, rc = DS_EXIT_OK;
-    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, 1, &cli->log, &dsn, NULL, &err);
+    ds_status st = ds_db_resolve(&cli->cfg, cli->db_dsn, DS_DB_AUTOSTART, &cli->log, &dsn, NULL, &err);
     if (st == DS_OK)
         st = ds_db_connect(dsn, &conn, &err);
     if (st == DS_OK)

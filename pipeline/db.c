@@ -13,7 +13,7 @@ static int env_set(const char *name)
     return v && *v;
 }
 
-ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int autostart, ds_log *log, char **dsn,
+ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int flags, ds_log *log, char **dsn,
                         int *is_private, ds_err *err)
 {
     *dsn = NULL;
@@ -34,12 +34,14 @@ ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int autostart
     ds_status st = ds_pgcluster_init(&c, cfg, err);
     if (st)
         return st;
-    if (autostart) {
+    if (flags & DS_DB_AUTOSTART) {
         if ((st = ds_pgcluster_start(&c, log, err)))
+            return st;
+        if (!(flags & DS_DB_ADMIN) && (st = ds_pgcluster_prepare(&c, log, NULL, err)))
             return st;
     }
     char buf[1500];
-    ds_pgcluster_dsn(&c, buf, sizeof buf);
+    ds_pgcluster_dsn(&c, (flags & DS_DB_ADMIN) != 0, buf, sizeof buf);
     if (is_private)
         *is_private = 1;
     *dsn = ds_strdup(buf);

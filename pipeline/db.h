@@ -31,13 +31,29 @@ ds_status ds_pgcluster_start(ds_pgcluster *c, ds_log *log, ds_err *err);
 ds_status ds_pgcluster_stop(ds_pgcluster *c, ds_log *log, ds_err *err);
 /* 1 running, 0 stopped (or not initialised). */
 int ds_pgcluster_running(ds_pgcluster *c);
-/* Connection string for the cluster's database. */
-void ds_pgcluster_dsn(const ds_pgcluster *c, char *out, size_t cap);
+/* The role the pipeline logs in as (migration 0021; the private cluster lets it log in). */
+#define DS_DB_PIPELINE_ROLE "dossier_pipeline"
+/* The private cluster's bootstrap superuser: its administrator (db start, migrate, psql). */
+#define DS_DB_ADMIN_ROLE "dossier"
+/* Connection string for the cluster's database: as the pipeline's role, or with admin as the
+ * bootstrap superuser. */
+void ds_pgcluster_dsn(const ds_pgcluster *c, int admin, char *out, size_t cap);
+/* pipeline/pgroles.c: applies the migrations as the bootstrap superuser (count in *applied
+ * when non-NULL), then lets the pipeline's role log in, a member of dossier_writer only. The
+ * cluster must be running. Idempotent. */
+ds_status ds_pgcluster_prepare(ds_pgcluster *c, ds_log *log, int *applied, ds_err *err);
 
 /* ---- connections (pipeline/db.c) --------------------------------------------------------- */
-/* Resolves the connection: --db, then db.dsn, then libpq's PG* environment; with none of
- * them, the private cluster (started on demand when autostart). *dsn is caller-freed. */
-ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int autostart, ds_log *log, char **dsn,
+/* ds_db_resolve flags. */
+enum {
+    DS_DB_AUTOSTART = 1, /* start the private cluster; unless DS_DB_ADMIN also migrate it (as its
+                            administrator) so that the pipeline's role can log in */
+    DS_DB_ADMIN = 2,     /* the private cluster's administrator (DS_DB_ADMIN_ROLE), not the pipeline */
+};
+/* Resolves the connection: --db, then db.dsn, then libpq's PG* environment (the same for the
+ * pipeline and an administrator: the DSN says who logs in); with none of them, the private
+ * cluster as DS_DB_PIPELINE_ROLE, or DS_DB_ADMIN_ROLE with DS_DB_ADMIN. *dsn is caller-freed. */
+ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int flags, ds_log *log, char **dsn,
                         int *is_private, ds_err *err);
 /* Connects; DS_ERR_DB_UNREACHABLE with libpq's message when it cannot. */
 ds_status ds_db_connect(const char *dsn, PGconn **out, ds_err *err);

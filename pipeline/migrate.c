@@ -1,7 +1,15 @@
 /* migrate.c - applies the SQL migrations compiled into the binary (sql/NNNN_name.sql), in
  * order, each in its own transaction, recorded in schema_migrations. Idempotent; refuses a
  * database whose schema is newer than this binary. Concurrent migrators serialise on an
- * advisory lock. Threading: one connection, one caller.
+ * advisory lock.
+ *
+ * Roles: migrations up to the role split (0021) run as the connecting account; 0021 hands
+ * every object to dossier_owner, and each later migration runs under SET LOCAL ROLE
+ * dossier_owner, so what it creates is owned by that role (a migration that must create a role
+ * does so between RESET ROLE and SET ROLE dossier_owner). The connecting account must be a
+ * superuser or a member of dossier_owner. A schema already current needs no privilege at all:
+ * the pipeline's own role (which may not create anything) passes straight through.
+ * Threading: one connection, one caller.
  */
 #include "pipeline/db.h"
 #include "pipeline/migrations.h"
@@ -11,6 +19,8 @@
 
 /* Arbitrary constant identifying dossier's migration lock. */
 #define MIGRATE_LOCK_KEY "7426031815"
+/* The migration that creates dossier_owner and hands it the schema; later ones run as it. */
+#define MIGRATE_ROLE_SPLIT 21
 
 static const char bootstrap_sql[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -62,24 +72,83 @@ static ds_status exec_script(PGconn *conn, const char *sql, const char *name, ds
     return st;
 }
 
+/* *all = 1 when every migration this binary holds is recorded (a lower-numbered one merged
+ * after a higher one was applied still counts as missing). */
+static ds_status all_applied(PGconn *conn, int *all, ds_err *err)
+{
+    char list[16 * 256] = "{";
+    size_t o = 1;
+    for (int i = 0; i < ds_migrations_count && o + 16 < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%d", i ? "," : "", ds_migrations[i].version);
+    snprintf(list + o, sizeof list - o, "}");
+    const char *p[] = {list};
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(conn, &r, err, "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])",
+                              1, p);
+    *all = st == DS_OK && atoi(PQgetvalue(r, 0, 0)) == ds_migrations_count;
+    PQclear(r);
+    return st;
+}
+
+static ds_status newer_error(int current, int mine, ds_err *err)
+{
+    return ds_err_set(err, DS_ERR_DB, "database schema is version %d, newer than this dossier binary (%d): upgrade dossier",
+                      current, mine);
+}
+
+/* A schema behind this binary: refuses, naming the role, when this session may not create in
+ * the schema (the pipeline's role), rather than failing on the first statement. */
+static ds_status check_can_migrate(PGconn *conn, int current, int mine, ds_err *err)
+{
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(conn, &r, err,
+                              "SELECT has_schema_privilege('public', 'CREATE') "
+                              "OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+                              "OR (to_regrole('dossier_owner') IS NOT NULL "
+                              "AND pg_has_role('dossier_owner', 'MEMBER')), session_user",
+                              0, NULL);
+    if (st == DS_OK && PQgetvalue(r, 0, 0)[0] != 't')
+        st = ds_err_set(err, DS_ERR_DB,
+                        "the database schema is at version %d, this dossier needs %d, and role %s may not migrate "
+                        "it: run `dossier db migrate` as the schema owner's administrator (README, Security)",
+                        current, mine, PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return st;
+}
+
+/* Inside a migration's transaction: become dossier_owner, so what it creates is that role's. */
+static ds_status set_owner_role(PGconn *conn, const char *name, ds_err *err)
+{
+    ds_status st = ds_db_exec(conn, NULL, err, "SET LOCAL ROLE dossier_owner", 0, NULL);
+    if (st)
+        ds_err_prefix(err, "migration %s runs as dossier_owner: connect as a superuser or a member of "
+                           "dossier_owner (README, Security)", name);
+    return st;
+}
+
 ds_status ds_db_migrate(PGconn *conn, ds_log *log, int *applied, ds_err *err)
 {
     int n_applied = 0;
     if (applied)
         *applied = 0;
-    ds_status st = ds_db_exec(conn, NULL, err, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+    int current = 0, mine = ds_db_schema_version_binary(), all = 0;
+    ds_status st = ds_db_schema_version(conn, &current, err);
+    if (st == DS_OK && current == mine && (st = all_applied(conn, &all, err)) == DS_OK && all)
+        return DS_OK; /* nothing to do: no lock, no privilege needed */
+    if (st == DS_OK && current > mine)
+        return newer_error(current, mine, err);
+    if (st == DS_OK)
+        st = check_can_migrate(conn, current, mine, err);
     if (st)
+        return st;
+    if ((st = ds_db_exec(conn, NULL, err, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL)))
         return st;
     if ((st = exec_script(conn, bootstrap_sql, "bootstrap", err)))
         goto out;
-    int current = 0;
     if ((st = ds_db_schema_version(conn, &current, err)))
         goto out;
-    int mine = ds_db_schema_version_binary();
     if (current > mine) {
-        st = ds_err_set(err, DS_ERR_DB,
-                        "database schema is version %d, newer than this dossier binary (%d): upgrade dossier", current,
-                        mine);
+        st = newer_error(current, mine, err);
         goto out;
     }
     for (int i = 0; i < ds_migrations_count; i++) {
@@ -96,7 +165,10 @@ ds_status ds_db_migrate(PGconn *conn, ds_log *log, int *applied, ds_err *err)
             continue;
         if ((st = ds_db_begin(conn, err)))
             goto out;
-        st = exec_script(conn, m->sql, m->name, err);
+        if (m->version > MIGRATE_ROLE_SPLIT)
+            st = set_owner_role(conn, m->name, err);
+        if (st == DS_OK)
+            st = exec_script(conn, m->sql, m->name, err);
         if (st == DS_OK) {
             const char *p2[] = {vbuf, m->name};
             st = ds_db_exec(conn, NULL, err, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)", 2,
@@ -104,10 +176,11 @@ ds_status ds_db_migrate(PGconn *conn, ds_log *log, int *applied, ds_err *err)
         }
         if (st == DS_OK)
             st = ds_db_commit(conn, err);
-        if (st) {
+        if (st)
             ds_db_rollback(conn);
+        PQclear(PQexec(conn, "RESET ROLE")); /* a migration's own SET ROLE ends with it */
+        if (st)
             goto out;
-        }
         DS_INFO(log, "db", "applied migration %s", m->name);
         n_applied++;
     }

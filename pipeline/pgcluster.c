@@ -8,8 +8,10 @@
  * Only the OS account running dossier (and the server's own account) can reach the cluster,
  * wherever its socket lives: the socket folder is 0700 and owned by the server account (an
  * existing one owned by anyone else is refused), and pg_hba.conf allows local peer
- * authentication only, through an ident map naming those two accounts. `db start` rewrites
- * both files on every start, so an existing cluster created with trust is brought to this state.
+ * authentication only, through an ident map naming those two accounts: both may log in as the
+ * administrator role `dossier` (the bootstrap superuser), this account also as the pipeline's
+ * role (pgroles.c). `db start` rewrites both files on every start, so an existing cluster
+ * created with trust is brought to this state.
  * Threading: call from one thread; the server is a separate process.
  */
 #include "pipeline/db.h"
@@ -33,7 +35,7 @@
 
 #define SERVER_ACCOUNT "postgres"
 #define DB_NAME "dossier"
-#define DB_USER "dossier"
+#define DB_USER DS_DB_ADMIN_ROLE
 
 /* mkdir -p for an absolute path. */
 static int mkdirs(const char *path, mode_t mode)
@@ -81,9 +83,10 @@ ds_status ds_pgcluster_init(ds_pgcluster *c, const ds_config *cfg, ds_err *err)
     return DS_OK;
 }
 
-void ds_pgcluster_dsn(const ds_pgcluster *c, char *out, size_t cap)
+void ds_pgcluster_dsn(const ds_pgcluster *c, int admin, char *out, size_t cap)
 {
-    snprintf(out, cap, "host=%s port=5432 dbname=" DB_NAME " user=" DB_USER " connect_timeout=10", c->sockdir);
+    snprintf(out, cap, "host=%s port=5432 dbname=" DB_NAME " user=%s connect_timeout=10", c->sockdir,
+             admin ? DB_USER : DS_DB_PIPELINE_ROLE);
 }
 
 static void tool_path(const ds_pgcluster *c, const char *tool, char *out, size_t cap)
@@ -214,7 +217,8 @@ static ds_status write_conf(ds_pgcluster *c, const char *name, const char *text,
 }
 
 /* pg_hba.conf: local peer authentication through the map "dossier"; pg_ident.conf: this account
- * and the server account may log in as the dossier role. Nothing else, no trust, no TCP. */
+ * and the server account may log in as the dossier role (the administrator), this account also
+ * as the pipeline's role. Nothing else, no trust, no TCP. */
 static ds_status write_auth(ds_pgcluster *c, ds_err *err)
 {
     struct passwd *me = getpwuid(geteuid());
@@ -225,8 +229,9 @@ static ds_status write_auth(ds_pgcluster *c, ds_err *err)
     snprintf(ident, sizeof ident,
              "# written by dossier on every `db start`\n"
              "dossier %s " DB_USER "\n"
-             "dossier %s " DB_USER "\n",
-             me->pw_name, server);
+             "dossier %s " DB_USER "\n"
+             "dossier %s " DS_DB_PIPELINE_ROLE "\n",
+             me->pw_name, server, me->pw_name);
     ds_status st = write_conf(c, "pg_ident.conf", ident, err);
     if (st == DS_OK)
         st = write_conf(c, "pg_hba.conf",

@@ -59,7 +59,7 @@ int main(void)
     ds_config_init(&cfg);
     char *dsn = NULL;
     ds_err err;
-    if (ds_db_resolve(&cfg, NULL, 1, NULL, &dsn, NULL, &err) != DS_OK) {
+    if (ds_db_resolve(&cfg, NULL, DS_DB_AUTOSTART, NULL, &dsn, NULL, &err) != DS_OK) {
         fprintf(stderr, "bench_loader: %s\n", err.msg);
         return 1;
     }

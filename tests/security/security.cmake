@@ -12,3 +12,5 @@ ds_add_script_test(NAME t_security_lease COMMAND ${CMAKE_SOURCE_DIR}/tests/secur
                    PG LABELS security TIMEOUT 600)
 ds_add_script_test(NAME t_security_parse COMMAND ${CMAKE_SOURCE_DIR}/tests/security/parse_test.sh
                    PG LABELS security TIMEOUT 400)
+ds_add_script_test(NAME t_security_roles COMMAND ${CMAKE_SOURCE_DIR}/tests/security/roles_test.sh
+                   LABELS security TIMEOUT 400)
