@@ -523,8 +523,11 @@ uint64_t ds_model_decode_bytes(const ds_model *m, long ctx)
     const long H = c->hidden_size, D = c->head_dim, Hq = c->num_heads, Hkv = c->num_kv_heads;
     uint64_t b = (uint64_t)H * ds_k_dtype_size(m->embed.dtype == DS_K_AWQ4 ? DS_K_BF16 : m->embed.dtype);
     b += weight_read_bytes(m->lm_head, c->vocab_size, H);
+    b += (uint64_t)H * sizeof(float); /* the final norm (fp32 copy) */
     for (int l = 0; l < c->num_layers; l++) {
         const ds_layer_w *L = &m->layers[l];
+        /* the two RMS norms of the layer and the q/k head norms (fp32 copies) */
+        b += (uint64_t)(2 * H + 2 * D) * sizeof(float);
         b += weight_read_bytes(L->q, Hq * D, H) + weight_read_bytes(L->k, Hkv * D, H) +
              weight_read_bytes(L->v, Hkv * D, H) + weight_read_bytes(L->o, H, Hq * D);
         b += (uint64_t)ctx * 2 * Hkv * D * sizeof(float); /* the KV cache */

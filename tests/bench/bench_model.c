@@ -2,13 +2,20 @@
  *   memory bandwidth   a streaming read, 1 and 2 threads (the decode bound)
  *   GEMM               our bf16-weight matmul against OpenBLAS sgemm (fp32 weights) on the
  *                      prefill shapes of the model, 1 and 2 threads
- *   prefill            tokens/s and GFLOP/s against the sgemm figure (target >= 60%)
- *   decode             tokens/s against bandwidth / bytes-per-token (target >= 50%)
+ *   prefill, decode    of the model and of its int4 twin (AutoAWQ group 128, round to nearest,
+ *                      written beside it once as DIR-awq): load time, a cold first pass (first
+ *                      touch of the weights) on its own, then the median of N warm passes
+ *                      (--reps, default 3) of a 512-token prefill and 32 decode steps; prefill
+ *                      GFLOP/s; decode against its bandwidth bound = streaming read rate / bytes
+ *                      one decoded token reads (ds_model_decode_bytes: attention, router, the
+ *                      routed experts only, norms, output layer, one embedding row, KV cache at
+ *                      the mean context of the decode steps)
  *   reference          speedup of the fast path over the plain reference pass
  * and peak memory. Default model: a 735M-parameter random Qwen3-MoE (hidden 1024,
  * 8 layers, 16/4 heads, head_dim 64, 32 experts top-8, moe_intermediate 512, vocab 151936,
  * bf16), generated into $DS_BINARY_DIR/bench735m when absent (1.5 GB).
- *   bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] [--threads T] [--quick]
+ *   bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] [--threads T] [--reps N]
+ *               [--quick]
  * OpenBLAS picks its kernels when the library loads; on virtual machines it may not recognise
  * the CPU, so this program re-executes itself with OPENBLAS_CORETYPE set to match the
  * instruction set cpuid reports (SkylakeX for AVX-512, Haswell for AVX2) unless already set.
@@ -16,6 +23,7 @@
  * Never fails on a timing.
  */
 #include "kernels/kernels.h"
+#include "model/awq.h"
 #include "model/model_internal.h"
 #include "tests/model/tiny_moe.h"
 
@@ -130,6 +138,79 @@ static long peak_rss_mb(void)
     return ru.ru_maxrss / 1024;
 }
 
+typedef struct bench_res {
+    double prefill, decode, gflops; /* warm medians: tokens/s, tokens/s, prefill GFLOP/s */
+} bench_res;
+
+static int cmp_d(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* One pass from an empty sequence: prefill of tok[0..np), then ng greedy steps. */
+static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, int ng, float *lg,
+                    double *tp, double *td, double *cpu)
+{
+    ds_err err;
+    const int V = ds_model_config_of(m)->vocab_size;
+    ds_model_seq_truncate(sq, 0);
+    const double c0 = cpu_now();
+    double t0 = now();
+    ds_status st = ds_model_forward(m, sq, tok, np, DS_MODEL_LOGITS_LAST, lg, &err);
+    *tp = now() - t0;
+    t0 = now();
+    for (int i = 0; i < ng && st == DS_OK; i++) {
+        int32_t nx = ds_model_argmax(lg, V);
+        st = ds_model_forward(m, sq, &nx, 1, DS_MODEL_LOGITS_LAST, lg, &err);
+    }
+    *td = now() - t0;
+    *cpu = cpu_now() - c0;
+    if (st != DS_OK)
+        fprintf(stderr, "bench_model: forward: %s\n", err.msg);
+    return st == DS_OK ? 0 : -1;
+}
+
+/* A cold first pass (first touch of the weights and scratch), then the median of reps warm
+ * passes; prints one table row. */
+static int bench_model_run(ds_model *m, const char *label, double load_s, const int32_t *tok,
+                           int np, int ng, int reps, double gbs, float *lg, bench_res *r)
+{
+    ds_err err;
+    ds_model_seq *sq;
+    if (ds_model_seq_create(m, &sq, &err) != DS_OK) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
+        return -1;
+    }
+    double tpc, tdc, cpu, tp[64], td[64], wall = 0, cpus = 0;
+    if (one_pass(m, sq, tok, np, ng, lg, &tpc, &tdc, &cpu) != 0)
+        return -1;
+    for (int i = 0; i < reps; i++) {
+        if (one_pass(m, sq, tok, np, ng, lg, &tp[i], &td[i], &cpu) != 0)
+            return -1;
+        wall += tp[i] + td[i];
+        cpus += cpu;
+    }
+    ds_model_seq_free(sq);
+    const ds_model_config *c = ds_model_config_of(m);
+    r->prefill = np / median(tp, reps);
+    r->decode = ng / median(td, reps);
+    r->gflops = 2.0 * macs_per_token(c, (np + 1) / 2.0) * r->prefill / 1e9;
+    /* bytes of a decode step at the mean context of the decode steps */
+    const double bpt = (double)ds_model_decode_bytes(m, np + ng / 2);
+    const double bound = gbs * 1e9 / bpt;
+    printf("%-10s %9.2f %11.1f %11.1f %11.1f %11.2f %10.1f %10.1f %5.0f%% %10.2f\n", label, load_s,
+           np / tpc, r->prefill, r->gflops, r->decode, bpt / 1e6, bound, 100.0 * r->decode / bound,
+           cpus / wall);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
 #ifdef DS_HAVE_OPENBLAS
@@ -143,29 +224,31 @@ int main(int argc, char **argv)
     }
 #endif
     const char *model = NULL;
-    int np = 512, ng = 32, threads = 2, quick = 0;
+    int np = 512, ng = 32, threads = 2, quick = 0, reps_pass = 3;
     static const struct option lo[] = {{"model", required_argument, 0, 'm'},
                                        {"prompt-tokens", required_argument, 0, 'p'},
                                        {"gen-tokens", required_argument, 0, 'g'},
                                        {"threads", required_argument, 0, 't'},
                                        {"quick", no_argument, 0, 'q'},
+                                       {"reps", required_argument, 0, 'r'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "m:p:g:t:qh", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:g:t:qr:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'm': model = optarg; break;
         case 'p': np = atoi(optarg); break;
         case 'g': ng = atoi(optarg); break;
         case 't': threads = atoi(optarg); break;
         case 'q': quick = 1; break;
+        case 'r': reps_pass = atoi(optarg); break;
         default:
             printf("usage: bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] "
-                   "[--threads T] [--quick]\n");
+                   "[--threads T] [--reps N] [--quick]\n");
             return ch == 'h' ? 0 : 2;
         }
     }
-    if (threads < 1 || threads > 8 || np < 1 || ng < 1) {
+    if (threads < 1 || threads > 8 || np < 1 || ng < 1 || reps_pass < 1 || reps_pass > 64) {
         fprintf(stderr, "bench_model: bad arguments\n");
         return 2;
     }
@@ -227,10 +310,12 @@ int main(int argc, char **argv)
     mo.segment_tokens = np < 512 ? np : 512;
     mo.copy_weights = 1; /* weights on 2 MiB pages */
     ds_model *m = NULL;
+    const double tl0 = now();
     if (ds_model_load(&m, model, &mo, &err) != DS_OK) {
         fprintf(stderr, "bench_model: %s\n", err.msg);
         return 1;
     }
+    const double load_s = now() - tl0;
     const ds_model_config *c = ds_model_config_of(m);
     const int S = mo.segment_tokens, H = c->hidden_size, D = c->head_dim;
     const int rows_per_expert = c->num_experts > 0 ? S * c->num_experts_per_tok / c->num_experts : S;
@@ -268,41 +353,26 @@ int main(int argc, char **argv)
            gemm_blas);
     ds_kctx_free(k1);
 
-    /* 3. prefill and decode */
+    /* 3. prefill and decode of this model, then of its int4 twin, in the same run */
     const int V = c->vocab_size;
     int32_t *tok = malloc(sizeof(int32_t) * (size_t)np);
     for (int i = 0; i < np; i++)
         tok[i] = (int32_t)(((uint64_t)i * 7919u + 13) % (uint64_t)V);
     float *lg = malloc(sizeof(float) * (size_t)V);
+    printf("\nprefill of %d tokens, then %d greedy decode steps (context %d to %d); a cold first pass,\n"
+           "then the median of %d warm passes; bound = streaming read %.1f GB/s / bytes per token\n",
+           np, ng, np, np + ng, reps_pass, bw2);
+    printf("%-10s %9s %11s %11s %11s %11s %10s %10s %6s %10s\n", "model", "load s", "cold pf t/s",
+           "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "%bound", "cpu/wall");
+    bench_res rb;
+    if (bench_model_run(m, "bf16", load_s, tok, np, ng, reps_pass, bw2, lg, &rb) != 0)
+        return 1;
+    printf("%-10s %9s %11s %11.1f%% of sgemm on the same shapes (prefill GFLOP/s)\n", "", "", "",
+           gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
     ds_model_seq *sq;
     ds_model_seq_create(m, &sq, &err);
-    /* warm-up: fault the mapped weights in */
-    ds_model_forward(m, sq, tok, np < 64 ? np : 64, DS_MODEL_LOGITS_LAST, lg, &err);
-    ds_model_seq_truncate(sq, 0);
-    double t0 = now(), c0 = cpu_now();
-    ds_status st = ds_model_forward(m, sq, tok, np, DS_MODEL_LOGITS_LAST, lg, &err);
-    double tp = now() - t0, cp = cpu_now() - c0;
-    if (st != DS_OK) {
-        fprintf(stderr, "bench_model: prefill: %s\n", err.msg);
-        return 1;
-    }
-    t0 = now();
-    c0 = cpu_now();
-    for (int i = 0; i < ng && st == DS_OK; i++) {
-        int32_t nx = ds_model_argmax(lg, V);
-        st = ds_model_forward(m, sq, &nx, 1, DS_MODEL_LOGITS_LAST, lg, &err);
-    }
-    double td = now() - t0, cd = cpu_now() - c0;
-    double pf_gflops = 2.0 * macs_per_token(c, (np + 1) / 2.0) * np / tp / 1e9;
-    double bpt = (double)ds_model_decode_bytes(m, np);
-    double bound = bw2 * 1e9 / bpt;
-    printf("\n%-44s %10.1f tok/s   %6.1f GFLOP/s = %3.0f%% of sgemm on the same shapes\n",
-           "prefill", np / tp, pf_gflops, gemm_blas > 0 ? 100.0 * pf_gflops / gemm_blas : 0.0);
-    printf("%-44s %10.2f tok/s   bound %.1f tok/s (%.0f MB/token at %.1f GB/s) = %3.0f%%\n",
-           "decode", ng / td, bound, bpt / 1e6, bw2, 100.0 * (ng / td) / bound);
-    printf("%-44s prefill %.2f s of cpu for %.2f s of wall clock (%.1f GFLOP per cpu-second); "
-           "decode %.3f cpu-s/token for %.3f s/token\n",
-           "cpu time (what other processes do not take)", cp, tp, pf_gflops * tp / cp, cd / ng, td / ng);
+    ds_status st;
+    double t0;
 
     /* 4. the reference path on a few tokens */
     int nr = quick ? 2 : 4;
@@ -327,9 +397,38 @@ int main(int argc, char **argv)
            "reference pass, prefill of a few tokens", tr, tf, tr / tf, agree ? "agrees" : "DIFFERS");
     printf("%-44s %10ld MB\n", "peak resident memory (mapped weights count)", peak_rss_mb());
     free(ref);
-    free(tok);
-    free(lg);
     ds_model_seq_free(sq);
     ds_model_free(m);
+
+    /* the int4 twin (AutoAWQ, group 128, round to nearest): written beside the model once */
+    char qdir[4200];
+    snprintf(qdir, sizeof qdir, "%s-awq", model);
+    {
+        struct stat qs;
+        char qcfg[4300];
+        snprintf(qcfg, sizeof qcfg, "%s/config.json", qdir);
+        if (stat(qcfg, &qs) != 0) {
+            printf("quantising %s to int4 into %s ...\n", model, qdir);
+            ds_awq_quant_opts qo = {.group_size = 128, .n_threads = threads};
+            ds_awq_quant_report rep;
+            if (ds_awq_quantize(model, qdir, &qo, &rep, &err) != DS_OK) {
+                fprintf(stderr, "bench_model: quantize: %s\n", err.msg);
+                return 1;
+            }
+        }
+    }
+    t0 = now();
+    if (ds_model_load(&m, qdir, &mo, &err) != DS_OK) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
+        return 1;
+    }
+    bench_res rq;
+    if (bench_model_run(m, "int4", now() - t0, tok, np, ng, reps_pass, bw2, lg, &rq) != 0)
+        return 1;
+    printf("int4 / bf16: prefill %.2fx, decode %.2fx (same run)\n", rq.prefill / rb.prefill,
+           rq.decode / rb.decode);
+    ds_model_free(m);
+    free(tok);
+    free(lg);
     return 0;
 }
