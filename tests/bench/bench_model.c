@@ -177,38 +177,44 @@ static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, i
     return st == DS_OK ? 0 : -1;
 }
 
-/* A cold first pass (first touch of the weights and scratch), then the median of reps warm
- * passes; prints one table row. */
-static int bench_model_run(ds_model *m, const char *label, double load_s, const int32_t *tok,
-                           int np, int ng, int reps, double gbs, float *lg, bench_res *r)
-{
-    ds_err err;
+/* One model of the comparison: its sequence, the cold pass and the warm passes. */
+typedef struct arm {
+    const char *label;
+    ds_model *m;
     ds_model_seq *sq;
-    if (ds_model_seq_create(m, &sq, &err) != DS_OK) {
-        fprintf(stderr, "bench_model: %s\n", err.msg);
+    double load_s, tpc, tdc, tp[64], td[64], wall, cpu;
+} arm;
+
+static int arm_pass(arm *a, int warm_i, const int32_t *tok, int np, int ng, float *lg)
+{
+    double tp, td, cpu;
+    if (one_pass(a->m, a->sq, tok, np, ng, lg, &tp, &td, &cpu) != 0)
         return -1;
+    if (warm_i < 0) {
+        a->tpc = tp, a->tdc = td;
+    } else {
+        a->tp[warm_i] = tp, a->td[warm_i] = td;
+        a->wall += tp + td;
+        a->cpu += cpu;
     }
-    double tpc, tdc, cpu, tp[64], td[64], wall = 0, cpus = 0;
-    if (one_pass(m, sq, tok, np, ng, lg, &tpc, &tdc, &cpu) != 0)
-        return -1;
-    for (int i = 0; i < reps; i++) {
-        if (one_pass(m, sq, tok, np, ng, lg, &tp[i], &td[i], &cpu) != 0)
-            return -1;
-        wall += tp[i] + td[i];
-        cpus += cpu;
-    }
-    ds_model_seq_free(sq);
-    const ds_model_config *c = ds_model_config_of(m);
-    r->prefill = np / median(tp, reps);
-    r->decode = ng / median(td, reps);
-    r->gflops = 2.0 * macs_per_token(c, (np + 1) / 2.0) * r->prefill / 1e9;
-    /* bytes of a decode step at the mean context of the decode steps */
-    const double bpt = (double)ds_model_decode_bytes(m, np + ng / 2);
-    const double bound = gbs * 1e9 / bpt;
-    printf("%-10s %9.2f %11.1f %11.1f %11.1f %11.2f %10.1f %10.1f %5.0f%% %10.2f\n", label, load_s,
-           np / tpc, r->prefill, r->gflops, r->decode, bpt / 1e6, bound, 100.0 * r->decode / bound,
-           cpus / wall);
     return 0;
+}
+
+/* One table row: warm medians, decode against bandwidth gbs over the bytes of a decode step at
+ * the mean context of the decode steps. */
+static bench_res arm_print(arm *a, int np, int ng, int reps, double gbs)
+{
+    bench_res r;
+    const double tpc = a->tpc, tdc = a->tdc;
+    r.prefill = np / median(a->tp, reps);
+    r.decode = ng / median(a->td, reps);
+    r.gflops = 2.0 * macs_per_token(ds_model_config_of(a->m), (np + 1) / 2.0) * r.prefill / 1e9;
+    const double bpt = (double)ds_model_decode_bytes(a->m, np + ng / 2);
+    const double bound = gbs * 1e9 / bpt;
+    printf("%-6s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s,
+           np / tpc, ng / tdc, r.prefill, r.gflops, r.decode, bpt / 1e6, bound,
+           100.0 * r.decode / bound, a->cpu / a->wall);
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -353,26 +359,69 @@ int main(int argc, char **argv)
            gemm_blas);
     ds_kctx_free(k1);
 
-    /* 3. prefill and decode of this model, then of its int4 twin, in the same run */
+    /* 3. prefill and decode of this model and of its int4 twin (AutoAWQ, group 128, round to
+     * nearest; written beside the model once), passes interleaved so both see the same load */
     const int V = c->vocab_size;
     int32_t *tok = malloc(sizeof(int32_t) * (size_t)np);
     for (int i = 0; i < np; i++)
         tok[i] = (int32_t)(((uint64_t)i * 7919u + 13) % (uint64_t)V);
     float *lg = malloc(sizeof(float) * (size_t)V);
-    printf("\nprefill of %d tokens, then %d greedy decode steps (context %d to %d); a cold first pass,\n"
-           "then the median of %d warm passes; bound = streaming read %.1f GB/s / bytes per token\n",
-           np, ng, np, np + ng, reps_pass, bw2);
-    printf("%-10s %9s %11s %11s %11s %11s %10s %10s %6s %10s\n", "model", "load s", "cold pf t/s",
-           "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "%bound", "cpu/wall");
-    bench_res rb;
-    if (bench_model_run(m, "bf16", load_s, tok, np, ng, reps_pass, bw2, lg, &rb) != 0)
+    char qdir[4200];
+    snprintf(qdir, sizeof qdir, "%s-awq", model);
+    {
+        struct stat qs;
+        char qcfg[4300];
+        snprintf(qcfg, sizeof qcfg, "%s/config.json", qdir);
+        if (stat(qcfg, &qs) != 0) {
+            printf("quantising %s to int4 into %s ...\n", model, qdir);
+            ds_awq_quant_opts qo = {.group_size = 128, .n_threads = threads};
+            ds_awq_quant_report rep;
+            if (ds_awq_quantize(model, qdir, &qo, &rep, &err) != DS_OK) {
+                fprintf(stderr, "bench_model: quantize: %s\n", err.msg);
+                return 1;
+            }
+        }
+    }
+    arm arms[2] = {{.label = "bf16", .m = m, .load_s = load_s}, {.label = "int4"}};
+    double t0 = now();
+    if (ds_model_load(&arms[1].m, qdir, &mo, &err) != DS_OK) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
         return 1;
-    printf("%-10s %9s %11s %11.1f%% of sgemm on the same shapes (prefill GFLOP/s)\n", "", "", "",
+    }
+    arms[1].load_s = now() - t0;
+    double bw[64];
+    for (int a = 0; a < 2; a++)
+        if (ds_model_seq_create(arms[a].m, &arms[a].sq, &err) != DS_OK ||
+            arm_pass(&arms[a], -1, tok, np, ng, lg) != 0)
+            return 1;
+    for (int i = 0; i < reps_pass; i++) {
+        bw[i] = ds_k_read_bandwidth(kn, bw_bytes, 1);
+        for (int a = 0; a < 2; a++)
+            if (arm_pass(&arms[a], i, tok, np, ng, lg) != 0)
+                return 1;
+    }
+    const double gbs = median(bw, reps_pass);
+    printf("\nprefill of %d tokens, then %d greedy decode steps (context %d to %d): a cold first pass,\n"
+           "then the median of %d warm passes, bf16 and int4 alternating, each round after a\n"
+           "streaming read on the model's %d threads (median %.1f GB/s); bound = that rate / bytes\n"
+           "per decoded token; load includes copying the weights onto 2 MiB pages (and, int4, the\n"
+           "repacking into the decode layout)\n",
+           np, ng, np, np + ng, reps_pass, threads, gbs);
+    printf("%-6s %7s %9s %9s %11s %9s %11s %9s %9s %6s %8s\n", "model", "load s", "cold pf/s",
+           "cold dc/s", "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "bound",
+           "cpu/wall");
+    const bench_res rb = arm_print(&arms[0], np, ng, reps_pass, gbs);
+    const bench_res rq = arm_print(&arms[1], np, ng, reps_pass, gbs);
+    printf("int4 / bf16: prefill %.2fx, decode %.2fx (same run); bf16 prefill %.0f%% of sgemm on "
+           "the same shapes\n\n",
+           rq.prefill / rb.prefill, rq.decode / rb.decode,
            gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
+    for (int a = 0; a < 2; a++)
+        ds_model_seq_free(arms[a].sq);
+    ds_model_free(arms[1].m);
     ds_model_seq *sq;
     ds_model_seq_create(m, &sq, &err);
     ds_status st;
-    double t0;
 
     /* 4. the reference path on a few tokens */
     int nr = quick ? 2 : 4;
@@ -400,34 +449,6 @@ int main(int argc, char **argv)
     ds_model_seq_free(sq);
     ds_model_free(m);
 
-    /* the int4 twin (AutoAWQ, group 128, round to nearest): written beside the model once */
-    char qdir[4200];
-    snprintf(qdir, sizeof qdir, "%s-awq", model);
-    {
-        struct stat qs;
-        char qcfg[4300];
-        snprintf(qcfg, sizeof qcfg, "%s/config.json", qdir);
-        if (stat(qcfg, &qs) != 0) {
-            printf("quantising %s to int4 into %s ...\n", model, qdir);
-            ds_awq_quant_opts qo = {.group_size = 128, .n_threads = threads};
-            ds_awq_quant_report rep;
-            if (ds_awq_quantize(model, qdir, &qo, &rep, &err) != DS_OK) {
-                fprintf(stderr, "bench_model: quantize: %s\n", err.msg);
-                return 1;
-            }
-        }
-    }
-    t0 = now();
-    if (ds_model_load(&m, qdir, &mo, &err) != DS_OK) {
-        fprintf(stderr, "bench_model: %s\n", err.msg);
-        return 1;
-    }
-    bench_res rq;
-    if (bench_model_run(m, "int4", now() - t0, tok, np, ng, reps_pass, bw2, lg, &rq) != 0)
-        return 1;
-    printf("int4 / bf16: prefill %.2fx, decode %.2fx (same run)\n", rq.prefill / rb.prefill,
-           rq.decode / rb.decode);
-    ds_model_free(m);
     free(tok);
     free(lg);
     return 0;
