@@ -81,6 +81,9 @@ typedef struct ds_k_awq {
     const int32_t *qzeros;  /* (K/G, N/8) */
     const uint16_t *scales; /* fp16 (K/G, N) */
     int group;              /* G */
+    /* NULL, or the same weight in the decode layout of ds_k_awq_repack (borrowed); matmuls of
+     * up to 4 tokens read it instead of the three arrays above on AVX2 and AVX-512 */
+    const void *repacked;
 } ds_k_awq;
 
 /* y (T, N) = x (T, K) . W (N, K)^T; with accumulate, y += instead of y =. */
@@ -99,6 +102,15 @@ void ds_k_awq_pack(int32_t *out, const uint8_t *q, int R, int C);
 void ds_k_awq_unpack(uint8_t *q, const int32_t *packed, int R, int C);
 /* W^T (K, N) in fp32 from an AWQ weight: (q - z) * s, exact in fp32. */
 void ds_k_awq_dequant(float *wt, const ds_k_awq *w, int N, int K);
+/* The decode layout (kernels/cpu/awq_repack.c): per panel of 32 columns and group of G rows
+ * of k, one chunk of 96 + 16 G bytes read front to back: the 32 fp16 scales, the 32 zeros (one
+ * byte each), then for every 8 rows of k four vectors of 8 int32, vector b lane j holding the
+ * 8 nibbles of column 8 b + j for those rows (row 8 w + s at bits 4 s). Chunks in (panel,
+ * group) order. Returns the bytes of that layout for (N, K) with group G, or 0 when the shape
+ * has none (N % 32 != 0, or G % 8 != 0, or K % G != 0). */
+size_t ds_k_awq_repack_size(int N, int K, int G);
+/* Writes w (N, K) into out (ds_k_awq_repack_size bytes, 32-byte aligned) in that layout. */
+void ds_k_awq_repack(void *out, const ds_k_awq *w, int N, int K);
 
 /* Several independent matmuls in one dispatch (MoE experts): work is spread over all of them. */
 typedef struct ds_k_matmul_job {

@@ -1,16 +1,21 @@
 /* awq.c - AutoAWQ checkpoints on load: quantization_config from config.json and the binding of
  * a linear layer's qweight / qzeros / scales (see awq.h), every dtype and shape checked
- * against the config like the rest of the loader.
- * Owns: nothing (descriptors are the caller's). Threading: reentrant.
+ * against the config like the rest of the loader; then the repacking of the bound weights into
+ * the decode layout of the CPU kernels.
+ * Owns: the repacked copy (m->awq_rp) once ds_awq_repack ran; descriptors are the caller's.
+ * Threading: reentrant on distinct models.
  */
 #include "model/awq.h"
 
 #include "model/model_internal.h"
+#include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err)
 {
@@ -107,8 +112,72 @@ ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *nam
         (st = check(m, tz, nz, DS_ST_I32, K / G, N / 8, err)) != DS_OK ||
         (st = check(m, ts, ns, DS_ST_F16, K / G, N, err)) != DS_OK)
         return st;
-    *desc = (ds_k_awq){tq->data, tz->data, ts->data, (int)G};
+    *desc = (ds_k_awq){tq->data, tz->data, ts->data, (int)G, NULL};
     *w = (ds_k_weight){desc, DS_K_AWQ4};
     *bytes = (tq->end - tq->begin) + (tz->end - tz->begin) + (ts->end - ts->begin);
     return DS_OK;
+}
+
+/* ---- decode layout ------------------------------------------------------------------------ */
+
+typedef struct repack_job {
+    ds_model *m;
+    size_t *off; /* per descriptor: offset in the mapping, or SIZE_MAX when not repacked */
+} repack_job;
+
+static void repack_task(void *arg, int task, int thread)
+{
+    (void)thread;
+    const repack_job *r = arg;
+    ds_model *m = r->m;
+    if (r->off[task] == SIZE_MAX)
+        return;
+    ds_k_awq *d = &m->awq_desc[task];
+    void *dst = (char *)m->awq_rp + r->off[task];
+    ds_k_awq_repack(dst, d, m->awq_nk[2 * task], m->awq_nk[2 * task + 1]);
+    d->repacked = dst;
+}
+
+ds_status ds_awq_repack(ds_model *m, ds_err *err)
+{
+    const int n = m->n_awq_desc;
+    if (n == 0)
+        return DS_OK;
+    size_t *off = ds_malloc(sizeof *off * (size_t)n);
+    if (!off)
+        return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory");
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        const size_t b = ds_k_awq_repack_size(m->awq_nk[2 * i], m->awq_nk[2 * i + 1],
+                                              m->awq_desc[i].group);
+        off[i] = b ? total : SIZE_MAX;
+        total += (b + 63) / 64 * 64;
+    }
+    if (total == 0) {
+        ds_free(off);
+        return DS_OK;
+    }
+    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        ds_free(off);
+        return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the repacked int4 weights",
+                          total);
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(map, total, MADV_HUGEPAGE);
+#endif
+    m->awq_rp = map;
+    m->awq_rp_size = total;
+    repack_job r = {m, off};
+    ds_kctx_parallel(m->kctx, repack_task, &r, n);
+    ds_free(off);
+    return DS_OK;
+}
+
+void ds_awq_repack_free(ds_model *m)
+{
+    if (m->awq_rp)
+        munmap(m->awq_rp, m->awq_rp_size);
+    m->awq_rp = NULL;
+    m->awq_rp_size = 0;
 }

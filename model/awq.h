@@ -39,6 +39,13 @@ ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err);
 ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *name, long rows,
                       long cols, ds_k_awq *desc, ds_k_weight *w, uint64_t *bytes, ds_err *err);
 
+/* Rewrites every bound int4 weight whose shape has one into the kernels' decode layout
+ * (ds_k_awq_repack), in one anonymous mapping the model owns (m->awq_rp, freed by
+ * ds_awq_repack_free), on the model's threads, and points each descriptor at it. The
+ * checkpoint's AutoAWQ tensors stay as they are (the prefill and scalar paths read them). */
+ds_status ds_awq_repack(ds_model *m, ds_err *err);
+void ds_awq_repack_free(ds_model *m);
+
 /* ---- quantizer ---------------------------------------------------------------------------- */
 
 typedef struct ds_awq_quant_opts {

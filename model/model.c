@@ -61,6 +61,8 @@ static ds_status bind_matrix(ds_model *m, const char *name, long rows, long cols
         uint64_t bytes = 0;
         st = ds_awq_bind(m, &m->awq, name, rows, cols, &m->awq_desc[m->n_awq_desc], w, &bytes, err);
         if (st == DS_OK) {
+            m->awq_nk[2 * m->n_awq_desc] = (int)rows;
+            m->awq_nk[2 * m->n_awq_desc + 1] = (int)cols;
             m->n_awq_desc++;
             m->n_params += (uint64_t)rows * cols;
             m->weight_bytes += bytes;
@@ -391,7 +393,9 @@ void ds_model_free(ds_model *m)
     }
     ds_model_backend_close(m);
     buf_free(&m->buf);
+    ds_awq_repack_free(m);
     ds_free(m->awq_desc);
+    ds_free(m->awq_nk);
     ds_free(m->kp);
     ds_free(m->vp);
     ds_free(m->page_mem);
@@ -447,7 +451,8 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     if (m->awq.enabled) {
         const long E = c->num_experts > 0 ? c->num_experts : 1;
         m->cap_awq_desc = (int)(c->num_layers * (7 + 3 * E) + 2);
-        if (!(m->awq_desc = ds_calloc((size_t)m->cap_awq_desc, sizeof *m->awq_desc))) {
+        if (!(m->awq_desc = ds_calloc((size_t)m->cap_awq_desc, sizeof *m->awq_desc)) ||
+            !(m->awq_nk = ds_calloc((size_t)m->cap_awq_desc * 2, sizeof *m->awq_nk))) {
             st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", dir);
             goto fail;
         }
@@ -495,6 +500,9 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
         goto fail;
     if ((st = ds_model_backend_open(m, err)) != DS_OK)
         goto fail;
+    /* int4 on the CPU: the decode layout of the kernels, built here from the AutoAWQ tensors */
+    if (!m->cuda && (st = ds_awq_repack(m, err)) != DS_OK)
+        goto fail;
     *out = m;
     return DS_OK;
 fail:
@@ -523,8 +531,11 @@ uint64_t ds_model_decode_bytes(const ds_model *m, long ctx)
     const long H = c->hidden_size, D = c->head_dim, Hq = c->num_heads, Hkv = c->num_kv_heads;
     uint64_t b = (uint64_t)H * ds_k_dtype_size(m->embed.dtype == DS_K_AWQ4 ? DS_K_BF16 : m->embed.dtype);
     b += weight_read_bytes(m->lm_head, c->vocab_size, H);
+    b += (uint64_t)H * sizeof(float); /* the final norm (fp32 copy) */
     for (int l = 0; l < c->num_layers; l++) {
         const ds_layer_w *L = &m->layers[l];
+        /* the two RMS norms of the layer and the q/k head norms (fp32 copies) */
+        b += (uint64_t)(2 * H + 2 * D) * sizeof(float);
         b += weight_read_bytes(L->q, Hq * D, H) + weight_read_bytes(L->k, Hkv * D, H) +
              weight_read_bytes(L->v, Hkv * D, H) + weight_read_bytes(L->o, H, Hq * D);
         b += (uint64_t)ctx * 2 * Hkv * D * sizeof(float); /* the KV cache */

@@ -128,7 +128,7 @@ uint64_t ds_model_n_params(const ds_model *m);
 uint64_t ds_model_weight_bytes(const ds_model *m);
 /* Bytes one decoded token reads at ctx tokens of context: every weight of attention and the
  * dense MLPs, the router and the k routed experts of each MoE layer, the output layer, one
- * embedding row and the fp32 KV cache. The decode bandwidth bound is this over the read rate. */
+ * embedding row, the RMS norm weights (fp32 copies) and the fp32 KV cache. The decode bandwidth bound is this over the read rate. */
 uint64_t ds_model_decode_bytes(const ds_model *m, long ctx);
 /* Streaming read rate of a 512 MiB buffer on the model's CPU threads, GB/s (best of 3). */
 double ds_model_read_bandwidth(ds_model *m);

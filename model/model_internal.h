@@ -62,6 +62,9 @@ struct ds_model {
     ds_awq_config awq;  /* AutoAWQ checkpoint (awq.c) */
     ds_k_awq *awq_desc; /* descriptors of the int4 weights, owned, n_awq_desc of cap */
     int n_awq_desc, cap_awq_desc;
+    int *awq_nk;        /* (cap_awq_desc, 2): N and K of each int4 weight, owned */
+    void *awq_rp;       /* the int4 weights in the decode layout (ds_awq_repack), or NULL */
+    size_t awq_rp_size;
     /* activation hook (the AWQ calibration, awq_quant.c): called with the inputs of the linear
      * layers during a forward pass; NULL: off */
     void (*act_hook)(void *ud, int layer, int site, int expert, const float *x, int rows, int cols);

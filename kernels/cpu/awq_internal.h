@@ -15,6 +15,12 @@ void ds_k_awq_slice(ds_k_isa isa, const ds_k_matmul_job *j, int n0, int n1, floa
 void ds_k_awq_slice_avx2(const ds_k_matmul_job *j, int n0, int n1, float *scratch);
 void ds_k_awq_slice_avx512(const ds_k_matmul_job *j, int n0, int n1, float *scratch);
 
+/* Columns [n0, n1) of y for the T <= 4 tokens of job j from the repacked weight (awq_gemv_avx2.c,
+ * AVX2 + FMA + F16C): n0 and n1 multiples of DS_K_AWQ_RP; scratch: T * (K + K / G) floats.
+ * Each output element is summed the same way whatever the slice. */
+void ds_k_awq_gemv_repacked_avx2(const ds_k_matmul_job *j, int n0, int n1, float *scratch);
+
 #define DS_K_AWQ_KC 256 /* k rows of a dequantised panel */
+#define DS_K_AWQ_RP 32  /* columns of a panel of the repacked layout */
 
 #endif

@@ -44,6 +44,15 @@ static void mm_task(void *arg, int task, int thread)
         ds_kctx_impl(p->c)->matmul(j, n0, n1, ds_kctx_scratch(p->c, thread));
 }
 
+/* The least multiple of panel that is also one of DS_K_AWQ_RP. */
+static int lcm_panel(int panel)
+{
+    int m = panel;
+    while (m % DS_K_AWQ_RP != 0)
+        m += panel;
+    return m;
+}
+
 static void matmul_batch(ds_kctx *c, const ds_k_matmul_job *jobs, int n_jobs)
 {
     mm_plan p;
@@ -69,11 +78,13 @@ static void matmul_batch(ds_kctx *c, const ds_k_matmul_job *jobs, int n_jobs)
         }
         double per_col = (double)j->T * (j->K + 1);
         long cols = (long)(target / per_col);
-        cols = (cols + panel - 1) / panel * panel;
-        if (cols < panel)
-            cols = panel;
+        /* int4 weights, a few tokens: slices of whole panels of the repacked layout */
+        const int pn = j->w.dtype == DS_K_AWQ4 && j->T <= 4 ? lcm_panel(panel) : panel;
+        cols = (cols + pn - 1) / pn * pn;
+        if (cols < pn)
+            cols = pn;
         if (cols > j->N)
-            cols = (j->N + panel - 1) / panel * panel;
+            cols = (j->N + pn - 1) / pn * pn;
         p.cols[i] = (int)cols;
         tasks += (int)((j->N + cols - 1) / cols);
     }

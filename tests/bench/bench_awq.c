@@ -3,7 +3,8 @@
  * Qwen3-30B-A3B configuration and of the 735M benchmark model, on 1 and the given number of
  * threads. For each it prints microseconds per product, the weight bytes read per second and
  * that rate as a percentage of the streaming read rate measured in the same run (the bound a
- * matmul that reads each weight once cannot beat), and the int4 speedup over bf16.
+ * matmul that reads each weight once cannot beat), and the int4 speedup over bf16, for int4 in
+ * the AutoAWQ layout and in the decode layout the model loader builds (ds_k_awq_repack).
  *   bench_awq [--threads T] [--reps N]
  * Weights are 64 distinct copies per shape, cycled, so each product reads them from memory
  * rather than cache, as a decode step does. Never fails on a timing.
@@ -36,7 +37,8 @@ static uint32_t next_u32(void)
 
 /* COPIES weights of (N, K) in both types; the buffers are owned by the struct. */
 typedef struct wset {
-    ds_k_awq awq[COPIES];
+    ds_k_awq awq[COPIES], awq_rp[COPIES]; /* AutoAWQ layout; the same in the decode layout */
+    void *rp;
     int32_t *qw, *qz;
     uint16_t *sc, *bf;
 } wset;
@@ -59,7 +61,15 @@ static int wset_make(wset *w, int N, int K)
     for (size_t i = 0; i < (size_t)N * K * COPIES; i++)
         w->bf[i] = ds_k_f32_to_bf16((float)(next_u32() % 2001) * 1e-3f - 1.0f);
     for (int c = 0; c < COPIES; c++)
-        w->awq[c] = (ds_k_awq){w->qw + nq * c, w->qz + nz * c, w->sc + ns * c, GROUP};
+        w->awq[c] = (ds_k_awq){w->qw + nq * c, w->qz + nz * c, w->sc + ns * c, GROUP, NULL};
+    const size_t rs = (ds_k_awq_repack_size(N, K, GROUP) + 63) / 64 * 64;
+    if (!(w->rp = aligned_alloc(64, rs * COPIES)))
+        return -1;
+    for (int c = 0; c < COPIES; c++) {
+        ds_k_awq_repack((char *)w->rp + rs * c, &w->awq[c], N, K);
+        w->awq_rp[c] = w->awq[c];
+        w->awq_rp[c].repacked = (char *)w->rp + rs * c;
+    }
     return 0;
 }
 
@@ -69,6 +79,7 @@ static void wset_free(wset *w)
     free(w->qz);
     free(w->sc);
     free(w->bf);
+    free(w->rp);
 }
 
 /* Median seconds of one T=1 product over reps rounds of the COPIES weights. */
@@ -79,8 +90,9 @@ static double time_mm(ds_kctx *c, const wset *w, int awq, int N, int K, int reps
     for (int r = 0; r <= reps; r++) {
         const double t0 = now();
         for (int i = 0; i < COPIES; i++) {
-            ds_k_weight W = awq ? (ds_k_weight){&w->awq[i], DS_K_AWQ4}
-                                : (ds_k_weight){w->bf + (size_t)N * K * i, DS_K_BF16};
+            ds_k_weight W = awq == 2 ? (ds_k_weight){&w->awq_rp[i], DS_K_AWQ4}
+                            : awq    ? (ds_k_weight){&w->awq[i], DS_K_AWQ4}
+                                     : (ds_k_weight){w->bf + (size_t)N * K * i, DS_K_BF16};
             ds_k_matmul(c, y, x, W, 1, N, K, 0);
         }
         if (r > 0) /* round 0 warms up */
@@ -128,8 +140,9 @@ int main(int argc, char **argv)
         if (ds_kctx_create(&c, th, DS_K_ISA_AUTO, &err) != DS_OK)
             return fprintf(stderr, "bench_awq: %s\n", err.msg), 1;
         const double bw = ds_k_read_bandwidth(c, (size_t)512 << 20, 3);
-        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s\n", th, bw,
-               "one token (N x K)", "shape", "bf16 us", "% bound", "int4 us", "% bound", "speedup");
+        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s %9s %9s %8s\n",
+               th, bw, "one token (N x K)", "shape", "bf16 us", "% bound", "int4 us", "% bound",
+               "speedup", "int4rp us", "% bound", "speedup");
         for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
             const int N = shapes[s].N, K = shapes[s].K;
             wset w;
@@ -140,12 +153,14 @@ int main(int argc, char **argv)
                 x[k] = (float)(next_u32() % 2001) * 1e-3f - 1.0f;
             const double tb = time_mm(c, &w, 0, N, K, reps, y, x);
             const double tq = time_mm(c, &w, 1, N, K, reps, y, x);
+            const double tr = time_mm(c, &w, 2, N, K, reps, y, x);
             const double bb = (double)N * K * 2;
             const double bq = (double)N * K / 2 + (double)K / GROUP * N * 2.5;
             char dims[32];
             snprintf(dims, sizeof dims, "%dx%d", N, K);
-            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx\n", shapes[s].name, dims, tb * 1e6,
-                   100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw, tb / tq);
+            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx\n", shapes[s].name,
+                   dims, tb * 1e6, 100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw,
+                   tb / tq, tr * 1e6, 100.0 * bq / tr / 1e9 / bw, tb / tr);
             wset_free(&w);
             free(x);
             free(y);

@@ -2,13 +2,20 @@
  *   memory bandwidth   a streaming read, 1 and 2 threads (the decode bound)
  *   GEMM               our bf16-weight matmul against OpenBLAS sgemm (fp32 weights) on the
  *                      prefill shapes of the model, 1 and 2 threads
- *   prefill            tokens/s and GFLOP/s against the sgemm figure (target >= 60%)
- *   decode             tokens/s against bandwidth / bytes-per-token (target >= 50%)
+ *   prefill, decode    of the model and of its int4 twin (AutoAWQ group 128, round to nearest,
+ *                      written beside it once as DIR-awq): load time, a cold first pass (first
+ *                      touch of the weights) on its own, then the median of N warm passes
+ *                      (--reps, default 3) of a 512-token prefill and 32 decode steps; prefill
+ *                      GFLOP/s; decode against its bandwidth bound = streaming read rate / bytes
+ *                      one decoded token reads (ds_model_decode_bytes: attention, router, the
+ *                      routed experts only, norms, output layer, one embedding row, KV cache at
+ *                      the mean context of the decode steps)
  *   reference          speedup of the fast path over the plain reference pass
  * and peak memory. Default model: a 735M-parameter random Qwen3-MoE (hidden 1024,
  * 8 layers, 16/4 heads, head_dim 64, 32 experts top-8, moe_intermediate 512, vocab 151936,
  * bf16), generated into $DS_BINARY_DIR/bench735m when absent (1.5 GB).
- *   bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] [--threads T] [--quick]
+ *   bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] [--threads T] [--reps N]
+ *               [--quick]
  * OpenBLAS picks its kernels when the library loads; on virtual machines it may not recognise
  * the CPU, so this program re-executes itself with OPENBLAS_CORETYPE set to match the
  * instruction set cpuid reports (SkylakeX for AVX-512, Haswell for AVX2) unless already set.
@@ -16,6 +23,7 @@
  * Never fails on a timing.
  */
 #include "kernels/kernels.h"
+#include "model/awq.h"
 #include "model/model_internal.h"
 #include "tests/model/tiny_moe.h"
 
@@ -130,6 +138,85 @@ static long peak_rss_mb(void)
     return ru.ru_maxrss / 1024;
 }
 
+typedef struct bench_res {
+    double prefill, decode, gflops; /* warm medians: tokens/s, tokens/s, prefill GFLOP/s */
+} bench_res;
+
+static int cmp_d(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* One pass from an empty sequence: prefill of tok[0..np), then ng greedy steps. */
+static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, int ng, float *lg,
+                    double *tp, double *td, double *cpu)
+{
+    ds_err err;
+    const int V = ds_model_config_of(m)->vocab_size;
+    ds_model_seq_truncate(sq, 0);
+    const double c0 = cpu_now();
+    double t0 = now();
+    ds_status st = ds_model_forward(m, sq, tok, np, DS_MODEL_LOGITS_LAST, lg, &err);
+    *tp = now() - t0;
+    t0 = now();
+    for (int i = 0; i < ng && st == DS_OK; i++) {
+        int32_t nx = ds_model_argmax(lg, V);
+        st = ds_model_forward(m, sq, &nx, 1, DS_MODEL_LOGITS_LAST, lg, &err);
+    }
+    *td = now() - t0;
+    *cpu = cpu_now() - c0;
+    if (st != DS_OK)
+        fprintf(stderr, "bench_model: forward: %s\n", err.msg);
+    return st == DS_OK ? 0 : -1;
+}
+
+/* One model of the comparison: its sequence, the cold pass and the warm passes. */
+typedef struct arm {
+    const char *label;
+    ds_model *m;
+    ds_model_seq *sq;
+    double load_s, tpc, tdc, tp[64], td[64], wall, cpu;
+} arm;
+
+static int arm_pass(arm *a, int warm_i, const int32_t *tok, int np, int ng, float *lg)
+{
+    double tp, td, cpu;
+    if (one_pass(a->m, a->sq, tok, np, ng, lg, &tp, &td, &cpu) != 0)
+        return -1;
+    if (warm_i < 0) {
+        a->tpc = tp, a->tdc = td;
+    } else {
+        a->tp[warm_i] = tp, a->td[warm_i] = td;
+        a->wall += tp + td;
+        a->cpu += cpu;
+    }
+    return 0;
+}
+
+/* One table row: warm medians, decode against bandwidth gbs over the bytes of a decode step at
+ * the mean context of the decode steps. */
+static bench_res arm_print(arm *a, int np, int ng, int reps, double gbs)
+{
+    bench_res r;
+    const double tpc = a->tpc, tdc = a->tdc;
+    r.prefill = np / median(a->tp, reps);
+    r.decode = ng / median(a->td, reps);
+    r.gflops = 2.0 * macs_per_token(ds_model_config_of(a->m), (np + 1) / 2.0) * r.prefill / 1e9;
+    const double bpt = (double)ds_model_decode_bytes(a->m, np + ng / 2);
+    const double bound = gbs * 1e9 / bpt;
+    printf("%-6s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s,
+           np / tpc, ng / tdc, r.prefill, r.gflops, r.decode, bpt / 1e6, bound,
+           100.0 * r.decode / bound, a->cpu / a->wall);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
 #ifdef DS_HAVE_OPENBLAS
@@ -143,29 +230,31 @@ int main(int argc, char **argv)
     }
 #endif
     const char *model = NULL;
-    int np = 512, ng = 32, threads = 2, quick = 0;
+    int np = 512, ng = 32, threads = 2, quick = 0, reps_pass = 3;
     static const struct option lo[] = {{"model", required_argument, 0, 'm'},
                                        {"prompt-tokens", required_argument, 0, 'p'},
                                        {"gen-tokens", required_argument, 0, 'g'},
                                        {"threads", required_argument, 0, 't'},
                                        {"quick", no_argument, 0, 'q'},
+                                       {"reps", required_argument, 0, 'r'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "m:p:g:t:qh", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "m:p:g:t:qr:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'm': model = optarg; break;
         case 'p': np = atoi(optarg); break;
         case 'g': ng = atoi(optarg); break;
         case 't': threads = atoi(optarg); break;
         case 'q': quick = 1; break;
+        case 'r': reps_pass = atoi(optarg); break;
         default:
             printf("usage: bench_model [--model DIR] [--prompt-tokens N] [--gen-tokens M] "
-                   "[--threads T] [--quick]\n");
+                   "[--threads T] [--reps N] [--quick]\n");
             return ch == 'h' ? 0 : 2;
         }
     }
-    if (threads < 1 || threads > 8 || np < 1 || ng < 1) {
+    if (threads < 1 || threads > 8 || np < 1 || ng < 1 || reps_pass < 1 || reps_pass > 64) {
         fprintf(stderr, "bench_model: bad arguments\n");
         return 2;
     }
@@ -227,10 +316,12 @@ int main(int argc, char **argv)
     mo.segment_tokens = np < 512 ? np : 512;
     mo.copy_weights = 1; /* weights on 2 MiB pages */
     ds_model *m = NULL;
+    const double tl0 = now();
     if (ds_model_load(&m, model, &mo, &err) != DS_OK) {
         fprintf(stderr, "bench_model: %s\n", err.msg);
         return 1;
     }
+    const double load_s = now() - tl0;
     const ds_model_config *c = ds_model_config_of(m);
     const int S = mo.segment_tokens, H = c->hidden_size, D = c->head_dim;
     const int rows_per_expert = c->num_experts > 0 ? S * c->num_experts_per_tok / c->num_experts : S;
@@ -268,41 +359,69 @@ int main(int argc, char **argv)
            gemm_blas);
     ds_kctx_free(k1);
 
-    /* 3. prefill and decode */
+    /* 3. prefill and decode of this model and of its int4 twin (AutoAWQ, group 128, round to
+     * nearest; written beside the model once), passes interleaved so both see the same load */
     const int V = c->vocab_size;
     int32_t *tok = malloc(sizeof(int32_t) * (size_t)np);
     for (int i = 0; i < np; i++)
         tok[i] = (int32_t)(((uint64_t)i * 7919u + 13) % (uint64_t)V);
     float *lg = malloc(sizeof(float) * (size_t)V);
-    ds_model_seq *sq;
-    ds_model_seq_create(m, &sq, &err);
-    /* warm-up: fault the mapped weights in */
-    ds_model_forward(m, sq, tok, np < 64 ? np : 64, DS_MODEL_LOGITS_LAST, lg, &err);
-    ds_model_seq_truncate(sq, 0);
-    double t0 = now(), c0 = cpu_now();
-    ds_status st = ds_model_forward(m, sq, tok, np, DS_MODEL_LOGITS_LAST, lg, &err);
-    double tp = now() - t0, cp = cpu_now() - c0;
-    if (st != DS_OK) {
-        fprintf(stderr, "bench_model: prefill: %s\n", err.msg);
+    char qdir[4200];
+    snprintf(qdir, sizeof qdir, "%s-awq", model);
+    {
+        struct stat qs;
+        char qcfg[4300];
+        snprintf(qcfg, sizeof qcfg, "%s/config.json", qdir);
+        if (stat(qcfg, &qs) != 0) {
+            printf("quantising %s to int4 into %s ...\n", model, qdir);
+            ds_awq_quant_opts qo = {.group_size = 128, .n_threads = threads};
+            ds_awq_quant_report rep;
+            if (ds_awq_quantize(model, qdir, &qo, &rep, &err) != DS_OK) {
+                fprintf(stderr, "bench_model: quantize: %s\n", err.msg);
+                return 1;
+            }
+        }
+    }
+    arm arms[2] = {{.label = "bf16", .m = m, .load_s = load_s}, {.label = "int4"}};
+    double t0 = now();
+    if (ds_model_load(&arms[1].m, qdir, &mo, &err) != DS_OK) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
         return 1;
     }
-    t0 = now();
-    c0 = cpu_now();
-    for (int i = 0; i < ng && st == DS_OK; i++) {
-        int32_t nx = ds_model_argmax(lg, V);
-        st = ds_model_forward(m, sq, &nx, 1, DS_MODEL_LOGITS_LAST, lg, &err);
+    arms[1].load_s = now() - t0;
+    double bw[64];
+    for (int a = 0; a < 2; a++)
+        if (ds_model_seq_create(arms[a].m, &arms[a].sq, &err) != DS_OK ||
+            arm_pass(&arms[a], -1, tok, np, ng, lg) != 0)
+            return 1;
+    for (int i = 0; i < reps_pass; i++) {
+        bw[i] = ds_k_read_bandwidth(kn, bw_bytes, 1);
+        for (int a = 0; a < 2; a++)
+            if (arm_pass(&arms[a], i, tok, np, ng, lg) != 0)
+                return 1;
     }
-    double td = now() - t0, cd = cpu_now() - c0;
-    double pf_gflops = 2.0 * macs_per_token(c, (np + 1) / 2.0) * np / tp / 1e9;
-    double bpt = (double)ds_model_decode_bytes(m, np);
-    double bound = bw2 * 1e9 / bpt;
-    printf("\n%-44s %10.1f tok/s   %6.1f GFLOP/s = %3.0f%% of sgemm on the same shapes\n",
-           "prefill", np / tp, pf_gflops, gemm_blas > 0 ? 100.0 * pf_gflops / gemm_blas : 0.0);
-    printf("%-44s %10.2f tok/s   bound %.1f tok/s (%.0f MB/token at %.1f GB/s) = %3.0f%%\n",
-           "decode", ng / td, bound, bpt / 1e6, bw2, 100.0 * (ng / td) / bound);
-    printf("%-44s prefill %.2f s of cpu for %.2f s of wall clock (%.1f GFLOP per cpu-second); "
-           "decode %.3f cpu-s/token for %.3f s/token\n",
-           "cpu time (what other processes do not take)", cp, tp, pf_gflops * tp / cp, cd / ng, td / ng);
+    const double gbs = median(bw, reps_pass);
+    printf("\nprefill of %d tokens, then %d greedy decode steps (context %d to %d): a cold first pass,\n"
+           "then the median of %d warm passes, bf16 and int4 alternating, each round after a\n"
+           "streaming read on the model's %d threads (median %.1f GB/s); bound = that rate / bytes\n"
+           "per decoded token; load includes copying the weights onto 2 MiB pages (and, int4, the\n"
+           "repacking into the decode layout)\n",
+           np, ng, np, np + ng, reps_pass, threads, gbs);
+    printf("%-6s %7s %9s %9s %11s %9s %11s %9s %9s %6s %8s\n", "model", "load s", "cold pf/s",
+           "cold dc/s", "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "bound",
+           "cpu/wall");
+    const bench_res rb = arm_print(&arms[0], np, ng, reps_pass, gbs);
+    const bench_res rq = arm_print(&arms[1], np, ng, reps_pass, gbs);
+    printf("int4 / bf16: prefill %.2fx, decode %.2fx (same run); bf16 prefill %.0f%% of sgemm on "
+           "the same shapes\n\n",
+           rq.prefill / rb.prefill, rq.decode / rb.decode,
+           gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
+    for (int a = 0; a < 2; a++)
+        ds_model_seq_free(arms[a].sq);
+    ds_model_free(arms[1].m);
+    ds_model_seq *sq;
+    ds_model_seq_create(m, &sq, &err);
+    ds_status st;
 
     /* 4. the reference path on a few tokens */
     int nr = quick ? 2 : 4;
@@ -327,9 +446,10 @@ int main(int argc, char **argv)
            "reference pass, prefill of a few tokens", tr, tf, tr / tf, agree ? "agrees" : "DIFFERS");
     printf("%-44s %10ld MB\n", "peak resident memory (mapped weights count)", peak_rss_mb());
     free(ref);
-    free(tok);
-    free(lg);
     ds_model_seq_free(sq);
     ds_model_free(m);
+
+    free(tok);
+    free(lg);
     return 0;
 }

@@ -483,7 +483,7 @@ static void tw_make(tw *t, ds_k_dtype dt, int N, int K, int G)
         ds_k_awq_pack(qz, z, K / G, N);
         for (size_t i = 0; i < (size_t)(K / G) * N; i++)
             sc[i] = ds_k_f32_to_f16(0.01f + 0.05f * (ct_frand() + 1.0f));
-        t->ha = (ds_k_awq){qw, qz, sc, G};
+        t->ha = (ds_k_awq){qw, qz, sc, G, NULL};
         t->hw = (ds_k_weight){&t->ha, DS_K_AWQ4};
         t->host[0] = qw, t->host[1] = qz, t->host[2] = sc;
         t->dw.d.data = dcopy(qw, (size_t)K * N / 2);

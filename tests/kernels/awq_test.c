@@ -2,7 +2,10 @@
  * multiply reference, for every instruction set this CPU has and 1 and 2 threads, over a grid
  * of shapes and group sizes (groups crossing the k-blocks of the kernel), with guard words
  * around outputs; results bit-identical for 1 and 2 threads; and the AutoAWQ packing order
- * (pack/unpack round trip, and the word layout spelled out as AutoAWQ writes it).
+ * (pack/unpack round trip, and the word layout spelled out as AutoAWQ writes it). Every product
+ * runs on the AutoAWQ layout and, where the shape has one, on the repacked decode layout
+ * (ds_k_awq_repack; 1 to 4 tokens take the repacked path on AVX2 / AVX-512), including
+ * activations spread over nine decades.
  * Bound: normalised error below 2e-6 * sqrt(K + 1) + 1e-6, as for the other matmuls: the
  * dequantised values are exact in fp32, only the fp32 summation differs from the double one.
  * Seed: DS_TEST_SEED, else the clock (printed).
@@ -15,6 +18,8 @@
 #include <time.h>
 
 static ds_kctx *ctxs[4][3];
+static int x_spread;       /* 1: activations of magnitudes 1e-6 .. 1e3 */
+static long n_checked[2]; /* products checked: AutoAWQ layout, repacked layout */
 
 /* A random AWQ weight of N outputs and K inputs, group G: buffers owned by the caller. */
 typedef struct awq_w {
@@ -39,7 +44,7 @@ static awq_w make_awq(int N, int K, int G)
     ds_k_awq_pack(a.qz, z, K / G, N);
     for (size_t i = 0; i < (size_t)(K / G) * N; i++)
         a.sc[i] = ds_k_f32_to_f16((0.01f + 0.05f * (frand() + 1.0f)) * (irand(8) ? 1.0f : -1.0f));
-    a.a = (ds_k_awq){a.qw, a.qz, a.sc, G};
+    a.a = (ds_k_awq){a.qw, a.qz, a.sc, G, NULL};
     free(q);
     free(z);
     return a;
@@ -93,7 +98,7 @@ static void check(int T, int N, int K, int G, int acc)
     float *x = malloc(((size_t)T * K + 1) * 4), *y0 = malloc(((size_t)T * N + 1) * 4);
     float *ref = malloc(((size_t)T * N + 1) * 4), *ref2 = malloc(((size_t)T * N + 1) * 4);
     for (size_t i = 0; i < (size_t)T * K; i++)
-        x[i] = frand();
+        x[i] = x_spread ? frand() * powf(10.0f, (float)irand(10) - 6.0f) : frand();
     for (size_t i = 0; i < (size_t)T * N; i++)
         y0[i] = frand();
     memcpy(ref, y0, (size_t)T * N * 4);
@@ -108,7 +113,14 @@ static void check(int T, int N, int K, int G, int acc)
     ds_k_matmul_ref(ref2, x, (ds_k_weight){wn, DS_K_F32}, T, N, K, acc);
     DS_CHECKF(memcmp(ref, ref2, (size_t)T * N * 4) == 0,
               "awq reference T=%d N=%d K=%d G=%d differs from dequantise-then-multiply", T, N, K, G);
+    /* then the same weight in the decode layout (when the shape has one) */
+    const size_t rsize = ds_k_awq_repack_size(N, K, G);
+    void *rp = rsize ? aligned_alloc(64, (rsize + 63) / 64 * 64) : NULL;
+    if (rp)
+        ds_k_awq_repack(rp, &a.a, N, K);
+    for (int layout = 0; layout < (rp ? 2 : 1); layout++)
     for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+        a.a.repacked = layout ? rp : NULL;
         float *first = NULL;
         for (int th = 1; th <= 2; th++) {
             if (!ctxs[isa][th])
@@ -118,8 +130,9 @@ static void check(int T, int N, int K, int G, int acc)
             ds_k_matmul(ctxs[isa][th], y, x, a.w, T, N, K, acc);
             double e = nerr(y, ref, (size_t)T * N);
             DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6,
-                      "awq matmul %s th=%d T=%d N=%d K=%d G=%d acc=%d: error %.3g",
-                      ds_k_isa_name(isa), th, T, N, K, G, acc, e);
+                      "awq matmul %s%s th=%d T=%d N=%d K=%d G=%d acc=%d: error %.3g",
+                      ds_k_isa_name(isa), layout ? " repacked" : "", th, T, N, K, G, acc, e);
+            n_checked[layout]++;
             DS_CHECKF(guards_ok(y, (size_t)T * N), "awq matmul %s T=%d N=%d K=%d: guard overwritten",
                       ds_k_isa_name(isa), T, N, K);
             if (!first) {
@@ -133,6 +146,8 @@ static void check(int T, int N, int K, int G, int acc)
         }
         out_free(first);
     }
+    a.a.repacked = NULL;
+    free(rp);
     free(wt);
     free(wn);
     free(x);
@@ -145,16 +160,25 @@ static void check(int T, int N, int K, int G, int acc)
 static void test_matmul(void)
 {
     static const int Ts[] = {1, 2, 3, 4, 5, 7, 13, 30, 64};
-    static const int Ns[] = {8, 16, 24, 40, 64, 72, 136, 520};
+    static const int Ns[] = {8, 16, 24, 40, 64, 72, 136, 520, 32, 96, 256, 160};
     static const int Gs[] = {16, 32, 48, 64, 96, 128};
     for (size_t ti = 0; ti < sizeof Ts / sizeof *Ts; ti++)
         for (int rep = 0; rep < 4; rep++) {
             int G = Gs[irand(6)], K = G * (1 + irand(8));
-            check(Ts[ti], Ns[irand(8)], K, G, irand(2));
+            check(Ts[ti], Ns[irand(12)], K, G, irand(2));
         }
-    /* shapes of the real models (hidden 2048 -> moe_intermediate 768 and back), G = 128 */
+    /* shapes of the real models (hidden 2048 -> moe_intermediate 768 and back), G = 128; one
+     * token and a few (decode, repacked layout) */
     check(3, 768, 2048, 128, 0);
     check(9, 2048, 768, 128, 1);
+    check(1, 768, 2048, 128, 1);
+    check(1, 2048, 768, 128, 0);
+    check(4, 1024, 512, 128, 0);
+    /* activations from 1e-6 to 1e3 within a group (the repacked path scales row s by 16^-s) */
+    x_spread = 1;
+    for (int rep = 0; rep < 4; rep++)
+        check(1 + rep, 64, 256, 128, rep & 1);
+    x_spread = 0;
     /* grouped dispatch mixing AWQ and bf16 jobs */
     awq_w a = make_awq(64, 256, 64);
     bind_awq(&a);
@@ -193,6 +217,9 @@ int main(void)
         }
     test_packing();
     test_matmul();
+    printf("awq products checked: %ld on the AutoAWQ layout, %ld on the repacked one\n",
+           n_checked[0], n_checked[1]);
+    DS_CHECKF(n_checked[1] > 0, "no product ran on the repacked layout");
     for (int isa = 0; isa < 4; isa++)
         for (int th = 0; th < 3; th++)
             ds_kctx_free(ctxs[isa][th]);

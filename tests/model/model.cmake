@@ -28,3 +28,7 @@ ds_add_test(NAME t_model_scheduler
 ds_add_test(NAME t_model_awq
             SOURCES ${CMAKE_SOURCE_DIR}/tests/model/awq_test.c ${DS_TINY_MOE}
             LABELS model ENGINE TIMEOUT 300)
+# Bytes per decoded token (the decode bandwidth bound) against a count from the tensor list.
+ds_add_test(NAME t_model_decode_bytes
+            SOURCES ${CMAKE_SOURCE_DIR}/tests/model/decode_bytes_test.c ${DS_TINY_MOE}
+            LABELS model TIMEOUT 120)
