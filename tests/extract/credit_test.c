@@ -325,9 +325,8 @@ static void test_load_and_ratios(void)
                     "AND quote = 'Acme Corp has a subsidiary in Iran and relies on nominee shareholders.'") == 1);
 
     /* a reviewer takes an alert; the document is processed again */
-    exec_ok("UPDATE aml_alerts SET status = 'under_review' WHERE evidence->>'rule' = 'RF-NOMINEE'");
-    exec_ok("INSERT INTO aml_alert_audit (alert_id, from_status, to_status, note) "
-            "SELECT id, 'open', 'under_review', 'taken' FROM aml_alerts WHERE evidence->>'rule' = 'RF-NOMINEE'");
+    exec_ok("SELECT set_alert_status(id, 'under_review', 'taken') FROM aml_alerts "
+            "WHERE evidence->>'rule' = 'RF-NOMINEE'");
     long long facts_before = one_ll("SELECT count(*) FROM facts");
     long long ents_before = one_ll("SELECT count(*) FROM entities");
     lease_again(acme_id, run.owner);
