@@ -57,6 +57,8 @@ printf 'Board minutes\n\nThe committee noted a loan from Anatoly Ivanovich PETRO
 dossier lists load --published 2025-01-01 "$TMP/v1/sdn.csv" >"$TMP/load1.txt" 2>&1 || { cat "$TMP/load1.txt"; fail "lists load v1"; }
 dossier run "$in" >"$TMP/run1.txt" 2>&1 || { cat "$TMP/run1.txt"; fail "run"; }
 expect "three mentions" "$(q "SELECT count(*) FROM aml_alerts WHERE kind = 'sanctions_match'")" 3
+expect "the loader records the list versions each document was screened against" \
+    "$(q "SELECT count(*) FROM documents WHERE screened_lists = (SELECT array_agg(id) FROM sanctions_lists WHERE active)")" 3
 expect "every mention in a case" "$(q "SELECT count(*) FROM aml_alerts WHERE kind = 'sanctions_match' AND case_id IS NULL")" 0
 expect "one case for the company, one for the document without company" \
     "$(as $reviewer "SELECT entry_ext_id, coalesce(cik, document), mentions, documents, status FROM review_cases ORDER BY cik IS NULL, case_id")" \
