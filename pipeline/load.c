@@ -365,14 +365,33 @@ static ds_status copy_entities(ds_run *run, const char *doc_id, const ds_documen
  * (and its review status) as it is. A sanctions match's key ends with the matched entry as
  * "<list source>:<id in the list>", the same in every version of that list; the insert trigger
  * of aml_alerts files it into its case and drops it when the case has this document already. */
+/* Alerts by matched entry (0 for other kinds first), then as raised. */
+static int by_entry(const void *x, const void *y)
+{
+    const ds_alert *a = *(const ds_alert *const *)x, *b = *(const ds_alert *const *)y;
+    if (a->entry_id != b->entry_id)
+        return a->entry_id < b->entry_id ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
 ds_status ds_load_alerts(PGconn *conn, long long run_num, const char *doc_id, const char *company_id,
                          const ds_alert_list *alerts, long *inserted, ds_err *err)
 {
     ds_status st = DS_OK;
     char run_id[24];
     snprintf(run_id, sizeof run_id, "%lld", run_num);
+    if (alerts->n == 0)
+        return DS_OK;
+    /* Cases are opened in entry order in every transaction, so two documents of one company
+     * loaded (or rescreened) at once wait for each other instead of deadlocking. */
+    const ds_alert **order = ds_malloc(alerts->n * sizeof *order);
+    if (!order)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory inserting alerts of document %s", doc_id);
+    for (size_t i = 0; i < alerts->n; i++)
+        order[i] = &alerts->v[i];
+    qsort(order, alerts->n, sizeof *order, by_entry);
     for (size_t i = 0; i < alerts->n && st == DS_OK; i++) {
-        const ds_alert *a = &alerts->v[i];
+        const ds_alert *a = order[i];
         char chunk[16], score[32], list_id[24], entry_id[24], page[16];
         snprintf(chunk, sizeof chunk, "%d", a->chunk_seq);
         snprintf(score, sizeof score, "%.4f", a->score);
@@ -411,6 +430,7 @@ ds_status ds_load_alerts(PGconn *conn, long long run_num, const char *doc_id, co
             *inserted += atol(PQcmdTuples(r));
         PQclear(r);
     }
+    ds_free(order);
     return st;
 }
 
