@@ -5,7 +5,8 @@
 # set_case_status (set_alert_status refuses a held alert and names its case); the same documents
 # run again and another document of the company naming the entry leave the case dismissed; a new
 # list version adding an entry named in stored chunks makes `lists load` (its rescreen) open
-# exactly that case, and rescreening again opens nothing; an entry removed from the list leaves
+# exactly that case, and rescreening again opens nothing; the company's report lists only the
+# open case's alerts; an entry removed from the list leaves
 # its cases alone, with --max-documents going on where it stopped; the writer can neither change
 # a case's status or an alert's case nor write case audit rows; the case chain verifies and a row
 # forged by the superuser (trigger disabled) is found by `dossier doctor`; alerts stored before
@@ -111,6 +112,9 @@ expect "rescreen opened exactly the new entry's case" \
 expect "no duplicate alert, dismissed case still dismissed" \
     "$(q "SELECT (SELECT count(*) FROM aml_alerts), (SELECT count(*) FROM aml_cases), (SELECT status FROM aml_cases WHERE id = $company_case)")" \
     "5|3|dismissed"
+dossier report --company 123456 --out "$TMP/nw.html" >"$TMP/report.txt" 2>&1 || { cat "$TMP/report.txt"; fail "report"; }
+grep -q "ZARGHAMI" "$TMP/nw.html" || fail "the report does not show the open case's alert"
+grep -q "PETROVSKY" "$TMP/nw.html" && fail "the report shows the alerts of a dismissed case"
 dossier lists rescreen >"$TMP/rescreen1.txt" 2>&1 || { cat "$TMP/rescreen1.txt"; fail "rescreen again"; }
 grep -q "rescreen: 0 documents screened .*: 0 new mentions, 0 new cases" "$TMP/rescreen1.txt" \
     || { cat "$TMP/rescreen1.txt"; fail "rescreen again did something: $(cat "$TMP/rescreen1.txt")"; }
