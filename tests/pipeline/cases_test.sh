@@ -143,6 +143,16 @@ denied "writer cannot call set_case_status" $writer "SELECT set_case_status($doc
 denied "writer cannot move an alert into a dismissed case" $writer \
     "UPDATE aml_alerts SET case_id = $company_case WHERE case_id = $doc_case"
 as $writer "UPDATE aml_alerts SET quote = quote WHERE case_id = $doc_case" >/dev/null || fail "writer updates other columns"
+# The pipeline's role raises alerts: the trigger (as the owner) opens their case; a case it names is ignored.
+mdoc=$(q "SELECT id FROM documents WHERE name = 'minutes.txt'")
+kaspian=$(q "SELECT e.id FROM sanctions_entries e JOIN sanctions_lists l ON l.id = e.list_id WHERE l.active AND e.ext_id = '9002'")
+as $writer "INSERT INTO aml_alerts (dedup_key, kind, document_id, subject, matched_entry_id, source_extractor, case_id)
+            VALUES ('w1|ofac_sdn:9002', 'sanctions_match', $mdoc, 'Kaspian', $kaspian, 'test', $company_case),
+                   ('w2', 'red_flag', $mdoc, 'nominee', NULL, 'test', $company_case)" >/dev/null || fail "writer raises alerts"
+expect "the writer's alert opens its own case; other kinds hold none" \
+    "$(q "SELECT string_agg(a.kind || ':' || coalesce(c.entry_key || '@' || c.status, '-'), ',' ORDER BY a.id)
+          FROM aml_alerts a LEFT JOIN aml_cases c ON c.id = a.case_id WHERE a.dedup_key IN ('w1|ofac_sdn:9002', 'w2')")" \
+    "sanctions_match:ofac_sdn:9002@open,red_flag:-"
 
 # The state machine: unknown status, confirmed is final.
 out=$(as $reviewer "SELECT set_case_status($doc_case, 'closed', 'x')") && fail "unknown status accepted" \
