@@ -35,23 +35,34 @@ static void line(int *problems, const char *what, int ok, const char *fmt, ...)
         (*problems)++;
 }
 
-/* The alert audit trail's hash chain (migration 6 on): intact, or where it breaks. */
-static void check_audit_chain(int *problems, PGconn *conn)
+/* A hash-chained audit trail: the alert trail (migration 6 on) or the case trail (migration 22
+ * on). Table and function names come from this fixed table, never from input. */
+typedef struct audit_chain {
+    const char *what; /* "alert", "case" */
+    const char *sql;  /* first break (or one NULL row) and the row count */
+} audit_chain;
+
+static const audit_chain audit_chains[] = {
+    {"alert", "SELECT v.chain_pos, v.audit_id, v.problem, (SELECT count(*) FROM aml_alert_audit) "
+              "FROM (SELECT 1) one LEFT JOIN aml_alert_audit_verify() v ON true"},
+    {"case", "SELECT v.chain_pos, v.audit_id, v.problem, (SELECT count(*) FROM aml_case_audit) "
+             "FROM (SELECT 1) one LEFT JOIN aml_case_audit_verify() v ON true"},
+};
+
+/* Intact, or where the chain breaks. */
+static void check_audit_chain(int *problems, PGconn *conn, const audit_chain *c)
 {
     PGresult *r = NULL;
     ds_err err;
-    if (ds_db_exec(conn, &r, &err,
-                   "SELECT v.chain_pos, v.audit_id, v.problem, (SELECT count(*) FROM aml_alert_audit) "
-                   "FROM (SELECT 1) one LEFT JOIN aml_alert_audit_verify() v ON true",
-                   0, NULL) != DS_OK) {
-        line(problems, "audit", 0, "cannot verify the audit trail: %s", err.msg);
+    if (ds_db_exec(conn, &r, &err, c->sql, 0, NULL) != DS_OK) {
+        line(problems, "audit", 0, "cannot verify the %s audit trail: %s", c->what, err.msg);
         return;
     }
     if (PQgetisnull(r, 0, 0))
-        line(problems, "audit", 1, "alert audit trail intact (%s rows, hash chain verified)", PQgetvalue(r, 0, 3));
+        line(problems, "audit", 1, "%s audit trail intact (%s rows, hash chain verified)", c->what, PQgetvalue(r, 0, 3));
     else
-        line(problems, "audit", 0, "alert audit trail broken at position %s (audit row %s): %s", PQgetvalue(r, 0, 0),
-             PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+        line(problems, "audit", 0, "%s audit trail broken at position %s (audit row %s): %s", c->what,
+             PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
     PQclear(r);
 }
 
@@ -172,7 +183,9 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
             line(&problems, "database", v <= mine, "PostgreSQL %d, schema version %d of %d%s", PQserverVersion(conn), v, mine,
                  v < mine ? " (run `dossier db migrate`)" : v > mine ? " (database is newer than this binary)" : "");
             if (v >= 6)
-                check_audit_chain(&problems, conn);
+                check_audit_chain(&problems, conn, &audit_chains[0]);
+            if (v >= 22)
+                check_audit_chain(&problems, conn, &audit_chains[1]);
             if (v > 0)
                 check_roles(&problems, conn);
         }

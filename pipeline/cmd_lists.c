@@ -1,9 +1,11 @@
-/* cmd_lists.c - `dossier lists load|status|screen`: loading sanctions lists into the database,
- * showing the active versions, and screening names against them from the command line. */
+/* cmd_lists.c - `dossier lists load|status|screen|rescreen`: loading sanctions lists into the
+ * database, showing the active versions, screening names against them from the command line,
+ * and screening the stored documents again against the active versions (pipeline/rescreen.h). */
 #include "pipeline/cli.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/db.h"
 #include "pipeline/lists.h"
+#include "pipeline/rescreen.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -12,9 +14,10 @@
 
 static void help(void)
 {
-    printf("usage: dossier lists load [--published YYYY-MM-DD] [--version LABEL] [--force] FILE...\n"
+    printf("usage: dossier lists load [--published YYYY-MM-DD] [--version LABEL] [--force] [--no-rescreen] FILE...\n"
            "       dossier lists status\n"
-           "       dossier lists screen [--person | --org] [--threshold X] NAME...\n\n"
+           "       dossier lists screen [--person | --org] [--threshold X] NAME...\n"
+           "       dossier lists rescreen [--max-documents N]\n\n"
            "  load    read sanctions lists and make them the active versions, all in one transaction:\n"
            "          OFAC SDN sdn.xml, OFAC sdn.csv (alt.csv, add.csv and sdn_comments.csv are read from\n"
            "          beside it; a folder holding sdn.csv works too), the EU consolidated list XML and the\n"
@@ -24,10 +27,16 @@ static void help(void)
            "            --published DATE  publication date for a list that states none (OFAC CSV)\n"
            "            --version LABEL   version label instead of the file's own\n"
            "            --force           load even when unchanged or under 90%% of the active entries\n"
+           "            --no-rescreen     do not screen the stored documents against the lists afterwards\n"
            "  status  the active version of each list: version, publication date, entries, names\n"
            "  screen  score names against the active lists (threshold: screening.threshold)\n"
            "            --person, --org   what the names are (default: unknown)\n"
-           "            --threshold X     score from which a name is reported\n\n"
+           "            --threshold X     score from which a name is reported\n"
+           "  rescreen  screen the stored documents not yet screened against the active list versions\n"
+           "          (their chunks, as a run screens a document): new mentions join their cases, a\n"
+           "          new entry or company opens a case, a dismissed case stays dismissed. `load` does\n"
+           "          it unless --no-rescreen. Running it again does nothing new.\n"
+           "            --max-documents N stop after N documents (the next call goes on from there)\n\n"
            "Exit status: 0 done, 2 usage error or a file that is not a list or is malformed (nothing\n"
            "is changed then), 3 database unreachable, 4 other errors.\n");
 }
@@ -52,15 +61,79 @@ static int connect_db(ds_cli *cli, PGconn **conn, int migrate, const char *what)
     return DS_EXIT_OK;
 }
 
+/* Screens the stored documents against the active lists and prints what it opened. */
+static int rescreen_run(ds_cli *cli, PGconn *conn, long max_documents, const char *what)
+{
+    ds_rescreen_opts ro = {cli->cfg.screen_threshold, max_documents};
+    ds_rescreen_stats rs;
+    ds_err err;
+    ds_err_clear(&err);
+    ds_status st = ds_rescreen(conn, &ro, &cli->log, &rs, &err);
+    if (st) {
+        ds_cli_report(cli, what, &err);
+        fprintf(stderr, "dossier: %s: rescreening stopped; the documents screened before stay done "
+                        "(dossier lists rescreen goes on)\n", what);
+        return ds_cli_exit_for(st);
+    }
+    if (strcmp(rs.lists, "{}") == 0) {
+        printf("rescreen: no sanctions list is loaded\n");
+        return DS_EXIT_OK;
+    }
+    printf("rescreen: %ld document%s screened against list versions %s in %.1f s: %ld new mention%s, %ld new case%s",
+           rs.documents, rs.documents == 1 ? "" : "s", rs.lists, rs.seconds, rs.alerts, rs.alerts == 1 ? "" : "s",
+           rs.cases, rs.cases == 1 ? "" : "s");
+    if (rs.left)
+        printf("; %ld document%s left (run it again)", rs.left, rs.left == 1 ? "" : "s");
+    printf("\n");
+    return DS_EXIT_OK;
+}
+
+static int rescreen_cmd(ds_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"max-documents", required_argument, NULL, 'm'},
+                                         {NULL, 0, NULL, 0}};
+    long max_documents = 0;
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "hm:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': help(); return DS_EXIT_OK;
+        case 'm': {
+            char *end;
+            max_documents = strtol(optarg, &end, 10);
+            if (*end || end == optarg || max_documents < 1) {
+                fprintf(stderr, "dossier lists rescreen: --max-documents takes a whole number from 1\n");
+                return DS_EXIT_USAGE;
+            }
+            break;
+        }
+        default: return DS_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "dossier lists rescreen: unknown argument \"%s\"\n", argv[optind]);
+        return DS_EXIT_USAGE;
+    }
+    PGconn *conn = NULL;
+    int rc = connect_db(cli, &conn, 1, "lists rescreen");
+    if (rc)
+        return rc;
+    rc = rescreen_run(cli, conn, max_documents, "lists rescreen");
+    PQfinish(conn);
+    return rc;
+}
+
 static int load_cmd(ds_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                          {"published", required_argument, NULL, 'p'},
                                          {"version", required_argument, NULL, 'v'},
                                          {"force", no_argument, NULL, 'f'},
+                                         {"no-rescreen", no_argument, NULL, 'R'},
                                          {NULL, 0, NULL, 0}};
     ds_lists_options lo = {0};
-    int c;
+    int c, rescreen = 1;
     optind = 0;
     while ((c = getopt_long(argc, argv, "hp:v:f", opts, NULL)) != -1) {
         switch (c) {
@@ -68,6 +141,7 @@ static int load_cmd(ds_cli *cli, int argc, char **argv)
         case 'p': lo.published = optarg; break;
         case 'v': lo.version = optarg; break;
         case 'f': lo.force = 1; break;
+        case 'R': rescreen = 0; break;
         default: return DS_EXIT_USAGE;
         }
     }
@@ -88,8 +162,8 @@ static int load_cmd(ds_cli *cli, int argc, char **argv)
     ds_err err;
     ds_err_clear(&err);
     ds_status st = ds_lists_load(conn, (const char *const *)(argv + optind), (size_t)n, &lo, rec, &err);
-    PQfinish(conn);
     if (st) {
+        PQfinish(conn);
         ds_cli_report(cli, "lists load", &err);
         fprintf(stderr, "dossier: lists load: nothing was changed\n");
         ds_free(rec);
@@ -113,7 +187,9 @@ static int load_cmd(ds_cli *cli, int argc, char **argv)
                 r->list_id, r->entries, r->names);
     }
     ds_free(rec);
-    return DS_EXIT_OK;
+    rc = rescreen ? rescreen_run(cli, conn, 0, "lists load") : DS_EXIT_OK;
+    PQfinish(conn);
+    return rc;
 }
 
 static int status_cmd(ds_cli *cli)
@@ -230,6 +306,8 @@ int ds_cmd_lists(ds_cli *cli, int argc, char **argv)
     }
     if (strcmp(sub, "screen") == 0)
         return screen_cmd(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "rescreen") == 0)
+        return rescreen_cmd(cli, argc - 1, argv + 1);
     fprintf(stderr, "dossier lists: unknown subcommand \"%s\" (see dossier lists --help)\n", sub);
     return DS_EXIT_USAGE;
 }

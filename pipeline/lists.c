@@ -379,6 +379,30 @@ ds_status ds_lists_load(PGconn *conn, const char *const *paths, size_t n_paths, 
     return st;
 }
 
+ds_status ds_lists_build_index_ids(PGconn *conn, ds_screen_index **out, char *list_ids, size_t cap, ds_err *err)
+{
+    *out = NULL;
+    PGresult *r = NULL;
+    ds_status st = ds_db_exec(conn, NULL, err, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL);
+    if (st == DS_OK)
+        st = ds_db_exec(conn, &r, err,
+                        "SELECT coalesce(array_agg(id ORDER BY id)::text, '{}') FROM sanctions_lists WHERE active", 0,
+                        NULL);
+    if (st == DS_OK && snprintf(list_ids, cap, "%s", PQgetvalue(r, 0, 0)) >= (int)cap)
+        st = ds_err_set(err, DS_ERR_INTERNAL, "too many active sanctions lists (%s)", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (st == DS_OK)
+        st = ds_lists_build_index(conn, out, err);
+    if (st == DS_OK)
+        st = ds_db_commit(conn, err);
+    if (st) {
+        ds_db_rollback(conn);
+        ds_screen_index_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 ds_status ds_lists_build_index(PGconn *conn, ds_screen_index **out, ds_err *err)
 {
     *out = NULL;

@@ -51,4 +51,10 @@ ds_status ds_lists_load(PGconn *conn, const char *const *paths, size_t n_paths, 
  * On success *out is the caller's. An empty index (no list loaded) is not an error. */
 ds_status ds_lists_build_index(PGconn *conn, ds_screen_index **out, ds_err *err);
 
+/* As ds_lists_build_index, and the ids of the active list versions the index holds, read in the
+ * same snapshot, as a sorted PostgreSQL array literal ("{3,7}"; "{}" when no list is active)
+ * written to list_ids (cap bytes; a longer literal is DS_ERR_INTERNAL). Call it outside a
+ * transaction: it opens and ends its own. */
+ds_status ds_lists_build_index_ids(PGconn *conn, ds_screen_index **out, char *list_ids, size_t cap, ds_err *err);
+
 #endif

@@ -363,15 +363,35 @@ static ds_status copy_entities(ds_run *run, const char *doc_id, const ds_documen
 
 /* Alerts are inserted once: ON CONFLICT (dedup_key) DO NOTHING keeps an alert raised again
  * (and its review status) as it is. A sanctions match's key ends with the matched entry as
- * "<list source>:<id in the list>", the same in every version of that list. */
-static ds_status insert_alerts(ds_run *run, const char *doc_id, const char *company_id, const ds_alert_list *alerts,
-                               long *inserted, ds_err *err)
+ * "<list source>:<id in the list>", the same in every version of that list; the insert trigger
+ * of aml_alerts files it into its case and drops it when the case has this document already. */
+/* Alerts by matched entry (0 for other kinds first), then as raised. */
+static int by_entry(const void *x, const void *y)
+{
+    const ds_alert *a = *(const ds_alert *const *)x, *b = *(const ds_alert *const *)y;
+    if (a->entry_id != b->entry_id)
+        return a->entry_id < b->entry_id ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+ds_status ds_load_alerts(PGconn *conn, long long run_num, const char *doc_id, const char *company_id,
+                         const ds_alert_list *alerts, long *inserted, ds_err *err)
 {
     ds_status st = DS_OK;
     char run_id[24];
-    snprintf(run_id, sizeof run_id, "%lld", run->run_id);
+    snprintf(run_id, sizeof run_id, "%lld", run_num);
+    if (alerts->n == 0)
+        return DS_OK;
+    /* Cases are opened in entry order in every transaction, so two documents of one company
+     * loaded (or rescreened) at once wait for each other instead of deadlocking. */
+    const ds_alert **order = ds_malloc(alerts->n * sizeof *order);
+    if (!order)
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory inserting alerts of document %s", doc_id);
+    for (size_t i = 0; i < alerts->n; i++)
+        order[i] = &alerts->v[i];
+    qsort(order, alerts->n, sizeof *order, by_entry);
     for (size_t i = 0; i < alerts->n && st == DS_OK; i++) {
-        const ds_alert *a = &alerts->v[i];
+        const ds_alert *a = order[i];
         char chunk[16], score[32], list_id[24], entry_id[24], page[16];
         snprintf(chunk, sizeof chunk, "%d", a->chunk_seq);
         snprintf(score, sizeof score, "%.4f", a->score);
@@ -393,9 +413,9 @@ static ds_status insert_alerts(ds_run *run, const char *doc_id, const char *comp
                            a->page > 0 ? page : NULL,
                            a->quote,
                            a->source_extractor,
-                           run_id};
+                           run_num > 0 ? run_id : NULL};
         PGresult *r = NULL;
-        st = ds_db_exec(run->conn, &r, err,
+        st = ds_db_exec(conn, &r, err,
                         "INSERT INTO aml_alerts (dedup_key, kind, document_id, chunk_seq, company_id, subject, score, "
                         "list_id, list_version, matched_entry_id, matched_name, evidence, page, quote, "
                         "source_extractor, run_id) "
@@ -410,6 +430,7 @@ static ds_status insert_alerts(ds_run *run, const char *doc_id, const char *comp
             *inserted += atol(PQcmdTuples(r));
         PQclear(r);
     }
+    ds_free(order);
     return st;
 }
 
@@ -456,7 +477,7 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
     if (st == DS_OK)
         st = copy_entities(run, id, doc, chunks, &x->entities, err);
     if (st == DS_OK)
-        st = insert_alerts(run, id, company, &x->alerts, NULL, err);
+        st = ds_load_alerts(run->conn, run->run_id, id, company, &x->alerts, NULL, err);
     if (st == DS_OK) /* alerts kept from an earlier load whose chunk is gone */
         st = ds_db_exec(run->conn, NULL, err,
                         "UPDATE aml_alerts a SET chunk_seq = NULL WHERE a.document_id = $1::bigint "
@@ -482,7 +503,8 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
                            doc->meta.accession,
                            date_or_null(doc->meta.filing_date),
                            meta.data,
-                           run_id};
+                           run_id,
+                           run->screened_lists[0] ? run->screened_lists : NULL};
         st = ds_db_exec(run->conn, NULL, err,
                         "UPDATE documents SET status = 'loaded', kind = $2, pages = $3::int, "
                         "company_id = $4::bigint, title = $5, author = $6, form_type = coalesce($7, form_type), "
@@ -490,8 +512,9 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
                         "accession = coalesce($10, accession), filing_date = coalesce($11::date, filing_date), "
                         "meta = $12::jsonb, "
                         "loaded_run_id = $13::bigint, loaded_at = now(), updated_at = now(), "
+                        "screened_lists = $14::bigint[], "
                         "error_code = NULL, error_message = NULL WHERE id = $1::bigint",
-                        13, p);
+                        14, p);
     }
     if (st == DS_OK)
         st = ds_db_exec(run->conn, NULL, err,

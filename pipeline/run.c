@@ -73,18 +73,18 @@ static const char *pick_tokenizer(const ds_config *cfg, char *buf, size_t cap)
  * loaded. */
 static ds_status screen_init(ds_run *run, ds_err *err)
 {
-    PGresult *r = NULL;
-    ds_status st = ds_db_exec(run->conn, &r, err, "SELECT count(*) FROM sanctions_lists WHERE active", 0, NULL);
-    long long lists = st == DS_OK ? atoll(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
-    if (st == DS_OK && lists > 0) {
-        st = ds_lists_build_index(run->conn, &run->screen, err);
-        if (st == DS_OK)
-            DS_INFO(run->log, "screening", "screening names against %lld sanctions list(s)", lists);
-    } else if (st == DS_OK) {
+    ds_status st = ds_lists_build_index_ids(run->conn, &run->screen, run->screened_lists,
+                                            sizeof run->screened_lists, err);
+    if (st)
+        return st;
+    if (strcmp(run->screened_lists, "{}") != 0) {
+        DS_INFO(run->log, "screening", "screening names against sanctions list versions %s", run->screened_lists);
+    } else {
+        ds_screen_index_free(run->screen);
+        run->screen = NULL;
         DS_WARN(run->log, "screening", "no sanctions list is loaded: names are not screened (dossier lists load)");
     }
-    return st;
+    return DS_OK;
 }
 
 ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *conn, ds_err *err)

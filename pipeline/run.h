@@ -67,6 +67,7 @@ typedef struct ds_run {
     ds_tokenizer_cache *tok_cache; /* owned; this process's word cache for counting */
     ds_chunk_opts chunk_opts;
     ds_screen_index *screen; /* owned; sanctions screening index of the active lists, NULL when none */
+    char screened_lists[256]; /* the list versions in screen, "{3,7}" ("{}" none; "" not known) */
     ds_model_llm *llm;      /* owned; the model backend's checkpoint when model.dir is set, else NULL */
     ds_run_stats stats;
     int progress;           /* print a progress line (stderr is a terminal) */

@@ -131,10 +131,13 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
     }
     PQclear(r);
     snprintf(sql, sizeof sql,
-             "SELECT x.kind, x.status, x.subject, coalesce(x.matched_name, ''), coalesce(x.list_version, ''), "
-             "dd.name, coalesce(x.quote, ''), x.score, coalesce(x.page, 0), " RPT_HREF_COLUMNS " FROM aml_alerts x "
-             "JOIN documents dd ON dd.id = x.document_id WHERE %s "
-             "AND x.status IN ('open', 'under_review', 'escalated') ORDER BY x.score DESC NULLS LAST, x.id",
+             /* a sanctions alert's review status is its case's (sql/0022_aml_cases.sql) */
+             "SELECT x.kind, coalesce(xc.status, x.status), x.subject, coalesce(x.matched_name, ''), "
+             "coalesce(x.list_version, ''), dd.name, coalesce(x.quote, ''), x.score, coalesce(x.page, 0), "
+             RPT_HREF_COLUMNS " FROM aml_alerts x "
+             "JOIN documents dd ON dd.id = x.document_id LEFT JOIN aml_cases xc ON xc.id = x.case_id WHERE %s "
+             "AND coalesce(xc.status, x.status) IN ('open', 'under_review', 'escalated') "
+             "ORDER BY x.score DESC NULLS LAST, x.id",
              scope);
     if ((st = rpt_query(conn, &r, err, sql, 2, p)))
         return st;

@@ -18,7 +18,7 @@ run() {
 }
 
 # Unknown options, one row per command; the database given is never reached.
-for cmd in "db status" "db start" "db stop" "db migrate" "doctor" "lists load" "lists status" "lists screen" \
+for cmd in "db status" "db start" "db stop" "db migrate" "doctor" "lists load" "lists status" "lists screen" "lists rescreen" \
     "model info" "model generate" "model bench" "model quantize" "nightly" "report" "rules" "run" "tokens" "worker"; do
     # shellcheck disable=SC2086 # the command and its subcommand are two words
     run --db "host=$TMP/nowhere" $cmd --no-such-option
@@ -29,6 +29,10 @@ run --db "host=$TMP/nowhere" db migrate stray
 expect "db migrate with a stray argument exits 2" "$rc" 2
 run --db "host=$TMP/nowhere" report --company X --out r.html stray
 expect "report with a stray argument exits 2" "$rc" 2
+run --db "host=$TMP/nowhere" lists rescreen stray
+expect "lists rescreen with a stray argument exits 2" "$rc" 2
+run --db "host=$TMP/nowhere" lists rescreen --max-documents x
+expect "lists rescreen with a bad --max-documents exits 2" "$rc" 2
 [ ! -e "$TMP/var" ] || fail "a refused command created a private cluster under the current folder"
 
 # Global options after the command are taken as if before it.

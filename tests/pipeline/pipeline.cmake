@@ -37,3 +37,6 @@ ds_add_test(NAME t_pipeline_watchlist_fleet SOURCES ${CMAKE_SOURCE_DIR}/tests/pi
             ${CMAKE_SOURCE_DIR}/tests/ingest/http_server.c PG TIMEOUT 300)
 target_include_directories(t_pipeline_watchlist_fleet PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 ds_add_script_test(NAME t_pipeline_review_context COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/review_context_test.sh PG TIMEOUT 300)
+# Sanctions cases: mentions grouped per list entry and company, review on the case through the
+# audited function, re-screening on a new list version, the writer's limits and the case chain.
+ds_add_script_test(NAME t_pipeline_cases COMMAND ${CMAKE_SOURCE_DIR}/tests/pipeline/cases_test.sh PG TIMEOUT 300)

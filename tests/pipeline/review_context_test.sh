@@ -3,7 +3,7 @@
 # a list loaded by `dossier lists load` and a document screened by `dossier run`, then read as a
 # login granted only dossier_reviewer, which is refused the list tables themselves: the list and
 # its date, the entry's programmes, type and remarks, the matched name and whether it is an
-# alias, the score with its parts, the quote, page and document.
+# alias, the score with its parts, the quote, page and document, and the case whose status it shows.
 DBNAME=t_pipeline_review_context
 . "$(dirname "$0")/testdb.sh"
 "$DOSSIER_BIN" --db "$DSN" db migrate >/dev/null
@@ -35,7 +35,7 @@ row=$(as "SELECT entry_type, entry_name, matched_is_alias, list_active, status
 expect "primary-name alert as the reviewer sees it" "$row" "individual|KHOROSHEV, Dmitry Yuryevich|f|t|open"
 expect "the entry's remarks" "$(as "SELECT entry_type, entry_remarks FROM review_alert_context WHERE entry_ext_id = '40716'")" \
     "vessel|Additional Sanctions Information - Subject to Secondary Sanctions"
-expect "the reviewer decides from the same id" \
-    "$(as "SELECT set_alert_status((SELECT alert_id FROM review_alert_context WHERE entry_ext_id = '48603'), 'dismissed', 'other person')")" ""
+expect "the reviewer decides the alert's case" \
+    "$(as "SELECT set_case_status((SELECT case_id FROM review_alert_context WHERE entry_ext_id = '48603'), 'dismissed', 'other person')")" ""
 expect "status seen in the view" "$(as "SELECT status FROM review_alert_context WHERE entry_ext_id = '48603'")" dismissed
 finish
