@@ -8,16 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-
 const char *ds_alert_kind_str(ds_alert_kind k)
 {
     switch (k) {
-    case DS_ALERT_SANCTIONS_MATCH:
-        return "sanctions_match";
-    case DS_ALERT_HIGH_RISK_JURISDICTION:
-        return "high_risk_jurisdiction";
-    case DS_ALERT_RED_FLAG:
-        return "red_flag";
+    case DS_ALERT_SANCTIONS_MATCH: return "sanctions_match";
+    case DS_ALERT_HIGH_RISK_JURISDICTION: return "high_risk_jurisdiction";
+    case DS_ALERT_RED_FLAG: return "red_flag";
     }
     return "red_flag";
 }

@@ -37,7 +37,7 @@ const char *ds_alert_kind_str(ds_alert_kind k);
 
 typedef struct ds_alert {
     ds_alert_kind kind;
-    const char *subject;      /* as written at the first mention */
+    const char *subject; /* as written at the first mention */
     /* "kind|sha256|normalised subject|matched entry". For a sanctions match the key ends after
      * the subject's "|": the loader appends the matched entry as "<list source>:<id in the
      * list>", which stays the same when a new version of the list is loaded. */
@@ -49,9 +49,9 @@ typedef struct ds_alert {
     const char *matched_name; /* listed name matched, NULL none */
     const char *evidence;     /* JSON object */
     int page;
-    int chunk_seq;            /* -1 none */
-    const char *quote;        /* sentence of the first mention */
-    size_t byte_off;          /* of the first mention */
+    int chunk_seq;                /* -1 none */
+    const char *quote;            /* sentence of the first mention */
+    size_t byte_off;              /* of the first mention */
     const char *source_extractor; /* "rules" or "screening" */
 } ds_alert;
 

@@ -41,10 +41,10 @@
 #include <string.h>
 
 #define MAX_HITS 8
-#define QUERY_MAX 400   /* bytes of a window looked up */
-#define EXACT 0.999     /* score a single-token window needs, but for TYPO_MIN_LEN */
-#define TYPO_MIN_LEN 6  /* bytes of a one-word organisation name that may carry one typo */
-#define RARE_MAX 256    /* a window needs a token filing at most this many listed names */
+#define QUERY_MAX 400  /* bytes of a window looked up */
+#define EXACT 0.999    /* score a single-token window needs, but for TYPO_MIN_LEN */
+#define TYPO_MIN_LEN 6 /* bytes of a one-word organisation name that may carry one typo */
+#define RARE_MAX 256   /* a window needs a token filing at most this many listed names */
 
 typedef struct mention {
     ds_screen_hit hit;
@@ -222,15 +222,18 @@ static int on_span(void *ctx, const char *text, const ds_name_span *s)
         c->nomem = 1;
     for (size_t i = 0; i < nh && !c->nomem; i++)
         if (words_fit(c, s, &w, &hits[i]) && single_token_ok(c, q, s, &hits[i])) {
-            mention m = {.hit = hits[i], .off = s->off, .len = s->len, .run = s->run, .runs = 1,
-                         .is_person = s->is_person};
+            mention m = {
+                .hit = hits[i], .off = s->off, .len = s->len, .run = s->run, .runs = 1, .is_person = s->is_person};
             if (DS_VEC_PUSH(c->raw, m))
                 c->nomem = 1;
         }
     return c->nomem;
 }
 
-static const char *kind_name(int is_person) { return is_person == 1 ? "person" : is_person == 0 ? "organization" : "unknown"; }
+static const char *kind_name(int is_person)
+{
+    return is_person == 1 ? "person" : is_person == 0 ? "organization" : "unknown";
+}
 
 static ds_status push_alert(ds_document *doc, const ds_chunk_list *chunks, const mention *m, double threshold,
                             ds_name_norm *norm, ds_alert_list *out)

@@ -18,8 +18,8 @@ typedef struct chunker {
     size_t cur_tokens;
     const char *cur_section;
     int cur_open;
-    int cur_table;          /* a small table joined the running chunk */
-    int cur_heading_only;   /* the running chunk holds only headings so far */
+    int cur_table;        /* a small table joined the running chunk */
+    int cur_heading_only; /* the running chunk holds only headings so far */
     /* Character offsets computed incrementally: byte offset -> code points. */
     size_t cc_byte, cc_chars;
 } chunker;
@@ -44,7 +44,10 @@ static size_t char_at(chunker *c, size_t off)
     return c->cc_chars;
 }
 
-static size_t count(chunker *c, const char *s, size_t n) { return n ? c->o->count(c->o->count_ctx, s, n) : 0; }
+static size_t count(chunker *c, const char *s, size_t n)
+{
+    return n ? c->o->count(c->o->count_ctx, s, n) : 0;
+}
 
 /* Emits a chunk covering doc->text[start, end) with the given text (NULL: the span itself). */
 static ds_status emit(chunker *c, size_t start, size_t end, const char *section, int is_table, const char *text,

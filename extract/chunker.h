@@ -30,17 +30,17 @@ typedef struct ds_chunk_opts {
 typedef struct ds_chunk {
     int seq;
     const char *section;
-    int page_first, page_last;  /* 0 when the document has no pages */
+    int page_first, page_last;   /* 0 when the document has no pages */
     size_t byte_start, byte_end; /* into doc->text */
     size_t char_start, char_end; /* code points into doc->text */
     size_t token_count;
     int is_table;
-    const char *text;            /* chunk text (a table part starts with its header rows) */
+    const char *text; /* chunk text (a table part starts with its header rows) */
     size_t text_len;
 } ds_chunk;
 
 typedef struct ds_chunk_list {
-    ds_chunk *v;  /* in the document's arena */
+    ds_chunk *v; /* in the document's arena */
     size_t n;
 } ds_chunk_list;
 

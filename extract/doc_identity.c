@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define COVER_PAGES 6     /* an SEC cover sits in the first pages (after an annual report's letter) */
-#define HEADER_PAGES 60   /* statement headers of an earnings release */
-#define NAME_MAX_LEN 120  /* a registrant's name is one short line */
+#define COVER_PAGES 6    /* an SEC cover sits in the first pages (after an annual report's letter) */
+#define HEADER_PAGES 60  /* statement headers of an earnings release */
+#define NAME_MAX_LEN 120 /* a registrant's name is one short line */
 
 typedef struct span {
     const char *s;
@@ -310,9 +310,9 @@ static ds_status read_form(ds_document *doc, ds_doc_identity *id, int *cover, ds
 
 /* ---- the registrant ---- */
 
-static const char *const legal_forms[] = {"inc",  "incorporated", "corp", "corporation", "co",  "company",
-                                          "plc",  "ltd",          "limited", "llc",      "lp",  "partnership",
-                                          "nv",   "sa",           "ag",   "se",          "trust"};
+static const char *const legal_forms[] = {"inc", "incorporated", "corp",    "corporation", "co",   "company",
+                                          "plc", "ltd",          "limited", "llc",         "lp",   "partnership",
+                                          "nv",  "sa",           "ag",      "se",          "trust"};
 
 /* Whether word (letters and dots) is a legal form. */
 static int legal_word(const char *s, size_t n)
@@ -549,8 +549,8 @@ static ds_status read_cik(ds_document *doc, ds_doc_identity *id, ds_err *err)
 /* The cover's "For the fiscal year ended <date>" / "For the quarterly period ended <date>". */
 static ds_status cover_period(ds_document *doc, ds_doc_identity *id, int page, ds_err *err)
 {
-    static const char *const keys[] = {"fiscal year ended", "quarterly period ended", "year ended",
-                                       "quarter ended", "period ended"};
+    static const char *const keys[] = {"fiscal year ended", "quarterly period ended", "year ended", "quarter ended",
+                                       "period ended"};
     span t = page_text(doc, page);
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         long at = find_ci(t, keys[k]);

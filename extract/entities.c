@@ -24,16 +24,11 @@
 const char *ds_entity_kind_str(ds_entity_kind k)
 {
     switch (k) {
-    case DS_ENTITY_ORGANIZATION:
-        return "organization";
-    case DS_ENTITY_PERSON:
-        return "person";
-    case DS_ENTITY_COUNTRY:
-        return "country";
-    case DS_ENTITY_JURISDICTION:
-        return "jurisdiction";
-    case DS_ENTITY_RED_FLAG:
-        return "red_flag";
+    case DS_ENTITY_ORGANIZATION: return "organization";
+    case DS_ENTITY_PERSON: return "person";
+    case DS_ENTITY_COUNTRY: return "country";
+    case DS_ENTITY_JURISDICTION: return "jurisdiction";
+    case DS_ENTITY_RED_FLAG: return "red_flag";
     }
     return "organization";
 }
@@ -71,7 +66,8 @@ static char fold2(unsigned char a, unsigned char b)
     }
     if (a == 0xC4 || a == 0xC5) {
         /* Ā..ſ: pairs upper/lower in order */
-        static const char ext[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllllllllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+        static const char ext[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllllllllnnnnnnnnnoooooooo"
+                                  "rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
         unsigned idx = (unsigned)(a - 0xC4) * 64u + (unsigned)(b & 0x3F);
         return idx < sizeof ext - 1 ? ext[idx] : 0;
     }
@@ -89,7 +85,7 @@ size_t ds_entity_normalize(const char *name, size_t n, char *out, size_t cap)
         char c = 0;
         size_t step = 1;
         if (*p < 0x80) {
-            if (*p == '\'' ) {
+            if (*p == '\'') {
                 p++;
                 continue;
             }
@@ -129,8 +125,8 @@ static void json_body(const char *s, size_t n, char *out, size_t cap)
 }
 
 ds_status ds_entity_add(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_entity_kind kind,
-                        size_t off, size_t len, const char *detail, const char *attributes,
-                        const ds_fatf_entry *fatf_e, const ds_redflag *flag)
+                        size_t off, size_t len, const char *detail, const char *attributes, const ds_fatf_entry *fatf_e,
+                        const ds_redflag *flag)
 {
     char norm[512];
     ds_entity_normalize(doc->text.data + off, len, norm, sizeof norm);
@@ -167,9 +163,9 @@ enum { GAP_SPACE = 0, GAP_COMMA = 1, GAP_BREAK = 2 };
 
 typedef struct tok {
     size_t off, len;
-    unsigned char gap;      /* before this token */
-    unsigned char signed_;  /* "/s/" right before it */
-    unsigned char in_org;   /* part of an organisation name found */
+    unsigned char gap;     /* before this token */
+    unsigned char signed_; /* "/s/" right before it */
+    unsigned char in_org;  /* part of an organisation name found */
 } tok;
 
 typedef DS_VEC(tok) tok_vec;
@@ -203,8 +199,8 @@ static ds_status tokenize(const char *text, size_t tl, tok_vec *out)
             unsigned char c = t[i];
             if (c == ',')
                 gap = gap > GAP_COMMA ? gap : GAP_COMMA;
-            else if (c == '\n' || c == '|' || c == ';' || c == ':' || c == '(' || c == ')' || c == '[' ||
-                     c == ']' || c == '"' || c == '!' || c == '?' || c >= 0x80)
+            else if (c == '\n' || c == '|' || c == ';' || c == ':' || c == '(' || c == ')' || c == '[' || c == ']' ||
+                     c == '"' || c == '!' || c == '?' || c >= 0x80)
                 gap = GAP_BREAK;
             else if (c == '/' && i + 2 < tl && t[i + 1] == 's' && t[i + 2] == '/') {
                 sig = 1;
@@ -308,10 +304,10 @@ static int is_digit_tok(const char *t, const tok *k)
 /* Does a full stop end a sentence after this token? Not after initials, abbreviations or
  * legal forms. */
 static const char *const abbreviations[] = {
-    "Inc", "Corp", "Co", "Ltd", "Mr", "Mrs", "Ms", "Dr", "No", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e", "U.S",
-    "S.A", "N.V", "B.V", "L.P", "L.L.C", "S.p.A", "Prof", "Messrs", "Nos", "Pty", "Pte", "P.L.C", "K.K", "S.r.l",
-    "S.L", "U.K", "U.A.E", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-    "INC", "CORP", "LTD", "CO", NULL};
+    "Inc", "Corp", "Co",    "Ltd",  "Mr",    "Mrs", "Ms",  "Dr",    "No",    "St",    "Jr",   "Sr",     "vs",
+    "etc", "e.g",  "i.e",   "U.S",  "S.A",   "N.V", "B.V", "L.P",   "L.L.C", "S.p.A", "Prof", "Messrs", "Nos",
+    "Pty", "Pte",  "P.L.C", "K.K",  "S.r.l", "S.L", "U.K", "U.A.E", "Jan",   "Feb",   "Mar",  "Apr",    "Jun",
+    "Jul", "Aug",  "Sep",   "Sept", "Oct",   "Nov", "Dec", "INC",   "CORP",  "LTD",   "CO",   NULL};
 
 static int ends_sentence(const char *t, const tok *k)
 {
@@ -329,39 +325,144 @@ static int ends_sentence(const char *t, const tok *k)
 
 /* Legal forms; weak ones ("Company", "Holdings") need a name word that is not generic. */
 static const char *const strong_forms[] = {
-    "Inc", "Incorporated", "Corp", "Corporation", "LLC", "L.L.C", "LLP", "L.L.P", "LP", "L.P", "Ltd", "Limited",
-    "PLC", "plc", "P.L.C", "GmbH", "AG", "S.A", "SA", "S.A.S", "SAS", "N.V", "NV", "B.V", "BV", "SpA", "S.p.A",
-    "S.r.l", "Srl", "AB", "ASA", "Oy", "Oyj", "K.K", "Pty", "Pte", "SE", "Bhd", "Berhad", "S.L", "Co", "KG",
-    "INC", "CORP", "CORPORATION", "LTD", "LIMITED", "GMBH", "S.P.A", "SPA", NULL};
-static const char *const weak_forms[] = {"Company", "Holdings", "Holding", "Group", "COMPANY", "HOLDINGS", "GROUP",
-                                         NULL};
-static const char *const org_connectors[] = {"&", "and", "of", "de", "du", "des", "la", "le", "der", "den", "van",
-                                             "von", "for", "y", "e", "et", "the", "und", NULL};
-static const char *const org_stop_start[] = {
-    "The", "A", "An", "Our", "Its", "Their", "This", "That", "These", "Those", "In", "On", "At", "By", "For", "From",
-    "With", "To", "And", "Or", "As", "Under", "Per", "Each", "Both", "Such", "Between", "Among", "Dear", "Certain",
-    "Including", "Through", "Pursuant", "Also", "However", "During", "Since", "When", "After", "Before", "Upon",
-    "Following", "Although", "While", "If", "Because", "Unlike", "Like", "Neither", "Either", "Only", "All", "Any",
-    "No", "Not", "Other", "Another", "See", "Note", "Item", "Section", "Part", "Exhibit", "We", "It", "He", "She",
-    "They", "Via", "Whereas", "Acquired", "Subsidiary", "Subsidiaries", "Affiliates", "Former", "Formerly",
-    "Vice", "President", "Chief", "Officer", "Executive", "Finance", "Director", "Directors", "Board",
-    "Stockholders", "Shareholders", "Chairman", "Secretary", "Treasurer", "Counsel", "Senior", "CFO", "CEO", NULL};
+    "Inc",         "Incorporated", "Corp",    "Corporation", "LLC",   "L.L.C",  "LLP", "L.L.P", "LP",    "L.P", "Ltd",
+    "Limited",     "PLC",          "plc",     "P.L.C",       "GmbH",  "AG",     "S.A", "SA",    "S.A.S", "SAS", "N.V",
+    "NV",          "B.V",          "BV",      "SpA",         "S.p.A", "S.r.l",  "Srl", "AB",    "ASA",   "Oy",  "Oyj",
+    "K.K",         "Pty",          "Pte",     "SE",          "Bhd",   "Berhad", "S.L", "Co",    "KG",    "INC", "CORP",
+    "CORPORATION", "LTD",          "LIMITED", "GMBH",        "S.P.A", "SPA",    NULL};
+static const char *const weak_forms[] = {"Company", "Holdings", "Holding", "Group",
+                                         "COMPANY", "HOLDINGS", "GROUP",   NULL};
+static const char *const org_connectors[] = {"&",   "and", "of",  "de", "du", "des", "la",  "le",  "der", "den",
+                                             "van", "von", "for", "y",  "e",  "et",  "the", "und", NULL};
+static const char *const org_stop_start[] = {"The",
+                                             "A",
+                                             "An",
+                                             "Our",
+                                             "Its",
+                                             "Their",
+                                             "This",
+                                             "That",
+                                             "These",
+                                             "Those",
+                                             "In",
+                                             "On",
+                                             "At",
+                                             "By",
+                                             "For",
+                                             "From",
+                                             "With",
+                                             "To",
+                                             "And",
+                                             "Or",
+                                             "As",
+                                             "Under",
+                                             "Per",
+                                             "Each",
+                                             "Both",
+                                             "Such",
+                                             "Between",
+                                             "Among",
+                                             "Dear",
+                                             "Certain",
+                                             "Including",
+                                             "Through",
+                                             "Pursuant",
+                                             "Also",
+                                             "However",
+                                             "During",
+                                             "Since",
+                                             "When",
+                                             "After",
+                                             "Before",
+                                             "Upon",
+                                             "Following",
+                                             "Although",
+                                             "While",
+                                             "If",
+                                             "Because",
+                                             "Unlike",
+                                             "Like",
+                                             "Neither",
+                                             "Either",
+                                             "Only",
+                                             "All",
+                                             "Any",
+                                             "No",
+                                             "Not",
+                                             "Other",
+                                             "Another",
+                                             "See",
+                                             "Note",
+                                             "Item",
+                                             "Section",
+                                             "Part",
+                                             "Exhibit",
+                                             "We",
+                                             "It",
+                                             "He",
+                                             "She",
+                                             "They",
+                                             "Via",
+                                             "Whereas",
+                                             "Acquired",
+                                             "Subsidiary",
+                                             "Subsidiaries",
+                                             "Affiliates",
+                                             "Former",
+                                             "Formerly",
+                                             "Vice",
+                                             "President",
+                                             "Chief",
+                                             "Officer",
+                                             "Executive",
+                                             "Finance",
+                                             "Director",
+                                             "Directors",
+                                             "Board",
+                                             "Stockholders",
+                                             "Shareholders",
+                                             "Chairman",
+                                             "Secretary",
+                                             "Treasurer",
+                                             "Counsel",
+                                             "Senior",
+                                             "CFO",
+                                             "CEO",
+                                             NULL};
 static const char *const generic_words[] = {
-    "The", "Company", "Parent", "Operating", "Holding", "Holdings", "Investment", "Subsidiary", "Registrant",
-    "Insurance", "Trust", "Management", "Group", "Our", "Its", "This", "Each", "Such", "Combined", "New", "Old",
-    "Successor", "Predecessor", "Member", "Managing", "Acquiring", "Target", "Surviving", "Merged", "Private",
-    "Public", "Limited", "Liability", "Partnership", "Finance", "Financing", "Issuer", "Guarantor", "Borrower",
-    "Lender", "Agent", "Administrative", "Collateral", NULL};
+    "The",        "Company",        "Parent",     "Operating",  "Holding", "Holdings",  "Investment",  "Subsidiary",
+    "Registrant", "Insurance",      "Trust",      "Management", "Group",   "Our",       "Its",         "This",
+    "Each",       "Such",           "Combined",   "New",        "Old",     "Successor", "Predecessor", "Member",
+    "Managing",   "Acquiring",      "Target",     "Surviving",  "Merged",  "Private",   "Public",      "Limited",
+    "Liability",  "Partnership",    "Finance",    "Financing",  "Issuer",  "Guarantor", "Borrower",    "Lender",
+    "Agent",      "Administrative", "Collateral", NULL};
 
 /* Words of a document or an arrangement, not of a name: "Form 10-K of Netflix, Inc.",
  * "Consent of Ernst & Young LLP", "Stock Plan and Netflix, Inc." keep only what follows the
  * last "of" or "and" after such a word. */
-static const char *const document_words[] = {
-    "Form", "Report", "Consent", "Plan", "Agreement", "Quarterly", "Annual", "Amended", "Restated", "Stock",
-    "Company", "Letter", "Schedule", "Exhibit", "Indenture", "Certificate", "Articles", "Bylaws", "Statement",
-    "Statements", "Registration", "Proxy", "Opinion", "Power", "Attorney", "Subsidiaries", "List", "Code", "Policy",
-    "Award", "Employment", "Incentive", "Purchase", "Guarantee", "Deed", "Supplemental", "Directors", "Board",
-    "Stockholders", "Shareholders", "Offer", "Terms", "Notice", "Auditors", "Firm", NULL};
+static const char *const document_words[] = {"Form",         "Report",
+                                             "Consent",      "Plan",
+                                             "Agreement",    "Quarterly",
+                                             "Annual",       "Amended",
+                                             "Restated",     "Stock",
+                                             "Company",      "Letter",
+                                             "Schedule",     "Exhibit",
+                                             "Indenture",    "Certificate",
+                                             "Articles",     "Bylaws",
+                                             "Statement",    "Statements",
+                                             "Registration", "Proxy",
+                                             "Opinion",      "Power",
+                                             "Attorney",     "Subsidiaries",
+                                             "List",         "Code",
+                                             "Policy",       "Award",
+                                             "Employment",   "Incentive",
+                                             "Purchase",     "Guarantee",
+                                             "Deed",         "Supplemental",
+                                             "Directors",    "Board",
+                                             "Stockholders", "Shareholders",
+                                             "Offer",        "Terms",
+                                             "Notice",       "Auditors",
+                                             "Firm",         NULL};
 
 static int is_form(const char *t, const tok *k, int *weak)
 {
@@ -391,7 +492,8 @@ static ds_status find_orgs(ds_document *doc, const ds_chunk_list *chunks, tok *t
         if (!is_form(t, &tk[i], &weak))
             continue;
         /* "documents incorporated by reference" */
-        if (tok_is(t, &tk[i], "Incorporated") && i + 1 < nt && (tok_is(t, &tk[i + 1], "by") || tok_is(t, &tk[i + 1], "herein")))
+        if (tok_is(t, &tk[i], "Incorporated") && i + 1 < nt &&
+            (tok_is(t, &tk[i + 1], "by") || tok_is(t, &tk[i + 1], "herein")))
             continue;
         /* forward: further forms ("Holdings, Inc.", "Co., Ltd.", "Pty Ltd") */
         size_t last = i;
@@ -461,62 +563,397 @@ static ds_status find_orgs(ds_document *doc, const ds_chunk_list *chunks, tok *t
 /* ---- persons ------------------------------------------------------------------------------------- */
 
 static const char *const titles[] = {"Mr", "Mrs", "Ms", "Dr", "Miss", "Sir", "Dame", "Prof", "Professor", NULL};
-static const char *const particles[] = {"van", "von", "de", "der", "da", "di", "del", "la", "le", "bin", "al",
-                                        "el", "du", "ten", "ter", "dos", "das", NULL};
+static const char *const particles[] = {"van", "von", "de", "der", "da",  "di",  "del", "la",  "le",
+                                        "bin", "al",  "el", "du",  "ten", "ter", "dos", "das", NULL};
 static const char *const name_suffixes[] = {"Jr", "Sr", "II", "III", "IV", NULL};
-static const char *const not_names[] = {
-    "Board", "Directors", "Director", "Committee", "Audit", "Compensation", "Nominating", "Governance", "Officer",
-    "Officers", "Chief", "Executive", "Financial", "Operating", "Accounting", "Vice", "President", "Senior",
-    "Chairman", "Chair", "Annual", "Report", "Item", "Note", "Notes", "Part", "Section", "Act", "Securities",
-    "Exchange", "Commission", "Form", "United", "States", "America", "American", "New", "York", "Street", "Avenue",
-    "Road", "Suite", "Bank", "Trust", "Fund", "Group", "Holdings", "Corporation", "Company", "Inc", "Plan",
-    "Agreement", "Credit", "Facility", "Stock", "Common", "Preferred", "Class", "Series", "Our", "We", "Its", "His",
-    "Her", "Their", "The", "This", "That", "Management", "Consolidated", "Statements", "Statement", "Total", "Net",
-    "Income", "Revenue", "Revenues", "Standards", "Update", "Federal", "Reserve", "Internal", "Service",
-    "Department", "Treasury", "Office", "Foreign", "Assets", "Control", "Nasdaq", "Global", "Market", "Select",
-    "Equity", "Incentive", "Employment", "General", "Counsel", "Secretary", "Treasurer", "Partner", "Partners",
-    "Founder", "Independent", "Trustee", "Risk", "Factors", "Legal", "Proceedings", "Properties", "Table",
-    "Contents", "Exhibit", "Index", "Signatures", "Signature", "Date", "Title", "Name", "Age", "Position", "Dear",
-    "Sincerely", "Shareholders", "Stockholders", "Members", "University", "College", "School", "Institute",
-    "Council", "Association", "Capital", "Advisors", "Investments", "Energy", "Systems", "Technologies", "Services",
-    "Solutions", "International", "National", "Regional", "County", "State", "City", "District", "Court",
-    "Honorable", "Justice", "Attorney", "Program", "Ministry", "Government", "Republic", "Kingdom", "Islands",
-    "Island", "North", "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western", "Asia",
-    "Europe", "Africa", "Pacific", "Atlantic", "Middle", "Latin", "Quarterly", "Fiscal", "Year", "Years",
-    "Quarter", "Month", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-    "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-    "Principal", "Business", "Operations", "Results", "Liquidity", "Resources", "Critical", "Policies", "Estimates",
-    "Executives", "Named", "Summary", "Overview", "Item", "Corporate", "Interim", "Acting", "Former", "Lead",
-    "Presiding", "Human", "Capital", "Technology", "Information", "Security", "Cybersecurity", "Compliance",
-    "Sustainability", "Environmental", "Social", "Share", "Shares", "Dividend", "Dividends", "Warrant", "Warrants",
-    "Notes", "Senior", "Secured", "Unsecured", "Term", "Loan", "Revolving", "Tax", "Taxes", "Law", "Laws",
-    "Regulation", "Regulations", "Rule", "Rules", "Medicare", "Medicaid", "Health", "Care", "Affordable",
-    "Products", "Product", "Sales", "Marketing", "Research", "Development", "Cost", "Costs", "Operating", "Other",
-    "Gross", "Profit", "Loss", "Cash", "Flows", "Balance", "Sheets", "Sheet", "Annex", "Schedule", "Appendix",
-    "Registrant", "Registrants", "Commission", "Hon", "Limited", "Ltd", "Corp", "LLC", "LLP", "Plc", "PLC",
-    "Chairwoman", "Chairperson", "CEO", "CFO", "COO", "Co", "Mr", "Mrs", "Ms", "Dr", "Digital", "Media", "Cloud",
-    "Experience", "Property", "Intellectual", "Transactions", "Related", "Grant", "Restricted", "Employee",
-    "Employees", "Worldwide", "Field", "Software", "Platform", "Document", "Documents", "Creative", "Finance",
-    "Strategy", "Engineering", "Data", "Analytics", "Customer", "Customers", "Independence", "Relationships",
-    "Certain", "Materials", "Applied", "Partners", "Chair", "Manager", "Managers", NULL};
+static const char *const not_names[] = {"Board",
+                                        "Directors",
+                                        "Director",
+                                        "Committee",
+                                        "Audit",
+                                        "Compensation",
+                                        "Nominating",
+                                        "Governance",
+                                        "Officer",
+                                        "Officers",
+                                        "Chief",
+                                        "Executive",
+                                        "Financial",
+                                        "Operating",
+                                        "Accounting",
+                                        "Vice",
+                                        "President",
+                                        "Senior",
+                                        "Chairman",
+                                        "Chair",
+                                        "Annual",
+                                        "Report",
+                                        "Item",
+                                        "Note",
+                                        "Notes",
+                                        "Part",
+                                        "Section",
+                                        "Act",
+                                        "Securities",
+                                        "Exchange",
+                                        "Commission",
+                                        "Form",
+                                        "United",
+                                        "States",
+                                        "America",
+                                        "American",
+                                        "New",
+                                        "York",
+                                        "Street",
+                                        "Avenue",
+                                        "Road",
+                                        "Suite",
+                                        "Bank",
+                                        "Trust",
+                                        "Fund",
+                                        "Group",
+                                        "Holdings",
+                                        "Corporation",
+                                        "Company",
+                                        "Inc",
+                                        "Plan",
+                                        "Agreement",
+                                        "Credit",
+                                        "Facility",
+                                        "Stock",
+                                        "Common",
+                                        "Preferred",
+                                        "Class",
+                                        "Series",
+                                        "Our",
+                                        "We",
+                                        "Its",
+                                        "His",
+                                        "Her",
+                                        "Their",
+                                        "The",
+                                        "This",
+                                        "That",
+                                        "Management",
+                                        "Consolidated",
+                                        "Statements",
+                                        "Statement",
+                                        "Total",
+                                        "Net",
+                                        "Income",
+                                        "Revenue",
+                                        "Revenues",
+                                        "Standards",
+                                        "Update",
+                                        "Federal",
+                                        "Reserve",
+                                        "Internal",
+                                        "Service",
+                                        "Department",
+                                        "Treasury",
+                                        "Office",
+                                        "Foreign",
+                                        "Assets",
+                                        "Control",
+                                        "Nasdaq",
+                                        "Global",
+                                        "Market",
+                                        "Select",
+                                        "Equity",
+                                        "Incentive",
+                                        "Employment",
+                                        "General",
+                                        "Counsel",
+                                        "Secretary",
+                                        "Treasurer",
+                                        "Partner",
+                                        "Partners",
+                                        "Founder",
+                                        "Independent",
+                                        "Trustee",
+                                        "Risk",
+                                        "Factors",
+                                        "Legal",
+                                        "Proceedings",
+                                        "Properties",
+                                        "Table",
+                                        "Contents",
+                                        "Exhibit",
+                                        "Index",
+                                        "Signatures",
+                                        "Signature",
+                                        "Date",
+                                        "Title",
+                                        "Name",
+                                        "Age",
+                                        "Position",
+                                        "Dear",
+                                        "Sincerely",
+                                        "Shareholders",
+                                        "Stockholders",
+                                        "Members",
+                                        "University",
+                                        "College",
+                                        "School",
+                                        "Institute",
+                                        "Council",
+                                        "Association",
+                                        "Capital",
+                                        "Advisors",
+                                        "Investments",
+                                        "Energy",
+                                        "Systems",
+                                        "Technologies",
+                                        "Services",
+                                        "Solutions",
+                                        "International",
+                                        "National",
+                                        "Regional",
+                                        "County",
+                                        "State",
+                                        "City",
+                                        "District",
+                                        "Court",
+                                        "Honorable",
+                                        "Justice",
+                                        "Attorney",
+                                        "Program",
+                                        "Ministry",
+                                        "Government",
+                                        "Republic",
+                                        "Kingdom",
+                                        "Islands",
+                                        "Island",
+                                        "North",
+                                        "South",
+                                        "East",
+                                        "West",
+                                        "Central",
+                                        "Northern",
+                                        "Southern",
+                                        "Eastern",
+                                        "Western",
+                                        "Asia",
+                                        "Europe",
+                                        "Africa",
+                                        "Pacific",
+                                        "Atlantic",
+                                        "Middle",
+                                        "Latin",
+                                        "Quarterly",
+                                        "Fiscal",
+                                        "Year",
+                                        "Years",
+                                        "Quarter",
+                                        "Month",
+                                        "Monday",
+                                        "Tuesday",
+                                        "Wednesday",
+                                        "Thursday",
+                                        "Friday",
+                                        "Saturday",
+                                        "Sunday",
+                                        "January",
+                                        "February",
+                                        "March",
+                                        "April",
+                                        "May",
+                                        "June",
+                                        "July",
+                                        "August",
+                                        "September",
+                                        "October",
+                                        "November",
+                                        "December",
+                                        "Principal",
+                                        "Business",
+                                        "Operations",
+                                        "Results",
+                                        "Liquidity",
+                                        "Resources",
+                                        "Critical",
+                                        "Policies",
+                                        "Estimates",
+                                        "Executives",
+                                        "Named",
+                                        "Summary",
+                                        "Overview",
+                                        "Item",
+                                        "Corporate",
+                                        "Interim",
+                                        "Acting",
+                                        "Former",
+                                        "Lead",
+                                        "Presiding",
+                                        "Human",
+                                        "Capital",
+                                        "Technology",
+                                        "Information",
+                                        "Security",
+                                        "Cybersecurity",
+                                        "Compliance",
+                                        "Sustainability",
+                                        "Environmental",
+                                        "Social",
+                                        "Share",
+                                        "Shares",
+                                        "Dividend",
+                                        "Dividends",
+                                        "Warrant",
+                                        "Warrants",
+                                        "Notes",
+                                        "Senior",
+                                        "Secured",
+                                        "Unsecured",
+                                        "Term",
+                                        "Loan",
+                                        "Revolving",
+                                        "Tax",
+                                        "Taxes",
+                                        "Law",
+                                        "Laws",
+                                        "Regulation",
+                                        "Regulations",
+                                        "Rule",
+                                        "Rules",
+                                        "Medicare",
+                                        "Medicaid",
+                                        "Health",
+                                        "Care",
+                                        "Affordable",
+                                        "Products",
+                                        "Product",
+                                        "Sales",
+                                        "Marketing",
+                                        "Research",
+                                        "Development",
+                                        "Cost",
+                                        "Costs",
+                                        "Operating",
+                                        "Other",
+                                        "Gross",
+                                        "Profit",
+                                        "Loss",
+                                        "Cash",
+                                        "Flows",
+                                        "Balance",
+                                        "Sheets",
+                                        "Sheet",
+                                        "Annex",
+                                        "Schedule",
+                                        "Appendix",
+                                        "Registrant",
+                                        "Registrants",
+                                        "Commission",
+                                        "Hon",
+                                        "Limited",
+                                        "Ltd",
+                                        "Corp",
+                                        "LLC",
+                                        "LLP",
+                                        "Plc",
+                                        "PLC",
+                                        "Chairwoman",
+                                        "Chairperson",
+                                        "CEO",
+                                        "CFO",
+                                        "COO",
+                                        "Co",
+                                        "Mr",
+                                        "Mrs",
+                                        "Ms",
+                                        "Dr",
+                                        "Digital",
+                                        "Media",
+                                        "Cloud",
+                                        "Experience",
+                                        "Property",
+                                        "Intellectual",
+                                        "Transactions",
+                                        "Related",
+                                        "Grant",
+                                        "Restricted",
+                                        "Employee",
+                                        "Employees",
+                                        "Worldwide",
+                                        "Field",
+                                        "Software",
+                                        "Platform",
+                                        "Document",
+                                        "Documents",
+                                        "Creative",
+                                        "Finance",
+                                        "Strategy",
+                                        "Engineering",
+                                        "Data",
+                                        "Analytics",
+                                        "Customer",
+                                        "Customers",
+                                        "Independence",
+                                        "Relationships",
+                                        "Certain",
+                                        "Materials",
+                                        "Applied",
+                                        "Partners",
+                                        "Chair",
+                                        "Manager",
+                                        "Managers",
+                                        NULL};
 
 /* Roles, as lower-case word sequences; the first word decides a quick test. */
-static const char *const roles[] = {
-    "chief executive officer", "chief financial officer", "chief operating officer", "chief accounting officer",
-    "chief legal officer", "chief technology officer", "chief compliance officer", "chief risk officer",
-    "chief investment officer", "chief marketing officer", "chief people officer", "principal executive officer",
-    "principal financial officer", "principal accounting officer", "executive vice president",
-    "senior vice president", "vice president", "vice chairman", "executive chairman", "president", "chairman",
-    "chairwoman", "chairperson", "chair", "independent director", "non executive director",
-    "executive director", "managing director", "nominee director", "director", "corporate secretary",
-    "secretary", "treasurer", "general counsel", "controller", "co founder", "founder", "ceo", "cfo", "coo",
-    "cto", "managing partner", "general partner", "trustee", "beneficial owner", "executive officer", "officer",
-    NULL};
+static const char *const roles[] = {"chief executive officer",
+                                    "chief financial officer",
+                                    "chief operating officer",
+                                    "chief accounting officer",
+                                    "chief legal officer",
+                                    "chief technology officer",
+                                    "chief compliance officer",
+                                    "chief risk officer",
+                                    "chief investment officer",
+                                    "chief marketing officer",
+                                    "chief people officer",
+                                    "principal executive officer",
+                                    "principal financial officer",
+                                    "principal accounting officer",
+                                    "executive vice president",
+                                    "senior vice president",
+                                    "vice president",
+                                    "vice chairman",
+                                    "executive chairman",
+                                    "president",
+                                    "chairman",
+                                    "chairwoman",
+                                    "chairperson",
+                                    "chair",
+                                    "independent director",
+                                    "non executive director",
+                                    "executive director",
+                                    "managing director",
+                                    "nominee director",
+                                    "director",
+                                    "corporate secretary",
+                                    "secretary",
+                                    "treasurer",
+                                    "general counsel",
+                                    "controller",
+                                    "co founder",
+                                    "founder",
+                                    "ceo",
+                                    "cfo",
+                                    "coo",
+                                    "cto",
+                                    "managing partner",
+                                    "general partner",
+                                    "trustee",
+                                    "beneficial owner",
+                                    "executive officer",
+                                    "officer",
+                                    NULL};
 
-static const char *const fillers[] = {"our", "the", "its", "a", "an", "as", "is", "was", "who", "serves", "served",
-                                      "has", "been", "former", "current", "then", "currently", "formerly",
-                                      "interim", "acting", "also", "will", "serve", "became", "named", "appointed",
-                                      "his", "her", "their", "lead", "sole", NULL};
+static const char *const fillers[] = {
+    "our",   "the",    "its",    "a",         "an",   "as",        "is",       "was",     "who",    "serves", "served",
+    "has",   "been",   "former", "current",   "then", "currently", "formerly", "interim", "acting", "also",   "will",
+    "serve", "became", "named",  "appointed", "his",  "her",       "their",    "lead",    "sole",   NULL};
 
 static int name_word(const char *t, const tok *k, int allcaps_ok)
 {
@@ -646,8 +1083,8 @@ static size_t role_at(const char *t, const tok *tk, size_t nt, size_t i)
     return 0;
 }
 
-static ds_status add_person(ds_document *doc, const ds_chunk_list *chunks, tok *tk, size_t i, size_t n,
-                            const char *how, const char *detail, ds_entity_list *out)
+static ds_status add_person(ds_document *doc, const ds_chunk_list *chunks, tok *tk, size_t i, size_t n, const char *how,
+                            const char *detail, ds_entity_list *out)
 {
     const char *t = doc->text.data;
     size_t off = tk[i].off, end = tk[i + n - 1].off + tk[i + n - 1].len;
@@ -668,8 +1105,7 @@ static void role_text(const char *t, const tok *tk, size_t i, size_t n, char *ou
     out[l] = '\0';
 }
 
-static ds_status find_persons(ds_document *doc, const ds_chunk_list *chunks, tok *tk, size_t nt,
-                              ds_entity_list *out)
+static ds_status find_persons(ds_document *doc, const ds_chunk_list *chunks, tok *tk, size_t nt, ds_entity_list *out)
 {
     const char *t = doc->text.data;
     ds_status st = DS_OK;

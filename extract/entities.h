@@ -95,14 +95,14 @@ ds_status ds_redflags_table(ds_buf *out);
 
 typedef struct ds_entity {
     ds_entity_kind kind;
-    const char *name;       /* as written (arena) */
-    const char *name_norm;  /* lower case, ASCII letters and digits, single spaces (arena) */
-    const char *detail;     /* legal form, title or role, ISO code, or red-flag id; may be NULL */
-    const char *attributes; /* JSON object (arena), never NULL */
-    size_t byte_off, byte_len; /* the mention in doc->text */
-    int page;               /* 0 when unknown */
-    int chunk_seq;          /* -1 when no chunk holds it */
-    const char *quote;      /* the sentence holding the mention (arena) */
+    const char *name;             /* as written (arena) */
+    const char *name_norm;        /* lower case, ASCII letters and digits, single spaces (arena) */
+    const char *detail;           /* legal form, title or role, ISO code, or red-flag id; may be NULL */
+    const char *attributes;       /* JSON object (arena), never NULL */
+    size_t byte_off, byte_len;    /* the mention in doc->text */
+    int page;                     /* 0 when unknown */
+    int chunk_seq;                /* -1 when no chunk holds it */
+    const char *quote;            /* the sentence holding the mention (arena) */
     const char *source_extractor; /* "rules" */
     const ds_fatf_entry *fatf;    /* countries/jurisdictions on a FATF list, else NULL */
     const ds_redflag *flag;       /* red flags */
@@ -123,8 +123,7 @@ size_t ds_entity_normalize(const char *name, size_t n, char *out, size_t cap);
 /* Organisations and persons of the document's text, appended to out. */
 ds_status ds_extract_entities(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_err *err);
 /* Countries and jurisdictions (with their FATF list), appended to out. */
-ds_status ds_extract_jurisdictions(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out,
-                                   ds_err *err);
+ds_status ds_extract_jurisdictions(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_err *err);
 /* Red-flag phrases, appended to out. Each match is read in its sentence (redflags_context.c):
  * the cue nearest to it decides whether the sentence speaks in general terms (the company's
  * own compliance programme, a law, a regulator's powers, what "could" happen: not kept) or
@@ -132,14 +131,13 @@ ds_status ds_extract_jurisdictions(ds_document *doc, const ds_chunk_list *chunks
 ds_status ds_extract_redflags(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_err *err);
 /* The same search without reading the sentences (every phrase counts, suppression cues and
  * "anti-" still apply): the baseline the red-flag benchmark measures against. */
-ds_status ds_extract_redflags_phrases(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out,
-                                      ds_err *err);
+ds_status ds_extract_redflags_phrases(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_err *err);
 
 /* Shared by the extractors: appends a mention with its evidence unless its kind and name_norm
  * already have DS_ENTITY_MAX_MENTIONS mentions in out (then DS_OK, nothing added). attributes
  * NULL means "{}". Copies name from doc->text[off, off + len). */
 ds_status ds_entity_add(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_entity_kind kind,
-                        size_t off, size_t len, const char *detail, const char *attributes,
-                        const ds_fatf_entry *fatf, const ds_redflag *flag);
+                        size_t off, size_t len, const char *detail, const char *attributes, const ds_fatf_entry *fatf,
+                        const ds_redflag *flag);
 
 #endif

@@ -33,11 +33,11 @@ const ds_block *ds_evidence_block(const ds_document *doc, size_t off)
 /* Words after which a period does not end a sentence. */
 static int abbreviation_before(const char *text, size_t lo, size_t dot)
 {
-    static const char *const abbr[] = {"inc", "corp", "co", "ltd", "mr", "mrs", "ms", "dr", "no", "st", "jr", "sr",
-                                       "vs", "etc", "e.g", "i.e", "u.s", "s.a", "n.v", "b.v", "l.p", "plc", "llc",
-                                       "prof", "gen", "sen", "rep", "approx", "fig", "nos", "dept", "est", "u.k",
-                                       "s.p.a", "l.l.c", "sept", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-                                       "oct", "nov", "dec", "hon"};
+    static const char *const abbr[] = {"inc",  "corp", "co",  "ltd",   "mr",    "mrs",  "ms",  "dr",     "no",  "st",
+                                       "jr",   "sr",   "vs",  "etc",   "e.g",   "i.e",  "u.s", "s.a",    "n.v", "b.v",
+                                       "l.p",  "plc",  "llc", "prof",  "gen",   "sen",  "rep", "approx", "fig", "nos",
+                                       "dept", "est",  "u.k", "s.p.a", "l.l.c", "sept", "jan", "feb",    "mar", "apr",
+                                       "jun",  "jul",  "aug", "oct",   "nov",   "dec",  "hon"};
     size_t s = dot;
     while (s > lo && (isalpha((unsigned char)text[s - 1]) || text[s - 1] == '.'))
         s--;
@@ -77,8 +77,8 @@ static size_t utf8_back(const char *t, size_t i, size_t lo)
     return i;
 }
 
-void ds_evidence_sentence(const ds_document *doc, const ds_chunk_list *chunks, size_t off, size_t len,
-                          size_t *start, size_t *end)
+void ds_evidence_sentence(const ds_document *doc, const ds_chunk_list *chunks, size_t off, size_t len, size_t *start,
+                          size_t *end)
 {
     const char *t = doc->text.data;
     size_t tl = doc->text.len;

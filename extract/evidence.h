@@ -15,9 +15,9 @@
 #define DS_EVIDENCE_MAX_QUOTE 600 /* bytes of a quote at most */
 
 typedef struct ds_evidence {
-    int page;          /* 1-based, 0 when the format has no pages */
-    int chunk_seq;     /* -1 when no chunk holds the offset */
-    size_t quote_off;  /* where the quote starts in doc->text */
+    int page;         /* 1-based, 0 when the format has no pages */
+    int chunk_seq;    /* -1 when no chunk holds the offset */
+    size_t quote_off; /* where the quote starts in doc->text */
     size_t quote_len;
     const char *quote; /* in the document's arena */
 } ds_evidence;
@@ -33,8 +33,8 @@ const ds_block *ds_evidence_block(const ds_document *doc, size_t off);
  * ('.', '!', '?' or ';' followed by a space, except after abbreviations such as "Inc." or "Mr."
  * and initials), by the chunk holding off, and by DS_EVIDENCE_MAX_QUOTE bytes around the
  * mention (cut at UTF-8 character boundaries). */
-void ds_evidence_sentence(const ds_document *doc, const ds_chunk_list *chunks, size_t off, size_t len,
-                          size_t *start, size_t *end);
+void ds_evidence_sentence(const ds_document *doc, const ds_chunk_list *chunks, size_t off, size_t len, size_t *start,
+                          size_t *end);
 
 /* Fills ev for the mention [off, off + len): page, chunk and the sentence copied into the
  * document's arena. DS_ERR_NOMEM when the copy fails. */

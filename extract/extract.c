@@ -27,8 +27,8 @@ ds_status ds_extract_document(ds_document *doc, const ds_chunk_list *chunks, con
     if (st == DS_OK)
         st = ds_swot_rules_apply(doc, chunks, &out->facts, &out->swot, err);
     if (st == DS_OK)
-        st = ds_alerts_build(doc, chunks, &out->entities, opts ? opts->screen : NULL, opts ? opts->screen_threshold : 1.0,
-                             &out->alerts, err);
+        st = ds_alerts_build(doc, chunks, &out->entities, opts ? opts->screen : NULL,
+                             opts ? opts->screen_threshold : 1.0, &out->alerts, err);
     return st;
 }
 

@@ -16,21 +16,21 @@
 #include <stdint.h>
 
 typedef struct ds_fact {
-    const char *concept;          /* us-gaap:Revenues, or a table row label */
-    const char *metric;           /* canonical metric or NULL */
-    const char *value;            /* exact decimal string, or NULL when not numeric */
-    const char *value_text;       /* text value (non-numeric facts), or NULL */
-    int is_nil;                   /* XBRL xsi:nil: the filer states no value (value, value_text NULL) */
+    const char *concept;    /* us-gaap:Revenues, or a table row label */
+    const char *metric;     /* canonical metric or NULL */
+    const char *value;      /* exact decimal string, or NULL when not numeric */
+    const char *value_text; /* text value (non-numeric facts), or NULL */
+    int is_nil;             /* XBRL xsi:nil: the filer states no value (value, value_text NULL) */
     const char *unit, *decimals;
     const char *period_start, *period_end; /* ISO dates; start NULL for an instant */
-    const char *dimensions;       /* "" for the consolidated value */
-    const char *source_extractor; /* "ixbrl", "xbrl", "pdf_table", "html_table", "model" */
-    const char *quote;            /* text as shown, or NULL */
-    int page;                     /* 0 unknown */
-    const char *anchor;           /* inline XBRL: id of the element that shows the fact in the source
+    const char *dimensions;                /* "" for the consolidated value */
+    const char *source_extractor;          /* "ixbrl", "xbrl", "pdf_table", "html_table", "model" */
+    const char *quote;                     /* text as shown, or NULL */
+    int page;                              /* 0 unknown */
+    const char *anchor;                    /* inline XBRL: id of the element that shows the fact in the source
                                    * HTML (a link's #fragment); NULL otherwise */
-    int chunk_seq;                /* -1 none */
-    size_t byte_off;              /* into doc->text, SIZE_MAX none */
+    int chunk_seq;                         /* -1 none */
+    size_t byte_off;                       /* into doc->text, SIZE_MAX none */
     /* model backend only (NULL otherwise): model name, checkpoint fingerprint, prompt version */
     const char *model, *model_fingerprint, *prompt_version;
     /* table facts: how much the table looks like a primary statement (distinct metrics it

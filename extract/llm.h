@@ -28,10 +28,7 @@
 
 /* ---- prompts (extract/prompts.c) ----------------------------------------------------------- */
 
-typedef enum ds_llm_task {
-    DS_LLM_FACTS,
-    DS_LLM_SWOT
-} ds_llm_task;
+typedef enum ds_llm_task { DS_LLM_FACTS, DS_LLM_SWOT } ds_llm_task;
 
 /* "facts-v2", "swot-v2": stored with every row the task produces. Static strings. */
 const char *ds_llm_prompt_version(ds_llm_task t);
@@ -147,12 +144,12 @@ typedef struct ds_llm_generator {
 typedef struct ds_llm_stats {
     int calls;
     size_t prompt_tokens, answer_tokens;
-    size_t unparsed;  /* answers with no JSON value of the schema */
-    size_t truncated;    /* answers that used all max_new tokens without closing (salvaged or unparsed) */
-    size_t salvaged;     /* answers read up to their last complete array item */
-    size_t closed_early; /* answers the decoder closed early to fit max_new */
-    size_t cut_items;    /* items dropped because the budget cut them */
-    size_t malformed; /* items skipped for not matching the schema */
+    size_t unparsed;       /* answers with no JSON value of the schema */
+    size_t truncated;      /* answers that used all max_new tokens without closing (salvaged or unparsed) */
+    size_t salvaged;       /* answers read up to their last complete array item */
+    size_t closed_early;   /* answers the decoder closed early to fit max_new */
+    size_t cut_items;      /* items dropped because the budget cut them */
+    size_t malformed;      /* items skipped for not matching the schema */
     size_t skipped_chunks; /* chunks too long for one context on their own */
     size_t windows;        /* facts windows of chunks (one facts call each) */
     size_t swot_windows;   /* SWOT windows (one SWOT call each; whole facts windows joined) */

@@ -53,9 +53,15 @@ int ds_llm_salvage_array(const char *text, size_t n, const char *key, size_t *st
             continue;
         }
         switch (c) {
-        case '"': in_str = 1; in_item = 1; break;
+        case '"':
+            in_str = 1;
+            in_item = 1;
+            break;
         case '{':
-        case '[': depth++; in_item = 1; break;
+        case '[':
+            depth++;
+            in_item = 1;
+            break;
         case '}':
         case ']':
             if (depth == 0) { /* the array itself closed */
@@ -73,7 +79,10 @@ int ds_llm_salvage_array(const char *text, size_t n, const char *key, size_t *st
                 in_item = 0;
             }
             break;
-        case ' ': case '\n': case '\t': case '\r': break;
+        case ' ':
+        case '\n':
+        case '\t':
+        case '\r': break;
         default: in_item = 1; break; /* numbers and literals end at a ',' */
         }
     }

@@ -264,8 +264,16 @@ static const concept_map labels[] = {
 
 /* Metrics measured at a point in time (balance sheet); the others cover a period. */
 static const char *const instant_metrics[] = {
-    "total_assets", "current_assets", "current_liabilities", "total_liabilities", "equity", "cash",
-    "short_term_debt", "short_term_borrowings", "current_portion_long_term_debt", "long_term_debt",
+    "total_assets",
+    "current_assets",
+    "current_liabilities",
+    "total_liabilities",
+    "equity",
+    "cash",
+    "short_term_debt",
+    "short_term_borrowings",
+    "current_portion_long_term_debt",
+    "long_term_debt",
 };
 
 static int find_concept(const char *concept, const concept_map **table_out)
@@ -351,7 +359,8 @@ static void strip_marks(const char *label, char *out, size_t cap)
             again = 1;
         }
         if (n >= 2 && (unsigned char)out[n - 2] == 0xC2 &&
-            ((unsigned char)out[n - 1] == 0xB9 || (unsigned char)out[n - 1] == 0xB2 || (unsigned char)out[n - 1] == 0xB3)) {
+            ((unsigned char)out[n - 1] == 0xB9 || (unsigned char)out[n - 1] == 0xB2 ||
+             (unsigned char)out[n - 1] == 0xB3)) {
             n -= 2; /* ¹ ² ³ */
             out[n] = '\0';
             again = 1;
@@ -388,11 +397,11 @@ static void strip_marks(const char *label, char *out, size_t cap)
  * left to common or participating holders. */
 static int attributable_to_company(const char *key)
 {
-    static const char *const heads[] = {"net income attributable to ", "net income loss attributable to ",
+    static const char *const heads[] = {"net income attributable to ",   "net income loss attributable to ",
                                         "net earnings attributable to ", "net earnings loss attributable to ",
-                                        "net loss attributable to ", "net loss income attributable to "};
-    static const char *const others[] = {"controlling", "minority", "redeemable", "participating", "preferred",
-                                         "common", "per share", "subsidiar"};
+                                        "net loss attributable to ",     "net loss income attributable to "};
+    static const char *const others[] = {"controlling", "minority", "redeemable", "participating",
+                                         "preferred",   "common",   "per share",  "subsidiar"};
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
         size_t hl = strlen(heads[i]);
         if (strncmp(key, heads[i], hl) != 0 || !key[hl])
@@ -448,8 +457,8 @@ const char *ds_metric_for_label(const char *label, int *rank)
     if (n == 0 || strstr(key, "beginning of"))
         return NULL;
     /* "Cash and cash equivalents at end of year" is the balance at the period end. */
-    static const char *const tails[] = {" at end of period", " at end of year", " end of period", " end of year",
-                                        " at the end of the year", " at end of the period"};
+    static const char *const tails[] = {" at end of period", " at end of year",         " end of period",
+                                        " end of year",      " at the end of the year", " at end of the period"};
     for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
         size_t tl = strlen(tails[t]);
         if (n > tl && strcmp(key + n - tl, tails[t]) == 0) {

@@ -25,8 +25,8 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAX_FIELD 4000     /* bytes of one string field at most */
-#define MAX_ATTEMPTS 64    /* JSON start positions tried in one answer */
+#define MAX_FIELD 4000  /* bytes of one string field at most */
+#define MAX_ATTEMPTS 64 /* JSON start positions tried in one answer */
 
 /* ---- parsing ------------------------------------------------------------------------------------ */
 
@@ -185,8 +185,10 @@ static ds_status salvage(ds_llm_task t, const char *text, size_t n, ds_llm_outpu
     ds_buf_deinit(&b);
     if (!json_is_array(arr)) {
         json_decref(arr);
-        return ds_err_set(err, DS_ERR_PARSE, "model answer: no complete JSON %s value, and its array does not "
-                          "parse up to its last item (%zu bytes)", key, n);
+        return ds_err_set(err, DS_ERR_PARSE,
+                          "model answer: no complete JSON %s value, and its array does not "
+                          "parse up to its last item (%zu bytes)",
+                          key, n);
     }
     st = push_items(t, arr, out);
     json_decref(arr);
@@ -226,7 +228,10 @@ ds_status ds_llm_parse(ds_llm_task t, const char *text, size_t n, ds_llm_output 
 
 /* ---- identity of the checkpoint ------------------------------------------------------------------ */
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static ds_status append_file(ds_buf *b, const char *path, size_t max, ds_err *err)
 {
@@ -427,8 +432,7 @@ static const char *decimal_of(ds_document *doc, const char *printed, const char 
  * months ended June 30, 2024", "2023-12-31". *end gets the ISO end date; *start the first day
  * for a stated duration (year, six/nine/three months, quarter), NULL for an instant (balance
  * sheet metrics, "as of"). Both NULL when the phrase names no day or a flow has no duration. */
-static void period_of(ds_document *doc, const char *printed, const char *metric, const char **start,
-                      const char **end)
+static void period_of(ds_document *doc, const char *printed, const char *metric, const char **start, const char **end)
 {
     static const char *const months[] = {"january", "february", "march",     "april",   "may",      "june",
                                          "july",    "august",   "september", "october", "november", "december"};
@@ -487,20 +491,33 @@ static void period_of(ds_document *doc, const char *printed, const char *metric,
 
 static int is_canonical(const char *m)
 {
-    static const char *const names[] = {"revenue", "cost_of_revenue", "gross_profit", "operating_income",
-                                        "net_income", "eps_basic", "eps_diluted", "total_assets",
-                                        "current_assets", "current_liabilities", "total_liabilities", "equity",
-                                        "cash", "operating_cash_flow", "capex", "short_term_debt",
-                                        "long_term_debt", "interest_expense", "depreciation_amortization"};
+    static const char *const names[] = {"revenue",
+                                        "cost_of_revenue",
+                                        "gross_profit",
+                                        "operating_income",
+                                        "net_income",
+                                        "eps_basic",
+                                        "eps_diluted",
+                                        "total_assets",
+                                        "current_assets",
+                                        "current_liabilities",
+                                        "total_liabilities",
+                                        "equity",
+                                        "cash",
+                                        "operating_cash_flow",
+                                        "capex",
+                                        "short_term_debt",
+                                        "long_term_debt",
+                                        "interest_expense",
+                                        "depreciation_amortization"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(m, names[i]) == 0)
             return 1;
     return 0;
 }
 
-static ds_status add_records(const ds_llm_generator *gen, ds_llm_task t, ds_document *doc,
-                             const ds_chunk_list *chunks, const ds_llm_output *o, ds_fact_list *facts,
-                             ds_swot_list *swot, ds_err *err)
+static ds_status add_records(const ds_llm_generator *gen, ds_llm_task t, ds_document *doc, const ds_chunk_list *chunks,
+                             const ds_llm_output *o, ds_fact_list *facts, ds_swot_list *swot, ds_err *err)
 {
     ds_arena *a = &doc->arena;
     const char *model = ds_arena_strdup(a, gen->model ? gen->model : "");
@@ -730,9 +747,9 @@ size_t ds_llm_table_rows(const ds_chunk *c)
 
 /* How windows are cut: room is max_context less the fixed prompt (head and the longer tail). */
 typedef struct window_plan {
-    size_t room;     /* tokens for the chunks and the answer */
-    size_t max_new;  /* the smallest facts budget */
-    size_t largest;  /* the largest facts budget */
+    size_t room;    /* tokens for the chunks and the answer */
+    size_t max_new; /* the smallest facts budget */
+    size_t largest; /* the largest facts budget */
 } window_plan;
 
 static size_t facts_budget(const window_plan *wp, size_t rows)
@@ -774,8 +791,8 @@ static void pack_window(const window_plan *wp, const prompt_parts *pp, const ds_
  * are added whole while their chunks fit max_context with a max_new answer, so table rows that
  * split the facts windows do not multiply SWOT calls, and the SWOT call still shares its prompt
  * up to end with the facts call just made. */
-static size_t swot_window_end(const window_plan *wp, const prompt_parts *pp, const ds_chunk_list *chunks,
-                              size_t first, size_t end)
+static size_t swot_window_end(const window_plan *wp, const prompt_parts *pp, const ds_chunk_list *chunks, size_t first,
+                              size_t end)
 {
     size_t used = 0;
     for (size_t i = first; i < end; i++)
@@ -800,13 +817,15 @@ static size_t swot_window_end(const window_plan *wp, const prompt_parts *pp, con
 static void log_stats(ds_log *log, const ds_document *doc, const ds_llm_stats *s)
 {
     DS_INFO(log, "model",
-            "%s: %d model calls in %zu facts and %zu SWOT windows, %zu prompt and %zu answer tokens in %.2f s (%zu prompt tokens "
+            "%s: %d model calls in %zu facts and %zu SWOT windows, %zu prompt and %zu answer tokens in %.2f s (%zu "
+            "prompt tokens "
             "reused); facts kept %zu dropped %zu, swot kept %zu dropped %zu by the grounding check; %zu unparsed "
             "answers, %zu malformed items; %zu answers closed early (%zu cut items dropped), %zu truncated, %zu "
             "salvaged; %zu facts budgets grown for table rows, %zu windows split for them",
-            doc->name, s->calls, s->windows, s->swot_windows, s->prompt_tokens, s->answer_tokens, s->seconds, s->reused_tokens,
-            s->ground.facts_kept, s->ground.facts_dropped, s->ground.swot_kept, s->ground.swot_dropped, s->unparsed,
-            s->malformed, s->closed_early, s->cut_items, s->truncated, s->salvaged, s->grown, s->row_splits);
+            doc->name, s->calls, s->windows, s->swot_windows, s->prompt_tokens, s->answer_tokens, s->seconds,
+            s->reused_tokens, s->ground.facts_kept, s->ground.facts_dropped, s->ground.swot_kept,
+            s->ground.swot_dropped, s->unparsed, s->malformed, s->closed_early, s->cut_items, s->truncated, s->salvaged,
+            s->grown, s->row_splits);
 }
 
 ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc, const ds_chunk_list *chunks,
@@ -851,8 +870,8 @@ ds_status ds_llm_extract_document(const ds_llm_generator *gen, ds_document *doc,
         if (st == DS_OK && first >= swot_end) {
             swot_end = swot_window_end(&wp, &pp, chunks, first, end);
             stats->swot_windows++;
-            st = run_window(gen, DS_LLM_SWOT, &pp, first, swot_end, gen->max_new, doc, chunks, log, facts, swot,
-                            stats, err);
+            st = run_window(gen, DS_LLM_SWOT, &pp, first, swot_end, gen->max_new, doc, chunks, log, facts, swot, stats,
+                            err);
         }
         first = end;
     }

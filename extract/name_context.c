@@ -21,8 +21,14 @@ struct ds_doc_vocab {
     size_t mask;
 };
 
-static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-static int is_letter(unsigned char c) { return is_lower(c) || (c >= 'A' && c <= 'Z') || c >= 0x80; }
+static int is_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static int is_letter(unsigned char c)
+{
+    return is_lower(c) || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
 
 static uint64_t hash_word(const char *w, size_t n)
 {
@@ -119,9 +125,9 @@ int ds_doc_vocab_has(const ds_doc_vocab *v, const char *word, size_t n)
     }
 }
 
-static const char *const craft_words[] = {"vessel", "vessels", "tanker", "tankers", "ship", "ships", "m/v", "mv",
-                                          "imo", "flag", "flagged", "cargo", "freighter", "aircraft", "airplane",
-                                          "airliner", "jet", "helicopter", "tail"};
+static const char *const craft_words[] = {
+    "vessel",  "vessels", "tanker",    "tankers",  "ship",     "ships",    "m/v", "mv",         "imo", "flag",
+    "flagged", "cargo",   "freighter", "aircraft", "airplane", "airliner", "jet", "helicopter", "tail"};
 
 /* Whether t[i, i + n) is one of craft_words, in any case, standing as a whole word. */
 static int craft_word_at(const char *t, size_t len, size_t i)

@@ -17,16 +17,16 @@
 #include <string.h>
 
 #define MAX_RUN DS_NAME_SPAN_MAX_RUN
-#define LONG_MAX 16   /* words of a long run offered whole */
-#define FOLD_MAX 32    /* bytes of a word folded to test it against the word lists */
-#define CELL_GAP 3     /* blanks in a row that separate the cells of a text table */
+#define LONG_MAX 16 /* words of a long run offered whole */
+#define FOLD_MAX 32 /* bytes of a word folded to test it against the word lists */
+#define CELL_GAP 3  /* blanks in a row that separate the cells of a text table */
 
 typedef enum gap { GAP_SPACE, GAP_COMMA, GAP_BREAK } gap;
 
 typedef struct word {
     size_t off, len;
-    int cap;     /* 1 capitalised (or a letter of no case), 0 lower case, -1 starts with a digit */
-    int upper;   /* no lower-case ASCII letter */
+    int cap;       /* 1 capitalised (or a letter of no case), 0 lower case, -1 starts with a digit */
+    int upper;     /* no lower-case ASCII letter */
     int connector; /* lower-case particle or "&" */
     int legal, honorific;
     int stop; /* a particle or stop word whatever its case ("The", "Of") */
@@ -42,7 +42,10 @@ static int is_sep_utf8(const unsigned char *s, size_t n)
     return 0;
 }
 
-static int word_byte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80; }
+static int word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
 
 /* Folds a word to lower-case ASCII (non-ASCII kept) for the word-list tests; 0 when too long. */
 static size_t fold(const char *t, const word *w, char *out)
@@ -147,7 +150,10 @@ static gap read_gap(const char *t, size_t len, size_t *pos)
     return commas ? GAP_COMMA : GAP_SPACE;
 }
 
-static int name_word(const word *w) { return w->cap == 1 || w->connector; }
+static int name_word(const word *w)
+{
+    return w->cap == 1 || w->connector;
+}
 
 static int window_kind(const word *w, size_t a, size_t b)
 {
@@ -158,11 +164,16 @@ static int window_kind(const word *w, size_t a, size_t b)
     return -1;
 }
 
-static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, int kind, int clipped,
-                ds_name_span_fn fn, void *ctx)
+static int emit(const char *t, const word *w, size_t a, size_t b, size_t run, int kind, int clipped, ds_name_span_fn fn,
+                void *ctx)
 {
-    ds_name_span s = {.off = w[a].off, .len = w[b - 1].off + w[b - 1].len - w[a].off, .run = run,
-                      .n_words = (int)(b - a), .is_person = kind, .upper = 1, .clipped = clipped};
+    ds_name_span s = {.off = w[a].off,
+                      .len = w[b - 1].off + w[b - 1].len - w[a].off,
+                      .run = run,
+                      .n_words = (int)(b - a),
+                      .is_person = kind,
+                      .upper = 1,
+                      .clipped = clipped};
     for (size_t i = a; i < b; i++)
         s.upper &= w[i].upper || w[i].connector;
     return fn(ctx, t, &s);

@@ -21,12 +21,12 @@
 #define DS_NAME_SPAN_MAX_RUN 24 /* words of one run looked at; a longer run is cut */
 
 typedef struct ds_name_span {
-    size_t off, len;   /* bytes of the window in the text */
-    size_t run;        /* index of the run the window belongs to (windows of one run overlap) */
-    int n_words;       /* words in the window (particles included) */
-    int is_person;     /* 1 person, 0 organisation, -1 unknown (the screening convention) */
-    int upper;         /* every cased letter of the window is upper case */
-    int clipped;       /* an organisation's window (it or its run ends in a legal form) that
+    size_t off, len; /* bytes of the window in the text */
+    size_t run;      /* index of the run the window belongs to (windows of one run overlap) */
+    int n_words;     /* words in the window (particles included) */
+    int is_person;   /* 1 person, 0 organisation, -1 unknown (the screening convention) */
+    int upper;       /* every cased letter of the window is upper case */
+    int clipped;     /* an organisation's window (it or its run ends in a legal form) that
                           leaves out a name word before it: "Timber AG" in "Oakridge Timber AG" */
 } ds_name_span;
 

@@ -51,13 +51,25 @@ static const char swot_task[] =
 
 static const char suffix[] = "\nAnswer with the JSON object only.<|im_end|>\n<|im_start|>assistant\n";
 
-const char *ds_llm_prompt_version(ds_llm_task t) { return t == DS_LLM_SWOT ? "swot-v2" : "facts-v2"; }
+const char *ds_llm_prompt_version(ds_llm_task t)
+{
+    return t == DS_LLM_SWOT ? "swot-v2" : "facts-v2";
+}
 
-const char *ds_llm_schema(ds_llm_task t) { return t == DS_LLM_SWOT ? swot_schema : facts_schema; }
+const char *ds_llm_schema(ds_llm_task t)
+{
+    return t == DS_LLM_SWOT ? swot_schema : facts_schema;
+}
 
-const char *ds_llm_prompt_head(void) { return head; }
+const char *ds_llm_prompt_head(void)
+{
+    return head;
+}
 
-const char *ds_llm_prompt_task(ds_llm_task t) { return t == DS_LLM_SWOT ? swot_task : facts_task; }
+const char *ds_llm_prompt_task(ds_llm_task t)
+{
+    return t == DS_LLM_SWOT ? swot_task : facts_task;
+}
 
 const char *ds_llm_prompt_suffix(ds_llm_task t)
 {

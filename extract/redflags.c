@@ -18,13 +18,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#define L(...) (const char *const[]){__VA_ARGS__, NULL}
-#define NONE (const char *const[]){NULL}
+#define L(...)            \
+    (const char *const[]) \
+    {                     \
+        __VA_ARGS__, NULL \
+    }
+#define NONE              \
+    (const char *const[]) \
+    {                     \
+        NULL              \
+    }
 
 static const ds_redflag flags[] = {
     {"RF-SHELL", "shell company", "entities with no operations or assets, used to hide ownership or move funds",
-     L("shell company", "shell companies", "shell corporation", "shell corporations", "shell entity",
-       "shell entities"),
+     L("shell company", "shell companies", "shell corporation", "shell corporations", "shell entity", "shell entities"),
      L("indicate by check mark", "check mark whether"), 0, 0, NONE},
     {"RF-NOMINEE", "nominee director or shareholder", "a person holding a role or shares for someone undisclosed",
      L("nominee director", "nominee directors", "nominee shareholder", "nominee shareholders", "nominee owner",
@@ -33,10 +40,9 @@ static const ds_redflag flags[] = {
     {"RF-BEARER", "bearer shares", "ownership passes with the paper, leaving no register of owners",
      L("bearer shares", "bearer share", "bearer bonds", "bearer securities", "bearer instruments"), NONE, 0, 0, NONE},
     {"RF-OFFSHORE", "offshore structure", "accounts or vehicles placed outside the home jurisdiction",
-     L("offshore account", "offshore accounts", "offshore bank account", "offshore bank accounts",
-       "offshore company", "offshore companies", "offshore entity", "offshore entities", "offshore trust",
-       "offshore trusts", "offshore structure", "offshore structures", "offshore vehicle", "offshore vehicles",
-       "offshore shell"),
+     L("offshore account", "offshore accounts", "offshore bank account", "offshore bank accounts", "offshore company",
+       "offshore companies", "offshore entity", "offshore entities", "offshore trust", "offshore trusts",
+       "offshore structure", "offshore structures", "offshore vehicle", "offshore vehicles", "offshore shell"),
      NONE, 0, 0, NONE},
     {"RF-TAXHAVEN", "tax haven", "low-tax, low-disclosure jurisdictions",
      L("tax haven", "tax havens", "secrecy jurisdiction", "secrecy jurisdictions"), NONE, 0, 0, NONE},
@@ -57,10 +63,9 @@ static const ds_redflag flags[] = {
      NONE, 0, 0, NONE},
     {"RF-SANCTIONED", "sanctioned parties", "business with sanctioned countries, persons or entities",
      L("sanctioned countries", "sanctioned country", "sanctioned jurisdictions", "sanctioned jurisdiction",
-       "sanctioned persons", "sanctioned person", "sanctioned entities", "sanctioned entity",
-       "sanctioned individuals", "sanctioned parties", "specially designated nationals", "sdn list",
-       "subject to economic sanctions", "subject to sanctions", "specific license", "united states sanctions",
-       "u.s. sanctions"),
+       "sanctioned persons", "sanctioned person", "sanctioned entities", "sanctioned entity", "sanctioned individuals",
+       "sanctioned parties", "specially designated nationals", "sdn list", "subject to economic sanctions",
+       "subject to sanctions", "specific license", "united states sanctions", "u.s. sanctions"),
      L("may not", " could ", "screening", "procedures", "policies", "prohibit", "comply with", "compliance"), 0, 0,
      NONE},
     {"RF-LAUNDERING", "money laundering", "laundering named as a fact, an allegation or an investigation",
@@ -71,11 +76,11 @@ static const ds_redflag flags[] = {
        "avoid currency transaction reporting", "avoid reporting requirements"),
      NONE, 0, 0, NONE},
     {"RF-FRONT", "front company or straw man", "a company or person standing in for the real party",
-     L("front company", "front companies", "straw man", "strawman", "straw buyer", "straw buyers", "straw owner"),
-     NONE, 0, 0, NONE},
+     L("front company", "front companies", "straw man", "strawman", "straw buyer", "straw buyers", "straw owner"), NONE,
+     0, 0, NONE},
     {"RF-TBML", "trade-based laundering", "value moved through mispriced or fictitious trade",
-     L("over invoicing", "under invoicing", "trade based money laundering", "phantom shipment",
-       "phantom shipments", "false invoicing", "fictitious invoices"),
+     L("over invoicing", "under invoicing", "trade based money laundering", "phantom shipment", "phantom shipments",
+       "false invoicing", "fictitious invoices"),
      NONE, 0, 0, NONE},
     {"RF-PEP", "politically exposed person", "officials and their relatives carry corruption risk",
      L("politically exposed person", "politically exposed persons"), NONE, 0, 0, NONE},
@@ -84,8 +89,8 @@ static const ds_redflag flags[] = {
      L("prohibit", "policies", "policy", "bribery act"), 1, 0, NONE},
     {"RF-ENFORCEMENT", "enforcement action", "a consent order, settlement, plea or penalty the company is under",
      L("deferred prosecution agreement", "non prosecution agreement", "consent order", "consent orders",
-       "consent decree", "consent decrees", "administrative consent order", "cease and desist order",
-       "plea agreement", "guilty plea", "monitorship", "civil penalty", "civil penalties", "enforceable undertaking",
+       "consent decree", "consent decrees", "administrative consent order", "cease and desist order", "plea agreement",
+       "guilty plea", "monitorship", "civil penalty", "civil penalties", "enforceable undertaking",
        "corporate integrity agreement", "penalty order"),
      NONE, 0, 1, L("pleaded guilty", "consented to a civil penalty", "settled the", "settled a")},
     {"RF-INQUIRY", "government inquiry", "a subpoena, demand or investigation the company received or is under",
@@ -114,12 +119,11 @@ static const ds_redflag flags[] = {
     {"RF-FTZ", "free trade zone", "zones with light customs and ownership checks",
      L("free trade zone", "free trade zones", "free zone", "free zones"), NONE, 0, 0, NONE},
     {"RF-SOURCE", "unexplained source of funds", "money whose origin is not known",
-     L("unexplained wealth", "unknown source of funds", "unexplained source of funds",
-       "unverified source of funds", "source of funds could not be"),
+     L("unexplained wealth", "unknown source of funds", "unexplained source of funds", "unverified source of funds",
+       "source of funds could not be"),
      NONE, 0, 0, NONE},
     {"RF-MIXER", "crypto mixing", "services that break the trail of crypto-asset transfers",
-     L("cryptocurrency mixer", "crypto mixer", "mixing service", "mixing services", "tumbler service",
-       "privacy coins"),
+     L("cryptocurrency mixer", "crypto mixer", "mixing service", "mixing services", "tumbler service", "privacy coins"),
      NONE, 0, 0, NONE},
 };
 
@@ -262,8 +266,7 @@ ds_status ds_extract_redflags(ds_document *doc, const ds_chunk_list *chunks, ds_
     return scan(doc, chunks, out, 1, err);
 }
 
-ds_status ds_extract_redflags_phrases(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out,
-                                      ds_err *err)
+ds_status ds_extract_redflags_phrases(ds_document *doc, const ds_chunk_list *chunks, ds_entity_list *out, ds_err *err)
 {
     return scan(doc, chunks, out, 0, err);
 }

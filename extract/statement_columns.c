@@ -246,7 +246,12 @@ static void column_end(const table_ctx *tc, const stmt_table *tb, const period_i
         }
         common_fy_end(tc, &cm, &cd);
         const period_info *px = &tb->pctx, *pa = &tb->paround;
-        cp->month = pc->month ? pc->month : px->month ? px->month : pa->month ? pa->month : meta_m ? meta_m : cm ? cm : 12;
+        cp->month = pc->month   ? pc->month
+                    : px->month ? px->month
+                    : pa->month ? pa->month
+                    : meta_m    ? meta_m
+                    : cm        ? cm
+                                : 12;
         cp->day = pc->month ? pc->day : px->month ? px->day : pa->month ? pa->day : meta_m ? meta_d : cm ? cd : 31;
         /* a year-long or balance column named by its year alone, whose fiscal year ends in
          * the first week of January (a 52/53-week year): the year closes the next January */
@@ -287,10 +292,10 @@ int ds_stmt_column_periods(table_ctx *tc, stmt_table *tb)
         if (!column_header_period(tb, j, &pc))
             continue;
         cp->year = pc.year;
-        cp->months = pc.months              ? pc.months
-                     : tb->pctx.months      ? tb->pctx.months
-                     : n_group              ? group_months[j / (nv / n_group)]
-                                            : tb->paround.months;
+        cp->months = pc.months         ? pc.months
+                     : tb->pctx.months ? tb->pctx.months
+                     : n_group         ? group_months[j / (nv / n_group)]
+                                       : tb->paround.months;
         column_end(tc, tb, &pc, cp);
         learn_fy_end(tc, &pc, cp);
         cp->ok = 1;

@@ -12,9 +12,9 @@
 #include <string.h>
 
 static const char *const month_names[12][2] = {
-    {"january", "jan"}, {"february", "feb"}, {"march", "mar"},     {"april", "apr"},
-    {"may", "may"},     {"june", "jun"},     {"july", "jul"},      {"august", "aug"},
-    {"september", "sep"}, {"october", "oct"}, {"november", "nov"}, {"december", "dec"},
+    {"january", "jan"},   {"february", "feb"}, {"march", "mar"},    {"april", "apr"},
+    {"may", "may"},       {"june", "jun"},     {"july", "jul"},     {"august", "aug"},
+    {"september", "sep"}, {"october", "oct"},  {"november", "nov"}, {"december", "dec"},
 };
 
 /* Lower-case copy with every run of non-alphanumerics one space. */
@@ -79,13 +79,23 @@ static const struct {
     const char *phrase;
     int months;
 } durations[] = {
-    {"three months", 3}, {"3 months", 3},   {"first quarter", 3}, {"second quarter", 3}, {"third quarter", 3},
-    {"fourth quarter", 3},   {"quarter ended", 3},  {"quarter ending", 3}, {"quarters ended", 3}, {"quarters ending", 3}, {"13 weeks", 3},
-    {"thirteen weeks", 3}, {"three month", 3}, {"six months", 6},  {"6 months", 6},      {"26 weeks", 6},
-    {"six month", 6},      {"nine months", 9}, {"9 months", 9},    {"39 weeks", 9},      {"nine month", 9},
-    {"twelve months", 12}, {"12 months", 12}, {"year ended", 12}, {"years ended", 12},  {"year ending", 12},
-    {"years ending", 12},  {"fiscal year", 12}, {"fiscal years", 12}, {"52 weeks", 12}, {"53 weeks", 12},
-    {"for the year", 12},  {"fiscal", 12},    {"fy", 12},
+    {"three months", 3},   {"3 months", 3},
+    {"first quarter", 3},  {"second quarter", 3},
+    {"third quarter", 3},  {"fourth quarter", 3},
+    {"quarter ended", 3},  {"quarter ending", 3},
+    {"quarters ended", 3}, {"quarters ending", 3},
+    {"13 weeks", 3},       {"thirteen weeks", 3},
+    {"three month", 3},    {"six months", 6},
+    {"6 months", 6},       {"26 weeks", 6},
+    {"six month", 6},      {"nine months", 9},
+    {"9 months", 9},       {"39 weeks", 9},
+    {"nine month", 9},     {"twelve months", 12},
+    {"12 months", 12},     {"year ended", 12},
+    {"years ended", 12},   {"year ending", 12},
+    {"years ending", 12},  {"fiscal year", 12},
+    {"fiscal years", 12},  {"52 weeks", 12},
+    {"53 weeks", 12},      {"for the year", 12},
+    {"fiscal", 12},        {"fy", 12},
 };
 
 /* Reads durations, dates and years from header text. With anchored, a month and day count

@@ -29,10 +29,10 @@
 /* ---- periods and scales in header text (statement_dates.c, statement_scale.c) ------------- */
 
 typedef struct period_info {
-    int months;       /* duration in months, 0 when not stated */
-    int year;         /* 0 when none */
-    int month, day;   /* 0 when none */
-    int n_years;      /* years seen in the text */
+    int months;     /* duration in months, 0 when not stated */
+    int year;       /* 0 when none */
+    int month, day; /* 0 when none */
+    int n_years;    /* years seen in the text */
     int years[8];
 } period_info;
 
@@ -88,7 +88,7 @@ typedef struct table_ctx {
     const char *extractor;
     const ds_block *block;
     const ds_table *t;
-    size_t bi; /* block index */
+    size_t bi;     /* block index */
     int doc_scale; /* the document states a scale somewhere: -1 not looked yet, 0 no, 1 yes */
     /* The last table that gave facts (second pass): a table right after it with no period
      * header of its own and as many value columns continues it (a balance sheet's equity
@@ -107,23 +107,23 @@ typedef struct table_ctx {
 typedef struct stmt_table {
     const ds_table *t;
     size_t nr, nc;
-    ds_dec_printed *nums;      /* nr x nc cells as printed; owned */
-    size_t hr;                 /* header rows */
+    ds_dec_printed *nums; /* nr x nc cells as printed; owned */
+    size_t hr;            /* header rows */
     size_t label_col;
-    size_t vcols[MAX_COLS], nv; /* value columns */
-    ds_buf col_text[MAX_COLS]; /* header text over each value column */
-    ds_buf ctx, around;        /* header cells and label-only top rows; text before the table */
+    size_t vcols[MAX_COLS], nv;   /* value columns */
+    ds_buf col_text[MAX_COLS];    /* header text over each value column */
+    ds_buf ctx, around;           /* header cells and label-only top rows; text before the table */
     const char *ctx_s, *around_s; /* their text, never NULL once read */
-    const char *segment;       /* "segment=<heading>" or NULL */
+    const char *segment;          /* "segment=<heading>" or NULL */
     scale_info sc;
     period_info pctx, paround; /* periods named by ctx and around */
     col_period cp[MAX_COLS];   /* period of each value column */
     int continued;             /* continues the last table (its columns, scale, currency) */
     int any_months, instant_table;
     const char *currency;
-    long *section_of;          /* nr: label-only row heading each row's section, or -1; owned */
+    long *section_of; /* nr: label-only row heading each row's section, or -1; owned */
     int score, cash_flow_table, table_seq;
-    const char *entity;        /* "entity=<title>" for a part of the group, or NULL */
+    const char *entity; /* "entity=<title>" for a part of the group, or NULL */
 } stmt_table;
 
 /* The cell at row r, column c ("" for none). */

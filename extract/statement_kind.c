@@ -26,16 +26,18 @@ static int has_metric_row(const ds_table *t, size_t hr, size_t label_col, const 
  * ("Consolidated Balance Sheets", "Statements of Cash Flows"), six off for a title of a part
  * or a restatement of the figures (segment, parent company only, guarantor or obligor group,
  * consolidating columns, selected or quarterly data, non-GAAP reconciliation). */
-static int statement_score(const ds_table *t, size_t hr, size_t label_col, const long *section_of,
-                           const char *around, const char *ctx)
+static int statement_score(const ds_table *t, size_t hr, size_t label_col, const long *section_of, const char *around,
+                           const char *ctx)
 {
-    static const char *const titles[] = {"consolidated statements of", "consolidated statement of",
-                                         "consolidated balance sheet", "balance sheets", "statements of operations",
-                                         "statements of income", "statements of earnings", "statements of cash flows",
+    static const char *const titles[] = {"consolidated statements of",       "consolidated statement of",
+                                         "consolidated balance sheet",       "balance sheets",
+                                         "statements of operations",         "statements of income",
+                                         "statements of earnings",           "statements of cash flows",
                                          "statements of financial position", "statement of financial condition"};
-    static const char *const parts[] = {"segment", "parent company", "registrant", "selected financial data",
-                                        "quarterly", "non gaap", "pro forma", "guarantor", "reconciliation",
-                                        "guarantee", "obligor", "consolidating", "closed group"};
+    static const char *const parts[] = {"segment",        "parent company", "registrant", "selected financial data",
+                                        "quarterly",      "non gaap",       "pro forma",  "guarantor",
+                                        "reconciliation", "guarantee",      "obligor",    "consolidating",
+                                        "closed group"};
     const char *seen[32];
     size_t nseen = 0;
     for (size_t r = hr; r < t->n_rows; r++) {
@@ -131,11 +133,10 @@ static int title_phrase(const table_ctx *tc, const char *ctx, const char *const 
  * or "" when out of memory (*oom set). */
 static const char *entity_subset(const table_ctx *tc, const char *ctx, int *oom)
 {
-    static const char *const parts[] = {"cross guarantee",  "closed group", "obligor group",
-                                        "guarantor",        "guarantors",   "parent company",
-                                        "parent only",      "of parent",    "registrant",
-                                        "condensed financial information", "unconsolidated",
-                                        "equity method"};
+    static const char *const parts[] = {
+        "cross guarantee", "closed group", "obligor group", "guarantor",  "guarantors",
+        "parent company",  "parent only",  "of parent",     "registrant", "condensed financial information",
+        "unconsolidated",  "equity method"};
     char words[2 * ENTITY_TITLE_MAX + 2];
     if (!title_phrase(tc, ctx, parts, sizeof parts / sizeof parts[0], 1, words))
         return NULL;

@@ -21,15 +21,42 @@ static const struct {
     int exp10;
     int strict_ok;
 } scale_pats[] = {
-    {"in thousands", 3, 1},  {"in millions", 6, 1},   {"in billions", 9, 1},  {"thousands of dollars", 3, 1},
-    {"millions of dollars", 6, 1}, {"billions of dollars", 9, 1}, {"(thousands", 3, 1}, {"(millions", 6, 1},
-    {"(billions", 9, 1},     {"in $000", 3, 1},       {"($000", 3, 1},        {"$'000", 3, 1},
-    {"£'000", 3, 1},         {"€'000", 3, 1},         {"in 000s", 3, 1},      {"(000s)", 3, 1},
-    {"(000's)", 3, 1},       {"(000)", 3, 1},         {"in $ millions", 6, 1}, {"in $ thousands", 3, 1},
-    {"in $ billions", 9, 1}, {"$ in millions", 6, 1}, {"$ in thousands", 3, 1}, {"$ in billions", 9, 1},
-    {"($ million", 6, 1},    {"($ thousand", 3, 1},   {"($ billion", 9, 1},   {"(in million", 6, 1},
-    {"thousands", 3, 0},     {"millions", 6, 0},      {"billions", 9, 0},     {"$m", 6, 0},
-    {"£m", 6, 0},            {"€m", 6, 0},            {"$bn", 9, 0},          {"£bn", 9, 0},
+    {"in thousands", 3, 1},
+    {"in millions", 6, 1},
+    {"in billions", 9, 1},
+    {"thousands of dollars", 3, 1},
+    {"millions of dollars", 6, 1},
+    {"billions of dollars", 9, 1},
+    {"(thousands", 3, 1},
+    {"(millions", 6, 1},
+    {"(billions", 9, 1},
+    {"in $000", 3, 1},
+    {"($000", 3, 1},
+    {"$'000", 3, 1},
+    {"£'000", 3, 1},
+    {"€'000", 3, 1},
+    {"in 000s", 3, 1},
+    {"(000s)", 3, 1},
+    {"(000's)", 3, 1},
+    {"(000)", 3, 1},
+    {"in $ millions", 6, 1},
+    {"in $ thousands", 3, 1},
+    {"in $ billions", 9, 1},
+    {"$ in millions", 6, 1},
+    {"$ in thousands", 3, 1},
+    {"$ in billions", 9, 1},
+    {"($ million", 6, 1},
+    {"($ thousand", 3, 1},
+    {"($ billion", 9, 1},
+    {"(in million", 6, 1},
+    {"thousands", 3, 0},
+    {"millions", 6, 0},
+    {"billions", 9, 0},
+    {"$m", 6, 0},
+    {"£m", 6, 0},
+    {"€m", 6, 0},
+    {"$bn", 9, 0},
+    {"£bn", 9, 0},
     {"€bn", 9, 0},
 };
 
@@ -90,8 +117,8 @@ void ds_stmt_find_scale(const char *text, int strict, scale_info *si)
 /* Whether the document's text states a scale anywhere ("in millions"), looked up once. */
 int ds_stmt_doc_states_scale(table_ctx *tc)
 {
-    static const char *const pats[] = {"in thousands", "in millions", "in billions", "thousands of dollars",
-                                       "millions of dollars", "billions of dollars"};
+    static const char *const pats[] = {"in thousands",         "in millions",         "in billions",
+                                       "thousands of dollars", "millions of dollars", "billions of dollars"};
     if (tc->doc_scale < 0) {
         const char *text = tc->doc->text.data ? tc->doc->text.data : "";
         tc->doc_scale = 0;

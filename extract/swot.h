@@ -29,10 +29,10 @@ typedef enum ds_swot_category {
 const char *ds_swot_category_str(ds_swot_category c);
 
 typedef struct ds_swot_rule {
-    const char *id;            /* "SWOT-GRW-01" */
+    const char *id; /* "SWOT-GRW-01" */
     ds_swot_category category;
-    const char *basis;         /* "metrics" or "text" */
-    const char *condition;     /* when it fires, in words */
+    const char *basis;     /* "metrics" or "text" */
+    const char *condition; /* when it fires, in words */
 } ds_swot_rule;
 
 const ds_swot_rule *ds_swot_rules(size_t *n);

@@ -71,14 +71,10 @@ static const ds_swot_rule rules[] = {
 const char *ds_swot_category_str(ds_swot_category c)
 {
     switch (c) {
-    case DS_SWOT_STRENGTH:
-        return "strength";
-    case DS_SWOT_WEAKNESS:
-        return "weakness";
-    case DS_SWOT_OPPORTUNITY:
-        return "opportunity";
-    case DS_SWOT_THREAT:
-        return "threat";
+    case DS_SWOT_STRENGTH: return "strength";
+    case DS_SWOT_WEAKNESS: return "weakness";
+    case DS_SWOT_OPPORTUNITY: return "opportunity";
+    case DS_SWOT_THREAT: return "threat";
     }
     return "strength";
 }
@@ -230,8 +226,8 @@ static ds_status ev_fact(ds_buf *ev, const ds_fact *f)
 
 static ds_status ev_ratio(ds_buf *ev, const char *name, double v, const char *threshold)
 {
-    return ds_buf_printf(ev, "%s{\"ratio\":\"%s\",\"value\":%.4f,\"threshold\":\"%s\"}", ev->len > 1 ? "," : "",
-                         name, v, threshold);
+    return ds_buf_printf(ev, "%s{\"ratio\":\"%s\",\"value\":%.4f,\"threshold\":\"%s\"}", ev->len > 1 ? "," : "", name,
+                         v, threshold);
 }
 
 /* Emits a metric item: statement, facts (NULL-ended) and one ratio. */
@@ -407,8 +403,7 @@ static int rules_period(const ctx *c, char end[11], const char **label, int *hav
 
 /* Growth, operating and net margin rules of the period ending end (prior: the same period a
  * year before, or NULL; pl names the period in the statement). */
-static ds_status growth_margin_rules(ctx *c, const char *end, const char *prior, const char *label,
-                                     const char *pl)
+static ds_status growth_margin_rules(ctx *c, const char *end, const char *prior, const char *label, const char *pl)
 {
     char s[512], a[64], b[64];
     ds_status st = DS_OK;
@@ -423,12 +418,12 @@ static ds_status growth_margin_rules(ctx *c, const char *end, const char *prior,
         fmt_amount(rev0->value, a, sizeof a);
         fmt_amount(rev->value, b, sizeof b);
         if (g >= 0.10) {
-            snprintf(s, sizeof s, "Revenue grew %.1f%% year over year, from %s to %s (%s ended %s).", g * 100, a, b,
-                     pl, end);
+            snprintf(s, sizeof s, "Revenue grew %.1f%% year over year, from %s to %s (%s ended %s).", g * 100, a, b, pl,
+                     end);
             st = emit_metric(c, "SWOT-GRW-01", s, FACTS(rev, rev0), "revenue_yoy_growth", g, "0.10");
         } else if (g <= -0.05) {
-            snprintf(s, sizeof s, "Revenue fell %.1f%% year over year, from %s to %s (%s ended %s).", -g * 100, a,
-                     b, pl, end);
+            snprintf(s, sizeof s, "Revenue fell %.1f%% year over year, from %s to %s (%s ended %s).", -g * 100, a, b,
+                     pl, end);
             st = emit_metric(c, "SWOT-GRW-02", s, FACTS(rev, rev0), "revenue_yoy_growth", g, "-0.05");
         }
     }
@@ -440,19 +435,21 @@ static ds_status growth_margin_rules(ctx *c, const char *end, const char *prior,
             st = emit_metric(c, "SWOT-MAR-01", s, FACTS(op, rev), "operating_margin", m, "0.15");
         } else if (m < 0) {
             fmt_amount(op->value, a, sizeof a);
-            snprintf(s, sizeof s, "Operating loss of %s, an operating margin of %.1f%% (%s ended %s).", a + 1,
-                     m * 100, pl, end);
+            snprintf(s, sizeof s, "Operating loss of %s, an operating margin of %.1f%% (%s ended %s).", a + 1, m * 100,
+                     pl, end);
             st = emit_metric(c, "SWOT-MAR-02", s, FACTS(op, rev), "operating_margin", m, "0");
         }
         if (st == DS_OK && rev0 && op0 && val(rev0) > 0) {
             double m0 = val(op0) / val(rev0), d = (m - m0) * 100;
             if (d >= 2) {
-                snprintf(s, sizeof s, "Operating margin rose %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).",
-                         d, m0 * 100, m * 100, pl, end);
+                snprintf(s, sizeof s,
+                         "Operating margin rose %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).", d,
+                         m0 * 100, m * 100, pl, end);
                 st = emit_metric(c, "SWOT-MAR-05", s, FACTS(op, rev, op0, rev0), "operating_margin_change_pp", d, "2");
             } else if (d <= -2) {
-                snprintf(s, sizeof s, "Operating margin fell %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).",
-                         -d, m0 * 100, m * 100, pl, end);
+                snprintf(s, sizeof s,
+                         "Operating margin fell %.1f percentage points, from %.1f%% to %.1f%% (%s ended %s).", -d,
+                         m0 * 100, m * 100, pl, end);
                 st = emit_metric(c, "SWOT-MAR-06", s, FACTS(op, rev, op0, rev0), "operating_margin_change_pp", d, "-2");
             }
         }
@@ -484,8 +481,10 @@ static ds_status cover_cash_debt_rules(ctx *c, const char *end, const char *labe
     if (st == DS_OK && op && ie && fabs(val(ie)) > 0) {
         double cov = val(op) / fabs(val(ie));
         if (cov < 2) {
-            snprintf(s, sizeof s, "Interest coverage of %.2fx: operating income covers interest expense less than twice (%s ended %s).",
-                     cov, pl, end);
+            snprintf(
+                s, sizeof s,
+                "Interest coverage of %.2fx: operating income covers interest expense less than twice (%s ended %s).",
+                cov, pl, end);
             st = emit_metric(c, "SWOT-COV-01", s, FACTS(op, ie), "interest_coverage", cov, "2");
         }
     }
@@ -573,8 +572,16 @@ static ds_status metric_rules(ctx *c, ds_err *err)
 
 /* ---- text ---------------------------------------------------------------------------------------- */
 
-#define L(...) (const char *const[]){__VA_ARGS__, NULL}
-#define NONE (const char *const[]){NULL}
+#define L(...)            \
+    (const char *const[]) \
+    {                     \
+        __VA_ARGS__, NULL \
+    }
+#define NONE              \
+    (const char *const[]) \
+    {                     \
+        NULL              \
+    }
 
 typedef struct text_rule {
     const char *id;
@@ -587,13 +594,14 @@ typedef struct text_rule {
 } text_rule;
 
 /* Wording of risk factors and possibilities, not of facts. */
-static const char *const hypothetical[] = {" could ", " may ", " might ", " would ", " if ", " should ",
-                                           "no assurance", "cannot assure", "can be no", "in the event",
-                                           " whether ", "unless ", " potential ", NULL};
+static const char *const hypothetical[] = {" could ",   " may ",        " might ",       " would ",   " if ",
+                                           " should ",  "no assurance", "cannot assure", "can be no", "in the event",
+                                           " whether ", "unless ",      " potential ",   NULL};
 /* Wording of risk warnings around opportunities. */
-static const char *const risky[] = {" risk", " fail", " unable", "not be successful", "no assurance",
-                                    "cannot assure", " may not ", " could ", " can ", " impact", "our ability to",
-                                    " depend", NULL};
+static const char *const risky[] = {
+    " risk",     " fail",   " unable", "not be successful", "no assurance",   "cannot assure",
+    " may not ", " could ", " can ",   " impact",           "our ability to", " depend",
+    NULL};
 
 static const text_rule text_rules[] = {
     {"SWOT-GC-01", "The document states substantial doubt about the ability to continue as a going concern.",
@@ -604,17 +612,16 @@ static const text_rule text_rules[] = {
     {"SWOT-ICW-01", "The document reports a material weakness in internal control over financial reporting.",
      L("material weakness"),
      L("identified", "not effective", "ineffective", "existed", "exists", "resulted in", "due to", "because of"),
-     L("no material weakness", "did not identify", "not identified any", "has been remediated",
-       "have been remediated", "was remediated", "were remediated", "is a deficiency, or a combination",
-       "is a deficiency or a combination", "remediation was completed", "definition", "assessing the risk",
-       "risk that a material weakness", "our audit included", "obtaining an understanding"),
+     L("no material weakness", "did not identify", "not identified any", "has been remediated", "have been remediated",
+       "was remediated", "were remediated", "is a deficiency, or a combination", "is a deficiency or a combination",
+       "remediation was completed", "definition", "assessing the risk", "risk that a material weakness",
+       "our audit included", "obtaining an understanding"),
      1, 0},
-    {"SWOT-CVT-01", "The document reports a breach of, default under or waiver of a debt covenant.",
-     L("covenant"),
+    {"SWOT-CVT-01", "The document reports a breach of, default under or waiver of a debt covenant.", L("covenant"),
      L("not in compliance", "breach", "violation", "violated", "waiver", "event of default", "failed to comply",
        "non-compliance", "noncompliance", "default under"),
-     L("in compliance with all", "were in compliance", "was in compliance", "are in compliance",
-       "remain in compliance", "remained in compliance", "no event of default", "no events of default"),
+     L("in compliance with all", "were in compliance", "was in compliance", "are in compliance", "remain in compliance",
+       "remained in compliance", "no event of default", "no events of default"),
      1, 0},
     {"SWOT-LIT-01", "The document reports litigation filed or pending against the company.",
      L("class action", "lawsuit", "complaint", "litigation", "legal proceedings", "filed suit"),
@@ -633,20 +640,20 @@ static const text_rule text_rules[] = {
        "did not have any customer", "no customers", "no customer ", "not have any customer"),
      0, 10},
     {"SWOT-OPP-01", "The document reports expansion into new markets.",
-     L("expand into", "expanded into", "expanding into", "expansion into", "entered new markets",
-       "enter new markets", "entry into new", "new markets", "new geographic markets", "new international markets",
+     L("expand into", "expanded into", "expanding into", "expansion into", "entered new markets", "enter new markets",
+       "entry into new", "new markets", "new geographic markets", "new international markets",
        "launched operations in"),
      NONE, risky, 0, 0},
     {"SWOT-OPP-02", "The document reports new products or services launched or introduced.",
-     L("launched a new", "launched new", "launched our new", "introduced a new", "introduced new",
-       "introduced our new", "released a new", "we launched", "we introduced", "began shipping",
-       "announced the following new", "new product launches"),
+     L("launched a new", "launched new", "launched our new", "introduced a new", "introduced new", "introduced our new",
+       "released a new", "we launched", "we introduced", "began shipping", "announced the following new",
+       "new product launches"),
      L("product", "service", "platform", "app", "feature", "model", "device", "version", "offering", "solution",
        "brand", "store"),
      risky, 0, 0},
     {"SWOT-OPP-03", "The document reports an acquisition or merger completed or agreed.",
-     L("completed the acquisition of", "completed its acquisition of", "completed our acquisition of",
-       "we acquired", "the company acquired", "acquired all of the outstanding", "agreed to acquire",
+     L("completed the acquisition of", "completed its acquisition of", "completed our acquisition of", "we acquired",
+       "the company acquired", "acquired all of the outstanding", "agreed to acquire",
        "definitive agreement to acquire", "definitive merger agreement", "completed the merger",
        "entered into an agreement to acquire"),
      NONE, risky, 0, 0},
@@ -796,7 +803,8 @@ ds_status ds_swot_rules_apply(ds_document *doc, const ds_chunk_list *chunks, con
         return st;
     char *lower = ds_malloc(doc->text.len + 1);
     if (!lower)
-        return ds_err_set(err, DS_ERR_NOMEM, "out of memory applying SWOT rules to %s", doc->name ? doc->name : "document");
+        return ds_err_set(err, DS_ERR_NOMEM, "out of memory applying SWOT rules to %s",
+                          doc->name ? doc->name : "document");
     for (size_t i = 0; i < doc->text.len; i++)
         lower[i] = (char)tolower((unsigned char)doc->text.data[i]);
     lower[doc->text.len] = '\0';

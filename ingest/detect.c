@@ -172,8 +172,8 @@ static const char *const pdf_ext[] = {"pdf", NULL};
 /* Tags that mark HTML when seen near the start. */
 static int html_tags(const unsigned char *d, size_t n)
 {
-    static const char *const tags[] = {"<html", "<body", "<head", "<table", "<div", "<p>", "<p ", "<font",
-                                       "<span", "<br", "<title", "<center", "<!doctype html"};
+    static const char *const tags[] = {"<html", "<body", "<head", "<table", "<div",    "<p>",           "<p ",
+                                       "<font", "<span", "<br",   "<title", "<center", "<!doctype html"};
     size_t lim = n < HEAD ? n : HEAD;
     for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++)
         if (find_ci(d, lim, tags[k]))

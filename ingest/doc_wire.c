@@ -31,9 +31,9 @@ static ds_status put_str(ds_buf *b, const char *s)
 
 static ds_status put_meta(ds_buf *b, const ds_doc_meta *m)
 {
-    const char *f[] = {m->title,    m->author,       m->subject, m->creator,   m->producer,
-                       m->created,  m->modified,     m->company_name, m->cik,  m->form_type,
-                       m->period_end, m->fiscal_year, m->accession, m->filing_date};
+    const char *f[] = {m->title,      m->author,      m->subject,      m->creator,    m->producer,
+                       m->created,    m->modified,    m->company_name, m->cik,        m->form_type,
+                       m->period_end, m->fiscal_year, m->accession,    m->filing_date};
     ds_status st = DS_OK;
     for (size_t i = 0; i < sizeof f / sizeof f[0] && st == DS_OK; i++)
         st = put_str(b, f[i]);
@@ -61,8 +61,13 @@ static ds_status put_block(ds_buf *b, const ds_block *k)
 {
     uint32_t fs;
     memcpy(&fs, &k->font_size, sizeof fs);
-    const uint64_t v[] = {(uint64_t)k->kind, (uint64_t)(int64_t)k->level, (uint64_t)(int64_t)k->page_first,
-                          (uint64_t)(int64_t)k->page_last, k->text_off, k->text_len, fs};
+    const uint64_t v[] = {(uint64_t)k->kind,
+                          (uint64_t)(int64_t)k->level,
+                          (uint64_t)(int64_t)k->page_first,
+                          (uint64_t)(int64_t)k->page_last,
+                          k->text_off,
+                          k->text_len,
+                          fs};
     ds_status st = DS_OK;
     for (size_t i = 0; i < sizeof v / sizeof v[0] && st == DS_OK; i++)
         st = put_u64(b, v[i]);
@@ -73,13 +78,13 @@ static ds_status put_block(ds_buf *b, const ds_block *k)
 
 static ds_status put_fact(ds_buf *b, const ds_xbrl_fact *f)
 {
-    const char *s[] = {f->concept,      f->value,      f->decimals,   f->unit,    f->context_id, f->entity,
-                       f->period_start, f->period_end, f->dimensions, f->fact_id};
+    const char *s[] = {f->concept, f->value,        f->decimals,   f->unit,       f->context_id,
+                       f->entity,  f->period_start, f->period_end, f->dimensions, f->fact_id};
     ds_status st = DS_OK;
     for (size_t i = 0; i < sizeof s / sizeof s[0] && st == DS_OK; i++)
         st = put_str(b, s[i]);
-    const uint64_t v[] = {(uint64_t)(int64_t)f->is_numeric, (uint64_t)(int64_t)f->is_nil,
-                          (uint64_t)(int64_t)f->page, f->text_off};
+    const uint64_t v[] = {(uint64_t)(int64_t)f->is_numeric, (uint64_t)(int64_t)f->is_nil, (uint64_t)(int64_t)f->page,
+                          f->text_off};
     for (size_t i = 0; i < sizeof v / sizeof v[0] && st == DS_OK; i++)
         st = put_u64(b, v[i]);
     return st;
@@ -258,8 +263,7 @@ static void get_block(reader *r, ds_block *b)
         bad(r, "font size");
     uint32_t fs = (uint32_t)fs64;
     memcpy(&b->font_size, &fs, sizeof fs);
-    if (r->st == DS_OK && (b->text_off > text_len ||
-                           b->text_len > text_len - b->text_off || b->page_first < 0 ||
+    if (r->st == DS_OK && (b->text_off > text_len || b->text_len > text_len - b->text_off || b->page_first < 0 ||
                            b->page_last < b->page_first || b->page_last > r->doc->n_pages))
         bad(r, "block out of range");
     b->section = get_str(r);
@@ -272,8 +276,8 @@ static void get_block(reader *r, ds_block *b)
 
 static void get_fact(reader *r, ds_xbrl_fact *f)
 {
-    const char **s[] = {&f->concept,      &f->value,      &f->decimals,   &f->unit,    &f->context_id, &f->entity,
-                        &f->period_start, &f->period_end, &f->dimensions, &f->fact_id};
+    const char **s[] = {&f->concept, &f->value,        &f->decimals,   &f->unit,       &f->context_id,
+                        &f->entity,  &f->period_start, &f->period_end, &f->dimensions, &f->fact_id};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         *s[i] = get_str(r);
     f->is_numeric = get_int(r);
@@ -319,9 +323,9 @@ static void get_header(reader *r)
         bad(r, "document kind");
     d->kind = (ds_doc_kind)kind;
     d->n_bytes = get_u64(r);
-    const char **m[] = {&d->meta.title,     &d->meta.author,     &d->meta.subject,     &d->meta.creator,
-                        &d->meta.producer,  &d->meta.created,    &d->meta.modified,    &d->meta.company_name,
-                        &d->meta.cik,       &d->meta.form_type,  &d->meta.period_end,  &d->meta.fiscal_year,
+    const char **m[] = {&d->meta.title,     &d->meta.author,     &d->meta.subject,    &d->meta.creator,
+                        &d->meta.producer,  &d->meta.created,    &d->meta.modified,   &d->meta.company_name,
+                        &d->meta.cik,       &d->meta.form_type,  &d->meta.period_end, &d->meta.fiscal_year,
                         &d->meta.accession, &d->meta.filing_date};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         *m[i] = get_str(r);

@@ -101,8 +101,8 @@ ds_status ds_doc_append_text(ds_document *doc, const char *s, size_t n, size_t *
     return ds_buf_append(&doc->text, s + run, n - run);
 }
 
-ds_status ds_doc_add_block(ds_document *doc, ds_block_kind kind, int level, const char *section,
-                           const char *text, size_t n, ds_block **out)
+ds_status ds_doc_add_block(ds_document *doc, ds_block_kind kind, int level, const char *section, const char *text,
+                           size_t n, ds_block **out)
 {
     size_t off;
     if (grow((void **)&doc->blocks, &doc->blocks_cap, doc->n_blocks, sizeof(ds_block)))
@@ -129,8 +129,8 @@ ds_status ds_doc_add_block(ds_document *doc, ds_block_kind kind, int level, cons
     return DS_OK;
 }
 
-ds_status ds_doc_add_table(ds_document *doc, const char *section, size_t n_rows, size_t n_cols,
-                           size_t header_rows, const char *const *cells, ds_block **out)
+ds_status ds_doc_add_table(ds_document *doc, const char *section, size_t n_rows, size_t n_cols, size_t header_rows,
+                           const char *const *cells, ds_block **out)
 {
     if (n_cols && n_rows > ((size_t)-1) / sizeof(char *) / n_cols)
         return DS_ERR_NOMEM;
@@ -187,11 +187,19 @@ ds_status ds_doc_add_fact(ds_document *doc, const ds_xbrl_fact *f)
     if (grow((void **)&doc->facts, &doc->facts_cap, doc->n_facts, sizeof(ds_xbrl_fact)))
         return DS_ERR_NOMEM;
     ds_xbrl_fact c = *f;
-#define DUP_(field)                                          \
+#define DUP_(field)                                            \
     if (f->field && !(c.field = ds_doc_strdup(doc, f->field))) \
         return DS_ERR_NOMEM;
-    DUP_(concept) DUP_(value) DUP_(decimals) DUP_(unit) DUP_(context_id) DUP_(entity)
-    DUP_(period_start) DUP_(period_end) DUP_(dimensions) DUP_(fact_id)
+    DUP_(concept)
+    DUP_(value)
+    DUP_(decimals)
+    DUP_(unit)
+    DUP_(context_id)
+    DUP_(entity)
+    DUP_(period_start)
+    DUP_(period_end)
+    DUP_(dimensions)
+    DUP_(fact_id)
 #undef DUP_
     if (!c.dimensions)
         c.dimensions = "";

@@ -21,10 +21,10 @@
 typedef enum ds_doc_kind {
     DS_DOC_KIND_UNKNOWN,
     DS_DOC_KIND_PDF,
-    DS_DOC_KIND_HTML,   /* HTML without inline XBRL */
-    DS_DOC_KIND_IXBRL,  /* HTML with inline XBRL (10-K, 10-Q, 20-F, 8-K) */
-    DS_DOC_KIND_XBRL,   /* XBRL instance XML */
-    DS_DOC_KIND_EDGAR,  /* EDGAR full-submission .txt (SGML wrapper) */
+    DS_DOC_KIND_HTML,  /* HTML without inline XBRL */
+    DS_DOC_KIND_IXBRL, /* HTML with inline XBRL (10-K, 10-Q, 20-F, 8-K) */
+    DS_DOC_KIND_XBRL,  /* XBRL instance XML */
+    DS_DOC_KIND_EDGAR, /* EDGAR full-submission .txt (SGML wrapper) */
     DS_DOC_KIND_TEXT
 } ds_doc_kind;
 
@@ -50,23 +50,23 @@ typedef struct ds_table {
 
 typedef struct ds_block {
     ds_block_kind kind;
-    int level;              /* heading level 1..6; 0 for other kinds */
+    int level;                 /* heading level 1..6; 0 for other kinds */
     int page_first, page_last; /* 1-based; 0 when the format has no pages */
     size_t text_off, text_len; /* into doc->text */
-    const char *section;    /* section path, "Item 7 > Liquidity"; "" at top level */
-    float font_size;        /* points, PDF only; 0 otherwise */
-    ds_table *table;        /* DS_BLOCK_KIND_TABLE only */
+    const char *section;       /* section path, "Item 7 > Liquidity"; "" at top level */
+    float font_size;           /* points, PDF only; 0 otherwise */
+    ds_table *table;           /* DS_BLOCK_KIND_TABLE only */
 } ds_block;
 
 /* One XBRL fact (inline or instance). Numeric values are exact decimal strings with scale and
  * sign applied ("-1234500000", "0.25"), never passed through a float. */
 typedef struct ds_xbrl_fact {
-    const char *concept;      /* "us-gaap:Revenues" (prefix as declared in the document) */
-    const char *value;        /* decimal string if numeric, else text (HTML stripped) */
+    const char *concept; /* "us-gaap:Revenues" (prefix as declared in the document) */
+    const char *value;   /* decimal string if numeric, else text (HTML stripped) */
     int is_numeric;
     int is_nil;
-    const char *decimals;     /* "-6", "INF", or NULL */
-    const char *unit;         /* "USD", "shares", "USD/shares"; NULL for non-numeric */
+    const char *decimals; /* "-6", "INF", or NULL */
+    const char *unit;     /* "USD", "shares", "USD/shares"; NULL for non-numeric */
     const char *context_id;
     const char *entity;       /* entity identifier (CIK) of the context */
     const char *period_start; /* ISO date, NULL for an instant */
@@ -81,22 +81,21 @@ typedef struct ds_doc_meta {
     const char *title, *author, *subject, *creator, *producer;
     const char *created, *modified; /* ISO 8601 */
     /* Filing metadata (EDGAR header, dei: cover facts). NULL when unknown. */
-    const char *company_name, *cik, *form_type, *period_end, *fiscal_year, *accession,
-        *filing_date;
+    const char *company_name, *cik, *form_type, *period_end, *fiscal_year, *accession, *filing_date;
 } ds_doc_meta;
 
 typedef struct ds_document {
-    ds_arena arena;           /* owns everything below */
-    char sha256[65];          /* hex of the source bytes */
-    const char *source;       /* path or URL it came from */
-    const char *name;         /* file name or EDGAR document name */
+    ds_arena arena;     /* owns everything below */
+    char sha256[65];    /* hex of the source bytes */
+    const char *source; /* path or URL it came from */
+    const char *name;   /* file name or EDGAR document name */
     ds_doc_kind kind;
     ds_doc_meta meta;
     uint64_t n_bytes;
 
-    ds_buf text;              /* full text, UTF-8 (owned buffer, freed by ds_document_free) */
+    ds_buf text; /* full text, UTF-8 (owned buffer, freed by ds_document_free) */
     int n_pages;
-    size_t *page_offsets;     /* n_pages entries */
+    size_t *page_offsets; /* n_pages entries */
     size_t page_cap;
 
     ds_block *blocks;
@@ -125,11 +124,11 @@ int ds_doc_page_of(const ds_document *doc, size_t off);
 ds_status ds_doc_append_text(ds_document *doc, const char *s, size_t n, size_t *off);
 /* Appends a block whose text is appended first: text_off/len are filled in, page_first/last
  * are derived from the offsets. Returns a pointer into doc->blocks valid until the next push. */
-ds_status ds_doc_add_block(ds_document *doc, ds_block_kind kind, int level, const char *section,
-                           const char *text, size_t n, ds_block **out);
+ds_status ds_doc_add_block(ds_document *doc, ds_block_kind kind, int level, const char *section, const char *text,
+                           size_t n, ds_block **out);
 /* Appends a table block: copies cells into the arena and writes the table's text. */
-ds_status ds_doc_add_table(ds_document *doc, const char *section, size_t n_rows, size_t n_cols,
-                           size_t header_rows, const char *const *cells, ds_block **out);
+ds_status ds_doc_add_table(ds_document *doc, const char *section, size_t n_rows, size_t n_cols, size_t header_rows,
+                           const char *const *cells, ds_block **out);
 /* Appends a fact; strings are copied into the arena. */
 ds_status ds_doc_add_fact(ds_document *doc, const ds_xbrl_fact *fact);
 ds_status ds_doc_add_furniture(ds_document *doc, const char *line);

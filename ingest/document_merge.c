@@ -69,13 +69,13 @@ static int shift_page(int page, int base)
 
 static ds_status merge_meta(ds_document *dst, const ds_document *src)
 {
-    const char **d[] = {&dst->meta.title, &dst->meta.author, &dst->meta.subject, &dst->meta.creator,
-                        &dst->meta.producer, &dst->meta.created, &dst->meta.modified, &dst->meta.company_name,
-                        &dst->meta.cik, &dst->meta.form_type, &dst->meta.period_end, &dst->meta.fiscal_year,
+    const char **d[] = {&dst->meta.title,     &dst->meta.author,     &dst->meta.subject,    &dst->meta.creator,
+                        &dst->meta.producer,  &dst->meta.created,    &dst->meta.modified,   &dst->meta.company_name,
+                        &dst->meta.cik,       &dst->meta.form_type,  &dst->meta.period_end, &dst->meta.fiscal_year,
                         &dst->meta.accession, &dst->meta.filing_date};
-    const char *const s[] = {src->meta.title, src->meta.author, src->meta.subject, src->meta.creator,
-                             src->meta.producer, src->meta.created, src->meta.modified, src->meta.company_name,
-                             src->meta.cik, src->meta.form_type, src->meta.period_end, src->meta.fiscal_year,
+    const char *const s[] = {src->meta.title,     src->meta.author,     src->meta.subject,    src->meta.creator,
+                             src->meta.producer,  src->meta.created,    src->meta.modified,   src->meta.company_name,
+                             src->meta.cik,       src->meta.form_type,  src->meta.period_end, src->meta.fiscal_year,
                              src->meta.accession, src->meta.filing_date};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (!*d[i] && s[i] && !(*d[i] = ds_doc_strdup(dst, s[i])))
@@ -95,8 +95,8 @@ ds_status ds_doc_append_document(ds_document *dst, const ds_document *src, const
 
     if (src->n_pages > 0) {
         size_t cap = dst->page_cap;
-        if (grow_to((void **)&dst->page_offsets, &cap, (size_t)dst->n_pages + (size_t)src->n_pages,
-                    sizeof(size_t)) != DS_OK)
+        if (grow_to((void **)&dst->page_offsets, &cap, (size_t)dst->n_pages + (size_t)src->n_pages, sizeof(size_t)) !=
+            DS_OK)
             return DS_ERR_NOMEM;
         dst->page_cap = cap;
         for (int p = 0; p < src->n_pages; p++)
@@ -129,8 +129,9 @@ ds_status ds_doc_append_document(ds_document *dst, const ds_document *src, const
         if (ds_doc_add_furniture(dst, src->furniture[i]) != DS_OK)
             return DS_ERR_NOMEM;
     for (size_t i = 0; i < src->n_notes; i++) {
-        ds_status st = section_prefix && section_prefix[0] ? ds_doc_add_note(dst, "%s: %s", section_prefix, src->notes[i])
-                                                           : ds_doc_add_note(dst, "%s", src->notes[i]);
+        ds_status st = section_prefix && section_prefix[0]
+                           ? ds_doc_add_note(dst, "%s: %s", section_prefix, src->notes[i])
+                           : ds_doc_add_note(dst, "%s", src->notes[i]);
         if (st != DS_OK)
             return DS_ERR_NOMEM;
     }

@@ -13,8 +13,14 @@ typedef struct span {
     size_t n;
 } span;
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static span trim(span s)
 {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 
 typedef struct ds_edgar_index_row {
-    char *form;        /* 10-K, 10-K/A, SC 13G... */
-    char *company;     /* as EDGAR writes it; "" when the line gives none */
+    char *form;    /* 10-K, 10-K/A, SC 13G... */
+    char *company; /* as EDGAR writes it; "" when the line gives none */
     long long cik;
     char filing_date[11]; /* YYYY-MM-DD */
     char accession[21];   /* 0000000042-24-000001 */

@@ -20,17 +20,17 @@
 #include <stddef.h>
 
 typedef struct ds_edgar_filing_doc {
-    int seq;            /* 1, 2...; 0 when the row gives none (the complete submission file) */
-    char *description;  /* "" when none */
-    char *document;     /* file name within the filing */
-    char *type;         /* "" when none */
+    int seq;           /* 1, 2...; 0 when the row gives none (the complete submission file) */
+    char *description; /* "" when none */
+    char *document;    /* file name within the filing */
+    char *type;        /* "" when none */
 } ds_edgar_filing_doc;
 
 typedef struct ds_edgar_filing_index {
     ds_edgar_filing_doc *v;
     size_t n;
-    char period[11];    /* period of report, YYYY-MM-DD; "" when the page gives none */
-    long primary;       /* index in v of the primary document; -1 when none is found */
+    char period[11]; /* period of report, YYYY-MM-DD; "" when the page gives none */
+    long primary;    /* index in v of the primary document; -1 when none is found */
 } ds_edgar_filing_index;
 
 /* Parses n bytes of the page; form (the filing's, may be NULL) helps pick the primary document.

@@ -60,7 +60,10 @@ static int line_tag(const line *l, const char *s, const unsigned char **v, size_
     return 1;
 }
 
-static int is_blank(const line *l) { return l->len == 0; }
+static int is_blank(const line *l)
+{
+    return l->len == 0;
+}
 
 /* ---- dates ------------------------------------------------------------------------------- */
 
@@ -166,8 +169,8 @@ static const char *const tag_names[][2] = {
 };
 
 /* Tags with no value and no closing tag: flags, not groups. */
-static const char *const flag_tags[] = {"PRIVATE-TO-PUBLIC", "DELETION", "CORRECTION", "CONFIRMING-COPY",
-                                        "PAPER", "TIMESTAMP"};
+static const char *const flag_tags[] = {"PRIVATE-TO-PUBLIC", "DELETION", "CORRECTION",
+                                        "CONFIRMING-COPY",   "PAPER",    "TIMESTAMP"};
 
 /* Party roles, best first: the company a filing is about. */
 static const char *const roles[] = {"ISSUER", "SUBJECT COMPANY", "FILER", "FILED BY", "REPORTING-OWNER"};
@@ -297,8 +300,8 @@ static ds_status leaf(splitter *s, const char *key, const char *value, size_t of
         h->date_of_change = dup(s, iso, strlen(iso));
     else if (strcmp(key, "ACCEPTANCE-DATETIME") == 0 && !h->acceptance && ds_edgar_iso_datetime(v, iso))
         h->acceptance = dup(s, iso, strlen(iso));
-    else if (strcmp(key, "PUBLIC DOCUMENT COUNT") == 0 && h->public_document_count < 0 &&
-             strlen(v) <= 6 && v[0] && digits(v, strlen(v)))
+    else if (strcmp(key, "PUBLIC DOCUMENT COUNT") == 0 && h->public_document_count < 0 && strlen(v) <= 6 && v[0] &&
+             digits(v, strlen(v)))
         h->public_document_count = num(v, strlen(v));
     else if (strcmp(key, "COMPANY CONFORMED NAME") == 0 || strcmp(key, "CENTRAL INDEX KEY") == 0 ||
              strcmp(key, "FISCAL YEAR END") == 0) {
@@ -324,9 +327,8 @@ static ds_status leaf(splitter *s, const char *key, const char *value, size_t of
 
 static int is_key_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' ||
-           c == '-' || c == '(' || c == ')' || c == '&' || c == '/' || c == '.' || c == ',' || c == '\'' ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' ||
+           c == '(' || c == ')' || c == '&' || c == '/' || c == '.' || c == ',' || c == '\'' || c == '_';
 }
 
 static ds_status header_tag_line(splitter *s, const line *l)
@@ -372,8 +374,8 @@ static ds_status header_tag_line(splitter *s, const line *l)
     }
     if (strcmp(name, "SUBMISSION") == 0)
         return DS_OK; /* the dissemination form's container */
-    if (strcmp(name, "SEC-DOCUMENT") == 0 || strcmp(name, "SEC-HEADER") == 0 ||
-        strcmp(name, "IMS-DOCUMENT") == 0 || strcmp(name, "IMS-HEADER") == 0) {
+    if (strcmp(name, "SEC-DOCUMENT") == 0 || strcmp(name, "SEC-HEADER") == 0 || strcmp(name, "IMS-DOCUMENT") == 0 ||
+        strcmp(name, "IMS-HEADER") == 0) {
         if (!s->container && vn > 0 && !(s->container = dup(s, v, vn)))
             return DS_ERR_NOMEM;
         return DS_OK;
@@ -450,8 +452,8 @@ static ds_status header_line(splitter *s, const line *l)
 /* Accession number pattern 0001234567-25-000123 at the start of s. */
 static int accession_at(const char *s)
 {
-    return strlen(s) >= 20 && digits(s, 10) && s[10] == '-' && digits(s + 11, 2) && s[13] == '-' &&
-           digits(s + 14, 6) && !(s[20] >= '0' && s[20] <= '9');
+    return strlen(s) >= 20 && digits(s, 10) && s[10] == '-' && digits(s + 11, 2) && s[13] == '-' && digits(s + 14, 6) &&
+           !(s[20] >= '0' && s[20] <= '9');
 }
 
 static ds_status header_finish(splitter *s)
@@ -512,8 +514,8 @@ static ds_status split_document(splitter *s, size_t pos, size_t index, size_t *a
 {
     const unsigned char *d = s->d;
     size_t n = s->n;
-    ds_edgar_part part = {.index = index, .offset = pos, .type = "", .sequence = "", .filename = "",
-                          .description = "", .wrapper = ""};
+    ds_edgar_part part = {
+        .index = index, .offset = pos, .type = "", .sequence = "", .filename = "", .description = "", .wrapper = ""};
     line l;
     line_at(d, n, pos, &l);
     pos = l.next;
@@ -608,8 +610,8 @@ static ds_status split_document(splitter *s, size_t pos, size_t index, size_t *a
     if (!part.has_text)
         st = note(s, "document %zu (%s) at offset %zu has no <TEXT>", index + 1, part.type, part.offset);
     else if (!part.text_closed || !part.doc_closed)
-        st = note(s, "document %zu (%s) at offset %zu is truncated: missing %s", index + 1, part.type,
-                  part.offset, !part.text_closed ? "</TEXT>" : "</DOCUMENT>");
+        st = note(s, "document %zu (%s) at offset %zu is truncated: missing %s", index + 1, part.type, part.offset,
+                  !part.text_closed ? "</TEXT>" : "</DOCUMENT>");
     if (st != DS_OK)
         return st;
     ds_edgar_event ev = {.kind = DS_EDGAR_EVENT_DOCUMENT, .part = &part};
@@ -665,8 +667,8 @@ ds_status ds_edgar_split(const unsigned char *data, size_t n, ds_edgar_split_fn 
 
 /* ---- uudecode ---------------------------------------------------------------------------- */
 
-ds_status ds_edgar_uudecode(const unsigned char *in, size_t n, ds_buf *out, char *name, size_t cap,
-                            int *complete, ds_err *err)
+ds_status ds_edgar_uudecode(const unsigned char *in, size_t n, ds_buf *out, char *name, size_t cap, int *complete,
+                            ds_err *err)
 {
     size_t pos = 0;
     int found = 0;

@@ -10,8 +10,7 @@
 #include <string.h>
 
 enum { COL_ACCESSION, COL_FORM, COL_FILED, COL_REPORT, COL_PRIMARY, N_COLS };
-static const char *const col_names[N_COLS] = {"accessionNumber", "form", "filingDate", "reportDate",
-                                              "primaryDocument"};
+static const char *const col_names[N_COLS] = {"accessionNumber", "form", "filingDate", "reportDate", "primaryDocument"};
 
 typedef struct column {
     char **v;

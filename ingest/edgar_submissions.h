@@ -22,8 +22,8 @@ typedef struct ds_edgar_filing {
 } ds_edgar_filing;
 
 typedef struct ds_edgar_submissions {
-    long long cik;          /* 0 when the document gives none */
-    char *name;             /* filer name, or NULL */
+    long long cik; /* 0 when the document gives none */
+    char *name;    /* filer name, or NULL */
     ds_edgar_filing *v;
     size_t n;
 } ds_edgar_submissions;

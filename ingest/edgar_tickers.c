@@ -15,8 +15,8 @@
 typedef struct collector {
     ds_edgar_tickers *out;
     size_t cap;
-    size_t row;  /* ordinal of the top-level member being filled */
-    int open;    /* a row is being filled (out->v[out->n]) */
+    size_t row; /* ordinal of the top-level member being filled */
+    int open;   /* a row is being filled (out->v[out->n]) */
 } collector;
 
 /* CIK from a number or digit string: positive, at most ten digits; 0 otherwise. */

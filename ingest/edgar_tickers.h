@@ -30,10 +30,10 @@ ds_status ds_edgar_tickers_parse(ds_edgar_tickers *out, const char *json, size_t
 void ds_edgar_tickers_deinit(ds_edgar_tickers *t);
 
 typedef enum ds_edgar_match {
-    DS_EDGAR_MATCH_NONE,      /* no ticker or name matches */
-    DS_EDGAR_MATCH_TICKER,    /* a ticker, compared without case, '.' as '-' (BRK.B is BRK-B) */
-    DS_EDGAR_MATCH_NAME,      /* a company name, compared on its letters and digits, words kept apart */
-    DS_EDGAR_MATCH_AMBIGUOUS  /* a name shared by companies with different CIKs */
+    DS_EDGAR_MATCH_NONE,     /* no ticker or name matches */
+    DS_EDGAR_MATCH_TICKER,   /* a ticker, compared without case, '.' as '-' (BRK.B is BRK-B) */
+    DS_EDGAR_MATCH_NAME,     /* a company name, compared on its letters and digits, words kept apart */
+    DS_EDGAR_MATCH_AMBIGUOUS /* a name shared by companies with different CIKs */
 } ds_edgar_match;
 
 /* Maps entry to a CIK (*cik; 0 unless a ticker or name matched). A ticker is tried first, then

@@ -36,9 +36,9 @@
 
 typedef struct host_bucket {
     char *name;
-    double tokens;      /* requests that may start now */
-    double last;        /* when tokens was computed (monotonic seconds) */
-    double not_before;  /* no request before this (after a 429 or a retry wait) */
+    double tokens;     /* requests that may start now */
+    double last;       /* when tokens was computed (monotonic seconds) */
+    double not_before; /* no request before this (after a 429 or a retry wait) */
 } host_bucket;
 
 typedef struct entry {
@@ -359,8 +359,8 @@ static char *new_file_name(ds_fetcher *f, const char *url)
     size_t k = 0;
     for (const char *p = seg; p < end && k < sizeof tail - 1; p++) {
         char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                 c == '-' || c == '_';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                 c == '_';
         tail[k++] = ok ? c : '_';
     }
     tail[k] = '\0';
@@ -570,7 +570,7 @@ static size_t on_write(char *p, size_t sz, size_t nm, void *ud)
 typedef struct response {
     CURLcode rc;
     long status;
-    char *redirect;     /* Location resolved against the URL, ds_malloc'd */
+    char *redirect; /* Location resolved against the URL, ds_malloc'd */
     char *etag, *lm, *content_type;
     curl_off_t retry_after; /* seconds, -1 when none */
 } response;
@@ -698,10 +698,8 @@ static int retryable_curl(CURLcode rc)
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-        return 1;
-    default:
-        return 0;
+    case CURLE_HTTP2_STREAM: return 1;
+    default: return 0;
     }
 }
 
@@ -719,15 +717,15 @@ static char *dup_or_null(const char *s)
 
 /* One URL's fetch in progress. Strings are owned (job_deinit). */
 typedef struct fetch_job {
-    const char *url;    /* borrowed from the caller */
+    const char *url; /* borrowed from the caller */
     char host[256];
-    entry *e;           /* the URL's remembered validators, NULL when new */
+    entry *e; /* the URL's remembered validators, NULL when new */
     char *file, *cache_path, *tmp, *cur;
-    struct stat sb;     /* the cached copy, when have_cached */
+    struct stat sb; /* the cached copy, when have_cached */
     int have_cached;
-    const entry *cond;  /* validators sent (conditional GET), NULL when none */
-    xfer x;             /* the last hop's body */
-    response r;         /* the last hop's response */
+    const entry *cond; /* validators sent (conditional GET), NULL when none */
+    xfer x;            /* the last hop's body */
+    response r;        /* the last hop's response */
 } fetch_job;
 
 /* What a try came to. */
@@ -826,8 +824,10 @@ static ds_status try_once(ds_fetcher *f, fetch_job *j, ds_fetch_result *res, ds_
             return ds_err_set(err, DS_ERR_HTTP, "url %s: too many redirects (more than %d)", j->url,
                               f->o.max_redirects);
         if (!f->o.cross_host_redirects && other_host(j->url, j->r.redirect))
-            return ds_err_set(err, DS_ERR_HTTP, "url %s: redirected to another host (%s); not followed "
-                              "(fetch.cross_host_redirects)", j->url, j->r.redirect);
+            return ds_err_set(err, DS_ERR_HTTP,
+                              "url %s: redirected to another host (%s); not followed "
+                              "(fetch.cross_host_redirects)",
+                              j->url, j->r.redirect);
         ds_free(j->cur);
         j->cur = j->r.redirect;
         j->r.redirect = NULL;
@@ -930,8 +930,8 @@ static ds_status back_off(ds_fetcher *f, fetch_job *j, int attempt, int throttle
     double wait = base / 2 + rand01(f) * base / 2;
     if (j->r.retry_after >= 0) {
         if ((double)j->r.retry_after > cap)
-            return ds_err_set(err, fail, "url %s: server asks to retry after %lld s, over the limit of %.0f s",
-                              j->url, (long long)j->r.retry_after, cap);
+            return ds_err_set(err, fail, "url %s: server asks to retry after %lld s, over the limit of %.0f s", j->url,
+                              (long long)j->r.retry_after, cap);
         if ((double)j->r.retry_after > wait)
             wait = (double)j->r.retry_after;
     }

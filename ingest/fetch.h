@@ -39,36 +39,36 @@ typedef struct ds_fetch_gate {
 } ds_fetch_gate;
 
 typedef struct ds_fetch_options {
-    const char *user_agent;   /* "Company Name admin@example.com"; sec.gov needs one with an '@' */
-    const char *cache_dir;    /* required; created if missing */
-    double max_rps;           /* requests per second per host; 0: 10 */
-    double burst;             /* requests allowed back to back; 0: 1 (even spacing) */
-    long connect_timeout_ms;  /* 0: 10 s */
-    long timeout_ms;          /* one whole request; 0: 120 s */
-    uint64_t max_bytes;       /* body size limit (decoded); 0: none */
-    int max_retries;          /* retries after the first try; default 4 */
-    long backoff_base_ms;     /* wait before the first retry, doubled each time; 0: 1000 */
-    long backoff_max_ms;      /* longest single wait, Retry-After included; 0: 60 s. A server
+    const char *user_agent;    /* "Company Name admin@example.com"; sec.gov needs one with an '@' */
+    const char *cache_dir;     /* required; created if missing */
+    double max_rps;            /* requests per second per host; 0: 10 */
+    double burst;              /* requests allowed back to back; 0: 1 (even spacing) */
+    long connect_timeout_ms;   /* 0: 10 s */
+    long timeout_ms;           /* one whole request; 0: 120 s */
+    uint64_t max_bytes;        /* body size limit (decoded); 0: none */
+    int max_retries;           /* retries after the first try; default 4 */
+    long backoff_base_ms;      /* wait before the first retry, doubled each time; 0: 1000 */
+    long backoff_max_ms;       /* longest single wait, Retry-After included; 0: 60 s. A server
                                  asking for longer is not retried */
-    int max_redirects;        /* 0: 5 */
-    int cross_host_redirects; /* 0: a redirect to another host fails the fetch; 1: followed */
-    uint64_t seed;            /* jitter; 0: from the clock and pid */
-    ds_log *log;              /* retries and throttles are logged here; NULL: silent */
+    int max_redirects;         /* 0: 5 */
+    int cross_host_redirects;  /* 0: a redirect to another host fails the fetch; 1: followed */
+    uint64_t seed;             /* jitter; 0: from the clock and pid */
+    ds_log *log;               /* retries and throttles are logged here; NULL: silent */
     const ds_fetch_gate *gate; /* shared limit taken before every request too; NULL: none.
                                   Borrowed for the fetcher's lifetime */
 } ds_fetch_options;
 
 typedef struct ds_fetch_result {
-    int http_status;     /* status of the last response (200, 304, 404...); 0 when none came */
-    char *path;          /* the body: a file under cache_dir, kept until this URL is fetched again */
-    char *final_url;     /* after redirects */
-    char *etag;          /* NULL when the server sent none */
+    int http_status; /* status of the last response (200, 304, 404...); 0 when none came */
+    char *path;      /* the body: a file under cache_dir, kept until this URL is fetched again */
+    char *final_url; /* after redirects */
+    char *etag;      /* NULL when the server sent none */
     char *last_modified;
     char *content_type;
     uint64_t n_bytes;
-    int from_cache;      /* the server said 304: path is the copy from an earlier run */
-    int attempts;        /* tries for this URL, retries included (redirect hops are not tries) */
-    int throttled;       /* the server asked to slow down (429, SEC rate page) at least once */
+    int from_cache; /* the server said 304: path is the copy from an earlier run */
+    int attempts;   /* tries for this URL, retries included (redirect hops are not tries) */
+    int throttled;  /* the server asked to slow down (429, SEC rate page) at least once */
 } ds_fetch_result;
 
 /* Fills the defaults above (no user agent, no cache folder). */

@@ -84,7 +84,7 @@ typedef struct hw {
     DS_VEC(sec_entry) sec;
     ds_buf section;
     DS_VEC(pend) pend;
-    tbl *table;                /* the table being read, if any */
+    tbl *table; /* the table being read, if any */
     size_t blocks_on_page;
     int last_is_pagenum, last_has_fact;
     char footer[128]; /* stem of the last page's running footer */
@@ -129,8 +129,7 @@ static ds_status sink_text(sink *s, const char *t, size_t n, const style *st)
         if (space) {
             s->space = 1;
         } else if (!drop) {
-            if (s->space && s->text.len > 0 && s->text.data[s->text.len - 1] != '\n' &&
-                ds_buf_putc(&s->text, ' '))
+            if (s->space && s->text.len > 0 && s->text.data[s->text.len - 1] != '\n' && ds_buf_putc(&s->text, ' '))
                 return DS_ERR_NOMEM;
             s->space = 0;
             if (ds_buf_append(&s->text, p + i, l))
@@ -519,7 +518,7 @@ static float css_size(const char *v, float parent)
         static const struct {
             const char *k;
             float pt;
-        } kw[] = {{"xx-small", 7}, {"x-small", 7.5f}, {"small", 10}, {"medium", 12},
+        } kw[] = {{"xx-small", 7},  {"x-small", 7.5f}, {"small", 10},   {"medium", 12},
                   {"large", 13.5f}, {"x-large", 18},   {"xx-large", 24}};
         for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
             if (!strcmp(v, kw[i].k))
@@ -543,12 +542,12 @@ enum { BRK_BEFORE = 1, BRK_AFTER = 2, DISPLAY_INLINE = 4, HIDDEN = 8 };
 
 /* What an HTML tag means for the text layout. */
 enum {
-    TF_BLOCK = 1,     /* starts and ends a paragraph */
-    TF_SKIP = 2,      /* never text: script, style... */
-    TF_BOLD = 4,      /* bold by default */
-    TF_PRE = 8,       /* keeps its lines */
-    TF_FONT = 16,     /* <font size=> */
-    TF_HEAD = 32,     /* <head>: only the title is read */
+    TF_BLOCK = 1, /* starts and ends a paragraph */
+    TF_SKIP = 2,  /* never text: script, style... */
+    TF_BOLD = 4,  /* bold by default */
+    TF_PRE = 8,   /* keeps its lines */
+    TF_FONT = 16, /* <font size=> */
+    TF_HEAD = 32, /* <head>: only the title is read */
     TF_TABLE = 64,
     TF_BR = 128,
     TF_LI = 256,
@@ -567,22 +566,61 @@ static int cmp_tag(const void *key, const void *el)
 
 static unsigned tag_flags(const char *tag)
 {
-    static const tag_def tags[] = { /* sorted by name */
-        {"address", TF_BLOCK},   {"article", TF_BLOCK},  {"aside", TF_BLOCK},     {"b", TF_BOLD},
-        {"blockquote", TF_BLOCK}, {"body", TF_BLOCK},    {"br", TF_BR},           {"caption", TF_BLOCK},
-        {"center", TF_BLOCK},    {"dd", TF_BLOCK},       {"div", TF_BLOCK},       {"dl", TF_BLOCK},
-        {"dt", TF_BLOCK},        {"fieldset", TF_BLOCK}, {"figcaption", TF_BLOCK}, {"figure", TF_BLOCK},
-        {"font", TF_FONT},       {"footer", TF_BLOCK},   {"form", TF_BLOCK},
-        {"h1", TF_BLOCK | TF_HEADING | TF_BOLD}, {"h2", TF_BLOCK | TF_HEADING | TF_BOLD},
-        {"h3", TF_BLOCK | TF_HEADING | TF_BOLD}, {"h4", TF_BLOCK | TF_HEADING | TF_BOLD},
-        {"h5", TF_BLOCK | TF_HEADING | TF_BOLD}, {"h6", TF_BLOCK | TF_HEADING | TF_BOLD},
-        {"head", TF_HEAD},       {"header", TF_BLOCK},   {"hr", TF_BLOCK},        {"html", TF_BLOCK},
-        {"iframe", TF_SKIP},     {"li", TF_BLOCK | TF_LI}, {"main", TF_BLOCK},    {"nav", TF_BLOCK},
-        {"noscript", TF_SKIP},   {"object", TF_SKIP},    {"ol", TF_BLOCK},        {"p", TF_BLOCK},
-        {"pre", TF_BLOCK | TF_PRE}, {"script", TF_SKIP}, {"section", TF_BLOCK},   {"select", TF_SKIP},
-        {"strong", TF_BOLD},     {"style", TF_SKIP},     {"svg", TF_SKIP},        {"table", TF_BLOCK | TF_TABLE},
-        {"tbody", TF_BLOCK},     {"td", TF_BLOCK},       {"template", TF_SKIP},   {"tfoot", TF_BLOCK},
-        {"th", TF_BLOCK | TF_BOLD}, {"thead", TF_BLOCK}, {"title", TF_SKIP},      {"tr", TF_BLOCK},
+    static const tag_def tags[] = {
+        /* sorted by name */
+        {"address", TF_BLOCK},
+        {"article", TF_BLOCK},
+        {"aside", TF_BLOCK},
+        {"b", TF_BOLD},
+        {"blockquote", TF_BLOCK},
+        {"body", TF_BLOCK},
+        {"br", TF_BR},
+        {"caption", TF_BLOCK},
+        {"center", TF_BLOCK},
+        {"dd", TF_BLOCK},
+        {"div", TF_BLOCK},
+        {"dl", TF_BLOCK},
+        {"dt", TF_BLOCK},
+        {"fieldset", TF_BLOCK},
+        {"figcaption", TF_BLOCK},
+        {"figure", TF_BLOCK},
+        {"font", TF_FONT},
+        {"footer", TF_BLOCK},
+        {"form", TF_BLOCK},
+        {"h1", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h2", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h3", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h4", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h5", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"h6", TF_BLOCK | TF_HEADING | TF_BOLD},
+        {"head", TF_HEAD},
+        {"header", TF_BLOCK},
+        {"hr", TF_BLOCK},
+        {"html", TF_BLOCK},
+        {"iframe", TF_SKIP},
+        {"li", TF_BLOCK | TF_LI},
+        {"main", TF_BLOCK},
+        {"nav", TF_BLOCK},
+        {"noscript", TF_SKIP},
+        {"object", TF_SKIP},
+        {"ol", TF_BLOCK},
+        {"p", TF_BLOCK},
+        {"pre", TF_BLOCK | TF_PRE},
+        {"script", TF_SKIP},
+        {"section", TF_BLOCK},
+        {"select", TF_SKIP},
+        {"strong", TF_BOLD},
+        {"style", TF_SKIP},
+        {"svg", TF_SKIP},
+        {"table", TF_BLOCK | TF_TABLE},
+        {"tbody", TF_BLOCK},
+        {"td", TF_BLOCK},
+        {"template", TF_SKIP},
+        {"tfoot", TF_BLOCK},
+        {"th", TF_BLOCK | TF_BOLD},
+        {"thead", TF_BLOCK},
+        {"title", TF_SKIP},
+        {"tr", TF_BLOCK},
         {"ul", TF_BLOCK},
     };
     char low[16];
@@ -831,8 +869,15 @@ static ds_status read_cell(hw *w, tbl *t, xmlNode *td, style st, size_t col, siz
         size_t l = s.text.len;
         while (l > 0 && (s.text.data[l - 1] == ' ' || s.text.data[l - 1] == '\n'))
             l--;
-        tcell c = {t->n_rows, col, span, !strcasecmp((const char *)td->name, "th"),
-                   ds_arena_strndup(w->scratch, s.text.data, l), s.bold, s.plain, s.sized, s.unsized,
+        tcell c = {t->n_rows,
+                   col,
+                   span,
+                   !strcasecmp((const char *)td->name, "th"),
+                   ds_arena_strndup(w->scratch, s.text.data, l),
+                   s.bold,
+                   s.plain,
+                   s.sized,
+                   s.unsized,
                    s.min_size};
         if (!c.text || DS_VEC_PUSH(t->cells, c))
             r = DS_ERR_NOMEM;
@@ -888,8 +933,8 @@ static ds_status read_row(hw *w, tbl *t, xmlNode *tr, style st, int in_head, siz
 
 static int is_prefix_token(const char *s)
 {
-    static const char *const tok[] = {"$", "US$", "C$", "A$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5", "(", "$(",
-                                      "\xE2\x82\xAC(", "\xC2\xA3("};
+    static const char *const tok[] = {
+        "$", "US$", "C$", "A$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5", "(", "$(", "\xE2\x82\xAC(", "\xC2\xA3("};
     for (size_t i = 0; i < sizeof tok / sizeof tok[0]; i++)
         if (!strcmp(s, tok[i]))
             return 1;
@@ -904,8 +949,18 @@ static int is_suffix_token(const char *s)
 
 static int is_bullet(const char *s)
 {
-    static const char *const b[] = {"\xE2\x80\xA2", "\xE2\x97\x8F", "\xC2\xB7", "\xE2\x97\xA6", "\xE2\x96\xAA",
-                                    "\xE2\x96\xA0", "-", "\xE2\x80\x93", "\xE2\x80\x94", "*", "o", "\xEF\x82\xB7",
+    static const char *const b[] = {"\xE2\x80\xA2",
+                                    "\xE2\x97\x8F",
+                                    "\xC2\xB7",
+                                    "\xE2\x97\xA6",
+                                    "\xE2\x96\xAA",
+                                    "\xE2\x96\xA0",
+                                    "-",
+                                    "\xE2\x80\x93",
+                                    "\xE2\x80\x94",
+                                    "*",
+                                    "o",
+                                    "\xEF\x82\xB7",
                                     "\xC2\xA7"};
     for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
         if (!strcmp(s, b[i]))
@@ -949,8 +1004,7 @@ static ds_status merge_row(hw *w, tcell *c, size_t n)
 }
 
 /* Resolves facts read inside the table: by their displayed text within their row's text. */
-static ds_status resolve_rows(hw *w, const size_t *rowmap, size_t n_raw, const size_t *row_start,
-                              const size_t *row_end)
+static ds_status resolve_rows(hw *w, const size_t *rowmap, size_t n_raw, const size_t *row_start, const size_t *row_end)
 {
     ds_buf disp = DS_BUF_INIT;
     ds_status st = DS_OK;
@@ -1006,8 +1060,8 @@ static void keep_columns(const tbl *t, unsigned char *keep)
 
 /* The text of t's cells into grid (nr x nc, by rowmap and colmap; cells landing in one slot are
  * joined with a space) and their type sizes and weights into stats. */
-static ds_status fill_grid(hw *w, const tbl *t, const size_t *rowmap, const size_t *colmap,
-                           size_t nc, const char **grid, sink *stats)
+static ds_status fill_grid(hw *w, const tbl *t, const size_t *rowmap, const size_t *colmap, size_t nc,
+                           const char **grid, sink *stats)
 {
     ds_status st = DS_OK;
     for (size_t i = 0; i < t->cells.n && st == DS_OK; i++) {
@@ -1035,8 +1089,8 @@ static ds_status fill_grid(hw *w, const tbl *t, const size_t *rowmap, const size
 
 /* A layout table (one column, a single short row, or bullets in the first column): one block per
  * row, a list item with bullets, a heading when a single row reads as one. */
-static ds_status emit_layout_rows(hw *w, const char **grid, size_t nr, size_t nc, int bullets,
-                                  const sink *stats, size_t *row_start, size_t *row_end)
+static ds_status emit_layout_rows(hw *w, const char **grid, size_t nr, size_t nc, int bullets, const sink *stats,
+                                  size_t *row_start, size_t *row_end)
 {
     ds_status st = DS_OK;
     ds_buf line = DS_BUF_INIT;
@@ -1065,8 +1119,7 @@ static ds_status emit_layout_rows(hw *w, const char **grid, size_t nr, size_t nc
 
 /* How many leading rows of the grid are column headings: rows marked as heads, else leading
  * all-<th> rows, else (EDGAR) leading rows with an empty first column; at most nr - 1. */
-static size_t table_head_rows(const tbl *t, const size_t *rowmap, size_t nraw, const char **grid,
-                              size_t nr, size_t nc)
+static size_t table_head_rows(const tbl *t, const size_t *rowmap, size_t nraw, const char **grid, size_t nr, size_t nc)
 {
     size_t head = 0;
     for (size_t r = 0; r < nraw && rowmap[r] == head && t->row_head.v[r]; r++)
@@ -1104,9 +1157,8 @@ static size_t table_head_rows(const tbl *t, const size_t *rowmap, size_t nraw, c
 }
 
 /* A data table: one table block of the grid with its heading rows. */
-static ds_status emit_data_table(hw *w, const tbl *t, const size_t *rowmap, size_t nraw,
-                                 const char **grid, size_t nr, size_t nc, size_t *row_start,
-                                 size_t *row_end)
+static ds_status emit_data_table(hw *w, const tbl *t, const size_t *rowmap, size_t nraw, const char **grid, size_t nr,
+                                 size_t nc, size_t *row_start, size_t *row_end)
 {
     size_t head = table_head_rows(t, rowmap, nraw, grid, nr, nc);
     ds_block *b = NULL;
@@ -1284,8 +1336,7 @@ static size_t xml_decl_at(const unsigned char *d, size_t n)
     return n - i >= 5 && memcmp(d + i, "<?xml", 5) == 0 ? i : SIZE_MAX;
 }
 
-ds_status ds_html_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
-                        ds_err *err)
+ds_status ds_html_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim, ds_err *err)
 {
     const char *what = doc->name ? doc->name : doc->source ? doc->source : "html document";
     if (n == 0)

@@ -16,9 +16,9 @@
 #include <stddef.h>
 
 typedef struct ds_ingest_limits {
-    size_t max_bytes;       /* whole input; 0: no limit */
-    int max_pages;          /* PDF pages; 0: no limit */
-    size_t max_xml_depth;   /* element nesting for HTML/XML; 0: library default */
+    size_t max_bytes;     /* whole input; 0: no limit */
+    int max_pages;        /* PDF pages; 0: no limit */
+    size_t max_xml_depth; /* element nesting for HTML/XML; 0: library default */
 } ds_ingest_limits;
 
 void ds_ingest_limits_default(ds_ingest_limits *lim);
@@ -31,19 +31,18 @@ ds_doc_kind ds_ingest_detect(const unsigned char *data, size_t n, const char *na
 void ds_ingest_sha256(const unsigned char *data, size_t n, char out[65]);
 
 /* Detects the kind, sets doc->kind, doc->sha256 and doc->n_bytes, and runs the parser. */
-ds_status ds_ingest_parse(ds_document *doc, const unsigned char *data, size_t n,
-                          const ds_ingest_limits *lim, ds_err *err);
+ds_status ds_ingest_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                          ds_err *err);
 
 /* The per-format parsers (doc->kind already set by the caller). */
-ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n,
-                        const ds_ingest_limits *lim, ds_err *err);
-ds_status ds_pdf_parse(ds_document *doc, const unsigned char *data, size_t n,
-                       const ds_ingest_limits *lim, ds_err *err);
-ds_status ds_html_parse(ds_document *doc, const unsigned char *data, size_t n,
-                        const ds_ingest_limits *lim, ds_err *err); /* HTML and inline XBRL */
-ds_status ds_xbrl_parse(ds_document *doc, const unsigned char *data, size_t n,
-                        const ds_ingest_limits *lim, ds_err *err); /* XBRL instance */
-ds_status ds_edgar_parse(ds_document *doc, const unsigned char *data, size_t n,
-                         const ds_ingest_limits *lim, ds_err *err); /* full-submission .txt */
+ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                        ds_err *err);
+ds_status ds_pdf_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim, ds_err *err);
+ds_status ds_html_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                        ds_err *err); /* HTML and inline XBRL */
+ds_status ds_xbrl_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                        ds_err *err); /* XBRL instance */
+ds_status ds_edgar_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                         ds_err *err); /* full-submission .txt */
 
 #endif

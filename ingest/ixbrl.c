@@ -212,8 +212,7 @@ static ds_status text_value(ix_pass *p, const xmlNode *el, const char *name, ds_
         xmlNode *c = (xmlNode *)find_cont(p, next);
         if (!c || c->_private == stamp) {
             st = note(p,
-                      c ? "ixbrl: fact %s: continuation %s is circular"
-                        : "ixbrl: fact %s: continuation %s not found",
+                      c ? "ixbrl: fact %s: continuation %s is circular" : "ixbrl: fact %s: continuation %s not found",
                       name, next);
             break;
         }

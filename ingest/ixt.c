@@ -75,10 +75,9 @@ static int tok_u64(const tok *t, uint64_t *v)
 
 static int small_word(const tok *t, uint64_t *v)
 {
-    static const char *const w[] = {"zero",    "one",     "two",       "three",    "four",
-                                    "five",    "six",     "seven",     "eight",    "nine",
-                                    "ten",     "eleven",  "twelve",    "thirteen", "fourteen",
-                                    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+    static const char *const w[] = {"zero",     "one",     "two",     "three",     "four",     "five",    "six",
+                                    "seven",    "eight",   "nine",    "ten",       "eleven",   "twelve",  "thirteen",
+                                    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
     static const char *const tens[] = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"};
     for (uint64_t i = 0; i < 20; i++)
         if (tok_is(t, w[i])) {
@@ -105,8 +104,8 @@ static int words_value(const tok *t, size_t n, uint64_t *out)
     static const struct {
         const char *w;
         uint64_t v;
-    } scales[] = {{"thousand", 1000ull}, {"million", 1000000ull}, {"billion", 1000000000ull},
-                  {"trillion", 1000000000000ull}};
+    } scales[] = {
+        {"thousand", 1000ull}, {"million", 1000000ull}, {"billion", 1000000000ull}, {"trillion", 1000000000000ull}};
     uint64_t total = 0, cur = 0, v;
     for (size_t i = 0; i < n; i++) {
         if (tok_is(&t[i], "and") || tok_is(&t[i], "a"))
@@ -207,9 +206,7 @@ static ds_status dur_number(const char *text, int unit, ds_buf *out)
         st = mul_split(f.data, "24", &a, &f2);
         d = (int64_t)ip, h = (int64_t)a;
         break;
-    default:
-        h = (int64_t)ip;
-        break;
+    default: h = (int64_t)ip; break;
     }
     if (st == DS_OK)
         st = dur_format(neg, y, m, d, h, out);
@@ -229,8 +226,8 @@ static ds_status dur_words(const char *text, ds_buf *out)
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         int unit = -1;
-        static const char *const names[][2] = {{"year", "years"}, {"month", "months"}, {"week", "weeks"},
-                                               {"day", "days"}};
+        static const char *const names[][2] = {
+            {"year", "years"}, {"month", "months"}, {"week", "weeks"}, {"day", "days"}};
         for (int u = 0; u < 4 && unit < 0; u++)
             if (tok_is(&t[i], names[u][0]) || tok_is(&t[i], names[u][1]))
                 unit = u;
@@ -368,59 +365,184 @@ typedef struct code_entry {
     const char *name, *code;
 } code_entry;
 
-static const code_entry states[] = {
-    {"alabama", "AL"}, {"alaska", "AK"}, {"arizona", "AZ"}, {"arkansas", "AR"}, {"california", "CA"},
-    {"colorado", "CO"}, {"connecticut", "CT"}, {"delaware", "DE"}, {"florida", "FL"}, {"georgia", "GA"},
-    {"hawaii", "HI"}, {"idaho", "ID"}, {"illinois", "IL"}, {"indiana", "IN"}, {"iowa", "IA"},
-    {"kansas", "KS"}, {"kentucky", "KY"}, {"louisiana", "LA"}, {"maine", "ME"}, {"maryland", "MD"},
-    {"massachusetts", "MA"}, {"michigan", "MI"}, {"minnesota", "MN"}, {"mississippi", "MS"},
-    {"missouri", "MO"}, {"montana", "MT"}, {"nebraska", "NE"}, {"nevada", "NV"}, {"new hampshire", "NH"},
-    {"new jersey", "NJ"}, {"new mexico", "NM"}, {"new york", "NY"}, {"north carolina", "NC"},
-    {"north dakota", "ND"}, {"ohio", "OH"}, {"oklahoma", "OK"}, {"oregon", "OR"}, {"pennsylvania", "PA"},
-    {"rhode island", "RI"}, {"south carolina", "SC"}, {"south dakota", "SD"}, {"tennessee", "TN"},
-    {"texas", "TX"}, {"utah", "UT"}, {"vermont", "VT"}, {"virginia", "VA"}, {"washington", "WA"},
-    {"west virginia", "WV"}, {"wisconsin", "WI"}, {"wyoming", "WY"}, {"district of columbia", "DC"},
-    {"american samoa", "AS"}, {"samoa", "AS"}, {"guam", "GU"}, {"northern mariana islands", "MP"},
-    {"puerto rico", "PR"}, {"united states minor outlying islands", "UM"}, {"virgin islands, u.s.", "VI"},
-    {"alberta", "AB"}, {"british columbia", "BC"}, {"manitoba", "MB"}, {"new brunswick", "NB"},
-    {"newfoundland", "NL"}, {"newfoundland and labrador", "NL"}, {"nova scotia", "NS"},
-    {"northwest territories", "NT"}, {"nunavut", "NU"}, {"ontario", "ON"}, {"prince edward island", "PE"},
-    {"quebec", "QC"}, {"qu\xc3\xa9" "bec", "QC"}, {"saskatchewan", "SK"}, {"yukon", "YT"}, {NULL, NULL}};
+static const code_entry states[] = {{"alabama", "AL"},
+                                    {"alaska", "AK"},
+                                    {"arizona", "AZ"},
+                                    {"arkansas", "AR"},
+                                    {"california", "CA"},
+                                    {"colorado", "CO"},
+                                    {"connecticut", "CT"},
+                                    {"delaware", "DE"},
+                                    {"florida", "FL"},
+                                    {"georgia", "GA"},
+                                    {"hawaii", "HI"},
+                                    {"idaho", "ID"},
+                                    {"illinois", "IL"},
+                                    {"indiana", "IN"},
+                                    {"iowa", "IA"},
+                                    {"kansas", "KS"},
+                                    {"kentucky", "KY"},
+                                    {"louisiana", "LA"},
+                                    {"maine", "ME"},
+                                    {"maryland", "MD"},
+                                    {"massachusetts", "MA"},
+                                    {"michigan", "MI"},
+                                    {"minnesota", "MN"},
+                                    {"mississippi", "MS"},
+                                    {"missouri", "MO"},
+                                    {"montana", "MT"},
+                                    {"nebraska", "NE"},
+                                    {"nevada", "NV"},
+                                    {"new hampshire", "NH"},
+                                    {"new jersey", "NJ"},
+                                    {"new mexico", "NM"},
+                                    {"new york", "NY"},
+                                    {"north carolina", "NC"},
+                                    {"north dakota", "ND"},
+                                    {"ohio", "OH"},
+                                    {"oklahoma", "OK"},
+                                    {"oregon", "OR"},
+                                    {"pennsylvania", "PA"},
+                                    {"rhode island", "RI"},
+                                    {"south carolina", "SC"},
+                                    {"south dakota", "SD"},
+                                    {"tennessee", "TN"},
+                                    {"texas", "TX"},
+                                    {"utah", "UT"},
+                                    {"vermont", "VT"},
+                                    {"virginia", "VA"},
+                                    {"washington", "WA"},
+                                    {"west virginia", "WV"},
+                                    {"wisconsin", "WI"},
+                                    {"wyoming", "WY"},
+                                    {"district of columbia", "DC"},
+                                    {"american samoa", "AS"},
+                                    {"samoa", "AS"},
+                                    {"guam", "GU"},
+                                    {"northern mariana islands", "MP"},
+                                    {"puerto rico", "PR"},
+                                    {"united states minor outlying islands", "UM"},
+                                    {"virgin islands, u.s.", "VI"},
+                                    {"alberta", "AB"},
+                                    {"british columbia", "BC"},
+                                    {"manitoba", "MB"},
+                                    {"new brunswick", "NB"},
+                                    {"newfoundland", "NL"},
+                                    {"newfoundland and labrador", "NL"},
+                                    {"nova scotia", "NS"},
+                                    {"northwest territories", "NT"},
+                                    {"nunavut", "NU"},
+                                    {"ontario", "ON"},
+                                    {"prince edward island", "PE"},
+                                    {"quebec", "QC"},
+                                    {"qu\xc3\xa9"
+                                     "bec",
+                                     "QC"},
+                                    {"saskatchewan", "SK"},
+                                    {"yukon", "YT"},
+                                    {NULL, NULL}};
 
-static const code_entry exchanges[] = {
-    {"box exchange", "BOX"}, {"cboe byx exchange", "CboeBYX"}, {"cboe bzx exchange", "CboeBZX"},
-    {"cboe c2 exchange", "C2"}, {"cboe edga exchange", "CboeEDGA"}, {"cboe edgx exchange", "CboeEDGX"},
-    {"cboe exchange", "CBOE"}, {"chicago stock exchange", "CHX"}, {"investors exchange", "IEX"},
-    {"miami international securities exchange", "MIAX"}, {"miax pearl", "PEARL"}, {"nasdaq bx", "BX"},
-    {"nasdaq gemx", "GEMX"}, {"nasdaq ise", "ISE"}, {"nasdaq mrx", "MRX"}, {"nasdaq phlx", "Phlx"},
-    {"nyse", "NYSE"}, {"new york stock exchange", "NYSE"}, {"nyse american", "NYSEAMER"},
-    {"nyse arca", "NYSEArca"}, {"nyse national", "NYSENAT"}, {"nasdaq", "NASDAQ"},
-    {"nasdaq stock market", "NASDAQ"}, {"nasdaq global market", "NASDAQ"},
-    {"nasdaq global select market", "NASDAQ"}, {"nasdaq capital market", "NASDAQ"}, {NULL, NULL}};
+static const code_entry exchanges[] = {{"box exchange", "BOX"},
+                                       {"cboe byx exchange", "CboeBYX"},
+                                       {"cboe bzx exchange", "CboeBZX"},
+                                       {"cboe c2 exchange", "C2"},
+                                       {"cboe edga exchange", "CboeEDGA"},
+                                       {"cboe edgx exchange", "CboeEDGX"},
+                                       {"cboe exchange", "CBOE"},
+                                       {"chicago stock exchange", "CHX"},
+                                       {"investors exchange", "IEX"},
+                                       {"miami international securities exchange", "MIAX"},
+                                       {"miax pearl", "PEARL"},
+                                       {"nasdaq bx", "BX"},
+                                       {"nasdaq gemx", "GEMX"},
+                                       {"nasdaq ise", "ISE"},
+                                       {"nasdaq mrx", "MRX"},
+                                       {"nasdaq phlx", "Phlx"},
+                                       {"nyse", "NYSE"},
+                                       {"new york stock exchange", "NYSE"},
+                                       {"nyse american", "NYSEAMER"},
+                                       {"nyse arca", "NYSEArca"},
+                                       {"nyse national", "NYSENAT"},
+                                       {"nasdaq", "NASDAQ"},
+                                       {"nasdaq stock market", "NASDAQ"},
+                                       {"nasdaq global market", "NASDAQ"},
+                                       {"nasdaq global select market", "NASDAQ"},
+                                       {"nasdaq capital market", "NASDAQ"},
+                                       {NULL, NULL}};
 
-static const code_entry filer_categories[] = {{"large accelerated filer", "Large Accelerated Filer"},
-                                              {"accelerated filer", "Accelerated Filer"},
-                                              {"non-accelerated filer", "Non-accelerated Filer"},
-                                              {"non accelerated filer", "Non-accelerated Filer"},
-                                              {"nonaccelerated filer", "Non-accelerated Filer"},
-                                              {NULL, NULL}};
+static const code_entry filer_categories[] = {
+    {"large accelerated filer", "Large Accelerated Filer"}, {"accelerated filer", "Accelerated Filer"},
+    {"non-accelerated filer", "Non-accelerated Filer"},     {"non accelerated filer", "Non-accelerated Filer"},
+    {"nonaccelerated filer", "Non-accelerated Filer"},      {NULL, NULL}};
 
-static const code_entry countries[] = {
-    {"united states", "US"}, {"united states of america", "US"}, {"usa", "US"}, {"u.s.a.", "US"},
-    {"canada", "CA"}, {"mexico", "MX"}, {"united kingdom", "GB"}, {"england", "GB"}, {"great britain", "GB"},
-    {"ireland", "IE"}, {"france", "FR"}, {"germany", "DE"}, {"netherlands", "NL"}, {"belgium", "BE"},
-    {"luxembourg", "LU"}, {"switzerland", "CH"}, {"austria", "AT"}, {"italy", "IT"}, {"spain", "ES"},
-    {"portugal", "PT"}, {"sweden", "SE"}, {"norway", "NO"}, {"denmark", "DK"}, {"finland", "FI"},
-    {"iceland", "IS"}, {"poland", "PL"}, {"greece", "GR"}, {"cyprus", "CY"}, {"malta", "MT"},
-    {"israel", "IL"}, {"china", "CN"}, {"hong kong", "HK"}, {"taiwan", "TW"}, {"japan", "JP"},
-    {"south korea", "KR"}, {"republic of korea", "KR"}, {"singapore", "SG"}, {"india", "IN"},
-    {"australia", "AU"}, {"new zealand", "NZ"}, {"brazil", "BR"}, {"argentina", "AR"}, {"chile", "CL"},
-    {"colombia", "CO"}, {"peru", "PE"}, {"bermuda", "BM"}, {"cayman islands", "KY"},
-    {"british virgin islands", "VG"}, {"bahamas", "BS"}, {"panama", "PA"}, {"marshall islands", "MH"},
-    {"jersey", "JE"}, {"guernsey", "GG"}, {"isle of man", "IM"}, {"south africa", "ZA"},
-    {"united arab emirates", "AE"}, {"saudi arabia", "SA"}, {"russian federation", "RU"}, {"russia", "RU"},
-    {"ukraine", "UA"}, {"turkey", "TR"}, {"indonesia", "ID"}, {"malaysia", "MY"}, {"thailand", "TH"},
-    {"philippines", "PH"}, {"vietnam", "VN"}, {"viet nam", "VN"}, {NULL, NULL}};
+static const code_entry countries[] = {{"united states", "US"},
+                                       {"united states of america", "US"},
+                                       {"usa", "US"},
+                                       {"u.s.a.", "US"},
+                                       {"canada", "CA"},
+                                       {"mexico", "MX"},
+                                       {"united kingdom", "GB"},
+                                       {"england", "GB"},
+                                       {"great britain", "GB"},
+                                       {"ireland", "IE"},
+                                       {"france", "FR"},
+                                       {"germany", "DE"},
+                                       {"netherlands", "NL"},
+                                       {"belgium", "BE"},
+                                       {"luxembourg", "LU"},
+                                       {"switzerland", "CH"},
+                                       {"austria", "AT"},
+                                       {"italy", "IT"},
+                                       {"spain", "ES"},
+                                       {"portugal", "PT"},
+                                       {"sweden", "SE"},
+                                       {"norway", "NO"},
+                                       {"denmark", "DK"},
+                                       {"finland", "FI"},
+                                       {"iceland", "IS"},
+                                       {"poland", "PL"},
+                                       {"greece", "GR"},
+                                       {"cyprus", "CY"},
+                                       {"malta", "MT"},
+                                       {"israel", "IL"},
+                                       {"china", "CN"},
+                                       {"hong kong", "HK"},
+                                       {"taiwan", "TW"},
+                                       {"japan", "JP"},
+                                       {"south korea", "KR"},
+                                       {"republic of korea", "KR"},
+                                       {"singapore", "SG"},
+                                       {"india", "IN"},
+                                       {"australia", "AU"},
+                                       {"new zealand", "NZ"},
+                                       {"brazil", "BR"},
+                                       {"argentina", "AR"},
+                                       {"chile", "CL"},
+                                       {"colombia", "CO"},
+                                       {"peru", "PE"},
+                                       {"bermuda", "BM"},
+                                       {"cayman islands", "KY"},
+                                       {"british virgin islands", "VG"},
+                                       {"bahamas", "BS"},
+                                       {"panama", "PA"},
+                                       {"marshall islands", "MH"},
+                                       {"jersey", "JE"},
+                                       {"guernsey", "GG"},
+                                       {"isle of man", "IM"},
+                                       {"south africa", "ZA"},
+                                       {"united arab emirates", "AE"},
+                                       {"saudi arabia", "SA"},
+                                       {"russian federation", "RU"},
+                                       {"russia", "RU"},
+                                       {"ukraine", "UA"},
+                                       {"turkey", "TR"},
+                                       {"indonesia", "ID"},
+                                       {"malaysia", "MY"},
+                                       {"thailand", "TH"},
+                                       {"philippines", "PH"},
+                                       {"vietnam", "VN"},
+                                       {"viet nam", "VN"},
+                                       {NULL, NULL}};
 
 /* Looks text up in a list: case-insensitive, whitespace collapsed, "the " and a trailing
  * ", LLC" / ", Inc." dropped. */
@@ -516,11 +638,9 @@ ds_status ds_ixt_apply(const char *format_local, const char *text, int numeric, 
         return ds_dec_from_display(text, tl, ',', out, NULL);
     if (!strncmp(f, "numunitdecimal", 14))
         return num_unit(text, out);
-    if (!strcmp(f, "zerodash") || !strcmp(f, "fixedzero") || !strcmp(f, "numzerodash") ||
-        !strcmp(f, "numdash"))
+    if (!strcmp(f, "zerodash") || !strcmp(f, "fixedzero") || !strcmp(f, "numzerodash") || !strcmp(f, "numdash"))
         return set(out, "0");
-    if (!strcmp(f, "numwordsen") || !strcmp(f, "numwordsen2") || !strcmp(f, "numword") ||
-        !strcmp(f, "numwordsenus")) {
+    if (!strcmp(f, "numwordsen") || !strcmp(f, "numwordsen2") || !strcmp(f, "numword") || !strcmp(f, "numwordsenus")) {
         tok t[MAX_TOK];
         uint64_t v;
         size_t n = tokenize(text, t, MAX_TOK);
@@ -580,8 +700,7 @@ ds_status ds_ixt_apply(const char *format_local, const char *text, int numeric, 
         else if (has(f, "monthdayyear") || has(f, "monthnamedayyear") || has(f, "slashus") || has(f, "dotus") ||
                  has(f, "longus") || has(f, "shortus"))
             order = "MDY";
-        else if (has(f, "monthyear") || has(f, "monthnameyear") || has(f, "longmonthyear") ||
-                 has(f, "shortmonthyear"))
+        else if (has(f, "monthyear") || has(f, "monthnameyear") || has(f, "longmonthyear") || has(f, "shortmonthyear"))
             order = "MY";
         else if (has(f, "yearmonth"))
             order = "YM";

@@ -186,19 +186,17 @@ static ds_status collect_html_ns(ds_mk_doc *d)
     return DS_OK;
 }
 
-ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data, size_t n,
-                      const ds_ingest_limits *lim, const char *what, ds_err *err)
+ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                      const char *what, ds_err *err)
 {
     memset(out, 0, sizeof *out);
     out->mode = mode == DS_MK_XML ? DS_MK_XML : DS_MK_HTML;
     if (!what)
         what = "document";
     if (lim && lim->max_bytes && n > lim->max_bytes)
-        return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: %zu bytes exceed the limit of %zu", what, n,
-                          lim->max_bytes);
+        return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: %zu bytes exceed the limit of %zu", what, n, lim->max_bytes);
     if (n > (size_t)INT_MAX)
-        return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: %zu bytes exceed the parser's limit of %d", what, n,
-                          INT_MAX);
+        return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: %zu bytes exceed the parser's limit of %d", what, n, INT_MAX);
     if (n == 0)
         return ds_err_set(err, DS_ERR_EMPTY, "%s: empty input", what);
     xmlInitParser();
@@ -258,8 +256,8 @@ ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data
          * XML_PARSE_HUGE) as a memory error and stops; the tree is then cut short */
         const char *m = ctxt->lastError.message ? ctxt->lastError.message : "";
         if (strstr(m, "huge") || strstr(m, "too long") || strstr(m, "limit"))
-            st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s: a text node exceeds the parser's size limit at line %d",
-                            what, ctxt->lastError.line);
+            st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s: a text node exceeds the parser's size limit at line %d", what,
+                            ctxt->lastError.line);
         else
             st = ds_err_set(err, DS_ERR_NOMEM, "%s: the parser ran out of memory", what);
     } else if (mode == DS_MK_XML && (!ctxt->wellFormed || !doc)) {
@@ -359,8 +357,8 @@ ds_mk_ns ds_mk_elem_ns(const ds_mk_doc *d, const xmlNode *n)
     static const struct {
         const char *pfx;
         ds_mk_ns ns;
-    } usual[] = {{"ix", DS_MK_NS_IX},         {"xbrli", DS_MK_NS_XBRLI}, {"xbrldi", DS_MK_NS_XBRLDI},
-                 {"link", DS_MK_NS_LINK},     {"xsi", DS_MK_NS_XSI},     {"xhtml", DS_MK_NS_XHTML}};
+    } usual[] = {{"ix", DS_MK_NS_IX},     {"xbrli", DS_MK_NS_XBRLI}, {"xbrldi", DS_MK_NS_XBRLDI},
+                 {"link", DS_MK_NS_LINK}, {"xsi", DS_MK_NS_XSI},     {"xhtml", DS_MK_NS_XHTML}};
     size_t pl = (size_t)(c - nm);
     for (size_t i = 0; i < sizeof usual / sizeof usual[0]; i++)
         if (strlen(usual[i].pfx) == pl && strncasecmp(nm, usual[i].pfx, pl) == 0)
@@ -416,11 +414,13 @@ static int cmp_name(const void *key, const void *el)
 
 int ds_mk_is_block_tag(const char *tag)
 {
-    static const char *const blocks[] = { /* sorted */
-        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "div",
-        "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-        "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"};
+    static const char *const blocks[] = {
+        /* sorted */
+        "address", "article", "aside", "blockquote", "body",       "br",      "caption", "center", "dd",
+        "div",     "dl",      "dt",    "fieldset",   "figcaption", "figure",  "footer",  "form",   "h1",
+        "h2",      "h3",      "h4",    "h5",         "h6",         "header",  "hr",      "html",   "li",
+        "main",    "nav",     "ol",    "p",          "pre",        "section", "table",   "tbody",  "td",
+        "tfoot",   "th",      "thead", "tr",         "ul"};
     char low[16];
     size_t i = 0;
     for (; tag[i] && i + 1 < sizeof low; i++)
@@ -444,8 +444,8 @@ static ds_status text_rec(const ds_mk_doc *d, const xmlNode *n, int block_breaks
         } else if (c->type == XML_ELEMENT_NODE) {
             if (skip && skip(ctx, c))
                 continue;
-            int brk = block_breaks && (ds_mk_is_html(d, c, (const char *)c->name) &&
-                                       ds_mk_is_block_tag((const char *)c->name));
+            int brk = block_breaks &&
+                      (ds_mk_is_html(d, c, (const char *)c->name) && ds_mk_is_block_tag((const char *)c->name));
             if (brk)
                 st = ds_buf_putc(b, ' ');
             if (st == DS_OK)
@@ -459,8 +459,7 @@ static ds_status text_rec(const ds_mk_doc *d, const xmlNode *n, int block_breaks
     return DS_OK;
 }
 
-ds_status ds_mk_text(const ds_mk_doc *d, const xmlNode *n, int block_breaks, ds_mk_skip_fn skip, void *ctx,
-                     ds_buf *b)
+ds_status ds_mk_text(const ds_mk_doc *d, const xmlNode *n, int block_breaks, ds_mk_skip_fn skip, void *ctx, ds_buf *b)
 {
     if (!b->data && ds_buf_reserve(b, 0))
         return DS_ERR_NOMEM;

@@ -32,15 +32,15 @@
 #define DS_MK_MAX_ELEMENTS 3000000
 
 typedef enum ds_mk_mode {
-    DS_MK_XML,  /* libxml2 XML parser: well-formed only */
-    DS_MK_HTML, /* libxml2 HTML parser: always recovers */
+    DS_MK_XML,      /* libxml2 XML parser: well-formed only */
+    DS_MK_HTML,     /* libxml2 HTML parser: always recovers */
     DS_MK_HTML_UTF8 /* the HTML parser on input known to be UTF-8 (a fragment) */
 } ds_mk_mode;
 
 /* Namespaces the parsers care about, recognised by URI (any version) or, for names without a
  * namespace (HTML parser, undeclared prefix), by the prefix in the element's name. */
 typedef enum ds_mk_ns {
-    DS_MK_NS_NONE,   /* no namespace and no prefix: plain (X)HTML */
+    DS_MK_NS_NONE, /* no namespace and no prefix: plain (X)HTML */
     DS_MK_NS_XHTML,
     DS_MK_NS_IX,     /* inline XBRL 2008 / 2013 */
     DS_MK_NS_XBRLI,  /* XBRL 2003 instance */
@@ -61,8 +61,8 @@ typedef struct ds_mk_doc {
 /* Parses data with the given parser. `what` names the document in messages. Returns DS_OK,
  * DS_ERR_PARSE (XML not well-formed, nesting deeper than the limit), DS_ERR_TOO_LARGE (input
  * over lim->max_bytes, too many elements) or DS_ERR_NOMEM. lim may be NULL (defaults). */
-ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data, size_t n,
-                      const ds_ingest_limits *lim, const char *what, ds_err *err);
+ds_status ds_mk_parse(ds_mk_doc *out, ds_mk_mode mode, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
+                      const char *what, ds_err *err);
 void ds_mk_doc_free(ds_mk_doc *d); /* NULL or already freed: no-op */
 
 /* The element nesting limit lim asks for (default and cap DS_MK_DEFAULT_DEPTH). */
@@ -91,8 +91,7 @@ const char *ds_mk_attr(ds_arena *scratch, const xmlNode *n, const char *local);
  * block_breaks is set, block-level HTML elements and <br> add a space around their text.
  * Whitespace is left as it is. Recursion is bounded by the parse's nesting limit. */
 typedef int (*ds_mk_skip_fn)(void *ctx, const xmlNode *el);
-ds_status ds_mk_text(const ds_mk_doc *d, const xmlNode *n, int block_breaks, ds_mk_skip_fn skip,
-                     void *ctx, ds_buf *b);
+ds_status ds_mk_text(const ds_mk_doc *d, const xmlNode *n, int block_breaks, ds_mk_skip_fn skip, void *ctx, ds_buf *b);
 /* Collapses runs of XML whitespace (space, tab, CR, LF) into one space and trims both ends,
  * in place. Other characters (U+00A0 included) are kept. */
 void ds_mk_collapse(ds_buf *b);

@@ -176,8 +176,8 @@ static ds_status analyse(ds_pdf_ctx *ctx, PopplerDocument *pd, const unsigned ch
     }
     if (total_words == 0) {
         if (mentions_encrypt(data, n))
-            return ds_err_set(err, DS_ERR_ENCRYPTED,
-                              "%s: pdf is encrypted and no text could be decrypted (%d pages)", src, ctx->n_pages);
+            return ds_err_set(err, DS_ERR_ENCRYPTED, "%s: pdf is encrypted and no text could be decrypted (%d pages)",
+                              src, ctx->n_pages);
         return ds_err_set(err, DS_ERR_NO_TEXT, "%s: pdf has no text layer (%d page%s; scanned or images only)", src,
                           ctx->n_pages, ctx->n_pages == 1 ? "" : "s");
     }
@@ -201,15 +201,13 @@ static ds_status analyse(ds_pdf_ctx *ctx, PopplerDocument *pd, const unsigned ch
     return DS_OK;
 }
 
-ds_status ds_pdf_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
-                       ds_err *err)
+ds_status ds_pdf_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim, ds_err *err)
 {
     const char *src = doc_name(doc);
     if (n == 0 || !data)
         return ds_err_set(err, DS_ERR_EMPTY, "%s: pdf is empty (0 bytes)", src);
     if (lim && lim->max_bytes && n > lim->max_bytes)
-        return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: pdf is %zu bytes, over the limit of %zu", src, n,
-                          lim->max_bytes);
+        return ds_err_set(err, DS_ERR_TOO_LARGE, "%s: pdf is %zu bytes, over the limit of %zu", src, n, lim->max_bytes);
 
     GBytes *bytes = g_bytes_new_static(data, n);
     GError *ge = NULL;

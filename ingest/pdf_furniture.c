@@ -11,14 +11,14 @@
 #include <string.h>
 
 enum {
-    FURN_PER_EDGE = 3,  /* lines looked at from the top and from the bottom of each page */
-    FURN_KEY_MAX = 160  /* bytes of a line kept in its key */
+    FURN_PER_EDGE = 3, /* lines looked at from the top and from the bottom of each page */
+    FURN_KEY_MAX = 160 /* bytes of a line kept in its key */
 };
 
 typedef struct fentry {
     const char *key;
     uint32_t hash;
-    int pages;       /* pages it was seen on */
+    int pages; /* pages it was seen on */
     int last_page;
     int recorded;
 } fentry;

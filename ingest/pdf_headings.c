@@ -247,7 +247,7 @@ static int outline_match(ds_pdf_ctx *ctx, const ds_pdf_block *b)
 typedef struct style {
     float size;
     int bold;
-    int pages;     /* pages it heads something on */
+    int pages; /* pages it heads something on */
     int last_page;
 } style;
 

@@ -385,9 +385,9 @@ ds_status ds_pdf_page_lines(ds_arena *a, ds_pdf_page *pg)
 
 typedef struct colscan {
     const ds_pdf_page *pg;
-    float xa;          /* page x of cell 0 */
-    int cells;         /* 1-point cells across the middle of the page */
-    int min_run;       /* narrowest gutter, in cells */
+    float xa;    /* page x of cell 0 */
+    int cells;   /* 1-point cells across the middle of the page */
+    int min_run; /* narrowest gutter, in cells */
 } colscan;
 
 static void mark_line(const colscan *cs, uint8_t *occ, const ds_pdf_line *ln)
@@ -496,8 +496,8 @@ static uint32_t both_sides(const ds_pdf_page *pg, const uint32_t *idx, uint32_t 
 
 /* Picks the gutters of region idx[0..n) among the candidate free runs: each accepted gutter
  * must leave prose on both sides. Returns the count, gutters sorted left to right. */
-static int choose_gutters(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n, const float *c0,
-                          const float *c1, int nc, float *out0, float *out1)
+static int choose_gutters(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n, const float *c0, const float *c1,
+                          int nc, float *out0, float *out1)
 {
     int ng = 0;
     for (int c = 0; c < nc; c++) {
@@ -531,8 +531,8 @@ static int choose_gutters(const ds_pdf_page *pg, const uint32_t *idx, uint32_t n
 /* The band of lines idx[i..m) that share a column gutter, by the 1-point occupancy of the
  * middle of the page (occ and tmp: cs->cells bytes each, swapped as the band grows). Sets *j
  * past the band's last line and returns its gutters (0: not columns), their edges in g0, g1. */
-static int find_band(const colscan *cs, const ds_pdf_page *pg, const uint32_t *idx, uint32_t i,
-                     uint32_t m, uint8_t **occ, uint8_t **tmp, uint32_t *j, float *g0, float *g1)
+static int find_band(const colscan *cs, const ds_pdf_page *pg, const uint32_t *idx, uint32_t i, uint32_t m,
+                     uint8_t **occ, uint8_t **tmp, uint32_t *j, float *g0, float *g1)
 {
     int ng = 0;
     float r0[DS_PDF_MAX_GUTTERS], r1[DS_PDF_MAX_GUTTERS];
@@ -564,9 +564,8 @@ static int find_band(const colscan *cs, const ds_pdf_page *pg, const uint32_t *i
 
 /* Lines idx[i..j) split at the ng gutters g0/g1 into out[*no..], column by column, each top to
  * bottom, every part knowing its column's extent. */
-static void emit_columns(const ds_pdf_page *pg, const uint32_t *idx, uint32_t i, uint32_t j,
-                         int ng, const float *g0, const float *g1, uint16_t region,
-                         ds_pdf_line *out, uint32_t *no_p)
+static void emit_columns(const ds_pdf_page *pg, const uint32_t *idx, uint32_t i, uint32_t j, int ng, const float *g0,
+                         const float *g1, uint16_t region, ds_pdf_line *out, uint32_t *no_p)
 {
     uint32_t no = *no_p;
     for (int c = 0; c <= ng; c++) {

@@ -142,8 +142,8 @@ static int starts_lower(const ds_buf *b)
 /* Whether a label reads as unfinished: ends with a comma or a joining word. */
 static int label_open(const ds_buf *b)
 {
-    static const char *const joins[] = {" and", " or", " of", " in", " to", " for", " by", " the", " from",
-                                        " with", " net", " on", " at"};
+    static const char *const joins[] = {" and", " or",   " of",   " in",  " to", " for", " by",
+                                        " the", " from", " with", " net", " on", " at"};
     if (b->len == 0)
         return 0;
     if (b->data[b->len - 1] == ',' || b->data[b->len - 1] == ';')
@@ -158,9 +158,9 @@ static int label_open(const ds_buf *b)
 
 typedef struct grid {
     uint32_t rows, cols;
-    ds_buf *txt;     /* rows * cols */
-    uint8_t *num;    /* holds an amount (a number other than a year) */
-    uint8_t *dead;   /* row folded into another */
+    ds_buf *txt;   /* rows * cols */
+    uint8_t *num;  /* holds an amount (a number other than a year) */
+    uint8_t *dead; /* row folded into another */
 } grid;
 
 #define CELL(g, r, c) ((size_t)(r) * (g)->cols + (c))

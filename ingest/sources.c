@@ -297,8 +297,8 @@ static ds_status scan_dir(scan *s, const char *abs, const char *rel, int depth)
             }
         } else if (S_ISREG(sb.st_mode)) {
             if (ds_source_filter_match(s->f, crel)) {
-                ds_source_item it = {.path = cabs, .rel = crel, .size = (uint64_t)sb.st_size,
-                                     .mtime = (int64_t)sb.st_mtime};
+                ds_source_item it = {
+                    .path = cabs, .rel = crel, .size = (uint64_t)sb.st_size, .mtime = (int64_t)sb.st_mtime};
                 cabs = crel = NULL; /* owned by the list now */
                 st = push_item(s->out, &it);
             }
@@ -329,8 +329,10 @@ ds_status ds_source_scan_dir(ds_source_list *out, const char *root, const ds_sou
         /* A single file given where a folder was expected: the file itself. */
         if (!ds_source_filter_match(filter, base_name(root)))
             return DS_OK;
-        ds_source_item it = {.path = ds_strdup(root), .rel = ds_strdup(base_name(root)),
-                             .size = (uint64_t)sb.st_size, .mtime = (int64_t)sb.st_mtime};
+        ds_source_item it = {.path = ds_strdup(root),
+                             .rel = ds_strdup(base_name(root)),
+                             .size = (uint64_t)sb.st_size,
+                             .mtime = (int64_t)sb.st_mtime};
         if (!it.path || !it.rel) {
             item_free(&it);
             return ds_err_set(err, DS_ERR_NOMEM, "source folder %s: out of memory", root);
@@ -351,7 +353,9 @@ ds_status ds_source_scan_dir(ds_source_list *out, const char *root, const ds_sou
         return ds_err_set(err, DS_ERR_NOMEM, "source folder %s: out of memory", root);
     while (rl > 1 && r[rl - 1] == '/')
         r[--rl] = '\0';
-    scan s = {.out = out, .f = filter, .log = log,
+    scan s = {.out = out,
+              .f = filter,
+              .log = log,
               .max_depth = filter && filter->max_depth > 0 ? filter->max_depth : DEFAULT_MAX_DEPTH};
     st = dir_set_add(&s.seen, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) < 0 ? DS_ERR_NOMEM : DS_OK;
     /* The root's ancestors count as read: a link up to one of them is a loop, not new files. */
@@ -393,8 +397,8 @@ static int url_scheme(const char *s, char *buf, size_t cap)
     if (!sep || sep == s || (size_t)(sep - s) >= cap)
         return 0;
     for (const char *p = s; p < sep; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (p > s && (*p == '+' || *p == '-' || *p == '.' ||
-                                                                                 (*p >= '0' && *p <= '9')))))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (p > s && (*p == '+' || *p == '-' || *p == '.' || (*p >= '0' && *p <= '9')))))
             return 0;
     size_t k = (size_t)(sep - s);
     for (size_t i = 0; i < k; i++)
@@ -506,8 +510,8 @@ static ds_status list_entry(ds_source_list *out, const char *list_path, const ch
     return push_item(out, &it);
 }
 
-ds_status ds_source_read_list(ds_source_list *out, const char *list_path, const ds_source_filter *filter,
-                              ds_log *log, ds_err *err)
+ds_status ds_source_read_list(ds_source_list *out, const char *list_path, const ds_source_filter *filter, ds_log *log,
+                              ds_err *err)
 {
     ds_buf b = DS_BUF_INIT;
     ds_status st = ds_buf_read_file(&b, list_path, 64u << 20, err);
@@ -533,8 +537,7 @@ ds_status ds_source_read_list(ds_source_list *out, const char *list_path, const 
         char *e = nl ? nl : end;
         lineno++;
         if ((size_t)(e - p) > MAX_LIST_LINE) {
-            st = ds_err_set(err, DS_ERR_CONFIG, "%s:%zu: line longer than %d bytes", list_path, lineno,
-                            MAX_LIST_LINE);
+            st = ds_err_set(err, DS_ERR_CONFIG, "%s:%zu: line longer than %d bytes", list_path, lineno, MAX_LIST_LINE);
             break;
         }
         char *s = p;

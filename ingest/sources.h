@@ -15,13 +15,13 @@
 #include <stdint.h>
 
 typedef struct ds_source_item {
-    char *path;     /* local file, as reachable from the working directory; NULL for a URL */
-    char *url;      /* http:// or https:// URL; NULL for a local file */
-    char *rel;      /* path relative to the scanned folder ("2024/q1/x.pdf"); for list entries,
+    char *path;    /* local file, as reachable from the working directory; NULL for a URL */
+    char *url;     /* http:// or https:// URL; NULL for a local file */
+    char *rel;     /* path relative to the scanned folder ("2024/q1/x.pdf"); for list entries,
                        the entry as written in the list */
-    uint64_t size;  /* bytes (0 for a URL: unknown until fetched) */
-    int64_t mtime;  /* modification time, seconds since the epoch (0 for a URL) */
-    int missing;    /* a listed path that does not exist (kept so the run records it as failed) */
+    uint64_t size; /* bytes (0 for a URL: unknown until fetched) */
+    int64_t mtime; /* modification time, seconds since the epoch (0 for a URL) */
+    int missing;   /* a listed path that does not exist (kept so the run records it as failed) */
 } ds_source_item;
 
 typedef struct ds_source_list {
@@ -39,8 +39,8 @@ typedef struct ds_source_filter {
     size_t n_include;
     const char *const *exclude;
     size_t n_exclude;
-    int include_hidden;         /* also names starting with '.' (skipped by default) */
-    int max_depth;              /* folder nesting below the root; 0: 64 */
+    int include_hidden;               /* also names starting with '.' (skipped by default) */
+    int max_depth;                    /* folder nesting below the root; 0: 64 */
     const char *const *allowed_roots; /* folders a symbolic link found by a scan may lead into, */
     size_t n_allowed_roots;           /* besides the scanned folder itself (links elsewhere are skipped) */
 } ds_source_filter;
@@ -53,16 +53,16 @@ void ds_source_list_deinit(ds_source_list *l);
  * their relative paths. Unreadable folders
  * and broken links are skipped, counted in n_skipped and logged (log may be NULL). Fails when
  * root itself cannot be read (DS_ERR_NOT_FOUND, DS_ERR_IO) or out of memory. */
-ds_status ds_source_scan_dir(ds_source_list *out, const char *root, const ds_source_filter *filter,
-                             ds_log *log, ds_err *err);
+ds_status ds_source_scan_dir(ds_source_list *out, const char *root, const ds_source_filter *filter, ds_log *log,
+                             ds_err *err);
 
 /* Appends the entries of a list file, in its order, each once: one path or URL per line;
  * blank lines and lines whose first non-blank character is '#' are ignored. Relative paths are
  * taken from the list file's folder; a listed folder is scanned (filter may be NULL); a missing
  * path is kept with missing = 1. Fails on an unreadable list, a URL scheme other than http or
  * https, or a line over 8 KiB (DS_ERR_CONFIG, naming file and line); out is then unchanged. */
-ds_status ds_source_read_list(ds_source_list *out, const char *list_path, const ds_source_filter *filter,
-                              ds_log *log, ds_err *err);
+ds_status ds_source_read_list(ds_source_list *out, const char *list_path, const ds_source_filter *filter, ds_log *log,
+                              ds_err *err);
 
 /* Whether rel (a relative path) passes the filter's include and exclude patterns. */
 int ds_source_filter_match(const ds_source_filter *filter, const char *rel);

@@ -67,8 +67,7 @@ static void section_set(section_path *sp, int level, const char *s, size_t n)
     }
 }
 
-ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
-                        ds_err *err)
+ds_status ds_text_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim, ds_err *err)
 {
     (void)lim;
     const char *s = (const char *)data;

@@ -71,8 +71,8 @@ static ds_status plain_text(const xpass *p, const char *value, ds_buf *out, int 
     if (has_tag(s)) {
         ds_mk_doc frag;
         ds_err ferr;
-        if (ds_mk_parse(&frag, DS_MK_HTML_UTF8, (const unsigned char *)s, strlen(s), p->lim, "text block",
-                        &ferr) == DS_OK) {
+        if (ds_mk_parse(&frag, DS_MK_HTML_UTF8, (const unsigned char *)s, strlen(s), p->lim, "text block", &ferr) ==
+            DS_OK) {
             ds_status st = ds_mk_text(&frag, xmlDocGetRootElement(frag.xml), 1, skip_code, &frag, out);
             ds_mk_doc_free(&frag);
             if (st != DS_OK)
@@ -154,8 +154,7 @@ static ds_status one_fact(xpass *p, const xmlNode *el, size_t depth)
                 if (st == DS_OK)
                     ds_mk_collapse(&v);
                 if (st == DS_OK && strcmp(v.data, "INF") && strcmp(v.data, "-INF") && strcmp(v.data, "NaN"))
-                    st = note(p, "xbrl: fact %s: value \"%s\" is not a decimal, kept as written", f.concept,
-                              v.data);
+                    st = note(p, "xbrl: fact %s: value \"%s\" is not a decimal, kept as written", f.concept, v.data);
             } else {
                 st = d;
             }
@@ -198,8 +197,7 @@ static ds_status facts_under(xpass *p, const xmlNode *parent, size_t depth)
     return DS_OK;
 }
 
-ds_status ds_xbrl_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim,
-                        ds_err *err)
+ds_status ds_xbrl_parse(ds_document *doc, const unsigned char *data, size_t n, const ds_ingest_limits *lim, ds_err *err)
 {
     const char *what = doc->name ? doc->name : doc->source ? doc->source : "xbrl instance";
     if (n == 0)

@@ -276,13 +276,20 @@ const char *ds_xbrl_std_prefix(const char *uri)
     static const struct {
         const char *base, *prefix;
     } std[] = {
-        {"http://fasb.org/us-gaap/", "us-gaap"},   {"http://xbrl.us/us-gaap/", "us-gaap"},
-        {"http://fasb.org/srt/", "srt"},           {"http://xbrl.sec.gov/dei/", "dei"},
-        {"http://xbrl.us/dei/", "dei"},            {"http://xbrl.sec.gov/ecd/", "ecd"},
-        {"http://xbrl.sec.gov/country/", "country"}, {"http://xbrl.sec.gov/stpr/", "stpr"},
-        {"http://xbrl.sec.gov/exch/", "exch"},     {"http://xbrl.sec.gov/currency/", "currency"},
-        {"http://xbrl.sec.gov/naics/", "naics"},   {"http://xbrl.sec.gov/sic/", "sic"},
-        {"http://xbrl.sec.gov/cyd/", "cyd"},       {"http://xbrl.sec.gov/ffd/", "ffd"},
+        {"http://fasb.org/us-gaap/", "us-gaap"},
+        {"http://xbrl.us/us-gaap/", "us-gaap"},
+        {"http://fasb.org/srt/", "srt"},
+        {"http://xbrl.sec.gov/dei/", "dei"},
+        {"http://xbrl.us/dei/", "dei"},
+        {"http://xbrl.sec.gov/ecd/", "ecd"},
+        {"http://xbrl.sec.gov/country/", "country"},
+        {"http://xbrl.sec.gov/stpr/", "stpr"},
+        {"http://xbrl.sec.gov/exch/", "exch"},
+        {"http://xbrl.sec.gov/currency/", "currency"},
+        {"http://xbrl.sec.gov/naics/", "naics"},
+        {"http://xbrl.sec.gov/sic/", "sic"},
+        {"http://xbrl.sec.gov/cyd/", "cyd"},
+        {"http://xbrl.sec.gov/ffd/", "ffd"},
     };
     if (!uri)
         return NULL;
@@ -304,8 +311,8 @@ const char *ds_xbrl_qname(ds_arena *scratch, const ds_mk_doc *md, const xmlNode 
     while (*qname == ' ' || *qname == '\t' || *qname == '\n' || *qname == '\r')
         qname++;
     size_t len = strlen(qname);
-    while (len > 0 && (qname[len - 1] == ' ' || qname[len - 1] == '\t' || qname[len - 1] == '\n' ||
-                       qname[len - 1] == '\r'))
+    while (len > 0 &&
+           (qname[len - 1] == ' ' || qname[len - 1] == '\t' || qname[len - 1] == '\n' || qname[len - 1] == '\r'))
         len--;
     const char *colon = memchr(qname, ':', len);
     size_t pl = colon ? (size_t)(colon - qname) : 0;

@@ -17,10 +17,10 @@
 
 typedef struct ds_xbrl_context {
     const char *id;
-    const char *entity;     /* identifier text (CIK) */
+    const char *entity;      /* identifier text (CIK) */
     const char *start, *end; /* start NULL for an instant; both NULL for forever */
-    const char *dims;       /* "axis=member;..." sorted by axis, "" when none */
-    size_t seq;             /* order of appearance */
+    const char *dims;        /* "axis=member;..." sorted by axis, "" when none */
+    size_t seq;              /* order of appearance */
 } ds_xbrl_context;
 
 typedef struct ds_xbrl_unit {

@@ -7,12 +7,12 @@
 #include <stddef.h>
 
 typedef struct ds_gpu_info {
-    int built_with_cuda;   /* the CUDA backend is compiled in */
-    int device_count;      /* 0 when no driver/device */
-    char name[128];        /* device 0 */
+    int built_with_cuda; /* the CUDA backend is compiled in */
+    int device_count;    /* 0 when no driver/device */
+    char name[128];      /* device 0 */
     int cc_major, cc_minor;
     size_t total_mem;
-    char reason[256];      /* why no device is usable, in words */
+    char reason[256]; /* why no device is usable, in words */
 } ds_gpu_info;
 
 void ds_gpu_query(ds_gpu_info *out);

@@ -30,8 +30,8 @@ typedef enum ds_k_dtype { DS_K_F32, DS_K_F16, DS_K_BF16, DS_K_AWQ4 } ds_k_dtype;
 typedef enum ds_k_isa {
     DS_K_ISA_AUTO = 0, /* best available (only as a request) */
     DS_K_ISA_SCALAR = 1,
-    DS_K_ISA_AVX2 = 2,   /* AVX2 + FMA + F16C */
-    DS_K_ISA_AVX512 = 3  /* AVX-512 F/BW/VL/DQ (+ the AVX2 set) */
+    DS_K_ISA_AVX2 = 2,  /* AVX2 + FMA + F16C */
+    DS_K_ISA_AVX512 = 3 /* AVX-512 F/BW/VL/DQ (+ the AVX2 set) */
 } ds_k_isa;
 
 /* The best instruction set this CPU offers, from its feature flags (cpuid), never its name. */
@@ -87,10 +87,8 @@ typedef struct ds_k_awq {
 } ds_k_awq;
 
 /* y (T, N) = x (T, K) . W (N, K)^T; with accumulate, y += instead of y =. */
-void ds_k_matmul(ds_kctx *c, float *y, const float *x, ds_k_weight w, int T, int N, int K,
-                 int accumulate);
-void ds_k_matmul_ref(float *y, const float *x, ds_k_weight w, int T, int N, int K,
-                     int accumulate);
+void ds_k_matmul(ds_kctx *c, float *y, const float *x, ds_k_weight w, int T, int N, int K, int accumulate);
+void ds_k_matmul_ref(float *y, const float *x, ds_k_weight w, int T, int N, int K, int accumulate);
 
 /* ---- AWQ int4 packing (kernels/cpu/awq.c) ------------------------------------------------- */
 
@@ -114,9 +112,9 @@ void ds_k_awq_repack(void *out, const ds_k_awq *w, int N, int K);
 
 /* Several independent matmuls in one dispatch (MoE experts): work is spread over all of them. */
 typedef struct ds_k_matmul_job {
-    float *y;          /* (T, N) */
-    const float *x;    /* (T, K) */
-    ds_k_weight w;     /* (N, K) */
+    float *y;       /* (T, N) */
+    const float *x; /* (T, K) */
+    ds_k_weight w;  /* (N, K) */
     int T, N, K;
     int accumulate;
 } ds_k_matmul_job;
@@ -168,10 +166,10 @@ typedef struct ds_k_kv_pages {
  * Tiled online softmax over key tiles aligned on absolute positions: no score matrix larger
  * than a tile exists, and a row's result does not depend on how queries are grouped into
  * calls (segmented and unsegmented prefill agree to the bit). */
-void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages *kv, int pos0,
-                    int T, int Hq, int Hkv, int D, float scale);
-void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T,
-                        int Hq, int Hkv, int D, float scale);
+void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T, int Hq, int Hkv,
+                    int D, float scale);
+void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T, int Hq, int Hkv, int D,
+                        float scale);
 
 /* ---- twins of the CUDA backend's model ops (kernels/cpu/twins.c) ---------------------------
  * Reference contracts of ops the CPU forward pass does inline; the CUDA kernels implement the
@@ -180,26 +178,23 @@ void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int
 /* MoE routing of T tokens over E experts: p = softmax(logits / exp_t) per row (exp_t = exp of
  * the learned temperature, 1 when there is none), the k largest (lower index first on ties),
  * renormalised to sum 1 when norm. idx, w: (T, k); logits (T, E). */
-void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int E, int k,
-                        float exp_t, int norm);
+void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int E, int k, float exp_t, int norm);
 
 /* The T*k (token, expert) pairs grouped by expert: counts (E), offsets (E + 1, exclusive sums,
  * offsets[E] = T*k); per grouped row r: row_tok[r] (its token) and row_w[r] (its weight), tokens
  * ascending within an expert; pair_row (T, k): the grouped row of pair (t, j). */
-void ds_k_moe_permute_ref(int32_t *counts, int32_t *offsets, int32_t *row_tok, float *row_w,
-                          int32_t *pair_row, const int32_t *idx, const float *w, int T, int k,
-                          int E);
+void ds_k_moe_permute_ref(int32_t *counts, int32_t *offsets, int32_t *row_tok, float *row_w, int32_t *pair_row,
+                          const int32_t *idx, const float *w, int T, int k, int E);
 
 /* out (T, H) = sum over each token's pairs, in ascending expert order, of row_w * y[row]
  * (y: (T*k, H) grouped rows); with accumulate, out += that sum (added once, after summing). */
-void ds_k_moe_combine_ref(float *out, const float *y, const int32_t *pair_row,
-                          const int32_t *idx, const float *row_w, int T, int k, int H,
-                          int accumulate);
+void ds_k_moe_combine_ref(float *out, const float *y, const int32_t *pair_row, const int32_t *idx, const float *row_w,
+                          int T, int k, int H, int accumulate);
 
 /* Writes the keys and values (T, Hkv, D) of positions pos0 .. pos0 + T - 1 into pages laid out
  * as ds_k_kv_pages describes (keys transposed). */
-void ds_k_kv_write_ref(float *const *kpages, float *const *vpages, int page_tokens, const float *k,
-                       const float *v, int pos0, int T, int Hkv, int D);
+void ds_k_kv_write_ref(float *const *kpages, float *const *vpages, int page_tokens, const float *k, const float *v,
+                       int pos0, int T, int Hkv, int D);
 
 /* Philox4x32-10 (Salmon et al. 2011): out = bijection of ctr under key. */
 void ds_k_philox4x32(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2]);
@@ -212,8 +207,7 @@ void ds_k_philox4x32(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[
  * g_i = -log(-log(u_i)), u_i = (x + 0.5) / 2^32 with x the first word of
  * philox(ctr = {i, counter lo, counter hi, 0}, key = {seed lo, seed hi}) (kernels/philox.h).
  * -inf logits are never drawn (when every logit is -inf the result is 0). */
-int ds_k_sample_ref(const float *logits, int V, float temperature, float top_p, uint64_t seed,
-                    uint64_t counter);
+int ds_k_sample_ref(const float *logits, int V, float temperature, float top_p, uint64_t seed, uint64_t counter);
 
 /* JSON-schema token mask: logits[i] = -inf where bit i % 32 of allow[i / 32] is clear. */
 void ds_k_mask_logits(float *logits, const uint32_t *allow, int V);

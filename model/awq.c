@@ -46,19 +46,18 @@ ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err)
     if (!json_is_object(qc) || !method)
         st = ds_err_set(err, DS_ERR_MODEL, "%s: quantization_config has no quant_method", path);
     else if (strcmp(method, "awq") != 0)
-        st = ds_err_set(err, DS_ERR_UNSUPPORTED,
-                        "%s: quantization method %.40s is not supported (awq only)", path, method);
+        st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: quantization method %.40s is not supported (awq only)", path,
+                        method);
     else if (!json_is_integer(bits) || json_integer_value(bits) != 4)
         st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: awq bits must be 4", path);
     else if (!json_is_integer(gs) || json_integer_value(gs) < 8 || json_integer_value(gs) > 65536 ||
              json_integer_value(gs) % 8 != 0)
-        st = ds_err_set(err, DS_ERR_MODEL, "%s: awq group_size must be a multiple of 8 in [8, 65536]",
-                        path);
+        st = ds_err_set(err, DS_ERR_MODEL, "%s: awq group_size must be a multiple of 8 in [8, 65536]", path);
     else if (zp && !json_is_true(zp))
         st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: awq without zero_point is not supported", path);
     else if (version && strcmp(version, "gemm") != 0 && strcmp(version, "GEMM") != 0)
-        st = ds_err_set(err, DS_ERR_UNSUPPORTED,
-                        "%s: awq version %.20s is not supported (gemm layout only)", path, version);
+        st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: awq version %.20s is not supported (gemm layout only)", path,
+                        version);
     if (st == DS_OK) {
         q->enabled = 1;
         q->bits = 4;
@@ -69,24 +68,23 @@ ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err)
     return st;
 }
 
-static ds_status check(const ds_model *m, const ds_st_tensor *t, const char *name, ds_st_dtype dt,
-                       long d0, long d1, ds_err *err)
+static ds_status check(const ds_model *m, const ds_st_tensor *t, const char *name, ds_st_dtype dt, long d0, long d1,
+                       ds_err *err)
 {
     if (!t)
         return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s is missing", m->ckpt->dir, name);
     if (t->dtype != dt)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s has dtype %s (%s expected)", m->ckpt->dir,
-                          name, ds_st_dtype_name(t->dtype), ds_st_dtype_name(dt));
+        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s has dtype %s (%s expected)", m->ckpt->dir, name,
+                          ds_st_dtype_name(t->dtype), ds_st_dtype_name(dt));
     if (t->ndim != 2 || t->shape[0] != d0 || t->shape[1] != d1)
-        return ds_err_set(err, DS_ERR_SHAPE,
-                          "%s: tensor %s has shape [%lld%s%lld], the config implies [%ld, %ld]",
-                          m->ckpt->dir, name, t->ndim > 0 ? (long long)t->shape[0] : 0LL,
-                          t->ndim > 1 ? ", " : " ", t->ndim > 1 ? (long long)t->shape[1] : 0LL, d0, d1);
+        return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s has shape [%lld%s%lld], the config implies [%ld, %ld]",
+                          m->ckpt->dir, name, t->ndim > 0 ? (long long)t->shape[0] : 0LL, t->ndim > 1 ? ", " : " ",
+                          t->ndim > 1 ? (long long)t->shape[1] : 0LL, d0, d1);
     return DS_OK;
 }
 
-ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *name, long rows,
-                      long cols, ds_k_awq *desc, ds_k_weight *w, uint64_t *bytes, ds_err *err)
+ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *name, long rows, long cols, ds_k_awq *desc,
+                      ds_k_weight *w, uint64_t *bytes, ds_err *err)
 {
     size_t n = strlen(name);
     if (!q->enabled || n < 7 || strcmp(name + n - 7, ".weight") != 0 || n > 400)
@@ -148,8 +146,7 @@ ds_status ds_awq_repack(ds_model *m, ds_err *err)
         return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory");
     size_t total = 0;
     for (int i = 0; i < n; i++) {
-        const size_t b = ds_k_awq_repack_size(m->awq_nk[2 * i], m->awq_nk[2 * i + 1],
-                                              m->awq_desc[i].group);
+        const size_t b = ds_k_awq_repack_size(m->awq_nk[2 * i], m->awq_nk[2 * i + 1], m->awq_desc[i].group);
         off[i] = b ? total : SIZE_MAX;
         total += (b + 63) / 64 * 64;
     }
@@ -160,8 +157,7 @@ ds_status ds_awq_repack(ds_model *m, ds_err *err)
     void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) {
         ds_free(off);
-        return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the repacked int4 weights",
-                          total);
+        return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the repacked int4 weights", total);
     }
 #ifdef MADV_HUGEPAGE
     madvise(map, total, MADV_HUGEPAGE);

@@ -36,8 +36,8 @@ ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err);
  * rows = N outputs, cols = K inputs): checks the three tensors' dtypes and shapes against N, K
  * and the group size, fills *desc and binds w to it (DS_K_AWQ4). DS_ERR_NOT_FOUND (err
  * untouched) when there is no qweight: the caller binds the float tensor. */
-ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *name, long rows,
-                      long cols, ds_k_awq *desc, ds_k_weight *w, uint64_t *bytes, ds_err *err);
+ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *name, long rows, long cols, ds_k_awq *desc,
+                      ds_k_weight *w, uint64_t *bytes, ds_err *err);
 
 /* Rewrites every bound int4 weight whose shape has one into the kernels' decode layout
  * (ds_k_awq_repack), in one anonymous mapping the model owns (m->awq_rp, freed by
@@ -58,14 +58,14 @@ typedef struct ds_awq_quant_opts {
 } ds_awq_quant_opts;
 
 typedef struct ds_awq_quant_report {
-    int calibrated;          /* calibration ran */
-    int n_linear;            /* linear layers quantized */
-    int n_awq_groups;        /* scale groups that got an activation-aware search */
-    int n_rtn_groups;        /* scale groups left at round to nearest */
-    double mean_alpha;       /* mean chosen exponent over searched groups */
+    int calibrated;    /* calibration ran */
+    int n_linear;      /* linear layers quantized */
+    int n_awq_groups;  /* scale groups that got an activation-aware search */
+    int n_rtn_groups;  /* scale groups left at round to nearest */
+    double mean_alpha; /* mean chosen exponent over searched groups */
     double search_estimate_s;
     double seconds;
-    char method[160];        /* in words: what was used, and why */
+    char method[160]; /* in words: what was used, and why */
 } ds_awq_quant_report;
 
 /* Writes out_dir (created if needed): config.json with quantization_config added, one
@@ -78,7 +78,6 @@ ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq
  * and hi = max(max, 0), the fp16 scale (hi - lo) / 15 (at least 1e-5), the zero round(-lo /
  * scale) in [0, 15], q[i] = clamp(round(w / scale) + zero, 0, 15); every value comes back within
  * about half a step (0.51 scale). */
-void ds_awq_quant_group(const float *w, int n, int stride, uint8_t *q, int q_stride,
-                        uint16_t *scale, uint8_t *zero);
+void ds_awq_quant_group(const float *w, int n, int stride, uint8_t *q, int q_stride, uint16_t *scale, uint8_t *zero);
 
 #endif

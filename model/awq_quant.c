@@ -48,8 +48,7 @@
 
 /* ---- rounding ------------------------------------------------------------------------------- */
 
-void ds_awq_quant_group(const float *w, int n, int stride, uint8_t *q, int q_stride,
-                        uint16_t *scale, uint8_t *zero)
+void ds_awq_quant_group(const float *w, int n, int stride, uint8_t *q, int q_stride, uint16_t *scale, uint8_t *zero)
 {
     float mn = w[0], mx = w[0];
     for (int i = 1; i < n; i++) {
@@ -188,11 +187,10 @@ static ds_status calib_init(calib *c, const ds_model *m)
             return DS_ERR_NOMEM;
         if (m->layers[l].moe) {
             for (int e = 0; e < c->E; e++)
-                if (site_init(&c->mid[(size_t)l * c->E + e], cf->moe_intermediate_size,
-                              EXPERT_ROWS_CAP, 1000003u * (uint64_t)l + e))
+                if (site_init(&c->mid[(size_t)l * c->E + e], cf->moe_intermediate_size, EXPERT_ROWS_CAP,
+                              1000003u * (uint64_t)l + e))
                     return DS_ERR_NOMEM;
-        } else if (site_init(&c->mid[(size_t)l * c->E], cf->intermediate_size, ROWS_CAP,
-                             1000003u * (uint64_t)l)) {
+        } else if (site_init(&c->mid[(size_t)l * c->E], cf->intermediate_size, ROWS_CAP, 1000003u * (uint64_t)l)) {
             return DS_ERR_NOMEM;
         }
     }
@@ -216,9 +214,9 @@ typedef struct quant {
     ds_model *m;
     const ds_awq_quant_opts *o;
     int G, LPL;
-    lin *lins;           /* L * LPL */
+    lin *lins;               /* L * LPL */
     float **attn_s, **mlp_s; /* per layer, H or NULL */
-    float **down_s;      /* per layer * E: F / I or NULL */
+    float **down_s;          /* per layer * E: F / I or NULL */
     /* cache of the linear being written */
     int cached;
     int32_t *qw, *qz;
@@ -232,7 +230,10 @@ typedef struct quant {
 
 enum { OUT_COPY, OUT_QWEIGHT, OUT_QZEROS, OUT_SCALES, OUT_NORM_ATTN, OUT_NORM_MLP, OUT_ROUTER };
 
-static lin *lin_at(quant *q, int l, int slot) { return &q->lins[(size_t)l * q->LPL + slot]; }
+static lin *lin_at(quant *q, int l, int slot)
+{
+    return &q->lins[(size_t)l * q->LPL + slot];
+}
 
 /* W_final (N, K) in fp32: the source weight with its input and output scales applied. */
 typedef struct widen_task {
@@ -274,7 +275,7 @@ static void widen_lin(ds_kctx *kc, const lin *ln, float *dst)
 /* ---- the scale search ------------------------------------------------------------------------ */
 
 typedef struct qdq_task {
-    float *w; /* (N, K) */
+    float *w;          /* (N, K) */
     const float *wref; /* (N, K) reference, or NULL */
     const float *s;    /* K or NULL */
     int N, K, G;
@@ -302,8 +303,7 @@ static void qdq_rows(void *arg, int task, int thread)
 }
 
 /* Output error of quantising the linears with input scales s (NULL: none) on rows X (R, K). */
-static ds_status group_error(quant *q, lin *const *ls, int nl, const float *X, int R,
-                             const float *s, double *out_err)
+static ds_status group_error(quant *q, lin *const *ls, int nl, const float *X, int R, const float *s, double *out_err)
 {
     ds_kctx *kc = ds_model_kctx(q->m);
     double err = 0;
@@ -335,8 +335,7 @@ static ds_status group_error(quant *q, lin *const *ls, int nl, const float *X, i
 
 /* Chooses the exponent for one scale group; *scales_out: a fresh K-vector (NULL when a = 0 wins,
  * that is plain round to nearest). */
-static ds_status search_group(quant *q, lin *const *ls, int nl, const site *st, float **scales_out,
-                              double *alpha_out)
+static ds_status search_group(quant *q, lin *const *ls, int nl, const site *st, float **scales_out, double *alpha_out)
 {
     *scales_out = NULL;
     *alpha_out = 0;
@@ -550,13 +549,12 @@ static ds_status run_searches(quant *q, calib *c, ds_awq_quant_report *rep, ds_e
             snprintf(rep->method, sizeof rep->method,
                      "activation-aware scales on %d groups, round to nearest on %d (the %s did not fit "
                      "the budget of %.0f s)",
-                     rep->n_awq_groups, rep->n_rtn_groups,
-                     !allow_moe ? "expert searches" : "expert down_proj searches", budget);
+                     rep->n_awq_groups, rep->n_rtn_groups, !allow_moe ? "expert searches" : "expert down_proj searches",
+                     budget);
         else
             snprintf(rep->method, sizeof rep->method,
-                     "activation-aware scales (AWQ) on %d groups, mean exponent %.2f%s",
-                     rep->n_awq_groups, rep->mean_alpha,
-                     rep->n_rtn_groups ? ", round to nearest where no calibration row reached" : "");
+                     "activation-aware scales (AWQ) on %d groups, mean exponent %.2f%s", rep->n_awq_groups,
+                     rep->mean_alpha, rep->n_rtn_groups ? ", round to nearest where no calibration row reached" : "");
     }
     ds_free(gs);
     return st;
@@ -579,9 +577,8 @@ static void qlin_rows(void *arg, int task, int thread)
     int r0 = task * 8, r1 = r0 + 8 < t->N ? r0 + 8 : t->N;
     for (int n = r0; n < r1; n++)
         for (int g = 0; g < t->K / t->G; g++)
-            ds_awq_quant_group(t->w + (size_t)n * t->K + (size_t)g * t->G, t->G, 1,
-                               t->qt + (size_t)g * t->G * t->N + n, t->N,
-                               &t->sc[(size_t)g * t->N + n], &t->zt[(size_t)g * t->N + n]);
+            ds_awq_quant_group(t->w + (size_t)n * t->K + (size_t)g * t->G, t->G, 1, t->qt + (size_t)g * t->G * t->N + n,
+                               t->N, &t->sc[(size_t)g * t->N + n], &t->zt[(size_t)g * t->N + n]);
 }
 
 static ds_status quantize_lin(quant *q, int li, ds_err *err)
@@ -649,8 +646,10 @@ static ds_status fill(void *ud, size_t i, void *buf, size_t bytes, ds_err *err)
         ds_status st = quantize_lin(q, q->ref[i], err);
         if (st != DS_OK)
             return st;
-        memcpy(buf, q->kind[i] == OUT_QWEIGHT ? (void *)q->qw : q->kind[i] == OUT_QZEROS ? (void *)q->qz
-                                                                                        : (void *)q->sc,
+        memcpy(buf,
+               q->kind[i] == OUT_QWEIGHT  ? (void *)q->qw
+               : q->kind[i] == OUT_QZEROS ? (void *)q->qz
+                                          : (void *)q->sc,
                bytes);
         return DS_OK;
     }
@@ -680,10 +679,9 @@ static int lin_of_name(const quant *q, const char *name)
     if (sscanf(name, "model.layers.%d.%n", &l, &n) != 1 || n == 0 || l < 0 || l >= L)
         return -1;
     const char *r = name + n;
-    static const char *const attn[4] = {"self_attn.q_proj.weight", "self_attn.k_proj.weight",
-                                        "self_attn.v_proj.weight", "self_attn.o_proj.weight"};
-    static const char *const mlp[3] = {"mlp.gate_proj.weight", "mlp.up_proj.weight",
-                                       "mlp.down_proj.weight"};
+    static const char *const attn[4] = {"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight",
+                                        "self_attn.o_proj.weight"};
+    static const char *const mlp[3] = {"mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight"};
     static const char *const ex[3] = {"gate_proj.weight", "up_proj.weight", "down_proj.weight"};
     for (int i = 0; i < 4; i++)
         if (strcmp(r, attn[i]) == 0)
@@ -692,8 +690,7 @@ static int lin_of_name(const quant *q, const char *name)
         if (strcmp(r, mlp[i]) == 0)
             return l * q->LPL + LGATE + i;
     int m2 = 0;
-    if (sscanf(r, "mlp.experts.%d.%n", &e, &m2) == 1 && m2 > 0 && e >= 0 &&
-        e < q->m->cfg.num_experts)
+    if (sscanf(r, "mlp.experts.%d.%n", &e, &m2) == 1 && m2 > 0 && e >= 0 && e < q->m->cfg.num_experts)
         for (int i = 0; i < 3; i++)
             if (strcmp(r + m2, ex[i]) == 0)
                 return l * q->LPL + LEXP + 3 * e + i;
@@ -703,8 +700,7 @@ static int lin_of_name(const quant *q, const char *name)
 static int norm_of_name(const quant *q, const char *name, int *layer)
 {
     int l, n = 0;
-    if (sscanf(name, "model.layers.%d.%n", &l, &n) != 1 || n == 0 || l < 0 ||
-        l >= q->m->cfg.num_layers)
+    if (sscanf(name, "model.layers.%d.%n", &l, &n) != 1 || n == 0 || l < 0 || l >= q->m->cfg.num_layers)
         return -1;
     *layer = l;
     if (strcmp(name + n, "input_layernorm.weight") == 0)
@@ -760,8 +756,7 @@ static ds_status plan_outputs(quant *q, ds_err *err)
                     continue;
                 if (t->ndim > 2)
                     return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                                      "quantize: tensor %s has %d dimensions (2 at most are copied)",
-                                      t->name, t->ndim);
+                                      "quantize: tensor %s has %d dimensions (2 at most are copied)", t->name, t->ndim);
                 ds_st_out *o = &q->out[q->n_out];
                 snprintf(o->name, sizeof o->name, "%s", t->name);
                 o->dtype = t->dtype;
@@ -831,8 +826,7 @@ ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq
     calib c;
     memset(&c, 0, sizeof c);
     if (q.G % 8 != 0 || q.G > 4096)
-        return ds_err_set(err, DS_ERR_USAGE, "quantize: group size %d is not a multiple of 8 up to 4096",
-                          q.G);
+        return ds_err_set(err, DS_ERR_USAGE, "quantize: group size %d is not a multiple of 8 up to 4096", q.G);
     if (strcmp(src_dir, out_dir) == 0)
         return ds_err_set(err, DS_ERR_USAGE, "quantize: the output folder must differ from the model's");
     ds_model_opts mo;
@@ -926,9 +920,9 @@ ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq
     snprintf(path, sizeof path, "%s/model.safetensors", out_dir);
     if ((st = ds_st_write_file(path, q.out, q.n_out, fill, &q, err)) != DS_OK)
         goto done;
-    static const char *const extra[] = {"tokenizer.json", "tokenizer_config.json",
-                                        "generation_config.json", "special_tokens_map.json",
-                                        "vocab.json", "merges.txt"};
+    static const char *const extra[] = {
+        "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json", "vocab.json",
+        "merges.txt"};
     for (size_t i = 0; i < sizeof extra / sizeof *extra && st == DS_OK; i++) {
         char from[4096];
         struct stat sb;

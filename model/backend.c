@@ -75,13 +75,12 @@ ds_status ds_model_backend_open(ds_model *m, ds_err *err)
             return st;
         }
         ds_log_write(log, DS_LOG_LEVEL_WARN, "model",
-                     "model backend auto: the CUDA backend did not start (%s); the CPU backend is used",
-                     e2.msg);
+                     "model backend auto: the CUDA backend did not start (%s); the CPU backend is used", e2.msg);
         return DS_OK;
     }
     snprintf(m->backend_desc, sizeof m->backend_desc, "%s", ds_cuda_engine_describe(m->cuda));
-    ds_log_write(log, DS_LOG_LEVEL_INFO, "model", "model backend: %s, KV cache of %ld tokens",
-                 m->backend_desc, ds_cuda_engine_kv_capacity(m->cuda));
+    ds_log_write(log, DS_LOG_LEVEL_INFO, "model", "model backend: %s, KV cache of %ld tokens", m->backend_desc,
+                 ds_cuda_engine_kv_capacity(m->cuda));
     return DS_OK;
 }
 
@@ -116,20 +115,17 @@ static ds_status seq_of(ds_model *m, ds_model_seq *s, ds_err *err)
         return st;
     if (s->kv.n_tokens > 0) /* positions computed on the CPU cannot move to the device */
         return ds_err_set(err, DS_ERR_USAGE,
-                          "model: a sequence with %d positions from the CPU backend continues on CUDA",
-                          s->kv.n_tokens);
+                          "model: a sequence with %d positions from the CPU backend continues on CUDA", s->kv.n_tokens);
     return DS_OK;
 }
 
-ds_status ds_model_backend_forward(ds_model *m, const ds_model_batch_item *items, int n_items,
-                                   ds_err *err)
+ds_status ds_model_backend_forward(ds_model *m, const ds_model_batch_item *items, int n_items, ds_err *err)
 {
     for (int i = 0; i < n_items; i++) {
         const ds_model_batch_item *it = &items[i];
         ds_status st = seq_of(m, it->seq, err);
         if (st == DS_OK)
-            st = ds_cuda_engine_forward(m->cuda, it->seq->cuda_seq, it->tokens, it->n, it->want,
-                                        it->logits, err);
+            st = ds_cuda_engine_forward(m->cuda, it->seq->cuda_seq, it->tokens, it->n, it->want, it->logits, err);
         it->seq->kv.n_tokens = ds_cuda_seq_len(it->seq->cuda_seq);
         if (st != DS_OK)
             return st;
@@ -137,16 +133,15 @@ ds_status ds_model_backend_forward(ds_model *m, const ds_model_batch_item *items
     return DS_OK;
 }
 
-ds_status ds_model_backend_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
-                                    int n_prompt, int max_new, int32_t *out, int *n_out,
-                                    double *prefill_s, double *decode_s, ds_err *err)
+ds_status ds_model_backend_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt, int max_new,
+                                    int32_t *out, int *n_out, double *prefill_s, double *decode_s, ds_err *err)
 {
     ds_status st = seq_of(m, seq, err);
     if (st != DS_OK)
         return st;
     ds_cuda_sampling greedy = {0.0f, 1.0f, 0, 1};
-    st = ds_cuda_engine_generate(m->cuda, seq->cuda_seq, prompt, n_prompt, max_new, &greedy, out,
-                                 n_out, prefill_s, decode_s, err);
+    st = ds_cuda_engine_generate(m->cuda, seq->cuda_seq, prompt, n_prompt, max_new, &greedy, out, n_out, prefill_s,
+                                 decode_s, err);
     seq->kv.n_tokens = ds_cuda_seq_len(seq->cuda_seq);
     return st;
 }

@@ -71,9 +71,8 @@ static ds_status build_index(ds_ckpt *c, ds_err *err)
             size_t i = hash_name(t->name) & (slots - 1);
             while (c->slots[i]) {
                 if (strcmp(c->slots[i]->name, t->name) == 0)
-                    return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %.200s is in %s and in %s",
-                                      c->dir, t->name, c->files[c->slots[i]->file_index].path,
-                                      c->files[f].path);
+                    return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %.200s is in %s and in %s", c->dir, t->name,
+                                      c->files[c->slots[i]->file_index].path, c->files[f].path);
                 i = (i + 1) & (slots - 1);
             }
             c->slots[i] = t;
@@ -136,8 +135,7 @@ static ds_status open_sharded(ds_ckpt *c, const char *index_path, ds_err *err)
                 break;
         if (k == n_shards) {
             if (n_shards == MAX_SHARDS) {
-                st = ds_err_set(err, DS_ERR_MODEL, "%s: more than %d shards", index_path,
-                                MAX_SHARDS);
+                st = ds_err_set(err, DS_ERR_MODEL, "%s: more than %d shards", index_path, MAX_SHARDS);
                 goto done;
             }
             shards[n_shards++] = s;
@@ -172,15 +170,14 @@ static ds_status open_sharded(ds_ckpt *c, const char *index_path, ds_err *err)
         const ds_st_tensor *t = ds_ckpt_find(c, key);
         const char *want = json_string_value(val);
         if (!t) {
-            st = ds_err_set(err, DS_ERR_MODEL, "%s: tensor %.200s is not in shard %s", index_path,
-                            key, want);
+            st = ds_err_set(err, DS_ERR_MODEL, "%s: tensor %.200s is not in shard %s", index_path, key, want);
             goto done;
         }
         const char *path = c->files[t->file_index].path;
         size_t lp = strlen(path), lw = strlen(want);
         if (lp < lw + 1 || strcmp(path + lp - lw, want) != 0 || path[lp - lw - 1] != '/') {
-            st = ds_err_set(err, DS_ERR_MODEL, "%s: tensor %.200s is in %s, the index says %s",
-                            index_path, key, path, want);
+            st = ds_err_set(err, DS_ERR_MODEL, "%s: tensor %.200s is in %s, the index says %s", index_path, key, path,
+                            want);
             goto done;
         }
     }
@@ -220,8 +217,7 @@ ds_status ds_ckpt_open(ds_ckpt **out, const char *dir, ds_err *err)
             st = build_index(c, err);
         }
     } else {
-        st = ds_err_set(err, DS_ERR_NOT_FOUND,
-                        "%s: neither model.safetensors nor model.safetensors.index.json", dir);
+        st = ds_err_set(err, DS_ERR_NOT_FOUND, "%s: neither model.safetensors nor model.safetensors.index.json", dir);
     }
 done:
     ds_free(index);

@@ -47,28 +47,28 @@ const char *ds_st_dtype_name(ds_st_dtype t);
 size_t ds_st_dtype_size(ds_st_dtype t);
 
 typedef struct ds_st_tensor {
-    const char *name;                 /* owned by the file */
+    const char *name; /* owned by the file */
     ds_st_dtype dtype;
-    int ndim;                         /* 0 = scalar */
+    int ndim; /* 0 = scalar */
     int64_t shape[DS_ST_MAX_DIMS];
-    uint64_t nelem;                   /* product of shape (1 for a scalar) */
-    uint64_t begin, end;              /* byte range within the data section */
-    const void *data;                 /* begin of the bytes (borrowed from the image) */
-    int file_index;                   /* which shard of a checkpoint */
+    uint64_t nelem;      /* product of shape (1 for a scalar) */
+    uint64_t begin, end; /* byte range within the data section */
+    const void *data;    /* begin of the bytes (borrowed from the image) */
+    int file_index;      /* which shard of a checkpoint */
 } ds_st_tensor;
 
 typedef struct ds_st_file {
-    char *path;                 /* owned */
-    void *map;                  /* mmap of the whole file, or NULL for a parsed buffer */
+    char *path; /* owned */
+    void *map;  /* mmap of the whole file, or NULL for a parsed buffer */
     size_t map_size;
-    const uint8_t *image;       /* the file's bytes (the mapping or the caller's buffer) */
+    const uint8_t *image; /* the file's bytes (the mapping or the caller's buffer) */
     size_t image_size;
     uint64_t header_len;
-    const uint8_t *data_start;  /* image + 8 + header_len */
+    const uint8_t *data_start; /* image + 8 + header_len */
     uint64_t data_size;
-    ds_st_tensor *tensors;      /* owned, n_tensors entries, in header order */
+    ds_st_tensor *tensors; /* owned, n_tensors entries, in header order */
     size_t n_tensors;
-    char *names;                /* owned storage of the tensor names */
+    char *names; /* owned storage of the tensor names */
 } ds_st_file;
 
 /* Parses and validates the header of a safetensors image held in bytes[0..size) (the whole
@@ -77,8 +77,7 @@ typedef struct ds_st_file {
  * overlapping, data aligned to the element size. name is used in messages. On success f holds
  * the tensor table with data pointers into bytes (borrowed: bytes must outlive f).
  * On failure f is left empty (ds_st_close is still safe). */
-ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const char *name,
-                      ds_err *err);
+ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const char *name, ds_err *err);
 /* Memory-maps path read-only and parses it. */
 ds_status ds_st_open(ds_st_file *f, const char *path, ds_err *err);
 /* Unmaps and frees; f is zeroed. Safe on a zeroed or failed f. */
@@ -90,20 +89,19 @@ const ds_st_tensor *ds_st_find(const ds_st_file *f, const char *name);
 /* Parses a Hugging Face config.json text (Qwen3MoeForCausalLM or Qwen3ForCausalLM) into cfg,
  * with the Hugging Face defaults for absent optional keys, and checks every value's type and
  * range. path names the file in messages. cfg must be released with ds_model_config_deinit. */
-ds_status ds_hfconfig_parse(ds_model_config *cfg, const char *text, size_t len, const char *path,
-                            ds_err *err);
+ds_status ds_hfconfig_parse(ds_model_config *cfg, const char *text, size_t len, const char *path, ds_err *err);
 ds_status ds_hfconfig_load(ds_model_config *cfg, const char *path, ds_err *err);
 
 /* ---- checkpoint directory ---------------------------------------------------------------- */
 
 typedef struct ds_ckpt {
-    char *dir;                  /* owned */
-    ds_st_file *files;          /* owned, n_files */
+    char *dir;         /* owned */
+    ds_st_file *files; /* owned, n_files */
     int n_files;
     const ds_st_tensor **slots; /* open-addressing index by name; borrowed entries */
     size_t n_slots;
     size_t n_tensors;
-    uint64_t total_bytes;       /* tensor bytes over all files */
+    uint64_t total_bytes; /* tensor bytes over all files */
 } ds_ckpt;
 
 /* Opens dir/model.safetensors.index.json and its shards when present, else

@@ -46,9 +46,9 @@
 #include <time.h>
 
 #define MAX_TP 8
-#define SMALL_ROWS 16     /* int4 dense layers: the GEMV kernel up to this many tokens */
-#define SMALL_PAIRS 128   /* MoE: the grouped GEMV path up to this many (token, expert) pairs (default) */
-#define LOGIT_ROWS 256    /* lm_head rows per chunk */
+#define SMALL_ROWS 16   /* int4 dense layers: the GEMV kernel up to this many tokens */
+#define SMALL_PAIRS 128 /* MoE: the grouped GEMV path up to this many (token, expert) pairs (default) */
+#define LOGIT_ROWS 256  /* lm_head rows per chunk */
 #define BLAS_WS ((size_t)32 << 20)
 #define STAGE_BYTES ((size_t)64 << 20)
 
@@ -287,9 +287,8 @@ static void layout(ds_cuda_engine *e, crank *r, carve *c, size_t *wbytes)
 /* rows [r0, r1) x columns [c0, c1) of a host matrix (cols columns, element size es) to the
  * device, packed, through the pinned stage; with to_bf16 the float source (dtype sdt) is
  * converted. */
-static ds_status put_block(ds_cuda_engine *e, crank *r, void *dst, const void *src, ds_k_dtype sdt,
-                           int to_bf16, size_t es, long cols, long r0, long r1, long c0, long c1,
-                           ds_err *err)
+static ds_status put_block(ds_cuda_engine *e, crank *r, void *dst, const void *src, ds_k_dtype sdt, int to_bf16,
+                           size_t es, long cols, long r0, long r1, long c0, long c1, ds_err *err)
 {
     const size_t w = (size_t)(c1 - c0), des = to_bf16 ? 2 : es, row_bytes = w * des;
     if (!row_bytes || r1 <= r0)
@@ -327,8 +326,7 @@ static ds_status put_block(ds_cuda_engine *e, crank *r, void *dst, const void *s
                 }
             }
         }
-        st = ds_cuda_copy_h2d((char *)dst + (size_t)(a - r0) * row_bytes, stg, (size_t)(b - a) * row_bytes,
-                              r->s, err);
+        st = ds_cuda_copy_h2d((char *)dst + (size_t)(a - r0) * row_bytes, stg, (size_t)(b - a) * row_bytes, r->s, err);
         if (st == DS_OK)
             st = ds_cuda_stream_sync(r->s, err); /* the stage is reused */
     }
@@ -337,30 +335,29 @@ static ds_status put_block(ds_cuda_engine *e, crank *r, void *dst, const void *s
 
 /* Slice of a source weight of N_full outputs and K_full inputs: outputs [n0, n1) (row split) or
  * inputs [k0, k1) (column split); the whole weight when both ranges are full. */
-static ds_status put_weight(ds_cuda_engine *e, crank *r, cw *w, ds_k_weight src, long N_full, long K_full,
-                            long n0, long n1, long k0, long k1, ds_err *err)
+static ds_status put_weight(ds_cuda_engine *e, crank *r, cw *w, ds_k_weight src, long N_full, long K_full, long n0,
+                            long n1, long k0, long k1, ds_err *err)
 {
     ds_status st;
     if (src.dtype == DS_K_AWQ4) {
         const ds_k_awq *a = src.data;
         const long G = a->group;
         /* qweight (K, N/8), qzeros (K/G, N/8), scales (K/G, N): rows are k, columns n */
-        if ((st = put_block(e, r, (void *)w->w.d.data, a->qweight, DS_K_AWQ4, 0, 4, N_full / 8, k0, k1,
-                            n0 / 8, n1 / 8, err)) != DS_OK ||
-            (st = put_block(e, r, (void *)w->w.d.qzeros, a->qzeros, DS_K_AWQ4, 0, 4, N_full / 8, k0 / G,
-                            k1 / G, n0 / 8, n1 / 8, err)) != DS_OK ||
-            (st = put_block(e, r, (void *)w->w.d.scales, a->scales, DS_K_AWQ4, 0, 2, N_full, k0 / G, k1 / G,
-                            n0, n1, err)) != DS_OK)
+        if ((st = put_block(e, r, (void *)w->w.d.data, a->qweight, DS_K_AWQ4, 0, 4, N_full / 8, k0, k1, n0 / 8, n1 / 8,
+                            err)) != DS_OK ||
+            (st = put_block(e, r, (void *)w->w.d.qzeros, a->qzeros, DS_K_AWQ4, 0, 4, N_full / 8, k0 / G, k1 / G, n0 / 8,
+                            n1 / 8, err)) != DS_OK ||
+            (st = put_block(e, r, (void *)w->w.d.scales, a->scales, DS_K_AWQ4, 0, 2, N_full, k0 / G, k1 / G, n0, n1,
+                            err)) != DS_OK)
             return st;
     } else {
         const int to_bf16 = !e->exact && src.dtype != DS_K_BF16;
-        if ((st = put_block(e, r, (void *)w->w.d.data, src.data, src.dtype, to_bf16, ds_k_dtype_size(src.dtype),
-                            K_full, n0, n1, k0, k1, err)) != DS_OK)
+        if ((st = put_block(e, r, (void *)w->w.d.data, src.data, src.dtype, to_bf16, ds_k_dtype_size(src.dtype), K_full,
+                            n0, n1, k0, k1, err)) != DS_OK)
             return st;
     }
-    return ds_cuda_copy_h2d(w->tab, &w->w.d, sizeof w->w.d, r->s, err) == DS_OK
-               ? ds_cuda_stream_sync(r->s, err)
-               : DS_ERR_CUDA;
+    return ds_cuda_copy_h2d(w->tab, &w->w.d, sizeof w->w.d, r->s, err) == DS_OK ? ds_cuda_stream_sync(r->s, err)
+                                                                                : DS_ERR_CUDA;
 }
 
 static ds_status put_vec(ds_cuda_engine *e, crank *r, float *dst, const float *src, size_t n, ds_err *err)
@@ -409,8 +406,8 @@ static void plan_w(ds_cuda_engine *e, cw *w, ds_k_dtype src_dt, int group, int N
     }
 }
 
-static ds_status setup_shapes(ds_cuda_engine *e, const ds_model_config *c, const ds_cuda_engine_opts *o,
-                              int awq_group, ds_err *err)
+static ds_status setup_shapes(ds_cuda_engine *e, const ds_model_config *c, const ds_cuda_engine_opts *o, int awq_group,
+                              ds_err *err)
 {
     e->o = *o;
     e->cfg = *c;
@@ -449,12 +446,11 @@ static ds_status setup_shapes(ds_cuda_engine *e, const ds_model_config *c, const
     if (awq_group > 0 && tp > 1 &&
         ((e->hq * e->D) % awq_group || (e->E > 0 && (e->f % awq_group || e->f % 8)) ||
          (e->I > 0 && (e->i % awq_group || e->i % 8))))
-        return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "cuda engine: %d-way tensor parallelism splits int4 groups of %d", tp, awq_group);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "cuda engine: %d-way tensor parallelism splits int4 groups of %d",
+                          tp, awq_group);
     if (e->E > 1024 || e->topk > 32 || (e->D % 8) || e->D > 512 || e->PT % 16)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "cuda engine: %d experts top-%d, head_dim %d, page %d not supported", e->E, e->topk,
-                          e->D, e->PT);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "cuda engine: %d experts top-%d, head_dim %d, page %d not supported",
+                          e->E, e->topk, e->D, e->PT);
     if (e->S < 1 || e->S > (1 << 20))
         return ds_err_set(err, DS_ERR_USAGE, "cuda engine: segment of %d tokens", e->S);
     float inv[256];
@@ -478,8 +474,8 @@ static ds_status plan_rank(ds_cuda_engine *e, crank *r, const ds_model *m, int r
         r->lm_head.K = H;
         r->lm_head.w.dtype = r->embed_dt;
     } else {
-        plan_w(e, &r->lm_head, m ? m->lm_head.dtype : DS_K_BF16, m && m->lm_head.dtype == DS_K_AWQ4 ? ((const ds_k_awq *)m->lm_head.data)->group : 0,
-               e->V, H);
+        plan_w(e, &r->lm_head, m ? m->lm_head.dtype : DS_K_BF16,
+               m && m->lm_head.dtype == DS_K_AWQ4 ? ((const ds_k_awq *)m->lm_head.data)->group : 0, e->V, H);
     }
     for (int l = 0; l < e->L; l++) {
         clayer *L = &r->L[l];
@@ -509,8 +505,7 @@ static ds_status plan_rank(ds_cuda_engine *e, crank *r, const ds_model *m, int r
                 if (L->eg[x].w.dtype != L->eg[0].w.dtype || L->eu[x].w.dtype != L->eg[0].w.dtype ||
                     L->ed[x].w.dtype != L->eg[0].w.dtype || L->eg[x].w.group != L->eg[0].w.group ||
                     L->eu[x].w.group != L->eg[0].w.group || L->ed[x].w.group != L->eg[0].w.group)
-                    return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                                      "cuda engine: layer %d mixes expert weight formats", l);
+                    return ds_err_set(err, DS_ERR_UNSUPPORTED, "cuda engine: layer %d mixes expert weight formats", l);
             }
         } else {
             plan_w(e, &L->gate, SDT(gate), SG(gate), e->i, H);
@@ -721,8 +716,7 @@ static ds_status finish_create(ds_cuda_engine *e, const ds_model *m, uint64_t se
     return DS_OK;
 }
 
-ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m, const ds_cuda_engine_opts *o,
-                                ds_err *err)
+ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m, const ds_cuda_engine_opts *o, ds_err *err)
 {
     *out = NULL;
     ds_cuda_engine_opts def;
@@ -744,8 +738,8 @@ ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m, const d
     return DS_OK;
 }
 
-ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_config *cfg, int awq_group,
-                                       uint64_t seed, const ds_cuda_engine_opts *o, ds_err *err)
+ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_config *cfg, int awq_group, uint64_t seed,
+                                       const ds_cuda_engine_opts *o, ds_err *err)
 {
     *out = NULL;
     ds_cuda_engine_opts def;
@@ -753,7 +747,8 @@ ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_conf
         ds_cuda_engine_opts_default(&def);
         o = &def;
     }
-    if (awq_group > 0 && (cfg->hidden_size % awq_group || (cfg->num_experts > 0 && cfg->moe_intermediate_size % awq_group)))
+    if (awq_group > 0 &&
+        (cfg->hidden_size % awq_group || (cfg->num_experts > 0 && cfg->moe_intermediate_size % awq_group)))
         return ds_err_set(err, DS_ERR_USAGE, "cuda engine: int4 group %d does not divide the layer sizes", awq_group);
     ds_cuda_engine *e = ds_calloc(1, sizeof *e);
     if (!e)
@@ -807,10 +802,22 @@ void ds_cuda_engine_free(ds_cuda_engine *e)
     ds_free(e);
 }
 
-const char *ds_cuda_engine_describe(const ds_cuda_engine *e) { return e->desc; }
-size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e) { return e->weight_bytes; }
-long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e) { return e->n_pages * e->PT; }
-int ds_cuda_engine_graph_active(const ds_cuda_engine *e) { return e->graph != NULL; }
+const char *ds_cuda_engine_describe(const ds_cuda_engine *e)
+{
+    return e->desc;
+}
+size_t ds_cuda_engine_weight_bytes(const ds_cuda_engine *e)
+{
+    return e->weight_bytes;
+}
+long ds_cuda_engine_kv_capacity(const ds_cuda_engine *e)
+{
+    return e->n_pages * e->PT;
+}
+int ds_cuda_engine_graph_active(const ds_cuda_engine *e)
+{
+    return e->graph != NULL;
+}
 
 /* ---- sequences -------------------------------------------------------------------------------- */
 
@@ -851,7 +858,10 @@ void ds_cuda_seq_free(ds_cuda_seq *s)
     ds_free(s);
 }
 
-int ds_cuda_seq_len(const ds_cuda_seq *s) { return s->n_tokens; }
+int ds_cuda_seq_len(const ds_cuda_seq *s)
+{
+    return s->n_tokens;
+}
 
 static ds_status seq_reserve(ds_cuda_engine *e, ds_cuda_seq *s, int n_total, ds_err *err)
 {
@@ -900,8 +910,8 @@ static ds_status sync_pages(ds_cuda_engine *e, const ds_cuda_seq *s, ds_err *err
 /* ---- the step ------------------------------------------------------------------------------------ */
 
 /* y (T, N) (+)= x (T, K) . W^T. x is fp32 (exact) or bf16. gemv_ok: offT holds {0, T}. */
-static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, const cw *w, int T, int acc,
-                        int gemv_ok, ds_err *err)
+static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, const cw *w, int T, int acc, int gemv_ok,
+                        ds_err *err)
 {
     if (e->exact)
         return ds_cuda_matmul_f32(y, x, &w->w, T, w->N, w->K, acc, r->s, err);
@@ -909,8 +919,8 @@ static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, co
         return ds_cuda_gemm_bf16(r->blas, y, x, w->w.d.data, 0, T, w->N, w->K, acc, err);
     if (w->w.dtype == DS_K_AWQ4) {
         if (gemv_ok && T <= SMALL_ROWS)
-            return ds_cuda_grouped_gemv(y, x, 1, w->tab, DS_K_AWQ4, w->w.group, r->offT, NULL, 1, 1, w->N, w->K,
-                                        acc, r->s, err);
+            return ds_cuda_grouped_gemv(y, x, 1, w->tab, DS_K_AWQ4, w->w.group, r->offT, NULL, 1, 1, w->N, w->K, acc,
+                                        r->s, err);
         DS_TRY(ds_cuda_awq_dequant_bf16(r->wscratch, &w->w, w->N, w->K, r->s, err));
         return ds_cuda_gemm_bf16(r->blas, y, x, r->wscratch, 1, T, w->N, w->K, acc, err);
     }
@@ -920,8 +930,8 @@ static ds_status linear(ds_cuda_engine *e, crank *r, float *y, const void *x, co
 static ds_cuda_kv kv_of(ds_cuda_engine *e, crank *r, int l)
 {
     const size_t esz = e->exact ? 4 : 2, per = (size_t)e->hkv * e->D * e->PT * esz;
-    ds_cuda_kv kv = {r->kv_pool, e->page_bytes, (size_t)l * 2 * per, (size_t)l * 2 * per + per, r->pages, e->PT,
-                     !e->exact};
+    ds_cuda_kv kv = {r->kv_pool, e->page_bytes, (size_t)l * 2 * per, (size_t)l * 2 * per + per, r->pages,
+                     e->PT,      !e->exact};
     return kv;
 }
 
@@ -932,7 +942,7 @@ static ds_status attn_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *er
     cudaStream_t s = r->s;
     const void *in = e->exact ? (const void *)r->xn_f : (const void *)r->xn_b;
     DS_TRY(ds_cuda_rmsnorm(e->exact ? (void *)r->xn_f : (void *)r->xn_b, !e->exact, r->x, L->attn_norm, T, H, e->eps, s,
-                        err));
+                           err));
     DS_TRY(linear(e, r, r->q, in, &L->q, T, 0, 1, err));
     DS_TRY(linear(e, r, r->k, in, &L->k, T, 0, 1, err));
     DS_TRY(linear(e, r, r->v, in, &L->v, T, 0, 1, err));
@@ -945,7 +955,7 @@ static ds_status attn_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *er
     const int splits = T == 1 && !e->exact ? e->splits : 1;
     void *att = e->exact ? (void *)r->att : (void *)r->att_b;
     DS_TRY(ds_cuda_attention(att, !e->exact, r->q, &kv, 0, r->pos0, T, e->hq, e->hkv, D, e->scale, splits, r->att_ws, s,
-                          err));
+                             err));
     return linear(e, r, r->mo, att, &L->o, T, 0, 1, err);
 }
 
@@ -998,16 +1008,16 @@ static ds_status mlp_part(ds_cuda_engine *e, crank *r, int l, int T, ds_err *err
     const int E = e->E, k = e->topk, rows = T * k;
     DS_TRY(linear(e, r, r->router, in, &L->router, T, 0, 1, err));
     DS_TRY(ds_cuda_moe_route(r->topi, r->topw, r->router, T, E, k, L->exp_t, e->norm_topk, s, err));
-    DS_TRY(ds_cuda_moe_permute(r->cnt, r->off, r->active, r->row_tok, r->row_w, r->pair_row, r->topi, r->topw, T, k,
-                            E, s, err));
+    DS_TRY(ds_cuda_moe_permute(r->cnt, r->off, r->active, r->row_tok, r->row_w, r->pair_row, r->topi, r->topw, T, k, E,
+                               s, err));
     DS_TRY(ds_cuda_moe_gather(r->xg, !e->exact, r->xn_f, r->row_tok, rows, H, s, err));
     const ds_k_dtype dt = L->eg[0].w.dtype;
     if (!e->exact && rows <= e->small_pairs) {
         /* at most rows experts have rows: blocks for those only */
-        DS_TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, r->active, rows, E,
-                                   e->f, H, s, err));
+        DS_TRY(ds_cuda_grouped_gateup(r->hb, 1, r->xg, 1, L->tg, L->tu, dt, L->eg[0].w.group, r->off, r->active, rows,
+                                      E, e->f, H, s, err));
         DS_TRY(ds_cuda_grouped_gemv(r->dn, r->hb, 1, L->td, dt, L->ed[0].w.group, r->off, r->active, rows, E, H, e->f,
-                                 0, s, err));
+                                    0, s, err));
     } else {
         DS_TRY(experts_big(e, r, L, T, err));
     }
@@ -1093,8 +1103,8 @@ static ds_status put_inputs(ds_cuda_engine *e, const int32_t *tok, int T, int po
     return DS_OK;
 }
 
-ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *tokens, int n,
-                                 ds_model_logits want, float *logits, ds_err *err)
+ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *tokens, int n, ds_model_logits want,
+                                 float *logits, ds_err *err)
 {
     for (int t = 0; t < n; t++)
         if (tokens[t] < 0 || tokens[t] >= e->V)
@@ -1122,7 +1132,7 @@ ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_
             const int c = nr - a < chunk ? nr - a : chunk;
             DS_TRY(head(e, r0 + a, c, err));
             DS_TRY(ds_cuda_copy_d2h(dst + (size_t)a * e->V, e->r[0].logits, sizeof(float) * (size_t)c * e->V, e->r[0].s,
-                                 err));
+                                    err));
         }
         for (int k = 0; k < e->tp; k++) {
             DS_TRY(set_dev(e, &e->r[k], err));
@@ -1163,14 +1173,13 @@ static ds_status spread_token(ds_cuda_engine *e, int32_t *host_tok, ds_err *err)
     return set_dev(e, &e->r[0], err);
 }
 
-static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sampling *smp, int32_t *next,
-                             ds_err *err)
+static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sampling *smp, int32_t *next, ds_err *err)
 {
     const int pos0 = s->n_tokens;
     DS_TRY(seq_reserve(e, s, pos0 + 1, err));
     DS_TRY(sync_pages(e, s, err));
     DS_TRY(put_inputs(e, NULL, 1, pos0, err)); /* tok[0] already holds the token */
-    e->h_u64[0] = (uint64_t)pos0;           /* the sampling counter: the position drawn at */
+    e->h_u64[0] = (uint64_t)pos0;              /* the sampling counter: the position drawn at */
     DS_TRY(ds_cuda_copy_h2d(e->r[0].ctr, e->h_u64, 8, e->r[0].s, err));
     int graphs = e->o.graphs && e->tp == 1 && !e->exact;
     if (graphs) {
@@ -1199,8 +1208,8 @@ static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sa
                 e->graph = NULL;
                 e->o.graphs = 0;
                 graphs = 0;
-                ds_log_write(e->o.log, DS_LOG_LEVEL_WARN, "cuda", "decode graph capture failed (%s); decoding without graphs",
-                             cerr.msg);
+                ds_log_write(e->o.log, DS_LOG_LEVEL_WARN, "cuda",
+                             "decode graph capture failed (%s); decoding without graphs", cerr.msg);
             } else {
                 e->g_temp = smp->temperature;
                 e->g_top_p = smp->top_p;
@@ -1220,9 +1229,9 @@ static ds_status decode_step(ds_cuda_engine *e, ds_cuda_seq *s, const ds_cuda_sa
     return DS_OK;
 }
 
-ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *prompt, int n_prompt,
-                                  int max_new, const ds_cuda_sampling *smp, int32_t *out, int *n_out,
-                                  double *prefill_s, double *decode_s, ds_err *err)
+ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *prompt, int n_prompt, int max_new,
+                                  const ds_cuda_sampling *smp, int32_t *out, int *n_out, double *prefill_s,
+                                  double *decode_s, ds_err *err)
 {
     *n_out = 0;
     if (n_prompt <= 0)

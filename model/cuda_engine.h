@@ -50,12 +50,10 @@ int ds_cuda_engine_available(char *why, size_t cap);
 
 /* An engine for a loaded model: its weights (bf16, f16, f32 or AWQ int4) are uploaded
  * (converted to bf16 for DS_CUDA_PREC_BF16, int4 kept), shared by tp devices. */
-ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m,
-                                const ds_cuda_engine_opts *o, ds_err *err);
+ds_status ds_cuda_engine_create(ds_cuda_engine **out, const ds_model *m, const ds_cuda_engine_opts *o, ds_err *err);
 /* An engine of the given shape with random weights generated on the device (benchmarks: no
  * checkpoint file): bf16, or int4 AWQ with group awq_group when awq_group > 0. */
-ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_config *cfg,
-                                       int awq_group, uint64_t seed,
+ds_status ds_cuda_engine_create_random(ds_cuda_engine **out, const ds_model_config *cfg, int awq_group, uint64_t seed,
                                        const ds_cuda_engine_opts *o, ds_err *err);
 void ds_cuda_engine_free(ds_cuda_engine *e);
 /* "NVIDIA H200 x1, bf16" and the like (static per engine). */
@@ -71,23 +69,22 @@ int ds_cuda_seq_len(const ds_cuda_seq *s);
 void ds_cuda_seq_truncate(ds_cuda_seq *s, int n);
 
 /* Appends tokens[0..n) to s, in segments; logits as ds_model_forward (caller's host buffer). */
-ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *tokens, int n,
-                                 ds_model_logits want, float *logits, ds_err *err);
+ds_status ds_cuda_engine_forward(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *tokens, int n, ds_model_logits want,
+                                 float *logits, ds_err *err);
 
 typedef struct ds_cuda_sampling {
     float temperature; /* <= 0: greedy */
     float top_p;
     uint64_t seed;
-    int stop_at_eos;   /* stop after an end-of-sequence id of the config */
+    int stop_at_eos; /* stop after an end-of-sequence id of the config */
 } ds_cuda_sampling;
 
 /* Prefill then decode up to max_new tokens into out, choosing each token on the device
  * (argmax or the seeded sampling of ds_k_sample_ref with counter = position); decode steps are
  * graph replays when the engine allows. */
-ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *prompt,
-                                  int n_prompt, int max_new, const ds_cuda_sampling *smp,
-                                  int32_t *out, int *n_out, double *prefill_s, double *decode_s,
-                                  ds_err *err);
+ds_status ds_cuda_engine_generate(ds_cuda_engine *e, ds_cuda_seq *s, const int32_t *prompt, int n_prompt, int max_new,
+                                  const ds_cuda_sampling *smp, int32_t *out, int *n_out, double *prefill_s,
+                                  double *decode_s, ds_err *err);
 
 /* JSON-schema constrained decoding: the allowed-token bits of the next generated tokens
  * ((vocab + 31) / 32 words, host; NULL turns the mask off). */

@@ -112,8 +112,8 @@ static void moe_block(ds_model *m, const ds_layer_w *L, int T)
     if (m->act_hook)
         for (int e = 0; e < E; e++)
             if (cnt[e])
-                m->act_hook(m->act_ud, (int)(L - m->layers), DS_ACT_EXPERT_MID, e,
-                            b->hg + (size_t)off[e] * F, cnt[e], F);
+                m->act_hook(m->act_ud, (int)(L - m->layers), DS_ACT_EXPERT_MID, e, b->hg + (size_t)off[e] * F, cnt[e],
+                            F);
     for (int e0 = 0; e0 < E; e0 += 2048) {
         int e1 = e0 + 2048 < E ? e0 + 2048 : E;
         nj = 0;
@@ -141,8 +141,7 @@ static void dense_block(ds_model *m, const ds_layer_w *L, int T)
     const ds_model_config *c = &m->cfg;
     ds_step_buf *b = &m->buf;
     const int H = c->hidden_size, I = c->intermediate_size;
-    ds_k_matmul_job jobs[2] = {{b->dense_g, b->xn, L->gate, T, I, H, 0},
-                               {b->dense_u, b->xn, L->up, T, I, H, 0}};
+    ds_k_matmul_job jobs[2] = {{b->dense_g, b->xn, L->gate, T, I, H, 0}, {b->dense_u, b->xn, L->up, T, I, H, 0}};
     ds_k_matmul_grouped(m->kctx, jobs, 2);
     ds_k_silu_mul(m->kctx, b->dense_g, b->dense_g, b->dense_u, (size_t)T * I);
     if (m->act_hook)
@@ -184,8 +183,7 @@ static void layer_forward(ds_model *m, int l, step_part *parts, int n_parts, int
                 const float *kr = b->k + ((size_t)t * Hkv + h) * D;
                 for (int d = 0; d < D; d++)
                     Kt[((size_t)h * D + d) * PT + slot] = kr[d];
-                memcpy(Vp + ((size_t)h * PT + slot) * D, b->v + ((size_t)t * Hkv + h) * D,
-                       (size_t)D * sizeof(float));
+                memcpy(Vp + ((size_t)h * PT + slot) * D, b->v + ((size_t)t * Hkv + h) * D, (size_t)D * sizeof(float));
             }
         }
     }
@@ -197,8 +195,8 @@ static void layer_forward(ds_model *m, int l, step_part *parts, int n_parts, int
             m->vp[j] = m->page_mem[sp->page_off + j] + voff;
         }
         ds_k_kv_pages pages = {m->kp, m->vp, PT, sp->n_pages};
-        ds_k_attention(kc, b->att + (size_t)sp->t_off * Hq * D, b->q + (size_t)sp->t_off * Hq * D,
-                       &pages, sp->pos0, sp->count, Hq, Hkv, D, scale);
+        ds_k_attention(kc, b->att + (size_t)sp->t_off * Hq * D, b->q + (size_t)sp->t_off * Hq * D, &pages, sp->pos0,
+                       sp->count, Hq, Hkv, D, scale);
     }
     if (m->act_hook)
         m->act_hook(m->act_ud, l, DS_ACT_O_IN, -1, b->att, T, Hq * D);
@@ -283,8 +281,7 @@ static ds_status run_step(ds_model *m, step_part *parts, int n_parts, int T, ds_
             } else {
                 continue;
             }
-            ds_k_rmsnorm(m->kctx, b->xn, b->x + (size_t)r0 * H, m->final_norm, nr, H,
-                         (float)c->rms_norm_eps);
+            ds_k_rmsnorm(m->kctx, b->xn, b->x + (size_t)r0 * H, m->final_norm, nr, H, (float)c->rms_norm_eps);
             ds_k_matmul(m->kctx, dst, b->xn, m->lm_head, nr, c->vocab_size, H, 0);
         }
         for (int p = 0; p < n_parts; p++)
@@ -299,8 +296,7 @@ static ds_status run_step(ds_model *m, step_part *parts, int n_parts, int T, ds_
     return st;
 }
 
-ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, int n_items,
-                                 ds_err *err)
+ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, int n_items, ds_err *err)
 {
     const ds_model_config *c = &m->cfg;
     if (n_items < 0 || n_items > 4096)
@@ -362,8 +358,8 @@ ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, 
     return st;
 }
 
-ds_status ds_model_forward(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                           ds_model_logits want, float *logits, ds_err *err)
+ds_status ds_model_forward(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_model_logits want,
+                           float *logits, ds_err *err)
 {
     ds_model_batch_item it = {seq, tokens, n, want, logits};
     return ds_model_forward_batch(m, &it, 1, err);

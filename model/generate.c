@@ -21,10 +21,9 @@ static int is_eos(const ds_model *m, int32_t id)
     return 0;
 }
 
-ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt,
-                            int max_new, ds_sampler *sampler, ds_json_matcher *json, int32_t *out,
-                            int *n_out, int *complete, double *prefill_s, double *decode_s,
-                            double *json_mask_s, ds_err *err)
+ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt, int max_new,
+                            ds_sampler *sampler, ds_json_matcher *json, int32_t *out, int *n_out, int *complete,
+                            double *prefill_s, double *decode_s, double *json_mask_s, ds_err *err)
 {
     *n_out = 0;
     if (complete)
@@ -62,8 +61,7 @@ ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *promp
             mask = ds_json_matcher_mask_within(json, max_new - i);
             mask_s += ds_now_s() - tm;
         }
-        int32_t next = sampler ? ds_sampler_sample(sampler, logits, mask, out, *n_out)
-                               : -1;
+        int32_t next = sampler ? ds_sampler_sample(sampler, logits, mask, out, *n_out) : -1;
         if (!sampler) {
             next = -1;
             float bl = 0;

@@ -37,8 +37,8 @@ int ds_model_config_layer_is_moe(const ds_model_config *cfg, int layer)
 }
 
 /* Reads an integer key. required: absent is an error; else def is used. */
-static ds_status get_int(const json_t *root, const char *key, int required, long def, long lo,
-                         long hi, int *out, const char *path, ds_err *err)
+static ds_status get_int(const json_t *root, const char *key, int required, long def, long lo, long hi, int *out,
+                         const char *path, ds_err *err)
 {
     const json_t *v = json_object_get(root, key);
     if (!v || json_is_null(v)) {
@@ -51,14 +51,13 @@ static ds_status get_int(const json_t *root, const char *key, int required, long
         return ds_err_set(err, DS_ERR_MODEL, "%s: %s is not an integer", path, key);
     json_int_t x = json_integer_value(v);
     if (x < lo || x > hi)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: %s = %lld outside [%ld, %ld]", path, key,
-                          (long long)x, lo, hi);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: %s = %lld outside [%ld, %ld]", path, key, (long long)x, lo, hi);
     *out = (int)x;
     return DS_OK;
 }
 
-static ds_status get_num(const json_t *root, const char *key, double def, double lo, double hi,
-                         double *out, const char *path, ds_err *err)
+static ds_status get_num(const json_t *root, const char *key, double def, double lo, double hi, double *out,
+                         const char *path, ds_err *err)
 {
     const json_t *v = json_object_get(root, key);
     if (!v || json_is_null(v)) {
@@ -74,8 +73,7 @@ static ds_status get_num(const json_t *root, const char *key, double def, double
     return DS_OK;
 }
 
-static ds_status get_bool(const json_t *root, const char *key, int def, int *out,
-                          const char *path, ds_err *err)
+static ds_status get_bool(const json_t *root, const char *key, int def, int *out, const char *path, ds_err *err)
 {
     const json_t *v = json_object_get(root, key);
     if (!v || json_is_null(v)) {
@@ -93,8 +91,7 @@ static double yarn_get_mscale(double scale, double mscale)
     return scale <= 1.0 ? 1.0 : 0.1 * mscale * log(scale) + 1.0;
 }
 
-static ds_status parse_rope_scaling(ds_model_config *c, const json_t *rs, const char *path,
-                                    ds_err *err)
+static ds_status parse_rope_scaling(ds_model_config *c, const json_t *rs, const char *path, ds_err *err)
 {
     c->rope_scaling.type = DS_MODEL_ROPE_DEFAULT;
     c->rope_scaling.factor = 1.0;
@@ -116,13 +113,11 @@ static ds_status parse_rope_scaling(ds_model_config *c, const json_t *rs, const 
     if (strcmp(t, "default") == 0)
         return DS_OK;
     if (strcmp(t, "yarn") != 0)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: rope_scaling type %.40s (only yarn)",
-                          path, t);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: rope_scaling type %.40s (only yarn)", path, t);
     c->rope_scaling.type = DS_MODEL_ROPE_YARN;
     ds_status st;
     int omax = 0;
-    if ((st = get_int(rs, "original_max_position_embeddings", 0, 0, 0, 1 << 30, &omax, path,
-                      err)) != DS_OK)
+    if ((st = get_int(rs, "original_max_position_embeddings", 0, 0, 0, 1 << 30, &omax, path, err)) != DS_OK)
         return st;
     double factor = 0;
     const json_t *jf = json_object_get(rs, "factor");
@@ -141,10 +136,8 @@ static ds_status parse_rope_scaling(ds_model_config *c, const json_t *rs, const 
     if ((st = get_num(rs, "mscale", 0, 0, 1e6, &mscale, path, err)) != DS_OK ||
         (st = get_num(rs, "mscale_all_dim", 0, 0, 1e6, &mscale_all, path, err)) != DS_OK ||
         (st = get_num(rs, "attention_factor", -1, 0, 1e6, &att, path, err)) != DS_OK ||
-        (st = get_num(rs, "beta_fast", 32, 1e-6, 1e6, &c->rope_scaling.beta_fast, path, err)) !=
-            DS_OK ||
-        (st = get_num(rs, "beta_slow", 1, 1e-6, 1e6, &c->rope_scaling.beta_slow, path, err)) !=
-            DS_OK ||
+        (st = get_num(rs, "beta_fast", 32, 1e-6, 1e6, &c->rope_scaling.beta_fast, path, err)) != DS_OK ||
+        (st = get_num(rs, "beta_slow", 1, 1e-6, 1e6, &c->rope_scaling.beta_slow, path, err)) != DS_OK ||
         (st = get_bool(rs, "truncate", 1, &c->rope_scaling.truncate, path, err)) != DS_OK)
         return st;
     if (att < 0) {
@@ -191,34 +184,28 @@ static ds_status read_arch(ds_model_config *c, const json_t *root, const char *p
     }
     if (!found)
         return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "%s: architecture is neither Qwen3MoeForCausalLM nor Qwen3ForCausalLM",
-                          path);
+                          "%s: architecture is neither Qwen3MoeForCausalLM nor Qwen3ForCausalLM", path);
     return DS_OK;
 }
 
 /* Sizes of the attention and the dense MLP, checked against each other. */
-static ds_status read_shape(ds_model_config *c, const json_t *root, int moe, const char *path,
-                            ds_err *err)
+static ds_status read_shape(ds_model_config *c, const json_t *root, int moe, const char *path, ds_err *err)
 {
     ds_status st;
     if ((st = get_int(root, "hidden_size", 1, 0, 1, 1 << 16, &c->hidden_size, path, err)) ||
         (st = get_int(root, "num_hidden_layers", 1, 0, 1, 4096, &c->num_layers, path, err)) ||
         (st = get_int(root, "num_attention_heads", 1, 0, 1, 4096, &c->num_heads, path, err)) ||
-        (st = get_int(root, "num_key_value_heads", 0, c->num_heads, 1, 4096, &c->num_kv_heads,
-                      path, err)) ||
+        (st = get_int(root, "num_key_value_heads", 0, c->num_heads, 1, 4096, &c->num_kv_heads, path, err)) ||
         (st = get_int(root, "head_dim", 0, 128, 2, 4096, &c->head_dim, path, err)) ||
         (st = get_int(root, "vocab_size", 1, 0, 1, 1 << 24, &c->vocab_size, path, err)) ||
-        (st = get_int(root, "max_position_embeddings", 0, moe ? 32768 : 32768, 1, 1 << 30,
-                      &c->max_position_embeddings, path, err)) ||
-        (st = get_int(root, "intermediate_size", 0, moe ? 6144 : 22016, 1, 1 << 20,
-                      &c->intermediate_size, path, err)))
+        (st = get_int(root, "max_position_embeddings", 0, moe ? 32768 : 32768, 1, 1 << 30, &c->max_position_embeddings,
+                      path, err)) ||
+        (st = get_int(root, "intermediate_size", 0, moe ? 6144 : 22016, 1, 1 << 20, &c->intermediate_size, path, err)))
         return st;
     if (c->head_dim % 2)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: head_dim %d is odd (rotary needs pairs)", path,
-                          c->head_dim);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: head_dim %d is odd (rotary needs pairs)", path, c->head_dim);
     if (c->num_heads % c->num_kv_heads)
-        return ds_err_set(err, DS_ERR_MODEL,
-                          "%s: num_attention_heads %d is not a multiple of num_key_value_heads %d",
+        return ds_err_set(err, DS_ERR_MODEL, "%s: num_attention_heads %d is not a multiple of num_key_value_heads %d",
                           path, c->num_heads, c->num_kv_heads);
     return DS_OK;
 }
@@ -227,35 +214,29 @@ static ds_status read_shape(ds_model_config *c, const json_t *root, int moe, con
 static ds_status read_moe(ds_model_config *c, const json_t *root, const char *path, ds_err *err)
 {
     ds_status st;
-    if ((st = get_int(root, "moe_intermediate_size", 0, 768, 1, 1 << 20,
-                      &c->moe_intermediate_size, path, err)) ||
+    if ((st = get_int(root, "moe_intermediate_size", 0, 768, 1, 1 << 20, &c->moe_intermediate_size, path, err)) ||
         (st = get_int(root, "num_experts", 0, 128, 0, 1 << 16, &c->num_experts, path, err)) ||
-        (st = get_int(root, "num_experts_per_tok", 0, 8, 1, 1 << 16, &c->num_experts_per_tok,
-                      path, err)) ||
+        (st = get_int(root, "num_experts_per_tok", 0, 8, 1, 1 << 16, &c->num_experts_per_tok, path, err)) ||
         (st = get_bool(root, "norm_topk_prob", 0, &c->norm_topk_prob, path, err)) ||
-        (st = get_int(root, "decoder_sparse_step", 0, 1, 1, 4096, &c->decoder_sparse_step,
-                      path, err)))
+        (st = get_int(root, "decoder_sparse_step", 0, 1, 1, 4096, &c->decoder_sparse_step, path, err)))
         return st;
     if (c->num_experts > 0 && c->num_experts_per_tok > c->num_experts)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: num_experts_per_tok %d > num_experts %d",
-                          path, c->num_experts_per_tok, c->num_experts);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: num_experts_per_tok %d > num_experts %d", path,
+                          c->num_experts_per_tok, c->num_experts);
     const json_t *ml = json_object_get(root, "mlp_only_layers");
     if (ml && !json_is_null(ml)) {
         if (!json_is_array(ml))
             return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers is not an array", path);
         size_t n = json_array_size(ml);
         if (n > (size_t)c->num_layers)
-            return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers has %zu entries", path,
-                              n);
+            return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers has %zu entries", path, n);
         c->mlp_only_layers = ds_calloc(n ? n : 1, sizeof(int));
         if (!c->mlp_only_layers)
             return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", path);
         for (size_t i = 0; i < n; i++) {
             const json_t *e = json_array_get(ml, i);
-            if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-                json_integer_value(e) >= c->num_layers)
-                return ds_err_set(err, DS_ERR_MODEL,
-                                  "%s: mlp_only_layers[%zu] is not a layer index", path, i);
+            if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) >= c->num_layers)
+                return ds_err_set(err, DS_ERR_MODEL, "%s: mlp_only_layers[%zu] is not a layer index", path, i);
             c->mlp_only_layers[i] = (int)json_integer_value(e);
         }
         c->n_mlp_only_layers = (int)n;
@@ -275,11 +256,9 @@ static ds_status refuse_unsupported(const json_t *root, const char *path, ds_err
     if ((st = get_bool(root, "use_sliding_window", 0, &flag, path, err)))
         return st;
     if (flag)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: use_sliding_window is not supported",
-                          path);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: use_sliding_window is not supported", path);
     const json_t *act = json_object_get(root, "hidden_act");
-    if (act && !json_is_null(act) &&
-        (!json_is_string(act) || strcmp(json_string_value(act), "silu") != 0))
+    if (act && !json_is_null(act) && (!json_is_string(act) || strcmp(json_string_value(act), "silu") != 0))
         return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: hidden_act must be silu", path);
     return DS_OK;
 }
@@ -289,8 +268,7 @@ static void read_tokens_dtype(ds_model_config *c, const json_t *root)
 {
     c->bos_token_id = -1;
     const json_t *bos = json_object_get(root, "bos_token_id");
-    if (json_is_integer(bos) && json_integer_value(bos) >= 0 &&
-        json_integer_value(bos) < c->vocab_size)
+    if (json_is_integer(bos) && json_integer_value(bos) >= 0 && json_integer_value(bos) < c->vocab_size)
         c->bos_token_id = (int)json_integer_value(bos);
     const json_t *eos = json_object_get(root, "eos_token_id");
     c->n_eos = 0;
@@ -339,8 +317,7 @@ static ds_status parse_root(ds_model_config *c, const json_t *root, const char *
     return DS_OK;
 }
 
-ds_status ds_hfconfig_parse(ds_model_config *cfg, const char *text, size_t len, const char *path,
-                            ds_err *err)
+ds_status ds_hfconfig_parse(ds_model_config *cfg, const char *text, size_t len, const char *path, ds_err *err)
 {
     memset(cfg, 0, sizeof *cfg);
     if (!path)

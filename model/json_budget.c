@@ -21,7 +21,10 @@ enum { A_OPEN, A_FIRST, A_CHILD, A_AFTER, A_COMMA };
 enum { S_OPEN, S_BODY, S_ESC, S_UTF8 };
 enum { N_START, N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 
-static int sat(long long v) { return v > BIG ? BIG : (int)v; }
+static int sat(long long v)
+{
+    return v > BIG ? BIG : (int)v;
+}
 
 /* items copies of a value of size each, comma-separated */
 static int items_bytes(long long items, int each)
@@ -130,8 +133,7 @@ static int frame_cost(const ds_json_schema *s, const jg_frame *f, int *prop)
         case O_COLON:
         case O_VALUE: {
             int j = __builtin_ctzll(f->cand);
-            return sat((f->phase == O_COLON ? 1LL : 0LL) + s->nodes[n->props[j].node].min_bytes +
-                       object_tail(n, f->a));
+            return sat((f->phase == O_COLON ? 1LL : 0LL) + s->nodes[n->props[j].node].min_bytes + object_tail(n, f->a));
         }
         default: return object_tail(n, f->a); /* O_CHILD, O_AFTER */
         }
@@ -158,8 +160,7 @@ static int frame_cost(const ds_json_schema *s, const jg_frame *f, int *prop)
         }
     }
     case JG_NUMBER:
-    case JG_INTEGER:
-        return f->phase == N_ZERO || f->phase == N_INT || f->phase == N_FRAC || f->phase == N_EXP ? 0 : 1;
+    case JG_INTEGER: return f->phase == N_ZERO || f->phase == N_INT || f->phase == N_FRAC || f->phase == N_EXP ? 0 : 1;
     case JG_LITERALS: {
         int best = BIG;
         for (int j = 0; j < n->n_alts; j++)
@@ -329,7 +330,10 @@ static void put_frame(const ds_json_schema *s, const jg_frame *f, out_buf *o)
         long long short_by = (long long)n->min_len - f->a;
         switch (f->phase & (uint8_t)~DS_JG_UNBOUNDED) {
         case S_OPEN: put_value(s, f->node, o); return;
-        case S_ESC: put(o, "n", 1); short_by--; break;
+        case S_ESC:
+            put(o, "n", 1);
+            short_by--;
+            break;
         case S_UTF8: {
             static const char lo[5] = {(char)0x80, (char)0xA0, (char)0x80, (char)0x90, (char)0x80};
             put(o, &lo[f->b >> 2], 1);

@@ -26,7 +26,10 @@ void ds_jg_init(const ds_json_schema *s, jg_state *st)
     st->f[0].node = (uint16_t)s->root;
 }
 
-static uint64_t all_bits(int n) { return n >= 64 ? ~0ull : ((1ull << n) - 1); }
+static uint64_t all_bits(int n)
+{
+    return n >= 64 ? ~0ull : ((1ull << n) - 1);
+}
 
 static int push(const ds_json_schema *s, jg_state *st, int node)
 {
@@ -115,13 +118,13 @@ static int utf8_lead(unsigned char c, uint8_t *b)
 }
 
 /* What one step of a frame did with the byte. */
-enum { JG_REJECT, /* the byte is not allowed */
-       JG_TAKEN,  /* the byte is consumed */
-       JG_AGAIN   /* the frame pushed or popped a value: the byte goes to the new top frame */
+enum {
+    JG_REJECT, /* the byte is not allowed */
+    JG_TAKEN,  /* the byte is consumed */
+    JG_AGAIN   /* the frame pushed or popped a value: the byte goes to the new top frame */
 };
 
-static int step_object(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
-                       unsigned char c)
+static int step_object(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n, unsigned char c)
 {
     switch (f->phase) {
     case O_OPEN:
@@ -151,8 +154,7 @@ static int step_object(const ds_json_schema *s, jg_state *st, jg_frame *f, const
         uint64_t nc = 0;
         int done = -1;
         for (int j = 0; j < n->n_props; j++)
-            if ((f->cand >> j & 1) && n->props[j].key_len > f->b &&
-                (unsigned char)n->props[j].key[f->b] == c) {
+            if ((f->cand >> j & 1) && n->props[j].key_len > f->b && (unsigned char)n->props[j].key[f->b] == c) {
                 nc |= 1ull << j;
                 if (n->props[j].key_len == f->b + 1)
                     done = j;
@@ -201,8 +203,7 @@ static int step_object(const ds_json_schema *s, jg_state *st, jg_frame *f, const
     }
 }
 
-static int step_array(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
-                      unsigned char c)
+static int step_array(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n, unsigned char c)
 {
     switch (f->phase) {
     case A_OPEN:
@@ -241,8 +242,7 @@ static int step_array(const ds_json_schema *s, jg_state *st, jg_frame *f, const 
     }
 }
 
-static int step_string(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
-                       unsigned char c)
+static int step_string(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n, unsigned char c)
 {
     const uint8_t unb = f->phase & DS_JG_UNBOUNDED;
     const int room = unb || n->max_len < 0 || (int)f->a < n->max_len;
@@ -296,15 +296,12 @@ static int step_string(const ds_json_schema *s, jg_state *st, jg_frame *f, const
     }
 }
 
-static int step_number(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
-                       unsigned char c)
+static int step_number(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n, unsigned char c)
 {
     const int isnum = n->kind == JG_NUMBER, dig = c >= '0' && c <= '9';
     int np = -1;
     switch (f->phase) {
-    case N_START:
-        np = c == '-' ? N_MINUS : c == '0' ? N_ZERO : dig ? N_INT : -1;
-        break;
+    case N_START: np = c == '-' ? N_MINUS : c == '0' ? N_ZERO : dig ? N_INT : -1; break;
     case N_MINUS: np = c == '0' ? N_ZERO : dig ? N_INT : -1; break;
     case N_ZERO:
     case N_INT:
@@ -345,14 +342,12 @@ static int step_number(const ds_json_schema *s, jg_state *st, jg_frame *f, const
     return JG_AGAIN;
 }
 
-static int step_literals(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n,
-                         unsigned char c)
+static int step_literals(const ds_json_schema *s, jg_state *st, jg_frame *f, const jg_node *n, unsigned char c)
 {
     uint64_t nc = 0;
     int longer = 0;
     for (int j = 0; j < n->n_alts; j++)
-        if ((f->cand >> j & 1) && (uint32_t)n->alt_len[j] > f->a &&
-            (unsigned char)n->alts[j][f->a] == c) {
+        if ((f->cand >> j & 1) && (uint32_t)n->alt_len[j] > f->a && (unsigned char)n->alts[j][f->a] == c) {
             nc |= 1ull << j;
             if ((uint32_t)n->alt_len[j] > f->a + 1)
                 longer = 1;
@@ -448,8 +443,7 @@ int ds_jg_key(const ds_json_schema *s, const jg_state *st, int max_tok_bytes, un
             else if (n->kind == JG_STRING)
                 f.a = clamp_left(n->max_len, f.a, cap) | clamp_left(n->min_len, f.a, cap) << 16;
             else if (n->kind == JG_ARRAY)
-                f.a = clamp_left(n->max_items, f.a, cap) |
-                      clamp_left(n->min_items, f.a, cap) << 16;
+                f.a = clamp_left(n->max_items, f.a, cap) | clamp_left(n->min_items, f.a, cap) << 16;
         }
         memcpy(out + len, &f, sizeof f);
         len += (int)sizeof f;

@@ -28,7 +28,7 @@ typedef enum jg_kind {
 } jg_kind;
 
 typedef struct jg_prop {
-    char *key;     /* the key's text followed by '"' (what follows the opening quote), owned */
+    char *key; /* the key's text followed by '"' (what follows the opening quote), owned */
     int key_len;
     int node;
     int required;
@@ -42,9 +42,9 @@ typedef struct jg_node {
     /* array */
     int items, min_items, max_items; /* max_items -1: unbounded */
     /* string */
-    int min_len, max_len;            /* max_len -1: unbounded */
+    int min_len, max_len; /* max_len -1: unbounded */
     /* literals */
-    char **alts;                     /* owned texts */
+    char **alts; /* owned texts */
     int *alt_len;
     int n_alts;
     /* shortest completion (json_budget.c): bytes of the shortest value of this node; objects:

@@ -97,10 +97,13 @@ void ds_json_vocab_free(ds_json_vocab *v)
     ds_free(v);
 }
 
-int ds_json_vocab_size(const ds_json_vocab *v) { return v->n_tokens; }
+int ds_json_vocab_size(const ds_json_vocab *v)
+{
+    return v->n_tokens;
+}
 
-ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *const *bytes,
-                               const size_t *lens, const int32_t *eos, int n_eos, ds_err *err)
+ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *const *bytes, const size_t *lens,
+                               const int32_t *eos, int n_eos, ds_err *err)
 {
     *out = NULL;
     if (n_tokens <= 0 || n_eos < 0)
@@ -123,8 +126,7 @@ ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *co
         if (eos[i] < 0 || eos[i] >= n_tokens) {
             ds_free(ents);
             ds_json_vocab_free(v);
-            return ds_err_set(err, DS_ERR_USAGE, "json vocabulary: eos id %d outside %d tokens",
-                              eos[i], n_tokens);
+            return ds_err_set(err, DS_ERR_USAGE, "json vocabulary: eos id %d outside %d tokens", eos[i], n_tokens);
         }
         v->eos[i] = eos[i];
     }
@@ -198,8 +200,8 @@ nomem:
     return ds_err_set(err, DS_ERR_NOMEM, "json vocabulary: out of memory for %d tokens", n_tokens);
 }
 
-ds_status ds_json_vocab_from_tokenizer(ds_json_vocab **out, const ds_tokenizer *tk, int n_tokens,
-                                       const int32_t *eos, int n_eos, ds_err *err)
+ds_status ds_json_vocab_from_tokenizer(ds_json_vocab **out, const ds_tokenizer *tk, int n_tokens, const int32_t *eos,
+                                       int n_eos, ds_err *err)
 {
     *out = NULL;
     if (n_tokens <= 0)
@@ -295,8 +297,8 @@ static int growth_bound(const ds_json_schema *s, const ds_json_vocab *v)
     return g > INT32_MAX / 4 ? INT32_MAX / 4 : (int)g;
 }
 
-ds_status ds_json_matcher_create(ds_json_matcher **out, const ds_json_schema *s,
-                                 const ds_json_vocab *v, int cache_entries, ds_err *err)
+ds_status ds_json_matcher_create(ds_json_matcher **out, const ds_json_schema *s, const ds_json_vocab *v,
+                                 int cache_entries, ds_err *err)
 {
     *out = NULL;
     ds_json_matcher *m = ds_calloc(1, sizeof *m);
@@ -427,8 +429,8 @@ const uint64_t *ds_json_matcher_mask(ds_json_matcher *m)
      * code points than there is room for. Exact: the room check is the only difference between
      * the two walks, and it rejects a token exactly when the token adds too many. */
     const jg_frame *top = &m->st.f[m->st.depth - 1];
-    if (m->st.depth > 1 && top->phase == DS_JG_STRING_BODY &&
-        m->s->nodes[top->node].kind == JG_STRING && m->s->nodes[top->node].max_len >= 0) {
+    if (m->st.depth > 1 && top->phase == DS_JG_STRING_BODY && m->s->nodes[top->node].kind == JG_STRING &&
+        m->s->nodes[top->node].max_len >= 0) {
         const int room = m->s->nodes[top->node].max_len - (int)top->a;
         jg_state canon;
         copy_state(&canon, &m->st);
@@ -459,8 +461,7 @@ ds_status ds_json_matcher_accept(ds_json_matcher *m, int32_t id, ds_err *err)
     for (int e = 0; e < v->n_eos; e++)
         if (v->eos[e] == id) {
             if (!m->finished && !ds_jg_can_end(m->s, &m->st))
-                return ds_err_set(err, DS_ERR_PARSE,
-                                  "json matcher: end of sequence before the value is complete");
+                return ds_err_set(err, DS_ERR_PARSE, "json matcher: end of sequence before the value is complete");
             m->finished = 1;
             return DS_OK;
         }
@@ -470,8 +471,7 @@ ds_status ds_json_matcher_accept(ds_json_matcher *m, int32_t id, ds_err *err)
     copy_state(w, &m->st);
     for (size_t i = 0; i < v->lens[id]; i++)
         if (!ds_jg_step(m->s, w, v->bytes[id][i]))
-            return ds_err_set(err, DS_ERR_PARSE,
-                              "json matcher: token %d breaks the schema at its byte %zu", id, i);
+            return ds_err_set(err, DS_ERR_PARSE, "json matcher: token %d breaks the schema at its byte %zu", id, i);
     copy_state(&m->st, w);
     return DS_OK;
 }
@@ -481,9 +481,15 @@ int ds_json_matcher_min_tokens(const ds_json_matcher *m)
     return m->finished ? 0 : ds_jg_cost(m->s, &m->st);
 }
 
-int ds_json_matcher_closing(const ds_json_matcher *m) { return m->closing; }
+int ds_json_matcher_closing(const ds_json_matcher *m)
+{
+    return m->closing;
+}
 
-int ds_json_matcher_cut_item(const ds_json_matcher *m) { return m->cut_item; }
+int ds_json_matcher_cut_item(const ds_json_matcher *m)
+{
+    return m->cut_item;
+}
 
 const uint64_t *ds_json_matcher_mask_within(ds_json_matcher *m, int left)
 {
@@ -536,4 +542,7 @@ int ds_json_matcher_finished(const ds_json_matcher *m)
     return m->finished || ds_jg_closed(m->s, &m->st);
 }
 
-void ds_json_matcher_stats(const ds_json_matcher *m, ds_json_mask_stats *st) { *st = m->stats; }
+void ds_json_matcher_stats(const ds_json_matcher *m, ds_json_mask_stats *st)
+{
+    *st = m->stats;
+}

@@ -54,8 +54,7 @@ static ds_status add_alt(ds_json_schema *s, int id, const char *text, const char
 {
     jg_node *n = &s->nodes[id];
     if (n->n_alts >= DS_JG_MAX_ALTS)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: more than %d enum values", name,
-                          DS_JG_MAX_ALTS);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: more than %d enum values", name, DS_JG_MAX_ALTS);
     if (!n->alts) {
         n->alts = ds_calloc(DS_JG_MAX_ALTS, sizeof *n->alts);
         n->alt_len = ds_calloc(DS_JG_MAX_ALTS, sizeof *n->alt_len);
@@ -81,12 +80,10 @@ static ds_status get_count(json_t *o, const char *key, int *out, const char *nam
     return DS_OK;
 }
 
-static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, const char *name,
-                         ds_err *err);
+static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, const char *name, ds_err *err);
 
 /* An enum or const schema (en or cn, the other NULL): one literal node, its JSON texts. */
-static ds_status compile_literals(ds_json_schema *s, json_t *en, json_t *cn, int *out,
-                                  const char *name, ds_err *err)
+static ds_status compile_literals(ds_json_schema *s, json_t *en, json_t *cn, int *out, const char *name, ds_err *err)
 {
     ds_status st;
     if (en && (!json_is_array(en) || json_array_size(en) == 0))
@@ -110,8 +107,7 @@ static ds_status compile_literals(ds_json_schema *s, json_t *en, json_t *cn, int
 }
 
 /* An object schema: its properties in order, each compiled, and which are required. */
-static ds_status compile_object(ds_json_schema *s, json_t *j, int depth, int *out,
-                                const char *name, ds_err *err)
+static ds_status compile_object(ds_json_schema *s, json_t *j, int depth, int *out, const char *name, ds_err *err)
 {
     ds_status st;
     int id;
@@ -132,14 +128,13 @@ static ds_status compile_object(ds_json_schema *s, json_t *j, int depth, int *ou
     const char *key;
     json_t *sub;
     size_t k = 0;
-    json_object_foreach(props, key, sub) {
+    json_object_foreach(props, key, sub)
+    {
         if (strlen(key) > 250)
-            return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                              "json schema %s: property name longer than 250 bytes", name);
+            return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: property name longer than 250 bytes", name);
         for (const unsigned char *c = (const unsigned char *)key; *c; c++)
             if (*c < 0x20 || *c == '"' || *c == '\\')
-                return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                                  "json schema %s: property name needs escaping", name);
+                return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: property name needs escaping", name);
         int child;
         if ((st = compile(s, sub, depth + 1, &child, name, err)) != DS_OK)
             return st;
@@ -157,7 +152,8 @@ static ds_status compile_object(ds_json_schema *s, json_t *j, int depth, int *ou
     }
     size_t i;
     json_t *r;
-    json_array_foreach(req, i, r) {
+    json_array_foreach(req, i, r)
+    {
         const char *rn = json_string_value(r);
         int found = 0;
         for (int q = 0; rn && q < s->nodes[id].n_props; q++)
@@ -165,17 +161,15 @@ static ds_status compile_object(ds_json_schema *s, json_t *j, int depth, int *ou
                 memcmp(rn, s->nodes[id].props[q].key, strlen(rn)) == 0)
                 s->nodes[id].props[q].required = found = 1;
         if (!found)
-            return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                              "json schema %s: required property %s is not in properties", name,
-                              rn ? rn : "(not a string)");
+            return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: required property %s is not in properties",
+                              name, rn ? rn : "(not a string)");
     }
     *out = id;
     return DS_OK;
 }
 
 /* An array schema: its items and the bounds of their count. */
-static ds_status compile_array(ds_json_schema *s, json_t *j, int depth, int *out,
-                               const char *name, ds_err *err)
+static ds_status compile_array(ds_json_schema *s, json_t *j, int depth, int *out, const char *name, ds_err *err)
 {
     ds_status st;
     int id;
@@ -200,8 +194,7 @@ static ds_status compile_array(ds_json_schema *s, json_t *j, int depth, int *out
 }
 
 /* A string schema: the bounds of its length. */
-static ds_status compile_string(ds_json_schema *s, json_t *j, int *out, const char *name,
-                                ds_err *err)
+static ds_status compile_string(ds_json_schema *s, json_t *j, int *out, const char *name, ds_err *err)
 {
     ds_status st;
     int id;
@@ -220,8 +213,7 @@ static ds_status compile_string(ds_json_schema *s, json_t *j, int *out, const ch
 }
 
 /* A number, integer, boolean or null schema (type t). */
-static ds_status compile_scalar(ds_json_schema *s, const char *t, int *out, const char *name,
-                                ds_err *err)
+static ds_status compile_scalar(ds_json_schema *s, const char *t, int *out, const char *name, ds_err *err)
 {
     ds_status st;
     int id;
@@ -232,8 +224,7 @@ static ds_status compile_scalar(ds_json_schema *s, const char *t, int *out, cons
         if ((id = new_node(s, JG_LITERALS)) < 0)
             return ds_err_set(err, DS_ERR_NOMEM, "json schema %s: out of memory", name);
         if (t[0] == 'b') {
-            if ((st = add_alt(s, id, "true", name, err)) != DS_OK ||
-                (st = add_alt(s, id, "false", name, err)) != DS_OK)
+            if ((st = add_alt(s, id, "true", name, err)) != DS_OK || (st = add_alt(s, id, "false", name, err)) != DS_OK)
                 return st;
         } else if ((st = add_alt(s, id, "null", name, err)) != DS_OK) {
             return st;
@@ -246,12 +237,10 @@ static ds_status compile_scalar(ds_json_schema *s, const char *t, int *out, cons
 }
 
 /* One schema j at nesting depth into a node of s, its index in *out. */
-static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, const char *name,
-                         ds_err *err)
+static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, const char *name, ds_err *err)
 {
     if (depth > DS_JG_MAX_DEPTH - 2)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: nested deeper than %d", name,
-                          DS_JG_MAX_DEPTH - 2);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "json schema %s: nested deeper than %d", name, DS_JG_MAX_DEPTH - 2);
     if (!json_is_object(j))
         return ds_err_set(err, DS_ERR_PARSE, "json schema %s: a schema must be an object", name);
     json_t *en = json_object_get(j, "enum"), *cn = json_object_get(j, "const");
@@ -271,8 +260,7 @@ static ds_status compile(ds_json_schema *s, json_t *j, int depth, int *out, cons
     return compile_scalar(s, t, out, name, err);
 }
 
-ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t n,
-                                 const char *name, ds_err *err)
+ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t n, const char *name, ds_err *err)
 {
     *out = NULL;
     if (!name)
@@ -280,8 +268,8 @@ ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t 
     json_error_t je;
     json_t *j = json_loadb(json, n, 0, &je);
     if (!j)
-        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: line %d column %d: %s", name, je.line,
-                          je.column, je.text);
+        return ds_err_set(err, DS_ERR_PARSE, "json schema %s: line %d column %d: %s", name, je.line, je.column,
+                          je.text);
     ds_json_schema *s = ds_calloc(1, sizeof *s);
     if (!s) {
         json_decref(j);

@@ -35,8 +35,7 @@ typedef struct ds_json_matcher ds_json_matcher;
 typedef struct ds_tokenizer ds_tokenizer;
 
 /* Compiles the schema text json[0..n); name is used in messages (may be NULL). */
-ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t n,
-                                 const char *name, ds_err *err);
+ds_status ds_json_schema_compile(ds_json_schema **out, const char *json, size_t n, const char *name, ds_err *err);
 /* The same from a file. */
 ds_status ds_json_schema_load(ds_json_schema **out, const char *path, ds_err *err);
 void ds_json_schema_free(ds_json_schema *s);
@@ -44,19 +43,19 @@ void ds_json_schema_free(ds_json_schema *s);
 /* A vocabulary of n_tokens ids: bytes[i][0..lens[i]) is what id i stands for (NULL or length 0:
  * never allowed, e.g. special tokens); eos[0..n_eos) are the end-of-sequence ids, allowed only
  * when the value is complete. The arrays are copied. */
-ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *const *bytes,
-                               const size_t *lens, const int32_t *eos, int n_eos, ds_err *err);
+ds_status ds_json_vocab_create(ds_json_vocab **out, int n_tokens, const char *const *bytes, const size_t *lens,
+                               const int32_t *eos, int n_eos, ds_err *err);
 /* From a tokenizer, sized to the model's vocabulary (ids past the tokenizer's are never
  * allowed); special tokens other than the eos ids are never allowed. */
-ds_status ds_json_vocab_from_tokenizer(ds_json_vocab **out, const ds_tokenizer *tk, int n_tokens,
-                                       const int32_t *eos, int n_eos, ds_err *err);
+ds_status ds_json_vocab_from_tokenizer(ds_json_vocab **out, const ds_tokenizer *tk, int n_tokens, const int32_t *eos,
+                                       int n_eos, ds_err *err);
 void ds_json_vocab_free(ds_json_vocab *v);
 int ds_json_vocab_size(const ds_json_vocab *v);
 
 /* A matcher at the start of the value. It keeps a cache of masks keyed by the automaton state
  * (at most cache_entries masks; 0: 256). */
-ds_status ds_json_matcher_create(ds_json_matcher **out, const ds_json_schema *s,
-                                 const ds_json_vocab *v, int cache_entries, ds_err *err);
+ds_status ds_json_matcher_create(ds_json_matcher **out, const ds_json_schema *s, const ds_json_vocab *v,
+                                 int cache_entries, ds_err *err);
 void ds_json_matcher_free(ds_json_matcher *m);
 /* Back to the start of the value (the cache is kept). */
 void ds_json_matcher_reset(ds_json_matcher *m);
@@ -95,7 +94,7 @@ typedef struct ds_json_mask_stats {
     uint64_t masks, cache_hits;
     uint64_t trie_nodes_walked;
     uint64_t budget_masks; /* masks that left out ids to close within the budget */
-    double build_s; /* time spent building masks that missed the cache */
+    double build_s;        /* time spent building masks that missed the cache */
 } ds_json_mask_stats;
 void ds_json_matcher_stats(const ds_json_matcher *m, ds_json_mask_stats *st);
 

@@ -29,8 +29,8 @@ struct ds_kv_cache {
 ds_status ds_kv_cache_create(ds_kv_cache **out, const ds_kv_cache_opts *o, ds_err *err)
 {
     *out = NULL;
-    if (o->layers <= 0 || o->kv_heads <= 0 || o->head_dim <= 0 || o->page_tokens <= 0 ||
-        o->page_tokens % 16 != 0 || o->page_tokens > 4096)
+    if (o->layers <= 0 || o->kv_heads <= 0 || o->head_dim <= 0 || o->page_tokens <= 0 || o->page_tokens % 16 != 0 ||
+        o->page_tokens > 4096)
         return ds_err_set(err, DS_ERR_USAGE,
                           "kv cache: bad shape (layers %d, kv heads %d, head_dim %d, page %d; the "
                           "page size must be a multiple of 16)",
@@ -62,7 +62,10 @@ void ds_kv_cache_free(ds_kv_cache *c)
     ds_free(c);
 }
 
-const ds_kv_cache_opts *ds_kv_cache_opts_of(const ds_kv_cache *c) { return &c->o; }
+const ds_kv_cache_opts *ds_kv_cache_opts_of(const ds_kv_cache *c)
+{
+    return &c->o;
+}
 
 void ds_kv_cache_stats(const ds_kv_cache *c, ds_kv_stats *st)
 {
@@ -83,7 +86,10 @@ void ds_kv_cache_stats(const ds_kv_cache *c, ds_kv_stats *st)
     st->page_bytes = c->page_floats * sizeof(float);
 }
 
-size_t ds_kv_page_floats(const ds_kv_cache *c) { return c->page_floats; }
+size_t ds_kv_page_floats(const ds_kv_cache *c)
+{
+    return c->page_floats;
+}
 
 size_t ds_kv_k_offset(const ds_kv_cache *c, int layer)
 {
@@ -133,7 +139,10 @@ ds_status ds_kv_page_alloc(ds_kv_cache *c, ds_kv_page_id *id, ds_err *err)
     return DS_OK;
 }
 
-void ds_kv_page_ref(ds_kv_cache *c, ds_kv_page_id id) { c->slots[id].refs++; }
+void ds_kv_page_ref(ds_kv_cache *c, ds_kv_page_id id)
+{
+    c->slots[id].refs++;
+}
 
 void ds_kv_page_unref(ds_kv_cache *c, ds_kv_page_id id)
 {
@@ -144,7 +153,10 @@ void ds_kv_page_unref(ds_kv_cache *c, ds_kv_page_id id)
     }
 }
 
-int ds_kv_page_refs(const ds_kv_cache *c, ds_kv_page_id id) { return c->slots[id].refs; }
+int ds_kv_page_refs(const ds_kv_cache *c, ds_kv_page_id id)
+{
+    return c->slots[id].refs;
+}
 
 ds_status ds_kv_pin(ds_kv_cache *c, ds_kv_page_id id, float **page, ds_err *err)
 {

@@ -34,12 +34,12 @@ typedef enum ds_kv_tier { DS_KV_TIER_L1, DS_KV_TIER_L2, DS_KV_TIER_L3, DS_KV_TIE
 
 typedef struct ds_kv_cache_opts {
     int layers, kv_heads, head_dim;
-    int page_tokens;          /* a multiple of 16 */
-    long max_pages;           /* 0: grow without limit */
+    int page_tokens;                     /* a multiple of 16 */
+    long max_pages;                      /* 0: grow without limit */
     long tier_tokens[DS_KV_TIER_COUNT_]; /* capacities in tokens (rounded up to pages):
                                             L1 0 = unlimited, no tiering; L2 0 = no L2;
                                             L3 is used when disk_dir is set (0 = unlimited) */
-    const char *disk_dir;     /* folder for the L3 files (copied path; files removed at free) */
+    const char *disk_dir;                /* folder for the L3 files (copied path; files removed at free) */
 } ds_kv_cache_opts;
 
 typedef struct ds_kv_stats {
@@ -82,7 +82,7 @@ size_t ds_kv_v_offset(const ds_kv_cache *c, int layer);
 typedef struct ds_kv_seq {
     ds_kv_page_id *pages; /* owned (ds_malloc) */
     int n_pages, cap;
-    int n_tokens;         /* positions filled */
+    int n_tokens; /* positions filled */
 } ds_kv_seq;
 
 /* Makes positions [n_tokens, n_total) writable: allocates the pages they need and replaces a

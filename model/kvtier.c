@@ -98,8 +98,7 @@ static ds_status write_l3(kv_tiers *t, kv_slot *s, int32_t id, ds_err *err)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return ds_err_set(err, DS_ERR_IO, "kv tiers: writing page %d to %s: %s", id, t->path[f],
-                              strerror(errno));
+            return ds_err_set(err, DS_ERR_IO, "kv tiers: writing page %d to %s: %s", id, t->path[f], strerror(errno));
         done += (size_t)w;
     }
     ds_free(p->mem);
@@ -125,8 +124,8 @@ static ds_status read_l3(kv_tiers *t, kv_slot *s, int32_t id, ds_err *err)
             continue;
         if (r <= 0) {
             ds_free(mem);
-            return ds_err_set(err, DS_ERR_IO, "kv tiers: reading page %d from %s: %s", id,
-                              t->path[p->l3_file], r == 0 ? "short file" : strerror(errno));
+            return ds_err_set(err, DS_ERR_IO, "kv tiers: reading page %d from %s: %s", id, t->path[p->l3_file],
+                              r == 0 ? "short file" : strerror(errno));
         }
         done += (size_t)r;
     }
@@ -202,8 +201,7 @@ ds_status ds_kvt_admit(kv_tiers *t, kv_slot *s, int32_t n_slots, int32_t id, ds_
 {
     kv_slot *p = &s[id];
     if (!p->mem && !(p->mem = ds_malloc(t->page_bytes)))
-        return ds_err_set(err, DS_ERR_NOMEM, "kv cache: out of memory for page %d (%zu bytes)", id,
-                          t->page_bytes);
+        return ds_err_set(err, DS_ERR_NOMEM, "kv cache: out of memory for page %d (%zu bytes)", id, t->page_bytes);
     p->tier = DS_KV_TIER_L1;
     p->prev = p->next = -1;
     p->score = 1;

@@ -17,7 +17,7 @@
 #include "model/kvcache.h"
 
 typedef struct kv_slot {
-    float *mem;         /* resident bytes (L1, L2), or NULL (L3, or a free page without memory) */
+    float *mem; /* resident bytes (L1, L2), or NULL (L3, or a free page without memory) */
     int refs, pins;
     int tier;           /* DS_KV_TIER_*, or -1 for a free page */
     int l3_file;        /* 0 hot, 1 cold (tier L3) */
@@ -27,13 +27,13 @@ typedef struct kv_slot {
 } kv_slot;
 
 typedef struct kv_tiers {
-    int on;                              /* tiering in use (L1 capacity > 0) */
-    long cap[DS_KV_TIER_COUNT_];         /* pages; 0 as described above */
+    int on;                      /* tiering in use (L1 capacity > 0) */
+    long cap[DS_KV_TIER_COUNT_]; /* pages; 0 as described above */
     long count[DS_KV_TIER_COUNT_];
-    int32_t head, tail;                  /* L1 LRU */
+    int32_t head, tail; /* L1 LRU */
     uint64_t clock;
-    double half_life;                    /* L2 decay half-life in pins */
-    int fd[2];                           /* L3 hot, cold; -1 when no folder */
+    double half_life; /* L2 decay half-life in pins */
+    int fd[2];        /* L3 hot, cold; -1 when no folder */
     char *path[2];
     size_t page_bytes;
     uint64_t hits[DS_KV_TIER_COUNT_], misses[DS_KV_TIER_COUNT_];
@@ -46,8 +46,7 @@ void ds_kvt_deinit(kv_tiers *t);
  * n_slots: entries of the slot table (the L2 victim scan covers them). */
 ds_status ds_kvt_admit(kv_tiers *t, kv_slot *slots, int32_t n_slots, int32_t id, ds_err *err);
 /* The page's memory in L1, pinned; fetched from L2 or L3 when needed. Counts the hit. */
-ds_status ds_kvt_pin(kv_tiers *t, kv_slot *slots, int32_t n_slots, int32_t id, float **mem,
-                     ds_err *err);
+ds_status ds_kvt_pin(kv_tiers *t, kv_slot *slots, int32_t n_slots, int32_t id, float **mem, ds_err *err);
 /* Drops a pin; at zero pins L1 shrinks back toward its capacity. */
 void ds_kvt_unpin(kv_tiers *t, kv_slot *slots, int32_t n_slots, int32_t id);
 /* A page whose last reference went: leaves its tier (memory kept on the slot when resident). */

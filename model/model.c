@@ -29,7 +29,10 @@ ds_k_dtype ds_model_kdtype(ds_st_dtype t)
     return t == DS_ST_BF16 ? DS_K_BF16 : t == DS_ST_F16 ? DS_K_F16 : DS_K_F32;
 }
 
-static int float_dtype(ds_st_dtype t) { return t == DS_ST_BF16 || t == DS_ST_F16 || t == DS_ST_F32; }
+static int float_dtype(ds_st_dtype t)
+{
+    return t == DS_ST_BF16 || t == DS_ST_F16 || t == DS_ST_F32;
+}
 
 static void shape_str(char *buf, size_t cap, const ds_st_tensor *t)
 {
@@ -46,14 +49,13 @@ static ds_status find_float(ds_model *m, const char *name, const ds_st_tensor **
     if (!t)
         return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s is missing", m->ckpt->dir, name);
     if (!float_dtype(t->dtype))
-        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s has dtype %s (bf16, f16 or f32 expected)",
-                          m->ckpt->dir, name, ds_st_dtype_name(t->dtype));
+        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s has dtype %s (bf16, f16 or f32 expected)", m->ckpt->dir,
+                          name, ds_st_dtype_name(t->dtype));
     *out = t;
     return DS_OK;
 }
 
-static ds_status bind_matrix(ds_model *m, const char *name, long rows, long cols, ds_k_weight *w,
-                             ds_err *err)
+static ds_status bind_matrix(ds_model *m, const char *name, long rows, long cols, ds_k_weight *w, ds_err *err)
 {
     const ds_st_tensor *t;
     ds_status st;
@@ -76,8 +78,8 @@ static ds_status bind_matrix(ds_model *m, const char *name, long rows, long cols
     if (t->ndim != 2 || t->shape[0] != rows || t->shape[1] != cols) {
         char sh[128];
         shape_str(sh, sizeof sh, t);
-        return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s has shape %s, the config implies [%ld, %ld]",
-                          m->ckpt->dir, name, sh, rows, cols);
+        return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s has shape %s, the config implies [%ld, %ld]", m->ckpt->dir,
+                          name, sh, rows, cols);
     }
     w->data = t->data;
     w->dtype = ds_model_kdtype(t->dtype);
@@ -108,8 +110,8 @@ static ds_status bind_vector(ds_model *m, const char *name, long n, float **out,
     if (t->ndim != 1 || t->shape[0] != n) {
         char sh[128];
         shape_str(sh, sizeof sh, t);
-        return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s has shape %s, the config implies [%ld]",
-                          m->ckpt->dir, name, sh, n);
+        return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s has shape %s, the config implies [%ld]", m->ckpt->dir, name,
+                          sh, n);
     }
     float *v = ds_malloc((size_t)n * sizeof(float));
     if (!v)
@@ -156,12 +158,10 @@ static ds_status bind_layer(ds_model *m, int l, ds_err *err)
     const ds_st_tensor *t = ds_ckpt_find(m->ckpt, NAME("mlp.router_temperature"));
     if (t) {
         if (!float_dtype(t->dtype) || t->nelem != 1 || t->ndim > 1)
-            return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s must be one float (a scalar)",
-                              m->ckpt->dir, nm);
+            return ds_err_set(err, DS_ERR_SHAPE, "%s: tensor %s must be one float (a scalar)", m->ckpt->dir, nm);
         float v = widen1(t, 0);
         if (!isfinite(v) || fabsf(v) > 80.0f)
-            return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s = %g is not a usable temperature",
-                              m->ckpt->dir, nm, v);
+            return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s = %g is not a usable temperature", m->ckpt->dir, nm, v);
         L->has_temp = 1;
         L->router_temp = v;
         m->n_params += 1;
@@ -187,13 +187,13 @@ static ds_status bind_layer(ds_model *m, int l, ds_err *err)
 static int collect_weights(ds_model *m, ds_k_weight **out, int cap)
 {
     int n = 0;
-#define ADD(w)                                                                                     \
-    do {                                                                                           \
-        if ((w).dtype == DS_K_AWQ4) /* int4 weights stay in the file mapping */                   \
-            break;                                                                                 \
-        if (n < cap)                                                                               \
-            out[n] = &(w);                                                                         \
-        n++;                                                                                       \
+#define ADD(w)                                                                  \
+    do {                                                                        \
+        if ((w).dtype == DS_K_AWQ4) /* int4 weights stay in the file mapping */ \
+            break;                                                              \
+        if (n < cap)                                                            \
+            out[n] = &(w);                                                      \
+        n++;                                                                    \
     } while (0)
     ADD(m->embed);
     if (!m->cfg.tie_word_embeddings)
@@ -309,9 +309,9 @@ static ds_status copy_weights(ds_model *m, ds_err *err)
 
 static void buf_free(ds_step_buf *b)
 {
-    float **fs[] = {&b->x, &b->xn, &b->q, &b->k, &b->v, &b->att, &b->cos, &b->sin, &b->router,
-                    &b->probs, &b->topw, &b->moe_out, &b->xg, &b->hg, &b->hu, &b->dn, &b->row_w,
-                    &b->dense_g, &b->dense_u};
+    float **fs[] = {&b->x,   &b->xn,     &b->q,     &b->k,       &b->v,       &b->att, &b->cos,
+                    &b->sin, &b->router, &b->probs, &b->topw,    &b->moe_out, &b->xg,  &b->hg,
+                    &b->hu,  &b->dn,     &b->row_w, &b->dense_g, &b->dense_u};
     for (size_t i = 0; i < sizeof fs / sizeof *fs; i++) {
         ds_free(*fs[i]);
         *fs[i] = NULL;
@@ -366,10 +366,9 @@ static ds_status buf_alloc(ds_model *m, int cap, ds_err *err)
     b->ecnt = ds_malloc(E * 4);
     b->eoff = ds_malloc(E * 4);
     b->efill = ds_malloc(E * 4);
-    if (!b->x || !b->xn || !b->q || !b->k || !b->v || !b->att || !b->cos || !b->sin ||
-        !b->router || !b->probs || !b->topw || !b->topi || !b->moe_out || !b->xg || !b->hg ||
-        !b->hu || !b->dn || !b->row_tok || !b->row_w || !b->dense_g || !b->dense_u || !b->tok ||
-        !b->pos || !b->ecnt || !b->eoff || !b->efill)
+    if (!b->x || !b->xn || !b->q || !b->k || !b->v || !b->att || !b->cos || !b->sin || !b->router || !b->probs ||
+        !b->topw || !b->topi || !b->moe_out || !b->xg || !b->hg || !b->hu || !b->dn || !b->row_tok || !b->row_w ||
+        !b->dense_g || !b->dense_u || !b->tok || !b->pos || !b->ecnt || !b->eoff || !b->efill)
         return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory for a step of %d tokens", cap);
     return DS_OK;
 }
@@ -436,8 +435,7 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     if (st != DS_OK)
         goto fail;
     const ds_model_config *c = &m->cfg;
-    if (m->opts.segment_tokens > (1 << 20) || m->opts.kv_block_tokens % 16 != 0 ||
-        m->opts.kv_block_tokens > 4096) {
+    if (m->opts.segment_tokens > (1 << 20) || m->opts.kv_block_tokens % 16 != 0 || m->opts.kv_block_tokens > 4096) {
         st = ds_err_set(err, DS_ERR_USAGE,
                         "model: segment of %d tokens or kv page of %d tokens out of range (the page "
                         "size must be a multiple of 16)",
@@ -462,14 +460,12 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
         st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", dir);
         goto fail;
     }
-    if ((st = bind_matrix(m, "model.embed_tokens.weight", c->vocab_size, c->hidden_size,
-                          &m->embed, err)) != DS_OK ||
+    if ((st = bind_matrix(m, "model.embed_tokens.weight", c->vocab_size, c->hidden_size, &m->embed, err)) != DS_OK ||
         (st = bind_vector(m, "model.norm.weight", c->hidden_size, &m->final_norm, err)) != DS_OK)
         goto fail;
     if (c->tie_word_embeddings) {
         m->lm_head = m->embed;
-    } else if ((st = bind_matrix(m, "lm_head.weight", c->vocab_size, c->hidden_size, &m->lm_head,
-                                 err)) != DS_OK) {
+    } else if ((st = bind_matrix(m, "lm_head.weight", c->vocab_size, c->hidden_size, &m->lm_head, err)) != DS_OK) {
         goto fail;
     }
     for (int l = 0; l < c->num_layers; l++)
@@ -485,14 +481,14 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
     ds_rope_inv_freq(c, m->inv_freq, &m->attn_factor);
     if ((st = ds_kctx_create(&m->kctx, m->opts.n_threads, (ds_k_isa)m->opts.isa, err)) != DS_OK)
         goto fail;
-    ds_kv_cache_opts ko = {.layers = c->num_layers,
-                           .kv_heads = c->num_kv_heads,
-                           .head_dim = c->head_dim,
-                           .page_tokens = m->opts.kv_block_tokens,
-                           .max_pages = m->opts.kv_max_pages,
-                           .tier_tokens = {m->opts.kv_tier_tokens[0], m->opts.kv_tier_tokens[1],
-                                           m->opts.kv_tier_tokens[2]},
-                           .disk_dir = m->opts.kv_disk_dir};
+    ds_kv_cache_opts ko = {
+        .layers = c->num_layers,
+        .kv_heads = c->num_kv_heads,
+        .head_dim = c->head_dim,
+        .page_tokens = m->opts.kv_block_tokens,
+        .max_pages = m->opts.kv_max_pages,
+        .tier_tokens = {m->opts.kv_tier_tokens[0], m->opts.kv_tier_tokens[1], m->opts.kv_tier_tokens[2]},
+        .disk_dir = m->opts.kv_disk_dir};
     m->opts.kv_disk_dir = NULL; /* borrowed only during the load */
     if ((st = ds_kv_cache_create(&m->kv, &ko, err)) != DS_OK)
         goto fail;
@@ -510,9 +506,18 @@ fail:
     return st;
 }
 
-const ds_model_config *ds_model_config_of(const ds_model *m) { return &m->cfg; }
-uint64_t ds_model_n_params(const ds_model *m) { return m->n_params; }
-uint64_t ds_model_weight_bytes(const ds_model *m) { return m->weight_bytes; }
+const ds_model_config *ds_model_config_of(const ds_model *m)
+{
+    return &m->cfg;
+}
+uint64_t ds_model_n_params(const ds_model *m)
+{
+    return m->n_params;
+}
+uint64_t ds_model_weight_bytes(const ds_model *m)
+{
+    return m->weight_bytes;
+}
 /* Bytes a matmul with weight w of (N, K) reads: the packed int4 weight with its zeros and
  * scales, or N * K elements. */
 static uint64_t weight_read_bytes(ds_k_weight w, long N, long K)
@@ -548,19 +553,36 @@ uint64_t ds_model_decode_bytes(const ds_model *m, long ctx)
                   weight_read_bytes(L->e_down[0], H, I));
         } else {
             const long I = c->intermediate_size;
-            b += weight_read_bytes(L->gate, I, H) + weight_read_bytes(L->up, I, H) +
-                 weight_read_bytes(L->down, H, I);
+            b += weight_read_bytes(L->gate, I, H) + weight_read_bytes(L->up, I, H) + weight_read_bytes(L->down, H, I);
         }
     }
     return b;
 }
 
-int ds_model_n_threads(const ds_model *m) { return ds_kctx_threads(m->kctx); }
-double ds_model_read_bandwidth(ds_model *m) { return ds_k_read_bandwidth(m->kctx, (size_t)512 << 20, 3); }
-const char *ds_model_isa_name(const ds_model *m) { return ds_k_isa_name(ds_kctx_isa(m->kctx)); }
-int ds_model_n_files(const ds_model *m) { return m->ckpt->n_files; }
-ds_kctx *ds_model_kctx(ds_model *m) { return m->kctx; }
-ds_kv_cache *ds_model_kv(ds_model *m) { return m->kv; }
+int ds_model_n_threads(const ds_model *m)
+{
+    return ds_kctx_threads(m->kctx);
+}
+double ds_model_read_bandwidth(ds_model *m)
+{
+    return ds_k_read_bandwidth(m->kctx, (size_t)512 << 20, 3);
+}
+const char *ds_model_isa_name(const ds_model *m)
+{
+    return ds_k_isa_name(ds_kctx_isa(m->kctx));
+}
+int ds_model_n_files(const ds_model *m)
+{
+    return m->ckpt->n_files;
+}
+ds_kctx *ds_model_kctx(ds_model *m)
+{
+    return m->kctx;
+}
+ds_kv_cache *ds_model_kv(ds_model *m)
+{
+    return m->kv;
+}
 
 void ds_model_foreach_tensor(const ds_model *m, ds_model_tensor_fn fn, void *ud)
 {
@@ -615,7 +637,10 @@ void ds_model_seq_free(ds_model_seq *s)
     ds_free(s);
 }
 
-int ds_model_seq_len(const ds_model_seq *s) { return s->kv.n_tokens; }
+int ds_model_seq_len(const ds_model_seq *s)
+{
+    return s->kv.n_tokens;
+}
 
 void ds_model_seq_truncate(ds_model_seq *s, int n)
 {
@@ -632,9 +657,8 @@ int ds_model_argmax(const float *logits, int n)
     return best;
 }
 
-ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
-                                   int n_prompt, int max_new, int32_t *out, int *n_out,
-                                   double *prefill_s, double *decode_s, ds_err *err)
+ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt, int max_new,
+                                   int32_t *out, int *n_out, double *prefill_s, double *decode_s, ds_err *err)
 {
     *n_out = 0;
     if (prefill_s)
@@ -644,8 +668,7 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
     if (n_prompt <= 0)
         return ds_err_set(err, DS_ERR_USAGE, "model: empty prompt");
     if (m->cuda)
-        return ds_model_backend_generate(m, seq, prompt, n_prompt, max_new, out, n_out, prefill_s,
-                                         decode_s, err);
+        return ds_model_backend_generate(m, seq, prompt, n_prompt, max_new, out, n_out, prefill_s, decode_s, err);
     const int V = m->cfg.vocab_size;
     float *logits = ds_malloc((size_t)V * sizeof(float));
     if (!logits)

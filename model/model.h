@@ -25,29 +25,26 @@ typedef enum ds_model_arch {
     DS_MODEL_ARCH_QWEN3      /* Qwen3ForCausalLM / model_type qwen3 (dense) */
 } ds_model_arch;
 
-typedef enum ds_model_rope_type {
-    DS_MODEL_ROPE_DEFAULT,
-    DS_MODEL_ROPE_YARN
-} ds_model_rope_type;
+typedef enum ds_model_rope_type { DS_MODEL_ROPE_DEFAULT, DS_MODEL_ROPE_YARN } ds_model_rope_type;
 
 #define DS_MODEL_MAX_EOS 8
 
 typedef struct ds_model_config {
     ds_model_arch arch;
     int hidden_size;
-    int num_layers;             /* num_hidden_layers */
-    int num_heads;              /* num_attention_heads */
-    int num_kv_heads;           /* num_key_value_heads */
+    int num_layers;   /* num_hidden_layers */
+    int num_heads;    /* num_attention_heads */
+    int num_kv_heads; /* num_key_value_heads */
     int head_dim;
     int vocab_size;
     int max_position_embeddings;
-    int intermediate_size;      /* dense MLP layers */
+    int intermediate_size; /* dense MLP layers */
     int moe_intermediate_size;
-    int num_experts;            /* 0 for the dense architecture */
+    int num_experts; /* 0 for the dense architecture */
     int num_experts_per_tok;
     int norm_topk_prob;
     int decoder_sparse_step;
-    int *mlp_only_layers;       /* owned, n_mlp_only_layers entries */
+    int *mlp_only_layers; /* owned, n_mlp_only_layers entries */
     int n_mlp_only_layers;
     double rope_theta;
     double rms_norm_eps;
@@ -55,15 +52,15 @@ typedef struct ds_model_config {
         ds_model_rope_type type;
         double factor;
         int original_max_position_embeddings;
-        double attention_factor;  /* resolved (mscale rule applied when absent) */
+        double attention_factor; /* resolved (mscale rule applied when absent) */
         double beta_fast, beta_slow;
         int truncate;
     } rope_scaling;
     int tie_word_embeddings;
-    int bos_token_id;           /* -1 when absent */
+    int bos_token_id; /* -1 when absent */
     int eos_token_ids[DS_MODEL_MAX_EOS];
     int n_eos;
-    char torch_dtype[16];       /* informative */
+    char torch_dtype[16]; /* informative */
 } ds_model_config;
 
 void ds_model_config_deinit(ds_model_config *cfg);
@@ -88,21 +85,21 @@ typedef enum ds_model_backend {
 struct ds_log;
 
 typedef struct ds_model_opts {
-    int n_threads;       /* 0: every online core */
-    int segment_tokens;  /* prefill segment size S (tokens per step); 0: default 512 */
-    int kv_block_tokens; /* KV cache page size in tokens; 0: default 64 */
-    int isa;             /* 0: best the CPU offers; else a DS_K_ISA_* value to force (tests) */
-    int max_context;     /* positions a sequence may reach; 0: unlimited */
-    long kv_max_pages;   /* KV cache pages over all sequences; 0: grow without limit */
-    int copy_weights;    /* 1: copy the weights out of the file mapping into anonymous memory
+    int n_threads;           /* 0: every online core */
+    int segment_tokens;      /* prefill segment size S (tokens per step); 0: default 512 */
+    int kv_block_tokens;     /* KV cache page size in tokens; 0: default 64 */
+    int isa;                 /* 0: best the CPU offers; else a DS_K_ISA_* value to force (tests) */
+    int max_context;         /* positions a sequence may reach; 0: unlimited */
+    long kv_max_pages;       /* KV cache pages over all sequences; 0: grow without limit */
+    int copy_weights;        /* 1: copy the weights out of the file mapping into anonymous memory
                             backed by 2 MiB pages (faster streaming in decode, costs the copy at
                             load and RAM for every weight); 0: use the mapping (default) */
-    int backend;         /* ds_model_backend (default CPU) */
-    int cuda_exact;      /* CUDA backend in fp32 (matches the CPU to rounding; slow) instead of
+    int backend;             /* ds_model_backend (default CPU) */
+    int cuda_exact;          /* CUDA backend in fp32 (matches the CPU to rounding; slow) instead of
                             bf16 tensor cores */
-    int cuda_devices;    /* tensor-parallel devices for the CUDA backend; 0: 1 */
-    struct ds_log *log;  /* backend choice and device figures; NULL: none */
-    long kv_tier_tokens[3]; /* KV cache tier capacities in tokens: [0] L1 hot (LRU; 0: unlimited,
+    int cuda_devices;        /* tensor-parallel devices for the CUDA backend; 0: 1 */
+    struct ds_log *log;      /* backend choice and device figures; NULL: none */
+    long kv_tier_tokens[3];  /* KV cache tier capacities in tokens: [0] L1 hot (LRU; 0: unlimited,
                                no tiering), [1] L2 warm (time-decay; 0: none), [2] L3 disk
                                (0: unlimited when kv_disk_dir is set) */
     const char *kv_disk_dir; /* folder for the L3 page files (NULL: no L3); borrowed during
@@ -138,8 +135,8 @@ const char *ds_model_isa_name(const ds_model *m);
 
 /* Walks the checkpoint's tensors (all of them, used or not), in file order. fn returns nonzero
  * to stop. dtype is the safetensors name ("BF16"). */
-typedef int (*ds_model_tensor_fn)(void *ud, const char *name, const char *dtype, int ndim,
-                                  const int64_t *shape, int file_index);
+typedef int (*ds_model_tensor_fn)(void *ud, const char *name, const char *dtype, int ndim, const int64_t *shape,
+                                  int file_index);
 void ds_model_foreach_tensor(const ds_model *m, ds_model_tensor_fn fn, void *ud);
 int ds_model_n_files(const ds_model *m);
 
@@ -173,11 +170,10 @@ typedef struct ds_model_batch_item {
  * processed in segments of S tokens, each attending to every earlier position. Token ids are
  * checked against the vocabulary and positions against opts.max_context. On error a
  * sequence keeps the positions of the steps completed before it. */
-ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, int n_items,
-                                 ds_err *err);
+ds_status ds_model_forward_batch(ds_model *m, const ds_model_batch_item *items, int n_items, ds_err *err);
 /* One sequence. */
-ds_status ds_model_forward(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                           ds_model_logits want, float *logits, ds_err *err);
+ds_status ds_model_forward(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_model_logits want,
+                           float *logits, ds_err *err);
 
 /* KV cache figures: pages, and per tier the share of page pins it served. */
 typedef struct ds_model_kv_report {
@@ -200,9 +196,8 @@ int ds_model_argmax(const float *logits, int n);
 /* Greedy generation: prefill prompt into seq, then emit up to max_new tokens into out (caller
  * buffer of max_new ids), stopping after an end-of-sequence id of the config. *n_out receives
  * the count. Timing of the two phases goes to *prefill_s and *decode_s when non-NULL. */
-ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
-                                   int n_prompt, int max_new, int32_t *out, int *n_out,
-                                   double *prefill_s, double *decode_s, ds_err *err);
+ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt, int max_new,
+                                   int32_t *out, int *n_out, double *prefill_s, double *decode_s, ds_err *err);
 
 /* Generation with a sampler and an optional JSON-schema matcher (model/sampler.h,
  * model/json_schema.h): prefill prompt into seq, then up to max_new tokens into out (caller
@@ -217,9 +212,8 @@ ds_status ds_model_generate_greedy(ds_model *m, ds_model_seq *seq, const int32_t
  * spent on masks. */
 typedef struct ds_sampler ds_sampler;
 typedef struct ds_json_matcher ds_json_matcher;
-ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt,
-                            int max_new, ds_sampler *sampler, ds_json_matcher *json, int32_t *out,
-                            int *n_out, int *complete, double *prefill_s, double *decode_s,
-                            double *json_mask_s, ds_err *err);
+ds_status ds_model_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt, int max_new,
+                            ds_sampler *sampler, ds_json_matcher *json, int32_t *out, int *n_out, int *complete,
+                            double *prefill_s, double *decode_s, double *json_mask_s, ds_err *err);
 
 #endif

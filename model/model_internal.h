@@ -18,9 +18,9 @@ typedef struct ds_layer_w {
     float *attn_norm, *post_norm, *q_norm, *k_norm; /* fp32 copies, owned */
     ds_k_weight q, k, v, o;
     int moe;
-    ds_k_weight router;        /* (E, H) */
+    ds_k_weight router; /* (E, H) */
     int has_temp;
-    float router_temp;         /* t: logits are divided by exp(t) */
+    float router_temp;                   /* t: logits are divided by exp(t) */
     ds_k_weight *e_gate, *e_up, *e_down; /* (E) arrays, owned */
     ds_k_weight gate, up, down;          /* dense MLP */
 } ds_layer_w;
@@ -31,12 +31,12 @@ typedef struct ds_step_buf {
     float *x, *xn, *q, *k, *v, *att, *cos, *sin;
     float *router, *probs, *topw, *moe_out;
     int32_t *topi;
-    float *xg, *hg, *hu, *dn; /* expert rows (cap * topk) */
-    int32_t *row_tok;         /* token of each gathered expert row */
+    float *xg, *hg, *hu, *dn;     /* expert rows (cap * topk) */
+    int32_t *row_tok;             /* token of each gathered expert row */
     int32_t *ecnt, *eoff, *efill; /* per expert: rows, first row, fill cursor */
     float *row_w;
     float *dense_g, *dense_u;
-    int32_t *tok, *pos;       /* per token: id, position */
+    int32_t *tok, *pos; /* per token: id, position */
 } ds_step_buf;
 
 struct ds_model {
@@ -47,8 +47,8 @@ struct ds_model {
     ds_k_weight embed, lm_head;
     float *final_norm;
     ds_layer_w *layers;
-    float *inv_freq;    /* (head_dim / 2) */
-    float attn_factor;  /* multiplies cos and sin (YaRN) */
+    float *inv_freq;   /* (head_dim / 2) */
+    float attn_factor; /* multiplies cos and sin (YaRN) */
     ds_kv_cache *kv;
     ds_step_buf buf;
     /* page pointer tables of the step (grown as needed) */
@@ -56,14 +56,14 @@ struct ds_model {
     float **page_mem;
     size_t cap_pages;
     uint64_t n_params, weight_bytes;
-    void *wcopy;        /* anonymous mapping holding copied weights (copy_weights), or NULL */
+    void *wcopy; /* anonymous mapping holding copied weights (copy_weights), or NULL */
     size_t wcopy_size;
     int n_seqs;         /* live sequences */
     ds_awq_config awq;  /* AutoAWQ checkpoint (awq.c) */
     ds_k_awq *awq_desc; /* descriptors of the int4 weights, owned, n_awq_desc of cap */
     int n_awq_desc, cap_awq_desc;
-    int *awq_nk;        /* (cap_awq_desc, 2): N and K of each int4 weight, owned */
-    void *awq_rp;       /* the int4 weights in the decode layout (ds_awq_repack), or NULL */
+    int *awq_nk;  /* (cap_awq_desc, 2): N and K of each int4 weight, owned */
+    void *awq_rp; /* the int4 weights in the decode layout (ds_awq_repack), or NULL */
     size_t awq_rp_size;
     /* activation hook (the AWQ calibration, awq_quant.c): called with the inputs of the linear
      * layers during a forward pass; NULL: off */
@@ -80,7 +80,7 @@ enum { DS_ACT_ATTN_IN, DS_ACT_O_IN, DS_ACT_MLP_IN, DS_ACT_EXPERT_MID, DS_ACT_DEN
 
 struct ds_model_seq {
     ds_model *m;
-    ds_kv_seq kv;                /* CPU pages; with the CUDA backend only kv.n_tokens is kept */
+    ds_kv_seq kv;                 /* CPU pages; with the CUDA backend only kv.n_tokens is kept */
     struct ds_cuda_seq *cuda_seq; /* the sequence's device pages (backend.c), or NULL */
 };
 
@@ -92,12 +92,10 @@ struct ds_model_seq {
 ds_status ds_model_backend_open(ds_model *m, ds_err *err);
 void ds_model_backend_close(ds_model *m);
 /* ds_model_forward_batch on the CUDA backend (items already validated). */
-ds_status ds_model_backend_forward(ds_model *m, const ds_model_batch_item *items, int n_items,
-                                   ds_err *err);
+ds_status ds_model_backend_forward(ds_model *m, const ds_model_batch_item *items, int n_items, ds_err *err);
 /* ds_model_generate_greedy on the CUDA backend: tokens chosen on the device. */
-ds_status ds_model_backend_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt,
-                                    int n_prompt, int max_new, int32_t *out, int *n_out,
-                                    double *prefill_s, double *decode_s, ds_err *err);
+ds_status ds_model_backend_generate(ds_model *m, ds_model_seq *seq, const int32_t *prompt, int n_prompt, int max_new,
+                                    int32_t *out, int *n_out, double *prefill_s, double *decode_s, ds_err *err);
 void ds_model_backend_seq_free(ds_model_seq *s);
 void ds_model_backend_seq_truncate(ds_model_seq *s, int n);
 
@@ -108,8 +106,7 @@ ds_k_dtype ds_model_kdtype(ds_st_dtype t);
 void ds_rope_inv_freq(const ds_model_config *cfg, float *inv_freq, float *attn_factor);
 /* cos/sin rows (D/2) of one position: angle = (float)pos * inv_freq[i] in fp32, then
  * cos/sin times the attention factor. */
-void ds_rope_row(const float *inv_freq, int half, float attn_factor, int pos, float *cos,
-                 float *sin);
+void ds_rope_row(const float *inv_freq, int half, float attn_factor, int pos, float *cos, float *sin);
 
 /* ---- reference forward pass (reference.c) ----------------------------------------------- */
 
@@ -121,8 +118,8 @@ typedef struct ds_ref_info {
 /* Logits of tokens[0..n) from position 0, computed from the checkpoint's tensors by name with
  * double arithmetic throughout and no cache: (n, vocab) with all_rows, else the last row
  * (1, vocab). Slow; for tests and benchmarks. */
-ds_status ds_model_reference_logits(const ds_model *m, const int32_t *tokens, int n, int all_rows,
-                                    double *logits, ds_ref_info *info, ds_err *err);
+ds_status ds_model_reference_logits(const ds_model *m, const int32_t *tokens, int n, int all_rows, double *logits,
+                                    ds_ref_info *info, ds_err *err);
 
 /* The kernel context (tests and benchmarks use it to time kernels on the model's pool). */
 ds_kctx *ds_model_kctx(ds_model *m);

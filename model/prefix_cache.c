@@ -82,8 +82,7 @@ static long find(ds_prefix_cache *c, uint64_t key, uint64_t parent, const int32_
 }
 
 /* Adds an entry holding a new reference to page (evicting the least recently used beyond max). */
-static ds_status insert(ds_model *m, uint64_t key, uint64_t parent, const int32_t *tok,
-                        ds_kv_page_id page, ds_err *err)
+static ds_status insert(ds_model *m, uint64_t key, uint64_t parent, const int32_t *tok, ds_kv_page_id page, ds_err *err)
 {
     ds_prefix_cache *c = m->prefix;
     if (c->n >= c->max) {
@@ -151,8 +150,8 @@ static void load_file(ds_model *m)
     uint32_t pt;
     const size_t floats = ds_kv_page_floats(m->kv);
     if (fread(magic, 1, 8, f) != 8 || memcmp(magic, MAGIC, 8) != 0 || fread(&fp, 8, 1, f) != 1 ||
-        fread(&pt, 4, 1, f) != 1 || fread(&pf, 8, 1, f) != 1 || fread(&n, 8, 1, f) != 1 ||
-        fp != c->fp || pt != (uint32_t)c->pt || pf != floats || n > (uint64_t)c->max) {
+        fread(&pt, 4, 1, f) != 1 || fread(&pf, 8, 1, f) != 1 || fread(&n, 8, 1, f) != 1 || fp != c->fp ||
+        pt != (uint32_t)c->pt || pf != floats || n > (uint64_t)c->max) {
         fclose(f);
         return; /* another model, another shape or not a cache file: start empty */
     }
@@ -184,8 +183,7 @@ static void load_file(ds_model *m)
 ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pages, ds_err *err)
 {
     if (m->cuda)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "prefix cache: the cuda backend keeps its kv cache on the device");
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "prefix cache: the cuda backend keeps its kv cache on the device");
     ds_prefix_cache_destroy(m);
     ds_prefix_cache *c = ds_calloc(1, sizeof *c);
     if (!c)
@@ -203,8 +201,7 @@ ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pa
     return DS_OK;
 }
 
-static ds_status check_prompt(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                              ds_err *err)
+static ds_status check_prompt(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_err *err)
 {
     if (seq->m != m)
         return ds_err_set(err, DS_ERR_USAGE, "prefix cache: a sequence of another model");
@@ -212,13 +209,12 @@ static ds_status check_prompt(ds_model *m, ds_model_seq *seq, const int32_t *tok
         return ds_err_set(err, DS_ERR_USAGE, "prefix cache: empty prompt");
     for (int i = 0; i < n; i++)
         if (tokens[i] < 0 || tokens[i] >= m->cfg.vocab_size)
-            return ds_err_set(err, DS_ERR_USAGE, "prefix cache: token %d is %d, outside the vocabulary",
-                              i, tokens[i]);
+            return ds_err_set(err, DS_ERR_USAGE, "prefix cache: token %d is %d, outside the vocabulary", i, tokens[i]);
     return DS_OK;
 }
 
-ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                 int *n_reused, ds_err *err)
+ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, int *n_reused,
+                                 ds_err *err)
 {
     *n_reused = 0;
     ds_prefix_cache *c = m->prefix;
@@ -257,8 +253,7 @@ ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *
     return DS_OK;
 }
 
-ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                   ds_err *err)
+ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_err *err)
 {
     ds_prefix_cache *c = m->prefix;
     if (!c)
@@ -267,8 +262,8 @@ ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t
     if (st != DS_OK)
         return st;
     if (seq->kv.n_tokens < n)
-        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: the sequence holds %d of the %d tokens",
-                          seq->kv.n_tokens, n);
+        return ds_err_set(err, DS_ERR_USAGE, "prefix cache: the sequence holds %d of the %d tokens", seq->kv.n_tokens,
+                          n);
     const int PT = c->pt, full = n / PT;
     uint64_t h = c->fp;
     for (int b = 0; b < full; b++) {
@@ -281,8 +276,8 @@ ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t
     return DS_OK;
 }
 
-ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                  ds_model_logits want, float *logits, int *n_reused, ds_err *err)
+ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_model_logits want,
+                                  float *logits, int *n_reused, ds_err *err)
 {
     if (n_reused)
         *n_reused = 0;
@@ -318,16 +313,15 @@ ds_status ds_model_prefix_cache_save(ds_model *m, ds_err *err)
     const size_t floats = ds_kv_page_floats(m->kv);
     uint32_t pt = (uint32_t)c->pt;
     uint64_t pf = floats, n = (uint64_t)c->n;
-    int ok = fwrite(MAGIC, 1, 8, f) == 8 && fwrite(&c->fp, 8, 1, f) == 1 &&
-             fwrite(&pt, 4, 1, f) == 1 && fwrite(&pf, 8, 1, f) == 1 && fwrite(&n, 8, 1, f) == 1;
+    int ok = fwrite(MAGIC, 1, 8, f) == 8 && fwrite(&c->fp, 8, 1, f) == 1 && fwrite(&pt, 4, 1, f) == 1 &&
+             fwrite(&pf, 8, 1, f) == 1 && fwrite(&n, 8, 1, f) == 1;
     ds_status st = DS_OK;
     for (long i = 0; ok && i < c->n; i++) {
         uint64_t kp[2] = {c->e[i].key, c->e[i].parent};
         float *mem;
         if ((st = ds_kv_pin(m->kv, c->e[i].page, &mem, err)) != DS_OK)
             break;
-        ok = fwrite(kp, 8, 2, f) == 2 &&
-             fwrite(c->e[i].tokens, sizeof(int32_t), (size_t)c->pt, f) == (size_t)c->pt &&
+        ok = fwrite(kp, 8, 2, f) == 2 && fwrite(c->e[i].tokens, sizeof(int32_t), (size_t)c->pt, f) == (size_t)c->pt &&
              fwrite(mem, sizeof(float), floats, f) == floats;
         ds_kv_unpin(m->kv, c->e[i].page);
     }

@@ -29,26 +29,25 @@ ds_status ds_model_prefix_cache_enable(ds_model *m, const char *dir, long max_pa
  * the prompt's full blocks that were computed. *n_reused (may be NULL) receives the tokens taken
  * from the cache. want LAST or NONE (ALL: DS_ERR_USAGE, the reused rows have no logits). Without
  * an enabled cache it is ds_model_forward. */
-ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                  ds_model_logits want, float *logits, int *n_reused, ds_err *err);
+ds_status ds_model_prefill_cached(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_model_logits want,
+                                  float *logits, int *n_reused, ds_err *err);
 
 /* The two halves of ds_model_prefill_cached, for callers that compute the rest of the prompt
  * themselves (the scheduler, in chunks): attach puts the cached pages of the prompt's leading
  * full blocks (all but its last token at most) into the empty sequence seq and sets *n_reused;
  * register, once seq holds tokens[0..n), caches the full blocks among them. Both do nothing
  * without an enabled cache. */
-ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                 int *n_reused, ds_err *err);
-ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n,
-                                   ds_err *err);
+ds_status ds_model_prefix_attach(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, int *n_reused,
+                                 ds_err *err);
+ds_status ds_model_prefix_register(ds_model *m, ds_model_seq *seq, const int32_t *tokens, int n, ds_err *err);
 
 /* Writes the cache file (atomically: a temporary file renamed). No-op without a folder. */
 ds_status ds_model_prefix_cache_save(ds_model *m, ds_err *err);
 
 typedef struct ds_prefix_cache_stats {
-    uint64_t lookups, hits;   /* blocks looked up, found */
-    long pages;               /* pages held */
-    long loaded;              /* pages read from the cache file at enable */
+    uint64_t lookups, hits; /* blocks looked up, found */
+    long pages;             /* pages held */
+    long loaded;            /* pages read from the cache file at enable */
     uint64_t fingerprint;
 } ds_prefix_cache_stats;
 void ds_model_prefix_cache_stats(const ds_model *m, ds_prefix_cache_stats *st);

@@ -26,8 +26,8 @@ static const ds_st_tensor *get(ref_ctx *r, const char *name, uint64_t nelem)
     const ds_st_tensor *t = ds_ckpt_find(r->m->ckpt, name);
     if (!t || t->nelem != nelem) {
         if (r->st == DS_OK)
-            r->st = ds_err_set(r->err, DS_ERR_MODEL, "reference: tensor %s missing or of %llu elements",
-                               name, (unsigned long long)nelem);
+            r->st = ds_err_set(r->err, DS_ERR_MODEL, "reference: tensor %s missing or of %llu elements", name,
+                               (unsigned long long)nelem);
         return NULL;
     }
     return t;
@@ -72,7 +72,10 @@ static void rmsnorm(double *x, const ds_st_tensor *w, int n, int d, double eps)
     }
 }
 
-static double silu(double v) { return v / (1.0 + exp(-v)); }
+static double silu(double v)
+{
+    return v / (1.0 + exp(-v));
+}
 
 /* Rotary inverse frequency of pair i, kept in fp32 as the Hugging Face model keeps it. */
 static float ref_inv_freq(const ds_model_config *c, int i, double *attention)
@@ -125,14 +128,14 @@ static void rope(double *v, int heads, int D, int pos, const ds_model_config *c)
 
 /* Scratch of one reference pass over n tokens, in doubles; freed by ref_scratch_free. */
 typedef struct ref_scratch {
-    double *x, *h;        /* (n, H) residual stream, normed copy */
-    double *q, *att;      /* (n, Hq, D) queries, attention output */
-    double *k, *v;        /* (n, Hkv, D) */
-    double *o;            /* (n, H) output projection */
-    double *g, *u;        /* (max(I, F)) gate and up of one token */
-    double *p;            /* (max(n, E) + 1) attention weights or router probabilities */
-    double *e_out, *acc;  /* (H) one expert's output, the weighted sum */
-    unsigned char *used;  /* (E) experts chosen for one token */
+    double *x, *h;       /* (n, H) residual stream, normed copy */
+    double *q, *att;     /* (n, Hq, D) queries, attention output */
+    double *k, *v;       /* (n, Hkv, D) */
+    double *o;           /* (n, H) output projection */
+    double *g, *u;       /* (max(I, F)) gate and up of one token */
+    double *p;           /* (max(n, E) + 1) attention weights or router probabilities */
+    double *e_out, *acc; /* (H) one expert's output, the weighted sum */
+    unsigned char *used; /* (E) experts chosen for one token */
 } ref_scratch;
 
 static void ref_scratch_free(ref_scratch *b)
@@ -171,8 +174,8 @@ static ds_status ref_scratch_alloc(ref_scratch *b, const ds_model_config *c, int
     b->e_out = ds_calloc((size_t)H, sizeof(double));
     b->acc = ds_calloc((size_t)H, sizeof(double));
     b->used = ds_calloc((size_t)(E > 0 ? E : 1), 1);
-    if (!b->x || !b->h || !b->q || !b->k || !b->v || !b->att || !b->o || !b->g || !b->u || !b->p ||
-        !b->e_out || !b->acc || !b->used)
+    if (!b->x || !b->h || !b->q || !b->k || !b->v || !b->att || !b->o || !b->g || !b->u || !b->p || !b->e_out ||
+        !b->acc || !b->used)
         return ds_err_set(err, DS_ERR_NOMEM, "reference: out of memory");
     return DS_OK;
 }
@@ -250,8 +253,8 @@ static ds_status ref_attention_block(ref_ctx *r, ref_scratch *b, int l, int n)
 }
 
 /* One SwiGLU MLP of width w on one token: out = down(silu(gate(ht)) * up(ht)). */
-static void ref_swiglu(ref_scratch *b, double *out, const double *ht, const ds_st_tensor *wg,
-                       const ds_st_tensor *wu, const ds_st_tensor *wd, int H, int w)
+static void ref_swiglu(ref_scratch *b, double *out, const double *ht, const ds_st_tensor *wg, const ds_st_tensor *wu,
+                       const ds_st_tensor *wd, int H, int w)
 {
     linear(b->g, ht, wg, 1, w, H);
     linear(b->u, ht, wu, 1, w, H);
@@ -262,8 +265,7 @@ static void ref_swiglu(ref_scratch *b, double *out, const double *ht, const ds_s
 
 /* Router of layer l on one token: probabilities in b->p, the top k in b->used (largest first,
  * lowest index on ties), their sum in *wsum; the margin of the k-th over the next into info. */
-static ds_status ref_route(ref_ctx *r, ref_scratch *b, int l, const double *ht, double *wsum,
-                           ds_ref_info *info)
+static ds_status ref_route(ref_ctx *r, ref_scratch *b, int l, const double *ht, double *wsum, ds_ref_info *info)
 {
     const ds_model_config *c = &r->m->cfg;
     const int H = c->hidden_size, E = c->num_experts, K = c->num_experts_per_tok;
@@ -312,8 +314,7 @@ static ds_status ref_route(ref_ctx *r, ref_scratch *b, int l, const double *ht, 
 }
 
 /* The sparse MLP of layer l on one token: xt += the routed experts' weighted sum. */
-static ds_status ref_moe(ref_ctx *r, ref_scratch *b, int l, const double *ht, double *xt,
-                         ds_ref_info *info)
+static ds_status ref_moe(ref_ctx *r, ref_scratch *b, int l, const double *ht, double *xt, ds_ref_info *info)
 {
     const ds_model_config *c = &r->m->cfg;
     const int H = c->hidden_size, E = c->num_experts, F = c->moe_intermediate_size;
@@ -377,8 +378,8 @@ static ds_status ref_mlp_block(ref_ctx *r, ref_scratch *b, int l, int n, ds_ref_
 }
 
 /* Embedding, the layers, the final norm and the head. */
-static ds_status ref_forward(ref_ctx *r, ref_scratch *b, const int32_t *tokens, int n, int all_rows,
-                             double *logits, ds_ref_info *info)
+static ds_status ref_forward(ref_ctx *r, ref_scratch *b, const int32_t *tokens, int n, int all_rows, double *logits,
+                             ds_ref_info *info)
 {
     const ds_model_config *c = &r->m->cfg;
     const int H = c->hidden_size, V = c->vocab_size;
@@ -405,8 +406,8 @@ static ds_status ref_forward(ref_ctx *r, ref_scratch *b, const int32_t *tokens, 
 }
 #undef T_
 
-ds_status ds_model_reference_logits(const ds_model *m, const int32_t *tokens, int n, int all_rows,
-                                    double *logits, ds_ref_info *info, ds_err *err)
+ds_status ds_model_reference_logits(const ds_model *m, const int32_t *tokens, int n, int all_rows, double *logits,
+                                    ds_ref_info *info, ds_err *err)
 {
     const int V = m->cfg.vocab_size;
     ref_ctx r = {m, err, DS_OK};

@@ -51,8 +51,7 @@ void ds_rope_inv_freq(const ds_model_config *cfg, float *inv_freq, float *attn_f
     *attn_factor = (float)cfg->rope_scaling.attention_factor;
 }
 
-void ds_rope_row(const float *inv_freq, int half, float attn_factor, int pos, float *cos_out,
-                 float *sin_out)
+void ds_rope_row(const float *inv_freq, int half, float attn_factor, int pos, float *cos_out, float *sin_out)
 {
     for (int i = 0; i < half; i++) {
         float ang = (float)pos * inv_freq[i];

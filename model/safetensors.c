@@ -24,12 +24,11 @@ static const struct {
     const char *name;
     size_t size;
 } dtype_table[DS_ST_DTYPE_COUNT_] = {
-    [DS_ST_BOOL] = {"BOOL", 1},     [DS_ST_U8] = {"U8", 1},         [DS_ST_I8] = {"I8", 1},
-    [DS_ST_I16] = {"I16", 2},       [DS_ST_U16] = {"U16", 2},       [DS_ST_F16] = {"F16", 2},
-    [DS_ST_BF16] = {"BF16", 2},     [DS_ST_I32] = {"I32", 4},       [DS_ST_U32] = {"U32", 4},
-    [DS_ST_F32] = {"F32", 4},       [DS_ST_F64] = {"F64", 8},       [DS_ST_I64] = {"I64", 8},
-    [DS_ST_U64] = {"U64", 8},       [DS_ST_F8_E4M3] = {"F8_E4M3", 1},
-    [DS_ST_F8_E5M2] = {"F8_E5M2", 1},
+    [DS_ST_BOOL] = {"BOOL", 1}, [DS_ST_U8] = {"U8", 1},           [DS_ST_I8] = {"I8", 1},
+    [DS_ST_I16] = {"I16", 2},   [DS_ST_U16] = {"U16", 2},         [DS_ST_F16] = {"F16", 2},
+    [DS_ST_BF16] = {"BF16", 2}, [DS_ST_I32] = {"I32", 4},         [DS_ST_U32] = {"U32", 4},
+    [DS_ST_F32] = {"F32", 4},   [DS_ST_F64] = {"F64", 8},         [DS_ST_I64] = {"I64", 8},
+    [DS_ST_U64] = {"U64", 8},   [DS_ST_F8_E4M3] = {"F8_E4M3", 1}, [DS_ST_F8_E5M2] = {"F8_E5M2", 1},
 };
 
 const char *ds_st_dtype_name(ds_st_dtype t)
@@ -99,8 +98,8 @@ static int json_u64(const json_t *v, uint64_t max, uint64_t *out)
     return 1;
 }
 
-static ds_status parse_entry(ds_st_tensor *t, const char *key, const json_t *val,
-                             uint64_t data_size, const char *name, ds_err *err)
+static ds_status parse_entry(ds_st_tensor *t, const char *key, const json_t *val, uint64_t data_size, const char *name,
+                             ds_err *err)
 {
     char nb[96];
     if (!json_is_object(val))
@@ -110,12 +109,10 @@ static ds_status parse_entry(ds_st_tensor *t, const char *key, const json_t *val
     const json_t *js = json_object_get(val, "shape");
     const json_t *jo = json_object_get(val, "data_offsets");
     if (!json_is_string(jd) || !json_is_array(js) || !json_is_array(jo))
-        return ds_err_set(err, DS_ERR_MODEL,
-                          "%s: tensor %s: needs string dtype, array shape and array data_offsets",
+        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: needs string dtype, array shape and array data_offsets",
                           name, short_name(nb, sizeof nb, key));
     if (!dtype_parse(json_string_value(jd), &t->dtype))
-        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: unknown dtype", name,
-                          short_name(nb, sizeof nb, key));
+        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: unknown dtype", name, short_name(nb, sizeof nb, key));
     size_t nd = json_array_size(js);
     if (nd > DS_ST_MAX_DIMS)
         return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: %zu dimensions (at most %d)", name,
@@ -126,16 +123,16 @@ static ds_status parse_entry(ds_st_tensor *t, const char *key, const json_t *val
     for (size_t i = 0; i < nd; i++) {
         uint64_t d;
         if (!json_u64(json_array_get(js, i), (uint64_t)1 << 48, &d))
-            return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: dimension %zu is not a size",
-                              name, short_name(nb, sizeof nb, key), i);
+            return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: dimension %zu is not a size", name,
+                              short_name(nb, sizeof nb, key), i);
         t->shape[i] = (int64_t)d;
         if (d == 0)
             zero = 1;
         else if (!zero) {
             /* Overflow check: the byte size must fit the data section anyway. */
             if (nelem > data_size / d + 1)
-                return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: shape larger than the file",
-                                  name, short_name(nb, sizeof nb, key));
+                return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: shape larger than the file", name,
+                                  short_name(nb, sizeof nb, key));
             nelem *= d;
         }
     }
@@ -144,33 +141,28 @@ static ds_status parse_entry(ds_st_tensor *t, const char *key, const json_t *val
     t->nelem = nelem;
     if (json_array_size(jo) != 2 || !json_u64(json_array_get(jo, 0), data_size, &t->begin) ||
         !json_u64(json_array_get(jo, 1), data_size, &t->end) || t->begin > t->end)
-        return ds_err_set(err, DS_ERR_MODEL,
-                          "%s: tensor %s: data_offsets outside the data section (%llu bytes)",
-                          name, short_name(nb, sizeof nb, key), (unsigned long long)data_size);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: data_offsets outside the data section (%llu bytes)", name,
+                          short_name(nb, sizeof nb, key), (unsigned long long)data_size);
     size_t es = dtype_table[t->dtype].size;
     if (nelem > UINT64_MAX / es || nelem * es != t->end - t->begin)
-        return ds_err_set(err, DS_ERR_MODEL,
-                          "%s: tensor %s: %llu bytes for %llu elements of %s", name,
-                          short_name(nb, sizeof nb, key),
-                          (unsigned long long)(t->end - t->begin), (unsigned long long)nelem,
-                          dtype_table[t->dtype].name);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: %llu bytes for %llu elements of %s", name,
+                          short_name(nb, sizeof nb, key), (unsigned long long)(t->end - t->begin),
+                          (unsigned long long)nelem, dtype_table[t->dtype].name);
     return DS_OK;
 }
 
 /* The little-endian header length of a safetensors image, checked against its size. */
-static ds_status read_header_len(const uint8_t *bytes, size_t size, uint64_t *out,
-                                 const char *name, ds_err *err)
+static ds_status read_header_len(const uint8_t *bytes, size_t size, uint64_t *out, const char *name, ds_err *err)
 {
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--)
         hl = (hl << 8) | bytes[i];
     if (hl > DS_ST_MAX_HEADER)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: header length %llu exceeds %u bytes", name,
-                          (unsigned long long)hl, DS_ST_MAX_HEADER);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: header length %llu exceeds %u bytes", name, (unsigned long long)hl,
+                          DS_ST_MAX_HEADER);
     if (hl > size - 8)
-        return ds_err_set(err, DS_ERR_MODEL,
-                          "%s: header length %llu runs past the end of the file (%zu bytes)",
-                          name, (unsigned long long)hl, size);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: header length %llu runs past the end of the file (%zu bytes)", name,
+                          (unsigned long long)hl, size);
     if (hl < 2 || bytes[8] != '{')
         return ds_err_set(err, DS_ERR_MODEL, "%s: header at offset 8 is not a JSON object", name);
     *out = hl;
@@ -194,8 +186,7 @@ static ds_status check_no_overlap(const ds_st_file *f, const char *name, ds_err 
         if (ord[k]->begin < ord[k - 1]->end) {
             char nb[96], nb2[96];
             st = ds_err_set(err, DS_ERR_MODEL, "%s: tensors %s and %s overlap", name,
-                            short_name(nb, sizeof nb, ord[k - 1]->name),
-                            short_name(nb2, sizeof nb2, ord[k]->name));
+                            short_name(nb, sizeof nb, ord[k - 1]->name), short_name(nb2, sizeof nb2, ord[k]->name));
             break;
         }
     }
@@ -203,22 +194,19 @@ static ds_status check_no_overlap(const ds_st_file *f, const char *name, ds_err 
     return st;
 }
 
-ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const char *name,
-                      ds_err *err)
+ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const char *name, ds_err *err)
 {
     memset(f, 0, sizeof *f);
     if (!name)
         name = "safetensors";
     if (size < 8)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: %zu bytes, too short for a safetensors header",
-                          name, size);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: %zu bytes, too short for a safetensors header", name, size);
     uint64_t hl = 0;
     DS_TRY(read_header_len(bytes, size, &hl, name, err));
     json_error_t je;
     json_t *root = json_loadb((const char *)bytes + 8, (size_t)hl, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return ds_err_set(err, DS_ERR_MODEL, "%s: header JSON: %s at byte %d", name, je.text,
-                          je.position + 8);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: header JSON: %s at byte %d", name, je.text, je.position + 8);
     ds_status st = DS_OK;
     if (!json_is_object(root)) {
         st = ds_err_set(err, DS_ERR_MODEL, "%s: header is not a JSON object", name);
@@ -241,8 +229,7 @@ ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const ch
         name_bytes += strlen(key) + 1;
     }
     if (n > DS_ST_MAX_TENSORS) {
-        st = ds_err_set(err, DS_ERR_MODEL, "%s: %zu tensors (at most %d)", name, n,
-                        DS_ST_MAX_TENSORS);
+        st = ds_err_set(err, DS_ERR_MODEL, "%s: %zu tensors (at most %d)", name, n, DS_ST_MAX_TENSORS);
         goto done;
     }
     f->tensors = ds_calloc(n ? n : 1, sizeof *f->tensors);
@@ -274,8 +261,7 @@ ds_status ds_st_parse(ds_st_file *f, const uint8_t *bytes, size_t size, const ch
         size_t es = dtype_table[t->dtype].size;
         if (abs_off % es != 0) {
             char nb[96];
-            st = ds_err_set(err, DS_ERR_MODEL,
-                            "%s: tensor %s: data at file offset %llu is not aligned to %zu bytes",
+            st = ds_err_set(err, DS_ERR_MODEL, "%s: tensor %s: data at file offset %llu is not aligned to %zu bytes",
                             name, short_name(nb, sizeof nb, key), (unsigned long long)abs_off, es);
             goto done;
         }
@@ -299,8 +285,7 @@ ds_status ds_st_open(ds_st_file *f, const char *path, ds_err *err)
     memset(f, 0, sizeof *f);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return ds_err_set(err, errno == ENOENT ? DS_ERR_NOT_FOUND : DS_ERR_IO, "%s: %s", path,
-                          strerror(errno));
+        return ds_err_set(err, errno == ENOENT ? DS_ERR_NOT_FOUND : DS_ERR_IO, "%s: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
@@ -309,8 +294,7 @@ ds_status ds_st_open(ds_st_file *f, const char *path, ds_err *err)
     size_t size = (size_t)sb.st_size;
     if (size < 8) {
         close(fd);
-        return ds_err_set(err, DS_ERR_MODEL, "%s: %zu bytes, too short for a safetensors header",
-                          path, size);
+        return ds_err_set(err, DS_ERR_MODEL, "%s: %zu bytes, too short for a safetensors header", path, size);
     }
     void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int e = errno;

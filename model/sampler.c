@@ -43,7 +43,10 @@ void ds_rng_seed(ds_rng *r, uint64_t seed)
         r->s[i] = ds_splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t ds_rng_next(ds_rng *r)
 {
@@ -58,7 +61,10 @@ uint64_t ds_rng_next(ds_rng *r)
     return out;
 }
 
-double ds_rng_uniform(ds_rng *r) { return (double)(ds_rng_next(r) >> 11) * 0x1.0p-53; }
+double ds_rng_uniform(ds_rng *r)
+{
+    return (double)(ds_rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 ds_status ds_sampler_create(ds_sampler **out, int vocab, const ds_sampler_params *p, ds_err *err)
 {
@@ -94,7 +100,10 @@ void ds_sampler_free(ds_sampler *s)
     ds_free(s);
 }
 
-const ds_sampler_params *ds_sampler_params_of(const ds_sampler *s) { return &s->p; }
+const ds_sampler_params *ds_sampler_params_of(const ds_sampler *s)
+{
+    return &s->p;
+}
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -104,18 +113,17 @@ static int cmp_cand(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-#define ALLOWED(m, i) (!(m) || (((m)[(i) >> 6] >> ((i) & 63)) & 1u))
+#define ALLOWED(m, i) (!(m) || (((m)[(i) >> 6] >> ((i)&63)) & 1u))
 
-int32_t ds_sampler_sample(ds_sampler *s, const float *logits, const uint64_t *allowed,
-                          const int32_t *history, int n_history)
+int32_t ds_sampler_sample(ds_sampler *s, const float *logits, const uint64_t *allowed, const int32_t *history,
+                          int n_history)
 {
     const int V = s->vocab;
     const float *lg = logits;
     if (s->pen && history && n_history > 0) {
         memcpy(s->pen, logits, (size_t)V * sizeof(float));
-        int from = s->p.repetition_window > 0 && n_history > s->p.repetition_window
-                       ? n_history - s->p.repetition_window
-                       : 0;
+        int from = s->p.repetition_window > 0 && n_history > s->p.repetition_window ? n_history - s->p.repetition_window
+                                                                                    : 0;
         const float r = s->p.repetition_penalty;
         for (int i = from; i < n_history; i++) {
             int32_t t = history[i];
@@ -144,8 +152,7 @@ int32_t ds_sampler_sample(ds_sampler *s, const float *logits, const uint64_t *al
     for (int i = 0; i < V; i++)
         if (ALLOWED(allowed, i) && lg[i] >= floor_l)
             s->c[n++] = (cand){lg[i], i};
-    const int need_sort = (s->p.top_k > 0 && s->p.top_k < n) ||
-                          (s->p.top_p > 0.0f && s->p.top_p < 1.0f);
+    const int need_sort = (s->p.top_k > 0 && s->p.top_k < n) || (s->p.top_p > 0.0f && s->p.top_p < 1.0f);
     if (need_sort)
         qsort(s->c, (size_t)n, sizeof *s->c, cmp_cand);
     if (s->p.top_k > 0 && s->p.top_k < n)

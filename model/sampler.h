@@ -46,7 +46,7 @@ const ds_sampler_params *ds_sampler_params_of(const ds_sampler *s);
  * (vocab + 63) / 64 words, bit i of word i / 64 set when id i may be chosen. history[0..n_history)
  * are the ids of the sequence so far (for the repetition penalty; may be NULL). logits are not
  * modified. Returns the id, or -1 when the mask allows nothing. */
-int32_t ds_sampler_sample(ds_sampler *s, const float *logits, const uint64_t *allowed,
-                          const int32_t *history, int n_history);
+int32_t ds_sampler_sample(ds_sampler *s, const float *logits, const uint64_t *allowed, const int32_t *history,
+                          int n_history);
 
 #endif

@@ -21,14 +21,14 @@ typedef struct req {
     int max_tokens;
     int32_t *out;
     int n_out;
-    int32_t next;       /* token to feed in the next step (decoding) */
-    int state;          /* 0 queued, 1 prefill, 2 decode, 3 done */
+    int32_t next; /* token to feed in the next step (decoding) */
+    int state;    /* 0 queued, 1 prefill, 2 decode, 3 done */
     int complete;
     ds_status status;
     ds_sampler *smp;
     ds_json_matcher *jm;
     ds_model_seq *seq;
-    int row;            /* logits row in this step, -1 none */
+    int row; /* logits row in this step, -1 none */
 } req;
 
 struct ds_sched {
@@ -39,7 +39,7 @@ struct ds_sched {
     int active;
     ds_model_batch_item *items;
     int *item_req;
-    float *logits;      /* max_active rows of vocab */
+    float *logits; /* max_active rows of vocab */
     ds_sched_stats st;
 };
 
@@ -97,17 +97,17 @@ void ds_sched_free(ds_sched *s)
     ds_free(s);
 }
 
-ds_status ds_sched_submit(ds_sched *s, const int32_t *prompt, int n_prompt,
-                          const ds_sampler_params *sp, const ds_json_schema *schema,
-                          const ds_json_vocab *vocab, int max_tokens, int *id, ds_err *err)
+ds_status ds_sched_submit(ds_sched *s, const int32_t *prompt, int n_prompt, const ds_sampler_params *sp,
+                          const ds_json_schema *schema, const ds_json_vocab *vocab, int max_tokens, int *id,
+                          ds_err *err)
 {
     const int V = s->m->cfg.vocab_size;
     if (n_prompt <= 0 || max_tokens <= 0)
         return ds_err_set(err, DS_ERR_USAGE, "scheduler: a request needs prompt tokens and a token limit");
     for (int i = 0; i < n_prompt; i++)
         if (prompt[i] < 0 || prompt[i] >= V)
-            return ds_err_set(err, DS_ERR_USAGE, "scheduler: prompt token %d is %d, outside the vocabulary",
-                              i, prompt[i]);
+            return ds_err_set(err, DS_ERR_USAGE, "scheduler: prompt token %d is %d, outside the vocabulary", i,
+                              prompt[i]);
     if (schema && (!vocab || ds_json_vocab_size(vocab) != V))
         return ds_err_set(err, DS_ERR_USAGE, "scheduler: a schema needs the model's vocabulary");
     if (s->n == s->cap) {
@@ -242,8 +242,7 @@ ds_status ds_sched_step(ds_sched *s, int *pending, ds_err *err)
         req *q = &s->r[i];
         if (q->state != 2)
             continue;
-        s->items[ni] = (ds_model_batch_item){q->seq, &q->next, 1, DS_MODEL_LOGITS_LAST,
-                                             s->logits + (size_t)ni * V};
+        s->items[ni] = (ds_model_batch_item){q->seq, &q->next, 1, DS_MODEL_LOGITS_LAST, s->logits + (size_t)ni * V};
         s->item_req[ni++] = i;
         budget--;
         s->st.decode_tokens++;
@@ -310,4 +309,7 @@ int ds_sched_result_of(const ds_sched *s, int id, ds_sched_result *r)
     return 0;
 }
 
-void ds_sched_stats_of(const ds_sched *s, ds_sched_stats *st) { *st = s->st; }
+void ds_sched_stats_of(const ds_sched *s, ds_sched_stats *st)
+{
+    *st = s->st;
+}

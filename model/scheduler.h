@@ -21,9 +21,9 @@
 typedef struct ds_sched ds_sched;
 
 typedef struct ds_sched_opts {
-    int token_budget;      /* tokens per step over all sequences; 0: 256 */
-    int max_active;        /* sequences in flight at once; 0: 64 */
-    int use_prefix_cache;  /* 1: a prompt starts from the prefix cache's pages
+    int token_budget;     /* tokens per step over all sequences; 0: 256 */
+    int max_active;       /* sequences in flight at once; 0: 64 */
+    int use_prefix_cache; /* 1: a prompt starts from the prefix cache's pages
                               (ds_model_prefix_attach) and its full blocks are cached once
                               prefilled (the model's prefix cache must be enabled) */
 } ds_sched_opts;
@@ -35,9 +35,9 @@ void ds_sched_free(ds_sched *s);
  * schema non-NULL constrains the output (vocab then required: the model's vocabulary with its
  * eos ids). Generation ends at an end-of-sequence id of the config, when the JSON value is
  * finished, or after max_tokens tokens. */
-ds_status ds_sched_submit(ds_sched *s, const int32_t *prompt, int n_prompt,
-                          const ds_sampler_params *sp, const ds_json_schema *schema,
-                          const ds_json_vocab *vocab, int max_tokens, int *id, ds_err *err);
+ds_status ds_sched_submit(ds_sched *s, const int32_t *prompt, int n_prompt, const ds_sampler_params *sp,
+                          const ds_json_schema *schema, const ds_json_vocab *vocab, int max_tokens, int *id,
+                          ds_err *err);
 
 /* One step; *pending receives the requests not yet done. */
 ds_status ds_sched_step(ds_sched *s, int *pending, ds_err *err);
@@ -48,9 +48,9 @@ ds_status ds_sched_run(ds_sched *s, ds_err *err);
 typedef struct ds_sched_result {
     const int32_t *tokens; /* borrowed from the scheduler */
     int n_tokens;
-    int done;              /* finished (normally or not) */
-    int complete;          /* ended by eos or a finished JSON value, not by max_tokens */
-    ds_status status;      /* DS_OK, or why the request failed */
+    int done;         /* finished (normally or not) */
+    int complete;     /* ended by eos or a finished JSON value, not by max_tokens */
+    ds_status status; /* DS_OK, or why the request failed */
 } ds_sched_result;
 /* 0, or -1 for an unknown id. */
 int ds_sched_result_of(const ds_sched *s, int id, ds_sched_result *r);

@@ -19,8 +19,7 @@ size_t ds_st_out_bytes(const ds_st_out *t)
     return n;
 }
 
-ds_status ds_st_write_file(const char *path, const ds_st_out *t, size_t n, ds_st_fill_fn fill,
-                           void *ud, ds_err *err)
+ds_status ds_st_write_file(const char *path, const ds_st_out *t, size_t n, ds_st_fill_fn fill, void *ud, ds_err *err)
 {
     ds_buf h = DS_BUF_INIT;
     ds_status st = ds_buf_puts(&h, "{\"__metadata__\":{\"format\":\"pt\"}");
@@ -30,11 +29,9 @@ ds_status ds_st_write_file(const char *path, const ds_st_out *t, size_t n, ds_st
         const size_t sz = ds_st_out_bytes(&t[i]);
         if (ds_st_dtype_size(t[i].dtype) > 1 && off % ds_st_dtype_size(t[i].dtype) != 0) {
             ds_buf_deinit(&h);
-            return ds_err_set(err, DS_ERR_INTERNAL, "%s: tensor %s would start unaligned", path,
-                              t[i].name);
+            return ds_err_set(err, DS_ERR_INTERNAL, "%s: tensor %s would start unaligned", path, t[i].name);
         }
-        st = ds_buf_printf(&h, ",\"%s\":{\"dtype\":\"%s\",\"shape\":[", t[i].name,
-                           ds_st_dtype_name(t[i].dtype));
+        st = ds_buf_printf(&h, ",\"%s\":{\"dtype\":\"%s\",\"shape\":[", t[i].name, ds_st_dtype_name(t[i].dtype));
         for (int d = 0; d < t[i].ndim && st == DS_OK; d++)
             st = ds_buf_printf(&h, "%s%lld", d ? "," : "", (long long)t[i].shape[d]);
         if (st == DS_OK)

@@ -21,8 +21,7 @@ typedef ds_status (*ds_st_fill_fn)(void *ud, size_t i, void *buf, size_t bytes, 
 
 /* Writes path (replacing it): the header of t[0..n), then each tensor's bytes from fill, one
  * tensor at a time (one buffer of the largest tensor's size). */
-ds_status ds_st_write_file(const char *path, const ds_st_out *t, size_t n, ds_st_fill_fn fill,
-                           void *ud, ds_err *err);
+ds_status ds_st_write_file(const char *path, const ds_st_out *t, size_t n, ds_st_fill_fn fill, void *ud, ds_err *err);
 size_t ds_st_out_bytes(const ds_st_out *t);
 
 #endif

@@ -32,22 +32,21 @@ static const command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dossier [global options] <command> [options] [args]\n"
-            "\n"
-            "Nightly document intelligence for credit and AML review: PDFs and SEC filings into\n"
-            "facts, SWOT analyses and AML alerts in PostgreSQL.\n"
-            "\n"
-            "global options:\n"
-            "  -c, --config FILE      configuration file (YAML); also DOSSIER_CONFIG\n"
-            "      --db DSN           PostgreSQL connection string (overrides db.dsn and PG*)\n"
-            "      --log FILE         log file, JSON lines (- for stderr)\n"
-            "      --log-format F     json or text\n"
-            "  -q, --quiet            warnings and errors only\n"
-            "  -V, --version          print the version\n"
-            "  -h, --help             this help; `dossier <command> --help` for a command\n"
-            "\n"
-            "commands:\n");
+    fprintf(f, "usage: dossier [global options] <command> [options] [args]\n"
+               "\n"
+               "Nightly document intelligence for credit and AML review: PDFs and SEC filings into\n"
+               "facts, SWOT analyses and AML alerts in PostgreSQL.\n"
+               "\n"
+               "global options:\n"
+               "  -c, --config FILE      configuration file (YAML); also DOSSIER_CONFIG\n"
+               "      --db DSN           PostgreSQL connection string (overrides db.dsn and PG*)\n"
+               "      --log FILE         log file, JSON lines (- for stderr)\n"
+               "      --log-format F     json or text\n"
+               "  -q, --quiet            warnings and errors only\n"
+               "  -V, --version          print the version\n"
+               "  -h, --help             this help; `dossier <command> --help` for a command\n"
+               "\n"
+               "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n"
@@ -77,7 +76,8 @@ ds_exit ds_cli_exit_for(ds_status st)
 
 void ds_cli_report(ds_cli *cli, const char *what, const ds_err *err)
 {
-    fprintf(stderr, "dossier: %s%s%s\n", what ? what : "", what ? ": " : "", err->msg[0] ? err->msg : ds_status_str(err->code));
+    fprintf(stderr, "dossier: %s%s%s\n", what ? what : "", what ? ": " : "",
+            err->msg[0] ? err->msg : ds_status_str(err->code));
     if (cli->log.out && cli->log.out != stderr)
         DS_ERROR(&cli->log, "cli", "%s%s%s", what ? what : "", what ? ": " : "", err->msg);
 }
@@ -150,7 +150,8 @@ static int hoist_globals(ds_cli *cli, int argc, char **argv)
         size_t len = 0;
         for (int j = 0; j < (int)(sizeof g / sizeof g[0]) && k < 0; j++) {
             len = strlen(g[j].name);
-            if (strncmp(argv[i], g[j].name, len) == 0 && (argv[i][len] == '\0' || (argv[i][len] == '=' && g[j].takes_arg)))
+            if (strncmp(argv[i], g[j].name, len) == 0 &&
+                (argv[i][len] == '\0' || (argv[i][len] == '=' && g[j].takes_arg)))
                 k = j;
         }
         if (k < 0) {
@@ -234,7 +235,7 @@ static int cli_main(ds_cli *cli, int argc, char **argv)
     const char *log_path = cli->log_path ? cli->log_path : cli->cfg.log_file;
     int to_tty = (!log_path || strcmp(log_path, "-") == 0) && isatty(2);
     /* --log-format, then log.format, then text for a terminal and JSON lines for anything else. */
-    int json = cli->log_json >= 0                               ? cli->log_json
+    int json = cli->log_json >= 0                            ? cli->log_json
                : cli->cfg.log_format && *cli->cfg.log_format ? strcmp(cli->cfg.log_format, "json") == 0
                                                              : !to_tty;
     int ok = 1;
@@ -249,9 +250,9 @@ static int cli_main(ds_cli *cli, int argc, char **argv)
     optind++; /* argv[optind] is the command; commands parse from there */
     int sub_argc = argc - optind + 1;
     char **sub_argv = argv + optind - 1;
-    optind = 0; /* glibc: 0 re-initialises getopt for the command's own options */
+    optind = 0;                            /* glibc: 0 re-initialises getopt for the command's own options */
     curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any thread, as libcurl requires */
-    xmlInitParser();                      /* likewise for libxml2 */
+    xmlInitParser();                       /* likewise for libxml2 */
     int rc = cmd->fn(cli, sub_argc, sub_argv);
     curl_global_cleanup();
     xmlCleanupParser();

@@ -13,25 +13,25 @@
 
 /* Exit codes, documented in README.md and `dossier --help`. */
 typedef enum ds_exit {
-    DS_EXIT_OK = 0,          /* success */
-    DS_EXIT_REJECTED = 1,    /* completed, but some documents were rejected (failed/quarantined) */
-    DS_EXIT_USAGE = 2,       /* usage or configuration error */
-    DS_EXIT_DB = 3,          /* database unreachable */
-    DS_EXIT_INTERNAL = 4,    /* internal error (out of memory, bug, I/O failure) */
-    DS_EXIT_BUSY = 5,        /* another nightly run holds the lock */
-    DS_EXIT_INCOMPLETE = 6,  /* completed, but a fetch failed or documents wait for a retry */
-    DS_EXIT_SIGNAL = 128     /* + the signal number: stopped by SIGINT (130) or SIGTERM (143) */
+    DS_EXIT_OK = 0,         /* success */
+    DS_EXIT_REJECTED = 1,   /* completed, but some documents were rejected (failed/quarantined) */
+    DS_EXIT_USAGE = 2,      /* usage or configuration error */
+    DS_EXIT_DB = 3,         /* database unreachable */
+    DS_EXIT_INTERNAL = 4,   /* internal error (out of memory, bug, I/O failure) */
+    DS_EXIT_BUSY = 5,       /* another nightly run holds the lock */
+    DS_EXIT_INCOMPLETE = 6, /* completed, but a fetch failed or documents wait for a retry */
+    DS_EXIT_SIGNAL = 128    /* + the signal number: stopped by SIGINT (130) or SIGTERM (143) */
 } ds_exit;
 
 typedef struct ds_cli {
-    const char *prog;         /* argv[0] */
-    const char *config_path;  /* --config, or DOSSIER_CONFIG; NULL: defaults only */
-    const char *db_dsn;       /* --db; overrides the config (a copy: argv's password is blanked) */
-    char *db_dsn_copy;        /* owned: the copy db_dsn points at */
-    const char *log_path;     /* --log */
-    int log_json;             /* --log-format json|text (default json when not a terminal) */
+    const char *prog;        /* argv[0] */
+    const char *config_path; /* --config, or DOSSIER_CONFIG; NULL: defaults only */
+    const char *db_dsn;      /* --db; overrides the config (a copy: argv's password is blanked) */
+    char *db_dsn_copy;       /* owned: the copy db_dsn points at */
+    const char *log_path;    /* --log */
+    int log_json;            /* --log-format json|text (default json when not a terminal) */
     int quiet;
-    ds_config cfg;            /* loaded before the command runs */
+    ds_config cfg; /* loaded before the command runs */
     ds_log log;
 } ds_cli;
 

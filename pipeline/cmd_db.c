@@ -74,7 +74,8 @@ static int status_cmd(ds_cli *cli)
         ds_cli_report(cli, "db status", &err);
         rc = DS_EXIT_DB;
     } else {
-        printf("role:     %s%s\n", PQuser(conn), priv ? " (the pipeline's; administration as " DS_DB_ADMIN_ROLE ")" : "");
+        printf("role:     %s%s\n", PQuser(conn),
+               priv ? " (the pipeline's; administration as " DS_DB_ADMIN_ROLE ")" : "");
         int v = 0;
         if (ds_db_schema_version(conn, &v, &err) == DS_OK)
             printf("schema:   version %d (this binary: %d)%s\n", v, ds_db_schema_version_binary(),
@@ -218,8 +219,10 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
         return DS_EXIT_OK;
     }
     if (strcmp(sub, "psql") != 0 && argc > 2) {
-        fprintf(stderr, "dossier db %s: unknown %s \"%s\" (db %s takes none; global options such as --db go "
-                        "before or after the command)\n", sub, argv[2][0] == '-' ? "option" : "argument", argv[2], sub);
+        fprintf(stderr,
+                "dossier db %s: unknown %s \"%s\" (db %s takes none; global options such as --db go "
+                "before or after the command)\n",
+                sub, argv[2][0] == '-' ? "option" : "argument", argv[2], sub);
         return DS_EXIT_USAGE;
     }
     ds_err err;
@@ -232,8 +235,10 @@ int ds_cmd_db(ds_cli *cli, int argc, char **argv)
     }
     if (strcmp(sub, "start") == 0 || strcmp(sub, "stop") == 0) {
         if (!is_private(cli)) {
-            fprintf(stderr, "dossier db %s: a database connection is configured; db %s manages only the private "
-                            "cluster\n", sub, sub);
+            fprintf(stderr,
+                    "dossier db %s: a database connection is configured; db %s manages only the private "
+                    "cluster\n",
+                    sub, sub);
             return DS_EXIT_USAGE;
         }
         ds_pgcluster c;

@@ -59,7 +59,8 @@ static void check_audit_chain(int *problems, PGconn *conn, const audit_chain *c)
         return;
     }
     if (PQgetisnull(r, 0, 0))
-        line(problems, "audit", 1, "%s audit trail intact (%s rows, hash chain verified)", c->what, PQgetvalue(r, 0, 3));
+        line(problems, "audit", 1, "%s audit trail intact (%s rows, hash chain verified)", c->what,
+             PQgetvalue(r, 0, 3));
     else
         line(problems, "audit", 0, "%s audit trail broken at position %s (audit row %s): %s", c->what,
              PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
@@ -73,15 +74,16 @@ static void check_roles(int *problems, PGconn *conn)
 {
     PGresult *r = NULL;
     ds_err err;
-    if (ds_db_exec(conn, &r, &err,
-                   "WITH o AS (SELECT relowner AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace "
-                   "AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
-                   "UNION SELECT proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace) "
-                   "SELECT coalesce((SELECT string_agg(pg_get_userbyid(owner), ', ' ORDER BY pg_get_userbyid(owner)) "
-                   "FROM (SELECT DISTINCT owner FROM o) d), '(nothing)'), session_user, "
-                   "(SELECT rolsuper FROM pg_roles WHERE rolname = session_user), "
-                   "EXISTS (SELECT 1 FROM (SELECT DISTINCT owner FROM o) d WHERE pg_has_role(session_user, owner, 'MEMBER'))",
-                   0, NULL) != DS_OK) {
+    if (ds_db_exec(
+            conn, &r, &err,
+            "WITH o AS (SELECT relowner AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+            "AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+            "UNION SELECT proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace) "
+            "SELECT coalesce((SELECT string_agg(pg_get_userbyid(owner), ', ' ORDER BY pg_get_userbyid(owner)) "
+            "FROM (SELECT DISTINCT owner FROM o) d), '(nothing)'), session_user, "
+            "(SELECT rolsuper FROM pg_roles WHERE rolname = session_user), "
+            "EXISTS (SELECT 1 FROM (SELECT DISTINCT owner FROM o) d WHERE pg_has_role(session_user, owner, 'MEMBER'))",
+            0, NULL) != DS_OK) {
         line(problems, "roles", 0, "cannot read the roles: %s", err.msg);
         return;
     }
@@ -94,16 +96,17 @@ static void check_roles(int *problems, PGconn *conn)
              "the trail (README, Security: give the pipeline a role of its own)",
              owners, login, super ? "a superuser" : "which owns them or may act as their owner");
     else
-        line(problems, "roles", split ? 1 : -2, "objects owned by %s%s; the pipeline logs in as %s (not superuser, "
-             "owns nothing)", owners, split ? "" : " (not dossier_owner alone: run `dossier db migrate`)", login);
+        line(problems, "roles", split ? 1 : -2,
+             "objects owned by %s%s; the pipeline logs in as %s (not superuser, "
+             "owns nothing)",
+             owners, split ? "" : " (not dossier_owner alone: run `dossier db migrate`)", login);
     PQclear(r);
 }
 
 int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {"show-config", no_argument, NULL, 's'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'}, {"show-config", no_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
     int c, show = 0;
     while ((c = getopt_long(argc, argv, "hs", opts, NULL)) != -1) {
         if (c == 'h') {
@@ -128,7 +131,8 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
     line(&problems, "cairo", 1, "cairo %s, pango %s", cairo_version_string(), pango_version_string());
 
     /* Configuration. */
-    line(&problems, "config", 1, "%s", cli->config_path ? cli->config_path : "no file: built-in defaults and DOSSIER_* variables");
+    line(&problems, "config", 1, "%s",
+         cli->config_path ? cli->config_path : "no file: built-in defaults and DOSSIER_* variables");
     {
         char dir[PATH_MAX];
         const char *why = "";
@@ -167,8 +171,8 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
         ds_pgcluster pc;
         int skip = 0;
         if (priv && ds_pgcluster_init(&pc, &cli->cfg, &err) == DS_OK && !ds_pgcluster_running(&pc)) {
-            line(&problems, "database", -1, "private cluster in %s is not running; `dossier run` starts it (or `dossier db start`)",
-                 pc.datadir);
+            line(&problems, "database", -1,
+                 "private cluster in %s is not running; `dossier run` starts it (or `dossier db start`)", pc.datadir);
             skip = 1;
         }
         PGconn *conn = NULL;
@@ -180,8 +184,11 @@ int ds_cmd_doctor(ds_cli *cli, int argc, char **argv)
             int v = 0;
             ds_db_schema_version(conn, &v, &err);
             int mine = ds_db_schema_version_binary();
-            line(&problems, "database", v <= mine, "PostgreSQL %d, schema version %d of %d%s", PQserverVersion(conn), v, mine,
-                 v < mine ? " (run `dossier db migrate`)" : v > mine ? " (database is newer than this binary)" : "");
+            line(&problems, "database", v <= mine, "PostgreSQL %d, schema version %d of %d%s", PQserverVersion(conn), v,
+                 mine,
+                 v < mine   ? " (run `dossier db migrate`)"
+                 : v > mine ? " (database is newer than this binary)"
+                            : "");
             if (v >= 6)
                 check_audit_chain(&problems, conn, &audit_chains[0]);
             if (v >= 22)

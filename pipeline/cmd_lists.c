@@ -71,8 +71,10 @@ static int rescreen_run(ds_cli *cli, PGconn *conn, long max_documents, const cha
     ds_status st = ds_rescreen(conn, &ro, &cli->log, &rs, &err);
     if (st) {
         ds_cli_report(cli, what, &err);
-        fprintf(stderr, "dossier: %s: rescreening stopped; the documents screened before stay done "
-                        "(dossier lists rescreen goes on)\n", what);
+        fprintf(stderr,
+                "dossier: %s: rescreening stopped; the documents screened before stay done "
+                "(dossier lists rescreen goes on)\n",
+                what);
         return ds_cli_exit_for(st);
     }
     if (strcmp(rs.lists, "{}") == 0) {
@@ -90,9 +92,8 @@ static int rescreen_run(ds_cli *cli, PGconn *conn, long max_documents, const cha
 
 static int rescreen_cmd(ds_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {"max-documents", required_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'}, {"max-documents", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
     long max_documents = 0;
     int c;
     optind = 0;
@@ -126,12 +127,10 @@ static int rescreen_cmd(ds_cli *cli, int argc, char **argv)
 
 static int load_cmd(ds_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {"published", required_argument, NULL, 'p'},
-                                         {"version", required_argument, NULL, 'v'},
-                                         {"force", no_argument, NULL, 'f'},
-                                         {"no-rescreen", no_argument, NULL, 'R'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},          {"published", required_argument, NULL, 'p'},
+        {"version", required_argument, NULL, 'v'}, {"force", no_argument, NULL, 'f'},
+        {"no-rescreen", no_argument, NULL, 'R'},   {NULL, 0, NULL, 0}};
     ds_lists_options lo = {0};
     int c, rescreen = 1;
     optind = 0;
@@ -204,7 +203,8 @@ static int status_cmd(ds_cli *cli)
     ds_status st = ds_db_exec(
         conn, &r, &err,
         "SELECT l.source, l.version, coalesce(l.published::text, 'unknown'), l.entry_count, "
-        "(SELECT count(*) FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id WHERE e.list_id = l.id), "
+        "(SELECT count(*) FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id WHERE e.list_id = "
+        "l.id), "
         "to_char(l.loaded_at, 'YYYY-MM-DD HH24:MI'), "
         "(SELECT count(*) FROM sanctions_lists o WHERE o.source = l.source AND NOT o.active), l.id "
         "FROM sanctions_lists l WHERE l.active ORDER BY l.source",
@@ -220,8 +220,9 @@ static int status_cmd(ds_cli *cli)
         printf("%-16s %6s %-30s %-10s %8s %8s %-16s %s\n", "source", "id", "version", "published", "entries", "names",
                "loaded", "older");
     for (int i = 0; i < PQntuples(r); i++)
-        printf("%-16s %6s %-30s %-10s %8s %8s %-16s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 7), PQgetvalue(r, i, 1),
-               PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
+        printf("%-16s %6s %-30s %-10s %8s %8s %-16s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 7),
+               PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
+               PQgetvalue(r, i, 6));
     PQclear(r);
     PQfinish(conn);
     return DS_EXIT_OK;
@@ -299,7 +300,8 @@ int ds_cmd_lists(ds_cli *cli, int argc, char **argv)
             return DS_EXIT_OK;
         }
         if (argc > 2) {
-            fprintf(stderr, "dossier lists status: unknown %s \"%s\"\n", argv[2][0] == '-' ? "option" : "argument", argv[2]);
+            fprintf(stderr, "dossier lists status: unknown %s \"%s\"\n", argv[2][0] == '-' ? "option" : "argument",
+                    argv[2]);
             return DS_EXIT_USAGE;
         }
         return status_cmd(cli);

@@ -65,50 +65,49 @@ static int usage_error(const char *msg)
 
 static void print_help(FILE *f)
 {
-    fprintf(f,
-            "usage: dossier model info DIR [--tensors]\n"
-            "       dossier model generate --model DIR (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
-            "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
-            "                              [--segment N] [--copy-weights] [--temperature T]\n"
-            "                              [--top-p P] [--top-k K] [--seed N] [--json-schema FILE]\n"
-            "                              [--backend B]\n"
-            "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
-            "                           [--threads N] [--segment N] [--copy-weights]\n"
-            "                           [--json-schema FILE [--tokenizer FILE]]\n"
-            "                           [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]\n"
-            "                           [--backend B] [--repeat N]\n"
-            "       dossier model quantize --model DIR --out DIR [--group-size 128]\n"
-            "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
-            "\n"
-            "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
-            "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
-            "generate decodes greedily unless --temperature > 0 (then sampled, with --top-k,\n"
-            "--top-p and --seed); --json-schema constrains the answer to one JSON value fitting\n"
-            "the schema (object/array/string/number/integer/boolean/null/enum subset). The prompt is tokenized with DIR/tokenizer.json as given\n"
-            "(--chat wraps it in the <|im_start|>user ... <|im_start|>assistant template);\n"
-            "the answer is printed as text, or with --ids as token ids, space-separated.\n"
-            "bench prints prefill and decode tokens/s, peak memory and KV cache figures; with\n"
-            "a cold first pass (its own line: first touch of the mapped weights), then the\n"
-            "median of --repeat N warm passes (default 3), and on the CPU the bytes one decode\n"
-            "step reads and decode as a percentage of the bound the streaming read rate sets;\n"
-            "with --batch B > 1 it also runs B requests through the continuous-batching scheduler\n"
-            "and one at a time, and prints both throughputs;\n"
-            "with --json-schema FILE (and DIR/tokenizer.json or --tokenizer FILE) it also times\n"
-            "constrained decoding: milliseconds per token mask against the decode step.\n"
-            "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
-            "under --kv-disk (L3); the per-tier hit rates are printed.\n"
-            "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
-            "(faster decoding; the copy costs load time and RAM for the whole model).\n"
-            "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
-            "model.backend); without a usable GPU the CPU is used and the log says so.\n");
+    fprintf(f, "usage: dossier model info DIR [--tensors]\n"
+               "       dossier model generate --model DIR (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
+               "                              [--max-tokens N] [--ids] [--chat] [--threads N]\n"
+               "                              [--segment N] [--copy-weights] [--temperature T]\n"
+               "                              [--top-p P] [--top-k K] [--seed N] [--json-schema FILE]\n"
+               "                              [--backend B]\n"
+               "       dossier model bench --model DIR --prompt-tokens N --gen-tokens M [--batch B]\n"
+               "                           [--threads N] [--segment N] [--copy-weights]\n"
+               "                           [--json-schema FILE [--tokenizer FILE]]\n"
+               "                           [--kv-l1 TOKENS [--kv-l2 TOKENS] [--kv-disk DIR]]\n"
+               "                           [--backend B] [--repeat N]\n"
+               "       dossier model quantize --model DIR --out DIR [--group-size 128]\n"
+               "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
+               "\n"
+               "Inspect, run and benchmark a Hugging Face Qwen3-MoE / Qwen3 checkpoint directory\n"
+               "(config.json + model.safetensors or shards with model.safetensors.index.json).\n"
+               "generate decodes greedily unless --temperature > 0 (then sampled, with --top-k,\n"
+               "--top-p and --seed); --json-schema constrains the answer to one JSON value fitting\n"
+               "the schema (object/array/string/number/integer/boolean/null/enum subset). The prompt is tokenized with "
+               "DIR/tokenizer.json as given\n"
+               "(--chat wraps it in the <|im_start|>user ... <|im_start|>assistant template);\n"
+               "the answer is printed as text, or with --ids as token ids, space-separated.\n"
+               "bench prints prefill and decode tokens/s, peak memory and KV cache figures; with\n"
+               "a cold first pass (its own line: first touch of the mapped weights), then the\n"
+               "median of --repeat N warm passes (default 3), and on the CPU the bytes one decode\n"
+               "step reads and decode as a percentage of the bound the streaming read rate sets;\n"
+               "with --batch B > 1 it also runs B requests through the continuous-batching scheduler\n"
+               "and one at a time, and prints both throughputs;\n"
+               "with --json-schema FILE (and DIR/tokenizer.json or --tokenizer FILE) it also times\n"
+               "constrained decoding: milliseconds per token mask against the decode step.\n"
+               "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
+               "under --kv-disk (L3); the per-tier hit rates are printed.\n"
+               "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
+               "(faster decoding; the copy costs load time and RAM for the whole model).\n"
+               "--backend auto|cpu|cuda picks where the model runs (default: the configuration's\n"
+               "model.backend); without a usable GPU the CPU is used and the log says so.\n");
 }
 
 static double cpu_s(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec * 1e-6;
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -128,21 +127,19 @@ typedef struct tier_args {
     const char *disk;
 } tier_args;
 
-static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                                  const char *backend, const tier_args *ta, ds_model **m,
-                                  ds_err *err);
+static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy, const char *backend,
+                                  const tier_args *ta, ds_model **m, ds_err *err);
 
 /* backend: "auto", "cpu", "cuda", or NULL for the configuration's model.backend (the CPU when
  * there is no configuration). */
-static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                            const char *backend, ds_model **m, ds_err *err)
+static ds_status load_model(ds_cli *cli, const char *dir, int threads, int segment, int copy, const char *backend,
+                            ds_model **m, ds_err *err)
 {
     return load_model_tiers(cli, dir, threads, segment, copy, backend, NULL, m, err);
 }
 
-static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy,
-                                  const char *backend, const tier_args *ta, ds_model **m,
-                                  ds_err *err)
+static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int segment, int copy, const char *backend,
+                                  const tier_args *ta, ds_model **m, ds_err *err)
 {
     ds_model_opts o;
     ds_model_opts_default(&o);
@@ -177,8 +174,7 @@ typedef struct info_acc {
     long total;
 } info_acc;
 
-static int info_tensor(void *ud, const char *name, const char *dtype, int ndim,
-                       const int64_t *shape, int file)
+static int info_tensor(void *ud, const char *name, const char *dtype, int ndim, const int64_t *shape, int file)
 {
     info_acc *a = ud;
     a->total++;
@@ -201,9 +197,7 @@ static int info_tensor(void *ud, const char *name, const char *dtype, int ndim,
 
 static int cmd_info(ds_cli *cli, int argc, char **argv)
 {
-    static const struct option lo[] = {{"tensors", no_argument, 0, 't'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+    static const struct option lo[] = {{"tensors", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int list = 0, ch;
     optind = 0; /* glibc: re-initialise for this argv */
     while ((ch = getopt_long(argc, argv, "th", lo, NULL)) != -1) {
@@ -228,25 +222,20 @@ static int cmd_info(ds_cli *cli, int argc, char **argv)
     for (int l = 0; l < c->num_layers; l++)
         moe_layers += ds_model_config_layer_is_moe(c, l);
     printf("checkpoint     %s\n", dir);
-    printf("architecture   %s\n",
-           c->arch == DS_MODEL_ARCH_QWEN3_MOE ? "Qwen3MoeForCausalLM" : "Qwen3ForCausalLM");
-    printf("layers         %d (%d sparse MoE, %d dense MLP)\n", c->num_layers, moe_layers,
-           c->num_layers - moe_layers);
+    printf("architecture   %s\n", c->arch == DS_MODEL_ARCH_QWEN3_MOE ? "Qwen3MoeForCausalLM" : "Qwen3ForCausalLM");
+    printf("layers         %d (%d sparse MoE, %d dense MLP)\n", c->num_layers, moe_layers, c->num_layers - moe_layers);
     printf("hidden         %d\n", c->hidden_size);
-    printf("attention      %d query heads, %d kv heads, head_dim %d\n", c->num_heads,
-           c->num_kv_heads, c->head_dim);
+    printf("attention      %d query heads, %d kv heads, head_dim %d\n", c->num_heads, c->num_kv_heads, c->head_dim);
     if (c->num_experts > 0)
-        printf("experts        %d, top-%d, moe_intermediate %d, norm_topk_prob %s\n",
-               c->num_experts, c->num_experts_per_tok, c->moe_intermediate_size,
-               c->norm_topk_prob ? "true" : "false");
+        printf("experts        %d, top-%d, moe_intermediate %d, norm_topk_prob %s\n", c->num_experts,
+               c->num_experts_per_tok, c->moe_intermediate_size, c->norm_topk_prob ? "true" : "false");
     if (moe_layers < c->num_layers)
         printf("dense MLP      intermediate %d\n", c->intermediate_size);
     printf("vocabulary     %d%s\n", c->vocab_size, c->tie_word_embeddings ? " (tied embeddings)" : "");
     printf("rope           theta %g", c->rope_theta);
     if (c->rope_scaling.type == DS_MODEL_ROPE_YARN)
-        printf(", yarn factor %g over %d positions, attention factor %.4f",
-               c->rope_scaling.factor, c->rope_scaling.original_max_position_embeddings,
-               c->rope_scaling.attention_factor);
+        printf(", yarn factor %g over %d positions, attention factor %.4f", c->rope_scaling.factor,
+               c->rope_scaling.original_max_position_embeddings, c->rope_scaling.attention_factor);
     printf("\nmax positions  %d\n", c->max_position_embeddings);
     printf("rms_norm_eps   %g\n", c->rms_norm_eps);
     printf("parameters     %llu (%.2f GB in %d file%s)\n", (unsigned long long)ds_model_n_params(m),
@@ -548,15 +537,13 @@ typedef struct bench_times {
 
 /* One pass from an empty context: prefill of np tokens per sequence, then ng greedy decode
  * steps; lg (batch, V) holds the last logits. */
-static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_item *items, int batch,
-                            const int32_t *tok, int np, int ng, int32_t *next, float *lg,
-                            bench_times *bt, ds_err *err)
+static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_item *items, int batch, const int32_t *tok,
+                            int np, int ng, int32_t *next, float *lg, bench_times *bt, ds_err *err)
 {
     const int V = ds_model_config_of(m)->vocab_size;
     for (int b = 0; b < batch; b++) {
         ds_model_seq_truncate(seqs[b], 0);
-        items[b] = (ds_model_batch_item){seqs[b], tok + (size_t)b * np, np, DS_MODEL_LOGITS_LAST,
-                                         lg + (size_t)b * V};
+        items[b] = (ds_model_batch_item){seqs[b], tok + (size_t)b * np, np, DS_MODEL_LOGITS_LAST, lg + (size_t)b * V};
     }
     double w0 = ds_now_s(), c0 = cpu_s();
     ds_status st = ds_model_forward_batch(m, items, batch, err);
@@ -569,8 +556,7 @@ static ds_status bench_pass(ds_model *m, ds_model_seq **seqs, ds_model_batch_ite
     for (int i = 0; i < ng && st == DS_OK; i++) {
         for (int b = 0; b < batch; b++) {
             next[b] = ds_model_argmax(lg + (size_t)b * V, V);
-            items[b] = (ds_model_batch_item){seqs[b], &next[b], 1, DS_MODEL_LOGITS_LAST,
-                                             lg + (size_t)b * V};
+            items[b] = (ds_model_batch_item){seqs[b], &next[b], 1, DS_MODEL_LOGITS_LAST, lg + (size_t)b * V};
         }
         st = ds_model_forward_batch(m, items, batch, err);
     }
@@ -602,16 +588,19 @@ static bench_times bench_median(const bench_times *t, int n)
 
 /* Prefill and decode lines: the cold first pass (first touch of the mapped weights included),
  * then the median of the warm passes, and decode against its memory-bandwidth bound. */
-static void bench_print_times(ds_model *m, const bench_times *cold, const bench_times *warm, int reps,
-                              int batch, int np, int ng)
+static void bench_print_times(ds_model *m, const bench_times *cold, const bench_times *warm, int reps, int batch,
+                              int np, int ng)
 {
     const double tokens_p = (double)np * batch, tokens_d = (double)ng * batch;
     printf("cold start     first pass: prefill %d x %d tokens %.3f s (%.1f tokens/s), decode %.2f "
-           "tokens/s\n", batch, np, cold->tp, tokens_p / cold->tp, tokens_d / cold->td);
+           "tokens/s\n",
+           batch, np, cold->tp, tokens_p / cold->tp, tokens_d / cold->td);
     printf("prefill        %d x %d tokens: %.3f s, %.1f tokens/s (cpu %.3f s; median of %d warm "
-           "passes)\n", batch, np, warm->tp, tokens_p / warm->tp, warm->cp, reps);
+           "passes)\n",
+           batch, np, warm->tp, tokens_p / warm->tp, warm->cp, reps);
     printf("decode         %d x %d tokens: %.3f s, %.2f tokens/s (cpu %.3f s; median of %d warm "
-           "passes)\n", batch, ng, warm->td, tokens_d / warm->td, warm->cd, reps);
+           "passes)\n",
+           batch, ng, warm->td, tokens_d / warm->td, warm->cd, reps);
     if (strncmp(ds_model_backend_name(m), "cpu", 3) != 0)
         return; /* the bound below is the host's memory */
     /* bytes per decode step at the mean context of the decode steps; the batch shares the
@@ -624,14 +613,14 @@ static void bench_print_times(ds_model *m, const bench_times *cold, const bench_
     const double steps_s = ng / warm->td, bound = gbs > 0 ? gbs * 1e9 / step_bytes : 0;
     printf("bandwidth      %.1f MB read per decode step (weights %.1f MB, KV cache %.1f MB); "
            "streaming read %.1f GB/s on %d threads: bound %.1f steps/s, measured %.2f = %.0f%%\n",
-           step_bytes / 1e6, wb / 1e6, kvb * batch / 1e6, gbs, ds_model_n_threads(m), bound,
-           steps_s, bound > 0 ? 100.0 * steps_s / bound : 0.0);
+           step_bytes / 1e6, wb / 1e6, kvb * batch / 1e6, gbs, ds_model_n_threads(m), bound, steps_s,
+           bound > 0 ? 100.0 * steps_s / bound : 0.0);
 }
 
 /* Constrained decoding on one sequence: milliseconds per token mask (all, and the masks built
  * rather than found in the cache) against the plain decode step measured before. */
-static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *schema_path,
-                      const char *tk_file, int np, int ng, double step_s)
+static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *schema_path, const char *tk_file, int np,
+                      int ng, double step_s)
 {
     ds_err err;
     int rc = DS_EXIT_OK;
@@ -675,8 +664,7 @@ static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *sch
     }
     int n_out = 0, complete = 0;
     double tp, td, tm;
-    st = ds_model_generate(m, seq, prompt, np, ng, smp, jm, out, &n_out, &complete, &tp, &td, &tm,
-                           &err);
+    st = ds_model_generate(m, seq, prompt, np, ng, smp, jm, out, &n_out, &complete, &tp, &td, &tm, &err);
     if (st != DS_OK) {
         rc = fail(cli, "model bench: json generate", &err);
         goto done;
@@ -716,15 +704,14 @@ static void bench_print_kv(ds_model *m)
            kv.hit_rate[1] * 100, kv.hit_rate[2] * 100, (unsigned long long)kv.pins);
     printf("kv tiers       pages L1 %ld, L2 %ld, L3 %ld; per-tier hit rates L1 %.1f%%, L2 %.1f%%, "
            "L3 %.1f%%; %llu moves down, %llu up\n",
-           kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100,
-           kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
+           kv.tier_pages[0], kv.tier_pages[1], kv.tier_pages[2], kv.tier_hit_rate[0] * 100, kv.tier_hit_rate[1] * 100,
+           kv.tier_hit_rate[2] * 100, kv.moves_down, kv.moves_up);
 }
 
 /* Runs batch requests of np prompt tokens (tok, batch rows) and up to ng new tokens through the
  * continuous-batching scheduler (greedy; a request also ends at an end-of-sequence id), then the
  * same requests one after the other, and prints both. */
-static ds_status bench_scheduler(ds_model *m, const int32_t *tok, int batch, int np, int ng,
-                                 ds_err *err)
+static ds_status bench_scheduler(ds_model *m, const int32_t *tok, int batch, int np, int ng, ds_err *err)
 {
     ds_status st = DS_OK;
     double tb = 0, ts = 0;
@@ -762,10 +749,10 @@ static ds_status bench_scheduler(ds_model *m, const int32_t *tok, int batch, int
         return st;
     printf("scheduler      %d requests of %d + up to %d tokens, batched: %.3f s, %.2f generated "
            "tokens/s, %.1f tokens/s in all (%llu steps, up to %d sequences a step)\n",
-           batch, np, ng, tb, gen_b / tb, (double)(gen_b + (long)np * batch) / tb,
-           (unsigned long long)ss.steps, ss.max_batch);
-    printf("one at a time  %d requests: %.3f s, %.2f generated tokens/s: batching %.2fx\n",
-           batch, ts, gen_s / ts, ts > 0 && tb > 0 ? ts / tb : 0.0);
+           batch, np, ng, tb, gen_b / tb, (double)(gen_b + (long)np * batch) / tb, (unsigned long long)ss.steps,
+           ss.max_batch);
+    printf("one at a time  %d requests: %.3f s, %.2f generated tokens/s: batching %.2fx\n", batch, ts, gen_s / ts,
+           ts > 0 && tb > 0 ? ts / tb : 0.0);
     return DS_OK;
 }
 
@@ -795,8 +782,14 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "m:p:g:b:Ct:s:j:k:h1:2:3:B:r:", lo, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
-        case '1': bad = parse_int(optarg, 1, 1 << 30, &l1); ta.l1 = l1; break;
-        case '2': bad = parse_int(optarg, 1, 1 << 30, &l2); ta.l2 = l2; break;
+        case '1':
+            bad = parse_int(optarg, 1, 1 << 30, &l1);
+            ta.l1 = l1;
+            break;
+        case '2':
+            bad = parse_int(optarg, 1, 1 << 30, &l2);
+            ta.l2 = l2;
+            break;
         case '3': ta.disk = optarg; break;
         case 'B': backend = optarg; break;
         case 'r': bad = parse_int(optarg, 1, 64, &reps); break;
@@ -885,8 +878,7 @@ int ds_cmd_model_quantize(ds_cli *cli, int argc, char **argv); /* cmd_model_quan
 
 int ds_cmd_model(ds_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         print_help(argc < 2 ? stderr : stdout);
         return argc < 2 ? DS_EXIT_USAGE : DS_EXIT_OK;
     }

@@ -31,16 +31,15 @@ static int usage(const char *msg)
 
 static void help(FILE *f)
 {
-    fprintf(f,
-            "usage: dossier model quantize --model DIR --out DIR [--group-size 128]\n"
-            "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
-            "                              [--threads N]\n"
-            "\n"
-            "Writes an int4 checkpoint in the AutoAWQ format (qweight/qzeros/scales, version gemm,\n"
-            "zero point) from a float checkpoint. With calibration text (--calib, tokenized with\n"
-            "DIR/tokenizer.json, or --calib-ids) the model runs on it and activation-aware scales\n"
-            "are searched per layer (AWQ) as far as the time budget (default 600 s) allows; without\n"
-            "it, or for what does not fit, the weights are rounded to nearest. The output says which.\n");
+    fprintf(f, "usage: dossier model quantize --model DIR --out DIR [--group-size 128]\n"
+               "                              [--calib FILE | --calib-ids FILE] [--time-budget S]\n"
+               "                              [--threads N]\n"
+               "\n"
+               "Writes an int4 checkpoint in the AutoAWQ format (qweight/qzeros/scales, version gemm,\n"
+               "zero point) from a float checkpoint. With calibration text (--calib, tokenized with\n"
+               "DIR/tokenizer.json, or --calib-ids) the model runs on it and activation-aware scales\n"
+               "are searched per layer (AWQ) as far as the time budget (default 600 s) allows; without\n"
+               "it, or for what does not fit, the weights are rounded to nearest. The output says which.\n");
 }
 
 static ds_status read_ids(const char *path, ds_tokens *out, ds_err *err)
@@ -157,8 +156,8 @@ int ds_cmd_model_quantize(ds_cli *cli, int argc, char **argv)
     printf("linear layers  %d\n", rep.n_linear);
     printf("method         %s\n", rep.method);
     if (rep.calibrated)
-        printf("calibration    %zu tokens; search estimated at %.1f s\n",
-               (size_t)(o.n_calib < 4096 ? o.n_calib : 4096), rep.search_estimate_s);
+        printf("calibration    %zu tokens; search estimated at %.1f s\n", (size_t)(o.n_calib < 4096 ? o.n_calib : 4096),
+               rep.search_estimate_s);
     printf("time           %.1f s\n", rep.seconds);
     return DS_EXIT_OK;
 }

@@ -52,7 +52,9 @@ static int out_dir_ok(const char *path)
     int found = stat(dir, &st) == 0;
     if (!found || !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "dossier report: cannot write %s: %s %s\n", path, dir,
-                found ? "is not a folder" : errno == ENOENT ? "does not exist" : strerror(errno));
+                found             ? "is not a folder"
+                : errno == ENOENT ? "does not exist"
+                                  : strerror(errno));
         return 0;
     }
     if (access(dir, W_OK) != 0) {
@@ -64,12 +66,10 @@ static int out_dir_ok(const char *path)
 
 int ds_cmd_report(ds_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"company", required_argument, NULL, 'c'},
-                                         {"document", required_argument, NULL, 'd'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"company", required_argument, NULL, 'c'}, {"document", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},  {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     ds_report_opts o = {0};
     const char *format = NULL;
     int c;

@@ -39,17 +39,10 @@ int ds_cmd_rules(ds_cli *cli, int argc, char **argv)
                    "  --red-flags   AML red-flag phrases (id, category, phrases, exclusions, why)\n"
                    "  --fatf        FATF high-risk and increased-monitoring jurisdictions, with their date\n");
             return DS_EXIT_OK;
-        case 's':
-            swot = 1;
-            break;
-        case 'r':
-            flags = 1;
-            break;
-        case 'f':
-            fatf = 1;
-            break;
-        default:
-            return DS_EXIT_USAGE;
+        case 's': swot = 1; break;
+        case 'r': flags = 1; break;
+        case 'f': fatf = 1; break;
+        default: return DS_EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -63,7 +56,8 @@ int ds_cmd_rules(ds_cli *cli, int argc, char **argv)
     if (swot)
         st = ds_buf_puts(&out, "## SWOT rules\n\n") || ds_swot_rules_table(&out) ? DS_ERR_NOMEM : DS_OK;
     if (flags && st == DS_OK)
-        st = ds_buf_puts(&out, swot ? "\n## Red-flag phrases\n\n" : "## Red-flag phrases\n\n") || ds_redflags_table(&out)
+        st = ds_buf_puts(&out, swot ? "\n## Red-flag phrases\n\n" : "## Red-flag phrases\n\n") ||
+                     ds_redflags_table(&out)
                  ? DS_ERR_NOMEM
                  : DS_OK;
     if (fatf && st == DS_OK)

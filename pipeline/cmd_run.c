@@ -176,8 +176,8 @@ static void count_waiting(ds_run *run)
 {
     PGresult *r = NULL;
     ds_err err;
-    if (ds_db_exec(run->conn, &r, &err,
-                   "SELECT count(*) FROM work_queue WHERE state = 'pending' AND attempts > 0", 0, NULL) == DS_OK)
+    if (ds_db_exec(run->conn, &r, &err, "SELECT count(*) FROM work_queue WHERE state = 'pending' AND attempts > 0", 0,
+                   NULL) == DS_OK)
         run->stats.waiting = atol(PQgetvalue(r, 0, 0));
     PQclear(r);
 }
@@ -358,8 +358,17 @@ static int run_command(ds_cli *cli, run_kind kind, int argc, char **argv)
     return rc;
 }
 
-int ds_cmd_run(ds_cli *cli, int argc, char **argv) { return run_command(cli, RUN_KIND_RUN, argc, argv); }
+int ds_cmd_run(ds_cli *cli, int argc, char **argv)
+{
+    return run_command(cli, RUN_KIND_RUN, argc, argv);
+}
 
-int ds_cmd_nightly(ds_cli *cli, int argc, char **argv) { return run_command(cli, RUN_KIND_NIGHTLY, argc, argv); }
+int ds_cmd_nightly(ds_cli *cli, int argc, char **argv)
+{
+    return run_command(cli, RUN_KIND_NIGHTLY, argc, argv);
+}
 
-int ds_cmd_worker(ds_cli *cli, int argc, char **argv) { return run_command(cli, RUN_KIND_WORKER, argc, argv); }
+int ds_cmd_worker(ds_cli *cli, int argc, char **argv)
+{
+    return run_command(cli, RUN_KIND_WORKER, argc, argv);
+}

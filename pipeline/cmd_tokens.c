@@ -51,8 +51,7 @@ static ds_status decode_ids(const ds_tokenizer *tok, const char *text, int skip_
         errno = 0;
         long v = strtol(p, &end, 10);
         if (end == p || errno || v < 0 || v > INT32_MAX) {
-            st = ds_err_set(err, DS_ERR_USAGE, "standard input: not a token id at byte %zu",
-                            (size_t)(p - text));
+            st = ds_err_set(err, DS_ERR_USAGE, "standard input: not a token id at byte %zu", (size_t)(p - text));
             goto out;
         }
         if (ds_tokens_reserve(&ids, 1) != DS_OK) {
@@ -62,8 +61,8 @@ static ds_status decode_ids(const ds_tokenizer *tok, const char *text, int skip_
         ids.v[ids.n++] = (int32_t)v;
         p = end;
     }
-    if ((st = ds_tokenizer_decode(tok, ids.v, ids.n, skip_special, &out, err)) == DS_OK &&
-        out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
+    if ((st = ds_tokenizer_decode(tok, ids.v, ids.n, skip_special, &out, err)) == DS_OK && out.len &&
+        fwrite(out.data, 1, out.len, stdout) != out.len)
         st = ds_err_set(err, DS_ERR_IO, "write error on standard output");
 out:
     ds_tokens_deinit(&ids);

@@ -18,7 +18,14 @@
 #include <string.h>
 #include <yaml.h>
 
-typedef enum key_type { KEY_TYPE_STR, KEY_TYPE_INT, KEY_TYPE_LONG, KEY_TYPE_DOUBLE, KEY_TYPE_LIST, KEY_TYPE_BOOL } key_type;
+typedef enum key_type {
+    KEY_TYPE_STR,
+    KEY_TYPE_INT,
+    KEY_TYPE_LONG,
+    KEY_TYPE_DOUBLE,
+    KEY_TYPE_LIST,
+    KEY_TYPE_BOOL
+} key_type;
 
 typedef struct key_def {
     const char *name;
@@ -30,65 +37,100 @@ typedef struct key_def {
 
 #define F(field) offsetof(ds_config, field)
 static const key_def keys[] = {
-    {"state.dir", KEY_TYPE_STR, F(state_dir), 0, 0, "absolute folder for relative db.pgdata and fetch.cache_dir; empty: the checkout's var/ when run from its build tree, else /var/lib/dossier (root, or writable), else ~/.local/state/dossier"},
-    {"db.dsn", KEY_TYPE_STR, F(db_dsn), 0, 0, "libpq connection string; empty (and no PG* variables): the private cluster under db.pgdata"},
-    {"db.pgdata", KEY_TYPE_STR, F(db_pgdata), 0, 0, "folder of the private PostgreSQL cluster (relative: under state.dir)"},
+    {"state.dir", KEY_TYPE_STR, F(state_dir), 0, 0,
+     "absolute folder for relative db.pgdata and fetch.cache_dir; empty: the checkout's var/ when run from its build "
+     "tree, else /var/lib/dossier (root, or writable), else ~/.local/state/dossier"},
+    {"db.dsn", KEY_TYPE_STR, F(db_dsn), 0, 0,
+     "libpq connection string; empty (and no PG* variables): the private cluster under db.pgdata"},
+    {"db.pgdata", KEY_TYPE_STR, F(db_pgdata), 0, 0,
+     "folder of the private PostgreSQL cluster (relative: under state.dir)"},
     {"db.pg_bindir", KEY_TYPE_STR, F(db_pg_bindir), 0, 0, "folder holding initdb and pg_ctl"},
     {"log.file", KEY_TYPE_STR, F(log_file), 0, 0, "log file (JSON lines); - for stderr"},
     {"log.format", KEY_TYPE_STR, F(log_format), 0, 0, "json or text"},
     {"log.level", KEY_TYPE_STR, F(log_level), 0, 0, "debug, info, warn or error"},
     {"sources.inbox", KEY_TYPE_LIST, F(inbox), 0, 0, "folders scanned recursively for documents"},
-    {"sources.include", KEY_TYPE_LIST, F(include), 0, 0, "glob patterns a relative path must match (empty: every file)"},
+    {"sources.include", KEY_TYPE_LIST, F(include), 0, 0,
+     "glob patterns a relative path must match (empty: every file)"},
     {"sources.exclude", KEY_TYPE_LIST, F(exclude), 0, 0, "glob patterns of paths to skip"},
     {"sources.url_lists", KEY_TYPE_LIST, F(url_lists), 0, 0, "files listing paths and URLs, one per line"},
-    {"fetch.user_agent", KEY_TYPE_STR, F(fetch_user_agent), 0, 0, "declared User-Agent (sec.gov requires \"Name email\")"},
-    {"fetch.max_requests_per_second", KEY_TYPE_DOUBLE, F(fetch_max_rps), 0.01, 100, "per host; SEC fair access allows 10"},
+    {"fetch.user_agent", KEY_TYPE_STR, F(fetch_user_agent), 0, 0,
+     "declared User-Agent (sec.gov requires \"Name email\")"},
+    {"fetch.max_requests_per_second", KEY_TYPE_DOUBLE, F(fetch_max_rps), 0.01, 100,
+     "per host; SEC fair access allows 10"},
     {"fetch.timeout_seconds", KEY_TYPE_INT, F(fetch_timeout_s), 1, 3600, "total time limit per request"},
     {"fetch.max_bytes", KEY_TYPE_LONG, F(fetch_max_bytes), 1, 1e12, "largest download accepted"},
     {"fetch.retries", KEY_TYPE_INT, F(fetch_retries), 0, 20, "retries on 429/5xx/timeouts, with backoff"},
-    {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0, "downloads and ETag/Last-Modified state (relative: under state.dir)"},
-    {"fetch.cross_host_redirects", KEY_TYPE_INT, F(fetch_cross_host_redirects), 0, 1, "1: follow redirects to another host (0: refuse them)"},
-    {"watchlist.companies", KEY_TYPE_LIST, F(watch_companies), 0, 0, "companies whose new filings are fetched: CIKs, tickers or company names"},
-    {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0, "older name of watchlist.companies, still read (entries of both are watched)"},
-    {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0, "file of more companies (CIK, ticker or name), one a line; '#' starts a comment"},
-    {"watchlist.tickers_url", KEY_TYPE_STR, F(watch_tickers_url), 0, 0, "the SEC's ticker file, read to map tickers and names to CIKs (at most once a day)"},
-    {"watchlist.forms", KEY_TYPE_LIST, F(watch_forms), 0, 0, "forms wanted; empty: 10-K 10-Q 8-K 20-F 6-K (and their /A)"},
-    {"watchlist.since", KEY_TYPE_STR, F(watch_since), 0, 0, "earliest filing date (YYYY-MM-DD) taken; empty: all listed"},
+    {"fetch.cache_dir", KEY_TYPE_STR, F(fetch_cache_dir), 0, 0,
+     "downloads and ETag/Last-Modified state (relative: under state.dir)"},
+    {"fetch.cross_host_redirects", KEY_TYPE_INT, F(fetch_cross_host_redirects), 0, 1,
+     "1: follow redirects to another host (0: refuse them)"},
+    {"watchlist.companies", KEY_TYPE_LIST, F(watch_companies), 0, 0,
+     "companies whose new filings are fetched: CIKs, tickers or company names"},
+    {"watchlist.ciks", KEY_TYPE_LIST, F(watch_ciks), 0, 0,
+     "older name of watchlist.companies, still read (entries of both are watched)"},
+    {"watchlist.file", KEY_TYPE_STR, F(watch_file), 0, 0,
+     "file of more companies (CIK, ticker or name), one a line; '#' starts a comment"},
+    {"watchlist.tickers_url", KEY_TYPE_STR, F(watch_tickers_url), 0, 0,
+     "the SEC's ticker file, read to map tickers and names to CIKs (at most once a day)"},
+    {"watchlist.forms", KEY_TYPE_LIST, F(watch_forms), 0, 0,
+     "forms wanted; empty: 10-K 10-Q 8-K 20-F 6-K (and their /A)"},
+    {"watchlist.since", KEY_TYPE_STR, F(watch_since), 0, 0,
+     "earliest filing date (YYYY-MM-DD) taken; empty: all listed"},
     {"watchlist.data_url", KEY_TYPE_STR, F(watch_data_url), 0, 0, "where the submissions JSON is read"},
     {"watchlist.archives_url", KEY_TYPE_STR, F(watch_archives_url), 0, 0, "where filing documents are fetched"},
-    {"watchlist.discovery", KEY_TYPE_STR, F(watch_discovery), 0, 0, "how new filings are found: submissions (one request per company), daily_index (one per day) or both"},
-    {"watchlist.daily_index_url", KEY_TYPE_STR, F(watch_daily_index_url), 0, 0, "where EDGAR's daily form indexes are read (YYYY/QTRn/form.YYYYMMDD.idx below it)"},
-    {"watchlist.daily_index_days", KEY_TYPE_INT, F(watch_daily_index_days), 1, 366, "days back the daily index is read at most; days read before are not read again"},
-    {"watchlist.exhibits", KEY_TYPE_BOOL, F(watch_exhibits), 0, 1, "true: a new filing's exhibits of watchlist.exhibit_types are fetched and enqueued too"},
-    {"watchlist.exhibit_types", KEY_TYPE_LIST, F(watch_exhibit_types), 0, 0, "exhibit types taken (EX-99 takes EX-99.1, EX-99.2...); empty: EX-99 EX-10 EX-21"},
+    {"watchlist.discovery", KEY_TYPE_STR, F(watch_discovery), 0, 0,
+     "how new filings are found: submissions (one request per company), daily_index (one per day) or both"},
+    {"watchlist.daily_index_url", KEY_TYPE_STR, F(watch_daily_index_url), 0, 0,
+     "where EDGAR's daily form indexes are read (YYYY/QTRn/form.YYYYMMDD.idx below it)"},
+    {"watchlist.daily_index_days", KEY_TYPE_INT, F(watch_daily_index_days), 1, 366,
+     "days back the daily index is read at most; days read before are not read again"},
+    {"watchlist.exhibits", KEY_TYPE_BOOL, F(watch_exhibits), 0, 1,
+     "true: a new filing's exhibits of watchlist.exhibit_types are fetched and enqueued too"},
+    {"watchlist.exhibit_types", KEY_TYPE_LIST, F(watch_exhibit_types), 0, 0,
+     "exhibit types taken (EX-99 takes EX-99.1, EX-99.2...); empty: EX-99 EX-10 EX-21"},
     {"ingest.max_bytes", KEY_TYPE_LONG, F(ingest_max_bytes), 1, 1e12, "larger inputs are rejected (too_large)"},
-    {"ingest.allowed_roots", KEY_TYPE_LIST, F(ingest_allowed_roots), 0, 0, "folders a symbolic link in a scanned folder may lead into"},
+    {"ingest.allowed_roots", KEY_TYPE_LIST, F(ingest_allowed_roots), 0, 0,
+     "folders a symbolic link in a scanned folder may lead into"},
     {"ingest.max_pages", KEY_TYPE_INT, F(ingest_max_pages), 1, 1000000, "PDFs with more pages are rejected"},
-    {"ingest.parse_in_child", KEY_TYPE_INT, F(ingest_parse_in_child), 0, 1, "1: parse each document in a child process under the limits below (0: in the worker)"},
-    {"ingest.parse_cpu_seconds", KEY_TYPE_INT, F(ingest_parse_cpu_seconds), 0, 604800, "CPU seconds one document's parse may use (0: no limit)"},
-    {"ingest.parse_memory_mb", KEY_TYPE_LONG, F(ingest_parse_memory_mb), 0, 1 << 24, "MiB of memory one document's parse may add (0: no limit)"},
-    {"chunk.tokenizer", KEY_TYPE_STR, F(tokenizer), 0, 0, "tokenizer.json sizing chunks (default: the model's, else the bundled Qwen3 one)"},
+    {"ingest.parse_in_child", KEY_TYPE_INT, F(ingest_parse_in_child), 0, 1,
+     "1: parse each document in a child process under the limits below (0: in the worker)"},
+    {"ingest.parse_cpu_seconds", KEY_TYPE_INT, F(ingest_parse_cpu_seconds), 0, 604800,
+     "CPU seconds one document's parse may use (0: no limit)"},
+    {"ingest.parse_memory_mb", KEY_TYPE_LONG, F(ingest_parse_memory_mb), 0, 1 << 24,
+     "MiB of memory one document's parse may add (0: no limit)"},
+    {"chunk.tokenizer", KEY_TYPE_STR, F(tokenizer), 0, 0,
+     "tokenizer.json sizing chunks (default: the model's, else the bundled Qwen3 one)"},
     {"chunk.target_tokens", KEY_TYPE_INT, F(chunk_target_tokens), 32, 200000, "target chunk size in model tokens"},
-    {"chunk.overlap_tokens", KEY_TYPE_INT, F(chunk_overlap_tokens), 0, 10000, "tokens repeated between consecutive prose chunks"},
+    {"chunk.overlap_tokens", KEY_TYPE_INT, F(chunk_overlap_tokens), 0, 10000,
+     "tokens repeated between consecutive prose chunks"},
     {"model.dir", KEY_TYPE_STR, F(model_dir), 0, 0, "Hugging Face checkpoint folder; empty: rules only"},
     {"model.backend", KEY_TYPE_STR, F(model_backend), 0, 0, "auto, cpu or cuda"},
     {"model.threads", KEY_TYPE_INT, F(model_threads), 0, 1024, "CPU threads (0: all cores)"},
-    {"model.segment_tokens", KEY_TYPE_INT, F(model_segment_tokens), 16, 1 << 20, "segmented attention: tokens per segment"},
+    {"model.segment_tokens", KEY_TYPE_INT, F(model_segment_tokens), 16, 1 << 20,
+     "segmented attention: tokens per segment"},
     {"model.max_context", KEY_TYPE_INT, F(model_max_context), 512, 1 << 22, "longest context a document may use"},
     {"model.max_new_tokens", KEY_TYPE_INT, F(model_max_new_tokens), 1, 1 << 16, "answer tokens per model call"},
-    {"screening.threshold", KEY_TYPE_DOUBLE, F(screen_threshold), 0.5, 1.0, "sanctions match score that raises an alert"},
-    {"run.worker_id", KEY_TYPE_STR, F(run_worker_id), 0, 0, "this machine's name in leases and claims (with the process id); empty: the host name"},
+    {"screening.threshold", KEY_TYPE_DOUBLE, F(screen_threshold), 0.5, 1.0,
+     "sanctions match score that raises an alert"},
+    {"run.worker_id", KEY_TYPE_STR, F(run_worker_id), 0, 0,
+     "this machine's name in leases and claims (with the process id); empty: the host name"},
     {"run.workers", KEY_TYPE_INT, F(run_workers), 1, 256, "worker processes on this host"},
-    {"run.lease_seconds", KEY_TYPE_INT, F(run_lease_seconds), 5, 86400, "queue lease length; a lapsed lease is reclaimed"},
+    {"run.lease_seconds", KEY_TYPE_INT, F(run_lease_seconds), 5, 86400,
+     "queue lease length; a lapsed lease is reclaimed"},
     {"run.max_attempts", KEY_TYPE_INT, F(run_max_attempts), 1, 100, "attempts before a document is quarantined"},
     {"run.retry_base_seconds", KEY_TYPE_INT, F(run_retry_base_s), 0, 86400, "first retry delay, doubled each attempt"},
-    {"run.document_seconds", KEY_TYPE_INT, F(run_document_seconds), 0, 604800, "wall-time budget of one document; past it the document fails (0: none)"},
-    {"run.metrics_textfile", KEY_TYPE_STR, F(metrics_textfile), 0, 0, "Prometheus textfile to write the run summary to"},
+    {"run.document_seconds", KEY_TYPE_INT, F(run_document_seconds), 0, 604800,
+     "wall-time budget of one document; past it the document fails (0: none)"},
+    {"run.metrics_textfile", KEY_TYPE_STR, F(metrics_textfile), 0, 0,
+     "Prometheus textfile to write the run summary to"},
 };
 #undef F
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static char **str_field(ds_config *c, const key_def *k) { return (char **)((char *)c + k->off); }
+static char **str_field(ds_config *c, const key_def *k)
+{
+    return (char **)((char *)c + k->off);
+}
 
 static int set_str(char **slot, const char *v)
 {
@@ -182,10 +224,10 @@ static ds_status set_value(ds_config *c, const key_def *k, const char *v, const 
             return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         if (strcmp(k->name, "log.format") == 0 && strcmp(v, "json") && strcmp(v, "text"))
             return ds_err_set(err, DS_ERR_CONFIG, "%s: log.format must be json or text, not \"%s\"", where, v);
-        if (strcmp(k->name, "log.level") == 0 && strcmp(v, "debug") && strcmp(v, "info") &&
-            strcmp(v, "warn") && strcmp(v, "error"))
-            return ds_err_set(err, DS_ERR_CONFIG, "%s: log.level must be debug, info, warn or error, not \"%s\"",
-                              where, v);
+        if (strcmp(k->name, "log.level") == 0 && strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") &&
+            strcmp(v, "error"))
+            return ds_err_set(err, DS_ERR_CONFIG, "%s: log.level must be debug, info, warn or error, not \"%s\"", where,
+                              v);
         if (strcmp(k->name, "watchlist.discovery") == 0 && strcmp(v, "submissions") && strcmp(v, "daily_index") &&
             strcmp(v, "both"))
             return ds_err_set(err, DS_ERR_CONFIG,
@@ -224,7 +266,8 @@ static ds_status set_value(ds_config *c, const key_def *k, const char *v, const 
     case KEY_TYPE_LIST: {
         ds_str_list *l = (ds_str_list *)((char *)c + k->off);
         if (l->n >= DS_CONFIG_MAX_LIST)
-            return ds_err_set(err, DS_ERR_CONFIG, "%s: %s holds more than %d items", where, k->name, DS_CONFIG_MAX_LIST);
+            return ds_err_set(err, DS_ERR_CONFIG, "%s: %s holds more than %d items", where, k->name,
+                              DS_CONFIG_MAX_LIST);
         if (!(l->v[l->n] = ds_strdup(v)))
             return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
         l->n++;
@@ -253,8 +296,8 @@ typedef struct yaml_walk {
 static ds_status next_event(yaml_walk *w, yaml_event_t *ev)
 {
     if (!yaml_parser_parse(&w->p, ev))
-        return ds_err_set(w->err, DS_ERR_CONFIG, "%s:%zu: yaml error: %s", w->path,
-                          w->p.problem_mark.line + 1, w->p.problem ? w->p.problem : "syntax error");
+        return ds_err_set(w->err, DS_ERR_CONFIG, "%s:%zu: yaml error: %s", w->path, w->p.problem_mark.line + 1,
+                          w->p.problem ? w->p.problem : "syntax error");
     return DS_OK;
 }
 

@@ -22,50 +22,50 @@ typedef struct ds_str_list {
 
 typedef struct ds_config {
     /* state (pipeline/statedir.h) */
-    char *state_dir;          /* where relative db.pgdata and fetch.cache_dir lie; empty: chosen by rule */
+    char *state_dir; /* where relative db.pgdata and fetch.cache_dir lie; empty: chosen by rule */
     /* db */
-    char *db_dsn;             /* libpq connection string; NULL/"" with no PG* env: private cluster */
-    char *db_pgdata;          /* private cluster folder; relative: under the state directory (default pg) */
-    char *db_pg_bindir;       /* where initdb/pg_ctl live */
+    char *db_dsn;       /* libpq connection string; NULL/"" with no PG* env: private cluster */
+    char *db_pgdata;    /* private cluster folder; relative: under the state directory (default pg) */
+    char *db_pg_bindir; /* where initdb/pg_ctl live */
     /* log */
-    char *log_file;           /* "-" = stderr */
-    char *log_format;         /* json | text */
-    char *log_level;          /* debug | info | warn | error */
+    char *log_file;   /* "-" = stderr */
+    char *log_format; /* json | text */
+    char *log_level;  /* debug | info | warn | error */
     /* sources */
-    ds_str_list inbox;        /* folders scanned recursively */
-    ds_str_list include;      /* glob patterns a file name must match (empty: all) */
-    ds_str_list exclude;      /* glob patterns that skip a file */
-    ds_str_list url_lists;    /* files listing paths and URLs, one per line */
+    ds_str_list inbox;     /* folders scanned recursively */
+    ds_str_list include;   /* glob patterns a file name must match (empty: all) */
+    ds_str_list exclude;   /* glob patterns that skip a file */
+    ds_str_list url_lists; /* files listing paths and URLs, one per line */
     /* fetch */
-    char *fetch_user_agent;   /* required by sec.gov: "Company Name admin@example.com" */
-    double fetch_max_rps;     /* per host */
+    char *fetch_user_agent; /* required by sec.gov: "Company Name admin@example.com" */
+    double fetch_max_rps;   /* per host */
     int fetch_timeout_s;
     long fetch_max_bytes;
     int fetch_retries;
-    char *fetch_cache_dir;    /* downloaded files + ETag/Last-Modified state; relative: under the state directory */
+    char *fetch_cache_dir; /* downloaded files + ETag/Last-Modified state; relative: under the state directory */
     /* watchlist (pipeline/watchlist.c) */
     ds_str_list watch_companies; /* companies watched: CIKs, tickers or company names */
-    ds_str_list watch_ciks;   /* the older name of watch_companies, still read (either may hold any entry) */
-    char *watch_file;         /* file of entries like watch_companies', one a line ('#' comments); empty: none */
-    char *watch_tickers_url;  /* the SEC's ticker file, mapping tickers and names to CIKs */
-    ds_str_list watch_forms;  /* forms wanted (amendments /A follow their form); empty: the default set */
-    char *watch_since;        /* earliest filing date, YYYY-MM-DD; empty: none */
-    char *watch_data_url;     /* base of the submissions JSON (https://data.sec.gov) */
-    char *watch_archives_url; /* base of the filing archives (https://www.sec.gov/Archives/edgar/data) */
-    char *watch_discovery;    /* submissions | daily_index | both */
+    ds_str_list watch_ciks;      /* the older name of watch_companies, still read (either may hold any entry) */
+    char *watch_file;            /* file of entries like watch_companies', one a line ('#' comments); empty: none */
+    char *watch_tickers_url;     /* the SEC's ticker file, mapping tickers and names to CIKs */
+    ds_str_list watch_forms;     /* forms wanted (amendments /A follow their form); empty: the default set */
+    char *watch_since;           /* earliest filing date, YYYY-MM-DD; empty: none */
+    char *watch_data_url;        /* base of the submissions JSON (https://data.sec.gov) */
+    char *watch_archives_url;    /* base of the filing archives (https://www.sec.gov/Archives/edgar/data) */
+    char *watch_discovery;       /* submissions | daily_index | both */
     char *watch_daily_index_url; /* base of the daily form indexes (https://www.sec.gov/Archives/edgar/daily-index) */
-    int watch_daily_index_days; /* days back the daily index is read at most */
-    int watch_exhibits;       /* 1: a new filing's exhibits of watch_exhibit_types are fetched too */
+    int watch_daily_index_days;  /* days back the daily index is read at most */
+    int watch_exhibits;          /* 1: a new filing's exhibits of watch_exhibit_types are fetched too */
     ds_str_list watch_exhibit_types; /* exhibit types taken (a prefix before '.'); empty: EX-99 EX-10 EX-21 */
     /* ingest */
-    long ingest_max_bytes;    /* larger inputs are rejected as too_large */
+    long ingest_max_bytes; /* larger inputs are rejected as too_large */
     int ingest_max_pages;
     int ingest_parse_in_child;        /* 1: parse in a child process under the limits below */
     int ingest_parse_cpu_seconds;     /* RLIMIT_CPU of that child; 0: none */
     long ingest_parse_memory_mb;      /* address space it may add, MiB; 0: none */
     ds_str_list ingest_allowed_roots; /* folders symbolic links found by a scan may lead into */
     /* chunk */
-    char *tokenizer;          /* tokenizer.json; default: the bundled Qwen3 tokenizer */
+    char *tokenizer; /* tokenizer.json; default: the bundled Qwen3 tokenizer */
     int chunk_target_tokens;
     int chunk_overlap_tokens;
     /* model */
@@ -76,16 +76,16 @@ typedef struct ds_config {
     int model_max_context;
     int model_max_new_tokens; /* answer tokens per model call */
     /* screening */
-    double screen_threshold;  /* 0..1 */
+    double screen_threshold; /* 0..1 */
     /* run */
-    char *run_worker_id;      /* this machine's name in leases and claims; empty: the host name */
+    char *run_worker_id; /* this machine's name in leases and claims; empty: the host name */
     int run_workers;
     int run_lease_seconds;
     int run_max_attempts;
     int run_retry_base_s;
-    int run_document_seconds; /* wall-time budget of one document; 0: none */
+    int run_document_seconds;       /* wall-time budget of one document; 0: none */
     int fetch_cross_host_redirects; /* 1: follow redirects to another host */
-    char *metrics_textfile;   /* Prometheus textfile path; empty: none */
+    char *metrics_textfile;         /* Prometheus textfile path; empty: none */
 } ds_config;
 
 /* Fills defaults. */

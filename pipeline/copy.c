@@ -65,7 +65,10 @@ ds_status ds_copy_field(ds_copy *cp, const char *s, size_t n)
     return DS_OK;
 }
 
-ds_status ds_copy_str(ds_copy *cp, const char *s) { return ds_copy_field(cp, s, s ? strlen(s) : 0); }
+ds_status ds_copy_str(ds_copy *cp, const char *s)
+{
+    return ds_copy_field(cp, s, s ? strlen(s) : 0);
+}
 
 ds_status ds_copy_int(ds_copy *cp, long long v)
 {
@@ -116,8 +119,7 @@ static ds_status drain(PGconn *conn, ds_err *err)
             size_t n = strlen(msg);
             while (n && msg[n - 1] == '\n')
                 msg[--n] = '\0';
-            st = ds_err_set(err, PQstatus(conn) == CONNECTION_BAD ? DS_ERR_DB_UNREACHABLE : DS_ERR_DB, "copy: %s",
-                            msg);
+            st = ds_err_set(err, PQstatus(conn) == CONNECTION_BAD ? DS_ERR_DB_UNREACHABLE : DS_ERR_DB, "copy: %s", msg);
         }
         PQclear(r);
     }

@@ -13,8 +13,8 @@ static int env_set(const char *name)
     return v && *v;
 }
 
-ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int flags, ds_log *log, char **dsn,
-                        int *is_private, ds_err *err)
+ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int flags, ds_log *log, char **dsn, int *is_private,
+                        ds_err *err)
 {
     *dsn = NULL;
     if (is_private)
@@ -94,9 +94,15 @@ ds_status ds_db_exec(PGconn *conn, PGresult **res, ds_err *err, const char *sql,
     return DS_OK;
 }
 
-ds_status ds_db_begin(PGconn *conn, ds_err *err) { return ds_db_exec(conn, NULL, err, "BEGIN", 0, NULL); }
+ds_status ds_db_begin(PGconn *conn, ds_err *err)
+{
+    return ds_db_exec(conn, NULL, err, "BEGIN", 0, NULL);
+}
 
-ds_status ds_db_commit(PGconn *conn, ds_err *err) { return ds_db_exec(conn, NULL, err, "COMMIT", 0, NULL); }
+ds_status ds_db_commit(PGconn *conn, ds_err *err)
+{
+    return ds_db_exec(conn, NULL, err, "COMMIT", 0, NULL);
+}
 
 void ds_db_rollback(PGconn *conn)
 {

@@ -17,12 +17,12 @@
 
 /* ---- private cluster (pipeline/pgcluster.c) ---------------------------------------------- */
 typedef struct ds_pgcluster {
-    char root[1024];      /* absolute db.pgdata */
-    char datadir[1100];   /* root/data */
-    char sockdir[1100];   /* root/run, or a short /tmp path when that is too long for a socket */
-    char logfile[1100];   /* root/postgres.log */
-    char bindir[1024];    /* initdb, pg_ctl */
-    const char *run_as;   /* "postgres" when we are root, else NULL */
+    char root[1024];    /* absolute db.pgdata */
+    char datadir[1100]; /* root/data */
+    char sockdir[1100]; /* root/run, or a short /tmp path when that is too long for a socket */
+    char logfile[1100]; /* root/postgres.log */
+    char bindir[1024];  /* initdb, pg_ctl */
+    const char *run_as; /* "postgres" when we are root, else NULL */
 } ds_pgcluster;
 
 ds_status ds_pgcluster_init(ds_pgcluster *c, const ds_config *cfg, ds_err *err);
@@ -53,8 +53,8 @@ enum {
 /* Resolves the connection: --db, then db.dsn, then libpq's PG* environment (the same for the
  * pipeline and an administrator: the DSN says who logs in); with none of them, the private
  * cluster as DS_DB_PIPELINE_ROLE, or DS_DB_ADMIN_ROLE with DS_DB_ADMIN. *dsn is caller-freed. */
-ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int flags, ds_log *log, char **dsn,
-                        int *is_private, ds_err *err);
+ds_status ds_db_resolve(const ds_config *cfg, const char *cli_dsn, int flags, ds_log *log, char **dsn, int *is_private,
+                        ds_err *err);
 /* Connects; DS_ERR_DB_UNREACHABLE with libpq's message when it cannot. */
 ds_status ds_db_connect(const char *dsn, PGconn **out, ds_err *err);
 /* Runs a parameterised command; DS_ERR_DB with the server message on failure. The result
@@ -74,7 +74,7 @@ ds_status ds_db_schema_version(PGconn *conn, int *version, ds_err *err);
 /* ---- COPY (pipeline/copy.c) -------------------------------------------------------------- */
 typedef struct ds_copy {
     PGconn *conn;
-    ds_buf row;           /* rows waiting to be sent */
+    ds_buf row; /* rows waiting to be sent */
     int fields_in_row;
     long rows;
     int active;

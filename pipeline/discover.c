@@ -107,8 +107,8 @@ ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source,
     return st;
 }
 
-ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes, const char *run_id,
-                                const char *path, const char *source, long long *doc_id, ds_err *err)
+ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes, const char *run_id, const char *path,
+                                const char *source, long long *doc_id, ds_err *err)
 {
     return enqueue_known(run, sha, bytes, run_id, path, source, doc_id, err);
 }

@@ -17,8 +17,8 @@ struct ds_heartbeat {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int quit;
-    long long doc_id;   /* 0: nothing to renew */
-    double since;       /* when doc_id was taken (CLOCK_MONOTONIC seconds) */
+    long long doc_id; /* 0: nothing to renew */
+    double since;     /* when doc_id was taken (CLOCK_MONOTONIC seconds) */
     long renewals;
     int lease_s, budget_s;
     char owner[128];
@@ -152,7 +152,10 @@ void ds_heartbeat_watch(ds_heartbeat *hb, long long doc_id)
     pthread_mutex_unlock(&hb->mu);
 }
 
-void ds_heartbeat_unwatch(ds_heartbeat *hb) { ds_heartbeat_watch(hb, 0); }
+void ds_heartbeat_unwatch(ds_heartbeat *hb)
+{
+    ds_heartbeat_watch(hb, 0);
+}
 
 long ds_heartbeat_renewals(ds_heartbeat *hb)
 {

@@ -154,7 +154,10 @@ static ds_status parse_path(const char *path, parsed *out, ds_err *err)
             st = ds_err_set(err, DS_ERR_FORMAT,
                             "%s: looks like OFAC's %s; give sdn.csv (alt.csv, add.csv and sdn_comments.csv are read "
                             "from beside it)",
-                            file, nf == 5 ? "alt.csv" : nf == 6 ? "add.csv" : "sdn_comments.csv");
+                            file,
+                            nf == 5   ? "alt.csv"
+                            : nf == 6 ? "add.csv"
+                                      : "sdn_comments.csv");
         else
             st = ds_sanctions_parse(data.data, data.len, file, &out->list, err);
     } else {
@@ -219,8 +222,8 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
     else
         snprintf(version, sizeof version, "sha256:%.12s", p->sha256);
     const char *published = opts && opts->published && *opts->published ? opts->published
-                            : l->published && *l->published              ? l->published
-                                                                         : NULL;
+                            : l->published && *l->published             ? l->published
+                                                                        : NULL;
     memset(rec, 0, sizeof *rec);
     snprintf(rec->source, sizeof rec->source, "%s", source);
     snprintf(rec->format, sizeof rec->format, "%s", ds_sanctions_format_name(l->format));
@@ -233,8 +236,8 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
     ds_status st;
     if (!(opts && opts->force)) {
         const char *pp[2] = {source, p->sha256};
-        st = ds_db_exec(conn, &r, err, "SELECT id FROM sanctions_lists WHERE source = $1 AND active AND file_sha256 = $2",
-                        2, pp);
+        st = ds_db_exec(conn, &r, err,
+                        "SELECT id FROM sanctions_lists WHERE source = $1 AND active AND file_sha256 = $2", 2, pp);
         if (st)
             return st;
         if (PQntuples(r) == 1) {
@@ -250,8 +253,8 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
     }
     /* Deactivate first: the partial unique index allows one active version per source. */
     const char *p1[1] = {source};
-    st = ds_db_exec(conn, &r, err, "UPDATE sanctions_lists SET active = false WHERE source = $1 AND active RETURNING id",
-                    1, p1);
+    st = ds_db_exec(conn, &r, err,
+                    "UPDATE sanctions_lists SET active = false WHERE source = $1 AND active RETURNING id", 1, p1);
     if (st)
         return st;
     if (PQntuples(r) > 0)
@@ -273,9 +276,10 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
     if (l->n_entries == 0)
         return DS_OK;
     /* Entry ids drawn from the sequence, so the names can refer to them in the same COPY pass. */
-    st = ds_db_exec(conn, &r, err,
-                    "SELECT nextval(pg_get_serial_sequence('sanctions_entries', 'id')) FROM generate_series(1, $1::integer)",
-                    1, (const char *const[]){count});
+    st = ds_db_exec(
+        conn, &r, err,
+        "SELECT nextval(pg_get_serial_sequence('sanctions_entries', 'id')) FROM generate_series(1, $1::integer)", 1,
+        (const char *const[]){count});
     if (st)
         return st;
     if ((size_t)PQntuples(r) != l->n_entries) {
@@ -316,8 +320,8 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
         ds_free(ids);
         return ds_err_prefix(err, "%s", p->path);
     }
-    st = ds_copy_begin(&cp, conn, "COPY sanctions_names (entry_id, name, name_norm, is_alias, alias_quality) FROM STDIN",
-                       err);
+    st = ds_copy_begin(&cp, conn,
+                       "COPY sanctions_names (entry_id, name, name_norm, is_alias, alias_quality) FROM STDIN", err);
     ds_name_norm nn;
     ds_name_norm_init(&nn);
     size_t names = 0;
@@ -424,9 +428,9 @@ ds_status ds_lists_build_index(PGconn *conn, ds_screen_index **out, ds_err *err)
     for (int i = 0; i < n && !st; i++) {
         const char *type = PQgetvalue(r, i, 5);
         int person = strcmp(type, "individual") == 0 ? 1
-                     : strcmp(type, "vessel") == 0 ? DS_SCREEN_VESSEL
+                     : strcmp(type, "vessel") == 0   ? DS_SCREEN_VESSEL
                      : strcmp(type, "aircraft") == 0 ? DS_SCREEN_AIRCRAFT
-                                                       : 0;
+                                                     : 0;
         if (ds_screen_index_add(idx, atoll(PQgetvalue(r, i, 0)), atoll(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2),
                                 PQgetvalue(r, i, 3), PQgetvalue(r, i, 4)[0] == 't', person))
             st = ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory after %d names", i);

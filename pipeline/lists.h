@@ -27,15 +27,15 @@ typedef struct ds_lists_options {
 } ds_lists_options;
 
 typedef struct ds_lists_loaded {
-    char source[32];        /* ofac_sdn, ofac_consolidated, eu_consolidated, un_consolidated */
-    char format[16];        /* ofac-xml, ofac-csv, eu-xml, un-xml */
+    char source[32]; /* ofac_sdn, ofac_consolidated, eu_consolidated, un_consolidated */
+    char format[16]; /* ofac-xml, ofac-csv, eu-xml, un-xml */
     char version[160];
-    char published[16];     /* "" when unknown */
+    char published[16]; /* "" when unknown */
     char sha256[65];
-    long long list_id;      /* the new version, or the active one when unchanged */
-    long long replaced_id;  /* the version deactivated, 0 when none */
+    long long list_id;     /* the new version, or the active one when unchanged */
+    long long replaced_id; /* the version deactivated, 0 when none */
     size_t entries, names, skipped;
-    int unchanged;          /* the active version already had these bytes: nothing loaded */
+    int unchanged; /* the active version already had these bytes: nothing loaded */
 } ds_lists_loaded;
 
 /* Loads n_paths lists. Each path is an XML list file (OFAC sdn.xml, EU or UN consolidated; the

@@ -86,10 +86,10 @@ static ds_status upsert_company(ds_run *run, const ds_document *doc, char *id_ou
                         3, p);
         if (st == DS_OK)
             st = ds_db_exec(run->conn, &r, err,
-                        "INSERT INTO companies (cik, name, name_key) VALUES ($1, $2, $3) "
-                        "ON CONFLICT (cik) DO UPDATE SET name = CASE WHEN companies.name = companies.cik "
-                        "THEN EXCLUDED.name ELSE companies.name END RETURNING id",
-                        3, p);
+                            "INSERT INTO companies (cik, name, name_key) VALUES ($1, $2, $3) "
+                            "ON CONFLICT (cik) DO UPDATE SET name = CASE WHEN companies.name = companies.cik "
+                            "THEN EXCLUDED.name ELSE companies.name END RETURNING id",
+                            3, p);
     } else {
         const char *p[] = {name, key};
         /* no CIK: the company of the same name key, one with a CIK first, else a new row */
@@ -106,9 +106,9 @@ static ds_status upsert_company(ds_run *run, const ds_document *doc, char *id_ou
         r = NULL;
         if (st == DS_OK)
             st = ds_db_exec(run->conn, &r, err,
-                        "INSERT INTO companies (name, name_key) VALUES ($1, $2) "
-                        "ON CONFLICT (name_key) WHERE cik IS NULL DO UPDATE SET name = companies.name RETURNING id",
-                        2, p);
+                            "INSERT INTO companies (name, name_key) VALUES ($1, $2) "
+                            "ON CONFLICT (name_key) WHERE cik IS NULL DO UPDATE SET name = companies.name RETURNING id",
+                            2, p);
     }
     if (st == DS_OK)
         snprintf(id_out, cap, "%s", PQgetvalue(r, 0, 0));
@@ -122,8 +122,8 @@ static ds_status store_identity(ds_run *run, const char *doc_id, const char *run
                                 ds_err *err)
 {
     const char *pd[] = {doc_id};
-    ds_status st = ds_db_exec(run->conn, NULL, err, "DELETE FROM document_identity WHERE document_id = $1::bigint",
-                              1, pd);
+    ds_status st = ds_db_exec(run->conn, NULL, err, "DELETE FROM document_identity WHERE document_id = $1::bigint", 1,
+                              pd);
     if (st || !(id->company.value || id->form.value || id->period_end.value))
         return st;
     char pages[5][12];
@@ -133,13 +133,23 @@ static ds_status store_identity(ds_run *run, const char *doc_id, const char *run
     char cik[16];
     clean_cik(id->cik.value, cik, sizeof cik);
     const char *p[] = {doc_id,
-                       id->company.value, id->company.value ? pages[0] : NULL, id->company.quote,
-                       *cik ? cik : NULL, *cik ? pages[1] : NULL, *cik ? id->cik.quote : NULL,
-                       id->form.value, id->sec_form.value, id->form.value ? pages[2] : NULL, id->form.quote,
-                       date_or_null(id->period_end.value), id->period_end.value ? pages[3] : NULL,
+                       id->company.value,
+                       id->company.value ? pages[0] : NULL,
+                       id->company.quote,
+                       *cik ? cik : NULL,
+                       *cik ? pages[1] : NULL,
+                       *cik ? id->cik.quote : NULL,
+                       id->form.value,
+                       id->sec_form.value,
+                       id->form.value ? pages[2] : NULL,
+                       id->form.quote,
+                       date_or_null(id->period_end.value),
+                       id->period_end.value ? pages[3] : NULL,
                        id->period_end.quote,
                        id->fiscal_year.value && ds_dec_valid(id->fiscal_year.value) ? id->fiscal_year.value : NULL,
-                       id->fiscal_period.value, id->fiscal_year.value ? pages[4] : NULL, id->fiscal_year.quote,
+                       id->fiscal_period.value,
+                       id->fiscal_year.value ? pages[4] : NULL,
+                       id->fiscal_year.quote,
                        run_id};
     return ds_db_exec(run->conn, NULL, err,
                       "INSERT INTO document_identity (document_id, company_name, company_page, company_quote, cik, "
@@ -155,7 +165,7 @@ static ds_status meta_json(const ds_document *doc, ds_buf *out)
 {
     char esc[2048];
     const char *keys[] = {"subject", "creator", "producer", "created", "modified", "company_name", "cik"};
-    const char *vals[] = {doc->meta.subject, doc->meta.creator, doc->meta.producer, doc->meta.created,
+    const char *vals[] = {doc->meta.subject,  doc->meta.creator,      doc->meta.producer, doc->meta.created,
                           doc->meta.modified, doc->meta.company_name, doc->meta.cik};
     ds_status st = ds_buf_putc(out, '{');
     int first = 1;
@@ -236,9 +246,9 @@ static ds_status copy_facts(ds_run *run, const char *doc_id, const char *company
         const char *vtext = f->is_nil ? NULL : f->value_text ? f->value_text : (value ? NULL : f->value);
         /* facts added after ds_facts_verify (the model's) are unverified */
         const char *vstatus = f->verification ? f->verification : "unverified";
-        const char *vcheck = f->verification_check ? f->verification_check
+        const char *vcheck = f->verification_check                                          ? f->verification_check
                              : f->source_extractor && !strcmp(f->source_extractor, "model") ? "model"
-                                                                                             : "none";
+                                                                                            : "none";
         long long cstart = -1;
         if (f->byte_off != SIZE_MAX && f->byte_off <= doc->text.len) {
             if (f->chunk_seq >= 0 && (size_t)f->chunk_seq < chunks->n &&
@@ -310,11 +320,10 @@ static ds_status copy_swot(ds_run *run, const char *doc_id, const char *company_
     for (size_t i = 0; i < items->n && st == DS_OK; i++) {
         const ds_swot_item *it = &items->v[i];
         if (ds_copy_int(&cp, doc_num) || copy_opt_int(&cp, it->chunk_seq, it->chunk_seq >= 0) ||
-            ds_copy_str(&cp, *company_id ? company_id : NULL) ||
-            ds_copy_str(&cp, ds_swot_category_str(it->category)) || ds_copy_str(&cp, it->statement) ||
-            ds_copy_str(&cp, it->rule_id) || ds_copy_str(&cp, it->evidence ? it->evidence : "[]") ||
-            copy_opt_int(&cp, it->page, it->page > 0) || ds_copy_str(&cp, it->quote) ||
-            ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id) ||
+            ds_copy_str(&cp, *company_id ? company_id : NULL) || ds_copy_str(&cp, ds_swot_category_str(it->category)) ||
+            ds_copy_str(&cp, it->statement) || ds_copy_str(&cp, it->rule_id) ||
+            ds_copy_str(&cp, it->evidence ? it->evidence : "[]") || copy_opt_int(&cp, it->page, it->page > 0) ||
+            ds_copy_str(&cp, it->quote) || ds_copy_str(&cp, it->source_extractor) || ds_copy_int(&cp, run->run_id) ||
             ds_copy_str(&cp, it->model) || ds_copy_str(&cp, it->model_fingerprint) ||
             ds_copy_str(&cp, it->prompt_version))
             st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
@@ -334,10 +343,11 @@ static ds_status copy_entities(ds_run *run, const char *doc_id, const ds_documen
     if (ents->n == 0)
         return DS_OK;
     ds_copy cp;
-    ds_status st = ds_copy_begin(&cp, run->conn,
-                                 "COPY entities (document_id, chunk_seq, kind, name, name_norm, attributes, page, quote, "
-                                 "char_start, source_extractor, run_id) FROM STDIN",
-                                 err);
+    ds_status st = ds_copy_begin(
+        &cp, run->conn,
+        "COPY entities (document_id, chunk_seq, kind, name, name_norm, attributes, page, quote, "
+        "char_start, source_extractor, run_id) FROM STDIN",
+        err);
     if (st)
         return st;
     long long doc_num = atoll(doc_id);
@@ -456,8 +466,7 @@ ds_status ds_load_document(ds_run *run, long long doc_id, ds_document *doc, cons
     PQclear(r);
     const char *pd[] = {id};
     if (st == DS_OK)
-        st = ds_db_exec(run->conn, NULL, err,
-                        "DELETE FROM facts WHERE document_id = $1::bigint", 1, pd);
+        st = ds_db_exec(run->conn, NULL, err, "DELETE FROM facts WHERE document_id = $1::bigint", 1, pd);
     if (st == DS_OK)
         st = ds_db_exec(run->conn, NULL, err, "DELETE FROM swot_items WHERE document_id = $1::bigint", 1, pd);
     if (st == DS_OK)

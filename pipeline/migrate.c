@@ -83,8 +83,8 @@ static ds_status all_applied(PGconn *conn, int *all, ds_err *err)
     snprintf(list + o, sizeof list - o, "}");
     const char *p[] = {list};
     PGresult *r = NULL;
-    ds_status st = ds_db_exec(conn, &r, err, "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])",
-                              1, p);
+    ds_status st = ds_db_exec(conn, &r, err, "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])", 1,
+                              p);
     *all = st == DS_OK && atoi(PQgetvalue(r, 0, 0)) == ds_migrations_count;
     PQclear(r);
     return st;
@@ -92,8 +92,9 @@ static ds_status all_applied(PGconn *conn, int *all, ds_err *err)
 
 static ds_status newer_error(int current, int mine, ds_err *err)
 {
-    return ds_err_set(err, DS_ERR_DB, "database schema is version %d, newer than this dossier binary (%d): upgrade dossier",
-                      current, mine);
+    return ds_err_set(err, DS_ERR_DB,
+                      "database schema is version %d, newer than this dossier binary (%d): upgrade dossier", current,
+                      mine);
 }
 
 /* A schema behind this binary: refuses, naming the role, when this session may not create in
@@ -121,8 +122,10 @@ static ds_status set_owner_role(PGconn *conn, const char *name, ds_err *err)
 {
     ds_status st = ds_db_exec(conn, NULL, err, "SET LOCAL ROLE dossier_owner", 0, NULL);
     if (st)
-        ds_err_prefix(err, "migration %s runs as dossier_owner: connect as a superuser or a member of "
-                           "dossier_owner (README, Security)", name);
+        ds_err_prefix(err,
+                      "migration %s runs as dossier_owner: connect as a superuser or a member of "
+                      "dossier_owner (README, Security)",
+                      name);
     return st;
 }
 

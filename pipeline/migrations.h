@@ -4,9 +4,9 @@
 #define DS_PIPELINE_MIGRATIONS_H
 
 typedef struct ds_migration {
-    int version;       /* the file's number */
-    const char *name;  /* file name */
-    const char *sql;   /* whole file */
+    int version;      /* the file's number */
+    const char *name; /* file name */
+    const char *sql;  /* whole file */
 } ds_migration;
 
 extern const ds_migration ds_migrations[];

@@ -103,7 +103,8 @@ static ds_status give_to_server(ds_pgcluster *c, ds_err *err)
     if (!pw)
         return ds_err_set(err, DS_ERR_CONFIG,
                           "running as root, but the account %s (to run PostgreSQL) does not exist: install the "
-                          "postgresql package or run dossier as an ordinary user", c->run_as);
+                          "postgresql package or run dossier as an ordinary user",
+                          c->run_as);
     char uid[32];
     snprintf(uid, sizeof uid, "%d:%d", (int)pw->pw_uid, (int)pw->pw_gid);
     char *argv1[] = {"chown", "-R", uid, c->root, NULL};
@@ -121,7 +122,8 @@ static ds_status give_to_server(ds_pgcluster *c, ds_err *err)
         if (ds_proc_run(argv3, c->run_as, NULL, &code, err) == DS_OK && code != 0)
             st = ds_err_set(err, DS_ERR_CONFIG,
                             "the %s account cannot reach %s (a parent folder is not searchable by others); "
-                            "set db.pgdata to a path it can reach", c->run_as, c->root);
+                            "set db.pgdata to a path it can reach",
+                            c->run_as, c->root);
     }
     return st;
 }
@@ -192,7 +194,8 @@ static ds_status secure_sockdir(ds_pgcluster *c, ds_err *err)
     if (!S_ISDIR(sb.st_mode) || (sb.st_uid != geteuid() && !(pw && sb.st_uid == pw->pw_uid)))
         return ds_err_set(err, DS_ERR_CONFIG,
                           "socket folder %s is not a folder owned by this account or the server account: "
-                          "another account may have made it; remove it or set db.pgdata", c->sockdir);
+                          "another account may have made it; remove it or set db.pgdata",
+                          c->sockdir);
     if (chmod(c->sockdir, 0700) != 0)
         return ds_err_set(err, DS_ERR_IO, "chmod %s: %s", c->sockdir, strerror(errno));
     return DS_OK;
@@ -236,7 +239,8 @@ static ds_status write_auth(ds_pgcluster *c, ds_err *err)
     if (st == DS_OK)
         st = write_conf(c, "pg_hba.conf",
                         "# written by dossier on every `db start`: Unix socket only, peer authentication\n"
-                        "local all all peer map=dossier\n", err);
+                        "local all all peer map=dossier\n",
+                        err);
     return st;
 }
 
@@ -259,8 +263,9 @@ ds_status ds_pgcluster_start(ds_pgcluster *c, ds_log *log, ds_err *err)
             return ds_err_set(err, DS_ERR_CONFIG, "initdb not found at %s: install postgresql or set db.pg_bindir",
                               initdb);
         DS_INFO(log, "db", "creating private PostgreSQL cluster in %s", c->datadir);
-        char *argv[] = {initdb, "-D", c->datadir, "-U", DB_USER, "--auth-local=peer", "--auth-host=reject",
-                        "-E", "UTF8", "--no-locale", "--no-instructions", NULL};
+        char *argv[] = {
+            initdb, "-D",          c->datadir,          "-U", DB_USER, "--auth-local=peer", "--auth-host=reject", "-E",
+            "UTF8", "--no-locale", "--no-instructions", NULL};
         if ((st = run_tool(c, argv, err)))
             return st;
     }
@@ -276,7 +281,8 @@ ds_status ds_pgcluster_start(ds_pgcluster *c, ds_log *log, ds_err *err)
         char opts[1400];
         snprintf(opts, sizeof opts,
                  "-c listen_addresses='' -c unix_socket_directories='%s' -c port=5432 "
-                 "-c max_connections=100 -c fsync=on", c->sockdir);
+                 "-c max_connections=100 -c fsync=on",
+                 c->sockdir);
         char *argv[] = {pg_ctl, "start", "-D", c->datadir, "-l", c->logfile, "-w", "-t", "60", "-o", opts, NULL};
         DS_INFO(log, "db", "starting private PostgreSQL (socket %s, no TCP)%s", c->sockdir,
                 c->run_as ? "; running as root, so the server runs under the postgres account" : "");

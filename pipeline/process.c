@@ -81,12 +81,13 @@ static ds_status check_identity(ds_run *run, long long doc_id, const char *path,
     ds_free(source);
     if (st)
         return st;
-    return ds_err_set(err, DS_ERR_CHANGED, "%s changed after it was queued (now sha256 %.12s...): queued again as "
-                      "document %lld", path, sha, new_id);
+    return ds_err_set(err, DS_ERR_CHANGED,
+                      "%s changed after it was queued (now sha256 %.12s...): queued again as "
+                      "document %lld",
+                      path, sha, new_id);
 }
 
-ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, ds_process_result *res,
-                              ds_err *err)
+ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, ds_process_result *res, ds_err *err)
 {
     memset(res, 0, sizeof *res);
     ds_run_stats *s = &run->stats;
@@ -118,8 +119,8 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
         ds_ingest_limits_default(&lim);
         lim.max_bytes = limit;
         lim.max_pages = run->cfg->ingest_max_pages;
-        ds_parse_limits pl = {run->cfg->ingest_parse_cpu_seconds, run->cfg->ingest_parse_memory_mb,
-                              run->doc_deadline, ds_stop_requested};
+        ds_parse_limits pl = {run->cfg->ingest_parse_cpu_seconds, run->cfg->ingest_parse_memory_mb, run->doc_deadline,
+                              ds_stop_requested};
         st = run->cfg->ingest_parse_in_child
                  ? ds_parse_in_child(doc, (const unsigned char *)data.data, data.len, &lim, &pl, err)
                  : ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err);
@@ -186,9 +187,7 @@ int ds_status_is_permanent(ds_status st)
     case DS_ERR_TOO_LARGE:
     case DS_ERR_UNSUPPORTED:
     case DS_ERR_BUDGET:
-    case DS_ERR_CHANGED:
-        return 1;
-    default:
-        return 0;
+    case DS_ERR_CHANGED: return 1;
+    default: return 0;
     }
 }

@@ -30,11 +30,10 @@ static const char grant_sql[] =
     "               r.slots[cardinality(r.slots) + 1 - $2::int] + $3::float8 * interval '1 second') AS t) g) "
     "RETURNING extract(epoch FROM r.slots[cardinality(r.slots)] - clock_timestamp())";
 
-static const char pause_sql[] =
-    "INSERT INTO fetch_rate_limits AS r (host_key, paused_until) "
-    "VALUES ($1, clock_timestamp() + $2::float8 * interval '1 second') "
-    "ON CONFLICT (host_key) DO UPDATE SET updated_at = clock_timestamp(), "
-    "  paused_until = greatest(r.paused_until, excluded.paused_until)";
+static const char pause_sql[] = "INSERT INTO fetch_rate_limits AS r (host_key, paused_until) "
+                                "VALUES ($1, clock_timestamp() + $2::float8 * interval '1 second') "
+                                "ON CONFLICT (host_key) DO UPDATE SET updated_at = clock_timestamp(), "
+                                "  paused_until = greatest(r.paused_until, excluded.paused_until)";
 
 static void sleep_for(double s)
 {
@@ -97,8 +96,7 @@ static void gate_pause(void *ctx, const char *host, double seconds)
     ds_ratelimit_pause(ctx, host, seconds);
 }
 
-ds_status ds_ratelimit_create(ds_ratelimit **out, PGconn *conn, int limit, double window_s, ds_log *log,
-                              ds_err *err)
+ds_status ds_ratelimit_create(ds_ratelimit **out, PGconn *conn, int limit, double window_s, ds_log *log, ds_err *err)
 {
     *out = NULL;
     if (limit < 0 || window_s < 0)

@@ -31,8 +31,7 @@ typedef struct ds_ratelimit ds_ratelimit;
 /* limit: requests per window (0: 10, the SEC's fair-access limit, which also caps the SEC's
  * hosts whatever limit says); window_s: seconds (0: 1.1,
  * one second and a margin for the time between the grant and the request reaching the server). */
-ds_status ds_ratelimit_create(ds_ratelimit **out, PGconn *conn, int limit, double window_s, ds_log *log,
-                              ds_err *err);
+ds_status ds_ratelimit_create(ds_ratelimit **out, PGconn *conn, int limit, double window_s, ds_log *log, ds_err *err);
 void ds_ratelimit_free(ds_ratelimit *rl);
 
 /* The key a host is counted under: "sec.gov" for the SEC's hosts, else the host itself. */

@@ -18,9 +18,8 @@
 #define BATCH "64" /* document ids read per query */
 
 /* The loaded documents after id `after` not screened against lists, at most BATCH of them. */
-static const char next_batch_sql[] =
-    "SELECT id FROM documents WHERE status = 'loaded' AND id > $1::bigint "
-    "AND screened_lists IS DISTINCT FROM $2::bigint[] ORDER BY id LIMIT " BATCH;
+static const char next_batch_sql[] = "SELECT id FROM documents WHERE status = 'loaded' AND id > $1::bigint "
+                                     "AND screened_lists IS DISTINCT FROM $2::bigint[] ORDER BY id LIMIT " BATCH;
 
 /* A document rebuilt from its stored chunks, one block per chunk at the chunk's first page; the
  * chunk list points into it. *doc is the caller's (ds_document_free), chunks->v in its arena. */
@@ -97,9 +96,9 @@ static ds_status screen_one(PGconn *conn, const char *id, const ds_screen_index 
     PQclear(r);
     r = NULL;
     if (st == DS_OK)
-        st = ds_db_exec(conn, &r, err,
-                        "SELECT seq, coalesce(page_first, 0), text FROM chunks WHERE document_id = $1::bigint ORDER BY seq",
-                        1, p1);
+        st = ds_db_exec(
+            conn, &r, err,
+            "SELECT seq, coalesce(page_first, 0), text FROM chunks WHERE document_id = $1::bigint ORDER BY seq", 1, p1);
     ds_chunk_list chunks = {0};
     if (st == DS_OK && rebuild(r, sha, name, &doc, &chunks) != DS_OK)
         st = ds_err_set(err, DS_ERR_NOMEM, "rescreening document %s (%s): out of memory", id, name);

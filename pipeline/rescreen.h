@@ -30,12 +30,12 @@ typedef struct ds_rescreen_opts {
 } ds_rescreen_opts;
 
 typedef struct ds_rescreen_stats {
-    char lists[256];    /* active list versions screened against, "{3,7}"; "{}" when none */
-    long documents;     /* documents screened */
-    long alerts;        /* new mentions (alerts) */
-    long cases;         /* cases opened */
-    long left;          /* documents still to screen when max_documents stopped it */
-    double seconds;     /* wall time */
+    char lists[256]; /* active list versions screened against, "{3,7}"; "{}" when none */
+    long documents;  /* documents screened */
+    long alerts;     /* new mentions (alerts) */
+    long cases;      /* cases opened */
+    long left;       /* documents still to screen when max_documents stopped it */
+    double seconds;  /* wall time */
 } ds_rescreen_stats;
 
 /* Screens the documents not yet screened against the active lists. No active list: nothing is

@@ -73,8 +73,8 @@ static const char *pick_tokenizer(const ds_config *cfg, char *buf, size_t cap)
  * loaded. */
 static ds_status screen_init(ds_run *run, ds_err *err)
 {
-    ds_status st = ds_lists_build_index_ids(run->conn, &run->screen, run->screened_lists,
-                                            sizeof run->screened_lists, err);
+    ds_status st = ds_lists_build_index_ids(run->conn, &run->screen, run->screened_lists, sizeof run->screened_lists,
+                                            err);
     if (st)
         return st;
     if (strcmp(run->screened_lists, "{}") != 0) {
@@ -112,8 +112,9 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
         DS_DEBUG(log, "extract", "sizing chunks with tokenizer %s", tp);
     } else {
         run->chunk_opts.count = count_estimate;
-        DS_WARN(log, "extract", "no tokenizer.json found (chunk.tokenizer unset, no model, no bundled copy): "
-                                "chunk sizes are estimated at 4 bytes per token");
+        DS_WARN(log, "extract",
+                "no tokenizer.json found (chunk.tokenizer unset, no model, no bundled copy): "
+                "chunk sizes are estimated at 4 bytes per token");
     }
     run->progress = isatty(2);
     if (cfg->model_dir && *cfg->model_dir) { /* the model backend: one load per run */
@@ -122,13 +123,13 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
         mo.n_threads = cfg->model_threads;
         mo.segment_tokens = cfg->model_segment_tokens;
         mo.max_context = cfg->model_max_context;
-        if (ds_model_llm_open(&run->llm, cfg->model_dir, &mo, cfg->model_max_new_tokens, cfg->model_max_context,
-                              err) != DS_OK) {
+        if (ds_model_llm_open(&run->llm, cfg->model_dir, &mo, cfg->model_max_new_tokens, cfg->model_max_context, err) !=
+            DS_OK) {
             ds_run_deinit(run);
             return ds_err_prefix(err, "model.dir");
         }
-        DS_INFO(log, "model", "model backend: %s (%s), fingerprint %s",
-                ds_model_llm_generator(run->llm)->model, cfg->model_dir, ds_model_llm_generator(run->llm)->fingerprint);
+        DS_INFO(log, "model", "model backend: %s (%s), fingerprint %s", ds_model_llm_generator(run->llm)->model,
+                cfg->model_dir, ds_model_llm_generator(run->llm)->fingerprint);
     }
     ds_status st = screen_init(run, err);
     if (st) {
@@ -176,8 +177,8 @@ ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err)
     const ds_run_stats *s = &run->stats;
     char id[24], v[10][24], stages[512];
     snprintf(id, sizeof id, "%lld", run->run_id);
-    long long vals[10] = {s->seen, s->loaded, s->unchanged, s->failed, s->quarantined,
-                          s->pages, s->chunks, s->facts, s->tokens, s->bytes};
+    long long vals[10] = {s->seen,  s->loaded, s->unchanged, s->failed, s->quarantined,
+                          s->pages, s->chunks, s->facts,     s->tokens, s->bytes};
     for (int i = 0; i < 10; i++)
         snprintf(v[i], sizeof v[i], "%lld", vals[i]);
     size_t o = (size_t)snprintf(stages, sizeof stages, "{");
@@ -188,8 +189,8 @@ ds_status ds_run_finish(ds_run *run, const char *status, ds_err *err)
     char fetch_failed[24], waiting[24];
     snprintf(fetch_failed, sizeof fetch_failed, "%ld", s->fetch_failed);
     snprintf(waiting, sizeof waiting, "%ld", s->waiting);
-    const char *p[] = {id, status, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], stages,
-                       fetch_failed, waiting};
+    const char *p[] = {id,   status, v[0], v[1], v[2],   v[3],         v[4],   v[5],
+                       v[6], v[7],   v[8], v[9], stages, fetch_failed, waiting};
     return ds_db_exec(run->conn, NULL, err,
                       "UPDATE runs SET status = $2, finished_at = now(), docs_seen = $3::int, docs_loaded = $4::int, "
                       "docs_unchanged = $5::int, docs_failed = $6::int, docs_quarantined = $7::int, "
@@ -210,11 +211,12 @@ static void print_failures(const ds_run *run)
     const char *params[] = {id};
     PGresult *r = NULL;
     ds_err err;
-    if (ds_db_exec(run->conn, &r, &err,
-                   "SELECT d.status, d.name, coalesce(d.error_code, ''), coalesce(d.error_message, '') FROM documents d "
-                   "JOIN runs r ON r.id = $1::bigint WHERE d.status IN ('failed', 'quarantined') "
-                   "AND d.updated_at >= r.started_at ORDER BY d.name LIMIT 50",
-                   1, params) == DS_OK) {
+    if (ds_db_exec(
+            run->conn, &r, &err,
+            "SELECT d.status, d.name, coalesce(d.error_code, ''), coalesce(d.error_message, '') FROM documents d "
+            "JOIN runs r ON r.id = $1::bigint WHERE d.status IN ('failed', 'quarantined') "
+            "AND d.updated_at >= r.started_at ORDER BY d.name LIMIT 50",
+            1, params) == DS_OK) {
         printf("  documents not loaded:\n");
         for (int i = 0; i < PQntuples(r); i++)
             printf("    %s %s: %s%s%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),

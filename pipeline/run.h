@@ -39,7 +39,7 @@ typedef enum ds_filing_outcome {
 
 typedef struct ds_run_stats {
     long seen, enqueued, unchanged, loaded, failed, quarantined, retried, fetched, fetch_failed;
-    long waiting; /* documents left waiting for a retry (backoff) when the run ended */
+    long waiting;          /* documents left waiting for a retry (backoff) when the run ended */
     long watch_unresolved; /* watchlist entries naming no company, or several (left out) */
     long filings[DS_FILING_FORMS][DS_FILING_OUTCOMES_]; /* watchlist */
     long long pages, chunks, facts, tokens, bytes;
@@ -60,21 +60,21 @@ typedef struct ds_model_llm ds_model_llm;
 typedef struct ds_run {
     const ds_config *cfg;
     ds_log *log;
-    PGconn *conn;           /* owned by the caller */
+    PGconn *conn; /* owned by the caller */
     long long run_id;
-    char owner[128];        /* host:pid, the lease owner */
-    ds_tokenizer *tok;      /* owned; NULL: chunks are sized by an estimate (logged) */
+    char owner[128];               /* host:pid, the lease owner */
+    ds_tokenizer *tok;             /* owned; NULL: chunks are sized by an estimate (logged) */
     ds_tokenizer_cache *tok_cache; /* owned; this process's word cache for counting */
     ds_chunk_opts chunk_opts;
-    ds_screen_index *screen; /* owned; sanctions screening index of the active lists, NULL when none */
+    ds_screen_index *screen;  /* owned; sanctions screening index of the active lists, NULL when none */
     char screened_lists[256]; /* the list versions in screen, "{3,7}" ("{}" none; "" not known) */
-    ds_model_llm *llm;      /* owned; the model backend's checkpoint when model.dir is set, else NULL */
+    ds_model_llm *llm;        /* owned; the model backend's checkpoint when model.dir is set, else NULL */
     ds_run_stats stats;
-    int progress;           /* print a progress line (stderr is a terminal) */
-    int idle_wait_s;        /* keep polling an empty queue this long before returning */
+    int progress;    /* print a progress line (stderr is a terminal) */
+    int idle_wait_s; /* keep polling an empty queue this long before returning */
     long progress_total;
-    double doc_deadline;    /* ds_now_s() past which the current document stops (0: no budget) */
-    FILE *dry_run;          /* borrowed; non-NULL: the watchlist's filings that would be fetched are
+    double doc_deadline; /* ds_now_s() past which the current document stops (0: no budget) */
+    FILE *dry_run;       /* borrowed; non-NULL: the watchlist's filings that would be fetched are
                                listed here, and no filing, document or queue row is written */
 } ds_run;
 
@@ -100,8 +100,8 @@ ds_status ds_run_enqueue_file(ds_run *run, const char *path, const char *source,
 
 /* Registers bytes already read and hashed (sha, their length as text) under path and source
  * (both escaped, infile.h) and enqueues them when new; *doc_id is their document. */
-ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes, const char *run_id,
-                                const char *path, const char *source, long long *doc_id, ds_err *err);
+ds_status ds_run_enqueue_hashed(ds_run *run, const char *sha, const char *bytes, const char *run_id, const char *path,
+                                const char *source, long long *doc_id, ds_err *err);
 
 /* The watchlist (pipeline/watchlist.c): whether one is configured, and the discovery of its
  * companies' new EDGAR filings through fetcher (borrowed), each fetched and enqueued once (with

@@ -105,8 +105,8 @@ static ds_status watch_company(ds_run *run, ds_fetcher *fetcher, long long cik, 
         if (!ds_watch_form_wanted(cfg, f->form) ||
             (cfg->watch_since && cfg->watch_since[0] && strcmp(f->filing_date, cfg->watch_since) < 0))
             continue;
-        ds_watch_find find = {cik, s.name, f->accession, f->form, f->filing_date, f->report_date,
-                              f->primary_document, "submissions"};
+        ds_watch_find find = {
+            cik, s.name, f->accession, f->form, f->filing_date, f->report_date, f->primary_document, "submissions"};
         st = ds_watch_take(run, fetcher, &find, err);
     }
     ds_edgar_submissions_deinit(&s);
@@ -140,8 +140,8 @@ ds_status ds_run_discover_watchlist(ds_run *run, ds_fetcher *fetcher, ds_err *er
     DS_INFO(run->log, "watchlist", "%zu entries: %zu companies, %zu entries not resolved", w.entries, w.n,
             w.unresolved);
     if (run->dry_run) {
-        fprintf(run->dry_run, "# watchlist entries: %zu, companies: %zu, not resolved: %zu (see the log)\n",
-                w.entries, w.n, w.unresolved);
+        fprintf(run->dry_run, "# watchlist entries: %zu, companies: %zu, not resolved: %zu (see the log)\n", w.entries,
+                w.n, w.unresolved);
         for (size_t i = 0; i < w.n; i++) {
             const ds_watchlist_company *c = &w.v[i];
             fprintf(run->dry_run, "# %s\tCIK %lld", c->entry, c->cik);

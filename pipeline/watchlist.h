@@ -36,24 +36,23 @@ typedef enum ds_watchlist_by {
 
 typedef struct ds_watchlist_company {
     long long cik;
-    char *entry;  /* the first entry naming this company, as written (owned) */
-    char *title;  /* the company's name from the ticker file; NULL for an entry by CIK (owned) */
+    char *entry; /* the first entry naming this company, as written (owned) */
+    char *title; /* the company's name from the ticker file; NULL for an entry by CIK (owned) */
     ds_watchlist_by by;
 } ds_watchlist_company;
 
 typedef struct ds_watchlist {
     ds_watchlist_company *v; /* one per CIK, in the order of the entries */
     size_t n;
-    size_t entries;    /* entries read (empty lines and comments not counted) */
-    size_t unresolved; /* entries left out: no such company, several, or no ticker file */
+    size_t entries;     /* entries read (empty lines and comments not counted) */
+    size_t unresolved;  /* entries left out: no such company, several, or no ticker file */
     int tickers_failed; /* the ticker file was needed and could not be had (no copy either) */
 } ds_watchlist;
 
 /* Reads and resolves the watchlist's entries (see above); fetcher is borrowed and used only for
  * the ticker file. Errors: the watchlist file unreadable, DS_ERR_NOMEM; an entry that does not
  * resolve and a ticker file that cannot be fetched or parsed are warnings in log. */
-ds_status ds_watchlist_resolve(ds_watchlist *out, const ds_config *cfg, ds_fetcher *fetcher, ds_log *log,
-                               ds_err *err);
+ds_status ds_watchlist_resolve(ds_watchlist *out, const ds_config *cfg, ds_fetcher *fetcher, ds_log *log, ds_err *err);
 void ds_watchlist_deinit(ds_watchlist *w);
 
 #endif

@@ -32,8 +32,7 @@ static int watched(const ds_watchlist *w, long long cik)
 }
 
 /* Records the day as read or absent (not in a dry run). */
-static ds_status mark_day(ds_run *run, const char *ymd, const char *status, size_t entries, size_t matched,
-                          ds_err *err)
+static ds_status mark_day(ds_run *run, const char *ymd, const char *status, size_t entries, size_t matched, ds_err *err)
 {
     if (run->dry_run)
         return DS_OK;
@@ -61,8 +60,9 @@ static ds_status take_rows(ds_run *run, ds_fetcher *fetcher, const ds_watchlist 
             (cfg->watch_since && cfg->watch_since[0] && strcmp(r->filing_date, cfg->watch_since) < 0))
             continue;
         (*matched)++;
-        ds_watch_find f = {r->cik, r->company[0] ? r->company : NULL, r->accession, r->form, r->filing_date, NULL,
-                           NULL, "daily_index"};
+        ds_watch_find f = {
+            r->cik,       r->company[0] ? r->company : NULL, r->accession, r->form, r->filing_date, NULL, NULL,
+            "daily_index"};
         st = ds_watch_take(run, fetcher, &f, err);
     }
     return st;

@@ -23,10 +23,10 @@ static const char *const default_exhibits[] = {"EX-99", "EX-10", "EX-21"};
 /* Links an amendment to the latest earlier filing of the same company, base form and period
  * (the SQL shared by the insert and the update after the index page). $1 accession, $2 cik,
  * $3 form, $4 filing date, $5 report date. */
-#define AMENDS_SQL                                                                                                     \
-    "CASE WHEN $3 LIKE '%/A' THEN (SELECT o.accession FROM filings o WHERE o.cik = $2::bigint "                       \
-    "  AND regexp_replace(o.form, '/A$', '') = regexp_replace($3, '/A$', '') "                                         \
-    "  AND o.report_date IS NOT DISTINCT FROM $5::date AND o.filing_date <= $4::date "                                 \
+#define AMENDS_SQL                                                                              \
+    "CASE WHEN $3 LIKE '%/A' THEN (SELECT o.accession FROM filings o WHERE o.cik = $2::bigint " \
+    "  AND regexp_replace(o.form, '/A$', '') = regexp_replace($3, '/A$', '') "                  \
+    "  AND o.report_date IS NOT DISTINCT FROM $5::date AND o.filing_date <= $4::date "          \
     "  AND o.accession <> $1 ORDER BY o.filing_date DESC, o.accession DESC LIMIT 1) END"
 
 /* Records the filing and returns its status ("fetched" for one done before). A filing recorded
@@ -38,8 +38,8 @@ static ds_status record_filing(ds_run *run, const ds_watch_find *f, const char *
 {
     char cikbuf[24];
     snprintf(cikbuf, sizeof cikbuf, "%lld", f->cik);
-    const char *p[] = {f->accession, cikbuf, f->form, f->filing_date, f->report_date, f->company, f->primary_document,
-                       url, f->found_by};
+    const char *p[] = {f->accession,        cikbuf, f->form,    f->filing_date, f->report_date, f->company,
+                       f->primary_document, url,    f->found_by};
     PGresult *r = NULL;
     ds_status st = ds_db_exec(
         run->conn, &r, err,
@@ -87,8 +87,8 @@ static ds_status mark_failed(ds_run *run, const ds_watch_find *f, const char *ms
     ds_watch_count(run, f->form, DS_FILING_FAILED);
     DS_WARN(run->log, "watchlist", "filing %s (%s): %s", f->accession, f->form, msg);
     const char *p[] = {f->accession, msg};
-    return ds_db_exec(run->conn, NULL, err, "UPDATE filings SET status = 'failed', error_message = $2 WHERE accession = $1",
-                      2, p);
+    return ds_db_exec(run->conn, NULL, err,
+                      "UPDATE filings SET status = 'failed', error_message = $2 WHERE accession = $1", 2, p);
 }
 
 /* Fetches and parses the filing's index page into idx. DS_OK with *got 0 when the fetch or the
@@ -118,8 +118,8 @@ static ds_status read_index(ds_run *run, ds_fetcher *fetcher, const ds_watch_fin
 
 /* Stores what the index page told: the primary document and its URL, the period, and the
  * amendment link the period makes possible. */
-static ds_status apply_index(ds_run *run, const ds_watch_find *f, const char *doc, const char *url,
-                             const char *period, ds_err *err)
+static ds_status apply_index(ds_run *run, const ds_watch_find *f, const char *doc, const char *url, const char *period,
+                             ds_err *err)
 {
     char cikbuf[24];
     snprintf(cikbuf, sizeof cikbuf, "%lld", f->cik);
@@ -237,7 +237,9 @@ static ds_status fetch_filing(ds_run *run, ds_fetcher *fetcher, const ds_watch_f
         st = read_index(run, fetcher, f, &idx, &got, why, sizeof why);
     if (st == DS_OK && !got && why[0] && f->primary_document)
         DS_WARN(run->log, "watchlist", "%s (its exhibits are not fetched)", why);
-    const char *doc = f->primary_document ? f->primary_document : got && idx.primary >= 0 ? idx.v[idx.primary].document : NULL;
+    const char *doc = f->primary_document       ? f->primary_document
+                      : got && idx.primary >= 0 ? idx.v[idx.primary].document
+                                                : NULL;
     if (st == DS_OK && !doc) {
         if (got)
             snprintf(why, sizeof why, "filing index of %s names no primary document", f->accession);

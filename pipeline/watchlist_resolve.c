@@ -187,7 +187,7 @@ static ds_status load_tickers(ds_edgar_tickers *t, const ds_config *cfg, ds_fetc
                               int *fetch_failed)
 {
     const char *url = cfg->watch_tickers_url && *cfg->watch_tickers_url ? cfg->watch_tickers_url
-                                                                         : DS_WATCHLIST_TICKERS_URL;
+                                                                        : DS_WATCHLIST_TICKERS_URL;
     const char *dir = cfg->fetch_cache_dir;
     char cached[4096], date[40];
     long long fetched = 0, now = (long long)time(NULL);
@@ -298,8 +298,7 @@ static void warn_ambiguous(const ds_edgar_tickers *t, const entry *e, ds_log *lo
             e->where, e->text, n, list, n > MAX_CANDIDATES ? ", ..." : "");
 }
 
-ds_status ds_watchlist_resolve(ds_watchlist *out, const ds_config *cfg, ds_fetcher *fetcher, ds_log *log,
-                               ds_err *err)
+ds_status ds_watchlist_resolve(ds_watchlist *out, const ds_config *cfg, ds_fetcher *fetcher, ds_log *log, ds_err *err)
 {
     memset(out, 0, sizeof *out);
     entries e = {0};

@@ -172,12 +172,11 @@ static ds_status record_failure(ds_run *run, const claim *c, ds_doc_kind kind, c
         DS_WARN(run->log, "run", "document %lld failed: %s", c->doc_id, fail->msg);
     } else if (exhausted) {
         run->stats.quarantined++;
-        DS_ERROR(run->log, "run", "document %lld quarantined after %d attempts: %s", c->doc_id, c->attempts,
-                 fail->msg);
+        DS_ERROR(run->log, "run", "document %lld quarantined after %d attempts: %s", c->doc_id, c->attempts, fail->msg);
     } else {
         run->stats.retried++;
-        DS_WARN(run->log, "run", "document %lld attempt %d failed, retry in %.0f s: %s", c->doc_id, c->attempts,
-                delay, fail->msg);
+        DS_WARN(run->log, "run", "document %lld attempt %d failed, retry in %.0f s: %s", c->doc_id, c->attempts, delay,
+                fail->msg);
     }
     return DS_OK;
 }
@@ -215,10 +214,11 @@ static ds_status release_lease(ds_run *run, long long doc_id, ds_err *err)
     char id[24];
     snprintf(id, sizeof id, "%lld", doc_id);
     const char *p[] = {id, run->owner};
-    ds_status st = ds_db_exec(run->conn, NULL, err,
-                              "UPDATE work_queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
-                              "attempts = greatest(attempts - 1, 0) WHERE document_id = $1::bigint AND lease_owner = $2",
-                              2, p);
+    ds_status st = ds_db_exec(
+        run->conn, NULL, err,
+        "UPDATE work_queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
+        "attempts = greatest(attempts - 1, 0) WHERE document_id = $1::bigint AND lease_owner = $2",
+        2, p);
     if (st == DS_OK)
         st = ds_db_exec(run->conn, NULL, err,
                         "UPDATE documents SET status = 'queued', attempts = greatest(attempts - 1, 0), "
@@ -228,8 +228,7 @@ static ds_status release_lease(ds_run *run, long long doc_id, ds_err *err)
 }
 
 /* Processes one claimed document under the lease heartbeat and the per-document time budget. */
-static ds_status process_claimed(ds_run *run, ds_heartbeat *hb, const claim *c, ds_process_result *res,
-                                 ds_err *fail)
+static ds_status process_claimed(ds_run *run, ds_heartbeat *hb, const claim *c, ds_process_result *res, ds_err *fail)
 {
     int budget = run->cfg->run_document_seconds;
     run->doc_deadline = budget > 0 ? ds_now_s() + budget : 0;
@@ -284,8 +283,8 @@ static ds_status queue_loop(ds_run *run, ds_heartbeat *hb, ds_err *err)
         ds_err_clear(&fail);
         st = process_claimed(run, hb, &c, &res, &fail);
         if (st == DS_ERR_CANCELLED && ds_stop_requested() && PQstatus(run->conn) == CONNECTION_OK) {
-            DS_WARN(run->log, "run", "stopping on signal %d: document %lld goes back to the queue",
-                    ds_stop_requested(), c.doc_id);
+            DS_WARN(run->log, "run", "stopping on signal %d: document %lld goes back to the queue", ds_stop_requested(),
+                    c.doc_id);
             if ((st = release_lease(run, c.doc_id, err)))
                 return st;
             break;

@@ -12,14 +12,14 @@ typedef enum rpt_chart_kind { RPT_CHART_KIND_BARS, RPT_CHART_KIND_LINES } rpt_ch
 
 typedef struct rpt_series {
     const char *label;
-    unsigned rgb;           /* 0xRRGGBB */
+    unsigned rgb; /* 0xRRGGBB */
     double v[RPT_MAX_PERIODS];
     int present[RPT_MAX_PERIODS];
 } rpt_series;
 
 typedef struct rpt_chart {
     const char *title;
-    const char *unit;       /* "USD m", "%", "x" */
+    const char *unit; /* "USD m", "%", "x" */
     rpt_chart_kind kind;
     int n_series, n_x;
     rpt_series s[RPT_MAX_SERIES];

@@ -15,8 +15,8 @@
 typedef enum ds_report_format { DS_REPORT_FORMAT_HTML, DS_REPORT_FORMAT_PDF } ds_report_format;
 
 typedef struct ds_report_opts {
-    const char *company;     /* CIK or (part of) a name; NULL when document_id is set */
-    long long document_id;   /* 0 when company is set */
+    const char *company;   /* CIK or (part of) a name; NULL when document_id is set */
+    long long document_id; /* 0 when company is set */
     ds_report_format format;
     const char *out_path;
 } ds_report_opts;

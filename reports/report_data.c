@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *dup(ds_report_data *d, const char *s) { return ds_arena_strdup(&d->arena, s ? s : ""); }
+static const char *dup(ds_report_data *d, const char *s)
+{
+    return ds_arena_strdup(&d->arena, s ? s : "");
+}
 
 ds_status rpt_query(PGconn *conn, PGresult **r, ds_err *err, const char *sql, int n, const char *const *p)
 {
@@ -49,9 +52,9 @@ static ds_status find_subject(PGconn *conn, ds_report_data *d, const char *compa
         snprintf(id, sizeof id, "%lld", doc_id);
         const char *p[] = {id};
         if ((st = rpt_query(conn, &r, err,
-                        "SELECT d.name, d.company_id, co.name, co.cik FROM documents d "
-                        "LEFT JOIN companies co ON co.id = d.company_id WHERE d.id = $1::bigint",
-                        1, p)))
+                            "SELECT d.name, d.company_id, co.name, co.cik FROM documents d "
+                            "LEFT JOIN companies co ON co.id = d.company_id WHERE d.id = $1::bigint",
+                            1, p)))
             return st;
         if (PQntuples(r) == 0) {
             PQclear(r);
@@ -72,12 +75,12 @@ static ds_status find_subject(PGconn *conn, ds_report_data *d, const char *compa
     snprintf(cik, sizeof cik, "%s", c);
     const char *p[] = {cik, company};
     if ((st = rpt_query(conn, &r, err,
-                    "SELECT co.id, co.name, co.cik, (co.cik = $1 OR lower(co.name) = lower($2)) AS exact "
-                    "FROM companies co WHERE co.cik = $1 "
-                    "OR co.name ILIKE '%' || replace(replace($2, '%', '\\%'), '_', '\\_') || '%' "
-                    "ORDER BY (co.cik = $1) DESC NULLS LAST, (lower(co.name) = lower($2)) DESC, "
-                    "(SELECT count(*) FROM documents x WHERE x.company_id = co.id) DESC, co.id LIMIT 11",
-                    2, p)))
+                        "SELECT co.id, co.name, co.cik, (co.cik = $1 OR lower(co.name) = lower($2)) AS exact "
+                        "FROM companies co WHERE co.cik = $1 "
+                        "OR co.name ILIKE '%' || replace(replace($2, '%', '\\%'), '_', '\\_') || '%' "
+                        "ORDER BY (co.cik = $1) DESC NULLS LAST, (lower(co.name) = lower($2)) DESC, "
+                        "(SELECT count(*) FROM documents x WHERE x.company_id = co.id) DESC, co.id LIMIT 11",
+                        2, p)))
         return st;
     if (PQntuples(r) == 0) {
         PQclear(r);
@@ -108,7 +111,8 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
     snprintf(sql, sizeof sql,
              "SELECT * FROM (SELECT DISTINCT ON (x.category, x.statement) x.category, x.statement, "
              "coalesce(x.rule_id, ''), x.source_extractor, coalesce(x.model, ''), dd.name, coalesce(x.quote, ''), "
-             "coalesce(x.page, 0), x.id, " RPT_HREF_COLUMNS " FROM swot_items x JOIN documents dd ON dd.id = x.document_id "
+             "coalesce(x.page, 0), x.id, " RPT_HREF_COLUMNS
+             " FROM swot_items x JOIN documents dd ON dd.id = x.document_id "
              "WHERE %s ORDER BY x.category, x.statement, (x.page IS NULL), x.id) s "
              "ORDER BY array_position(ARRAY['strength','weakness','opportunity','threat'], s.category), s.id",
              scope);
@@ -130,15 +134,16 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
         s->href = rpt_href(d, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), s->page);
     }
     PQclear(r);
-    snprintf(sql, sizeof sql,
-             /* a sanctions alert's review status is its case's (sql/0022_aml_cases.sql) */
-             "SELECT x.kind, coalesce(xc.status, x.status), x.subject, coalesce(x.matched_name, ''), "
-             "coalesce(x.list_version, ''), dd.name, coalesce(x.quote, ''), x.score, coalesce(x.page, 0), "
-             RPT_HREF_COLUMNS " FROM aml_alerts x "
-             "JOIN documents dd ON dd.id = x.document_id LEFT JOIN aml_cases xc ON xc.id = x.case_id WHERE %s "
-             "AND coalesce(xc.status, x.status) IN ('open', 'under_review', 'escalated') "
-             "ORDER BY x.score DESC NULLS LAST, x.id",
-             scope);
+    snprintf(
+        sql, sizeof sql,
+        /* a sanctions alert's review status is its case's (sql/0022_aml_cases.sql) */
+        "SELECT x.kind, coalesce(xc.status, x.status), x.subject, coalesce(x.matched_name, ''), "
+        "coalesce(x.list_version, ''), dd.name, coalesce(x.quote, ''), x.score, coalesce(x.page, 0), " RPT_HREF_COLUMNS
+        " FROM aml_alerts x "
+        "JOIN documents dd ON dd.id = x.document_id LEFT JOIN aml_cases xc ON xc.id = x.case_id WHERE %s "
+        "AND coalesce(xc.status, x.status) IN ('open', 'under_review', 'escalated') "
+        "ORDER BY x.score DESC NULLS LAST, x.id",
+        scope);
     if ((st = rpt_query(conn, &r, err, sql, 2, p)))
         return st;
     d->n_alerts = PQntuples(r);
@@ -183,7 +188,8 @@ static ds_status load_lists(PGconn *conn, ds_report_data *d, ds_err *err)
     PQclear(r);
     if (!d->swot || !d->alerts || !d->docs)
         return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
-    if ((st = rpt_query(conn, &r, err, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')", 0, NULL)))
+    if ((st = rpt_query(conn, &r, err, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')", 0,
+                        NULL)))
         return st;
     d->generated_at = dup(d, PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -219,7 +225,10 @@ void ds_report_data_free(ds_report_data *d)
     ds_free(d);
 }
 
-const char *rpt_unit_note(void) { return "currency amounts in millions; EPS per share"; }
+const char *rpt_unit_note(void)
+{
+    return "currency amounts in millions; EPS per share";
+}
 
 /* Thousands separators on an integer part. */
 static void group_digits(const char *digits, char *out, size_t cap)

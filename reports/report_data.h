@@ -33,18 +33,18 @@ typedef struct rpt_period {
 
 typedef struct rpt_cell {
     int present;
-    const char *text;       /* exact value as stored (numeric) */
+    const char *text; /* exact value as stored (numeric) */
     double v;
-    const char *extractor;  /* ixbrl, xbrl, pdf_table, model; "ltm" for a last-twelve-months sum */
-    const char *note;       /* how an LTM figure was computed (its parts and facts); "" otherwise */
+    const char *extractor; /* ixbrl, xbrl, pdf_table, model; "ltm" for a last-twelve-months sum */
+    const char *note;      /* how an LTM figure was computed (its parts and facts); "" otherwise */
     const char *document;
-    const char *href;       /* link to the document (and page); "" when none */
+    const char *href; /* link to the document (and page); "" when none */
     int page;
     long long run_id;
 } rpt_cell;
 
 typedef struct rpt_row {
-    const char *key;        /* metric or ratio name */
+    const char *key; /* metric or ratio name */
     const char *label;
     const char *definition; /* ratios: how it is computed */
     int is_ratio;           /* percentages / multiples rather than currency */
@@ -60,34 +60,34 @@ typedef struct rpt_swot {
 
 typedef struct rpt_alert {
     const char *kind, *status, *subject, *matched_name, *list_version, *document, *quote;
-    const char *href;       /* link to the document (and page); "" when none */
+    const char *href; /* link to the document (and page); "" when none */
     double score;
-    int has_score;          /* 0 where no score applies (jurisdictions, red flags) */
+    int has_score; /* 0 where no score applies (jurisdictions, red flags) */
     int page;
 } rpt_alert;
 
 typedef struct rpt_doc {
     long long id;
     const char *name, *kind, *form_type, *period_end, *status;
-    const char *href;       /* link to the document; "" when none */
+    const char *href; /* link to the document; "" when none */
     int pages;
     long long run_id;
 } rpt_doc;
 
 typedef struct ds_report_data {
     ds_arena arena;
-    const char *title;        /* company name, or document name */
+    const char *title; /* company name, or document name */
     const char *company, *cik;
     long long company_id, document_id;
     int n_periods;
     rpt_period periods[RPT_MAX_PERIODS]; /* fiscal years, quarters, years to date, LTM */
-    int fy_end_month;         /* fiscal calendar used for the labels */
-    const char *calendar_source; /* "dei cover facts" or "reported periods" */
+    int fy_end_month;                    /* fiscal calendar used for the labels */
+    const char *calendar_source;         /* "dei cover facts" or "reported periods" */
     rpt_row *metrics;
     int n_metrics;
     rpt_row *ratios;
     int n_ratios;
-    int ratios_available;     /* the credit_ratios view exists */
+    int ratios_available; /* the credit_ratios view exists */
     rpt_swot *swot;
     int n_swot;
     rpt_alert *alerts;
@@ -113,7 +113,7 @@ const char *rpt_href(ds_report_data *d, const char *source, const char *kind, in
  * fact names the element that shows it (facts.anchor); anchor NULL or "": rpt_href. */
 const char *rpt_href_anchor(ds_report_data *d, const char *source, const char *kind, int page, const char *anchor);
 /* SQL for the columns rpt_href reads, for a documents row aliased dd: source, kind. */
-#define RPT_HREF_COLUMNS                                                                          \
+#define RPT_HREF_COLUMNS                                                                         \
     "coalesce((SELECT min(s.source) FROM document_sources s WHERE s.document_id = dd.id), ''), " \
     "dd.kind"
 

@@ -43,8 +43,9 @@ static void svg_chart(FILE *f, const rpt_chart *c)
 {
     const double W = 560, H = 250, L = 56, R = 12, T = 28, B = 40;
     double pw = W - L - R, ph = H - T - B;
-    fprintf(f, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"",
+    fprintf(f,
+            "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"",
             W, H, W, H);
     esc(f, c->title);
     fputs("\">\n<text x=\"4\" y=\"16\" class=\"ct\">", f);
@@ -94,12 +95,13 @@ static void svg_chart(FILE *f, const rpt_chart *c)
             fputs("\"/>\n", f);
             for (int i = 0; i < c->n_x; i++)
                 if (se->present[i])
-                    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#%06x\"><title>%s: %.2f</title></circle>\n",
-                            L + slot * (i + 0.5), T + ph - rpt_chart_y(c, se->v[i], ph), se->rgb, c->x_labels[i],
-                            se->v[i]);
+                    fprintf(
+                        f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#%06x\"><title>%s: %.2f</title></circle>\n",
+                        L + slot * (i + 0.5), T + ph - rpt_chart_y(c, se->v[i], ph), se->rgb, c->x_labels[i], se->v[i]);
         }
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#%06x\"/>"
-                   "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">",
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#%06x\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">",
                 L + 130.0 * s, H - 12, se->rgb, L + 130.0 * s + 14, H - 3);
         esc(f, se->label);
         fputs("</text>\n", f);
@@ -217,16 +219,22 @@ static void html_head(FILE *f, const ds_report_data *d)
     fputs("</title>\n<style>\n"
           "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}\n"
           "h1{margin-bottom:0}h2{border-bottom:2px solid #1f5fa8;padding-bottom:2px;margin-top:1.6em}\n"
-          ".sub{color:#666}table{border-collapse:collapse;margin:.5em 0}th,td{padding:3px 10px;border-bottom:1px solid #ddd}\n"
-          "td{text-align:right;font-variant-numeric:tabular-nums}thead th{text-align:right}tbody th{text-align:left;font-weight:normal}\n"
+          ".sub{color:#666}table{border-collapse:collapse;margin:.5em 0}th,td{padding:3px 10px;border-bottom:1px solid "
+          "#ddd}\n"
+          "td{text-align:right;font-variant-numeric:tabular-nums}thead th{text-align:right}tbody "
+          "th{text-align:left;font-weight:normal}\n"
           "td.na{color:#aaa}sup{color:#888;font-size:70%}.charts{display:flex;flex-wrap:wrap;gap:12px}\n"
-          ".ct{font-weight:bold;font-size:13px}.yt{font-size:10px;text-anchor:end}.xt{font-size:10px;text-anchor:middle}\n"
+          ".ct{font-weight:bold;font-size:13px}.yt{font-size:10px;text-anchor:end}.xt{font-size:10px;text-anchor:"
+          "middle}\n"
           ".lg{font-size:11px}.grid{stroke:#e4e4e4}.axis{stroke:#888}.na{fill:#999}\n"
-          ".swot{display:grid;grid-template-columns:1fr 1fr;gap:10px}.q{border:1px solid #ccc;padding:8px;border-radius:4px}\n"
-          ".q h3{margin:0 0 6px 0}.strength h3{color:#2d7a46}.weakness h3{color:#b03a2e}.opportunity h3{color:#1f5fa8}.threat h3{color:#7d3c98}\n"
+          ".swot{display:grid;grid-template-columns:1fr 1fr;gap:10px}.q{border:1px solid "
+          "#ccc;padding:8px;border-radius:4px}\n"
+          ".q h3{margin:0 0 6px 0}.strength h3{color:#2d7a46}.weakness h3{color:#b03a2e}.opportunity "
+          "h3{color:#1f5fa8}.threat h3{color:#7d3c98}\n"
           ".ev{color:#555;font-size:90%}blockquote{margin:2px 0 8px 12px;color:#444;font-style:italic}\n"
           "footer{margin-top:2em;color:#777;font-size:85%}.pk{font-weight:normal;color:#777;font-size:80%}\n"
-          ".defs{font-size:85%;color:#555}.defs dt{float:left;clear:left;width:11em;font-weight:bold}.defs dd{margin-left:12em}\n"
+          ".defs{font-size:85%;color:#555}.defs dt{float:left;clear:left;width:11em;font-weight:bold}.defs "
+          "dd{margin-left:12em}\n"
           "</style>\n</head>\n<body>\n<header>\n<h1>",
           f);
     esc(f, d->title);
@@ -344,10 +352,12 @@ ds_status rpt_write_html(const ds_report_data *d, const char *path, ds_err *err)
     html_head(f, d);
     fputs("<section id=\"metrics\">\n<h2>Key metrics</h2>\n<p class=\"sub\">", f);
     fputs(rpt_unit_note(), f);
-    fprintf(f, "; fiscal years end in %s (from %s); superscripts give the source: x = XBRL, t = statement "
-               "table, m = model, l = last twelve months: year to date + prior fiscal year - prior year to date (hover for "
-               "document, page, run and the parts of an LTM figure)</p>\n",
-            rpt_month_name(d->fy_end_month), d->calendar_source);
+    fprintf(
+        f,
+        "; fiscal years end in %s (from %s); superscripts give the source: x = XBRL, t = statement "
+        "table, m = model, l = last twelve months: year to date + prior fiscal year - prior year to date (hover for "
+        "document, page, run and the parts of an LTM figure)</p>\n",
+        rpt_month_name(d->fy_end_month), d->calendar_source);
     if (!any_figure(d, d->metrics, d->n_metrics))
         fputs("<p class=\"na\">No consolidated figures found.</p>\n", f);
     else

@@ -226,8 +226,7 @@ static void table(pdf *p, const ds_report_data *d, const rpt_row *rows, int n)
             const rpt_cell *c = &rows[r].cells[cols[k]];
             rpt_format_cell(&rows[r], c, v, sizeof v);
             link_begin(p, c->present ? c->href : NULL);
-            right_text(p, MARGIN + label_w + col_w * (k + 1) - 4, p->y, v, cell_font,
-                       c->present ? 0x222222 : 0xaaaaaa);
+            right_text(p, MARGIN + label_w + col_w * (k + 1) - 4, p->y, v, cell_font, c->present ? 0x222222 : 0xaaaaaa);
             link_end(p, c->present ? c->href : NULL);
         }
         p->y += row_h;
@@ -251,8 +250,9 @@ static void ratios(pdf *p, const ds_report_data *d)
         return;
     }
     if (!any_figure(d, d->ratios, d->n_ratios)) {
-        text(p, MARGIN, BODY_W, "No credit ratio could be computed for these periods: credit_ratios lacks their inputs.",
-             "DejaVu Sans 9", 0x999999, 0);
+        text(p, MARGIN, BODY_W,
+             "No credit ratio could be computed for these periods: credit_ratios lacks their inputs.", "DejaVu Sans 9",
+             0x999999, 0);
         return;
     }
     table(p, d, d->ratios, d->n_ratios);

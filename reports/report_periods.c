@@ -88,7 +88,10 @@ typedef struct candidate {
 
 #define MAX_CANDIDATES 256
 
-static const char *dup(ds_report_data *d, const char *s) { return ds_arena_strdup(&d->arena, s ? s : ""); }
+static const char *dup(ds_report_data *d, const char *s)
+{
+    return ds_arena_strdup(&d->arena, s ? s : "");
+}
 
 /* "FY", "Q1".."Q4", "6M", "9M", "instant", "LTM1".."LTM4" -> kind and quarter; -1 for anything else. */
 static int parse_fiscal_period(const char *fp, rpt_period_kind *kind, int *quarter)
@@ -358,9 +361,9 @@ static int ratio_column(const ds_report_data *d, const char *fp, const char *end
         const rpt_period *p = &d->periods[k];
         if (strcmp(p->end, end) != 0)
             continue;
-        if (span == RATIO_SPAN_PERIOD ? p->kind == kind
-                                      : p->kind == RPT_PERIOD_KIND_LTM ||
-                                            (p->kind == RPT_PERIOD_KIND_FY && kind == RPT_PERIOD_KIND_FY))
+        if (span == RATIO_SPAN_PERIOD
+                ? p->kind == kind
+                : p->kind == RPT_PERIOD_KIND_LTM || (p->kind == RPT_PERIOD_KIND_FY && kind == RPT_PERIOD_KIND_FY))
             return k;
     }
     return -1;
@@ -374,8 +377,8 @@ static void fixed_charges_note(ds_report_data *d, int k, int interest, int lease
     char buf[512];
     snprintf(buf, sizeof buf, "%s; here: %s", ratio_defs[k].definition,
              interest && lease ? "interest and lease expense in some columns, interest alone in others"
-             : lease          ? "interest and lease expense"
-                              : "interest expense alone (no lease expense reported)");
+             : lease           ? "interest and lease expense"
+                               : "interest expense alone (no lease expense reported)");
     d->ratios[k].definition = dup(d, buf);
 }
 

@@ -16,40 +16,39 @@
 extern int ds_test_failures;
 extern int ds_test_checks;
 
-#define DS_CHECK(cond)                                                                   \
-    do {                                                                                 \
-        ds_test_checks++;                                                                \
-        if (!(cond)) {                                                                   \
-            ds_test_failures++;                                                          \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
-        }                                                                                \
+#define DS_CHECK(cond)                                                               \
+    do {                                                                             \
+        ds_test_checks++;                                                            \
+        if (!(cond)) {                                                               \
+            ds_test_failures++;                                                      \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
     } while (0)
 
-#define DS_CHECKF(cond, ...)                                                             \
-    do {                                                                                 \
-        ds_test_checks++;                                                                \
-        if (!(cond)) {                                                                   \
-            ds_test_failures++;                                                          \
-            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fputc('\n', stderr);                                                         \
-        }                                                                                \
+#define DS_CHECKF(cond, ...)                                                         \
+    do {                                                                             \
+        ds_test_checks++;                                                            \
+        if (!(cond)) {                                                               \
+            ds_test_failures++;                                                      \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                            \
+            fputc('\n', stderr);                                                     \
+        }                                                                            \
     } while (0)
 
-#define DS_REQUIRE(cond)                                                                 \
-    do {                                                                                 \
-        ds_test_checks++;                                                                \
-        if (!(cond)) {                                                                   \
+#define DS_REQUIRE(cond)                                                                      \
+    do {                                                                                      \
+        ds_test_checks++;                                                                     \
+        if (!(cond)) {                                                                        \
             fprintf(stderr, "%s:%d: required check failed: %s\n", __FILE__, __LINE__, #cond); \
-            exit(1);                                                                     \
-        }                                                                                \
+            exit(1);                                                                          \
+        }                                                                                     \
     } while (0)
 
-#define DS_CHECK_STREQ(a, b)                                                             \
-    do {                                                                                 \
-        const char *a_ = (a), *b_ = (b);                                                 \
-        DS_CHECKF(a_ && b_ && strcmp(a_, b_) == 0, "\"%s\" != \"%s\"", a_ ? a_ : "(null)", \
-                  b_ ? b_ : "(null)");                                                   \
+#define DS_CHECK_STREQ(a, b)                                                                                  \
+    do {                                                                                                      \
+        const char *a_ = (a), *b_ = (b);                                                                      \
+        DS_CHECKF(a_ &&b_ &&strcmp(a_, b_) == 0, "\"%s\" != \"%s\"", a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
     } while (0)
 
 int ds_test_done(void);
@@ -62,8 +61,6 @@ const char *ds_test_tmpdir(void); /* a fresh folder for this test process */
 void ds_test_write_file(const char *path, const char *body);
 /* Runs a shell command, returns its exit status; output captured into out (may be NULL). */
 int ds_test_sh(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-
 
 /* Creates (dropping first) a database for this test in the test cluster and returns its
  * connection string (static storage). Needs the `pg` fixture. */

@@ -24,36 +24,158 @@ typedef struct translit {
 
 /* Sorted by code point (binary search). Lower-case letters only: input is lower-cased first. */
 static const translit translit_table[] = {
-    {0x00DF, "ss"}, {0x00E6, "ae"}, {0x00F0, "d"},  {0x00F8, "o"},  {0x00FE, "th"}, {0x0111, "d"},
-    {0x0127, "h"},  {0x0131, "i"},  {0x0138, "k"},  {0x0142, "l"},  {0x014B, "ng"}, {0x0153, "oe"},
-    {0x017F, "s"},  {0x0180, "b"},  {0x0188, "c"},  {0x0192, "f"},  {0x01B6, "z"},  {0x0253, "b"},
-    {0x0257, "d"},  {0x0268, "i"},
+    {0x00DF, "ss"},
+    {0x00E6, "ae"},
+    {0x00F0, "d"},
+    {0x00F8, "o"},
+    {0x00FE, "th"},
+    {0x0111, "d"},
+    {0x0127, "h"},
+    {0x0131, "i"},
+    {0x0138, "k"},
+    {0x0142, "l"},
+    {0x014B, "ng"},
+    {0x0153, "oe"},
+    {0x017F, "s"},
+    {0x0180, "b"},
+    {0x0188, "c"},
+    {0x0192, "f"},
+    {0x01B6, "z"},
+    {0x0253, "b"},
+    {0x0257, "d"},
+    {0x0268, "i"},
     /* Greek */
-    {0x03B1, "a"},  {0x03B2, "v"},  {0x03B3, "g"},  {0x03B4, "d"},  {0x03B5, "e"},  {0x03B6, "z"},
-    {0x03B7, "i"},  {0x03B8, "th"}, {0x03B9, "i"},  {0x03BA, "k"},  {0x03BB, "l"},  {0x03BC, "m"},
-    {0x03BD, "n"},  {0x03BE, "x"},  {0x03BF, "o"},  {0x03C0, "p"},  {0x03C1, "r"},  {0x03C2, "s"},
-    {0x03C3, "s"},  {0x03C4, "t"},  {0x03C5, "y"},  {0x03C6, "f"},  {0x03C7, "ch"}, {0x03C8, "ps"},
+    {0x03B1, "a"},
+    {0x03B2, "v"},
+    {0x03B3, "g"},
+    {0x03B4, "d"},
+    {0x03B5, "e"},
+    {0x03B6, "z"},
+    {0x03B7, "i"},
+    {0x03B8, "th"},
+    {0x03B9, "i"},
+    {0x03BA, "k"},
+    {0x03BB, "l"},
+    {0x03BC, "m"},
+    {0x03BD, "n"},
+    {0x03BE, "x"},
+    {0x03BF, "o"},
+    {0x03C0, "p"},
+    {0x03C1, "r"},
+    {0x03C2, "s"},
+    {0x03C3, "s"},
+    {0x03C4, "t"},
+    {0x03C5, "y"},
+    {0x03C6, "f"},
+    {0x03C7, "ch"},
+    {0x03C8, "ps"},
     {0x03C9, "o"},
     /* Cyrillic (Russian, Ukrainian, Belarusian, Serbian, Macedonian, Bulgarian, Kazakh) */
-    {0x0430, "a"},  {0x0431, "b"},  {0x0432, "v"},  {0x0433, "g"},  {0x0434, "d"},  {0x0435, "e"},
-    {0x0436, "zh"}, {0x0437, "z"},  {0x0438, "i"},  {0x0439, "y"},  {0x043A, "k"},  {0x043B, "l"},
-    {0x043C, "m"},  {0x043D, "n"},  {0x043E, "o"},  {0x043F, "p"},  {0x0440, "r"},  {0x0441, "s"},
-    {0x0442, "t"},  {0x0443, "u"},  {0x0444, "f"},  {0x0445, "kh"}, {0x0446, "ts"}, {0x0447, "ch"},
-    {0x0448, "sh"}, {0x0449, "shch"}, {0x044A, ""}, {0x044B, "y"},  {0x044C, ""},   {0x044D, "e"},
-    {0x044E, "yu"}, {0x044F, "ya"}, {0x0450, "e"},  {0x0451, "e"},  {0x0452, "dj"}, {0x0453, "gj"},
-    {0x0454, "ye"}, {0x0455, "dz"}, {0x0456, "i"},  {0x0457, "yi"}, {0x0458, "j"},  {0x0459, "lj"},
-    {0x045A, "nj"}, {0x045B, "c"},  {0x045C, "kj"}, {0x045D, "i"},  {0x045E, "u"},  {0x045F, "dz"},
-    {0x0491, "g"},  {0x0493, "gh"}, {0x049B, "q"},  {0x04A3, "ng"}, {0x04AF, "u"},  {0x04B1, "u"},
-    {0x04BB, "h"},  {0x04D9, "a"},  {0x04E9, "o"},
+    {0x0430, "a"},
+    {0x0431, "b"},
+    {0x0432, "v"},
+    {0x0433, "g"},
+    {0x0434, "d"},
+    {0x0435, "e"},
+    {0x0436, "zh"},
+    {0x0437, "z"},
+    {0x0438, "i"},
+    {0x0439, "y"},
+    {0x043A, "k"},
+    {0x043B, "l"},
+    {0x043C, "m"},
+    {0x043D, "n"},
+    {0x043E, "o"},
+    {0x043F, "p"},
+    {0x0440, "r"},
+    {0x0441, "s"},
+    {0x0442, "t"},
+    {0x0443, "u"},
+    {0x0444, "f"},
+    {0x0445, "kh"},
+    {0x0446, "ts"},
+    {0x0447, "ch"},
+    {0x0448, "sh"},
+    {0x0449, "shch"},
+    {0x044A, ""},
+    {0x044B, "y"},
+    {0x044C, ""},
+    {0x044D, "e"},
+    {0x044E, "yu"},
+    {0x044F, "ya"},
+    {0x0450, "e"},
+    {0x0451, "e"},
+    {0x0452, "dj"},
+    {0x0453, "gj"},
+    {0x0454, "ye"},
+    {0x0455, "dz"},
+    {0x0456, "i"},
+    {0x0457, "yi"},
+    {0x0458, "j"},
+    {0x0459, "lj"},
+    {0x045A, "nj"},
+    {0x045B, "c"},
+    {0x045C, "kj"},
+    {0x045D, "i"},
+    {0x045E, "u"},
+    {0x045F, "dz"},
+    {0x0491, "g"},
+    {0x0493, "gh"},
+    {0x049B, "q"},
+    {0x04A3, "ng"},
+    {0x04AF, "u"},
+    {0x04B1, "u"},
+    {0x04BB, "h"},
+    {0x04D9, "a"},
+    {0x04E9, "o"},
     /* Arabic */
-    {0x0621, ""},   {0x0622, "a"},  {0x0623, "a"},  {0x0624, "w"},  {0x0625, "i"},  {0x0626, "y"},
-    {0x0627, "a"},  {0x0628, "b"},  {0x0629, "a"},  {0x062A, "t"},  {0x062B, "th"}, {0x062C, "j"},
-    {0x062D, "h"},  {0x062E, "kh"}, {0x062F, "d"},  {0x0630, "dh"}, {0x0631, "r"},  {0x0632, "z"},
-    {0x0633, "s"},  {0x0634, "sh"}, {0x0635, "s"},  {0x0636, "d"},  {0x0637, "t"},  {0x0638, "z"},
-    {0x0639, ""},   {0x063A, "gh"}, {0x0640, ""},   {0x0641, "f"},  {0x0642, "q"},  {0x0643, "k"},
-    {0x0644, "l"},  {0x0645, "m"},  {0x0646, "n"},  {0x0647, "h"},  {0x0648, "w"},  {0x0649, "a"},
-    {0x064A, "y"},  {0x0671, "a"},  {0x067E, "p"},  {0x0686, "ch"}, {0x0698, "zh"}, {0x06A9, "k"},
-    {0x06AF, "g"},  {0x06BE, "h"},  {0x06C1, "h"},  {0x06CC, "y"},  {0x06D2, "y"},
+    {0x0621, ""},
+    {0x0622, "a"},
+    {0x0623, "a"},
+    {0x0624, "w"},
+    {0x0625, "i"},
+    {0x0626, "y"},
+    {0x0627, "a"},
+    {0x0628, "b"},
+    {0x0629, "a"},
+    {0x062A, "t"},
+    {0x062B, "th"},
+    {0x062C, "j"},
+    {0x062D, "h"},
+    {0x062E, "kh"},
+    {0x062F, "d"},
+    {0x0630, "dh"},
+    {0x0631, "r"},
+    {0x0632, "z"},
+    {0x0633, "s"},
+    {0x0634, "sh"},
+    {0x0635, "s"},
+    {0x0636, "d"},
+    {0x0637, "t"},
+    {0x0638, "z"},
+    {0x0639, ""},
+    {0x063A, "gh"},
+    {0x0640, ""},
+    {0x0641, "f"},
+    {0x0642, "q"},
+    {0x0643, "k"},
+    {0x0644, "l"},
+    {0x0645, "m"},
+    {0x0646, "n"},
+    {0x0647, "h"},
+    {0x0648, "w"},
+    {0x0649, "a"},
+    {0x064A, "y"},
+    {0x0671, "a"},
+    {0x067E, "p"},
+    {0x0686, "ch"},
+    {0x0698, "zh"},
+    {0x06A9, "k"},
+    {0x06AF, "g"},
+    {0x06BE, "h"},
+    {0x06C1, "h"},
+    {0x06CC, "y"},
+    {0x06D2, "y"},
 };
 
 static const char *translit_lookup(gunichar c)
@@ -74,11 +196,19 @@ static const char *translit_lookup(gunichar c)
 static int is_apostrophe(gunichar c)
 {
     switch (c) {
-    case 0x0027: case 0x0060: case 0x00B4: case 0x02B9: case 0x02BB: case 0x02BC: case 0x02BE:
-    case 0x02BF: case 0x2018: case 0x2019: case 0x201B: case 0x2032:
-        return 1;
-    default:
-        return 0;
+    case 0x0027:
+    case 0x0060:
+    case 0x00B4:
+    case 0x02B9:
+    case 0x02BB:
+    case 0x02BC:
+    case 0x02BE:
+    case 0x02BF:
+    case 0x2018:
+    case 0x2019:
+    case 0x201B:
+    case 0x2032: return 1;
+    default: return 0;
     }
 }
 
@@ -86,7 +216,7 @@ static int is_apostrophe(gunichar c)
 
 typedef struct folder {
     ds_buf *out;
-    int sep;        /* a separator is pending before the next letter */
+    int sep; /* a separator is pending before the next letter */
     ds_status st;
 } folder;
 
@@ -175,7 +305,10 @@ static void fold_char(folder *f, gunichar c)
     }
 }
 
-static int is_word_char(gunichar c) { return g_unichar_isalnum(c) && !is_apostrophe(c); }
+static int is_word_char(gunichar c)
+{
+    return g_unichar_isalnum(c) && !is_apostrophe(c);
+}
 
 /* Decodes UTF-8 into code points; an invalid byte becomes a space. Caller frees. */
 static gunichar *decode(const char *s, size_t len, size_t *n_out)
@@ -245,62 +378,253 @@ ds_status ds_name_fold(ds_buf *out, const char *s, size_t len)
 #define MISSPELT_FORM_MIN 6 /* letters of a legal-form word read through one typo ("limitewd") */
 
 static const char *const legal_suffixes[] = {
-    "llc", "llp", "lllp", "ltd", "limited", "ltda", "lda", "inc", "incorporated", "corp", "corporation",
-    "co", "cos", "company", "companies", "plc", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "ug", "sa",
-    "sas", "sasu", "sarl", "sarlu", "srl", "srls", "sl", "slu", "spa", "sapa", "snc", "sca", "scs",
-    "bv", "nv", "cv", "vof", "lp", "pllc", "ooo", "zao", "oao", "pao", "ao", "jsc", "pjsc", "ojsc",
-    "cjsc", "pjs", "psa", "tov", "pat", "prat", "dd", "doo", "ad", "as", "asa", "ab", "publ", "oy", "oyj", "aps",
-    "sro", "kft", "zrt", "nyrt", "bhd", "sdn", "pte", "pty", "pvt", "kk", "ltee", "group", "grp",
-    "holding", "holdings", "fze", "fzco", "fzc", "fzllc", "wll", "est", "establishment", "sal", "saog",
-    "saoc", "psc", "qsc", "qpsc", "sprl", "bvba", "scrl", "eurl", "eirl", "tbk", "sti", "sae", "uab",
-    "sia", "ehf", "hf", "sp", "spzoo",
-    "sa de cv", "s de rl de cv", "s de rl", "sapi de cv", "sab de cv", "s en c", "de cv", "de rl",
-    "joint stock company", "joint stock", "limited liability company", "limited liability partnership",
-    "limited liability", "limited partnership", "public limited company", "private limited company",
-    "private limited", "company limited", "pvt ltd", "co kg", "gmbh co kg", "spol s r o", "s r o",
-    "sp z o o", "sp z oo", "s a", "s l", "s r l", "s p a", "s a s", "b v", "n v", "a g", "l l c",
-    "p l c", "joint venture", "fz llc", "fz co", "sdn bhd", "and co", "and company", "and co kg",
-    "gmbh and co kg", "gmbh and co", "and cie", "et cie", "s a de c v", "de c v", "s de r l de c v",
-    "s de r l", "c v", "partnership", "ca", "c a", "jointstock", "jointstock company", "cia", "y cia",
-    "s p r de r l de c v", "spr de rl de cv", "s p r de r l", "spr de rl", "s c de r l de c v",
-    "sc de rl de cv", "s c s", "s en c s", "e u", "s a c", "sac", "s a s",
-    "open joint stock company", "closed joint stock company", "public joint stock company",
+    "llc",
+    "llp",
+    "lllp",
+    "ltd",
+    "limited",
+    "ltda",
+    "lda",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "cos",
+    "company",
+    "companies",
+    "plc",
+    "gmbh",
+    "mbh",
+    "ag",
+    "kg",
+    "kgaa",
+    "ohg",
+    "ug",
+    "sa",
+    "sas",
+    "sasu",
+    "sarl",
+    "sarlu",
+    "srl",
+    "srls",
+    "sl",
+    "slu",
+    "spa",
+    "sapa",
+    "snc",
+    "sca",
+    "scs",
+    "bv",
+    "nv",
+    "cv",
+    "vof",
+    "lp",
+    "pllc",
+    "ooo",
+    "zao",
+    "oao",
+    "pao",
+    "ao",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "pjs",
+    "psa",
+    "tov",
+    "pat",
+    "prat",
+    "dd",
+    "doo",
+    "ad",
+    "as",
+    "asa",
+    "ab",
+    "publ",
+    "oy",
+    "oyj",
+    "aps",
+    "sro",
+    "kft",
+    "zrt",
+    "nyrt",
+    "bhd",
+    "sdn",
+    "pte",
+    "pty",
+    "pvt",
+    "kk",
+    "ltee",
+    "group",
+    "grp",
+    "holding",
+    "holdings",
+    "fze",
+    "fzco",
+    "fzc",
+    "fzllc",
+    "wll",
+    "est",
+    "establishment",
+    "sal",
+    "saog",
+    "saoc",
+    "psc",
+    "qsc",
+    "qpsc",
+    "sprl",
+    "bvba",
+    "scrl",
+    "eurl",
+    "eirl",
+    "tbk",
+    "sti",
+    "sae",
+    "uab",
+    "sia",
+    "ehf",
+    "hf",
+    "sp",
+    "spzoo",
+    "sa de cv",
+    "s de rl de cv",
+    "s de rl",
+    "sapi de cv",
+    "sab de cv",
+    "s en c",
+    "de cv",
+    "de rl",
+    "joint stock company",
+    "joint stock",
+    "limited liability company",
+    "limited liability partnership",
+    "limited liability",
+    "limited partnership",
+    "public limited company",
+    "private limited company",
+    "private limited",
+    "company limited",
+    "pvt ltd",
+    "co kg",
+    "gmbh co kg",
+    "spol s r o",
+    "s r o",
+    "sp z o o",
+    "sp z oo",
+    "s a",
+    "s l",
+    "s r l",
+    "s p a",
+    "s a s",
+    "b v",
+    "n v",
+    "a g",
+    "l l c",
+    "p l c",
+    "joint venture",
+    "fz llc",
+    "fz co",
+    "sdn bhd",
+    "and co",
+    "and company",
+    "and co kg",
+    "gmbh and co kg",
+    "gmbh and co",
+    "and cie",
+    "et cie",
+    "s a de c v",
+    "de c v",
+    "s de r l de c v",
+    "s de r l",
+    "c v",
+    "partnership",
+    "ca",
+    "c a",
+    "jointstock",
+    "jointstock company",
+    "cia",
+    "y cia",
+    "s p r de r l de c v",
+    "spr de rl de cv",
+    "s p r de r l",
+    "spr de rl",
+    "s c de r l de c v",
+    "sc de rl de cv",
+    "s c s",
+    "s en c s",
+    "e u",
+    "s a c",
+    "sac",
+    "s a s",
+    "open joint stock company",
+    "closed joint stock company",
+    "public joint stock company",
 };
 
 /* Legal forms found at the start (Russian and Ukrainian forms, Indonesian PT/CV, "the"). */
 static const char *const legal_prefixes[] = {
-    "ooo", "zao", "oao", "pao", "ao", "tov", "pat", "prat", "jsc", "pjsc", "ojsc", "cjsc", "pt", "cv",
-    "uab", "sia", "llc", "the", "open joint stock company", "closed joint stock company",
-    "public joint stock company", "private joint stock company", "joint stock company",
-    "limited liability company", "open joint stock", "closed joint stock", "public joint stock",
-    "joint stock", "aktsionernoe obshchestvo", "otkrytoe aktsionernoe obshchestvo",
-    "zakrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo",
-    "obshchestvo s ogranichennoi otvetstvennostyu", "obshchestvo s ogranichennoy otvetstvennostyu",
+    "ooo",
+    "zao",
+    "oao",
+    "pao",
+    "ao",
+    "tov",
+    "pat",
+    "prat",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "pt",
+    "cv",
+    "uab",
+    "sia",
+    "llc",
+    "the",
+    "open joint stock company",
+    "closed joint stock company",
+    "public joint stock company",
+    "private joint stock company",
+    "joint stock company",
+    "limited liability company",
+    "open joint stock",
+    "closed joint stock",
+    "public joint stock",
+    "joint stock",
+    "aktsionernoe obshchestvo",
+    "otkrytoe aktsionernoe obshchestvo",
+    "zakrytoe aktsionernoe obshchestvo",
+    "publichnoe aktsionernoe obshchestvo",
+    "obshchestvo s ogranichennoi otvetstvennostyu",
+    "obshchestvo s ogranichennoy otvetstvennostyu",
     "tovarystvo z obmezhenoyu vidpovidalnistyu",
 };
 
 /* Honorifics removed from the start of any name that is not an organisation. */
 static const char *const honorifics_strong[] = {
-    "mr", "mrs", "ms", "miss", "mx", "mister", "dr", "doctor", "prof", "professor", "sir", "dame",
-    "herr", "frau", "mme", "mlle", "madame", "monsieur", "sheikh", "shaikh", "sheik", "shaykh",
-    "cheikh", "haji", "hajji", "hadji", "alhaji", "mullah", "mulla", "maulana", "maulvi", "mawlawi",
-    "mawlana", "molvi", "rev", "reverend", "hon", "honourable", "honorable", "excellency", "hrh",
+    "mr",        "mrs",        "ms",        "miss",       "mx",      "mister",  "dr",    "doctor", "prof",
+    "professor", "sir",        "dame",      "herr",       "frau",    "mme",     "mlle",  "madame", "monsieur",
+    "sheikh",    "shaikh",     "sheik",     "shaykh",     "cheikh",  "haji",    "hajji", "hadji",  "alhaji",
+    "mullah",    "mulla",      "maulana",   "maulvi",     "mawlawi", "mawlana", "molvi", "rev",    "reverend",
+    "hon",       "honourable", "honorable", "excellency", "hrh",
 };
 
 /* Titles and ranks removed from the start of a known person's name only. */
 static const char *const honorifics_person[] = {
-    "general", "gen", "colonel", "col", "major", "maj", "captain", "capt", "lieutenant", "lt",
-    "brigadier", "brig", "admiral", "adm", "commander", "cmdr", "cdr", "sergeant", "sgt", "lord",
-    "lady", "eng", "engr", "engineer", "ayatollah", "hojatoleslam", "hojjatoleslam", "emir", "prince",
-    "princess", "king", "queen", "president", "minister", "judge", "justice", "father", "imam",
+    "general",    "gen",          "colonel",       "col",     "major",   "maj",      "captain",   "capt",
+    "lieutenant", "lt",           "brigadier",     "brig",    "admiral", "adm",      "commander", "cmdr",
+    "cdr",        "sergeant",     "sgt",           "lord",    "lady",    "eng",      "engr",      "engineer",
+    "ayatollah",  "hojatoleslam", "hojjatoleslam", "emir",    "prince",  "princess", "king",      "queen",
+    "president",  "minister",     "judge",         "justice", "father",  "imam",
 };
 
 static const char *const suffixes_person[] = {"jr", "jnr", "sr", "snr", "junior", "senior", "ii", "iii", "iv"};
 
 static const char *const particles[] = {
-    "al", "el", "ul", "bin", "ibn", "ben", "bint", "de", "del", "della", "der", "den", "di", "da",
-    "do", "dos", "das", "du", "la", "le", "les", "des", "van", "von", "y", "the", "of", "and", "und", "et",
-    "ter", "ten", "for", "in", "on", "at", "to", "or", "an",
+    "al", "el",  "ul",  "bin", "ibn", "ben", "bint", "de",  "del", "della", "der", "den", "di",
+    "da", "do",  "dos", "das", "du",  "la",  "le",   "les", "des", "van",   "von", "y",   "the",
+    "of", "and", "und", "et",  "ter", "ten", "for",  "in",  "on",  "at",    "to",  "or",  "an",
 };
 
 static int in_set(const char *const *set, size_t n, const char *tok, size_t len)
@@ -319,7 +643,8 @@ int ds_name_is_legal_form(const char *token, size_t len)
         len = strlen(token);
     if (len == 3 && memcmp(token, "the", 3) == 0)
         return 0;
-    return (memchr(token, ' ', len) == NULL) && (IN_SET(legal_suffixes, token, len) || IN_SET(legal_prefixes, token, len));
+    return (memchr(token, ' ', len) == NULL) &&
+           (IN_SET(legal_suffixes, token, len) || IN_SET(legal_prefixes, token, len));
 }
 
 int ds_name_is_misspelt_legal_form(const char *token, size_t len)
@@ -350,7 +675,6 @@ int ds_name_is_particle(const char *token, size_t len)
         len = strlen(token);
     return IN_SET(particles, token, len);
 }
-
 
 /* ---- tokens and rules -------------------------------------------------------------------- */
 
@@ -449,7 +773,8 @@ static int fuzzy_honorific(const tok *t)
 static size_t legal_match(const tok *t, size_t nt, int at_end)
 {
     const char *const *set = at_end ? legal_suffixes : legal_prefixes;
-    size_t n = at_end ? sizeof legal_suffixes / sizeof legal_suffixes[0] : sizeof legal_prefixes / sizeof legal_prefixes[0];
+    size_t n = at_end ? sizeof legal_suffixes / sizeof legal_suffixes[0]
+                      : sizeof legal_prefixes / sizeof legal_prefixes[0];
     size_t best = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = phrase_len_at(set[i], t, nt, 0, at_end);
@@ -488,7 +813,7 @@ static void strip_person(tok *t, size_t *nt, int known_person)
 {
     /* Generational suffixes of a known person (an unknown name keeps them: "Seastar III" may
      * be a ship). */
-    for (size_t i = 0; i < *nt && *nt > 1;) {
+    for (size_t i = 0; i<*nt && * nt> 1;) {
         if (known_person && IN_SET(suffixes_person, t[i].s, t[i].n)) {
             memmove(t + i, t + i + 1, (*nt - i - 1) * sizeof *t);
             (*nt)--;
@@ -689,8 +1014,7 @@ int ds_name_is_noise(const char *token, size_t len)
 {
     if (len == (size_t)-1)
         len = strlen(token);
-    if (IN_SET(particles, token, len) || IN_SET(honorifics_strong, token, len) ||
-        IN_SET(suffixes_person, token, len))
+    if (IN_SET(particles, token, len) || IN_SET(honorifics_strong, token, len) || IN_SET(suffixes_person, token, len))
         return 1;
     if (IN_SET(legal_suffixes, token, len) || IN_SET(legal_prefixes, token, len))
         return 1;

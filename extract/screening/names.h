@@ -23,18 +23,18 @@
  * (1 person, 0 not a person, -1 unknown). */
 typedef enum ds_name_kind {
     DS_NAME_KIND_UNKNOWN = -1,
-    DS_NAME_KIND_ORG = 0,    /* organisation, vessel, aircraft: legal-form words removed */
-    DS_NAME_KIND_PERSON = 1  /* "LAST, First Middle" turned to "first middle last"; titles removed */
+    DS_NAME_KIND_ORG = 0,   /* organisation, vessel, aircraft: legal-form words removed */
+    DS_NAME_KIND_PERSON = 1 /* "LAST, First Middle" turned to "first middle last"; titles removed */
 } ds_name_kind;
 
 /* Names longer than this many tokens keep only the first DS_NAME_MAX_TOKENS. */
 #define DS_NAME_MAX_TOKENS 32
 
 typedef struct ds_name_norm {
-    ds_buf ordered;        /* tokens in the name's order, one space between them */
-    ds_buf sorted;         /* the same tokens sorted bytewise, one space between them */
+    ds_buf ordered; /* tokens in the name's order, one space between them */
+    ds_buf sorted;  /* the same tokens sorted bytewise, one space between them */
     size_t n_tokens;
-    ds_name_kind kind;     /* the rules applied: for an unknown name, ORG when it carries a legal
+    ds_name_kind kind; /* the rules applied: for an unknown name, ORG when it carries a legal
                               form, else UNKNOWN (strong honorifics and suffixes removed) */
 } ds_name_norm;
 

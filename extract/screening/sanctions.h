@@ -32,10 +32,10 @@ typedef enum ds_sanctions_source {
 
 typedef enum ds_sanctions_format {
     DS_SANCTIONS_FORMAT_UNKNOWN,
-    DS_SANCTIONS_FORMAT_OFAC_XML,   /* sdn.xml */
-    DS_SANCTIONS_FORMAT_OFAC_CSV,   /* sdn.csv (+ alt.csv, add.csv, sdn_comments.csv) */
-    DS_SANCTIONS_FORMAT_EU_XML,     /* EU consolidated list, export/sanctionEntity */
-    DS_SANCTIONS_FORMAT_UN_XML      /* UN consolidated list, CONSOLIDATED_LIST */
+    DS_SANCTIONS_FORMAT_OFAC_XML, /* sdn.xml */
+    DS_SANCTIONS_FORMAT_OFAC_CSV, /* sdn.csv (+ alt.csv, add.csv, sdn_comments.csv) */
+    DS_SANCTIONS_FORMAT_EU_XML,   /* EU consolidated list, export/sanctionEntity */
+    DS_SANCTIONS_FORMAT_UN_XML    /* UN consolidated list, CONSOLIDATED_LIST */
 } ds_sanctions_format;
 
 typedef enum ds_sanctions_type {
@@ -47,18 +47,18 @@ typedef enum ds_sanctions_type {
 
 typedef struct ds_sanctions_alias {
     const char *name;
-    const char *quality;  /* "strong" or "weak" as the list states it (OFAC category, EU strong
+    const char *quality; /* "strong" or "weak" as the list states it (OFAC category, EU strong
                              flag, UN Good/Low), or NULL when the list does not say */
-    const char *kind;     /* "a.k.a.", "f.k.a.", "n.k.a.", "original script"; NULL unknown */
+    const char *kind;    /* "a.k.a.", "f.k.a.", "n.k.a.", "original script"; NULL unknown */
 } ds_sanctions_alias;
 
 typedef struct ds_sanctions_entry {
-    const char *ext_id;         /* OFAC uid/ent_num, EU logicalId, UN DATAID */
+    const char *ext_id; /* OFAC uid/ent_num, EU logicalId, UN DATAID */
     ds_sanctions_type type;
-    const char *name;           /* primary name as listed ("LAST, First" for OFAC persons) */
-    const char *programs;       /* "; "-separated programmes, or NULL */
-    const char *remarks;        /* NULL when none */
-    const char *attributes;     /* JSON object text (addresses, dates of birth...), never NULL */
+    const char *name;       /* primary name as listed ("LAST, First" for OFAC persons) */
+    const char *programs;   /* "; "-separated programmes, or NULL */
+    const char *remarks;    /* NULL when none */
+    const char *attributes; /* JSON object text (addresses, dates of birth...), never NULL */
     ds_sanctions_alias *aliases;
     size_t n_aliases;
 } ds_sanctions_entry;
@@ -66,13 +66,13 @@ typedef struct ds_sanctions_entry {
 typedef struct ds_sanctions_list {
     ds_sanctions_source source;
     ds_sanctions_format format;
-    const char *version;        /* version label from the file, "" when it states none (OFAC CSV) */
-    const char *published;      /* YYYY-MM-DD, "" when the file states none */
+    const char *version;   /* version label from the file, "" when it states none (OFAC CSV) */
+    const char *published; /* YYYY-MM-DD, "" when the file states none */
     ds_sanctions_entry *entries;
     size_t n_entries;
-    size_t n_aliases;           /* over all entries */
-    size_t n_skipped;           /* rows ignored: aliases and addresses of entries not in the list */
-    ds_arena arena;             /* owns every string and array above */
+    size_t n_aliases; /* over all entries */
+    size_t n_skipped; /* rows ignored: aliases and addresses of entries not in the list */
+    ds_arena arena;   /* owns every string and array above */
 } ds_sanctions_list;
 
 /* The OFAC CSV files, already read. Only sdn is required; a missing file has data NULL. */
@@ -92,10 +92,8 @@ ds_status ds_sanctions_parse(const char *data, size_t n, const char *name, ds_sa
 ds_status ds_sanctions_parse_ofac_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out,
                                       ds_err *err);
 ds_status ds_sanctions_parse_ofac_csv(const ds_sanctions_csv_files *files, ds_sanctions_list **out, ds_err *err);
-ds_status ds_sanctions_parse_eu_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out,
-                                    ds_err *err);
-ds_status ds_sanctions_parse_un_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out,
-                                    ds_err *err);
+ds_status ds_sanctions_parse_eu_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out, ds_err *err);
+ds_status ds_sanctions_parse_un_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out, ds_err *err);
 
 void ds_sanctions_list_free(ds_sanctions_list *list); /* NULL is a no-op */
 

@@ -127,9 +127,9 @@ ds_status ds_sanctions_parse(const char *data, size_t n, const char *name, ds_sa
     }
     case DS_SANCTIONS_FORMAT_UNKNOWN: break;
     }
-    return ds_err_set(err, DS_ERR_FORMAT,
-                      "%s: not a sanctions list this version reads (OFAC SDN XML or sdn.csv, EU or UN consolidated XML)",
-                      name);
+    return ds_err_set(
+        err, DS_ERR_FORMAT,
+        "%s: not a sanctions list this version reads (OFAC SDN XML or sdn.csv, EU or UN consolidated XML)", name);
 }
 
 /* ---- list life cycle and builder --------------------------------------------------------- */
@@ -255,7 +255,10 @@ static const unsigned short cp1252_high[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0; }
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0;
+}
 
 char *ds_sl_text(ds_sl_builder *b, const char *s, size_t n, int collapse, int *nomem)
 {
@@ -320,7 +323,10 @@ void ds_sl_json_init(ds_sl_json *j)
     j->st = DS_OK;
 }
 
-void ds_sl_json_deinit(ds_sl_json *j) { ds_buf_deinit(&j->buf); }
+void ds_sl_json_deinit(ds_sl_json *j)
+{
+    ds_buf_deinit(&j->buf);
+}
 
 static void jput(ds_sl_json *j, const char *s)
 {
@@ -411,7 +417,10 @@ void ds_sl_json_obj_str(ds_sl_json *j, int *first, const char *key, const char *
     jstring(j, value);
 }
 
-void ds_sl_json_array_obj_close(ds_sl_json *j) { jput(j, "}"); }
+void ds_sl_json_array_obj_close(ds_sl_json *j)
+{
+    jput(j, "}");
+}
 
 int ds_sl_json_array_close(ds_sl_json *j)
 {

@@ -134,8 +134,7 @@ static char *remarks(ds_sl_builder *b, const xmlNode *e, int *nomem)
     return s;
 }
 
-ds_status ds_sanctions_parse_eu_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out,
-                                    ds_err *err)
+ds_status ds_sanctions_parse_eu_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out, ds_err *err)
 {
     *out = NULL;
     if (!name)
@@ -180,8 +179,8 @@ ds_status ds_sanctions_parse_eu_xml(const char *data, size_t n, const char *name
         }
         if (!primary) {
             if (!nomem)
-                st = ds_err_set(err, DS_ERR_PARSE, "%s: line %ld: sanctionEntity %s has no name", name,
-                                xmlGetLineNo(e), en.ext_id);
+                st = ds_err_set(err, DS_ERR_PARSE, "%s: line %ld: sanctionEntity %s has no name", name, xmlGetLineNo(e),
+                                en.ext_id);
             break;
         }
         en.name = alias_name(&b, primary, &nomem);

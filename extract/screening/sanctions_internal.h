@@ -49,7 +49,7 @@ char *ds_sl_text(ds_sl_builder *b, const char *s, size_t n, int collapse, int *n
 typedef struct ds_sl_json {
     ds_buf buf;
     int fields;
-    int in_array;   /* items written in the open array, -1 when none open */
+    int in_array;          /* items written in the open array, -1 when none open */
     const char *array_key; /* borrowed: key of the open array, written with its first item */
     ds_status st;
 } ds_sl_json;
@@ -58,8 +58,8 @@ void ds_sl_json_init(ds_sl_json *j);
 void ds_sl_json_str(ds_sl_json *j, const char *key, const char *value);
 /* Arrays are written lazily: an array with no items leaves no key behind. */
 void ds_sl_json_array_open(ds_sl_json *j, const char *key);
-void ds_sl_json_array_str(ds_sl_json *j, const char *value);        /* a string item */
-void ds_sl_json_array_obj_open(ds_sl_json *j);                       /* an object item */
+void ds_sl_json_array_str(ds_sl_json *j, const char *value); /* a string item */
+void ds_sl_json_array_obj_open(ds_sl_json *j);               /* an object item */
 void ds_sl_json_obj_str(ds_sl_json *j, int *first, const char *key, const char *value);
 void ds_sl_json_array_obj_close(ds_sl_json *j);
 int ds_sl_json_array_close(ds_sl_json *j); /* returns the items written */

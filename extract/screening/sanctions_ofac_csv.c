@@ -24,11 +24,11 @@
 typedef struct csv {
     const char *p, *end;
     const char *name;
-    size_t line;        /* line of the record being read (1-based) */
+    size_t line; /* line of the record being read (1-based) */
 } csv;
 
 typedef struct field {
-    const char *s;      /* NULL: null (-0-) */
+    const char *s; /* NULL: null (-0-) */
     size_t n;
     int quoted;
 } field;
@@ -239,8 +239,7 @@ static ds_status weak_aliases(ds_sl_builder *b, size_t owner, const char *remark
     return DS_OK;
 }
 
-static ds_status read_sdn(ds_sl_builder *b, const ds_sanctions_csv_files *in, idvec *ids, ds_buf *scratch,
-                          ds_err *err)
+static ds_status read_sdn(ds_sl_builder *b, const ds_sanctions_csv_files *in, idvec *ids, ds_buf *scratch, ds_err *err)
 {
     csv c = {in->sdn, in->sdn + in->sdn_n, in->sdn_name ? in->sdn_name : "sdn.csv", 1};
     field f[MAX_FIELDS];
@@ -272,8 +271,8 @@ static ds_status read_sdn(ds_sl_builder *b, const ds_sanctions_csv_files *in, id
         ds_sl_json_init(&j);
         if (t->s && e.type == DS_SANCTIONS_TYPE_ENTITY)
             ds_sl_json_str(&j, "sdn_type", field_text(b, t, 1, &nomem));
-        static const char *const keys[] = {"title", "call_sign", "vessel_type", "tonnage", "grt", "vessel_flag",
-                                           "vessel_owner"};
+        static const char *const keys[] = {"title", "call_sign",   "vessel_type", "tonnage",
+                                           "grt",   "vessel_flag", "vessel_owner"};
         for (int k = 0; k < 7; k++)
             ds_sl_json_str(&j, keys[k], field_text(b, &f[4 + k], 1, &nomem));
         e.attributes = ds_sl_json_finish(&j, b);
@@ -281,7 +280,8 @@ static ds_status read_sdn(ds_sl_builder *b, const ds_sanctions_csv_files *in, id
             nomem = 1;
         ds_sl_json_deinit(&j);
         size_t idx;
-        if (nomem || !e.ext_id || !e.attributes || ds_sl_add_entry(b, &e, &idx) || DS_VEC_PUSH(*ids, ((idrow){id, idx})))
+        if (nomem || !e.ext_id || !e.attributes || ds_sl_add_entry(b, &e, &idx) ||
+            DS_VEC_PUSH(*ids, ((idrow){id, idx})))
             return DS_SL_NOMEM(b, err);
     }
     if (r < 0)
@@ -298,7 +298,8 @@ static ds_status read_sdn(ds_sl_builder *b, const ds_sanctions_csv_files *in, id
 static ds_status read_comments(ds_sl_builder *b, const ds_sanctions_csv_files *in, const idrow *ids, size_t nids,
                                ds_buf *scratch, ds_err *err)
 {
-    csv c = {in->comments, in->comments + in->comments_n, in->comments_name ? in->comments_name : "sdn_comments.csv", 1};
+    csv c = {in->comments, in->comments + in->comments_n, in->comments_name ? in->comments_name : "sdn_comments.csv",
+             1};
     field f[MAX_FIELDS];
     size_t nf = 0;
     int r;
@@ -397,8 +398,12 @@ static ds_status read_add(ds_sl_builder *b, const ds_sanctions_csv_files *in, co
             continue;
         }
         int nomem = 0;
-        addr a = {(size_t)e, rows.n, field_text(b, &f[2], 1, &nomem), field_text(b, &f[3], 1, &nomem),
-                  field_text(b, &f[4], 1, &nomem), field_text(b, &f[5], 1, &nomem)};
+        addr a = {(size_t)e,
+                  rows.n,
+                  field_text(b, &f[2], 1, &nomem),
+                  field_text(b, &f[3], 1, &nomem),
+                  field_text(b, &f[4], 1, &nomem),
+                  field_text(b, &f[5], 1, &nomem)};
         if (nomem || DS_VEC_PUSH(rows, a)) {
             st = DS_SL_NOMEM(b, err);
             goto done;

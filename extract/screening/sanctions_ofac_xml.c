@@ -54,8 +54,8 @@ static const char *attributes(ds_sl_builder *b, const xmlNode *e, int *nomem)
     const xmlNode *al = ds_sl_xml_child(e, "addressList");
     if (al) {
         ds_sl_json_array_open(&j, "addresses");
-        static const char *const parts[] = {"address1", "address2", "address3", "city", "stateOrProvince",
-                                            "postalCode", "country"};
+        static const char *const parts[] = {"address1",        "address2",   "address3", "city",
+                                            "stateOrProvince", "postalCode", "country"};
         for (const xmlNode *a = al->children; a; a = a->next) {
             if (!ds_sl_xml_is(a, "address"))
                 continue;
@@ -167,7 +167,8 @@ ds_status ds_sanctions_parse_ofac_xml(const char *data, size_t n, const char *na
         }
         en.name = full_name(&b, e, &nomem);
         if (!en.name && !nomem) {
-            st = ds_err_set(err, DS_ERR_PARSE, "%s: line %ld: sdnEntry %s has no name", name, xmlGetLineNo(e), en.ext_id);
+            st = ds_err_set(err, DS_ERR_PARSE, "%s: line %ld: sdnEntry %s has no name", name, xmlGetLineNo(e),
+                            en.ext_id);
             break;
         }
         char *type = ds_sl_xml_text(&b, ds_sl_xml_child(e, "sdnType"), 1, &nomem);
@@ -195,7 +196,7 @@ ds_status ds_sanctions_parse_ofac_xml(const char *data, size_t n, const char *na
             char *kind = ds_sl_xml_text(&b, ds_sl_xml_child(a, "type"), 1, &nomem);
             const char *q = cat && strcasecmp(cat, "strong") == 0 ? "strong"
                             : cat && strcasecmp(cat, "weak") == 0 ? "weak"
-                                                                   : NULL;
+                                                                  : NULL;
             if (an && ds_sl_add_alias(&b, idx, an, strlen(an), q, kind))
                 nomem = 1;
         }

@@ -122,8 +122,7 @@ static ds_status add_entries(ds_sl_builder *b, const xmlNode *group, const char 
     return DS_OK;
 }
 
-ds_status ds_sanctions_parse_un_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out,
-                                    ds_err *err)
+ds_status ds_sanctions_parse_un_xml(const char *data, size_t n, const char *name, ds_sanctions_list **out, ds_err *err)
 {
     *out = NULL;
     if (!name)

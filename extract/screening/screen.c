@@ -17,15 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JW_MAX 255           /* bytes of a string Jaro-Winkler looks at */
-#define TOKEN_MATCH 0.9      /* token pair similarity that counts as the same token */
-#define EDIT1_SIM 0.9        /* similarity given to tokens one edit apart (3+ characters) */
-#define SKELETON_SIM 0.92    /* similarity given to tokens with the same spelling skeleton */
-#define NOISE_WEIGHT 0.1     /* weight of an unpaired noise word ("al", "bin", "ltd", "haji") */
-#define DROPPED_COST 0.03    /* cost of a dropped middle name between two person names */
-#define JW_LEN_DIFF 2        /* tokens further apart in length are not compared by Jaro-Winkler */
-#define LEN_RATIO_FREE 0.85  /* length ratio below which Jaro-Winkler is scaled down */
-#define MAX_QUERY_KEYS 16    /* query tokens used for blocking (bits of the hit mask) */
+#define JW_MAX 255          /* bytes of a string Jaro-Winkler looks at */
+#define TOKEN_MATCH 0.9     /* token pair similarity that counts as the same token */
+#define EDIT1_SIM 0.9       /* similarity given to tokens one edit apart (3+ characters) */
+#define SKELETON_SIM 0.92   /* similarity given to tokens with the same spelling skeleton */
+#define NOISE_WEIGHT 0.1    /* weight of an unpaired noise word ("al", "bin", "ltd", "haji") */
+#define DROPPED_COST 0.03   /* cost of a dropped middle name between two person names */
+#define JW_LEN_DIFF 2       /* tokens further apart in length are not compared by Jaro-Winkler */
+#define LEN_RATIO_FREE 0.85 /* length ratio below which Jaro-Winkler is scaled down */
+#define MAX_QUERY_KEYS 16   /* query tokens used for blocking (bits of the hit mask) */
 
 /* ---- Jaro-Winkler ------------------------------------------------------------------------ */
 
@@ -87,9 +87,9 @@ double ds_screen_jaro_winkler(const char *a, size_t la, const char *b, size_t lb
  * (Mohammed/Muhammad, Yuryevich/Yurievich, Mahmoud/Mahmud, Saeed/Said) have the same skeleton. */
 typedef struct ptok {
     const char *s, *k;
-    uint32_t mask;       /* letters present (a bit per letter; digits and other bytes share bits) */
+    uint32_t mask; /* letters present (a bit per letter; digits and other bytes share bits) */
     uint8_t n, kn;
-    uint8_t noise;       /* ds_name_is_noise (particle, legal form, title, suffix) or one letter */
+    uint8_t noise; /* ds_name_is_noise (particle, legal form, title, suffix) or one letter */
 } ptok;
 
 static uint32_t letter_bit(unsigned char c)
@@ -229,8 +229,8 @@ static double joined_sim(const ptok *a, const ptok *c)
 /* A candidate pairing: the query tokens and listed-name tokens it consumes (one token, or two
  * adjacent tokens written together on one side: "hassanali" against "hassan ali"). */
 typedef struct tpair {
-    double s;       /* similarity */
-    double order;   /* s, less a hair for pairs far apart in relative position (ties) */
+    double s;     /* similarity */
+    double order; /* s, less a hair for pairs far apart in relative position (ties) */
     uint32_t qm, lm;
 } tpair;
 
@@ -416,11 +416,11 @@ typedef struct sname {
     const char *version;
     const char *name;
     const char *ord, *srt;
-    uint32_t tok0;       /* first token in the index's token table */
+    uint32_t tok0; /* first token in the index's token table */
     uint16_t ord_len, srt_len;
     uint8_t ntok;
-    uint8_t nkey;        /* tokens filed under keys */
-    uint8_t keyall;      /* all tokens are noise: noise words are filed too */
+    uint8_t nkey;   /* tokens filed under keys */
+    uint8_t keyall; /* all tokens are noise: noise words are filed too */
     int8_t is_person;
     uint8_t is_alias;
 } sname;
@@ -433,7 +433,7 @@ typedef struct posting {
 struct ds_screen_index {
     ds_arena arena;
     DS_VEC(sname) names;
-    DS_VEC(ptok) toks;   /* pointers into the arena */
+    DS_VEC(ptok) toks; /* pointers into the arena */
     DS_VEC(posting) post;
     const char *last_version;
     int built;
@@ -459,7 +459,10 @@ void ds_screen_index_free(ds_screen_index *idx)
     ds_free(idx);
 }
 
-size_t ds_screen_index_names(const ds_screen_index *idx) { return idx ? idx->names.n : 0; }
+size_t ds_screen_index_names(const ds_screen_index *idx)
+{
+    return idx ? idx->names.n : 0;
+}
 
 static void prep_from_sname(const ds_screen_index *idx, prep *p, const sname *s)
 {
@@ -512,8 +515,8 @@ ds_status ds_screen_index_add(ds_screen_index *idx, long long entry_id, long lon
     char *kbuf = ds_arena_alloc(&idx->arena, nn.ordered.len + 1);
     s.ord_len = (uint16_t)nn.ordered.len;
     s.srt_len = (uint16_t)nn.sorted.len;
-    if (!s.version || !s.name || !s.ord || !s.srt || !kbuf ||
-        DS_VEC_RESERVE(idx->toks, DS_NAME_MAX_TOKENS) || DS_VEC_RESERVE(idx->names, 1)) {
+    if (!s.version || !s.name || !s.ord || !s.srt || !kbuf || DS_VEC_RESERVE(idx->toks, DS_NAME_MAX_TOKENS) ||
+        DS_VEC_RESERVE(idx->names, 1)) {
         st = DS_ERR_NOMEM;
         goto done;
     }
@@ -688,7 +691,10 @@ static int prepare_query(qctx *c, const char *query, int query_is_person)
     return 1;
 }
 
-static int kinds_clash(int a, int b) { return a >= 0 && b >= 0 && a != b; }
+static int kinds_clash(int a, int b)
+{
+    return a >= 0 && b >= 0 && a != b;
+}
 
 typedef DS_VEC(ds_screen_hit) hitvec;
 
@@ -881,7 +887,8 @@ done:
     return n;
 }
 
-double ds_screen_score(const char *a, int a_is_person, const char *b, int b_is_person, double *jw, double *token_set_out)
+double ds_screen_score(const char *a, int a_is_person, const char *b, int b_is_person, double *jw,
+                       double *token_set_out)
 {
     qctx *c = ds_malloc(2 * sizeof *c);
     if (!c)

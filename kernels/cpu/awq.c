@@ -31,8 +31,8 @@ void ds_k_awq_unpack(uint8_t *q, const int32_t *packed, int R, int C)
     const int W = C / 8;
     for (int r = 0; r < R; r++)
         for (int c = 0; c < C; c++)
-            q[(size_t)r * C + c] =
-                (uint8_t)(((uint32_t)packed[(size_t)r * W + c / 8] >> (4 * ds_k_awq_slot[c % 8])) & 15u);
+            q[(size_t)r * C + c] = (uint8_t)(((uint32_t)packed[(size_t)r * W + c / 8] >> (4 * ds_k_awq_slot[c % 8])) &
+                                             15u);
 }
 
 static inline float awq_elem(const ds_k_awq *w, int N, int n, int k)
@@ -87,8 +87,8 @@ void ds_k_awq_slice(ds_k_isa isa, const ds_k_matmul_job *j, int n0, int n1, floa
     const ds_k_awq *a = j->w.data;
     /* a few tokens on the repacked layout: slices of whole 32-column panels (ops.c plans them
      * so), x prepared in scratch */
-    if (a->repacked && j->T <= 4 && isa >= DS_K_ISA_AVX2 && n0 % DS_K_AWQ_RP == 0 &&
-        n1 % DS_K_AWQ_RP == 0 && (size_t)j->T * ((size_t)j->K + (size_t)j->K / a->group) <= DS_K_SCRATCH_FLOATS) {
+    if (a->repacked && j->T <= 4 && isa >= DS_K_ISA_AVX2 && n0 % DS_K_AWQ_RP == 0 && n1 % DS_K_AWQ_RP == 0 &&
+        (size_t)j->T * ((size_t)j->K + (size_t)j->K / a->group) <= DS_K_SCRATCH_FLOATS) {
         ds_k_awq_gemv_repacked_avx2(j, n0, n1, scratch);
         return;
     }

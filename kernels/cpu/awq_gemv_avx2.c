@@ -33,18 +33,17 @@ AI void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum
     const __m256 z2 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(chunk + 80))));
     const __m256 z3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(chunk + 88))));
     const __m256i *wv = (const __m256i *)(chunk + 96);
-    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
-           a30 = a00, a31 = a00;
+    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
     for (int kw = 0; kw < G / 8; kw++, wv += 4, xs += 8) {
         const __m256i v0 = _mm256_load_si256(wv), v1 = _mm256_load_si256(wv + 1);
         const __m256i v2 = _mm256_load_si256(wv + 2), v3 = _mm256_load_si256(wv + 3);
-#define ROW(S, M0, M1, M2, M3)                                                                    \
-    do {                                                                                           \
-        const __m256 xb = _mm256_broadcast_ss(xs + (S));                                           \
-        M0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v0, m)), xb, M0);                 \
-        M1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v1, m)), xb, M1);                 \
-        M2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v2, m)), xb, M2);                 \
-        M3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v3, m)), xb, M3);                 \
+#define ROW(S, M0, M1, M2, M3)                                                     \
+    do {                                                                           \
+        const __m256 xb = _mm256_broadcast_ss(xs + (S));                           \
+        M0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v0, m)), xb, M0); \
+        M1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v1, m)), xb, M1); \
+        M2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v2, m)), xb, M2); \
+        M3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v3, m)), xb, M3); \
     } while (0)
         __m256i m = _mm256_set1_epi32(0xF);
         ROW(0, a00, a10, a20, a30);
@@ -69,10 +68,10 @@ AI void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum
     }
     const __m256 xsv = _mm256_set1_ps(xsum);
     /* y += s * (sum x q - z * sum x) */
-    _mm256_storeu_ps(yacc, _mm256_fmadd_ps(sc0, _mm256_fnmadd_ps(z0, xsv, _mm256_add_ps(a00, a01)),
-                                           _mm256_loadu_ps(yacc)));
-    _mm256_storeu_ps(yacc + 8, _mm256_fmadd_ps(sc1, _mm256_fnmadd_ps(z1, xsv, _mm256_add_ps(a10, a11)),
-                                               _mm256_loadu_ps(yacc + 8)));
+    _mm256_storeu_ps(yacc,
+                     _mm256_fmadd_ps(sc0, _mm256_fnmadd_ps(z0, xsv, _mm256_add_ps(a00, a01)), _mm256_loadu_ps(yacc)));
+    _mm256_storeu_ps(
+        yacc + 8, _mm256_fmadd_ps(sc1, _mm256_fnmadd_ps(z1, xsv, _mm256_add_ps(a10, a11)), _mm256_loadu_ps(yacc + 8)));
     _mm256_storeu_ps(yacc + 16, _mm256_fmadd_ps(sc2, _mm256_fnmadd_ps(z2, xsv, _mm256_add_ps(a20, a21)),
                                                 _mm256_loadu_ps(yacc + 16)));
     _mm256_storeu_ps(yacc + 24, _mm256_fmadd_ps(sc3, _mm256_fnmadd_ps(z3, xsv, _mm256_add_ps(a30, a31)),
@@ -86,8 +85,7 @@ TGT void ds_k_awq_gemv_repacked_avx2(const ds_k_matmul_job *j, int n0, int n1, f
     const size_t CB = 96 + 16 * (size_t)G;
     /* xs (T, K): x with row 8w + s scaled by 16^-s (s < 7); xsum (T, NG): per-group sums */
     float *xs = scratch, *xsum = scratch + (size_t)T * K;
-    static const float row_scale[8] = {1.0f,       0x1p-4f,  0x1p-8f,  0x1p-12f,
-                                       0x1p-16f,   0x1p-20f, 0x1p-24f, 1.0f};
+    static const float row_scale[8] = {1.0f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1.0f};
     for (int t = 0; t < T; t++) {
         const float *x = j->x + (size_t)t * K;
         for (int g = 0; g < NG; g++) {
@@ -105,8 +103,8 @@ TGT void ds_k_awq_gemv_repacked_avx2(const ds_k_matmul_job *j, int n0, int n1, f
         for (int t = 0; t < T; t++) {
             float yacc[RP] = {0};
             for (int g = 0; g < NG; g++)
-                group_dot(yacc, chunks + (size_t)g * CB, xs + (size_t)t * K + (size_t)g * G,
-                          xsum[(size_t)t * NG + g], G);
+                group_dot(yacc, chunks + (size_t)g * CB, xs + (size_t)t * K + (size_t)g * G, xsum[(size_t)t * NG + g],
+                          G);
             float *y = j->y + (size_t)t * N + (size_t)p * RP;
             for (int c = 0; c < RP; c++)
                 y[c] = j->accumulate ? y[c] + yacc[c] : yacc[c];

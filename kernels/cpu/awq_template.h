@@ -29,9 +29,18 @@ AI vf ld(const float *p)
     memcpy(&v, p, sizeof v);
     return v;
 }
-AI void st(float *p, vf v) { memcpy(p, &v, sizeof v); }
-AI vf splat(float f) { return (vf){0} + f; }
-AI vi splati(int32_t x) { return (vi){0} + x; }
+AI void st(float *p, vf v)
+{
+    memcpy(p, &v, sizeof v);
+}
+AI vf splat(float f)
+{
+    return (vf){0} + f;
+}
+AI vi splati(int32_t x)
+{
+    return (vi){0} + x;
+}
 
 /* Lane i of a vector of columns [c, c + VL) holds the nibble of column c + i. */
 #if AWQ_VL == 16
@@ -58,8 +67,7 @@ AI vf nibbles(const int32_t *words, int nwords)
 }
 
 /* Wp (kc, NB) = W^T rows [k0, k0 + kc) x columns [p, p + nb); p % 8 == 0, nb % 8 == 0. */
-static AWQ_TGT void dequant_panel(float *Wp, float *zs, const ds_k_matmul_job *j, int p, int nb,
-                                  int k0, int kc)
+static AWQ_TGT void dequant_panel(float *Wp, float *zs, const ds_k_matmul_job *j, int p, int nb, int k0, int kc)
 {
     const ds_k_awq *a = j->w.data;
     const int N = j->N, W8 = N / 8, G = a->group;
@@ -73,8 +81,7 @@ static AWQ_TGT void dequant_panel(float *Wp, float *zs, const ds_k_matmul_job *j
             for (int c = 0; c < NB; c++) {
                 if (c < nb) {
                     const int n = p + c;
-                    zf[c] = (float)(((uint32_t)qz[(size_t)g * W8 + n / 8] >>
-                                     (4 * ds_k_awq_slot[n % 8])) & 15u);
+                    zf[c] = (float)(((uint32_t)qz[(size_t)g * W8 + n / 8] >> (4 * ds_k_awq_slot[n % 8])) & 15u);
                     sf[c] = ds_k_f16_to_f32(a->scales[(size_t)g * N + n]);
                 } else {
                     zf[c] = sf[c] = 0.0f;
@@ -94,8 +101,7 @@ static AWQ_TGT void dequant_panel(float *Wp, float *zs, const ds_k_matmul_job *j
 }
 
 /* y rows [t, t + MR) (+)= x rows . Wp, columns [0, nb) of the panel at y + p. */
-AI void micro(const ds_k_matmul_job *j, const float *Wp, int t, int MR, int p, int nb, int k0,
-              int kc, int add)
+AI void micro(const ds_k_matmul_job *j, const float *Wp, int t, int MR, int p, int nb, int k0, int kc, int add)
 {
     const int N = j->N, K = j->K;
     vf acc[AWQ_MR][AWQ_NBV];
@@ -139,8 +145,8 @@ AI void micro(const ds_k_matmul_job *j, const float *Wp, int t, int MR, int p, i
     }
 }
 
-static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, int mr, int p,
-                              int nb, int k0, int kc, int add)
+static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, int mr, int p, int nb, int k0, int kc,
+                              int add)
 {
     switch (mr) {
     case 1: micro(j, Wp, t, 1, p, nb, k0, kc, add); break;
@@ -181,8 +187,7 @@ AI void gemv_panel(const ds_k_matmul_job *j, int p, int nb, int TT, int FULL)
         for (int c = 0; c < NB; c++) {
             if (c < nb) {
                 const int n = p + c;
-                zf[c] = (float)(((uint32_t)a->qzeros[(size_t)g * W8 + n / 8] >>
-                                 (4 * ds_k_awq_slot[n % 8])) & 15u);
+                zf[c] = (float)(((uint32_t)a->qzeros[(size_t)g * W8 + n / 8] >> (4 * ds_k_awq_slot[n % 8])) & 15u);
                 sf[c] = ds_k_f16_to_f32(a->scales[(size_t)g * N + n]);
             } else {
                 sf[c] = zf[c] = 0.0f;
@@ -264,8 +269,8 @@ AWQ_TGT void AWQ_FN(const ds_k_matmul_job *j, int n0, int n1, float *scratch)
             gemv_any(j, p, n1 - p < NB ? n1 - p : NB);
         return;
     }
-    float *Wp = scratch;                                    /* (DS_K_AWQ_KC, NB) */
-    float *zs = scratch + (size_t)DS_K_AWQ_KC * NB;          /* 2 * NB */
+    float *Wp = scratch;                            /* (DS_K_AWQ_KC, NB) */
+    float *zs = scratch + (size_t)DS_K_AWQ_KC * NB; /* 2 * NB */
     for (int p = n0; p < n1; p += NB) {
         const int nb = n1 - p < NB ? n1 - p : NB;
         for (int k0 = 0; k0 < K; k0 += DS_K_AWQ_KC) {

@@ -19,7 +19,10 @@ static float u2f(uint32_t u)
     return f;
 }
 
-float ds_k_bf16_to_f32(uint16_t h) { return u2f((uint32_t)h << 16); }
+float ds_k_bf16_to_f32(uint16_t h)
+{
+    return u2f((uint32_t)h << 16);
+}
 
 uint16_t ds_k_f32_to_bf16(float f)
 {
@@ -55,7 +58,7 @@ uint16_t ds_k_f32_to_f16(float f)
         return sign | 0x7e00;
     if (a >= 0x477ff000u) /* rounds to >= 65520: overflow */
         return sign | 0x7c00;
-    if (a < 0x38800000u) { /* below the smallest normal f16 (2^-14) */
+    if (a < 0x38800000u) {   /* below the smallest normal f16 (2^-14) */
         if (a < 0x33000000u) /* below half the smallest subnormal */
             return sign;
         uint32_t man = (a & 0x7fffff) | 0x800000;
@@ -69,4 +72,7 @@ uint16_t ds_k_f32_to_f16(float f)
     return sign | (uint16_t)((r - 0x38000000u) >> 13);
 }
 
-size_t ds_k_dtype_size(ds_k_dtype t) { return t == DS_K_F32 ? 4 : 2; }
+size_t ds_k_dtype_size(ds_k_dtype t)
+{
+    return t == DS_K_F32 ? 4 : 2;
+}

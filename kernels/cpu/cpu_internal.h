@@ -24,7 +24,7 @@
 
 typedef struct ds_k_impl {
     const char *name;
-    int panel;  /* matmul column granularity: slices start on multiples of this */
+    int panel; /* matmul column granularity: slices start on multiples of this */
     /* Columns [n0, n1) of y for every token. scratch: DS_K_SCRATCH_FLOATS floats. */
     void (*matmul)(const ds_k_matmul_job *j, int n0, int n1, float *scratch);
     void (*rmsnorm)(float *y, const float *x, const float *w, int R, int D, float eps);
@@ -34,8 +34,8 @@ typedef struct ds_k_impl {
     void (*add)(float *y, const float *x, size_t n);
     void (*widen)(float *y, const void *src, ds_k_dtype dt, size_t n);
     /* Query tokens [t0, t1) of kv head h. */
-    void (*attention)(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T,
-                      int Hq, int Hkv, int D, float scale, int h, int t0, int t1, float *scratch);
+    void (*attention)(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T, int Hq, int Hkv, int D,
+                      float scale, int h, int t0, int t1, float *scratch);
 } ds_k_impl;
 
 extern const ds_k_impl ds_k_impl_scalar;

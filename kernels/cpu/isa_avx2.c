@@ -15,19 +15,58 @@ typedef __m256 vf;
 
 #define HI static inline __attribute__((always_inline)) TGT
 static const int32_t mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-HI __m256i tail_mask(int n) { return _mm256_loadu_si256((const __m256i *)(mask_table + 8 - n)); }
-HI vf v_zero(void) { return _mm256_setzero_ps(); }
-HI vf v_set1(float f) { return _mm256_set1_ps(f); }
-HI vf v_load(const float *p) { return _mm256_loadu_ps(p); }
-HI void v_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
-HI vf v_loadn(const float *p, int n) { return _mm256_maskload_ps(p, tail_mask(n)); }
-HI void v_storen(float *p, vf v, int n) { _mm256_maskstore_ps(p, tail_mask(n), v); }
-HI vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
-HI vf v_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
-HI vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
-HI vf v_div(vf a, vf b) { return _mm256_div_ps(a, b); }
-HI vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
-HI vf v_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+HI __m256i tail_mask(int n)
+{
+    return _mm256_loadu_si256((const __m256i *)(mask_table + 8 - n));
+}
+HI vf v_zero(void)
+{
+    return _mm256_setzero_ps();
+}
+HI vf v_set1(float f)
+{
+    return _mm256_set1_ps(f);
+}
+HI vf v_load(const float *p)
+{
+    return _mm256_loadu_ps(p);
+}
+HI void v_store(float *p, vf v)
+{
+    _mm256_storeu_ps(p, v);
+}
+HI vf v_loadn(const float *p, int n)
+{
+    return _mm256_maskload_ps(p, tail_mask(n));
+}
+HI void v_storen(float *p, vf v, int n)
+{
+    _mm256_maskstore_ps(p, tail_mask(n), v);
+}
+HI vf v_add(vf a, vf b)
+{
+    return _mm256_add_ps(a, b);
+}
+HI vf v_sub(vf a, vf b)
+{
+    return _mm256_sub_ps(a, b);
+}
+HI vf v_mul(vf a, vf b)
+{
+    return _mm256_mul_ps(a, b);
+}
+HI vf v_div(vf a, vf b)
+{
+    return _mm256_div_ps(a, b);
+}
+HI vf v_fma(vf a, vf b, vf c)
+{
+    return _mm256_fmadd_ps(a, b, c);
+}
+HI vf v_max(vf a, vf b)
+{
+    return _mm256_max_ps(a, b);
+}
 HI float v_hsum(vf v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -47,7 +86,10 @@ HI vf v_load_bf16(const uint16_t *p)
     __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
 }
-HI vf v_load_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+HI vf v_load_f16(const uint16_t *p)
+{
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
 
 /* e^x as in isa_avx512.c; 2^n is built in the exponent field (n in [-126, 127]). */
 HI vf v_exp(vf x)

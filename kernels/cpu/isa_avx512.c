@@ -14,26 +14,71 @@
 typedef __m512 vf;
 
 #define HI static inline __attribute__((always_inline)) TGT
-HI vf v_zero(void) { return _mm512_setzero_ps(); }
-HI vf v_set1(float f) { return _mm512_set1_ps(f); }
-HI vf v_load(const float *p) { return _mm512_loadu_ps(p); }
-HI void v_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
-HI vf v_loadn(const float *p, int n) { return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
-HI void v_storen(float *p, vf v, int n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v); }
-HI vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
-HI vf v_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
-HI vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
-HI vf v_div(vf a, vf b) { return _mm512_div_ps(a, b); }
-HI vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
-HI vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
-HI float v_hsum(vf v) { return _mm512_reduce_add_ps(v); }
-HI float v_hmax(vf v) { return _mm512_reduce_max_ps(v); }
+HI vf v_zero(void)
+{
+    return _mm512_setzero_ps();
+}
+HI vf v_set1(float f)
+{
+    return _mm512_set1_ps(f);
+}
+HI vf v_load(const float *p)
+{
+    return _mm512_loadu_ps(p);
+}
+HI void v_store(float *p, vf v)
+{
+    _mm512_storeu_ps(p, v);
+}
+HI vf v_loadn(const float *p, int n)
+{
+    return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+}
+HI void v_storen(float *p, vf v, int n)
+{
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v);
+}
+HI vf v_add(vf a, vf b)
+{
+    return _mm512_add_ps(a, b);
+}
+HI vf v_sub(vf a, vf b)
+{
+    return _mm512_sub_ps(a, b);
+}
+HI vf v_mul(vf a, vf b)
+{
+    return _mm512_mul_ps(a, b);
+}
+HI vf v_div(vf a, vf b)
+{
+    return _mm512_div_ps(a, b);
+}
+HI vf v_fma(vf a, vf b, vf c)
+{
+    return _mm512_fmadd_ps(a, b, c);
+}
+HI vf v_max(vf a, vf b)
+{
+    return _mm512_max_ps(a, b);
+}
+HI float v_hsum(vf v)
+{
+    return _mm512_reduce_add_ps(v);
+}
+HI float v_hmax(vf v)
+{
+    return _mm512_reduce_max_ps(v);
+}
 HI vf v_load_bf16(const uint16_t *p)
 {
     __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
 }
-HI vf v_load_f16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+HI vf v_load_f16(const uint16_t *p)
+{
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+}
 
 /* e^x: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, degree-7 Taylor polynomial of e^r
  * (truncation error below 6e-9 relative), scaled by 2^n. Inputs below -87.34 give 0. */

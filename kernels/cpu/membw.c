@@ -12,7 +12,7 @@
 
 typedef struct bw_job {
     const float *p;
-    size_t n;      /* floats */
+    size_t n; /* floats */
     int parts;
     float sum[64]; /* one per part, so the reads are not optimised away */
 } bw_job;

@@ -11,8 +11,8 @@
 
 #include <math.h>
 
-#define SMALL_ELEMS 8192  /* element-wise ops below this run inline */
-#define MAX_GROUP 1024    /* matmul jobs per dispatch */
+#define SMALL_ELEMS 8192 /* element-wise ops below this run inline */
+#define MAX_GROUP 1024   /* matmul jobs per dispatch */
 
 /* ---- matmul ------------------------------------------------------------------------------ */
 
@@ -103,8 +103,7 @@ void ds_k_matmul_grouped(ds_kctx *c, const ds_k_matmul_job *jobs, int n_jobs)
         matmul_batch(c, jobs + i, n_jobs - i < MAX_GROUP ? n_jobs - i : MAX_GROUP);
 }
 
-void ds_k_matmul(ds_kctx *c, float *y, const float *x, ds_k_weight w, int T, int N, int K,
-                 int accumulate)
+void ds_k_matmul(ds_kctx *c, float *y, const float *x, ds_k_weight w, int T, int N, int K, int accumulate)
 {
     ds_k_matmul_job j = {y, x, w, T, N, K, accumulate};
     matmul_batch(c, &j, 1);
@@ -143,8 +142,7 @@ static void row_task(void *arg, int task, int thread)
     case OP_ROPE:
         if (r1 > (size_t)o->R)
             r1 = o->R;
-        im->rope(o->y + r0 * o->H * o->D, o->x + r0 * (o->D / 2), o->w + r0 * (o->D / 2),
-                 (int)(r1 - r0), o->H, o->D);
+        im->rope(o->y + r0 * o->H * o->D, o->x + r0 * (o->D / 2), o->w + r0 * (o->D / 2), (int)(r1 - r0), o->H, o->D);
         break;
     case OP_SOFTMAX:
         if (r1 > (size_t)o->R)
@@ -155,8 +153,7 @@ static void row_task(void *arg, int task, int thread)
         if (r1 > (size_t)o->R)
             r1 = o->R;
         for (size_t r = r0; r < r1; r++)
-            im->widen(o->y + r * o->D,
-                      (const char *)o->table + (size_t)o->ids[r] * o->D * ds_k_dtype_size(o->dt),
+            im->widen(o->y + r * o->D, (const char *)o->table + (size_t)o->ids[r] * o->D * ds_k_dtype_size(o->dt),
                       o->dt, (size_t)o->D);
         break;
     case OP_SILU:
@@ -224,8 +221,7 @@ void ds_k_add(ds_kctx *c, float *y, const float *x, size_t n)
 
 void ds_k_embed(ds_kctx *c, float *y, ds_k_weight table, const int32_t *ids, int T, int D)
 {
-    row_op o = {.kind = OP_EMBED, .y = y, .table = table.data, .dt = table.dtype, .ids = ids,
-                .R = T, .D = D};
+    row_op o = {.kind = OP_EMBED, .y = y, .table = table.data, .dt = table.dtype, .ids = ids, .R = T, .D = D};
     run_rows(c, &o, (size_t)T, (size_t)D);
 }
 
@@ -277,12 +273,12 @@ static void att_task(void *arg, int task, int thread)
     /* Later query tiles see more keys: hand them out first. */
     int tile = o->n_tiles - 1 - task / o->Hkv, h = task % o->Hkv;
     int t0 = tile * o->qt, t1 = t0 + o->qt < o->T ? t0 + o->qt : o->T;
-    ds_kctx_impl(o->c)->attention(o->out, o->q, o->kv, o->pos0, o->T, o->Hq, o->Hkv, o->D,
-                                  o->scale, h, t0, t1, ds_kctx_scratch(o->c, thread));
+    ds_kctx_impl(o->c)->attention(o->out, o->q, o->kv, o->pos0, o->T, o->Hq, o->Hkv, o->D, o->scale, h, t0, t1,
+                                  ds_kctx_scratch(o->c, thread));
 }
 
-void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages *kv, int pos0,
-                    int T, int Hq, int Hkv, int D, float scale)
+void ds_k_attention(ds_kctx *c, float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T, int Hq, int Hkv,
+                    int D, float scale)
 {
     if (T <= 0)
         return;

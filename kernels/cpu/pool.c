@@ -30,10 +30,10 @@ struct ds_kctx {
     int n_started;
     pthread_mutex_t mu;
     pthread_cond_t cv_work, cv_done;
-    unsigned gen;                /* dispatch generation, under mu */
-    _Atomic unsigned agen;       /* its mirror, for spinning */
-    _Atomic uint64_t claim;      /* gen << 48 | n_tasks << 24 | next task index */
-    _Atomic int done;            /* tasks finished in this generation */
+    unsigned gen;           /* dispatch generation, under mu */
+    _Atomic unsigned agen;  /* its mirror, for spinning */
+    _Atomic uint64_t claim; /* gen << 48 | n_tasks << 24 | next task index */
+    _Atomic int done;       /* tasks finished in this generation */
     _Atomic int stop;
     /* the current dispatch; written before the claim counter is published */
     ds_k_task_fn fn;
@@ -121,8 +121,8 @@ static void *worker_main(void *p)
     ds_free(wa);
     unsigned seen = 0;
     for (;;) {
-        for (int i = 0; i < SPIN_ITERS && atomic_load_explicit(&c->agen, memory_order_acquire) == seen &&
-                        !atomic_load(&c->stop);
+        for (int i = 0;
+             i < SPIN_ITERS && atomic_load_explicit(&c->agen, memory_order_acquire) == seen && !atomic_load(&c->stop);
              i++)
             cpu_relax();
         if (atomic_load_explicit(&c->agen, memory_order_acquire) == seen) {
@@ -228,8 +228,8 @@ ds_status ds_kctx_create(ds_kctx **out, int n_threads, ds_k_isa isa, ds_err *err
     if (isa < DS_K_ISA_SCALAR || isa > DS_K_ISA_AVX512)
         return ds_err_set(err, DS_ERR_USAGE, "kernels: unknown instruction set %d", (int)isa);
     if (isa > best)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "kernels: this cpu lacks %s (best: %s)",
-                          ds_k_isa_name(isa), ds_k_isa_name(best));
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "kernels: this cpu lacks %s (best: %s)", ds_k_isa_name(isa),
+                          ds_k_isa_name(best));
     if (n_threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         n_threads = n > 0 ? (int)n : 1;
@@ -272,7 +272,19 @@ nomem:
     return ds_err_set(err, DS_ERR_NOMEM, "kernels: out of memory for %d threads", n_threads);
 }
 
-int ds_kctx_threads(const ds_kctx *c) { return c->n_threads; }
-ds_k_isa ds_kctx_isa(const ds_kctx *c) { return c->isa; }
-const ds_k_impl *ds_kctx_impl(const ds_kctx *c) { return c->impl; }
-float *ds_kctx_scratch(const ds_kctx *c, int thread) { return c->scratch[thread]; }
+int ds_kctx_threads(const ds_kctx *c)
+{
+    return c->n_threads;
+}
+ds_k_isa ds_kctx_isa(const ds_kctx *c)
+{
+    return c->isa;
+}
+const ds_k_impl *ds_kctx_impl(const ds_kctx *c)
+{
+    return c->impl;
+}
+float *ds_kctx_scratch(const ds_kctx *c, int thread)
+{
+    return c->scratch[thread];
+}

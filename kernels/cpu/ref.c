@@ -110,8 +110,8 @@ void ds_k_topk_ref(int32_t *idx, float *val, const float *x, int R, int N, int k
     }
 }
 
-void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T,
-                        int Hq, int Hkv, int D, float scale)
+void ds_k_attention_ref(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T, int Hq, int Hkv, int D,
+                        float scale)
 {
     const int G = Hq / Hkv, PT = kv->page_tokens;
     for (int t = 0; t < T; t++) {

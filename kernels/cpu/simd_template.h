@@ -65,8 +65,7 @@ AI void pack_panel(float *Wp, const void *W, ds_k_dtype dt, int K, int n0, int n
             } else {
 #pragma GCC unroll 16
                 for (int i = 0; i < VL; i++)
-                    r[i] = cb + i < nr ? load_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk)
-                                       : v_zero();
+                    r[i] = cb + i < nr ? load_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk) : v_zero();
             }
             v_transpose(r);
 #pragma GCC unroll 16
@@ -75,13 +74,12 @@ AI void pack_panel(float *Wp, const void *W, ds_k_dtype dt, int K, int n0, int n
         }
         for (; kk < kc; kk++)
             for (int i = 0; i < VL; i++)
-                Wp[(size_t)kk * NR + cb + i] =
-                    cb + i < nr ? scalar_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk) : 0.0f;
+                Wp[(size_t)kk * NR + cb + i] = cb + i < nr ? scalar_w(W, dt, (size_t)(n0 + cb + i) * K + k0 + kk)
+                                                           : 0.0f;
     }
 }
 
-static TGT void pack_panel_any(float *Wp, const void *W, ds_k_dtype dt, int K, int n0, int nr,
-                               int k0, int kc)
+static TGT void pack_panel_any(float *Wp, const void *W, ds_k_dtype dt, int K, int n0, int nr, int k0, int kc)
 {
     switch (dt) {
     case DS_K_BF16: pack_panel(Wp, W, DS_K_BF16, K, n0, nr, k0, kc); break;
@@ -114,8 +112,7 @@ AI void put_row(float *y, vf a0, vf a1, int nr, int add)
 }
 
 /* y (mr, NR) (+)= x (mr, kc; row stride ldx) . Wp (kc, NR). */
-AI void micro_kernel(float *y, int ldy, const float *x, int ldx, const float *Wp, int kc, int mr,
-                     int nr, int add)
+AI void micro_kernel(float *y, int ldy, const float *x, int ldx, const float *Wp, int kc, int mr, int nr, int add)
 {
     vf acc0[MR], acc1[MR];
 #pragma GCC unroll 16
@@ -135,11 +132,11 @@ AI void micro_kernel(float *y, int ldy, const float *x, int ldx, const float *Wp
         put_row(y + (size_t)r * ldy, acc0[r], acc1[r], nr, add);
 }
 
-static TGT void micro_kernel_any(float *y, int ldy, const float *x, int ldx, const float *Wp,
-                                 int kc, int mr, int nr, int add)
+static TGT void micro_kernel_any(float *y, int ldy, const float *x, int ldx, const float *Wp, int kc, int mr, int nr,
+                                 int add)
 {
     switch (mr) {
-#define MK_CASE(m)                                                                                 \
+#define MK_CASE(m) \
     case m: micro_kernel(y, ldy, x, ldx, Wp, kc, m, nr, add); break;
         MK_CASE(1)
 #if MR >= 2
@@ -246,14 +243,14 @@ AI void gemv_dt(const ds_k_matmul_job *j, int n0, int n1, int TT, ds_k_dtype dt)
         gemv_rows(j, n, 1, TT, dt);
 }
 
-#define GEMV_T(tt)                                                                                 \
-    static TGT void gemv_t##tt(const ds_k_matmul_job *j, int n0, int n1)                          \
-    {                                                                                              \
-        switch (j->w.dtype) {                                                                      \
-        case DS_K_BF16: gemv_dt(j, n0, n1, tt, DS_K_BF16); break;                                 \
-        case DS_K_F16: gemv_dt(j, n0, n1, tt, DS_K_F16); break;                                   \
-        default: gemv_dt(j, n0, n1, tt, DS_K_F32); break;                                         \
-        }                                                                                          \
+#define GEMV_T(tt)                                                       \
+    static TGT void gemv_t##tt(const ds_k_matmul_job *j, int n0, int n1) \
+    {                                                                    \
+        switch (j->w.dtype) {                                            \
+        case DS_K_BF16: gemv_dt(j, n0, n1, tt, DS_K_BF16); break;        \
+        case DS_K_F16: gemv_dt(j, n0, n1, tt, DS_K_F16); break;          \
+        default: gemv_dt(j, n0, n1, tt, DS_K_F32); break;                \
+        }                                                                \
     }
 GEMV_T(1)
 GEMV_T(2)
@@ -289,8 +286,7 @@ static TGT void matmul_impl(const ds_k_matmul_job *j, int n0, int n1, float *scr
             int add = k0 > 0 || j->accumulate;
             for (int t = 0; t < T; t += MR) {
                 int mr = T - t < MR ? T - t : MR;
-                micro_kernel_any(j->y + (size_t)t * N + p, N, j->x + (size_t)t * K + k0, K,
-                                 scratch, kc, mr, nr, add);
+                micro_kernel_any(j->y + (size_t)t * N + p, N, j->x + (size_t)t * K + k0, K, scratch, kc, mr, nr, add);
             }
         }
     }
@@ -408,8 +404,8 @@ static TGT void add_impl(float *y, const float *x, size_t n)
 
 /* S (rows, BK) = scale * q_rows . Kt (D, BK; row stride ldk), rows given by pointers.
  * CW vectors of keys per register block (CW * VL divides BK). */
-AI void att_scores_block(float *S, int ldS, const float *const *qr, int nrows, const float *Kt,
-                         int ldk, int D, int BK, float scale, int CW)
+AI void att_scores_block(float *S, int ldS, const float *const *qr, int nrows, const float *Kt, int ldk, int D, int BK,
+                         float scale, int CW)
 {
     const vf vs = v_set1(scale);
     for (int jc = 0; jc < BK; jc += CW * VL) {
@@ -459,8 +455,8 @@ AI void att_scores_block(float *S, int ldS, const float *const *qr, int nrows, c
 }
 
 /* O (rows, D) = O * alpha + P (rows, BK) . V (BK, D); CW vectors of D per register block. */
-AI void att_pv_block(float *O, const float *P, int ldP, const float *alpha, int nrows,
-                     const float *V, int D, int BK, int CW)
+AI void att_pv_block(float *O, const float *P, int ldP, const float *alpha, int nrows, const float *V, int D, int BK,
+                     int CW)
 {
     for (int dc = 0; dc < D; dc += CW * VL) {
         int r = 0;
@@ -511,8 +507,8 @@ AI void att_pv_block(float *O, const float *P, int ldP, const float *alpha, int 
     }
 }
 
-static TGT void att_scores(float *S, int ldS, const float *const *qr, int nrows, const float *Kt,
-                           int ldk, int D, int BK, float scale)
+static TGT void att_scores(float *S, int ldS, const float *const *qr, int nrows, const float *Kt, int ldk, int D,
+                           int BK, float scale)
 {
     if (BK % (4 * VL) == 0)
         att_scores_block(S, ldS, qr, nrows, Kt, ldk, D, BK, scale, 4);
@@ -522,8 +518,7 @@ static TGT void att_scores(float *S, int ldS, const float *const *qr, int nrows,
         att_scores_block(S, ldS, qr, nrows, Kt, ldk, D, BK, scale, 1);
 }
 
-static TGT void att_pv(float *O, const float *P, int ldP, const float *alpha, int nrows,
-                       const float *V, int D, int BK)
+static TGT void att_pv(float *O, const float *P, int ldP, const float *alpha, int nrows, const float *V, int D, int BK)
 {
     if (D % (4 * VL) == 0)
         att_pv_block(O, P, ldP, alpha, nrows, V, D, BK, 4);
@@ -570,14 +565,13 @@ AI float att_softmax_row(float *s, int BK, int nvalid, float *m, float *l)
     return alpha;
 }
 
-static TGT void attention_impl(float *out, const float *q, const ds_k_kv_pages *kv, int pos0,
-                               int T, int Hq, int Hkv, int D, float scale, int h, int t0, int t1,
-                               float *scratch)
+static TGT void attention_impl(float *out, const float *q, const ds_k_kv_pages *kv, int pos0, int T, int Hq, int Hkv,
+                               int D, float scale, int h, int t0, int t1, float *scratch)
 {
     (void)T;
     const int G = Hq / Hkv, PT = kv->page_tokens, BK = ds_k_att_tile(PT);
     const int R = (t1 - t0) * G;
-    float *S = scratch;                       /* (R, BK) */
+    float *S = scratch;                        /* (R, BK) */
     float *O = S + (size_t)DS_K_ATT_ROWS * 64; /* (R, D) */
     float *m = O + (size_t)DS_K_ATT_ROWS * DS_K_ATT_MAX_D;
     float *l = m + DS_K_ATT_ROWS;

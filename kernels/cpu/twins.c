@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int E, int k,
-                        float exp_t, int norm)
+void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int E, int k, float exp_t, int norm)
 {
     for (int t = 0; t < T; t++) {
         const float *lr = logits + (size_t)t * E;
@@ -64,9 +63,8 @@ void ds_k_moe_route_ref(int32_t *idx, float *w, const float *logits, int T, int 
     }
 }
 
-void ds_k_moe_permute_ref(int32_t *counts, int32_t *offsets, int32_t *row_tok, float *row_w,
-                          int32_t *pair_row, const int32_t *idx, const float *w, int T, int k,
-                          int E)
+void ds_k_moe_permute_ref(int32_t *counts, int32_t *offsets, int32_t *row_tok, float *row_w, int32_t *pair_row,
+                          const int32_t *idx, const float *w, int T, int k, int E)
 {
     for (int e = 0; e < E; e++)
         counts[e] = 0;
@@ -88,9 +86,8 @@ void ds_k_moe_permute_ref(int32_t *counts, int32_t *offsets, int32_t *row_tok, f
                 }
 }
 
-void ds_k_moe_combine_ref(float *out, const float *y, const int32_t *pair_row,
-                          const int32_t *idx, const float *row_w, int T, int k, int H,
-                          int accumulate)
+void ds_k_moe_combine_ref(float *out, const float *y, const int32_t *pair_row, const int32_t *idx, const float *row_w,
+                          int T, int k, int H, int accumulate)
 {
     for (int t = 0; t < T; t++) {
         /* the token's pairs in ascending expert order (k is small: selection) */
@@ -117,8 +114,8 @@ void ds_k_moe_combine_ref(float *out, const float *y, const int32_t *pair_row,
     }
 }
 
-void ds_k_kv_write_ref(float *const *kpages, float *const *vpages, int page_tokens, const float *k,
-                       const float *v, int pos0, int T, int Hkv, int D)
+void ds_k_kv_write_ref(float *const *kpages, float *const *vpages, int page_tokens, const float *k, const float *v,
+                       int pos0, int T, int Hkv, int D)
 {
     const int PT = page_tokens;
     for (int t = 0; t < T; t++) {
@@ -150,8 +147,7 @@ static int by_score_desc(const void *a, const void *b)
     return x->i - y->i;
 }
 
-int ds_k_sample_ref(const float *logits, int V, float temperature, float top_p, uint64_t seed,
-                    uint64_t counter)
+int ds_k_sample_ref(const float *logits, int V, float temperature, float top_p, uint64_t seed, uint64_t counter)
 {
     if (V <= 0)
         return 0;

@@ -37,28 +37,25 @@ typedef struct kv_view {
 
 static kv_view view_of(const ds_cuda_kv *kv)
 {
-    kv_view v = {(const char *)kv->pool, kv->page_bytes, kv->k_off, kv->v_off, kv->pages,
-                 kv->page_tokens};
+    kv_view v = {(const char *)kv->pool, kv->page_bytes, kv->k_off, kv->v_off, kv->pages, kv->page_tokens};
     return v;
 }
 
 /* Byte offset of key j (head h, dim d) and of value j. */
 DS_DEV size_t k_addr(const kv_view &v, int j, int h, int d, int D, int esz)
 {
-    return (size_t)v.pages[j / v.PT] * v.page_bytes + v.k_off +
-           ((size_t)(h * D + d) * v.PT + (j % v.PT)) * esz;
+    return (size_t)v.pages[j / v.PT] * v.page_bytes + v.k_off + ((size_t)(h * D + d) * v.PT + (j % v.PT)) * esz;
 }
 DS_DEV size_t v_addr(const kv_view &v, int j, int h, int d, int D, int esz)
 {
-    return (size_t)v.pages[j / v.PT] * v.page_bytes + v.v_off +
-           ((size_t)h * v.PT + (j % v.PT)) * D * esz + (size_t)d * esz;
+    return (size_t)v.pages[j / v.PT] * v.page_bytes + v.v_off + ((size_t)h * v.PT + (j % v.PT)) * D * esz +
+           (size_t)d * esz;
 }
 
 /* ---- KV write -------------------------------------------------------------------------------- */
 
 template <bool BF16>
-static __global__ void kv_write_kernel(kv_view v, const float *__restrict__ k,
-                                       const float *__restrict__ val, int pos0,
+static __global__ void kv_write_kernel(kv_view v, const float *__restrict__ k, const float *__restrict__ val, int pos0,
                                        const int32_t *__restrict__ pos0_dev, int T, int Hkv, int D)
 {
     const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -77,14 +74,13 @@ static __global__ void kv_write_kernel(kv_view v, const float *__restrict__ k,
 }
 
 extern "C" ds_status ds_cuda_kv_write(const ds_cuda_kv *kv, const float *k, const float *v, int pos0,
-                                      const int32_t *pos0_dev, int T, int Hkv, int D, cudaStream_t s,
-                                      ds_err *err)
+                                      const int32_t *pos0_dev, int T, int Hkv, int D, cudaStream_t s, ds_err *err)
 {
     const size_t n = (size_t)T * Hkv * D;
     if (!n)
         return DS_OK;
-    DS_CUDA_ARG(kv->page_tokens > 0 && kv->page_tokens % 16 == 0, err,
-                "cuda kv write: page of %d tokens", kv->page_tokens);
+    DS_CUDA_ARG(kv->page_tokens > 0 && kv->page_tokens % 16 == 0, err, "cuda kv write: page of %d tokens",
+                kv->page_tokens);
     const unsigned blocks = (unsigned)((n + 255) / 256);
     if (kv->bf16)
         kv_write_kernel<true><<<blocks, 256, 0, s>>>(view_of(kv), k, v, pos0, pos0_dev, T, Hkv, D);
@@ -107,9 +103,8 @@ template <typename KT> __device__ __forceinline__ float kv_elem(const char *p)
 }
 
 template <typename KT, bool OUT_BF16>
-static __global__ void simple_kernel(void *__restrict__ out, const float *__restrict__ q, kv_view v,
-                                     int pos0, const int32_t *__restrict__ pos0_dev, int Hq, int Hkv,
-                                     int D, float scale)
+static __global__ void simple_kernel(void *__restrict__ out, const float *__restrict__ q, kv_view v, int pos0,
+                                     const int32_t *__restrict__ pos0_dev, int Hq, int Hkv, int D, float scale)
 {
     extern __shared__ float sm[];
     const int G = Hq / Hkv, t = blockIdx.x, h = blockIdx.y, tid = threadIdx.x;
@@ -187,11 +182,16 @@ static __global__ void simple_kernel(void *__restrict__ out, const float *__rest
 DS_DEV void cp_async16(void *smem, const void *gmem, int src_bytes)
 {
     const unsigned s = (unsigned)__cvta_generic_to_shared(smem);
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(src_bytes)
-                 : "memory");
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(src_bytes) : "memory");
 }
-DS_DEV void cp_async_commit(void) { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-DS_DEV void cp_async_wait_all(void) { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+DS_DEV void cp_async_commit(void)
+{
+    asm volatile("cp.async.commit_group;\n" ::: "memory");
+}
+DS_DEV void cp_async_wait_all(void)
+{
+    asm volatile("cp.async.wait_all;\n" ::: "memory");
+}
 
 DS_DEV void ldsm_x4(uint32_t r[4], const void *p)
 {
@@ -237,8 +237,7 @@ typedef struct fa_args {
     float *o_part, *m_part, *l_part; /* (n_splits, T * Hq, D), (n_splits, T * Hq) */
 } fa_args;
 
-template <int D, bool OUT_BF16>
-static __global__ void __launch_bounds__(FA_WARPS * 32) flash_mma(fa_args a)
+template <int D, bool OUT_BF16> static __global__ void __launch_bounds__(FA_WARPS * 32) flash_mma(fa_args a)
 {
     typedef fa_shape<D> S;
     extern __shared__ __align__(16) unsigned char smem_raw[];
@@ -277,8 +276,7 @@ static __global__ void __launch_bounds__(FA_WARPS * 32) flash_mma(fa_args a)
             uint2 pk = make_uint2(0u, 0u);
             if (row < R) {
                 const int t = row / G, g = row % G;
-                const float4 f =
-                    *(const float4 *)(a.q + ((size_t)t * a.Hq + (size_t)h * G + g) * D + c4 * 4);
+                const float4 f = *(const float4 *)(a.q + ((size_t)t * a.Hq + (size_t)h * G + g) * D + c4 * 4);
                 pk.x = pack_bf16x2(f.x, f.y);
                 pk.y = pack_bf16x2(f.z, f.w);
             }
@@ -326,8 +324,7 @@ static __global__ void __launch_bounds__(FA_WARPS * 32) flash_mma(fa_args a)
 #pragma unroll
                 for (int np = 0; np < FA_BK / 16; np++) {
                     uint32_t kb4[4];
-                    ldsm_x4_trans(kb4, Ks + (size_t)(kc * 16 + (mi & 1) * 8 + rr) * S::LDK + np * 16 +
-                                           (mi >> 1) * 8);
+                    ldsm_x4_trans(kb4, Ks + (size_t)(kc * 16 + (mi & 1) * 8 + rr) * S::LDK + np * 16 + (mi >> 1) * 8);
                     mma_bf16(sacc[2 * np], qa, kb4[0], kb4[1]);
                     mma_bf16(sacc[2 * np + 1], qa, kb4[2], kb4[3]);
                 }
@@ -390,8 +387,7 @@ static __global__ void __launch_bounds__(FA_WARPS * 32) flash_mma(fa_args a)
 #pragma unroll
                 for (int dp = 0; dp < D / 16; dp++) {
                     uint32_t vb[4];
-                    ldsm_x4_trans(vb, Vs + (size_t)(kk * 16 + (mi & 1) * 8 + rr) * S::LDV + dp * 16 +
-                                          (mi >> 1) * 8);
+                    ldsm_x4_trans(vb, Vs + (size_t)(kk * 16 + (mi & 1) * 8 + rr) * S::LDV + dp * 16 + (mi >> 1) * 8);
                     mma_bf16(o[2 * dp], pa[kk], vb[0], vb[1]);
                     mma_bf16(o[2 * dp + 1], pa[kk], vb[2], vb[3]);
                 }
@@ -439,8 +435,8 @@ static __global__ void __launch_bounds__(FA_WARPS * 32) flash_mma(fa_args a)
 /* Merges the splits of each row (t, hq): one block of D threads per row. */
 template <bool OUT_BF16>
 static __global__ void combine_kernel(void *__restrict__ out, const float *__restrict__ o_part,
-                                      const float *__restrict__ m_part,
-                                      const float *__restrict__ l_part, int rows, int D, int n_splits)
+                                      const float *__restrict__ m_part, const float *__restrict__ l_part, int rows,
+                                      int D, int n_splits)
 {
     const int row = blockIdx.x, d = threadIdx.x;
     if (row >= rows || d >= D)
@@ -465,17 +461,23 @@ static __global__ void combine_kernel(void *__restrict__ out, const float *__res
 ds_status ds_cuda_attention_init(ds_err *err)
 {
     DS_CUDA_TRY(cudaFuncSetAttribute(flash_mma<32, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)fa_shape<32>::smem), err);
-    DS_CUDA_TRY(cudaFuncSetAttribute(flash_mma<32, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)fa_shape<32>::smem), err);
+                                     (int)fa_shape<32>::smem),
+                err);
+    DS_CUDA_TRY(
+        cudaFuncSetAttribute(flash_mma<32, true>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)fa_shape<32>::smem),
+        err);
     DS_CUDA_TRY(cudaFuncSetAttribute(flash_mma<64, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)fa_shape<64>::smem), err);
-    DS_CUDA_TRY(cudaFuncSetAttribute(flash_mma<64, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)fa_shape<64>::smem), err);
+                                     (int)fa_shape<64>::smem),
+                err);
+    DS_CUDA_TRY(
+        cudaFuncSetAttribute(flash_mma<64, true>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)fa_shape<64>::smem),
+        err);
     DS_CUDA_TRY(cudaFuncSetAttribute(flash_mma<128, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)fa_shape<128>::smem), err);
+                                     (int)fa_shape<128>::smem),
+                err);
     DS_CUDA_TRY(cudaFuncSetAttribute(flash_mma<128, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)fa_shape<128>::smem), err);
+                                     (int)fa_shape<128>::smem),
+                err);
     return DS_OK;
 }
 
@@ -489,8 +491,8 @@ extern "C" size_t ds_cuda_attention_workspace(int T, int Hq, int D, int n_splits
 
 template <int D>
 static ds_status launch_mma(void *out, int out_bf16, const float *q, const ds_cuda_kv *kv, int pos0,
-                            const int32_t *pos0_dev, int T, int Hq, int Hkv, float scale,
-                            int n_splits, void *ws, cudaStream_t s, ds_err *err)
+                            const int32_t *pos0_dev, int T, int Hq, int Hkv, float scale, int n_splits, void *ws,
+                            cudaStream_t s, ds_err *err)
 {
     fa_args a;
     a.out = out;
@@ -517,20 +519,19 @@ static ds_status launch_mma(void *out, int out_bf16, const float *q, const ds_cu
     DS_CUDA_LAUNCHED(err);
     if (n_splits > 1) {
         if (out_bf16)
-            combine_kernel<true><<<(unsigned)rows, D, 0, s>>>(out, a.o_part, a.m_part, a.l_part,
-                                                               (int)rows, D, n_splits);
+            combine_kernel<true>
+                <<<(unsigned)rows, D, 0, s>>>(out, a.o_part, a.m_part, a.l_part, (int)rows, D, n_splits);
         else
-            combine_kernel<false><<<(unsigned)rows, D, 0, s>>>(out, a.o_part, a.m_part, a.l_part,
-                                                                (int)rows, D, n_splits);
+            combine_kernel<false>
+                <<<(unsigned)rows, D, 0, s>>>(out, a.o_part, a.m_part, a.l_part, (int)rows, D, n_splits);
         DS_CUDA_LAUNCHED(err);
     }
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_attention(void *out, int out_bf16, const float *q, const ds_cuda_kv *kv,
-                                       int pos0, const int32_t *pos0_dev, int T, int Hq, int Hkv,
-                                       int D, float scale, int n_splits, void *workspace,
-                                       cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_attention(void *out, int out_bf16, const float *q, const ds_cuda_kv *kv, int pos0,
+                                       const int32_t *pos0_dev, int T, int Hq, int Hkv, int D, float scale,
+                                       int n_splits, void *workspace, cudaStream_t s, ds_err *err)
 {
     if (T <= 0)
         return DS_OK;
@@ -544,20 +545,17 @@ extern "C" ds_status ds_cuda_attention(void *out, int out_bf16, const float *q, 
     if (mma) {
         DS_CUDA_ARG(n_splits == 1 || workspace, err, "cuda attention: split keys need a workspace");
         if (D == 32)
-            return launch_mma<32>(out, out_bf16, q, kv, pos0, pos0_dev, T, Hq, Hkv, scale, n_splits,
-                                  workspace, s, err);
+            return launch_mma<32>(out, out_bf16, q, kv, pos0, pos0_dev, T, Hq, Hkv, scale, n_splits, workspace, s, err);
         if (D == 64)
-            return launch_mma<64>(out, out_bf16, q, kv, pos0, pos0_dev, T, Hq, Hkv, scale, n_splits,
-                                  workspace, s, err);
-        return launch_mma<128>(out, out_bf16, q, kv, pos0, pos0_dev, T, Hq, Hkv, scale, n_splits,
-                               workspace, s, err);
+            return launch_mma<64>(out, out_bf16, q, kv, pos0, pos0_dev, T, Hq, Hkv, scale, n_splits, workspace, s, err);
+        return launch_mma<128>(out, out_bf16, q, kv, pos0, pos0_dev, T, Hq, Hkv, scale, n_splits, workspace, s, err);
     }
     const int G = Hq / Hkv;
     DS_CUDA_ARG(G * D <= SIMPLE_MAX_GD && G <= 64, err,
                 "cuda attention: %d query heads per kv head of dim %d exceed the fp32 kernel", G, D);
     const size_t smem = (size_t)(2 * G * D + G * SIMPLE_BK + 3 * G) * sizeof(float);
-    DS_CUDA_ARG(smem <= 48 * 1024, err,
-                "cuda attention: %d query heads per kv head of dim %d exceed the fp32 kernel", G, D);
+    DS_CUDA_ARG(smem <= 48 * 1024, err, "cuda attention: %d query heads per kv head of dim %d exceed the fp32 kernel",
+                G, D);
     dim3 grid((unsigned)T, (unsigned)Hkv);
     kv_view v = view_of(kv);
     if (kv->bf16) {

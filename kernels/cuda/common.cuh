@@ -11,7 +11,10 @@
 
 #define DS_DEV static __device__ __forceinline__
 
-DS_DEV float bf16_to_f32(uint16_t h) { return __uint_as_float((uint32_t)h << 16); }
+DS_DEV float bf16_to_f32(uint16_t h)
+{
+    return __uint_as_float((uint32_t)h << 16);
+}
 
 /* round to nearest even, NaN kept quiet: the same bits as ds_k_f32_to_bf16 */
 DS_DEV uint16_t f32_to_bf16(float f)
@@ -23,7 +26,10 @@ DS_DEV uint16_t f32_to_bf16(float f)
     return (uint16_t)(u >> 16);
 }
 
-DS_DEV float f16_to_f32(uint16_t h) { return __half2float(__ushort_as_half(h)); }
+DS_DEV float f16_to_f32(uint16_t h)
+{
+    return __half2float(__ushort_as_half(h));
+}
 
 DS_DEV uint32_t pack_bf16x2(float lo, float hi)
 {
@@ -83,11 +89,13 @@ DS_DEV float weight_elem(const void *w, int dtype, size_t i)
 }
 
 /* Nibble slot of column j of an AutoAWQ word (ds_k_awq_slot). */
-DS_DEV int awq_shift(int j) { return 4 * ((j & 1) * 4 + (j >> 1)); }
+DS_DEV int awq_shift(int j)
+{
+    return 4 * ((j & 1) * 4 + (j >> 1));
+}
 
 /* Element (n, k) of an AWQ weight of N outputs: (q - z) * s. */
-DS_DEV float awq_elem(const int32_t *qw, const int32_t *qz, const uint16_t *sc, int group, int N,
-                      int n, int k)
+DS_DEV float awq_elem(const int32_t *qw, const int32_t *qz, const uint16_t *sc, int group, int N, int n, int k)
 {
     const int g = k / group, sh = awq_shift(n & 7);
     const int q = (int)(((uint32_t)qw[(size_t)k * (N >> 3) + (n >> 3)] >> sh) & 15u);

@@ -12,29 +12,27 @@ extern "C" {
 #include "pipeline/core/status.h"
 }
 
-#define DS_CUDA_TRY(call, err)                                                                   \
-    do {                                                                                         \
-        cudaError_t e_ = (call);                                                                 \
-        if (e_ != cudaSuccess)                                                                   \
-            return ds_err_set((err), DS_ERR_CUDA, "%s:%d: %s: %s", __FILE__, __LINE__, #call,      \
-                              cudaGetErrorString(e_));                                           \
+#define DS_CUDA_TRY(call, err)                                                                                         \
+    do {                                                                                                               \
+        cudaError_t e_ = (call);                                                                                       \
+        if (e_ != cudaSuccess)                                                                                         \
+            return ds_err_set((err), DS_ERR_CUDA, "%s:%d: %s: %s", __FILE__, __LINE__, #call, cudaGetErrorString(e_)); \
     } while (0)
 
 /* After a launch: the launch error. */
 #define DS_CUDA_LAUNCHED(err) DS_CUDA_TRY(cudaGetLastError(), err)
 
-#define DS_CUBLAS_TRY(call, err)                                                                 \
-    do {                                                                                         \
-        cublasStatus_t s_ = (call);                                                              \
-        if (s_ != CUBLAS_STATUS_SUCCESS)                                                         \
-            return ds_err_set((err), DS_ERR_CUDA, "%s:%d: %s: cublas status %d", __FILE__,        \
-                              __LINE__, #call, (int)s_);                                         \
+#define DS_CUBLAS_TRY(call, err)                                                                                      \
+    do {                                                                                                              \
+        cublasStatus_t s_ = (call);                                                                                   \
+        if (s_ != CUBLAS_STATUS_SUCCESS)                                                                              \
+            return ds_err_set((err), DS_ERR_CUDA, "%s:%d: %s: cublas status %d", __FILE__, __LINE__, #call, (int)s_); \
     } while (0)
 
-#define DS_CUDA_ARG(cond, err, ...)                                                              \
-    do {                                                                                         \
-        if (!(cond))                                                                             \
-            return ds_err_set((err), DS_ERR_USAGE, __VA_ARGS__);                                 \
+#define DS_CUDA_ARG(cond, err, ...)                              \
+    do {                                                         \
+        if (!(cond))                                             \
+            return ds_err_set((err), DS_ERR_USAGE, __VA_ARGS__); \
     } while (0)
 
 #endif

@@ -12,7 +12,8 @@ int ds_cuda_query(ds_gpu_info *out)
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess) {
-        snprintf(out->reason, sizeof out->reason, "no usable NVIDIA driver or device; CUDA runtime: %s", cudaGetErrorString(e));
+        snprintf(out->reason, sizeof out->reason, "no usable NVIDIA driver or device; CUDA runtime: %s",
+                 cudaGetErrorString(e));
         out->device_count = 0;
         cudaGetLastError(); /* clear the sticky error */
         return 0;

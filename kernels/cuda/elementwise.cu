@@ -15,11 +15,10 @@ static unsigned blocks_for(size_t n, int threads)
 }
 
 template <bool BF16>
-static __global__ void silu_mul_kernel(void *__restrict__ y, const float *__restrict__ g,
-                                       const float *__restrict__ u, size_t n)
+static __global__ void silu_mul_kernel(void *__restrict__ y, const float *__restrict__ g, const float *__restrict__ u,
+                                       size_t n)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         const float v = g[i];
         const float r = v / (1.0f + expf(-v)) * u[i];
         if (BF16)
@@ -29,8 +28,8 @@ static __global__ void silu_mul_kernel(void *__restrict__ y, const float *__rest
     }
 }
 
-extern "C" ds_status ds_cuda_silu_mul(void *y, int y_bf16, const float *g, const float *u, size_t n,
-                                      cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_silu_mul(void *y, int y_bf16, const float *g, const float *u, size_t n, cudaStream_t s,
+                                      ds_err *err)
 {
     if (!n)
         return DS_OK;
@@ -44,8 +43,7 @@ extern "C" ds_status ds_cuda_silu_mul(void *y, int y_bf16, const float *g, const
 
 static __global__ void add_kernel(float *__restrict__ y, const float *__restrict__ x, size_t n)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x)
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
         y[i] += x[i];
 }
 
@@ -60,13 +58,11 @@ extern "C" ds_status ds_cuda_add(float *y, const float *x, size_t n, cudaStream_
 
 static __global__ void to_bf16_kernel(uint16_t *__restrict__ y, const float *__restrict__ x, size_t n)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x)
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
         y[i] = f32_to_bf16(x[i]);
 }
 
-extern "C" ds_status ds_cuda_to_bf16(uint16_t *y, const float *x, size_t n, cudaStream_t s,
-                                     ds_err *err)
+extern "C" ds_status ds_cuda_to_bf16(uint16_t *y, const float *x, size_t n, cudaStream_t s, ds_err *err)
 {
     if (!n)
         return DS_OK;
@@ -79,15 +75,14 @@ static __global__ void embed_kernel(float *__restrict__ y, const void *__restric
                                     const int32_t *__restrict__ ids, int T, int D)
 {
     const size_t n = (size_t)T * D;
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         const int t = (int)(i / D), d = (int)(i % D);
         y[i] = weight_elem(table, dtype, (size_t)ids[t] * D + d);
     }
 }
 
-extern "C" ds_status ds_cuda_embed(float *y, const void *table, ds_k_dtype dtype, const int32_t *ids,
-                                   int T, int D, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_embed(float *y, const void *table, ds_k_dtype dtype, const int32_t *ids, int T, int D,
+                                   cudaStream_t s, ds_err *err)
 {
     DS_CUDA_ARG(dtype == DS_K_F32 || dtype == DS_K_F16 || dtype == DS_K_BF16, err,
                 "cuda embed: the table must be a float dtype");
@@ -112,8 +107,7 @@ DS_DEV uint32_t rand32(uint64_t seed, uint64_t i)
 
 static __global__ void fill_bf16_kernel(uint16_t *w, size_t n, float scale, uint64_t seed)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         const float u = (float)rand32(seed, i) * (1.0f / 4294967296.0f) * 2.0f - 1.0f;
         w[i] = f32_to_bf16(u * scale);
     }
@@ -121,13 +115,12 @@ static __global__ void fill_bf16_kernel(uint16_t *w, size_t n, float scale, uint
 
 static __global__ void fill_f32_kernel(float *w, size_t n, float lo, float hi, uint64_t seed)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x)
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
         w[i] = lo + (hi - lo) * ((float)rand32(seed, i) * (1.0f / 4294967296.0f));
 }
 
-extern "C" ds_status ds_cuda_fill_random_bf16(uint16_t *w, size_t n, float scale, uint64_t seed,
-                                              cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_fill_random_bf16(uint16_t *w, size_t n, float scale, uint64_t seed, cudaStream_t s,
+                                              ds_err *err)
 {
     if (!n)
         return DS_OK;
@@ -136,8 +129,8 @@ extern "C" ds_status ds_cuda_fill_random_bf16(uint16_t *w, size_t n, float scale
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_fill_random_f32(float *w, size_t n, float lo, float hi, uint64_t seed,
-                                             cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_fill_random_f32(float *w, size_t n, float lo, float hi, uint64_t seed, cudaStream_t s,
+                                             ds_err *err)
 {
     if (!n)
         return DS_OK;
@@ -148,14 +141,13 @@ extern "C" ds_status ds_cuda_fill_random_f32(float *w, size_t n, float lo, float
 
 static __global__ void fill_words_kernel(uint32_t *w, size_t n, uint64_t seed)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x)
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
         w[i] = rand32(seed, i);
 }
 
 /* zeros near the middle (7..8), scales of about scale / 8 in fp16 */
-static __global__ void fill_awq_meta_kernel(uint32_t *qz, uint16_t *sc, size_t nz, size_t ns,
-                                            float scale, uint64_t seed)
+static __global__ void fill_awq_meta_kernel(uint32_t *qz, uint16_t *sc, size_t nz, size_t ns, float scale,
+                                            uint64_t seed)
 {
     for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < nz || i < ns;
          i += (size_t)gridDim.x * blockDim.x) {
@@ -168,18 +160,16 @@ static __global__ void fill_awq_meta_kernel(uint32_t *qz, uint16_t *sc, size_t n
     }
 }
 
-extern "C" ds_status ds_cuda_fill_random_awq(const ds_cuda_weight *w, int N, int K, float scale,
-                                             uint64_t seed, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_fill_random_awq(const ds_cuda_weight *w, int N, int K, float scale, uint64_t seed,
+                                             cudaStream_t s, ds_err *err)
 {
     DS_CUDA_ARG(w->dtype == DS_K_AWQ4 && N % 8 == 0 && w->group > 0 && K % w->group == 0, err,
                 "cuda fill awq: bad shape [%d, %d] for group %d", N, K, w->group);
-    const size_t nq = (size_t)K * (N / 8), nz = (size_t)(K / w->group) * (N / 8),
-                 ns = (size_t)(K / w->group) * N;
+    const size_t nq = (size_t)K * (N / 8), nz = (size_t)(K / w->group) * (N / 8), ns = (size_t)(K / w->group) * N;
     fill_words_kernel<<<blocks_for(nq, 256), 256, 0, s>>>((uint32_t *)w->d.data, nq, seed);
     DS_CUDA_LAUNCHED(err);
-    fill_awq_meta_kernel<<<blocks_for(ns, 256), 256, 0, s>>>((uint32_t *)w->d.qzeros,
-                                                              (uint16_t *)w->d.scales, nz, ns, scale,
-                                                              seed);
+    fill_awq_meta_kernel<<<blocks_for(ns, 256), 256, 0, s>>>((uint32_t *)w->d.qzeros, (uint16_t *)w->d.scales, nz, ns,
+                                                             scale, seed);
     DS_CUDA_LAUNCHED(err);
     return DS_OK;
 }

@@ -49,9 +49,8 @@ DS_DEV float w_elem(const mm_w &w, int N, int K, int n, int k)
     return weight_elem(w.data, w.dtype, (size_t)n * K + k);
 }
 
-static __global__ void __launch_bounds__(256) matmul_f32_kernel(float *__restrict__ y,
-                                                                const float *__restrict__ x, mm_w w,
-                                                                int T, int N, int K, int accumulate)
+static __global__ void __launch_bounds__(256)
+    matmul_f32_kernel(float *__restrict__ y, const float *__restrict__ x, mm_w w, int T, int N, int K, int accumulate)
 {
     __shared__ float As[MM_BK][MM_BM + 4], Bs[MM_BK][MM_BN + 4];
     const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
@@ -105,16 +104,16 @@ static __global__ void __launch_bounds__(256) matmul_f32_kernel(float *__restric
 static ds_status check_weight(const ds_cuda_weight *w, int N, int K, ds_err *err)
 {
     if (w->dtype == DS_K_AWQ4)
-        DS_CUDA_ARG(N % 8 == 0 && w->group > 0 && K % w->group == 0 && w->d.qzeros && w->d.scales,
-                    err, "cuda awq weight [%d, %d] with group %d", N, K, w->group);
+        DS_CUDA_ARG(N % 8 == 0 && w->group > 0 && K % w->group == 0 && w->d.qzeros && w->d.scales, err,
+                    "cuda awq weight [%d, %d] with group %d", N, K, w->group);
     else
         DS_CUDA_ARG(w->dtype == DS_K_F32 || w->dtype == DS_K_F16 || w->dtype == DS_K_BF16, err,
                     "cuda weight of dtype %d", (int)w->dtype);
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_matmul_f32(float *y, const float *x, const ds_cuda_weight *w, int T,
-                                        int N, int K, int accumulate, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_matmul_f32(float *y, const float *x, const ds_cuda_weight *w, int T, int N, int K,
+                                        int accumulate, cudaStream_t s, ds_err *err)
 {
     if (T <= 0 || N <= 0)
         return DS_OK;
@@ -135,8 +134,8 @@ struct ds_cuda_blas {
     cublasHandle_t h;
 };
 
-extern "C" ds_status ds_cuda_blas_create(ds_cuda_blas **out, cudaStream_t s, void *workspace,
-                                         size_t ws_bytes, ds_err *err)
+extern "C" ds_status ds_cuda_blas_create(ds_cuda_blas **out, cudaStream_t s, void *workspace, size_t ws_bytes,
+                                         ds_err *err)
 {
     *out = NULL;
     ds_cuda_blas *b = (ds_cuda_blas *)ds_calloc(1, sizeof *b);
@@ -165,16 +164,16 @@ extern "C" void ds_cuda_blas_free(ds_cuda_blas *b)
     ds_free(b);
 }
 
-extern "C" ds_status ds_cuda_gemm_bf16(ds_cuda_blas *b, float *y, const uint16_t *x, const uint16_t *w,
-                                       int wt, int T, int N, int K, int accumulate, ds_err *err)
+extern "C" ds_status ds_cuda_gemm_bf16(ds_cuda_blas *b, float *y, const uint16_t *x, const uint16_t *w, int wt, int T,
+                                       int N, int K, int accumulate, ds_err *err)
 {
     if (T <= 0 || N <= 0)
         return DS_OK;
     const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
     /* column-major view: Y^T (N x T) = op(W) (N x K) . X^T (K x T) */
-    DS_CUBLAS_TRY(cublasGemmEx(b->h, wt ? CUBLAS_OP_N : CUBLAS_OP_T, CUBLAS_OP_N, N, T, K, &alpha, w,
-                               CUDA_R_16BF, wt ? N : K, x, CUDA_R_16BF, K, &beta, y, CUDA_R_32F, N,
-                               CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+    DS_CUBLAS_TRY(cublasGemmEx(b->h, wt ? CUBLAS_OP_N : CUBLAS_OP_T, CUBLAS_OP_N, N, T, K, &alpha, w, CUDA_R_16BF,
+                               wt ? N : K, x, CUDA_R_16BF, K, &beta, y, CUDA_R_32F, N, CUBLAS_COMPUTE_32F,
+                               CUBLAS_GEMM_DEFAULT),
                   err);
     return DS_OK;
 }
@@ -182,13 +181,12 @@ extern "C" ds_status ds_cuda_gemm_bf16(ds_cuda_blas *b, float *y, const uint16_t
 /* ---- AWQ dequantisation to bf16 --------------------------------------------------------------- */
 
 static __global__ void awq_dequant_kernel(uint16_t *__restrict__ wt, const int32_t *__restrict__ qw,
-                                          const int32_t *__restrict__ qz,
-                                          const uint16_t *__restrict__ sc, int N, int K, int group)
+                                          const int32_t *__restrict__ qz, const uint16_t *__restrict__ sc, int N, int K,
+                                          int group)
 {
     const int N8 = N >> 3;
     const size_t n = (size_t)K * N8;
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         const int k = (int)(i / N8), c8 = (int)(i % N8), g = k / group;
         const uint32_t q = (uint32_t)qw[i], z = (uint32_t)qz[(size_t)g * N8 + c8];
         const uint16_t *s = sc + (size_t)g * N + (size_t)c8 * 8;
@@ -197,16 +195,15 @@ static __global__ void awq_dequant_kernel(uint16_t *__restrict__ wt, const int32
         for (int j = 0; j < 8; j += 2) {
             const int sh0 = awq_shift(j), sh1 = awq_shift(j + 1);
             const float v0 = (float)((int)((q >> sh0) & 15u) - (int)((z >> sh0) & 15u)) * f16_to_f32(s[j]);
-            const float v1 =
-                (float)((int)((q >> sh1) & 15u) - (int)((z >> sh1) & 15u)) * f16_to_f32(s[j + 1]);
+            const float v1 = (float)((int)((q >> sh1) & 15u) - (int)((z >> sh1) & 15u)) * f16_to_f32(s[j + 1]);
             pk[j / 2] = pack_bf16x2(v0, v1);
         }
         *(uint4 *)(wt + (size_t)k * N + (size_t)c8 * 8) = make_uint4(pk[0], pk[1], pk[2], pk[3]);
     }
 }
 
-extern "C" ds_status ds_cuda_awq_dequant_bf16(uint16_t *wt, const ds_cuda_weight *w, int N, int K,
-                                              cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_awq_dequant_bf16(uint16_t *wt, const ds_cuda_weight *w, int N, int K, cudaStream_t s,
+                                              ds_err *err)
 {
     DS_CUDA_ARG(w->dtype == DS_K_AWQ4, err, "cuda awq dequant: not an int4 weight");
     ds_status st = check_weight(w, N, K, err);
@@ -214,8 +211,8 @@ extern "C" ds_status ds_cuda_awq_dequant_bf16(uint16_t *wt, const ds_cuda_weight
         return st;
     const size_t n = (size_t)K * (N / 8);
     size_t b = (n + 255) / 256;
-    awq_dequant_kernel<<<(unsigned)(b > 1048576 ? 1048576 : b), 256, 0, s>>>(
-        wt, (const int32_t *)w->d.data, w->d.qzeros, w->d.scales, N, K, w->group);
+    awq_dequant_kernel<<<(unsigned)(b > 1048576 ? 1048576 : b), 256, 0, s>>>(wt, (const int32_t *)w->d.data,
+                                                                             w->d.qzeros, w->d.scales, N, K, w->group);
     DS_CUDA_LAUNCHED(err);
     return DS_OK;
 }
@@ -257,10 +254,8 @@ DS_DEV void load_w8(float v[8], const uint16_t *w)
 template <bool XBF16, bool GATEUP, bool OBF16>
 static __global__ void gemv_bf16_kernel(void *__restrict__ y, const void *__restrict__ x,
                                         const ds_cuda_wdesc *__restrict__ table,
-                                        const ds_cuda_wdesc *__restrict__ table2,
-                                        const int32_t *__restrict__ offsets,
-                                        const int32_t *__restrict__ active, int N, int K,
-                                        int accumulate)
+                                        const ds_cuda_wdesc *__restrict__ table2, const int32_t *__restrict__ offsets,
+                                        const int32_t *__restrict__ active, int N, int K, int accumulate)
 {
     const int e = active ? active[blockIdx.y] : (int)blockIdx.y;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -329,10 +324,9 @@ static __global__ void gemv_bf16_kernel(void *__restrict__ y, const void *__rest
  * k. grid (ceil(N / 256), E). */
 template <bool XBF16, bool GATEUP, bool OBF16>
 static __global__ void __launch_bounds__(32 * AQ_WARPS)
-    gemv_awq_kernel(void *__restrict__ y, const void *__restrict__ x,
-                    const ds_cuda_wdesc *__restrict__ table, const ds_cuda_wdesc *__restrict__ table2,
-                    const int32_t *__restrict__ offsets, const int32_t *__restrict__ active, int N,
-                    int K, int group, int accumulate)
+    gemv_awq_kernel(void *__restrict__ y, const void *__restrict__ x, const ds_cuda_wdesc *__restrict__ table,
+                    const ds_cuda_wdesc *__restrict__ table2, const int32_t *__restrict__ offsets,
+                    const int32_t *__restrict__ active, int N, int K, int group, int accumulate)
 {
     constexpr int RR = GATEUP ? 2 : GV_ROWS; /* rows per pass (registers) */
     __shared__ float red[AQ_WARPS][32][8 * (GATEUP ? 2 : 1) + 1];
@@ -449,9 +443,9 @@ static __global__ void __launch_bounds__(32 * AQ_WARPS)
 
 template <bool GATEUP>
 static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, const ds_cuda_wdesc *t1,
-                                const ds_cuda_wdesc *t2, ds_k_dtype dtype, int group,
-                                const int32_t *offsets, const int32_t *active, int n_launch, int E,
-                                int N, int K, int accumulate, cudaStream_t s, ds_err *err)
+                                const ds_cuda_wdesc *t2, ds_k_dtype dtype, int group, const int32_t *offsets,
+                                const int32_t *active, int n_launch, int E, int N, int K, int accumulate,
+                                cudaStream_t s, ds_err *err)
 {
     const int G = active ? (n_launch < E ? n_launch : E) : E; /* groups launched */
     if (G <= 0 || N <= 0)
@@ -460,7 +454,8 @@ static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, 
     if (dtype == DS_K_BF16) {
         DS_CUDA_ARG(K % 8 == 0, err, "cuda grouped gemv: K = %d is not a multiple of 8", K);
         dim3 grid((unsigned)((N + 7) / 8), (unsigned)G);
-#define GV(XB, OB) gemv_bf16_kernel<XB, GATEUP, OB><<<grid, 256, 0, s>>>(y, x, t1, t2, offsets, active, N, K, accumulate)
+#define GV(XB, OB) \
+    gemv_bf16_kernel<XB, GATEUP, OB><<<grid, 256, 0, s>>>(y, x, t1, t2, offsets, active, N, K, accumulate)
         if (x_bf16 && y_bf16)
             GV(true, true);
         else if (x_bf16)
@@ -471,10 +466,11 @@ static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, 
             GV(false, false);
 #undef GV
     } else if (dtype == DS_K_AWQ4) {
-        DS_CUDA_ARG(N % 8 == 0 && group > 0 && K % group == 0, err,
-                    "cuda grouped gemv: awq [%d, %d] with group %d", N, K, group);
+        DS_CUDA_ARG(N % 8 == 0 && group > 0 && K % group == 0, err, "cuda grouped gemv: awq [%d, %d] with group %d", N,
+                    K, group);
         dim3 grid((unsigned)((N / 8 + 31) / 32), (unsigned)G), block(32, AQ_WARPS);
-#define GA(XB, OB) gemv_awq_kernel<XB, GATEUP, OB><<<grid, block, 0, s>>>(y, x, t1, t2, offsets, active, N, K, group, accumulate)
+#define GA(XB, OB) \
+    gemv_awq_kernel<XB, GATEUP, OB><<<grid, block, 0, s>>>(y, x, t1, t2, offsets, active, N, K, group, accumulate)
         if (x_bf16 && y_bf16)
             GA(true, true);
         else if (x_bf16)
@@ -492,20 +488,19 @@ static ds_status launch_grouped(void *y, int y_bf16, const void *x, int x_bf16, 
 }
 
 extern "C" ds_status ds_cuda_grouped_gemv(float *y, const void *x, int x_bf16, const ds_cuda_wdesc *table,
-                                          ds_k_dtype dtype, int group, const int32_t *offsets,
-                                          const int32_t *active, int n_launch, int E, int N, int K,
-                                          int accumulate, cudaStream_t s, ds_err *err)
+                                          ds_k_dtype dtype, int group, const int32_t *offsets, const int32_t *active,
+                                          int n_launch, int E, int N, int K, int accumulate, cudaStream_t s,
+                                          ds_err *err)
 {
-    return launch_grouped<false>(y, 0, x, x_bf16, table, table, dtype, group, offsets, active, n_launch,
-                                 E, N, K, accumulate, s, err);
+    return launch_grouped<false>(y, 0, x, x_bf16, table, table, dtype, group, offsets, active, n_launch, E, N, K,
+                                 accumulate, s, err);
 }
 
-extern "C" ds_status ds_cuda_grouped_gateup(void *h, int h_bf16, const void *x, int x_bf16,
-                                            const ds_cuda_wdesc *gate, const ds_cuda_wdesc *up,
-                                            ds_k_dtype dtype, int group, const int32_t *offsets,
-                                            const int32_t *active, int n_launch, int E, int F, int K,
-                                            cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_grouped_gateup(void *h, int h_bf16, const void *x, int x_bf16, const ds_cuda_wdesc *gate,
+                                            const ds_cuda_wdesc *up, ds_k_dtype dtype, int group,
+                                            const int32_t *offsets, const int32_t *active, int n_launch, int E, int F,
+                                            int K, cudaStream_t s, ds_err *err)
 {
-    return launch_grouped<true>(h, h_bf16, x, x_bf16, gate, up, dtype, group, offsets, active, n_launch,
-                                E, F, K, 0, s, err);
+    return launch_grouped<true>(h, h_bf16, x, x_bf16, gate, up, dtype, group, offsets, active, n_launch, E, F, K, 0, s,
+                                err);
 }

@@ -15,8 +15,7 @@
 
 /* One warp per token, four tokens per block; probabilities in shared memory (4 x E floats). */
 static __global__ void route_kernel(int32_t *__restrict__ idx, float *__restrict__ wout,
-                                    const float *__restrict__ logits, int T, int E, int k,
-                                    float exp_t, int norm)
+                                    const float *__restrict__ logits, int T, int E, int k, float exp_t, int norm)
 {
     extern __shared__ float probs[];
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -88,15 +87,13 @@ static __global__ void route_kernel(int32_t *__restrict__ idx, float *__restrict
         wout[(size_t)t * k + lane] = picked;
 }
 
-extern "C" ds_status ds_cuda_moe_route(int32_t *idx, float *w, const float *logits, int T, int E, int k,
-                                       float exp_t, int norm, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_moe_route(int32_t *idx, float *w, const float *logits, int T, int E, int k, float exp_t,
+                                       int norm, cudaStream_t s, ds_err *err)
 {
     if (T <= 0)
         return DS_OK;
-    DS_CUDA_ARG(E > 0 && E <= 1024 && k > 0 && k <= 32 && k <= E, err,
-                "cuda moe route: %d experts, top-%d", E, k);
-    route_kernel<<<(T + 3) / 4, 128, (size_t)4 * E * sizeof(float), s>>>(idx, w, logits, T, E, k,
-                                                                          exp_t, norm);
+    DS_CUDA_ARG(E > 0 && E <= 1024 && k > 0 && k <= 32 && k <= E, err, "cuda moe route: %d experts, top-%d", E, k);
+    route_kernel<<<(T + 3) / 4, 128, (size_t)4 * E * sizeof(float), s>>>(idx, w, logits, T, E, k, exp_t, norm);
     DS_CUDA_LAUNCHED(err);
     return DS_OK;
 }
@@ -134,8 +131,7 @@ static __global__ void scan_kernel(int32_t *__restrict__ offsets, int32_t *__res
 /* The rows of expert e in pair order (= token order): one block of 256 threads per expert. */
 static __global__ void fill_kernel(int32_t *__restrict__ row_tok, float *__restrict__ row_w,
                                    int32_t *__restrict__ pair_row, const int32_t *__restrict__ offsets,
-                                   const int32_t *__restrict__ idx, const float *__restrict__ w, int n,
-                                   int k)
+                                   const int32_t *__restrict__ idx, const float *__restrict__ w, int n, int k)
 {
     __shared__ int wtot[8];
     const int e = blockIdx.x, tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
@@ -164,13 +160,12 @@ static __global__ void fill_kernel(int32_t *__restrict__ row_tok, float *__restr
     }
 }
 
-extern "C" ds_status ds_cuda_moe_permute(int32_t *counts, int32_t *offsets, int32_t *active,
-                                         int32_t *row_tok, float *row_w, int32_t *pair_row,
-                                         const int32_t *idx, const float *w, int T, int k, int E,
-                                         cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_moe_permute(int32_t *counts, int32_t *offsets, int32_t *active, int32_t *row_tok,
+                                         float *row_w, int32_t *pair_row, const int32_t *idx, const float *w, int T,
+                                         int k, int E, cudaStream_t s, ds_err *err)
 {
-    DS_CUDA_ARG(E > 0 && k > 0 && T >= 0 && (long)T * k < (1L << 24), err,
-                "cuda moe permute: %d tokens, top-%d of %d", T, k, E);
+    DS_CUDA_ARG(E > 0 && k > 0 && T >= 0 && (long)T * k < (1L << 24), err, "cuda moe permute: %d tokens, top-%d of %d",
+                T, k, E);
     const int n = T * k;
     count_kernel<<<E, 256, 0, s>>>(counts, idx, n);
     DS_CUDA_LAUNCHED(err);
@@ -188,8 +183,7 @@ static __global__ void gather_kernel(void *__restrict__ xg, const float *__restr
                                      const int32_t *__restrict__ row_tok, int rows, int H)
 {
     const size_t n = (size_t)rows * H;
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         const int r = (int)(i / H), c = (int)(i % H);
         const float v = x[(size_t)row_tok[r] * H + c];
         if (BF16)
@@ -199,8 +193,8 @@ static __global__ void gather_kernel(void *__restrict__ xg, const float *__restr
     }
 }
 
-extern "C" ds_status ds_cuda_moe_gather(void *xg, int xg_bf16, const float *x, const int32_t *row_tok,
-                                        int rows, int H, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_moe_gather(void *xg, int xg_bf16, const float *x, const int32_t *row_tok, int rows, int H,
+                                        cudaStream_t s, ds_err *err)
 {
     const size_t n = (size_t)rows * H;
     if (!n)
@@ -217,8 +211,7 @@ extern "C" ds_status ds_cuda_moe_gather(void *xg, int xg_bf16, const float *x, c
 
 /* One block per token: its pairs sorted by expert, then each thread sums columns. */
 static __global__ void combine_moe_kernel(float *__restrict__ out, const float *__restrict__ y,
-                                          const int32_t *__restrict__ pair_row,
-                                          const int32_t *__restrict__ idx,
+                                          const int32_t *__restrict__ pair_row, const int32_t *__restrict__ idx,
                                           const float *__restrict__ row_w, int k, int H, int accumulate)
 {
     __shared__ int rows[32];
@@ -254,9 +247,9 @@ static __global__ void combine_moe_kernel(float *__restrict__ out, const float *
     }
 }
 
-extern "C" ds_status ds_cuda_moe_combine(float *out, const float *y, const int32_t *pair_row,
-                                         const int32_t *idx, const float *row_w, int T, int k, int H,
-                                         int accumulate, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_moe_combine(float *out, const float *y, const int32_t *pair_row, const int32_t *idx,
+                                         const float *row_w, int T, int k, int H, int accumulate, cudaStream_t s,
+                                         ds_err *err)
 {
     if (T <= 0)
         return DS_OK;

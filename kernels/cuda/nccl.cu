@@ -20,7 +20,10 @@ struct ds_cuda_comm {
     ncclComm_t *comms;
 };
 
-extern "C" int ds_cuda_have_nccl(void) { return 1; }
+extern "C" int ds_cuda_have_nccl(void)
+{
+    return 1;
+}
 
 extern "C" ds_status ds_cuda_comm_create(ds_cuda_comm **out, const int *devices, int n, ds_err *err)
 {
@@ -55,8 +58,8 @@ extern "C" void ds_cuda_comm_free(ds_cuda_comm *c)
     ds_free(c);
 }
 
-extern "C" ds_status ds_cuda_allreduce_sum(ds_cuda_comm *c, float *const *buf, size_t n,
-                                           cudaStream_t const *streams, ds_err *err)
+extern "C" ds_status ds_cuda_allreduce_sum(ds_cuda_comm *c, float *const *buf, size_t n, cudaStream_t const *streams,
+                                           ds_err *err)
 {
     if (c->n == 1 || n == 0)
         return DS_OK;
@@ -77,7 +80,10 @@ struct ds_cuda_comm {
     int n;
 };
 
-extern "C" int ds_cuda_have_nccl(void) { return 0; }
+extern "C" int ds_cuda_have_nccl(void)
+{
+    return 0;
+}
 
 extern "C" ds_status ds_cuda_comm_create(ds_cuda_comm **out, const int *devices, int n, ds_err *err)
 {
@@ -86,10 +92,13 @@ extern "C" ds_status ds_cuda_comm_create(ds_cuda_comm **out, const int *devices,
     return ds_err_set(err, DS_ERR_UNSUPPORTED, "nccl: this build has no NCCL (%d ranks asked)", n);
 }
 
-extern "C" void ds_cuda_comm_free(ds_cuda_comm *c) { ds_free(c); }
+extern "C" void ds_cuda_comm_free(ds_cuda_comm *c)
+{
+    ds_free(c);
+}
 
-extern "C" ds_status ds_cuda_allreduce_sum(ds_cuda_comm *c, float *const *buf, size_t n,
-                                           cudaStream_t const *streams, ds_err *err)
+extern "C" ds_status ds_cuda_allreduce_sum(ds_cuda_comm *c, float *const *buf, size_t n, cudaStream_t const *streams,
+                                           ds_err *err)
 {
     (void)c;
     (void)buf;

@@ -18,8 +18,8 @@ template <bool BF16> DS_DEV void store(void *out, size_t i, float v)
 
 /* One block per row. */
 template <bool BF16>
-static __global__ void rmsnorm_block(void *__restrict__ out, const float *__restrict__ x,
-                                     const float *__restrict__ w, int D, float eps)
+static __global__ void rmsnorm_block(void *__restrict__ out, const float *__restrict__ x, const float *__restrict__ w,
+                                     int D, float eps)
 {
     __shared__ float red[32];
     const size_t base = (size_t)blockIdx.x * D;
@@ -34,8 +34,8 @@ static __global__ void rmsnorm_block(void *__restrict__ out, const float *__rest
 
 /* One warp per row, 8 rows per block; D <= 256 (8 elements per lane). */
 template <bool BF16>
-static __global__ void rmsnorm_warp(void *__restrict__ out, const float *__restrict__ x,
-                                    const float *__restrict__ w, int R, int D, float eps)
+static __global__ void rmsnorm_warp(void *__restrict__ out, const float *__restrict__ x, const float *__restrict__ w,
+                                    int R, int D, float eps)
 {
     const int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
     if (row >= R)
@@ -59,8 +59,8 @@ static __global__ void rmsnorm_warp(void *__restrict__ out, const float *__restr
     }
 }
 
-extern "C" ds_status ds_cuda_rmsnorm(void *out, int out_bf16, const float *x, const float *w, int R,
-                                     int D, float eps, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_rmsnorm(void *out, int out_bf16, const float *x, const float *w, int R, int D, float eps,
+                                     cudaStream_t s, ds_err *err)
 {
     if (R <= 0 || D <= 0)
         return DS_OK;
@@ -81,14 +81,14 @@ extern "C" ds_status ds_cuda_rmsnorm(void *out, int out_bf16, const float *x, co
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_rmsnorm_f32(float *out, const float *x, const float *w, int T, int D,
-                                         float eps, cudaStream_t stream, ds_err *err)
+extern "C" ds_status ds_cuda_rmsnorm_f32(float *out, const float *x, const float *w, int T, int D, float eps,
+                                         cudaStream_t stream, ds_err *err)
 {
     return ds_cuda_rmsnorm(out, 0, x, w, T, D, eps, stream, err);
 }
 
-extern "C" ds_status ds_cuda_rmsnorm_f32_host(float *out, const float *x, const float *w, int T,
-                                              int D, float eps, ds_err *err)
+extern "C" ds_status ds_cuda_rmsnorm_f32_host(float *out, const float *x, const float *w, int T, int D, float eps,
+                                              ds_err *err)
 {
     size_t nx = (size_t)T * D * sizeof(float), nw = (size_t)D * sizeof(float);
     float *dx = NULL, *dw = NULL, *dout = NULL;

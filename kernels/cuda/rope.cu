@@ -10,8 +10,8 @@
 
 static __global__ void rope_table_kernel(float *__restrict__ cs, float *__restrict__ sn,
                                          const float *__restrict__ inv_freq, float attn_factor,
-                                         const int32_t *__restrict__ pos,
-                                         const int32_t *__restrict__ pos_dev0, int T, int half)
+                                         const int32_t *__restrict__ pos, const int32_t *__restrict__ pos_dev0, int T,
+                                         int half)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= T * half)
@@ -23,23 +23,21 @@ static __global__ void rope_table_kernel(float *__restrict__ cs, float *__restri
     sn[i] = (float)sin((double)ang) * attn_factor;
 }
 
-extern "C" ds_status ds_cuda_rope_table(float *cos_t, float *sin_t, const float *inv_freq,
-                                        float attn_factor, const int32_t *pos,
-                                        const int32_t *pos_dev0, int T, int half, cudaStream_t s,
+extern "C" ds_status ds_cuda_rope_table(float *cos_t, float *sin_t, const float *inv_freq, float attn_factor,
+                                        const int32_t *pos, const int32_t *pos_dev0, int T, int half, cudaStream_t s,
                                         ds_err *err)
 {
     const int n = T * half;
     if (n <= 0)
         return DS_OK;
-    rope_table_kernel<<<(n + 255) / 256, 256, 0, s>>>(cos_t, sin_t, inv_freq, attn_factor, pos,
-                                                       pos_dev0, T, half);
+    rope_table_kernel<<<(n + 255) / 256, 256, 0, s>>>(cos_t, sin_t, inv_freq, attn_factor, pos, pos_dev0, T, half);
     DS_CUDA_LAUNCHED(err);
     return DS_OK;
 }
 
 /* One thread per (t, h, i < D/2) pair. */
-static __global__ void rope_kernel(float *__restrict__ x, const float *__restrict__ cs,
-                                   const float *__restrict__ sn, int T, int H, int D)
+static __global__ void rope_kernel(float *__restrict__ x, const float *__restrict__ cs, const float *__restrict__ sn,
+                                   int T, int H, int D)
 {
     const int half = D / 2;
     const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -55,8 +53,8 @@ static __global__ void rope_kernel(float *__restrict__ x, const float *__restric
     v[f + half] = b * c + a * s;
 }
 
-extern "C" ds_status ds_cuda_rope(float *x, const float *cos_t, const float *sin_t, int T, int H,
-                                  int D, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_rope(float *x, const float *cos_t, const float *sin_t, int T, int H, int D, cudaStream_t s,
+                                  ds_err *err)
 {
     const size_t n = (size_t)T * H * (D / 2);
     if (n == 0)

@@ -49,7 +49,10 @@ extern "C" ds_status ds_cuda_mem_info(size_t *free_bytes, size_t *total_bytes, d
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_kernels_init(ds_err *err) { return ds_cuda_attention_init(err); }
+extern "C" ds_status ds_cuda_kernels_init(ds_err *err)
+{
+    return ds_cuda_attention_init(err);
+}
 
 extern "C" ds_status ds_cuda_arena_create(ds_cuda_arena *a, size_t bytes, ds_err *err)
 {
@@ -59,8 +62,8 @@ extern "C" ds_status ds_cuda_arena_create(ds_cuda_arena *a, size_t bytes, ds_err
     cudaError_t e = cudaMalloc(&p, bytes ? bytes : 256);
     if (e != cudaSuccess) {
         cudaGetLastError();
-        return ds_err_set(err, DS_ERR_NOMEM, "cuda: cannot allocate a device arena of %.2f GB: %s",
-                          bytes / 1e9, cudaGetErrorString(e));
+        return ds_err_set(err, DS_ERR_NOMEM, "cuda: cannot allocate a device arena of %.2f GB: %s", bytes / 1e9,
+                          cudaGetErrorString(e));
     }
     a->base = (char *)p;
     a->size = bytes;
@@ -125,12 +128,11 @@ extern "C" ds_status ds_cuda_copy_d2d(void *dst, const void *src, size_t n, cuda
     return DS_OK;
 }
 
-extern "C" ds_status ds_cuda_copy_h2d_2d(void *dst, const void *src, size_t pitch, size_t width,
-                                         size_t rows, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_copy_h2d_2d(void *dst, const void *src, size_t pitch, size_t width, size_t rows,
+                                         cudaStream_t s, ds_err *err)
 {
     if (width && rows)
-        DS_CUDA_TRY(cudaMemcpy2DAsync(dst, width, src, pitch, width, rows, cudaMemcpyHostToDevice, s),
-                    err);
+        DS_CUDA_TRY(cudaMemcpy2DAsync(dst, width, src, pitch, width, rows, cudaMemcpyHostToDevice, s), err);
     return DS_OK;
 }
 

@@ -70,8 +70,7 @@ static __global__ void __launch_bounds__(SB) argmax_kernel(int32_t *out, const f
         out[blockIdx.x] = bi == INT_MAX ? 0 : bi;
 }
 
-extern "C" ds_status ds_cuda_argmax(int32_t *out, const float *logits, int R, int V, cudaStream_t s,
-                                    ds_err *err)
+extern "C" ds_status ds_cuda_argmax(int32_t *out, const float *logits, int R, int V, cudaStream_t s, ds_err *err)
 {
     if (R <= 0)
         return DS_OK;
@@ -92,8 +91,8 @@ DS_DEV float from_key(uint32_t k)
 }
 
 static __global__ void __launch_bounds__(SB)
-    sample_kernel(int32_t *out, const float *__restrict__ logits, int V, float temperature,
-                  float top_p, uint64_t seed, uint64_t counter, const uint64_t *counter_dev)
+    sample_kernel(int32_t *out, const float *__restrict__ logits, int V, float temperature, float top_p, uint64_t seed,
+                  uint64_t counter, const uint64_t *counter_dev)
 {
     __shared__ float red[32];
     __shared__ double sv[32];
@@ -155,9 +154,9 @@ static __global__ void __launch_bounds__(SB)
         out[r] = bi == INT_MAX ? 0 : bi;
 }
 
-extern "C" ds_status ds_cuda_sample(int32_t *out, const float *logits, int R, int V, float temperature,
-                                    float top_p, uint64_t seed, uint64_t counter,
-                                    const uint64_t *counter_dev, cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_sample(int32_t *out, const float *logits, int R, int V, float temperature, float top_p,
+                                    uint64_t seed, uint64_t counter, const uint64_t *counter_dev, cudaStream_t s,
+                                    ds_err *err)
 {
     if (R <= 0)
         return DS_OK;
@@ -171,16 +170,15 @@ extern "C" ds_status ds_cuda_sample(int32_t *out, const float *logits, int R, in
 
 static __global__ void mask_kernel(float *logits, const uint32_t *__restrict__ allow, size_t n, int V)
 {
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         const int v = (int)(i % V);
         if (!((allow[v >> 5] >> (v & 31)) & 1u))
             logits[i] = -INFINITY;
     }
 }
 
-extern "C" ds_status ds_cuda_mask_logits(float *logits, const uint32_t *allow, int R, int V,
-                                         cudaStream_t s, ds_err *err)
+extern "C" ds_status ds_cuda_mask_logits(float *logits, const uint32_t *allow, int R, int V, cudaStream_t s,
+                                         ds_err *err)
 {
     const size_t n = (size_t)R * V;
     if (!n)

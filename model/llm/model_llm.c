@@ -27,7 +27,7 @@ struct ds_model_llm {
     ds_llm_generator gen;
     slot slots[N_SLOTS];
     unsigned long long clock;
-    size_t reused; /* prompt tokens not prefilled again thanks to the slots */
+    size_t reused;           /* prompt tokens not prefilled again thanks to the slots */
     ds_llm_answer_info last; /* how the last constrained answer ended */
     /* Constrained decoding: the vocabulary trie (built at the first schema) and one compiled
      * schema with its matcher per distinct schema text (the tasks' schemas are static). */
@@ -147,8 +147,8 @@ static size_t common_prefix(const ds_tokens *a, const int32_t *b, size_t n)
  * back to the shared part and only the rest is prefilled, which gives the same tokens as a fresh
  * sequence (the cache holds exactly the positions of the shared tokens). With the document first
  * (extract/prompts.c), the second task's call over a window reuses the whole window's KV. */
-static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new,
-                          ds_tokens *out, ds_err *err)
+static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new, ds_tokens *out,
+                          ds_err *err)
 {
     ds_model_llm *l = ctx;
     if (n == 0 || n > (size_t)INT32_MAX || max_new <= 0)
@@ -176,8 +176,8 @@ static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char
     }
     int got = 0;
     if (st == DS_OK)
-        st = decode_under_schema(l, l->m, best->seq, prompt + keep, (int)(n - keep), schema, max_new,
-                                 out->v + out->n, &got, err);
+        st = decode_under_schema(l, l->m, best->seq, prompt + keep, (int)(n - keep), schema, max_new, out->v + out->n,
+                                 &got, err);
     if (st == DS_OK) {
         out->n += (size_t)got;
         memcpy(best->held.v, prompt, n * sizeof(int32_t));
@@ -193,7 +193,10 @@ static ds_status generate(void *ctx, const int32_t *prompt, size_t n, const char
     return st;
 }
 
-size_t ds_model_llm_reused_tokens(const ds_model_llm *l) { return l->reused; }
+size_t ds_model_llm_reused_tokens(const ds_model_llm *l)
+{
+    return l->reused;
+}
 
 ds_status ds_model_llm_open(ds_model_llm **out, const char *dir, const ds_model_opts *opts, int max_new,
                             int max_context, ds_err *err)
@@ -257,6 +260,12 @@ void ds_model_llm_free(ds_model_llm *l)
     ds_free(l);
 }
 
-const ds_llm_generator *ds_model_llm_generator(const ds_model_llm *l) { return &l->gen; }
+const ds_llm_generator *ds_model_llm_generator(const ds_model_llm *l)
+{
+    return &l->gen;
+}
 
-ds_model *ds_model_llm_model(const ds_model_llm *l) { return l->m; }
+ds_model *ds_model_llm_model(const ds_model_llm *l)
+{
+    return l->m;
+}

@@ -41,7 +41,10 @@ typedef struct ds_tokens {
     size_t n, cap;
 } ds_tokens;
 
-#define DS_TOKENS_INIT {NULL, 0, 0}
+#define DS_TOKENS_INIT \
+    {                  \
+        NULL, 0, 0     \
+    }
 
 void ds_tokens_init(ds_tokens *t);
 void ds_tokens_deinit(ds_tokens *t); /* frees the ids; leaves t empty */
@@ -67,26 +70,24 @@ void ds_tokenizer_cache_free(ds_tokenizer_cache *cache); /* NULL is a no-op */
  * zero: they are tokenized as plain text (Hugging Face's encode_special_tokens=True), which is
  * what untrusted document text needs. Non-special added tokens are always matched. On failure
  * out keeps its earlier contents. */
-ds_status ds_tokenizer_encode(const ds_tokenizer *tok, const char *text, size_t n,
-                              int parse_special, ds_tokens *out, ds_err *err);
+ds_status ds_tokenizer_encode(const ds_tokenizer *tok, const char *text, size_t n, int parse_special, ds_tokens *out,
+                              ds_err *err);
 /* The same with the calling thread's cache (NULL: none). */
-ds_status ds_tokenizer_encode_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache,
-                                     const char *text, size_t n, int parse_special, ds_tokens *out,
-                                     ds_err *err);
+ds_status ds_tokenizer_encode_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache, const char *text, size_t n,
+                                     int parse_special, ds_tokens *out, ds_err *err);
 
 /* Number of ids encode with parse_special = 0 gives for text[0..n), for sizing document text.
  * Cannot fail but for memory; then it returns n (an upper bound for valid UTF-8 text). */
 size_t ds_tokenizer_count(const ds_tokenizer *tok, const char *text, size_t n);
 /* Number of ids ds_tokenizer_encode_cached would give, without storing them. */
-ds_status ds_tokenizer_count_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache,
-                                    const char *text, size_t n, int parse_special, size_t *count,
-                                    ds_err *err);
+ds_status ds_tokenizer_count_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache, const char *text, size_t n,
+                                    int parse_special, size_t *count, ds_err *err);
 
 /* APPENDS the bytes ids[0..n) stand for to out (raw bytes: a token sequence that cuts a UTF-8
  * character in two gives the partial bytes, not U+FFFD). skip_special drops special tokens.
  * DS_ERR_TOKENIZER for an id outside the vocabulary. */
-ds_status ds_tokenizer_decode(const ds_tokenizer *tok, const int32_t *ids, size_t n,
-                              int skip_special, ds_buf *out, ds_err *err);
+ds_status ds_tokenizer_decode(const ds_tokenizer *tok, const int32_t *ids, size_t n, int skip_special, ds_buf *out,
+                              ds_err *err);
 
 /* One more than the largest id (model vocabulary and added tokens together). */
 int32_t ds_tokenizer_vocab_size(const ds_tokenizer *tok);

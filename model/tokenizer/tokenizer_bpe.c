@@ -11,7 +11,7 @@
 
 #include "pipeline/core/alloc.h"
 
-#define WC_MAX_KEY 255        /* longer words are not cached */
+#define WC_MAX_KEY 255         /* longer words are not cached */
 #define WC_MAX_USED (1u << 20) /* entries before the cache empties itself */
 #define WC_MAX_POOL ((size_t)1 << 28)
 #define SCAN_MAX 48 /* words of up to this many symbols use the simple scan */
@@ -72,10 +72,12 @@ void ds_tokenizer_cache_free(ds_tokenizer_cache *c)
 /* ---- word cache ------------------------------------------------------------------------------- */
 
 /* A word's hash: the low bits pick the slot, the high half (never 0) is kept in it. */
-static inline uint32_t wc_tag(uint64_t h) { return (uint32_t)(h >> 32) | 1; }
+static inline uint32_t wc_tag(uint64_t h)
+{
+    return (uint32_t)(h >> 32) | 1;
+}
 
-static const ds_tok_word *wc_find(const ds_tokenizer_cache *c, uint64_t h, const uint8_t *w,
-                                  size_t n)
+static const ds_tok_word *wc_find(const ds_tokenizer_cache *c, uint64_t h, const uint8_t *w, size_t n)
 {
     if (!c->slots)
         return NULL;
@@ -130,8 +132,7 @@ static ds_status grow_pool(void **p, size_t *cap, size_t need, size_t elem)
 }
 
 /* Remembers w -> ids. A full cache empties itself; failing to remember is not an error. */
-static void wc_insert(ds_tokenizer_cache *c, uint64_t h, const uint8_t *w, size_t n,
-                      const int32_t *ids, size_t k)
+static void wc_insert(ds_tokenizer_cache *c, uint64_t h, const uint8_t *w, size_t n, const int32_t *ids, size_t k)
 {
     if (c->used >= WC_MAX_USED || c->keys_len + n > WC_MAX_POOL || c->ids_len + k > WC_MAX_POOL)
         ds_tok_cache_reset(c, c->fingerprint);
@@ -145,8 +146,7 @@ static void wc_insert(ds_tokenizer_cache *c, uint64_t h, const uint8_t *w, size_
         i = (i + 1) & c->mask;
     memcpy(c->keys + c->keys_len, w, n);
     memcpy(c->ids + c->ids_len, ids, k * sizeof *ids);
-    c->slots[i] = (ds_tok_word){wc_tag(h), (uint32_t)c->keys_len, (uint32_t)c->ids_len, (uint16_t)n,
-                                (uint16_t)k};
+    c->slots[i] = (ds_tok_word){wc_tag(h), (uint32_t)c->keys_len, (uint32_t)c->ids_len, (uint16_t)n, (uint16_t)k};
     c->keys_len += n;
     c->ids_len += k;
     c->used++;
@@ -361,8 +361,8 @@ static inline ds_status sink_put(ds_tok_sink *sink, const int32_t *ids, size_t k
     return DS_OK;
 }
 
-ds_status ds_tok_bpe_word(const ds_tokenizer *tok, ds_tokenizer_cache *c, const uint8_t *w,
-                          size_t n, bool store, ds_tok_sink *sink)
+ds_status ds_tok_bpe_word(const ds_tokenizer *tok, ds_tokenizer_cache *c, const uint8_t *w, size_t n, bool store,
+                          ds_tok_sink *sink)
 {
     if (n == 1 && tok->byte_id[w[0]] >= 0)
         return sink_put(sink, &tok->byte_id[w[0]], 1);

@@ -25,7 +25,10 @@ void ds_tokens_deinit(ds_tokens *t)
     ds_tokens_init(t);
 }
 
-void ds_tokens_clear(ds_tokens *t) { t->n = 0; }
+void ds_tokens_clear(ds_tokens *t)
+{
+    t->n = 0;
+}
 
 ds_status ds_tokens_reserve(ds_tokens *t, size_t extra)
 {
@@ -128,8 +131,7 @@ static size_t leading_space_end(const uint8_t *s, size_t n, size_t i)
 /* Splits s[0..n) on the tokens of matcher m as Hugging Face's AddedVocabulary::find_matches:
  * leftmost-longest matches, scanning on after each match; special tokens skipped unless
  * parse_special; single_word, lstrip and rstrip applied. Text between goes to fn. */
-static ds_status split_added(enc_ctx *x, const ds_tok_matcher *m, const uint8_t *s, size_t n,
-                             piece_fn fn)
+static ds_status split_added(enc_ctx *x, const ds_tok_matcher *m, const uint8_t *s, size_t n, piece_fn fn)
 {
     if (m->n == 0)
         return fn(x, s, n);
@@ -229,8 +231,8 @@ static ds_status raw_piece(enc_ctx *x, const uint8_t *s, size_t n)
     return split_added(x, &x->tok->norm_matcher, s, n, normalized_piece);
 }
 
-static ds_status run(const ds_tokenizer *tok, ds_tokenizer_cache *cache, const char *text, size_t n,
-                     int parse_special, ds_tok_sink *sink, ds_err *err)
+static ds_status run(const ds_tokenizer *tok, ds_tokenizer_cache *cache, const char *text, size_t n, int parse_special,
+                     ds_tok_sink *sink, ds_err *err)
 {
     if (!tok || (!text && n))
         return ds_err_set(err, DS_ERR_USAGE, "tokenizer: no tokenizer or no text");
@@ -264,9 +266,8 @@ done:
     return st;
 }
 
-ds_status ds_tokenizer_encode_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache,
-                                     const char *text, size_t n, int parse_special, ds_tokens *out,
-                                     ds_err *err)
+ds_status ds_tokenizer_encode_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache, const char *text, size_t n,
+                                     int parse_special, ds_tokens *out, ds_err *err)
 {
     if (!out)
         return ds_err_set(err, DS_ERR_USAGE, "tokenizer: no output array");
@@ -280,15 +281,14 @@ ds_status ds_tokenizer_encode_cached(const ds_tokenizer *tok, ds_tokenizer_cache
     return st;
 }
 
-ds_status ds_tokenizer_encode(const ds_tokenizer *tok, const char *text, size_t n,
-                              int parse_special, ds_tokens *out, ds_err *err)
+ds_status ds_tokenizer_encode(const ds_tokenizer *tok, const char *text, size_t n, int parse_special, ds_tokens *out,
+                              ds_err *err)
 {
     return ds_tokenizer_encode_cached(tok, NULL, text, n, parse_special, out, err);
 }
 
-ds_status ds_tokenizer_count_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache,
-                                    const char *text, size_t n, int parse_special, size_t *count,
-                                    ds_err *err)
+ds_status ds_tokenizer_count_cached(const ds_tokenizer *tok, ds_tokenizer_cache *cache, const char *text, size_t n,
+                                    int parse_special, size_t *count, ds_err *err)
 {
     ds_tok_sink sink = {NULL, 0};
     ds_status st = run(tok, cache, text, n, parse_special, &sink, err);
@@ -305,8 +305,8 @@ size_t ds_tokenizer_count(const ds_tokenizer *tok, const char *text, size_t n)
     return count;
 }
 
-ds_status ds_tokenizer_decode(const ds_tokenizer *tok, const int32_t *ids, size_t n,
-                              int skip_special, ds_buf *out, ds_err *err)
+ds_status ds_tokenizer_decode(const ds_tokenizer *tok, const int32_t *ids, size_t n, int skip_special, ds_buf *out,
+                              ds_err *err)
 {
     if (!tok || !out || (!ids && n))
         return ds_err_set(err, DS_ERR_USAGE, "tokenizer: no tokenizer, ids or output");
@@ -331,6 +331,5 @@ ds_status ds_tokenizer_decode(const ds_tokenizer *tok, const int32_t *ids, size_
             return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory decoding %zu ids", tok->name, n);
         }
     }
-    return ds_buf_reserve(out, 0) == DS_OK ? DS_OK
-                                           : ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", tok->name);
+    return ds_buf_reserve(out, 0) == DS_OK ? DS_OK : ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", tok->name);
 }

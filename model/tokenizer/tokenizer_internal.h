@@ -83,7 +83,7 @@ typedef enum ds_tok_split_kind {
 
 typedef struct ds_tok_step {
     ds_tok_split_kind kind;
-    int max_digits;   /* DS_TOK_SPLIT_LLAMA: 1 (Qwen2) or 3 (Llama-3) */
+    int max_digits;    /* DS_TOK_SPLIT_LLAMA: 1 (Qwen2) or 3 (Llama-3) */
     bool prefix_space; /* ByteLevel add_prefix_space: prepend ' ' to each piece not starting so */
 } ds_tok_step;
 
@@ -146,7 +146,7 @@ struct ds_tokenizer {
     int32_t vocab_size;   /* largest id + 1 */
     uint32_t *tok_off;    /* [vocab_size + 1]: bytes of id i are tok_bytes[tok_off[i]..tok_off[i+1]) */
     char *tok_bytes;
-    uint8_t *tok_flags;   /* [vocab_size] DS_TOK_F_* */
+    uint8_t *tok_flags; /* [vocab_size] DS_TOK_F_* */
 
     /* model vocabulary by bytes (byte-level keys only): slots hold id + 1, 0 is empty */
     uint32_t *vocab_slots;
@@ -236,7 +236,7 @@ typedef struct ds_tok_sink {
 
 /* BPE-encodes one pre-token (raw bytes) into the sink, looking it up in the cache first and
  * remembering it there when store is set. */
-ds_status ds_tok_bpe_word(const ds_tokenizer *tok, ds_tokenizer_cache *c, const uint8_t *w,
-                          size_t n, bool store, ds_tok_sink *sink);
+ds_status ds_tok_bpe_word(const ds_tokenizer *tok, ds_tokenizer_cache *c, const uint8_t *w, size_t n, bool store,
+                          ds_tok_sink *sink);
 
 #endif

@@ -138,8 +138,7 @@ static int j_is_empty_str_or_null(const json_t *o, const char *key)
 
 /* ---- pre-tokenizer, normalizer, decoder ------------------------------------------------------ */
 
-static const char PAT_GPT2[] =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+static const char PAT_GPT2[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 static const char PAT_QWEN2[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
     "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
@@ -147,8 +146,7 @@ static const char PAT_LLAMA3[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
     "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
-static ds_status add_pretok(ds_tokenizer *tok, const json_t *pt, int *saw_bytelevel, const char *name,
-                            ds_err *err)
+static ds_status add_pretok(ds_tokenizer *tok, const json_t *pt, int *saw_bytelevel, const char *name, ds_err *err)
 {
     const char *type = j_str(pt, "type");
     if (!type)
@@ -156,8 +154,7 @@ static ds_status add_pretok(ds_tokenizer *tok, const json_t *pt, int *saw_bytele
     if (strcmp(type, "Sequence") == 0) {
         json_t *list = json_object_get(pt, "pretokenizers");
         if (!json_is_array(list))
-            return ds_err_set(err, DS_ERR_TOKENIZER, "%s: Sequence pre_tokenizer without a list",
-                              name);
+            return ds_err_set(err, DS_ERR_TOKENIZER, "%s: Sequence pre_tokenizer without a list", name);
         size_t i;
         json_t *item;
         json_array_foreach(list, i, item)
@@ -169,8 +166,8 @@ static ds_status add_pretok(ds_tokenizer *tok, const json_t *pt, int *saw_bytele
         return DS_OK;
     }
     if (*saw_bytelevel)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "%s: pre_tokenizer step %s after ByteLevel is not supported", name, type);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: pre_tokenizer step %s after ByteLevel is not supported", name,
+                          type);
     if (tok->n_steps >= DS_TOK_MAX_STEPS)
         return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: too many pre_tokenizer steps", name);
     ds_tok_step *step = &tok->steps[tok->n_steps];
@@ -184,11 +181,9 @@ static ds_status add_pretok(ds_tokenizer *tok, const json_t *pt, int *saw_bytele
         const char *re = pat ? j_str(pat, "Regex") : NULL;
         const char *behavior = j_str(pt, "behavior");
         if (!re)
-            return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: Split pre_tokenizer without a regex",
-                              name);
+            return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: Split pre_tokenizer without a regex", name);
         if (!behavior || strcmp(behavior, "Isolated") != 0 || j_bool(pt, "invert", 0))
-            return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                              "%s: Split pre_tokenizer behaviour %s%s is not supported", name,
+            return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: Split pre_tokenizer behaviour %s%s is not supported", name,
                               behavior ? behavior : "(none)", j_bool(pt, "invert", 0) ? " inverted" : "");
         if (strcmp(re, PAT_QWEN2) == 0) {
             step->kind = DS_TOK_SPLIT_LLAMA;
@@ -200,12 +195,10 @@ static ds_status add_pretok(ds_tokenizer *tok, const json_t *pt, int *saw_bytele
             step->kind = DS_TOK_SPLIT_GPT2;
         } else {
             return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                              "%s: Split pre_tokenizer regex %.200s is not one of the known ones", name,
-                              re);
+                              "%s: Split pre_tokenizer regex %.200s is not one of the known ones", name, re);
         }
     } else {
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: pre_tokenizer %s is not supported", name,
-                          type);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: pre_tokenizer %s is not supported", name, type);
     }
     tok->n_steps++;
     return DS_OK;
@@ -234,8 +227,7 @@ static ds_status read_normalizer(ds_tokenizer *tok, const json_t *nm, const char
         }
         return DS_OK;
     }
-    return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: normalizer %s is not supported", name,
-                      type ? type : "(untyped)");
+    return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: normalizer %s is not supported", name, type ? type : "(untyped)");
 }
 
 /* ---- added-token matchers -------------------------------------------------------------------- */
@@ -291,12 +283,11 @@ typedef struct id_src {
     uint8_t flags;
 } id_src;
 
-static ds_status read_merge(const json_t *item, const char **a, size_t *an, const char **b,
-                            size_t *bn, int *skip)
+static ds_status read_merge(const json_t *item, const char **a, size_t *an, const char **b, size_t *bn, int *skip)
 {
     *skip = 0;
-    if (json_is_array(item) && json_array_size(item) == 2 &&
-        json_is_string(json_array_get(item, 0)) && json_is_string(json_array_get(item, 1))) {
+    if (json_is_array(item) && json_array_size(item) == 2 && json_is_string(json_array_get(item, 0)) &&
+        json_is_string(json_array_get(item, 1))) {
         *a = json_string_value(json_array_get(item, 0));
         *an = json_string_length(json_array_get(item, 0));
         *b = json_string_value(json_array_get(item, 1));
@@ -324,17 +315,15 @@ static ds_status read_merge(const json_t *item, const char **a, size_t *an, cons
 
 /* The BPE model object of root, checked for the options this tokenizer supports; sets
  * ignore_merges and fuse_unk. *vocab and *merges are borrowed from root. */
-static ds_status read_bpe_options(ds_tokenizer *tok, const json_t *root, json_t **model_out,
-                                  json_t **vocab_out, json_t **merges_out, const char *name,
-                                  ds_err *err)
+static ds_status read_bpe_options(ds_tokenizer *tok, const json_t *root, json_t **model_out, json_t **vocab_out,
+                                  json_t **merges_out, const char *name, ds_err *err)
 {
     json_t *model = json_object_get(root, "model");
     if (!json_is_object(model))
         return ds_err_set(err, DS_ERR_TOKENIZER, "%s: no model object", name);
     const char *mtype = j_str(model, "type");
     if (mtype && strcmp(mtype, "BPE") != 0)
-        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: model type %s is not supported (BPE only)",
-                          name, mtype);
+        return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: model type %s is not supported (BPE only)", name, mtype);
     json_t *vocab = json_object_get(model, "vocab");
     json_t *merges = json_object_get(model, "merges");
     if (!json_is_object(vocab) || !json_is_array(merges))
@@ -345,8 +334,7 @@ static ds_status read_bpe_options(ds_tokenizer *tok, const json_t *root, json_t 
     if (!j_is_empty_str_or_null(model, "continuing_subword_prefix") ||
         !j_is_empty_str_or_null(model, "end_of_word_suffix"))
         return ds_err_set(err, DS_ERR_UNSUPPORTED,
-                          "%s: continuing_subword_prefix / end_of_word_suffix are not supported",
-                          name);
+                          "%s: continuing_subword_prefix / end_of_word_suffix are not supported", name);
     if (j_bool(model, "byte_fallback", 0))
         return ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: byte_fallback is not supported", name);
     tok->ignore_merges = j_bool(model, "ignore_merges", 0);
@@ -358,18 +346,15 @@ static ds_status read_bpe_options(ds_tokenizer *tok, const json_t *root, json_t 
 }
 
 /* Largest id and longest key of the vocabulary, into *max_id and *longest. */
-static ds_status scan_vocab(const json_t *vocab, long *max_id, size_t *longest, const char *name,
-                            ds_err *err)
+static ds_status scan_vocab(const json_t *vocab, long *max_id, size_t *longest, const char *name, ds_err *err)
 {
     const char *key;
     size_t key_len;
     json_t *val;
     json_object_keylen_foreach((json_t *)vocab, key, key_len, val)
     {
-        if (!json_is_integer(val) || json_integer_value(val) < 0 ||
-            json_integer_value(val) >= DS_TOK_MAX_VOCAB)
-            return ds_err_set(err, DS_ERR_TOKENIZER, "%s: vocabulary entry %.80s has a bad id", name,
-                              key);
+        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) >= DS_TOK_MAX_VOCAB)
+            return ds_err_set(err, DS_ERR_TOKENIZER, "%s: vocabulary entry %.80s has a bad id", name, key);
         if (json_integer_value(val) > *max_id)
             *max_id = (long)json_integer_value(val);
         if (key_len > *longest)
@@ -379,8 +364,8 @@ static ds_status scan_vocab(const json_t *vocab, long *max_id, size_t *longest, 
 }
 
 /* tok->added from root's added_tokens; raises *max_id and *longest to cover them. */
-static ds_status read_added_tokens(ds_tokenizer *tok, const json_t *root, json_t *vocab,
-                                   long *max_id, size_t *longest, const char *name, ds_err *err)
+static ds_status read_added_tokens(ds_tokenizer *tok, const json_t *root, json_t *vocab, long *max_id, size_t *longest,
+                                   const char *name, ds_err *err)
 {
     json_t *added = json_object_get(root, "added_tokens");
     if (added && !json_is_null(added) && !json_is_array(added))
@@ -416,9 +401,9 @@ static ds_status read_added_tokens(ds_tokenizer *tok, const json_t *root, json_t
             memcpy(a->content, json_string_value(c), clen + 1);
             tok->n_added++;
             json_t *in_vocab = json_object_getn(vocab, a->content, clen);
-            long id = in_vocab ? (long)json_integer_value(in_vocab)
+            long id = in_vocab                                       ? (long)json_integer_value(in_vocab)
                       : max_added < 0 || max_added < (long)vocab_len ? (long)vocab_len
-                      : max_added + 1;
+                                                                     : max_added + 1;
             if (id >= DS_TOK_MAX_VOCAB)
                 return ds_err_set(err, DS_ERR_TOKENIZER, "%s: too many added tokens", name);
             a->id = (int32_t)id;
@@ -441,8 +426,8 @@ static ds_status read_added_tokens(ds_tokenizer *tok, const json_t *root, json_t
 /* Bytes and flags of every id (tok_off, tok_flags, tok_bytes): byte-level keys decoded,
  * anything else taken as written (the ByteLevel decoder's rule). tmp has room for the longest
  * key. */
-static ds_status build_token_bytes(ds_tokenizer *tok, json_t *vocab, const bl_alpha *alpha,
-                                   char *tmp, const char *name, ds_err *err)
+static ds_status build_token_bytes(ds_tokenizer *tok, json_t *vocab, const bl_alpha *alpha, char *tmp, const char *name,
+                                   ds_err *err)
 {
     ds_status st = DS_OK;
     ds_buf pool = DS_BUF_INIT;
@@ -474,8 +459,7 @@ static ds_status build_token_bytes(ds_tokenizer *tok, json_t *vocab, const bl_al
         if (!(src[id].flags & DS_TOK_F_PRESENT))
             continue;
         long dn = bl_decode(alpha, src[id].s, src[id].n, tmp);
-        ds_status ast = dn >= 0 ? ds_buf_append(&pool, tmp, (size_t)dn)
-                                : ds_buf_append(&pool, src[id].s, src[id].n);
+        ds_status ast = dn >= 0 ? ds_buf_append(&pool, tmp, (size_t)dn) : ds_buf_append(&pool, src[id].s, src[id].n);
         if (ast != DS_OK || pool.len > UINT32_MAX) {
             st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
             goto out;
@@ -496,8 +480,8 @@ out:
 /* The vocabulary by bytes holds the byte-level keys whose id stands for exactly their bytes;
  * the other keys (not byte-level, or sharing an id) are reachable by token_id only. Fills
  * vocab_slots, odd_keys and odd_ids, then byte_id. tmp has room for the longest key. */
-static ds_status index_vocab(ds_tokenizer *tok, json_t *vocab, const bl_alpha *alpha, char *tmp,
-                             const char *name, ds_err *err)
+static ds_status index_vocab(ds_tokenizer *tok, json_t *vocab, const bl_alpha *alpha, char *tmp, const char *name,
+                             ds_err *err)
 {
     const char *key;
     size_t key_len;
@@ -509,8 +493,7 @@ static ds_status index_vocab(ds_tokenizer *tok, json_t *vocab, const bl_alpha *a
             int32_t id = (int32_t)json_integer_value(val);
             long dn = bl_decode(alpha, key, key_len, tmp);
             size_t have = tok->tok_off[id + 1] - tok->tok_off[id];
-            int ok = dn >= 0 && (size_t)dn == have &&
-                     memcmp(tok->tok_bytes + tok->tok_off[id], tmp, have) == 0;
+            int ok = dn >= 0 && (size_t)dn == have && memcmp(tok->tok_bytes + tok->tok_off[id], tmp, have) == 0;
             if (pass == 0) {
                 n_insert += ok;
                 n_odd += !ok;
@@ -543,8 +526,7 @@ static ds_status index_vocab(ds_tokenizer *tok, json_t *vocab, const bl_alpha *a
 }
 
 /* The unknown token's id (tok->unk_id, -1 when the model names none). */
-static ds_status read_unk(ds_tokenizer *tok, const json_t *model, json_t *vocab, const char *name,
-                          ds_err *err)
+static ds_status read_unk(ds_tokenizer *tok, const json_t *model, json_t *vocab, const char *name, ds_err *err)
 {
     const char *unk = j_str(model, "unk_token");
     tok->unk_id = -1;
@@ -552,15 +534,14 @@ static ds_status read_unk(ds_tokenizer *tok, const json_t *model, json_t *vocab,
         return DS_OK;
     json_t *u = json_object_get(vocab, unk);
     if (!u)
-        return ds_err_set(err, DS_ERR_TOKENIZER, "%s: unk_token %.80s is not in the vocabulary",
-                          name, unk);
+        return ds_err_set(err, DS_ERR_TOKENIZER, "%s: unk_token %.80s is not in the vocabulary", name, unk);
     tok->unk_id = (int32_t)json_integer_value(u);
     return DS_OK;
 }
 
 /* Merges: (left id, right id) -> (rank, merged id), into tok->merges. */
-static ds_status read_merges(ds_tokenizer *tok, json_t *vocab, const json_t *merges,
-                             size_t longest, const char *name, ds_err *err)
+static ds_status read_merges(ds_tokenizer *tok, json_t *vocab, const json_t *merges, size_t longest, const char *name,
+                             ds_err *err)
 {
     ds_status st = DS_OK;
     size_t nm = json_array_size(merges);
@@ -593,8 +574,7 @@ static ds_status read_merges(ds_tokenizer *tok, json_t *vocab, const json_t *mer
         }
         if (!ja || !jb || !jm) {
             st = ds_err_set(err, DS_ERR_TOKENIZER,
-                            "%s: merge %zu (%.60s %.60s) uses a token missing from the vocabulary",
-                            name, i + 1, a, b);
+                            "%s: merge %zu (%.60s %.60s) uses a token missing from the vocabulary", name, i + 1, a, b);
             break;
         }
         merge_insert(tok, (int32_t)json_integer_value(ja), (int32_t)json_integer_value(jb), rank++,
@@ -606,8 +586,7 @@ static ds_status read_merges(ds_tokenizer *tok, json_t *vocab, const json_t *mer
 
 /* The BPE model of root: options, vocabulary and added tokens, token bytes, the vocabulary
  * index, the unknown token and the merges, in that order. */
-static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alpha *alpha,
-                            const char *name, ds_err *err)
+static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alpha *alpha, const char *name, ds_err *err)
 {
     json_t *model = NULL, *vocab = NULL, *merges = NULL;
     DS_TRY(read_bpe_options(tok, root, &model, &vocab, &merges, name, err));
@@ -672,16 +651,15 @@ ds_tokenizer *ds_tokenizer_load_json(const char *json, size_t n, const char *nam
     if (pt && !json_is_null(pt) && (st = add_pretok(tok, pt, &saw_bytelevel, name, err)) != DS_OK)
         goto fail;
     if (!saw_bytelevel) {
-        st = ds_err_set(err, DS_ERR_UNSUPPORTED,
-                        "%s: no ByteLevel pre_tokenizer: not a byte-level BPE tokenizer", name);
+        st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: no ByteLevel pre_tokenizer: not a byte-level BPE tokenizer",
+                        name);
         goto fail;
     }
     json_t *dec = json_object_get(root, "decoder");
     if (dec && !json_is_null(dec)) {
         const char *dt = j_str(dec, "type");
         if (!dt || strcmp(dt, "ByteLevel") != 0) {
-            st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: decoder %s is not supported", name,
-                            dt ? dt : "(untyped)");
+            st = ds_err_set(err, DS_ERR_UNSUPPORTED, "%s: decoder %s is not supported", name, dt ? dt : "(untyped)");
             goto fail;
         }
     }
@@ -691,8 +669,7 @@ ds_tokenizer *ds_tokenizer_load_json(const char *json, size_t n, const char *nam
         ds_tok_added *a = &tok->added[i];
         if (a->normalized && tok->nfc) {
             ds_buf b = DS_BUF_INIT;
-            if (ds_tok_nfc_append(a->content, a->len, &b) != DS_OK ||
-                ds_buf_reserve(&b, 0) != DS_OK) {
+            if (ds_tok_nfc_append(a->content, a->len, &b) != DS_OK || ds_buf_reserve(&b, 0) != DS_OK) {
                 ds_buf_deinit(&b);
                 st = ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
                 goto fail;
@@ -758,7 +735,10 @@ void ds_tokenizer_free(ds_tokenizer *tok)
 
 /* ---- vocabulary queries ---------------------------------------------------------------------- */
 
-int32_t ds_tokenizer_vocab_size(const ds_tokenizer *tok) { return tok ? tok->vocab_size : 0; }
+int32_t ds_tokenizer_vocab_size(const ds_tokenizer *tok)
+{
+    return tok ? tok->vocab_size : 0;
+}
 
 const char *ds_tokenizer_token_bytes(const ds_tokenizer *tok, int32_t id, size_t *len)
 {

@@ -17,7 +17,10 @@
 /* ---- UTF-8 ------------------------------------------------------------------------------------ */
 
 /* Length of the valid UTF-8 sequence at s[0..n) (1..4), or 0 when it is not valid. */
-static int utf8_seq(const uint8_t *s, size_t n) { return (int)ds_utf8_seq_len(s, n); }
+static int utf8_seq(const uint8_t *s, size_t n)
+{
+    return (int)ds_utf8_seq_len(s, n);
+}
 
 int ds_tok_utf8_valid(const char *text, size_t n)
 {
@@ -86,8 +89,7 @@ ds_status ds_tok_utf8_sanitize(const char *text, size_t n, ds_buf *out)
             i += (size_t)l;
             continue;
         }
-        if (ds_buf_append(out, s + run, i - run) != DS_OK ||
-            ds_buf_append(out, "\xEF\xBF\xBD", 3) != DS_OK)
+        if (ds_buf_append(out, s + run, i - run) != DS_OK || ds_buf_append(out, "\xEF\xBF\xBD", 3) != DS_OK)
             return DS_ERR_NOMEM;
         i += maximal_subpart(s + i, n - i);
         run = i;
@@ -103,12 +105,11 @@ int ds_tok_nfc_inert(uint32_t cp)
      * of a canonical composition: NFC leaves them and their neighbours as they are. The ranges
      * are checked against GLib's tables by tests/model/tokenizer_test.c. */
     return cp < 0x300 || (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
-           (cp >= 0x20A0 && cp <= 0x20C0) || (cp >= 0x2190 && cp <= 0x21FF && cp != 0x219A &&
-                                              cp != 0x219B && cp != 0x21AE && cp != 0x21CD &&
-                                              cp != 0x21CE && cp != 0x21CF) ||
-           (cp >= 0x2500 && cp <= 0x25FF) || (cp >= 0x3000 && cp <= 0x3029) ||
-           (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) ||
-           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+           (cp >= 0x20A0 && cp <= 0x20C0) ||
+           (cp >= 0x2190 && cp <= 0x21FF && cp != 0x219A && cp != 0x219B && cp != 0x21AE && cp != 0x21CD &&
+            cp != 0x21CE && cp != 0x21CF) ||
+           (cp >= 0x2500 && cp <= 0x25FF) || (cp >= 0x3000 && cp <= 0x3029) || (cp >= 0x3041 && cp <= 0x3096) ||
+           (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
            (cp >= 0xFF01 && cp <= 0xFF5E) || (cp >= 0x1F300 && cp <= 0x1FAFF);
 }
 
@@ -276,8 +277,7 @@ ds_status ds_tok_nfc_append(const char *text, size_t n, ds_buf *out)
 int ds_tok_is_word_char(uint32_t cp)
 {
     if (cp < 0x80)
-        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-               cp == '_';
+        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
     if (cp == 0x200C || cp == 0x200D)
         return 1;
     switch (g_unichar_type(cp)) {
@@ -291,11 +291,10 @@ int ds_tok_is_word_char(uint32_t cp)
     case G_UNICODE_NON_SPACING_MARK:
     case G_UNICODE_SPACING_MARK:
     case G_UNICODE_ENCLOSING_MARK:
-    case G_UNICODE_CONNECT_PUNCTUATION:
-        return 1;
+    case G_UNICODE_CONNECT_PUNCTUATION: return 1;
     default:
-        return (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F130 && cp <= 0x1F149) ||
-               (cp >= 0x1F150 && cp <= 0x1F169) || (cp >= 0x1F170 && cp <= 0x1F189);
+        return (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F130 && cp <= 0x1F149) || (cp >= 0x1F150 && cp <= 0x1F169) ||
+               (cp >= 0x1F170 && cp <= 0x1F189);
     }
 }
 
@@ -446,11 +445,8 @@ static size_t match_gpt2(const uint8_t *s, size_t n, size_t i)
 size_t ds_tok_split_next(const ds_tok_step *step, const uint8_t *s, size_t n, size_t i)
 {
     switch (step->kind) {
-    case DS_TOK_SPLIT_LLAMA:
-        return match_llama(s, n, i, step->max_digits);
-    case DS_TOK_SPLIT_GPT2:
-        return match_gpt2(s, n, i);
-    default:
-        return n;
+    case DS_TOK_SPLIT_LLAMA: return match_llama(s, n, i, step->max_digits);
+    case DS_TOK_SPLIT_GPT2: return match_gpt2(s, n, i);
+    default: return n;
     }
 }

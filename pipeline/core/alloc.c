@@ -10,7 +10,10 @@
 /* Test hook only: -1 means off. Process-wide by design, like SQLite's test_malloc. */
 static _Atomic long fail_countdown = -1;
 
-void ds_alloc_fail_after(long n) { atomic_store(&fail_countdown, n); }
+void ds_alloc_fail_after(long n)
+{
+    atomic_store(&fail_countdown, n);
+}
 
 static int should_fail(void)
 {
@@ -43,7 +46,10 @@ void *ds_realloc(void *p, size_t n)
     return realloc(p, n ? n : 1);
 }
 
-void ds_free(void *p) { free(p); }
+void ds_free(void *p)
+{
+    free(p);
+}
 
 char *ds_strndup(const char *s, size_t n)
 {
@@ -58,7 +64,10 @@ char *ds_strndup(const char *s, size_t n)
     return d;
 }
 
-char *ds_strdup(const char *s) { return s ? ds_strndup(s, strlen(s)) : NULL; }
+char *ds_strdup(const char *s)
+{
+    return s ? ds_strndup(s, strlen(s)) : NULL;
+}
 
 char *ds_asprintf(const char *fmt, ...)
 {

@@ -12,9 +12,9 @@
 typedef struct ds_arena_block ds_arena_block;
 
 typedef struct ds_arena {
-    ds_arena_block *head;  /* current block; older blocks chained behind it */
-    size_t block_size;     /* default size of a new block */
-    size_t used_total;     /* bytes handed out since the last reset */
+    ds_arena_block *head; /* current block; older blocks chained behind it */
+    size_t block_size;    /* default size of a new block */
+    size_t used_total;    /* bytes handed out since the last reset */
 } ds_arena;
 
 void ds_arena_init(ds_arena *a, size_t block_size);

@@ -60,9 +60,15 @@ ds_status ds_buf_append(ds_buf *b, const void *p, size_t n)
     return DS_OK;
 }
 
-ds_status ds_buf_puts(ds_buf *b, const char *s) { return ds_buf_append(b, s, strlen(s)); }
+ds_status ds_buf_puts(ds_buf *b, const char *s)
+{
+    return ds_buf_append(b, s, strlen(s));
+}
 
-ds_status ds_buf_putc(ds_buf *b, char c) { return ds_buf_append(b, &c, 1); }
+ds_status ds_buf_putc(ds_buf *b, char c)
+{
+    return ds_buf_append(b, &c, 1);
+}
 
 ds_status ds_buf_printf(ds_buf *b, const char *fmt, ...)
 {
@@ -93,15 +99,14 @@ ds_status ds_buf_read_file(ds_buf *b, const char *path, size_t max_bytes, ds_err
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return ds_err_set(err, errno == ENOENT ? DS_ERR_NOT_FOUND : DS_ERR_IO, "cannot open %s: %s",
-                          path, strerror(errno));
+        return ds_err_set(err, errno == ENOENT ? DS_ERR_NOT_FOUND : DS_ERR_IO, "cannot open %s: %s", path,
+                          strerror(errno));
     ds_status st = DS_OK;
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (max_bytes && b->len + n > max_bytes) {
-            st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s is larger than the limit of %zu bytes", path,
-                            max_bytes);
+            st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s is larger than the limit of %zu bytes", path, max_bytes);
             break;
         }
         if (ds_buf_append(b, chunk, n) != DS_OK) {

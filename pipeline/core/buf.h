@@ -16,7 +16,10 @@ typedef struct ds_buf {
     size_t len, cap;
 } ds_buf;
 
-#define DS_BUF_INIT {NULL, 0, 0}
+#define DS_BUF_INIT \
+    {               \
+        NULL, 0, 0  \
+    }
 
 void ds_buf_init(ds_buf *b);
 void ds_buf_deinit(ds_buf *b);

@@ -66,11 +66,11 @@ ds_status ds_dec_split(const char *canon, uint64_t *int_part, ds_buf *frac, ds_e
 /* ---- numbers as printed ------------------------------------------------------------------- */
 
 typedef enum ds_dec_printed_kind {
-    DS_DEC_PRINTED_BLANK,   /* empty cell, or only a currency sign or footnote mark */
-    DS_DEC_PRINTED_TEXT,    /* text, not a number */
-    DS_DEC_PRINTED_VALUE,   /* a number */
-    DS_DEC_PRINTED_DASH,    /* "—", "-", "–": zero */
-    DS_DEC_PRINTED_PERCENT  /* a percentage */
+    DS_DEC_PRINTED_BLANK,  /* empty cell, or only a currency sign or footnote mark */
+    DS_DEC_PRINTED_TEXT,   /* text, not a number */
+    DS_DEC_PRINTED_VALUE,  /* a number */
+    DS_DEC_PRINTED_DASH,   /* "—", "-", "–": zero */
+    DS_DEC_PRINTED_PERCENT /* a percentage */
 } ds_dec_printed_kind;
 
 #define DS_DEC_PRINTED_CELL_MAX 160 /* longer cells are text, not numbers */

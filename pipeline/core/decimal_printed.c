@@ -226,8 +226,7 @@ ds_status ds_dec_text_number(const char *s, size_t n, size_t i, size_t *end, ds_
     ds_status st = ds_buf_reserve(key, 16);
     while (st == DS_OK && i < n) {
         char c = s[i];
-        if (!isdigit((unsigned char)c) &&
-            !((c == ',' || c == '.') && i + 1 < n && isdigit((unsigned char)s[i + 1])))
+        if (!isdigit((unsigned char)c) && !((c == ',' || c == '.') && i + 1 < n && isdigit((unsigned char)s[i + 1])))
             break;
         if (c != ',')
             st = ds_buf_putc(key, c);

@@ -25,8 +25,7 @@ static ds_status open_regular(const char *path, int flags, size_t max_bytes, int
     if (fstat(fd, &sb) != 0)
         st = ds_err_set(err, DS_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
     else if (!S_ISREG(sb.st_mode))
-        st = ds_err_set(err, DS_ERR_IO, "%s is not a regular file (a folder, FIFO, socket or device), refused",
-                        path);
+        st = ds_err_set(err, DS_ERR_IO, "%s is not a regular file (a folder, FIFO, socket or device), refused", path);
     else if (max_bytes && (unsigned long long)sb.st_size > (unsigned long long)max_bytes)
         st = ds_err_set(err, DS_ERR_TOO_LARGE, "%s is larger than the limit of %zu bytes", path, max_bytes);
     else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)

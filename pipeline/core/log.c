@@ -142,12 +142,12 @@ void ds_log_write(ds_log *log, ds_log_level level, const char *component, const 
     if (log->json) {
         ds_json_escape(esc, sizeof esc, msg);
         n = snprintf(line, sizeof line,
-                     "{\"ts\":\"%s\",\"level\":\"%s\",\"pid\":%ld,\"component\":\"%s\",\"msg\":\"%s\"}\n",
-                     ts, ds_log_level_str(level), (long)getpid(), component ? component : "-", esc);
+                     "{\"ts\":\"%s\",\"level\":\"%s\",\"pid\":%ld,\"component\":\"%s\",\"msg\":\"%s\"}\n", ts,
+                     ds_log_level_str(level), (long)getpid(), component ? component : "-", esc);
     } else {
         text_escape(esc, sizeof esc, msg);
-        n = snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, ds_log_level_str(level),
-                     component ? component : "-", esc);
+        n = snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, ds_log_level_str(level), component ? component : "-",
+                     esc);
     }
     if (n < 0)
         return;

@@ -9,19 +9,14 @@
 
 #include <stdio.h>
 
-typedef enum ds_log_level {
-    DS_LOG_LEVEL_DEBUG,
-    DS_LOG_LEVEL_INFO,
-    DS_LOG_LEVEL_WARN,
-    DS_LOG_LEVEL_ERROR
-} ds_log_level;
+typedef enum ds_log_level { DS_LOG_LEVEL_DEBUG, DS_LOG_LEVEL_INFO, DS_LOG_LEVEL_WARN, DS_LOG_LEVEL_ERROR } ds_log_level;
 
 typedef struct ds_log {
-    FILE *out;          /* borrowed unless owns_out */
+    FILE *out; /* borrowed unless owns_out */
     int owns_out;
-    int json;           /* 1: JSON lines, 0: human text */
+    int json; /* 1: JSON lines, 0: human text */
     ds_log_level min;
-    int tty;            /* 1: out is a terminal with a progress line; each record clears it first */
+    int tty; /* 1: out is a terminal with a progress line; each record clears it first */
 } ds_log;
 
 /* path NULL or "-" logs to stderr. Returns 0, or -1 with errno when the file cannot open. */

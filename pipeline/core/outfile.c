@@ -81,8 +81,7 @@ FILE *ds_outfile_open(const char *path, const char *how, mode_t mode)
     if (fd < 0)
         return NULL;
     struct stat st;
-    if (fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) ||
-        (created && fchmod(fd, mode) != 0)) {
+    if (fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) || (created && fchmod(fd, mode) != 0)) {
         int e = errno ? errno : EINVAL;
         close(fd);
         errno = e;

@@ -20,9 +20,9 @@
 #define DS_MODE_DIR_PRIVATE 0750
 
 typedef struct ds_outfile {
-    FILE *f;          /* write here */
-    char tmp[4096];   /* the temporary file, in the target's folder */
-    char path[4096];  /* the target */
+    FILE *f;         /* write here */
+    char tmp[4096];  /* the temporary file, in the target's folder */
+    char path[4096]; /* the target */
 } ds_outfile;
 
 /* Creates a temporary file beside path (O_CREAT|O_EXCL|O_NOFOLLOW, random name, then mode set

@@ -11,10 +11,10 @@
 
 #include <stddef.h>
 
-#define DS_VEC(T)            \
-    struct {                 \
-        T *v;                \
-        size_t n, cap;       \
+#define DS_VEC(T)      \
+    struct {           \
+        T *v;          \
+        size_t n, cap; \
     }
 
 static inline ds_status ds_vec_grow_(void **v, size_t *cap, size_t need, size_t elem)
@@ -34,16 +34,14 @@ static inline ds_status ds_vec_grow_(void **v, size_t *cap, size_t need, size_t 
     return DS_OK;
 }
 
-#define DS_VEC_RESERVE(vec, count) \
-    ds_vec_grow_((void **)&(vec).v, &(vec).cap, (vec).n + (count), sizeof(*(vec).v))
+#define DS_VEC_RESERVE(vec, count) ds_vec_grow_((void **)&(vec).v, &(vec).cap, (vec).n + (count), sizeof(*(vec).v))
 
-#define DS_VEC_PUSH(vec, item) \
-    (DS_VEC_RESERVE(vec, 1) == DS_OK ? ((vec).v[(vec).n++] = (item), DS_OK) : DS_ERR_NOMEM)
+#define DS_VEC_PUSH(vec, item) (DS_VEC_RESERVE(vec, 1) == DS_OK ? ((vec).v[(vec).n++] = (item), DS_OK) : DS_ERR_NOMEM)
 
-#define DS_VEC_FREE(vec)      \
-    do {                      \
-        ds_free((vec).v);     \
-        (vec).v = NULL;       \
+#define DS_VEC_FREE(vec)         \
+    do {                         \
+        ds_free((vec).v);        \
+        (vec).v = NULL;          \
         (vec).n = (vec).cap = 0; \
     } while (0)
 

@@ -83,8 +83,7 @@ static void wset_free(wset *w)
 }
 
 /* Median seconds of one T=1 product over reps rounds of the COPIES weights. */
-static double time_mm(ds_kctx *c, const wset *w, int awq, int N, int K, int reps, float *y,
-                      const float *x)
+static double time_mm(ds_kctx *c, const wset *w, int awq, int N, int K, int reps, float *y, const float *x)
 {
     double t[64];
     for (int r = 0; r <= reps; r++) {
@@ -117,12 +116,12 @@ int main(int argc, char **argv)
         }
     if (threads < 1 || threads > 64 || reps < 1 || reps > 64)
         return fprintf(stderr, "bench_awq: bad arguments\n"), 2;
-    static const struct { const char *name; int N, K; } shapes[] = {
-        {"30B-A3B expert gate/up", 768, 2048},
-        {"30B-A3B expert down", 2048, 768},
-        {"30B-A3B q_proj", 4096, 2048},
-        {"735M expert gate/up", 512, 1024},
-        {"735M expert down", 1024, 512},
+    static const struct {
+        const char *name;
+        int N, K;
+    } shapes[] = {
+        {"30B-A3B expert gate/up", 768, 2048}, {"30B-A3B expert down", 2048, 768}, {"30B-A3B q_proj", 4096, 2048},
+        {"735M expert gate/up", 512, 1024},    {"735M expert down", 1024, 512},
     };
     double load = -1;
     FILE *f = fopen("/proc/loadavg", "r");
@@ -132,17 +131,17 @@ int main(int argc, char **argv)
         fclose(f);
     }
     printf("cpu: %s kernels, %ld online cores; load average at start %.2f (other work on these "
-           "cores lowers every figure)\n", ds_k_isa_name(ds_k_isa_best()),
-           sysconf(_SC_NPROCESSORS_ONLN), load);
+           "cores lowers every figure)\n",
+           ds_k_isa_name(ds_k_isa_best()), sysconf(_SC_NPROCESSORS_ONLN), load);
     for (int th = 1; th <= threads; th += threads > 1 ? threads - 1 : 1) {
         ds_kctx *c = NULL;
         ds_err err;
         if (ds_kctx_create(&c, th, DS_K_ISA_AUTO, &err) != DS_OK)
             return fprintf(stderr, "bench_awq: %s\n", err.msg), 1;
         const double bw = ds_k_read_bandwidth(c, (size_t)512 << 20, 3);
-        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s %9s %9s %8s\n",
-               th, bw, "one token (N x K)", "shape", "bf16 us", "% bound", "int4 us", "% bound",
-               "speedup", "int4rp us", "% bound", "speedup");
+        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s %9s %9s %8s\n", th, bw,
+               "one token (N x K)", "shape", "bf16 us", "% bound", "int4 us", "% bound", "speedup", "int4rp us",
+               "% bound", "speedup");
         for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
             const int N = shapes[s].N, K = shapes[s].K;
             wset w;
@@ -158,9 +157,9 @@ int main(int argc, char **argv)
             const double bq = (double)N * K / 2 + (double)K / GROUP * N * 2.5;
             char dims[32];
             snprintf(dims, sizeof dims, "%dx%d", N, K);
-            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx\n", shapes[s].name,
-                   dims, tb * 1e6, 100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw,
-                   tb / tq, tr * 1e6, 100.0 * bq / tr / 1e9 / bw, tb / tr);
+            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx\n", shapes[s].name, dims,
+                   tb * 1e6, 100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw, tb / tq, tr * 1e6,
+                   100.0 * bq / tr / 1e9 / bw, tb / tr);
             wset_free(&w);
             free(x);
             free(y);

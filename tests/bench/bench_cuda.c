@@ -52,8 +52,8 @@ static float round_bf16(float x)
  * and values (Hkv, PT, D) per page as ds_cuda_kv lays them out, page p at p * page_bytes.
  * Returns the largest |cuda - reference| over the rows, divided by the largest |reference|,
  * or a negative value when a copy fails. */
-static double attention_rowcheck(const float *q_dev, const uint16_t *out_dev, const void *pool_dev, long T,
-                                 int Hq, int Hkv, int D, int PT, size_t page_bytes)
+static double attention_rowcheck(const float *q_dev, const uint16_t *out_dev, const void *pool_dev, long T, int Hq,
+                                 int Hkv, int D, int PT, size_t page_bytes)
 {
     const long pages = (T + PT - 1) / PT, rows[3] = {0, T / 2, T - 1};
     uint16_t *kv = malloc(pages * page_bytes), *o = malloc((size_t)Hq * D * 2);
@@ -87,8 +87,8 @@ static double attention_rowcheck(const float *q_dev, const uint16_t *out_dev, co
                 sum += (sc[j] = exp(sc[j] - mx));
             double acc[256] = {0}; /* D <= 256 */
             for (long j = 0; j <= t; j++) {
-                const uint16_t *v =
-                    kv + ((size_t)(j / PT) * page_bytes + page_bytes / 2) / 2 + ((size_t)g * PT + j % PT) * D;
+                const uint16_t *v = kv + ((size_t)(j / PT) * page_bytes + page_bytes / 2) / 2 +
+                                    ((size_t)g * PT + j % PT) * D;
                 for (int i = 0; i < D; i++)
                     acc[i] += sc[j] * bf16_f(v[i]);
             }
@@ -192,8 +192,10 @@ static int bench_attention(const char *list)
         ds_cuda_arena_destroy(&a);
         free(h);
         if (rel < 0 || rel > ROWCHECK_TOL) {
-            fprintf(stderr, "bench_cuda: attention at %ld tokens: rows differ from the float64 reference by "
-                            "%.3g of the largest value (limit %.2g)\n", T, rel, ROWCHECK_TOL);
+            fprintf(stderr,
+                    "bench_cuda: attention at %ld tokens: rows differ from the float64 reference by "
+                    "%.3g of the largest value (limit %.2g)\n",
+                    T, rel, ROWCHECK_TOL);
             return 1;
         }
     }

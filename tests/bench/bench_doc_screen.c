@@ -213,8 +213,8 @@ int main(int argc, char **argv)
             printf("other alert: \"%s\" ~ \"%s\" (%.3f)\n", alerts.v[a].subject, alerts.v[a].matched_name,
                    alerts.v[a].score);
     }
-    printf("bench_doc_screen: %d pages, %zu bytes of text, SDN index of %zu names, one thread\n", pages,
-           doc->text.len, ds_screen_index_names(idx));
+    printf("bench_doc_screen: %d pages, %zu bytes of text, SDN index of %zu names, one thread\n", pages, doc->text.len,
+           ds_screen_index_names(idx));
     printf("%-28s %10s %10s %12s\n", "step", "wall s", "cpu s", "windows/s");
     printf("%-28s %10.3f %10.3f %12.0f   (baseline: %zu windows)\n", "scan only", scan_s, scan_cpu,
            windows / (scan_cpu > 0 ? scan_cpu : 1e-9), windows);

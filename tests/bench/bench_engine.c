@@ -67,8 +67,7 @@ static double decode_rate(ds_model *m, int np, int ng, ds_model_kv_report *kv)
     prompt(p, np, V, 77);
     int n = 0;
     double tp, td;
-    DS_REQUIRE(ds_model_generate(m, s, p, np, ng, NULL, NULL, out, &n, NULL, &tp, &td, NULL,
-                                 &err) == DS_OK);
+    DS_REQUIRE(ds_model_generate(m, s, p, np, ng, NULL, NULL, out, &n, NULL, &tp, &td, NULL, &err) == DS_OK);
     ds_model_kv_stats(m, kv);
     ds_model_seq_free(s);
     free(p);
@@ -151,18 +150,16 @@ int main(int argc, char **argv)
         prompt(p, 64, V, 5 + (uint64_t)T);
         int n = 0, done = 0;
         double tp, td, tm;
-        DS_REQUIRE(ds_model_generate(m, s, p, 64, 96, smp, jm, out, &n, &done, &tp, &td, &tm,
-                                     &err) == DS_OK);
+        DS_REQUIRE(ds_model_generate(m, s, p, 64, 96, smp, jm, out, &n, &done, &tp, &td, &tm, &err) == DS_OK);
         ds_json_mask_stats ms;
         ds_json_matcher_stats(jm, &ms);
         double per = ms.masks ? tm * 1e3 / ms.masks : 0;
         uint64_t built = ms.masks - ms.cache_hits;
         char label[96];
-        snprintf(label, sizeof label, "mask, %s (%d tokens, %.0f%% cached)", T ? "T=1.0" : "greedy",
-                 n, ms.masks ? 100.0 * ms.cache_hits / ms.masks : 0.0);
+        snprintf(label, sizeof label, "mask, %s (%d tokens, %.0f%% cached)", T ? "T=1.0" : "greedy", n,
+                 ms.masks ? 100.0 * ms.cache_hits / ms.masks : 0.0);
         printf("%-52s %12.3f %11.1f%%\n", label, per, per * base / 10);
-        printf("%-52s %12.3f %11.1f%%\n", "  a mask built (cache miss)",
-               built ? ms.build_s * 1e3 / built : 0.0,
+        printf("%-52s %12.3f %11.1f%%\n", "  a mask built (cache miss)", built ? ms.build_s * 1e3 / built : 0.0,
                built ? ms.build_s * 1e3 / built * base / 10 : 0.0);
         ds_model_seq_free(s);
         ds_json_matcher_free(jm);
@@ -187,8 +184,7 @@ int main(int argc, char **argv)
         DS_REQUIRE(ds_sched_create(&sch, m, &so, &err) == DS_OK);
         for (int b = 0; b < batch; b++) {
             int id;
-            DS_REQUIRE(ds_sched_submit(sch, pr + (size_t)b * np, np, NULL, NULL, NULL, ng, &id,
-                                       &err) == DS_OK);
+            DS_REQUIRE(ds_sched_submit(sch, pr + (size_t)b * np, np, NULL, NULL, NULL, ng, &id, &err) == DS_OK);
         }
         DS_REQUIRE(ds_sched_run(sch, &err) == DS_OK);
         tt[mode] = now() - t0;
@@ -204,8 +200,7 @@ int main(int argc, char **argv)
     printf("\n%-52s %12s %12s\n", "scheduler", "tok/s", "x baseline");
     printf("%-52s %12.2f %12.2f\n", "baseline: requests one at a time (generated)", gen[1] / tt[1], 1.0);
     char lb[96];
-    snprintf(lb, sizeof lb, "batched, %d requests of %d+%d (%llu steps)", batch, np, ng,
-             (unsigned long long)ss.steps);
+    snprintf(lb, sizeof lb, "batched, %d requests of %d+%d (%llu steps)", batch, np, ng, (unsigned long long)ss.steps);
     printf("%-52s %12.2f %12.2f\n", lb, gen[0] / tt[0], (gen[0] / tt[0]) / (gen[1] / tt[1]));
     free(pr);
     ds_model_free(m);
@@ -223,9 +218,8 @@ int main(int argc, char **argv)
     printf("%-52s %12.2f L1 %.0f%%\n", "baseline: one tier, unlimited", off, kv0.hit_rate[0] * 100);
     printf("%-52s %12.2f L1 %.0f%%, L2 %.0f%%, L3 %.0f%% of pins; per tier L1 %.0f%% "
            "L2 %.0f%% L3 %.0f%%; %llu moves down\n",
-           "L1 128 + L2 128 tokens, rest on disk", on, kv.hit_rate[0] * 100, kv.hit_rate[1] * 100,
-           kv.hit_rate[2] * 100, kv.tier_hit_rate[0] * 100, kv.tier_hit_rate[1] * 100,
-           kv.tier_hit_rate[2] * 100, kv.moves_down);
+           "L1 128 + L2 128 tokens, rest on disk", on, kv.hit_rate[0] * 100, kv.hit_rate[1] * 100, kv.hit_rate[2] * 100,
+           kv.tier_hit_rate[0] * 100, kv.tier_hit_rate[1] * 100, kv.tier_hit_rate[2] * 100, kv.moves_down);
     ds_model_free(mt);
     return 0;
 }

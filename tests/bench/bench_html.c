@@ -21,8 +21,11 @@ static double now(void)
 int main(void)
 {
     static const char *const files[] = {
-        "data/ixbrl_html/aeon-20230930x10q.htm", "data/ixbrl_html/Oracle.10-Q.html", "data/ixbrl_html/Apple.10-Q.html",
-        "data/ixbrl_html/ixbrl.simple.html",     "data/xbrl_instance/aeon-20230930x10q_htm.xml",
+        "data/ixbrl_html/aeon-20230930x10q.htm",
+        "data/ixbrl_html/Oracle.10-Q.html",
+        "data/ixbrl_html/Apple.10-Q.html",
+        "data/ixbrl_html/ixbrl.simple.html",
+        "data/xbrl_instance/aeon-20230930x10q_htm.xml",
         "data/xbrl_instance/nflx-20100930.xml",
     };
     const int reps = 5;

@@ -24,8 +24,9 @@ static uint64_t rng(uint64_t *s)
 /* ~200 bytes of text with the characters COPY must escape now and then. */
 static void make_text(char *out, size_t cap, uint64_t *s)
 {
-    static const char *words[] = {"revenue", "increased", "liquidity", "the", "company", "credit", "facility",
-                                  "net", "income", "tab\there", "line\nbreak", "back\\slash", "café", "margin"};
+    static const char *words[] = {"revenue",     "increased",   "liquidity", "the",    "company",
+                                  "credit",      "facility",    "net",       "income", "tab\there",
+                                  "line\nbreak", "back\\slash", "café",      "margin"};
     size_t o = 0;
     while (o < 190 && o + 16 < cap) {
         const char *w = words[rng(s) % (sizeof words / sizeof words[0])];
@@ -77,7 +78,7 @@ int main(void)
     PQclear(r);
 
     /* The rows, in memory, and as a COPY text file for psql. */
-    char (*texts)[256] = ds_malloc(sizeof(*texts) * ROWS);
+    char(*texts)[256] = ds_malloc(sizeof(*texts) * ROWS);
     DS_REQUIRE(texts);
     uint64_t seed = 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < ROWS; i++)

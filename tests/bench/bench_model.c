@@ -155,8 +155,8 @@ static double median(double *v, int n)
 }
 
 /* One pass from an empty sequence: prefill of tok[0..np), then ng greedy steps. */
-static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, int ng, float *lg,
-                    double *tp, double *td, double *cpu)
+static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, int ng, float *lg, double *tp,
+                    double *td, double *cpu)
 {
     ds_err err;
     const int V = ds_model_config_of(m)->vocab_size;
@@ -211,9 +211,8 @@ static bench_res arm_print(arm *a, int np, int ng, int reps, double gbs)
     r.gflops = 2.0 * macs_per_token(ds_model_config_of(a->m), (np + 1) / 2.0) * r.prefill / 1e9;
     const double bpt = (double)ds_model_decode_bytes(a->m, np + ng / 2);
     const double bound = gbs * 1e9 / bpt;
-    printf("%-6s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s,
-           np / tpc, ng / tdc, r.prefill, r.gflops, r.decode, bpt / 1e6, bound,
-           100.0 * r.decode / bound, a->cpu / a->wall);
+    printf("%-6s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s, np / tpc,
+           ng / tdc, r.prefill, r.gflops, r.decode, bpt / 1e6, bound, 100.0 * r.decode / bound, a->cpu / a->wall);
     return r;
 }
 
@@ -306,8 +305,7 @@ int main(int argc, char **argv)
     double bw1 = ds_k_read_bandwidth(k1, bw_bytes, 3);
     double bw2 = threads > 1 ? ds_k_read_bandwidth(kt, bw_bytes, 3) : bw1;
     ds_kctx_free(kt);
-    printf("%-44s %10.1f GB/s (1 thread)   %6.1f GB/s (%d threads)\n", "streaming read, 512 MiB",
-           bw1, bw2, threads);
+    printf("%-44s %10.1f GB/s (1 thread)   %6.1f GB/s (%d threads)\n", "streaming read, 512 MiB", bw1, bw2, threads);
 
     /* 2. GEMM on the prefill shapes of the model */
     ds_model_opts mo;
@@ -333,8 +331,8 @@ int main(int argc, char **argv)
     };
     const int n_shapes = c->num_experts > 0 ? 4 : 2;
     ds_kctx *kn = ds_model_kctx(m);
-    printf("\n%-28s %16s %12s %12s %12s %12s\n", "GEMM (T x N x K), GFLOP/s", "shape", "ours 1t",
-           "sgemm 1t", "ours Nt", "sgemm Nt");
+    printf("\n%-28s %16s %12s %12s %12s %12s\n", "GEMM (T x N x K), GFLOP/s", "shape", "ours 1t", "sgemm 1t", "ours Nt",
+           "sgemm Nt");
     double agg_ours = 0, agg_blas = 0, agg_flop = 0;
     int reps = quick ? 2 : 5;
     for (int i = 0; i < n_shapes; i++) {
@@ -348,15 +346,14 @@ int main(int argc, char **argv)
 #endif
         char dims[64];
         snprintf(dims, sizeof dims, "%dx%dx%d", s->T, s->N, s->K);
-        printf("%-28s %16s %12.1f %12.1f %12.1f %12.1f\n", s->name, dims, fl / o1 / 1e9,
-               b1 > 0 ? fl / b1 / 1e9 : 0.0, fl / on / 1e9, bn > 0 ? fl / bn / 1e9 : 0.0);
+        printf("%-28s %16s %12.1f %12.1f %12.1f %12.1f\n", s->name, dims, fl / o1 / 1e9, b1 > 0 ? fl / b1 / 1e9 : 0.0,
+               fl / on / 1e9, bn > 0 ? fl / bn / 1e9 : 0.0);
         agg_flop += fl * s->weight;
         agg_ours += on * s->weight;
         agg_blas += bn * s->weight;
     }
     double gemm_ours = agg_flop / agg_ours / 1e9, gemm_blas = agg_blas > 0 ? agg_flop / agg_blas / 1e9 : 0;
-    printf("%-28s %16s %12s %12s %12.1f %12.1f\n", "mix of one prefill step", "", "", "", gemm_ours,
-           gemm_blas);
+    printf("%-28s %16s %12s %12s %12.1f %12.1f\n", "mix of one prefill step", "", "", "", gemm_ours, gemm_blas);
     ds_kctx_free(k1);
 
     /* 3. prefill and decode of this model and of its int4 twin (AutoAWQ, group 128, round to
@@ -391,8 +388,7 @@ int main(int argc, char **argv)
     arms[1].load_s = now() - t0;
     double bw[64];
     for (int a = 0; a < 2; a++)
-        if (ds_model_seq_create(arms[a].m, &arms[a].sq, &err) != DS_OK ||
-            arm_pass(&arms[a], -1, tok, np, ng, lg) != 0)
+        if (ds_model_seq_create(arms[a].m, &arms[a].sq, &err) != DS_OK || arm_pass(&arms[a], -1, tok, np, ng, lg) != 0)
             return 1;
     for (int i = 0; i < reps_pass; i++) {
         bw[i] = ds_k_read_bandwidth(kn, bw_bytes, 1);
@@ -407,15 +403,13 @@ int main(int argc, char **argv)
            "per decoded token; load includes copying the weights onto 2 MiB pages (and, int4, the\n"
            "repacking into the decode layout)\n",
            np, ng, np, np + ng, reps_pass, threads, gbs);
-    printf("%-6s %7s %9s %9s %11s %9s %11s %9s %9s %6s %8s\n", "model", "load s", "cold pf/s",
-           "cold dc/s", "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "bound",
-           "cpu/wall");
+    printf("%-6s %7s %9s %9s %11s %9s %11s %9s %9s %6s %8s\n", "model", "load s", "cold pf/s", "cold dc/s",
+           "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "bound", "cpu/wall");
     const bench_res rb = arm_print(&arms[0], np, ng, reps_pass, gbs);
     const bench_res rq = arm_print(&arms[1], np, ng, reps_pass, gbs);
     printf("int4 / bf16: prefill %.2fx, decode %.2fx (same run); bf16 prefill %.0f%% of sgemm on "
            "the same shapes\n\n",
-           rq.prefill / rb.prefill, rq.decode / rb.decode,
-           gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
+           rq.prefill / rb.prefill, rq.decode / rb.decode, gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
     for (int a = 0; a < 2; a++)
         ds_model_seq_free(arms[a].sq);
     ds_model_free(arms[1].m);

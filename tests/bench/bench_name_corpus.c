@@ -40,8 +40,8 @@ int main(int argc, char **argv)
         const char *bin = getenv("DS_BINARY_DIR");
         snprintf(gen_dir, sizeof gen_dir, "%s/corpus", ds_test_tmpdir());
         double t0 = ds_now_s();
-        DS_REQUIRE(ds_test_sh(NULL, 0, "'%s/ds_gen_name_corpus' '%s' '%s' --per-variation %d", bin ? bin : ".",
-                              sdn_dir, gen_dir, per_var) == 0);
+        DS_REQUIRE(ds_test_sh(NULL, 0, "'%s/ds_gen_name_corpus' '%s' '%s' --per-variation %d", bin ? bin : ".", sdn_dir,
+                              gen_dir, per_var) == 0);
         printf("corpus generated in %.2f s: %s\n", ds_now_s() - t0, gen_dir);
         dir = gen_dir;
     }

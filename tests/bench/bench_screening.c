@@ -46,7 +46,10 @@ static uint64_t rnd(void)
     return z ^ (z >> 31);
 }
 
-static size_t pick(size_t n) { return (size_t)(rnd() % n); }
+static size_t pick(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
 
 #define ARRAY_N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -81,8 +84,8 @@ static void names_push(names *ns, long long entry, const char *name, ds_sanction
 
 /* Adds a parsed list's screened names (primary and non-weak aliases) to the index and to ns.
  * Entry ids are the list's ids plus offset (so lists do not collide). */
-static size_t add_list(ds_screen_index *idx, names *ns, const ds_sanctions_list *l, long long list_id,
-                       long long offset, const char *version, size_t *weak)
+static size_t add_list(ds_screen_index *idx, names *ns, const ds_sanctions_list *l, long long list_id, long long offset,
+                       const char *version, size_t *weak)
 {
     size_t added = 0;
     for (size_t i = 0; i < l->n_entries; i++) {
@@ -130,7 +133,7 @@ static ds_sanctions_list *parse_ofac(const char *dir)
         ds_buf_read_file(&b[k], p[k], 0, &err);
     }
     ds_sanctions_csv_files f = {b[0].data, b[1].data, b[2].data, b[3].data, b[0].len, b[1].len,
-                                b[2].len,  b[3].len,  p[0],      p[1],      p[2],      p[3]};
+                                b[2].len,  b[3].len,  p[0],      p[1],      p[2],     p[3]};
     ds_sanctions_list *l = NULL;
     if (ds_sanctions_parse_ofac_csv(&f, &l, &err)) {
         fprintf(stderr, "bench_screening: %s\n", err.msg);
@@ -201,9 +204,7 @@ static int var_typo(const char *name, char *out, size_t cap)
             c = c == 'Z' ? 'A' : (char)(c + 1);
         out[pos] = c;
         break;
-    case 1: /* deletion */
-        memmove(out + pos, out + pos + 1, n - pos);
-        break;
+    case 1: /* deletion */ memmove(out + pos, out + pos + 1, n - pos); break;
     case 2: /* insertion */
         memmove(out + pos + 1, out + pos, n - pos + 1);
         out[pos] = c;
@@ -225,7 +226,8 @@ static void name_words(const char *name, ds_sanctions_type type, words *w)
 {
     ds_name_norm nn;
     ds_name_norm_init(&nn);
-    ds_name_normalize(&nn, name, (size_t)-1, type == DS_SANCTIONS_TYPE_INDIVIDUAL ? DS_NAME_KIND_PERSON : DS_NAME_KIND_ORG);
+    ds_name_normalize(&nn, name, (size_t)-1,
+                      type == DS_SANCTIONS_TYPE_INDIVIDUAL ? DS_NAME_KIND_PERSON : DS_NAME_KIND_ORG);
     split_words(nn.ordered.data ? nn.ordered.data : "", 0, w);
     ds_name_norm_deinit(&nn);
     for (size_t i = 0; i < w->n; i++)
@@ -273,34 +275,73 @@ static int var_middle(const char *name, ds_sanctions_type type, char *out, size_
 
 /* Spelling variants seen across transliteration systems (lower case, applied once). */
 static const char *const translit_rules[][2] = {
-    {"mohammed", "muhammad"}, {"mohammad", "muhammad"}, {"muhammad", "mohammed"}, {"mohamed", "mohammad"},
-    {"ahmed", "ahmad"},       {"ahmad", "ahmed"},       {"yusuf", "yousef"},      {"yousef", "yusuf"},
-    {"abdul", "abdel"},       {"abdel", "abdul"},       {"omar", "umar"},         {"umar", "omar"},
-    {"osama", "usama"},       {"usama", "osama"},       {"hassan", "hasan"},      {"hasan", "hassan"},
-    {"mahmoud", "mahmud"},    {"mahmud", "mahmoud"},    {"mustafa", "mustapha"},  {"ibrahim", "ebrahim"},
-    {"khalid", "khaled"},     {"khaled", "khalid"},     {"said", "saeed"},        {"saeed", "said"},
-    {"sergey", "sergei"},     {"sergei", "sergey"},     {"yuri", "yury"},         {"yury", "yuri"},
-    {"dmitry", "dmitriy"},    {"dmitriy", "dmitry"},    {"alexander", "aleksandr"}, {"aleksandr", "alexander"},
-    {"evgeny", "yevgeny"},    {"yevgeniy", "evgeny"},   {"iy", "y"},              {"ii", "iy"},
-    {"yevich", "ievich"},     {"ievich", "yevich"},     {"kh", "h"},              {"ks", "x"},
-    {"ph", "f"},              {"ou", "u"},              {"oo", "u"},              {"ee", "i"},
-    {"ts", "tz"},             {"sch", "sh"},            {"w", "v"},               {"q", "k"},
-    {"ei", "ey"},             {"ai", "ay"},             {"ay", "ai"},             {"j", "dj"},
+    {"mohammed", "muhammad"},
+    {"mohammad", "muhammad"},
+    {"muhammad", "mohammed"},
+    {"mohamed", "mohammad"},
+    {"ahmed", "ahmad"},
+    {"ahmad", "ahmed"},
+    {"yusuf", "yousef"},
+    {"yousef", "yusuf"},
+    {"abdul", "abdel"},
+    {"abdel", "abdul"},
+    {"omar", "umar"},
+    {"umar", "omar"},
+    {"osama", "usama"},
+    {"usama", "osama"},
+    {"hassan", "hasan"},
+    {"hasan", "hassan"},
+    {"mahmoud", "mahmud"},
+    {"mahmud", "mahmoud"},
+    {"mustafa", "mustapha"},
+    {"ibrahim", "ebrahim"},
+    {"khalid", "khaled"},
+    {"khaled", "khalid"},
+    {"said", "saeed"},
+    {"saeed", "said"},
+    {"sergey", "sergei"},
+    {"sergei", "sergey"},
+    {"yuri", "yury"},
+    {"yury", "yuri"},
+    {"dmitry", "dmitriy"},
+    {"dmitriy", "dmitry"},
+    {"alexander", "aleksandr"},
+    {"aleksandr", "alexander"},
+    {"evgeny", "yevgeny"},
+    {"yevgeniy", "evgeny"},
+    {"iy", "y"},
+    {"ii", "iy"},
+    {"yevich", "ievich"},
+    {"ievich", "yevich"},
+    {"kh", "h"},
+    {"ks", "x"},
+    {"ph", "f"},
+    {"ou", "u"},
+    {"oo", "u"},
+    {"ee", "i"},
+    {"ts", "tz"},
+    {"sch", "sh"},
+    {"w", "v"},
+    {"q", "k"},
+    {"ei", "ey"},
+    {"ai", "ay"},
+    {"ay", "ai"},
+    {"j", "dj"},
 };
 
 /* Latin to Cyrillic, longest first (Russian conventions). */
 static const char *const to_cyr[][2] = {
-    {"shch", "щ"}, {"zh", "ж"}, {"kh", "х"}, {"ts", "ц"}, {"ch", "ч"}, {"sh", "ш"}, {"yu", "ю"}, {"ya", "я"},
-    {"yo", "ё"},   {"iy", "ий"}, {"a", "а"}, {"b", "б"},  {"v", "в"},  {"g", "г"},  {"d", "д"},  {"e", "е"},
-    {"z", "з"},    {"i", "и"},  {"y", "ы"},  {"k", "к"},  {"l", "л"},  {"m", "м"},  {"n", "н"},  {"o", "о"},
-    {"p", "п"},    {"r", "р"},  {"s", "с"},  {"t", "т"},  {"u", "у"},  {"f", "ф"},  {"h", "х"},  {"c", "к"},
-    {"j", "й"},    {"q", "к"},  {"w", "в"},  {"x", "кс"},
+    {"shch", "щ"}, {"zh", "ж"},  {"kh", "х"}, {"ts", "ц"}, {"ch", "ч"}, {"sh", "ш"}, {"yu", "ю"}, {"ya", "я"},
+    {"yo", "ё"},   {"iy", "ий"}, {"a", "а"},  {"b", "б"},  {"v", "в"},  {"g", "г"},  {"d", "д"},  {"e", "е"},
+    {"z", "з"},    {"i", "и"},   {"y", "ы"},  {"k", "к"},  {"l", "л"},  {"m", "м"},  {"n", "н"},  {"o", "о"},
+    {"p", "п"},    {"r", "р"},   {"s", "с"},  {"t", "т"},  {"u", "у"},  {"f", "ф"},  {"h", "х"},  {"c", "к"},
+    {"j", "й"},    {"q", "к"},   {"w", "в"},  {"x", "кс"},
 };
 
 static int slavic(const char *w)
 {
-    static const char *const ends[] = {"ov", "ev", "ova", "eva", "sky", "skiy", "skaya", "enko", "chuk", "vich", "vna",
-                                       "yev", "iev", "yeva", "ieva"};
+    static const char *const ends[] = {"ov",   "ev",   "ova", "eva", "sky", "skiy", "skaya", "enko",
+                                       "chuk", "vich", "vna", "yev", "iev", "yeva", "ieva"};
     size_t n = strlen(w);
     for (size_t i = 0; i < ARRAY_N(ends); i++) {
         size_t e = strlen(ends[i]);
@@ -355,8 +396,9 @@ static int var_translit(const char *name, ds_sanctions_type type, char *out, siz
     return 1;
 }
 
-static const char *const forms[] = {"Ltd", "Limited", "LLC", "Inc.", "Corp.", "Co., Ltd.", "GmbH", "S.A.", "PLC",
-                                    "Company", "Corporation", "Holdings Ltd", "L.L.C.", "Group", "S.A. de C.V."};
+static const char *const forms[] = {"Ltd",         "Limited",      "LLC",    "Inc.",  "Corp.",
+                                    "Co., Ltd.",   "GmbH",         "S.A.",   "PLC",   "Company",
+                                    "Corporation", "Holdings Ltd", "L.L.C.", "Group", "S.A. de C.V."};
 
 static int var_legal(const char *name, ds_sanctions_type type, char *out, size_t cap)
 {
@@ -438,55 +480,64 @@ static int make_variant(const lname *ln, int v, char *out, size_t cap)
 /* ---- negatives --------------------------------------------------------------------------- */
 
 static const char *const first_names[] = {
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William", "Elizabeth", "David",
-    "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen", "Christopher", "Nancy",
-    "Daniel", "Lisa", "Matthew", "Betty", "Anthony", "Margaret", "Mark", "Sandra", "Paul", "Emily", "Steven", "Laura",
-    "Andrew", "Michelle", "Kevin", "Rebecca", "Brian", "Emma", "George", "Olivia", "Peter", "Sophie", "Hannah",
-    "Lucas", "Jose", "Maria", "Juan", "Carmen", "Luis", "Ana", "Carlos", "Lucia", "Javier", "Elena", "Miguel",
-    "Isabel", "Pedro", "Sofia", "Diego", "Valentina", "Hans", "Anna", "Klaus", "Ursula", "Stefan", "Katrin",
-    "Jurgen", "Monika", "Pierre", "Marie", "Jean", "Camille", "Francois", "Claire", "Luc", "Chloe", "Marco",
-    "Giulia", "Giuseppe", "Francesca", "Luca", "Chiara", "Ivan", "Olga", "Sergei", "Natalia", "Alexei", "Tatiana",
-    "Mikhail", "Irina", "Andrei", "Svetlana", "Wei", "Li", "Jun", "Mei", "Hiroshi", "Yuki", "Takeshi", "Sakura",
-    "Min-jun", "Ji-woo", "Raj", "Priya", "Amit", "Sunita", "Arjun", "Lakshmi", "Mohammed", "Fatima", "Ahmed",
-    "Aisha", "Ali", "Omar", "Layla", "Hassan", "Zainab", "Mustafa", "Mehmet", "Ayse", "Emre", "Elif", "Kwame",
-    "Amara", "Chinedu", "Ngozi", "Tiago", "Beatriz", "Joao", "Mariana", "Lars", "Ingrid", "Sven", "Astrid",
-    "Piotr", "Agnieszka", "Tomasz", "Katarzyna", "Dimitris", "Eleni", "Nikos", "Sean", "Siobhan", "Liam"};
+    "James",     "Mary",    "John",        "Patricia", "Robert",    "Jennifer", "Michael", "Linda",     "William",
+    "Elizabeth", "David",   "Barbara",     "Richard",  "Susan",     "Joseph",   "Jessica", "Thomas",    "Sarah",
+    "Charles",   "Karen",   "Christopher", "Nancy",    "Daniel",    "Lisa",     "Matthew", "Betty",     "Anthony",
+    "Margaret",  "Mark",    "Sandra",      "Paul",     "Emily",     "Steven",   "Laura",   "Andrew",    "Michelle",
+    "Kevin",     "Rebecca", "Brian",       "Emma",     "George",    "Olivia",   "Peter",   "Sophie",    "Hannah",
+    "Lucas",     "Jose",    "Maria",       "Juan",     "Carmen",    "Luis",     "Ana",     "Carlos",    "Lucia",
+    "Javier",    "Elena",   "Miguel",      "Isabel",   "Pedro",     "Sofia",    "Diego",   "Valentina", "Hans",
+    "Anna",      "Klaus",   "Ursula",      "Stefan",   "Katrin",    "Jurgen",   "Monika",  "Pierre",    "Marie",
+    "Jean",      "Camille", "Francois",    "Claire",   "Luc",       "Chloe",    "Marco",   "Giulia",    "Giuseppe",
+    "Francesca", "Luca",    "Chiara",      "Ivan",     "Olga",      "Sergei",   "Natalia", "Alexei",    "Tatiana",
+    "Mikhail",   "Irina",   "Andrei",      "Svetlana", "Wei",       "Li",       "Jun",     "Mei",       "Hiroshi",
+    "Yuki",      "Takeshi", "Sakura",      "Min-jun",  "Ji-woo",    "Raj",      "Priya",   "Amit",      "Sunita",
+    "Arjun",     "Lakshmi", "Mohammed",    "Fatima",   "Ahmed",     "Aisha",    "Ali",     "Omar",      "Layla",
+    "Hassan",    "Zainab",  "Mustafa",     "Mehmet",   "Ayse",      "Emre",     "Elif",    "Kwame",     "Amara",
+    "Chinedu",   "Ngozi",   "Tiago",       "Beatriz",  "Joao",      "Mariana",  "Lars",    "Ingrid",    "Sven",
+    "Astrid",    "Piotr",   "Agnieszka",   "Tomasz",   "Katarzyna", "Dimitris", "Eleni",   "Nikos",     "Sean",
+    "Siobhan",   "Liam"};
 
 static const char *const surnames[] = {
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Moore",
-    "Jackson", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen",
-    "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts",
-    "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy",
-    "Cook", "Rogers", "Garcia", "Martinez", "Rodriguez", "Lopez", "Hernandez", "Gonzalez", "Perez", "Sanchez",
-    "Ramirez", "Torres", "Flores", "Rivera", "Gomez", "Diaz", "Fernandez", "Moreno", "Jimenez", "Ruiz", "Alvarez",
-    "Romero", "Muller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-    "Hoffmann", "Dubois", "Lefebvre", "Moreau", "Laurent", "Simon", "Michel", "Leroy", "Rossi", "Russo",
-    "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Ivanov", "Smirnov", "Kuznetsov", "Popov",
-    "Vasiliev", "Petrov", "Sokolov", "Mikhailov", "Novikov", "Fedorov", "Wang", "Zhang", "Liu", "Chen", "Yang",
-    "Huang", "Zhao", "Wu", "Zhou", "Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Kim", "Lee", "Park",
-    "Choi", "Sharma", "Patel", "Singh", "Kumar", "Gupta", "Reddy", "Khan", "Hussain", "Rahman", "Haddad",
-    "Mansour", "Nasser", "Yilmaz", "Kaya", "Demir", "Sahin", "Okafor", "Mensah", "Silva", "Santos", "Oliveira",
-    "Souza", "Pereira", "Nielsen", "Hansen", "Johansson", "Larsen", "Nowak", "Kowalski", "Wisniewski",
-    "Papadopoulos", "Murphy", "Kelly", "OBrien", "Walsh", "Byrne"};
+    "Smith",    "Johnson",  "Williams",  "Brown",      "Jones",        "Miller",    "Davis",   "Wilson",    "Anderson",
+    "Taylor",   "Moore",    "Jackson",   "Martin",     "Thompson",     "White",     "Harris",  "Clark",     "Lewis",
+    "Robinson", "Walker",   "Young",     "Allen",      "King",         "Wright",    "Scott",   "Hill",      "Green",
+    "Adams",    "Baker",    "Nelson",    "Carter",     "Mitchell",     "Roberts",   "Turner",  "Phillips",  "Campbell",
+    "Parker",   "Evans",    "Edwards",   "Collins",    "Stewart",      "Morris",    "Murphy",  "Cook",      "Rogers",
+    "Garcia",   "Martinez", "Rodriguez", "Lopez",      "Hernandez",    "Gonzalez",  "Perez",   "Sanchez",   "Ramirez",
+    "Torres",   "Flores",   "Rivera",    "Gomez",      "Diaz",         "Fernandez", "Moreno",  "Jimenez",   "Ruiz",
+    "Alvarez",  "Romero",   "Muller",    "Schmidt",    "Schneider",    "Fischer",   "Weber",   "Meyer",     "Wagner",
+    "Becker",   "Schulz",   "Hoffmann",  "Dubois",     "Lefebvre",     "Moreau",    "Laurent", "Simon",     "Michel",
+    "Leroy",    "Rossi",    "Russo",     "Ferrari",    "Esposito",     "Bianchi",   "Romano",  "Colombo",   "Ricci",
+    "Ivanov",   "Smirnov",  "Kuznetsov", "Popov",      "Vasiliev",     "Petrov",    "Sokolov", "Mikhailov", "Novikov",
+    "Fedorov",  "Wang",     "Zhang",     "Liu",        "Chen",         "Yang",      "Huang",   "Zhao",      "Wu",
+    "Zhou",     "Sato",     "Suzuki",    "Takahashi",  "Tanaka",       "Watanabe",  "Kim",     "Lee",       "Park",
+    "Choi",     "Sharma",   "Patel",     "Singh",      "Kumar",        "Gupta",     "Reddy",   "Khan",      "Hussain",
+    "Rahman",   "Haddad",   "Mansour",   "Nasser",     "Yilmaz",       "Kaya",      "Demir",   "Sahin",     "Okafor",
+    "Mensah",   "Silva",    "Santos",    "Oliveira",   "Souza",        "Pereira",   "Nielsen", "Hansen",    "Johansson",
+    "Larsen",   "Nowak",    "Kowalski",  "Wisniewski", "Papadopoulos", "Murphy",    "Kelly",   "OBrien",    "Walsh",
+    "Byrne"};
 
 static const char *const co_words[] = {
-    "Northern", "Southern", "Eastern", "Western", "Blue", "Green", "Red", "Silver", "Golden", "River", "Lake",
-    "Mountain", "Summit", "Pacific", "Atlantic", "Coastal", "Prairie", "Valley", "Harbor", "Bridge", "Crown",
-    "Eagle", "Falcon", "Oak", "Maple", "Cedar", "Pine", "Stone", "Iron", "Bright", "Clear", "Swift", "Prime",
-    "Apex", "Pioneer", "Heritage", "Liberty", "Unity", "Keystone", "Horizon", "Meridian", "Sterling", "Granite",
-    "Willow", "Aurora", "Beacon", "Compass", "Anchor", "Lighthouse", "Orchard", "Meadow", "Sunrise", "Riverside",
-    "Hillside", "Lakeside", "Parkway", "Central", "National", "United", "First", "Premier", "Advanced", "Modern",
-    "Smart", "Digital", "Creative", "Precision", "Dynamic", "Reliable", "Quality", "Superior"};
+    "Northern", "Southern", "Eastern",  "Western",    "Blue",     "Green",    "Red",     "Silver",    "Golden",
+    "River",    "Lake",     "Mountain", "Summit",     "Pacific",  "Atlantic", "Coastal", "Prairie",   "Valley",
+    "Harbor",   "Bridge",   "Crown",    "Eagle",      "Falcon",   "Oak",      "Maple",   "Cedar",     "Pine",
+    "Stone",    "Iron",     "Bright",   "Clear",      "Swift",    "Prime",    "Apex",    "Pioneer",   "Heritage",
+    "Liberty",  "Unity",    "Keystone", "Horizon",    "Meridian", "Sterling", "Granite", "Willow",    "Aurora",
+    "Beacon",   "Compass",  "Anchor",   "Lighthouse", "Orchard",  "Meadow",   "Sunrise", "Riverside", "Hillside",
+    "Lakeside", "Parkway",  "Central",  "National",   "United",   "First",    "Premier", "Advanced",  "Modern",
+    "Smart",    "Digital",  "Creative", "Precision",  "Dynamic",  "Reliable", "Quality", "Superior"};
 
 static const char *const co_trades[] = {
-    "Logistics", "Foods", "Software", "Capital", "Textiles", "Pharma", "Construction", "Energy", "Dental",
-    "Consulting", "Media", "Furniture", "Bakery", "Motors", "Plastics", "Chemicals", "Engineering", "Insurance",
-    "Realty", "Partners", "Systems", "Solutions", "Analytics", "Labs", "Brewing", "Apparel", "Printing",
-    "Packaging", "Robotics", "Hospitality", "Healthcare", "Electronics", "Design", "Farms", "Dairy",
-    "Landscaping", "Plumbing", "Roofing", "Marketing", "Studios", "Outfitters", "Pet Supplies", "Auto Parts"};
+    "Logistics",   "Foods",        "Software",  "Capital",     "Textiles", "Pharma",      "Construction", "Energy",
+    "Dental",      "Consulting",   "Media",     "Furniture",   "Bakery",   "Motors",      "Plastics",     "Chemicals",
+    "Engineering", "Insurance",    "Realty",    "Partners",    "Systems",  "Solutions",   "Analytics",    "Labs",
+    "Brewing",     "Apparel",      "Printing",  "Packaging",   "Robotics", "Hospitality", "Healthcare",   "Electronics",
+    "Design",      "Farms",        "Dairy",     "Landscaping", "Plumbing", "Roofing",     "Marketing",    "Studios",
+    "Outfitters",  "Pet Supplies", "Auto Parts"};
 
-static const char *const co_forms[] = {"Ltd", "LLC", "Inc.", "GmbH", "S.A.", "plc", "Limited", "Corp.", "Co.",
-                                       "B.V.", "AG", "S.r.l.", "Pty Ltd", ""};
+static const char *const co_forms[] = {"Ltd",   "LLC", "Inc.", "GmbH", "S.A.",   "plc",     "Limited",
+                                       "Corp.", "Co.", "B.V.", "AG",   "S.r.l.", "Pty Ltd", ""};
 
 static void make_negative(char *out, size_t cap, int *is_person)
 {
@@ -634,8 +685,8 @@ static int on_list(const normed *nl, const names *ns, const char *neg, int is_pe
 typedef struct query {
     char text[1024];
     const char *source; /* the listed name it was made from; NULL for a negative */
-    long long entry; /* 0 for a negative */
-    int variation;   /* -1 for a negative */
+    long long entry;    /* 0 for a negative */
+    int variation;      /* -1 for a negative */
     int is_person;
 } query;
 
@@ -644,8 +695,7 @@ typedef struct result {
     size_t found, pos, fp, neg;
 } result;
 
-static result run(const ds_screen_index *idx, const query *qs, size_t n, double threshold, int brute,
-                  int *found_out)
+static result run(const ds_screen_index *idx, const query *qs, size_t n, double threshold, int brute, int *found_out)
 {
     result r = {0};
     ds_screen_hit hits[64];
@@ -854,8 +904,8 @@ int main(int argc, char **argv)
             printf("\nwith the UN (%zu entries) and EU sample (%zu entries) lists added: %zu names screened (index "
                    "built in %.3f s)\n",
                    un->n_entries, eu->n_entries, n2, b2);
-            printf("%-34s %8.4f %9.3f%% %12.0f %10zu\n", "index (ds_screen_match)", r2.recall, 100.0 * r2.fpr,
-                   r2.rate, npos + nneg);
+            printf("%-34s %8.4f %9.3f%% %12.0f %10zu\n", "index (ds_screen_match)", r2.recall, 100.0 * r2.fpr, r2.rate,
+                   npos + nneg);
             printf("%-34s %8.4f %9.3f%% %12.1f %10zu\n", "baseline: score every name", r2b.recall, 100.0 * r2b.fpr,
                    r2b.rate, nb);
             ds_screen_index_free(big);

@@ -238,8 +238,8 @@ static void score_row(const char *name, const ds_extraction *x, const truth_row 
         if (k <= 1) { /* verified or reported */
             s->wrong_trusted++;
             printf("  WRONG BUT %s %-20s %s %s %2dm: shown %s (page %d, by %s), printed %s\n", statuses[k], name,
-                   r->metric, r->end, r->months, f->value, f->page,
-                   f->verification_check ? f->verification_check : "-", r->value);
+                   r->metric, r->end, r->months, f->value, f->page, f->verification_check ? f->verification_check : "-",
+                   r->value);
         }
     }
     if (other) {
@@ -303,8 +303,8 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
         score_identity(name, &x.identity, ti, &s);
     s.ds_s = t_parse;
     s.pdftotext_s = timed ? pdftotext_time(pdf) : 0.0;
-    printf("%-36s right %2d wrong %2d missing %2d  parse %.2fs pdftotext %.2fs\n", name, s.right, s.wrong,
-           s.missing, s.ds_s, s.pdftotext_s);
+    printf("%-36s right %2d wrong %2d missing %2d  parse %.2fs pdftotext %.2fs\n", name, s.right, s.wrong, s.missing,
+           s.ds_s, s.pdftotext_s);
     total->right += s.right, total->wrong += s.wrong, total->missing += s.missing;
     total->wrong_trusted += s.wrong_trusted;
     for (size_t k = 0; k < N_STATUS; k++)
@@ -416,11 +416,11 @@ int main(int argc, char **argv)
         printf("\n");
     }
     int ho_all = total.ho_right + total.ho_wrong + total.ho_missing;
-    printf("hold-out documents' metrics %d: right %d wrong %d missing %d  share right %.1f%%\n", ho_all,
-           total.ho_right, total.ho_wrong, total.ho_missing, ho_all ? 100.0 * total.ho_right / ho_all : 0.0);
+    printf("hold-out documents' metrics %d: right %d wrong %d missing %d  share right %.1f%%\n", ho_all, total.ho_right,
+           total.ho_wrong, total.ho_missing, ho_all ? 100.0 * total.ho_right / ho_all : 0.0);
     printf("wrong values shown verified or reported: %d (must be 0)\n", total.wrong_trusted);
-    printf("identity %d of %d fields right (company, form, period end); hold-out documents %d of %d\n",
-           total.id_right, total.id_all, total.ho_id_right, total.ho_id_all);
+    printf("identity %d of %d fields right (company, form, period end); hold-out documents %d of %d\n", total.id_right,
+           total.id_all, total.ho_id_right, total.ho_id_all);
     if (!check)
         printf("PDF stage %.2fs, pdftotext -layout %.2fs: %.2fx\n", total.ds_s, total.pdftotext_s,
                total.pdftotext_s > 0 ? total.ds_s / total.pdftotext_s : 0.0);

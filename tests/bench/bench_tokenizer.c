@@ -80,11 +80,22 @@ static void append_html_text(ds_buf *out, const char *s, size_t n)
             continue;
         }
         if (s[i] == '&') {
-            static const struct { const char *ent, *text; } ents[] = {
-                {"&nbsp;", "\xC2\xA0"}, {"&#160;", "\xC2\xA0"}, {"&amp;", "&"}, {"&lt;", "<"},
-                {"&gt;", ">"}, {"&quot;", "\""}, {"&#8217;", "\xE2\x80\x99"}, {"&#8220;", "\xE2\x80\x9C"},
-                {"&#8221;", "\xE2\x80\x9D"}, {"&#8212;", "\xE2\x80\x94"}, {"&#8211;", "\xE2\x80\x93"},
-                {"&#39;", "'"}, {"&#9744;", "\xE2\x98\x90"}, {"&#9746;", "\xE2\x98\x92"}};
+            static const struct {
+                const char *ent, *text;
+            } ents[] = {{"&nbsp;", "\xC2\xA0"},
+                        {"&#160;", "\xC2\xA0"},
+                        {"&amp;", "&"},
+                        {"&lt;", "<"},
+                        {"&gt;", ">"},
+                        {"&quot;", "\""},
+                        {"&#8217;", "\xE2\x80\x99"},
+                        {"&#8220;", "\xE2\x80\x9C"},
+                        {"&#8221;", "\xE2\x80\x9D"},
+                        {"&#8212;", "\xE2\x80\x94"},
+                        {"&#8211;", "\xE2\x80\x93"},
+                        {"&#39;", "'"},
+                        {"&#9744;", "\xE2\x98\x90"},
+                        {"&#9746;", "\xE2\x98\x92"}};
             size_t k;
             for (k = 0; k < sizeof ents / sizeof ents[0]; k++) {
                 size_t l = strlen(ents[k].ent);
@@ -175,7 +186,8 @@ static row measure(const ds_tokenizer *tok, const ds_buf *text, int mode, size_t
     ds_tokens ids = DS_TOKENS_INIT;
     for (int rep = 0; rep < 5; rep++) {
         ds_tokens_clear(&ids);
-        ds_tokenizer_cache *cache = mode == MODE_PIECES_NOCACHE || mode == MODE_COUNT ? NULL : ds_tokenizer_cache_create();
+        ds_tokenizer_cache *cache = mode == MODE_PIECES_NOCACHE || mode == MODE_COUNT ? NULL
+                                                                                      : ds_tokenizer_cache_create();
         size_t count = 0;
         double t0 = now(), c0 = cpu_now();
         if (mode == MODE_WHOLE) {
@@ -297,17 +309,18 @@ int main(int argc, char **argv)
            "Qwen3 tokenizer.json, one thread, best of 5 for dossier; dossier load %.2f s. MB/s from CPU time\n"
            "(the machine is shared; wall-clock MB/s beside it), tokens/s from CPU time.\n\n",
            text.len / 1e6, load_s);
-    printf("| %-50s | %8s | %11s | %11s | %9s | %-8s |\n", "tokenizer", "MB/s", "MB/s (wall)", "tokens/s",
-           "tokens", "same ids");
+    printf("| %-50s | %8s | %11s | %11s | %9s | %-8s |\n", "tokenizer", "MB/s", "MB/s (wall)", "tokens/s", "tokens",
+           "same ids");
     printf("|%.52s|%.10s|%.13s|%.13s|%.11s|%.10s|\n", "----------------------------------------------------",
            "----------", "-------------", "-------------", "-----------", "----------");
     for (int i = 0; i < n; i++) {
         /* Pieces are cut mid-word, so only whole-text rows can be compared with row 0. */
-        const char *same = i == 0 ? "-" : i < 4 ? "(pieces)"
-                           : rows[i].fnv == rows[0].fnv && rows[i].tokens == rows[0].tokens ? "yes" : "NO";
-        printf("| %-50s | %8.2f | %11.2f | %11.0f | %9zu | %-8s |\n", rows[i].name,
-               rows[i].bytes / 1e6 / rows[i].cpu, rows[i].bytes / 1e6 / rows[i].seconds,
-               rows[i].tokens / rows[i].cpu, rows[i].tokens, same);
+        const char *same = i == 0                                                           ? "-"
+                           : i < 4                                                          ? "(pieces)"
+                           : rows[i].fnv == rows[0].fnv && rows[i].tokens == rows[0].tokens ? "yes"
+                                                                                            : "NO";
+        printf("| %-50s | %8.2f | %11.2f | %11.0f | %9zu | %-8s |\n", rows[i].name, rows[i].bytes / 1e6 / rows[i].cpu,
+               rows[i].bytes / 1e6 / rows[i].seconds, rows[i].tokens / rows[i].cpu, rows[i].tokens, same);
     }
     if (nb)
         printf("\nspeed-up over the transformers.js baseline (whole text, CPU time): %.1fx\n",

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define DS_CT_FN static __attribute__((unused)) /* not every test uses every helper */
-#define CT_GUARD 256 /* bytes on each side of a device output */
+#define CT_GUARD 256                            /* bytes on each side of a device output */
 #define CT_GUARD_BYTE 0xA5
 
 static ds_cuda_arena ct_arena;
@@ -31,8 +31,14 @@ DS_CT_FN uint64_t ct_rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-DS_CT_FN float ct_frand(void) { return (float)((ct_rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
-DS_CT_FN int ct_irand(int n) { return (int)(ct_rnd() % (uint64_t)n); }
+DS_CT_FN float ct_frand(void)
+{
+    return (float)((ct_rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f;
+}
+DS_CT_FN int ct_irand(int n)
+{
+    return (int)(ct_rnd() % (uint64_t)n);
+}
 
 DS_CT_FN void ct_fail_err(const char *what, const ds_err *err)
 {
@@ -41,13 +47,13 @@ DS_CT_FN void ct_fail_err(const char *what, const ds_err *err)
 }
 
 /* CT(call): the call's last argument is err_; the test stops with its message on failure. */
-#define CT(expr_with_err)                                                                         \
-    do {                                                                                          \
-        ds_err ct_e_;                                                                             \
-        ds_err *err_ = &ct_e_;                                                                    \
-        (void)err_;                                                                               \
-        if ((expr_with_err) != DS_OK)                                                             \
-            ct_fail_err(#expr_with_err, &ct_e_);                                                  \
+#define CT(expr_with_err)                        \
+    do {                                         \
+        ds_err ct_e_;                            \
+        ds_err *err_ = &ct_e_;                   \
+        (void)err_;                              \
+        if ((expr_with_err) != DS_OK)            \
+            ct_fail_err(#expr_with_err, &ct_e_); \
     } while (0)
 
 /* Skips the test when there is no device; else sets up a 2 GB arena (or less if the device is
@@ -73,7 +79,10 @@ DS_CT_FN void cuda_test_init(size_t arena_bytes)
         ct_fail_err("cuda setup", &err);
 }
 
-DS_CT_FN void cuda_test_reset(void) { ct_arena.used = 0; }
+DS_CT_FN void cuda_test_reset(void)
+{
+    ct_arena.used = 0;
+}
 
 /* Device memory of n bytes (from the arena; the test fails when it is full). */
 DS_CT_FN void *dalloc(size_t n)
@@ -147,7 +156,10 @@ DS_CT_FN void fill(float *p, size_t n, float scale)
 }
 
 /* bf16 rounding of a float (the value the device sees). */
-DS_CT_FN float rbf16(float f) { return ds_k_bf16_to_f32(ds_k_f32_to_bf16(f)); }
+DS_CT_FN float rbf16(float f)
+{
+    return ds_k_bf16_to_f32(ds_k_f32_to_bf16(f));
+}
 
 DS_CT_FN void widen_bf16(float *out, const uint16_t *in, size_t n)
 {

@@ -177,10 +177,10 @@ static void check_model(const char *label, const char *dir)
         int decisive = 0;
         const double e3 = nerr(gb, cb, (size_t)nb * V);
         const int differ = decisive_disagreements(gb, cb, nb, V, 0.3, &decisive);
-        printf("%-10s bf16 engine vs cpu: %.3g, argmax differs on %d of %d rows with a clear top two\n",
-               label, e3, differ, decisive);
-        DS_CHECKF(e3 < 5e-2 && differ == 0, "%s: bf16 engine vs cpu %.3g, argmax differs on %d of %d clear rows",
-                  label, e3, differ, decisive);
+        printf("%-10s bf16 engine vs cpu: %.3g, argmax differs on %d of %d rows with a clear top two\n", label, e3,
+               differ, decisive);
+        DS_CHECKF(e3 < 5e-2 && differ == 0, "%s: bf16 engine vs cpu %.3g, argmax differs on %d of %d clear rows", label,
+                  e3, differ, decisive);
         /* the prefill path of the experts (one cuBLAS GEMM per expert, int4 dequantised) on the
          * same tokens, in segments of 7 (tensor-core attention from positions past 0) */
         g_gemv_pairs = -1;

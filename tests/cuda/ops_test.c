@@ -83,8 +83,7 @@ static void test_rope(void)
         for (int t = 0; t < T; t++)
             ds_rope_row(inv, half, af, pos[t], cs + t * half, sn + t * half);
         float *dcs = dout(sizeof(float) * T * half), *dsn = dout(sizeof(float) * T * half);
-        CT(ds_cuda_rope_table(dcs, dsn, dcopy(inv, sizeof inv), af, dcopy(pos, sizeof pos), NULL, T,
-                              half, 0, err_));
+        CT(ds_cuda_rope_table(dcs, dsn, dcopy(inv, sizeof inv), af, dcopy(pos, sizeof pos), NULL, T, half, 0, err_));
         d2h(gc, dcs, sizeof(float) * T * half);
         d2h(gs, dsn, sizeof(float) * T * half);
         double md = 0;
@@ -95,8 +94,7 @@ static void test_rope(void)
         DS_CHECK(guards_ok(dcs, sizeof(float) * T * half) && guards_ok(dsn, sizeof(float) * T * half));
         /* positions from the device (decode graphs): pos_dev0 + t */
         int32_t p0 = 77777;
-        CT(ds_cuda_rope_table(dcs, dsn, dcopy(inv, sizeof inv), af, NULL, dcopy(&p0, 4), 3, half, 0,
-                              err_));
+        CT(ds_cuda_rope_table(dcs, dsn, dcopy(inv, sizeof inv), af, NULL, dcopy(&p0, 4), 3, half, 0, err_));
         d2h(gc, dcs, sizeof(float) * 3 * half);
         ds_rope_row(inv, half, af, p0 + 2, cs, sn);
         DS_CHECK(fabsf(gc[2 * half + 5] - cs[5]) <= 2.5e-7f);
@@ -131,8 +129,8 @@ static void test_rope(void)
 
 typedef struct pool {
     int PT, Hkv, D, n_pages, bf16;
-    float **kp, **vp;   /* host pages (fp32, the reference's view) */
-    int32_t *ids;       /* device page of each sequence page (shuffled) */
+    float **kp, **vp; /* host pages (fp32, the reference's view) */
+    int32_t *ids;     /* device page of each sequence page (shuffled) */
     void *dpool;
     ds_cuda_kv kv;
 } pool;
@@ -220,9 +218,8 @@ static void test_kv_write(void)
             ds_k_kv_write_ref(p.kp, p.vp, PT, kk, vv, pos0, T, Hkv, D);
             const int use_dev = rep % 2;
             int32_t *dp0 = dcopy(&pos0, 4);
-            CT(ds_cuda_kv_write(&p.kv, dcopy(k, sizeof(float) * T * Hkv * D),
-                                dcopy(v, sizeof(float) * T * Hkv * D), use_dev ? -1 : pos0,
-                                use_dev ? dp0 : NULL, T, Hkv, D, 0, err_));
+            CT(ds_cuda_kv_write(&p.kv, dcopy(k, sizeof(float) * T * Hkv * D), dcopy(v, sizeof(float) * T * Hkv * D),
+                                use_dev ? -1 : pos0, use_dev ? dp0 : NULL, T, Hkv, D, 0, err_));
             /* read every page back and compare with the reference pages, bit for bit */
             int32_t *ids = malloc(sizeof(int32_t) * p.n_pages);
             d2h(ids, p.ids, sizeof(int32_t) * p.n_pages);
@@ -247,8 +244,8 @@ static void test_kv_write(void)
                 }
             }
             (void)esz;
-            DS_CHECKF(bad == 0, "kv write PT=%d D=%d Hkv=%d pos0=%d T=%d bf16=%d: %d elements differ", PT,
-                      D, Hkv, pos0, T, bf16, bad);
+            DS_CHECKF(bad == 0, "kv write PT=%d D=%d Hkv=%d pos0=%d T=%d bf16=%d: %d elements differ", PT, D, Hkv, pos0,
+                      T, bf16, bad);
             free(pg), free(ids), free(k), free(v), free(kk), free(vv);
             pool_free(&p);
         }
@@ -280,8 +277,8 @@ static void check_attention(int PT, int D, int Hq, int Hkv, int pos0, int T, int
             void *ws = ns > 1 ? dalloc(ds_cuda_attention_workspace(T, Hq, D, ns)) : NULL;
             void *dy = dout(n * (obf ? 2 : 4));
             const int use_dev = (si + obf) % 2;
-            CT(ds_cuda_attention(dy, obf, dq, &p.kv, use_dev ? -1 : pos0, use_dev ? dp0 : NULL, T, Hq,
-                                 Hkv, D, scale, ns, ws, 0, err_));
+            CT(ds_cuda_attention(dy, obf, dq, &p.kv, use_dev ? -1 : pos0, use_dev ? dp0 : NULL, T, Hq, Hkv, D, scale,
+                                 ns, ws, 0, err_));
             if (obf) {
                 d2h(yb, dy, n * 2);
                 widen_bf16(y, yb, n);
@@ -290,8 +287,8 @@ static void check_attention(int PT, int D, int Hq, int Hkv, int pos0, int T, int
             }
             const double e = nerr(y, ref, n);
             DS_CHECKF(e < (obf ? bound + 4e-3 : bound),
-                      "attention %s PT=%d D=%d H=%d/%d pos0=%d T=%d splits=%d out_bf16=%d: %.3g",
-                      mma ? "mma" : "fp32", PT, D, Hq, Hkv, pos0, T, ns, obf, e);
+                      "attention %s PT=%d D=%d H=%d/%d pos0=%d T=%d splits=%d out_bf16=%d: %.3g", mma ? "mma" : "fp32",
+                      PT, D, Hq, Hkv, pos0, T, ns, obf, e);
             DS_CHECKF(guards_ok(dy, n * (obf ? 2 : 4)), "attention D=%d: guard overwritten", D);
             if (si == 0 && obf == 0)
                 memcpy(first, y, n * 4);
@@ -304,8 +301,8 @@ static void check_attention(int PT, int D, int Hq, int Hkv, int pos0, int T, int
         const int a = 1 + ct_irand(T - 1);
         float *dy = dout(n * 4);
         CT(ds_cuda_attention(dy, 0, dq, &p.kv, pos0, NULL, a, Hq, Hkv, D, scale, 1, NULL, 0, err_));
-        CT(ds_cuda_attention(dy + (size_t)a * Hq * D, 0, dq + (size_t)a * Hq * D, &p.kv, pos0 + a, NULL,
-                             T - a, Hq, Hkv, D, scale, 1, NULL, 0, err_));
+        CT(ds_cuda_attention(dy + (size_t)a * Hq * D, 0, dq + (size_t)a * Hq * D, &p.kv, pos0 + a, NULL, T - a, Hq, Hkv,
+                             D, scale, 1, NULL, 0, err_));
         d2h(y, dy, n * 4);
         DS_CHECKF(memcmp(y, first, n * 4) == 0, "attention fp32: a split at %d differs from one call", a);
     }
@@ -322,13 +319,12 @@ static void test_attention(void)
     static const int Tn[] = {1, 2, 3, 17, 40, 70, 129};
     for (int rep = 0; rep < 40; rep++) {
         const int *h = Hs[ct_irand(6)];
-        check_attention(PTs[ct_irand(5)], Ds[ct_irand(6)], h[0], h[1], P0[ct_irand(7)], Tn[ct_irand(7)],
-                        rep % 3 != 0);
+        check_attention(PTs[ct_irand(5)], Ds[ct_irand(6)], h[0], h[1], P0[ct_irand(7)], Tn[ct_irand(7)], rep % 3 != 0);
     }
-    check_attention(64, 128, 32, 4, 300, 33, 1);  /* Qwen3-30B-A3B heads */
+    check_attention(64, 128, 32, 4, 300, 33, 1); /* Qwen3-30B-A3B heads */
     check_attention(64, 128, 32, 4, 300, 33, 0);
-    check_attention(64, 128, 32, 4, 4000, 1, 1);  /* decode over a long context */
-    check_attention(64, 128, 32, 4, 0, 1500, 1);  /* a prefill segment */
+    check_attention(64, 128, 32, 4, 4000, 1, 1); /* decode over a long context */
+    check_attention(64, 128, 32, 4, 0, 1500, 1); /* a prefill segment */
     check_attention(16, 64, 16, 4, 0, 128, 1);
     check_attention(32, 32, 4, 2, 2000, 8, 1);
 }
@@ -416,8 +412,8 @@ static void test_moe(void)
             for (int j = 0; j < k; j++)
                 ok &= g2[pr[t * k + j]] == gw[t * k + j];
         DS_CHECKF(ok, "moe permute T=%d E=%d k=%d differs from the CPU twin", T, E, k);
-        DS_CHECK(guards_ok(dcnt, 4 * E) && guards_ok(dact, 4 * E) && guards_ok(doff, 4 * (E + 1)) && guards_ok(drt, 4 * T * k) &&
-                 guards_ok(dpr, 4 * T * k) && guards_ok(drw, 4 * T * k));
+        DS_CHECK(guards_ok(dcnt, 4 * E) && guards_ok(dact, 4 * E) && guards_ok(doff, 4 * (E + 1)) &&
+                 guards_ok(drt, 4 * T * k) && guards_ok(dpr, 4 * T * k) && guards_ok(drw, 4 * T * k));
 
         /* gather, fp32 and bf16 */
         float *x = malloc(sizeof(float) * T * H), *xg = malloc(sizeof(float) * T * k * H);
@@ -441,7 +437,8 @@ static void test_moe(void)
             DS_CHECKF(bad == 0 && guards_ok(dxg, (size_t)T * k * H * (b ? 2 : 4)), "moe gather bf16=%d", b);
         }
         /* combine */
-        float *y = malloc(sizeof(float) * T * k * H), *o = malloc(sizeof(float) * T * H), *og = malloc(sizeof(float) * T * H);
+        float *y = malloc(sizeof(float) * T * k * H), *o = malloc(sizeof(float) * T * H),
+              *og = malloc(sizeof(float) * T * H);
         fill(y, (size_t)T * k * H, 1.0f);
         fill(o, (size_t)T * H, 1.0f);
         const int acc = ct_irand(2);
@@ -462,7 +459,7 @@ static void test_moe(void)
 
 /* A random weight (N, K) in dt on host and device; AWQ with group G. */
 typedef struct tw {
-    ds_k_weight hw;    /* host view (the reference) */
+    ds_k_weight hw; /* host view (the reference) */
     ds_k_awq ha;
     void *host[3];
     ds_cuda_weight dw; /* device */
@@ -529,7 +526,8 @@ static void test_matmul(void)
         const int acc = ct_irand(2);
         tw w;
         tw_make(&w, dt, N, K, G);
-        float *x = malloc(sizeof(float) * T * K), *y = malloc(sizeof(float) * T * N), *ref = malloc(sizeof(float) * T * N);
+        float *x = malloc(sizeof(float) * T * K), *y = malloc(sizeof(float) * T * N),
+              *ref = malloc(sizeof(float) * T * N);
         fill(x, (size_t)T * K, 1.0f);
         fill(ref, (size_t)T * N, 1.0f);
         float *dy = dout(sizeof(float) * T * N);
@@ -538,8 +536,8 @@ static void test_matmul(void)
         CT(ds_cuda_matmul_f32(dy, dcopy(x, sizeof(float) * T * K), &w.dw, T, N, K, acc, 0, err_));
         d2h(y, dy, sizeof(float) * T * N);
         const double e = nerr(y, ref, (size_t)T * N);
-        DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6, "matmul_f32 dt=%d T=%d N=%d K=%d acc=%d: %.3g", dt, T,
-                  N, K, acc, e);
+        DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6, "matmul_f32 dt=%d T=%d N=%d K=%d acc=%d: %.3g", dt, T, N, K,
+                  acc, e);
         DS_CHECK(guards_ok(dy, sizeof(float) * T * N));
         free(x), free(y), free(ref);
         tw_free(&w);
@@ -562,7 +560,8 @@ static void test_gemm_bf16(void)
         tw w;
         tw_make(&w, DS_K_BF16, N, K, 0);
         uint16_t *xb = malloc(2 * (size_t)T * K), *wtb = malloc(2 * (size_t)N * K);
-        float *x = malloc(sizeof(float) * T * K), *y = malloc(sizeof(float) * T * N), *ref = malloc(sizeof(float) * T * N);
+        float *x = malloc(sizeof(float) * T * K), *y = malloc(sizeof(float) * T * N),
+              *ref = malloc(sizeof(float) * T * N);
         for (size_t i = 0; i < (size_t)T * K; i++) {
             xb[i] = ds_k_f32_to_bf16(ct_frand());
             x[i] = ds_k_bf16_to_f32(xb[i]);
@@ -575,8 +574,8 @@ static void test_gemm_bf16(void)
         float *dy = dout(sizeof(float) * T * N);
         h2d(dy, ref, sizeof(float) * T * N);
         ds_k_matmul_ref(ref, x, w.hw, T, N, K, acc);
-        CT(ds_cuda_gemm_bf16(b, dy, dcopy(xb, 2 * (size_t)T * K), wt ? dcopy(wtb, 2 * (size_t)N * K) : w.dw.d.data,
-                             wt, T, N, K, acc, err_));
+        CT(ds_cuda_gemm_bf16(b, dy, dcopy(xb, 2 * (size_t)T * K), wt ? dcopy(wtb, 2 * (size_t)N * K) : w.dw.d.data, wt,
+                             T, N, K, acc, err_));
         d2h(y, dy, sizeof(float) * T * N);
         const double e = nerr(y, ref, (size_t)T * N);
         DS_CHECKF(e < 1e-4, "gemm_bf16 T=%d N=%d K=%d wt=%d acc=%d: %.3g", T, N, K, wt, acc, e);
@@ -639,7 +638,8 @@ static void test_gemv(void)
             xh[i] = ds_k_f32_to_bf16(ct_frand());
             x[i] = xb ? ds_k_bf16_to_f32(xh[i]) : ct_frand();
         }
-        float *ref = malloc(sizeof(float) * R * N), *ref2 = malloc(sizeof(float) * R * N), *y = malloc(sizeof(float) * R * N);
+        float *ref = malloc(sizeof(float) * R * N), *ref2 = malloc(sizeof(float) * R * N),
+              *y = malloc(sizeof(float) * R * N);
         uint16_t *yb = malloc(2 * (size_t)R * N);
         fill(ref, (size_t)R * N, 1.0f);
         const size_t ybytes = (size_t)R * N * (gateup && hb ? 2 : 4);
@@ -759,8 +759,7 @@ static void test_sample(void)
         d2h(gm, dm, sizeof(float) * R * V);
         for (int r = 0; r < R; r++)
             ds_k_mask_logits(lg + (size_t)r * V, allow, V);
-        DS_CHECKF(memcmp(gm, lg, sizeof(float) * R * V) == 0 && guards_ok(dm, sizeof(float) * R * V),
-                  "mask V=%d", V);
+        DS_CHECKF(memcmp(gm, lg, sizeof(float) * R * V) == 0 && guards_ok(dm, sizeof(float) * R * V), "mask V=%d", V);
         free(allow), free(gm), free(lg);
     }
 }
@@ -838,10 +837,17 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         void (*fn)(void);
-    } ops[] = {{"rmsnorm", test_rmsnorm},     {"rope", test_rope},         {"kv_write", test_kv_write},
-               {"attention", test_attention}, {"moe", test_moe},           {"matmul", test_matmul},
-               {"gemm_bf16", test_gemm_bf16}, {"awq_dequant", test_awq_dequant}, {"gemv", test_gemv},
-               {"sample", test_sample},       {"elementwise", test_elementwise}};
+    } ops[] = {{"rmsnorm", test_rmsnorm},
+               {"rope", test_rope},
+               {"kv_write", test_kv_write},
+               {"attention", test_attention},
+               {"moe", test_moe},
+               {"matmul", test_matmul},
+               {"gemm_bf16", test_gemm_bf16},
+               {"awq_dequant", test_awq_dequant},
+               {"gemv", test_gemv},
+               {"sample", test_sample},
+               {"elementwise", test_elementwise}};
     if (argc != 2) {
         fprintf(stderr, "usage: test_cuda_ops OP\n");
         return 2;

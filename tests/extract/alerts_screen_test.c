@@ -13,7 +13,10 @@
 
 static ds_screen_index *small_index(void)
 {
-    static const struct { const char *name; int person; } list[] = {
+    static const struct {
+        const char *name;
+        int person;
+    } list[] = {
         {"YOUSEF, Hasan", 1},
         {"AL-HUSSEINI, Wael Mahmoud", 1},
         {"JOINT STOCK COMPANY RUSSIAN AGRICULTURAL BANK", 0},
@@ -71,7 +74,10 @@ static void screen_text(const ds_screen_index *idx, const char *text, ds_alert_l
 
 static void test_variations(const ds_screen_index *idx)
 {
-    static const struct { const char *text; long long entry; } cases[] = {
+    static const struct {
+        const char *text;
+        long long entry;
+    } cases[] = {
         {"Payments were made to YOUSEF, Hasan during the year.", 1},
         {"The board approved a loan to Hasan Yousef on 3 May.", 1},
         {"A consultant, Wael Al-Husseini, received fees.", 2},
@@ -82,11 +88,12 @@ static void test_variations(const ds_screen_index *idx)
         {"Counterparty | Amount\nBanco Nacional de Cuba | 1,000\n", 5},
         {"Transfers to Banco Nacionall de Cuba S.A. in March.", 5},
         {"Funds reached HAMAS through a charity.", 8},
-        {"Payments to Posh 8 Dynamic B.V. in June.", 9},               /* a number inside the name */
-        {"Deposits | Leverage, S.A. | 1,000\n", 10},                    /* legal form after a comma */
+        {"Payments to Posh 8 Dynamic B.V. in June.", 9},                 /* a number inside the name */
+        {"Deposits | Leverage, S.A. | 1,000\n", 10},                     /* legal form after a comma */
         {"Fees paid to Fahd Muhammad 'Abd Al-'Aziz were refunded.", 11}, /* apostrophes between words */
         {"A grant to the Law Enforcement Forces of the Islamic Republic of Iran Cooperative Foundation "
-         "was made.", 12},                                               /* a name of eleven words */
+         "was made.",
+         12}, /* a name of eleven words */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ds_alert_list l;
@@ -99,29 +106,33 @@ static void test_variations(const ds_screen_index *idx)
 static void test_precision(const ds_screen_index *idx)
 {
     static const char *const texts[] = {
-        "Mr. Yousef joined the board.",                   /* one token: a surname alone */
-        "Mr. Smith joined the board.",                    /* one token of a listed person */
-        "Hamos Holdings Ltd supplied steel.",             /* one significant token, not exact */
-        "Peter Smith was appointed.",                     /* surname shared */
+        "Mr. Yousef joined the board.",                  /* one token: a surname alone */
+        "Mr. Smith joined the board.",                   /* one token of a listed person */
+        "Hamos Holdings Ltd supplied steel.",            /* one significant token, not exact */
+        "Peter Smith was appointed.",                    /* surname shared */
         "The Ocean Star Hotel LLC leased the premises.", /* org with more words */
         "Agricultural Bank of Canada and Maria Gonzalez Lopez attended.",
-        "Hamas",                                          /* title case single word */
-        "John Albert Smith Ltd was paid.",                /* a company against a listed person */
-        "Goods came from Oakridge Hamas Ltd in May.",     /* a part of a longer company name */
-        "CAPITAL RESOURCES\nOur capital needs are met.",  /* a heading word the text uses as a word */
-        "LEVERAGE\nWe keep leverage low.",                 /* the same, for a listed S.A. */
-        "Our offices in Hong Kong and Singapore.",        /* a place is not a listed person */
-        "Offices: Acme Limited Hong Kong",                /* a window with a legal form is no person */
-        "Signed by DANIEL\nDirector",                     /* a listed tanker needs a vessel spoken of */
+        "Hamas",                                         /* title case single word */
+        "John Albert Smith Ltd was paid.",               /* a company against a listed person */
+        "Goods came from Oakridge Hamas Ltd in May.",    /* a part of a longer company name */
+        "CAPITAL RESOURCES\nOur capital needs are met.", /* a heading word the text uses as a word */
+        "LEVERAGE\nWe keep leverage low.",               /* the same, for a listed S.A. */
+        "Our offices in Hong Kong and Singapore.",       /* a place is not a listed person */
+        "Offices: Acme Limited Hong Kong",               /* a window with a legal form is no person */
+        "Signed by DANIEL\nDirector",                    /* a listed tanker needs a vessel spoken of */
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         ds_alert_list l;
         screen_text(idx, texts[i], &l);
-        DS_CHECKF(l.n == 0, "false alert (%s ~ %s) in: %s", l.n ? l.v[0].subject : "", l.n ? l.v[0].matched_name : "", texts[i]);
+        DS_CHECKF(l.n == 0, "false alert (%s ~ %s) in: %s", l.n ? l.v[0].subject : "", l.n ? l.v[0].matched_name : "",
+                  texts[i]);
         ds_alert_list_free(&l);
     }
     /* the same names where the text says what they are */
-    static const struct { const char *text; long long entry; } fit[] = {
+    static const struct {
+        const char *text;
+        long long entry;
+    } fit[] = {
         {"Funds went to CAPITAL S.A.L. in Beirut.", 14},
         {"The vessel DANIEL called at the port.", 15},
         {"Payments to KANG, Hong-Mun were made.", 13},

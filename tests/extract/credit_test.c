@@ -99,27 +99,57 @@ static ds_document *acme_10k(void)
     add_par(doc, "Our Chief Executive Officer Jane Roe signed the report.");
     add_par(doc, "These conditions raise substantial doubt about the Company's ability to continue as a going "
                  "concern.");
-    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "Item 8", "Statements of Operations (in thousands)",
-                                39, NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "Item 8", "Statements of Operations (in thousands)", 39,
+                                NULL) == DS_OK);
     const char *is[] = {
-        "",                              "Year Ended December 31,", "",
-        "",                              "2023",                    "2022",
-        "Revenue",                       "$ 1,250",                 "$ 1,000",
-        "Cost of sales",                 "(720)",                   "(600)",
-        "Operating income",              "240",                     "150",
-        "Interest expense",              "(60)",                    "—",
-        "Depreciation and amortization", "60",                      "",
-        "Net income (loss)",             "150",                     "(50)",
+        "",
+        "Year Ended December 31,",
+        "",
+        "",
+        "2023",
+        "2022",
+        "Revenue",
+        "$ 1,250",
+        "$ 1,000",
+        "Cost of sales",
+        "(720)",
+        "(600)",
+        "Operating income",
+        "240",
+        "150",
+        "Interest expense",
+        "(60)",
+        "—",
+        "Depreciation and amortization",
+        "60",
+        "",
+        "Net income (loss)",
+        "150",
+        "(50)",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "Item 8", 8, 3, 2, is, NULL) == DS_OK);
     const char *bs[] = {
-        "(in thousands)",                    "December 31, 2023", "December 31, 2022",
-        "Total current assets",              "500",               "400",
-        "Short-term borrowings",             "100",               "—",
-        "Current portion of long-term debt", "50",                "50",
-        "Total current liabilities",         "250",               "—",
-        "Long-term debt",                    "750",               "800",
-        "Total stockholders' equity",        "600",               "—",
+        "(in thousands)",
+        "December 31, 2023",
+        "December 31, 2022",
+        "Total current assets",
+        "500",
+        "400",
+        "Short-term borrowings",
+        "100",
+        "—",
+        "Current portion of long-term debt",
+        "50",
+        "50",
+        "Total current liabilities",
+        "250",
+        "—",
+        "Long-term debt",
+        "750",
+        "800",
+        "Total stockholders' equity",
+        "600",
+        "—",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "Item 8", 7, 3, 1, bs, NULL) == DS_OK);
     return doc;
@@ -136,9 +166,7 @@ static ds_document *anon_pdf(void)
     doc->sha256[64] = '\0';
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     const char *bs[] = {
-        "(in millions)",             "June 30, 2024",
-        "Total current assets",      "300",
-        "Total current liabilities", "100",
+        "(in millions)", "June 30, 2024", "Total current assets", "300", "Total current liabilities", "100",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 2, 1, bs, NULL) == DS_OK);
     return doc;
@@ -147,8 +175,8 @@ static ds_document *anon_pdf(void)
 static long long insert_document(const char *sha, const char *name, const char *owner)
 {
     const char *p[] = {sha, name};
-    long long id = atoll(one("INSERT INTO documents (sha256, source, name, bytes) VALUES ($1, $2, $2, 1) RETURNING id",
-                             2, p));
+    long long id = atoll(
+        one("INSERT INTO documents (sha256, source, name, bytes) VALUES ($1, $2, $2, 1) RETURNING id", 2, p));
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", id);
     const char *q[] = {ids, name, owner};
@@ -280,10 +308,11 @@ static void test_load_and_ratios(void)
     DS_CHECK(one_ll("SELECT count(*) FROM credit_ratios r JOIN companies c ON c.id = r.company_id "
                     "WHERE c.cik = '1234'") == 2);
     /* the README's query */
-    DS_CHECK(one_ll("SELECT count(*) FROM (SELECT co.name, r.fiscal_year, r.period_end, r.revenue, "
-                    "r.revenue_yoy_growth, r.operating_margin, r.debt_to_equity, r.debt_to_ebitda, "
-                    "r.interest_coverage, r.current_ratio FROM credit_ratios r JOIN companies co ON co.id = r.company_id "
-                    "WHERE r.fiscal_period = 'FY' ORDER BY co.name, r.period_end) q") == 2);
+    DS_CHECK(
+        one_ll("SELECT count(*) FROM (SELECT co.name, r.fiscal_year, r.period_end, r.revenue, "
+               "r.revenue_yoy_growth, r.operating_margin, r.debt_to_equity, r.debt_to_ebitda, "
+               "r.interest_coverage, r.current_ratio FROM credit_ratios r JOIN companies co ON co.id = r.company_id "
+               "WHERE r.fiscal_period = 'FY' ORDER BY co.name, r.period_end) q") == 2);
     /* the table's 2023 revenue is loaded but the view keeps the XBRL figure */
     DS_CHECK(one_ll("SELECT count(*) FROM facts WHERE metric = 'revenue' AND source_extractor = 'html_table' "
                     "AND value = 1250000") == 1);
@@ -294,9 +323,9 @@ static void test_load_and_ratios(void)
     /* the repeated XBRL context was resolved away */
     DS_CHECK(one_ll("SELECT count(*) FROM facts WHERE source_extractor = 'ixbrl' AND period_end = '2022-12-31'") == 1);
     /* table facts carry their row as quote, page and offset */
-    DS_CHECK_STREQ(one("SELECT quote FROM facts WHERE metric = 'operating_income' AND period_end = '2023-12-31'", 0,
-                       NULL),
-                   "Operating income | 240 | 150");
+    DS_CHECK_STREQ(
+        one("SELECT quote FROM facts WHERE metric = 'operating_income' AND period_end = '2023-12-31'", 0, NULL),
+        "Operating income | 240 | 150");
     DS_CHECK(one_ll("SELECT count(*) FROM facts f JOIN chunks c ON c.document_id = f.document_id "
                     "AND c.seq = f.chunk_seq WHERE f.source_extractor = 'html_table' "
                     "AND position(f.quote in c.text) > 0") ==
@@ -319,8 +348,8 @@ static void test_load_and_ratios(void)
                     "AND quote LIKE 'These conditions raise substantial doubt%'") == 1);
     DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts WHERE kind = 'high_risk_jurisdiction' AND subject = 'Iran' "
                     "AND evidence->>'fatf_as_of' = '" DS_FATF_AS_OF "' AND dedup_key = "
-                    "'high_risk_jurisdiction|' || repeat('a', 64) || '|IR|fatf:call_for_action:" DS_FATF_AS_OF "'") ==
-             1);
+                    "'high_risk_jurisdiction|' || repeat('a', 64) || '|IR|fatf:call_for_action:" DS_FATF_AS_OF
+                    "'") == 1);
     DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts WHERE kind = 'red_flag' AND evidence->>'rule' = 'RF-NOMINEE' "
                     "AND quote = 'Acme Corp has a subsidiary in Iran and relies on nominee shareholders.'") == 1);
 
@@ -334,7 +363,8 @@ static void test_load_and_ratios(void)
     acme = acme_10k();
     process(&run, acme, acme_id);
     DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts") == 3);
-    DS_CHECK_STREQ(one("SELECT status FROM aml_alerts WHERE evidence->>'rule' = 'RF-NOMINEE'", 0, NULL), "under_review");
+    DS_CHECK_STREQ(one("SELECT status FROM aml_alerts WHERE evidence->>'rule' = 'RF-NOMINEE'", 0, NULL),
+                   "under_review");
     DS_CHECK(one_ll("SELECT count(*) FROM aml_alerts a JOIN chunks c ON c.document_id = a.document_id "
                     "AND c.seq = a.chunk_seq WHERE position(a.quote in c.text) > 0") == 3);
     DS_CHECK(one_ll("SELECT count(*) FROM facts") == facts_before);

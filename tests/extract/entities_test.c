@@ -54,16 +54,21 @@ static const char *const paragraphs[] = {
     /* 0 */ "Acme Holdings, Inc. (the \"Company\") entered into a merger agreement with Beta Technologies Ltd. "
             "and Gamma GmbH on March 1, 2024. The Parent Company guaranteed it.",
     /* 1 */ "Our Chief Executive Officer John A. Smith and Mr. Robert Jones met with director Jane Doe.",
-    /* 2 */ "Mary Johnson, our Chief Financial Officer, signed the agreement with Procter & Gamble Co. and "
-            "Bank of America Corporation.",
-    /* 3 */ "The Company has operations in Iran, the Democratic Republic of the Congo and the Cayman Islands, and "
-            "sells to Iranian customers. Our offices are in Newark, New Jersey and Atlanta, Georgia.",
-    /* 4 */ "Indicate by check mark whether the registrant is a shell company (as defined in Rule 12b-2 of the "
-            "Exchange Act). Yes No X",
-    /* 5 */ "The investigation concerns a shell company in a tax haven that used nominee directors, bearer shares "
-            "and cash-intensive businesses to evade sanctions.",
-    /* 6 */ "We maintain an anti-money laundering program. The bank was fined for money laundering in "
-            "Côte d’Ivoire and Germany.",
+    /* 2 */
+    "Mary Johnson, our Chief Financial Officer, signed the agreement with Procter & Gamble Co. and "
+    "Bank of America Corporation.",
+    /* 3 */
+    "The Company has operations in Iran, the Democratic Republic of the Congo and the Cayman Islands, and "
+    "sells to Iranian customers. Our offices are in Newark, New Jersey and Atlanta, Georgia.",
+    /* 4 */
+    "Indicate by check mark whether the registrant is a shell company (as defined in Rule 12b-2 of the "
+    "Exchange Act). Yes No X",
+    /* 5 */
+    "The investigation concerns a shell company in a tax haven that used nominee directors, bearer shares "
+    "and cash-intensive businesses to evade sanctions.",
+    /* 6 */
+    "We maintain an anti-money laundering program. The bank was fined for money laundering in "
+    "Côte d’Ivoire and Germany.",
     /* 7 */ "/s/ Peter Parker",
     /* 8 */ "Revenue increased in the United States and the United\nKingdom. Sales in IRAN were nil.",
 };
@@ -76,8 +81,8 @@ static void test_extract(void)
     for (size_t i = 0; i < sizeof paragraphs / sizeof paragraphs[0]; i++) {
         if (i == 0 || i == 4)
             DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
-        DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", paragraphs[i], strlen(paragraphs[i]),
-                                    NULL) == DS_OK);
+        DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", paragraphs[i], strlen(paragraphs[i]), NULL) ==
+                   DS_OK);
     }
     ds_chunk_opts co = {60, 8, count4, NULL};
     ds_chunk_list chunks = {0};
@@ -163,12 +168,9 @@ static void test_extract(void)
             DS_CHECK(l.v[i].page == 2);
         }
     DS_CHECK(shell == 1);
-    const char *flags[][2] = {{"tax haven", "RF-TAXHAVEN"},
-                              {"nominee directors", "RF-NOMINEE"},
-                              {"bearer shares", "RF-BEARER"},
-                              {"cash-intensive", "RF-CASH"},
-                              {"evade sanctions", "RF-EVASION"},
-                              {"money laundering", "RF-LAUNDERING"}};
+    const char *flags[][2] = {{"tax haven", "RF-TAXHAVEN"},      {"nominee directors", "RF-NOMINEE"},
+                              {"bearer shares", "RF-BEARER"},    {"cash-intensive", "RF-CASH"},
+                              {"evade sanctions", "RF-EVASION"}, {"money laundering", "RF-LAUNDERING"}};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         const ds_entity *e = find(&l, DS_ENTITY_RED_FLAG, flags[i][0]);
         DS_CHECKF(e != NULL, "red flag %s not found", flags[i][0]);

@@ -180,8 +180,8 @@ static void test_resolve(void)
     ds_fact b = mk("us-gaap:Revenues", "1000.00", "2023-01-01", "2023-12-31", "", "ixbrl", 42);
     ds_fact c = mk("us-gaap:Revenues", "1000", "2023-01-01", "2023-12-31", "", "ixbrl", 99);
     /* the same metric from a less preferred concept: demoted, kept */
-    ds_fact d = mk("us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", "990", "2023-01-01", "2023-12-31",
-                   "", "ixbrl", 120);
+    ds_fact d = mk("us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", "990", "2023-01-01", "2023-12-31", "",
+                   "ixbrl", 120);
     /* another period: untouched */
     ds_fact e = mk("us-gaap:Revenues", "900", "2022-01-01", "2022-12-31", "", "ixbrl", 150);
     /* a segment: a different dimensions scope, untouched */
@@ -235,12 +235,12 @@ static const ds_fact *find_fact(const ds_fact_list *l, const char *metric_or_con
     return NULL;
 }
 
-#define CHECK_FACT(l, m, end, start, want)                                                              \
-    do {                                                                                                \
-        const ds_fact *f_ = find_fact(l, m, end, start);                                                \
-        DS_CHECKF(f_ != NULL, "no fact %s %s..%s", m, start ? start : "", end);                       \
-        if (f_)                                                                                         \
-            DS_CHECKF(strcmp(f_->value, want) == 0, "%s %s: %s, want %s", m, end, f_->value, want);    \
+#define CHECK_FACT(l, m, end, start, want)                                                          \
+    do {                                                                                            \
+        const ds_fact *f_ = find_fact(l, m, end, start);                                            \
+        DS_CHECKF(f_ != NULL, "no fact %s %s..%s", m, start ? start : "", end);                     \
+        if (f_)                                                                                     \
+            DS_CHECKF(strcmp(f_->value, want) == 0, "%s %s: %s, want %s", m, end, f_->value, want); \
     } while (0)
 
 /* An income statement in thousands (in the heading before it), years in one header row under
@@ -257,22 +257,70 @@ static void test_income_statement(void)
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "Item 8", p, strlen(p), NULL) == DS_OK);
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     const char *cells[] = {
-        "",                                   "Year Ended December 31,", "",          "",
-        "",                                   "2023",                    "2022",      "2021",
-        "Net sales",                          "$ 1,234,567",             "$ 987,654", "$ 800,000",
-        "Cost of sales",                      "(734,567)",               "(587,654)", "(500,000)",
-        "Gross margin",                       "500,000",                 "400,000",   "300,000",
-        "Gross margin %",                     "40.5%",                   "40.5 %",    "37.5%",
-        "Research and development (1)",       "100,000",                 "—",         "-",
-        "Restructuring",                      "–",                       "1,000*",    "2,000(a)",
-        "Income from operations",             "400,000",                 "399,000",   "298,000",
-        "Interest expense",                   "(12,345)",                "(1,234",    "n/a",
-        "Net income (loss)",                  "$(1,234.5)",              "−2,000",    "3,000 (2)",
-        "Earnings per share:",                "",                        "",          "",
-        "Basic",                              "$ 1.25",                  "$ (0.50)",  "$ 0.75",
-        "Diluted",                            "1.20",                    "(0.50)",    "0.70",
-        "Weighted-average shares:",           "",                        "",          "",
-        "Basic",                              "98,765",                  "97,000",    "96,000",
+        "",
+        "Year Ended December 31,",
+        "",
+        "",
+        "",
+        "2023",
+        "2022",
+        "2021",
+        "Net sales",
+        "$ 1,234,567",
+        "$ 987,654",
+        "$ 800,000",
+        "Cost of sales",
+        "(734,567)",
+        "(587,654)",
+        "(500,000)",
+        "Gross margin",
+        "500,000",
+        "400,000",
+        "300,000",
+        "Gross margin %",
+        "40.5%",
+        "40.5 %",
+        "37.5%",
+        "Research and development (1)",
+        "100,000",
+        "—",
+        "-",
+        "Restructuring",
+        "–",
+        "1,000*",
+        "2,000(a)",
+        "Income from operations",
+        "400,000",
+        "399,000",
+        "298,000",
+        "Interest expense",
+        "(12,345)",
+        "(1,234",
+        "n/a",
+        "Net income (loss)",
+        "$(1,234.5)",
+        "−2,000",
+        "3,000 (2)",
+        "Earnings per share:",
+        "",
+        "",
+        "",
+        "Basic",
+        "$ 1.25",
+        "$ (0.50)",
+        "$ 0.75",
+        "Diluted",
+        "1.20",
+        "(0.50)",
+        "0.70",
+        "Weighted-average shares:",
+        "",
+        "",
+        "",
+        "Basic",
+        "98,765",
+        "97,000",
+        "96,000",
     };
     ds_block *tb = NULL;
     DS_REQUIRE(ds_doc_add_table(doc, "Item 8", 16, 4, 2, cells, &tb) == DS_OK);
@@ -336,16 +384,36 @@ static void test_balance_sheet(void)
     DS_REQUIRE(doc);
     doc->kind = DS_DOC_KIND_HTML;
     const char *cells[] = {
-        "(in millions)",                     "December 31, 2023", "December 31, 2022",
-        "Cash and cash equivalents",         "$ 1,500.5",         "$ 1,200",
-        "Total current assets",              "4,000",             "3,500",
-        "Total assets",                      "10,000",            "9,000",
-        "Short-term borrowings",             "200",               "—",
-        "Current portion of long-term debt", "300",               "250",
-        "Total current liabilities",         "2,500",             "2,400",
-        "Long-term debt",                    "3,000",             "3,100",
-        "Total liabilities",                 "6,000",             "6,100",
-        "Total stockholders’ equity",        "4,000",             "2,900",
+        "(in millions)",
+        "December 31, 2023",
+        "December 31, 2022",
+        "Cash and cash equivalents",
+        "$ 1,500.5",
+        "$ 1,200",
+        "Total current assets",
+        "4,000",
+        "3,500",
+        "Total assets",
+        "10,000",
+        "9,000",
+        "Short-term borrowings",
+        "200",
+        "—",
+        "Current portion of long-term debt",
+        "300",
+        "250",
+        "Total current liabilities",
+        "2,500",
+        "2,400",
+        "Long-term debt",
+        "3,000",
+        "3,100",
+        "Total liabilities",
+        "6,000",
+        "6,100",
+        "Total stockholders’ equity",
+        "4,000",
+        "2,900",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 10, 3, 1, cells, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -378,10 +446,26 @@ static void test_release_condensed(void)
     DS_REQUIRE(doc);
     doc->kind = DS_DOC_KIND_PDF;
     const char *cells[] = {
-        "Quarters Ended June 30,", "2023",        "2022",        "Inc/ (Dec)", "",
-        "TOTAL REVENUES",          "6,497.5",     "5,718.4",     "779.1",      "14",
-        "OPERATING INCOME",        "3,104.1",     "1,711.8",     "1,392.3",    "81",
-        "NET INCOME",              "$ 2,310.4",   "$ 1,188.0",   "$ 1,122.4",  "94 %",
+        "Quarters Ended June 30,",
+        "2023",
+        "2022",
+        "Inc/ (Dec)",
+        "",
+        "TOTAL REVENUES",
+        "6,497.5",
+        "5,718.4",
+        "779.1",
+        "14",
+        "OPERATING INCOME",
+        "3,104.1",
+        "1,711.8",
+        "1,392.3",
+        "81",
+        "NET INCOME",
+        "$ 2,310.4",
+        "$ 1,188.0",
+        "$ 1,122.4",
+        "94 %",
     };
     const char *title = "CONDENSED CONSOLIDATED STATEMENT OF INCOME (UNAUDITED)";
     const char *scale = "Dollars and shares in millions, except per share data";
@@ -413,10 +497,54 @@ static void test_quarterly(void)
     const char *p = "The following table presents our results (in billions).";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *cells[] = {
-        "", "Three Months Ended September 30,", "", "", "", "", "", "Nine Months Ended September 30,", "", "", "", "",
-        "", "", "2023", "", "", "2022", "", "", "2023", "", "", "2022",
-        "Total revenues", "$", "12.5", "", "$", "10.0", "", "$", "36.1", "", "$", "30",
-        "Operating income (loss)", "", "(1.2", ")", "", "0.8", "", "", "(2", ")", "", "2.4",
+        "",
+        "Three Months Ended September 30,",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Nine Months Ended September 30,",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "2023",
+        "",
+        "",
+        "2022",
+        "",
+        "",
+        "2023",
+        "",
+        "",
+        "2022",
+        "Total revenues",
+        "$",
+        "12.5",
+        "",
+        "$",
+        "10.0",
+        "",
+        "$",
+        "36.1",
+        "",
+        "$",
+        "30",
+        "Operating income (loss)",
+        "",
+        "(1.2",
+        ")",
+        "",
+        "0.8",
+        "",
+        "",
+        "(2",
+        ")",
+        "",
+        "2.4",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 12, 2, cells, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -442,9 +570,15 @@ static void test_other_headers(void)
     DS_REQUIRE(doc);
     doc->kind = DS_DOC_KIND_PDF;
     const char *c1[] = {
-        "",                 "Year Ended December 31, 2023", "Year Ended December 31, 2022",
-        "Revenue",          "5,000",                        "4,000",
-        "Net income",       "500",                          "(100)",
+        "",
+        "Year Ended December 31, 2023",
+        "Year Ended December 31, 2022",
+        "Revenue",
+        "5,000",
+        "4,000",
+        "Net income",
+        "500",
+        "(100)",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 1, c1, NULL) == DS_OK);
     /* a table of contents: numbers but no metric */
@@ -479,8 +613,7 @@ static void test_fiscal_year_from_meta(void)
     DS_REQUIRE(doc);
     doc->meta.period_end = "2023-06-30";
     const char *c2[] = {
-        "",              "Fiscal 2023", "Fiscal 2022",
-        "Net revenues",  "7,000",       "6,000",
+        "", "Fiscal 2023", "Fiscal 2022", "Net revenues", "7,000", "6,000",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 1, c2, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -504,24 +637,52 @@ static void test_learnt_year_ends_and_debt(void)
     const char *p = "(In millions, except number of shares which are reflected in thousands and per share amounts)";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *is[] = {
-        "",                                             "Years Ended",      "",
-        "",                                             "December 2, 2022", "December 3, 2021",
-        "Total revenue",                                "17,606",           "15,785",
-        "Shares used in computing earnings per share:", "",                 "",
-        "Basic",                                        "469,530",          "477,480",
-        "Earnings per share:",                          "",                 "",
-        "Basic",                                        "10.13",            "10.10",
+        "",
+        "Years Ended",
+        "",
+        "",
+        "December 2, 2022",
+        "December 3, 2021",
+        "Total revenue",
+        "17,606",
+        "15,785",
+        "Shares used in computing earnings per share:",
+        "",
+        "",
+        "Basic",
+        "469,530",
+        "477,480",
+        "Earnings per share:",
+        "",
+        "",
+        "Basic",
+        "10.13",
+        "10.10",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 2, is, NULL) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "", "Balance sheets (in millions)", 28, NULL) == DS_OK);
     const char *bs[] = {
-        "",                          "2022",   "2021",
-        "Current liabilities:",      "",       "",
-        "Term debt",                 "7,216",  "11,128",
-        "Total current liabilities", "8,128",  "6,932",
-        "Long-term debt",            "3,629",  "4,123",
-        "Non-current liabilities:",  "",       "",
-        "Term debt",                 "98,071", "98,959",
+        "",
+        "2022",
+        "2021",
+        "Current liabilities:",
+        "",
+        "",
+        "Term debt",
+        "7,216",
+        "11,128",
+        "Total current liabilities",
+        "8,128",
+        "6,932",
+        "Long-term debt",
+        "3,629",
+        "4,123",
+        "Non-current liabilities:",
+        "",
+        "",
+        "Term debt",
+        "98,071",
+        "98,959",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 1, bs, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -563,25 +724,36 @@ static void test_breakdowns(void)
     ds_document *doc = ds_document_create();
     DS_REQUIRE(doc);
     const char *seg[] = {
-        "(in millions)", "2023",  "2022",
-        "Americas:",     "",      "",
-        "Net sales",     "$ 350", "$ 370",
-        "Europe:",       "",      "",
-        "Net sales",     "200",   "190",
-        "Total net sales", "550", "560",
+        "(in millions)", "2023", "2022", "Americas:", "",    "",    "Net sales",       "$ 350", "$ 370",
+        "Europe:",       "",     "",     "Net sales", "200", "190", "Total net sales", "550",   "560",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 6, 3, 1, seg, NULL) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Domestic Streaming Segment", 26, NULL) == DS_OK);
     const char *dom[] = {
-        "",          "Year Ended December 31,", "",        "",              "Change", "",
-        "",          "2015",                    "2014",    "2015 vs. 2014", "",       "",
-        "Revenues",  "$ 4,180",                 "$ 3,431", "$ 749",         "22%",    "",
+        "",         "Year Ended December 31,",
+        "",         "",
+        "Change",   "",
+        "",         "2015",
+        "2014",     "2015 vs. 2014",
+        "",         "",
+        "Revenues", "$ 4,180",
+        "$ 3,431",  "$ 749",
+        "22%",      "",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 6, 2, dom, NULL) == DS_OK);
     const char *fv[] = {
-        "",                 "July 1, 2023", "July 1, 2023", "July 1, 2023",
-        "Commercial paper", "364",          "—",            "364",
-        "Total revenues",   "1",            "2",            "3",
+        "",
+        "July 1, 2023",
+        "July 1, 2023",
+        "July 1, 2023",
+        "Commercial paper",
+        "364",
+        "—",
+        "364",
+        "Total revenues",
+        "1",
+        "2",
+        "3",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 4, 1, fv, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -721,10 +893,8 @@ static void test_statement_parts(void)
     const char *p = "($ in millions)";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *bs[] = {
-        "As of June 30,",            "2023",    "2022",
-        "Cash and cash equivalents", "$ 689",   "$ 775",
-        "Total assets",              "$ 17,003", "$ 17,426",
-        "Total liabilities",         "$ 12,913", "$ 13,285",
+        "As of June 30,", "2023",     "2022",     "Cash and cash equivalents", "$ 689",    "$ 775",
+        "Total assets",   "$ 17,003", "$ 17,426", "Total liabilities",         "$ 12,913", "$ 13,285",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 3, 1, bs, NULL) == DS_OK);
     p = "Commitments and contingencies (See Note 20)";
@@ -732,9 +902,15 @@ static void test_statement_parts(void)
     p = "Shareholders' Equity";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *eq[] = {
-        "Retained earnings",                          "865",      "534",
-        "Total shareholders' equity",                 "4,090",    "4,141",
-        "Total liabilities and shareholders' equity", "$ 17,003", "$ 17,426",
+        "Retained earnings",
+        "865",
+        "534",
+        "Total shareholders' equity",
+        "4,090",
+        "4,141",
+        "Total liabilities and shareholders' equity",
+        "$ 17,003",
+        "$ 17,426",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 0, eq, NULL) == DS_OK);
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
@@ -743,10 +919,18 @@ static void test_statement_parts(void)
     p = "($ in millions)";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *cg[] = {
-        "As of June 30,",             "2023",     "2022",
-        "Total assets",               "$ 13,952", "$ 15,051",
-        "Total liabilities",          "1,147",    "1,596",
-        "Total shareholders' equity", "12,805",   "13,455",
+        "As of June 30,",
+        "2023",
+        "2022",
+        "Total assets",
+        "$ 13,952",
+        "$ 15,051",
+        "Total liabilities",
+        "1,147",
+        "1,596",
+        "Total shareholders' equity",
+        "12,805",
+        "13,455",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 3, 1, cg, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -775,7 +959,6 @@ static void test_statement_parts(void)
     ds_document_free(doc);
 }
 
-
 /* Header layouts seen in filings: a parser header naming no year over a row of years; the
  * durations of column groups in the line above the table; a line of dates above a headerless
  * table; a table of percentages of revenue; "Percent to Sales" columns beside the amounts; a
@@ -789,8 +972,7 @@ static void test_header_layouts(void)
     const char *p = "Three Months Ended June 30, Twelve Months Ended June 30,";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *grp[] = {
-        "($ million)", "2022",  "2023",  "2022",   "2023",
-        "Net sales",   "3,909", "3,673", "14,544", "14,694",
+        "($ million)", "2022", "2023", "2022", "2023", "Net sales", "3,909", "3,673", "14,544", "14,694",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 2, 5, 1, grp, NULL) == DS_OK);
     p = "Condensed Consolidated Balance Sheets (in millions)";
@@ -806,17 +988,36 @@ static void test_header_layouts(void)
     p = "Three Months Ended July 31, Six Months Ended July 31,";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *pct[] = {
-        "",               "2023", "2022", "2023", "2022",
-        "Total revenues", "100",  "100",  "100",  "100",
+        "", "2023", "2022", "2023", "2022", "Total revenues", "100", "100", "100", "100",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 2, 5, 1, pct, NULL) == DS_OK);
     p = "(Unaudited; in Millions Except Per Share Figures) SECOND QUARTER";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *ps[] = {
-        "",                   "2023",     "",         "2022",     "",         "Percent",
-        "",                   "",         "Percent",  "",         "Percent",  "Increase",
-        "",                   "Amount",   "to Sales", "Amount",   "to Sales", "(Decrease)",
-        "Sales to customers", "$ 25,530", "100.0",    "$ 24,020", "100.0",    "6.3",
+        "",
+        "2023",
+        "",
+        "2022",
+        "",
+        "Percent",
+        "",
+        "",
+        "Percent",
+        "",
+        "Percent",
+        "Increase",
+        "",
+        "Amount",
+        "to Sales",
+        "Amount",
+        "to Sales",
+        "(Decrease)",
+        "Sales to customers",
+        "$ 25,530",
+        "100.0",
+        "$ 24,020",
+        "100.0",
+        "6.3",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 6, 3, ps, NULL) == DS_OK);
     ds_fact_list l = {0};
@@ -846,9 +1047,18 @@ static void test_header_layouts(void)
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Statements of Operations", 37, NULL) ==
                DS_OK);
     const char *is[] = {
-        "",                                      "", "For the Years Ended December 31,", "",
-        "In millions, except per share amounts", "2022",                              "2021", "2020",
-        "Total revenues",                        "$ 322,467",                         "$ 292,111", "$ 268,706",
+        "",
+        "",
+        "For the Years Ended December 31,",
+        "",
+        "In millions, except per share amounts",
+        "2022",
+        "2021",
+        "2020",
+        "Total revenues",
+        "$ 322,467",
+        "$ 292,111",
+        "$ 268,706",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 4, 1, is, NULL) == DS_OK);
     memset(&l, 0, sizeof l);
@@ -887,22 +1097,44 @@ static void test_statement_roles(void)
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Statements of Operations", 37, NULL) ==
                DS_OK);
     const char *is[] = {
-        "Years ended December 31,",                   "2022",     "2021",
-        "Total revenues",                             "66,608",   "62,286",
-        "Net loss",                                   "(5,053)",  "(4,290)",
-        "Net loss attributable to the Shareholders",  "(4,935)",  "(4,202)",
+        "Years ended December 31,",
+        "2022",
+        "2021",
+        "Total revenues",
+        "66,608",
+        "62,286",
+        "Net loss",
+        "(5,053)",
+        "(4,290)",
+        "Net loss attributable to the Shareholders",
+        "(4,935)",
+        "(4,202)",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 3, 1, is, NULL) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Statements of Cash Flows", 37, NULL) ==
                DS_OK);
     const char *cf[] = {
-        "Years ended December 31,",                              "2022",    "2021",
-        "Net loss",                                              "(5,053)", "(4,290)",
-        "Depreciation and amortization",                         "1,979",   "2,144",
-        "Net cash provided/(used) by operating activities",      "3,512",   "(3,416)",
-        "Payments for property, plant and equipment",            "(1,222)", "(980)",
-        "Capital expenditures",                                  "(1,222)", "(980)",
-        "Cash and cash equivalents at end of year",              "14,647",  "8,052",
+        "Years ended December 31,",
+        "2022",
+        "2021",
+        "Net loss",
+        "(5,053)",
+        "(4,290)",
+        "Depreciation and amortization",
+        "1,979",
+        "2,144",
+        "Net cash provided/(used) by operating activities",
+        "3,512",
+        "(3,416)",
+        "Payments for property, plant and equipment",
+        "(1,222)",
+        "(980)",
+        "Capital expenditures",
+        "(1,222)",
+        "(980)",
+        "Cash and cash equivalents at end of year",
+        "14,647",
+        "8,052",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 1, cf, NULL) == DS_OK);
     const char *p = "Summarized financial information for our equity method investee, as of December 31, 2021 and "
@@ -910,7 +1142,8 @@ static void test_statement_roles(void)
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
     const char *ib[] = {"", "As of December 31,", "", "(MILLIONS)", "2022", "2021", "Total assets", "7,171", "6,664"};
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 1, ib, NULL) == DS_OK);
-    const char *ii[] = {"", "Year Ended December 31,", "", "(MILLIONS)", "2022", "2021", "Net income", "2,040", "2,012"};
+    const char *ii[] = {"",     "Year Ended December 31,", "", "(MILLIONS)", "2022", "2021", "Net income", "2,040",
+                        "2,012"};
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 1, ii, NULL) == DS_OK);
     ds_fact_list l = {0};
     ds_err err;

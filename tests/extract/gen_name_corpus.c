@@ -31,33 +31,35 @@
 #define NAME_MAX_B 300
 
 static const char *const GIVEN[] = {
-    "James", "Mary", "Robert", "Patricia", "Michael", "Jennifer", "William", "Linda", "David", "Elizabeth",
-    "Richard", "Barbara", "Thomas", "Susan", "Charles", "Jessica", "Daniel", "Sarah", "Matthew", "Karen",
-    "Anthony", "Nancy", "Mark", "Lisa", "Steven", "Margaret", "Paul", "Sandra", "Andrew", "Ashley",
-    "Joshua", "Emily", "Kenneth", "Donna", "Kevin", "Michelle", "Brian", "Carol", "George", "Amanda",
-    "Pierre", "Sophie", "Lukas", "Hanna", "Giulia", "Marco", "Ingrid", "Henrik", "Aoife", "Siobhan",
-    "Olga", "Piotr", "Agnieszka", "Tomasz", "Lucia", "Javier", "Camille", "Mathieu", "Freya", "Nils",
-    "Priya", "Rahul", "Mei", "Kenji", "Yuki", "Chloe", "Oliver", "Harriet", "Rupert", "Imogen",
+    "James",   "Mary",    "Robert",    "Patricia", "Michael", "Jennifer", "William", "Linda",   "David",   "Elizabeth",
+    "Richard", "Barbara", "Thomas",    "Susan",    "Charles", "Jessica",  "Daniel",  "Sarah",   "Matthew", "Karen",
+    "Anthony", "Nancy",   "Mark",      "Lisa",     "Steven",  "Margaret", "Paul",    "Sandra",  "Andrew",  "Ashley",
+    "Joshua",  "Emily",   "Kenneth",   "Donna",    "Kevin",   "Michelle", "Brian",   "Carol",   "George",  "Amanda",
+    "Pierre",  "Sophie",  "Lukas",     "Hanna",    "Giulia",  "Marco",    "Ingrid",  "Henrik",  "Aoife",   "Siobhan",
+    "Olga",    "Piotr",   "Agnieszka", "Tomasz",   "Lucia",   "Javier",   "Camille", "Mathieu", "Freya",   "Nils",
+    "Priya",   "Rahul",   "Mei",       "Kenji",    "Yuki",    "Chloe",    "Oliver",  "Harriet", "Rupert",  "Imogen",
 };
 static const char *const SURNAMES[] = {
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
-    "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson",
-    "Walker", "Young", "Allen", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson",
-    "Hill", "Campbell", "Mitchell", "Roberts", "Carter", "Phillips", "Evans", "Turner", "Parker", "Collins",
-    "Edwards", "Stewart", "Morris", "Murphy", "Cook", "Rogers", "Morgan", "Cooper", "Peterson", "Bailey",
-    "Schneider", "Fischer", "Weber", "Becker", "Lindqvist", "Johansson", "Rossi", "Bianchi", "Dubois", "Lefebvre",
-    "Kowalczyk", "Nowak", "Jensen", "Hansen", "Sullivan", "Kavanagh", "Fernandez", "Moreau", "Whitfield", "Ashworth",
+    "Smith",     "Johnson",   "Williams", "Brown",     "Jones",    "Miller",    "Davis",     "Wilson", "Anderson",
+    "Taylor",    "Thomas",    "Moore",    "Martin",    "Jackson",  "Thompson",  "White",     "Harris", "Clark",
+    "Lewis",     "Robinson",  "Walker",   "Young",     "Allen",    "King",      "Wright",    "Scott",  "Green",
+    "Baker",     "Adams",     "Nelson",   "Hill",      "Campbell", "Mitchell",  "Roberts",   "Carter", "Phillips",
+    "Evans",     "Turner",    "Parker",   "Collins",   "Edwards",  "Stewart",   "Morris",    "Murphy", "Cook",
+    "Rogers",    "Morgan",    "Cooper",   "Peterson",  "Bailey",   "Schneider", "Fischer",   "Weber",  "Becker",
+    "Lindqvist", "Johansson", "Rossi",    "Bianchi",   "Dubois",   "Lefebvre",  "Kowalczyk", "Nowak",  "Jensen",
+    "Hansen",    "Sullivan",  "Kavanagh", "Fernandez", "Moreau",   "Whitfield", "Ashworth",
 };
 static const char *const COMPANY_WORDS[] = {
-    "Northfield", "Bluewater", "Riverside", "Summit", "Harbour", "Granite", "Meadow", "Oakridge", "Silverline",
-    "Westbrook", "Lakeshore", "Ironwood", "Brightpath", "Clearview", "Stonebridge", "Fairway", "Highland",
-    "Redwood", "Maplewood", "Crestline", "Evergreen", "Pinecrest", "Broadleaf", "Kingsway", "Seabright",
-    "Logistics", "Packaging", "Components", "Foods", "Textiles", "Engineering", "Software", "Analytics",
-    "Freight", "Ceramics", "Timber", "Dairy", "Printing", "Consulting", "Plastics", "Furniture", "Optics",
-    "Instruments", "Marine", "Outfitters", "Bakeries", "Orchards", "Aggregates", "Coatings", "Fabrics",
+    "Northfield", "Bluewater", "Riverside",   "Summit",     "Harbour",    "Granite",   "Meadow",      "Oakridge",
+    "Silverline", "Westbrook", "Lakeshore",   "Ironwood",   "Brightpath", "Clearview", "Stonebridge", "Fairway",
+    "Highland",   "Redwood",   "Maplewood",   "Crestline",  "Evergreen",  "Pinecrest", "Broadleaf",   "Kingsway",
+    "Seabright",  "Logistics", "Packaging",   "Components", "Foods",      "Textiles",  "Engineering", "Software",
+    "Analytics",  "Freight",   "Ceramics",    "Timber",     "Dairy",      "Printing",  "Consulting",  "Plastics",
+    "Furniture",  "Optics",    "Instruments", "Marine",     "Outfitters", "Bakeries",  "Orchards",    "Aggregates",
+    "Coatings",   "Fabrics",
 };
-static const char *const LEGAL_FORMS[] = {"LLC", "Ltd", "Limited", "Inc.", "GmbH", "S.A.", "OOO", "JSC", "plc",
-                                          "B.V.", "AG", "Corp."};
+static const char *const LEGAL_FORMS[] = {"LLC", "Ltd", "Limited", "Inc.", "GmbH", "S.A.",
+                                          "OOO", "JSC", "plc",     "B.V.", "AG",   "Corp."};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct rng {
@@ -72,7 +74,10 @@ static uint64_t next(rng *r)
     return z ^ (z >> 31);
 }
 
-static size_t pick(rng *r, size_t n) { return n ? (size_t)(next(r) % n) : 0; }
+static size_t pick(rng *r, size_t n)
+{
+    return n ? (size_t)(next(r) % n) : 0;
+}
 
 typedef struct mention {
     nc_variation var;
@@ -93,7 +98,10 @@ typedef struct corpus {
 
 /* ---- names -------------------------------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static const char *norm_sorted(corpus *c, const char *name, int person)
 {
@@ -385,7 +393,8 @@ static void ordinary_name(corpus *c, mention *m)
             default: snprintf(m->text, NAME_MAX_B, "%s %s", g, up); break;
             }
         } else {
-            const char *a = COMPANY_WORDS[pick(&c->r, 25)], *b = COMPANY_WORDS[25 + pick(&c->r, COUNT(COMPANY_WORDS) - 25)];
+            const char *a = COMPANY_WORDS[pick(&c->r, 25)],
+                       *b = COMPANY_WORDS[25 + pick(&c->r, COUNT(COMPANY_WORDS) - 25)];
             const char *lf = LEGAL_FORMS[pick(&c->r, COUNT(LEGAL_FORMS))];
             switch (pick(&c->r, 3)) {
             case 0: snprintf(m->text, NAME_MAX_B, "%s %s %s", a, b, lf); break;
@@ -420,8 +429,8 @@ static int listed_mention(corpus *c, nc_variation v, mention *m)
 
 /* ---- documents ---------------------------------------------------------------------------- */
 
-static const char *const MONTHS[] = {"January", "February", "March", "April", "May", "June", "July",
-                                     "August", "September", "October", "November", "December"};
+static const char *const MONTHS[] = {"January", "February", "March",     "April",   "May",      "June",
+                                     "July",    "August",   "September", "October", "November", "December"};
 
 /* The sentence holding m in its context. */
 static void sentence(corpus *c, const mention *m, char *out, size_t cap)
@@ -431,24 +440,32 @@ static void sentence(corpus *c, const mention *m, char *out, size_t cap)
     int amt = 10 + (int)pick(&c->r, 990);
     switch (m->ctx) {
     case NC_CTX_PAYMENT:
-        snprintf(out, cap, "On %d %s 2024 a payment of USD %d,%03d was made to %s under the services agreement.",
-                 day, mon, amt, (int)pick(&c->r, 1000), m->text);
+        snprintf(out, cap, "On %d %s 2024 a payment of USD %d,%03d was made to %s under the services agreement.", day,
+                 mon, amt, (int)pick(&c->r, 1000), m->text);
         break;
     case NC_CTX_RELATED:
         if (m->person)
-            snprintf(out, cap, "During the year the group paid consulting fees of $%d thousand to %s, a close "
-                               "family member of a director.", amt, m->text);
+            snprintf(out, cap,
+                     "During the year the group paid consulting fees of $%d thousand to %s, a close "
+                     "family member of a director.",
+                     amt, m->text);
         else
-            snprintf(out, cap, "The group purchased goods for $%d thousand from %s, an entity under common "
-                               "control, on normal commercial terms.", amt, m->text);
+            snprintf(out, cap,
+                     "The group purchased goods for $%d thousand from %s, an entity under common "
+                     "control, on normal commercial terms.",
+                     amt, m->text);
         break;
     default:
         if (m->person)
-            snprintf(out, cap, "The board noted that %s had been appointed as an adviser to the audit committee "
-                               "with effect from %d %s.", m->text, day, mon);
+            snprintf(out, cap,
+                     "The board noted that %s had been appointed as an adviser to the audit committee "
+                     "with effect from %d %s.",
+                     m->text, day, mon);
         else
-            snprintf(out, cap, "The board approved the framework agreement with %s and authorised the treasurer "
-                               "to sign it.", m->text);
+            snprintf(out, cap,
+                     "The board approved the framework agreement with %s and authorised the treasurer "
+                     "to sign it.",
+                     m->text);
         break;
     }
 }
@@ -492,8 +509,9 @@ static ds_status write_html(const doc *d, int no, const char *path)
     FILE *f = fopen(path, "w");
     if (!f)
         return DS_ERR_IO;
-    fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Compliance pack %d</title></head>"
-               "<body>\n<h1>Compliance pack %d</h1>\n",
+    fprintf(f,
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Compliance pack %d</title></head>"
+            "<body>\n<h1>Compliance pack %d</h1>\n",
             no, no);
     for (size_t i = 0; i < d->n_para; i++) {
         fputs("<p>", f);
@@ -573,7 +591,7 @@ static ds_status write_pdf(const doc *d, int no, const char *path)
     for (size_t i = 0; i <= d->n_rows; i++) {
         pdf_need(&p, 14);
         for (int k = 0; k < 4; k++) {
-            const char *s = i == 0 ? head[k]
+            const char *s = i == 0   ? head[k]
                             : k == 0 ? "2024-06-30"
                             : k == 1 ? d->rows[i - 1]->text
                             : k == 2 ? "45,000.00"
@@ -647,8 +665,9 @@ static ds_status write_corpus(corpus *c, const char *outdir, size_t per_var)
         char name[64];
         snprintf(name, sizeof name, "doc%04zu.%s", no, ext[no % 3]);
         snprintf(path, sizeof path, "%s/%s", outdir, name);
-        st = no % 3 == 0 ? write_txt(d, (int)no, path) : no % 3 == 1 ? write_html(d, (int)no, path)
-                                                                     : write_pdf(d, (int)no, path);
+        st = no % 3 == 0   ? write_txt(d, (int)no, path)
+             : no % 3 == 1 ? write_html(d, (int)no, path)
+                           : write_pdf(d, (int)no, path);
         for (size_t i = 0; i < d->n && st == DS_OK; i++)
             fprintf(truth, "%s\t%s\t%s\t%lld\t%s\t%s\n", name, nc_variation_name(d->m[i].var),
                     nc_context_name(d->m[i].ctx), d->m[i].ext_id, d->m[i].person ? "person" : "organization",

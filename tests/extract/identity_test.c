@@ -26,9 +26,8 @@ static void read_id(ds_document *doc, ds_doc_identity *id)
     DS_REQUIRE(ds_doc_identity_read(doc, id, &err) == DS_OK);
 }
 
-#define CHECK_FIELD(f, want)                                                                                   \
-    DS_CHECKF((f).value && !strcmp((f).value, want), "%s: got %s, want %s", #f, (f).value ? (f).value : "NULL", \
-              want)
+#define CHECK_FIELD(f, want) \
+    DS_CHECKF((f).value && !strcmp((f).value, want), "%s: got %s, want %s", #f, (f).value ? (f).value : "NULL", want)
 
 static void quarter_cover(void)
 {
@@ -118,7 +117,8 @@ static void broken_input(void)
     snprintf(cover, sizeof cover,
              "(Exact name of registrant as specified in its charter)\nSECURITIES AND EXCHANGE COMMISSION\nFORM 10-K\n"
              "For the fiscal year ended February 30, 2023\nCommission file number\n%s\n"
-             "(Exact name of registrant\nCIK 12345678901234\nFORM", longname);
+             "(Exact name of registrant\nCIK 12345678901234\nFORM",
+             longname);
     const char *cut[] = {cover, NULL};
     doc = doc_of(cut);
     read_id(doc, &id);

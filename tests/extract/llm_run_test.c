@@ -51,7 +51,8 @@ static void check_prefix_reuse(const char *ckpt)
     for (int i = 0; i < 12; i++) /* a document much longer than the task's instructions */
         snprintf(longdoc + strlen(longdoc), sizeof longdoc - strlen(longdoc),
                  "<chunk id=%d>\nNet income was $%d million, and operating cash flow $%d million, in fiscal "
-                 "20%02d.\n</chunk>\n", i, 210 + i, 388 + 3 * i, 10 + i);
+                 "20%02d.\n</chunk>\n",
+                 i, 210 + i, 388 + 3 * i, 10 + i);
     const char *docs[] = {longdoc, "<chunk id=0>\nTotal debt was $5,600 million at year end.\n</chunk>\n",
                           "<chunk id=0>\nRevenue was $1,234 million.\n</chunk>\n"};
     for (int d = 0; d < 3; d++) {
@@ -67,10 +68,9 @@ static void check_prefix_reuse(const char *ckpt)
             g->answer_info(g->ctx, &info);
             if (t == 1) /* the swot call after the facts call of the same document */
                 DS_CHECKF(info.reused >= docpart.n && (d > 0 || p.n - info.reused < p.n / 2),
-                          "doc %d: second task reused %zu of %zu prompt tokens (document ends at %zu)", d,
-                          info.reused, p.n, docpart.n);
-            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &b,
-                                              &err) == DS_OK);
+                          "doc %d: second task reused %zu of %zu prompt tokens (document ends at %zu)", d, info.reused,
+                          p.n, docpart.n);
+            DS_REQUIRE(ds_model_generate_json(l, p.v, p.n, ds_llm_schema((ds_llm_task)t), 16, &b, &err) == DS_OK);
             DS_CHECKF(a.n == b.n && a.n > 0 && memcmp(a.v, b.v, a.n * sizeof(int32_t)) == 0,
                       "task %d doc %d: kept sequence answered differently", t, d);
             ds_tokens_deinit(&p);
@@ -218,8 +218,8 @@ static void run_pdfs(const char *bin, const char *dsn, const char *dir, const ch
     snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_context: 8192\n  max_new_tokens: 128\n",
              ckpt);
     ds_test_write_file(cfg, yaml);
-    int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/pdfs.jsonl' run '%s' 2>&1", bin,
-                        cfg, dsn, dir, inbox);
+    int rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/pdfs.jsonl' run '%s' 2>&1", bin, cfg,
+                        dsn, dir, inbox);
     DS_CHECKF(rc == 0, "dossier run exited %d: %s", rc, out);
     const char *line = strstr(out, "model: ");
     long calls = 0, unparsed = -1, truncated = -1, salvaged = -1, closed = -1, cut = -1;
@@ -286,21 +286,25 @@ int main(int argc, char **argv)
     wl = wl ? strstr(wl + 1, "model: ") : NULL;
     long windows = 0, grown = -1, dropped = -1;
     long long reused = 0;
-    DS_CHECKF(wl && sscanf(wl, "model: %ld windows, %lld prompt tokens reused, %ld facts budgets grown for table "
-                               "rows, %ld items dropped", &windows, &reused, &grown, &dropped) == 4,
+    DS_CHECKF(wl && sscanf(wl,
+                           "model: %ld windows, %lld prompt tokens reused, %ld facts budgets grown for table "
+                           "rows, %ld items dropped",
+                           &windows, &reused, &grown, &dropped) == 4,
               "no model windows line: %s", out);
-    DS_CHECKF(windows >= 1 && reused > 100 * windows && grown >= 0 && dropped >= 0, "%ld windows, %lld reused",
-              windows, reused);
+    DS_CHECKF(windows >= 1 && reused > 100 * windows && grown >= 0 && dropped >= 0, "%ld windows, %lld reused", windows,
+              reused);
 
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'report.txt' AND status = 'loaded'") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'report.txt' AND status = 'loaded'") ==
+             1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM chunks") > 0);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor <> 'model'") >= 0);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND (model IS NULL OR "
-                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v2')") == 0);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
-                       "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v2')") == 0);
+                                  "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'facts-v2')") == 0);
+    DS_CHECK(ds_test_pg_scalar(c,
+                               "SELECT count(*) FROM swot_items WHERE source_extractor = 'model' AND (model IS NULL OR "
+                               "model_fingerprint IS NULL OR prompt_version IS DISTINCT FROM 'swot-v2')") == 0);
     char q[1024];
     snprintf(q, sizeof q,
              "SELECT count(*) FROM (SELECT model, model_fingerprint FROM facts WHERE source_extractor = 'model' "
@@ -308,9 +312,11 @@ int main(int argc, char **argv)
              "WHERE model <> 'tiny-qwen3' OR model_fingerprint <> '%s'",
              fp);
     DS_CHECK(ds_test_pg_scalar(c, q) == 0);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE model IS NOT NULL AND source_extractor <> 'model'") == 0);
+    DS_CHECK(ds_test_pg_scalar(
+                 c, "SELECT count(*) FROM facts WHERE model IS NOT NULL AND source_extractor <> 'model'") == 0);
     check_grounded(c);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND chunk_seq IS NULL") == 0);
+    DS_CHECK(
+        ds_test_pg_scalar(c, "SELECT count(*) FROM facts WHERE source_extractor = 'model' AND chunk_seq IS NULL") == 0);
     snprintf(cmd, sizeof cmd, "grep -c 'model calls' '%s/log.jsonl'", dir);
     DS_CHECKF(ds_test_sh(out, sizeof out, "%s", cmd) == 0 && atoi(out) == 1, "no model summary in the log: %s", out);
     snprintf(cmd, sizeof cmd, "grep -q 'tiny-qwen3' '%s/log.jsonl'", dir);
@@ -318,19 +324,20 @@ int main(int argc, char **argv)
 
     /* a context too small for the prompt: the model fails on the document, the run goes on */
     snprintf(path, sizeof path, "%s/second.txt", inbox);
-    ds_test_write_file(path, "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x. Substantial doubt about its ability to "
-                     "continue as a going concern was raised.\n");
+    ds_test_write_file(path,
+                       "CREDIT MEMO\n\nThe borrower's leverage rose to 4.2x. Substantial doubt about its ability to "
+                       "continue as a going concern was raised.\n");
     snprintf(yaml, sizeof yaml, "model:\n  dir: \"%s\"\n  threads: 2\n  max_new_tokens: 500\n  max_context: 512\n",
              ckpt);
     ds_test_write_file(cfg, yaml);
-    rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log2.jsonl' run '%s' 2>&1", bin, cfg,
-                    dsn, dir, inbox);
+    rc = ds_test_sh(out, sizeof out, "'%s' --config '%s' --db '%s' --log '%s/log2.jsonl' run '%s' 2>&1", bin, cfg, dsn,
+                    dir, inbox);
     DS_CHECKF(rc == 0, "second run exited %d: %s", rc, out);
     DS_CHECKF(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'second.txt' AND status = 'loaded' AND "
-                        "meta->>'notes' LIKE '%model backend failed:%max_context%'") == 1,
+                                   "meta->>'notes' LIKE '%model backend failed:%max_context%'") == 1,
               "second.txt: %s", out);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM swot_items s JOIN documents d ON d.id = s.document_id WHERE "
-                       "d.name = 'second.txt' AND s.source_extractor = 'rules'") >= 1);
+                                  "d.name = 'second.txt' AND s.source_extractor = 'rules'") >= 1);
     PQfinish(c);
 
     /* a checkpoint folder that is not one: the run refuses to start */

@@ -69,10 +69,11 @@ static void test_parse(void)
 {
     ds_err err;
     ds_llm_output o = {0};
-    const char *junk = "Sure! Here it is:\n```json\n{\"facts\":[{\"metric\":\"revenue\",\"value\":\"$1,234\","
-                       "\"period\":\"2023\",\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Revenue was $1,234 "
-                       "million\"},{\"metric\":\"x\"},7,{\"metric\":\"m\",\"value\":\"1\",\"period\":\"\",\"unit\":\"\","
-                       "\"chunk\":\"0\",\"quote\":\"q\"}]}\n```\nHope this helps {";
+    const char *junk =
+        "Sure! Here it is:\n```json\n{\"facts\":[{\"metric\":\"revenue\",\"value\":\"$1,234\","
+        "\"period\":\"2023\",\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Revenue was $1,234 "
+        "million\"},{\"metric\":\"x\"},7,{\"metric\":\"m\",\"value\":\"1\",\"period\":\"\",\"unit\":\"\","
+        "\"chunk\":\"0\",\"quote\":\"q\"}]}\n```\nHope this helps {";
     DS_REQUIRE(ds_llm_parse(DS_LLM_FACTS, junk, strlen(junk), &o, &err) == DS_OK);
     DS_CHECK(o.n_facts == 1 && o.malformed == 3);
     DS_CHECK(o.n_facts == 1 && strcmp(o.facts[0].value, "$1,234") == 0 && o.facts[0].chunk == 0);
@@ -119,9 +120,16 @@ static void test_numbers(void)
     char k[64];
     struct {
         const char *in, *key;
-    } cases[] = {{"$1,234", "1234"},         {"(1,234)", "1234"}, {"$1.2 million", "1.2"}, {"-3.50%", "3.50"},
-                 {"12", "12"},               {"USD 0.75", "0.75"}, {".5", ".5"},           {"2023 and 2022", ""},
-                 {"n/a", ""},                {"1,234,567", "1234567"}};
+    } cases[] = {{"$1,234", "1234"},
+                 {"(1,234)", "1234"},
+                 {"$1.2 million", "1.2"},
+                 {"-3.50%", "3.50"},
+                 {"12", "12"},
+                 {"USD 0.75", "0.75"},
+                 {".5", ".5"},
+                 {"2023 and 2022", ""},
+                 {"n/a", ""},
+                 {"1,234,567", "1234567"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ds_ground_number_key(cases[i].in, k, sizeof k);
         DS_CHECKF(strcmp(k, cases[i].key) == 0, "%s -> %s, want %s", cases[i].in, k, cases[i].key);
@@ -148,7 +156,7 @@ static void test_quotes(void)
              off == (size_t)(strstr(t, "lenders") - t));
     DS_CHECK(ds_ground_quote(t, strlen(t), "  early. the company's liquidity   is adequate ", &off) &&
              off == (size_t)(strstr(t, "early") - t));
-    DS_CHECK(!ds_ground_quote(t, strlen(t), "lenders may call the term loan early", NULL)); /* quotes dropped */
+    DS_CHECK(!ds_ground_quote(t, strlen(t), "lenders may call the term loan early", NULL));       /* quotes dropped */
     DS_CHECK(!ds_ground_quote(t, strlen(t), "lenders might call the \"term loan\" early", NULL)); /* one word */
     DS_CHECK(!ds_ground_quote(t, strlen(t), "liquidity is adequate!", NULL));
     DS_CHECK(!ds_ground_quote(t, strlen(t), "early", NULL)); /* too short to mean anything */
@@ -211,8 +219,8 @@ typedef struct script {
     int n_calls;
 } script;
 
-static ds_status scripted(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new,
-                          ds_tokens *out, ds_err *err)
+static ds_status scripted(void *ctx, const int32_t *prompt, size_t n, const char *schema, int max_new, ds_tokens *out,
+                          ds_err *err)
 {
     script *s = ctx;
     (void)prompt;
@@ -244,7 +252,8 @@ static void test_driver(const ds_tokenizer *tok)
     const char *answers[] = {
         /* facts: one grounded in chunk 0, one citing chunk 0 for chunk 1's number */
         "{\"facts\":[{\"metric\":\"revenue\",\"value\":\"$1,234\",\"period\":\"year ended December 31, 2023\","
-        "\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Revenue was $1,234 million in 2023\"},{\"metric\":\"debt\",\"value\":\"5,600\","
+        "\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Revenue was $1,234 million in "
+        "2023\"},{\"metric\":\"debt\",\"value\":\"5,600\","
         "\"period\":\"2023\",\"unit\":\"USD millions\",\"chunk\":0,\"quote\":\"Total debt was $5,600 million\"}]}",
         /* swot: a grounded threat */
         "junk {\"swot\":[{\"category\":\"threat\",\"statement\":\"Lenders may accelerate.\",\"chunk\":1,"
@@ -333,7 +342,8 @@ static void test_budgets(const ds_tokenizer *tok)
     ds_chunk prose = mk_chunk(0, "Revenue rose.\nDebt fell.\n");
     DS_CHECK(ds_llm_table_rows(&prose) == 0);
     ds_chunk t8 = t3;
-    t8.text = "Assets | 1 | 2\nCash | 3 | 4\nDebt | 5 | 6\nEquity | 7 | 8\nA | 1 | 2\nB | 3 | 4\nC | 5 | 6\nD | 7 | 8\n";
+    t8.text =
+        "Assets | 1 | 2\nCash | 3 | 4\nDebt | 5 | 6\nEquity | 7 | 8\nA | 1 | 2\nB | 3 | 4\nC | 5 | 6\nD | 7 | 8\n";
     t8.text_len = strlen(t8.text);
     DS_CHECK(ds_llm_table_rows(&t8) == 8);
     ds_chunk v[5] = {prose, t3, t3, prose, t8};

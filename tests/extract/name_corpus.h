@@ -24,27 +24,27 @@
 #include <stddef.h>
 
 /* The variations of a listed name; NC_ORDINARY marks an ordinary name. */
-#define NC_VARIATIONS(X)                                                                                   \
-    X(NC_AS_LISTED, "as_listed")                                                                           \
-    X(NC_TITLE_CASE, "title_case")                                                                         \
-    X(NC_REORDERED, "first_last_reordered")                                                                \
-    X(NC_MIDDLE_DROPPED, "middle_dropped")                                                                 \
-    X(NC_TYPO1, "one_typo")                                                                                \
-    X(NC_TYPO2, "two_typos")                                                                               \
-    X(NC_ALIAS, "alias_variant")                                                                           \
-    X(NC_ORG_NO_LEGAL, "org_without_legal_form")                                                           \
-    X(NC_ORG_OTHER_LEGAL, "org_other_legal_form")                                                          \
-    X(NC_TABLE_CELL, "table_cell")                                                                         \
+#define NC_VARIATIONS(X)                          \
+    X(NC_AS_LISTED, "as_listed")                  \
+    X(NC_TITLE_CASE, "title_case")                \
+    X(NC_REORDERED, "first_last_reordered")       \
+    X(NC_MIDDLE_DROPPED, "middle_dropped")        \
+    X(NC_TYPO1, "one_typo")                       \
+    X(NC_TYPO2, "two_typos")                      \
+    X(NC_ALIAS, "alias_variant")                  \
+    X(NC_ORG_NO_LEGAL, "org_without_legal_form")  \
+    X(NC_ORG_OTHER_LEGAL, "org_other_legal_form") \
+    X(NC_TABLE_CELL, "table_cell")                \
     X(NC_ORDINARY, "ordinary")
 
 #define NC_ENUM(e, s) e,
 typedef enum nc_variation { NC_VARIATIONS(NC_ENUM) NC_N_VARIATIONS } nc_variation;
 #undef NC_ENUM
 
-#define NC_CONTEXTS(X)                                                                                     \
-    X(NC_CTX_PAYMENT, "payment_schedule")                                                                  \
-    X(NC_CTX_RELATED, "related_party")                                                                     \
-    X(NC_CTX_MINUTES, "board_minutes")                                                                     \
+#define NC_CONTEXTS(X)                    \
+    X(NC_CTX_PAYMENT, "payment_schedule") \
+    X(NC_CTX_RELATED, "related_party")    \
+    X(NC_CTX_MINUTES, "board_minutes")    \
     X(NC_CTX_TABLE, "table")
 
 #define NC_ENUM(e, s) e,
@@ -61,15 +61,15 @@ int nc_context_of(const char *name);
 enum { NC_FMT_TXT, NC_FMT_HTML, NC_FMT_PDF, NC_N_FMTS };
 
 typedef struct nc_tally {
-    size_t listed[NC_N_VARIATIONS], found[NC_N_VARIATIONS];   /* by variation (ordinary: unused) */
+    size_t listed[NC_N_VARIATIONS], found[NC_N_VARIATIONS]; /* by variation (ordinary: unused) */
     size_t ctx_listed[NC_N_CONTEXTS], ctx_found[NC_N_CONTEXTS];
     size_t fmt_listed[NC_N_FMTS], fmt_found[NC_N_FMTS];
-    size_t ordinary;      /* ordinary names written */
-    size_t false_alerts;  /* alerts of entries the document does not mention, outside its listed
+    size_t ordinary;        /* ordinary names written */
+    size_t false_alerts;    /* alerts of entries the document does not mention, outside its listed
                              mentions (ordinary names, prose) */
     size_t false_in_listed; /* such alerts from a window inside a listed mention */
     size_t documents, bytes, pages;
-    double seconds;       /* ingest + chunking + screening, wall */
+    double seconds; /* ingest + chunking + screening, wall */
 } nc_tally;
 
 /* Runs every document of the corpus in dir through ingest, chunking and screening against idx

@@ -24,8 +24,14 @@ static const char *const VAR_NAMES[] = {NC_VARIATIONS(NC_NAME)};
 static const char *const CTX_NAMES[] = {NC_CONTEXTS(NC_NAME)};
 #undef NC_NAME
 
-const char *nc_variation_name(nc_variation v) { return v < NC_N_VARIATIONS ? VAR_NAMES[v] : "?"; }
-const char *nc_context_name(nc_context c) { return c < NC_N_CONTEXTS ? CTX_NAMES[c] : "?"; }
+const char *nc_variation_name(nc_variation v)
+{
+    return v < NC_N_VARIATIONS ? VAR_NAMES[v] : "?";
+}
+const char *nc_context_name(nc_context c)
+{
+    return c < NC_N_CONTEXTS ? CTX_NAMES[c] : "?";
+}
 
 int nc_variation_of(const char *name)
 {
@@ -43,7 +49,10 @@ int nc_context_of(const char *name)
     return -1;
 }
 
-double nc_recall(size_t found, size_t listed) { return listed ? (double)found / (double)listed : 1.0; }
+double nc_recall(size_t found, size_t listed)
+{
+    return listed ? (double)found / (double)listed : 1.0;
+}
 
 static int kind_of(ds_sanctions_type t)
 {
@@ -189,8 +198,8 @@ static ds_status score_doc(const char *dir, const truth_row *rows, size_t n, con
             t->ctx_listed[r->ctx]++, t->ctx_found[r->ctx] += (size_t)hit;
             t->fmt_listed[fmt]++, t->fmt_found[fmt] += (size_t)hit;
             if (!hit && verbose)
-                printf("missed  %s %-24s %lld \"%s\"\n", r->file, nc_variation_name((nc_variation)r->var),
-                       r->ext_id, r->text);
+                printf("missed  %s %-24s %lld \"%s\"\n", r->file, nc_variation_name((nc_variation)r->var), r->ext_id,
+                       r->text);
         }
         for (size_t a = 0; a < alerts.n; a++) {
             int known = 0;
@@ -204,8 +213,8 @@ static ds_status score_doc(const char *dir, const truth_row *rows, size_t n, con
             else
                 t->false_alerts++;
             if (verbose)
-                printf("%s %s \"%s\" ~ %lld \"%s\" (%.3f)\n", part ? "part   " : "false  ", rows[0].file, alerts.v[a].subject,
-                       alerts.v[a].entry_id, alerts.v[a].matched_name, alerts.v[a].score);
+                printf("%s %s \"%s\" ~ %lld \"%s\" (%.3f)\n", part ? "part   " : "false  ", rows[0].file,
+                       alerts.v[a].subject, alerts.v[a].entry_id, alerts.v[a].matched_name, alerts.v[a].score);
         }
     } else {
         st = ds_err_prefix(err, "%s", path);

@@ -100,8 +100,7 @@ int main(int argc, char **argv)
     double overall = nc_recall(found, listed), share = (double)t.false_alerts / (double)t.ordinary;
     DS_CHECKF(overall >= lv.min_recall[NC_ORDINARY], "overall recall %.4f below the level %.4f", overall,
               lv.min_recall[NC_ORDINARY]);
-    DS_CHECKF(share <= lv.max_false, "false alerts %.4f of ordinary names, above the level %.4f", share,
-              lv.max_false);
+    DS_CHECKF(share <= lv.max_false, "false alerts %.4f of ordinary names, above the level %.4f", share, lv.max_false);
     for (int f = 0; f < NC_N_FMTS; f++)
         DS_CHECK(t.fmt_listed[f] > 0);
 

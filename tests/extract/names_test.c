@@ -54,7 +54,9 @@ int main(void)
     check_fold("پارچین", "parchyn");
     /* Other scripts stay, lower-cased; invalid UTF-8 separates. */
     check_fold("김정은", "김정은");
-    check_fold("ab\xff\xfe" "cd", "ab cd");
+    check_fold("ab\xff\xfe"
+               "cd",
+               "ab cd");
     check_fold("١٢٣ Street", "123 street");
 
     /* Organisations: legal forms at either end, repeatedly, never everything. */

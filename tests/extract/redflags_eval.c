@@ -65,8 +65,8 @@ static int score(ds_rfeval *r, const char *labels, const char *sentence, ds_rfev
     ds_err err;
     ds_entity_list l = {0};
     int rc = -1;
-    if (ds_doc_begin_page(doc) || ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", sentence, strlen(sentence),
-                                                   NULL) ||
+    if (ds_doc_begin_page(doc) ||
+        ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", sentence, strlen(sentence), NULL) ||
         fn(doc, NULL, &l, &err))
         goto done;
     if (strcmp(labels, "-") != 0) {

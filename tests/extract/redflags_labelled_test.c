@@ -27,8 +27,8 @@ static const struct {
     const char *id;
     double precision, recall;
 } held[] = {
-    {"RF-INQUIRY", 0.96, 0.92},     {"RF-ENFORCEMENT", 1.0, 0.92},  {"RF-VIOLATION", 1.0, 0.85},
-    {"RF-GOINGCONCERN", 1.0, 1.0},  {"RF-SANCTIONED", 1.0, 1.0},    {"RF-COVENANT", 0.5, 1.0},
+    {"RF-INQUIRY", 0.96, 0.92},    {"RF-ENFORCEMENT", 1.0, 0.92}, {"RF-VIOLATION", 1.0, 0.85},
+    {"RF-GOINGCONCERN", 1.0, 1.0}, {"RF-SANCTIONED", 1.0, 1.0},   {"RF-COVENANT", 0.5, 1.0},
 };
 
 static void test_levels(void)
@@ -85,7 +85,8 @@ static void test_cases(void)
         "RF-VIOLATION\tcase\tThe Company voluntarily disclosed the matter to the agency.",
         "-\tcase\tThe Company may have voluntarily disclosed the matter.",
         /* a breach stated as non-compliance; compliance stated is not one */
-        "RF-COVENANT\tcase\tAs of June 30, 2024 we did not comply with the minimum fixed charge coverage ratio covenant.",
+        "RF-COVENANT\tcase\tAs of June 30, 2024 we did not comply with the minimum fixed charge coverage ratio "
+        "covenant.",
         "RF-COVENANT\tcase\tThe Company was not in compliance with a financial covenant as of December 31, 2024.",
         "-\tcase\tWe were in compliance with all covenants under our credit agreement as of December 31, 2024.",
         "-\tcase\tFailure to comply with these covenants could result in an event of default.",

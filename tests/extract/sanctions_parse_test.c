@@ -58,7 +58,7 @@ static ds_sanctions_list *parse_trio(const char *dir, ds_status *st, ds_err *err
         b[k] = read_or_die(p[k]);
     }
     ds_sanctions_csv_files f = {b[0].data, b[1].data, b[2].data, b[3].data, b[0].len, b[1].len,
-                                b[2].len,  b[3].len,  p[0],      p[1],      p[2],      p[3]};
+                                b[2].len,  b[3].len,  p[0],      p[1],      p[2],     p[3]};
     ds_sanctions_list *l = NULL;
     *st = ds_sanctions_parse_ofac_csv(&f, &l, err);
     for (int k = 0; k < 4; k++)
@@ -109,7 +109,8 @@ static void test_ofac_csv(void)
     DS_REQUIRE(e && e->remarks);
     const char *tail = "hn'; Linked To: LAZARUS GROUP.";
     size_t rl = strlen(e->remarks), tl = strlen(tail);
-    DS_CHECKF(rl > tl && strcmp(e->remarks + rl - tl, tail) == 0, "remarks end: %s", e->remarks + (rl > 40 ? rl - 40 : 0));
+    DS_CHECKF(rl > tl && strcmp(e->remarks + rl - tl, tail) == 0, "remarks end: %s",
+              e->remarks + (rl > 40 ? rl - 40 : 0));
     /* Programmes: "SDGT] [IFSR" in the file. */
     int multi = 0;
     for (size_t i = 0; i < l->n_entries; i++)
@@ -132,7 +133,8 @@ static void test_ofac_csv(void)
              alias(e, "KHOROSHEV, Dmitrii Yuryevich") && alias(e, "LOCKBITSUPP"));
     DS_CHECK(l->n_skipped > 0);
     e = find(l, "40716");
-    DS_CHECK(e && e->type == DS_SANCTIONS_TYPE_VESSEL && strstr(e->attributes, "\"vessel_type\":\"Naval Auxiliary Vessel\""));
+    DS_CHECK(e && e->type == DS_SANCTIONS_TYPE_VESSEL &&
+             strstr(e->attributes, "\"vessel_type\":\"Naval Auxiliary Vessel\""));
     e = find(l, "20540");
     DS_CHECK(e && e->type == DS_SANCTIONS_TYPE_AIRCRAFT && strcmp(e->name, "P-532") == 0);
     ds_sanctions_list_free(l);
@@ -245,13 +247,15 @@ static void test_ofac_xml(void)
     DS_REQUIRE(e);
     DS_CHECK_STREQ(e->name, "KHOROSHEV, Dmitry Yuryevich");
     DS_CHECK(e->type == DS_SANCTIONS_TYPE_INDIVIDUAL);
-    DS_CHECK(alias(e, "KHOROSHEV, Dmitriy Yurevich") && strcmp(alias(e, "KHOROSHEV, Dmitriy Yurevich")->quality, "strong") == 0);
+    DS_CHECK(alias(e, "KHOROSHEV, Dmitriy Yurevich") &&
+             strcmp(alias(e, "KHOROSHEV, Dmitriy Yurevich")->quality, "strong") == 0);
     DS_CHECK(alias(e, "LOCKBITSUPP") && strcmp(alias(e, "LOCKBITSUPP")->quality, "weak") == 0);
     DS_CHECK(strstr(e->attributes, "\"nationalities\":[\"Russia\"]") != NULL);
     e = find(l, "11195");
     DS_CHECK(e && strcmp(e->programs, "NPWMD; IFSR; IRAN-CON-ARMS-EO") == 0 && e->type == DS_SANCTIONS_TYPE_ENTITY);
     e = find(l, "10278");
-    DS_CHECK(e && strstr(e->attributes, "\"ids\":[{\"type\":\"Passport\",\"number\":\"P0017003\",\"country\":\"Belize\"}]"));
+    DS_CHECK(e &&
+             strstr(e->attributes, "\"ids\":[{\"type\":\"Passport\",\"number\":\"P0017003\",\"country\":\"Belize\"}]"));
     DS_CHECK(find(l, "40716") && find(l, "40716")->type == DS_SANCTIONS_TYPE_VESSEL);
     DS_CHECK(find(l, "20540") && find(l, "20540")->type == DS_SANCTIONS_TYPE_AIRCRAFT);
     ds_sanctions_list_free(l);
@@ -277,14 +281,16 @@ static void test_broken(void)
     expect_error("wrong_columns.csv",
                  "1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"B\",-0- ,\"X\",-0- \r\n",
                  DS_ERR_PARSE, "wrong_columns.csv: line 2: 5 fields, expected 12");
-    expect_error("open_quote.csv",
-                 "1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"B,-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
-                 ",-0- ,-0- \r\n",
-                 DS_ERR_PARSE, "open_quote.csv: line 2:");
-    expect_error("dup.csv",
-                 "1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n1,\"B\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
-                 ",-0- ,-0- \r\n",
-                 DS_ERR_PARSE, "ent_num 1 appears twice");
+    expect_error(
+        "open_quote.csv",
+        "1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"B,-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
+        ",-0- ,-0- \r\n",
+        DS_ERR_PARSE, "open_quote.csv: line 2:");
+    expect_error(
+        "dup.csv",
+        "1,\"A\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n1,\"B\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
+        ",-0- ,-0- \r\n",
+        DS_ERR_PARSE, "ent_num 1 appears twice");
     expect_error("noname.csv", "1,-0- ,-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n", DS_ERR_PARSE,
                  "entry 1 has no name");
     expect_error("plain.txt", "hello, world\n", DS_ERR_FORMAT, "plain.txt: not a sanctions list");
@@ -300,9 +306,10 @@ static void test_broken(void)
     expect_error("nouid.xml", "<sdnList><sdnEntry><lastName>X</lastName></sdnEntry></sdnList>", DS_ERR_PARSE,
                  "nouid.xml: line 1: sdnEntry without uid");
     expect_error("noentries.xml", "<sdnList></sdnList>", DS_ERR_EMPTY, "no sdnEntry");
-    expect_error("un_noname.xml",
-                 "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>5</DATAID></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
-                 DS_ERR_PARSE, "INDIVIDUAL 5 has no name");
+    expect_error(
+        "un_noname.xml",
+        "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>5</DATAID></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
+        DS_ERR_PARSE, "INDIVIDUAL 5 has no name");
     expect_error("eu_bad.xml", "<export xmlns=\"http://eu.europa.ec/fpi/fsd/export\"><sanctionEntity logicalId=\"1\">",
                  DS_ERR_PARSE, "eu_bad.xml: line");
 }
@@ -310,7 +317,8 @@ static void test_broken(void)
 static void test_windows_1252(void)
 {
     /* Bytes that are not UTF-8 are read as Windows-1252. */
-    const char csv[] = "7,\"M\xdcLLER, J\xfcrgen\",\"individual\",\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"caf\xe9 \x80\"\r\n";
+    const char csv[] =
+        "7,\"M\xdcLLER, J\xfcrgen\",\"individual\",\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"caf\xe9 \x80\"\r\n";
     ds_sanctions_list *l = NULL;
     ds_err err;
     DS_REQUIRE(ds_sanctions_parse(csv, sizeof csv - 1, "latin.csv", &l, &err) == DS_OK);
@@ -324,8 +332,9 @@ static void test_windows_1252(void)
 static void test_out_of_memory(void)
 {
     ds_buf xml = read_or_die(ds_test_source("tests/extract/data/ofac_sdn_sample.xml"));
-    static const char csv[] = "10,\"A, B\",\"individual\",\"X] [Y\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'C'.\"\r\n"
-                              "11,\"D LTD.\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n";
+    static const char csv[] =
+        "10,\"A, B\",\"individual\",\"X] [Y\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'C'.\"\r\n"
+        "11,\"D LTD.\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n";
     static const char alt[] = "10,1,\"aka\",\"E, F\",-0- \r\n11,2,\"fka\",\"G\",-0- \r\n";
     static const char add[] = "10,1,\"Street\",\"City\",\"Country\",-0- \r\n";
     int nomem = 0, ok = 0;

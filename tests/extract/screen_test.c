@@ -12,9 +12,15 @@
 #include <math.h>
 #include <pthread.h>
 
-static double jw(const char *a, const char *b) { return ds_screen_jaro_winkler(a, strlen(a), b, strlen(b)); }
+static double jw(const char *a, const char *b)
+{
+    return ds_screen_jaro_winkler(a, strlen(a), b, strlen(b));
+}
 
-static double score(const char *a, int ap, const char *b, int bp) { return ds_screen_score(a, ap, b, bp, NULL, NULL); }
+static double score(const char *a, int ap, const char *b, int bp)
+{
+    return ds_screen_score(a, ap, b, bp, NULL, NULL);
+}
 
 static void test_jaro_winkler(void)
 {
@@ -86,10 +92,17 @@ static char *perturb(const char *s)
         return o;
     size_t i = 1 + rnd() % (n - 2);
     switch (rnd() % 4) {
-    case 0: o[i] = (char)('a' + rnd() % 26); break;                 /* substitution */
-    case 1: memmove(o + i, o + i + 1, n - i); break;                 /* deletion */
-    case 2: memmove(o + i + 1, o + i, n - i + 1); o[i] = 'e'; break; /* insertion */
-    default: { char c = o[i]; o[i] = o[i + 1]; o[i + 1] = c; }       /* transposition */
+    case 0: o[i] = (char)('a' + rnd() % 26); break;  /* substitution */
+    case 1: memmove(o + i, o + i + 1, n - i); break; /* deletion */
+    case 2:
+        memmove(o + i + 1, o + i, n - i + 1);
+        o[i] = 'e';
+        break; /* insertion */
+    default: {
+        char c = o[i];
+        o[i] = o[i + 1];
+        o[i + 1] = c;
+    } /* transposition */
     }
     return o;
 }
@@ -146,10 +159,10 @@ static void test_index(void)
         ds_buf_deinit(&alt);
     } else {
         printf("note: ../shared absent, index test on a small built-in list\n");
-        static const char *const names[] = {"BANCO NACIONAL DE CUBA", "KHOROSHEV, Dmitry Yuryevich",
-                                            "IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY", "LOGAN MOREY, Elvis Angus",
-                                            "ROSNEFT TRADING S.A.", "HARAKAT-UL JIHAD ISLAMI",
-                                            "NATIONAL BANK OF CUBA"};
+        static const char *const names[] = {
+            "BANCO NACIONAL DE CUBA",   "KHOROSHEV, Dmitry Yuryevich", "IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY",
+            "LOGAN MOREY, Elvis Angus", "ROSNEFT TRADING S.A.",        "HARAKAT-UL JIHAD ISLAMI",
+            "NATIONAL BANK OF CUBA"};
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             DS_CHECK(ds_screen_index_add(idx, (long long)i + 1, 1, "builtin", names[i], 0, i == 1 || i == 3) == DS_OK);
     }
@@ -200,8 +213,8 @@ static void test_index(void)
 
     /* The index against scoring every name, on perturbed list names and on other names. */
     qset qs = {calloc(300, sizeof(char *)), 0};
-    static const char *const others[] = {"John Smith", "Acme Trading Ltd", "Maria Garcia", "Global Shipping Co",
-                                         "Ivan Petrov", "Ali Hassan", "Banco Central", "Oil Company"};
+    static const char *const others[] = {"John Smith",  "Acme Trading Ltd", "Maria Garcia",  "Global Shipping Co",
+                                         "Ivan Petrov", "Ali Hassan",       "Banco Central", "Oil Company"};
     for (size_t i = 0; i < 300; i++) {
         if (l && i % 4 != 3) {
             const ds_sanctions_entry *e = &l->entries[rnd() % l->n_entries];

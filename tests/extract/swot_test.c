@@ -101,7 +101,8 @@ static void test_metrics_fire(void)
     const ds_swot_item *g = item(&l, "SWOT-GRW-01");
     if (g) {
         DS_CHECK(g->category == DS_SWOT_STRENGTH);
-        DS_CHECK_STREQ(g->statement, "Revenue grew 20.0% year over year, from 1,000 to 1,200 (fiscal year ended 2023-12-31).");
+        DS_CHECK_STREQ(g->statement,
+                       "Revenue grew 20.0% year over year, from 1,000 to 1,200 (fiscal year ended 2023-12-31).");
         DS_CHECK(strstr(g->evidence, "\"value\":\"1200\"") && strstr(g->evidence, "\"value\":\"1000\""));
         DS_CHECK(strstr(g->evidence, "\"ratio\":\"revenue_yoy_growth\",\"value\":0.2000") != NULL);
         DS_CHECK(strstr(g->evidence, "9999") == NULL);
@@ -121,7 +122,8 @@ static void test_metrics_fire(void)
         DS_CHECK(strstr(cov->evidence, "\"value\":1.6000") != NULL);
     const ds_swot_item *cr = item(&l, "SWOT-LIQ-01");
     if (cr)
-        DS_CHECK_STREQ(cr->statement, "Current ratio of 0.83: current liabilities exceed current assets (at 2023-12-31).");
+        DS_CHECK_STREQ(cr->statement,
+                       "Current ratio of 0.83: current liabilities exceed current assets (at 2023-12-31).");
     ds_swot_list_free(&l);
     ds_fact_list_free(&f);
     ds_document_free(doc);
@@ -148,7 +150,8 @@ static void test_metrics_weak(void)
                                            "SWOT-LIQ-02", "SWOT-LEV-03", NULL});
     const ds_swot_item *g = item(&l, "SWOT-GRW-02");
     if (g)
-        DS_CHECK_STREQ(g->statement, "Revenue fell 10.0% year over year, from 1,000 to 900 (fiscal year ended 2023-12-31).");
+        DS_CHECK_STREQ(g->statement,
+                       "Revenue fell 10.0% year over year, from 1,000 to 900 (fiscal year ended 2023-12-31).");
     const ds_swot_item *m = item(&l, "SWOT-MAR-04");
     if (m)
         DS_CHECK_STREQ(m->statement, "Net loss of 80 (fiscal year ended 2023-12-31).");
@@ -167,7 +170,7 @@ static void test_metrics_quiet(void)
     add(&f, "revenue", "1000", FY22, "ixbrl");
     add(&f, "operating_income", "131.85", FY23, "ixbrl"); /* 12.0%, was 11.0%: +1 pp */
     add(&f, "operating_income", "110", FY22, "ixbrl");
-    add(&f, "net_income", "109", FY23, "ixbrl"); /* 9.9% */
+    add(&f, "net_income", "109", FY23, "ixbrl");     /* 9.9% */
     add(&f, "interest_expense", "0", FY23, "ixbrl"); /* no coverage ratio, no division by zero */
     add(&f, "long_term_debt", "1000", AT23, "ixbrl");
     add(&f, "equity", "500", AT23, "ixbrl"); /* D/E exactly 2 */
@@ -207,7 +210,8 @@ static void test_metrics_quarter(void)
     run(doc, &f, &l);
     expect_rules(&l, (const char *const[]){"SWOT-GRW-01", NULL});
     if (l.n)
-        DS_CHECK_STREQ(l.v[0].statement, "Revenue grew 18.2% year over year, from 110 to 130 (quarter ended 2023-09-30).");
+        DS_CHECK_STREQ(l.v[0].statement,
+                       "Revenue grew 18.2% year over year, from 110 to 130 (quarter ended 2023-09-30).");
     ds_swot_list_free(&l);
     ds_fact_list_free(&f);
     ds_document_free(doc);
@@ -264,8 +268,8 @@ static void test_text(void)
     DS_REQUIRE(ds_chunk_document(doc, &co, &chunks, &err) == DS_OK);
     ds_swot_list l = {0};
     DS_REQUIRE(ds_swot_rules_apply(doc, &chunks, NULL, &l, &err) == DS_OK);
-    const char *ids[] = {"SWOT-GC-01", "SWOT-ICW-01", "SWOT-CVT-01", "SWOT-LIT-01",
-                         "SWOT-CUS-01", "SWOT-OPP-01", "SWOT-OPP-02", "SWOT-OPP-03", NULL};
+    const char *ids[] = {"SWOT-GC-01",  "SWOT-ICW-01", "SWOT-CVT-01", "SWOT-LIT-01", "SWOT-CUS-01",
+                         "SWOT-OPP-01", "SWOT-OPP-02", "SWOT-OPP-03", NULL};
     expect_rules(&l, ids);
     for (size_t i = 0; ids[i]; i++) {
         const ds_swot_item *it = item(&l, ids[i]);
@@ -332,8 +336,8 @@ static void test_rules_command(void)
     DS_REQUIRE(ds_buf_read_file(&got, path, 0, &err) == DS_OK);
     DS_REQUIRE(ds_swot_rules_table(&tbl) == DS_OK);
     DS_CHECK(strstr(got.data, tbl.data) != NULL);
-    DS_CHECK(strstr(got.data, "| IR | Iran | High-Risk Jurisdictions subject to a Call for Action | " DS_FATF_AS_OF " |") !=
-             NULL);
+    DS_CHECK(strstr(got.data, "| IR | Iran | High-Risk Jurisdictions subject to a Call for Action | " DS_FATF_AS_OF
+                              " |") != NULL);
     DS_CHECK(strstr(got.data, "Red-flag") == NULL);
     ds_buf_deinit(&got);
     ds_buf_deinit(&tbl);

@@ -79,8 +79,9 @@ int main(int argc, char **argv)
             for (int s = 0; s < 2; s++) {
                 if (!docs[s])
                     continue;
-                const char *p[] = {docs[s], jstr(m, "metric"), jstr(m, "period_end"), jstr(m, "period_start"),
-                                   jstr(m, "value"), jstr(m, "unit"), s ? "pdf_table" : "ixbrl"};
+                const char *p[] = {
+                    docs[s],          jstr(m, "metric"), jstr(m, "period_end"),    jstr(m, "period_start"),
+                    jstr(m, "value"), jstr(m, "unit"),   s ? "pdf_table" : "ixbrl"};
                 facts_n[s]++;
                 long long n = count("SELECT count(*) FROM facts f JOIN documents d ON d.id = f.document_id "
                                     "WHERE d.name = $1 AND f.metric = $2 AND f.dimensions = '' "

@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ds_err err;
     if (ds_doc_identity_read(doc, &id, &err) != DS_OK)
         abort();
-    const ds_id_field *f[] = {&id.company, &id.cik, &id.form, &id.sec_form, &id.period_end, &id.fiscal_year,
-                              &id.fiscal_period};
+    const ds_id_field *f[] = {&id.company,    &id.cik,         &id.form,         &id.sec_form,
+                              &id.period_end, &id.fiscal_year, &id.fiscal_period};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         check(f[i], doc->n_pages);
     char key[64];

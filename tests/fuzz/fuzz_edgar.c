@@ -29,14 +29,16 @@ static ds_status on_event(void *ctx, const ds_edgar_event *ev, ds_err *err)
         touch(c, ev->field->group);
         touch(c, ev->field->key);
         touch(c, ev->field->value);
-        c->sum += (size_t)ds_edgar_iso_date(ev->field->value, iso) + (size_t)ds_edgar_iso_datetime(ev->field->value, iso);
+        c->sum += (size_t)ds_edgar_iso_date(ev->field->value, iso) +
+                  (size_t)ds_edgar_iso_datetime(ev->field->value, iso);
         if (ev->field->offset >= c->size)
             abort();
         break;
     case DS_EDGAR_EVENT_HEADER: {
         const ds_edgar_header *h = ev->header;
-        const char *s[] = {h->dialect, h->accession, h->form_type, h->filing_date, h->period, h->date_of_change,
-                           h->acceptance, h->company_role, h->company_name, h->cik, h->fiscal_year_end};
+        const char *s[] = {h->dialect,        h->accession,  h->form_type,    h->filing_date,  h->period,
+                           h->date_of_change, h->acceptance, h->company_role, h->company_name, h->cik,
+                           h->fiscal_year_end};
         for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
             touch(c, s[i]);
         break;
@@ -64,9 +66,7 @@ static ds_status on_event(void *ctx, const ds_edgar_event *ev, ds_err *err)
         }
         break;
     }
-    case DS_EDGAR_EVENT_NOTE:
-        touch(c, ev->note);
-        break;
+    case DS_EDGAR_EVENT_NOTE: touch(c, ev->note); break;
     }
     return DS_OK;
 }

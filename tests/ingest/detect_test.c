@@ -64,8 +64,10 @@ int main(void)
         {"html fragment", "<div><p>Hello</p></div>", 0, NULL, DS_DOC_KIND_HTML},
         {"html with leading comment", "<!-- saved --><HTML><BODY>x</BODY></HTML>", 0, "x.dat", DS_DOC_KIND_HTML},
         {"html after a text line", "Saved page\n<html><body>x</body></html>", 0, NULL, DS_DOC_KIND_HTML},
-        {"mentions of tags deep in text", "A note about the <ix:header> element and <html> tags, far into\n"
-                                          "the text of a plain document.", 0, "notes.txt", DS_DOC_KIND_TEXT},
+        {"mentions of tags deep in text",
+         "A note about the <ix:header> element and <html> tags, far into\n"
+         "the text of a plain document.",
+         0, "notes.txt", DS_DOC_KIND_TEXT},
         {"other xml", "<?xml version=\"1.0\"?><CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", 0, "un.xml",
          DS_DOC_KIND_TEXT},
         {"unknown markup named .htm", "<?xml version=\"1.0\"?><report><line>x</line></report>", 0, "r.htm",

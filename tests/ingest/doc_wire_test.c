@@ -47,8 +47,8 @@ static void check_equal(const ds_document *a, const ds_document *b, const char *
               "%s: metadata differs", what);
     DS_CHECKF(a->text.len == b->text.len && memcmp(a->text.data, b->text.data, a->text.len) == 0, "%s: text differs",
               what);
-    DS_CHECKF(a->n_pages == b->n_pages &&
-                  (a->n_pages == 0 || memcmp(a->page_offsets, b->page_offsets, sizeof(size_t) * (size_t)a->n_pages) == 0),
+    DS_CHECKF(a->n_pages == b->n_pages && (a->n_pages == 0 || memcmp(a->page_offsets, b->page_offsets,
+                                                                     sizeof(size_t) * (size_t)a->n_pages) == 0),
               "%s: pages differ", what);
     DS_REQUIRE(a->n_blocks == b->n_blocks);
     for (size_t i = 0; i < a->n_blocks; i++) {
@@ -152,8 +152,8 @@ static void broken(void)
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 1, "", "Statement", 9, NULL) == DS_OK);
     DS_REQUIRE(ds_doc_add_table(doc, "Statement", 2, 2, 1, cells, NULL) == DS_OK);
-    ds_xbrl_fact f = {"us-gaap:Revenues", "1234", 1, 0, "-6", "USD", "c1", "0000320193", NULL, "2023-09-30", "",
-                      NULL, 1, 0};
+    ds_xbrl_fact f = {"us-gaap:Revenues", "1234", 1,    0, "-6", "USD", "c1", "0000320193", NULL,
+                      "2023-09-30",       "",     NULL, 1, 0};
     DS_REQUIRE(ds_doc_add_fact(doc, &f) == DS_OK);
     DS_REQUIRE(ds_doc_add_note(doc, "a note") == DS_OK);
     ds_buf enc = DS_BUF_INIT;
@@ -175,8 +175,8 @@ static void broken(void)
             DS_CHECK(st == DS_OK || st == DS_ERR_PARSE);
             accepted += st == DS_OK;
         }
-    printf("ok: %zu truncations refused; %zu of %zu byte changes still decode (string contents)\n", enc.len,
-           accepted, enc.len * 6);
+    printf("ok: %zu truncations refused; %zu of %zu byte changes still decode (string contents)\n", enc.len, accepted,
+           enc.len * 6);
     memcpy(copy, enc.data, enc.len);
     copy[0] = 'X';
     DS_CHECK(decode(copy, enc.len) == DS_ERR_PARSE);

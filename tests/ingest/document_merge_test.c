@@ -25,8 +25,14 @@ static ds_status make_paged(ds_document *d)
 {
     ds_status st = DS_OK;
     static const char *const cells[] = {"Item", "2024", "Revenue", "1,234"};
-    ds_xbrl_fact f = {.concept = "us-gaap:Revenues", .value = "1234", .is_numeric = 1, .unit = "USD",
-                      .context_id = "c1", .period_end = "2024-12-31", .dimensions = "", .page = 2};
+    ds_xbrl_fact f = {.concept = "us-gaap:Revenues",
+                      .value = "1234",
+                      .is_numeric = 1,
+                      .unit = "USD",
+                      .context_id = "c1",
+                      .period_end = "2024-12-31",
+                      .dimensions = "",
+                      .page = 2};
     st = st ? st : ds_doc_begin_page(d);
     st = st ? st : ds_doc_add_block(d, DS_BLOCK_KIND_HEADING, 1, "", "Annual report", 13, NULL);
     st = st ? st : ds_doc_begin_page(d);

@@ -54,22 +54,23 @@ static void test_daily_broken(void)
     DS_CHECK(ds_edgar_daily_index_parse(&x, "<html>Not Found</html>\n", 23, &err) == DS_ERR_PARSE);
     DS_CHECKF(strstr(err.msg, "<html>Not Found</html>") != NULL, "%s", err.msg);
     /* No header line: split at the first two blanks. */
-    DS_REQUIRE(daily(&x, "------------\n8-K    Acme  Corp   5   20240102   edgar/data/5/0000000005-24-000001.txt\r\n") ==
-               DS_OK);
+    DS_REQUIRE(
+        daily(&x, "------------\n8-K    Acme  Corp   5   20240102   edgar/data/5/0000000005-24-000001.txt\r\n") ==
+        DS_OK);
     DS_REQUIRE(x.n == 1);
     DS_CHECK_STREQ(x.v[0].form, "8-K");
     DS_CHECK_STREQ(x.v[0].company, "Acme  Corp");
     ds_edgar_daily_index_deinit(&x);
     const char *bad[] = {
-        "8-K  Acme  5  20241302  edgar/data/5/0000000005-24-000001.txt\n",  /* month 13 */
-        "8-K  Acme  0  20240102  edgar/data/5/0000000005-24-000001.txt\n",  /* CIK 0 */
-        "8-K  Acme  5x  20240102  edgar/data/5/0000000005-24-000001.txt\n", /* CIK not digits */
-        "8-K  Acme  5  20240102  edgar/data/5/000000005-24-0000001.txt\n",  /* accession */
-        "8-K  Acme  5  20240102  edgar/data/5/x0000000005-24-000001.txt\n", /* not a name of its own */
-        "8-K  Acme  5  20240102  edgar/data/5/0000000005-24-000001.htm\n",  /* not the .txt */
+        "8-K  Acme  5  20241302  edgar/data/5/0000000005-24-000001.txt\n",       /* month 13 */
+        "8-K  Acme  0  20240102  edgar/data/5/0000000005-24-000001.txt\n",       /* CIK 0 */
+        "8-K  Acme  5x  20240102  edgar/data/5/0000000005-24-000001.txt\n",      /* CIK not digits */
+        "8-K  Acme  5  20240102  edgar/data/5/000000005-24-0000001.txt\n",       /* accession */
+        "8-K  Acme  5  20240102  edgar/data/5/x0000000005-24-000001.txt\n",      /* not a name of its own */
+        "8-K  Acme  5  20240102  edgar/data/5/0000000005-24-000001.htm\n",       /* not the .txt */
         "8-K  Ac\xff\xfe  5  20240102  edgar/data/5/0000000005-24-000001.txt\n", /* not UTF-8 */
         "8-K  Ac\x01me  5  20240102  edgar/data/5/0000000005-24-000001.txt\n",   /* control byte */
-        "5  20240102  edgar/data/5/0000000005-24-000001.txt\n",             /* no form */
+        "5  20240102  edgar/data/5/0000000005-24-000001.txt\n",                  /* no form */
         "edgar/data/5/0000000005-24-000001.txt\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

@@ -290,8 +290,8 @@ static ds_status uu_collect(void *ctx, const ds_edgar_event *ev, ds_err *err)
 {
     uu_ctx *u = ctx;
     if (ev->kind == DS_EDGAR_EVENT_DOCUMENT && ev->part->index == (size_t)u->want_index)
-        u->st = ds_edgar_uudecode(ev->part->body, ev->part->body_len, &u->out, u->name, sizeof u->name,
-                                  &u->complete, err);
+        u->st = ds_edgar_uudecode(ev->part->body, ev->part->body_len, &u->out, u->name, sizeof u->name, &u->complete,
+                                  err);
     return DS_OK;
 }
 
@@ -352,8 +352,7 @@ static void test_uudecode(void)
     ds_buf_clear(&b);
     /* Not uuencoding. */
     const char *bad = "hello\n";
-    DS_CHECK(ds_edgar_uudecode((const unsigned char *)bad, strlen(bad), &b, NULL, 0, &complete, &err) ==
-             DS_ERR_PARSE);
+    DS_CHECK(ds_edgar_uudecode((const unsigned char *)bad, strlen(bad), &b, NULL, 0, &complete, &err) == DS_ERR_PARSE);
     const char *badc = "begin 644 x\n#0V\x01T\nend\n";
     DS_CHECK(ds_edgar_uudecode((const unsigned char *)badc, strlen(badc), &b, NULL, 0, &complete, &err) ==
              DS_ERR_PARSE);

@@ -70,9 +70,10 @@ static void test_broken(void)
     deep[100] = '\0';
     DS_CHECK(parse(&s, deep) == DS_ERR_PARSE);
     /* Rows with a malformed accession or date, or no form, are left out; the rest stay. */
-    DS_REQUIRE(parse(&s, "{\"filings\":{\"recent\":{\"accessionNumber\":[\"x\",\"0000000001-24-000001\","
-                         "\"0000000001-24-000002\"],\"filingDate\":[\"2024-01-01\",\"2024-01-02\",\"soon\"],"
-                         "\"form\":[\"8-K\",\"8-K\",\"8-K\"],\"primaryDocument\":[\"a.htm\",\"../up.htm\",\"c.htm\"]}}}") ==
+    DS_REQUIRE(parse(&s,
+                     "{\"filings\":{\"recent\":{\"accessionNumber\":[\"x\",\"0000000001-24-000001\","
+                     "\"0000000001-24-000002\"],\"filingDate\":[\"2024-01-01\",\"2024-01-02\",\"soon\"],"
+                     "\"form\":[\"8-K\",\"8-K\",\"8-K\"],\"primaryDocument\":[\"a.htm\",\"../up.htm\",\"c.htm\"]}}}") ==
                DS_OK);
     DS_CHECK(s.n == 1 && s.cik == 0);
     if (s.n == 1) {

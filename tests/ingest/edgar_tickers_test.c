@@ -101,9 +101,9 @@ static void test_broken(void)
     DS_CHECK(t.n == 4 && t.v[1].cik == 2 && strcmp(t.v[1].ticker, "B") == 0 && t.v[3].cik == 4);
     ds_edgar_tickers_deinit(&t);
     /* Escapes decoded; a CIK as a non-integer number is no CIK. */
-    DS_REQUIRE(parse(&t, "{\"0\":{\"cik_str\":5,\"ticker\":\"\\u0041B\",\"title\":\"A \\\"B\\\" \\u00e9\"},"
-                         "\"1\":{\"cik_str\":5.5,\"ticker\":\"X\"},\"2\":{\"cik_str\":true,\"ticker\":\"Y\"}}") ==
-               DS_OK);
+    DS_REQUIRE(parse(&t,
+                     "{\"0\":{\"cik_str\":5,\"ticker\":\"\\u0041B\",\"title\":\"A \\\"B\\\" \\u00e9\"},"
+                     "\"1\":{\"cik_str\":5.5,\"ticker\":\"X\"},\"2\":{\"cik_str\":true,\"ticker\":\"Y\"}}") == DS_OK);
     DS_CHECK(t.n == 1 && strcmp(t.v[0].ticker, "AB") == 0 && strcmp(t.v[0].title, "A \"B\" ?") == 0);
     ds_edgar_tickers_deinit(&t);
     /* A ticker given as a number is not kept; the title alone makes the row. */

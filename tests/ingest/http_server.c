@@ -39,9 +39,9 @@ struct ds_test_http {
     double arrivals[MAX_ARRIVALS]; /* the first MAX_ARRIVALS since the last reset */
     int n_arrivals;
     char *rate_page, *undeclared_page;
-    char file_root[1024];          /* /files/... are served from here ("" : none) */
+    char file_root[1024]; /* /files/... are served from here ("" : none) */
     size_t rate_len, undeclared_len;
-    char traps[16][256];           /* ds_test_http_trap's targets */
+    char traps[16][256]; /* ds_test_http_trap's targets */
     int trap_rate[16], n_traps;
 };
 
@@ -88,9 +88,8 @@ static void send_all(int fd, const void *p, size_t n)
 static void respond(int fd, int status, const char *reason, const char *extra, const char *body, size_t n)
 {
     char head[1024];
-    int k = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n", status, reason, n,
-                     extra ? extra : "");
+    int k = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n", status,
+                     reason, n, extra ? extra : "");
     send_all(fd, head, (size_t)k);
     if (n)
         send_all(fd, body, n);

@@ -11,20 +11,19 @@
 #include <stdint.h>
 
 /* An iXBRL document whose prefixes are not the usual ones: gaap -> us-gaap, cover -> dei. */
-#define IX_HEAD                                                                                   \
-    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                                                \
-    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:ix=\"http://www.xbrl.org/2013/inlineXBRL\"" \
-    " xmlns:ixt=\"http://www.xbrl.org/inlineXBRL/transformation/2020-02-12\""                    \
-    " xmlns:ixt-sec=\"http://www.sec.gov/inlineXBRL/transformation/2015-08-31\""                 \
+#define IX_HEAD                                                                                       \
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                                                    \
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:ix=\"http://www.xbrl.org/2013/inlineXBRL\""   \
+    " xmlns:ixt=\"http://www.xbrl.org/inlineXBRL/transformation/2020-02-12\""                         \
+    " xmlns:ixt-sec=\"http://www.sec.gov/inlineXBRL/transformation/2015-08-31\""                      \
     " xmlns:xbrli=\"http://www.xbrl.org/2003/instance\" xmlns:xbrldi=\"http://xbrl.org/2006/xbrldi\"" \
     " xmlns:iso4217=\"http://www.xbrl.org/2003/iso4217\" xmlns:gaap=\"http://fasb.org/us-gaap/2023\"" \
-    " xmlns:cover=\"http://xbrl.sec.gov/dei/2023\" xmlns:acme=\"http://acme.example/20231231\""  \
-    " xmlns:xs=\"http://www.w3.org/2001/XMLSchema-instance\">\n"                                  \
-    "<head><title>acme-20231231</title><style>.x{color:red}</style>"                              \
+    " xmlns:cover=\"http://xbrl.sec.gov/dei/2023\" xmlns:acme=\"http://acme.example/20231231\""       \
+    " xmlns:xs=\"http://www.w3.org/2001/XMLSchema-instance\">\n"                                      \
+    "<head><title>acme-20231231</title><style>.x{color:red}</style>"                                  \
     "<script>var secret = \"script text\";</script></head>\n<body>\n"
 
-static const char ix_doc_fmt[] =
-    IX_HEAD
+static const char ix_doc_fmt[] = IX_HEAD
     "<div style=\"display:none\"><ix:header><ix:hidden>"
     "<ix:nonNumeric name=\"cover:DocumentType\" contextRef=\"FY\">10-K</ix:nonNumeric>"
     "<ix:nonNumeric name=\"cover:EntityCentralIndexKey\" contextRef=\"FY\">0000999999</ix:nonNumeric>"
@@ -115,8 +114,7 @@ static const ds_xbrl_fact *find(const ds_document *d, const char *concept, const
     return NULL;
 }
 
-static void check_fact(const ds_document *d, const char *concept, const char *ctx, const char *value,
-                       const char *unit)
+static void check_fact(const ds_document *d, const char *concept, const char *ctx, const char *value, const char *unit)
 {
     const ds_xbrl_fact *f = find(d, concept, ctx);
     DS_CHECKF(f != NULL, "fact %s in %s missing", concept, ctx);
@@ -167,7 +165,10 @@ static void check_facts(const ds_document *d)
     check_fact(d, "acme:BacklogOuter", "FY", "7000000", "USD");
     check_fact(d, "acme:BacklogInner", "FY", "7000000", "USD");
     check_fact(d, "acme:ContractValue", "FY_typed", "500", "USD");
-    check_fact(d, "dei:EntityRegistrantName", "FY", "Acme\xC2\xA0" "Corp", NULL);
+    check_fact(d, "dei:EntityRegistrantName", "FY",
+               "Acme\xC2\xA0"
+               "Corp",
+               NULL);
     check_fact(d, "dei:DocumentPeriodEndDate", "FY", "2023-12-31", NULL);
     check_fact(d, "dei:EntityShellCompany", "FY", "false", NULL);
     check_fact(d, "acme:Term", "FY", "P2Y6M", NULL);
@@ -204,7 +205,8 @@ static void check_facts(const ds_document *d)
     DS_CHECK(f && f->text_off < d->text.len && !strncmp(d->text.data + f->text_off, "Debt note part one.", 19));
 
     /* cover facts */
-    DS_CHECK_STREQ(d->meta.company_name, "Acme\xC2\xA0" "Corp");
+    DS_CHECK_STREQ(d->meta.company_name, "Acme\xC2\xA0"
+                                         "Corp");
     DS_CHECK_STREQ(d->meta.cik, "0000999999");
     DS_CHECK_STREQ(d->meta.form_type, "10-K");
     DS_CHECK_STREQ(d->meta.period_end, "2023-12-31");
@@ -320,14 +322,13 @@ static void test_edgar_table(void)
 /* Pages cut at CSS page breaks; bare page numbers and running footers go to the furniture. */
 static void test_pages(void)
 {
-    static const char html[] =
-        "<html><body><p>Page one text.</p><p>Acme Corp | Form 10-K | 1</p>"
-        "<div style=\"page-break-after:always\"></div>"
-        "<p>Page two text.</p><p>Acme Corp | Form 10-K | 2</p>"
-        "<div style=\"break-before:page\"></div>"
-        "<p>Table of Contents</p><p>Page three text.</p><p>Acme Corp | Form 10-K | 3</p>"
-        "<hr style=\"page-break-after:always\"><hr style=\"page-break-after:always\">"
-        "<p>Page four text.</p><p>ii</p></body></html>";
+    static const char html[] = "<html><body><p>Page one text.</p><p>Acme Corp | Form 10-K | 1</p>"
+                               "<div style=\"page-break-after:always\"></div>"
+                               "<p>Page two text.</p><p>Acme Corp | Form 10-K | 2</p>"
+                               "<div style=\"break-before:page\"></div>"
+                               "<p>Table of Contents</p><p>Page three text.</p><p>Acme Corp | Form 10-K | 3</p>"
+                               "<hr style=\"page-break-after:always\"><hr style=\"page-break-after:always\">"
+                               "<p>Page four text.</p><p>ii</p></body></html>";
     ds_status st;
     ds_document *d = parse(html, DS_DOC_KIND_HTML, &st);
     DS_CHECK(st == DS_OK);
@@ -360,7 +361,8 @@ static void check_anchors(ds_document *d)
         if (!strcmp(f->concept, "us-gaap:NetIncomeLoss")) {
             DS_CHECK(f->anchor && !strcmp(f->anchor, "f-loss"));
             seen++;
-        } else if (!strcmp(f->concept, "dei:DocumentType") || !strcmp(f->concept, "dei:EntityCommonStockSharesOutstanding")) {
+        } else if (!strcmp(f->concept, "dei:DocumentType") ||
+                   !strcmp(f->concept, "dei:EntityCommonStockSharesOutstanding")) {
             DS_CHECK(f->anchor == NULL);
             seen++;
         }

@@ -61,28 +61,28 @@ static size_t longest_value(const ds_document *d)
     return m;
 }
 
-#define LOL_DTD                                                                                          \
-    "<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n"                                                          \
-    "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"                             \
-    "<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"                   \
-    "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"                   \
-    "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"                   \
-    "<!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"                   \
-    "<!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"                   \
-    "<!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"                   \
-    "<!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"                   \
+#define LOL_DTD                                                                         \
+    "<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n"                                         \
+    "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"           \
+    "<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n" \
+    "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n" \
+    "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n" \
+    "<!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n" \
+    "<!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n" \
+    "<!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n" \
+    "<!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n" \
     "<!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n]>\n"
 
-#define INSTANCE_OPEN                                                                                    \
+#define INSTANCE_OPEN                                                                                           \
     "<xbrli:xbrl xmlns:xbrli=\"http://www.xbrl.org/2003/instance\" xmlns:dei=\"http://xbrl.sec.gov/dei/2023\">" \
-    "<xbrli:context id=\"c\"><xbrli:entity><xbrli:identifier scheme=\"s\">1</xbrli:identifier></xbrli:entity>"   \
+    "<xbrli:context id=\"c\"><xbrli:entity><xbrli:identifier scheme=\"s\">1</xbrli:identifier></xbrli:entity>"  \
     "<xbrli:period><xbrli:instant>2023-12-31</xbrli:instant></xbrli:period></xbrli:context>"
 
-#define IX_OPEN                                                                                          \
-    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:ix=\"http://www.xbrl.org/2013/inlineXBRL\""       \
-    " xmlns:xbrli=\"http://www.xbrl.org/2003/instance\" xmlns:dei=\"http://xbrl.sec.gov/dei/2023\"><body>"  \
-    "<div style=\"display:none\"><ix:header><ix:resources><xbrli:context id=\"c\"><xbrli:entity>"        \
-    "<xbrli:identifier scheme=\"s\">1</xbrli:identifier></xbrli:entity><xbrli:period>"                   \
+#define IX_OPEN                                                                                            \
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:ix=\"http://www.xbrl.org/2013/inlineXBRL\""        \
+    " xmlns:xbrli=\"http://www.xbrl.org/2003/instance\" xmlns:dei=\"http://xbrl.sec.gov/dei/2023\"><body>" \
+    "<div style=\"display:none\"><ix:header><ix:resources><xbrli:context id=\"c\"><xbrli:entity>"          \
+    "<xbrli:identifier scheme=\"s\">1</xbrli:identifier></xbrli:entity><xbrli:period>"                     \
     "<xbrli:instant>2023-12-31</xbrli:instant></xbrli:period></xbrli:context></ix:resources></ix:header></div>"
 
 static void test_billion_laughs(void)
@@ -103,8 +103,8 @@ static void test_billion_laughs(void)
     ds_document_free(d);
 
     d = run(ds_html_parse, DS_DOC_KIND_IXBRL, ix, strlen(ix), NULL, &st, &err);
-    printf("billion laughs, ixbrl: %s (%s), %zu facts, %zu bytes of text\n", ds_status_name(st), err.msg,
-           d->n_facts, d->text.len);
+    printf("billion laughs, ixbrl: %s (%s), %zu facts, %zu bytes of text\n", ds_status_name(st), err.msg, d->n_facts,
+           d->text.len);
     DS_CHECK(st == DS_OK || st == DS_ERR_PARSE || st == DS_ERR_NO_TEXT);
     DS_CHECK(longest_value(d) < 1000 && d->text.len < 2000 && doc_consistent(d));
     DS_CHECK(strstr(d->text.data, "lollollol") == NULL);
@@ -229,8 +229,8 @@ static void test_deep_nesting(void)
     ds_document_free(d);
     ds_free(html);
 
-    char *ix = repeat("<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><body>", "<span>",
-                      100000, "deep", "</span>", "</body></html>", &n);
+    char *ix = repeat("<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><body>", "<span>", 100000,
+                      "deep", "</span>", "</body></html>", &n);
     d = run(ds_html_parse, DS_DOC_KIND_IXBRL, ix, n, NULL, &st, &err);
     printf("100000 nested spans, xhtml: %s (%s)\n", ds_status_name(st), err.msg);
     DS_CHECK(st == DS_ERR_PARSE);

@@ -217,8 +217,8 @@ static int check_evidence(const char *jsonl, const char *doc_name, ds_document *
                 else if (c > best_other)
                     best_other = c;
             }
-            printf("  evidence %s page %d: %zu words, %.1f%% found there, best other page %.1f%%\n", doc_name,
-                   page, nw, 100 * here, 100 * best_other);
+            printf("  evidence %s page %d: %zu words, %.1f%% found there, best other page %.1f%%\n", doc_name, page, nw,
+                   100 * here, 100 * best_other);
             DS_CHECKF(here >= 0.9, "%s evidence on page %d: only %.2f of its words", doc_name, page, here);
             DS_CHECKF(here > best_other, "%s evidence on page %d matches another page better", doc_name, page);
             checked++;
@@ -273,13 +273,14 @@ static void netflix(const char *jsonl)
         DS_CHECK(t->table->header_rows >= 1);
     }
     /* The table of contents is a table, not a run of headings. */
-    const char *toc[] = {"Item 7.", "Management’s Discussion and Analysis of Financial Condition and Results of Operations",
-                         "17"};
+    const char *toc[] = {"Item 7.",
+                         "Management’s Discussion and Analysis of Financial Condition and Results of Operations", "17"};
     DS_CHECK(table_with_row(doc, 2, toc, 3) != NULL);
 
     /* Sections: Item 7 under PART II, and its subsections under it. */
     const ds_block *h = block_with_text(
-        doc, DS_BLOCK_KIND_HEADING, "Item 7. Management’s Discussion and Analysis of Financial Condition and Results of Operations");
+        doc, DS_BLOCK_KIND_HEADING,
+        "Item 7. Management’s Discussion and Analysis of Financial Condition and Results of Operations");
     DS_CHECK(h != NULL);
     if (h) {
         DS_CHECK(h->level == 2);
@@ -346,8 +347,8 @@ static void adobe(const char *jsonl)
                                    "AND RESULTS OF OPERATIONS > LIQUIDITY AND CAPITAL RESOURCES");
     }
     /* The table of contents on page 2 is one table, so it opens no section. */
-    const char *toc[] = {"Item 7.", "Management's Discussion and Analysis of Financial Condition and Results of Operations",
-                         "36"};
+    const char *toc[] = {"Item 7.",
+                         "Management's Discussion and Analysis of Financial Condition and Results of Operations", "36"};
     DS_CHECK(table_with_row(doc, 2, toc, 3) != NULL);
     for (size_t i = 0; i < doc->n_blocks; i++)
         if (doc->blocks[i].page_first == 2)
@@ -386,8 +387,8 @@ static void apple(void)
         DS_CHECK(starts_with(t->section, "PART I — FINANCIAL INFORMATION > Item 1. Financial Statements"));
     }
     /* A label wrapped over two lines is one row (comprehensive income, page 5). */
-    const char *wrapped[] = {"Total change in unrealized gains/losses on marketable debt securities", "(282)", "(3,055)",
-                             "2,148", "(9,819)"};
+    const char *wrapped[] = {"Total change in unrealized gains/losses on marketable debt securities", "(282)",
+                             "(3,055)", "2,148", "(9,819)"};
     DS_CHECK(table_with_row(doc, 5, wrapped, 5) != NULL);
 
     /* The footer "Apple Inc. | Q3 2023 Form 10-Q | n" is furniture, gone from the text. */

@@ -131,12 +131,12 @@ static const char *block_text(const ds_document *doc, size_t i, ds_buf *tmp)
 
 static void two_columns(void)
 {
-    static const char *const left_vocab[] = {"ledger", "assets", "accrual", "revenue", "margin", "equity",
-                                             "liability", "deferred", "income", "balance"};
-    static const char *const right_vocab[] = {"customer", "market", "growth", "pricing", "segment", "channel",
-                                              "demand", "product", "region", "outlook"};
-    static const char *const foot_vocab[] = {"closing", "remarks", "span", "the", "whole", "width", "of", "this",
-                                             "page", "below", "both", "columns"};
+    static const char *const left_vocab[] = {"ledger", "assets",    "accrual",  "revenue", "margin",
+                                             "equity", "liability", "deferred", "income",  "balance"};
+    static const char *const right_vocab[] = {"customer", "market", "growth",  "pricing", "segment",
+                                              "channel",  "demand", "product", "region",  "outlook"};
+    static const char *const foot_vocab[] = {"closing", "remarks", "span", "the",   "whole", "width",
+                                             "of",      "this",    "page", "below", "both",  "columns"};
     char ls[90][24], rs[90][24], fs[40][24];
     const char *lw[90], *rw[90], *fw[40];
     make_words(left_vocab, 10, 90, ls, lw);
@@ -285,8 +285,8 @@ static void image_only(void)
 
 static void furniture(void)
 {
-    static const char *const vocab[] = {"board", "approved", "the", "annual", "budget", "after", "review", "of",
-                                        "capital", "plans"};
+    static const char *const vocab[] = {"board", "approved", "the", "annual",  "budget",
+                                        "after", "review",   "of",  "capital", "plans"};
     char store[60][24];
     const char *w[60];
     make_words(vocab, 10, 60, store, w);
@@ -368,8 +368,8 @@ static const ds_block *find_block(const ds_document *doc, const char *text)
 
 static void headings(void)
 {
-    static const char *const vocab[] = {"cash", "flows", "from", "operations", "remained", "strong", "during",
-                                        "the", "quarter", "and"};
+    static const char *const vocab[] = {"cash",   "flows",  "from", "operations", "remained",
+                                        "strong", "during", "the",  "quarter",    "and"};
     char store[40][24];
     const char *w[40];
     make_words(vocab, 10, 40, store, w);

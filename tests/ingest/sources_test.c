@@ -63,10 +63,10 @@ static void make_tree(void)
     put("Z/z.pdf", "z");
     dir(".git");
     put(".git/config", "x");
-    DS_REQUIRE(symlink("..", at("sub/up")) == 0);           /* loop back to the root */
-    DS_REQUIRE(symlink("sub", at("sublink")) == 0);         /* the same folder twice */
+    DS_REQUIRE(symlink("..", at("sub/up")) == 0);   /* loop back to the root */
+    DS_REQUIRE(symlink("sub", at("sublink")) == 0); /* the same folder twice */
     DS_REQUIRE(symlink("nowhere.pdf", at("broken.pdf")) == 0);
-    DS_REQUIRE(symlink("a.pdf", at("link.pdf")) == 0);      /* a link to a file is a file */
+    DS_REQUIRE(symlink("a.pdf", at("link.pdf")) == 0); /* a link to a file is a file */
     DS_REQUIRE(mkfifo(at("fifo"), 0644) == 0);
     struct timeval tv[2] = {{1700000000, 0}, {1700000000, 0}};
     DS_REQUIRE(utimes(at("a.pdf"), tv) == 0);
@@ -142,17 +142,18 @@ static void test_list(void)
     snprintf(list, sizeof list, "%s/inputs.list", root);
     FILE *f = fopen(list, "w");
     DS_REQUIRE(f);
-    fprintf(f, "# nightly inputs\n"
-               "\n"
-               "  a.pdf  \n"
-               "sub/c.pdf\r\n"
-               "https://www.sec.gov/Archives/edgar/data/320193/000032019323000077/0000320193-23-000077.txt\n"
-               "   # indented comment\n"
-               "HTTP://example.com/page#frag\n"
-               "missing.pdf\n"
-               "a.pdf\n"
-               "sub\n"
-               "%s\n",
+    fprintf(f,
+            "# nightly inputs\n"
+            "\n"
+            "  a.pdf  \n"
+            "sub/c.pdf\r\n"
+            "https://www.sec.gov/Archives/edgar/data/320193/000032019323000077/0000320193-23-000077.txt\n"
+            "   # indented comment\n"
+            "HTTP://example.com/page#frag\n"
+            "missing.pdf\n"
+            "a.pdf\n"
+            "sub\n"
+            "%s\n",
             at("b.htm"));
     fclose(f);
     ds_source_list l;

@@ -31,8 +31,9 @@ int main(void)
     DS_CHECK_STREQ(block_text(d, 0, b, sizeof b), "first line second line");
     ds_document_free(d);
 
-    d = parse("PART II\n\nITEM 7. MANAGEMENT'S DISCUSSION\n\nRevenue grew.\nA lot.\f\nPage two\ntext.\n\f\nLIQUIDITY\n\nCash.", &st,
-              &err);
+    d = parse("PART II\n\nITEM 7. MANAGEMENT'S DISCUSSION\n\nRevenue grew.\nA lot.\f\nPage "
+              "two\ntext.\n\f\nLIQUIDITY\n\nCash.",
+              &st, &err);
     DS_CHECK(st == DS_OK);
     DS_CHECK(d->n_pages == 3);
     DS_REQUIRE(d->n_blocks == 6);

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #define OPEN                                                                                                   \
-    "<xbrli:xbrl xmlns:xbrli=\"http://www.xbrl.org/2003/instance\""                                          \
+    "<xbrli:xbrl xmlns:xbrli=\"http://www.xbrl.org/2003/instance\""                                            \
     " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:us-gaap=\"http://fasb.org/us-gaap/2023\""  \
     " xmlns:iso4217=\"http://www.xbrl.org/2003/iso4217\">"                                                     \
     "<xbrli:context id=\"c\"><xbrli:entity><xbrli:identifier scheme=\"s\">1</xbrli:identifier></xbrli:entity>" \
-    "<xbrli:period><xbrli:instant>2023-12-31</xbrli:instant></xbrli:period></xbrli:context>"                  \
+    "<xbrli:period><xbrli:instant>2023-12-31</xbrli:instant></xbrli:period></xbrli:context>"                   \
     "<xbrli:unit id=\"usd\"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>"
 
 static ds_document *parse(const char *src)
@@ -43,16 +43,17 @@ static const ds_xbrl_fact *find(const ds_document *d, const char *concept)
 
 static void test_markup(void)
 {
-    ds_document *d = parse(OPEN "<us-gaap:DebtDisclosureTextBlock contextRef=\"c\">"
-                                "&lt;div&gt;&lt;p&gt;Note 7. Debt&lt;/p&gt;&lt;p&gt;Term loan &amp;amp; notes.&lt;/p&gt;&lt;/div&gt;"
-                                "</us-gaap:DebtDisclosureTextBlock>"
-                                "<us-gaap:LeasesTextBlock contextRef=\"c\">Note 8 Leases &lt;span style=\"x\"&gt;"
-                                "Operating leases&lt;/span&gt; expire in 2030.</us-gaap:LeasesTextBlock>"
-                                "<us-gaap:ConcentrationRiskTextBlock contextRef=\"c\">Risk where a &lt; b and c &gt; d."
-                                "</us-gaap:ConcentrationRiskTextBlock>"
-                                "<us-gaap:GoodwillTextBlock contextRef=\"c\">Intro &lt;div&gt;never closed"
-                                "</us-gaap:GoodwillTextBlock>"
-                                "</xbrli:xbrl>");
+    ds_document *d = parse(
+        OPEN "<us-gaap:DebtDisclosureTextBlock contextRef=\"c\">"
+             "&lt;div&gt;&lt;p&gt;Note 7. Debt&lt;/p&gt;&lt;p&gt;Term loan &amp;amp; notes.&lt;/p&gt;&lt;/div&gt;"
+             "</us-gaap:DebtDisclosureTextBlock>"
+             "<us-gaap:LeasesTextBlock contextRef=\"c\">Note 8 Leases &lt;span style=\"x\"&gt;"
+             "Operating leases&lt;/span&gt; expire in 2030.</us-gaap:LeasesTextBlock>"
+             "<us-gaap:ConcentrationRiskTextBlock contextRef=\"c\">Risk where a &lt; b and c &gt; d."
+             "</us-gaap:ConcentrationRiskTextBlock>"
+             "<us-gaap:GoodwillTextBlock contextRef=\"c\">Intro &lt;div&gt;never closed"
+             "</us-gaap:GoodwillTextBlock>"
+             "</xbrli:xbrl>");
     const ds_xbrl_fact *f = find(d, "us-gaap:DebtDisclosureTextBlock");
     DS_CHECK(f && f->value && strstr(f->value, "Note 7. Debt") && strstr(f->value, "Term loan & notes.") &&
              !strchr(f->value, '<'));
@@ -69,9 +70,10 @@ static void test_markup(void)
 
 static void test_nil(void)
 {
-    ds_document *d = parse(OPEN "<us-gaap:CommitmentsAndContingencies contextRef=\"c\" unitRef=\"usd\" xsi:nil=\"true\"/>"
-                                "<us-gaap:Assets contextRef=\"c\" unitRef=\"usd\" decimals=\"-6\">1000000</us-gaap:Assets>"
-                                "</xbrli:xbrl>");
+    ds_document *d = parse(OPEN
+                           "<us-gaap:CommitmentsAndContingencies contextRef=\"c\" unitRef=\"usd\" xsi:nil=\"true\"/>"
+                           "<us-gaap:Assets contextRef=\"c\" unitRef=\"usd\" decimals=\"-6\">1000000</us-gaap:Assets>"
+                           "</xbrli:xbrl>");
     const ds_xbrl_fact *f = find(d, "us-gaap:CommitmentsAndContingencies");
     DS_CHECK(f && f->is_nil && f->is_numeric);
     f = find(d, "us-gaap:Assets");

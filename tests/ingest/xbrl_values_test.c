@@ -95,7 +95,11 @@ int main(void)
     DS_CHECK_STREQ(ixt("durwordsen", "soon", 0), "ERR");
 
     /* dates */
-    DS_CHECK_STREQ(ixt("datemonthdayyearen", "September\xC2\xA0" "30, 2023", 0), "2023-09-30");
+    DS_CHECK_STREQ(ixt("datemonthdayyearen",
+                       "September\xC2\xA0"
+                       "30, 2023",
+                       0),
+                   "2023-09-30");
     DS_CHECK_STREQ(ixt("date-monthname-day-year-en", "June 29, 2024", 0), "2024-06-29");
     DS_CHECK_STREQ(ixt("date-day-monthname-year-en", "30th of September 2023", 0), "2023-09-30");
     DS_CHECK_STREQ(ixt("dateslashus", "09/30/23", 0), "2023-09-30");

@@ -18,7 +18,7 @@
 #include <time.h>
 
 static ds_kctx *ctxs[4][3];
-static int x_spread;       /* 1: activations of magnitudes 1e-6 .. 1e3 */
+static int x_spread;      /* 1: activations of magnitudes 1e-6 .. 1e3 */
 static long n_checked[2]; /* products checked: AutoAWQ layout, repacked layout */
 
 /* A random AWQ weight of N outputs and K inputs, group G: buffers owned by the caller. */
@@ -49,7 +49,10 @@ static awq_w make_awq(int N, int K, int G)
     free(z);
     return a;
 }
-static void bind_awq(awq_w *a) { a->w = (ds_k_weight){&a->a, DS_K_AWQ4}; }
+static void bind_awq(awq_w *a)
+{
+    a->w = (ds_k_weight){&a->a, DS_K_AWQ4};
+}
 
 static void free_awq(awq_w *a)
 {
@@ -119,33 +122,32 @@ static void check(int T, int N, int K, int G, int acc)
     if (rp)
         ds_k_awq_repack(rp, &a.a, N, K);
     for (int layout = 0; layout < (rp ? 2 : 1); layout++)
-    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
-        a.a.repacked = layout ? rp : NULL;
-        float *first = NULL;
-        for (int th = 1; th <= 2; th++) {
-            if (!ctxs[isa][th])
-                continue;
-            float *y = out_alloc((size_t)T * N);
-            memcpy(y, y0, (size_t)T * N * 4);
-            ds_k_matmul(ctxs[isa][th], y, x, a.w, T, N, K, acc);
-            double e = nerr(y, ref, (size_t)T * N);
-            DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6,
-                      "awq matmul %s%s th=%d T=%d N=%d K=%d G=%d acc=%d: error %.3g",
-                      ds_k_isa_name(isa), layout ? " repacked" : "", th, T, N, K, G, acc, e);
-            n_checked[layout]++;
-            DS_CHECKF(guards_ok(y, (size_t)T * N), "awq matmul %s T=%d N=%d K=%d: guard overwritten",
-                      ds_k_isa_name(isa), T, N, K);
-            if (!first) {
-                first = y;
-            } else {
-                DS_CHECKF(memcmp(first, y, (size_t)T * N * 4) == 0,
-                          "awq matmul %s T=%d N=%d K=%d: 1 and 2 threads differ", ds_k_isa_name(isa),
-                          T, N, K);
-                out_free(y);
+        for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+            a.a.repacked = layout ? rp : NULL;
+            float *first = NULL;
+            for (int th = 1; th <= 2; th++) {
+                if (!ctxs[isa][th])
+                    continue;
+                float *y = out_alloc((size_t)T * N);
+                memcpy(y, y0, (size_t)T * N * 4);
+                ds_k_matmul(ctxs[isa][th], y, x, a.w, T, N, K, acc);
+                double e = nerr(y, ref, (size_t)T * N);
+                DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6,
+                          "awq matmul %s%s th=%d T=%d N=%d K=%d G=%d acc=%d: error %.3g", ds_k_isa_name(isa),
+                          layout ? " repacked" : "", th, T, N, K, G, acc, e);
+                n_checked[layout]++;
+                DS_CHECKF(guards_ok(y, (size_t)T * N), "awq matmul %s T=%d N=%d K=%d: guard overwritten",
+                          ds_k_isa_name(isa), T, N, K);
+                if (!first) {
+                    first = y;
+                } else {
+                    DS_CHECKF(memcmp(first, y, (size_t)T * N * 4) == 0,
+                              "awq matmul %s T=%d N=%d K=%d: 1 and 2 threads differ", ds_k_isa_name(isa), T, N, K);
+                    out_free(y);
+                }
             }
+            out_free(first);
         }
-        out_free(first);
-    }
     a.a.repacked = NULL;
     free(rp);
     free(wt);
@@ -217,8 +219,7 @@ int main(void)
         }
     test_packing();
     test_matmul();
-    printf("awq products checked: %ld on the AutoAWQ layout, %ld on the repacked one\n",
-           n_checked[0], n_checked[1]);
+    printf("awq products checked: %ld on the AutoAWQ layout, %ld on the repacked one\n", n_checked[0], n_checked[1]);
     DS_CHECKF(n_checked[1] > 0, "no product ran on the repacked layout");
     for (int isa = 0; isa < 4; isa++)
         for (int th = 0; th < 3; th++)

@@ -35,8 +35,14 @@ static inline uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static inline float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f; }
-static inline int irand(int n) { return (int)(rnd() % (uint64_t)n); }
+static inline float frand(void)
+{
+    return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f;
+}
+static inline int irand(int n)
+{
+    return (int)(rnd() % (uint64_t)n);
+}
 
 /* An output buffer of n floats with guard words on both sides; free with out_free. */
 /* Not inlined: inlined, it lets GCC invent impossible sizes for the callers' memcpy (-Wstringop-overflow). */

@@ -59,17 +59,15 @@ static void check_matmul(int T, int N, int K, ds_k_dtype dt, int acc)
             memcpy(y, y0, (size_t)T * N * 4);
             ds_k_matmul(ctxs[isa][th], y, x, W, T, N, K, acc);
             double e = nerr(y, ref, (size_t)T * N);
-            DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6,
-                      "matmul %s th=%d T=%d N=%d K=%d dt=%d acc=%d: error %.3g",
+            DS_CHECKF(e < 2e-6 * sqrt((double)K + 1) + 1e-6, "matmul %s th=%d T=%d N=%d K=%d dt=%d acc=%d: error %.3g",
                       ds_k_isa_name(isa), th, T, N, K, dt, acc, e);
-            DS_CHECKF(guards_ok(y, (size_t)T * N), "matmul %s T=%d N=%d K=%d: guard overwritten",
-                      ds_k_isa_name(isa), T, N, K);
+            DS_CHECKF(guards_ok(y, (size_t)T * N), "matmul %s T=%d N=%d K=%d: guard overwritten", ds_k_isa_name(isa), T,
+                      N, K);
             if (!first) {
                 first = y;
             } else {
-                DS_CHECKF(memcmp(first, y, (size_t)T * N * 4) == 0,
-                          "matmul %s T=%d N=%d K=%d: 1 and 2 threads differ", ds_k_isa_name(isa),
-                          T, N, K);
+                DS_CHECKF(memcmp(first, y, (size_t)T * N * 4) == 0, "matmul %s T=%d N=%d K=%d: 1 and 2 threads differ",
+                          ds_k_isa_name(isa), T, N, K);
                 out_free(y);
             }
         }
@@ -104,8 +102,7 @@ static void test_matmul(void)
         ds_k_dtype dt = (ds_k_dtype)irand(3);
         float *x = malloc(((size_t)T * K + 1) * 4);
         fill(x, (size_t)T * K, 1.0f);
-        jobs[i] = (ds_k_matmul_job){out_alloc((size_t)T * N), x, {make_weight(dt, (size_t)N * K), dt},
-                                    T, N, K, 0};
+        jobs[i] = (ds_k_matmul_job){out_alloc((size_t)T * N), x, {make_weight(dt, (size_t)N * K), dt}, T, N, K, 0};
         refs[i] = malloc(((size_t)T * N + 1) * 4);
         ds_k_matmul_ref(refs[i], x, jobs[i].w, T, N, K, 0);
     }
@@ -130,8 +127,7 @@ static void test_matmul(void)
 
 /* ---- row ops ----------------------------------------------------------------------------- */
 
-typedef void (*row_fast)(ds_kctx *c, float *y, const float *x, const float *w, int R, int D,
-                         float p);
+typedef void (*row_fast)(ds_kctx *c, float *y, const float *x, const float *w, int R, int D, float p);
 
 static void test_rowops(void)
 {
@@ -153,26 +149,22 @@ static void test_rowops(void)
                 /* rmsnorm */
                 ds_k_rmsnorm_ref(ref, x, w, R, D, 1e-6f);
                 ds_k_rmsnorm(c, y, x, w, R, D, 1e-6f);
-                DS_CHECKF(nerr(y, ref, n) < 1e-6, "rmsnorm %s D=%d: %.3g", ds_k_isa_name(isa), D,
-                          nerr(y, ref, n));
+                DS_CHECKF(nerr(y, ref, n) < 1e-6, "rmsnorm %s D=%d: %.3g", ds_k_isa_name(isa), D, nerr(y, ref, n));
                 /* softmax, with a scale */
                 ds_k_softmax_ref(ref, x, R, D, 0.7f);
                 ds_k_softmax(c, y, x, R, D, 0.7f);
-                DS_CHECKF(nerr(y, ref, n) < 2e-6, "softmax %s N=%d: %.3g", ds_k_isa_name(isa), D,
-                          nerr(y, ref, n));
+                DS_CHECKF(nerr(y, ref, n) < 2e-6, "softmax %s N=%d: %.3g", ds_k_isa_name(isa), D, nerr(y, ref, n));
                 /* silu * mul over the whole buffer */
                 ds_k_silu_mul_ref(ref, x, u, n);
                 ds_k_silu_mul(c, y, x, u, n);
-                DS_CHECKF(nerr(y, ref, n) < 2e-6, "silu_mul %s n=%zu: %.3g", ds_k_isa_name(isa),
-                          n, nerr(y, ref, n));
+                DS_CHECKF(nerr(y, ref, n) < 2e-6, "silu_mul %s n=%zu: %.3g", ds_k_isa_name(isa), n, nerr(y, ref, n));
                 /* add */
                 memcpy(y, u, n * 4);
                 ds_k_add(c, y, x, n);
                 for (size_t i = 0; i < n; i++)
                     ref[i] = u[i] + x[i];
                 DS_CHECK(memcmp(y, ref, n * 4) == 0);
-                DS_CHECKF(guards_ok(y, n), "row ops %s D=%d: guard overwritten",
-                          ds_k_isa_name(isa), D);
+                DS_CHECKF(guards_ok(y, n), "row ops %s D=%d: guard overwritten", ds_k_isa_name(isa), D);
                 out_free(y);
             }
         free(x);
@@ -224,8 +216,7 @@ static void test_rope(void)
                 float *y = out_alloc(n);
                 memcpy(y, x, n * 4);
                 ds_k_rope(ctxs[isa][th], y, cs, sn, T, H, D);
-                DS_CHECKF(nerr(y, ref, n) < 1e-6, "rope %s D=%d: %.3g", ds_k_isa_name(isa), D,
-                          nerr(y, ref, n));
+                DS_CHECKF(nerr(y, ref, n) < 1e-6, "rope %s D=%d: %.3g", ds_k_isa_name(isa), D, nerr(y, ref, n));
                 DS_CHECK(guards_ok(y, n));
                 out_free(y);
             }
@@ -309,24 +300,22 @@ static void check_attention(int PT, int D, int Hq, int Hkv, int pos0, int T)
             float *y = out_alloc(n);
             ds_k_attention(ctxs[isa][th], y, q, &kv, pos0, T, Hq, Hkv, D, scale);
             double e = nerr(y, ref, n);
-            DS_CHECKF(e < 2e-6, "attention %s th=%d PT=%d D=%d H=%d/%d pos0=%d T=%d: %.3g",
-                      ds_k_isa_name(isa), th, PT, D, Hq, Hkv, pos0, T, e);
+            DS_CHECKF(e < 2e-6, "attention %s th=%d PT=%d D=%d H=%d/%d pos0=%d T=%d: %.3g", ds_k_isa_name(isa), th, PT,
+                      D, Hq, Hkv, pos0, T, e);
             DS_CHECK(guards_ok(y, n));
             if (!first) {
                 first = y;
                 continue;
             }
-            DS_CHECKF(memcmp(first, y, n * 4) == 0, "attention %s: threads differ",
-                      ds_k_isa_name(isa));
+            DS_CHECKF(memcmp(first, y, n * 4) == 0, "attention %s: threads differ", ds_k_isa_name(isa));
             /* The same queries in two calls (a segment boundary at a random token) give the
              * same bits as one call. */
             if (T > 1) {
                 int a = 1 + irand(T - 1);
                 ds_k_attention(ctxs[isa][th], y, q, &kv, pos0, a, Hq, Hkv, D, scale);
-                ds_k_attention(ctxs[isa][th], y + (size_t)a * Hq * D, q + (size_t)a * Hq * D,
-                               &kv, pos0 + a, T - a, Hq, Hkv, D, scale);
-                DS_CHECKF(memcmp(first, y, n * 4) == 0,
-                          "attention %s PT=%d D=%d: split at %d differs from one call",
+                ds_k_attention(ctxs[isa][th], y + (size_t)a * Hq * D, q + (size_t)a * Hq * D, &kv, pos0 + a, T - a, Hq,
+                               Hkv, D, scale);
+                DS_CHECKF(memcmp(first, y, n * 4) == 0, "attention %s PT=%d D=%d: split at %d differs from one call",
                           ds_k_isa_name(isa), PT, D, a);
             }
             out_free(y);

@@ -18,17 +18,16 @@
 
 static void test_philox(void)
 {
-    static const uint32_t kat[3][10] = {
-        {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
-        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x408f276d,
-         0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
-        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0xd16cfe09,
-         0x94fdcceb, 0x5001e420, 0x24126ea1}};
+    static const uint32_t kat[3][10] = {{0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+                                        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+                                         0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+                                        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
+                                         0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}};
     for (int i = 0; i < 3; i++) {
         uint32_t out[4];
         ds_k_philox4x32(out, kat[i], kat[i] + 4);
-        DS_CHECKF(memcmp(out, kat[i] + 6, 16) == 0, "philox known answer %d: %08x %08x %08x %08x", i,
-                  out[0], out[1], out[2], out[3]);
+        DS_CHECKF(memcmp(out, kat[i] + 6, 16) == 0, "philox known answer %d: %08x %08x %08x %08x", i, out[0], out[1],
+                  out[2], out[3]);
     }
 }
 
@@ -64,8 +63,7 @@ static void test_route_permute_combine(void)
         DS_CHECKF(same && e < 1e-6, "moe route T=%d E=%d k=%d: indices %s, weight error %.3g", T, E, k,
                   same ? "equal" : "differ", e);
 
-        int32_t *cnt = malloc(4 * E), *off = malloc(4 * (E + 1)), *rt = malloc(4 * T * k),
-                *pr = malloc(4 * T * k);
+        int32_t *cnt = malloc(4 * E), *off = malloc(4 * (E + 1)), *rt = malloc(4 * T * k), *pr = malloc(4 * T * k);
         float *rw = malloc(4 * T * k);
         ds_k_moe_permute_ref(cnt, off, rt, rw, pr, idx, w, T, k, E);
         int ok = off[0] == 0 && off[E] == T * k;
@@ -94,8 +92,7 @@ static void test_route_permute_combine(void)
                 ok &= pr[t * k + j] == fill[idx[t * k + j]]++;
         DS_CHECKF(ok, "moe permute T=%d E=%d k=%d", T, E, k);
 
-        float *y = malloc(4 * (size_t)T * k * H), *o = malloc(4 * (size_t)T * H),
-              *o2 = malloc(4 * (size_t)T * H);
+        float *y = malloc(4 * (size_t)T * k * H), *o = malloc(4 * (size_t)T * H), *o2 = malloc(4 * (size_t)T * H);
         for (int i = 0; i < T * k * H; i++)
             y[i] = frand();
         for (int i = 0; i < T * H; i++)
@@ -155,8 +152,7 @@ static void test_kv_write(void)
         /* written in two calls, split at a random position */
         int a = irand(total + 1);
         ds_k_kv_write_ref(kp, vp, PT, k, v, 0, a, Hkv, D);
-        ds_k_kv_write_ref(kp, vp, PT, k + (size_t)a * Hkv * D, v + (size_t)a * Hkv * D, a, total - a,
-                          Hkv, D);
+        ds_k_kv_write_ref(kp, vp, PT, k + (size_t)a * Hkv * D, v + (size_t)a * Hkv * D, a, total - a, Hkv, D);
         const int T = 1 + irand(total), pos0 = total - T;
         float *q = malloc(4 * (size_t)T * Hq * D), *out = malloc(4 * (size_t)T * Hq * D);
         for (int i = 0; i < T * Hq * D; i++)
@@ -243,12 +239,10 @@ static void test_sample(void)
             double want = kept[i] ? p[i] / kz : 0.0;
             double sigma = sqrt(want * (1 - want) / N) + 1e-9;
             DS_CHECKF(fabs((double)count[i] / N - want) < 5 * sigma + 1e-12,
-                      "sample mode %d token %d: frequency %.4f, expected %.4f", mode, i,
-                      (double)count[i] / N, want);
+                      "sample mode %d token %d: frequency %.4f, expected %.4f", mode, i, (double)count[i] / N, want);
         }
         /* the same seed and counter draw the same token */
-        DS_CHECK(ds_k_sample_ref(logit, V, temp, top_p, seed, 77) ==
-                 ds_k_sample_ref(logit, V, temp, top_p, seed, 77));
+        DS_CHECK(ds_k_sample_ref(logit, V, temp, top_p, seed, 77) == ds_k_sample_ref(logit, V, temp, top_p, seed, 77));
     }
     /* the mask: only allowed tokens are ever drawn */
     float big[200];

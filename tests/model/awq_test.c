@@ -80,8 +80,7 @@ static float *logits(ds_model *m, const int32_t *tok, int n)
     return lg;
 }
 
-static void quantize(const char *src, const char *dst, const int32_t *calib, int n,
-                     ds_awq_quant_report *rep)
+static void quantize(const char *src, const char *dst, const int32_t *calib, int n, ds_awq_quant_report *rep)
 {
     ds_awq_quant_opts o = {.group_size = G, .calib = calib, .n_calib = n, .n_threads = 2};
     ds_err err;
@@ -137,8 +136,7 @@ static void check_rtn(ds_model *f, ds_model *q)
             n_lin++;
         }
     }
-    printf("round to nearest: %d linear layers checked, %d weights off by more than a step\n", n_lin,
-           bad);
+    printf("round to nearest: %d linear layers checked, %d weights off by more than a step\n", n_lin, bad);
     DS_CHECKF(n_lin > 0 && bad == 0, "round to nearest: %d weights off by more than a step", bad);
 }
 
@@ -199,18 +197,28 @@ static void write_dequantised(ds_model *q, const char *src_dir, const char *dir)
             const int H = c->hidden_size, D = c->head_dim;
             const ds_k_weight *w = NULL;
             int N = 0, K = 0;
-            if (!strcmp(rest, "self_attn.q_proj.qweight")) w = &L->q, N = c->num_heads * D, K = H;
-            else if (!strcmp(rest, "self_attn.k_proj.qweight")) w = &L->k, N = c->num_kv_heads * D, K = H;
-            else if (!strcmp(rest, "self_attn.v_proj.qweight")) w = &L->v, N = c->num_kv_heads * D, K = H;
-            else if (!strcmp(rest, "self_attn.o_proj.qweight")) w = &L->o, N = H, K = c->num_heads * D;
-            else if (!strcmp(rest, "mlp.gate_proj.qweight")) w = &L->gate, N = c->intermediate_size, K = H;
-            else if (!strcmp(rest, "mlp.up_proj.qweight")) w = &L->up, N = c->intermediate_size, K = H;
-            else if (!strcmp(rest, "mlp.down_proj.qweight")) w = &L->down, N = H, K = c->intermediate_size;
+            if (!strcmp(rest, "self_attn.q_proj.qweight"))
+                w = &L->q, N = c->num_heads * D, K = H;
+            else if (!strcmp(rest, "self_attn.k_proj.qweight"))
+                w = &L->k, N = c->num_kv_heads * D, K = H;
+            else if (!strcmp(rest, "self_attn.v_proj.qweight"))
+                w = &L->v, N = c->num_kv_heads * D, K = H;
+            else if (!strcmp(rest, "self_attn.o_proj.qweight"))
+                w = &L->o, N = H, K = c->num_heads * D;
+            else if (!strcmp(rest, "mlp.gate_proj.qweight"))
+                w = &L->gate, N = c->intermediate_size, K = H;
+            else if (!strcmp(rest, "mlp.up_proj.qweight"))
+                w = &L->up, N = c->intermediate_size, K = H;
+            else if (!strcmp(rest, "mlp.down_proj.qweight"))
+                w = &L->down, N = H, K = c->intermediate_size;
             else if (sscanf(rest, "mlp.experts.%d.%n", &e, &m2) == 1 && m2 > 0) {
                 const int F = c->moe_intermediate_size;
-                if (!strcmp(rest + m2, "gate_proj.qweight")) w = &L->e_gate[e], N = F, K = H;
-                else if (!strcmp(rest + m2, "up_proj.qweight")) w = &L->e_up[e], N = F, K = H;
-                else if (!strcmp(rest + m2, "down_proj.qweight")) w = &L->e_down[e], N = H, K = F;
+                if (!strcmp(rest + m2, "gate_proj.qweight"))
+                    w = &L->e_gate[e], N = F, K = H;
+                else if (!strcmp(rest + m2, "up_proj.qweight"))
+                    w = &L->e_up[e], N = F, K = H;
+                else if (!strcmp(rest + m2, "down_proj.qweight"))
+                    w = &L->e_down[e], N = H, K = F;
             }
             DS_REQUIRE(w && w->dtype == DS_K_AWQ4);
             d.w[n] = w;
@@ -334,8 +342,8 @@ static double test_variant(const char *variant, int outliers)
            variant, rep.mean_alpha, e_awq, c_awq, c_rtn);
     DS_CHECKF(e_awq < (outliers ? 1.0 : 0.4), "%s: AWQ int4 vs bf16 logits %.3g", variant, e_awq);
     if (!outliers) /* outliers: main checks the mean over several models */
-        DS_CHECKF(c_awq <= 1.25 * c_rtn, "%s: AWQ %.3g against round to nearest %.3g on calibration", variant,
-                  c_awq, c_rtn);
+        DS_CHECKF(c_awq <= 1.25 * c_rtn, "%s: AWQ %.3g against round to nearest %.3g on calibration", variant, c_awq,
+                  c_rtn);
     free(cf);
     free(cq);
     free(ca);
@@ -372,8 +380,7 @@ static void test_loader_errors(void)
     snprintf(bak, sizeof bak, "%s/config.orig", dst);
     DS_REQUIRE(ds_test_sh(NULL, 0, "cp '%s' '%s'", cfg, bak) == 0);
     for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
-        DS_REQUIRE(ds_test_sh(NULL, 0, "sed 's/%s/%s/' '%s' > '%s'", edits[i].from, edits[i].to, bak,
-                              cfg) == 0);
+        DS_REQUIRE(ds_test_sh(NULL, 0, "sed 's/%s/%s/' '%s' > '%s'", edits[i].from, edits[i].to, bak, cfg) == 0);
         ds_model *m = NULL;
         ds_err err;
         ds_status st = ds_model_load(&m, dst, NULL, &err);

@@ -74,12 +74,15 @@ static void test_safetensors(void)
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", 8, "outside"},
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 8, "outside"},
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-         "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "overlap"},
+         "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+         8, "overlap"},
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[1,5]}}", 8, "aligned"},
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-         "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "JSON"},
+         "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+         8, "JSON"},
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,4294967296],"
-         "\"data_offsets\":[0,4]}}", 8, "shape"},
+         "\"data_offsets\":[0,4]}}",
+         8, "shape"},
         {"{\"a\":[1,2]}", 8, "not an object"},
         {"{\"a\":{\"dtype\":\"F32\"}}", 8, "needs"},
         {"{\"__metadata__\":7}", 8, "__metadata__"},
@@ -112,18 +115,17 @@ static void test_config(void)
 {
     ds_model_config c;
     ds_err err;
-    const char *qwen30b =
-        "{\"architectures\":[\"Qwen3MoeForCausalLM\"],\"attention_bias\":false,"
-        "\"bos_token_id\":151643,\"decoder_sparse_step\":1,\"eos_token_id\":151645,\"head_dim\":128,"
-        "\"hidden_act\":\"silu\",\"hidden_size\":2048,\"intermediate_size\":6144,"
-        "\"max_position_embeddings\":40960,\"max_window_layers\":48,\"mlp_only_layers\":[],"
-        "\"model_type\":\"qwen3_moe\",\"moe_intermediate_size\":768,\"norm_topk_prob\":true,"
-        "\"num_attention_heads\":32,\"num_experts\":128,\"num_experts_per_tok\":8,"
-        "\"num_hidden_layers\":48,\"num_key_value_heads\":4,\"output_router_logits\":false,"
-        "\"rms_norm_eps\":1e-06,\"rope_scaling\":null,\"rope_theta\":1000000.0,"
-        "\"router_aux_loss_coef\":0.001,\"sliding_window\":null,\"tie_word_embeddings\":false,"
-        "\"torch_dtype\":\"bfloat16\",\"use_cache\":true,\"use_sliding_window\":false,"
-        "\"vocab_size\":151936}";
+    const char *qwen30b = "{\"architectures\":[\"Qwen3MoeForCausalLM\"],\"attention_bias\":false,"
+                          "\"bos_token_id\":151643,\"decoder_sparse_step\":1,\"eos_token_id\":151645,\"head_dim\":128,"
+                          "\"hidden_act\":\"silu\",\"hidden_size\":2048,\"intermediate_size\":6144,"
+                          "\"max_position_embeddings\":40960,\"max_window_layers\":48,\"mlp_only_layers\":[],"
+                          "\"model_type\":\"qwen3_moe\",\"moe_intermediate_size\":768,\"norm_topk_prob\":true,"
+                          "\"num_attention_heads\":32,\"num_experts\":128,\"num_experts_per_tok\":8,"
+                          "\"num_hidden_layers\":48,\"num_key_value_heads\":4,\"output_router_logits\":false,"
+                          "\"rms_norm_eps\":1e-06,\"rope_scaling\":null,\"rope_theta\":1000000.0,"
+                          "\"router_aux_loss_coef\":0.001,\"sliding_window\":null,\"tie_word_embeddings\":false,"
+                          "\"torch_dtype\":\"bfloat16\",\"use_cache\":true,\"use_sliding_window\":false,"
+                          "\"vocab_size\":151936}";
     DS_REQUIRE(ds_hfconfig_parse(&c, qwen30b, strlen(qwen30b), "q30b", &err) == DS_OK);
     DS_CHECK(c.arch == DS_MODEL_ARCH_QWEN3_MOE && c.hidden_size == 2048 && c.num_layers == 48);
     DS_CHECK(c.num_heads == 32 && c.num_kv_heads == 4 && c.head_dim == 128);
@@ -138,12 +140,11 @@ static void test_config(void)
     ds_model_config_deinit(&c);
 
     /* YaRN, mlp_only_layers, decoder_sparse_step, eos list, defaults */
-    const char *yarn =
-        "{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":6,"
-        "\"num_attention_heads\":4,\"vocab_size\":100,\"max_position_embeddings\":131072,"
-        "\"decoder_sparse_step\":2,\"mlp_only_layers\":[3],\"eos_token_id\":[5,7],"
-        "\"rope_scaling\":{\"rope_type\":\"yarn\",\"factor\":4.0,"
-        "\"original_max_position_embeddings\":32768}}";
+    const char *yarn = "{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":6,"
+                       "\"num_attention_heads\":4,\"vocab_size\":100,\"max_position_embeddings\":131072,"
+                       "\"decoder_sparse_step\":2,\"mlp_only_layers\":[3],\"eos_token_id\":[5,7],"
+                       "\"rope_scaling\":{\"rope_type\":\"yarn\",\"factor\":4.0,"
+                       "\"original_max_position_embeddings\":32768}}";
     DS_REQUIRE(ds_hfconfig_parse(&c, yarn, strlen(yarn), "yarn", &err) == DS_OK);
     DS_CHECK(c.rope_scaling.type == DS_MODEL_ROPE_YARN && c.rope_scaling.factor == 4.0);
     DS_CHECK(c.rope_scaling.original_max_position_embeddings == 32768);
@@ -183,31 +184,35 @@ static void test_config(void)
     } bad[] = {
         {"{\"model_type\":\"llama\",\"hidden_size\":64}", DS_ERR_UNSUPPORTED, "architecture"},
         {"{\"model_type\":\"qwen3_moe\",\"num_hidden_layers\":2,\"num_attention_heads\":4,"
-         "\"vocab_size\":10}", DS_ERR_MODEL, "missing key hidden_size"},
+         "\"vocab_size\":10}",
+         DS_ERR_MODEL, "missing key hidden_size"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":\"64\",\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"vocab_size\":10}", DS_ERR_MODEL, "hidden_size is not an integer"},
+         "\"num_attention_heads\":4,\"vocab_size\":10}",
+         DS_ERR_MODEL, "hidden_size is not an integer"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":-64,\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"vocab_size\":10}", DS_ERR_MODEL, "outside"},
+         "\"num_attention_heads\":4,\"vocab_size\":10}",
+         DS_ERR_MODEL, "outside"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"num_key_value_heads\":3,\"vocab_size\":10}", DS_ERR_MODEL,
-         "multiple"},
+         "\"num_attention_heads\":4,\"num_key_value_heads\":3,\"vocab_size\":10}",
+         DS_ERR_MODEL, "multiple"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
          "\"num_attention_heads\":4,\"vocab_size\":10,\"num_experts\":4,\"num_experts_per_tok\":5}",
          DS_ERR_MODEL, "num_experts_per_tok"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"vocab_size\":10,\"mlp_only_layers\":[2]}", DS_ERR_MODEL,
-         "mlp_only_layers[0]"},
+         "\"num_attention_heads\":4,\"vocab_size\":10,\"mlp_only_layers\":[2]}",
+         DS_ERR_MODEL, "mlp_only_layers[0]"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"vocab_size\":10,\"attention_bias\":true}", DS_ERR_UNSUPPORTED,
-         "attention_bias"},
+         "\"num_attention_heads\":4,\"vocab_size\":10,\"attention_bias\":true}",
+         DS_ERR_UNSUPPORTED, "attention_bias"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
          "\"num_attention_heads\":4,\"vocab_size\":10,\"rope_scaling\":{\"rope_type\":\"llama3\"}}",
          DS_ERR_UNSUPPORTED, "llama3"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"vocab_size\":10,\"hidden_act\":\"gelu\"}", DS_ERR_UNSUPPORTED,
-         "silu"},
+         "\"num_attention_heads\":4,\"vocab_size\":10,\"hidden_act\":\"gelu\"}",
+         DS_ERR_UNSUPPORTED, "silu"},
         {"{\"model_type\":\"qwen3_moe\",\"hidden_size\":64,\"num_hidden_layers\":2,"
-         "\"num_attention_heads\":4,\"vocab_size\":10,\"head_dim\":15}", DS_ERR_MODEL, "odd"},
+         "\"num_attention_heads\":4,\"vocab_size\":10,\"head_dim\":15}",
+         DS_ERR_MODEL, "odd"},
         {"{\"model_type\":\"qwen3_moe\",", DS_ERR_MODEL, "line"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -266,7 +271,8 @@ static void test_binding(void)
     /* hidden size that disagrees with the tensors */
     snprintf(cmd, sizeof cmd,
              "sed -i 's/\"num_hidden_layers\": 4/\"num_hidden_layers\": 3/; s/\"hidden_size\": 64/"
-             "\"hidden_size\": 80/' %s/config.json", dir);
+             "\"hidden_size\": 80/' %s/config.json",
+             dir);
     DS_REQUIRE(system(cmd) == 0);
     DS_CHECK(try_load(dir, &err) == DS_ERR_SHAPE && strstr(err.msg, "model.embed_tokens.weight") &&
              strstr(err.msg, "[300, 64]") && strstr(err.msg, "[300, 80]"));
@@ -298,7 +304,9 @@ static void test_binding(void)
     /* a truncated file */
     snprintf(cmd, sizeof cmd, "truncate -s 1000 %s", path);
     DS_REQUIRE(system(cmd) == 0);
-    DS_CHECKF(try_load(dir, &err) == DS_ERR_MODEL && strstr(err.msg, "tensor model.embed_tokens.weight: shape larger than the file"), "%s", err.msg);
+    DS_CHECKF(try_load(dir, &err) == DS_ERR_MODEL &&
+                  strstr(err.msg, "tensor model.embed_tokens.weight: shape larger than the file"),
+              "%s", err.msg);
 
     /* shards: good, then a shard name that escapes the folder, then a misplaced tensor */
     s.shards = 3;

@@ -64,8 +64,8 @@ int main(void)
              strstr(out, "model.layers.0.mlp.experts.7.down_proj.weight"));
 
     /* generate: the ids the library's greedy loop gives */
-    char *gen[] = {"model", "generate", "--model", dir, "--prompt-ids", "5 17 99 3 250", "--max-tokens",
-                   "6", "--ids", NULL};
+    char *gen[] = {"model",         "generate",     "--model", dir,     "--prompt-ids",
+                   "5 17 99 3 250", "--max-tokens", "6",       "--ids", NULL};
     DS_CHECK(run(9, gen) == 0);
     ds_model *m;
     ds_err err;
@@ -93,8 +93,8 @@ int main(void)
     ds_model_seq_free(seq);
     ds_model_free(m);
 
-    char *bench[] = {"model", "bench", "--model", dir, "--prompt-tokens", "40", "--gen-tokens", "5",
-                     "--batch", "3", "--segment", "16", NULL};
+    char *bench[] = {"model", "bench",     "--model", dir, "--prompt-tokens", "40", "--gen-tokens", "5", "--batch",
+                     "3",     "--segment", "16",      NULL};
     DS_CHECK(run(12, bench) == 0);
     DS_CHECKF(strstr(out, "prefill        3 x 40 tokens") && strstr(out, "decode         3 x 5 tokens") &&
                   strstr(out, "peak memory") && strstr(out, "L1 100.0%"),
@@ -120,8 +120,8 @@ int main(void)
             src = ds_test_source("extract/data/qwen3-tokenizer.json");
         snprintf(cmd, sizeof cmd, "cp '%s' '%s/tokenizer.json'", src, tdir);
         DS_REQUIRE(system(cmd) == 0);
-        char *g1[] = {"model", "generate", "--model", tdir, "--prompt", "The annual report of", "--max-tokens",
-                      "5", "--ids", NULL};
+        char *g1[] = {"model",        "generate", "--model", tdir, "--prompt", "The annual report of",
+                      "--max-tokens", "5",        "--ids",   NULL};
         DS_CHECK(run(9, g1) == 0);
         /* the same through the library: encode, then greedy */
         ds_err e2;
@@ -142,17 +142,16 @@ int main(void)
             snprintf(w2 + strlen(w2), sizeof w2 - strlen(w2), "%s%d", i ? " " : "", gi[i]);
         DS_CHECKF(strncmp(out, w2, strlen(w2)) == 0, "text prompt gave \"%s\", want \"%s\"", out, w2);
         /* without --ids the answer is decoded text */
-        char *g2[] = {"model", "generate", "--model", tdir, "--prompt", "The annual report of",
-                      "--max-tokens", "5", NULL};
+        char *g2[] = {"model",        "generate", "--model", tdir, "--prompt", "The annual report of",
+                      "--max-tokens", "5",        NULL};
         DS_CHECK(run(8, g2) == 0);
         ds_buf text = DS_BUF_INIT;
         DS_REQUIRE(ds_tokenizer_decode(tk, gi, (size_t)gn, 1, &text, &e2) == DS_OK);
-        DS_CHECKF(strncmp(out, text.data ? text.data : "", text.len) == 0, "decoded \"%s\" vs \"%s\"", out,
-                  text.data);
+        DS_CHECKF(strncmp(out, text.data ? text.data : "", text.len) == 0, "decoded \"%s\" vs \"%s\"", out, text.data);
         ds_buf_deinit(&text);
         /* --chat wraps the prompt in the im_start template */
-        char *g3[] = {"model", "generate", "--model", tdir, "--prompt", "Hi", "--chat", "--max-tokens", "2",
-                      "--ids", NULL};
+        char *g3[] = {"model",  "generate",     "--model", tdir,    "--prompt", "Hi",
+                      "--chat", "--max-tokens", "2",       "--ids", NULL};
         DS_CHECK(run(10, g3) == 0);
         /* --json-schema: sampled, the decoded answer is one JSON value fitting the schema */
         char schema[4300];
@@ -169,9 +168,23 @@ int main(void)
         for (int seed = 1; seed <= 3; seed++) {
             char seed_s[16];
             snprintf(seed_s, sizeof seed_s, "%d", seed);
-            char *g4[] = {"model", "generate", "--model", tdir, "--prompt", "Facts:", "--max-tokens",
-                          "1500", "--json-schema", schema, "--temperature", "1.0",
-                          "--top-p", "0.95", "--seed", seed_s, NULL};
+            char *g4[] = {"model",
+                          "generate",
+                          "--model",
+                          tdir,
+                          "--prompt",
+                          "Facts:",
+                          "--max-tokens",
+                          "1500",
+                          "--json-schema",
+                          schema,
+                          "--temperature",
+                          "1.0",
+                          "--top-p",
+                          "0.95",
+                          "--seed",
+                          seed_s,
+                          NULL};
             DS_CHECK(run(16, g4) == 0);
             json_error_t je;
             json_t *v = json_loads(out, JSON_DECODE_ANY, &je);
@@ -182,8 +195,8 @@ int main(void)
             json_decref(v);
         }
         /* the same seed gives the same answer; greedy with a schema also completes */
-        char *g5[] = {"model", "generate", "--model", tdir, "--prompt", "Facts:", "--max-tokens",
-                      "1500", "--json-schema", schema, "--ids", NULL};
+        char *g5[] = {"model",        "generate", "--model",       tdir,   "--prompt", "Facts:",
+                      "--max-tokens", "1500",     "--json-schema", schema, "--ids",    NULL};
         DS_CHECK(run(11, g5) == 0);
         ds_tokens_deinit(&pt);
         ds_model_seq_free(ts);

@@ -34,8 +34,7 @@ static uint64_t dtype_size(const char *dt)
     return 0;
 }
 
-static int add_tensor(void *ud, const char *name, const char *dtype, int ndim, const int64_t *shape,
-                      int file_index)
+static int add_tensor(void *ud, const char *name, const char *dtype, int ndim, const int64_t *shape, int file_index)
 {
     (void)file_index;
     count *k = ud;
@@ -67,19 +66,17 @@ static void check_dir(const char *what, const char *dir)
     count k = {c, 0, c->tie_word_embeddings};
     ds_model_foreach_tensor(m, add_tensor, &k);
     for (long ctx = 0; ctx <= 512; ctx += 512) {
-        const uint64_t want =
-            k.bytes + (uint64_t)ctx * c->num_layers * 2 * c->num_kv_heads * c->head_dim * 4;
+        const uint64_t want = k.bytes + (uint64_t)ctx * c->num_layers * 2 * c->num_kv_heads * c->head_dim * 4;
         const uint64_t got = ds_model_decode_bytes(m, ctx);
-        printf("%-8s ctx %3ld: %llu bytes per decoded token (counted here: %llu)\n", what, ctx,
-               (unsigned long long)got, (unsigned long long)want);
-        DS_CHECKF(got == want, "%s at %ld tokens of context: ds_model_decode_bytes %llu, counted %llu",
-                  what, ctx, (unsigned long long)got, (unsigned long long)want);
+        printf("%-8s ctx %3ld: %llu bytes per decoded token (counted here: %llu)\n", what, ctx, (unsigned long long)got,
+               (unsigned long long)want);
+        DS_CHECKF(got == want, "%s at %ld tokens of context: ds_model_decode_bytes %llu, counted %llu", what, ctx,
+                  (unsigned long long)got, (unsigned long long)want);
     }
     /* routed experts only: far less than the weights when top-k < E */
     if (c->num_experts > c->num_experts_per_tok)
         DS_CHECKF(ds_model_decode_bytes(m, 0) < ds_model_weight_bytes(m), "%s: %llu >= %llu", what,
-                  (unsigned long long)ds_model_decode_bytes(m, 0),
-                  (unsigned long long)ds_model_weight_bytes(m));
+                  (unsigned long long)ds_model_decode_bytes(m, 0), (unsigned long long)ds_model_weight_bytes(m));
     ds_model_free(m);
 }
 

@@ -87,8 +87,7 @@ static float *run(ds_model *m, const int32_t *tok, int n, const int *pieces)
         int len = pieces && pieces[i] ? pieces[i] : n - done;
         if (len > n - done)
             len = n - done;
-        ds_status st = ds_model_forward(m, s, tok + done, len, DS_MODEL_LOGITS_ALL,
-                                        lg + (size_t)done * V, &err);
+        ds_status st = ds_model_forward(m, s, tok + done, len, DS_MODEL_LOGITS_ALL, lg + (size_t)done * V, &err);
         if (st != DS_OK)
             fprintf(stderr, "forward: %s\n", err.msg);
         DS_REQUIRE(st == DS_OK);
@@ -132,8 +131,7 @@ static void test_variant(const char *variant)
     float *lg = run(m, tok, n, NULL);
     double e = nerr_fd(lg, ref, (size_t)n * V);
     printf("%-8s fast vs reference: %.3g\n", variant, e);
-    DS_CHECKF(e < REF_BOUND, "%s: fast vs reference %.3g (seed %llu)", variant, e,
-              (unsigned long long)s.seed);
+    DS_CHECKF(e < REF_BOUND, "%s: fast vs reference %.3g (seed %llu)", variant, e, (unsigned long long)s.seed);
     /* decoding after a prefill, token by token, gives the same logits */
     int pieces[64] = {17};
     for (int i = 1; i < 64; i++)
@@ -200,8 +198,7 @@ static void test_invariances(void)
     {
         ds_model *mp = load(dir, 2, 256, 16, 0);
         float *lg = run(mp, tok, n, NULL);
-        DS_CHECKF(nerr_ff(lg, base, (size_t)n * V) < ASSOC_BOUND, "page 16: %.3g",
-                  nerr_ff(lg, base, (size_t)n * V));
+        DS_CHECKF(nerr_ff(lg, base, (size_t)n * V) < ASSOC_BOUND, "page 16: %.3g", nerr_ff(lg, base, (size_t)n * V));
         free(lg);
         ds_model_free(mp);
     }
@@ -223,8 +220,7 @@ static void test_invariances(void)
         DS_REQUIRE(ds_model_seq_create(m2, &a, &err) == DS_OK);
         DS_REQUIRE(ds_model_seq_create(m2, &b, &err) == DS_OK);
         DS_REQUIRE(ds_model_seq_create(m2, &c, &err) == DS_OK);
-        float *la = malloc((size_t)n * V * 4), *lb = malloc((size_t)n * V * 4),
-              *lc = malloc((size_t)V * 4);
+        float *la = malloc((size_t)n * V * 4), *lb = malloc((size_t)n * V * 4), *lc = malloc((size_t)V * 4);
         /* b already holds 30 tokens */
         DS_REQUIRE(ds_model_forward(m2, b, tok, 30, DS_MODEL_LOGITS_ALL, lb, &err) == DS_OK);
         int32_t tok2[150];
@@ -235,21 +231,18 @@ static void test_invariances(void)
                                         {c, tok2, 77, DS_MODEL_LOGITS_LAST, lc}};
         DS_REQUIRE(ds_model_forward_batch(m2, items, 3, &err) == DS_OK);
         DS_CHECK(ds_model_seq_len(a) == n && ds_model_seq_len(b) == n && ds_model_seq_len(c) == 77);
-        DS_CHECKF(nerr_ff(la, base, (size_t)n * V) < ASSOC_BOUND, "batched a: %.3g",
-                  nerr_ff(la, base, (size_t)n * V));
-        DS_CHECKF(nerr_ff(lb, base, (size_t)n * V) < ASSOC_BOUND, "batched b: %.3g",
-                  nerr_ff(lb, base, (size_t)n * V));
+        DS_CHECKF(nerr_ff(la, base, (size_t)n * V) < ASSOC_BOUND, "batched a: %.3g", nerr_ff(la, base, (size_t)n * V));
+        DS_CHECKF(nerr_ff(lb, base, (size_t)n * V) < ASSOC_BOUND, "batched b: %.3g", nerr_ff(lb, base, (size_t)n * V));
         float *alone = run(m2, tok2, 77, NULL);
-        DS_CHECKF(nerr_ff(lc, alone + 76 * V, V) < ASSOC_BOUND, "batched c: %.3g",
-                  nerr_ff(lc, alone + 76 * V, V));
+        DS_CHECKF(nerr_ff(lc, alone + 76 * V, V) < ASSOC_BOUND, "batched c: %.3g", nerr_ff(lc, alone + 76 * V, V));
         free(alone);
 
         /* truncation: forget the last 50 positions of a, run them again: same logits */
         ds_model_seq_truncate(a, n - 50);
         DS_CHECK(ds_model_seq_len(a) == n - 50);
         DS_REQUIRE(ds_model_forward(m2, a, tok + n - 50, 50, DS_MODEL_LOGITS_ALL, la, &err) == DS_OK);
-        DS_CHECKF(nerr_ff(la, base + (size_t)(n - 50) * V, (size_t)50 * V) < ASSOC_BOUND,
-                  "after truncation: %.3g", nerr_ff(la, base + (size_t)(n - 50) * V, (size_t)50 * V));
+        DS_CHECKF(nerr_ff(la, base + (size_t)(n - 50) * V, (size_t)50 * V) < ASSOC_BOUND, "after truncation: %.3g",
+                  nerr_ff(la, base + (size_t)(n - 50) * V, (size_t)50 * V));
 
         /* errors: a token outside the vocabulary, the same sequence twice, no tokens */
         int32_t badtok = V;
@@ -337,8 +330,7 @@ static void test_long(void)
     float *lg = malloc(sizeof(float) * V);
     DS_REQUIRE(ds_model_forward(m, seq, tok, n, DS_MODEL_LOGITS_LAST, lg, &err) == DS_OK);
     double e = nerr_fd(lg, ref, V);
-    printf("2500 tokens (10 segments, 40 pages) vs reference: %.3g (router margin %.2g)\n", e,
-           info.min_router_margin);
+    printf("2500 tokens (10 segments, 40 pages) vs reference: %.3g (router margin %.2g)\n", e, info.min_router_margin);
     if (info.min_router_margin > 1e-6)
         DS_CHECKF(e < REF_BOUND, "long context: %.3g", e);
     ds_model_kv_report kv;

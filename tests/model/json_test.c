@@ -63,8 +63,7 @@ static void test_sampler(void)
     for (int i = 0; i < V; i++) {
         pr[i] = exp(lg[i] / 0.8) / z;
         double sd = sqrt(N * pr[i] * (1 - pr[i]));
-        DS_CHECKF(fabs(cnt[i] - N * pr[i]) <= 4 * sd + 1, "id %d drawn %d, expected %.1f", i,
-                  cnt[i], N * pr[i]);
+        DS_CHECKF(fabs(cnt[i] - N * pr[i]) <= 4 * sd + 1, "id %d drawn %d, expected %.1f", i, cnt[i], N * pr[i]);
     }
     ds_sampler_free(s);
 
@@ -136,18 +135,17 @@ static int accepts(const ds_json_schema *s, const char *text, int want_complete)
     return ds_jg_can_end(s, &st) == want_complete;
 }
 
-static const char *SCHEMA_A =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"name\":{\"type\":\"string\",\"maxLength\":12},"
-    "\"year\":{\"type\":\"integer\"},"
-    "\"ratio\":{\"type\":\"number\"},"
-    "\"ok\":{\"type\":\"boolean\"},"
-    "\"kind\":{\"enum\":[\"strength\",\"weakness\",\"threat\",3,null]},"
-    "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":4},"
-    "\"minItems\":1,\"maxItems\":3},"
-    "\"sub\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"null\"},"
-    "\"y\":{\"type\":\"number\"}},\"required\":[\"y\"],\"additionalProperties\":false}"
-    "},\"required\":[\"name\",\"kind\"],\"additionalProperties\":false}";
+static const char *SCHEMA_A = "{\"type\":\"object\",\"properties\":{"
+                              "\"name\":{\"type\":\"string\",\"maxLength\":12},"
+                              "\"year\":{\"type\":\"integer\"},"
+                              "\"ratio\":{\"type\":\"number\"},"
+                              "\"ok\":{\"type\":\"boolean\"},"
+                              "\"kind\":{\"enum\":[\"strength\",\"weakness\",\"threat\",3,null]},"
+                              "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":4},"
+                              "\"minItems\":1,\"maxItems\":3},"
+                              "\"sub\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"null\"},"
+                              "\"y\":{\"type\":\"number\"}},\"required\":[\"y\"],\"additionalProperties\":false}"
+                              "},\"required\":[\"name\",\"kind\"],\"additionalProperties\":false}";
 
 static void test_grammar(void)
 {
@@ -156,11 +154,12 @@ static void test_grammar(void)
     DS_REQUIRE(ds_json_schema_compile(&s, SCHEMA_A, strlen(SCHEMA_A), "a", &err) == DS_OK);
     DS_CHECK(accepts(s, "{\"name\":\"abc\",\"kind\":\"threat\"}", 1));
     DS_CHECK(accepts(s, "{\"name\": \"\\u00e9\",\"kind\":3}", 0) == 0); /* no \u escapes */
-    DS_CHECK(accepts(s, "{\"name\": \"\xc3\xa9t\xc3\xa9\", \"year\": -12, \"ratio\": 0.5e+3,"
-                        " \"ok\": false, \"kind\": null, \"tags\": [\"a\",\"bcd\"],"
-                        " \"sub\": {\"y\": 1}}",
+    DS_CHECK(accepts(s,
+                     "{\"name\": \"\xc3\xa9t\xc3\xa9\", \"year\": -12, \"ratio\": 0.5e+3,"
+                     " \"ok\": false, \"kind\": null, \"tags\": [\"a\",\"bcd\"],"
+                     " \"sub\": {\"y\": 1}}",
                      1));
-    DS_CHECK(accepts(s, "{\"name\":\"abc\",\"kind\":\"threat\"", 0));    /* prefix */
+    DS_CHECK(accepts(s, "{\"name\":\"abc\",\"kind\":\"threat\"", 0));     /* prefix */
     DS_CHECK(!accepts(s, "{\"kind\":\"threat\"}", 1));                    /* name required */
     DS_CHECK(!accepts(s, "{\"name\":\"abc\",\"kind\":\"threats\"}", 1));  /* not in enum */
     DS_CHECK(!accepts(s, "{\"name\":\"abcdefghijklm\",\"kind\":3}", 1));  /* 13 > maxLength */
@@ -171,10 +170,10 @@ static void test_grammar(void)
     DS_CHECK(!accepts(s, "{\"name\":\"a\",\"kind\":3,\"tags\":[\"a\",\"b\",\"c\",\"d\"]}", 1));
     DS_CHECK(!accepts(s, "{\"name\":\"a\",\"kind\":3,\"sub\":{\"x\":null}}", 1)); /* y */
     DS_CHECK(!accepts(s, "{\"name\":\"a\",\"kind\":3,\"extra\":1}", 1));
-    DS_CHECK(!accepts(s, "{\"name\":\"a\xff\",\"kind\":3}", 1));       /* invalid utf-8 */
+    DS_CHECK(!accepts(s, "{\"name\":\"a\xff\",\"kind\":3}", 1));        /* invalid utf-8 */
     DS_CHECK(!accepts(s, "{\"name\":\"\xed\xa0\x80\",\"kind\":3}", 1)); /* surrogate */
-    DS_CHECK(!accepts(s, "{\"name\":\"a\",\"kind\":3} ", 1));          /* trailing bytes */
-    DS_CHECK(!accepts(s, "{\"name\":\"a\",  \"kind\":3}", 1));         /* two spaces */
+    DS_CHECK(!accepts(s, "{\"name\":\"a\",\"kind\":3} ", 1));           /* trailing bytes */
+    DS_CHECK(!accepts(s, "{\"name\":\"a\",  \"kind\":3}", 1));          /* two spaces */
     ds_json_schema_free(s);
 
     const char *num = "{\"type\":\"number\"}";
@@ -224,7 +223,8 @@ static int validate(json_t *v, json_t *sch)
         json_t *props = json_object_get(sch, "properties"), *req = json_object_get(sch, "required");
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) {
+        json_object_foreach(v, k, x)
+        {
             json_t *ps = json_object_get(props, k);
             if (!ps || !validate(x, ps))
                 return 0;
@@ -251,8 +251,7 @@ static int validate(json_t *v, json_t *sch)
             return 0;
         json_t *mx = json_object_get(sch, "maxLength"), *mn = json_object_get(sch, "minLength");
         size_t n = utf8_len(json_string_value(v));
-        return (!mx || (json_int_t)n <= json_integer_value(mx)) &&
-               (!mn || (json_int_t)n >= json_integer_value(mn));
+        return (!mx || (json_int_t)n <= json_integer_value(mx)) && (!mn || (json_int_t)n >= json_integer_value(mn));
     }
     if (strcmp(t, "integer") == 0)
         return json_is_integer(v);
@@ -267,12 +266,13 @@ static int validate(json_t *v, json_t *sch)
 
 /* ---- end to end ---------------------------------------------------------------------------- */
 
-static const char *PIECES[] = {"{\"", "\":", "\": ", "\",", "\", \"", "\"}", "}", "},", "[\"",
-                               "\"]", "],", "true", "false", "null", "name", "kind", "tags",
-                               "year", "ratio", "sub", "strength", "threat", "0.", "12", "-",
-                               "e+", "\\n", "\xc3\xa9", "\xe2\x82\xac", "ab", " \"", "\"\"",
-                               "1,", "ok", ":{\"", "\"y\":", "weak", "ness\"", "[", "]", "x",
-                               "{\"name\":\"", "\"kind\":", "\"tags\":[\""};
+static const char *PIECES[] = {"{\"",          "\":",         "\": ",   "\",",  "\", \"", "\"}",   "}",
+                               "},",           "[\"",         "\"]",    "],",   "true",   "false", "null",
+                               "name",         "kind",        "tags",   "year", "ratio",  "sub",   "strength",
+                               "threat",       "0.",          "12",     "-",    "e+",     "\\n",   "\xc3\xa9",
+                               "\xe2\x82\xac", "ab",          " \"",    "\"\"", "1,",     "ok",    ":{\"",
+                               "\"y\":",       "weak",        "ness\"", "[",    "]",      "x",     "{\"name\":\"",
+                               "\"kind\":",    "\"tags\":[\""};
 
 static const char *SCHEMAS[] = {
     NULL, /* SCHEMA_A */
@@ -339,8 +339,8 @@ static void test_generate(void)
             int32_t prompt[3] = {(int32_t)(5 + seed), 100, (int32_t)(200 + si)};
             int32_t out[600];
             int n_out = 0, done = 0;
-            ds_status st = ds_model_generate(m, seq, prompt, 3, 600, smp, jm, out, &n_out, &done,
-                                             NULL, NULL, NULL, &err);
+            ds_status st = ds_model_generate(m, seq, prompt, 3, 600, smp, jm, out, &n_out, &done, NULL, NULL, NULL,
+                                             &err);
             DS_CHECKF(st == DS_OK, "generate: %s", err.msg);
             runs++;
             complete += done;
@@ -360,12 +360,10 @@ static void test_generate(void)
             }
             text[tl] = 0;
             DS_CHECK(!eos_inside);
-            DS_CHECKF(done && eos_seen, "schema %zu seed %d: not finished after %d tokens: %s", si,
-                      seed, n_out, text);
+            DS_CHECKF(done && eos_seen, "schema %zu seed %d: not finished after %d tokens: %s", si, seed, n_out, text);
             json_error_t je;
             json_t *v = json_loadb(text, tl, JSON_DECODE_ANY, &je);
-            DS_CHECKF(v != NULL, "schema %zu seed %d: does not parse (%s): %s", si, seed, je.text,
-                      text);
+            DS_CHECKF(v != NULL, "schema %zu seed %d: does not parse (%s): %s", si, seed, je.text, text);
             if (v) {
                 int ok = validate(v, sch);
                 DS_CHECKF(ok, "schema %zu seed %d: does not fit: %s", si, seed, text);
@@ -436,8 +434,8 @@ static void test_masks_exact(void)
                     }
                     int got = (int)(mask[t >> 6] >> (t & 63) & 1);
                     if (got != want && bad++ < 5)
-                        fprintf(stderr, "schema %zu walk %d step %d: token %d mask %d, brute %d\n",
-                                si, walk, step, t, got, want);
+                        fprintf(stderr, "schema %zu walk %d step %d: token %d mask %d, brute %d\n", si, walk, step, t,
+                                got, want);
                     if (want)
                         allowed[na++] = t;
                 }
@@ -472,8 +470,7 @@ static const char *budget_schema(size_t i)
 
 /* The completion of st: closes the value, parses, fits, has the state's cost as length and is
  * locally shortest. Returns the number of failed checks. */
-static int check_completion(const ds_json_schema *sc, json_t *sch, const jg_state *st,
-                            const char *prefix, size_t np)
+static int check_completion(const ds_json_schema *sc, json_t *sch, const jg_state *st, const char *prefix, size_t np)
 {
     char comp[4096], text[8192];
     int n = ds_jg_completion(sc, st, comp, sizeof comp);
@@ -488,16 +485,15 @@ static int check_completion(const ds_json_schema *sc, json_t *sch, const jg_stat
         }
     int eos = !ds_jg_closed(sc, &w);
     if (!ds_jg_can_end(sc, &w) || n + eos != cost) {
-        fprintf(stderr, "completion %s|%s: cost %d, length %d, closed %d\n", prefix, comp, cost, n,
-                !eos);
+        fprintf(stderr, "completion %s|%s: cost %d, length %d, closed %d\n", prefix, comp, cost, n, !eos);
         return 1;
     }
     if (n > 0) {
         jg_state one = *st;
         ds_jg_step(sc, &one, (unsigned char)comp[0]);
         if (ds_jg_cost(sc, &one) != cost - 1) {
-            fprintf(stderr, "completion %s|%s: first byte leaves cost %d of %d\n", prefix, comp,
-                    ds_jg_cost(sc, &one), cost);
+            fprintf(stderr, "completion %s|%s: first byte leaves cost %d of %d\n", prefix, comp, ds_jg_cost(sc, &one),
+                    cost);
             return 1;
         }
     }
@@ -614,8 +610,8 @@ static void test_budget(void)
                 int32_t out[128];
                 int n_out = 0, done = 0;
                 DS_REQUIRE(budget <= (int)(sizeof out / sizeof *out));
-                ds_status st = ds_model_generate(m, seq, prompt, 3, budget, smp, jm, out, &n_out, &done,
-                                                 NULL, NULL, NULL, &err);
+                ds_status st = ds_model_generate(m, seq, prompt, 3, budget, smp, jm, out, &n_out, &done, NULL, NULL,
+                                                 NULL, &err);
                 DS_CHECKF(st == DS_OK, "generate: %s", err.msg);
                 runs++;
                 closed_early += ds_json_matcher_closing(jm);

@@ -24,8 +24,12 @@ static uint64_t rnd(void)
 
 static void test_pages(void)
 {
-    ds_kv_cache_opts o = {.layers = 2, .kv_heads = 1, .head_dim = 8, .page_tokens = 16,
-                          .tier_tokens = {48, 32, 0}, .disk_dir = ds_test_tmpdir()};
+    ds_kv_cache_opts o = {.layers = 2,
+                          .kv_heads = 1,
+                          .head_dim = 8,
+                          .page_tokens = 16,
+                          .tier_tokens = {48, 32, 0},
+                          .disk_dir = ds_test_tmpdir()};
     ds_kv_cache *c;
     ds_err err;
     DS_REQUIRE(ds_kv_cache_create(&c, &o, &err) == DS_OK);
@@ -62,21 +66,18 @@ static void test_pages(void)
     ds_kv_cache_stats(c, &st);
     DS_CHECK(st.hits[DS_KV_TIER_L2] > 0 && st.hits[DS_KV_TIER_L3] > 0 && st.hits[DS_KV_TIER_L1] > 0);
     DS_CHECK(st.tier_pages[0] <= 3 && st.tier_pages[1] <= 2 && st.tier_pages[2] == N - 5);
-    printf("pages: pins %llu, hits L1 %llu L2 %llu L3 %llu, moves %llu down %llu up\n",
-           (unsigned long long)st.pins, (unsigned long long)st.hits[0],
-           (unsigned long long)st.hits[1], (unsigned long long)st.hits[2],
+    printf("pages: pins %llu, hits L1 %llu L2 %llu L3 %llu, moves %llu down %llu up\n", (unsigned long long)st.pins,
+           (unsigned long long)st.hits[0], (unsigned long long)st.hits[1], (unsigned long long)st.hits[2],
            (unsigned long long)st.moves_down, (unsigned long long)st.moves_up);
     for (int i = 0; i < N; i++)
         ds_kv_page_unref(c, ids[i]);
     ds_kv_cache_stats(c, &st);
-    DS_CHECK(st.pages_in_use == 0 && st.tier_pages[0] == 0 && st.tier_pages[1] == 0 &&
-             st.tier_pages[2] == 0);
+    DS_CHECK(st.pages_in_use == 0 && st.tier_pages[0] == 0 && st.tier_pages[1] == 0 && st.tier_pages[2] == 0);
     ds_kv_cache_free(c);
     free(shadow);
 }
 
-static float *run(const char *dir, int tiers, int n_prompt, const int32_t *tok, int n_gen,
-                  ds_model_kv_report *kv)
+static float *run(const char *dir, int tiers, int n_prompt, const int32_t *tok, int n_gen, ds_model_kv_report *kv)
 {
     ds_model_opts o;
     ds_model_opts_default(&o);
@@ -104,8 +105,8 @@ static float *run(const char *dir, int tiers, int n_prompt, const int32_t *tok, 
     DS_REQUIRE(ds_model_forward(m, s, tok, n_prompt, DS_MODEL_LOGITS_ALL, lg, &err) == DS_OK);
     for (int i = 0; i < n_gen; i++) {
         int32_t next = ds_model_argmax(lg + (size_t)(n_prompt + i - 1) * V, V);
-        DS_REQUIRE(ds_model_forward(m, s, &next, 1, DS_MODEL_LOGITS_LAST,
-                                    lg + (size_t)(n_prompt + i) * V, &err) == DS_OK);
+        DS_REQUIRE(ds_model_forward(m, s, &next, 1, DS_MODEL_LOGITS_LAST, lg + (size_t)(n_prompt + i) * V, &err) ==
+                   DS_OK);
         DS_REQUIRE(ds_model_forward(m, s2, &next, 1, DS_MODEL_LOGITS_NONE, NULL, &err) == DS_OK);
     }
     ds_model_kv_stats(m, kv);
@@ -134,8 +135,7 @@ static void test_forward(void)
     printf("forward: tiers off L1 %.1f%%; on: share of pins L1 %.1f%% L2 %.1f%% L3 %.1f%%, "
            "per-tier hit rates L1 %.1f%% L2 %.1f%% L3 %.1f%%, %llu moves down\n",
            k0.hit_rate[0] * 100, k1.hit_rate[0] * 100, k1.hit_rate[1] * 100, k1.hit_rate[2] * 100,
-           k1.tier_hit_rate[0] * 100, k1.tier_hit_rate[1] * 100, k1.tier_hit_rate[2] * 100,
-           k1.moves_down);
+           k1.tier_hit_rate[0] * 100, k1.tier_hit_rate[1] * 100, k1.tier_hit_rate[2] * 100, k1.moves_down);
     DS_CHECK(k0.hit_rate[0] == 1.0);
     DS_CHECK(k1.hit_rate[1] > 0 && k1.hit_rate[2] > 0);
     free(a);

@@ -77,8 +77,7 @@ int main(void)
     prompt(p1, 1, V);
     prompt(p2, 2, V);
     DS_REQUIRE(memcmp(p1, p2, INSTR * sizeof(int32_t)) == 0);
-    float *ref1 = malloc(sizeof(float) * V), *ref2 = malloc(sizeof(float) * V),
-          *got = malloc(sizeof(float) * V);
+    float *ref1 = malloc(sizeof(float) * V), *ref2 = malloc(sizeof(float) * V), *got = malloc(sizeof(float) * V);
     DS_REQUIRE(ref1 && ref2 && got);
     ds_err err;
     int reused;

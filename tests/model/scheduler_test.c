@@ -80,8 +80,8 @@ int main(void)
         if (q % 3 == 2)
             DS_REQUIRE(ds_json_matcher_create(&jm, sc, voc, 0, &err) == DS_OK);
         int done;
-        DS_REQUIRE(ds_model_generate(m, s, prompts[q], np[q], maxt[q], smp, jm, alone[q],
-                                     &n_alone[q], &done, NULL, NULL, NULL, &err) == DS_OK);
+        DS_REQUIRE(ds_model_generate(m, s, prompts[q], np[q], maxt[q], smp, jm, alone[q], &n_alone[q], &done, NULL,
+                                     NULL, NULL, &err) == DS_OK);
         ds_model_seq_free(s);
         ds_sampler_free(smp);
         ds_json_matcher_free(jm);
@@ -94,8 +94,8 @@ int main(void)
         DS_REQUIRE(ds_sched_create(&sch, m, &so, &err) == DS_OK);
         for (int q = 0; q < NREQ; q++) {
             int id;
-            DS_REQUIRE(ds_sched_submit(sch, prompts[q], np[q], &sp[q], q % 3 == 2 ? sc : NULL,
-                                       q % 3 == 2 ? voc : NULL, maxt[q], &id, &err) == DS_OK);
+            DS_REQUIRE(ds_sched_submit(sch, prompts[q], np[q], &sp[q], q % 3 == 2 ? sc : NULL, q % 3 == 2 ? voc : NULL,
+                                       maxt[q], &id, &err) == DS_OK);
             DS_CHECK(id == q);
         }
         DS_REQUIRE(ds_sched_run(sch, &err) == DS_OK);
@@ -105,17 +105,15 @@ int main(void)
             DS_CHECK(res.done && res.status == DS_OK);
             DS_CHECKF(res.n_tokens == n_alone[q] &&
                           memcmp(res.tokens, alone[q], sizeof(int32_t) * (size_t)n_alone[q]) == 0,
-                      "pass %d request %d: %d tokens batched, %d alone", pass, q, res.n_tokens,
-                      n_alone[q]);
+                      "pass %d request %d: %d tokens batched, %d alone", pass, q, res.n_tokens, n_alone[q]);
             if (q % 3 == 2)
                 DS_CHECK(res.complete);
         }
         ds_sched_stats ss;
         ds_sched_stats_of(sch, &ss);
-        printf("pass %d: %llu steps, %llu prefill + %llu decode tokens, %llu reused, max batch %d\n",
-               pass, (unsigned long long)ss.steps, (unsigned long long)ss.prefill_tokens,
-               (unsigned long long)ss.decode_tokens, (unsigned long long)ss.reused_tokens,
-               ss.max_batch);
+        printf("pass %d: %llu steps, %llu prefill + %llu decode tokens, %llu reused, max batch %d\n", pass,
+               (unsigned long long)ss.steps, (unsigned long long)ss.prefill_tokens,
+               (unsigned long long)ss.decode_tokens, (unsigned long long)ss.reused_tokens, ss.max_batch);
         DS_CHECK(ss.max_batch >= 3);
         if (pass == 1)
             DS_CHECK(ss.reused_tokens > 0);

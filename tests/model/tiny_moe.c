@@ -61,8 +61,8 @@ void tiny_spec_bench735m(tiny_spec *s)
     s->seed = 735;
 }
 
-const char *const tiny_variants[] = {"moe", "temp", "mixed", "dense", "tied", "yarn",
-                                     "f16", "f32", "sharded", "long", "bench735m", NULL};
+const char *const tiny_variants[] = {"moe", "temp", "mixed",   "dense", "tied",      "yarn",
+                                     "f16", "f32",  "sharded", "long",  "bench735m", NULL};
 
 int tiny_spec_variant(tiny_spec *s, const char *name)
 {
@@ -119,8 +119,7 @@ static const char *dtype_name(ds_k_dtype t)
     return t == DS_K_BF16 ? "BF16" : t == DS_K_F16 ? "F16" : "F32";
 }
 
-static int add(tensor_def *v, int *n, int cap, const char *name, int ndim, long a, long b,
-               enum init_kind init)
+static int add(tensor_def *v, int *n, int cap, const char *name, int ndim, long a, long b, enum init_kind init)
 {
     if (*n >= cap)
         return -1;
@@ -197,16 +196,17 @@ static int write_config(const char *dir, const tiny_spec *s)
             "  \"attention_bias\": false,\n  \"use_sliding_window\": false,\n"
             "  \"tie_word_embeddings\": %s,\n  \"torch_dtype\": \"%s\",\n"
             "  \"bos_token_id\": 1,\n  \"eos_token_id\": 2,\n",
-            s->hidden, s->layers, s->heads, s->kv_heads, s->head_dim, s->vocab, s->intermediate,
-            s->yarn ? 256 : 40960, s->rope_theta, s->tie_embeddings ? "true" : "false",
-            s->dtype == DS_K_BF16 ? "bfloat16" : s->dtype == DS_K_F16 ? "float16" : "float32");
+            s->hidden, s->layers, s->heads, s->kv_heads, s->head_dim, s->vocab, s->intermediate, s->yarn ? 256 : 40960,
+            s->rope_theta, s->tie_embeddings ? "true" : "false",
+            s->dtype == DS_K_BF16  ? "bfloat16"
+            : s->dtype == DS_K_F16 ? "float16"
+                                   : "float32");
     if (!s->dense) {
         fprintf(f,
                 "  \"moe_intermediate_size\": %d,\n  \"num_experts\": %d,\n"
                 "  \"num_experts_per_tok\": %d,\n  \"norm_topk_prob\": %s,\n"
                 "  \"decoder_sparse_step\": %d,\n  \"mlp_only_layers\": [",
-                s->moe_intermediate, s->experts, s->topk, s->norm_topk_prob ? "true" : "false",
-                s->decoder_sparse_step);
+                s->moe_intermediate, s->experts, s->topk, s->norm_topk_prob ? "true" : "false", s->decoder_sparse_step);
         for (int i = 0; i < s->n_mlp_only; i++)
             fprintf(f, "%s%d", i ? ", " : "", s->mlp_only[i]);
         fprintf(f, "],\n");
@@ -246,8 +246,9 @@ static int write_shard(const char *path, tensor_def *v, int n, int shard, const 
     for (int i = 0; i < n; i++) {
         if (v[i].shard != shard)
             continue;
-        uint64_t ne = v[i].ndim == 0 ? 1 : v[i].ndim == 1 ? (uint64_t)v[i].shape[0]
-                                                          : (uint64_t)v[i].shape[0] * v[i].shape[1];
+        uint64_t ne = v[i].ndim == 0   ? 1
+                      : v[i].ndim == 1 ? (uint64_t)v[i].shape[0]
+                                       : (uint64_t)v[i].shape[0] * v[i].shape[1];
         v[i].begin = off;
         v[i].end = off + ne * es;
         off = v[i].end;
@@ -255,8 +256,8 @@ static int write_shard(const char *path, tensor_def *v, int n, int shard, const 
                                 dtype_name(s->dtype));
         for (int d = 0; d < v[i].ndim; d++)
             len += (size_t)snprintf(h + len, cap - len, "%s%ld", d ? "," : "", v[i].shape[d]);
-        len += (size_t)snprintf(h + len, cap - len, "],\"data_offsets\":[%llu,%llu]}",
-                                (unsigned long long)v[i].begin, (unsigned long long)v[i].end);
+        len += (size_t)snprintf(h + len, cap - len, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)v[i].begin,
+                                (unsigned long long)v[i].end);
     }
     len += (size_t)snprintf(h + len, cap - len, "}");
     while (len % 8)
@@ -331,8 +332,8 @@ int tiny_write(const char *dir, const tiny_spec *s)
         } else {
             fprintf(f, "{\n  \"metadata\": {\"total_size\": 0},\n  \"weight_map\": {\n");
             for (int i = 0; i < n; i++)
-                fprintf(f, "    \"%s\": \"model-%05d-of-%05d.safetensors\"%s\n", v[i].name,
-                        v[i].shard + 1, shards, i + 1 < n ? "," : "");
+                fprintf(f, "    \"%s\": \"model-%05d-of-%05d.safetensors\"%s\n", v[i].name, v[i].shard + 1, shards,
+                        i + 1 < n ? "," : "");
             fprintf(f, "  }\n}\n");
             rc = fclose(f) == 0 ? 0 : -1;
         }

@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 typedef struct tiny_spec {
-    int dense;              /* 1: Qwen3ForCausalLM (every layer a dense MLP) */
+    int dense; /* 1: Qwen3ForCausalLM (every layer a dense MLP) */
     int hidden, layers, heads, kv_heads, head_dim, vocab;
-    int intermediate;       /* dense MLP width */
+    int intermediate; /* dense MLP width */
     int moe_intermediate, experts, topk;
     int norm_topk_prob;
     int decoder_sparse_step;
@@ -23,7 +23,7 @@ typedef struct tiny_spec {
     int router_temperature; /* write model.layers.N.mlp.router_temperature scalars */
     int shards;             /* 0/1: one model.safetensors; >1: that many shards + index */
     ds_k_dtype dtype;
-    int yarn;               /* rope_scaling yarn, factor 4, original 64 positions */
+    int yarn; /* rope_scaling yarn, factor 4, original 64 positions */
     double rope_theta;
     uint64_t seed;
 } tiny_spec;

@@ -53,7 +53,8 @@ static char *small_json(const char *merges, const char *pretok, const char *extr
         put_byte_char(&b, i);
         ds_buf_printf(&b, "\":%d,", i);
     }
-    ds_buf_puts(&b, "\"ab\":256,\"bc\":257,\"abc\":258,\"\xC4\xA0" "a\":122},\"merges\":");
+    ds_buf_puts(&b, "\"ab\":256,\"bc\":257,\"abc\":258,\"\xC4\xA0"
+                    "a\":122},\"merges\":");
     ds_buf_puts(&b, merges);
     ds_buf_puts(&b, "}}");
     return ds_buf_take(&b);
@@ -61,8 +62,7 @@ static char *small_json(const char *merges, const char *pretok, const char *extr
 
 static const char *BL_PRETOK = "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"use_regex\":true}";
 
-static int encode_eq(ds_tokenizer *tok, const char *text, size_t n, int special, const int32_t *want,
-                     size_t nwant)
+static int encode_eq(ds_tokenizer *tok, const char *text, size_t n, int special, const int32_t *want, size_t nwant)
 {
     ds_tokens t = DS_TOKENS_INIT;
     ds_err err;
@@ -94,7 +94,8 @@ static void test_small(void)
     DS_CHECK(encode_eq(tok, "<|end|>ab", 9, 1, (int32_t[]){259, 256}, 2));
     DS_CHECK(encode_eq(tok, "", 0, 1, NULL, 0));
     DS_CHECK(ds_tokenizer_token_id(tok, "<|end|>") == 259);
-    DS_CHECK(ds_tokenizer_token_id(tok, "\xC4\xA0" "a") == 122);
+    DS_CHECK(ds_tokenizer_token_id(tok, "\xC4\xA0"
+                                        "a") == 122);
     DS_CHECK(ds_tokenizer_token_id(tok, " a") == -1);
     size_t len = 0;
     const char *b = ds_tokenizer_token_bytes(tok, 122, &len);
@@ -112,7 +113,10 @@ static void test_small(void)
     DS_CHECK(encode_eq(tok, "abc", 3, 1, (int32_t[]){258}, 1));
     DS_CHECK(encode_eq(tok, "abcabc abc", 10, 1, (int32_t[]){258, 258, ' ', 258}, 4));
     /* Invalid UTF-8 is replaced by U+FFFD (EF BF BD) before encoding; no crash. */
-    DS_CHECK(encode_eq(tok, "a\xFF" "b", 3, 1, (int32_t[]){'a', 0xEF, 0xBF, 0xBD, 'b'}, 5));
+    DS_CHECK(encode_eq(tok,
+                       "a\xFF"
+                       "b",
+                       3, 1, (int32_t[]){'a', 0xEF, 0xBF, 0xBD, 'b'}, 5));
     DS_CHECK(encode_eq(tok, "\xE2\x82", 2, 1, (int32_t[]){0xEF, 0xBF, 0xBD}, 3));
     /* Decode. */
     ds_buf out = DS_BUF_INIT;
@@ -207,7 +211,9 @@ static void test_nfc_inert(void)
     DS_CHECK(bad == 0);
     /* And the segment normalizer composes across the fast path's boundaries. */
     ds_buf b = DS_BUF_INIT;
-    const char *in = "cafe\xCC\x81 \xE4\xB8\xAD" "a\xCC\xA3\xCC\x81" "x\xE1\x84\x80\xE1\x85\xA1";
+    const char *in = "cafe\xCC\x81 \xE4\xB8\xAD"
+                     "a\xCC\xA3\xCC\x81"
+                     "x\xE1\x84\x80\xE1\x85\xA1";
     DS_CHECK(ds_tok_nfc_append(in, strlen(in), &b) == DS_OK);
     gchar *want = g_utf8_normalize(in, -1, G_NORMALIZE_NFC);
     DS_CHECK_STREQ(b.data, want);
@@ -380,8 +386,8 @@ static int report_mismatch(const gcase *c, const ds_tokens *got)
     size_t i = 0;
     while (i < got->n && i < c->n_ids && got->v[i] == c->ids[i])
         i++;
-    fprintf(stderr, "  mismatch %s/%s special=%d: %zu ids, want %zu; first difference at %zu:", c->variant,
-            c->name, c->special, got->n, c->n_ids, i);
+    fprintf(stderr, "  mismatch %s/%s special=%d: %zu ids, want %zu; first difference at %zu:", c->variant, c->name,
+            c->special, got->n, c->n_ids, i);
     for (size_t k = i; k < i + 6 && k < got->n; k++)
         fprintf(stderr, " %d", got->v[k]);
     fprintf(stderr, " | want");
@@ -455,9 +461,8 @@ static void test_golden(const char *tokenizer_path)
             total++;
             ds_tokens_clear(&t);
             /* Every seventh case without a cache, the others through one shared cache. */
-            ds_status st = (k++ % 7 == 0)
-                               ? ds_tokenizer_encode(tok, c->text, c->n, c->special, &t, &err)
-                               : ds_tokenizer_encode_cached(tok, cache, c->text, c->n, c->special, &t, &err);
+            ds_status st = (k++ % 7 == 0) ? ds_tokenizer_encode(tok, c->text, c->n, c->special, &t, &err)
+                                          : ds_tokenizer_encode_cached(tok, cache, c->text, c->n, c->special, &t, &err);
             int same = st == DS_OK && t.n == c->n_ids && memcmp(t.v, c->ids, t.n * sizeof *t.v) == 0;
             if (!same) {
                 failed++;
@@ -475,8 +480,8 @@ static void test_golden(const char *tokenizer_path)
                 if (!nfc || (nf && strlen(nf) == c->n && memcmp(nf, c->text, c->n) == 0)) {
                     ds_buf_clear(&dec);
                     DS_CHECK(ds_tokenizer_decode(tok, t.v, t.n, 0, &dec, &err) == DS_OK);
-                    DS_CHECKF(dec.len == c->n && memcmp(dec.data, c->text, c->n) == 0,
-                              "round trip of %s/%s", vname, c->name);
+                    DS_CHECKF(dec.len == c->n && memcmp(dec.data, c->text, c->n) == 0, "round trip of %s/%s", vname,
+                              c->name);
                     roundtrips++;
                 }
                 g_free(nf);

@@ -38,9 +38,10 @@ static void test_migrations(PGconn *conn)
     int v = 0;
     DS_CHECK(ds_db_schema_version(conn, &v, &err) == DS_OK && v == ds_db_schema_version_binary());
     /* Every table and every column carries a comment. */
-    long long bare_tables = scalar(conn, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                         "WHERE n.nspname = 'public' AND c.relkind = 'r' "
-                                         "AND obj_description(c.oid, 'pg_class') IS NULL");
+    long long bare_tables = scalar(conn,
+                                   "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                   "WHERE n.nspname = 'public' AND c.relkind = 'r' "
+                                   "AND obj_description(c.oid, 'pg_class') IS NULL");
     DS_CHECKF(bare_tables == 0, "%lld tables without COMMENT", bare_tables);
     long long bare_cols = scalar(conn, "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
                                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "

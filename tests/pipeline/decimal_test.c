@@ -115,10 +115,10 @@ static void test_arithmetic(void)
         int exp;
         const char *want;
     } cases[] = {
-        {"1234", 3, "1234000"},      {"1234.5", 6, "1234500000"}, {"-1234.567", 3, "-1234567"},
-        {"0.25", 0, "0.25"},         {"0.25", -2, "0.0025"},      {"1.5", 9, "1500000000"},
-        {"-0", 6, "0"},              {"0012.500", 0, "12.5"},     {"100", -2, "1"},
-        {"7", 0, "7"},               {"-0.001", 3, "-1"},         {"12.345", 1, "123.45"},
+        {"1234", 3, "1234000"}, {"1234.5", 6, "1234500000"}, {"-1234.567", 3, "-1234567"},
+        {"0.25", 0, "0.25"},    {"0.25", -2, "0.0025"},      {"1.5", 9, "1500000000"},
+        {"-0", 6, "0"},         {"0012.500", 0, "12.5"},     {"100", -2, "1"},
+        {"7", 0, "7"},          {"-0.001", 3, "-1"},         {"12.345", 1, "123.45"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         DS_CHECK_STREQ(shift(cases[i].in, cases[i].exp, 0), cases[i].want);
@@ -148,13 +148,19 @@ static void test_printed(void)
     DS_CHECK_STREQ(cell("$ (1,234.50)"), "VALUE:-1234.5:USD");
     DS_CHECK_STREQ(cell("(62,229)"), "VALUE:-62229");
     DS_CHECK_STREQ(cell("-7"), "VALUE:-7");
-    DS_CHECK_STREQ(cell("\xe2\x88\x92" "7"), "VALUE:-7"); /* U+2212 minus */
+    DS_CHECK_STREQ(cell("\xe2\x88\x92"
+                        "7"),
+                   "VALUE:-7"); /* U+2212 minus */
     DS_CHECK_STREQ(cell("(0)"), "VALUE:0");
     DS_CHECK_STREQ(cell("007"), "VALUE:7");
     DS_CHECK_STREQ(cell("1,234 (a)"), "VALUE:1234");
     DS_CHECK_STREQ(cell("1,234\xe2\x80\xa0"), "VALUE:1234"); /* dagger */
-    DS_CHECK_STREQ(cell("12\xc2\xa0" "345"), "VALUE:12345");      /* no-break space inside */
-    DS_CHECK_STREQ(cell("\xe2\x82\xac" "5.5"), "VALUE:5.5:EUR");
+    DS_CHECK_STREQ(cell("12\xc2\xa0"
+                        "345"),
+                   "VALUE:12345"); /* no-break space inside */
+    DS_CHECK_STREQ(cell("\xe2\x82\xac"
+                        "5.5"),
+                   "VALUE:5.5:EUR");
     DS_CHECK_STREQ(cell("US$ 3"), "VALUE:3:USD");
     DS_CHECK_STREQ(cell("\xe2\x80\x94"), "DASH:0");
     DS_CHECK_STREQ(cell("- -"), "DASH:0");

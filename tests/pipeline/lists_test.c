@@ -165,12 +165,13 @@ static void test_real_lists(void)
     DS_CHECK(scalar("SELECT count(*) FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id "
                     "WHERE e.list_id = $1::bigint AND n.alias_quality = 'weak'",
                     oid) == 2441);
-    DS_CHECK(scalar("SELECT count(*) FROM sanctions_entries WHERE list_id = $1::bigint AND entry_type = 'vessel'", oid) ==
-             406);
-    DS_CHECK_STREQ(text("SELECT name || '|' || entry_type || '|' || programs || '|' || (attributes->'addresses'->0->>'city') "
-                        "FROM sanctions_entries WHERE list_id = $1::bigint AND ext_id = '306'",
-                        oid),
-                   "BANCO NACIONAL DE CUBA|entity|CUBA|Zurich CH-8022");
+    DS_CHECK(scalar("SELECT count(*) FROM sanctions_entries WHERE list_id = $1::bigint AND entry_type = 'vessel'",
+                    oid) == 406);
+    DS_CHECK_STREQ(
+        text("SELECT name || '|' || entry_type || '|' || programs || '|' || (attributes->'addresses'->0->>'city') "
+             "FROM sanctions_entries WHERE list_id = $1::bigint AND ext_id = '306'",
+             oid),
+        "BANCO NACIONAL DE CUBA|entity|CUBA|Zurich CH-8022");
     DS_CHECK_STREQ(text("SELECT n.name_norm FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id "
                         "WHERE e.list_id = $1::bigint AND n.name = 'NATIONAL BANK OF CUBA'",
                         oid),

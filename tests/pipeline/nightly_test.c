@@ -55,9 +55,11 @@ int main(void)
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 4);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE name = 'skip.tmp'") == 0);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE source LIKE 'http://127.0.0.1:%/ok'") == 1);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM chunks WHERE text = 'recovered'") == 1); /* retried after a 500 */
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'incomplete' AND docs_loaded = 4 "
-                       "AND finished_at IS NOT NULL AND (stage_seconds ? 'parse')") == 1);
+    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM chunks WHERE text = 'recovered'") ==
+             1); /* retried after a 500 */
+    DS_CHECK(ds_test_pg_scalar(
+                 c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'incomplete' AND docs_loaded = 4 "
+                    "AND finished_at IS NOT NULL AND (stage_seconds ? 'parse')") == 1);
     DS_CHECK(strstr(out, "1 fetch failures") != NULL);
     ds_buf pb = DS_BUF_INIT;
     ds_err err;

@@ -23,8 +23,14 @@ int main(void)
     check_redact("host=/tmp password=s3cret dbname=x", "host=/tmp password=*** dbname=x");
     check_redact("PASSWORD = 'a b\\' c' user=u", "PASSWORD = '***' user=u");
     /* text glued to a quoted value: redacting again changes nothing (found by fuzz_redact) */
-    check_redact("password = 'i =t'\xff\xff" "de=require", "password = '***'\xff\xff" "de=require");
-    check_redact("password = '***'\xff\xff" "de=require", "password = '***'\xff\xff" "de=require");
+    check_redact("password = 'i =t'\xff\xff"
+                 "de=require",
+                 "password = '***'\xff\xff"
+                 "de=require");
+    check_redact("password = '***'\xff\xff"
+                 "de=require",
+                 "password = '***'\xff\xff"
+                 "de=require");
     check_redact("postgresql://alice:s3cret@db.example:5432/x", "postgresql://alice:***@db.example:5432/x");
     check_redact("postgresql://alice@db/x?password=s3cret", "postgresql://alice@db/x?password=***");
     check_redact("no_password=kept mypassword=kept", "no_password=kept mypassword=kept");

@@ -58,15 +58,16 @@ static void put_index(const char *files, long long cik, const char *acc, const c
     nodash[k] = '\0';
     snprintf(dir, sizeof dir, "Archives/%lld/%s", cik, nodash);
     mkdirs(files, dir);
-    int len = snprintf(body, sizeof body,
-                       "<html><head><title>EDGAR Filing Documents for %s</title></head><body>\n"
-                       "<div id=\"formName\"><strong>Form %s</strong></div>\n"
-                       "<div class=\"formGrouping\"><div class=\"infoHead\">Filing Date</div><div class=\"info\">x</div>"
-                       "<div class=\"infoHead\">Period of Report</div>\n<div class=\"info\">%s</div></div>\n"
-                       "<table class=\"tableFile\" summary=\"Document Format Files\">\n"
-                       "<tr><th scope=\"col\">Seq</th><th scope=\"col\">Description</th><th scope=\"col\">Document</th>"
-                       "<th scope=\"col\">Type</th><th scope=\"col\">Size</th></tr>\n",
-                       acc, form, period);
+    int len = snprintf(
+        body, sizeof body,
+        "<html><head><title>EDGAR Filing Documents for %s</title></head><body>\n"
+        "<div id=\"formName\"><strong>Form %s</strong></div>\n"
+        "<div class=\"formGrouping\"><div class=\"infoHead\">Filing Date</div><div class=\"info\">x</div>"
+        "<div class=\"infoHead\">Period of Report</div>\n<div class=\"info\">%s</div></div>\n"
+        "<table class=\"tableFile\" summary=\"Document Format Files\">\n"
+        "<tr><th scope=\"col\">Seq</th><th scope=\"col\">Description</th><th scope=\"col\">Document</th>"
+        "<th scope=\"col\">Type</th><th scope=\"col\">Size</th></tr>\n",
+        acc, form, period);
     for (int i = 0; i < n; i += 3)
         len += snprintf(body + len, sizeof body - (size_t)len,
                         "<tr>\n<td scope=\"row\">%d</td>\n<td scope=\"row\">%s</td>\n"
@@ -95,14 +96,15 @@ static void put_daily(const char *files, const char *ymd, const char *lines)
     int month = atoi(ymd + 4);
     snprintf(dir, sizeof dir, "daily-index/%.4s/QTR%d", ymd, (month - 1) / 3 + 1);
     mkdirs(files, dir);
-    snprintf(body, sizeof body,
-             "Description:           Daily Index of EDGAR Dissemination Feed by Form Type\n"
-             "Last Data Received:    %s\nComments:              webmaster@sec.gov\n"
-             "Anonymous FTP:         ftp://ftp.sec.gov/edgar/\n \n \n \n"
-             "Form Type   Company Name                                                  CIK         Date Filed  File Name\n"
-             "---------------------------------------------------------------------------------------------------------"
-             "------------------------------------\n%s",
-             ymd, lines);
+    snprintf(
+        body, sizeof body,
+        "Description:           Daily Index of EDGAR Dissemination Feed by Form Type\n"
+        "Last Data Received:    %s\nComments:              webmaster@sec.gov\n"
+        "Anonymous FTP:         ftp://ftp.sec.gov/edgar/\n \n \n \n"
+        "Form Type   Company Name                                                  CIK         Date Filed  File Name\n"
+        "---------------------------------------------------------------------------------------------------------"
+        "------------------------------------\n%s",
+        ymd, lines);
     snprintf(p, sizeof p, "%s/%s/form.%s.idx", files, dir, ymd);
     ds_test_write_file(p, body);
 }
@@ -146,9 +148,12 @@ static void night(const char *bin, const char *dir, const char *dsn, const char 
 
 /* The documents every filing's fetch asks for, each exactly `want` times. */
 static const char *const docs[] = {
-    "/files/Archives/42/000000004224000001/exm-10k.htm",  "/files/Archives/42/000000004224000001/exm-ex21.htm",
-    "/files/Archives/42/000000004224000003/exm-10ka.htm", "/files/Archives/77/000000007724000009/sc-8k.xml",
-    "/files/Archives/77/000000007724000009/sc-ex991.txt", "/files/Archives/77/000000007724000009/sc-ex101.htm",
+    "/files/Archives/42/000000004224000001/exm-10k.htm",
+    "/files/Archives/42/000000004224000001/exm-ex21.htm",
+    "/files/Archives/42/000000004224000003/exm-10ka.htm",
+    "/files/Archives/77/000000007724000009/sc-8k.xml",
+    "/files/Archives/77/000000007724000009/sc-ex991.txt",
+    "/files/Archives/77/000000007724000009/sc-ex101.htm",
     "/files/Archives/42/000000004224000001/0000000042-24-000001-index.htm",
     "/files/Archives/42/000000004224000003/0000000042-24-000003-index.htm",
     "/files/Archives/77/000000007724000009/0000000077-24-000009-index.htm",
@@ -157,7 +162,8 @@ static const char *const docs[] = {
 static void check_fetched_once(ds_test_http *srv)
 {
     for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
-        DS_CHECKF(ds_test_http_hits(srv, docs[i]) == 1, "%s requested %d times", docs[i], ds_test_http_hits(srv, docs[i]));
+        DS_CHECKF(ds_test_http_hits(srv, docs[i]) == 1, "%s requested %d times", docs[i],
+                  ds_test_http_hits(srv, docs[i]));
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/99/000000009924000005/0000000099-24-000005-index.htm") == 0);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000002/0000000042-24-000002-index.htm") == 0);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/77/000000007724000009/sc-20240101.xml") == 0);
@@ -206,8 +212,9 @@ int main(void)
     ds_test_write_file(path, body);
     const char *r10k[] = {"10-K", "exm-10k.htm", "10-K", "SUBSIDIARIES", "exm-ex21.htm", "EX-21.1"};
     const char *r10ka[] = {"10-K/A", "exm-10ka.htm", "10-K/A"};
-    const char *r8k[] = {"8-K", "sc-8k.xml", "8-K", "PRESS RELEASE", "sc-ex991.txt", "EX-99.1",
-                         "CREDIT AGREEMENT", "sc-ex101.htm", "EX-10.1", "XBRL INSTANCE", "sc-20240101.xml", "EX-101.INS"};
+    const char *r8k[] = {
+        "8-K",          "sc-8k.xml", "8-K",           "PRESS RELEASE",   "sc-ex991.txt", "EX-99.1", "CREDIT AGREEMENT",
+        "sc-ex101.htm", "EX-10.1",   "XBRL INSTANCE", "sc-20240101.xml", "EX-101.INS"};
     const char *r99[] = {"10-K", "other.htm", "10-K"};
     put_index(files, 42, "0000000042-24-000001", "10-K", "2023-12-31", r10k, 6);
     put_index(files, 42, "0000000042-24-000003", "10-K/A", "2023-12-31", r10ka, 3);
@@ -215,7 +222,8 @@ int main(void)
     put_index(files, 99, "0000000099-24-000005", "10-K", "2023-12-31", r99, 3);
     put_doc(files, "Archives/42/000000004224000001/exm-10k.htm", "data/ixbrl_html/ixbrl.simple.html",
             "Annual report. Revenue was 100 million.");
-    put_doc(files, "Archives/42/000000004224000001/exm-ex21.htm", NULL, "Subsidiaries of the registrant: Example Sub LLC.");
+    put_doc(files, "Archives/42/000000004224000001/exm-ex21.htm", NULL,
+            "Subsidiaries of the registrant: Example Sub LLC.");
     put_doc(files, "Archives/42/000000004224000003/exm-10ka.htm", "data/edgar_fulltxt/0001564590-20-004475-minimal.txt",
             "Amended annual report.");
     put_doc(files, "Archives/77/000000007724000009/sc-8k.xml", "data/xbrl_instance/WatersCorp.8-K.xbrl.xml",
@@ -239,8 +247,8 @@ int main(void)
     if (!rate_page) {
         snprintf(rate, sizeof rate, "%s/rate.html", dir);
         ds_test_write_file(rate, "<html><head><title>SEC.gov | Request Rate Threshold Exceeded</title></head><body>"
-                         "<h1>Your Request Originates from an Undeclared Automated Tool</h1>"
-                         "Request Rate Threshold Exceeded</body></html>");
+                                 "<h1>Your Request Originates from an Undeclared Automated Tool</h1>"
+                                 "Request Rate Threshold Exceeded</body></html>");
         rate_page = rate;
     }
     ds_test_http *srv = ds_test_http_start("127.0.0.1", rate_page, NULL);
@@ -248,8 +256,10 @@ int main(void)
     ds_test_http_set_root(srv, files);
     int port = ds_test_http_port(srv);
     char t2[256], t1[256];
-    snprintf(t2, sizeof t2, "/files/daily-index/%.4s/QTR%d/form.%s.idx", day[2], (atoi(day[2] + 4) - 1) / 3 + 1, day[2]);
-    snprintf(t1, sizeof t1, "/files/daily-index/%.4s/QTR%d/form.%s.idx", day[1], (atoi(day[1] + 4) - 1) / 3 + 1, day[1]);
+    snprintf(t2, sizeof t2, "/files/daily-index/%.4s/QTR%d/form.%s.idx", day[2], (atoi(day[2] + 4) - 1) / 3 + 1,
+             day[2]);
+    snprintf(t1, sizeof t1, "/files/daily-index/%.4s/QTR%d/form.%s.idx", day[1], (atoi(day[1] + 4) - 1) / 3 + 1,
+             day[1]);
     ds_test_http_trap(srv, t2, 0); /* 429, Retry-After: 1 */
     ds_test_http_trap(srv, t1, 1); /* the SEC's rate page */
     snprintf(path, sizeof path, "%s/a.yaml", dir);
@@ -268,19 +278,21 @@ int main(void)
               ds_test_http_hits(srv, t2), ds_test_http_hits(srv, t1));
     check_fetched_once(srv);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 3);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
+    DS_CHECK(
+        ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE claimed_by ~ '^machine-[ab]:[0-9]+$'") == 3);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
-                       "AND found_by = 'daily_index' AND report_date = '2023-12-31' "
-                       "AND amends_accession = '0000000042-24-000001'") == 1);
+                                  "AND found_by = 'daily_index' AND report_date = '2023-12-31' "
+                                  "AND amends_accession = '0000000042-24-000001'") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE amends_accession IS NOT NULL") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000003' "
-                       "AND filing_rank = 1") == 1);
+                                  "AND filing_rank = 1") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
-                       "AND primary_document = 'exm-10ka.htm'") == 1);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_documents WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
+                                  "AND primary_document = 'exm-10ka.htm'") == 1);
+    DS_CHECK(ds_test_pg_scalar(
+                 c, "SELECT count(*) FROM filing_documents WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_documents WHERE accession = '0000000077-24-000009' "
-                       "AND type IN ('EX-99.1', 'EX-10.1')") == 2);
+                                  "AND type IN ('EX-99.1', 'EX-10.1')") == 2);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_documents WHERE type LIKE 'EX-101%'") == 0);
     /* Every document queued once, processed in one attempt by one of the three workers. */
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 6);
@@ -289,7 +301,11 @@ int main(void)
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 6);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 3);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 2);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 AND matched = 1") == 1);
+    DS_CHECK(
+        ds_test_pg_scalar(
+            c,
+            "SELECT count(*) FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 AND matched = 1") ==
+        1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs WHERE kind = 'nightly' AND status = 'ok'") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM runs WHERE kind = 'worker' AND status = 'ok'") == 1);
     char split[256];
@@ -318,8 +334,9 @@ int main(void)
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000007/exm-8k.htm") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents") == 7);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 4);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000007' AND status = 'fetched' "
-                       "AND claimed_by LIKE 'machine-b:%' AND found_by = 'daily_index'") == 1);
+    DS_CHECK(ds_test_pg_scalar(
+                 c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000007' AND status = 'fetched' "
+                    "AND claimed_by LIKE 'machine-b:%' AND found_by = 'daily_index'") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue WHERE state = 'done' AND attempts = 1") == 7);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'read'") == 4);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM edgar_index_days WHERE status = 'absent'") == 1);
@@ -330,8 +347,9 @@ int main(void)
     char l4[1024], out[8192], want[512];
     idx_line(l4, sizeof l4, "10-Q", "Second Co", 77, day[4], "0000000077-24-000011");
     put_daily(files, day[4], l4);
-    DS_CHECK(ds_test_pg_scalar(c, "WITH d AS (DELETE FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 "
-                       "RETURNING 1) SELECT count(*) FROM d") == 1);
+    DS_CHECK(
+        ds_test_pg_scalar(c, "WITH d AS (DELETE FROM edgar_index_days WHERE day = (now() AT TIME ZONE 'UTC')::date - 3 "
+                             "RETURNING 1) SELECT count(*) FROM d") == 1);
     int drc = ds_test_sh(out, sizeof out, "cd '%s' && '%s' --config b.yaml --db '%s' --log dry.jsonl nightly --dry-run",
                          dir, bin, dsn);
     DS_CHECKF(drc == 0, "dry run exit %d: %s", drc, out);
@@ -350,7 +368,7 @@ int main(void)
     put_index(files, 77, "0000000077-24-000011", "10-Q", iso2, r10q, 3);
     put_doc(files, "Archives/77/000000007724000011/sc-10q.htm", NULL, "Quarterly report of the second company.");
     DS_CHECK(ds_test_pg_scalar(c, "WITH u AS (UPDATE filings SET status = 'failed', error_message = 'test' "
-                       "WHERE accession = '0000000042-24-000007' RETURNING 1) SELECT count(*) FROM u") == 1);
+                                  "WHERE accession = '0000000042-24-000007' RETURNING 1) SELECT count(*) FROM u") == 1);
     drc = ds_test_sh(out, sizeof out, "cd '%s' && '%s' --config b.yaml --db '%s' --log n3.jsonl nightly 2>&1", dir, bin,
                      dsn);
     DS_CHECKF(drc == 0, "third night exit %d: %s", drc, out);

@@ -79,21 +79,21 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
     mkdirs(files, "Archives/55/000000005524000002");
     snprintf(path, sizeof path, "%s/submissions/CIK0000000055.json", files);
     ds_test_write_file(path, "{\"cik\":\"0000000055\",\"name\":\"New Co Inc\",\"filings\":{\"recent\":{"
-                     "\"accessionNumber\":[\"0000000055-24-000002\",\"0000000055-24-000001\"],"
-                     "\"filingDate\":[\"2024-07-01\",\"2024-06-01\"],\"reportDate\":[\"\",\"2023-12-31\"],"
-                     "\"form\":[\"8-K\",\"10-K\"],\"primaryDocument\":[\"newco-8k.htm\",\"newco-10k.htm\"]}}}");
+                             "\"accessionNumber\":[\"0000000055-24-000002\",\"0000000055-24-000001\"],"
+                             "\"filingDate\":[\"2024-07-01\",\"2024-06-01\"],\"reportDate\":[\"\",\"2023-12-31\"],"
+                             "\"form\":[\"8-K\",\"10-K\"],\"primaryDocument\":[\"newco-8k.htm\",\"newco-10k.htm\"]}}}");
     write_doc(files, "Archives/55/000000005524000001/newco-10k.htm", "New Co annual report. Revenue was 5 million.");
     write_doc(files, "Archives/55/000000005524000002/newco-8k.htm", "New Co current report.");
     snprintf(path, sizeof path, "%s/company_tickers.json", files);
     ds_test_write_file(path, "{\"0\":{\"cik_str\":320193,\"ticker\":\"AAPL\",\"title\":\"Apple Inc.\"},"
-                     "\"1\":{\"cik_str\":42,\"ticker\":\"EXH\",\"title\":\"Example Holdings Inc\"},"
-                     "\"2\":{\"cik_str\":55,\"ticker\":\"NEWC\",\"title\":\"New Co Inc\"},"
-                     "\"3\":{\"cik_str\":77,\"ticker\":\"SECO\",\"title\":\"Second Co\"},"
-                     "\"4\":{\"cik_str\":88,\"ticker\":\"SAME\",\"title\":\"Same Name Corp\"},"
-                     "\"5\":{\"cik_str\":89,\"ticker\":\"SAM2\",\"title\":\"Same Name Corp.\"}}\n");
+                             "\"1\":{\"cik_str\":42,\"ticker\":\"EXH\",\"title\":\"Example Holdings Inc\"},"
+                             "\"2\":{\"cik_str\":55,\"ticker\":\"NEWC\",\"title\":\"New Co Inc\"},"
+                             "\"3\":{\"cik_str\":77,\"ticker\":\"SECO\",\"title\":\"Second Co\"},"
+                             "\"4\":{\"cik_str\":88,\"ticker\":\"SAME\",\"title\":\"Same Name Corp\"},"
+                             "\"5\":{\"cik_str\":89,\"ticker\":\"SAM2\",\"title\":\"Same Name Corp.\"}}\n");
     snprintf(watch, sizeof watch, "%s/watch2.txt", dir);
     ds_test_write_file(watch, "# by name, unknown, ambiguous, a CIK again, not a CIK\n"
-                      "New Co, Inc.\nNobody Corp   # not listed\nSame Name Corp\nCIK 0000000042\n00\n");
+                              "New Co, Inc.\nNobody Corp   # not listed\nSame Name Corp\nCIK 0000000042\n00\n");
     snprintf(cfg, sizeof cfg, "%s/dossier2.yaml", dir);
     snprintf(yaml, sizeof yaml,
              "fetch:\n  user_agent: \"dossier tests test@example.com\"\n  cache_dir: \"%s/cache\"\n  retries: 1\n"
@@ -102,7 +102,8 @@ static void test_resolution(const char *bin, const char *dsn, const char *dir, c
              "  tickers_url: \"http://127.0.0.1:%d/files/company_tickers.json\"\n",
              dir, watch, port, port, port);
     ds_test_write_file(cfg, yaml);
-    long long runs = ds_test_pg_scalar(c, "SELECT count(*) FROM runs"), queue = ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue");
+    long long runs = ds_test_pg_scalar(c, "SELECT count(*) FROM runs"),
+              queue = ds_test_pg_scalar(c, "SELECT count(*) FROM work_queue");
 
     /* --dry-run: resolves, lists 55's two filings, writes nothing. */
     ds_test_sh(NULL, 0, "rm -f '%s/log.jsonl'", dir);
@@ -198,9 +199,10 @@ int main(void)
     mkdirs(files, "Archives/77/000000007724000009");
     write_submissions_42(files, 0);
     snprintf(path, sizeof path, "%s/submissions/CIK0000000077.json", files);
-    ds_test_write_file(path, "{\"cik\":\"0000000077\",\"name\":\"Second Co\",\"filings\":{\"recent\":{"
-                     "\"accessionNumber\":[\"0000000077-24-000009\"],\"filingDate\":[\"2024-05-10\"],"
-                     "\"reportDate\":[\"2024-03-31\"],\"form\":[\"10-Q\"],\"primaryDocument\":[\"sc-10q.htm\"]}}}");
+    ds_test_write_file(path,
+                       "{\"cik\":\"0000000077\",\"name\":\"Second Co\",\"filings\":{\"recent\":{"
+                       "\"accessionNumber\":[\"0000000077-24-000009\"],\"filingDate\":[\"2024-05-10\"],"
+                       "\"reportDate\":[\"2024-03-31\"],\"form\":[\"10-Q\"],\"primaryDocument\":[\"sc-10q.htm\"]}}}");
     write_doc(files, "Archives/42/000000004224000001/exm-10k.htm", "Annual report. Revenue was 100 million.");
     write_doc(files, "Archives/42/000000004224000003/exm-10ka.htm", "Amended annual report. Revenue was 90 million.");
     write_doc(files, "Archives/42/000000004224000004/exm-8k.htm", "Current report: a new credit facility.");
@@ -227,17 +229,18 @@ int main(void)
     PGconn *c = PQconnectdb(dsn);
     DS_REQUIRE(PQstatus(c) == CONNECTION_OK);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 3);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
+    DS_CHECK(
+        ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE status = 'fetched' AND document_id IS NOT NULL") == 3);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE form IN ('4', '8-K')") == 0);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE accession = '0000000042-24-000003' "
-                       "AND amends_accession = '0000000042-24-000001'") == 1);
+                                  "AND amends_accession = '0000000042-24-000001'") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE amends_accession IS NOT NULL") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000003' "
-                       "AND filing_rank = 1") == 1);
+                                  "AND filing_rank = 1") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filing_history WHERE accession = '0000000042-24-000001' "
-                       "AND filing_rank = 2") == 1);
+                                  "AND filing_rank = 2") == 1);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents d JOIN filings f ON f.document_id = d.id "
-                       "WHERE d.accession = f.accession AND d.filing_date = f.filing_date") == 3);
+                                  "WHERE d.accession = f.accession AND d.filing_date = f.filing_date") == 3);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM documents WHERE status = 'loaded'") == 3);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000001/exm-10k.htm") == 1);
     DS_CHECKF(strstr(out, "filings 10-K  2 new, 2 fetched, 0 already fetched, 0 failed") != NULL, "%s", out);
@@ -260,17 +263,20 @@ int main(void)
 
     /* A new filing another process has claimed for its fetch: left to it. */
     write_submissions_42(files, 1);
-    DS_CHECK(ds_test_pg_scalar(c, "WITH i AS (INSERT INTO filings (accession, cik, form, filing_date, status, claimed_by, claimed_at) "
-                       "VALUES ('0000000042-24-000004', 42, '8-K', '2024-04-02', 'fetching', 'elsewhere:1', now()) "
-                       "RETURNING 1) SELECT count(*) FROM i") == 1);
+    DS_CHECK(ds_test_pg_scalar(
+                 c,
+                 "WITH i AS (INSERT INTO filings (accession, cik, form, filing_date, status, claimed_by, claimed_at) "
+                 "VALUES ('0000000042-24-000004', 42, '8-K', '2024-04-02', 'fetching', 'elsewhere:1', now()) "
+                 "RETURNING 1) SELECT count(*) FROM i") == 1);
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "nightly beside a claim exit %d: %s", rc, out);
     DS_CHECK(ds_test_http_hits(srv, "/files/Archives/42/000000004224000004/exm-8k.htm") == 0);
-    DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings WHERE claimed_by = 'elsewhere:1' AND status = 'fetching'") == 1);
+    DS_CHECK(ds_test_pg_scalar(
+                 c, "SELECT count(*) FROM filings WHERE claimed_by = 'elsewhere:1' AND status = 'fetching'") == 1);
 
     /* Its claim lapses (that process died): only it is fetched, by the next night. */
     DS_CHECK(ds_test_pg_scalar(c, "WITH u AS (UPDATE filings SET claimed_at = now() - interval '1 day' "
-                       "WHERE accession = '0000000042-24-000004' RETURNING 1) SELECT count(*) FROM u") == 1);
+                                  "WHERE accession = '0000000042-24-000004' RETURNING 1) SELECT count(*) FROM u") == 1);
     rc = nightly(bin, cfg, dsn, dir, out, sizeof out);
     DS_CHECKF(rc == 0, "third nightly exit %d: %s", rc, out);
     DS_CHECK(ds_test_pg_scalar(c, "SELECT count(*) FROM filings") == 4);
