@@ -5,13 +5,14 @@
 #   make test    build and run every CPU test (a throwaway PostgreSQL is started by the tests)
 #   make bench   build and run the benchmarks (tests/bench), each against its baseline
 #   make install install dossier under PREFIX (default /usr/local)
+#   make format  lay out every C, CUDA and header file as .clang-format says (t_docs_format checks it)
 BUILD   ?= build
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DOSSIER = $(BUILD)/dossier
 
-.PHONY: all deps deps-build build run test bench install samples clean
+.PHONY: all deps deps-build build run test bench install samples clean format
 
 all: build
 
@@ -44,6 +45,9 @@ bench: deps build
 
 install: build
 	cmake --install $(BUILD)
+
+format:
+	git ls-files '*.c' '*.h' '*.cu' '*.cuh' | xargs clang-format -i --style=file
 
 clean:
 	rm -rf $(BUILD)

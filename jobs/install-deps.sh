@@ -12,7 +12,7 @@ libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libjansson4 ca-certificates fonts-d
 build="build-essential cmake pkg-config libpq-dev libpoppler-glib-dev libxml2-dev libcurl4-openssl-dev
 libyaml-dev libcairo2-dev libpango1.0-dev libjansson-dev"
 # Tests, sanitizers, fuzzing, benchmark baselines, report rendering checks.
-test="clang universal-ctags libclang-rt-14-dev llvm libopenblas-dev chromium procps psmisc slurm-wlm munge python3"
+test="clang clang-format universal-ctags libclang-rt-14-dev llvm libopenblas-dev chromium procps psmisc slurm-wlm munge python3"
 
 case "${1:-}" in
 --runtime) want="$runtime" ;;
