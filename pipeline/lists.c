@@ -209,97 +209,119 @@ static ds_status refuse_truncated(PGconn *conn, const char *source, size_t entri
     return DS_OK;
 }
 
-/* Loads one parsed list inside the caller's transaction. */
-static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts, ds_lists_loaded *rec, ds_err *err)
+/* The version label and publication date of a parsed list, into rec (cleared first). */
+static void describe_version(const parsed *p, const ds_lists_options *opts, ds_lists_loaded *rec)
 {
-    ds_sanctions_list *l = p->list;
-    const char *source = ds_sanctions_source_name(l->source);
-    char version[160];
+    const ds_sanctions_list *l = p->list;
+    memset(rec, 0, sizeof *rec);
     if (opts && opts->version && *opts->version)
-        snprintf(version, sizeof version, "%s", opts->version);
+        snprintf(rec->version, sizeof rec->version, "%s", opts->version);
     else if (l->version && *l->version)
-        snprintf(version, sizeof version, "%s", l->version);
+        snprintf(rec->version, sizeof rec->version, "%s", l->version);
     else
-        snprintf(version, sizeof version, "sha256:%.12s", p->sha256);
+        snprintf(rec->version, sizeof rec->version, "sha256:%.12s", p->sha256);
     const char *published = opts && opts->published && *opts->published ? opts->published
                             : l->published && *l->published             ? l->published
-                                                                        : NULL;
-    memset(rec, 0, sizeof *rec);
-    snprintf(rec->source, sizeof rec->source, "%s", source);
+                                                                        : "";
+    snprintf(rec->source, sizeof rec->source, "%s", ds_sanctions_source_name(l->source));
     snprintf(rec->format, sizeof rec->format, "%s", ds_sanctions_format_name(l->format));
-    snprintf(rec->version, sizeof rec->version, "%s", version);
-    snprintf(rec->published, sizeof rec->published, "%s", published ? published : "");
+    snprintf(rec->published, sizeof rec->published, "%s", published);
     snprintf(rec->sha256, sizeof rec->sha256, "%s", p->sha256);
     rec->skipped = l->n_skipped;
+}
 
+/* Whether the active version of the source has the same bytes (rec->unchanged, rec->list_id);
+ * otherwise refuses a file under 90% of the active entries. */
+static ds_status check_unchanged(PGconn *conn, const parsed *p, ds_lists_loaded *rec, ds_err *err)
+{
     PGresult *r = NULL;
-    ds_status st;
-    if (!(opts && opts->force)) {
-        const char *pp[2] = {source, p->sha256};
-        st = ds_db_exec(conn, &r, err,
-                        "SELECT id FROM sanctions_lists WHERE source = $1 AND active AND file_sha256 = $2", 2, pp);
-        if (st)
-            return st;
-        if (PQntuples(r) == 1) {
-            rec->list_id = atoll(PQgetvalue(r, 0, 0));
-            rec->unchanged = 1;
-            PQclear(r);
-            return DS_OK;
-        }
-        PQclear(r);
-        st = refuse_truncated(conn, source, l->n_entries, p->path, err);
-        if (st)
-            return st;
+    const char *pp[2] = {rec->source, p->sha256};
+    ds_status st = ds_db_exec(
+        conn, &r, err, "SELECT id FROM sanctions_lists WHERE source = $1 AND active AND file_sha256 = $2", 2, pp);
+    if (st)
+        return st;
+    if (PQntuples(r) == 1) {
+        rec->list_id = atoll(PQgetvalue(r, 0, 0));
+        rec->unchanged = 1;
     }
+    PQclear(r);
+    return rec->unchanged ? DS_OK : refuse_truncated(conn, rec->source, p->list->n_entries, p->path, err);
+}
+
+/* Deactivates the source's active version and inserts the new one, active (rec->list_id). */
+static ds_status insert_version(PGconn *conn, const parsed *p, ds_lists_loaded *rec, ds_err *err)
+{
+    PGresult *r = NULL;
     /* Deactivate first: the partial unique index allows one active version per source. */
-    const char *p1[1] = {source};
-    st = ds_db_exec(conn, &r, err,
-                    "UPDATE sanctions_lists SET active = false WHERE source = $1 AND active RETURNING id", 1, p1);
+    const char *p1[1] = {rec->source};
+    ds_status st = ds_db_exec(
+        conn, &r, err, "UPDATE sanctions_lists SET active = false WHERE source = $1 AND active RETURNING id", 1, p1);
     if (st)
         return st;
     if (PQntuples(r) > 0)
         rec->replaced_id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     char count[32];
-    snprintf(count, sizeof count, "%zu", l->n_entries);
-    const char *p5[5] = {source, version, published, p->sha256, count};
+    snprintf(count, sizeof count, "%zu", p->list->n_entries);
+    const char *p5[5] = {rec->source, rec->version, rec->published[0] ? rec->published : NULL, p->sha256, count};
     st = ds_db_exec(conn, &r, err,
                     "INSERT INTO sanctions_lists (source, version, published, file_sha256, entry_count, active) "
                     "VALUES ($1, $2, $3::date, $4, $5::integer, true) RETURNING id",
                     5, p5);
     if (st)
         return st;
-    long long list_id = atoll(PQgetvalue(r, 0, 0));
+    rec->list_id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
-    rec->list_id = list_id;
-    rec->entries = l->n_entries;
-    if (l->n_entries == 0)
-        return DS_OK;
-    /* Entry ids drawn from the sequence, so the names can refer to them in the same COPY pass. */
-    st = ds_db_exec(
+    return DS_OK;
+}
+
+/* Entry ids drawn from the sequence, so the names can refer to them in the same COPY pass.
+ * *ids is the caller's to ds_free. */
+static ds_status reserve_ids(PGconn *conn, const parsed *p, long long **ids, ds_err *err)
+{
+    PGresult *r = NULL;
+    size_t n = p->list->n_entries;
+    char count[32];
+    snprintf(count, sizeof count, "%zu", n);
+    ds_status st = ds_db_exec(
         conn, &r, err,
         "SELECT nextval(pg_get_serial_sequence('sanctions_entries', 'id')) FROM generate_series(1, $1::integer)", 1,
         (const char *const[]){count});
     if (st)
         return st;
-    if ((size_t)PQntuples(r) != l->n_entries) {
+    if ((size_t)PQntuples(r) != n) {
         PQclear(r);
-        return ds_err_set(err, DS_ERR_DB, "%s: could not reserve %zu entry ids", p->path, l->n_entries);
+        return ds_err_set(err, DS_ERR_DB, "%s: could not reserve %zu entry ids", p->path, n);
     }
-    long long *ids = ds_malloc(l->n_entries * sizeof *ids);
-    if (!ids) {
+    if (!(*ids = ds_malloc(n * sizeof **ids))) {
         PQclear(r);
         return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", p->path);
     }
-    for (size_t i = 0; i < l->n_entries; i++)
-        ids[i] = atoll(PQgetvalue(r, (int)i, 0));
+    for (size_t i = 0; i < n; i++)
+        (*ids)[i] = atoll(PQgetvalue(r, (int)i, 0));
     PQclear(r);
+    return DS_OK;
+}
 
+/* Ends a COPY: aborts it after a failure, else finishes it (errors prefixed with the file). */
+static ds_status finish_copy(ds_copy *cp, ds_status st, const char *path, ds_err *err)
+{
+    if (st) {
+        ds_copy_abort(cp, "sanctions list load failed");
+        return st;
+    }
+    st = ds_copy_end(cp, err);
+    return st ? ds_err_prefix(err, "%s", path) : DS_OK;
+}
+
+static ds_status copy_entries(PGconn *conn, const parsed *p, const long long *ids, long long list_id, ds_err *err)
+{
+    const ds_sanctions_list *l = p->list;
     ds_copy cp;
-    st = ds_copy_begin(&cp, conn,
-                       "COPY sanctions_entries (id, list_id, ext_id, entry_type, name, programs, remarks, attributes) "
-                       "FROM STDIN",
-                       err);
+    ds_status st = ds_copy_begin(
+        &cp, conn,
+        "COPY sanctions_entries (id, list_id, ext_id, entry_type, name, programs, remarks, attributes) FROM STDIN",
+        err);
     for (size_t i = 0; i < l->n_entries && !st; i++) {
         const ds_sanctions_entry *e = &l->entries[i];
         if (ds_copy_int(&cp, ids[i]) || ds_copy_int(&cp, list_id) || ds_copy_str(&cp, e->ext_id) ||
@@ -310,21 +332,19 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
         }
         st = ds_copy_row_end(&cp, err);
     }
-    if (st) {
-        ds_copy_abort(&cp, "sanctions list load failed");
-        ds_free(ids);
-        return st;
-    }
-    st = ds_copy_end(&cp, err);
-    if (st) {
-        ds_free(ids);
-        return ds_err_prefix(err, "%s", p->path);
-    }
-    st = ds_copy_begin(&cp, conn,
-                       "COPY sanctions_names (entry_id, name, name_norm, is_alias, alias_quality) FROM STDIN", err);
+    return finish_copy(&cp, st, p->path, err);
+}
+
+/* Every entry's primary name and aliases, normalised; *names counts the rows. */
+static ds_status copy_names(PGconn *conn, const parsed *p, const long long *ids, size_t *names, ds_err *err)
+{
+    const ds_sanctions_list *l = p->list;
+    ds_copy cp;
+    ds_status st = ds_copy_begin(
+        &cp, conn, "COPY sanctions_names (entry_id, name, name_norm, is_alias, alias_quality) FROM STDIN", err);
     ds_name_norm nn;
     ds_name_norm_init(&nn);
-    size_t names = 0;
+    *names = 0;
     for (size_t i = 0; i < l->n_entries && !st; i++) {
         const ds_sanctions_entry *e = &l->entries[i];
         for (size_t a = 0; a <= e->n_aliases && !st; a++) {
@@ -337,20 +357,34 @@ static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts,
                 break;
             }
             st = ds_copy_row_end(&cp, err);
-            names++;
+            (*names)++;
         }
     }
     ds_name_norm_deinit(&nn);
-    ds_free(ids);
-    if (st) {
-        ds_copy_abort(&cp, "sanctions list load failed");
+    return finish_copy(&cp, st, p->path, err);
+}
+
+/* Loads one parsed list inside the caller's transaction: the version row, its entries and names
+ * (nothing when the active version has the same bytes, unless forced). */
+static ds_status load_one(PGconn *conn, parsed *p, const ds_lists_options *opts, ds_lists_loaded *rec, ds_err *err)
+{
+    describe_version(p, opts, rec);
+    ds_status st = DS_OK;
+    if (!(opts && opts->force) && ((st = check_unchanged(conn, p, rec, err)) || rec->unchanged))
         return st;
-    }
-    st = ds_copy_end(&cp, err);
-    if (st)
-        return ds_err_prefix(err, "%s", p->path);
-    rec->names = names;
-    return DS_OK;
+    if ((st = insert_version(conn, p, rec, err)))
+        return st;
+    rec->entries = p->list->n_entries;
+    if (p->list->n_entries == 0)
+        return DS_OK;
+    long long *ids = NULL;
+    if ((st = reserve_ids(conn, p, &ids, err)))
+        return st;
+    st = copy_entries(conn, p, ids, rec->list_id, err);
+    if (!st)
+        st = copy_names(conn, p, ids, &rec->names, err);
+    ds_free(ids);
+    return st;
 }
 
 ds_status ds_lists_load(PGconn *conn, const char *const *paths, size_t n_paths, const ds_lists_options *opts,
