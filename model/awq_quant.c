@@ -431,17 +431,13 @@ static int cmp_rows_desc(const void *a, const void *b, void *ud)
 }
 
 /* Plans and runs the searches that fit the budget; fills q's scale vectors and the report. */
-static ds_status run_searches(quant *q, calib *c, ds_awq_quant_report *rep, ds_err *err)
+/* The search groups of every layer into gs (room for L * (2 + E)): attention q/k/v, the MLP's
+ * gate/up (for a MoE layer those of its MOE_SEARCH_EXPERTS busiest experts), each down_proj.
+ * order is scratch for E ints. Returns the number of groups. */
+static int build_groups(quant *q, calib *c, grp *gs, int *order)
 {
     ds_model *m = q->m;
     const int L = m->cfg.num_layers, E = c->E;
-    grp *gs = ds_calloc((size_t)L * (2 + E), sizeof *gs);
-    int *order = ds_malloc((size_t)E * sizeof(int));
-    if (!gs || !order) {
-        ds_free(gs);
-        ds_free(order);
-        return ds_err_set(err, DS_ERR_NOMEM, "quantize: out of memory");
-    }
     int ng = 0;
     for (int l = 0; l < L; l++) {
         grp *g = &gs[ng++];
@@ -472,37 +468,110 @@ static ds_status run_searches(quant *q, calib *c, ds_awq_quant_report *rep, ds_e
             d->ls[d->nl++] = lin_at(q, l, LDOWN);
         }
     }
-    ds_free(order);
-    /* the budget: drop expert down searches, then MoE gate/up, then everything */
+    return ng;
+}
+
+/* What the time budget allows: the searches dropped first are expert down_proj, then MoE
+ * gate/up, then all. */
+typedef struct search_plan {
+    int allow_down, allow_moe, allow_all;
+    double total_s, budget_s;
+} search_plan;
+
+static search_plan plan_searches(quant *q, grp *gs, int ng, ds_awq_quant_report *rep)
+{
+    ds_model *m = q->m;
     const double rate = measure_rate(ds_model_kctx(m)) * 1e9;
-    const double budget = q->o->time_budget_s > 0 ? q->o->time_budget_s : 600.0;
+    search_plan pl = {1, 1, 1, 0, q->o->time_budget_s > 0 ? q->o->time_budget_s : 600.0};
     double total[3] = {0, 0, 0}; /* attn + dense, moe gate/up, expert down */
     for (int i = 0; i < ng; i++) {
         gs[i].flops = group_flops(gs[i].ls, gs[i].nl, gs[i].st->n_samp);
         int moe = m->layers[gs[i].layer].moe;
         total[gs[i].kind == 0 || !moe ? 0 : gs[i].kind == 1 ? 1 : 2] += gs[i].flops;
     }
-    int allow_down = 1, allow_moe = 1, allow_all = 1;
-    double est = (total[0] + total[1] + total[2]) / rate;
-    if (est > budget) {
-        allow_down = 0;
+    pl.total_s = (total[0] + total[1] + total[2]) / rate;
+    double est = pl.total_s;
+    if (est > pl.budget_s) {
+        pl.allow_down = 0;
         est = (total[0] + total[1]) / rate;
     }
-    if (est > budget) {
-        allow_moe = 0;
+    if (est > pl.budget_s) {
+        pl.allow_moe = 0;
         est = total[0] / rate;
     }
-    if (est > budget) {
-        allow_all = 0;
+    if (est > pl.budget_s) {
+        pl.allow_all = 0;
         est = 0;
     }
     rep->search_estimate_s = est;
+    return pl;
+}
+
+/* Hands a group's scales s to the linears they scale: columns of the group's inputs, and for a
+ * down_proj the rows of the up_proj that feeds it. */
+static void apply_scales(quant *q, const grp *g, float *s, int E)
+{
+    const int l = g->layer, moe = q->m->layers[l].moe;
+    if (g->kind == 0) {
+        q->attn_s[l] = s;
+        lin_at(q, l, LQ)->col_s = lin_at(q, l, LK)->col_s = lin_at(q, l, LV)->col_s = s;
+    } else if (g->kind == 1) {
+        q->mlp_s[l] = s;
+        if (moe)
+            for (int e = 0; e < E; e++)
+                lin_at(q, l, LEXP + 3 * e)->col_s = lin_at(q, l, LEXP + 3 * e + 1)->col_s = s;
+        else
+            lin_at(q, l, LGATE)->col_s = lin_at(q, l, LUP)->col_s = s;
+    } else {
+        const int e = g->expert < 0 ? 0 : g->expert;
+        q->down_s[(size_t)l * E + e] = s;
+        lin *down = lin_at(q, l, moe ? LEXP + 3 * e + 2 : LDOWN);
+        lin *up = lin_at(q, l, moe ? LEXP + 3 * e + 1 : LUP);
+        down->col_s = s;
+        up->row_s = s;
+    }
+}
+
+static void describe_method(const search_plan *pl, ds_awq_quant_report *rep)
+{
+    if (!pl->allow_all)
+        snprintf(rep->method, sizeof rep->method,
+                 "round to nearest: the scale search would take about %.0f s, over the budget of %.0f s", pl->total_s,
+                 pl->budget_s);
+    else if (!pl->allow_moe || !pl->allow_down)
+        snprintf(rep->method, sizeof rep->method,
+                 "activation-aware scales on %d groups, round to nearest on %d (the %s did not fit "
+                 "the budget of %.0f s)",
+                 rep->n_awq_groups, rep->n_rtn_groups, !pl->allow_moe ? "expert searches" : "expert down_proj searches",
+                 pl->budget_s);
+    else
+        snprintf(rep->method, sizeof rep->method, "activation-aware scales (AWQ) on %d groups, mean exponent %.2f%s",
+                 rep->n_awq_groups, rep->mean_alpha,
+                 rep->n_rtn_groups ? ", round to nearest where no calibration row reached" : "");
+}
+
+/* Searches the scales of every group the budget allows (the others are rounded to nearest) and
+ * hands them to their linears; rep gets the counts and the method in words. */
+static ds_status run_searches(quant *q, calib *c, ds_awq_quant_report *rep, ds_err *err)
+{
+    ds_model *m = q->m;
+    const int L = m->cfg.num_layers, E = c->E;
+    grp *gs = ds_calloc((size_t)L * (2 + E), sizeof *gs);
+    int *order = ds_malloc((size_t)E * sizeof(int));
+    if (!gs || !order) {
+        ds_free(gs);
+        ds_free(order);
+        return ds_err_set(err, DS_ERR_NOMEM, "quantize: out of memory");
+    }
+    int ng = build_groups(q, c, gs, order);
+    ds_free(order);
+    search_plan pl = plan_searches(q, gs, ng, rep);
     double sum_a = 0;
     ds_status st = DS_OK;
     for (int i = 0; i < ng && st == DS_OK; i++) {
         grp *g = &gs[i];
         const int moe = m->layers[g->layer].moe;
-        int allowed = allow_all && (g->kind == 0 || !moe || (g->kind == 1 ? allow_moe : allow_down));
+        int allowed = pl.allow_all && (g->kind == 0 || !moe || (g->kind == 1 ? pl.allow_moe : pl.allow_down));
         float *s = NULL;
         double a = 0;
         if (allowed && g->st->n_samp > 0) {
@@ -516,46 +585,13 @@ static ds_status run_searches(quant *q, calib *c, ds_awq_quant_report *rep, ds_e
         } else {
             rep->n_rtn_groups++;
         }
-        if (!s)
-            continue;
-        const int l = g->layer;
-        if (g->kind == 0) {
-            q->attn_s[l] = s;
-            lin_at(q, l, LQ)->col_s = lin_at(q, l, LK)->col_s = lin_at(q, l, LV)->col_s = s;
-        } else if (g->kind == 1) {
-            q->mlp_s[l] = s;
-            if (moe)
-                for (int e = 0; e < E; e++)
-                    lin_at(q, l, LEXP + 3 * e)->col_s = lin_at(q, l, LEXP + 3 * e + 1)->col_s = s;
-            else
-                lin_at(q, l, LGATE)->col_s = lin_at(q, l, LUP)->col_s = s;
-        } else {
-            const int e = g->expert < 0 ? 0 : g->expert;
-            q->down_s[(size_t)l * E + e] = s;
-            lin *down = lin_at(q, l, moe ? LEXP + 3 * e + 2 : LDOWN);
-            lin *up = lin_at(q, l, moe ? LEXP + 3 * e + 1 : LUP);
-            down->col_s = s;
-            up->row_s = s;
-        }
+        if (s)
+            apply_scales(q, g, s, E);
     }
     if (rep->n_awq_groups)
         rep->mean_alpha = sum_a / rep->n_awq_groups;
-    if (st == DS_OK) {
-        if (!allow_all)
-            snprintf(rep->method, sizeof rep->method,
-                     "round to nearest: the scale search would take about %.0f s, over the budget of %.0f s",
-                     (total[0] + total[1] + total[2]) / rate, budget);
-        else if (!allow_moe || !allow_down)
-            snprintf(rep->method, sizeof rep->method,
-                     "activation-aware scales on %d groups, round to nearest on %d (the %s did not fit "
-                     "the budget of %.0f s)",
-                     rep->n_awq_groups, rep->n_rtn_groups, !allow_moe ? "expert searches" : "expert down_proj searches",
-                     budget);
-        else
-            snprintf(rep->method, sizeof rep->method,
-                     "activation-aware scales (AWQ) on %d groups, mean exponent %.2f%s", rep->n_awq_groups,
-                     rep->mean_alpha, rep->n_rtn_groups ? ", round to nearest where no calibration row reached" : "");
-    }
+    if (st == DS_OK)
+        describe_method(&pl, rep);
     ds_free(gs);
     return st;
 }
