@@ -849,6 +849,100 @@ static ds_status copy_file(const char *from, const char *to, ds_err *err)
 
 /* ---- the whole job -------------------------------------------------------------------------- */
 
+/* The linears of every layer (q/k/v/o, the experts' or the dense MLP's gate/up/down) into q->lins,
+ * each checked for the kernel's shape rules; rep->n_linear counts them. */
+static ds_status map_linears(quant *q, ds_awq_quant_report *rep, ds_err *err)
+{
+    ds_model *m = q->m;
+    const ds_model_config *cf = &m->cfg;
+    const int L = cf->num_layers;
+    const int H = cf->hidden_size, D = cf->head_dim;
+    for (int l = 0; l < L; l++) {
+        const ds_layer_w *lw = &m->layers[l];
+        *lin_at(q, l, LQ) = (lin){1, lw->q, cf->num_heads * D, H, NULL, NULL};
+        *lin_at(q, l, LK) = (lin){1, lw->k, cf->num_kv_heads * D, H, NULL, NULL};
+        *lin_at(q, l, LV) = (lin){1, lw->v, cf->num_kv_heads * D, H, NULL, NULL};
+        *lin_at(q, l, LO) = (lin){1, lw->o, H, cf->num_heads * D, NULL, NULL};
+        if (lw->moe) {
+            const int F = cf->moe_intermediate_size;
+            for (int e = 0; e < cf->num_experts; e++) {
+                *lin_at(q, l, LEXP + 3 * e) = (lin){1, lw->e_gate[e], F, H, NULL, NULL};
+                *lin_at(q, l, LEXP + 3 * e + 1) = (lin){1, lw->e_up[e], F, H, NULL, NULL};
+                *lin_at(q, l, LEXP + 3 * e + 2) = (lin){1, lw->e_down[e], H, F, NULL, NULL};
+            }
+        } else {
+            const int I = cf->intermediate_size;
+            *lin_at(q, l, LGATE) = (lin){1, lw->gate, I, H, NULL, NULL};
+            *lin_at(q, l, LUP) = (lin){1, lw->up, I, H, NULL, NULL};
+            *lin_at(q, l, LDOWN) = (lin){1, lw->down, H, I, NULL, NULL};
+        }
+    }
+    for (long i = 0; i < (long)L * q->LPL; i++) {
+        const lin *ln = &q->lins[i];
+        if (ln->used && (ln->N % 8 != 0 || ln->K % q->G != 0))
+            return ds_err_set(err, DS_ERR_USAGE,
+                              "quantize: layer %ld has a [%d, %d] linear: the output size must be a "
+                              "multiple of 8 and the input size of the group size %d",
+                              i / q->LPL, ln->N, ln->K, q->G);
+        rep->n_linear += ln->used;
+    }
+    return DS_OK;
+}
+
+/* Runs the calibration text through the model, gathering activation statistics, then the
+ * scale searches; without calibration text, round to nearest. */
+static ds_status calibrate(quant *q, calib *c, ds_awq_quant_report *rep, ds_err *err)
+{
+    const ds_awq_quant_opts *o = q->o;
+    ds_model *m = q->m;
+    if (!o->calib || o->n_calib <= 0) {
+        snprintf(rep->method, sizeof rep->method, "round to nearest (no calibration text given)");
+        return DS_OK;
+    }
+    if (calib_init(c, m) != DS_OK)
+        return ds_err_set(err, DS_ERR_NOMEM, "quantize: out of memory for calibration statistics");
+    ds_model_seq *seq = NULL;
+    const int n = o->n_calib < CALIB_MAX_TOKENS ? o->n_calib : CALIB_MAX_TOKENS;
+    m->act_hook = act_hook;
+    m->act_ud = c;
+    ds_status st = ds_model_seq_create(m, &seq, err);
+    if (st == DS_OK)
+        st = ds_model_forward(m, seq, o->calib, n, DS_MODEL_LOGITS_NONE, NULL, err);
+    ds_model_seq_free(seq);
+    m->act_hook = NULL;
+    if (st != DS_OK)
+        return st;
+    rep->calibrated = 1;
+    DS_INFO(o->log, "quantize", "calibration: %d tokens through the model", n);
+    return run_searches(q, c, rep, err);
+}
+
+/* The quantized checkpoint in out_dir: config.json, model.safetensors and the tokenizer files. */
+static ds_status write_outputs(quant *q, const char *src_dir, const char *out_dir, ds_err *err)
+{
+    if (mkdir(out_dir, 0777) != 0 && errno != EEXIST)
+        return ds_err_set(err, DS_ERR_IO, "%s: %s", out_dir, strerror(errno));
+    ds_status st;
+    if ((st = plan_outputs(q, err)) != DS_OK || (st = write_config(src_dir, out_dir, q->G, err)) != DS_OK)
+        return st;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/model.safetensors", out_dir);
+    if ((st = ds_st_write_file(path, q->out, q->n_out, fill, q, err)) != DS_OK)
+        return st;
+    static const char *const extra[] = {
+        "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json", "vocab.json",
+        "merges.txt"};
+    for (size_t i = 0; i < sizeof extra / sizeof *extra && st == DS_OK; i++) {
+        char from[4096];
+        struct stat sb;
+        snprintf(from, sizeof from, "%s/%s", src_dir, extra[i]);
+        snprintf(path, sizeof path, "%s/%s", out_dir, extra[i]);
+        if (stat(from, &sb) == 0)
+            st = copy_file(from, path, err);
+    }
+    return st;
+}
+
 ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq_quant_opts *o,
                           ds_awq_quant_report *rep, ds_err *err)
 {
@@ -888,85 +982,13 @@ ds_status ds_awq_quantize(const char *src_dir, const char *out_dir, const ds_awq
         st = ds_err_set(err, DS_ERR_NOMEM, "quantize: out of memory");
         goto done;
     }
-    const int H = cf->hidden_size, D = cf->head_dim;
-    for (int l = 0; l < L; l++) {
-        const ds_layer_w *lw = &m->layers[l];
-        *lin_at(&q, l, LQ) = (lin){1, lw->q, cf->num_heads * D, H, NULL, NULL};
-        *lin_at(&q, l, LK) = (lin){1, lw->k, cf->num_kv_heads * D, H, NULL, NULL};
-        *lin_at(&q, l, LV) = (lin){1, lw->v, cf->num_kv_heads * D, H, NULL, NULL};
-        *lin_at(&q, l, LO) = (lin){1, lw->o, H, cf->num_heads * D, NULL, NULL};
-        if (lw->moe) {
-            const int F = cf->moe_intermediate_size;
-            for (int e = 0; e < cf->num_experts; e++) {
-                *lin_at(&q, l, LEXP + 3 * e) = (lin){1, lw->e_gate[e], F, H, NULL, NULL};
-                *lin_at(&q, l, LEXP + 3 * e + 1) = (lin){1, lw->e_up[e], F, H, NULL, NULL};
-                *lin_at(&q, l, LEXP + 3 * e + 2) = (lin){1, lw->e_down[e], H, F, NULL, NULL};
-            }
-        } else {
-            const int I = cf->intermediate_size;
-            *lin_at(&q, l, LGATE) = (lin){1, lw->gate, I, H, NULL, NULL};
-            *lin_at(&q, l, LUP) = (lin){1, lw->up, I, H, NULL, NULL};
-            *lin_at(&q, l, LDOWN) = (lin){1, lw->down, H, I, NULL, NULL};
-        }
-    }
-    for (long i = 0; i < (long)L * q.LPL; i++) {
-        const lin *ln = &q.lins[i];
-        if (ln->used && (ln->N % 8 != 0 || ln->K % q.G != 0)) {
-            st = ds_err_set(err, DS_ERR_USAGE,
-                            "quantize: layer %ld has a [%d, %d] linear: the output size must be a "
-                            "multiple of 8 and the input size of the group size %d",
-                            i / q.LPL, ln->N, ln->K, q.G);
-            goto done;
-        }
-        rep->n_linear += ln->used;
-    }
-    /* calibration */
-    if (o->calib && o->n_calib > 0) {
-        if (calib_init(&c, m) != DS_OK) {
-            st = ds_err_set(err, DS_ERR_NOMEM, "quantize: out of memory for calibration statistics");
-            goto done;
-        }
-        ds_model_seq *seq = NULL;
-        const int n = o->n_calib < CALIB_MAX_TOKENS ? o->n_calib : CALIB_MAX_TOKENS;
-        m->act_hook = act_hook;
-        m->act_ud = &c;
-        st = ds_model_seq_create(m, &seq, err);
-        if (st == DS_OK)
-            st = ds_model_forward(m, seq, o->calib, n, DS_MODEL_LOGITS_NONE, NULL, err);
-        ds_model_seq_free(seq);
-        m->act_hook = NULL;
-        if (st != DS_OK)
-            goto done;
-        rep->calibrated = 1;
-        DS_INFO(o->log, "quantize", "calibration: %d tokens through the model", n);
-        if ((st = run_searches(&q, &c, rep, err)) != DS_OK)
-            goto done;
-    } else {
-        snprintf(rep->method, sizeof rep->method, "round to nearest (no calibration text given)");
-    }
+    if ((st = map_linears(&q, rep, err)) != DS_OK)
+        goto done;
+    if ((st = calibrate(&q, &c, rep, err)) != DS_OK)
+        goto done;
     DS_INFO(o->log, "quantize", "%s", rep->method);
-    /* output */
-    if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
-        st = ds_err_set(err, DS_ERR_IO, "%s: %s", out_dir, strerror(errno));
+    if ((st = write_outputs(&q, src_dir, out_dir, err)) != DS_OK)
         goto done;
-    }
-    if ((st = plan_outputs(&q, err)) != DS_OK || (st = write_config(src_dir, out_dir, q.G, err)) != DS_OK)
-        goto done;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/model.safetensors", out_dir);
-    if ((st = ds_st_write_file(path, q.out, q.n_out, fill, &q, err)) != DS_OK)
-        goto done;
-    static const char *const extra[] = {
-        "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json", "vocab.json",
-        "merges.txt"};
-    for (size_t i = 0; i < sizeof extra / sizeof *extra && st == DS_OK; i++) {
-        char from[4096];
-        struct stat sb;
-        snprintf(from, sizeof from, "%s/%s", src_dir, extra[i]);
-        snprintf(path, sizeof path, "%s/%s", out_dir, extra[i]);
-        if (stat(from, &sb) == 0)
-            st = copy_file(from, path, err);
-    }
     rep->seconds = ds_now_s() - t0;
 done:
     calib_free(&c);
