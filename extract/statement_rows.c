@@ -89,15 +89,35 @@ typedef struct row_info {
     size_t roff;
 } row_info;
 
-/* Dimensions "section=<section>" for a row whose label and metric another section repeats;
- * "" otherwise. NULL when out of memory. */
+/* Whether a section label (its key) introduces per-share amounts ("Earnings per common share -
+ * basic:"), not share counts. */
+static int per_share_section(const char *section_key)
+{
+    return (strstr(section_key, "per share") || strstr(section_key, "per common share")) &&
+           !ds_stmt_has_phrase(section_key, "shares");
+}
+
+/* Whether row r stands under a per-share section. */
+static int under_per_share_section(const stmt_table *tb, size_t r)
+{
+    if (tb->section_of[r] < 0)
+        return 0;
+    char sk[256];
+    ds_label_key(ds_stmt_cell(tb->t, (size_t)tb->section_of[r], tb->label_col), sk, sizeof sk);
+    return per_share_section(sk);
+}
+
+/* Dimensions "section=<section>" for a row whose label and metric another section repeats (rows
+ * under a per-share section repeat a label for another quantity and do not count); "" otherwise.
+ * NULL when out of memory. */
 static const char *section_dims(const table_ctx *tc, const stmt_table *tb, size_t r, const char *key,
                                 const char *metric)
 {
     const ds_table *t = tb->t;
     for (size_t r2 = tb->hr; r2 < tb->nr && tb->section_of[r] >= 0; r2++) {
         char key2[256];
-        if (r2 == r || tb->section_of[r2] < 0 || tb->section_of[r2] == tb->section_of[r])
+        if (r2 == r || tb->section_of[r2] < 0 || tb->section_of[r2] == tb->section_of[r] ||
+            under_per_share_section(tb, r2))
             continue;
         ds_label_key(ds_stmt_cell(t, r2, tb->label_col), key2, sizeof key2);
         const char *m2 = ds_stmt_row_metric(t, r2, tb->label_col, tb->section_of[r2]);
@@ -127,6 +147,13 @@ static ds_status row_meaning(const table_ctx *tc, const stmt_table *tb, size_t r
     ri->per_share = strstr(key, "per share") || strstr(key, "per common share") ||
                     (generic && !section_counts_shares &&
                      (strstr(section_label, "per share") || strstr(section_label, "per common share")));
+    /* A row of amounts under "Earnings per common share - basic:" is a per-share amount whatever
+     * its label ("Net income attributable to ...": not the net income). */
+    if (!ri->per_share && !generic && !strstr(key, "shares") && under_per_share_section(tb, r)) {
+        ri->per_share = 1;
+        if (!ds_metric_is_per_share(ri->metric))
+            ri->metric = NULL;
+    }
     if (generic) {
         if (ri->per_share)
             ri->metric = key[0] == 'd' ? "eps_diluted" : "eps_basic";

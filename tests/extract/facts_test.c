@@ -486,6 +486,65 @@ static void test_release_condensed(void)
     ds_document_free(doc);
 }
 
+/* An income statement that names the company's common holders in its bottom line ("Net income
+ * attributable to Acme Inc. common shareholders") and repeats that label under "Earnings per
+ * common share - basic:" and "- diluted:": the first row is the net income, the repeats are
+ * per-share amounts (not scaled to millions) and make no breakdown of it. */
+static void test_per_share_sections(void)
+{
+    ds_document *doc = ds_document_create();
+    DS_REQUIRE(doc);
+    doc->kind = DS_DOC_KIND_PDF;
+    const char *cells[] = {
+        "Year Ended December 31,",
+        "2021",
+        "2020",
+        "Costs and expenses:",
+        "",
+        "",
+        "Cost of sales",
+        "30,821",
+        "8,484",
+        "Net income attributable to Acme Inc. common shareholders",
+        "$ 21,979",
+        "$ 9,159",
+        "Earnings per common share\u2013\u2013basic:",
+        "",
+        "",
+        "Net income attributable to Acme Inc. common shareholders",
+        "$ 3.92",
+        "$ 1.65",
+        "Earnings per common share\u2013\u2013diluted:",
+        "",
+        "",
+        "Net income attributable to Acme Inc. common shareholders",
+        "$ 3.85",
+        "$ 1.63",
+        "Weighted-average shares\u2013\u2013basic",
+        "5,601",
+        "5,555",
+    };
+    const char *title = "Consolidated Statements of Income";
+    const char *scale = "(MILLIONS, EXCEPT PER COMMON SHARE DATA)";
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 1, "", title, strlen(title), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", scale, strlen(scale), NULL) == DS_OK);
+    DS_REQUIRE(ds_doc_add_table(doc, "", 9, 3, 1, cells, NULL) == DS_OK);
+    ds_fact_list l = {0};
+    ds_err err;
+    DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
+    CHECK_FACT(&l, "net_income", "2021-12-31", "2021-01-01", "21979000000");
+    CHECK_FACT(&l, "net_income", "2020-12-31", "2020-01-01", "9159000000");
+    for (size_t i = 0; i < l.n; i++) {
+        if (l.v[i].metric && !strcmp(l.v[i].metric, "net_income"))
+            DS_CHECKF(!strcmp(l.v[i].dimensions, "") && strlen(l.v[i].value) > 8, "net income %s [%s]", l.v[i].value,
+                      l.v[i].dimensions);
+        DS_CHECKF(strcmp(l.v[i].value, "3920000") != 0 && strcmp(l.v[i].value, "3850000") != 0,
+                  "a per-share amount scaled to millions: %s", l.v[i].value);
+    }
+    ds_fact_list_free(&l);
+    ds_document_free(doc);
+}
+
 /* A quarterly statement: "Three Months Ended" and "Nine Months Ended" spanning two columns
  * each, with HTML-style "$" cells and ")" cells, and billions in the paragraph before. */
 static void test_quarterly(void)
@@ -1177,6 +1236,7 @@ int main(void)
     test_income_statement();
     test_balance_sheet();
     test_release_condensed();
+    test_per_share_sections();
     test_quarterly();
     test_other_headers();
     test_fiscal_year_from_meta();
