@@ -89,7 +89,10 @@ void ds_k_awq_slice(ds_k_isa isa, const ds_k_matmul_job *j, int n0, int n1, floa
      * so), x prepared in scratch */
     if (a->repacked && j->T <= 4 && isa >= DS_K_ISA_AVX2 && n0 % DS_K_AWQ_RP == 0 && n1 % DS_K_AWQ_RP == 0 &&
         (size_t)j->T * ((size_t)j->K + (size_t)j->K / a->group) <= DS_K_SCRATCH_FLOATS) {
-        ds_k_awq_gemv_repacked_avx2(j, n0, n1, scratch);
+        if (isa == DS_K_ISA_AVX512)
+            ds_k_awq_gemv_repacked_avx512(j, n0, n1, scratch);
+        else
+            ds_k_awq_gemv_repacked_avx2(j, n0, n1, scratch);
         return;
     }
     /* the vector slices read whole int32 words: they need columns aligned on 8 */

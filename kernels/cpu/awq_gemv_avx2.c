@@ -17,12 +17,11 @@
 #include <immintrin.h>
 
 #define TGT __attribute__((target("avx2,fma,f16c")))
-#define AI static inline __attribute__((always_inline)) TGT
 
 enum { RP = DS_K_AWQ_RP };
 
 /* yacc (32) += the panel's columns over group g, for one token. */
-AI void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum, int G)
+static TGT void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum, int G)
 {
     const __m256 sc0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)chunk));
     const __m256 sc1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(chunk + 16)));
@@ -80,34 +79,5 @@ AI void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum
 
 TGT void ds_k_awq_gemv_repacked_avx2(const ds_k_matmul_job *j, int n0, int n1, float *scratch)
 {
-    const ds_k_awq *a = j->w.data;
-    const int T = j->T, N = j->N, K = j->K, G = a->group, NG = K / G;
-    const size_t CB = 96 + 16 * (size_t)G;
-    /* xs (T, K): x with row 8w + s scaled by 16^-s (s < 7); xsum (T, NG): per-group sums */
-    float *xs = scratch, *xsum = scratch + (size_t)T * K;
-    static const float row_scale[8] = {1.0f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1.0f};
-    for (int t = 0; t < T; t++) {
-        const float *x = j->x + (size_t)t * K;
-        for (int g = 0; g < NG; g++) {
-            float s = 0.0f;
-            for (int k = g * G; k < (g + 1) * G; k++) {
-                s += x[k];
-                xs[(size_t)t * K + k] = x[k] * row_scale[k % 8];
-            }
-            xsum[(size_t)t * NG + g] = s;
-        }
-    }
-    const uint8_t *base = a->repacked;
-    for (int p = n0 / RP; p < n1 / RP; p++) {
-        const uint8_t *chunks = base + (size_t)p * NG * CB;
-        for (int t = 0; t < T; t++) {
-            float yacc[RP] = {0};
-            for (int g = 0; g < NG; g++)
-                group_dot(yacc, chunks + (size_t)g * CB, xs + (size_t)t * K + (size_t)g * G, xsum[(size_t)t * NG + g],
-                          G);
-            float *y = j->y + (size_t)t * N + (size_t)p * RP;
-            for (int c = 0; c < RP; c++)
-                y[c] = j->accumulate ? y[c] + yacc[c] : yacc[c];
-        }
-    }
+    ds_k_awq_gemv_panels(j, n0, n1, scratch, group_dot);
 }

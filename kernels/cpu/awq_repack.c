@@ -2,7 +2,9 @@
  * kernels.h): one pass over qweight, qzeros and scales that rewrites them so that a matmul of a
  * few tokens reads one contiguous chunk per (32-column panel, group), every byte once, and
  * turns eight k rows of eight columns into floats with one mask (or shift) per row.
- * Pure functions; reentrant. The stored format stays AutoAWQ: this is built at load time.
+ * Also the panel loop of the decode kernels (awq_gemv_avx2.c, awq_gemv_avx512.c): x prepared
+ * once, each panel and token summed group by group. Pure functions; reentrant. The stored
+ * format stays AutoAWQ: this is built at load time.
  */
 #include "kernels/cpu/awq_internal.h"
 
@@ -42,4 +44,46 @@ void ds_k_awq_repack(void *out, const ds_k_awq *w, int N, int K)
                     words[(size_t)kw * RP + n] = v;
                 }
         }
+}
+
+/* x of job j prepared for the group kernels: xs (T, K) = x with row 8w + s scaled by 16^-s
+ * (s < 7; exact, a power of two), xsum (T, K / G) = the sums of x over each group. */
+static void prepare_x(const ds_k_matmul_job *j, float *xs, float *xsum)
+{
+    const ds_k_awq *a = j->w.data;
+    const int K = j->K, G = a->group, NG = K / G;
+    static const float row_scale[8] = {1.0f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1.0f};
+    for (int t = 0; t < j->T; t++) {
+        const float *x = j->x + (size_t)t * K;
+        for (int g = 0; g < NG; g++) {
+            float s = 0.0f;
+            for (int k = g * G; k < (g + 1) * G; k++) {
+                s += x[k];
+                xs[(size_t)t * K + k] = x[k] * row_scale[k % 8];
+            }
+            xsum[(size_t)t * NG + g] = s;
+        }
+    }
+}
+
+void ds_k_awq_gemv_panels(const ds_k_matmul_job *j, int n0, int n1, float *scratch, ds_k_awq_group_fn group_dot)
+{
+    const ds_k_awq *a = j->w.data;
+    const int T = j->T, N = j->N, K = j->K, G = a->group, NG = K / G;
+    const size_t CB = 96 + 16 * (size_t)G;
+    float *xs = scratch, *xsum = scratch + (size_t)T * K;
+    prepare_x(j, xs, xsum);
+    const uint8_t *base = a->repacked;
+    for (int p = n0 / RP; p < n1 / RP; p++) {
+        const uint8_t *chunks = base + (size_t)p * NG * CB;
+        for (int t = 0; t < T; t++) {
+            float yacc[RP] = {0};
+            for (int g = 0; g < NG; g++)
+                group_dot(yacc, chunks + (size_t)g * CB, xs + (size_t)t * K + (size_t)g * G, xsum[(size_t)t * NG + g],
+                          G);
+            float *y = j->y + (size_t)t * N + (size_t)p * RP;
+            for (int c = 0; c < RP; c++)
+                y[c] = j->accumulate ? y[c] + yacc[c] : yacc[c];
+        }
+    }
 }

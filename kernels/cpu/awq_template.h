@@ -1,7 +1,8 @@
 /* awq_template.h - the vector slice of the int4 AWQ matmul, written once over GCC vector
  * extensions of AWQ_VL floats. Included once by awq_avx2.c (8 lanes) and awq_avx512.c (16
  * lanes), which first define AWQ_TGT (the target attribute), AWQ_VL, AWQ_MR (token rows per
- * micro-kernel), AWQ_NBV (vectors per panel row) and AWQ_FN (the exported function).
+ * micro-kernel), AWQ_NBV (vectors per panel row), AWQ_SET1 (broadcast of a float) and AWQ_FN
+ * (the exported function).
  *
  * Per panel of NB = AWQ_VL * AWQ_NBV columns and DS_K_AWQ_KC rows of k: the packed nibbles are
  * shifted out per lane, converted, and turned into (q - z) * s in a scratch panel (kc, NB); then
@@ -33,9 +34,12 @@ AI void st(float *p, vf v)
 {
     memcpy(p, &v, sizeof v);
 }
+/* AWQ_SET1 (the including file's): the instruction set's broadcast, one load from memory where
+ * f is in memory; (vf){0} + f would be a scalar add and a register broadcast, which competes
+ * with the FMAs for their port. */
 AI vf splat(float f)
 {
-    return (vf){0} + f;
+    return (vf)AWQ_SET1(f);
 }
 AI vi splati(int32_t x)
 {
@@ -105,21 +109,21 @@ AI void micro(const ds_k_matmul_job *j, const float *Wp, int t, int MR, int p, i
 {
     const int N = j->N, K = j->K;
     vf acc[AWQ_MR][AWQ_NBV];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int r = 0; r < MR; r++)
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int c = 0; c < AWQ_NBV; c++)
             acc[r][c] = splat(0.0f);
     const float *x = j->x + (size_t)t * K + k0;
     for (int kk = 0; kk < kc; kk++) {
         vf w[AWQ_NBV];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int c = 0; c < AWQ_NBV; c++)
             w[c] = ld(Wp + (size_t)kk * NB + c * AWQ_VL);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int r = 0; r < MR; r++) {
             vf xb = splat(x[(size_t)r * K + kk]);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
             for (int c = 0; c < AWQ_NBV; c++)
                 acc[r][c] += xb * w[c];
         }
@@ -162,6 +166,24 @@ static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, 
 #endif
 #if AWQ_MR >= 6
     case 6: micro(j, Wp, t, 6, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 7
+    case 7: micro(j, Wp, t, 7, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 8
+    case 8: micro(j, Wp, t, 8, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 9
+    case 9: micro(j, Wp, t, 9, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 10
+    case 10: micro(j, Wp, t, 10, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 11
+    case 11: micro(j, Wp, t, 11, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 12
+    case 12: micro(j, Wp, t, 12, p, nb, k0, kc, add); break;
 #endif
     default: break;
     }
