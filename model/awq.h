@@ -46,6 +46,14 @@ ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *nam
 ds_status ds_awq_repack(ds_model *m, ds_err *err);
 void ds_awq_repack_free(ds_model *m);
 
+/* The output layer (lm_head, or the tied embeddings) rounded to nearest into int4, group 128,
+ * AutoAWQ arrays plus the decode layout, in memory (awq_output.c): m->lm_head points at it and
+ * the embeddings stay 16-bit. An extension of the format: AutoAWQ keeps lm_head in 16 bits.
+ * DS_ERR_SHAPE unless the vocabulary is a multiple of 32 and the hidden size of 128;
+ * DS_ERR_UNSUPPORTED when the output layer is int4 already. Freed by ds_awq_output_free. */
+ds_status ds_awq_output_layer(ds_model *m, ds_err *err);
+void ds_awq_output_free(ds_model *m);
+
 /* ---- quantizer ---------------------------------------------------------------------------- */
 
 typedef struct ds_awq_quant_opts {

@@ -393,6 +393,7 @@ void ds_model_free(ds_model *m)
     ds_model_backend_close(m);
     buf_free(&m->buf);
     ds_awq_repack_free(m);
+    ds_awq_output_free(m);
     ds_free(m->awq_desc);
     ds_free(m->awq_nk);
     ds_free(m->kp);
@@ -498,6 +499,8 @@ ds_status ds_model_load(ds_model **out, const char *dir, const ds_model_opts *op
         goto fail;
     /* int4 on the CPU: the decode layout of the kernels, built here from the AutoAWQ tensors */
     if (!m->cuda && (st = ds_awq_repack(m, err)) != DS_OK)
+        goto fail;
+    if (!m->cuda && m->opts.output_int4 && (st = ds_awq_output_layer(m, err)) != DS_OK)
         goto fail;
     *out = m;
     return DS_OK;

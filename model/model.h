@@ -104,8 +104,14 @@ typedef struct ds_model_opts {
                                (0: unlimited when kv_disk_dir is set) */
     const char *kv_disk_dir; /* folder for the L3 page files (NULL: no L3); borrowed during
                                 ds_model_load only */
+    int output_int4;         /* 1: the output layer rounded to int4 (group 128) at load, on the
+                                CPU backend (model/awq_output.c; the checkpoint is not changed);
+                                0: as stored (default) */
 } ds_model_opts;
 
+/* The output layer as the forward pass reads it: "bf16, as stored" (or f16, f32), or "int4,
+ * rounded at load (group 128; not in the checkpoint)" when opts.output_int4 took effect. */
+const char *ds_model_output_layer_desc(const ds_model *m);
 /* "cpu, avx512" or the CUDA backend's description ("cuda x1, bf16"). */
 const char *ds_model_backend_name(const ds_model *m);
 /* "auto", "cpu", "cuda" -> the ds_model_backend value; -1 for anything else. */

@@ -65,6 +65,9 @@ struct ds_model {
     int *awq_nk;  /* (cap_awq_desc, 2): N and K of each int4 weight, owned */
     void *awq_rp; /* the int4 weights in the decode layout (ds_awq_repack), or NULL */
     size_t awq_rp_size;
+    ds_k_awq head_desc; /* the output layer in int4 (awq_output.c) when opts.output_int4 */
+    void *head_map;     /* its arrays and decode layout, or NULL */
+    size_t head_map_size;
     /* activation hook (the AWQ calibration, awq_quant.c): called with the inputs of the linear
      * layers during a forward pass; NULL: off */
     void (*act_hook)(void *ud, int layer, int site, int expert, const float *x, int rows, int cols);

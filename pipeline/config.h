@@ -74,6 +74,7 @@ typedef struct ds_config {
     int model_threads;        /* 0: all cores */
     int model_segment_tokens; /* segmented attention segment size */
     int model_max_context;
+    int model_output_int4;    /* 1: the output layer rounded to int4 at load (CPU) */
     int model_max_new_tokens; /* answer tokens per model call */
     /* screening */
     double screen_threshold; /* 0..1 */

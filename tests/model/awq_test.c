@@ -391,6 +391,85 @@ static void test_loader_errors(void)
     DS_REQUIRE(ds_test_sh(NULL, 0, "cp '%s' '%s'", bak, cfg) == 0);
 }
 
+/* The output layer rounded to int4 at load (ds_model_opts.output_int4), on an untied and a tied
+ * model (hidden 128, vocabulary 320): every weight within half a step of the 16-bit one; the
+ * logits equal those of the same model whose output layer is the dequantised int4 one in f32
+ * (prefill: the AutoAWQ arrays) and a decode step's logits (the decode layout) equal the
+ * prefill's; the bytes a decoded token reads shrink by what the format says. */
+static void test_output_int4(int tied)
+{
+    tiny_spec sp;
+    tiny_spec_default(&sp);
+    sp.hidden = 128;
+    sp.vocab = 320;
+    sp.tie_embeddings = tied;
+    sp.seed = rnd();
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/o4-%d", ds_test_tmpdir(), tied);
+    DS_REQUIRE(tiny_write(dir, &sp) == 0);
+    ds_model_opts o;
+    ds_model_opts_default(&o);
+    o.n_threads = 2;
+    ds_model *f = NULL, *q = NULL;
+    ds_err err;
+    DS_REQUIRE(ds_model_load(&f, dir, &o, &err) == DS_OK);
+    o.output_int4 = 1;
+    DS_REQUIRE(ds_model_load(&q, dir, &o, &err) == DS_OK);
+    const int V = sp.vocab, H = sp.hidden;
+    DS_CHECK(q->lm_head.dtype == DS_K_AWQ4 && q->embed.dtype == DS_K_BF16 && f->lm_head.dtype == DS_K_BF16);
+    const ds_k_awq *aw = q->lm_head.data;
+    DS_CHECK(aw->group == 128 && aw->repacked != NULL);
+    float *wt = malloc(sizeof(float) * V * H); /* (H, V) */
+    ds_k_awq_dequant(wt, aw, V, H);
+    int bad = 0;
+    const uint16_t *src = f->lm_head.data;
+    for (int n = 0; n < V; n++)
+        for (int k = 0; k < H; k++) {
+            const float st = ds_k_f16_to_f32(aw->scales[(size_t)(k / aw->group) * V + n]);
+            bad += !(fabsf(ds_k_bf16_to_f32(src[(size_t)n * H + k]) - wt[(size_t)k * V + n]) <= 0.52f * st);
+        }
+    DS_CHECKF(bad == 0, "int4 output layer: %d weights off by more than half a step", bad);
+    const uint64_t groups = (uint64_t)H / 128;
+    const uint64_t saved = (uint64_t)V * H * 2 - ((uint64_t)V * H / 2 + groups * V / 2 + groups * V * 2);
+    DS_CHECK(ds_model_decode_bytes(f, 10) - ds_model_decode_bytes(q, 10) == saved);
+    /* f with the dequantised output layer in f32 (the embeddings stay as they are) */
+    float *deq = malloc(sizeof(float) * V * H); /* (V, H) */
+    for (int n = 0; n < V; n++)
+        for (int k = 0; k < H; k++)
+            deq[(size_t)n * H + k] = wt[(size_t)k * V + n];
+    f->lm_head = (ds_k_weight){deq, DS_K_F32};
+    enum { NT = 24 };
+    int32_t tok[NT];
+    for (int i = 0; i < NT; i++)
+        tok[i] = (int32_t)(rnd() % (uint64_t)V);
+    float *lf = logits(f, tok, NT), *lq = logits(q, tok, NT);
+    const double e_all = nerr(lq, lf, (size_t)NT * V);
+    /* the last token again as a decode step of one token */
+    float *l1 = malloc(sizeof(float) * V);
+    ds_model_seq *sq;
+    DS_REQUIRE(ds_model_seq_create(q, &sq, &err) == DS_OK);
+    DS_REQUIRE(ds_model_forward(q, sq, tok, NT - 1, DS_MODEL_LOGITS_NONE, NULL, &err) == DS_OK);
+    DS_REQUIRE(ds_model_forward(q, sq, tok + NT - 1, 1, DS_MODEL_LOGITS_LAST, l1, &err) == DS_OK);
+    const double e_dec = nerr(l1, lq + (size_t)(NT - 1) * V, V);
+    printf("int4 output layer (%s): prefill against the dequantised f32 layer %.2e, decode against "
+           "prefill %.2e\n",
+           tied ? "tied" : "untied", e_all, e_dec);
+    DS_CHECKF(e_all < 1e-5, "int4 output layer: logits %.3e from the dequantised layer's", e_all);
+    DS_CHECKF(e_dec < 1e-5, "int4 output layer: decode logits %.3e from prefill's", e_dec);
+    ds_model_seq_free(sq);
+    free(l1);
+    free(lf);
+    free(lq);
+    free(wt);
+    free(deq); /* f->lm_head is a view the model does not free */
+    ds_model_free(f);
+    ds_model_free(q);
+    /* a vocabulary that is not a multiple of 32 is refused with the reason */
+    sp.vocab = 300;
+    DS_REQUIRE(tiny_write(dir, &sp) == 0);
+    DS_CHECK(ds_model_load(&q, dir, &o, &err) == DS_ERR_SHAPE && strstr(err.msg, "divisible by 32"));
+}
+
 int main(void)
 {
     const char *s = getenv("DS_TEST_SEED");
@@ -407,5 +486,7 @@ int main(void)
     printf("outliers: AWQ / round to nearest on calibration tokens, mean of 3 models: %.3f\n", ratio);
     DS_CHECKF(ratio <= 0.95, "AWQ %.3f of round to nearest's error on calibration (mean of 3 models)", ratio);
     test_loader_errors();
+    test_output_int4(0);
+    test_output_int4(1);
     return ds_test_done();
 }
