@@ -25,6 +25,7 @@
 #include "kernels/kernels.h"
 #include "model/awq.h"
 #include "model/model_internal.h"
+#include "model/tokenizer/tokenizer.h"
 #include "tests/model/tiny_moe.h"
 
 #include <getopt.h>
@@ -177,6 +178,8 @@ static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, i
     return st == DS_OK ? 0 : -1;
 }
 
+enum { N_ARMS = 3 };
+
 /* One model of the comparison: its sequence, the cold pass and the warm passes. */
 typedef struct arm {
     const char *label;
@@ -211,9 +214,98 @@ static bench_res arm_print(arm *a, int np, int ng, int reps, double gbs)
     r.gflops = 2.0 * macs_per_token(ds_model_config_of(a->m), (np + 1) / 2.0) * r.prefill / 1e9;
     const double bpt = (double)ds_model_decode_bytes(a->m, np + ng / 2);
     const double bound = gbs * 1e9 / bpt;
-    printf("%-6s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s, np / tpc,
+    printf("%-8s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s, np / tpc,
            ng / tdc, r.prefill, r.gflops, r.decode, bpt / 1e6, bound, 100.0 * r.decode / bound, a->cpu / a->wall);
     return r;
+}
+
+/* Up to cap token ids of real text: the first document of ../shared/data/edgar_fulltxt after its
+ * <TEXT> tag, through the Qwen3 tokenizer of ../shared/models. 0 when either is missing. */
+static int real_text_tokens(int32_t *ids, int cap, int V)
+{
+    const char *sh = getenv("DS_SHARED_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/edgar_fulltxt/0000899681-95-000096.txt", sh ? sh : "../shared");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static char text[1 << 16];
+    const size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    const char *body = strstr(text, "<TEXT>");
+    body = body ? body + 6 : text;
+    snprintf(path, sizeof path, "%s/models/qwen3-tokenizer/tokenizer.json", sh ? sh : "../shared");
+    ds_tokenizer *tk;
+    ds_err err;
+    if (!(tk = ds_tokenizer_load(path, &err)))
+        return 0;
+    ds_tokens t = {0};
+    int got = 0;
+    if (ds_tokenizer_encode(tk, body, strlen(body), 0, &t, &err) == DS_OK)
+        for (; got < cap && (size_t)got < t.n; got++)
+            ids[got] = t.v[got] < V ? t.v[got] : 0;
+    ds_tokens_deinit(&t);
+    ds_tokenizer_free(tk);
+    return got;
+}
+
+/* The output layer in int4 against 16 bits on the model at dir: logits of every position of
+ * real text (teacher forcing) with both, the share of positions whose top token agrees and the
+ * mean KL divergence of the int4 distribution from the 16-bit one. */
+static void head_quality(const char *dir, const ds_model_opts *mo, int V)
+{
+    enum { NQ = 256 };
+    int32_t ids[NQ];
+    const int n = real_text_tokens(ids, NQ, V);
+    if (n < 16) {
+        printf("output layer in int4: quality not measured (needs ../shared/data and the Qwen3 tokenizer)\n\n");
+        return;
+    }
+    float *lg[2] = {malloc(sizeof(float) * (size_t)n * V), malloc(sizeof(float) * (size_t)n * V)};
+    ds_err err;
+    for (int q = 0; q < 2; q++) {
+        ds_model_opts o = *mo;
+        o.output_int4 = q;
+        ds_model *m = NULL;
+        ds_model_seq *sq = NULL;
+        if (ds_model_load(&m, dir, &o, &err) != DS_OK || ds_model_seq_create(m, &sq, &err) != DS_OK ||
+            ds_model_forward(m, sq, ids, n, DS_MODEL_LOGITS_ALL, lg[q], &err) != DS_OK) {
+            fprintf(stderr, "bench_model: output layer quality: %s\n", err.msg);
+            ds_model_seq_free(sq);
+            ds_model_free(m);
+            free(lg[0]);
+            free(lg[1]);
+            return;
+        }
+        ds_model_seq_free(sq);
+        ds_model_free(m);
+    }
+    int agree = 0;
+    double kl = 0;
+    for (int t = 0; t < n; t++) {
+        const float *a = lg[0] + (size_t)t * V, *b = lg[1] + (size_t)t * V;
+        agree += ds_model_argmax(a, V) == ds_model_argmax(b, V);
+        double ma = a[0], mb = b[0], za = 0, zb = 0, s = 0;
+        for (int i = 1; i < V; i++) {
+            ma = a[i] > ma ? a[i] : ma;
+            mb = b[i] > mb ? b[i] : mb;
+        }
+        for (int i = 0; i < V; i++) {
+            za += exp(a[i] - ma);
+            zb += exp(b[i] - mb);
+        }
+        for (int i = 0; i < V; i++) {
+            const double la = a[i] - ma - log(za), lb = b[i] - mb - log(zb);
+            s += exp(la) * (la - lb);
+        }
+        kl += s;
+    }
+    printf("output layer in int4 against 16 bits, %s, %d positions of real text (EDGAR filing):\n"
+           "  top token agrees at %.1f%% of positions, mean KL %.2e nats\n\n",
+           dir, n, 100.0 * agree / n, kl / n);
+    free(lg[0]);
+    free(lg[1]);
 }
 
 int main(int argc, char **argv)
@@ -379,40 +471,50 @@ int main(int argc, char **argv)
             }
         }
     }
-    arm arms[2] = {{.label = "bf16", .m = m, .load_s = load_s}, {.label = "int4"}};
-    double t0 = now();
-    if (ds_model_load(&arms[1].m, qdir, &mo, &err) != DS_OK) {
-        fprintf(stderr, "bench_model: %s\n", err.msg);
-        return 1;
+    /* the int4 twin with its 16-bit output layer, and with the output layer in int4 too */
+    arm arms[N_ARMS] = {{.label = "bf16", .m = m, .load_s = load_s}, {.label = "int4"}, {.label = "int4+o4"}};
+    double t0;
+    for (int a = 1; a < N_ARMS; a++) {
+        ds_model_opts qo = mo;
+        qo.output_int4 = a == 2;
+        t0 = now();
+        if (ds_model_load(&arms[a].m, qdir, &qo, &err) != DS_OK) {
+            fprintf(stderr, "bench_model: %s\n", err.msg);
+            return 1;
+        }
+        arms[a].load_s = now() - t0;
     }
-    arms[1].load_s = now() - t0;
     double bw[64];
-    for (int a = 0; a < 2; a++)
+    for (int a = 0; a < N_ARMS; a++)
         if (ds_model_seq_create(arms[a].m, &arms[a].sq, &err) != DS_OK || arm_pass(&arms[a], -1, tok, np, ng, lg) != 0)
             return 1;
     for (int i = 0; i < reps_pass; i++) {
         bw[i] = ds_k_read_bandwidth(kn, bw_bytes, 1);
-        for (int a = 0; a < 2; a++)
+        for (int a = 0; a < N_ARMS; a++)
             if (arm_pass(&arms[a], i, tok, np, ng, lg) != 0)
                 return 1;
     }
     const double gbs = median(bw, reps_pass);
     printf("\nprefill of %d tokens, then %d greedy decode steps (context %d to %d): a cold first pass,\n"
-           "then the median of %d warm passes, bf16 and int4 alternating, each round after a\n"
+           "then the median of %d warm passes, the models taking turns, each round after a\n"
            "streaming read on the model's %d threads (median %.1f GB/s); bound = that rate / bytes\n"
            "per decoded token; load includes copying the weights onto 2 MiB pages (and, int4, the\n"
-           "repacking into the decode layout)\n",
+           "repacking into the decode layout); int4+o4: the output layer rounded to int4 at load\n",
            np, ng, np, np + ng, reps_pass, threads, gbs);
-    printf("%-6s %7s %9s %9s %11s %9s %11s %9s %9s %6s %8s\n", "model", "load s", "cold pf/s", "cold dc/s",
+    printf("%-8s %7s %9s %9s %11s %9s %11s %9s %9s %6s %8s\n", "model", "load s", "cold pf/s", "cold dc/s",
            "prefill t/s", "GFLOP/s", "decode t/s", "MB/token", "bound t/s", "bound", "cpu/wall");
     const bench_res rb = arm_print(&arms[0], np, ng, reps_pass, gbs);
     const bench_res rq = arm_print(&arms[1], np, ng, reps_pass, gbs);
-    printf("int4 / bf16: prefill %.2fx, decode %.2fx (same run); bf16 prefill %.0f%% of sgemm on "
-           "the same shapes\n\n",
-           rq.prefill / rb.prefill, rq.decode / rb.decode, gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
-    for (int a = 0; a < 2; a++)
+    const bench_res ro = arm_print(&arms[2], np, ng, reps_pass, gbs);
+    printf("int4 / bf16: prefill %.2fx, decode %.2fx; int4+o4 / bf16: prefill %.2fx, decode %.2fx (same run);\n"
+           "bf16 prefill %.0f%% of sgemm on the same shapes\n\n",
+           rq.prefill / rb.prefill, rq.decode / rb.decode, ro.prefill / rb.prefill, ro.decode / rb.decode,
+           gemm_blas > 0 ? 100.0 * rb.gflops / gemm_blas : 0.0);
+    for (int a = 0; a < N_ARMS; a++)
         ds_model_seq_free(arms[a].sq);
-    ds_model_free(arms[1].m);
+    for (int a = 1; a < N_ARMS; a++)
+        ds_model_free(arms[a].m);
+    head_quality(model, &mo, V);
     ds_model_seq *sq;
     ds_model_seq_create(m, &sq, &err);
     ds_status st;
