@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err)
 {
@@ -123,6 +124,16 @@ typedef struct repack_job {
     size_t *off; /* per descriptor: offset in the mapping, or SIZE_MAX when not repacked */
 } repack_job;
 
+/* Drops the whole pages of [p, p + n) from this process: they come back from the file if read
+ * again (the scalar kernels read the AutoAWQ arrays). */
+static void drop_pages(const void *p, size_t n)
+{
+    const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    const uintptr_t b = ((uintptr_t)p + pg - 1) / pg * pg, e = ((uintptr_t)p + n) / pg * pg;
+    if (e > b)
+        madvise((void *)b, e - b, MADV_DONTNEED);
+}
+
 static void repack_task(void *arg, int task, int thread)
 {
     (void)thread;
@@ -132,8 +143,14 @@ static void repack_task(void *arg, int task, int thread)
         return;
     ds_k_awq *d = &m->awq_desc[task];
     void *dst = (char *)m->awq_rp + r->off[task];
-    ds_k_awq_repack(dst, d, m->awq_nk[2 * task], m->awq_nk[2 * task + 1]);
+    const int N = m->awq_nk[2 * task], K = m->awq_nk[2 * task + 1], G = d->group;
+    ds_k_awq_repack(dst, d, N, K);
     d->repacked = dst;
+    /* the kernels of AVX2 and AVX-512 machines read only the decode layout from here on: the
+     * AutoAWQ arrays leave memory (a model as large as its host's memory would not hold both) */
+    drop_pages(d->qweight, (size_t)K * N / 2);
+    drop_pages(d->qzeros, (size_t)(K / G) * N / 2);
+    drop_pages(d->scales, (size_t)(K / G) * N * 2);
 }
 
 ds_status ds_awq_repack(ds_model *m, ds_err *err)

@@ -41,8 +41,10 @@ ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *nam
 
 /* Rewrites every bound int4 weight whose shape has one into the kernels' decode layout
  * (ds_k_awq_repack), in one anonymous mapping the model owns (m->awq_rp, freed by
- * ds_awq_repack_free), on the model's threads, and points each descriptor at it. The
- * checkpoint's AutoAWQ tensors stay as they are (the prefill and scalar paths read them). */
+ * ds_awq_repack_free), on the model's threads, and points each descriptor at it. The AVX2 and
+ * AVX-512 kernels then read only that layout (decode and prefill), so the pages of the
+ * checkpoint's AutoAWQ tensors are dropped from the process as each weight is repacked; the
+ * scalar kernels (and the CUDA backend, which does not repack) read them from the file. */
 ds_status ds_awq_repack(ds_model *m, ds_err *err);
 void ds_awq_repack_free(ds_model *m);
 

@@ -6,7 +6,8 @@
  *
  * Per panel of NB = AWQ_VL * AWQ_NBV columns and DS_K_AWQ_KC rows of k: the packed nibbles are
  * shifted out per lane, converted, and turned into (q - z) * s in a scratch panel (kc, NB); then
- * every token row is multiplied with it, MR rows at a time, and added to y. Columns past N in
+ * every token row is multiplied with it, MR rows at a time, and added to y. A repacked weight
+ * fills the panel from the decode layout instead (dequant_panel_rp). Columns past N in
  * the last panel are zero in the panel and never stored. Up to four tokens (decode) skip the
  * scratch panel: the weights are unpacked in registers and used at once, the scale and zero
  * applied once per group (gemv_panel).
@@ -100,6 +101,51 @@ static AWQ_TGT void dequant_panel(float *Wp, float *zs, const ds_k_matmul_job *j
         for (int cv = 0; cv < NB; cv += AWQ_VL) {
             vf q = nibbles(words + cv / 8, (nb - cv + 7) / 8);
             st(Wp + (size_t)kk * NB + cv, (q - ld(zf + cv)) * ld(sf + cv));
+        }
+    }
+}
+
+/* The same panel from the decode layout (ds_k_awq_repack), so that a model whose weights were
+ * repacked never reads the AutoAWQ arrays again: columns [p, p + nb) with p and nb multiples of
+ * AWQ_VL (a vector never straddles a 32-column panel), rows [k0, k0 + kc). The words of eight
+ * rows of a vector's columns are one load; row k is a shift by 4 (k % 8). The values equal
+ * dequant_panel's exactly. */
+static AWQ_TGT void dequant_panel_rp(float *Wp, const ds_k_matmul_job *j, int p, int nb, int k0, int kc)
+{
+    const ds_k_awq *a = j->w.data;
+    const int G = a->group, NG = j->K / G;
+    const size_t CB = 96 + 16 * (size_t)G;
+    const uint8_t *base = a->repacked;
+    for (int cv = 0; cv < NB; cv += AWQ_VL) {
+        if (cv >= nb) {
+            for (int kk = 0; kk < kc; kk++)
+                st(Wp + (size_t)kk * NB + cv, splat(0.0f));
+            continue;
+        }
+        const int n = p + cv, lane = n % DS_K_AWQ_RP;
+        const uint8_t *panel = base + (size_t)(n / DS_K_AWQ_RP) * NG * CB;
+        int gcur = -1;
+        vf sv = splat(0.0f), zv = sv;
+        const uint8_t *chunk = panel;
+        for (int kk = 0; kk < kc; kk++) {
+            const int k = k0 + kk, g = k / G;
+            if (g != gcur) {
+                gcur = g;
+                chunk = panel + (size_t)g * CB;
+                float sf[AWQ_VL], zf[AWQ_VL];
+                for (int i = 0; i < AWQ_VL; i++) {
+                    uint16_t h;
+                    memcpy(&h, chunk + 2 * (lane + i), 2);
+                    sf[i] = ds_k_f16_to_f32(h);
+                    zf[i] = (float)chunk[64 + lane + i];
+                }
+                sv = ld(sf);
+                zv = ld(zf);
+            }
+            vu w;
+            memcpy(&w, chunk + 96 + ((size_t)((k % G) / 8) * DS_K_AWQ_RP + lane) * 4, sizeof w);
+            const vi q = (vi)((w >> (unsigned)(4 * (k % 8))) & 15u);
+            st(Wp + (size_t)kk * NB + cv, (__builtin_convertvector(q, vf) - zv) * sv);
         }
     }
 }
@@ -291,13 +337,18 @@ AWQ_TGT void AWQ_FN(const ds_k_matmul_job *j, int n0, int n1, float *scratch)
             gemv_any(j, p, n1 - p < NB ? n1 - p : NB);
         return;
     }
+    const ds_k_awq *a = j->w.data;
+    const int from_rp = a->repacked && n0 % AWQ_VL == 0 && (n1 - n0) % AWQ_VL == 0;
     float *Wp = scratch;                            /* (DS_K_AWQ_KC, NB) */
     float *zs = scratch + (size_t)DS_K_AWQ_KC * NB; /* 2 * NB */
     for (int p = n0; p < n1; p += NB) {
         const int nb = n1 - p < NB ? n1 - p : NB;
         for (int k0 = 0; k0 < K; k0 += DS_K_AWQ_KC) {
             const int kc = K - k0 < DS_K_AWQ_KC ? K - k0 : DS_K_AWQ_KC;
-            dequant_panel(Wp, zs, j, p, nb, k0, kc);
+            if (from_rp)
+                dequant_panel_rp(Wp, j, p, nb, k0, kc);
+            else
+                dequant_panel(Wp, zs, j, p, nb, k0, kc);
             const int add = k0 > 0 || j->accumulate;
             for (int t = 0; t < T; t += AWQ_MR)
                 micro_any(j, Wp, t, T - t < AWQ_MR ? T - t : AWQ_MR, p, nb, k0, kc, add);
