@@ -26,6 +26,7 @@
 #include "model/awq.h"
 #include "model/model_internal.h"
 #include "model/tokenizer/tokenizer.h"
+#include "tests/bench/model_pass.h"
 #include "tests/model/tiny_moe.h"
 
 #include <getopt.h>
@@ -44,13 +45,6 @@
 void openblas_set_num_threads(int);
 char *openblas_get_corename(void);
 #endif
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 /* ---- GEMM ---------------------------------------------------------------------------------- */
 
@@ -72,9 +66,9 @@ static double time_ours(ds_kctx *c, int T, int N, int K, int reps)
     ds_k_matmul(c, y, x, W, T, N, K, 0); /* warm */
     double best = 1e30;
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bp_now();
         ds_k_matmul(c, y, x, W, T, N, K, 0);
-        double dt = now() - t0;
+        double dt = bp_now() - t0;
         best = dt < best ? dt : best;
     }
     free(x);
@@ -95,9 +89,9 @@ static double time_blas(int threads, int T, int N, int K, int reps)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, N, K, 1.0f, x, K, w, K, 0.0f, y, N);
     double best = 1e30;
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bp_now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, N, K, 1.0f, x, K, w, K, 0.0f, y, N);
-        double dt = now() - t0;
+        double dt = bp_now() - t0;
         best = dt < best ? dt : best;
     }
     free(x);
@@ -109,74 +103,9 @@ static double time_blas(int threads, int T, int N, int K, int reps)
 
 /* ---- model --------------------------------------------------------------------------------- */
 
-/* Multiply-adds per token of the matmuls (lm_head excluded) and of attention at context ctx. */
-static double macs_per_token(const ds_model_config *c, double ctx)
-{
-    const double H = c->hidden_size, D = c->head_dim, Hq = c->num_heads, Hkv = c->num_kv_heads;
-    double m = 0;
-    for (int l = 0; l < c->num_layers; l++) {
-        m += H * D * (2 * Hq + 2 * Hkv);
-        if (ds_model_config_layer_is_moe(c, l))
-            m += H * c->num_experts + 3.0 * c->num_experts_per_tok * c->moe_intermediate_size * H;
-        else
-            m += 3.0 * c->intermediate_size * H;
-        m += 2 * ctx * Hq * D;
-    }
-    return m;
-}
-
-static double cpu_now(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
-
-static long peak_rss_mb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
-
 typedef struct bench_res {
     double prefill, decode, gflops; /* warm medians: tokens/s, tokens/s, prefill GFLOP/s */
 } bench_res;
-
-static int cmp_d(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* One pass from an empty sequence: prefill of tok[0..np), then ng greedy steps. */
-static int one_pass(ds_model *m, ds_model_seq *sq, const int32_t *tok, int np, int ng, float *lg, double *tp,
-                    double *td, double *cpu)
-{
-    ds_err err;
-    const int V = ds_model_config_of(m)->vocab_size;
-    ds_model_seq_truncate(sq, 0);
-    const double c0 = cpu_now();
-    double t0 = now();
-    ds_status st = ds_model_forward(m, sq, tok, np, DS_MODEL_LOGITS_LAST, lg, &err);
-    *tp = now() - t0;
-    t0 = now();
-    for (int i = 0; i < ng && st == DS_OK; i++) {
-        int32_t nx = ds_model_argmax(lg, V);
-        st = ds_model_forward(m, sq, &nx, 1, DS_MODEL_LOGITS_LAST, lg, &err);
-    }
-    *td = now() - t0;
-    *cpu = cpu_now() - c0;
-    if (st != DS_OK)
-        fprintf(stderr, "bench_model: forward: %s\n", err.msg);
-    return st == DS_OK ? 0 : -1;
-}
 
 enum { N_ARMS = 3 };
 
@@ -191,7 +120,7 @@ typedef struct arm {
 static int arm_pass(arm *a, int warm_i, const int32_t *tok, int np, int ng, float *lg)
 {
     double tp, td, cpu;
-    if (one_pass(a->m, a->sq, tok, np, ng, lg, &tp, &td, &cpu) != 0)
+    if (bp_one_pass(a->m, a->sq, tok, np, ng, lg, &tp, &td, &cpu) != 0)
         return -1;
     if (warm_i < 0) {
         a->tpc = tp, a->tdc = td;
@@ -209,9 +138,9 @@ static bench_res arm_print(arm *a, int np, int ng, int reps, double gbs)
 {
     bench_res r;
     const double tpc = a->tpc, tdc = a->tdc;
-    r.prefill = np / median(a->tp, reps);
-    r.decode = ng / median(a->td, reps);
-    r.gflops = 2.0 * macs_per_token(ds_model_config_of(a->m), (np + 1) / 2.0) * r.prefill / 1e9;
+    r.prefill = np / bp_median(a->tp, reps);
+    r.decode = ng / bp_median(a->td, reps);
+    r.gflops = 2.0 * bp_macs_per_token(ds_model_config_of(a->m), (np + 1) / 2.0) * r.prefill / 1e9;
     const double bpt = (double)ds_model_decode_bytes(a->m, np + ng / 2);
     const double bound = gbs * 1e9 / bpt;
     printf("%-8s %7.2f %9.1f %9.2f %11.1f %9.1f %11.2f %9.1f %9.1f %5.0f%% %8.2f\n", a->label, a->load_s, np / tpc,
@@ -406,12 +335,12 @@ int main(int argc, char **argv)
     mo.segment_tokens = np < 512 ? np : 512;
     mo.copy_weights = 1; /* weights on 2 MiB pages */
     ds_model *m = NULL;
-    const double tl0 = now();
+    const double tl0 = bp_now();
     if (ds_model_load(&m, model, &mo, &err) != DS_OK) {
         fprintf(stderr, "bench_model: %s\n", err.msg);
         return 1;
     }
-    const double load_s = now() - tl0;
+    const double load_s = bp_now() - tl0;
     const ds_model_config *c = ds_model_config_of(m);
     const int S = mo.segment_tokens, H = c->hidden_size, D = c->head_dim;
     const int rows_per_expert = c->num_experts > 0 ? S * c->num_experts_per_tok / c->num_experts : S;
@@ -477,12 +406,12 @@ int main(int argc, char **argv)
     for (int a = 1; a < N_ARMS; a++) {
         ds_model_opts qo = mo;
         qo.output_int4 = a == 2;
-        t0 = now();
+        t0 = bp_now();
         if (ds_model_load(&arms[a].m, qdir, &qo, &err) != DS_OK) {
             fprintf(stderr, "bench_model: %s\n", err.msg);
             return 1;
         }
-        arms[a].load_s = now() - t0;
+        arms[a].load_s = bp_now() - t0;
     }
     double bw[64];
     for (int a = 0; a < N_ARMS; a++)
@@ -494,7 +423,7 @@ int main(int argc, char **argv)
             if (arm_pass(&arms[a], i, tok, np, ng, lg) != 0)
                 return 1;
     }
-    const double gbs = median(bw, reps_pass);
+    const double gbs = bp_median(bw, reps_pass);
     printf("\nprefill of %d tokens, then %d greedy decode steps (context %d to %d): a cold first pass,\n"
            "then the median of %d warm passes, the models taking turns, each round after a\n"
            "streaming read on the model's %d threads (median %.1f GB/s); bound = that rate / bytes\n"
@@ -523,13 +452,13 @@ int main(int argc, char **argv)
     int nr = quick ? 2 : 4;
     double *ref = malloc(sizeof(double) * (size_t)V);
     ds_ref_info info;
-    t0 = now();
+    t0 = bp_now();
     st = ds_model_reference_logits(m, tok, nr, 0, ref, &info, &err);
-    double tr = now() - t0;
+    double tr = bp_now() - t0;
     ds_model_seq_truncate(sq, 0);
-    t0 = now();
+    t0 = bp_now();
     ds_model_forward(m, sq, tok, nr, DS_MODEL_LOGITS_LAST, lg, &err);
-    double tf = now() - t0;
+    double tf = bp_now() - t0;
     int agree = 0;
     if (st == DS_OK) {
         int bi = 0;
@@ -540,7 +469,7 @@ int main(int argc, char **argv)
     }
     printf("%-44s %10.2f s      fast path %.3f s: speedup %.0fx (next token %s)\n",
            "reference pass, prefill of a few tokens", tr, tf, tr / tf, agree ? "agrees" : "DIFFERS");
-    printf("%-44s %10ld MB\n", "peak resident memory (mapped weights count)", peak_rss_mb());
+    printf("%-44s %10ld MB\n", "peak resident memory (mapped weights count)", bp_peak_rss_mb());
     free(ref);
     ds_model_seq_free(sq);
     ds_model_free(m);

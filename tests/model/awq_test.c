@@ -470,6 +470,35 @@ static void test_output_int4(int tied)
     DS_CHECK(ds_model_load(&q, dir, &o, &err) == DS_ERR_SHAPE && strstr(err.msg, "divisible by 32"));
 }
 
+/* tiny_write_awq: the random int4 checkpoint loads, and its logits equal those of the float
+ * checkpoint holding its dequantised weights. */
+static void test_random_awq(void)
+{
+    tiny_spec sp;
+    tiny_spec_default(&sp);
+    sp.seed = rnd();
+    char dir[4200], deq[4200];
+    snprintf(dir, sizeof dir, "%s/rand-awq", ds_test_tmpdir());
+    snprintf(deq, sizeof deq, "%s/rand-awq-deq", ds_test_tmpdir());
+    DS_REQUIRE(tiny_write_awq(dir, &sp, G) == 0);
+    ds_model *q = load(dir);
+    DS_CHECK(q->awq.enabled && q->awq.group_size == G && q->layers[0].q.dtype == DS_K_AWQ4 &&
+             q->layers[0].e_down[0].dtype == DS_K_AWQ4 && q->lm_head.dtype == DS_K_BF16);
+    write_dequantised(q, dir, deq);
+    ds_model *f = load(deq);
+    int32_t tok[12];
+    for (int i = 0; i < 12; i++)
+        tok[i] = (int32_t)(rnd() % (uint64_t)sp.vocab);
+    float *lq = logits(q, tok, 12), *lf = logits(f, tok, 12);
+    const double e = nerr(lq, lf, (size_t)12 * sp.vocab);
+    printf("random int4 checkpoint: logits against its dequantised float twin %.2e\n", e);
+    DS_CHECKF(e < 1e-4, "random int4 checkpoint: logits %.3e from the dequantised twin's", e);
+    free(lq);
+    free(lf);
+    ds_model_free(q);
+    ds_model_free(f);
+}
+
 int main(void)
 {
     const char *s = getenv("DS_TEST_SEED");
@@ -488,5 +517,6 @@ int main(void)
     test_loader_errors();
     test_output_int4(0);
     test_output_int4(1);
+    test_random_awq();
     return ds_test_done();
 }

@@ -61,6 +61,22 @@ void tiny_spec_bench735m(tiny_spec *s)
     s->seed = 735;
 }
 
+void tiny_spec_a3b(tiny_spec *s)
+{
+    tiny_spec_default(s);
+    s->hidden = 2048;
+    s->layers = 48;
+    s->heads = 32;
+    s->kv_heads = 4;
+    s->head_dim = 128;
+    s->vocab = 151936;
+    s->intermediate = 6144;
+    s->moe_intermediate = 768;
+    s->experts = 128;
+    s->topk = 8;
+    s->seed = 30;
+}
+
 const char *const tiny_variants[] = {"moe", "temp", "mixed",   "dense", "tied",      "yarn",
                                      "f16", "f32",  "sharded", "long",  "bench735m", NULL};
 
@@ -179,7 +195,8 @@ static int list_tensors(const tiny_spec *s, tensor_def *v, int cap)
     return n;
 }
 
-static int write_config(const char *dir, const tiny_spec *s)
+/* awq_group > 0: with an AutoAWQ quantization_config of that group size. */
+static int write_config(const char *dir, const tiny_spec *s, int awq_group)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/config.json", dir);
@@ -216,6 +233,11 @@ static int write_config(const char *dir, const tiny_spec *s)
                    "\"original_max_position_embeddings\": 64},\n");
     else
         fprintf(f, "  \"rope_scaling\": null,\n");
+    if (awq_group > 0)
+        fprintf(f,
+                "  \"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": %d, "
+                "\"zero_point\": true, \"version\": \"gemm\"},\n",
+                awq_group);
     fprintf(f, "  \"use_cache\": true\n}\n");
     return fclose(f) == 0 ? 0 : -1;
 }
@@ -315,7 +337,7 @@ int tiny_write(const char *dir, const tiny_spec *s)
     int shards = s->shards > 1 ? s->shards : 1;
     for (int i = 0; i < n; i++)
         v[i].shard = shards > 1 ? i % shards : 0;
-    int rc = write_config(dir, s);
+    int rc = write_config(dir, s, 0);
     char path[4096];
     for (int k = 0; k < shards && rc == 0; k++) {
         if (shards == 1)
@@ -341,5 +363,160 @@ int tiny_write(const char *dir, const tiny_spec *s)
     if (rc != 0)
         fprintf(stderr, "tiny_write: cannot write %s: %s\n", dir, strerror(errno));
     free(v);
+    return rc;
+}
+
+/* ---- random int4 checkpoints ---------------------------------------------------------------- */
+
+/* One tensor of an int4 checkpoint: a float tensor of the list as it is (bf16), or one of the
+ * three AutoAWQ arrays of a linear layer. */
+typedef struct awq_out {
+    const tensor_def *src;
+    int part; /* 0: the float tensor; 1 qweight, 2 qzeros, 3 scales */
+    uint64_t bytes;
+} awq_out;
+
+static int is_quantised(const tensor_def *t)
+{
+    return t->init == INIT_LINEAR && t->ndim == 2 && strcmp(t->name, "lm_head.weight") != 0;
+}
+
+/* Writes the bytes of o in chunks of at most cap bytes through buf. */
+static int write_awq_tensor(FILE *f, const awq_out *o, uint64_t seed, unsigned char *buf, size_t cap)
+{
+    uint64_t st = seed * 0x100000001b3ull + (uint64_t)o->part;
+    for (const char *c = o->src->name; *c; c++)
+        st = mix(st ^ (unsigned char)*c);
+    const long K = o->src->shape[1];
+    const float step = sqrtf(3.0f / (float)K) / 8.0f; /* (q - 8) * step spans +-sqrt(3/K) */
+    for (uint64_t done = 0; done < o->bytes;) {
+        const size_t m = o->bytes - done < cap ? (size_t)(o->bytes - done) : cap;
+        for (size_t k = 0; k < m; k += 4) {
+            uint32_t w[2];
+            if (o->part == 1) { /* random nibbles */
+                w[0] = (uint32_t)mix(st += 0x9e3779b97f4a7c15ull);
+            } else if (o->part == 2) { /* zero point 8 */
+                w[0] = 0x88888888u;
+            } else if (o->part == 3) { /* fp16 scales around step */
+                for (int h = 0; h < 2; h++) {
+                    const float u = (float)(mix(st += 0x9e3779b97f4a7c15ull) >> 40) / 16777216.0f;
+                    w[h] = ds_k_f32_to_f16(step * (0.8f + 0.4f * u));
+                }
+                w[0] = w[0] | w[1] << 16;
+            } else {
+                for (int h = 0; h < 2; h++)
+                    w[h] = ds_k_f32_to_bf16(init_value(o->src->init, &st, o->src->ndim == 2 ? K : 1));
+                w[0] = w[0] | w[1] << 16;
+            }
+            for (int b = 0; b < 4; b++)
+                buf[k + b] = (unsigned char)(w[0] >> (8 * b));
+        }
+        if (fwrite(buf, 1, m, f) != m)
+            return -1;
+        done += m;
+    }
+    return 0;
+}
+
+static void awq_name(char *out, size_t cap, const awq_out *o)
+{
+    static const char *const suffix[4] = {"weight", "qweight", "qzeros", "scales"};
+    const size_t len = strlen(o->src->name) - strlen("weight");
+    snprintf(out, cap, "%.*s%s", (int)len, o->src->name, suffix[o->part]);
+}
+
+/* The tensors of the int4 checkpoint: 4-byte arrays first (every tensor starts aligned to its
+ * element size), then the 2-byte ones. */
+static int list_awq(const tensor_def *v, int n, int G, awq_out *o)
+{
+    int k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            const long N = v[i].shape[0], K = v[i].shape[1];
+            const uint64_t ne = v[i].ndim == 0 ? 1 : v[i].ndim == 1 ? (uint64_t)N : (uint64_t)N * K;
+            if (!is_quantised(&v[i])) {
+                if (pass == 1)
+                    o[k++] = (awq_out){&v[i], 0, ne * 2};
+            } else if (pass == 0) {
+                o[k++] = (awq_out){&v[i], 1, (uint64_t)K * N / 2};
+                o[k++] = (awq_out){&v[i], 2, (uint64_t)(K / G) * N / 2};
+            } else {
+                o[k++] = (awq_out){&v[i], 3, (uint64_t)(K / G) * N * 2};
+            }
+        }
+    return k;
+}
+
+static int write_awq_file(const char *path, const awq_out *o, int n, int G, uint64_t seed)
+{
+    size_t cap = 256 + (size_t)n * 200, len = 0;
+    char *h = malloc(cap);
+    if (!h)
+        return -1;
+    len += (size_t)snprintf(h + len, cap - len, "{\"__metadata__\":{\"format\":\"pt\"}");
+    uint64_t off = 0;
+    for (int i = 0; i < n; i++) {
+        char name[128];
+        awq_name(name, sizeof name, &o[i]);
+        const tensor_def *t = o[i].src;
+        const long N = t->shape[0], K = t->shape[1];
+        const char *dt = o[i].part == 1 || o[i].part == 2 ? "I32" : o[i].part == 3 ? "F16" : "BF16";
+        len += (size_t)snprintf(h + len, cap - len, ",\"%s\":{\"dtype\":\"%s\",\"shape\":[", name, dt);
+        if (o[i].part == 0)
+            for (int d = 0; d < t->ndim; d++)
+                len += (size_t)snprintf(h + len, cap - len, "%s%ld", d ? "," : "", t->shape[d]);
+        else if (o[i].part == 1)
+            len += (size_t)snprintf(h + len, cap - len, "%ld,%ld", K, N / 8);
+        else
+            len += (size_t)snprintf(h + len, cap - len, "%ld,%ld", K / G, o[i].part == 2 ? N / 8 : N);
+        len += (size_t)snprintf(h + len, cap - len, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
+                                (unsigned long long)(off + o[i].bytes));
+        off += o[i].bytes;
+    }
+    len += (size_t)snprintf(h + len, cap - len, "}");
+    while (len % 8)
+        h[len++] = ' ';
+    FILE *f = fopen(path, "wb");
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK);
+    int rc = f && buf ? 0 : -1;
+    unsigned char lenb[8];
+    for (int i = 0; i < 8; i++)
+        lenb[i] = (unsigned char)((uint64_t)len >> (8 * i));
+    if (rc == 0 && (fwrite(lenb, 1, 8, f) != 8 || fwrite(h, 1, len, f) != len))
+        rc = -1;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = write_awq_tensor(f, &o[i], seed, buf, CHUNK);
+    if (f && fclose(f) != 0)
+        rc = -1;
+    free(buf);
+    free(h);
+    return rc;
+}
+
+int tiny_write_awq(const char *dir, const tiny_spec *s, int group)
+{
+    mkdir(dir, 0777);
+    const int cap = 64 + s->layers * (16 + 3 * (s->experts > 0 ? s->experts : 1));
+    tensor_def *v = calloc((size_t)cap, sizeof *v);
+    awq_out *o = calloc((size_t)cap * 3, sizeof *o);
+    int rc = v && o ? 0 : -1;
+    const int n = rc == 0 ? list_tensors(s, v, cap) : 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        if (is_quantised(&v[i]) && (v[i].shape[0] % 8 != 0 || v[i].shape[1] % group != 0)) {
+            fprintf(stderr, "tiny_write_awq: %s [%ld, %ld] does not fit groups of %d\n", v[i].name, v[i].shape[0],
+                    v[i].shape[1], group);
+            rc = -1;
+        }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (rc == 0)
+        rc = write_config(dir, s, group);
+    if (rc == 0)
+        rc = write_awq_file(path, o, list_awq(v, n, group, o), group, s->seed);
+    if (rc != 0)
+        fprintf(stderr, "tiny_write_awq: cannot write %s: %s\n", dir, strerror(errno));
+    free(v);
+    free(o);
     return rc;
 }

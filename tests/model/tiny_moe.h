@@ -33,6 +33,9 @@ typedef struct tiny_spec {
 void tiny_spec_default(tiny_spec *s);
 /* The shape of the benchmark model (735M parameters, vocab 151936). */
 void tiny_spec_bench735m(tiny_spec *s);
+/* Qwen3-30B-A3B's configuration: hidden 2048, 48 layers, 32 / 4 heads of 128, 128 experts
+ * top-8 of inner size 768, vocab 151936, untied output layer (about 16 GB in int4). */
+void tiny_spec_a3b(tiny_spec *s);
 
 /* A named variant: "moe" (the default), "temp" (router temperatures), "mixed" (dense layers
  * through mlp_only_layers [0] and decoder_sparse_step 2), "dense" (Qwen3ForCausalLM), "tied",
@@ -43,5 +46,13 @@ extern const char *const tiny_variants[];
 
 /* Writes the checkpoint into dir (created if needed). Returns 0, or -1 with a message on stderr. */
 int tiny_write(const char *dir, const tiny_spec *s);
+
+/* Writes a random int4 checkpoint of spec s into dir: config.json with an AutoAWQ
+ * quantization_config (4 bits, the group size, zero point, "gemm"), and model.safetensors with
+ * every linear layer of attention, MLP and experts as AutoAWQ qweight (random nibbles), qzeros
+ * (8) and fp16 scales (so weights spread over +-sqrt(3/K) as tiny_write's), the embeddings,
+ * output layer, router and norms in bf16. Streamed tensor by tensor through one 1 MiB buffer:
+ * a checkpoint larger than memory can be written. 0, or -1 with a message on stderr. */
+int tiny_write_awq(const char *dir, const tiny_spec *s, int group);
 
 #endif
