@@ -181,7 +181,8 @@ static int real_text_tokens(int32_t *ids, int cap, int V)
 
 /* The output layer in int4 against 16 bits on the model at dir: logits of every position of
  * real text (teacher forcing) with both, the share of positions whose top token agrees and the
- * mean KL divergence of the int4 distribution from the 16-bit one. */
+ * mean KL divergence of the int4 distribution from the 16-bit one; and how long their greedy
+ * continuations of the text's start stay the same. */
 static void head_quality(const char *dir, const ds_model_opts *mo, int V)
 {
     enum { NQ = 256 };
@@ -192,6 +193,9 @@ static void head_quality(const char *dir, const ds_model_opts *mo, int V)
         return;
     }
     float *lg[2] = {malloc(sizeof(float) * (size_t)n * V), malloc(sizeof(float) * (size_t)n * V)};
+    enum { GEN_PROMPT = 16, GEN = 32 };
+    int32_t gen[2][GEN];
+    int n_gen[2] = {0, 0};
     ds_err err;
     for (int q = 0; q < 2; q++) {
         ds_model_opts o = *mo;
@@ -199,7 +203,9 @@ static void head_quality(const char *dir, const ds_model_opts *mo, int V)
         ds_model *m = NULL;
         ds_model_seq *sq = NULL;
         if (ds_model_load(&m, dir, &o, &err) != DS_OK || ds_model_seq_create(m, &sq, &err) != DS_OK ||
-            ds_model_forward(m, sq, ids, n, DS_MODEL_LOGITS_ALL, lg[q], &err) != DS_OK) {
+            ds_model_forward(m, sq, ids, n, DS_MODEL_LOGITS_ALL, lg[q], &err) != DS_OK ||
+            (ds_model_seq_truncate(sq, 0),
+             ds_model_generate_greedy(m, sq, ids, GEN_PROMPT, GEN, gen[q], &n_gen[q], NULL, NULL, &err)) != DS_OK) {
             fprintf(stderr, "bench_model: output layer quality: %s\n", err.msg);
             ds_model_seq_free(sq);
             ds_model_free(m);
@@ -210,11 +216,22 @@ static void head_quality(const char *dir, const ds_model_opts *mo, int V)
         ds_model_seq_free(sq);
         ds_model_free(m);
     }
+    int same = 0; /* greedy continuation: tokens equal before the first difference */
+    while (same < n_gen[0] && same < n_gen[1] && gen[0][same] == gen[1][same])
+        same++;
     int agree = 0;
-    double kl = 0;
+    double kl = 0, margin = 0, change = 0; /* 16-bit top-1 minus top-2 logit; mean |logit change| */
     for (int t = 0; t < n; t++) {
         const float *a = lg[0] + (size_t)t * V, *b = lg[1] + (size_t)t * V;
-        agree += ds_model_argmax(a, V) == ds_model_argmax(b, V);
+        const int top = ds_model_argmax(a, V);
+        agree += top == ds_model_argmax(b, V);
+        double second = -INFINITY;
+        for (int i = 0; i < V; i++) {
+            if (i != top && a[i] > second)
+                second = a[i];
+            change += fabs((double)a[i] - b[i]) / V;
+        }
+        margin += a[top] - second;
         double ma = a[0], mb = b[0], za = 0, zb = 0, s = 0;
         for (int i = 1; i < V; i++) {
             ma = a[i] > ma ? a[i] : ma;
@@ -231,8 +248,10 @@ static void head_quality(const char *dir, const ds_model_opts *mo, int V)
         kl += s;
     }
     printf("output layer in int4 against 16 bits, %s, %d positions of real text (EDGAR filing):\n"
-           "  top token agrees at %.1f%% of positions, mean KL %.2e nats\n\n",
-           dir, n, 100.0 * agree / n, kl / n);
+           "  top token agrees at %.1f%% of positions, mean KL %.2e nats; greedy continuation of %d tokens\n"
+           "  after the first %d: the same for %d tokens; mean gap between the top two 16-bit logits %.3f,\n"
+           "  mean change of a logit %.3f\n\n",
+           dir, n, 100.0 * agree / n, kl / n, GEN, GEN_PROMPT, same, margin / n, change / n);
     free(lg[0]);
     free(lg[1]);
 }
