@@ -167,14 +167,15 @@ static ds_status score_doc(const char *dir, const truth_row *rows, size_t n, con
     if (st)
         return st;
     double t0 = ds_now_s();
-    ds_document *doc = ds_document_create();
+    ds_document *doc;
     ds_chunk_list chunks = {0};
     ds_alert_list alerts = {0};
     ds_ingest_limits lim;
     ds_ingest_limits_default(&lim);
     ds_chunk_opts co = {512, 64, count4, NULL};
-    st = doc ? ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err)
-             : ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    st = ds_document_create(&doc, err);
+    if (st == DS_OK)
+        st = ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err);
     if (st == DS_OK)
         st = ds_chunk_document(doc, &co, &chunks, err);
     if (st == DS_OK)
