@@ -65,8 +65,8 @@ static ds_screen_index *sdn_index(ds_sanctions_list **out)
     DS_REQUIRE(ds_sanctions_parse_ofac_csv(&f, out, &err) == DS_OK);
     ds_buf_deinit(&sdn);
     ds_buf_deinit(&alt);
-    ds_screen_index *idx = ds_screen_index_create();
-    DS_REQUIRE(idx);
+    ds_screen_index *idx;
+    DS_REQUIRE(ds_screen_index_create(&idx, &err) == DS_OK);
     for (size_t i = 0; i < (*out)->n_entries; i++) {
         const ds_sanctions_entry *e = &(*out)->entries[i];
         long long id = atoll(e->ext_id);

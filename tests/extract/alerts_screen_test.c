@@ -33,11 +33,11 @@ static ds_screen_index *small_index(void)
         {"CAPITAL S.A.L.", 0},
         {"DANIEL", DS_SCREEN_VESSEL},
     };
-    ds_screen_index *idx = ds_screen_index_create();
-    DS_REQUIRE(idx);
+    ds_err err;
+    ds_screen_index *idx;
+    DS_REQUIRE(ds_screen_index_create(&idx, &err) == DS_OK);
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
         DS_REQUIRE(ds_screen_index_add(idx, (long long)i + 1, 1, "v1", list[i].name, 0, list[i].person) == DS_OK);
-    ds_err err;
     DS_REQUIRE(ds_screen_index_build(idx, &err) == DS_OK);
     return idx;
 }

@@ -89,9 +89,9 @@ ds_status nc_sdn_index(const char *sdn_dir, ds_screen_index **out, ds_err *err)
     ds_sanctions_list *list = NULL;
     *out = NULL;
     ds_status st = nc_sdn_list(sdn_dir, &list, err);
-    ds_screen_index *idx = st == DS_OK ? ds_screen_index_create() : NULL;
-    if (st == DS_OK && !idx)
-        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    ds_screen_index *idx = NULL;
+    if (st == DS_OK)
+        st = ds_screen_index_create(&idx, err);
     for (size_t i = 0; st == DS_OK && i < list->n_entries; i++) {
         const ds_sanctions_entry *e = &list->entries[i];
         long long id = atoll(e->ext_id);
