@@ -422,8 +422,8 @@ int main(void)
     if (!tp)
         tp = ds_test_source("extract/data/qwen3-tokenizer.json");
     ds_err err;
-    ds_tokenizer *tok = ds_tokenizer_load(tp, &err);
-    DS_REQUIRE(tok);
+    ds_tokenizer *tok;
+    DS_REQUIRE(ds_tokenizer_load(&tok, tp, &err) == DS_OK);
     test_driver(tok);
     test_budgets(tok);
     ds_tokenizer_free(tok);
