@@ -15,18 +15,20 @@ const char *ds_doc_kind_str(ds_doc_kind k)
     return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "unknown";
 }
 
-ds_document *ds_document_create(void)
+ds_status ds_document_create(ds_document **out, ds_err *err)
 {
+    *out = NULL;
     ds_document *doc = ds_calloc(1, sizeof *doc);
     if (!doc)
-        return NULL;
+        return ds_err_set(err, DS_ERR_NOMEM, "document: out of memory");
     ds_arena_init(&doc->arena, 256 * 1024);
     ds_buf_init(&doc->text);
     if (ds_buf_reserve(&doc->text, 0) != DS_OK) {
         ds_free(doc);
-        return NULL;
+        return ds_err_set(err, DS_ERR_NOMEM, "document: out of memory");
     }
-    return doc;
+    *out = doc;
+    return DS_OK;
 }
 
 void ds_document_free(ds_document *doc)

@@ -112,8 +112,9 @@ typedef struct ds_document {
     size_t n_notes, notes_cap;
 } ds_document;
 
-/* Creates an empty document; caller frees with ds_document_free. NULL when out of memory. */
-ds_document *ds_document_create(void);
+/* Creates an empty document in *out; caller frees with ds_document_free. On failure *out is NULL
+ * and err is filled (DS_ERR_NOMEM). */
+ds_status ds_document_create(ds_document **out, ds_err *err);
 void ds_document_free(ds_document *doc);
 
 /* Starts page p (must be n_pages + 1) at the current end of the text. */

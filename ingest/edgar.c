@@ -201,15 +201,16 @@ static void record_failure(edgar_ctx *c, ds_status st, const char *fmt, ...)
 static ds_status parse_part(edgar_ctx *c, ds_doc_kind kind, const unsigned char *b, size_t n, const char *section,
                             const char *name)
 {
-    ds_document *part = ds_document_create();
-    if (!part)
-        return DS_ERR_NOMEM;
+    ds_err perr = {0};
+    ds_document *part;
+    ds_status st = ds_document_create(&part, &perr);
+    if (st != DS_OK)
+        return st;
     part->kind = kind;
     part->source = c->doc->source ? ds_doc_strdup(part, c->doc->source) : NULL;
     part->name = ds_doc_strdup(part, name);
     part->n_bytes = n;
-    ds_err perr = {0};
-    ds_status st = run_parser(part, kind, b, n, c->lim, &perr);
+    st = run_parser(part, kind, b, n, c->lim, &perr);
     if (st == DS_ERR_NOMEM) {
         ds_document_free(part);
         return DS_ERR_NOMEM;

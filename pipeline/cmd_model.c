@@ -517,8 +517,8 @@ static int cmd_generate(ds_cli *cli, int argc, char **argv)
         return fail(cli, "model generate", &err);
     }
     if (a.prompt || !a.ids || a.schema_path) {
-        g.tk = ds_tokenizer_load(tk_path, &err);
-        if (!g.tk && (a.prompt || a.schema_path || err.code != DS_ERR_NOT_FOUND)) {
+        ds_status tst = ds_tokenizer_load(&g.tk, tk_path, &err);
+        if (tst != DS_OK && (a.prompt || a.schema_path || tst != DS_ERR_NOT_FOUND)) {
             ds_free(tk_path);
             return fail(cli, "model generate: tokenizer", &err);
         }
@@ -636,9 +636,10 @@ static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *sch
     ds_err err;
     int rc = DS_EXIT_OK;
     char *path = tk_file ? ds_strdup(tk_file) : ds_asprintf("%s/tokenizer.json", dir);
-    ds_tokenizer *tk = path ? ds_tokenizer_load(path, &err) : NULL;
+    ds_tokenizer *tk = NULL;
+    ds_status st = path ? ds_tokenizer_load(&tk, path, &err) : ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
     ds_free(path);
-    if (!tk)
+    if (st != DS_OK)
         return fail(cli, "model bench: json schema needs a tokenizer (--tokenizer FILE)", &err);
     const ds_model_config *mc = ds_model_config_of(m);
     const int V = mc->vocab_size;
@@ -653,8 +654,8 @@ static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *sch
     sp.temperature = 1.0f;
     sp.seed = 7;
     double t0 = ds_now_s();
-    ds_status st = !prompt || !out ? ds_err_set(&err, DS_ERR_NOMEM, "out of memory")
-                                   : ds_json_schema_load(&schema, schema_path, &err);
+    st = !prompt || !out ? ds_err_set(&err, DS_ERR_NOMEM, "out of memory")
+                         : ds_json_schema_load(&schema, schema_path, &err);
     if (st == DS_OK)
         st = ds_json_vocab_from_tokenizer(&jv, tk, V, mc->eos_token_ids, mc->n_eos, &err);
     double t_vocab = ds_now_s() - t0;

@@ -123,12 +123,11 @@ int ds_cmd_model_quantize(ds_cli *cli, int argc, char **argv)
         st = read_ids(calib_ids, &tok, &err);
     } else if (calib) {
         char *tp = ds_asprintf("%s/tokenizer.json", dir);
-        ds_tokenizer *tk = tp ? ds_tokenizer_load(tp, &err) : NULL;
+        ds_tokenizer *tk = NULL;
+        st = tp ? ds_tokenizer_load(&tk, tp, &err) : ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
         ds_free(tp);
         ds_buf text = DS_BUF_INIT;
-        if (!tk)
-            st = err.code ? err.code : DS_ERR_NOMEM;
-        else if ((st = ds_buf_read_file(&text, calib, 256u << 20, &err)) == DS_OK)
+        if (st == DS_OK && (st = ds_buf_read_file(&text, calib, 256u << 20, &err)) == DS_OK)
             st = ds_tokenizer_encode(tk, text.data ? text.data : "", text.len, 0, &tok, &err);
         ds_buf_deinit(&text);
         ds_tokenizer_free(tk);

@@ -105,16 +105,18 @@ int ds_cmd_tokens(ds_cli *cli, int argc, char **argv)
 
     ds_err err;
     ds_err_clear(&err);
-    ds_tokenizer *tok = ds_tokenizer_load(path, &err);
-    if (!tok) {
+    ds_tokenizer *tok;
+    if (ds_tokenizer_load(&tok, path, &err) != DS_OK) {
         ds_cli_report(cli, "tokens", &err);
         /* A file that is not a usable tokenizer.json is the caller's to fix. */
         return err.code == DS_ERR_NOMEM || err.code == DS_ERR_IO ? ds_cli_exit_for(err.code) : DS_EXIT_USAGE;
     }
     ds_buf in = DS_BUF_INIT;
     ds_tokens ids = DS_TOKENS_INIT;
-    ds_tokenizer_cache *cache = ds_tokenizer_cache_create();
-    ds_status st = cache ? read_stdin(&in, &err) : ds_err_set(&err, DS_ERR_NOMEM, "out of memory");
+    ds_tokenizer_cache *cache;
+    ds_status st = ds_tokenizer_cache_create(&cache, &err);
+    if (st == DS_OK)
+        st = read_stdin(&in, &err);
     if (st == DS_OK && mode == 'd') {
         st = decode_ids(tok, in.data, 0, &err);
     } else if (st == DS_OK && mode == 'c') {

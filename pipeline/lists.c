@@ -453,10 +453,10 @@ ds_status ds_lists_build_index(PGconn *conn, ds_screen_index **out, ds_err *err)
                               0, NULL);
     if (st)
         return ds_err_prefix(err, "reading sanctions names");
-    ds_screen_index *idx = ds_screen_index_create();
-    if (!idx) {
+    ds_screen_index *idx;
+    if ((st = ds_screen_index_create(&idx, err)) != DS_OK) {
         PQclear(r);
-        return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory");
+        return st;
     }
     int n = PQntuples(r);
     for (int i = 0; i < n && !st; i++) {

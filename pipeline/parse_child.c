@@ -170,9 +170,8 @@ static ds_status take_answer(ds_document *doc, const ds_buf *in, ds_err *err)
                           doc->name ? doc->name : "document");
     uint64_t st = get_u64(p), ml = get_u64(p + 8);
     ds_err derr;
-    ds_document *got = ds_document_create();
-    if (!got)
-        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    ds_document *got;
+    DS_TRY(ds_document_create(&got, err));
     ds_status dst = ds_doc_wire_decode(got, p + 16 + ml, in->len - 16 - ml, &derr);
     if (dst == DS_OK)
         doc->kind = got->kind;

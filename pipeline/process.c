@@ -94,9 +94,8 @@ ds_status ds_process_document(ds_run *run, long long doc_id, const char *path, d
     ds_buf data = DS_BUF_INIT;
     ds_extraction x = {0};
     ds_chunk_list chunks = {0};
-    ds_document *doc = ds_document_create();
-    if (!doc)
-        return ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    ds_document *doc;
+    DS_TRY(ds_document_create(&doc, err));
     doc->source = ds_doc_strdup(doc, path);
     const char *slash = strrchr(path, '/');
     doc->name = ds_doc_strdup(doc, slash ? slash + 1 : path);

@@ -25,9 +25,11 @@ static const char next_batch_sql[] = "SELECT id FROM documents WHERE status = 'l
  * chunk list points into it. *doc is the caller's (ds_document_free), chunks->v in its arena. */
 static ds_status rebuild(PGresult *r, const char *sha, const char *name, ds_document **out, ds_chunk_list *chunks)
 {
-    ds_document *doc = ds_document_create();
-    if (!doc)
-        return DS_ERR_NOMEM;
+    ds_document *doc;
+    ds_err cerr;
+    ds_status st = ds_document_create(&doc, &cerr);
+    if (st != DS_OK)
+        return st;
     *out = doc;
     snprintf(doc->sha256, sizeof doc->sha256, "%s", sha);
     doc->name = ds_doc_strdup(doc, name);

@@ -103,10 +103,12 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
     run->chunk_opts.target_tokens = (size_t)cfg->chunk_target_tokens;
     run->chunk_opts.overlap_tokens = (size_t)cfg->chunk_overlap_tokens;
     if (tp) {
-        run->tok = ds_tokenizer_load(tp, err);
-        if (!run->tok)
+        if (ds_tokenizer_load(&run->tok, tp, err) != DS_OK)
             return ds_err_prefix(err, "chunk.tokenizer");
-        run->tok_cache = ds_tokenizer_cache_create(); /* NULL is fine: counting then goes uncached */
+        /* A cache that cannot be made is tolerated: with a NULL cache counting goes uncached. */
+        ds_err cerr;
+        if (ds_tokenizer_cache_create(&run->tok_cache, &cerr) != DS_OK)
+            DS_DEBUG(log, "extract", "%s: token counts go uncached", cerr.msg);
         run->chunk_opts.count = count_with_tokenizer;
         run->chunk_opts.count_ctx = run;
         DS_DEBUG(log, "extract", "sizing chunks with tokenizer %s", tp);

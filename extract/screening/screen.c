@@ -439,13 +439,15 @@ struct ds_screen_index {
     int built;
 };
 
-ds_screen_index *ds_screen_index_create(void)
+ds_status ds_screen_index_create(ds_screen_index **out, ds_err *err)
 {
+    *out = NULL;
     ds_screen_index *idx = ds_calloc(1, sizeof *idx);
     if (!idx)
-        return NULL;
+        return ds_err_set(err, DS_ERR_NOMEM, "screening index: out of memory");
     ds_arena_init(&idx->arena, 1 << 20);
-    return idx;
+    *out = idx;
+    return DS_OK;
 }
 
 void ds_screen_index_free(ds_screen_index *idx)

@@ -58,8 +58,9 @@ typedef struct ds_screen_hit {
                  DS_SCREEN_AIRCRAFT, -1 unknown */
 } ds_screen_hit;
 
-/* NULL when out of memory. Free with ds_screen_index_free. */
-ds_screen_index *ds_screen_index_create(void);
+/* Creates an empty index in *out; free it with ds_screen_index_free. On failure *out is NULL and
+ * err is filled (DS_ERR_NOMEM). */
+ds_status ds_screen_index_create(ds_screen_index **out, ds_err *err);
 void ds_screen_index_free(ds_screen_index *idx); /* NULL is a no-op */
 
 /* Kinds of listed names beyond the is_person values 1 (person), 0 (organisation) and -1

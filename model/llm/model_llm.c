@@ -211,9 +211,7 @@ ds_status ds_model_llm_open(ds_model_llm **out, const char *dir, const ds_model_
     if (st == DS_OK) {
         char path[4096];
         snprintf(path, sizeof path, "%s/tokenizer.json", dir);
-        l->tok = ds_tokenizer_load(path, err);
-        if (!l->tok)
-            st = err ? err->code : DS_ERR_TOKENIZER;
+        st = ds_tokenizer_load(&l->tok, path, err);
     }
     if (st == DS_OK) {
         const ds_model_config *cfg = ds_model_config_of(l->m);

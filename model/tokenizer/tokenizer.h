@@ -51,18 +51,20 @@ void ds_tokens_deinit(ds_tokens *t); /* frees the ids; leaves t empty */
 void ds_tokens_clear(ds_tokens *t);  /* length 0, keeps capacity */
 ds_status ds_tokens_reserve(ds_tokens *t, size_t extra);
 
-/* Loads a tokenizer.json. Returns NULL and fills err on failure (DS_ERR_IO, DS_ERR_PARSE,
- * DS_ERR_TOKENIZER for inconsistent contents, DS_ERR_UNSUPPORTED, DS_ERR_NOMEM). The caller frees
- * the tokenizer with ds_tokenizer_free. */
-ds_tokenizer *ds_tokenizer_load(const char *path, ds_err *err);
+/* Loads a tokenizer.json into *out; the caller frees the tokenizer with ds_tokenizer_free. On
+ * failure *out is NULL and err is filled (DS_ERR_IO, DS_ERR_PARSE, DS_ERR_TOKENIZER for
+ * inconsistent contents, DS_ERR_UNSUPPORTED, DS_ERR_NOMEM). */
+ds_status ds_tokenizer_load(ds_tokenizer **out, const char *path, ds_err *err);
 /* The same from a JSON text in memory; name is used in error messages (may be NULL). */
-ds_tokenizer *ds_tokenizer_load_json(const char *json, size_t n, const char *name, ds_err *err);
+ds_status ds_tokenizer_load_json(ds_tokenizer **out, const char *json, size_t n, const char *name, ds_err *err);
 void ds_tokenizer_free(ds_tokenizer *tok); /* NULL is a no-op */
 
 /* A word cache plus scratch space for encoding: optional, but it makes repeated encodes (the many
  * pieces of one document) several times faster. One per thread; it may be used with different
- * tokenizers (it empties itself when the tokenizer changes). Free with ds_tokenizer_cache_free. */
-ds_tokenizer_cache *ds_tokenizer_cache_create(void);
+ * tokenizers (it empties itself when the tokenizer changes). Creates one in *out; free it with
+ * ds_tokenizer_cache_free. On failure *out is NULL and err is filled (DS_ERR_NOMEM); a caller
+ * may then go on without one, as a NULL cache is valid (encoding goes uncached). */
+ds_status ds_tokenizer_cache_create(ds_tokenizer_cache **out, ds_err *err);
 void ds_tokenizer_cache_free(ds_tokenizer_cache *cache); /* NULL is a no-op */
 
 /* Encodes text[0..n) and APPENDS the ids to out. parse_special non-zero: special added tokens

@@ -53,12 +53,15 @@ void ds_tok_cache_reset(ds_tokenizer_cache *c, uint64_t fingerprint)
     c->fingerprint = fingerprint;
 }
 
-ds_tokenizer_cache *ds_tokenizer_cache_create(void)
+ds_status ds_tokenizer_cache_create(ds_tokenizer_cache **out, ds_err *err)
 {
+    *out = NULL;
     ds_tokenizer_cache *c = ds_malloc(sizeof *c);
-    if (c)
-        ds_tok_cache_init(c);
-    return c;
+    if (!c)
+        return ds_err_set(err, DS_ERR_NOMEM, "tokenizer cache: out of memory");
+    ds_tok_cache_init(c);
+    *out = c;
+    return DS_OK;
 }
 
 void ds_tokenizer_cache_free(ds_tokenizer_cache *c)

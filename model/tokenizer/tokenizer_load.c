@@ -612,21 +612,19 @@ static ds_status load_model(ds_tokenizer *tok, const json_t *root, const bl_alph
     return read_merges(tok, vocab, merges, longest, name, err);
 }
 
-ds_tokenizer *ds_tokenizer_load_json(const char *json, size_t n, const char *name, ds_err *err)
+ds_status ds_tokenizer_load_json(ds_tokenizer **out, const char *json, size_t n, const char *name, ds_err *err)
 {
+    *out = NULL;
     if (!name)
         name = "tokenizer.json";
     json_error_t je;
     json_t *root = json_loadb(json, n, JSON_ALLOW_NUL, &je);
-    if (!root) {
-        ds_err_set(err, DS_ERR_PARSE, "%s: line %d column %d: %s", name, je.line, je.column, je.text);
-        return NULL;
-    }
+    if (!root)
+        return ds_err_set(err, DS_ERR_PARSE, "%s: line %d column %d: %s", name, je.line, je.column, je.text);
     ds_tokenizer *tok = ds_calloc(1, sizeof *tok);
     if (!tok) {
         json_decref(root);
-        ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
-        return NULL;
+        return ds_err_set(err, DS_ERR_NOMEM, "%s: out of memory", name);
     }
     ds_status st = DS_OK;
     tok->name = ds_strdup(name);
@@ -687,25 +685,24 @@ ds_tokenizer *ds_tokenizer_load_json(const char *json, size_t n, const char *nam
         goto fail;
     }
     json_decref(root);
-    return tok;
+    *out = tok;
+    return DS_OK;
 
 fail:
-    (void)st;
     json_decref(root);
     ds_tokenizer_free(tok);
-    return NULL;
+    return st;
 }
 
-ds_tokenizer *ds_tokenizer_load(const char *path, ds_err *err)
+ds_status ds_tokenizer_load(ds_tokenizer **out, const char *path, ds_err *err)
 {
+    *out = NULL;
     ds_buf b = DS_BUF_INIT;
-    if (ds_buf_read_file(&b, path, (size_t)1 << 30, err) != DS_OK) {
-        ds_buf_deinit(&b);
-        return NULL;
-    }
-    ds_tokenizer *tok = ds_tokenizer_load_json(b.data, b.len, path, err);
+    ds_status st = ds_buf_read_file(&b, path, (size_t)1 << 30, err);
+    if (st == DS_OK)
+        st = ds_tokenizer_load_json(out, b.data, b.len, path, err);
     ds_buf_deinit(&b);
-    return tok;
+    return st;
 }
 
 void ds_tokenizer_free(ds_tokenizer *tok)

@@ -65,8 +65,8 @@ static ds_screen_index *sdn_index(ds_sanctions_list **out)
     DS_REQUIRE(ds_sanctions_parse_ofac_csv(&f, out, &err) == DS_OK);
     ds_buf_deinit(&sdn);
     ds_buf_deinit(&alt);
-    ds_screen_index *idx = ds_screen_index_create();
-    DS_REQUIRE(idx);
+    ds_screen_index *idx;
+    DS_REQUIRE(ds_screen_index_create(&idx, &err) == DS_OK);
     for (size_t i = 0; i < (*out)->n_entries; i++) {
         const ds_sanctions_entry *e = &(*out)->entries[i];
         long long id = atoll(e->ext_id);
@@ -122,10 +122,10 @@ static void real_filings(const ds_screen_index *idx)
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         ds_err err;
         ds_buf raw = DS_BUF_INIT;
-        ds_document *doc = ds_document_create();
+        ds_document *doc;
         ds_ingest_limits lim;
         ds_ingest_limits_default(&lim);
-        DS_REQUIRE(doc && ds_buf_read_file(&raw, path, 0, &err) == DS_OK);
+        DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK && ds_buf_read_file(&raw, path, 0, &err) == DS_OK);
         if (ds_ingest_parse(doc, (const unsigned char *)raw.data, raw.len, &lim, &err) == DS_OK) {
             ds_alert_list alerts = {0};
             double c0 = cpu();
@@ -165,8 +165,8 @@ int main(int argc, char **argv)
     ds_buf raw = DS_BUF_INIT, plain = DS_BUF_INIT;
     DS_REQUIRE(ds_buf_read_file(&raw, filing, 0, &err) == DS_OK);
     plain_text(&plain, &raw);
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc && plain.len > PAGE_BYTES);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK && plain.len > PAGE_BYTES);
     size_t written = 0, src = 0;
     long long *entries = calloc((size_t)pages, sizeof *entries);
     DS_REQUIRE(entries);

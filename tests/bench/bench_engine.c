@@ -121,8 +121,8 @@ int main(int argc, char **argv)
     ds_model *m = load(model, threads, 0, 0, NULL);
     const ds_model_config *c = ds_model_config_of(m);
     const int V = c->vocab_size;
-    ds_tokenizer *tk = ds_tokenizer_load(tkp, &err);
-    DS_REQUIRE(tk);
+    ds_tokenizer *tk;
+    DS_REQUIRE(ds_tokenizer_load(&tk, tkp, &err) == DS_OK);
     ds_json_schema *sc;
     ds_json_vocab *jv;
     DS_REQUIRE(ds_json_schema_load(&sc, schema, &err) == DS_OK);

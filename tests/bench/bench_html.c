@@ -56,7 +56,8 @@ int main(void)
                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
             xmlFreeDoc(x);
             double t1 = now();
-            ds_document *d = ds_document_create();
+            ds_document *d;
+            DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
             d->kind = kind;
             const unsigned char *u = (const unsigned char *)b.data;
             ds_status st = kind == DS_DOC_KIND_XBRL ? ds_xbrl_parse(d, u, b.len, NULL, &err)

@@ -167,7 +167,7 @@ static int real_text_tokens(int32_t *ids, int cap, int V)
     snprintf(path, sizeof path, "%s/models/qwen3-tokenizer/tokenizer.json", sh ? sh : "../shared");
     ds_tokenizer *tk;
     ds_err err;
-    if (!(tk = ds_tokenizer_load(path, &err)))
+    if (ds_tokenizer_load(&tk, path, &err) != DS_OK)
         return 0;
     ds_tokens t = {0};
     int got = 0;

@@ -71,7 +71,11 @@ static int dossier_one(const char *path)
     ds_err err = {0};
     if (ds_buf_read_file(&b, path, 0, &err) != DS_OK)
         return -1;
-    ds_document *doc = ds_document_create();
+    ds_document *doc;
+    if (ds_document_create(&doc, &err) != DS_OK) {
+        ds_buf_deinit(&b);
+        return -1;
+    }
     doc->source = path;
     ds_status st = ds_pdf_parse(doc, (const unsigned char *)b.data, b.len, NULL, &err);
     int pages = st == DS_OK ? doc->n_pages : -1;

@@ -791,12 +791,13 @@ int main(int argc, char **argv)
     rng_state = seed;
 
     /* The SDN list alone. */
-    ds_screen_index *idx = ds_screen_index_create();
+    ds_err err;
+    ds_screen_index *idx;
+    DS_REQUIRE(ds_screen_index_create(&idx, &err) == DS_OK);
     names ns = {0};
     size_t weak = 0;
     double t0 = now();
     size_t indexed = add_list(idx, &ns, ofac, 1, 0, "ofac-2021", &weak);
-    ds_err err;
     ds_screen_index_build(idx, &err);
     double build_s = now() - t0;
     normed nl;
@@ -890,7 +891,8 @@ int main(int argc, char **argv)
     if (unp && eup) {
         ds_sanctions_list *un = parse_file(unpath), *eu = parse_file(eup);
         if (un && eu) {
-            ds_screen_index *big = ds_screen_index_create();
+            ds_screen_index *big;
+            DS_REQUIRE(ds_screen_index_create(&big, &err) == DS_OK);
             names ns2 = {0};
             size_t weak2 = 0, n2 = 0;
             t0 = now();

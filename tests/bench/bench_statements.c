@@ -274,8 +274,8 @@ static int bench_doc(const char *name, const char *pdf, const truth_row *rows, s
     ds_err err;
     if (ds_buf_read_file(&b, pdf, 0, &err) != DS_OK)
         return 0;
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     doc->name = name;
     ds_ingest_limits lim;

@@ -33,19 +33,20 @@ static ds_screen_index *small_index(void)
         {"CAPITAL S.A.L.", 0},
         {"DANIEL", DS_SCREEN_VESSEL},
     };
-    ds_screen_index *idx = ds_screen_index_create();
-    DS_REQUIRE(idx);
+    ds_err err;
+    ds_screen_index *idx;
+    DS_REQUIRE(ds_screen_index_create(&idx, &err) == DS_OK);
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
         DS_REQUIRE(ds_screen_index_add(idx, (long long)i + 1, 1, "v1", list[i].name, 0, list[i].person) == DS_OK);
-    ds_err err;
     DS_REQUIRE(ds_screen_index_build(idx, &err) == DS_OK);
     return idx;
 }
 
 static ds_document *doc_of(const char *text)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     DS_REQUIRE(ds_doc_append_text(doc, text, strlen(text), NULL) == DS_OK);
     snprintf(doc->sha256, sizeof doc->sha256, "%064d", 0);
     return doc;
@@ -175,8 +176,9 @@ static void test_broken(const ds_screen_index *idx)
         DS_CHECK(ds_name_spans_scan(buf, n, count_span, &spans) == 0);
         buf[n] = 0;
         ds_alert_list l;
-        ds_document *doc = ds_document_create();
-        DS_REQUIRE(doc && ds_doc_append_text(doc, buf, n, NULL) == DS_OK);
+        ds_err err;
+        ds_document *doc;
+        DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK && ds_doc_append_text(doc, buf, n, NULL) == DS_OK);
         memset(&l, 0, sizeof l);
         DS_CHECK(ds_alerts_screen_text(doc, NULL, idx, 0.88, &l) == DS_OK);
         ds_alert_list_free(&l);

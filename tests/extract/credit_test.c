@@ -82,8 +82,9 @@ static void add_par(ds_document *doc, const char *s)
  * from an income statement and a balance sheet in thousands. */
 static ds_document *acme_10k(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_IXBRL;
     doc->name = "acme-10k.htm";
     memset(doc->sha256, 'a', 64);
@@ -158,8 +159,9 @@ static ds_document *acme_10k(void)
 /* An annual report PDF that names no company: a balance sheet only. */
 static ds_document *anon_pdf(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     doc->name = "report.pdf";
     memset(doc->sha256, 'b', 64);

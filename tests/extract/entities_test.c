@@ -75,8 +75,9 @@ static const char *const paragraphs[] = {
 
 static void test_extract(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->name = "entities-test";
     for (size_t i = 0; i < sizeof paragraphs / sizeof paragraphs[0]; i++) {
         if (i == 0 || i == 4)
@@ -86,7 +87,6 @@ static void test_extract(void)
     }
     ds_chunk_opts co = {60, 8, count4, NULL};
     ds_chunk_list chunks = {0};
-    ds_err err;
     DS_REQUIRE(ds_chunk_document(doc, &co, &chunks, &err) == DS_OK);
     DS_REQUIRE(chunks.n >= 2);
     ds_entity_list l = {0};
@@ -196,14 +196,14 @@ static void test_extract(void)
 /* Mentions of one name are capped per document. */
 static void test_cap(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     ds_buf b = DS_BUF_INIT;
     for (int i = 0; i < 40; i++)
         DS_REQUIRE(ds_buf_puts(&b, "Sales to Iran grew. ") == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", b.data, b.len, NULL) == DS_OK);
     ds_entity_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_jurisdictions(doc, NULL, &l, &err) == DS_OK);
     DS_CHECK(l.n == DS_ENTITY_MAX_MENTIONS);
     DS_CHECK(l.n && l.v[0].chunk_seq == -1 && strcmp(l.v[0].quote, "Sales to Iran grew.") == 0);

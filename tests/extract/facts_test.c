@@ -247,8 +247,9 @@ static const ds_fact *find_fact(const ds_fact_list *l, const char *metric_or_con
  * "Year Ended December 31,", every number format. */
 static void test_income_statement(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "Item 8", "CONSOLIDATED STATEMENTS OF OPERATIONS", 37,
@@ -325,7 +326,6 @@ static void test_income_statement(void)
     ds_block *tb = NULL;
     DS_REQUIRE(ds_doc_add_table(doc, "Item 8", 16, 4, 2, cells, &tb) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     ds_chunk_list chunks = {0};
     DS_REQUIRE(ds_extract_table_facts(doc, &chunks, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-12-31", "2023-01-01", "1234567000");
@@ -380,8 +380,9 @@ static void test_income_statement(void)
 /* A balance sheet: dates in the header, millions in the header row, instants. */
 static void test_balance_sheet(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_HTML;
     const char *cells[] = {
         "(in millions)",
@@ -417,7 +418,6 @@ static void test_balance_sheet(void)
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 10, 3, 1, cells, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "cash", "2023-12-31", NULL, "1500500000");
     CHECK_FACT(&l, "cash", "2022-12-31", NULL, "1200000000");
@@ -442,8 +442,9 @@ static void test_balance_sheet(void)
  * rows only ("94 %"): the amounts of those rows stand, the change column gives nothing. */
 static void test_release_condensed(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     const char *cells[] = {
         "Quarters Ended June 30,",
@@ -473,7 +474,6 @@ static void test_release_condensed(void)
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", scale, strlen(scale), NULL) == DS_OK);
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 5, 1, cells, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-06-30", "2023-04-01", "6497500000");
     CHECK_FACT(&l, "operating_income", "2022-06-30", "2022-04-01", "1711800000");
@@ -492,8 +492,9 @@ static void test_release_condensed(void)
  * per-share amounts (not scaled to millions) and make no breakdown of it. */
 static void test_per_share_sections(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     const char *cells[] = {
         "Year Ended December 31,",
@@ -530,7 +531,6 @@ static void test_per_share_sections(void)
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", scale, strlen(scale), NULL) == DS_OK);
     DS_REQUIRE(ds_doc_add_table(doc, "", 9, 3, 1, cells, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "net_income", "2021-12-31", "2021-01-01", "21979000000");
     CHECK_FACT(&l, "net_income", "2020-12-31", "2020-01-01", "9159000000");
@@ -549,8 +549,9 @@ static void test_per_share_sections(void)
  * each, with HTML-style "$" cells and ")" cells, and billions in the paragraph before. */
 static void test_quarterly(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_IXBRL;
     doc->meta.period_end = "2023-09-30";
     const char *p = "The following table presents our results (in billions).";
@@ -607,7 +608,6 @@ static void test_quarterly(void)
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 12, 2, cells, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-09-30", "2023-07-01", "12500000000");
     CHECK_FACT(&l, "revenue", "2022-09-30", "2022-07-01", "10000000000");
@@ -625,8 +625,9 @@ static void test_quarterly(void)
  * from the document's period end, and a table that is not a statement (no facts). */
 static void test_other_headers(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     const char *c1[] = {
         "",
@@ -650,7 +651,6 @@ static void test_other_headers(void)
     const char *c5[] = {"", "2023", "2022", "Total assets", "900", "800"};
     DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 0, c5, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-12-31", "2023-01-01", "5000");
     CHECK_FACT(&l, "net_income", "2022-12-31", "2022-01-01", "-100");
@@ -668,15 +668,15 @@ static void test_other_headers(void)
 /* A bare year takes the fiscal year end of the document's period end (June here). */
 static void test_fiscal_year_from_meta(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->meta.period_end = "2023-06-30";
     const char *c2[] = {
         "", "Fiscal 2023", "Fiscal 2022", "Net revenues", "7,000", "6,000",
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 2, 3, 1, c2, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-06-30", "2022-07-01", "7000");
     CHECK_FACT(&l, "revenue", "2022-06-30", "2021-07-01", "6000");
@@ -690,8 +690,9 @@ static void test_fiscal_year_from_meta(void)
  * by its section, and "Total current liabilities" closes the current section. */
 static void test_learnt_year_ends_and_debt(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     const char *p = "(In millions, except number of shares which are reflected in thousands and per share amounts)";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
@@ -745,7 +746,6 @@ static void test_learnt_year_ends_and_debt(void)
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 7, 3, 1, bs, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     /* fiscal 2022 starts the day after fiscal 2021 ended; fiscal 2021 after the Friday nearest
      * November 30, 2020 (a 52/53-week calendar: both ends are Fridays 364 days apart) */
@@ -780,8 +780,9 @@ static void test_learnt_year_ends_and_debt(void)
  * fair-value table) give no facts. */
 static void test_breakdowns(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     const char *seg[] = {
         "(in millions)", "2023", "2022", "Americas:", "",    "",    "Net sales",       "$ 350", "$ 370",
         "Europe:",       "",     "",     "Net sales", "200", "190", "Total net sales", "550",   "560",
@@ -816,7 +817,6 @@ static void test_breakdowns(void)
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 4, 1, fv, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     size_t americas = 0, consolidated = 0, segment = 0;
     for (size_t i = 0; i < l.n; i++) {
@@ -944,8 +944,9 @@ static void test_verify(void)
  * the company's. */
 static void test_statement_parts(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Balance Sheets", 27, NULL) == DS_OK);
@@ -993,7 +994,6 @@ static void test_statement_parts(void)
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 3, 1, cg, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     DS_REQUIRE(ds_facts_verify(&l, &err) == DS_OK);
     size_t consolidated_equity = 0, group = 0;
@@ -1024,8 +1024,9 @@ static void test_statement_parts(void)
  * year named alone whose fiscal year ends in the first week of January. */
 static void test_header_layouts(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     doc->meta.period_end = "2023-06-30";
     const char *p = "Three Months Ended June 30, Twelve Months Ended June 30,";
@@ -1080,7 +1081,6 @@ static void test_header_layouts(void)
     };
     DS_REQUIRE(ds_doc_add_table(doc, "", 4, 6, 3, ps, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     CHECK_FACT(&l, "revenue", "2023-06-30", "2023-04-01", "3673000000");
     CHECK_FACT(&l, "revenue", "2022-06-30", "2022-04-01", "3909000000");
@@ -1101,8 +1101,7 @@ static void test_header_layouts(void)
     ds_document_free(doc);
 
     /* a parser's header without a year over the row of years */
-    doc = ds_document_create();
-    DS_REQUIRE(doc);
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Statements of Operations", 37, NULL) ==
                DS_OK);
     const char *is[] = {
@@ -1129,8 +1128,7 @@ static void test_header_layouts(void)
     ds_document_free(doc);
 
     /* a fiscal year ending January 1 is named by the year before */
-    doc = ds_document_create();
-    DS_REQUIRE(doc);
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->meta.period_end = "2023-01-01";
     p = "(Dollars in Millions Except Share and Per Share Amounts)";
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_PARAGRAPH, 0, "", p, strlen(p), NULL) == DS_OK);
@@ -1150,8 +1148,9 @@ static void test_header_layouts(void)
  * investee's. */
 static void test_statement_roles(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 3, "", "Consolidated Statements of Operations", 37, NULL) ==
                DS_OK);
@@ -1205,7 +1204,6 @@ static void test_statement_roles(void)
                         "2,012"};
     DS_REQUIRE(ds_doc_add_table(doc, "", 3, 3, 1, ii, NULL) == DS_OK);
     ds_fact_list l = {0};
-    ds_err err;
     DS_REQUIRE(ds_extract_table_facts(doc, NULL, &l, &err) == DS_OK);
     DS_REQUIRE(ds_facts_resolve(&l, NULL, &err) == DS_OK);
     size_t ni = 0, investee = 0;

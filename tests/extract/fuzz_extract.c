@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     buf[size] = '\0';
-    ds_document *doc = ds_document_create();
-    if (!doc) {
+    ds_document *doc;
+    if (ds_document_create(&doc, NULL) != DS_OK) {
         ds_free(buf);
         return 0;
     }

@@ -10,8 +10,9 @@
 /* A document whose pages are the strings of pages (NULL-terminated). */
 static ds_document *doc_of(const char *const *pages)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     for (int i = 0; pages[i]; i++) {
         DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);

@@ -237,8 +237,9 @@ static ds_status scripted(void *ctx, const int32_t *prompt, size_t n, const char
 
 static void test_driver(const ds_tokenizer *tok)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->name = "report.txt";
     DS_REQUIRE(ds_buf_puts(&doc->text, chunk0) == DS_OK && ds_buf_puts(&doc->text, "\n\n") == DS_OK &&
                ds_buf_puts(&doc->text, chunk1) == DS_OK);
@@ -264,7 +265,6 @@ static void test_driver(const ds_tokenizer *tok)
     ds_fact_list facts = {0};
     ds_swot_list swot = {0};
     ds_llm_stats st;
-    ds_err err;
     DS_REQUIRE(ds_llm_extract_document(&gen, doc, &cl, NULL, &facts, &swot, &st, &err) == DS_OK);
     DS_CHECK(st.calls == 2 && s.over_budget == 0);
     DS_CHECK(st.ground.facts_kept == 1 && st.ground.facts_dropped == 1 && st.ground.swot_kept == 1);
@@ -352,8 +352,9 @@ static void test_budgets(const ds_tokenizer *tok)
         v[i].byte_start = v[i].byte_end = 0;
     }
     ds_chunk_list cl = {v, 5};
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->name = "tables.txt";
     /* largest budget 256 tokens (room 513 after the prompt): 3, 3 and 8 rows of 48 give facts
      * windows {0,1} {2,3} {4}, and one SWOT window {0..4} after the first facts call */
@@ -363,7 +364,6 @@ static void test_budgets(const ds_tokenizer *tok)
     ds_fact_list facts = {0};
     ds_swot_list swot = {0};
     ds_llm_stats st;
-    ds_err err;
     DS_REQUIRE(ds_llm_extract_document(&gen, doc, &cl, NULL, &facts, &swot, &st, &err) == DS_OK);
     const int want[] = {3 * DS_LLM_ROW_ANSWER_TOKENS, 64, 3 * DS_LLM_ROW_ANSWER_TOKENS, 256};
     DS_CHECKF(st.windows == 3 && st.swot_windows == 1 && st.row_splits == 2 && st.grown == 3 && s.n_calls == 4 &&
@@ -422,8 +422,8 @@ int main(void)
     if (!tp)
         tp = ds_test_source("extract/data/qwen3-tokenizer.json");
     ds_err err;
-    ds_tokenizer *tok = ds_tokenizer_load(tp, &err);
-    DS_REQUIRE(tok);
+    ds_tokenizer *tok;
+    DS_REQUIRE(ds_tokenizer_load(&tok, tp, &err) == DS_OK);
     test_driver(tok);
     test_budgets(tok);
     ds_tokenizer_free(tok);

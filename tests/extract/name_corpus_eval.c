@@ -89,9 +89,9 @@ ds_status nc_sdn_index(const char *sdn_dir, ds_screen_index **out, ds_err *err)
     ds_sanctions_list *list = NULL;
     *out = NULL;
     ds_status st = nc_sdn_list(sdn_dir, &list, err);
-    ds_screen_index *idx = st == DS_OK ? ds_screen_index_create() : NULL;
-    if (st == DS_OK && !idx)
-        st = ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    ds_screen_index *idx = NULL;
+    if (st == DS_OK)
+        st = ds_screen_index_create(&idx, err);
     for (size_t i = 0; st == DS_OK && i < list->n_entries; i++) {
         const ds_sanctions_entry *e = &list->entries[i];
         long long id = atoll(e->ext_id);
@@ -167,14 +167,15 @@ static ds_status score_doc(const char *dir, const truth_row *rows, size_t n, con
     if (st)
         return st;
     double t0 = ds_now_s();
-    ds_document *doc = ds_document_create();
+    ds_document *doc;
     ds_chunk_list chunks = {0};
     ds_alert_list alerts = {0};
     ds_ingest_limits lim;
     ds_ingest_limits_default(&lim);
     ds_chunk_opts co = {512, 64, count4, NULL};
-    st = doc ? ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err)
-             : ds_err_set(err, DS_ERR_NOMEM, "out of memory");
+    st = ds_document_create(&doc, err);
+    if (st == DS_OK)
+        st = ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, &lim, err);
     if (st == DS_OK)
         st = ds_chunk_document(doc, &co, &chunks, err);
     if (st == DS_OK)

@@ -32,8 +32,8 @@ static void check_doc(const char *rel, const want *w, const char *const *rules)
     ds_buf b = DS_BUF_INIT;
     ds_err err;
     DS_REQUIRE(ds_buf_read_file(&b, path, 0, &err) == DS_OK);
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->kind = DS_DOC_KIND_PDF;
     doc->name = rel;
     ds_ingest_limits lim;

@@ -58,11 +58,11 @@ static int labelled(const char *labels, const char *id)
 /* Scores one sentence: labels "RF-A,RF-B" or "-". */
 static int score(ds_rfeval *r, const char *labels, const char *sentence, ds_rfeval_fn fn, int verbose)
 {
-    ds_document *doc = ds_document_create();
-    if (!doc)
+    ds_err err;
+    ds_document *doc;
+    if (ds_document_create(&doc, &err) != DS_OK)
         return -1;
     doc->name = "labelled";
-    ds_err err;
     ds_entity_list l = {0};
     int rc = -1;
     if (ds_doc_begin_page(doc) ||

@@ -140,9 +140,9 @@ static void *thread_main(void *arg)
 
 static void test_index(void)
 {
-    ds_screen_index *idx = ds_screen_index_create();
-    DS_REQUIRE(idx);
     ds_err err;
+    ds_screen_index *idx;
+    DS_REQUIRE(ds_screen_index_create(&idx, &err) == DS_OK);
     const char *dir = ds_test_shared("data/ofac_sdn_csv/sdn.csv");
     ds_sanctions_list *l = NULL;
     if (dir) {
@@ -277,9 +277,10 @@ static void test_out_of_memory(void)
     int built = 0;
     for (long n = 0; n < 200; n++) {
         ds_alloc_fail_after(n);
-        ds_screen_index *idx = ds_screen_index_create();
-        ds_status st = idx ? DS_OK : DS_ERR_NOMEM;
         ds_err err;
+        ds_screen_index *idx;
+        ds_status st = ds_screen_index_create(&idx, &err);
+        DS_CHECK(st == DS_OK ? idx != NULL : idx == NULL && err.code == DS_ERR_NOMEM);
         for (size_t i = 0; i < 4 && !st; i++)
             st = ds_screen_index_add(idx, (long long)i + 1, 1, "v", names[i], 0, i == 1);
         if (!st)

@@ -72,8 +72,9 @@ static void run(ds_document *doc, const ds_fact_list *facts, ds_swot_list *out)
 
 static void test_metrics_fire(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     ds_fact_list f = {0};
     add(&f, "revenue", "1200", FY23, "ixbrl");
     add(&f, "revenue", "9999", FY23, "pdf_table"); /* a table figure loses to XBRL */
@@ -131,8 +132,9 @@ static void test_metrics_fire(void)
 
 static void test_metrics_weak(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     ds_fact_list f = {0};
     add(&f, "revenue", "900", FY23, "pdf_table");
     add(&f, "revenue", "1000", FY22, "pdf_table");
@@ -162,8 +164,9 @@ static void test_metrics_weak(void)
 
 static void test_metrics_quiet(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     ds_fact_list f = {0};
     /* just under every threshold */
     add(&f, "revenue", "1099", FY23, "ixbrl");
@@ -200,8 +203,9 @@ static void test_metrics_quiet(void)
 /* Quarterly figures compare with the same quarter a year before. */
 static void test_metrics_quarter(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     ds_fact_list f = {0};
     add(&f, "revenue", "130", "2023-07-01", "2023-09-30", "ixbrl");
     add(&f, "revenue", "100", "2023-04-01", "2023-06-30", "ixbrl"); /* not the comparison */
@@ -248,8 +252,9 @@ static const char *const quiet[] = {
 
 static void test_text(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     /* a heading and a table holding anchors do not count */
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 2, "", "Going concern and substantial doubt", 35, NULL) ==
@@ -264,7 +269,6 @@ static void test_text(void)
                                     strlen(firing[i]), NULL) == DS_OK);
     ds_chunk_opts co = {80, 8, count4, NULL};
     ds_chunk_list chunks = {0};
-    ds_err err;
     DS_REQUIRE(ds_chunk_document(doc, &co, &chunks, &err) == DS_OK);
     ds_swot_list l = {0};
     DS_REQUIRE(ds_swot_rules_apply(doc, &chunks, NULL, &l, &err) == DS_OK);

@@ -21,8 +21,8 @@ static void check(const ds_id_field *f, int n_pages)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ds_document *doc = ds_document_create();
-    if (!doc)
+    ds_document *doc;
+    if (ds_document_create(&doc, NULL) != DS_OK)
         return 0;
     doc->kind = DS_DOC_KIND_PDF;
     const char *s = (const char *)data;

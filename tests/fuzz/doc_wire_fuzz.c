@@ -11,10 +11,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ds_document *doc = ds_document_create();
-    if (!doc)
-        return 0;
     ds_err err;
+    ds_document *doc;
+    if (ds_document_create(&doc, &err) != DS_OK)
+        return 0;
     ds_status st = ds_doc_wire_decode(doc, data, size, &err);
     if (st != DS_OK && st != DS_ERR_PARSE && st != DS_ERR_NOMEM)
         abort();

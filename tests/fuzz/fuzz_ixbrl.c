@@ -79,12 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)ds_ingest_detect(data, size, "input.htm");
     static const ds_doc_kind kinds[] = {DS_DOC_KIND_IXBRL, DS_DOC_KIND_HTML, DS_DOC_KIND_XBRL};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        ds_document *d = ds_document_create();
-        if (!d)
+        ds_err err;
+        ds_document *d;
+        if (ds_document_create(&d, &err) != DS_OK)
             return 0;
         d->name = "fuzz";
         d->kind = kinds[k];
-        ds_err err;
         ds_status st = kinds[k] == DS_DOC_KIND_XBRL ? ds_xbrl_parse(d, data, size, &lim, &err)
                                                     : ds_html_parse(d, data, size, &lim, &err);
         if (st >= DS_STATUS_COUNT_)

@@ -7,12 +7,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ds_document *doc = ds_document_create();
-    if (!doc)
+    ds_err err = {0};
+    ds_document *doc;
+    if (ds_document_create(&doc, &err) != DS_OK)
         return 0;
     doc->source = "fuzz.pdf";
     ds_ingest_limits lim = {64u << 20, 200, 0};
-    ds_err err = {0};
     ds_status st = ds_pdf_parse(doc, data, size, &lim, &err);
     if (st == DS_OK) {
         for (size_t i = 0; i < doc->n_blocks; i++)

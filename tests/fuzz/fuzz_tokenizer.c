@@ -53,8 +53,8 @@ static ds_tokenizer *small_tokenizer(void)
     ds_buf_puts(&b, "\"th\":256,\"the\":257,\"\xC4\xA0the\":258,\"in\":259,\"\xC4\xA0\xC4\xA0\":260},"
                     "\"merges\":[\"t h\",\"th e\",\"\xC4\xA0 the\",\"i n\",\"\xC4\xA0 \xC4\xA0\"]}}");
     ds_err err;
-    ds_tokenizer *tok = ds_tokenizer_load_json(b.data, b.len, "fuzz", &err);
-    if (!tok)
+    ds_tokenizer *tok;
+    if (ds_tokenizer_load_json(&tok, b.data, b.len, "fuzz", &err) != DS_OK)
         fprintf(stderr, "fuzz_tokenizer: %s\n", err.msg);
     ds_buf_deinit(&b);
     return tok;
@@ -64,18 +64,18 @@ static void setup(void)
 {
     const char *dir = getenv("DS_SHARED_DIR"), *src = getenv("DS_SOURCE_DIR");
     char path[4096];
+    ds_status st = DS_ERR_NOT_FOUND;
     if (dir && *dir) {
         snprintf(path, sizeof path, "%s/models/qwen3-tokenizer/tokenizer.json", dir);
-        g_tok = ds_tokenizer_load(path, NULL);
+        st = ds_tokenizer_load(&g_tok, path, NULL);
     }
-    if (!g_tok && src && *src) {
+    if (st != DS_OK && src && *src) {
         snprintf(path, sizeof path, "%s/extract/data/qwen3-tokenizer.json", src);
-        g_tok = ds_tokenizer_load(path, NULL);
+        st = ds_tokenizer_load(&g_tok, path, NULL);
     }
-    if (!g_tok)
+    if (st != DS_OK)
         g_tok = small_tokenizer();
-    g_cache = ds_tokenizer_cache_create();
-    if (!g_tok || !g_cache)
+    if (!g_tok || ds_tokenizer_cache_create(&g_cache, NULL) != DS_OK)
         abort();
 }
 

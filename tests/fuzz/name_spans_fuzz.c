@@ -23,10 +23,11 @@ static int check_window(void *ctx, const char *text, const ds_name_span *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ds_name_spans_scan((const char *)data, size, check_window, &size);
-    ds_screen_index *idx = ds_screen_index_create();
-    ds_document *doc = ds_document_create();
     ds_err err;
-    if (idx && doc && ds_screen_index_add(idx, 1, 1, "v", "YOUSEF, Hasan", 0, 1) == DS_OK &&
+    ds_screen_index *idx = NULL;
+    ds_document *doc = NULL;
+    if (ds_screen_index_create(&idx, &err) == DS_OK && ds_document_create(&doc, &err) == DS_OK &&
+        ds_screen_index_add(idx, 1, 1, "v", "YOUSEF, Hasan", 0, 1) == DS_OK &&
         ds_screen_index_add(idx, 2, 1, "v", "BANCO NACIONAL DE CUBA", 0, 0) == DS_OK &&
         ds_screen_index_build(idx, &err) == DS_OK && ds_doc_append_text(doc, (const char *)data, size, NULL) == DS_OK) {
         ds_alert_list l = {0};

@@ -90,10 +90,10 @@ int main(void)
     DS_CHECK(ds_ingest_detect(NULL, 0, NULL) == DS_DOC_KIND_UNKNOWN);
 
     /* a text file named .pdf fails with an error that says so, and is not loaded as text */
-    ds_document *fake = ds_document_create();
-    DS_REQUIRE(fake);
-    fake->name = "inbox/statement.pdf";
     ds_err err;
+    ds_document *fake;
+    DS_REQUIRE(ds_document_create(&fake, &err) == DS_OK);
+    fake->name = "inbox/statement.pdf";
     ds_status st = ds_ingest_parse(fake, (const unsigned char *)"oops", 4, NULL, &err);
     DS_CHECKF(st == DS_ERR_FORMAT && strstr(err.msg, "not a PDF"), "text named .pdf: status %d: %s", st, err.msg);
     DS_CHECK(fake->kind == DS_DOC_KIND_UNKNOWN);

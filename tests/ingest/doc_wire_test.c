@@ -21,8 +21,8 @@ static ds_document *parse_file(const char *rel)
     ds_buf data = DS_BUF_INIT;
     ds_err err;
     DS_REQUIRE(ds_buf_read_file(&data, path, 0, &err) == DS_OK);
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->source = ds_doc_strdup(doc, path);
     doc->name = ds_doc_strdup(doc, strrchr(path, '/') + 1);
     ds_status st = ds_ingest_parse(doc, (const unsigned char *)data.data, data.len, NULL, &err);
@@ -98,8 +98,8 @@ static void round_trip(const char *rel, int want_tables, int want_facts)
     ds_buf one = DS_BUF_INIT, two = DS_BUF_INIT;
     ds_err err;
     DS_REQUIRE(ds_doc_wire_encode(doc, &one, &err) == DS_OK);
-    ds_document *back = ds_document_create();
-    DS_REQUIRE(back);
+    ds_document *back;
+    DS_REQUIRE(ds_document_create(&back, &err) == DS_OK);
     DS_CHECKF(ds_doc_wire_decode(back, (const unsigned char *)one.data, one.len, &err) == DS_OK, "%s: %s", rel,
               err.msg);
     check_equal(doc, back, rel);
@@ -132,8 +132,8 @@ static void check_sane(const ds_document *d)
 static ds_status decode(const void *p, size_t n)
 {
     ds_err err;
-    ds_document *d = ds_document_create();
-    DS_REQUIRE(d);
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     ds_status st = ds_doc_wire_decode(d, p, n, &err);
     if (st == DS_OK)
         check_sane(d);
@@ -144,8 +144,9 @@ static ds_status decode(const void *p, size_t n)
 static void broken(void)
 {
     /* a small document with a table and a fact */
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->name = "small.pdf";
     doc->kind = DS_DOC_KIND_PDF;
     const char *cells[] = {"", "2023", "Revenue", "1,234"};
@@ -157,7 +158,6 @@ static void broken(void)
     DS_REQUIRE(ds_doc_add_fact(doc, &f) == DS_OK);
     DS_REQUIRE(ds_doc_add_note(doc, "a note") == DS_OK);
     ds_buf enc = DS_BUF_INIT;
-    ds_err err;
     DS_REQUIRE(ds_doc_wire_encode(doc, &enc, &err) == DS_OK);
     DS_CHECK(decode(enc.data, enc.len) == DS_OK);
     int bad_prefix = 0;

@@ -52,10 +52,10 @@ static ds_status make_paged(ds_document *d)
 
 static void test_merge(void)
 {
-    ds_document *dst = ds_document_create();
-    ds_document *a = ds_document_create();
-    ds_document *b = ds_document_create();
-    DS_REQUIRE(dst && a && b);
+    ds_err err;
+    ds_document *dst, *a, *b;
+    DS_REQUIRE(ds_document_create(&dst, &err) == DS_OK && ds_document_create(&a, &err) == DS_OK &&
+               ds_document_create(&b, &err) == DS_OK);
     dst->meta.company_name = ds_doc_strdup(dst, "Filing Company");
     /* An HTML-like part with no pages, then the paged part. */
     DS_REQUIRE(ds_doc_add_block(a, DS_BLOCK_KIND_PARAGRAPH, 0, "", "Cover page.", 11, NULL) == DS_OK);
@@ -110,8 +110,8 @@ static void test_merge(void)
     ds_document_free(b);
 
     /* A second paged part: page numbers keep counting. */
-    ds_document *c = ds_document_create();
-    DS_REQUIRE(c && make_paged(c) == DS_OK);
+    ds_document *c;
+    DS_REQUIRE(ds_document_create(&c, &err) == DS_OK && make_paged(c) == DS_OK);
     DS_CHECK(ds_doc_append_document(dst, c, NULL) == DS_OK);
     DS_CHECK(dst->n_pages == 4);
     DS_CHECK(dst->blocks[dst->n_blocks - 2].page_first == 4);
@@ -121,7 +121,8 @@ static void test_merge(void)
     ds_document_free(c);
 
     /* An empty part changes nothing. */
-    ds_document *e = ds_document_create();
+    ds_document *e;
+    DS_REQUIRE(ds_document_create(&e, &err) == DS_OK);
     size_t len = dst->text.len, nb = dst->n_blocks;
     DS_CHECK(ds_doc_append_document(dst, e, "EX-1") == DS_OK);
     DS_CHECK(dst->text.len == len && dst->n_blocks == nb);
@@ -134,9 +135,10 @@ static void test_nomem(void)
 {
     int failures = 0, successes = 0;
     for (long k = 0; k < 400; k++) {
-        ds_document *dst = ds_document_create();
-        ds_document *src = ds_document_create();
-        DS_REQUIRE(dst && src && make_paged(src) == DS_OK);
+        ds_err err;
+        ds_document *dst, *src;
+        DS_REQUIRE(ds_document_create(&dst, &err) == DS_OK && ds_document_create(&src, &err) == DS_OK &&
+                   make_paged(src) == DS_OK);
         DS_REQUIRE(ds_doc_add_block(dst, DS_BLOCK_KIND_PARAGRAPH, 0, "", "x", 1, NULL) == DS_OK);
         ds_alloc_fail_after(k);
         ds_status st = ds_doc_append_document(dst, src, "EX-99 x.pdf");

@@ -56,8 +56,9 @@ static void test_tesla(void)
     char *data = read_shared("data/edgar_fulltxt/0001564590-20-004475-minimal.txt", &n);
     if (!data)
         return;
-    ds_document *d = ds_document_create();
     ds_err err = {0};
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     ds_status st = parse(d, "0001564590-20-004475-minimal.txt", data, n, &err);
     DS_CHECKF(st == DS_OK, "%s", err.msg);
     DS_CHECK_STREQ(d->meta.accession, "0001564590-20-004475");
@@ -80,8 +81,9 @@ static void test_8k(void)
     char *data = read_shared("data/edgar_fulltxt/0001213900-25-032135.txt", &n);
     if (!data)
         return;
-    ds_document *d = ds_document_create();
     ds_err err = {0};
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     ds_status st = parse(d, "0001213900-25-032135.txt", data, n, &err);
     DS_CHECKF(st == DS_OK, "%s", err.msg);
     DS_CHECK_STREQ(d->meta.company_name, "ABVC BIOPHARMA, INC.");
@@ -104,8 +106,9 @@ static void test_form4_and_1995(void)
     size_t n;
     char *data = read_shared("data/edgar_fulltxt/0001127602-25-001055.txt", &n);
     if (data) {
-        ds_document *d = ds_document_create();
         ds_err err = {0};
+        ds_document *d;
+        DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
         DS_CHECKF(parse(d, "x.txt", data, n, &err) == DS_OK, "%s", err.msg);
         DS_CHECK_STREQ(d->meta.company_name, "AAR CORP");
         DS_CHECK(d->meta.fiscal_year == NULL); /* not a periodic report */
@@ -116,8 +119,9 @@ static void test_form4_and_1995(void)
     }
     data = read_shared("data/edgar_fulltxt/0000899681-95-000096.txt", &n);
     if (data) {
-        ds_document *d = ds_document_create();
         ds_err err = {0};
+        ds_document *d;
+        DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
         DS_CHECKF(parse(d, "/some/dir/0000899681-95-000096.txt", data, n, &err) == DS_OK, "%s", err.msg);
         DS_CHECK_STREQ(d->meta.accession, "0000899681-95-000096");
         DS_CHECK(has_note(d, "accession number taken from the file name", NULL));
@@ -166,8 +170,9 @@ static void test_uuencoded_pdf(void)
                       "<DOCUMENT>\n<TYPE>PDF\n<SEQUENCE>2\n<FILENAME>aapl-10q.pdf\n<TEXT>\n<PDF>\n");
     uuencode(&sub, (unsigned char *)pdf, n, "aapl-10q.pdf");
     ds_buf_puts(&sub, "</PDF>\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n");
-    ds_document *d = ds_document_create();
     ds_err err = {0};
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     ds_status st = parse(d, "aapl.txt", sub.data, sub.len, &err);
     DS_CHECKF(st == DS_OK, "%s", err.msg);
     DS_CHECK(d->n_pages > 1);
@@ -193,7 +198,8 @@ static void test_uuencoded_pdf(void)
 static void test_failures(void)
 {
     ds_err err = {0};
-    ds_document *d = ds_document_create();
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     const char *html = "<html><body><p>not a submission</p></body></html>\n";
     DS_CHECK(parse(d, "x.txt", html, strlen(html), &err) == DS_ERR_FORMAT);
     DS_CHECK(strstr(err.msg, "x.txt") != NULL);
@@ -202,7 +208,7 @@ static void test_failures(void)
     size_t n;
     char *hdr = read_shared("data/edgar_fulltxt/header_with_double_newlines.txt", &n);
     if (hdr) {
-        d = ds_document_create();
+        DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
         DS_CHECK(parse(d, "h.txt", hdr, n, &err) == DS_ERR_EMPTY);
         DS_CHECK_STREQ(d->meta.accession, "0001193125-24-066744");
         ds_document_free(d);
@@ -212,7 +218,7 @@ static void test_failures(void)
     /* Only a broken PDF: the filing fails with the PDF's reason; with a text part beside it,
      * the filing is read and the PDF becomes a note. */
     const char *bad = "<DOCUMENT>\n<TYPE>EX-99\n<FILENAME>bad.pdf\n<TEXT>\n%PDF-1.4\ngarbage\n</TEXT>\n</DOCUMENT>\n";
-    d = ds_document_create();
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     ds_status st = parse(d, "b.txt", bad, strlen(bad), &err);
     DS_CHECK(st != DS_OK && st != DS_ERR_NOMEM);
     DS_CHECK(strstr(err.msg, "no part of 1 could be read") != NULL);
@@ -220,7 +226,7 @@ static void test_failures(void)
     ds_buf two = DS_BUF_INIT;
     ds_buf_puts(&two, bad);
     ds_buf_puts(&two, "<DOCUMENT>\n<TYPE>EX-1\n<FILENAME>ok.txt\n<TEXT>\nReadable words here.\n</TEXT>\n</DOCUMENT>\n");
-    d = ds_document_create();
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     DS_CHECKF(parse(d, "b.txt", two.data, two.len, &err) == DS_OK, "%s", err.msg);
     DS_CHECK(has_note(d, "EX-99 bad.pdf", "not read"));
     DS_CHECK(text_has(d, "Readable words here."));
@@ -230,13 +236,13 @@ static void test_failures(void)
     /* Only graphics. */
     const char *gr = "<DOCUMENT>\n<TYPE>GRAPHIC\n<FILENAME>a.jpg\n<TEXT>\nbegin 644 a.jpg\n#0V%T\n`\nend\n</TEXT>\n"
                      "</DOCUMENT>\n";
-    d = ds_document_create();
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     DS_CHECK(parse(d, "g.txt", gr, strlen(gr), &err) == DS_ERR_NO_TEXT);
     DS_CHECK(has_note(d, "GRAPHIC a.jpg", "skipped"));
     ds_document_free(d);
 
     /* No limits given: the defaults apply. */
-    d = ds_document_create();
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     DS_CHECK(ds_edgar_parse(d, (const unsigned char *)gr, strlen(gr), NULL, &err) == DS_ERR_NO_TEXT);
     ds_document_free(d);
 
@@ -244,7 +250,7 @@ static void test_failures(void)
     ds_ingest_limits lim;
     ds_ingest_limits_default(&lim);
     lim.max_bytes = 10;
-    d = ds_document_create();
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     DS_CHECK(ds_edgar_parse(d, (const unsigned char *)gr, strlen(gr), &lim, &err) == DS_ERR_TOO_LARGE);
     ds_document_free(d);
 }

@@ -139,12 +139,12 @@ static const ds_block *block_with(const ds_document *d, const char *text)
 
 static ds_document *parse(const char *src, ds_doc_kind kind, ds_status *st)
 {
-    ds_document *d = ds_document_create();
-    DS_REQUIRE(d != NULL);
+    ds_err err = {0};
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     d->name = "inline.htm";
     d->kind = kind;
     ds_ingest_limits lim = {0};
-    ds_err err = {0};
     *st = ds_html_parse(d, (const unsigned char *)src, strlen(src), &lim, &err);
     if (*st != DS_OK)
         fprintf(stderr, "parse: %s\n", err.msg);

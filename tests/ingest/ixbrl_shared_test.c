@@ -26,8 +26,8 @@ static ds_document *load(const char *rel, int xbrl)
     ds_buf b = DS_BUF_INIT;
     ds_err err = {0};
     DS_REQUIRE(ds_buf_read_file(&b, path, 0, &err) == DS_OK);
-    ds_document *d = ds_document_create();
-    DS_REQUIRE(d != NULL);
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     d->name = rel;
     d->kind = ds_ingest_detect((const unsigned char *)b.data, b.len, rel);
     DS_CHECK(d->kind == (xbrl ? DS_DOC_KIND_XBRL : DS_DOC_KIND_IXBRL));

@@ -20,8 +20,8 @@ typedef ds_status (*parse_fn)(ds_document *, const unsigned char *, size_t, cons
 static ds_document *run(parse_fn fn, ds_doc_kind kind, const char *src, size_t n, const ds_ingest_limits *lim,
                         ds_status *st, ds_err *err)
 {
-    ds_document *d = ds_document_create();
-    DS_REQUIRE(d != NULL);
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, err) == DS_OK);
     d->name = "hostile";
     d->kind = kind;
     memset(err, 0, sizeof *err);
@@ -441,8 +441,8 @@ static void test_alloc_failures(void)
     DS_REQUIRE(st == DS_OK);
     size_t nomem = 0, ok_run = 0, n;
     for (n = 0; n < 4000 && ok_run < 200; n++) { /* 200 clean runs in a row: past the last allocation */
-        ds_document *d = ds_document_create();
-        if (!d)
+        ds_document *d;
+        if (ds_document_create(&d, &err) != DS_OK)
             continue;
         d->kind = DS_DOC_KIND_IXBRL;
         ds_alloc_fail_after((long)n);

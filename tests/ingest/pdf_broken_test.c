@@ -52,8 +52,8 @@ static const expect cases[] = {
 
 static ds_status run(const char *path, const unsigned char *data, size_t n, ds_document **out, ds_err *err)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc != NULL);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, err) == DS_OK);
     doc->source = path;
     ds_err_clear(err);
     ds_status st = ds_pdf_parse(doc, data, n, NULL, err);

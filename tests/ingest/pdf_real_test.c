@@ -21,8 +21,8 @@ static ds_document *parse(const char *path, ds_status *st)
     ds_buf b = DS_BUF_INIT;
     ds_err err = {0};
     DS_REQUIRE(ds_buf_read_file(&b, path, 0, &err) == DS_OK);
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc != NULL);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->source = path;
     *st = ds_pdf_parse(doc, (const unsigned char *)b.data, b.len, NULL, &err);
     if (*st != DS_OK)

@@ -113,8 +113,8 @@ static size_t make_words(const char *const *vocab, size_t nv, size_t n, char sto
 static ds_document *parse_bytes(const ds_buf *b, const char *name, ds_status *st, ds_err *err,
                                 const ds_ingest_limits *lim)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc != NULL);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, err) == DS_OK);
     doc->source = name;
     *st = ds_pdf_parse(doc, (const unsigned char *)b->data, b->len, lim, err);
     return doc;

@@ -7,8 +7,8 @@
 
 static ds_document *parse(const char *s, ds_status *st, ds_err *err)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, err) == DS_OK);
     doc->source = "test.txt";
     *st = ds_text_parse(doc, (const unsigned char *)s, strlen(s), NULL, err);
     return doc;

@@ -19,13 +19,13 @@
 
 static ds_document *parse(const char *src)
 {
-    ds_document *d = ds_document_create();
-    DS_REQUIRE(d != NULL);
+    ds_err err = {0};
+    ds_document *d;
+    DS_REQUIRE(ds_document_create(&d, &err) == DS_OK);
     d->name = "instance.xml";
     d->kind = DS_DOC_KIND_XBRL;
     ds_ingest_limits lim;
     ds_ingest_limits_default(&lim);
-    ds_err err = {0};
     ds_status st = ds_xbrl_parse(d, (const unsigned char *)src, strlen(src), &lim, &err);
     if (st != DS_OK)
         fprintf(stderr, "parse: %s\n", err.msg);

@@ -24,8 +24,9 @@ static size_t count_words(void *ctx, const char *s, size_t n)
 
 int main(void)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     DS_REQUIRE(ds_doc_begin_page(doc) == DS_OK);
     DS_REQUIRE(ds_doc_add_block(doc, DS_BLOCK_KIND_HEADING, 1, "Item 1", "Item 1. Business", 16, NULL) == DS_OK);
     const char *p1 = "We make widgets. Our customers are banks.";
@@ -60,7 +61,6 @@ int main(void)
 
     ds_chunk_opts o = {.target_tokens = 60, .overlap_tokens = 10, .count = count_words};
     ds_chunk_list cl;
-    ds_err err;
     DS_REQUIRE(ds_chunk_document(doc, &o, &cl, &err) == DS_OK);
     DS_REQUIRE(cl.n >= 6);
     int saw_table = 0;

@@ -19,8 +19,9 @@ static int stop_now(void)
 
 static ds_document *fresh(const char *name)
 {
-    ds_document *doc = ds_document_create();
-    DS_REQUIRE(doc);
+    ds_err err;
+    ds_document *doc;
+    DS_REQUIRE(ds_document_create(&doc, &err) == DS_OK);
     doc->source = ds_doc_strdup(doc, name);
     doc->name = ds_doc_strdup(doc, name);
     return doc;
