@@ -6,8 +6,8 @@
 
 #define AWQ_TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 #define AWQ_VL 16
-#define AWQ_MR 6
-#define AWQ_NBV 4
+#define AWQ_MR 12
+#define AWQ_NBV 2
 #define AWQ_SET1 _mm512_set1_ps
 #define AWQ_FN ds_k_awq_slice_avx512
 

@@ -213,6 +213,24 @@ static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, 
 #if AWQ_MR >= 6
     case 6: micro(j, Wp, t, 6, p, nb, k0, kc, add); break;
 #endif
+#if AWQ_MR >= 7
+    case 7: micro(j, Wp, t, 7, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 8
+    case 8: micro(j, Wp, t, 8, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 9
+    case 9: micro(j, Wp, t, 9, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 10
+    case 10: micro(j, Wp, t, 10, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 11
+    case 11: micro(j, Wp, t, 11, p, nb, k0, kc, add); break;
+#endif
+#if AWQ_MR >= 12
+    case 12: micro(j, Wp, t, 12, p, nb, k0, kc, add); break;
+#endif
     default: break;
     }
 }
