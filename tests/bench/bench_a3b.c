@@ -2,7 +2,7 @@
  * configuration (48 layers, 128 experts top-8, hidden 2048, expert inner 768, 32/4 heads of
  * 128, vocab 151936) in AutoAWQ int4 (group 128; about 16 GB), written by tiny_write_awq
  * (streamed, one tensor at a time), loaded (repacked into the decode layout, the AutoAWQ pages
- * dropped as it goes) and timed: a cold first pass, then the median of N warm passes of a
+ * dropped as it goes; the 16-bit weights copied onto 2 MiB pages, as bench_model does) and timed: a cold first pass, then the median of N warm passes of a
  * prefill and greedy decode steps; decode against its bound (the streaming read rate measured
  * in the same run / the bytes one decoded token reads), peak memory; then again with the
  * output layer rounded to int4 at load. From those figures it states what a 70K-token document
@@ -95,6 +95,7 @@ static int run_model(const opts *o, int o4, run_fig *r)
     mo.n_threads = o->threads;
     mo.segment_tokens = o->np < 512 ? o->np : 512;
     mo.output_int4 = o4;
+    mo.copy_weights = 1; /* the 16-bit weights (embeddings, output layer, routers) on 2 MiB pages */
     ds_model *m = NULL;
     ds_model_seq *sq = NULL;
     ds_err err;

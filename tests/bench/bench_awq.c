@@ -6,8 +6,9 @@
  * matmul that reads each weight once cannot beat), and the int4 speedup over bf16, for int4 in
  * the AutoAWQ layout and in the decode layout the model loader builds (ds_k_awq_repack).
  *   bench_awq [--threads T] [--reps N]
- * Weights are 64 distinct copies per shape, cycled, so each product reads them from memory
- * rather than cache, as a decode step does. Never fails on a timing.
+ * Weights are distinct copies per shape, about 1 GiB of each type and layout, cycled, so each
+ * product reads them from memory rather than cache (a last-level cache of 300 MB holds 64
+ * copies of the small shapes), as a decode step does. Never fails on a timing.
  */
 #include "kernels/kernels.h"
 
@@ -19,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { COPIES = 64, GROUP = 128 };
+enum { GROUP = 128 };
+#define SET_BYTES (1.0 * (1 << 30)) /* bytes of each set of copies: well past any last-level cache */
 
 static double now(void)
 {
@@ -35,9 +37,11 @@ static uint32_t next_u32(void)
     return (uint32_t)(rng >> 32);
 }
 
-/* COPIES weights of (N, K) in both types; the buffers are owned by the struct. */
+/* Copies of a weight of (N, K), n4 in int4 and nb in bf16, each set about SET_BYTES; the
+ * buffers are owned by the struct. */
 typedef struct wset {
-    ds_k_awq awq[COPIES], awq_rp[COPIES]; /* AutoAWQ layout; the same in the decode layout */
+    int n4, nb;
+    ds_k_awq *awq, *awq_rp; /* AutoAWQ layout; the same in the decode layout */
     void *rp;
     int32_t *qw, *qz;
     uint16_t *sc, *bf;
@@ -46,11 +50,16 @@ typedef struct wset {
 static int wset_make(wset *w, int N, int K)
 {
     const size_t nq = (size_t)K * N / 8, nz = (size_t)K / GROUP * N / 8, ns = (size_t)K / GROUP * N;
+    const int COPIES = (int)(SET_BYTES / (0.5 * N * K)) + 1;
+    w->n4 = COPIES;
+    w->nb = (int)(SET_BYTES / (2.0 * N * K)) + 1;
+    w->awq = malloc(sizeof *w->awq * (size_t)COPIES);
+    w->awq_rp = malloc(sizeof *w->awq_rp * (size_t)COPIES);
     w->qw = malloc(nq * 4 * COPIES);
     w->qz = malloc(nz * 4 * COPIES);
     w->sc = malloc(ns * 2 * COPIES);
-    w->bf = malloc((size_t)N * K * 2 * COPIES);
-    if (!w->qw || !w->qz || !w->sc || !w->bf)
+    w->bf = malloc((size_t)N * K * 2 * w->nb);
+    if (!w->qw || !w->qz || !w->sc || !w->bf || !w->awq || !w->awq_rp)
         return -1;
     for (size_t i = 0; i < nq * COPIES; i++)
         w->qw[i] = (int32_t)next_u32();
@@ -58,7 +67,7 @@ static int wset_make(wset *w, int N, int K)
         w->qz[i] = (int32_t)next_u32();
     for (size_t i = 0; i < ns * COPIES; i++)
         w->sc[i] = ds_k_f32_to_f16((float)(next_u32() % 1000 + 1) * 1e-5f);
-    for (size_t i = 0; i < (size_t)N * K * COPIES; i++)
+    for (size_t i = 0; i < (size_t)N * K * w->nb; i++)
         w->bf[i] = ds_k_f32_to_bf16((float)(next_u32() % 2001) * 1e-3f - 1.0f);
     for (int c = 0; c < COPIES; c++)
         w->awq[c] = (ds_k_awq){w->qw + nq * c, w->qz + nz * c, w->sc + ns * c, GROUP, NULL};
@@ -80,22 +89,25 @@ static void wset_free(wset *w)
     free(w->sc);
     free(w->bf);
     free(w->rp);
+    free(w->awq);
+    free(w->awq_rp);
 }
 
-/* Median seconds of one T=1 product over reps rounds of the COPIES weights. */
+/* Median seconds of one T=1 product over reps rounds of the set's copies of the weight. */
 static double time_mm(ds_kctx *c, const wset *w, int awq, int N, int K, int reps, float *y, const float *x)
 {
     double t[64];
+    const int copies = awq ? w->n4 : w->nb;
     for (int r = 0; r <= reps; r++) {
         const double t0 = now();
-        for (int i = 0; i < COPIES; i++) {
+        for (int i = 0; i < copies; i++) {
             ds_k_weight W = awq == 2 ? (ds_k_weight){&w->awq_rp[i], DS_K_AWQ4}
                             : awq    ? (ds_k_weight){&w->awq[i], DS_K_AWQ4}
                                      : (ds_k_weight){w->bf + (size_t)N * K * i, DS_K_BF16};
             ds_k_matmul(c, y, x, W, 1, N, K, 0);
         }
         if (r > 0) /* round 0 warms up */
-            t[r - 1] = (now() - t0) / COPIES;
+            t[r - 1] = (now() - t0) / copies;
     }
     for (int i = 1; i < reps; i++) /* insertion sort, then the median */
         for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
