@@ -8,6 +8,7 @@
 
 #include "kernels/cuda/kernels_cuda.h"
 #include "kernels/kernels.h"
+#include "pipeline/core/clock.h"
 #include "tests/testlib.h"
 
 #include <math.h>
@@ -26,10 +27,7 @@ static uint64_t ct_rng;
 
 DS_CT_FN uint64_t ct_rnd(void)
 {
-    uint64_t z = (ct_rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return ds_splitmix64(&ct_rng);
 }
 DS_CT_FN float ct_frand(void)
 {

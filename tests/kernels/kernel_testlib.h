@@ -5,6 +5,7 @@
 #ifndef DS_TESTS_KERNEL_TESTLIB_H
 #define DS_TESTS_KERNEL_TESTLIB_H
 
+#include "pipeline/core/clock.h"
 #include "tests/testlib.h"
 
 #include <math.h>
@@ -30,10 +31,7 @@ static inline void kt_seed(void)
 /* splitmix64 */
 static inline uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return ds_splitmix64(&rng_state);
 }
 static inline float frand(void)
 {

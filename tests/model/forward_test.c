@@ -11,6 +11,7 @@
  * near tie may legitimately select different experts in fp32 and in double.
  */
 #include "model/model_internal.h"
+#include "pipeline/core/clock.h"
 #include "tests/model/tiny_moe.h"
 #include "tests/testlib.h"
 
@@ -26,10 +27,7 @@
 static uint64_t rng_state;
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return ds_splitmix64(&rng_state);
 }
 
 static double nerr_fd(const float *y, const double *ref, size_t n)

@@ -7,6 +7,8 @@
  */
 #include "tests/model/tiny_moe.h"
 
+#include "pipeline/core/clock.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -244,7 +246,7 @@ static int write_config(const char *dir, const tiny_spec *s, int awq_group)
 
 static float init_value(enum init_kind k, uint64_t *st, long fan_in)
 {
-    uint64_t z = mix(*st += 0x9e3779b97f4a7c15ull);
+    uint64_t z = ds_splitmix64(st);
     float u = (float)((z >> 11) * (1.0 / 9007199254740992.0)) * 2.0f - 1.0f;
     switch (k) {
     case INIT_NORM: return 1.0f + 0.2f * u;
@@ -394,12 +396,12 @@ static int write_awq_tensor(FILE *f, const awq_out *o, uint64_t seed, unsigned c
         for (size_t k = 0; k < m; k += 4) {
             uint32_t w[2];
             if (o->part == 1) { /* random nibbles */
-                w[0] = (uint32_t)mix(st += 0x9e3779b97f4a7c15ull);
+                w[0] = (uint32_t)ds_splitmix64(&st);
             } else if (o->part == 2) { /* zero point 8 */
                 w[0] = 0x88888888u;
             } else if (o->part == 3) { /* fp16 scales around step */
                 for (int h = 0; h < 2; h++) {
-                    const float u = (float)(mix(st += 0x9e3779b97f4a7c15ull) >> 40) / 16777216.0f;
+                    const float u = (float)(ds_splitmix64(&st) >> 40) / 16777216.0f;
                     w[h] = ds_k_f32_to_f16(step * (0.8f + 0.4f * u));
                 }
                 w[0] = w[0] | w[1] << 16;
