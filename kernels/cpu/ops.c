@@ -64,14 +64,14 @@ static void matmul_batch(ds_kctx *c, const ds_k_matmul_job *jobs, int n_jobs)
     double total = 0;
     for (int i = 0; i < n_jobs; i++)
         total += (double)jobs[i].T * jobs[i].N * (jobs[i].K + 1);
-    /* About 8 tasks per thread, none under ~64K multiply-adds, slices of whole panels; int4
-     * weights of a few tokens: one task per thread, so that each thread streams one contiguous
-     * stretch of the decode layout (the prefetchers lose their stride at each new task: 8 tasks
-     * a thread read 30B-A3B expert weights at about 55% of the streaming rate, 1 at about 70%) */
-    int int4_decode = 1;
+    /* About 8 tasks per thread, none under ~64K multiply-adds, slices of whole panels; a few
+     * tokens (decode): one task per thread, so that each thread streams one contiguous stretch
+     * of the weights (the prefetchers lose their stride at each new task: 8 tasks a thread read
+     * 30B-A3B int4 expert weights at about 55% of the streaming rate, 1 at about 70%) */
+    int decode = 1;
     for (int i = 0; i < n_jobs; i++)
-        int4_decode &= jobs[i].w.dtype == DS_K_AWQ4 && jobs[i].T <= 4;
-    double target = total / (int4_decode ? nt : nt * 8.0);
+        decode &= jobs[i].T <= 4;
+    double target = total / (decode ? nt : nt * 8.0);
     if (target < 65536.0)
         target = 65536.0;
     int tasks = 0;
