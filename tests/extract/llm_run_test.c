@@ -321,6 +321,10 @@ int main(int argc, char **argv)
     DS_CHECKF(ds_test_sh(out, sizeof out, "%s", cmd) == 0 && atoi(out) == 1, "no model summary in the log: %s", out);
     snprintf(cmd, sizeof cmd, "grep -q 'tiny-qwen3' '%s/log.jsonl'", dir);
     DS_CHECK(ds_test_sh(NULL, 0, "%s", cmd) == 0);
+    /* model.backend (default auto) reaches the run: the backend choice is logged, the CUDA one
+     * or the fall back to the CPU */
+    snprintf(cmd, sizeof cmd, "grep -c -e 'model backend auto: ' -e 'model backend: cuda' '%s/log.jsonl'", dir);
+    DS_CHECKF(ds_test_sh(out, sizeof out, "%s", cmd) == 0 && atoi(out) == 1, "no backend choice in the log: %s", out);
 
     /* a context too small for the prompt: the model fails on the document, the run goes on */
     snprintf(path, sizeof path, "%s/second.txt", inbox);
