@@ -98,8 +98,9 @@ static void print_help(FILE *f)
                "constrained decoding: milliseconds per token mask against the decode step.\n"
                "--kv-l1/--kv-l2 cap the KV cache's memory tiers (tokens); pages beyond go to files\n"
                "under --kv-disk (L3); the per-tier hit rates are printed.\n"
-               "--copy-weights copies the weights from the file mapping into memory on 2 MiB pages\n"
-               "(faster decoding; the copy costs load time and RAM for the whole model).\n"
+               "--copy-weights (or model.copy_weights: 1) copies the 16-bit weights from the file\n"
+               "mapping into memory on 2 MiB pages (faster decoding; the copy costs load time and RAM\n"
+               "for those weights).\n"
                "--output-int4 (or model.output_int4: 1) rounds the output layer to int4 at load, on\n"
                "the CPU (group 128, to nearest; the checkpoint is not changed): a decoded token reads\n"
                "a quarter of its bytes; on a vocabulary of 151,936 that is most of a small model's.\n"
@@ -160,7 +161,7 @@ static ds_status load_model_tiers(ds_cli *cli, const char *dir, int threads, int
         o.kv_tier_tokens[2] = ta->l3;
         o.kv_disk_dir = ta->disk;
     }
-    o.copy_weights = (load_flags & LOAD_COPY) != 0;
+    o.copy_weights = (load_flags & LOAD_COPY) || (cli && cli->cfg.model_copy_weights);
     o.output_int4 = (load_flags & LOAD_OUTPUT_INT4) || (cli && cli->cfg.model_output_int4);
     o.n_threads = threads > 0 ? threads : cli ? cli->cfg.model_threads : 0;
     if (segment > 0)
@@ -669,11 +670,9 @@ static int bench_json(ds_cli *cli, ds_model *m, const char *dir, const char *sch
         rc = fail(cli, "model bench: json", &err);
         goto done;
     }
-    uint64_t r = 0x9e3779b97f4a7c15ull;
-    for (int i = 0; i < np; i++) {
-        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
-        prompt[i] = (int32_t)(r % (uint64_t)V);
-    }
+    uint64_t r = 1;
+    for (int i = 0; i < np; i++)
+        prompt[i] = (int32_t)(ds_splitmix64(&r) % (uint64_t)V);
     int n_out = 0, complete = 0;
     double tp, td, tm;
     st = ds_model_generate(m, seq, prompt, np, ng, smp, jm, out, &n_out, &complete, &tp, &td, &tm, &err);
@@ -841,11 +840,9 @@ static int cmd_bench(ds_cli *cli, int argc, char **argv)
         rc = fail(cli, "model bench", &err);
         goto done;
     }
-    uint64_t r = 0x2545f4914f6cdd1dull;
-    for (size_t i = 0; i < (size_t)np * batch; i++) {
-        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
-        tok[i] = (int32_t)(r % (uint64_t)V);
-    }
+    uint64_t r = 2;
+    for (size_t i = 0; i < (size_t)np * batch; i++)
+        tok[i] = (int32_t)(ds_splitmix64(&r) % (uint64_t)V);
     for (int b = 0; b < batch; b++)
         if ((st = ds_model_seq_create(m, &seqs[b], &err)) != DS_OK) {
             rc = fail(cli, "model bench", &err);

@@ -111,6 +111,8 @@ static const key_def keys[] = {
     {"model.max_context", KEY_TYPE_INT, F(model_max_context), 512, 1 << 22, "longest context a document may use"},
     {"model.output_int4", KEY_TYPE_INT, F(model_output_int4), 0, 1,
      "1: the output layer rounded to int4 at load on the CPU (faster decoding)"},
+    {"model.copy_weights", KEY_TYPE_INT, F(model_copy_weights), 0, 1,
+     "1: the 16-bit weights copied onto 2 MiB pages at load on the CPU (faster decoding, more memory)"},
     {"model.max_new_tokens", KEY_TYPE_INT, F(model_max_new_tokens), 1, 1 << 16, "answer tokens per model call"},
     {"screening.threshold", KEY_TYPE_DOUBLE, F(screen_threshold), 0.5, 1.0,
      "sanctions match score that raises an alert"},

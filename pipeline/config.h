@@ -75,6 +75,7 @@ typedef struct ds_config {
     int model_segment_tokens; /* segmented attention segment size */
     int model_max_context;
     int model_output_int4;    /* 1: the output layer rounded to int4 at load (CPU) */
+    int model_copy_weights;   /* 1: the 16-bit weights copied onto 2 MiB pages at load (CPU) */
     int model_max_new_tokens; /* answer tokens per model call */
     /* screening */
     double screen_threshold; /* 0..1 */

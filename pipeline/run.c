@@ -126,6 +126,7 @@ ds_status ds_run_init(ds_run *run, const ds_config *cfg, ds_log *log, PGconn *co
         mo.segment_tokens = cfg->model_segment_tokens;
         mo.max_context = cfg->model_max_context;
         mo.output_int4 = cfg->model_output_int4;
+        mo.copy_weights = cfg->model_copy_weights;
         /* model.backend (validated with the configuration): auto takes a usable GPU and logs the
          * fall back to the CPU otherwise */
         mo.backend = ds_model_backend_parse(cfg->model_backend ? cfg->model_backend : "auto");
