@@ -506,12 +506,15 @@ int main(void)
     test_variant("mixed", 0);
     test_variant("temp", 0);
     /* With outlier input channels AWQ must clearly beat round to nearest on its calibration
-     * tokens: on average over three random models (one model alone can come out even). */
+     * tokens: on average over eight random models (one model alone can come out even; the mean
+     * of three exceeded 0.95 for about 3% of seeds, of eight for none of 60) */
+    enum { OUTLIER_MODELS = 8 };
     double ratio = 0;
-    for (int k = 1; k <= 3; k++)
-        ratio += test_variant("moe", k) / 3;
-    printf("outliers: AWQ / round to nearest on calibration tokens, mean of 3 models: %.3f\n", ratio);
-    DS_CHECKF(ratio <= 0.95, "AWQ %.3f of round to nearest's error on calibration (mean of 3 models)", ratio);
+    for (int k = 1; k <= OUTLIER_MODELS; k++)
+        ratio += test_variant("moe", k) / OUTLIER_MODELS;
+    printf("outliers: AWQ / round to nearest on calibration tokens, mean of %d models: %.3f\n", OUTLIER_MODELS, ratio);
+    DS_CHECKF(ratio <= 0.95, "AWQ %.3f of round to nearest's error on calibration (mean of %d models)", ratio,
+              OUTLIER_MODELS);
     test_loader_errors();
     test_output_int4(0);
     test_output_int4(1);
