@@ -16,6 +16,10 @@
 #include "kernels/cpu/awq_internal.h"
 #include "kernels/cpu/cpu_internal.h"
 
+#if AWQ_MR != 2 && AWQ_MR != 4 && AWQ_MR != 6 && AWQ_MR != 12
+#error "AWQ_MR must be 2, 4, 6 or 12"
+#endif
+
 #include <string.h>
 
 #define NB (AWQ_VL * AWQ_NBV)
@@ -199,38 +203,27 @@ static AWQ_TGT void micro_any(const ds_k_matmul_job *j, const float *Wp, int t, 
                               int add)
 {
     switch (mr) {
-    case 1: micro(j, Wp, t, 1, p, nb, k0, kc, add); break;
-    case 2: micro(j, Wp, t, 2, p, nb, k0, kc, add); break;
-#if AWQ_MR >= 3
-    case 3: micro(j, Wp, t, 3, p, nb, k0, kc, add); break;
-#endif
+#define MICRO_CASE(m) \
+    case m: micro(j, Wp, t, m, p, nb, k0, kc, add); break;
+        MICRO_CASE(1)
+        MICRO_CASE(2)
 #if AWQ_MR >= 4
-    case 4: micro(j, Wp, t, 4, p, nb, k0, kc, add); break;
-#endif
-#if AWQ_MR >= 5
-    case 5: micro(j, Wp, t, 5, p, nb, k0, kc, add); break;
+        MICRO_CASE(3)
+        MICRO_CASE(4)
 #endif
 #if AWQ_MR >= 6
-    case 6: micro(j, Wp, t, 6, p, nb, k0, kc, add); break;
-#endif
-#if AWQ_MR >= 7
-    case 7: micro(j, Wp, t, 7, p, nb, k0, kc, add); break;
-#endif
-#if AWQ_MR >= 8
-    case 8: micro(j, Wp, t, 8, p, nb, k0, kc, add); break;
-#endif
-#if AWQ_MR >= 9
-    case 9: micro(j, Wp, t, 9, p, nb, k0, kc, add); break;
-#endif
-#if AWQ_MR >= 10
-    case 10: micro(j, Wp, t, 10, p, nb, k0, kc, add); break;
-#endif
-#if AWQ_MR >= 11
-    case 11: micro(j, Wp, t, 11, p, nb, k0, kc, add); break;
+        MICRO_CASE(5)
+        MICRO_CASE(6)
 #endif
 #if AWQ_MR >= 12
-    case 12: micro(j, Wp, t, 12, p, nb, k0, kc, add); break;
+        MICRO_CASE(7)
+        MICRO_CASE(8)
+        MICRO_CASE(9)
+        MICRO_CASE(10)
+        MICRO_CASE(11)
+        MICRO_CASE(12)
 #endif
+#undef MICRO_CASE
     default: break;
     }
 }

@@ -91,13 +91,13 @@ int main(void)
 
     /* a text file named .pdf fails with an error that says so, and is not loaded as text */
     ds_err err;
-    ds_document *fake;
-    DS_REQUIRE(ds_document_create(&fake, &err) == DS_OK);
-    fake->name = "inbox/statement.pdf";
-    ds_status st = ds_ingest_parse(fake, (const unsigned char *)"oops", 4, NULL, &err);
+    ds_document *not_pdf;
+    DS_REQUIRE(ds_document_create(&not_pdf, &err) == DS_OK);
+    not_pdf->name = "inbox/statement.pdf";
+    ds_status st = ds_ingest_parse(not_pdf, (const unsigned char *)"oops", 4, NULL, &err);
     DS_CHECKF(st == DS_ERR_FORMAT && strstr(err.msg, "not a PDF"), "text named .pdf: status %d: %s", st, err.msg);
-    DS_CHECK(fake->kind == DS_DOC_KIND_UNKNOWN);
-    ds_document_free(fake);
+    DS_CHECK(not_pdf->kind == DS_DOC_KIND_UNKNOWN);
+    ds_document_free(not_pdf);
 
     /* the real documents, when present */
     static const struct {
