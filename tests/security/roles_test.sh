@@ -114,7 +114,9 @@ checks() {
     expect "$tag: run loaded the document" "$(admin "SELECT status FROM documents WHERE name = '$tag.txt' AND source LIKE '$base/%'")" loaded
     expect "$tag: run raised its red flag" "$(admin "SELECT count(*) FROM aml_alerts a JOIN documents d ON d.id = a.document_id
         WHERE d.source = '$base/inbox/$tag.txt' AND a.evidence->>'rule' = 'RF-SHELL'")" 1
-    D worker --idle-wait 20 >"$base/worker-$tag.txt" 2>&1 &
+    # Started directly, not through D: $! must be the worker itself, or the kill below would
+    # end only a subshell and leave the worker polling into the next phase's run.
+    "$DOSSIER_BIN" -c "$cfg" worker --idle-wait 20 >"$base/worker-$tag.txt" 2>&1 &
     wpid=$!
     who=""
     for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
@@ -126,6 +128,7 @@ checks() {
     expect "$tag: a worker logs in as" "$who" dossier_pipeline
     kill "$wpid" 2>/dev/null || true
     wait "$wpid" 2>/dev/null || true
+    kill -0 "$wpid" 2>/dev/null && fail "$tag: the worker outlived its kill"
 
     D doctor >"$base/doctor-$tag.txt" 2>&1 || true
     grep -q '\[ ok \] roles *objects owned by dossier_owner; the pipeline logs in as dossier_pipeline' "$base/doctor-$tag.txt" \
