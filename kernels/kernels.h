@@ -30,8 +30,10 @@ typedef enum ds_k_dtype { DS_K_F32, DS_K_F16, DS_K_BF16, DS_K_AWQ4 } ds_k_dtype;
 typedef enum ds_k_isa {
     DS_K_ISA_AUTO = 0, /* best available (only as a request) */
     DS_K_ISA_SCALAR = 1,
-    DS_K_ISA_AVX2 = 2,  /* AVX2 + FMA + F16C */
-    DS_K_ISA_AVX512 = 3 /* AVX-512 F/BW/VL/DQ (+ the AVX2 set) */
+    DS_K_ISA_AVX2 = 2,        /* AVX2 + FMA + F16C */
+    DS_K_ISA_AVX512 = 3,      /* AVX-512 F/BW/VL/DQ (+ the AVX2 set) */
+    DS_K_ISA_AVX512_VNNI = 4, /* the AVX-512 set + VNNI: int4 decode by integer dot products */
+    DS_K_ISA_LAST = DS_K_ISA_AVX512_VNNI
 } ds_k_isa;
 
 /* The best instruction set this CPU offers, from its feature flags (cpuid), never its name. */

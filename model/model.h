@@ -136,7 +136,7 @@ uint64_t ds_model_decode_bytes(const ds_model *m, long ctx);
 /* Streaming read rate of a 512 MiB buffer on the model's CPU threads, GB/s (best of 3). */
 double ds_model_read_bandwidth(ds_model *m);
 int ds_model_n_threads(const ds_model *m);
-/* Name of the kernel path chosen ("avx512", "avx2", "scalar"). */
+/* Name of the kernel path chosen ("avx512vnni", "avx512", "avx2", "scalar"). */
 const char *ds_model_isa_name(const ds_model *m);
 
 /* Walks the checkpoint's tensors (all of them, used or not), in file order. fn returns nonzero

@@ -1,7 +1,7 @@
 /* awq.c - AutoAWQ int4 weights on the CPU: the packing order, packing and unpacking, full
  * dequantisation, and the portable (scalar) slice of the AWQ matmul; the vector slices are in
  * awq_avx2.c and awq_avx512.c (awq_template.h), the few-token path on the repacked layout in
- * awq_gemv_avx2.c (awq_repack.c).
+ * awq_gemv_avx2.c, awq_gemv_avx512.c and awq_gemv_vnni.c (awq_repack.c).
  *
  * Dequantised values (q - z) * s are exact in fp32 (a 5-bit integer times an fp16 scale), so
  * the matmul differs from the dequantise-then-multiply reference only by fp32 summation.
@@ -87,17 +87,18 @@ void ds_k_awq_slice(ds_k_isa isa, const ds_k_matmul_job *j, int n0, int n1, floa
     const ds_k_awq *a = j->w.data;
     /* a few tokens on the repacked layout: slices of whole 32-column panels (ops.c plans them
      * so), x prepared in scratch */
-    if (a->repacked && j->T <= 4 && isa >= DS_K_ISA_AVX2 && n0 % DS_K_AWQ_RP == 0 && n1 % DS_K_AWQ_RP == 0 &&
-        (size_t)j->T * ((size_t)j->K + (size_t)j->K / a->group) <= DS_K_SCRATCH_FLOATS) {
-        if (isa == DS_K_ISA_AVX512)
-            ds_k_awq_gemv_repacked_avx512(j, n0, n1, scratch);
-        else
-            ds_k_awq_gemv_repacked_avx2(j, n0, n1, scratch);
+    const ds_k_awq_gemv_kernel *gemv = isa >= DS_K_ISA_AVX512_VNNI ? &ds_k_awq_gemv_vnni
+                                       : isa == DS_K_ISA_AVX512    ? &ds_k_awq_gemv_avx512
+                                       : isa == DS_K_ISA_AVX2      ? &ds_k_awq_gemv_avx2
+                                                                   : NULL;
+    if (gemv && a->repacked && j->T <= 4 && n0 % DS_K_AWQ_RP == 0 && n1 % DS_K_AWQ_RP == 0 &&
+        (size_t)j->T * (size_t)(j->K / a->group) * gemv->rec_bytes(a->group) <= DS_K_SCRATCH_FLOATS * sizeof(float)) {
+        ds_k_awq_gemv_panels(j, n0, n1, scratch, gemv);
         return;
     }
     /* the vector slices read whole int32 words: they need columns aligned on 8 */
     const int aligned = n0 % 8 == 0 && (n1 % 8 == 0 || n1 == j->N);
-    if (aligned && isa == DS_K_ISA_AVX512)
+    if (aligned && isa >= DS_K_ISA_AVX512)
         ds_k_awq_slice_avx512(j, n0, n1, scratch);
     else if (aligned && isa == DS_K_ISA_AVX2)
         ds_k_awq_slice_avx2(j, n0, n1, scratch);

@@ -21,8 +21,9 @@
 enum { RP = DS_K_AWQ_RP };
 
 /* yacc (32) += the panel's columns over group g, for one token. */
-static TGT void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum, int G)
+static TGT void group_dot(float *yacc, const uint8_t *chunk, const uint8_t *rec, int G)
 {
+    const float *xs = (const float *)rec, xsum = xs[G];
     const __m256 sc0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)chunk));
     const __m256 sc1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(chunk + 16)));
     const __m256 sc2 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(chunk + 32)));
@@ -77,7 +78,4 @@ static TGT void group_dot(float *yacc, const uint8_t *chunk, const float *xs, fl
                                                 _mm256_loadu_ps(yacc + 24)));
 }
 
-TGT void ds_k_awq_gemv_repacked_avx2(const ds_k_matmul_job *j, int n0, int n1, float *scratch)
-{
-    ds_k_awq_gemv_panels(j, n0, n1, scratch, group_dot);
-}
+const ds_k_awq_gemv_kernel ds_k_awq_gemv_avx2 = {ds_k_awq_rec_bytes_f32, ds_k_awq_prepare_f32, group_dot};

@@ -18,8 +18,9 @@ enum { RP = DS_K_AWQ_RP };
 #define PF_BYTES 4096 /* prefetch distance along the stream of chunks */
 
 /* yacc (32) += the panel's columns over group g, for one token. */
-static TGT void group_dot(float *yacc, const uint8_t *chunk, const float *xs, float xsum, int G)
+static TGT void group_dot(float *yacc, const uint8_t *chunk, const uint8_t *rec, int G)
 {
+    const float *xs = (const float *)rec, xsum = xs[G];
     const __m512 sc0 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)chunk));
     const __m512 sc1 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(chunk + 32)));
     const __m512 z0 = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(chunk + 64))));
@@ -51,7 +52,4 @@ static TGT void group_dot(float *yacc, const uint8_t *chunk, const float *xs, fl
     _mm512_storeu_ps(yacc + 16, _mm512_fmadd_ps(sc1, _mm512_fnmadd_ps(z1, xsv, s1), _mm512_loadu_ps(yacc + 16)));
 }
 
-TGT void ds_k_awq_gemv_repacked_avx512(const ds_k_matmul_job *j, int n0, int n1, float *scratch)
-{
-    ds_k_awq_gemv_panels(j, n0, n1, scratch, group_dot);
-}
+const ds_k_awq_gemv_kernel ds_k_awq_gemv_avx512 = {ds_k_awq_rec_bytes_f32, ds_k_awq_prepare_f32, group_dot};

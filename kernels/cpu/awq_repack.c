@@ -46,41 +46,39 @@ void ds_k_awq_repack(void *out, const ds_k_awq *w, int N, int K)
         }
 }
 
-/* x of job j prepared for the group kernels: xs (T, K) = x with row 8w + s scaled by 16^-s
- * (s < 7; exact, a power of two), xsum (T, K / G) = the sums of x over each group. */
-static void prepare_x(const ds_k_matmul_job *j, float *xs, float *xsum)
+size_t ds_k_awq_rec_bytes_f32(int G)
 {
-    const ds_k_awq *a = j->w.data;
-    const int K = j->K, G = a->group, NG = K / G;
+    return ((size_t)G + 1) * sizeof(float);
+}
+
+void ds_k_awq_prepare_f32(uint8_t *rec, const float *x, int K, int G)
+{
     static const float row_scale[8] = {1.0f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1.0f};
-    for (int t = 0; t < j->T; t++) {
-        const float *x = j->x + (size_t)t * K;
-        for (int g = 0; g < NG; g++) {
-            float s = 0.0f;
-            for (int k = g * G; k < (g + 1) * G; k++) {
-                s += x[k];
-                xs[(size_t)t * K + k] = x[k] * row_scale[k % 8];
-            }
-            xsum[(size_t)t * NG + g] = s;
+    for (int g = 0; g < K / G; g++, rec += ds_k_awq_rec_bytes_f32(G)) {
+        float *xs = (float *)rec, s = 0.0f;
+        for (int k = 0; k < G; k++) {
+            s += x[g * G + k];
+            xs[k] = x[g * G + k] * row_scale[k % 8];
         }
+        xs[G] = s;
     }
 }
 
-void ds_k_awq_gemv_panels(const ds_k_matmul_job *j, int n0, int n1, float *scratch, ds_k_awq_group_fn group_dot)
+void ds_k_awq_gemv_panels(const ds_k_matmul_job *j, int n0, int n1, void *scratch, const ds_k_awq_gemv_kernel *kern)
 {
     const ds_k_awq *a = j->w.data;
     const int T = j->T, N = j->N, K = j->K, G = a->group, NG = K / G;
-    const size_t CB = 96 + 16 * (size_t)G;
-    float *xs = scratch, *xsum = scratch + (size_t)T * K;
-    prepare_x(j, xs, xsum);
+    const size_t CB = 96 + 16 * (size_t)G, RB = kern->rec_bytes(G);
+    uint8_t *recs = scratch; /* (T, NG) records */
+    for (int t = 0; t < T; t++)
+        kern->prepare(recs + (size_t)t * NG * RB, j->x + (size_t)t * K, K, G);
     const uint8_t *base = a->repacked;
     for (int p = n0 / RP; p < n1 / RP; p++) {
         const uint8_t *chunks = base + (size_t)p * NG * CB;
         for (int t = 0; t < T; t++) {
             float yacc[RP] = {0};
             for (int g = 0; g < NG; g++)
-                group_dot(yacc, chunks + (size_t)g * CB, xs + (size_t)t * K + (size_t)g * G, xsum[(size_t)t * NG + g],
-                          G);
+                kern->group_dot(yacc, chunks + (size_t)g * CB, recs + ((size_t)t * NG + g) * RB, G);
             float *y = j->y + (size_t)t * N + (size_t)p * RP;
             for (int c = 0; c < RP; c++)
                 y[c] = j->accumulate ? y[c] + yacc[c] : yacc[c];

@@ -62,7 +62,7 @@ ds_k_isa ds_k_isa_best(void)
     int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
     if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
-        return DS_K_ISA_AVX512;
+        return __builtin_cpu_supports("avx512vnni") ? DS_K_ISA_AVX512_VNNI : DS_K_ISA_AVX512;
     if (avx2)
         return DS_K_ISA_AVX2;
 #endif
@@ -72,6 +72,7 @@ ds_k_isa ds_k_isa_best(void)
 const char *ds_k_isa_name(ds_k_isa isa)
 {
     switch (isa) {
+    case DS_K_ISA_AVX512_VNNI: return "avx512vnni";
     case DS_K_ISA_AVX512: return "avx512";
     case DS_K_ISA_AVX2: return "avx2";
     case DS_K_ISA_SCALAR: return "scalar";
@@ -82,6 +83,7 @@ const char *ds_k_isa_name(ds_k_isa isa)
 const ds_k_impl *ds_k_impl_for(ds_k_isa isa)
 {
     switch (isa) {
+    case DS_K_ISA_AVX512_VNNI: /* VNNI changes the int4 decode only (awq.c) */
     case DS_K_ISA_AVX512: return &ds_k_impl_avx512;
     case DS_K_ISA_AVX2: return &ds_k_impl_avx2;
     default: return &ds_k_impl_scalar;
@@ -225,7 +227,7 @@ ds_status ds_kctx_create(ds_kctx **out, int n_threads, ds_k_isa isa, ds_err *err
     ds_k_isa best = ds_k_isa_best();
     if (isa == DS_K_ISA_AUTO)
         isa = best;
-    if (isa < DS_K_ISA_SCALAR || isa > DS_K_ISA_AVX512)
+    if (isa < DS_K_ISA_SCALAR || isa > DS_K_ISA_LAST)
         return ds_err_set(err, DS_ERR_USAGE, "kernels: unknown instruction set %d", (int)isa);
     if (isa > best)
         return ds_err_set(err, DS_ERR_UNSUPPORTED, "kernels: this cpu lacks %s (best: %s)", ds_k_isa_name(isa),

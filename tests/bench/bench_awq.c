@@ -4,7 +4,9 @@
  * threads. For each it prints microseconds per product, the weight bytes read per second and
  * that rate as a percentage of the streaming read rate measured in the same run (the bound a
  * matmul that reads each weight once cannot beat), and the int4 speedup over bf16, for int4 in
- * the AutoAWQ layout and in the decode layout the model loader builds (ds_k_awq_repack).
+ * the AutoAWQ layout and in the decode layout the model loader builds (ds_k_awq_repack); on a
+ * CPU with AVX-512 VNNI, the decode layout also through the float AVX-512 kernel, the baseline
+ * of the integer one ("f32 rp").
  *   bench_awq [--threads T] [--reps N]
  * Weights are distinct copies per shape, about 1 GiB of each type and layout, cycled, so each
  * product reads them from memory rather than cache (a last-level cache of 300 MB holds 64
@@ -146,14 +148,16 @@ int main(int argc, char **argv)
            "cores lowers every figure)\n",
            ds_k_isa_name(ds_k_isa_best()), sysconf(_SC_NPROCESSORS_ONLN), load);
     for (int th = 1; th <= threads; th += threads > 1 ? threads - 1 : 1) {
-        ds_kctx *c = NULL;
+        ds_kctx *c = NULL, *cf = NULL; /* cf: the float decode kernel, where c runs the VNNI one */
         ds_err err;
-        if (ds_kctx_create(&c, th, DS_K_ISA_AUTO, &err) != DS_OK)
+        if (ds_kctx_create(&c, th, DS_K_ISA_AUTO, &err) != DS_OK ||
+            (ds_kctx_isa(c) == DS_K_ISA_AVX512_VNNI && ds_kctx_create(&cf, th, DS_K_ISA_AVX512, &err) != DS_OK))
             return fprintf(stderr, "bench_awq: %s\n", err.msg), 1;
         const double bw = ds_k_read_bandwidth(c, (size_t)512 << 20, 3);
-        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s %9s %9s %8s\n", th, bw,
+        printf("\n%d thread(s): streaming read %.1f GB/s\n%-26s %12s %9s %9s %9s %9s %8s %9s %9s %8s", th, bw,
                "one token (N x K)", "shape", "bf16 us", "% bound", "int4 us", "% bound", "speedup", "int4rp us",
                "% bound", "speedup");
+        printf(cf ? " %9s %9s\n" : "\n", "f32 rp us", "% bound");
         for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
             const int N = shapes[s].N, K = shapes[s].K;
             wset w;
@@ -169,14 +173,20 @@ int main(int argc, char **argv)
             const double bq = (double)N * K / 2 + (double)K / GROUP * N * 2.5;
             char dims[32];
             snprintf(dims, sizeof dims, "%dx%d", N, K);
-            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx\n", shapes[s].name, dims,
+            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx", shapes[s].name, dims,
                    tb * 1e6, 100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw, tb / tq, tr * 1e6,
                    100.0 * bq / tr / 1e9 / bw, tb / tr);
+            if (cf) {
+                const double tf = time_mm(cf, &w, 2, N, K, reps, y, x);
+                printf(" %9.1f %8.0f%%", tf * 1e6, 100.0 * bq / tf / 1e9 / bw);
+            }
+            printf("\n");
             wset_free(&w);
             free(x);
             free(y);
         }
         ds_kctx_free(c);
+        ds_kctx_free(cf);
     }
     return 0;
 }
