@@ -7,6 +7,7 @@
  */
 #include "model/awq.h"
 
+#include "model/hugemap.h"
 #include "model/model_internal.h"
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
@@ -171,16 +172,14 @@ ds_status ds_awq_repack(ds_model *m, ds_err *err)
         ds_free(off);
         return DS_OK;
     }
-    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED) {
+    size_t mapped;
+    void *map = ds_huge_map(total, &mapped);
+    if (!map) {
         ds_free(off);
         return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the repacked int4 weights", total);
     }
-#ifdef MADV_HUGEPAGE
-    madvise(map, total, MADV_HUGEPAGE);
-#endif
     m->awq_rp = map;
-    m->awq_rp_size = total;
+    m->awq_rp_size = mapped;
     repack_job r = {m, off};
     ds_kctx_parallel(m->kctx, repack_task, &r, n);
     ds_free(off);
@@ -189,8 +188,7 @@ ds_status ds_awq_repack(ds_model *m, ds_err *err)
 
 void ds_awq_repack_free(ds_model *m)
 {
-    if (m->awq_rp)
-        munmap(m->awq_rp, m->awq_rp_size);
+    ds_huge_unmap(m->awq_rp, m->awq_rp_size);
     m->awq_rp = NULL;
     m->awq_rp_size = 0;
 }

@@ -5,15 +5,16 @@
  * so a decoded token reads about a quarter of the output layer's bytes. The embedding lookups
  * keep the 16-bit rows, and the checkpoint is not changed: this is an extension of AutoAWQ,
  * whose checkpoints keep lm_head in 16 bits.
- * Owns: m->head_map (one anonymous mapping: the three arrays and the decode layout) and
+ * Owns: m->head_map (one mapping on 2 MiB pages, hugemap.h: the three arrays and the decode
+ * layout) and
  * m->head_desc; ds_awq_output_free releases them. Threading: runs on the model's threads.
  */
+#include "model/hugemap.h"
 #include "model/model_internal.h"
 #include "pipeline/core/alloc.h"
 
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define HEAD_GROUP 128
 #define ROWS_PER_TASK 256 /* output rows quantised by one task (a multiple of 64) */
@@ -85,8 +86,9 @@ ds_status ds_awq_output_layer(ds_model *m, ds_err *err)
     const size_t qw = round64((size_t)K * N / 2), qz = round64((size_t)(K / G) * N / 2);
     const size_t sc = round64((size_t)(K / G) * N * 2), rp = round64(rpb);
     const size_t total = qw + qz + sc + rp;
-    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED)
+    size_t mapped;
+    void *map = ds_huge_map(total, &mapped);
+    if (!map)
         return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the int4 output layer", total);
     const int threads = ds_model_n_threads(m);
     head_job j = {m->lm_head,
@@ -103,7 +105,7 @@ ds_status ds_awq_output_layer(ds_model *m, ds_err *err)
         ds_free(j.q);
         ds_free(j.z);
         ds_free(j.row);
-        munmap(map, total);
+        ds_huge_unmap(map, mapped);
         return ds_err_set(err, DS_ERR_NOMEM, "model: out of memory quantising the output layer");
     }
     ds_kctx_parallel(m->kctx, quant_rows, &j, (N + ROWS_PER_TASK - 1) / ROWS_PER_TASK);
@@ -116,15 +118,14 @@ ds_status ds_awq_output_layer(ds_model *m, ds_err *err)
     ds_k_awq_repack(dst, &m->head_desc, N, K);
     m->head_desc.repacked = dst;
     m->head_map = map;
-    m->head_map_size = total;
+    m->head_map_size = mapped;
     m->lm_head = (ds_k_weight){&m->head_desc, DS_K_AWQ4};
     return DS_OK;
 }
 
 void ds_awq_output_free(ds_model *m)
 {
-    if (m->head_map)
-        munmap(m->head_map, m->head_map_size);
+    ds_huge_unmap(m->head_map, m->head_map_size);
     m->head_map = NULL;
     m->head_map_size = 0;
 }

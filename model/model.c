@@ -5,6 +5,7 @@
  * Owns: see model_internal.h. Threading: loading is reentrant; a model serves one caller at a
  * time.
  */
+#include "model/hugemap.h"
 #include "model/model_internal.h"
 
 #include "pipeline/core/alloc.h"
@@ -276,18 +277,13 @@ static ds_status copy_weights(ds_model *m, ds_err *err)
         total += (sz[i] + 63) / 64 * 64;
     }
     ds_free(sorted);
-    const size_t huge = (size_t)2 << 20;
-    size_t map_size = (total + huge - 1) / huge * huge + huge;
-    void *map = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED) {
+    size_t map_size;
+    char *base = ds_huge_map(total, &map_size);
+    if (!base) {
         ds_free(ws);
         ds_free(sz);
-        return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the weights", map_size);
+        return ds_err_set(err, DS_ERR_NOMEM, "model: cannot map %zu bytes for the weights", total);
     }
-    char *base = (char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
-#ifdef MADV_HUGEPAGE
-    madvise(base, map_size - (size_t)(base - (char *)map), MADV_HUGEPAGE);
-#endif
     size_t off = 0;
     for (int i = 0; i < n; i++) {
         /* tied embeddings: lm_head aliases embed, copied once through embed */
@@ -300,7 +296,7 @@ static ds_status copy_weights(ds_model *m, ds_err *err)
     for (int f = 0; f < m->ckpt->n_files; f++)
         if (m->ckpt->files[f].map)
             madvise(m->ckpt->files[f].map, m->ckpt->files[f].map_size, MADV_DONTNEED);
-    m->wcopy = map;
+    m->wcopy = base;
     m->wcopy_size = map_size;
     ds_free(ws);
     ds_free(sz);
@@ -404,8 +400,7 @@ void ds_model_free(ds_model *m)
     ds_prefix_cache_destroy(m);
     ds_kv_cache_free(m->kv);
     ds_kctx_free(m->kctx);
-    if (m->wcopy)
-        munmap(m->wcopy, m->wcopy_size);
+    ds_huge_unmap(m->wcopy, m->wcopy_size);
     ds_ckpt_free(m->ckpt);
     ds_model_config_deinit(&m->cfg);
     ds_free(m);
