@@ -16,8 +16,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 ds_status ds_awq_config_load(ds_awq_config *q, const char *dir, ds_err *err)
 {
@@ -123,17 +121,8 @@ ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *nam
 typedef struct repack_job {
     ds_model *m;
     size_t *off; /* per descriptor: offset in the mapping, or SIZE_MAX when not repacked */
+    int *fds;    /* the checkpoint's files, for ds_ckpt_release */
 } repack_job;
-
-/* Drops the whole pages of [p, p + n) from this process: they come back from the file if read
- * again (the scalar kernels read the AutoAWQ arrays). */
-static void drop_pages(const void *p, size_t n)
-{
-    const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-    const uintptr_t b = ((uintptr_t)p + pg - 1) / pg * pg, e = ((uintptr_t)p + n) / pg * pg;
-    if (e > b)
-        madvise((void *)b, e - b, MADV_DONTNEED);
-}
 
 static void repack_task(void *arg, int task, int thread)
 {
@@ -149,9 +138,9 @@ static void repack_task(void *arg, int task, int thread)
     d->repacked = dst;
     /* the kernels of AVX2 and AVX-512 machines read only the decode layout from here on: the
      * AutoAWQ arrays leave memory (a model as large as its host's memory would not hold both) */
-    drop_pages(d->qweight, (size_t)K * N / 2);
-    drop_pages(d->qzeros, (size_t)(K / G) * N / 2);
-    drop_pages(d->scales, (size_t)(K / G) * N * 2);
+    ds_ckpt_release(m->ckpt, r->fds, d->qweight, (size_t)K * N / 2);
+    ds_ckpt_release(m->ckpt, r->fds, d->qzeros, (size_t)(K / G) * N / 2);
+    ds_ckpt_release(m->ckpt, r->fds, d->scales, (size_t)(K / G) * N * 2);
 }
 
 ds_status ds_awq_repack(ds_model *m, ds_err *err)
@@ -180,8 +169,13 @@ ds_status ds_awq_repack(ds_model *m, ds_err *err)
     }
     m->awq_rp = map;
     m->awq_rp_size = mapped;
-    repack_job r = {m, off};
+    repack_job r = {m, off, ds_malloc(sizeof(int) * (size_t)(m->ckpt->n_files + 1))};
+    if (r.fds)
+        ds_ckpt_fds_open(m->ckpt, r.fds);
     ds_kctx_parallel(m->kctx, repack_task, &r, n);
+    if (r.fds)
+        ds_ckpt_fds_close(m->ckpt, r.fds);
+    ds_free(r.fds);
     ds_free(off);
     return DS_OK;
 }

@@ -40,10 +40,11 @@ ds_status ds_awq_bind(const ds_model *m, const ds_awq_config *q, const char *nam
                       ds_k_weight *w, uint64_t *bytes, ds_err *err);
 
 /* Rewrites every bound int4 weight whose shape has one into the kernels' decode layout
- * (ds_k_awq_repack), in one anonymous mapping the model owns (m->awq_rp, freed by
+ * (ds_k_awq_repack), in one mapping on 2 MiB pages the model owns (m->awq_rp, freed by
  * ds_awq_repack_free), on the model's threads, and points each descriptor at it. The AVX2 and
  * AVX-512 kernels then read only that layout (decode and prefill), so the pages of the
- * checkpoint's AutoAWQ tensors are dropped from the process as each weight is repacked; the
+ * checkpoint's AutoAWQ tensors leave the process and the page cache as each weight is
+ * repacked (ds_ckpt_release: the memory stays free for the huge pages of what follows); the
  * scalar kernels (and the CUDA backend, which does not repack) read them from the file. */
 ds_status ds_awq_repack(ds_model *m, ds_err *err);
 void ds_awq_repack_free(ds_model *m);

@@ -4,17 +4,23 @@
  * The index file is untrusted like the shards: shard names must be plain file names (no path
  * separators, no "..") ending in .safetensors, every tensor it maps must be in the shard it
  * names, and no tensor may appear in two shards.
- * Owns: the ds_ckpt, its mapped files and the name index. Threading: read-only once opened.
+ * Also lets mapped bytes go once the loader has copied or repacked them (ds_ckpt_release).
+ * Owns: the ds_ckpt, its mapped files and the name index. Threading: read-only once opened;
+ * ds_ckpt_release may run on several threads at once.
  */
 #include "model/checkpoint_internal.h"
 
 #include "pipeline/core/alloc.h"
 #include "pipeline/core/buf.h"
 
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_SHARDS 4096
 
@@ -228,4 +234,37 @@ done:
     }
     *out = c;
     return DS_OK;
+}
+
+void ds_ckpt_fds_open(const ds_ckpt *c, int *fds)
+{
+    for (int f = 0; f < c->n_files; f++)
+        fds[f] = c->files[f].map && c->files[f].path ? open(c->files[f].path, O_RDONLY | O_CLOEXEC) : -1;
+}
+
+void ds_ckpt_fds_close(const ds_ckpt *c, int *fds)
+{
+    for (int f = 0; f < c->n_files; f++)
+        if (fds[f] >= 0) {
+            close(fds[f]);
+            fds[f] = -1;
+        }
+}
+
+void ds_ckpt_release(const ds_ckpt *c, const int *fds, const void *p, size_t n)
+{
+    const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int f = 0; f < c->n_files; f++) {
+        const uintptr_t lo = (uintptr_t)c->files[f].map, hi = lo + c->files[f].map_size;
+        if (!c->files[f].map || (uintptr_t)p < lo || (uintptr_t)p >= hi)
+            continue;
+        const uintptr_t end = (uintptr_t)p + n < hi ? (uintptr_t)p + n : hi;
+        const uintptr_t b = ((uintptr_t)p + pg - 1) / pg * pg, e = end / pg * pg;
+        if (e <= b)
+            return;
+        madvise((void *)b, e - b, MADV_DONTNEED);
+        if (fds && fds[f] >= 0)
+            posix_fadvise(fds[f], (off_t)(b - lo), (off_t)(e - b), POSIX_FADV_DONTNEED);
+        return;
+    }
 }

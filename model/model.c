@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 void ds_model_opts_default(ds_model_opts *o)
@@ -293,9 +292,14 @@ static ds_status copy_weights(ds_model *m, ds_err *err)
     }
     if (m->cfg.tie_word_embeddings)
         m->lm_head = m->embed;
+    int *fds = ds_malloc(sizeof(int) * (size_t)(m->ckpt->n_files + 1));
+    if (fds)
+        ds_ckpt_fds_open(m->ckpt, fds);
     for (int f = 0; f < m->ckpt->n_files; f++)
-        if (m->ckpt->files[f].map)
-            madvise(m->ckpt->files[f].map, m->ckpt->files[f].map_size, MADV_DONTNEED);
+        ds_ckpt_release(m->ckpt, fds, m->ckpt->files[f].map, m->ckpt->files[f].map_size);
+    if (fds)
+        ds_ckpt_fds_close(m->ckpt, fds);
+    ds_free(fds);
     m->wcopy = base;
     m->wcopy_size = map_size;
     ds_free(ws);

@@ -136,6 +136,7 @@ int main(int argc, char **argv)
     } shapes[] = {
         {"30B-A3B expert gate/up", 768, 2048}, {"30B-A3B expert down", 2048, 768}, {"30B-A3B q_proj", 4096, 2048},
         {"735M expert gate/up", 512, 1024},    {"735M expert down", 1024, 512},
+        {"output layer (hidden 2048)", 151936, 2048}, {"output layer (hidden 1024)", 151936, 1024},
     };
     double load = -1;
     FILE *f = fopen("/proc/loadavg", "r");
