@@ -1,7 +1,8 @@
 /* forward_test.c - the fast forward pass against the reference (double, no cache) on every
  * fixture variant, and the invariances the engine promises: segmented = unsegmented prefill,
  * prefill in pieces + decoding = one prefill, batched = alone, 1 thread = 2 threads (bit for
- * bit), every instruction set = the reference, KV page sizes, truncation, sharded = single file.
+ * bit), every instruction set = the reference, KV page sizes, truncation, sharded = single file;
+ * and greedy's argmax against the plain loop.
  * Fresh random tokens per run (seed printed; DS_TEST_SEED replays).
  *
  * Stated bounds (normalised error over all logits, ||fast - ref|| / ||ref||):
@@ -343,6 +344,28 @@ static void test_long(void)
     ds_model_free(m);
 }
 
+/* ds_model_argmax (two vectorised passes) against the plain loop it replaces, on random logits
+ * of random lengths with few distinct values (ties), NaNs, infinities and signed zeros. */
+static void test_argmax(void)
+{
+    static const float special[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1.0f, -1.0f};
+    float *l = malloc(sizeof(float) * 4096);
+    for (int round = 0; round < 2000; round++) {
+        const int n = 1 + (int)(rnd() % 4096), distinct = 1 + (int)(rnd() % 64);
+        for (int i = 0; i < n; i++)
+            l[i] = rnd() % 50 == 0 ? special[rnd() % 7] : (float)(int)(rnd() % (uint64_t)distinct) - 20.0f;
+        int want = 0;
+        for (int i = 1; i < n; i++)
+            if (l[i] > l[want])
+                want = i;
+        const int got = ds_model_argmax(l, n);
+        DS_CHECKF(got == want, "argmax of %d logits: %d, the plain loop %d", n, got, want);
+        if (got != want)
+            break;
+    }
+    free(l);
+}
+
 int main(void)
 {
     const char *sd = getenv("DS_TEST_SEED");
@@ -353,5 +376,6 @@ int main(void)
         test_variant(variants[i]);
     test_invariances();
     test_long();
+    test_argmax();
     return ds_test_done();
 }
