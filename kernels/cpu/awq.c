@@ -87,10 +87,11 @@ void ds_k_awq_slice(ds_k_isa isa, const ds_k_matmul_job *j, int n0, int n1, floa
     const ds_k_awq *a = j->w.data;
     /* a few tokens on the repacked layout: slices of whole 32-column panels (ops.c plans them
      * so), x prepared in scratch */
-    const ds_k_awq_gemv_kernel *gemv = isa >= DS_K_ISA_AVX512_VNNI ? &ds_k_awq_gemv_vnni
-                                       : isa == DS_K_ISA_AVX512    ? &ds_k_awq_gemv_avx512
-                                       : isa == DS_K_ISA_AVX2      ? &ds_k_awq_gemv_avx2
-                                                                   : NULL;
+    const ds_k_awq_gemv_kernel *gemv = isa >= DS_K_ISA_AVX512_VNNI && a->group <= 4096 /* exact sums */
+                                           ? &ds_k_awq_gemv_vnni
+                                           : isa >= DS_K_ISA_AVX512 ? &ds_k_awq_gemv_avx512
+                                             : isa == DS_K_ISA_AVX2 ? &ds_k_awq_gemv_avx2
+                                                                    : NULL;
     if (gemv && a->repacked && j->T <= 4 && n0 % DS_K_AWQ_RP == 0 && n1 % DS_K_AWQ_RP == 0 &&
         (size_t)j->T * (size_t)(j->K / a->group) * gemv->rec_bytes(a->group) <= DS_K_SCRATCH_FLOATS * sizeof(float)) {
         ds_k_awq_gemv_panels(j, n0, n1, scratch, gemv);

@@ -11,9 +11,10 @@
  * VPDPBUSD multiplies four unsigned bytes by four signed bytes and adds the four products to an
  * int32 lane: exact. In the repacked layout a 32-bit lane holds rows k .. k+7 of one column, row
  * k+s at bits 4s, so (v & 0x0F0F0F0F) is the bytes of rows k, k+2, k+4, k+6 and
- * ((v >> 4) & 0x0F0F0F0F) those of k+1, k+3, k+5, k+7: the record of x holds each digit plane
- * in those two orders, and one block of 8 rows x 32 columns costs three masks or shifts and
- * twelve dot products for 256 weights. Per group and column the three integer sums A_p and the
+ * (v & 0xF0F0F0F0) those of k+1, k+3, k+5, k+7 times 16 (still unsigned bytes; their sums are
+ * exact multiples of 16, shifted back once per group): the record of x holds each digit plane
+ * in those two orders, and one block of 8 rows x 32 columns costs four masks and twelve dot
+ * products for 256 weights. Per group and column the three integer sums A_p and the
  * digit sums S_p (|A_p - z S_p| <= 2 * 15 * 128 * G < 2^24 for G <= 4096) convert to float
  * exactly; only their combination and the product with s 2^e round.
  * Threading: works on the columns it is given; scratch is the calling thread's.
@@ -102,8 +103,9 @@ static TGT __m512 group_sum(__m512i a[3][2], __m512 z, __m512 sd, const float *t
     __m512 dp[3];
     for (int p = 0; p < 3; p++) /* exact: |A_p - z S_p| < 2^24 */
         dp[p] = _mm512_fnmadd_ps(z, _mm512_set1_ps(tail[1 + p]),
-                                 _mm512_cvtepi32_ps(_mm512_add_epi32(a[p][0], a[p][1])));
-    const __m512 d = _mm512_fmadd_ps(dp[2], _mm512_set1_ps(65536.0f), _mm512_fmadd_ps(dp[1], _mm512_set1_ps(256.0f), dp[0]));
+                                 _mm512_cvtepi32_ps(_mm512_add_epi32(a[p][0], _mm512_srai_epi32(a[p][1], 4))));
+    const __m512 d = _mm512_fmadd_ps(dp[2], _mm512_set1_ps(65536.0f),
+                                     _mm512_fmadd_ps(dp[1], _mm512_set1_ps(256.0f), dp[0]));
     return _mm512_mul_ps(sd, d);
 }
 
@@ -126,8 +128,8 @@ static TGT void group_dot(float *yacc, const uint8_t *chunk, const uint8_t *rec,
         _mm_prefetch((const char *)wv + PF_BYTES, _MM_HINT_T0);
         _mm_prefetch((const char *)wv + PF_BYTES + 64, _MM_HINT_T0);
         const __m512i v0 = _mm512_loadu_si512(wv), v1 = _mm512_loadu_si512(wv + 64);
-        const __m512i e0 = _mm512_and_si512(v0, nib), o0 = _mm512_and_si512(_mm512_srli_epi32(v0, 4), nib);
-        const __m512i e1 = _mm512_and_si512(v1, nib), o1 = _mm512_and_si512(_mm512_srli_epi32(v1, 4), nib);
+        const __m512i e0 = _mm512_and_si512(v0, nib), o0 = _mm512_andnot_si512(nib, v0);
+        const __m512i e1 = _mm512_and_si512(v1, nib), o1 = _mm512_andnot_si512(nib, v1);
 #pragma GCC unroll 3
         for (int p = 0; p < 3; p++) {
             const __m512i xe = _mm512_set1_epi32(xw[2 * p]), xo = _mm512_set1_epi32(xw[2 * p + 1]);

@@ -134,9 +134,13 @@ int main(int argc, char **argv)
         const char *name;
         int N, K;
     } shapes[] = {
-        {"30B-A3B expert gate/up", 768, 2048}, {"30B-A3B expert down", 2048, 768}, {"30B-A3B q_proj", 4096, 2048},
-        {"735M expert gate/up", 512, 1024},    {"735M expert down", 1024, 512},
-        {"output layer (hidden 2048)", 151936, 2048}, {"output layer (hidden 1024)", 151936, 1024},
+        {"30B-A3B expert gate/up", 768, 2048},
+        {"30B-A3B expert down", 2048, 768},
+        {"30B-A3B q_proj", 4096, 2048},
+        {"735M expert gate/up", 512, 1024},
+        {"735M expert down", 1024, 512},
+        {"output layer (hidden 2048)", 151936, 2048},
+        {"output layer (hidden 1024)", 151936, 1024},
     };
     double load = -1;
     FILE *f = fopen("/proc/loadavg", "r");
@@ -174,8 +178,8 @@ int main(int argc, char **argv)
             const double bq = (double)N * K / 2 + (double)K / GROUP * N * 2.5;
             char dims[32];
             snprintf(dims, sizeof dims, "%dx%d", N, K);
-            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx", shapes[s].name, dims,
-                   tb * 1e6, 100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw, tb / tq, tr * 1e6,
+            printf("%-26s %12s %9.1f %8.0f%% %9.1f %8.0f%% %7.2fx %9.1f %8.0f%% %7.2fx", shapes[s].name, dims, tb * 1e6,
+                   100.0 * bb / tb / 1e9 / bw, tq * 1e6, 100.0 * bq / tq / 1e9 / bw, tb / tq, tr * 1e6,
                    100.0 * bq / tr / 1e9 / bw, tb / tr);
             if (cf) {
                 const double tf = time_mm(cf, &w, 2, N, K, reps, y, x);
