@@ -262,7 +262,7 @@ int main(int argc, char **argv)
     if (!getenv("OPENBLAS_CORETYPE")) {
         ds_k_isa isa = ds_k_isa_best();
         if (isa >= DS_K_ISA_AVX2) {
-            setenv("OPENBLAS_CORETYPE", isa == DS_K_ISA_AVX512 ? "SkylakeX" : "Haswell", 1);
+            setenv("OPENBLAS_CORETYPE", isa >= DS_K_ISA_AVX512 ? "SkylakeX" : "Haswell", 1);
             execv("/proc/self/exe", argv);
             /* if exec fails, go on with the library's own choice */
         }
