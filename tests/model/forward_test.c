@@ -97,7 +97,8 @@ static float *run(ds_model *m, const int32_t *tok, int n, const int *pieces)
     return lg;
 }
 
-/* Random tokens whose routing has no near tie (see the file comment). */
+/* Random tokens whose routing has no near tie (see the file comment), with their reference
+ * logits; NULL when 20 draws on this model all had one. */
 static double *draw(ds_model *m, int32_t *tok, int n)
 {
     const int V = ds_model_config_of(m)->vocab_size;
@@ -111,7 +112,25 @@ static double *draw(ds_model *m, int32_t *tok, int n)
         if (info.min_router_margin > 1e-6)
             return ref;
     }
-    DS_REQUIRE(!"no tie-free input in 20 draws");
+    free(ref);
+    return NULL;
+}
+
+/* Spec s written to dir under a random seed (seed_base + 0..999) and loaded on 2 threads, with
+ * tie-free tokens tok[n] and their reference in *ref. Some weights route many tokens within
+ * 1e-6 of the top-k boundary (150 tokens had one in each of 20 draws for one seed): such a model
+ * is replaced by one of another seed, up to 10 times. */
+static ds_model *model_drawn(tiny_spec *s, const char *dir, uint64_t seed_base, int32_t *tok, int n, double **ref)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        s->seed = seed_base + rnd() % 1000;
+        DS_REQUIRE(tiny_write(dir, s) == 0);
+        ds_model *m = load(dir, 2, 256, 64, 0);
+        if ((*ref = draw(m, tok, n)))
+            return m;
+        ds_model_free(m);
+    }
+    DS_REQUIRE(!"no tie-free input on 10 models of 20 draws each");
     return NULL;
 }
 
@@ -119,14 +138,12 @@ static void test_variant(const char *variant)
 {
     tiny_spec s;
     DS_REQUIRE(tiny_spec_variant(&s, variant) == 0);
-    s.seed = 1 + rnd() % 1000;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/%s", ds_test_tmpdir(), variant);
-    DS_REQUIRE(tiny_write(dir, &s) == 0);
-    ds_model *m = load(dir, 2, 256, 64, 0);
     const int V = s.vocab, n = 40;
     int32_t tok[40];
-    double *ref = draw(m, tok, n);
+    double *ref;
+    ds_model *m = model_drawn(&s, dir, 1, tok, n, &ref);
     float *lg = run(m, tok, n, NULL);
     double e = nerr_fd(lg, ref, (size_t)n * V);
     printf("%-8s fast vs reference: %.3g\n", variant, e);
@@ -148,14 +165,12 @@ static void test_invariances(void)
 {
     tiny_spec s;
     tiny_spec_variant(&s, "temp");
-    s.seed = 7 + rnd() % 1000;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/inv", ds_test_tmpdir());
-    DS_REQUIRE(tiny_write(dir, &s) == 0);
     const int V = s.vocab, n = 150;
     int32_t tok[150];
-    ds_model *m2 = load(dir, 2, 256, 64, 0);
-    double *ref = draw(m2, tok, n);
+    double *ref;
+    ds_model *m2 = model_drawn(&s, dir, 7, tok, n, &ref);
     float *base = run(m2, tok, n, NULL);
     DS_CHECKF(nerr_fd(base, ref, (size_t)n * V) < REF_BOUND, "150 tokens vs reference %.3g",
               nerr_fd(base, ref, (size_t)n * V));
