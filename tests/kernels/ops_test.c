@@ -35,7 +35,7 @@ static void *make_weight(ds_k_dtype dt, size_t n)
     return w;
 }
 
-static ds_kctx *ctxs[4][3]; /* [isa][threads] */
+static ds_kctx *ctxs[DS_K_ISA_LAST + 1][3]; /* [isa][threads] */
 
 /* ---- matmul ------------------------------------------------------------------------------ */
 
@@ -50,7 +50,7 @@ static void check_matmul(int T, int N, int K, ds_k_dtype dt, int acc)
     float *ref = malloc(((size_t)T * N + 1) * 4);
     memcpy(ref, y0, (size_t)T * N * 4);
     ds_k_matmul_ref(ref, x, W, T, N, K, acc);
-    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++) {
         float *first = NULL;
         for (int th = 1; th <= 2; th++) {
             if (!ctxs[isa][th])
@@ -106,7 +106,7 @@ static void test_matmul(void)
         refs[i] = malloc(((size_t)T * N + 1) * 4);
         ds_k_matmul_ref(refs[i], x, jobs[i].w, T, N, K, 0);
     }
-    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++) {
         if (!ctxs[isa][2])
             continue;
         ds_k_matmul_grouped(ctxs[isa][2], jobs, J);
@@ -140,7 +140,7 @@ static void test_rowops(void)
         fill(x, n, 3.0f);
         fill(w, (size_t)D, 2.0f);
         fill(u, n, 1.0f);
-        for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++)
+        for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++)
             for (int th = 1; th <= 2; th++) {
                 ds_kctx *c = ctxs[isa][th];
                 if (!c)
@@ -179,7 +179,7 @@ static void test_rowops(void)
         one[i] = 1.0f;
     }
     big[3] = -INFINITY;
-    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++) {
         if (!ctxs[isa][1])
             continue;
         ds_k_softmax(ctxs[isa][1], y, big, 1, 32, 1.0f);
@@ -209,7 +209,7 @@ static void test_rope(void)
         }
         memcpy(ref, x, n * 4);
         ds_k_rope_ref(ref, cs, sn, T, H, D);
-        for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++)
+        for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++)
             for (int th = 1; th <= 2; th++) {
                 if (!ctxs[isa][th])
                     continue;
@@ -252,7 +252,7 @@ static void test_topk_embed(void)
     int32_t ids[9];
     for (int t = 0; t < T; t++)
         ids[t] = irand(V);
-    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++) {
         if (!ctxs[isa][2])
             continue;
         float *y = out_alloc((size_t)T * D);
@@ -292,7 +292,7 @@ static void check_attention(int PT, int D, int Hq, int Hkv, int pos0, int T)
     fill(q, n, 1.5f);
     float scale = 1.0f / sqrtf((float)D);
     ds_k_attention_ref(ref, q, &kv, pos0, T, Hq, Hkv, D, scale);
-    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_AVX512; isa++) {
+    for (int isa = DS_K_ISA_SCALAR; isa <= DS_K_ISA_LAST; isa++) {
         float *first = NULL;
         for (int th = 1; th <= 2; th++) {
             if (!ctxs[isa][th])
@@ -408,10 +408,10 @@ int main(void)
             ds_err err;
             DS_REQUIRE(ds_kctx_create(&ctxs[isa][th], th, (ds_k_isa)isa, &err) == DS_OK);
         }
-    if (best < DS_K_ISA_AVX512) {
+    if (best < DS_K_ISA_LAST) { /* a level above the CPU's best is refused */
         ds_err err;
         ds_kctx *c = NULL;
-        DS_CHECK(ds_kctx_create(&c, 1, DS_K_ISA_AVX512, &err) == DS_ERR_UNSUPPORTED);
+        DS_CHECK(ds_kctx_create(&c, 1, DS_K_ISA_LAST, &err) == DS_ERR_UNSUPPORTED);
     }
     test_pool();
     test_convert();
@@ -420,7 +420,7 @@ int main(void)
     test_rope();
     test_topk_embed();
     test_attention();
-    for (int isa = 0; isa < 4; isa++)
+    for (int isa = 0; isa <= DS_K_ISA_LAST; isa++)
         for (int th = 0; th < 3; th++)
             ds_kctx_free(ctxs[isa][th]);
     return ds_test_done();
