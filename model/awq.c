@@ -169,13 +169,9 @@ ds_status ds_awq_repack(ds_model *m, ds_err *err)
     }
     m->awq_rp = map;
     m->awq_rp_size = mapped;
-    repack_job r = {m, off, ds_malloc(sizeof(int) * (size_t)(m->ckpt->n_files + 1))};
-    if (r.fds)
-        ds_ckpt_fds_open(m->ckpt, r.fds);
+    repack_job r = {m, off, ds_ckpt_fds_open(m->ckpt)};
     ds_kctx_parallel(m->kctx, repack_task, &r, n);
-    if (r.fds)
-        ds_ckpt_fds_close(m->ckpt, r.fds);
-    ds_free(r.fds);
+    ds_ckpt_fds_close(m->ckpt, r.fds);
     ds_free(off);
     return DS_OK;
 }

@@ -236,19 +236,20 @@ done:
     return DS_OK;
 }
 
-void ds_ckpt_fds_open(const ds_ckpt *c, int *fds)
+int *ds_ckpt_fds_open(const ds_ckpt *c)
 {
-    for (int f = 0; f < c->n_files; f++)
+    int *fds = ds_malloc(sizeof(int) * (size_t)(c->n_files + 1));
+    for (int f = 0; fds && f < c->n_files; f++)
         fds[f] = c->files[f].map && c->files[f].path ? open(c->files[f].path, O_RDONLY | O_CLOEXEC) : -1;
+    return fds;
 }
 
 void ds_ckpt_fds_close(const ds_ckpt *c, int *fds)
 {
-    for (int f = 0; f < c->n_files; f++)
-        if (fds[f] >= 0) {
+    for (int f = 0; fds && f < c->n_files; f++)
+        if (fds[f] >= 0)
             close(fds[f]);
-            fds[f] = -1;
-        }
+    ds_free(fds);
 }
 
 void ds_ckpt_release(const ds_ckpt *c, const int *fds, const void *p, size_t n)

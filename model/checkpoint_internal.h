@@ -113,14 +113,14 @@ void ds_ckpt_free(ds_ckpt *c);
 const ds_st_tensor *ds_ckpt_find(const ds_ckpt *c, const char *name);
 
 /* Letting mapped bytes go once the loader has copied or repacked them. ds_ckpt_fds_open opens
- * each file of c for reading into fds (c->n_files ints; -1 where that fails), ds_ckpt_fds_close
- * closes them. ds_ckpt_release: the whole pages of [p, p + n) inside c's mappings are unmapped
+ * each file of c for reading (an array of c->n_files descriptors, -1 where that fails; NULL
+ * when out of memory), ds_ckpt_fds_close closes and frees it (NULL: nothing). ds_ckpt_release: the whole pages of [p, p + n) inside c's mappings are unmapped
  * from this process (MADV_DONTNEED) and dropped from the page cache (POSIX_FADV_DONTNEED on
  * fds, which leaves pages another mapping holds), so the memory they held is free for what
  * replaces them: the 2 MiB pages of the copies are then found free rather than behind a page
  * cache the size of the checkpoint. Read again, the bytes come back from the file. fds may be
  * NULL (unmapped only); bytes outside the mappings are ignored. */
-void ds_ckpt_fds_open(const ds_ckpt *c, int *fds);
+int *ds_ckpt_fds_open(const ds_ckpt *c);
 void ds_ckpt_fds_close(const ds_ckpt *c, int *fds);
 void ds_ckpt_release(const ds_ckpt *c, const int *fds, const void *p, size_t n);
 

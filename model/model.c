@@ -292,14 +292,10 @@ static ds_status copy_weights(ds_model *m, ds_err *err)
     }
     if (m->cfg.tie_word_embeddings)
         m->lm_head = m->embed;
-    int *fds = ds_malloc(sizeof(int) * (size_t)(m->ckpt->n_files + 1));
-    if (fds)
-        ds_ckpt_fds_open(m->ckpt, fds);
+    int *fds = ds_ckpt_fds_open(m->ckpt);
     for (int f = 0; f < m->ckpt->n_files; f++)
         ds_ckpt_release(m->ckpt, fds, m->ckpt->files[f].map, m->ckpt->files[f].map_size);
-    if (fds)
-        ds_ckpt_fds_close(m->ckpt, fds);
-    ds_free(fds);
+    ds_ckpt_fds_close(m->ckpt, fds);
     m->wcopy = base;
     m->wcopy_size = map_size;
     ds_free(ws);
